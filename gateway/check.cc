@@ -1,0 +1,84 @@
+#include "gateway/check.h"
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "parsers/bacs18/standard18.h"
+#include "schemas/detect.h"
+#include "spool/mapped_input.h"
+
+namespace rbgate::gateway {
+namespace {
+
+std::string HumanBytes(std::uint64_t n) {
+  if (n >= (1ULL << 30)) return fmt::format("{:.1f} GiB", double(n) / double(1ULL << 30));
+  return fmt::format("{:.0f} MiB", double(n) / double(1ULL << 20));
+}
+
+// Reads the first bytes of a file for feed detection.
+std::string Head(const std::string& path) {
+  std::string head(4096, '\0');
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return {};
+  head.resize(std::fread(head.data(), 1, head.size(), f));
+  std::fclose(f);
+  return head;
+}
+
+}  // namespace
+
+std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings) {
+  auto report = std::make_unique<FileReport>(settings.cap_per_rule);
+  report->path = path;
+  std::int64_t size = spool::FileSize(path);
+  if (size < 0) {
+    spool::InputError e;
+    // Let ForEachWindow say precisely why (missing, unreadable, not a regular file).
+    spool::ForEachWindow(path, settings.window_bytes, [](auto, auto, bool) { return 0; }, e);
+    report->problem = e.message.empty() ? path + ": cannot read" : e.message;
+    return report;
+  }
+  report->feed = settings.feed;
+  if (report->feed.empty()) {
+    report->feed = std::string(schemas::DetectFeed(Head(path)));
+    if (report->feed.empty()) {
+      report->problem = path + ": cannot tell which feed this is; pass --feed";
+      return report;
+    }
+  }
+  if (report->feed != schemas::kFeedBacs18) {
+    report->problem = path + ": unknown feed '" + report->feed + "'";
+    return report;
+  }
+
+  schemas::bacs18::Validator validator(settings.validator, report->diagnostics);
+  parsers::bacs18::Parser parser(validator, report->diagnostics);
+  const bool show = settings.progress && size > (64 << 20) && ::isatty(STDERR_FILENO);
+  auto progress = [&](std::uint64_t done, std::uint64_t total) {
+    std::fprintf(stderr, "\rchecking %s %3d%% (%s of %s)", path.c_str(),
+                 static_cast<int>(100 * done / (total ? total : 1)), HumanBytes(done).c_str(),
+                 HumanBytes(total).c_str());
+  };
+  spool::InputError error;
+  bool ok = spool::ForEachWindow(
+      path, settings.window_bytes,
+      [&](std::span<const char> window, std::uint64_t offset, bool last) {
+        return parser.Feed(window, offset, last);
+      },
+      error, show ? std::function<void(std::uint64_t, std::uint64_t)>(progress) : nullptr);
+  if (show) std::fprintf(stderr, "\r\033[K");
+  if (!ok) {
+    report->problem = error.message;
+    return report;
+  }
+  parser.Finish();
+  validator.Finish();
+  report->records = parser.summary().records;
+  report->bytes = parser.summary().bytes;
+  report->separator = std::string(parsers::bacs18::SeparatorName(parser.summary().separator));
+  report->diagnostics.SortByPosition();
+  return report;
+}
+
+}  // namespace rbgate::gateway

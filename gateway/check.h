@@ -1,0 +1,37 @@
+// `rbgate check`: validates files exactly as the daemon will, and reports every finding.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "parsers/diagnostic.h"
+#include "schemas/bacs18/validator.h"
+
+namespace rbgate::gateway {
+
+struct CheckSettings {
+  std::string feed;  // empty: detect from content
+  schemas::bacs18::ValidatorOptions validator;
+  std::size_t cap_per_rule = 20;
+  std::size_t window_bytes = std::size_t{16} << 20;
+  bool progress = false;  // a progress line on stderr for large files
+};
+
+struct FileReport {
+  std::string path;
+  std::string feed;
+  std::string problem;  // non-empty: the file could not be checked (I/O, unknown feed)
+  parsers::DiagnosticCollector diagnostics;
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0;
+  std::string separator;
+
+  explicit FileReport(std::size_t cap) : diagnostics(cap) {}
+  bool valid() const noexcept { return problem.empty() && diagnostics.errors() == 0; }
+};
+
+// Checks one file. Never throws for a bad file: the findings are in the report.
+std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings);
+
+}  // namespace rbgate::gateway

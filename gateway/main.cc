@@ -1,0 +1,218 @@
+// rbgate: the file-interface gateway and validator of a council's Revenues and Benefits
+// service. This is the command line; exceptions from start-up (bad options, unreadable
+// tables or calendars) are caught here and become a one-line reason and exit code 2.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <sys/stat.h>
+
+#include "gateway/check.h"
+#include "gateway/gen_bacs18.h"
+#include "gateway/render.h"
+#include "parsers/bacs18/rules.h"
+#include "schemas/calendar.h"
+#include "schemas/modulus.h"
+
+#ifndef RBGATE_MODULUS_CACHE
+#define RBGATE_MODULUS_CACHE ""
+#endif
+
+namespace {
+
+using namespace rbgate;
+
+constexpr int kExitUsage = 2;
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string DefaultModulusDir() {
+  if (const char* env = std::getenv("RBGATE_MODULUS_DIR")) return env;
+  return RBGATE_MODULUS_CACHE;
+}
+
+bool IsDirectory(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string FaultList() {
+  std::string out = "Faults (--fault, repeatable):\n";
+  for (const auto& f : gateway::GenFaults()) {
+    out += fmt::format("  {:<20} {} [{}]\n", f.name, f.what, f.rule);
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "rbgate: validates, transforms and forwards the files a council's Revenues and Benefits "
+      "service exchanges with DWP, HMRC, the VOA, banks (Bacs) and landlords.\n"
+      "Every finding names its rule, line, column and field, in plain English."};
+  app.name("rbgate");
+  app.set_version_flag("--version", "rbgate 0.1.0");
+  app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 when no file has an error (warnings allowed), 1 when any file has an "
+      "error, 2 for usage or I/O problems.\nRun 'rbgate COMMAND --help' for a command's "
+      "options.");
+
+  // rbgate check
+  auto* check = app.add_subcommand(
+      "check", "Validate files before anyone sends them, with the daemon's rules and messages");
+  std::vector<std::string> files;
+  std::string feed, format = "text", modulus_dir, calendar_file, as_of_text;
+  bool show_personal = false, no_modulus = false;
+  std::size_t cap = 20;
+  check->add_option("FILE", files, "Files to check")->required();
+  check->add_option("--feed", feed, "Feed of the files (default: detected from content)")
+      ->check(CLI::IsMember({"bacs18"}));
+  check->add_option("--format", format, "Report format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  check->add_option("--modulus-dir", modulus_dir,
+                    "Directory holding Vocalink's valacdos*.txt and scsubtab*.txt (default: "
+                    "$RBGATE_MODULUS_DIR, else the set-up cache)");
+  check->add_flag("--no-modulus", no_modulus, "Do not check accounts by modulus");
+  check->add_option("--calendar", calendar_file,
+                    "Bank holidays in GOV.UK bank-holidays.json format (default: built in, "
+                    "England and Wales 2018-2027)");
+  check->add_option("--as-of", as_of_text,
+                    "Judge processing days against this date, YYYY-MM-DD (default: each file's "
+                    "creation date)");
+  check->add_flag("--show-personal-data", show_personal,
+                  "Show account numbers, names and references unmasked");
+  check->add_option("--max-per-rule", cap, "Findings shown per rule before counting only")
+      ->capture_default_str();
+  check->footer(
+      "Text output is compiler-style: FILE:LINE:COL: severity[rule]: message, then the record "
+      "with a caret under the field, then a hint. JSON output:\n"
+      "  {\"files\":[{\"path\",\"feed\",\"valid\",\"records\",\"diagnostics\":[{\"rule\","
+      "\"severity\",\"line\",\"column\",\"offset\",\"record\",\"field\",\"message\",\"hint\"}],"
+      "\"suppressed\":{\"<rule>\":count}}]}\n"
+      "Lines and columns are 1-based, offsets 0-based bytes. 'rbgate rules' lists every rule.");
+
+  // rbgate gen
+  auto* gen = app.add_subcommand("gen", "Write synthetic feed files for tests, demos and benchmarks");
+  auto* gen18 = gen->add_subcommand("bacs18", "A Bacs Standard 18 payment file");
+  gen->require_subcommand(1);
+  gateway::GenOptions g;
+  std::string out_path, date_text, eol = "crlf";
+  gen18->add_option("--records", g.records, "Data records (contras are added)")
+      ->capture_default_str();
+  gen18->add_option("--seed", g.seed, "Random seed; the same seed writes the same file")
+      ->capture_default_str();
+  gen18->add_flag("--multi-day", g.multi_day, "A multi-day file (106-byte records)");
+  gen18->add_option("--fault", g.faults, "Inject a named fault (repeatable; listed below)");
+  gen18->add_option("--date", date_text, "Creation date, YYYY-MM-DD (default: today)");
+  gen18->add_option("--line-ending", eol, "Record separator")
+      ->check(CLI::IsMember({"crlf", "lf", "none"}))
+      ->capture_default_str();
+  gen18->add_option("--modulus-dir", modulus_dir, "As for check");
+  gen18->add_option("--calendar", calendar_file, "As for check");
+  gen18->add_option("-o,--output", out_path, "Output file")->required();
+  gen18->footer(FaultList());
+
+  // rbgate rules
+  auto* rules_cmd = app.add_subcommand("rules", "List every rule id with its severity and meaning");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+
+  try {
+    auto load_calendar = [&]() -> const schemas::Calendar& {
+      static std::optional<schemas::Calendar> loaded;
+      if (calendar_file.empty()) return schemas::Calendar::Default();
+      loaded = schemas::Calendar::FromFile(calendar_file);
+      return *loaded;
+    };
+    auto load_modulus = [&](bool required) -> std::optional<schemas::ModulusChecker> {
+      std::string dir = modulus_dir.empty() ? DefaultModulusDir() : modulus_dir;
+      if (modulus_dir.empty() && !required && !IsDirectory(dir)) return std::nullopt;
+      return schemas::ModulusChecker::LoadDirectory(dir);
+    };
+
+    if (*rules_cmd) {
+      for (const auto* r : parsers::bacs18::rules::All()) {
+        std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
+                                 r->summary);
+      }
+      return 0;
+    }
+
+    if (*gen18) {
+      const auto& cal = load_calendar();
+      auto modulus = load_modulus(true);
+      if (date_text.empty()) {
+        std::time_t now = std::time(nullptr);
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        g.creation_date = schemas::DaysFromCivil(
+            {tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
+             static_cast<unsigned>(tm.tm_mday)});
+      } else {
+        auto d = schemas::ParseIsoDate(date_text);
+        if (!d) throw UsageError("--date: '" + date_text + "' is not a date YYYY-MM-DD");
+        g.creation_date = *d;
+      }
+      g.line_ending = eol == "crlf" ? "\r\n" : eol == "lf" ? "\n" : "";
+      std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+      if (!out) throw UsageError(out_path + ": cannot write");
+      std::vector<char> buffer(1 << 20);
+      out.rdbuf()->pubsetbuf(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      gateway::GenerateBacs18(g, cal, *modulus, out);
+      out.flush();
+      if (!out) throw UsageError(out_path + ": write failed");
+      return 0;
+    }
+
+    // rbgate check
+    gateway::CheckSettings settings;
+    settings.feed = feed;
+    settings.cap_per_rule = cap;
+    settings.progress = true;
+    settings.validator.calendar = &load_calendar();
+    std::optional<schemas::ModulusChecker> modulus;
+    if (!no_modulus) modulus = load_modulus(!modulus_dir.empty());
+    settings.validator.modulus = modulus ? &*modulus : nullptr;
+    if (!as_of_text.empty()) {
+      settings.validator.as_of = schemas::ParseIsoDate(as_of_text);
+      if (!settings.validator.as_of) {
+        throw UsageError("--as-of: '" + as_of_text + "' is not a date YYYY-MM-DD");
+      }
+    }
+    gateway::RenderOptions render{show_personal};
+    std::vector<std::unique_ptr<gateway::FileReport>> reports;
+    bool any_error = false, any_problem = false;
+    for (const auto& f : files) {
+      auto r = gateway::CheckFile(f, settings);
+      if (!r->problem.empty()) {
+        std::fprintf(stderr, "rbgate: %s\n", r->problem.c_str());
+        any_problem = true;
+      } else if (!r->valid()) {
+        any_error = true;
+      }
+      if (format == "text") {
+        std::fputs(gateway::RenderText(*r, render).c_str(), stdout);
+      }
+      reports.push_back(std::move(r));
+    }
+    if (format == "json") std::fputs(gateway::RenderJson(reports, render).c_str(), stdout);
+    std::fflush(stdout);
+    if (any_problem) return kExitUsage;
+    return any_error ? 1 : 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rbgate: %s\n", e.what());
+    return kExitUsage;
+  }
+}

@@ -1,0 +1,156 @@
+#include "gateway/render.h"
+
+#include <fmt/format.h>
+
+#include "parsers/bacs18/rules.h"
+
+namespace rbgate::gateway {
+namespace {
+
+using parsers::Diagnostic;
+
+// Finds the rule's hint by id (diagnostics carry the rule itself, so this is direct).
+std::string_view Hint(const Diagnostic& d) { return d.rule->hint; }
+
+std::string Printable(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f) c = '?';
+  }
+  return out;
+}
+
+std::string Masked(std::string_view s) {
+  std::string out(s.size(), '*');
+  return out;
+}
+
+// JSON string: bytes outside printable ASCII are escaped, read as Latin-1, so any input
+// yields valid JSON.
+void JsonString(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20 || u >= 0x7f) {
+          out += fmt::format("\\u{:04x}", u);
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string ShownBytes(const Diagnostic& d, bool show_personal) {
+  return (d.bytes_personal && !show_personal) ? Masked(d.bytes) : d.bytes;
+}
+
+}  // namespace
+
+std::string ShownExcerpt(const Diagnostic& d, bool show_personal) {
+  std::string out = Printable(d.excerpt);
+  if (!show_personal) {
+    for (const auto& span : d.personal) {
+      for (std::size_t i = span.begin; i < span.end && i < out.size(); ++i) out[i] = '*';
+    }
+  }
+  return out;
+}
+
+std::string RenderText(const FileReport& r, const RenderOptions& o) {
+  std::string out;
+  if (!r.problem.empty()) return out;  // said on stderr by the caller
+  for (const Diagnostic& d : r.diagnostics.diagnostics()) {
+    if (d.line > 0) {
+      out += fmt::format("{}:{}:{}: {}[{}]: {}\n", r.path, d.line, d.column,
+                         parsers::SeverityName(d.severity()), d.rule->id, d.message);
+    } else {
+      out += fmt::format("{}: {}[{}]: {}\n", r.path, parsers::SeverityName(d.severity()),
+                         d.rule->id, d.message);
+    }
+    if (!d.excerpt.empty()) {
+      std::string gutter = d.line > 0 ? std::to_string(d.line) : "";
+      std::string pad(gutter.size(), ' ');
+      out += fmt::format(" {} | {}\n", gutter, ShownExcerpt(d, o.show_personal));
+      std::size_t width = std::max<std::size_t>(d.width, 1);
+      out += fmt::format(" {} | {}^{}\n", pad, std::string(d.excerpt_pos, ' '),
+                         std::string(width - 1, '~'));
+    }
+    if (!Hint(d).empty()) out += fmt::format("  = hint: {}\n", Hint(d));
+  }
+  for (const auto& [rule, n] : r.diagnostics.suppressed()) {
+    out += fmt::format("{}: note: {} more [{}] finding{} not shown\n", r.path, n, rule,
+                       n == 1 ? "" : "s");
+  }
+  const auto errors = r.diagnostics.errors();
+  const auto warnings = r.diagnostics.warnings();
+  out += fmt::format("{}: {} ({} records, {} bytes, line endings {}): {}, {} error{}, {} "
+                     "warning{}\n",
+                     r.path, r.feed, r.records, r.bytes, r.separator,
+                     r.valid() ? "valid" : "INVALID", errors, errors == 1 ? "" : "s", warnings,
+                     warnings == 1 ? "" : "s");
+  return out;
+}
+
+std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
+                       const RenderOptions& o) {
+  std::string out = "{\"files\":[";
+  bool first_file = true;
+  for (const auto& r : reports) {
+    if (!first_file) out += ',';
+    first_file = false;
+    out += "{\"path\":";
+    JsonString(out, r->path);
+    out += ",\"feed\":";
+    JsonString(out, r->feed);
+    out += fmt::format(",\"valid\":{},\"records\":{},\"bytes\":{},\"separator\":",
+                       r->valid() ? "true" : "false", r->records, r->bytes);
+    JsonString(out, r->separator);
+    if (!r->problem.empty()) {
+      out += ",\"problem\":";
+      JsonString(out, r->problem);
+    }
+    out += fmt::format(",\"errors\":{},\"warnings\":{},\"diagnostics\":[",
+                       r->diagnostics.errors(), r->diagnostics.warnings());
+    bool first = true;
+    for (const Diagnostic& d : r->diagnostics.diagnostics()) {
+      if (!first) out += ',';
+      first = false;
+      out += "{\"rule\":";
+      JsonString(out, d.rule->id);
+      out += ",\"severity\":";
+      JsonString(out, parsers::SeverityName(d.severity()));
+      out += fmt::format(",\"line\":{},\"column\":{},\"offset\":{},\"record\":{},\"field\":",
+                         d.line, d.column, d.offset, d.record);
+      JsonString(out, d.field);
+      out += ",\"message\":";
+      JsonString(out, d.message);
+      out += ",\"hint\":";
+      JsonString(out, d.rule->hint);
+      out += ",\"bytes\":";
+      JsonString(out, ShownBytes(d, o.show_personal));
+      out += '}';
+    }
+    out += "],\"suppressed\":{";
+    bool first_s = true;
+    for (const auto& [rule, n] : r->diagnostics.suppressed()) {
+      if (!first_s) out += ',';
+      first_s = false;
+      JsonString(out, rule);
+      out += fmt::format(":{}", n);
+    }
+    out += "}}";
+  }
+  out += "]}\n";
+  return out;
+}
+
+}  // namespace rbgate::gateway

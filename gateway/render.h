@@ -1,0 +1,24 @@
+// Renders check reports: compiler-style text for people, JSON for programs. Personal data
+// (account numbers, names, references) is masked unless `show_personal` is set.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/check.h"
+
+namespace rbgate::gateway {
+
+struct RenderOptions {
+  bool show_personal = false;
+};
+
+std::string RenderText(const FileReport& r, const RenderOptions& o);
+std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
+                       const RenderOptions& o);
+
+// The excerpt of `d` as shown: personal spans masked (unless shown), unprintable bytes as '?'.
+std::string ShownExcerpt(const parsers::Diagnostic& d, bool show_personal);
+
+}  // namespace rbgate::gateway

@@ -1,0 +1,502 @@
+// The Bacs Standard 18 grammars. All X3 lives in this one translation unit: X3 is heavy to
+// compile, and keeping it here keeps the build fast.
+//
+// Data records, the hot path, are matched by one strict X3 grammar over the record's bytes.
+// A record the strict grammar rejects is re-read field by field (the explain path) to say
+// exactly which field broke which rule, at which column. Labels, a handful per file, always
+// take the field-by-field path.
+#include "parsers/bacs18/standard18.h"
+
+#include <boost/spirit/home/x3.hpp>
+#include <algorithm>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "parsers/bacs18/rules.h"
+
+namespace rbgate::parsers::bacs18 {
+namespace {
+
+namespace x3 = boost::spirit::x3;
+
+// Lexical pieces shared by the strict grammar and the explain path.
+const auto kDigit = x3::char_('0', '9');
+const auto kBacsText = x3::char_("A-Z0-9 .&/-");
+const auto kPrintable = x3::char_('\x20', '\x7e');
+const auto kTxCode = x3::lit("01") | "17" | "18" | "19" | "99" | "0N" | "0C" | "0S";
+const auto kFreeFormat = x3::lit("    ") | "0000" | ('/' >> x3::repeat(3)[kPrintable]);
+const auto kAmount = x3::uint_parser<std::uint64_t, 10, 11, 11>();
+const auto kYyddd = ' ' >> x3::repeat(5)[kDigit];
+
+// A whole data record whose every field is well formed. The attribute is the amount.
+const auto kDataRecord = x3::omit[x3::repeat(14)[kDigit] >> '0' >> kTxCode >>
+                                  x3::repeat(14)[kDigit] >> kFreeFormat] >>
+                         kAmount >> x3::omit[x3::repeat(54)[kBacsText]];
+const auto kMultiDayTail = x3::omit[kYyddd];
+
+template <class P>
+bool Whole(std::string_view s, const P& p) {
+  auto b = s.begin();
+  return x3::parse(b, s.end(), p) && b == s.end();
+}
+
+bool AllSpaces(std::string_view s) { return s.find_first_not_of(' ') == std::string_view::npos; }
+
+std::string Quoted(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7f) {
+      out += c;
+    } else {
+      out += fmt::format("\\x{:02X}", u);
+    }
+  }
+  out += "'";
+  return out;
+}
+
+// Alternatives of a kLiteral field, for messages: "'1 DAILY  ' or '4 MULTI  '".
+std::string Alternatives(std::string_view literal) {
+  std::string out;
+  while (true) {
+    auto bar = literal.find('|');
+    if (!out.empty()) out += bar == std::string_view::npos ? " or " : ", ";
+    out += Quoted(literal.substr(0, bar));
+    if (bar == std::string_view::npos) break;
+    literal.remove_prefix(bar + 1);
+  }
+  return out;
+}
+
+bool MatchesLiteral(std::string_view value, std::string_view literal) {
+  while (true) {
+    auto bar = literal.find('|');
+    if (value == literal.substr(0, bar)) return true;
+    if (bar == std::string_view::npos) return false;
+    literal.remove_prefix(bar + 1);
+  }
+}
+
+// What is wrong with one field, if anything.
+struct Verdict {
+  const Rule* rule = nullptr;  // null: the field is fine
+  std::uint32_t at = 0;        // index within the field of the first bad byte
+  std::uint32_t width = 0;     // bytes covered; 0 = the whole field
+  std::string message;
+};
+
+Verdict Judge(const Field& f, std::string_view v) {
+  Verdict out;
+  auto fail = [&](const Rule& rule, std::string message, std::uint32_t at = 0,
+                  std::uint32_t width = 0) {
+    out.rule = &rule;
+    out.at = at;
+    out.width = width;
+    out.message = std::move(message);
+    return out;
+  };
+  switch (f.kind) {
+    case FieldKind::kAny:
+      return out;
+    case FieldKind::kLiteral:
+      if (MatchesLiteral(v, f.literal)) return out;
+      return fail(*f.rule, fmt::format("{} is {}; expected {}", f.description, Quoted(v),
+                                       Alternatives(f.literal)));
+    case FieldKind::kBlank:
+      if (AllSpaces(v)) return out;
+      return fail(*f.rule, fmt::format("{} should be blank but holds {}", f.description, Quoted(v)),
+                  static_cast<std::uint32_t>(v.find_first_not_of(' ')));
+    case FieldKind::kDigits: {
+      if (Whole(v, *kDigit)) return out;
+      // Name the first bad byte, not the whole value: the field may be personal.
+      auto at = static_cast<std::uint32_t>(
+          std::find_if(v.begin(), v.end(), [](char c) { return c < '0' || c > '9'; }) -
+          v.begin());
+      return fail(*f.rule,
+                  fmt::format("{} must be {} digits; position {} holds {}", f.description,
+                              v.size(), f.start + at, Quoted(v.substr(at, 1))),
+                  at, 1);
+    }
+    case FieldKind::kSerial:
+      if (!Whole(v, *x3::char_("A-Z0-9"))) {
+        return fail(*f.rule, fmt::format("{} must be {} characters A-Z 0-9; found {}",
+                                         f.description, v.size(), Quoted(v)));
+      }
+      if (v.find_first_not_of('0') == std::string_view::npos) {
+        return fail(*f.rule, fmt::format("{} must not be all zeros", f.description));
+      }
+      return out;
+    case FieldKind::kYydddOrBlank:
+      if (AllSpaces(v)) return out;
+      [[fallthrough]];
+    case FieldKind::kYyddd:
+      if (Whole(v, kYyddd)) return out;
+      return fail(*f.rule, fmt::format("{} must be a space, a 2-digit year and a 3-digit day of "
+                                       "the year (' yyddd'); found {}",
+                                       f.description, Quoted(v)));
+    case FieldKind::kText:
+    case FieldKind::kTextNotBlank: {
+      for (std::uint32_t i = 0; i < v.size(); ++i) {
+        char c = v[i];
+        if (IsBacsTextChar(c)) continue;
+        if (c >= 'a' && c <= 'z') {
+          // Lower case is only a warning; keep looking for a worse character.
+          bool worse = false;
+          std::uint32_t j = i + 1;
+          for (; j < v.size(); ++j) {
+            if (!IsBacsTextChar(v[j]) && !(v[j] >= 'a' && v[j] <= 'z')) {
+              worse = true;
+              break;
+            }
+          }
+          if (!worse) {
+            return fail(rules::kLowercase,
+                        fmt::format("{} holds lower-case letters, which Bacs blanks",
+                                    f.description),
+                        i, 1);
+          }
+          i = j;
+        }
+        return fail(*f.rule,
+                    fmt::format("{} holds {} (byte 0x{:02X}), outside A-Z 0-9 space . & / -",
+                                f.description, Quoted(v.substr(i, 1)),
+                                static_cast<unsigned char>(v[i])),
+                    i, 1);
+      }
+      if (f.kind == FieldKind::kTextNotBlank && AllSpaces(v)) {
+        return fail(rules::kDestNameBlank, fmt::format("{} is blank", f.description));
+      }
+      return out;
+    }
+    case FieldKind::kFreeFormat:
+      if (Whole(v, kFreeFormat)) return out;
+      return fail(*f.rule,
+                  fmt::format("{} is {}; expected 4 blanks, 0000, or / and 3 characters",
+                              f.description, Quoted(v)));
+    case FieldKind::kTransactionCode:
+      if (Whole(v, kTxCode)) return out;
+      if (v == "Z4" || v == "Z5") {
+        return fail(rules::kTransactionCodeUnusual,
+                    fmt::format("transaction code {} (interest) is not publicly described", v));
+      }
+      return fail(*f.rule, fmt::format("transaction code {} is not one Bacs accepts", Quoted(v)));
+    case FieldKind::kReceivingParty:
+      if (Whole(v, x3::repeat(6)[kDigit] >> x3::repeat(4)[x3::lit(' ')])) return out;
+      return fail(*f.rule,
+                  fmt::format("{} must be 6 digits and 4 spaces; found {}", f.description,
+                              Quoted(v)));
+    case FieldKind::kFileNumber:
+      if (Whole(v, x3::repeat(3)[kDigit]) && v != "000") return out;
+      return fail(*f.rule, fmt::format("{} must be 001 to 999; found {}", f.description,
+                                       Quoted(v)));
+  }
+  return out;
+}
+
+// Identifies a record by its first bytes.
+enum class Kind : std::uint8_t { kLabel, kData, kUnknown };
+
+bool IsLabelId(const char* p, RecordKind& kind) {
+  static constexpr std::pair<std::string_view, RecordKind> kIds[] = {
+      {"VOL1", RecordKind::kVol1}, {"HDR1", RecordKind::kHdr1}, {"HDR2", RecordKind::kHdr2},
+      {"UHL1", RecordKind::kUhl1}, {"EOF1", RecordKind::kEof1}, {"EOF2", RecordKind::kEof2},
+      {"UTL1", RecordKind::kUtl1},
+  };
+  for (auto [id, k] : kIds) {
+    if (std::memcmp(p, id.data(), 4) == 0) {
+      kind = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsTrailingFiller(std::string_view s) {
+  return s.empty() || s == "\x1a" || AllSpaces(s);
+}
+
+void Slice(std::string_view b, DataRecord& d) {
+  auto f = [&](std::size_t start, std::size_t len) { return b.substr(start - 1, len); };
+  d.dest_sort = f(1, 6);
+  d.dest_account = f(7, 8);
+  d.account_type = f(15, 1);
+  d.transaction_code = f(16, 2);
+  d.orig_sort = f(18, 6);
+  d.orig_account = f(24, 8);
+  d.free_format = f(32, 4);
+  d.amount_text = f(36, 11);
+  d.user_name = f(47, 18);
+  d.reference = f(65, 18);
+  d.dest_name = f(83, 18);
+  d.processing_day = b.size() >= kMultiDayDataLength ? f(101, 6) : std::string_view{};
+}
+
+}  // namespace
+
+std::string_view SeparatorName(Separator s) noexcept {
+  switch (s) {
+    case Separator::kCrLf: return "CRLF";
+    case Separator::kLf: return "LF";
+    case Separator::kNone: return "none";
+    case Separator::kUnknown: break;
+  }
+  return "unknown";
+}
+
+bool LooksLikeStandard18(std::string_view head) noexcept {
+  return head.size() >= 4 && head.substr(0, 4) == "VOL1";
+}
+
+Parser::Parser(RecordSink& records, DiagnosticSink& diagnostics, ParseOptions options) noexcept
+    : records_(records), diagnostics_(diagnostics), options_(options) {}
+
+void Parser::DetectSeparator(std::span<const char> chunk, bool last) {
+  std::size_t look = std::min<std::size_t>(chunk.size(), options_.max_line + 2);
+  const void* nl = look == 0 ? nullptr : std::memchr(chunk.data(), '\n', look);
+  if (nl != nullptr) {
+    auto at = static_cast<const char*>(nl) - chunk.data();
+    summary_.separator = (at > 0 && chunk[at - 1] == '\r') ? Separator::kCrLf : Separator::kLf;
+  } else if (last || chunk.size() > options_.max_line + 1) {
+    summary_.separator = Separator::kNone;
+  }
+}
+
+std::size_t Parser::Feed(std::span<const char> chunk, std::uint64_t offset, bool last) {
+  if (summary_.separator == Separator::kUnknown) {
+    DetectSeparator(chunk, last);
+    if (summary_.separator == Separator::kUnknown) return 0;
+  }
+  summary_.bytes = offset + chunk.size();
+  const char* const base = chunk.data();
+  const std::size_t size = chunk.size();
+  std::size_t pos = 0;
+
+  if (summary_.separator == Separator::kNone) {
+    while (pos < size) {
+      std::size_t avail = size - pos;
+      if (avail < 4 && !last) break;
+      RecordKind kind;
+      std::size_t need = (avail >= 4 && IsLabelId(base + pos, kind)) ? kLabelLength : data_length_;
+      if (avail < need) {
+        if (!last) break;
+        need = avail;  // a short last record: Emit reports its length
+      }
+      Emit(std::string_view(base + pos, need), offset + pos);
+      pos += need;
+    }
+    return pos;
+  }
+
+  while (pos < size) {
+    const char* start = base + pos;
+    std::size_t avail = size - pos;
+    if (skipping_line_) {
+      const void* nl = std::memchr(start, '\n', avail);
+      if (nl == nullptr) return size;
+      pos += static_cast<const char*>(nl) - start + 1;
+      ++line_;
+      skipping_line_ = false;
+      continue;
+    }
+    std::size_t look = std::min<std::size_t>(avail, options_.max_line + 2);
+    const void* nl = std::memchr(start, '\n', look);
+    if (nl == nullptr) {
+      if (avail <= options_.max_line + 1) {
+        if (!last) break;
+        // The last line has no terminator: fine.
+        std::size_t len = avail;
+        if (len > 0 && start[len - 1] == '\r') --len;
+        Emit(std::string_view(start, len), offset + pos);
+        pos = size;
+        break;
+      }
+      ReportRecord(rules::kRecordLength, std::string_view(start, 120), offset + pos,
+                   ++summary_.records,
+                   fmt::format("line {} is longer than {} bytes; no Standard 18 record is",
+                               line_, options_.max_line));
+      skipping_line_ = true;
+      pos += look;
+      continue;
+    }
+    std::size_t len = static_cast<const char*>(nl) - start;
+    bool cr = len > 0 && start[len - 1] == '\r';
+    (cr ? crlf_lines_ : lf_lines_) += 1;
+    if (crlf_lines_ > 0 && lf_lines_ > 0 && (crlf_lines_ == 1 || lf_lines_ == 1) &&
+        (cr != (summary_.separator == Separator::kCrLf))) {
+      ReportRecord(rules::kMixedLineEndings, std::string_view(start, cr ? len - 1 : len),
+                   offset + pos, summary_.records + 1,
+                   fmt::format("line {} ends with {} but earlier lines end with {}", line_,
+                               cr ? "CRLF" : "LF", cr ? "LF" : "CRLF"));
+    }
+    Emit(std::string_view(start, cr ? len - 1 : len), offset + pos);
+    pos += len + 1;
+    ++line_;
+  }
+  return pos;
+}
+
+void Parser::ReportRecord(const Rule& rule, std::string_view bytes, std::uint64_t offset,
+                          std::uint64_t record, std::string message) {
+  if (diagnostics_.Saturated(rule)) {
+    diagnostics_.Report(Diagnostic{.rule = &rule});
+    return;
+  }
+  Diagnostic d;
+  d.rule = &rule;
+  d.offset = offset;
+  d.line = summary_.separator == Separator::kNone ? 1 : line_;
+  d.column = summary_.separator == Separator::kNone ? offset + 1 : 1;
+  d.record = record;
+  d.excerpt.assign(bytes.substr(0, 160));
+  d.width = static_cast<std::uint32_t>(d.excerpt.size());
+  d.message = std::move(message);
+  diagnostics_.Report(std::move(d));
+}
+
+Diagnostic FieldDiagnostic(const Record& r, const Field& f, const Rule& rule,
+                           std::string message) {
+  Diagnostic d;
+  d.rule = &rule;
+  d.offset = r.offset + f.begin();
+  d.line = r.line;
+  d.column = r.column + f.begin();
+  d.record = r.number;
+  d.field = f.name;
+  d.excerpt_pos = f.begin();
+  d.width = f.length;
+  d.bytes.assign(r.bytes.substr(std::min<std::size_t>(f.begin(), r.bytes.size()), f.length));
+  d.bytes_personal = f.personal;
+  d.message = std::move(message);
+  d.excerpt.assign(r.bytes);
+  for (const Field& pf : FieldsOf(r.kind, r.bytes.size() >= kMultiDayDataLength)) {
+    if (pf.personal) d.personal.push_back(Span{pf.begin(), pf.end()});
+  }
+  return d;
+}
+
+void Parser::CheckFields(const Record& r, std::span<const Field> fields, bool& ok) {
+  for (const Field& f : fields) {
+    if (f.kind == FieldKind::kAny) continue;
+    Verdict v = Judge(f, r.bytes.substr(f.begin(), f.length));
+    if (v.rule == nullptr) continue;
+    if (v.rule->severity == Severity::kError) ok = false;
+    if (diagnostics_.Saturated(*v.rule)) {
+      diagnostics_.Report(Diagnostic{.rule = v.rule});
+      continue;
+    }
+    Field at = f;
+    if (v.width != 0) {
+      at.start = static_cast<std::uint16_t>(f.start + v.at);
+      at.length = static_cast<std::uint16_t>(v.width);
+    } else if (v.at != 0) {
+      at.start = static_cast<std::uint16_t>(f.start + v.at);
+      at.length = static_cast<std::uint16_t>(f.length - v.at);
+    }
+    diagnostics_.Report(FieldDiagnostic(r, at, *v.rule, std::move(v.message)));
+  }
+}
+
+bool Parser::ParseDataFast(std::string_view b, DataRecord& d) const noexcept {
+  auto it = b.begin();
+  std::uint64_t amount = 0;
+  if (!x3::parse(it, b.end(), kDataRecord, amount)) return false;
+  if (b.size() == kMultiDayDataLength && !x3::parse(it, b.end(), kMultiDayTail)) return false;
+  if (it != b.end()) return false;
+  Slice(b, d);
+  if (AllSpaces(d.dest_name)) return false;
+  d.amount = amount;
+  d.amount_ok = true;
+  return true;
+}
+
+void Parser::ParseDataSlow(std::string_view b, DataRecord& d) const noexcept {
+  Slice(b, d);
+  auto it = d.amount_text.begin();
+  d.amount_ok = x3::parse(it, d.amount_text.end(), kAmount, d.amount);
+}
+
+void Parser::Emit(std::string_view bytes, std::uint64_t offset) {
+  if (IsTrailingFiller(bytes) && bytes.size() != kLabelLength) {
+    if (!trailing_reported_) {
+      trailing_reported_ = true;
+      ReportRecord(rules::kTrailingBytes, bytes, offset, 0,
+                   bytes.empty() ? "blank line between or after records"
+                                 : "end-of-file mark or spaces after the records");
+    }
+    return;
+  }
+  Record r{};
+  r.bytes = bytes;
+  r.offset = offset;
+  r.line = summary_.separator == Separator::kNone ? 1 : line_;
+  r.column = summary_.separator == Separator::kNone ? offset + 1 : 1;
+  r.well_formed = true;
+
+  bool label = bytes.size() >= 4 && IsLabelId(bytes.data(), r.kind);
+  // A data record starts with a sort code. One of data length whose sort code holds any
+  // digit is taken as a data record with a bad sort code, which explains it better.
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  bool data = !label && !bytes.empty() &&
+              (digit(bytes[0]) ||
+               ((bytes.size() == kDataLength || bytes.size() == kMultiDayDataLength) &&
+                std::any_of(bytes.begin(), bytes.begin() + 6, digit)));
+  if (!label && !data) {
+    ReportRecord(rules::kRecordUnknown, bytes, offset, ++summary_.records,
+                 fmt::format("record starts {}, which is neither a label identifier nor a sort "
+                             "code",
+                             Quoted(bytes.substr(0, 4))));
+    return;
+  }
+  r.number = ++summary_.records;
+  if (data) r.kind = RecordKind::kData;
+
+  if (label) {
+    if (bytes.size() != kLabelLength) {
+      ReportRecord(rules::kRecordLength, bytes, offset, r.number,
+                   fmt::format("{} label is {} bytes; labels are 80", RecordKindName(r.kind),
+                               bytes.size()));
+      r.well_formed = false;
+      records_.OnRecord(r);
+      return;
+    }
+    if (r.kind == RecordKind::kHdr2) {
+      auto length = bytes.substr(10, 5);
+      if (length == "00106") data_length_ = kMultiDayDataLength;
+      if (length == "00100") data_length_ = kDataLength;
+    }
+    bool ok = true;
+    CheckFields(r, FieldsOf(r.kind), ok);
+    r.well_formed = ok;
+    records_.OnRecord(r);
+    return;
+  }
+
+  DataRecord d;
+  r.data = &d;
+  if (bytes.size() != kDataLength && bytes.size() != kMultiDayDataLength) {
+    ReportRecord(rules::kRecordLength, bytes, offset, r.number,
+                 fmt::format("data record is {} bytes; data records are 100 (106 in multi-day "
+                             "files)",
+                             bytes.size()));
+    r.well_formed = false;
+    r.data = nullptr;
+    records_.OnRecord(r);
+    return;
+  }
+  if (!ParseDataFast(bytes, d)) {
+    ParseDataSlow(bytes, d);
+    bool ok = true;
+    CheckFields(r, FieldsOf(RecordKind::kData, bytes.size() == kMultiDayDataLength), ok);
+    r.well_formed = ok;
+  }
+  records_.OnRecord(r);
+}
+
+void Parser::Finish() {
+  if (summary_.bytes == 0 && summary_.records == 0) {
+    ReportRecord(rules::kFileEmpty, {}, 0, 0, "the file is empty");
+  }
+}
+
+}  // namespace rbgate::parsers::bacs18

@@ -1,0 +1,39 @@
+#include "parsers/diagnostic.h"
+
+#include <algorithm>
+
+namespace rbgate::parsers {
+
+std::string_view SeverityName(Severity s) noexcept {
+  return s == Severity::kError ? "error" : "warning";
+}
+
+void DiagnosticCollector::Report(Diagnostic&& d) {
+  (d.severity() == Severity::kError ? errors_ : warnings_) += 1;
+  std::uint64_t& n = seen_[d.rule->id];
+  ++n;
+  if (n > cap_) {
+    ++suppressed_[d.rule->id];
+    return;
+  }
+  kept_.push_back(std::move(d));
+}
+
+bool DiagnosticCollector::Saturated(const Rule& rule) const noexcept {
+  auto it = seen_.find(rule.id);
+  return it != seen_.end() && it->second >= cap_;
+}
+
+std::uint64_t DiagnosticCollector::Count(std::string_view rule_id) const noexcept {
+  auto it = seen_.find(rule_id);
+  return it == seen_.end() ? 0 : it->second;
+}
+
+void DiagnosticCollector::SortByPosition() {
+  std::stable_sort(kept_.begin(), kept_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    if (a.offset != b.offset) return a.offset < b.offset;
+    return a.rule->id < b.rule->id;
+  });
+}
+
+}  // namespace rbgate::parsers

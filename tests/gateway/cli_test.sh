@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Runs the real rbgate binary: exit codes, help, JSON, masking, I/O errors.
+set -u
+rbgate=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+expect() {  # expect NAME WANTED_EXIT COMMAND...
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: exit $got, wanted $want"
+    sed 's/^/  out: /' "$tmp/out" | head -5
+    sed 's/^/  err: /' "$tmp/err" | head -5
+  fi
+}
+contains() {  # contains NAME FILE TEXT
+  if grep -qF -- "$3" "$2"; then pass=$((pass + 1)); else
+    fail=$((fail + 1))
+    echo "FAIL $1: '$3' not in $2"
+    head -5 "$2" | sed 's/^/  /'
+  fi
+}
+lacks() {
+  if grep -qF -- "$3" "$2"; then
+    fail=$((fail + 1))
+    echo "FAIL $1: '$3' unexpectedly in $2"
+  else pass=$((pass + 1)); fi
+}
+
+expect help 0 "$rbgate" --help
+contains help "$tmp/out" "check"
+expect check-help 0 "$rbgate" check --help
+contains check-help "$tmp/out" "--as-of"
+expect gen-help 0 "$rbgate" gen bacs18 --help
+contains gen-help "$tmp/out" "contra-mismatch"
+expect rules 0 "$rbgate" rules
+contains rules "$tmp/out" "bacs18.utl1.debit-total"
+expect no-command 2 "$rbgate"
+expect bad-option 2 "$rbgate" check --frobnicate x
+expect bad-format 2 "$rbgate" check --format xml x
+
+expect gen-good 0 "$rbgate" gen bacs18 --records 500 --seed 3 --date 2026-11-23 -o "$tmp/good.s18"
+expect gen-bad 0 "$rbgate" gen bacs18 --records 500 --seed 3 --date 2026-11-23 \
+  --fault debit-total --fault modulus -o "$tmp/bad.s18"
+expect gen-unknown-fault 2 "$rbgate" gen bacs18 --fault nope -o "$tmp/x.s18"
+
+expect check-good 0 "$rbgate" check "$tmp/good.s18"
+contains check-good "$tmp/out" "valid, 0 errors, 0 warnings"
+expect check-bad 1 "$rbgate" check "$tmp/bad.s18"
+contains check-bad "$tmp/out" "error[bacs18.utl1.debit-total]"
+contains check-bad "$tmp/out" "error[bacs18.modulus.failed]"
+contains check-bad "$tmp/out" "  = hint: "
+expect check-both 1 "$rbgate" check "$tmp/good.s18" "$tmp/bad.s18"
+
+expect json 1 "$rbgate" check --format json "$tmp/good.s18" "$tmp/bad.s18"
+contains json "$tmp/out" '{"files":[{"path":'
+contains json "$tmp/out" '"valid":true'
+contains json "$tmp/out" '"valid":false'
+contains json "$tmp/out" '"rule":"bacs18.modulus.failed","severity":"error","line":'
+contains json "$tmp/out" '"suppressed":{}'
+
+# Personal data is masked unless asked for.
+"$rbgate" check "$tmp/bad.s18" >"$tmp/masked" 2>&1
+"$rbgate" check --show-personal-data "$tmp/bad.s18" >"$tmp/shown" 2>&1
+contains masked "$tmp/masked" "********"
+lacks masked "$tmp/masked" "COUNCIL TAX       CT"
+contains shown "$tmp/shown" "COUNCIL TAX       CT"
+
+# --as-of moves the judgement of processing days.
+expect as-of-late 1 "$rbgate" check --as-of 2026-12-31 "$tmp/good.s18"
+contains as-of-late "$tmp/out" "bacs18.calendar.before-as-of"
+expect as-of-bad 2 "$rbgate" check --as-of 2026-02-30 "$tmp/good.s18"
+contains as-of-bad "$tmp/err" "--as-of"
+
+# A calendar that stops short is an error, never a silent pass.
+printf '{"england-and-wales":{"events":[{"title":"x","date":"2020-01-01"}]}}' >"$tmp/old.json"
+expect old-calendar 1 "$rbgate" check --calendar "$tmp/old.json" "$tmp/good.s18"
+contains old-calendar "$tmp/out" "bacs18.calendar.out-of-range"
+expect bad-calendar 2 "$rbgate" check --calendar "$tmp/nope.json" "$tmp/good.s18"
+
+# Modulus tables: an explicit directory that is wrong is a usage error; none is a warning.
+expect bad-modulus-dir 2 "$rbgate" check --modulus-dir "$tmp" "$tmp/good.s18"
+contains bad-modulus-dir "$tmp/err" "valacdos"
+expect no-modulus 0 "$rbgate" check --no-modulus "$tmp/good.s18"
+contains no-modulus "$tmp/out" "bacs18.modulus.tables-missing"
+
+# I/O problems: exit 2 with a one-line reason.
+expect missing 2 "$rbgate" check "$tmp/missing.s18"
+contains missing "$tmp/err" "missing.s18: cannot open"
+expect directory 2 "$rbgate" check "$tmp"
+contains directory "$tmp/err" "not a regular file"
+printf 'hello' >"$tmp/hello.txt"
+expect unknown-feed 2 "$rbgate" check "$tmp/hello.txt"
+contains unknown-feed "$tmp/err" "pass --feed"
+expect forced-feed 1 "$rbgate" check --feed bacs18 "$tmp/hello.txt"
+: >"$tmp/empty.s18"
+expect empty 1 "$rbgate" check --feed bacs18 "$tmp/empty.s18"
+contains empty "$tmp/out" "bacs18.file.empty"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

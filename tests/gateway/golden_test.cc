@@ -1,0 +1,55 @@
+// Golden tests: known-bad (and known-good) Standard 18 files under tests/golden/bacs18/,
+// each beside the exact report `rbgate check` must give for it. Run with
+// RBGATE_UPDATE_GOLDEN=1 to rewrite the expected reports after a deliberate change, and
+// review the diff.
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gateway/check.h"
+#include "gateway/render.h"
+#include "tests/support/bacs18_file.h"
+
+namespace rbgate::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST_CASE("golden reports") {
+  const fs::path dir = fs::path(RBGATE_SOURCE_DIR) / "tests/golden/bacs18";
+  const bool update = std::getenv("RBGATE_UPDATE_GOLDEN") != nullptr;
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".s18") continue;
+    ++files;
+    CAPTURE(e.path().filename().string());
+    CheckSettings settings;
+    settings.validator.modulus = &testing::TestModulus();
+    // Run from the golden folder so that paths in the report are bare names.
+    auto cwd = fs::current_path();
+    fs::current_path(dir);
+    auto report = CheckFile(e.path().filename().string(), settings);
+    fs::current_path(cwd);
+    REQUIRE(report->problem.empty());
+    std::string text = RenderText(*report, {});
+    fs::path expected = fs::path(e.path()).replace_extension(".expected");
+    if (update) {
+      std::ofstream(expected, std::ios::binary) << text;
+      continue;
+    }
+    CHECK(text == Read(expected));
+  }
+  CHECK(files >= 10);
+}
+
+}  // namespace
+}  // namespace rbgate::gateway
