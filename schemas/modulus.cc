@@ -161,41 +161,44 @@ void SetSortCode(std::array<int, 14>& d, std::uint32_t s) {
 }  // namespace
 
 // One check of one row against the 14 digits, with the row's exception applied.
-bool ModulusChecker::Run(const Row& row, std::array<int, 14> d) const noexcept {
-  std::array<std::int16_t, 14> w = row.weights;
+bool ModulusChecker::Run(const Row& row, const std::array<int, 14>& d) const noexcept {
+  const std::int16_t* w = row.weights.data();
+  std::array<std::int16_t, 14> adjusted;
   switch (row.exception) {
     case 2:
       if (d[kA] != 0) {
         static constexpr std::array<std::int16_t, 14> kNot9{0, 0, 1, 2, 5, 3, 6, 4, 8, 7, 10, 9, 3, 1};
         static constexpr std::array<std::int16_t, 14> kG9{0, 0, 0, 0, 0, 0, 0, 0, 8, 7, 10, 9, 3, 1};
-        w = d[kG] == 9 ? kG9 : kNot9;
+        w = (d[kG] == 9 ? kG9 : kNot9).data();
       }
       break;
     case 7:
-      if (d[kG] == 9) std::fill(w.begin(), w.begin() + 8, 0);
-      break;
     case 10:
-      if (d[kG] == 9 && ((d[kA] == 0 && d[kB] == 9) || (d[kA] == 9 && d[kB] == 9))) {
-        std::fill(w.begin(), w.begin() + 8, 0);
+      // 7: if g is 9; 10: if ab is 09 or 99 and g is 9 -- zeroise weights u to b.
+      if (d[kG] == 9 && (row.exception == 7 || (d[kB] == 9 && (d[kA] == 0 || d[kA] == 9)))) {
+        adjusted = row.weights;
+        std::fill(adjusted.begin(), adjusted.begin() + 8, 0);
+        w = adjusted.data();
       }
       break;
     default:
       break;
   }
   int total = 0;
-  for (int i = 0; i < 14; ++i) {
-    int p = d[i] * w[i];
-    if (row.method == Method::kDblAl) p = p / 10 + p % 10;
-    total += p;
-  }
   if (row.method == Method::kDblAl) {
+    // Double alternate sums the digits of each product: p/10 + p%10.
+    for (int i = 0; i < 14; ++i) {
+      const int p = d[i] * w[i];
+      total += p - 9 * (p / 10);
+    }
     if (row.exception == 1) total += 27;
-    int r = total % 10;
+    const int r = total % 10;
     if (row.exception == 5) return r == 0 ? d[kH] == 0 : 10 - r == d[kH];
     return r == 0;
   }
+  for (int i = 0; i < 14; ++i) total += d[i] * w[i];
   const int m = row.method == Method::kMod10 ? 10 : 11;
-  int r = ((total % m) + m) % m;
+  const int r = ((total % m) + m) % m;
   if (row.exception == 4) return r == d[kG] * 10 + d[kH];
   if (row.exception == 5 && row.method == Method::kMod11) {
     if (r == 0) return d[kG] == 0;
@@ -231,7 +234,7 @@ ModulusResult ModulusChecker::Check(std::string_view sort_code,
   if (first.exception == 5) SetSortCode(digits, Substitute(sort));
   if (first.exception == 8) SetSortCode(digits, 90126);
 
-  const bool pass1 = Run(first, digits);
+  const bool pass1 = Run(first, first.exception == 5 || first.exception == 8 ? digits : d);
   if (second == nullptr) {
     if (pass1 || first.exception != 14) return verdict(pass1);
     // Exception 14: if h is 0, 1 or 9, drop it, shift the account right, check again.

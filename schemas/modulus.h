@@ -46,7 +46,7 @@ class ModulusChecker {
   };
   static constexpr std::uint16_t kNone = 0xFFFF;
 
-  bool Run(const Row& row, std::array<int, 14> digits) const noexcept;
+  bool Run(const Row& row, const std::array<int, 14>& digits) const noexcept;
   std::uint32_t Substitute(std::uint32_t sort_code) const noexcept;
 
   std::vector<Row> rows_;

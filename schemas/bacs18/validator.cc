@@ -60,10 +60,15 @@ std::uint64_t Load8(const char* p) {
 }
 
 constexpr std::size_t kHistogramBuckets = 8 * 40;
+// Eight buckets per doubling: the exponent and the next three bits of the mantissa.
 std::size_t Bucket(std::uint64_t pence) {
-  return std::min<std::size_t>(kHistogramBuckets - 1,
-                               static_cast<std::size_t>(8.0 * std::log2(double(pence) + 1.0)));
+  if (pence == 0) return 0;
+  const int e = std::bit_width(pence) - 1;
+  const std::uint64_t frac = e >= 3 ? (pence >> (e - 3)) & 7 : (pence << (3 - e)) & 7;
+  return std::min<std::size_t>(kHistogramBuckets - 1, static_cast<std::size_t>(e) * 8 + frac);
 }
+// The smallest amount in bucket `b`.
+double BucketFloor(std::size_t b) { return std::ldexp(1.0 + double(b % 8) / 8.0, int(b / 8)); }
 
 }  // namespace
 
@@ -73,8 +78,14 @@ Validator::Validator(const ValidatorOptions& options, parsers::DiagnosticSink& d
       items_seen_(options.duplicate_window),
       histogram_(kHistogramBuckets, 0) {}
 
-Validator::Location Validator::Locate(const p18::Record& r) {
-  return Location{r.offset, r.line, r.column, r.number, r.kind, std::string(r.bytes)};
+void Validator::Location::Set(const p18::Record& r) noexcept {
+  offset = r.offset;
+  line = r.line;
+  column = r.column;
+  number = r.number;
+  kind = r.kind;
+  length = static_cast<std::uint16_t>(std::min(r.bytes.size(), kMaxBytes));
+  std::memcpy(bytes, r.bytes.data(), length);
 }
 
 void Validator::Report(const p18::Record& r, std::string_view field, const parsers::Rule& rule,
@@ -109,7 +120,7 @@ void Validator::Report(const Location& at, std::string_view field, const parsers
                        std::string message) {
   p18::Record r{};
   r.kind = at.kind;
-  r.bytes = at.bytes;
+  r.bytes = at.view();
   r.offset = at.offset;
   r.line = at.line;
   r.column = at.column;
@@ -137,7 +148,7 @@ void Validator::OnRecord(const p18::Record& r) {
   } else if (r.kind == RecordKind::kEof1 || r.kind == RecordKind::kEof2) {
     CloseUserFile();
   }
-  last_ = Locate(r);
+  last_.Set(r);
 }
 
 // The order of records: a table of what may follow what. An unexpected record is reported
@@ -348,10 +359,37 @@ void Validator::OnData(const p18::Record& r) {
   }
 
   const std::string_view code = d.transaction_code;
-  const bool contra = Trim(d.reference) == "CONTRA" && d.orig_sort == d.dest_sort &&
-                      d.orig_account == d.dest_account;
+  const bool contra = d.reference[0] == 'C' && Trim(d.reference) == "CONTRA" &&
+                      d.orig_sort == d.dest_sort && d.orig_account == d.dest_account;
   if (!d.amount_ok) return;
   const std::uint64_t amount = d.amount;
+  const bool debit = IsDebitCode(code);
+  const bool credit = IsCreditCode(code);
+
+  // The duplicate-item fingerprint, computed first so that its slot can load into cache
+  // while the rest of the record is judged. The destination sort code and account are the
+  // record's first 14 bytes.
+  const bool track = !contra && (debit || credit) &&
+                     items_seen_.size() < options_.duplicate_window;
+  std::uint64_t fingerprint = 0;
+  if (track) {
+    const char* p = r.bytes.data();
+    fingerprint = Mix(Load8(p) ^ Mix(Load8(p + 6) ^ amount));
+    fingerprint = Mix(fingerprint ^ Load8(d.reference.data()));
+    fingerprint = Mix(fingerprint ^ Load8(d.reference.data() + 8));
+    fingerprint = Mix(fingerprint ^ Load8(d.reference.data() + 10));
+    items_seen_.Prefetch(fingerprint);
+    // Insert kDuplicateLag items later, when the slot has arrived.
+    if (pending_count_ == pending_.size()) {
+      InsertPending(pending_[pending_head_]);
+      pending_head_ = (pending_head_ + 1) % pending_.size();
+      --pending_count_;
+    }
+    PendingItem& item = pending_[(pending_head_ + pending_count_++) % pending_.size()];
+    item.fingerprint = fingerprint;
+    item.amount = amount;
+    item.at.Set(r);
+  }
 
   if (IsInstructionCode(code)) {
     ++current_.instructions;
@@ -364,8 +402,6 @@ void Validator::OnData(const p18::Record& r) {
     Report(r, "amount", rules::kAmountZero,
            fmt::format("transaction code {} with a zero amount", code));
   }
-  const bool debit = IsDebitCode(code);
-  const bool credit = IsCreditCode(code);
   if (debit) {
     current_.debit_total += amount;
     ++current_.debit_count;
@@ -375,27 +411,30 @@ void Validator::OnData(const p18::Record& r) {
   }
 
   if (debit || credit) {
-    const GroupKey key{IsDigits(d.orig_sort) && IsDigits(d.orig_account)
-                           ? Digits(d.orig_sort) * 100'000'000 + Digits(d.orig_account)
-                           : 0,
-                       day.value_or(0)};
-    if (last_group_ == nullptr || !(last_key_ == key)) {
+    // Consecutive items usually share an originating account and day: compare the raw
+    // bytes (positions 18-31) before building a key.
+    const std::string_view origin = r.bytes.substr(17, 14);
+    const Day group_day = day.value_or(0);
+    if (last_group_ == nullptr || origin != std::string_view(last_origin_, 14) ||
+        group_day != last_key_.day) {
+      const GroupKey key{IsDigits(origin) ? Digits(origin) : 0, group_day};
       last_group_ = &groups_[key];
       last_key_ = key;
+      std::memcpy(last_origin_, origin.data(), 14);
     }
     Group& g = *last_group_;
     if (contra) {
       if (code == "99") {
         g.contra99 += amount;
         g.has99 = true;
-        g.last99 = Locate(r);
+        g.last99.Set(r);
       } else if (code == "17") {
         g.contra17 += amount;
         g.has17 = true;
-        g.last17 = Locate(r);
+        g.last17.Set(r);
       }
     } else {
-      if (g.debits == 0 && g.credits == 0) g.first_item = Locate(r);
+      if (g.debits == 0 && g.credits == 0) g.first_item.Set(r);
       (debit ? g.debits : g.credits) += amount;
     }
   }
@@ -422,27 +461,12 @@ void Validator::OnData(const p18::Record& r) {
   if (!contra) {
     CheckModulus(r, d.dest_sort, d.dest_account, "dest_account", true);
   }
-  if (checked_origin_.size() != 14 || checked_origin_.compare(0, 6, d.orig_sort) != 0 ||
-      checked_origin_.compare(6, 8, d.orig_account) != 0) {
-    checked_origin_.assign(d.orig_sort).append(d.orig_account);
+  if (r.bytes.substr(17, 14) != checked_origin_) {
+    checked_origin_.assign(r.bytes.substr(17, 14));
     CheckModulus(r, d.orig_sort, d.orig_account, "orig_account", false);
   }
 
   if (!contra && (debit || credit)) {
-    // Duplicate items, within a bounded window.
-    if (items_seen_.size() < options_.duplicate_window) {
-      std::uint64_t k = Mix(Digits(d.dest_sort) * 100'000'000 + Digits(d.dest_account));
-      k = Mix(k ^ amount);
-      k = Mix(k ^ Load8(d.reference.data()));
-      k = Mix(k ^ Load8(d.reference.data() + 8));
-      k = Mix(k ^ Load8(d.reference.data() + 10));
-      if (!items_seen_.Insert(k)) {
-        Report(r, "reference", rules::kDuplicateItem,
-               fmt::format("an earlier item pays the same account the same {} with the same "
-                           "reference",
-                           Pounds(amount)));
-      }
-    }
     // Amount outliers, judged at the end against the median.
     ++histogram_[Bucket(amount)];
     ++amounts_;
@@ -453,10 +477,18 @@ void Validator::OnData(const p18::Record& r) {
         std::pop_heap(largest_.begin(), largest_.end(), greater);
         largest_.pop_back();
       }
-      largest_.emplace_back(amount, Locate(r));
+      largest_.emplace_back(amount, Location{});
+      largest_.back().second.Set(r);
       std::push_heap(largest_.begin(), largest_.end(), greater);
     }
   }
+}
+
+void Validator::InsertPending(const PendingItem& item) {
+  if (items_seen_.Insert(item.fingerprint)) return;
+  Report(item.at, "reference", rules::kDuplicateItem,
+         fmt::format("an earlier item pays the same account the same {} with the same reference",
+                     Pounds(item.amount)));
 }
 
 void Validator::OnUtl1(const p18::Record& r) {
@@ -559,6 +591,10 @@ void Validator::CloseUserFile() {
 
 void Validator::Finish() {
   CloseUserFile();
+  for (; pending_count_ > 0; --pending_count_) {
+    InsertPending(pending_[pending_head_]);
+    pending_head_ = (pending_head_ + 1) % pending_.size();
+  }
   if (state_ != State::kDone && state_ != State::kEof2Late && last_.number > 0) {
     Report(last_, {}, rules::kMissingTrailer,
            fmt::format("the file ends after {}; {} was expected next",
@@ -584,7 +620,7 @@ void Validator::Finish() {
       seen += histogram_[b];
       if (seen * 2 >= amounts_) break;
     }
-    const double median = std::exp2(double(b) / 8.0);
+    const double median = BucketFloor(b);
     std::sort(largest_.begin(), largest_.end(),
               [](const auto& a, const auto& c) { return a.second.offset < c.second.offset; });
     for (const auto& [amount, at] : largest_) {

@@ -4,6 +4,7 @@
 // in memory bounded by the number of originating accounts, not the number of items.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -70,9 +71,14 @@ class Validator final : public p18::RecordSink {
   };
   // Where a finding points when it is made later than the record it is about.
   struct Location {
+    static constexpr std::size_t kMaxBytes = 160;  // longer records are cut: excerpts only
     std::uint64_t offset = 0, line = 0, column = 0, number = 0;
     p18::RecordKind kind = p18::RecordKind::kData;
-    std::string bytes;
+    std::uint16_t length = 0;
+    char bytes[kMaxBytes];
+
+    void Set(const p18::Record& r) noexcept;
+    std::string_view view() const noexcept { return {bytes, length}; }
   };
   struct Group {  // items of one originating account and processing day
     std::uint64_t debits = 0, credits = 0, contra99 = 0, contra17 = 0;
@@ -96,7 +102,6 @@ class Validator final : public p18::RecordSink {
               std::string message);
   void Report(const Location& at, std::string_view field, const parsers::Rule& rule,
               std::string message);
-  static Location Locate(const p18::Record& r);
 
   ValidatorOptions options_;
   parsers::DiagnosticSink& diagnostics_;
@@ -120,12 +125,23 @@ class Validator final : public p18::RecordSink {
   };
   std::unordered_map<GroupKey, Group, GroupKeyHash> groups_;
   GroupKey last_key_{};
+  char last_origin_[14] = {};
   Group* last_group_ = nullptr;
   // The last processing day judged and the last originating account checked, so that
   // repeats cost nothing.
   std::optional<Day> judged_day_;
   std::string checked_origin_;
+  // Duplicate-item fingerprints wait here a few records between being computed (and their
+  // slot prefetched) and being inserted, so the lookup does not stall on memory.
+  struct PendingItem {
+    std::uint64_t fingerprint, amount;
+    Location at;
+  };
+  static constexpr std::size_t kDuplicateLag = 16;
+  void InsertPending(const PendingItem& item);
   FingerprintSet items_seen_;
+  std::array<PendingItem, kDuplicateLag> pending_;
+  std::size_t pending_head_ = 0, pending_count_ = 0;
   // For the amount-outlier warning: a log-scale histogram and the largest items.
   std::vector<std::uint64_t> histogram_;
   std::vector<std::pair<std::uint64_t, Location>> largest_;  // min-heap on amount
