@@ -8,6 +8,9 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace rbgate::schemas {
 namespace {
@@ -86,7 +89,13 @@ ModulusChecker ModulusChecker::FromText(std::string_view valacdos, std::string_v
       throw bad("method is not MOD10, MOD11 or DBLAL");
     }
     for (int i = 0; i < 14; ++i) {
-      if (!Int(w[3 + i], r.weights[i])) throw bad("bad weight");
+      if (!Int(w[3 + i], r.weights[i]) || r.weights[i] < -1000 || r.weights[i] > 1000) {
+        throw bad("bad weight");
+      }
+      // The double alternate digit sum assumes products of two digits.
+      if (r.method == Method::kDblAl && (r.weights[i] < 0 || r.weights[i] > 9)) {
+        throw bad("double alternate weight outside 0-9");
+      }
     }
     if (w.size() == 18 && (!Int(w[17], r.exception) || r.exception < 1 || r.exception > 14)) {
       throw bad("exception is not 1-14");
@@ -152,23 +161,57 @@ std::uint32_t ModulusChecker::Substitute(std::uint32_t sort_code) const noexcept
 }
 
 namespace {
-void SetSortCode(std::array<int, 14>& d, std::uint32_t s) {
+template <class D>
+void SetSortCode(D& d, std::uint32_t s) {
   for (int i = 5; i >= 0; --i) {
-    d[i] = static_cast<int>(s % 10);
+    d[i] = static_cast<std::int16_t>(s % 10);
     s /= 10;
   }
+}
+
+// Sum of d[i] * w[i] over 16 lanes (the last two zero); for double alternate, the sum of
+// the digits of each product instead. Standard sums multiply-add into 32-bit lanes; the
+// double alternate weights are 0-9 (checked at load), so its products are at most 81.
+int WeightedSum(const std::int16_t* d, const std::int16_t* w, bool digit_sum) noexcept {
+#if defined(__SSE2__)
+  const __m128i d0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+  const __m128i d1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + 8));
+  const __m128i w0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w));
+  const __m128i w1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 8));
+  __m128i sum;
+  if (digit_sum) {
+    __m128i p0 = _mm_mullo_epi16(d0, w0), p1 = _mm_mullo_epi16(d1, w1);
+    // p - 9 * (p / 10), with p / 10 as (p * 6554) >> 16 (exact for 0 <= p < 16389).
+    const __m128i k = _mm_set1_epi16(6554), nine = _mm_set1_epi16(9);
+    p0 = _mm_sub_epi16(p0, _mm_mullo_epi16(_mm_mulhi_epu16(p0, k), nine));
+    p1 = _mm_sub_epi16(p1, _mm_mullo_epi16(_mm_mulhi_epu16(p1, k), nine));
+    sum = _mm_madd_epi16(_mm_add_epi16(p0, p1), _mm_set1_epi16(1));
+  } else {
+    sum = _mm_add_epi32(_mm_madd_epi16(d0, w0), _mm_madd_epi16(d1, w1));
+  }
+  sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0x4E));
+  sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, 0xB1));
+  return _mm_cvtsi128_si32(sum);
+#else
+  int total = 0;
+  for (int i = 0; i < 16; ++i) {
+    const int p = d[i] * w[i];
+    total += digit_sum ? p - 9 * (p / 10) : p;
+  }
+  return total;
+#endif
 }
 }  // namespace
 
 // One check of one row against the 14 digits, with the row's exception applied.
-bool ModulusChecker::Run(const Row& row, const std::array<int, 14>& d) const noexcept {
+bool ModulusChecker::Run(const Row& row, const Digits& d) const noexcept {
   const std::int16_t* w = row.weights.data();
-  std::array<std::int16_t, 14> adjusted;
+  alignas(16) Digits adjusted;
   switch (row.exception) {
     case 2:
       if (d[kA] != 0) {
-        static constexpr std::array<std::int16_t, 14> kNot9{0, 0, 1, 2, 5, 3, 6, 4, 8, 7, 10, 9, 3, 1};
-        static constexpr std::array<std::int16_t, 14> kG9{0, 0, 0, 0, 0, 0, 0, 0, 8, 7, 10, 9, 3, 1};
+        alignas(16) static constexpr Digits kNot9{0, 0, 1, 2, 5, 3, 6, 4, 8, 7, 10, 9, 3, 1};
+        alignas(16) static constexpr Digits kG9{0, 0, 0, 0, 0, 0, 0, 0, 8, 7, 10, 9, 3, 1};
         w = (d[kG] == 9 ? kG9 : kNot9).data();
       }
       break;
@@ -184,21 +227,16 @@ bool ModulusChecker::Run(const Row& row, const std::array<int, 14>& d) const noe
     default:
       break;
   }
-  int total = 0;
+  int total = WeightedSum(d.data(), w, row.method == Method::kDblAl);
   if (row.method == Method::kDblAl) {
-    // Double alternate sums the digits of each product: p/10 + p%10.
-    for (int i = 0; i < 14; ++i) {
-      const int p = d[i] * w[i];
-      total += p - 9 * (p / 10);
-    }
     if (row.exception == 1) total += 27;
     const int r = total % 10;
     if (row.exception == 5) return r == 0 ? d[kH] == 0 : 10 - r == d[kH];
     return r == 0;
   }
-  for (int i = 0; i < 14; ++i) total += d[i] * w[i];
-  const int m = row.method == Method::kMod10 ? 10 : 11;
-  const int r = ((total % m) + m) % m;
+  // Constant divisors let the compiler avoid a hardware divide; weights may be negative.
+  int r = row.method == Method::kMod10 ? total % 10 : total % 11;
+  if (r < 0) r += row.method == Method::kMod10 ? 10 : 11;
   if (row.exception == 4) return r == d[kG] * 10 + d[kH];
   if (row.exception == 5 && row.method == Method::kMod11) {
     if (r == 0) return d[kG] == 0;
@@ -211,12 +249,13 @@ bool ModulusChecker::Run(const Row& row, const std::array<int, 14>& d) const noe
 ModulusResult ModulusChecker::Check(std::string_view sort_code,
                                     std::string_view account) const noexcept {
   std::uint32_t sort = 0;
-  std::array<int, 14> d{};
+  alignas(16) Digits d;
   for (int i = 0; i < 6; ++i) {
-    d[i] = sort_code[i] - '0';
+    d[i] = static_cast<std::int16_t>(sort_code[i] - '0');
     sort = sort * 10 + static_cast<std::uint32_t>(d[i]);
   }
-  for (int i = 0; i < 8; ++i) d[6 + i] = account[i] - '0';
+  for (int i = 0; i < 8; ++i) d[6 + i] = static_cast<std::int16_t>(account[i] - '0');
+  d[14] = d[15] = 0;
 
   const auto slot = index_[sort];
   if (slot[0] == kNone) return ModulusResult::kUnchecked;
@@ -230,22 +269,24 @@ ModulusResult ModulusChecker::Check(std::string_view sort_code,
     return ModulusResult::kValid;
   }
   // Exceptions 5 and 8 substitute the sort code, for checking only.
-  std::array<int, 14> digits = d;
-  if (first.exception == 5) SetSortCode(digits, Substitute(sort));
-  if (first.exception == 8) SetSortCode(digits, 90126);
-
-  const bool pass1 = Run(first, first.exception == 5 || first.exception == 8 ? digits : d);
+  alignas(16) Digits digits;
+  const bool substitute = first.exception == 5 || first.exception == 8;
+  if (substitute) {
+    digits = d;
+    SetSortCode(digits, first.exception == 5 ? Substitute(sort) : 90126);
+  }
+  const bool pass1 = Run(first, substitute ? digits : d);
   if (second == nullptr) {
     if (pass1 || first.exception != 14) return verdict(pass1);
     // Exception 14: if h is 0, 1 or 9, drop it, shift the account right, check again.
     if (d[kH] != 0 && d[kH] != 1 && d[kH] != 9) return ModulusResult::kInvalid;
-    std::array<int, 14> shifted = digits;
+    alignas(16) Digits shifted = substitute ? digits : d;
     for (int i = 13; i > 6; --i) shifted[i] = shifted[i - 1];
     shifted[6] = 0;
     return verdict(Run(first, shifted));
   }
 
-  std::array<int, 14> digits2 = d;
+  alignas(16) Digits digits2 = d;
   if (second->exception == 5) SetSortCode(digits2, Substitute(sort));
   if (second->exception == 8) SetSortCode(digits2, 90126);
 

@@ -61,7 +61,10 @@ bool ForEachWindow(const std::string& path, std::size_t window_bytes,
     const std::uint64_t map_at = pos / page * page;
     const std::size_t skip = static_cast<std::size_t>(pos - map_at);
     std::uint64_t len = std::min<std::uint64_t>(window_bytes, size - map_at);
-    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, f.fd, static_cast<off_t>(map_at));
+    // Not MAP_POPULATE: measured slower here (it maps the window before any work starts,
+    // where faulting pages in as the parser reaches them overlaps with its work).
+    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, f.fd,
+                     static_cast<off_t>(map_at));
     if (m == MAP_FAILED) {
       error.message = Why(path, "cannot map");
       return false;

@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <fmt/format.h>
 
 #include "parsers/bacs18/rules.h"
@@ -49,6 +52,23 @@ bool AllDigits(const char* p, std::size_t n) noexcept {
   return true;
 }
 
+// The value of 8 ASCII digits, by SWAR: pairs, then quads, then the whole.
+std::uint64_t Value8(std::uint64_t v) noexcept {
+  v -= 0x3030303030303030ULL;
+  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFULL;
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
+  return (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
+}
+
+// REQUIRES: p[0..n) are digits.
+std::uint64_t DigitsValue(const char* p, std::size_t n) noexcept {
+  std::uint64_t v = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) v = v * 100000000 + Value8(Load8(p + i));
+  for (; i < n; ++i) v = v * 10 + static_cast<std::uint64_t>(p[i] - '0');
+  return v;
+}
+
 constexpr auto kBacsTextTable = [] {
   std::array<bool, 256> t{};
   for (int c = 0; c < 256; ++c) t[c] = IsBacsTextChar(static_cast<char>(c));
@@ -75,13 +95,39 @@ struct FixedNumber : x3::parser<FixedNumber<N>> {
   template <class It, class Ctx, class RCtx, class Attr>
   bool parse(It& first, const It& last, const Ctx&, RCtx&, Attr& attr) const {
     if (static_cast<std::size_t>(last - first) < N || !AllDigits(&*first, N)) return false;
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < N; ++i) v = v * 10 + static_cast<std::uint64_t>(first[i] - '0');
-    x3::traits::move_to(v, attr);
+    x3::traits::move_to(DigitsValue(&*first, N), attr);
     first += N;
     return true;
   }
 };
+
+// True when p[0..n) are all in Bacs's text set: A-Z 0-9 space . & / -
+bool AllBacsText(const char* p, std::size_t n) noexcept {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: '-' '.' '/' and 0-9 are one range (0x2D-0x39), A-Z another,
+  // space and '&' single bytes. Signed compares also reject every byte >= 0x80.
+  if (n >= 16) {
+    const __m128i lo1 = _mm_set1_epi8(0x2D - 1), hi1 = _mm_set1_epi8(0x39 + 1);
+    const __m128i lo2 = _mm_set1_epi8(0x41 - 1), hi2 = _mm_set1_epi8(0x5A + 1);
+    const __m128i space = _mm_set1_epi8(0x20), amp = _mm_set1_epi8(0x26);
+    auto ok16 = [&](const char* q) {
+      const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      __m128i in = _mm_and_si128(_mm_cmpgt_epi8(c, lo1), _mm_cmplt_epi8(c, hi1));
+      in = _mm_or_si128(in, _mm_and_si128(_mm_cmpgt_epi8(c, lo2), _mm_cmplt_epi8(c, hi2)));
+      in = _mm_or_si128(in, _mm_or_si128(_mm_cmpeq_epi8(c, space), _mm_cmpeq_epi8(c, amp)));
+      return _mm_movemask_epi8(in) == 0xFFFF;
+    };
+    for (; i + 16 <= n; i += 16) {
+      if (!ok16(p + i)) return false;
+    }
+    return i == n || ok16(p + n - 16);  // overlapping tail
+  }
+#endif
+  bool ok = true;
+  for (; i < n; ++i) ok &= kBacsTextTable[static_cast<unsigned char>(p[i])];
+  return ok;
+}
 
 // N characters of Bacs's text set.
 template <std::size_t N>
@@ -90,10 +136,7 @@ struct FixedText : x3::parser<FixedText<N>> {
   static constexpr bool has_attribute = false;
   template <class It, class Ctx, class RCtx, class Attr>
   bool parse(It& first, const It& last, const Ctx&, RCtx&, Attr&) const {
-    if (static_cast<std::size_t>(last - first) < N) return false;
-    bool ok = true;
-    for (std::size_t i = 0; i < N; ++i) ok &= kBacsTextTable[static_cast<unsigned char>(first[i])];
-    if (!ok) return false;
+    if (static_cast<std::size_t>(last - first) < N || !AllBacsText(&*first, N)) return false;
     first += N;
     return true;
   }
@@ -393,6 +436,18 @@ std::size_t Parser::Feed(std::span<const char> chunk, std::uint64_t offset, bool
       skipping_line_ = false;
       continue;
     }
+    // Fast path: a well-formed data record followed by the separator seen so far. The
+    // strict grammar admits no control characters, so a record it accepts holds no earlier
+    // '\n', and the framing is exactly what the search below would find.
+    const std::size_t sep = summary_.separator == Separator::kCrLf ? 2 : 1;
+    if (avail >= data_length_ + sep && start[data_length_ + sep - 1] == '\n' &&
+        (sep == 1 || start[data_length_] == '\r') &&
+        EmitWellFormedData(std::string_view(start, data_length_), offset + pos)) {
+      (sep == 2 ? crlf_lines_ : lf_lines_) += 1;
+      pos += data_length_ + sep;
+      ++line_;
+      continue;
+    }
     std::size_t look = std::min<std::size_t>(avail, options_.max_line + 2);
     const void* nl = std::memchr(start, '\n', look);
     if (nl == nullptr) {
@@ -510,7 +565,26 @@ void Parser::ParseDataSlow(std::string_view b, DataRecord& d) const noexcept {
   d.amount_ok = x3::parse(it, d.amount_text.end(), kAmount, d.amount);
 }
 
+bool Parser::EmitWellFormedData(std::string_view bytes, std::uint64_t offset) {
+  if (bytes[0] < '0' || bytes[0] > '9' || !ParseDataFast(bytes, data_)) return false;
+  Record r;
+  r.kind = RecordKind::kData;
+  r.bytes = bytes;
+  r.offset = offset;
+  r.line = summary_.separator == Separator::kNone ? 1 : line_;
+  r.column = summary_.separator == Separator::kNone ? offset + 1 : 1;
+  r.number = ++summary_.records;
+  r.well_formed = true;
+  r.data = &data_;
+  records_.OnRecord(r);
+  return true;
+}
+
 void Parser::Emit(std::string_view bytes, std::uint64_t offset) {
+  if ((bytes.size() == kDataLength || bytes.size() == kMultiDayDataLength) &&
+      EmitWellFormedData(bytes, offset)) {
+    return;
+  }
   if (IsTrailingFiller(bytes) && bytes.size() != kLabelLength) {
     if (!trailing_reported_) {
       trailing_reported_ = true;
@@ -566,7 +640,7 @@ void Parser::Emit(std::string_view bytes, std::uint64_t offset) {
     return;
   }
 
-  DataRecord d;
+  DataRecord& d = data_;  // reused: every field is set below, and zeroing it costs
   r.data = &d;
   if (bytes.size() != kDataLength && bytes.size() != kMultiDayDataLength) {
     ReportRecord(rules::kRecordLength, bytes, offset, r.number,
@@ -578,12 +652,11 @@ void Parser::Emit(std::string_view bytes, std::uint64_t offset) {
     records_.OnRecord(r);
     return;
   }
-  if (!ParseDataFast(bytes, d)) {
-    ParseDataSlow(bytes, d);
-    bool ok = true;
-    CheckFields(r, FieldsOf(RecordKind::kData, bytes.size() == kMultiDayDataLength), ok);
-    r.well_formed = ok;
-  }
+  // Not well formed (EmitWellFormedData said so): find out which fields broke which rules.
+  ParseDataSlow(bytes, d);
+  bool ok = true;
+  CheckFields(r, FieldsOf(RecordKind::kData, bytes.size() == kMultiDayDataLength), ok);
+  r.well_formed = ok;
   records_.OnRecord(r);
 }
 

@@ -80,6 +80,8 @@ class Parser {
  private:
   void DetectSeparator(std::span<const char> chunk, bool last);
   void Emit(std::string_view bytes, std::uint64_t offset);
+  // Emits `bytes` if it is a well-formed data record; else emits nothing and returns false.
+  bool EmitWellFormedData(std::string_view bytes, std::uint64_t offset);
   void CheckFields(const Record& r, std::span<const Field> fields, bool& ok);
   bool ParseDataFast(std::string_view bytes, DataRecord& d) const noexcept;
   void ParseDataSlow(std::string_view bytes, DataRecord& d) const noexcept;
@@ -97,6 +99,7 @@ class Parser {
   bool multi_day_ = false;      // from HDR2's record length
   bool trailing_reported_ = false;
   std::uint32_t data_length_ = kDataLength;
+  DataRecord data_;  // scratch for the record being emitted
 };
 
 // A finding about field `f` of record `r` (positions, excerpt, personal-data spans).

@@ -148,7 +148,18 @@ void Validator::OnRecord(const p18::Record& r) {
   } else if (r.kind == RecordKind::kEof1 || r.kind == RecordKind::kEof2) {
     CloseUserFile();
   }
-  last_.Set(r);
+  if (r.kind == RecordKind::kData) {
+    // Only its position: copying every record's bytes would cost more than the rest of
+    // this function, and the end-of-file findings need no excerpt of a data record.
+    last_.offset = r.offset;
+    last_.line = r.line;
+    last_.column = r.column;
+    last_.number = r.number;
+    last_.kind = r.kind;
+    last_.length = 0;
+  } else {
+    last_.Set(r);
+  }
 }
 
 // The order of records: a table of what may follow what. An unexpected record is reported
@@ -314,7 +325,8 @@ void Validator::OnUhl1(const p18::Record& r) {
 
 void Validator::CheckModulus(const p18::Record& r, std::string_view sort,
                              std::string_view account, std::string_view field, bool dest) {
-  if (options_.modulus == nullptr || !IsDigits(sort) || !IsDigits(account)) return;
+  if (options_.modulus == nullptr) return;
+  if (!r.well_formed && (!IsDigits(sort) || !IsDigits(account))) return;
   switch (options_.modulus->Check(sort, account)) {
     case ModulusResult::kValid:
       return;
@@ -373,11 +385,13 @@ void Validator::OnData(const p18::Record& r) {
                      items_seen_.size() < options_.duplicate_window;
   std::uint64_t fingerprint = 0;
   if (track) {
+    // Independent multiplies, one final mix: short dependency chain.
     const char* p = r.bytes.data();
-    fingerprint = Mix(Load8(p) ^ Mix(Load8(p + 6) ^ amount));
-    fingerprint = Mix(fingerprint ^ Load8(d.reference.data()));
-    fingerprint = Mix(fingerprint ^ Load8(d.reference.data() + 8));
-    fingerprint = Mix(fingerprint ^ Load8(d.reference.data() + 10));
+    const char* ref = d.reference.data();
+    fingerprint = Mix((Load8(p) * 0x9E3779B97F4A7C15ULL) ^ (Load8(p + 6) * 0xC2B2AE3D27D4EB4FULL) ^
+                      (amount * 0x165667B19E3779F9ULL) ^ (Load8(ref) * 0xD6E8FEB86659FD93ULL) ^
+                      (Load8(ref + 8) * 0xFF51AFD7ED558CCDULL) ^
+                      (Load8(ref + 10) * 0xC4CEB9FE1A85EC53ULL));
     items_seen_.Prefetch(fingerprint);
     // Insert kDuplicateLag items later, when the slot has arrived.
     if (pending_count_ == pending_.size()) {
