@@ -1,8 +1,9 @@
 #include "gateway/check.h"
 
-#include <cstdio>
 #include <fmt/format.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include "parsers/bacs18/standard18.h"
 #include "schemas/detect.h"
@@ -35,7 +36,8 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   if (size < 0) {
     spool::InputError e;
     // Let ForEachWindow say precisely why (missing, unreadable, not a regular file).
-    spool::ForEachWindow(path, settings.window_bytes, [](auto, auto, bool) { return 0; }, e);
+    spool::ForEachWindow(
+        path, settings.window_bytes, [](auto, auto, bool) { return 0; }, e);
     report->problem = e.message.empty() ? path + ": cannot read" : e.message;
     return report;
   }

@@ -1,8 +1,9 @@
 #include "gateway/gen_bacs18.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-#include <fmt/format.h>
 #include <random>
 #include <stdexcept>
 
@@ -22,7 +23,8 @@ constexpr GenFault kFaults[] = {
     {"zero-amount", "bacs18.data.amount-zero", "a collection of zero pence"},
     {"amount-format", "bacs18.data.amount", "a non-digit in an amount"},
     {"instruction-amount", "bacs18.data.amount-on-instruction", "an instruction with an amount"},
-    {"auddis-reference", "bacs18.auddis.reference", "an instruction reference of one letter repeated"},
+    {"auddis-reference", "bacs18.auddis.reference",
+     "an instruction reference of one letter repeated"},
     {"duplicate-item", "bacs18.data.duplicate-item", "one item repeated (a warning)"},
     {"debit-total", "bacs18.utl1.debit-total", "a UTL1 debit total one penny out"},
     {"debit-count", "bacs18.utl1.debit-count", "a UTL1 debit count one out"},
@@ -45,9 +47,9 @@ constexpr GenFault kFaults[] = {
 };
 
 constexpr std::array<std::string_view, 24> kSurnames = {
-    "SMITH", "JONES", "TAYLOR", "BROWN", "WILLIAMS", "WILSON", "JOHNSON", "DAVIES",
-    "ROBINSON", "WRIGHT", "THOMPSON", "EVANS", "WALKER", "WHITE", "ROBERTS", "GREEN",
-    "HALL", "WOOD", "JACKSON", "CLARKE", "PATEL", "KHAN", "OKAFOR", "NOWAK"};
+    "SMITH",    "JONES",  "TAYLOR",   "BROWN",  "WILLIAMS", "WILSON", "JOHNSON", "DAVIES",
+    "ROBINSON", "WRIGHT", "THOMPSON", "EVANS",  "WALKER",   "WHITE",  "ROBERTS", "GREEN",
+    "HALL",     "WOOD",   "JACKSON",  "CLARKE", "PATEL",    "KHAN",   "OKAFOR",  "NOWAK"};
 
 std::string Pad(std::string s, std::size_t n, char fill = ' ') {
   s.resize(n, fill);

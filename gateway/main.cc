@@ -1,13 +1,14 @@
 // rbgate: the file-interface gateway and validator of a council's Revenues and Benefits
 // service. This is the command line; exceptions from start-up (bad options, unreadable
 // tables or calendars) are caught here and become a one-line reason and exit code 2.
+#include <fmt/format.h>
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <fstream>
 #include <iostream>
-#include <sys/stat.h>
 
 #include "gateway/check.h"
 #include "gateway/gen_bacs18.h"
@@ -99,7 +100,8 @@ int main(int argc, char** argv) {
       "Lines and columns are 1-based, offsets 0-based bytes. 'rbgate rules' lists every rule.");
 
   // rbgate gen
-  auto* gen = app.add_subcommand("gen", "Write synthetic feed files for tests, demos and benchmarks");
+  auto* gen =
+      app.add_subcommand("gen", "Write synthetic feed files for tests, demos and benchmarks");
   auto* gen18 = gen->add_subcommand("bacs18", "A Bacs Standard 18 payment file");
   gen->require_subcommand(1);
   gateway::GenOptions g;
@@ -157,9 +159,9 @@ int main(int argc, char** argv) {
         std::time_t now = std::time(nullptr);
         std::tm tm{};
         gmtime_r(&now, &tm);
-        g.creation_date = schemas::DaysFromCivil(
-            {tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
-             static_cast<unsigned>(tm.tm_mday)});
+        g.creation_date =
+            schemas::DaysFromCivil({tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
+                                    static_cast<unsigned>(tm.tm_mday)});
       } else {
         auto d = schemas::ParseIsoDate(date_text);
         if (!d) throw UsageError("--date: '" + date_text + "' is not a date YYYY-MM-DD");

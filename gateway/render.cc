@@ -33,11 +33,21 @@ void JsonString(std::string& out, std::string_view s) {
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (u < 0x20 || u >= 0x7f) {
           out += fmt::format("\\u{:04x}", u);
@@ -92,11 +102,11 @@ std::string RenderText(const FileReport& r, const RenderOptions& o) {
   }
   const auto errors = r.diagnostics.errors();
   const auto warnings = r.diagnostics.warnings();
-  out += fmt::format("{}: {} ({} records, {} bytes, line endings {}): {}, {} error{}, {} "
-                     "warning{}\n",
-                     r.path, r.feed, r.records, r.bytes, r.separator,
-                     r.valid() ? "valid" : "INVALID", errors, errors == 1 ? "" : "s", warnings,
-                     warnings == 1 ? "" : "s");
+  out += fmt::format(
+      "{}: {} ({} records, {} bytes, line endings {}): {}, {} error{}, {} "
+      "warning{}\n",
+      r.path, r.feed, r.records, r.bytes, r.separator, r.valid() ? "valid" : "INVALID", errors,
+      errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
   return out;
 }
 
@@ -118,8 +128,8 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
       out += ",\"problem\":";
       JsonString(out, r->problem);
     }
-    out += fmt::format(",\"errors\":{},\"warnings\":{},\"diagnostics\":[",
-                       r->diagnostics.errors(), r->diagnostics.warnings());
+    out += fmt::format(",\"errors\":{},\"warnings\":{},\"diagnostics\":[", r->diagnostics.errors(),
+                       r->diagnostics.warnings());
     bool first = true;
     for (const Diagnostic& d : r->diagnostics.diagnostics()) {
       if (!first) out += ',';
@@ -128,8 +138,9 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
       JsonString(out, d.rule->id);
       out += ",\"severity\":";
       JsonString(out, parsers::SeverityName(d.severity()));
-      out += fmt::format(",\"line\":{},\"column\":{},\"offset\":{},\"record\":{},\"field\":",
-                         d.line, d.column, d.offset, d.record);
+      out +=
+          fmt::format(",\"line\":{},\"column\":{},\"offset\":{},\"record\":{},\"field\":", d.line,
+                      d.column, d.offset, d.record);
       JsonString(out, d.field);
       out += ",\"message\":";
       JsonString(out, d.message);

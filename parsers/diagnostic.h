@@ -43,7 +43,7 @@ struct Diagnostic {
   // Where the finding sits within `excerpt` (0-based) and how many bytes it covers; for carets.
   std::uint32_t excerpt_pos = 0;
   std::uint32_t width = 0;
-  std::string bytes;        // the offending bytes
+  std::string bytes;  // the offending bytes
   bool bytes_personal = false;
   std::string message;         // plain English, says what was found
   std::string excerpt;         // the whole record as it appears in the file (no newline)

@@ -1,8 +1,9 @@
 #include "schemas/calendar.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <fstream>
-#include <simdjson.h>
 #include <sstream>
 #include <stdexcept>
 
@@ -12,8 +13,8 @@ extern const std::string_view kDefaultBankHolidaysJson;  // generated from data/
 
 Calendar Calendar::FromJson(std::string_view json, std::string source) {
   auto bad = [&](std::string_view why) {
-    return std::runtime_error(source + ": not a GOV.UK bank-holidays.json calendar: " +
-                              std::string(why));
+    return std::runtime_error(source +
+                              ": not a GOV.UK bank-holidays.json calendar: " + std::string(why));
   };
   simdjson::dom::parser parser;
   simdjson::padded_string padded(json);

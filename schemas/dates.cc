@@ -1,7 +1,8 @@
 #include "schemas/dates.h"
 
-#include <charconv>
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace rbgate::schemas {
 

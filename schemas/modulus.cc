@@ -1,13 +1,13 @@
 #include "schemas/modulus.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -38,9 +38,9 @@ bool Int(std::string_view s, T& out) {
 }
 
 bool SortCode(std::string_view s, std::uint32_t& out) {
-  return s.size() == 6 && std::all_of(s.begin(), s.end(), [](char c) {
-           return c >= '0' && c <= '9';
-         }) && Int(s, out);
+  return s.size() == 6 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+         Int(s, out);
 }
 
 template <class F>
@@ -115,8 +115,8 @@ ModulusChecker ModulusChecker::FromText(std::string_view valacdos, std::string_v
       } else if (slot[1] == kNone) {
         slot[1] = static_cast<std::uint16_t>(i);
       } else {
-        throw std::runtime_error(fmt::format("valacdos: sort code {:06} is in more than two rows",
-                                             s));
+        throw std::runtime_error(
+            fmt::format("valacdos: sort code {:06} is in more than two rows", s));
       }
     }
   }

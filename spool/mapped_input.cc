@@ -1,11 +1,12 @@
 #include "spool/mapped_input.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace rbgate::spool {
 namespace {
@@ -29,8 +30,8 @@ std::int64_t FileSize(const std::string& path) {
   return st.st_size;
 }
 
-bool ForEachWindow(const std::string& path, std::size_t window_bytes,
-                   const WindowConsumer& consume, InputError& error,
+bool ForEachWindow(const std::string& path, std::size_t window_bytes, const WindowConsumer& consume,
+                   InputError& error,
                    const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   Fd f;
   f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -63,8 +64,7 @@ bool ForEachWindow(const std::string& path, std::size_t window_bytes,
     std::uint64_t len = std::min<std::uint64_t>(window_bytes, size - map_at);
     // Not MAP_POPULATE: measured slower here (it maps the window before any work starts,
     // where faulting pages in as the parser reaches them overlaps with its work).
-    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, f.fd,
-                     static_cast<off_t>(map_at));
+    void* m = ::mmap(nullptr, len, PROT_READ, MAP_PRIVATE, f.fd, static_cast<off_t>(map_at));
     if (m == MAP_FAILED) {
       error.message = Why(path, "cannot map");
       return false;

@@ -23,8 +23,8 @@ using WindowConsumer =
 // until the file is used up. Regular files only: symlinks are followed, others refused.
 // Returns false and fills `error` on an I/O problem. `progress`, if set, is called after
 // each window with (bytes done, total).
-bool ForEachWindow(const std::string& path, std::size_t window_bytes,
-                   const WindowConsumer& consume, InputError& error,
+bool ForEachWindow(const std::string& path, std::size_t window_bytes, const WindowConsumer& consume,
+                   InputError& error,
                    const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
 // Size of a regular file, or -1.

@@ -61,8 +61,7 @@ constexpr std::array kUhl1{
           &r::kUhl1ReceivingParty},
     Field{21, 2, "currency", "currency code", FK::kLiteral, &r::kUhl1Currency, "00"},
     Field{23, 6, "country", "country code", FK::kLiteral, &r::kUhl1Country, "000000"},
-    Field{29, 9, "work_code", "work code", FK::kLiteral, &r::kUhl1WorkCode,
-          "1 DAILY  |4 MULTI  "},
+    Field{29, 9, "work_code", "work code", FK::kLiteral, &r::kUhl1WorkCode, "1 DAILY  |4 MULTI  "},
     Field{38, 3, "file_number", "file number", FK::kFileNumber, &r::kUhl1FileNumber},
     Field{41, 7, "reserved_41", "reserved positions 41-47", FK::kBlank, &r::kLabelReserved},
     Field{48, 7, "audit_print", "audit print identifier", FK::kAny, nullptr},
@@ -85,7 +84,13 @@ constexpr std::array kEof1{
 
 constexpr std::array kData{
     Field{1, 6, "dest_sort_code", "destination sort code", FK::kDigits, &r::kDestSort},
-    Field{7, 8, "dest_account", "destination account number", FK::kDigits, &r::kDestAccount, {},
+    Field{7,
+          8,
+          "dest_account",
+          "destination account number",
+          FK::kDigits,
+          &r::kDestAccount,
+          {},
           true},
     Field{15, 1, "account_type", "account type", FK::kLiteral, &r::kAccountType, "0"},
     Field{16, 2, "transaction_code", "transaction code", FK::kTransactionCode,
@@ -96,8 +101,8 @@ constexpr std::array kData{
     Field{36, 11, "amount", "amount", FK::kDigits, &r::kAmountFormat},
     Field{47, 18, "user_name", "service user's name", FK::kText, &r::kCharset},
     Field{65, 18, "reference", "service user's reference", FK::kText, &r::kCharset, {}, true},
-    Field{83, 18, "dest_name", "destination account name", FK::kTextNotBlank, &r::kCharset, {},
-          true},
+    Field{
+        83, 18, "dest_name", "destination account name", FK::kTextNotBlank, &r::kCharset, {}, true},
     Field{101, 6, "processing_day", "processing day", FK::kYyddd, &r::kDataProcessingDay},
 };
 
@@ -105,27 +110,42 @@ constexpr std::array kData{
 
 std::string_view RecordKindName(RecordKind k) noexcept {
   switch (k) {
-    case RecordKind::kVol1: return "VOL1";
-    case RecordKind::kHdr1: return "HDR1";
-    case RecordKind::kHdr2: return "HDR2";
-    case RecordKind::kUhl1: return "UHL1";
-    case RecordKind::kEof1: return "EOF1";
-    case RecordKind::kEof2: return "EOF2";
-    case RecordKind::kUtl1: return "UTL1";
-    case RecordKind::kData: return "data record";
+    case RecordKind::kVol1:
+      return "VOL1";
+    case RecordKind::kHdr1:
+      return "HDR1";
+    case RecordKind::kHdr2:
+      return "HDR2";
+    case RecordKind::kUhl1:
+      return "UHL1";
+    case RecordKind::kEof1:
+      return "EOF1";
+    case RecordKind::kEof2:
+      return "EOF2";
+    case RecordKind::kUtl1:
+      return "UTL1";
+    case RecordKind::kData:
+      return "data record";
   }
   return "record";
 }
 
 std::span<const Field> FieldsOf(RecordKind kind, bool multi_day) noexcept {
   switch (kind) {
-    case RecordKind::kVol1: return kVol1;
-    case RecordKind::kHdr1: return kHdr1;
-    case RecordKind::kHdr2: return kHdr2;
-    case RecordKind::kUhl1: return kUhl1;
-    case RecordKind::kEof1: return kEof1;
-    case RecordKind::kEof2: return {};
-    case RecordKind::kUtl1: return kUtl1;
+    case RecordKind::kVol1:
+      return kVol1;
+    case RecordKind::kHdr1:
+      return kHdr1;
+    case RecordKind::kHdr2:
+      return kHdr2;
+    case RecordKind::kUhl1:
+      return kUhl1;
+    case RecordKind::kEof1:
+      return kEof1;
+    case RecordKind::kEof2:
+      return {};
+    case RecordKind::kUtl1:
+      return kUtl1;
     case RecordKind::kData:
       return std::span<const Field>(kData).first(multi_day ? kData.size() : kData.size() - 1);
   }

@@ -32,14 +32,13 @@ inline constexpr Rule kTrailingBytes{"bacs18.record.trailing-bytes", W,
                                      "usually harmless; some bureaux reject it"};
 
 // Structure: the order of records.
-inline constexpr Rule kUnexpectedRecord{
-    "bacs18.structure.unexpected-record", E, "a record appears where another was expected",
-    "the order is VOL1 HDR1 HDR2 UHL1 data... EOF1 EOF2 UTL1"};
+inline constexpr Rule kUnexpectedRecord{"bacs18.structure.unexpected-record", E,
+                                        "a record appears where another was expected",
+                                        "the order is VOL1 HDR1 HDR2 UHL1 data... EOF1 EOF2 UTL1"};
 inline constexpr Rule kMissingTrailer{
     "bacs18.structure.truncated", E, "the file ends before its trailer labels",
     "the file may have been cut short in transfer; ask for it again"};
-inline constexpr Rule kLabelOrder{"bacs18.structure.label-order", W,
-                                  "UTL1 comes before EOF1/EOF2",
+inline constexpr Rule kLabelOrder{"bacs18.structure.label-order", W, "UTL1 comes before EOF1/EOF2",
                                   "accepted as some bank software writes it; the standard order "
                                   "is EOF1 EOF2 UTL1"};
 inline constexpr Rule kNoData{"bacs18.structure.no-data", W, "a user file holds no data records",
@@ -55,8 +54,7 @@ inline constexpr Rule kVol1Serial{"bacs18.vol1.serial", E,
 inline constexpr Rule kVol1Accessibility{"bacs18.vol1.accessibility", E,
                                          "VOL1 accessibility (position 11) is not blank or 0",
                                          "set position 11 to a space"};
-inline constexpr Rule kVol1Sun{"bacs18.vol1.sun", E,
-                               "the VOL1 service user number is not 6 digits",
+inline constexpr Rule kVol1Sun{"bacs18.vol1.sun", E, "the VOL1 service user number is not 6 digits",
                                "VOL1 positions 42-47 hold the 6-digit SUN (or bureau number)"};
 inline constexpr Rule kVol1LabelStandard{"bacs18.vol1.label-standard", E,
                                          "VOL1 label standard level (position 80) is not 1",
@@ -66,7 +64,8 @@ inline constexpr Rule kHdr1Format{"bacs18.hdr1.format", E, "a fixed HDR1 field h
                                   "55-60"};
 inline constexpr Rule kHdr1Sun{"bacs18.hdr1.sun", E, "the HDR1 service user number is not 6 digits",
                                "HDR1 positions 6-11 repeat the VOL1 SUN"};
-inline constexpr Rule kHdr1SetId{"bacs18.hdr1.set-id", E, "the HDR1 file set identifier is malformed",
+inline constexpr Rule kHdr1SetId{"bacs18.hdr1.set-id", E,
+                                 "the HDR1 file set identifier is malformed",
                                  "HDR1 positions 22-27 repeat the VOL1 serial number"};
 inline constexpr Rule kHdr1CreationDate{"bacs18.hdr1.creation-date", E,
                                         "the HDR1 creation date is not a valid ' yyddd' date",
@@ -98,7 +97,8 @@ inline constexpr Rule kUhl1WorkCode{"bacs18.uhl1.work-code", E,
 inline constexpr Rule kUhl1FileNumber{"bacs18.uhl1.file-number", E,
                                       "the UHL1 file number is not 001-999",
                                       "positions 38-40, counting user files in the submission"};
-inline constexpr Rule kUtl1Format{"bacs18.utl1.format", E, "a UTL1 total or count is not all digits",
+inline constexpr Rule kUtl1Format{"bacs18.utl1.format", E,
+                                  "a UTL1 total or count is not all digits",
                                   "totals are 13 digits of pence, counts 7 digits"};
 
 // Data records: field formats.
@@ -132,7 +132,8 @@ inline constexpr Rule kAmountFormat{"bacs18.data.amount", E, "the amount is not 
 inline constexpr Rule kCharset{"bacs18.data.charset", E,
                                "a text field holds a character outside A-Z 0-9 space . & / -",
                                "Bacs rejects other characters; replace or remove them"};
-inline constexpr Rule kLowercase{"bacs18.data.lowercase", W, "a text field holds lower-case letters",
+inline constexpr Rule kLowercase{"bacs18.data.lowercase", W,
+                                 "a text field holds lower-case letters",
                                  "Bacs blanks lower-case letters; send upper case"};
 inline constexpr Rule kDestNameBlank{"bacs18.data.dest-name", E,
                                      "the destination account name is blank",
@@ -146,9 +147,9 @@ inline constexpr Rule kDataProcessingDay{
 inline constexpr Rule kHdr1SunMismatch{"bacs18.hdr1.sun-mismatch", E,
                                        "the HDR1 service user number differs from VOL1's",
                                        "both labels carry the same SUN"};
-inline constexpr Rule kHdr1SetIdMismatch{"bacs18.hdr1.set-id-mismatch", E,
-                                         "the HDR1 file set identifier differs from the VOL1 serial",
-                                         "HDR1 positions 22-27 repeat VOL1 positions 5-10"};
+inline constexpr Rule kHdr1SetIdMismatch{
+    "bacs18.hdr1.set-id-mismatch", E, "the HDR1 file set identifier differs from the VOL1 serial",
+    "HDR1 positions 22-27 repeat VOL1 positions 5-10"};
 inline constexpr Rule kExpiryBeforeCreation{"bacs18.hdr1.expiry-before-creation", E,
                                             "the HDR1 expiry date is before the creation date",
                                             "the expiry date is usually the creation date"};
@@ -185,34 +186,29 @@ inline constexpr Rule kAmountOnInstruction{"bacs18.data.amount-on-instruction", 
                                            "an AUDDIS instruction (0N 0C 0S) carries an amount",
                                            "instructions carry 00000000000"};
 inline constexpr Rule kContraMismatch{
-    "bacs18.contra.mismatch", E,
-    "a contra's amount differs from the items it balances",
+    "bacs18.contra.mismatch", E, "a contra's amount differs from the items it balances",
     "per originating account and processing day, the 99 contra equals the debits and the 17 "
     "contra the credits"};
 inline constexpr Rule kContraMissing{"bacs18.contra.missing", E,
                                      "items for an originating account have no contra",
                                      "add a contra record balancing them"};
-inline constexpr Rule kContraOrphan{"bacs18.contra.orphan", E,
-                                    "a contra balances no items",
+inline constexpr Rule kContraOrphan{"bacs18.contra.orphan", E, "a contra balances no items",
                                     "remove it, or check its originating account and day"};
 inline constexpr Rule kContraOverflow{"bacs18.contra.overflow", E,
                                       "a contra total exceeds 11 digits (99,999,999,999 pence)",
                                       "split the items across several contras or files"};
 inline constexpr Rule kAuddisReference{
-    "bacs18.auddis.reference", E,
-    "an AUDDIS reference breaks the reference rules",
+    "bacs18.auddis.reference", E, "an AUDDIS reference breaks the reference rules",
     "6 to 18 significant characters, not all the same, not starting with DDIC or a space"};
 inline constexpr Rule kDateInvalid{"bacs18.date.invalid", E,
                                    "a ' yyddd' date names a day that does not exist",
                                    "day 366 exists only in leap years"};
 inline constexpr Rule kProcessingDayMissing{
-    "bacs18.uhl1.processing-day-missing", E,
-    "a single-day file's UHL1 has no processing day",
+    "bacs18.uhl1.processing-day-missing", E, "a single-day file's UHL1 has no processing day",
     "UHL1 positions 5-10 carry the processing day unless the work code is 4 MULTI"};
-inline constexpr Rule kWorkCodeMismatch{
-    "bacs18.uhl1.work-code-mismatch", E,
-    "the UHL1 work code disagrees with the HDR2 record length",
-    "1 DAILY goes with 00100, 4 MULTI with 00106"};
+inline constexpr Rule kWorkCodeMismatch{"bacs18.uhl1.work-code-mismatch", E,
+                                        "the UHL1 work code disagrees with the HDR2 record length",
+                                        "1 DAILY goes with 00100, 4 MULTI with 00106"};
 inline constexpr Rule kNonProcessingDay{
     "bacs18.calendar.non-processing-day", E,
     "the processing day is a weekend or an England and Wales bank holiday",

@@ -7,9 +7,9 @@
 // take the field-by-field path.
 #include "parsers/bacs18/standard18.h"
 
-#include <boost/spirit/home/x3.hpp>
 #include <algorithm>
 #include <array>
+#include <boost/spirit/home/x3.hpp>
 #include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -167,8 +167,8 @@ const auto kYyddd = ' ' >> FixedDigits<5>();
 
 // A whole data record whose every field is well formed. The attribute is the amount.
 //   dest sort+account, type 0, code, orig sort+account, free format, amount, 3 text fields
-const auto kDataRecord = FixedDigits<14>() >> '0' >> kTxCode >> FixedDigits<14>() >>
-                         x3::omit[kFreeFormat] >> kAmount >> FixedText<54>();
+const auto kDataRecord = FixedDigits<14>() >> '0' >> kTxCode >>
+                         FixedDigits<14>() >> x3::omit[kFreeFormat] >> kAmount >> FixedText<54>();
 const auto kMultiDayTail = kYyddd;
 
 template <class P>
@@ -248,11 +248,10 @@ Verdict Judge(const Field& f, std::string_view v) {
       if (Whole(v, *kDigit)) return out;
       // Name the first bad byte, not the whole value: the field may be personal.
       auto at = static_cast<std::uint32_t>(
-          std::find_if(v.begin(), v.end(), [](char c) { return c < '0' || c > '9'; }) -
-          v.begin());
+          std::find_if(v.begin(), v.end(), [](char c) { return c < '0' || c > '9'; }) - v.begin());
       return fail(*f.rule,
-                  fmt::format("{} must be {} digits; position {} holds {}", f.description,
-                              v.size(), f.start + at, Quoted(v.substr(at, 1))),
+                  fmt::format("{} must be {} digits; position {} holds {}", f.description, v.size(),
+                              f.start + at, Quoted(v.substr(at, 1))),
                   at, 1);
     }
     case FieldKind::kSerial:
@@ -288,18 +287,17 @@ Verdict Judge(const Field& f, std::string_view v) {
             }
           }
           if (!worse) {
-            return fail(rules::kLowercase,
-                        fmt::format("{} holds lower-case letters, which Bacs blanks",
-                                    f.description),
-                        i, 1);
+            return fail(
+                rules::kLowercase,
+                fmt::format("{} holds lower-case letters, which Bacs blanks", f.description), i, 1);
           }
           i = j;
         }
-        return fail(*f.rule,
-                    fmt::format("{} holds {} (byte 0x{:02X}), outside A-Z 0-9 space . & / -",
-                                f.description, Quoted(v.substr(i, 1)),
-                                static_cast<unsigned char>(v[i])),
-                    i, 1);
+        return fail(
+            *f.rule,
+            fmt::format("{} holds {} (byte 0x{:02X}), outside A-Z 0-9 space . & / -", f.description,
+                        Quoted(v.substr(i, 1)), static_cast<unsigned char>(v[i])),
+            i, 1);
       }
       if (f.kind == FieldKind::kTextNotBlank && AllSpaces(v)) {
         return fail(rules::kDestNameBlank, fmt::format("{} is blank", f.description));
@@ -308,9 +306,8 @@ Verdict Judge(const Field& f, std::string_view v) {
     }
     case FieldKind::kFreeFormat:
       if (Whole(v, kFreeFormat)) return out;
-      return fail(*f.rule,
-                  fmt::format("{} is {}; expected 4 blanks, 0000, or / and 3 characters",
-                              f.description, Quoted(v)));
+      return fail(*f.rule, fmt::format("{} is {}; expected 4 blanks, 0000, or / and 3 characters",
+                                       f.description, Quoted(v)));
     case FieldKind::kTransactionCode:
       if (Whole(v, kTxCode)) return out;
       if (v == "Z4" || v == "Z5") {
@@ -320,13 +317,12 @@ Verdict Judge(const Field& f, std::string_view v) {
       return fail(*f.rule, fmt::format("transaction code {} is not one Bacs accepts", Quoted(v)));
     case FieldKind::kReceivingParty:
       if (Whole(v, x3::repeat(6)[kDigit] >> x3::repeat(4)[x3::lit(' ')])) return out;
-      return fail(*f.rule,
-                  fmt::format("{} must be 6 digits and 4 spaces; found {}", f.description,
-                              Quoted(v)));
+      return fail(*f.rule, fmt::format("{} must be 6 digits and 4 spaces; found {}", f.description,
+                                       Quoted(v)));
     case FieldKind::kFileNumber:
       if (Whole(v, x3::repeat(3)[kDigit]) && v != "000") return out;
-      return fail(*f.rule, fmt::format("{} must be 001 to 999; found {}", f.description,
-                                       Quoted(v)));
+      return fail(*f.rule,
+                  fmt::format("{} must be 001 to 999; found {}", f.description, Quoted(v)));
   }
   return out;
 }
@@ -349,34 +345,20 @@ bool IsLabelId(const char* p, RecordKind& kind) {
   return false;
 }
 
-bool IsTrailingFiller(std::string_view s) {
-  return s.empty() || s == "\x1a" || AllSpaces(s);
-}
-
-void Slice(std::string_view b, DataRecord& d) {
-  auto f = [&](std::size_t start, std::size_t len) { return b.substr(start - 1, len); };
-  d.dest_sort = f(1, 6);
-  d.dest_account = f(7, 8);
-  d.account_type = f(15, 1);
-  d.transaction_code = f(16, 2);
-  d.orig_sort = f(18, 6);
-  d.orig_account = f(24, 8);
-  d.free_format = f(32, 4);
-  d.amount_text = f(36, 11);
-  d.user_name = f(47, 18);
-  d.reference = f(65, 18);
-  d.dest_name = f(83, 18);
-  d.processing_day = b.size() >= kMultiDayDataLength ? f(101, 6) : std::string_view{};
-}
+bool IsTrailingFiller(std::string_view s) { return s.empty() || s == "\x1a" || AllSpaces(s); }
 
 }  // namespace
 
 std::string_view SeparatorName(Separator s) noexcept {
   switch (s) {
-    case Separator::kCrLf: return "CRLF";
-    case Separator::kLf: return "LF";
-    case Separator::kNone: return "none";
-    case Separator::kUnknown: break;
+    case Separator::kCrLf:
+      return "CRLF";
+    case Separator::kLf:
+      return "LF";
+    case Separator::kNone:
+      return "none";
+    case Separator::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -462,8 +444,8 @@ std::size_t Parser::Feed(std::span<const char> chunk, std::uint64_t offset, bool
       }
       ReportRecord(rules::kRecordLength, std::string_view(start, 120), offset + pos,
                    ++summary_.records,
-                   fmt::format("line {} is longer than {} bytes; no Standard 18 record is",
-                               line_, options_.max_line));
+                   fmt::format("line {} is longer than {} bytes; no Standard 18 record is", line_,
+                               options_.max_line));
       skipping_line_ = true;
       pos += look;
       continue;
@@ -503,8 +485,7 @@ void Parser::ReportRecord(const Rule& rule, std::string_view bytes, std::uint64_
   diagnostics_.Report(std::move(d));
 }
 
-Diagnostic FieldDiagnostic(const Record& r, const Field& f, const Rule& rule,
-                           std::string message) {
+Diagnostic FieldDiagnostic(const Record& r, const Field& f, const Rule& rule, std::string message) {
   Diagnostic d;
   d.rule = &rule;
   d.offset = r.offset + f.begin();
@@ -552,17 +533,18 @@ bool Parser::ParseDataFast(std::string_view b, DataRecord& d) const noexcept {
   if (!x3::parse(it, b.end(), kDataRecord, amount)) return false;
   if (b.size() == kMultiDayDataLength && !x3::parse(it, b.end(), kMultiDayTail)) return false;
   if (it != b.end()) return false;
-  Slice(b, d);
-  if (AllSpaces(d.dest_name)) return false;
+  d.bytes = b;
+  if (AllSpaces(d.dest_name())) return false;
   d.amount = amount;
   d.amount_ok = true;
   return true;
 }
 
 void Parser::ParseDataSlow(std::string_view b, DataRecord& d) const noexcept {
-  Slice(b, d);
-  auto it = d.amount_text.begin();
-  d.amount_ok = x3::parse(it, d.amount_text.end(), kAmount, d.amount);
+  d.bytes = b;
+  const std::string_view amount = d.amount_text();
+  auto it = amount.begin();
+  d.amount_ok = x3::parse(it, amount.end(), kAmount, d.amount);
 }
 
 bool Parser::EmitWellFormedData(std::string_view bytes, std::uint64_t offset) {
@@ -605,10 +587,10 @@ void Parser::Emit(std::string_view bytes, std::uint64_t offset) {
   // digit is taken as a data record with a bad sort code, which explains it better.
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   bool label = bytes.size() >= 4 && !digit(bytes[0]) && IsLabelId(bytes.data(), r.kind);
-  bool data = !label && !bytes.empty() &&
-              (digit(bytes[0]) ||
-               ((bytes.size() == kDataLength || bytes.size() == kMultiDayDataLength) &&
-                std::any_of(bytes.begin(), bytes.begin() + 6, digit)));
+  bool data =
+      !label && !bytes.empty() &&
+      (digit(bytes[0]) || ((bytes.size() == kDataLength || bytes.size() == kMultiDayDataLength) &&
+                           std::any_of(bytes.begin(), bytes.begin() + 6, digit)));
   if (!label && !data) {
     ReportRecord(rules::kRecordUnknown, bytes, offset, ++summary_.records,
                  fmt::format("record starts {}, which is neither a label identifier nor a sort "
@@ -621,9 +603,9 @@ void Parser::Emit(std::string_view bytes, std::uint64_t offset) {
 
   if (label) {
     if (bytes.size() != kLabelLength) {
-      ReportRecord(rules::kRecordLength, bytes, offset, r.number,
-                   fmt::format("{} label is {} bytes; labels are 80", RecordKindName(r.kind),
-                               bytes.size()));
+      ReportRecord(
+          rules::kRecordLength, bytes, offset, r.number,
+          fmt::format("{} label is {} bytes; labels are 80", RecordKindName(r.kind), bytes.size()));
       r.well_formed = false;
       records_.OnRecord(r);
       return;

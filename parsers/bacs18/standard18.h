@@ -18,12 +18,33 @@ namespace rbgate::parsers::bacs18 {
 enum class Separator : std::uint8_t { kUnknown, kCrLf, kLf, kNone };
 std::string_view SeparatorName(Separator s) noexcept;
 
-// Views into the data record's bytes, one per field.
+// A data record's fields, as views into its bytes (positions as in layout.h).
 struct DataRecord {
-  std::string_view dest_sort, dest_account, account_type, transaction_code, orig_sort,
-      orig_account, free_format, amount_text, user_name, reference, dest_name, processing_day;
-  std::uint64_t amount = 0;  // pence; valid when amount_text is 11 digits
-  bool amount_ok = false;
+  std::string_view bytes;    // 100 bytes, or 106 in multi-day files
+  std::uint64_t amount = 0;  // pence; valid when amount_ok
+  bool amount_ok = false;    // the amount field is 11 digits
+
+  std::string_view dest_sort() const noexcept { return At(0, 6); }
+  std::string_view dest_account() const noexcept { return At(6, 8); }
+  std::string_view account_type() const noexcept { return At(14, 1); }
+  std::string_view transaction_code() const noexcept { return At(15, 2); }
+  std::string_view orig_sort() const noexcept { return At(17, 6); }
+  std::string_view orig_account() const noexcept { return At(23, 8); }
+  std::string_view free_format() const noexcept { return At(31, 4); }
+  std::string_view amount_text() const noexcept { return At(35, 11); }
+  std::string_view user_name() const noexcept { return At(46, 18); }
+  std::string_view reference() const noexcept { return At(64, 18); }
+  std::string_view dest_name() const noexcept { return At(82, 18); }
+  // Empty unless multi-day.
+  std::string_view processing_day() const noexcept {
+    return bytes.size() >= kMultiDayDataLength ? At(100, 6) : std::string_view{};
+  }
+
+ private:
+  // REQUIRES: bytes.size() >= kDataLength (the parser only makes such records).
+  std::string_view At(std::size_t begin, std::size_t length) const noexcept {
+    return {bytes.data() + begin, length};
+  }
 };
 
 struct Record {

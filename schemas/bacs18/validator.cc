@@ -1,9 +1,10 @@
 #include "schemas/bacs18/validator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <fmt/format.h>
 #include <cstring>
 
 #include "parsers/bacs18/rules.h"
@@ -29,18 +30,48 @@ std::uint64_t Digits(std::string_view s) {
   return v;
 }
 
-bool IsDebitCode(std::string_view c) { return c == "01" || c == "17" || c == "18" || c == "19"; }
-bool IsCreditCode(std::string_view c) { return c == "99" || c == "Z4" || c == "Z5"; }
-bool IsInstructionCode(std::string_view c) { return c == "0N" || c == "0C" || c == "0S"; }
+enum class TxClass : std::uint8_t { kDebit, kCredit, kInstruction, kUnknown };
+
+// Debits 01 17 18 19; credits 99 Z4 Z5; AUDDIS instructions 0N 0C 0S.
+TxClass Classify(std::string_view c) noexcept {
+  switch (c[0] << 8 | c[1]) {
+    case '0' << 8 | '1':
+    case '1' << 8 | '7':
+    case '1' << 8 | '8':
+    case '1' << 8 | '9':
+      return TxClass::kDebit;
+    case '9' << 8 | '9':
+    case 'Z' << 8 | '4':
+    case 'Z' << 8 | '5':
+      return TxClass::kCredit;
+    case '0' << 8 | 'N':
+    case '0' << 8 | 'C':
+    case '0' << 8 | 'S':
+      return TxClass::kInstruction;
+    default:
+      return TxClass::kUnknown;
+  }
+}
+
+bool AllSpaces(std::string_view s) { return s.find_first_not_of(' ') == std::string_view::npos; }
 
 bool IsDigits(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string_view Expected(int state) {
-  static constexpr std::string_view kNames[] = {
-      "VOL1", "HDR1", "HDR2", "UHL1", "a data record, EOF1 or UTL1", "a data record, EOF1 or UTL1",
-      "EOF2", "UTL1", "UHL1, HDR1 or the end of the file", "EOF1", "EOF2", "UHL1, HDR1 or the end of the file"};
+  static constexpr std::string_view kNames[] = {"VOL1",
+                                                "HDR1",
+                                                "HDR2",
+                                                "UHL1",
+                                                "a data record, EOF1 or UTL1",
+                                                "a data record, EOF1 or UTL1",
+                                                "EOF2",
+                                                "UTL1",
+                                                "UHL1, HDR1 or the end of the file",
+                                                "EOF1",
+                                                "EOF2",
+                                                "UHL1, HDR1 or the end of the file"};
   return kNames[state];
 }
 
@@ -132,18 +163,30 @@ void Validator::OnRecord(const p18::Record& r) {
   Structure(r);
   if (r.well_formed || r.kind == RecordKind::kData) {
     switch (r.kind) {
-      case RecordKind::kVol1: OnVol1(r); break;
-      case RecordKind::kHdr1: OnHdr1(r); break;
+      case RecordKind::kVol1:
+        OnVol1(r);
+        break;
+      case RecordKind::kHdr1:
+        OnHdr1(r);
+        break;
       case RecordKind::kHdr2:
         hdr2_.assign(r.bytes);
         hdr2_known_ = true;
         hdr2_multi_day_ = r.bytes.substr(10, 5) == "00106";
         break;
-      case RecordKind::kUhl1: OnUhl1(r); break;
-      case RecordKind::kData: OnData(r); break;
+      case RecordKind::kUhl1:
+        OnUhl1(r);
+        break;
+      case RecordKind::kData:
+        OnData(r);
+        break;
       case RecordKind::kEof1:
-      case RecordKind::kEof2: OnEof(r); break;
-      case RecordKind::kUtl1: OnUtl1(r); break;
+      case RecordKind::kEof2:
+        OnEof(r);
+        break;
+      case RecordKind::kUtl1:
+        OnUtl1(r);
+        break;
     }
   } else if (r.kind == RecordKind::kEof1 || r.kind == RecordKind::kEof2) {
     CloseUserFile();
@@ -247,8 +290,8 @@ void Validator::OnHdr1(const p18::Record& r) {
   auto set_id = r.bytes.substr(21, 6);
   if (!facts_.serial.empty() && set_id != facts_.serial) {
     Report(r, "set_id", rules::kHdr1SetIdMismatch,
-           fmt::format("HDR1 file set identifier {} differs from the VOL1 serial number {}",
-                       set_id, facts_.serial));
+           fmt::format("HDR1 file set identifier {} differs from the VOL1 serial number {}", set_id,
+                       facts_.serial));
   }
   std::optional<Day> creation, expiry;
   CheckDateField(r, "creation_date", creation);
@@ -266,15 +309,15 @@ void Validator::CheckProcessingDay(const p18::Record& r, const p18::Field& f, Da
   const std::string iso = FormatIsoDate(day);
   switch (cal.Classify(day)) {
     case Calendar::DayKind::kOutOfRange:
-      Report(r, f.name, rules::kCalendarOutOfRange,
-             fmt::format("processing day {} is outside the calendar ({} covers {} to {})", iso,
-                         cal.source(), FormatIsoDate(cal.first_day()),
-                         FormatIsoDate(cal.last_day())));
+      Report(
+          r, f.name, rules::kCalendarOutOfRange,
+          fmt::format("processing day {} is outside the calendar ({} covers {} to {})", iso,
+                      cal.source(), FormatIsoDate(cal.first_day()), FormatIsoDate(cal.last_day())));
       break;
     case Calendar::DayKind::kWeekend:
-      Report(r, f.name, rules::kNonProcessingDay,
-             fmt::format("processing day {} is a {}", iso,
-                         Weekday(day) == 5 ? "Saturday" : "Sunday"));
+      Report(
+          r, f.name, rules::kNonProcessingDay,
+          fmt::format("processing day {} is a {}", iso, Weekday(day) == 5 ? "Saturday" : "Sunday"));
       break;
     case Calendar::DayKind::kBankHoliday:
       Report(r, f.name, rules::kNonProcessingDay,
@@ -288,8 +331,7 @@ void Validator::CheckProcessingDay(const p18::Record& r, const p18::Field& f, Da
   const char* against = options_.as_of ? "the --as-of date" : "the file's creation date";
   if (day < *as_of) {
     Report(r, f.name, rules::kBeforeAsOf,
-           fmt::format("processing day {} is before {} {}", iso, against,
-                       FormatIsoDate(*as_of)));
+           fmt::format("processing day {} is before {} {}", iso, against, FormatIsoDate(*as_of)));
   } else if (day > *as_of + options_.max_days_ahead) {
     Report(r, f.name, rules::kTooFarAhead,
            fmt::format("processing day {} is {} days after {} {}; the most is {}", iso,
@@ -307,8 +349,7 @@ void Validator::OnUhl1(const p18::Record& r) {
   auto party = r.bytes.substr(10, 6);
   if (party != "999999" && party != facts_.sun) {
     Report(r, "receiving_party", rules::kReceivingPartyUnusual,
-           fmt::format("receiving party {} is neither 999999 nor the SUN {}", party,
-                       facts_.sun));
+           fmt::format("receiving party {} is neither 999999 nor the SUN {}", party, facts_.sun));
   }
   const auto& f = p18::FieldNamed(RecordKind::kUhl1, "processing_day");
   auto text = r.bytes.substr(f.begin(), f.length);
@@ -323,8 +364,8 @@ void Validator::OnUhl1(const p18::Record& r) {
   if (current_.processing_day) CheckProcessingDay(r, f, *current_.processing_day);
 }
 
-void Validator::CheckModulus(const p18::Record& r, std::string_view sort,
-                             std::string_view account, std::string_view field, bool dest) {
+void Validator::CheckModulus(const p18::Record& r, std::string_view sort, std::string_view account,
+                             std::string_view field, bool dest) {
   if (options_.modulus == nullptr) return;
   if (!r.well_formed && (!IsDigits(sort) || !IsDigits(account))) return;
   switch (options_.modulus->Check(sort, account)) {
@@ -333,8 +374,7 @@ void Validator::CheckModulus(const p18::Record& r, std::string_view sort,
     case ModulusResult::kInvalid:
       Report(r, field, rules::kModulusFailed,
              fmt::format("{} account number at sort code {} fails modulus checking ({})",
-                         dest ? "destination" : "originating", sort,
-                         options_.modulus->version()));
+                         dest ? "destination" : "originating", sort, options_.modulus->version()));
       return;
     case ModulusResult::kUnchecked:
       Report(r, field, rules::kModulusUnchecked,
@@ -359,10 +399,10 @@ void Validator::OnData(const p18::Record& r) {
   // Processing day: the record's own in multi-day files, else UHL1's.
   std::optional<Day> day = current_.processing_day;
   if (multi) {
-    day = ParseYyddd(d.processing_day);
-    if (!day && IsDigits(d.processing_day.substr(1))) {
+    day = ParseYyddd(d.processing_day());
+    if (!day && IsDigits(d.processing_day().substr(1))) {
       Report(r, "processing_day", rules::kDateInvalid,
-             fmt::format("processing day {} does not exist", d.processing_day));
+             fmt::format("processing day {} does not exist", d.processing_day()));
     }
     if (day && day != judged_day_) {
       judged_day_ = day;
@@ -370,28 +410,30 @@ void Validator::OnData(const p18::Record& r) {
     }
   }
 
-  const std::string_view code = d.transaction_code;
-  const bool contra = d.reference[0] == 'C' && Trim(d.reference) == "CONTRA" &&
-                      d.orig_sort == d.dest_sort && d.orig_account == d.dest_account;
+  const std::string_view code = d.transaction_code();
+  const std::string_view reference = d.reference();
+  // A contra: reference CONTRA, and originating account (18-31) equal to destination (1-14).
+  const bool contra = reference.substr(0, 6) == "CONTRA" && AllSpaces(reference.substr(6)) &&
+                      r.bytes.substr(0, 14) == r.bytes.substr(17, 14);
   if (!d.amount_ok) return;
   const std::uint64_t amount = d.amount;
-  const bool debit = IsDebitCode(code);
-  const bool credit = IsCreditCode(code);
+  const TxClass tx = Classify(code);
+  const bool debit = tx == TxClass::kDebit;
+  const bool credit = tx == TxClass::kCredit;
 
   // The duplicate-item fingerprint, computed first so that its slot can load into cache
   // while the rest of the record is judged. The destination sort code and account are the
   // record's first 14 bytes.
-  const bool track = !contra && (debit || credit) &&
-                     items_seen_.size() < options_.duplicate_window;
+  const bool track = !contra && (debit || credit) && items_seen_.size() < options_.duplicate_window;
   std::uint64_t fingerprint = 0;
   if (track) {
     // Independent multiplies, one final mix: short dependency chain.
     const char* p = r.bytes.data();
-    const char* ref = d.reference.data();
-    fingerprint = Mix((Load8(p) * 0x9E3779B97F4A7C15ULL) ^ (Load8(p + 6) * 0xC2B2AE3D27D4EB4FULL) ^
-                      (amount * 0x165667B19E3779F9ULL) ^ (Load8(ref) * 0xD6E8FEB86659FD93ULL) ^
-                      (Load8(ref + 8) * 0xFF51AFD7ED558CCDULL) ^
-                      (Load8(ref + 10) * 0xC4CEB9FE1A85EC53ULL));
+    const char* ref = reference.data();
+    fingerprint =
+        Mix((Load8(p) * 0x9E3779B97F4A7C15ULL) ^ (Load8(p + 6) * 0xC2B2AE3D27D4EB4FULL) ^
+            (amount * 0x165667B19E3779F9ULL) ^ (Load8(ref) * 0xD6E8FEB86659FD93ULL) ^
+            (Load8(ref + 8) * 0xFF51AFD7ED558CCDULL) ^ (Load8(ref + 10) * 0xC4CEB9FE1A85EC53ULL));
     items_seen_.Prefetch(fingerprint);
     // Insert kDuplicateLag items later, when the slot has arrived.
     if (pending_count_ == pending_.size()) {
@@ -405,14 +447,14 @@ void Validator::OnData(const p18::Record& r) {
     item.at.Set(r);
   }
 
-  if (IsInstructionCode(code)) {
+  if (tx == TxClass::kInstruction) {
     ++current_.instructions;
     if (amount != 0) {
       Report(r, "amount", rules::kAmountOnInstruction,
              fmt::format("instruction {} carries {}; instructions carry no value", code,
                          Pounds(amount)));
     }
-  } else if (amount == 0 && (IsDebitCode(code) || IsCreditCode(code))) {
+  } else if (amount == 0 && (debit || credit)) {
     Report(r, "amount", rules::kAmountZero,
            fmt::format("transaction code {} with a zero amount", code));
   }
@@ -454,10 +496,10 @@ void Validator::OnData(const p18::Record& r) {
   }
 
   // AUDDIS references: instructions and first collections.
-  if (IsInstructionCode(code) || code == "01") {
-    std::string_view ref = Trim(d.reference);
+  if (tx == TxClass::kInstruction || code == "01") {
+    std::string_view ref = Trim(reference);
     std::string why;
-    if (!d.reference.empty() && d.reference[0] == ' ') {
+    if (reference[0] == ' ') {
       why = "starts with a space";
     } else if (ref.size() < 6) {
       why = fmt::format("has {} significant characters; at least 6 are needed", ref.size());
@@ -473,11 +515,11 @@ void Validator::OnData(const p18::Record& r) {
   }
 
   if (!contra) {
-    CheckModulus(r, d.dest_sort, d.dest_account, "dest_account", true);
+    CheckModulus(r, d.dest_sort(), d.dest_account(), "dest_account", true);
   }
   if (r.bytes.substr(17, 14) != checked_origin_) {
     checked_origin_.assign(r.bytes.substr(17, 14));
-    CheckModulus(r, d.orig_sort, d.orig_account, "orig_account", false);
+    CheckModulus(r, d.orig_sort(), d.orig_account(), "orig_account", false);
   }
 
   if (!contra && (debit || credit)) {
@@ -525,8 +567,7 @@ void Validator::OnUtl1(const p18::Record& r) {
     Report(r, c.field, *c.rule,
            c.money ? fmt::format("UTL1 says {} ({} pence) but the records add up to {} ({} pence)",
                                  Pounds(declared), declared, Pounds(c.computed), c.computed)
-                   : fmt::format("UTL1 says {} items but the file holds {}", declared,
-                                 c.computed));
+                   : fmt::format("UTL1 says {} items but the file holds {}", declared, c.computed));
   }
   CloseUserFile();
 }
@@ -543,13 +584,15 @@ void Validator::OnEof(const p18::Record& r) {
         if (i >= f.begin() && i < f.end()) field = f.name;
       }
       parsers::Diagnostic d = p18::FieldDiagnostic(
-          r, p18::Field{static_cast<std::uint16_t>(i + 1), 1, field, "", p18::FieldKind::kAny,
-                        nullptr},
+          r,
+          p18::Field{static_cast<std::uint16_t>(i + 1), 1, field, "", p18::FieldKind::kAny,
+                     nullptr},
           one ? rules::kEof1Mismatch : rules::kEof2Mismatch,
-          fmt::format("{} position {} is {} but {} has {}", one ? "EOF1" : "EOF2", i + 1,
-                      r.bytes.substr(i, 1) == " " ? "a space" : "'" + std::string(1, r.bytes[i]) + "'",
-                      one ? "HDR1" : "HDR2",
-                      twin[i] == ' ' ? "a space" : "'" + std::string(1, twin[i]) + "'"));
+          fmt::format(
+              "{} position {} is {} but {} has {}", one ? "EOF1" : "EOF2", i + 1,
+              r.bytes.substr(i, 1) == " " ? "a space" : "'" + std::string(1, r.bytes[i]) + "'",
+              one ? "HDR1" : "HDR2",
+              twin[i] == ' ' ? "a space" : "'" + std::string(1, twin[i]) + "'"));
       d.field = field;
       if (diagnostics_.Saturated(*d.rule)) d = parsers::Diagnostic{.rule = d.rule};
       diagnostics_.Report(std::move(d));
@@ -566,8 +609,7 @@ void Validator::CloseUserFile() {
   constexpr std::uint64_t kMaxContra = 99'999'999'999ULL;
   last_group_ = nullptr;
   for (auto& [key, g] : groups_) {
-    auto account = fmt::format("{:06} {:08}", key.account / 100'000'000,
-                               key.account % 100'000'000);
+    auto account = fmt::format("{:06} {:08}", key.account / 100'000'000, key.account % 100'000'000);
     struct Side {
       std::uint64_t items;
       bool has;

@@ -11,10 +11,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "schemas/fingerprint_set.h"
 #include "parsers/bacs18/standard18.h"
 #include "parsers/diagnostic.h"
 #include "schemas/calendar.h"
+#include "schemas/fingerprint_set.h"
 #include "schemas/modulus.h"
 
 namespace rbgate::schemas::bacs18 {
@@ -66,7 +66,17 @@ class Validator final : public p18::RecordSink {
 
  private:
   enum class State : std::uint8_t {
-    kStart, kVol1, kHdr1, kHdr2, kUhl1, kData, kEof1, kEof2, kDone, kUtl1Early, kEof1Late,
+    kStart,
+    kVol1,
+    kHdr1,
+    kHdr2,
+    kUhl1,
+    kData,
+    kEof1,
+    kEof2,
+    kDone,
+    kUtl1Early,
+    kEof1Late,
     kEof2Late
   };
   // Where a finding points when it is made later than the record it is about.

@@ -1,6 +1,7 @@
 #include "gateway/gen_bacs18.h"
 
 #include <doctest/doctest.h>
+
 #include <set>
 #include <sstream>
 

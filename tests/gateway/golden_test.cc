@@ -2,8 +2,9 @@
 // each beside the exact report `rbgate check` must give for it. Run with
 // RBGATE_UPDATE_GOLDEN=1 to rewrite the expected reports after a deliberate change, and
 // review the diff.
-#include <cstdlib>
 #include <doctest/doctest.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

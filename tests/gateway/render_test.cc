@@ -27,8 +27,9 @@ std::unique_ptr<FileReport> Report() {
   d.bytes = "663O4958";
   d.bytes_personal = true;
   d.message = "destination account number must be 8 digits; found '663O4958'";
-  d.excerpt = "089999663O495801711876564371389    00000012000BOROUGH COUNCIL   CT0000000001      "
-              "A SMITH           ";
+  d.excerpt =
+      "089999663O495801711876564371389    00000012000BOROUGH COUNCIL   CT0000000001      "
+      "A SMITH           ";
   d.excerpt_pos = 6;
   d.width = 8;
   d.personal = {{6, 14}, {82, 100}};
@@ -90,8 +91,7 @@ TEST_CASE("suppressed findings are counted in both renderings") {
         std::string::npos);
   std::vector<std::unique_ptr<FileReport>> v;
   v.push_back(std::move(r));
-  CHECK(RenderJson(v, {}).find("\"suppressed\":{\"bacs18.data.charset\":4}") !=
-        std::string::npos);
+  CHECK(RenderJson(v, {}).find("\"suppressed\":{\"bacs18.data.charset\":4}") != std::string::npos);
 }
 
 }  // namespace

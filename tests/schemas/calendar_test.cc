@@ -1,6 +1,7 @@
 #include "schemas/calendar.h"
 
 #include <doctest/doctest.h>
+
 #include <stdexcept>
 
 namespace rbgate::schemas {
@@ -40,9 +41,9 @@ TEST_CASE("calendars in GOV.UK's format load; bad ones say why") {
   CHECK(c.last_day() == D("2030-12-31"));
   CHECK_THROWS_AS(Calendar::FromJson("{", "x"), std::runtime_error);
   CHECK_THROWS_AS(Calendar::FromJson(R"({"scotland":{"events":[]}})", "x"), std::runtime_error);
-  CHECK_THROWS_AS(Calendar::FromJson(
-                      R"({"england-and-wales":{"events":[{"date":"2030-02-30"}]}})", "x"),
-                  std::runtime_error);
+  CHECK_THROWS_AS(
+      Calendar::FromJson(R"({"england-and-wales":{"events":[{"date":"2030-02-30"}]}})", "x"),
+      std::runtime_error);
   CHECK_THROWS_AS(Calendar::FromFile("/nonexistent/calendar.json"), std::runtime_error);
 }
 

@@ -1,6 +1,7 @@
 #include "schemas/modulus.h"
 
 #include <doctest/doctest.h>
+
 #include <stdexcept>
 
 namespace rbgate::schemas {
@@ -84,18 +85,19 @@ TEST_CASE("the loaded tables say what they are") {
 
 TEST_CASE("malformed tables are refused with the line") {
   const char* sub = "938173 938017\n";
-  CHECK_THROWS_WITH_AS(ModulusChecker::FromText("010004 016715 MOD12 0 0 0 0 0 0 8 7 6 5 4 3 2 1",
-                                                sub, "t"),
-                       "valacdos line 1: method is not MOD10, MOD11 or DBLAL", std::runtime_error);
+  CHECK_THROWS_WITH_AS(
+      ModulusChecker::FromText("010004 016715 MOD12 0 0 0 0 0 0 8 7 6 5 4 3 2 1", sub, "t"),
+      "valacdos line 1: method is not MOD10, MOD11 or DBLAL", std::runtime_error);
   CHECK_THROWS_AS(ModulusChecker::FromText("010004 016715 MOD11 0 0", sub, "t"),
                   std::runtime_error);
   CHECK_THROWS_AS(ModulusChecker::FromText("", sub, "t"), std::runtime_error);
-  CHECK_THROWS_AS(ModulusChecker::FromText("010004 016715 MOD11 0 0 0 0 0 0 8 7 6 5 4 3 2 1 15",
-                                           sub, "t"),
-                  std::runtime_error);
+  CHECK_THROWS_AS(
+      ModulusChecker::FromText("010004 016715 MOD11 0 0 0 0 0 0 8 7 6 5 4 3 2 1 15", sub, "t"),
+      std::runtime_error);
   CHECK_THROWS_AS(ModulusChecker::LoadDirectory("/nonexistent"), std::runtime_error);
   auto m = ModulusChecker::FromText(
-      "010004 016715 MOD11    0    0    0    0    0    0    8    7    6    5    4    3    2    1\r\n",
+      "010004 016715 MOD11    0    0    0    0    0    0    8    7    6    5    4    3    2    "
+      "1\r\n",
       sub, "t");
   CHECK(m.rows() == 1);
 }

@@ -1,9 +1,10 @@
 #include "spool/mapped_input.h"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 namespace rbgate::spool {
 namespace {
@@ -46,18 +47,23 @@ TEST_CASE("empty files, missing files and directories") {
   std::string path = TempFile("");
   InputError error;
   int calls = 0;
-  CHECK(ForEachWindow(path, 4096, [&](auto w, auto, bool last) {
-    ++calls;
-    CHECK(w.empty());
-    CHECK(last);
-    return std::size_t{0};
-  }, error));
+  CHECK(ForEachWindow(
+      path, 4096,
+      [&](auto w, auto, bool last) {
+        ++calls;
+        CHECK(w.empty());
+        CHECK(last);
+        return std::size_t{0};
+      },
+      error));
   CHECK(calls == 1);
   ::unlink(path.c_str());
 
-  CHECK_FALSE(ForEachWindow("/nonexistent/file", 4096, [](auto, auto, bool) { return 0; }, error));
+  CHECK_FALSE(ForEachWindow(
+      "/nonexistent/file", 4096, [](auto, auto, bool) { return 0; }, error));
   CHECK(error.message.find("/nonexistent/file: cannot open") == 0);
-  CHECK_FALSE(ForEachWindow("/tmp", 4096, [](auto, auto, bool) { return 0; }, error));
+  CHECK_FALSE(ForEachWindow(
+      "/tmp", 4096, [](auto, auto, bool) { return 0; }, error));
   CHECK(error.message == "/tmp: not a regular file");
   CHECK(FileSize("/tmp") == -1);
 }

@@ -2,8 +2,9 @@
 // validator over them. The base file is valid: every test mutates one thing.
 #pragma once
 
-#include <cstdint>
 #include <fmt/format.h>
+
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,21 +41,35 @@ inline std::string DataRecord(std::string_view sort, std::string_view account,
 // the contra. Accounts are Vocalink's published valid test accounts.
 struct File {
   std::vector<std::string> lines;
-  enum Line { kVol1, kHdr1, kHdr2, kUhl1, kItem1, kItem2, kInstruction, kContra, kEof1, kEof2,
-              kUtl1 };
+  enum Line {
+    kVol1,
+    kHdr1,
+    kHdr2,
+    kUhl1,
+    kItem1,
+    kItem2,
+    kInstruction,
+    kContra,
+    kEof1,
+    kEof2,
+    kUtl1
+  };
 
   static File Valid() {
     File f;
     f.lines = {
         Pad(Pad("VOL1000042", 41) + "123456", 79) + "1",
-        Pad("HDR1A123456S   123456000042" "00010001       26327 26327 000000", 80),
+        Pad("HDR1A123456S   123456000042"
+            "00010001       26327 26327 000000",
+            80),
         Pad(Pad("HDR2F0200000100", 50) + "00", 80),
         Pad("UHL1 26329999999    000000001 DAILY  001       AUDIT01", 80),
         DataRecord("089999", "66374958", "17", 12000, "CT0000000001", "A SMITH"),
         DataRecord("107999", "88837491", "01", 8550, "CT0000000002", "B JONES"),
         DataRecord("202959", "63748472", "0N", 0, "CT0000000003", "C PATEL"),
         DataRecord("118765", "64371389", "99", 20550, "CONTRA", "BOROUGH COUNCIL"),
-        "", "",
+        "",
+        "",
         Pad(fmt::format("UTL1{:013}{:013}{:07}{:07}", 20550, 20550, 2, 1), 80),
     };
     f.lines[kEof1] = "EOF1" + f.lines[kHdr1].substr(4);

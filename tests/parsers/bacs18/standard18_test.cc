@@ -1,6 +1,7 @@
 #include "parsers/bacs18/standard18.h"
 
 #include <doctest/doctest.h>
+
 #include <set>
 #include <string>
 #include <vector>

@@ -4,6 +4,7 @@
 #include "schemas/bacs18/validator.h"
 
 #include <doctest/doctest.h>
+
 #include <functional>
 #include <map>
 #include <set>
@@ -173,8 +174,8 @@ std::vector<Case> Cases() {
                    items.push_back(DataRecord("089999", "66374958", "17", 10000,
                                               fmt::format("CT{:010}", 100 + i), "A SMITH"));
                  }
-                 items.push_back(DataRecord("089999", "66374958", "17", 5000000, "CT0000009999",
-                                            "A SMITH"));
+                 items.push_back(
+                     DataRecord("089999", "66374958", "17", 5000000, "CT0000009999", "A SMITH"));
                  f.lines.insert(f.lines.begin() + File::kItem1, items.begin(), items.end());
                  const std::uint64_t total = 20550 + 30 * 10000 + 5000000;
                  Put(f.lines[File::kContra + items.size()], 36, fmt::format("{:011}", total));
@@ -270,8 +271,9 @@ TEST_CASE("findings name the field and point at it") {
   CHECK(d->line == 11);
   CHECK(d->column == 5);
   CHECK(d->field == "debit_total");
-  CHECK(d->message == "UTL1 says £205.51 (20551 pence) but the records add up to £205.50 (20550 "
-                      "pence)");
+  CHECK(d->message ==
+        "UTL1 says £205.51 (20551 pence) but the records add up to £205.50 (20550 "
+        "pence)");
 
   auto bh = Check(Mutated([](File& f) { Put(f.lines[File::kUhl1], 5, " 26359"); }));
   const auto* h = bh.First("bacs18.calendar.non-processing-day");
