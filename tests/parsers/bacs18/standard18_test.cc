@@ -65,8 +65,10 @@ Run Parse(const std::string& bytes, std::size_t window = 0) {
 TEST_CASE("the data record fixture is 100 bytes") { REQUIRE(kData.size() == 100); }
 
 TEST_CASE("CRLF, LF and unseparated records are framed alike") {
-  for (auto [eol, sep] : {std::pair{"\r\n", Separator::kCrLf}, std::pair{"\n", Separator::kLf},
-                          std::pair{"", Separator::kNone}}) {
+  for (const auto& pair : {std::pair{"\r\n", Separator::kCrLf}, std::pair{"\n", Separator::kLf},
+                           std::pair{"", Separator::kNone}}) {
+    const char* eol = pair.first;
+    const Separator sep = pair.second;
     CAPTURE(SeparatorName(sep));
     auto r = Parse(kVol1 + eol + kData + eol + kData + eol);
     CHECK(r.summary.separator == sep);
