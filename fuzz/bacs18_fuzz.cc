@@ -23,20 +23,7 @@ Result Run(std::string_view bytes, std::size_t window) {
   options.duplicate_window = 1024;
   schemas::bacs18::Validator validator(options, diagnostics);
   parsers::bacs18::Parser parser(validator, diagnostics);
-  std::size_t pos = 0;
-  while (true) {
-    std::size_t len = std::min(window, bytes.size() - pos);
-    bool last = pos + len == bytes.size();
-    std::size_t used = parser.Feed({bytes.data() + pos, len}, pos, last);
-    if (used > len) std::abort();
-    if (last) break;
-    if (used == 0) {
-      window *= 2;
-      continue;
-    }
-    pos += used;
-  }
-  parser.Finish();
+  parsers::bacs18::ParseBuffer(parser, bytes, window);
   validator.Finish();
   for (const auto& d : diagnostics.diagnostics()) {
     if (d.offset > bytes.size() || d.excerpt_pos > d.excerpt.size() + 1) std::abort();

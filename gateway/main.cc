@@ -71,25 +71,31 @@ int main(int argc, char** argv) {
   std::string feed, format = "text", modulus_dir, calendar_file, as_of_text;
   bool show_personal = false, no_modulus = false;
   std::size_t cap = 20;
-  check->add_option("FILE", files, "Files to check")->required();
+  check->add_option("FILE", files, "Files to check")->required()->type_name("");
   check->add_option("--feed", feed, "Feed of the files (default: detected from content)")
-      ->check(CLI::IsMember({"bacs18"}));
+      ->check(CLI::IsMember({"bacs18"}))
+      ->type_name("FEED");
   check->add_option("--format", format, "Report format")
       ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("FORMAT")
       ->capture_default_str();
   check->add_option("--modulus-dir", modulus_dir,
                     "Directory holding Vocalink's valacdos*.txt and scsubtab*.txt (default: "
-                    "$RBGATE_MODULUS_DIR, else the set-up cache)");
+                    "$RBGATE_MODULUS_DIR, else the set-up cache)")
+      ->type_name("DIR");
   check->add_flag("--no-modulus", no_modulus, "Do not check accounts by modulus");
   check->add_option("--calendar", calendar_file,
                     "Bank holidays in GOV.UK bank-holidays.json format (default: built in, "
-                    "England and Wales 2018-2027)");
+                    "England and Wales 2018-2027)")
+      ->type_name("FILE");
   check->add_option("--as-of", as_of_text,
-                    "Judge processing days against this date, YYYY-MM-DD (default: each file's "
-                    "creation date)");
+                    "Judge processing days against this date (default: each file's "
+                    "creation date)")
+      ->type_name("YYYY-MM-DD");
   check->add_flag("--show-personal-data", show_personal,
                   "Show account numbers, names and references unmasked");
   check->add_option("--max-per-rule", cap, "Findings shown per rule before counting only")
+      ->type_name("N")
       ->capture_default_str();
   check->footer(
       "Text output is compiler-style: FILE:LINE:COL: severity[rule]: message, then the record "
@@ -107,18 +113,23 @@ int main(int argc, char** argv) {
   gateway::GenOptions g;
   std::string out_path, date_text, eol = "crlf";
   gen18->add_option("--records", g.records, "Data records (contras are added)")
+      ->type_name("N")
       ->capture_default_str();
   gen18->add_option("--seed", g.seed, "Random seed; the same seed writes the same file")
+      ->type_name("S")
       ->capture_default_str();
   gen18->add_flag("--multi-day", g.multi_day, "A multi-day file (106-byte records)");
-  gen18->add_option("--fault", g.faults, "Inject a named fault (repeatable; listed below)");
-  gen18->add_option("--date", date_text, "Creation date, YYYY-MM-DD (default: today)");
+  gen18->add_option("--fault", g.faults, "Inject a named fault (repeatable; listed below)")
+      ->type_name("KIND");
+  gen18->add_option("--date", date_text, "Creation date (default: today)")
+      ->type_name("YYYY-MM-DD");
   gen18->add_option("--line-ending", eol, "Record separator")
       ->check(CLI::IsMember({"crlf", "lf", "none"}))
+      ->type_name("EOL")
       ->capture_default_str();
-  gen18->add_option("--modulus-dir", modulus_dir, "As for check");
-  gen18->add_option("--calendar", calendar_file, "As for check");
-  gen18->add_option("-o,--output", out_path, "Output file")->required();
+  gen18->add_option("--modulus-dir", modulus_dir, "As for check")->type_name("DIR");
+  gen18->add_option("--calendar", calendar_file, "As for check")->type_name("FILE");
+  gen18->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
   gen18->footer(FaultList());
 
   // rbgate rules

@@ -75,17 +75,21 @@ constexpr auto kBacsTextTable = [] {
   return t;
 }();
 
-template <std::size_t N>
-struct FixedDigits : x3::parser<FixedDigits<N>> {
+// N bytes that `Accept` takes as a whole (no attribute).
+template <std::size_t N, bool (*Accept)(const char*, std::size_t) noexcept>
+struct FixedWidth : x3::parser<FixedWidth<N, Accept>> {
   using attribute_type = x3::unused_type;
   static constexpr bool has_attribute = false;
   template <class It, class Ctx, class RCtx, class Attr>
   bool parse(It& first, const It& last, const Ctx&, RCtx&, Attr&) const {
-    if (static_cast<std::size_t>(last - first) < N || !AllDigits(&*first, N)) return false;
+    if (static_cast<std::size_t>(last - first) < N || !Accept(&*first, N)) return false;
     first += N;
     return true;
   }
 };
+
+template <std::size_t N>
+using FixedDigits = FixedWidth<N, AllDigits>;
 
 // N digits read as an unsigned number (the amount in pence).
 template <std::size_t N>
@@ -131,16 +135,7 @@ bool AllBacsText(const char* p, std::size_t n) noexcept {
 
 // N characters of Bacs's text set.
 template <std::size_t N>
-struct FixedText : x3::parser<FixedText<N>> {
-  using attribute_type = x3::unused_type;
-  static constexpr bool has_attribute = false;
-  template <class It, class Ctx, class RCtx, class Attr>
-  bool parse(It& first, const It& last, const Ctx&, RCtx&, Attr&) const {
-    if (static_cast<std::size_t>(last - first) < N || !AllBacsText(&*first, N)) return false;
-    first += N;
-    return true;
-  }
-};
+using FixedText = FixedWidth<N, AllBacsText>;
 
 // A transaction code Bacs accepts: 01 17 18 19 99 0N 0C 0S.
 struct TransactionCode : x3::parser<TransactionCode> {
@@ -193,26 +188,32 @@ std::string Quoted(std::string_view s) {
   return out;
 }
 
+// Calls f for each '|'-separated alternative of a kLiteral field until f returns true.
+template <class F>
+bool AnyAlternative(std::string_view literal, F&& f) {
+  while (true) {
+    auto bar = literal.find('|');
+    if (f(literal.substr(0, bar))) return true;
+    if (bar == std::string_view::npos) return false;
+    literal.remove_prefix(bar + 1);
+  }
+}
+
 // Alternatives of a kLiteral field, for messages: "'1 DAILY  ' or '4 MULTI  '".
 std::string Alternatives(std::string_view literal) {
   std::string out;
-  while (true) {
-    auto bar = literal.find('|');
-    if (!out.empty()) out += bar == std::string_view::npos ? " or " : ", ";
-    out += Quoted(literal.substr(0, bar));
-    if (bar == std::string_view::npos) break;
-    literal.remove_prefix(bar + 1);
-  }
+  AnyAlternative(literal, [&](std::string_view a) {
+    if (!out.empty()) out += ", ";
+    out += Quoted(a);
+    return false;
+  });
+  auto last = out.rfind(", ");
+  if (last != std::string::npos) out.replace(last, 2, " or ");
   return out;
 }
 
 bool MatchesLiteral(std::string_view value, std::string_view literal) {
-  while (true) {
-    auto bar = literal.find('|');
-    if (value == literal.substr(0, bar)) return true;
-    if (bar == std::string_view::npos) return false;
-    literal.remove_prefix(bar + 1);
-  }
+  return AnyAlternative(literal, [&](std::string_view a) { return a == value; });
 }
 
 // What is wrong with one field, if anything.
@@ -640,6 +641,23 @@ void Parser::Emit(std::string_view bytes, std::uint64_t offset) {
   CheckFields(r, FieldsOf(RecordKind::kData, bytes.size() == kMultiDayDataLength), ok);
   r.well_formed = ok;
   records_.OnRecord(r);
+}
+
+void ParseBuffer(Parser& parser, std::string_view bytes, std::size_t window) {
+  if (window == 0) window = bytes.size() + 1;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t len = std::min(window, bytes.size() - pos);
+    const bool last = pos + len == bytes.size();
+    const std::size_t used = parser.Feed({bytes.data() + pos, len}, pos, last);
+    if (last) break;
+    if (used == 0) {
+      window *= 2;
+      continue;
+    }
+    pos += used;
+  }
+  parser.Finish();
 }
 
 void Parser::Finish() {

@@ -123,6 +123,11 @@ class Parser {
   DataRecord data_;  // scratch for the record being emitted
 };
 
+// Feeds `bytes`, held in memory, to `parser` in windows of `window` bytes (0: all at once),
+// each starting where the parser stopped, as the mapped reader does; then calls Finish.
+// Windows grow when one is too small to hold a whole record.
+void ParseBuffer(Parser& parser, std::string_view bytes, std::size_t window = 0);
+
 // A finding about field `f` of record `r` (positions, excerpt, personal-data spans).
 Diagnostic FieldDiagnostic(const Record& r, const Field& f, const Rule& rule, std::string message);
 

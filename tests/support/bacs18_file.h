@@ -122,21 +122,7 @@ inline Outcome Check(std::string_view bytes, schemas::bacs18::ValidatorOptions o
   if (with_modulus && options.modulus == nullptr) options.modulus = &TestModulus();
   schemas::bacs18::Validator validator(options, out.diagnostics);
   parsers::bacs18::Parser parser(validator, out.diagnostics);
-  if (window == 0) window = bytes.size() + 1;
-  std::size_t pos = 0;
-  // Present windows as a mapped reader would: from where the parser stopped.
-  while (true) {
-    std::size_t len = std::min(window, bytes.size() - pos);
-    bool last = pos + len == bytes.size();
-    std::size_t used = parser.Feed(std::span<const char>(bytes.data() + pos, len), pos, last);
-    if (last) break;
-    if (used == 0) {
-      window *= 2;  // the parser needs a bigger window to see a whole record
-      continue;
-    }
-    pos += used;
-  }
-  parser.Finish();
+  parsers::bacs18::ParseBuffer(parser, bytes, window);
   validator.Finish();
   out.summary = parser.summary();
   out.facts = validator.facts();

@@ -44,20 +44,7 @@ struct Run {
 Run Parse(const std::string& bytes, std::size_t window = 0) {
   Run r;
   Parser p(r.seen, r.diags);
-  if (window == 0) window = bytes.size() + 1;
-  std::size_t pos = 0;
-  while (true) {
-    std::size_t len = std::min(window, bytes.size() - pos);
-    bool last = pos + len == bytes.size();
-    std::size_t used = p.Feed(std::span<const char>(bytes.data() + pos, len), pos, last);
-    if (last) break;
-    if (used == 0) {
-      window *= 2;
-      continue;
-    }
-    pos += used;
-  }
-  p.Finish();
+  ParseBuffer(p, bytes, window);
   r.summary = p.summary();
   return r;
 }
