@@ -10,9 +10,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "gateway/check.h"
+#include "spool/check.h"
 #include "gateway/gen_bacs18.h"
-#include "gateway/render.h"
+#include "spool/report.h"
 #include "parsers/bacs18/rules.h"
 #include "schemas/calendar.h"
 #include "schemas/modulus.h"
@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
     }
 
     // rbgate check
-    gateway::CheckSettings settings;
+    spool::CheckSettings settings;
     settings.feed = feed;
     settings.cap_per_rule = cap;
     settings.progress = true;
@@ -204,11 +204,11 @@ int main(int argc, char** argv) {
         throw UsageError("--as-of: '" + as_of_text + "' is not a date YYYY-MM-DD");
       }
     }
-    gateway::RenderOptions render{show_personal};
-    std::vector<std::unique_ptr<gateway::FileReport>> reports;
+    spool::RenderOptions render{show_personal};
+    std::vector<std::unique_ptr<spool::FileReport>> reports;
     bool any_error = false, any_problem = false;
     for (const auto& f : files) {
-      auto r = gateway::CheckFile(f, settings);
+      auto r = spool::CheckFile(f, settings);
       if (!r->problem.empty()) {
         std::fprintf(stderr, "rbgate: %s\n", r->problem.c_str());
         any_problem = true;
@@ -216,11 +216,11 @@ int main(int argc, char** argv) {
         any_error = true;
       }
       if (format == "text") {
-        std::fputs(gateway::RenderText(*r, render).c_str(), stdout);
+        std::fputs(spool::RenderText(*r, render).c_str(), stdout);
       }
       reports.push_back(std::move(r));
     }
-    if (format == "json") std::fputs(gateway::RenderJson(reports, render).c_str(), stdout);
+    if (format == "json") std::fputs(spool::RenderJson(reports, render).c_str(), stdout);
     std::fflush(stdout);
     if (any_problem) return kExitUsage;
     return any_error ? 1 : 0;

@@ -1,10 +1,10 @@
-#include "gateway/render.h"
+#include "spool/report.h"
 
 #include <fmt/format.h>
 
 #include "parsers/bacs18/rules.h"
 
-namespace rbgate::gateway {
+namespace rbgate::spool {
 namespace {
 
 using parsers::Diagnostic;
@@ -164,4 +164,4 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
   return out;
 }
 
-}  // namespace rbgate::gateway
+}  // namespace rbgate::spool

@@ -8,7 +8,7 @@
 #include "parsers/diagnostic.h"
 #include "schemas/bacs18/validator.h"
 
-namespace rbgate::gateway {
+namespace rbgate::spool {
 
 struct CheckSettings {
   std::string feed;  // empty: detect from content
@@ -34,4 +34,4 @@ struct FileReport {
 // Checks one file. Never throws for a bad file: the findings are in the report.
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings);
 
-}  // namespace rbgate::gateway
+}  // namespace rbgate::spool

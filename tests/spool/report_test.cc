@@ -1,11 +1,11 @@
-#include "gateway/render.h"
+#include "spool/report.h"
 
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
 #include "parsers/bacs18/rules.h"
 
-namespace rbgate::gateway {
+namespace rbgate::spool {
 namespace {
 
 namespace rules = parsers::bacs18::rules;
@@ -95,4 +95,4 @@ TEST_CASE("suppressed findings are counted in both renderings") {
 }
 
 }  // namespace
-}  // namespace rbgate::gateway
+}  // namespace rbgate::spool

@@ -1,4 +1,4 @@
-#include "gateway/check.h"
+#include "spool/check.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include "schemas/detect.h"
 #include "spool/mapped_input.h"
 
-namespace rbgate::gateway {
+namespace rbgate::spool {
 namespace {
 
 std::string HumanBytes(std::uint64_t n) {
@@ -83,4 +83,4 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   return report;
 }
 
-}  // namespace rbgate::gateway
+}  // namespace rbgate::spool

@@ -9,11 +9,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "gateway/check.h"
-#include "gateway/render.h"
+#include "spool/check.h"
+#include "spool/report.h"
 #include "tests/support/bacs18_file.h"
 
-namespace rbgate::gateway {
+namespace rbgate::spool {
 namespace {
 
 namespace fs = std::filesystem;
@@ -53,4 +53,4 @@ TEST_CASE("golden reports") {
 }
 
 }  // namespace
-}  // namespace rbgate::gateway
+}  // namespace rbgate::spool

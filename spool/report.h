@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "gateway/check.h"
+#include "spool/check.h"
 
-namespace rbgate::gateway {
+namespace rbgate::spool {
 
 struct RenderOptions {
   bool show_personal = false;
@@ -21,4 +21,4 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
 // The excerpt of `d` as shown: personal spans masked (unless shown), unprintable bytes as '?'.
 std::string ShownExcerpt(const parsers::Diagnostic& d, bool show_personal);
 
-}  // namespace rbgate::gateway
+}  // namespace rbgate::spool
