@@ -10,16 +10,15 @@
 #include <fstream>
 #include <iostream>
 
-#include "spool/check.h"
+#include "gateway/config.h"
+#include "gateway/daemon.h"
 #include "gateway/gen_bacs18.h"
-#include "spool/report.h"
+#include "gateway/operator.h"
 #include "parsers/bacs18/rules.h"
 #include "schemas/calendar.h"
 #include "schemas/modulus.h"
-
-#ifndef RBGATE_MODULUS_CACHE
-#define RBGATE_MODULUS_CACHE ""
-#endif
+#include "spool/check.h"
+#include "spool/report.h"
 
 namespace {
 
@@ -31,9 +30,11 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::string DefaultModulusDir() {
-  if (const char* env = std::getenv("RBGATE_MODULUS_DIR")) return env;
-  return RBGATE_MODULUS_CACHE;
+using gateway::DefaultModulusDir;
+
+std::string DefaultConfig() {
+  if (const char* env = std::getenv("RBGATE_CONFIG"); env && *env) return env;
+  return "rbgate.toml";
 }
 
 bool IsDirectory(const std::string& p) {
@@ -135,6 +136,71 @@ int main(int argc, char** argv) {
   // rbgate rules
   auto* rules_cmd = app.add_subcommand("rules", "List every rule id with its severity and meaning");
 
+  // rbgate init / run and the operator's commands on a spool.
+  std::string config_path = DefaultConfig(), init_dir, id, reason, since;
+  bool once = false, force_duplicate = false;
+  gateway::OperatorOptions op;
+  auto* init = app.add_subcommand("init", "Create a ready spool in DIR: folders, rbgate.toml, ledger");
+  init->add_option("DIR", init_dir, "Where the spool goes")->required()->type_name("");
+  auto* run = app.add_subcommand(
+      "run", "Run the gateway: watch the drop folders, check, archive or quarantine, deliver");
+  run->add_flag("--once", once, "Process what is waiting, then exit (for batch schedules)");
+  run->footer("Stops cleanly on SIGTERM or SIGINT, finishing files in flight. Logs go to stderr, "
+              "one event a line.");
+  auto add_config = [&](CLI::App* cmd) {
+    cmd->add_option("--config", config_path, "Configuration file (default: $RBGATE_CONFIG, else "
+                                             "./rbgate.toml)")
+        ->type_name("FILE");
+  };
+  auto add_listing = [&](CLI::App* cmd, bool feed) {
+    if (feed) cmd->add_option("--feed", op.feed, "Only this feed")->type_name("FEED");
+    cmd->add_option("--since", op.since, "Only files received since (UTC, e.g. 2026-11-23 or "
+                                         "2026-11-23T09)")
+        ->type_name("TIME");
+    cmd->add_option("--format", op.format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->type_name("FORMAT")
+        ->capture_default_str();
+  };
+  add_config(run);
+  auto* quarantine = app.add_subcommand("quarantine", "Inspect and act on quarantined files");
+  quarantine->require_subcommand(1);
+  add_config(quarantine);
+  auto* q_list = quarantine->add_subcommand("list", "Quarantined files, oldest first");
+  add_listing(q_list, true);
+  auto* q_show = quarantine->add_subcommand("show", "Why a file was quarantined, faults marked");
+  q_show->add_option("ID", id, "File id")->required()->type_name("");
+  q_show->add_flag("--show-personal-data", op.show_personal, "Show personal data unmasked");
+  q_show->add_option("--format", op.format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("FORMAT");
+  auto* q_release = quarantine->add_subcommand("release", "Send a quarantined file on, on record");
+  q_release->add_option("ID", id, "File id")->required()->type_name("");
+  q_release->add_option("--reason", reason, "Why (recorded with your user name)")->required()->type_name("TEXT");
+  q_release->add_flag("--force-duplicate", force_duplicate,
+                      "Send it even though an accepted file has the same bytes or business key");
+  auto* q_reject = quarantine->add_subcommand("reject", "Reject a quarantined file, on record");
+  q_reject->add_option("ID", id, "File id")->required()->type_name("");
+  q_reject->add_option("--reason", reason, "Why (recorded with your user name)")->required()->type_name("TEXT");
+  auto* q_reprocess = quarantine->add_subcommand(
+      "reprocess", "Check a quarantined file again (after a schema or calendar fix)");
+  q_reprocess->add_option("ID", id, "File id")->required()->type_name("");
+  q_reprocess->add_option("--reason", reason, "Why (recorded)")->type_name("TEXT");
+  auto* ledger = app.add_subcommand("ledger", "Every file and every step on record");
+  ledger->require_subcommand(1);
+  add_config(ledger);
+  auto* l_list = ledger->add_subcommand("list", "Every file: name, SHA-256, feed, state, outcome");
+  add_listing(l_list, true);
+  auto* l_show = ledger->add_subcommand("show", "One file's record: transitions, findings, "
+                                                 "deliveries, actions");
+  l_show->add_option("ID", id, "File id")->required()->type_name("");
+  l_show->add_option("--format", op.format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("FORMAT");
+  auto* stats = app.add_subcommand("stats", "Files, bytes, records and outcomes per feed and hour");
+  add_config(stats);
+  add_listing(stats, false);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -154,6 +220,30 @@ int main(int argc, char** argv) {
       if (modulus_dir.empty() && !required && !IsDirectory(dir)) return std::nullopt;
       return schemas::ModulusChecker::LoadDirectory(dir);
     };
+
+    if (*init) return gateway::Init(init_dir);
+    if (*run || *quarantine || *ledger || *stats) {
+      gateway::Config config;
+      try {
+        config = gateway::LoadConfig(config_path);
+      } catch (const gateway::ConfigError& e) {
+        std::fprintf(stderr, "rbgate: %s\n", e.what());
+        return kExitUsage;
+      }
+      if (*run) {
+        gateway::CheckResources resources;
+        gateway::LoadCheckResources(config, resources, DefaultModulusDir());
+        return gateway::RunDaemon(config, once);
+      }
+      if (*q_list) return gateway::QuarantineList(config, op);
+      if (*q_show) return gateway::QuarantineShow(config, id, op);
+      if (*q_release) return gateway::QuarantineRelease(config, id, reason, force_duplicate);
+      if (*q_reject) return gateway::QuarantineReject(config, id, reason);
+      if (*q_reprocess) return gateway::QuarantineReprocess(config, id, reason);
+      if (*l_list) return gateway::LedgerList(config, op);
+      if (*l_show) return gateway::LedgerShow(config, id, op);
+      if (*stats) return gateway::Stats(config, op);
+    }
 
     if (*rules_cmd) {
       for (const auto* r : parsers::bacs18::rules::All()) {

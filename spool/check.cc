@@ -29,7 +29,19 @@ std::string Head(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings) {
+std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
+  if (facts.sun.empty() || facts.user_files.empty()) return {};
+  std::string key = fmt::format("bacs18/{}/{}", facts.sun, facts.serial);
+  for (const auto& u : facts.user_files) {
+    key += fmt::format("/{}/{}/{}/{}/{}",
+                       u.processing_day ? schemas::FormatIsoDate(*u.processing_day) : "multi",
+                       u.debit_total, u.credit_total, u.debit_count, u.credit_count);
+  }
+  return key;
+}
+
+std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
+                                      const std::string& feed) {
   auto report = std::make_unique<FileReport>(settings.cap_per_rule);
   report->path = path;
   std::int64_t size = spool::FileSize(path);
@@ -41,7 +53,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
     report->problem = e.message.empty() ? path + ": cannot read" : e.message;
     return report;
   }
-  report->feed = settings.feed;
+  report->feed = feed.empty() ? settings.feed : feed;
   if (report->feed.empty()) {
     report->feed = std::string(schemas::DetectFeed(Head(path)));
     if (report->feed.empty()) {
@@ -79,6 +91,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   report->records = parser.summary().records;
   report->bytes = parser.summary().bytes;
   report->separator = std::string(parsers::bacs18::SeparatorName(parser.summary().separator));
+  report->business_key = Bacs18BusinessKey(validator.facts());
   report->diagnostics.SortByPosition();
   return report;
 }

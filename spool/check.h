@@ -26,12 +26,21 @@ struct FileReport {
   std::uint64_t records = 0;
   std::uint64_t bytes = 0;
   std::string separator;
+  // What identifies the submission whatever its bytes (empty when the feed has none or the
+  // file is too broken to say): for Standard 18, SUN, serial, processing days and totals.
+  std::string business_key;
 
   explicit FileReport(std::size_t cap) : diagnostics(cap) {}
   bool valid() const noexcept { return problem.empty() && diagnostics.errors() == 0; }
 };
 
-// Checks one file. Never throws for a bad file: the findings are in the report.
-std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings);
+// Checks one file. Never throws for a bad file: the findings are in the report. `feed`
+// overrides settings.feed when non-empty.
+std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
+                                      const std::string& feed = {});
+
+// The Standard 18 business key of `facts`, e.g.
+// "bacs18/123456/000042/2026-11-25/20550/20550/2/1" (one day and total set per user file).
+std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts);
 
 }  // namespace rbgate::spool

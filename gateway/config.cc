@@ -1,0 +1,267 @@
+#include "gateway/config.h"
+
+#include <cstdlib>
+#include <fmt/format.h>
+#include <set>
+#include <toml++/toml.h>
+
+namespace rbgate::gateway {
+namespace {
+
+std::string Where(const std::string& file, const toml::node* n) {
+  if (n == nullptr) return file;
+  return fmt::format("{}:{}:{}", file, n->source().begin.line, n->source().begin.column);
+}
+
+[[noreturn]] void Fail(const std::string& file, const toml::node* n, const std::string& key,
+                       const std::string& why) {
+  throw ConfigError(fmt::format("{}: {}: {}", Where(file, n), key, why));
+}
+
+std::string Resolve(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || p[0] == '/') return p;
+  return base_dir + "/" + p;
+}
+
+// Typed access that names the key and line when the type is wrong.
+class Reader {
+ public:
+  Reader(std::string file, const toml::table& t, std::string prefix)
+      : file_(std::move(file)), t_(t), prefix_(std::move(prefix)) {}
+
+  template <class T>
+  std::optional<T> Get(const std::string& key) {
+    const toml::node* n = t_.get(key);
+    seen_.insert(key);
+    if (n == nullptr) return std::nullopt;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (auto v = n->value<std::string>()) return *v;
+      Fail(file_, n, prefix_ + key, "must be a string");
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = n->value<bool>()) return *v;
+      Fail(file_, n, prefix_ + key, "must be true or false");
+    } else {
+      if (auto v = n->value<std::int64_t>()) {
+        if (*v < 0) Fail(file_, n, prefix_ + key, "must not be negative");
+        return static_cast<T>(*v);
+      }
+      Fail(file_, n, prefix_ + key, "must be a whole number");
+    }
+  }
+
+  std::vector<std::string> Strings(const std::string& key, std::vector<std::string> fallback) {
+    const toml::node* n = t_.get(key);
+    seen_.insert(key);
+    if (n == nullptr) return fallback;
+    const toml::array* a = n->as_array();
+    if (a == nullptr) Fail(file_, n, prefix_ + key, "must be a list of strings");
+    std::vector<std::string> out;
+    for (const auto& e : *a) {
+      auto v = e.value<std::string>();
+      if (!v) Fail(file_, &e, prefix_ + key, "must be a list of strings");
+      out.push_back(*v);
+    }
+    return out;
+  }
+
+  const toml::table* Table(const std::string& key) {
+    const toml::node* n = t_.get(key);
+    seen_.insert(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) Fail(file_, n, prefix_ + key, "must be a table");
+    return n->as_table();
+  }
+
+  // Notes that `key` is read elsewhere (arrays of tables).
+  void Known(const std::string& key) { seen_.insert(key); }
+
+  // Unknown keys are mistakes (a misspelt key would otherwise be silently ignored).
+  void NoOthers() {
+    for (const auto& [k, v] : t_) {
+      if (!seen_.count(std::string(k.str()))) {
+        Fail(file_, &v, prefix_ + std::string(k.str()), "unknown key");
+      }
+    }
+  }
+
+ private:
+  std::string file_;
+  const toml::table& t_;
+  std::string prefix_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace
+
+Config LoadConfig(const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: {}", path, e.source().begin.line,
+                                  e.source().begin.column, e.description()));
+  }
+  const std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  Config c;
+  c.path = path;
+  Reader top(path, root, "");
+
+  if (const toml::table* t = top.Table("spool")) {
+    Reader r(path, *t, "spool.");
+    c.spool.root = Resolve(dir, r.Get<std::string>("root").value_or("."));
+    c.spool.min_free_bytes = static_cast<std::int64_t>(r.Get<std::uint64_t>("min_free_mb").value_or(64)) << 20;
+    c.spool.max_file_bytes = r.Get<std::uint64_t>("max_file_mb").value_or(16384) << 20;
+    r.NoOthers();
+  } else {
+    c.spool.root = dir;
+  }
+  if (const toml::table* t = top.Table("daemon")) {
+    Reader r(path, *t, "daemon.");
+    c.workers = static_cast<int>(r.Get<std::uint64_t>("workers").value_or(2));
+    if (c.workers < 1 || c.workers > 64) Fail(path, t->get("workers"), "daemon.workers", "must be 1 to 64");
+    c.rescan_seconds = static_cast<int>(r.Get<std::uint64_t>("rescan_seconds").value_or(10));
+    if (c.rescan_seconds < 1) Fail(path, t->get("rescan_seconds"), "daemon.rescan_seconds", "must be at least 1");
+    c.log_level = r.Get<std::string>("log_level").value_or("info");
+    if (c.log_level != "info" && c.log_level != "debug" && c.log_level != "warning") {
+      Fail(path, t->get("log_level"), "daemon.log_level", "must be debug, info or warning");
+    }
+    r.NoOthers();
+  }
+  if (const toml::table* t = top.Table("checks")) {
+    Reader r(path, *t, "checks.");
+    c.calendar_file = Resolve(dir, r.Get<std::string>("calendar").value_or(""));
+    c.modulus_dir = Resolve(dir, r.Get<std::string>("modulus_dir").value_or(""));
+    c.as_of = r.Get<std::string>("processing_days_against").value_or("creation-date");
+    if (c.as_of != "creation-date" && c.as_of != "today") {
+      Fail(path, t->get("processing_days_against"), "checks.processing_days_against",
+           "must be \"creation-date\" or \"today\"");
+    }
+    r.NoOthers();
+  }
+
+  top.Known("destination");
+  top.Known("route");
+  std::set<std::string> destination_names;
+  if (const toml::node* n = root.get("destination")) {
+    const toml::array* a = n->as_array();
+    if (a == nullptr) Fail(path, n, "destination", "must be [[destination]] tables");
+    for (const auto& e : *a) {
+      const toml::table* t = e.as_table();
+      if (t == nullptr) Fail(path, &e, "destination", "must be [[destination]] tables");
+      Reader r(path, *t, "destination.");
+      spool::DestinationOptions d;
+      d.name = r.Get<std::string>("name").value_or("");
+      if (d.name.empty() || d.name != spool::Spool::SanitiseName(d.name)) {
+        Fail(path, t, "destination.name", "needs a name of letters, digits, '.', '-' or '_'");
+      }
+      if (!destination_names.insert(d.name).second) {
+        Fail(path, t->get("name"), "destination.name", "'" + d.name + "' is defined twice");
+      }
+      d.type = r.Get<std::string>("type").value_or("directory");
+      if (d.type != "directory") {
+        Fail(path, t->get("type"), "destination.type",
+             "'" + d.type + "' is not a destination type this version knows (directory)");
+      }
+      auto p = r.Get<std::string>("path");
+      if (!p || p->empty()) Fail(path, t, "destination.path", "a directory destination needs a path");
+      d.path = Resolve(dir, *p);
+      r.NoOthers();
+      c.spool.destinations.push_back(d);
+    }
+  }
+
+  std::set<std::string> route_names;
+  if (const toml::node* n = root.get("route")) {
+    const toml::array* a = n->as_array();
+    if (a == nullptr) Fail(path, n, "route", "must be [[route]] tables");
+    for (const auto& e : *a) {
+      const toml::table* t = e.as_table();
+      if (t == nullptr) Fail(path, &e, "route", "must be [[route]] tables");
+      Reader r(path, *t, "route.");
+      spool::RouteOptions route;
+      route.name = r.Get<std::string>("name").value_or("");
+      if (route.name.empty() || route.name != spool::Spool::SanitiseName(route.name)) {
+        Fail(path, t, "route.name", "needs a name of letters, digits, '.', '-' or '_' (it names "
+                                    "the drop folder incoming/<name>)");
+      }
+      if (!route_names.insert(route.name).second) {
+        Fail(path, t->get("name"), "route.name", "'" + route.name + "' is defined twice");
+      }
+      route.feed = r.Get<std::string>("feed").value_or("auto");
+      if (route.feed != "auto" && route.feed != "bacs18") {
+        Fail(path, t->get("feed"), "route.feed", "'" + route.feed + "' is not a feed (auto, bacs18)");
+      }
+      if (route.feed == "auto") route.feed.clear();
+      std::string transform = r.Get<std::string>("transform").value_or("none");
+      if (transform != "none") {
+        Fail(path, t->get("transform"), "route.transform",
+             "'" + transform + "' is not a transform this version knows (none)");
+      }
+      route.destinations = r.Strings("destinations", {});
+      for (const auto& d : route.destinations) {
+        if (!destination_names.count(d)) {
+          Fail(path, t->get("destinations"), "route.destinations", "no [[destination]] named '" + d + "'");
+        }
+      }
+      if (const toml::table* s = r.Table("settle")) {
+        Reader sr(path, *s, "route.settle.");
+        route.settle.ignore_suffixes = sr.Strings("ignore_suffixes", {".part", ".tmp"});
+        route.settle.done_marker = sr.Get<std::string>("done_marker").value_or("");
+        route.settle.stable_seconds = static_cast<int>(sr.Get<std::uint64_t>("stable_seconds").value_or(2));
+        sr.NoOthers();
+      }
+      r.NoOthers();
+      c.spool.routes.push_back(route);
+    }
+  }
+  if (c.spool.routes.empty()) throw ConfigError(path + ": no [[route]]: nothing would be collected");
+  top.NoOthers();
+  return c;
+}
+
+std::string DefaultModulusDir() {
+  if (const char* env = std::getenv("RBGATE_MODULUS_DIR")) return env;
+  return RBGATE_MODULUS_CACHE;
+}
+
+std::string ExampleConfig() {
+  return R"toml(# rbgate configuration. Relative paths are relative to this file's folder.
+# Check it with: rbgate run --config rbgate.toml --once  (a mistake names its key and line)
+
+[spool]
+root = "."              # holds incoming/ work/ quarantine/ archive/ outbound/ and ledger.db
+min_free_mb = 64        # below this much free space, take no new work (resume when freed)
+max_file_mb = 16384     # larger files are quarantined unread
+
+[daemon]
+workers = 2             # files checked and delivered at once
+rescan_seconds = 10     # a full look at the drop folders, besides inotify's events
+log_level = "info"      # debug, info or warning
+
+[checks]
+calendar = ""           # GOV.UK bank-holidays.json; empty: the built-in 2018-2027 calendar
+modulus_dir = ""        # Vocalink's valacdos/scsubtab; empty: $RBGATE_MODULUS_DIR or the set-up cache
+processing_days_against = "today"   # or "creation-date" (judge each file by its own date)
+
+# Where outputs go. A directory destination delivers by atomic rename.
+[[destination]]
+name = "delivered"
+type = "directory"
+path = "delivered"
+
+# Drop folders: incoming/<name>/. Files are claimed once settled, checked, and then either
+# archived and delivered, or quarantined for an officer (rbgate quarantine list).
+[[route]]
+name = "auto"
+feed = "auto"           # detect from content; or name it: "bacs18"
+transform = "none"      # forward the file as it came
+destinations = ["delivered"]
+
+[route.settle]
+ignore_suffixes = [".part", ".tmp"]   # a writer's temporary names; hidden files are never taken
+done_marker = ""        # e.g. ".done": take FILE only once FILE.done appears
+stable_seconds = 2      # otherwise: size and mtime unchanged this long
+)toml";
+}
+
+}  // namespace rbgate::gateway

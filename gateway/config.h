@@ -1,0 +1,41 @@
+// rbgate's configuration: a TOML file (toml++) naming the spool, its routes, their settle
+// rules and destinations, the worker count and limits. A bad file is refused at start-up
+// with the key and line at fault.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "spool/spool.h"
+
+namespace rbgate::gateway {
+
+struct Config {
+  std::string path;  // the file it came from
+  spool::SpoolOptions spool;
+  int workers = 2;
+  int rescan_seconds = 10;
+  std::string calendar_file;  // empty: built in
+  std::string modulus_dir;    // empty: default search
+  std::string as_of = "creation-date";  // or "today"
+  std::string log_level = "info";
+};
+
+// A configuration mistake, with the file, line and key in its message.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads and checks `path`. Relative paths inside it are relative to its folder.
+// Throws ConfigError.
+Config LoadConfig(const std::string& path);
+
+// The commented configuration `rbgate init` writes.
+std::string ExampleConfig();
+
+// Where modulus tables are looked for when nothing names a directory: $RBGATE_MODULUS_DIR,
+// else the cache the set-up script fills.
+std::string DefaultModulusDir();
+
+}  // namespace rbgate::gateway

@@ -1,0 +1,303 @@
+#include "gateway/daemon.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <fmt/format.h>
+#include <mutex>
+#include <poll.h>
+#include <pwd.h>
+#include <set>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include "schemas/dates.h"
+#include "spool/ledger.h"
+
+namespace rbgate::gateway {
+namespace {
+
+std::int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+// Structured log lines on stderr: time, level, event, then key=value pairs.
+std::mutex log_mu;
+int log_threshold = 1;  // 0 debug, 1 info, 2 warning
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u >= 0x7f) {
+      out += fmt::format("\\x{:02x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void Log(int level, std::string_view event, const std::string& fields) {
+  if (level < log_threshold) return;
+  static constexpr const char* kLevels[] = {"debug", "info", "warning", "error"};
+  std::lock_guard lock(log_mu);
+  std::fprintf(stderr, "%s %s %.*s%s%s\n", spool::NowIso().c_str(), kLevels[level],
+               static_cast<int>(event.size()), event.data(), fields.empty() ? "" : " ",
+               fields.c_str());
+}
+
+std::string_view CodeName(spool::Code c) {
+  switch (c) {
+    case spool::Code::kOk: return "ok";
+    case spool::Code::kUnavailable: return "unavailable";
+    case spool::Code::kNotFound: return "not-found";
+    case spool::Code::kFailedPrecondition: return "failed-precondition";
+    case spool::Code::kInvalidArgument: return "invalid-argument";
+    case spool::Code::kDataLoss: return "data-loss";
+    case spool::Code::kInternal: return "internal";
+  }
+  return "unknown";
+}
+
+void LogOutcome(spool::Spool& s, const std::string& id, const spool::Status& st) {
+  if (!st.ok()) {
+    Log(st.code == spool::Code::kUnavailable ? 2 : 3, "paused",
+        fmt::format("id={} code={} reason={}", id, CodeName(st.code), Quote(st.message)));
+    return;
+  }
+  auto f = s.ledger().Get(id);
+  if (!f) return;
+  Log(f->state == spool::state::kDelivered ? 1 : 2, f->state,
+      fmt::format("id={} route={} name={} feed={} size={} records={} errors={} warnings={} "
+                  "reason={}",
+                  id, f->route, Quote(f->name), f->feed.empty() ? "-" : f->feed, f->size,
+                  f->records, f->errors, f->warnings, Quote(f->reason)));
+}
+
+// A queue of claimed ids for the workers.
+class WorkQueue {
+ public:
+  void Push(std::string id) {
+    {
+      std::lock_guard lock(mu_);
+      q_.push_back(std::move(id));
+      ++pending_;
+    }
+    cv_.notify_one();
+  }
+  // Blocks until an id or the close; false when closed and empty.
+  bool Pop(std::string& id) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return closed_ || !q_.empty(); });
+    if (q_.empty()) return false;
+    id = std::move(q_.front());
+    q_.pop_front();
+    return true;
+  }
+  void Done() {
+    std::lock_guard lock(mu_);
+    --pending_;
+    idle_.notify_all();
+  }
+  void WaitIdle() {
+    std::unique_lock lock(mu_);
+    idle_.wait(lock, [&] { return pending_ == 0; });
+  }
+  void Close() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_, idle_;
+  std::deque<std::string> q_;
+  std::size_t pending_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+std::string OsUser() {
+  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) return sudo;
+  if (passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  return fmt::format("uid:{}", ::geteuid());
+}
+
+void LoadCheckResources(Config& config, CheckResources& res, const std::string& default_modulus_dir) {
+  if (!config.calendar_file.empty()) res.calendar = schemas::Calendar::FromFile(config.calendar_file);
+  config.spool.check.validator.calendar =
+      res.calendar ? &*res.calendar : &schemas::Calendar::Default();
+  std::string dir = config.modulus_dir.empty() ? default_modulus_dir : config.modulus_dir;
+  struct stat st;
+  if (!config.modulus_dir.empty() || (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
+    res.modulus = schemas::ModulusChecker::LoadDirectory(dir);
+  }
+  config.spool.check.validator.modulus = res.modulus ? &*res.modulus : nullptr;
+  config.spool.user = OsUser();
+}
+
+int RunDaemon(Config& config, bool once) {
+  log_threshold = config.log_level == "debug" ? 0 : config.log_level == "warning" ? 2 : 1;
+  if (config.as_of == "today") {
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    config.spool.check.validator.as_of = schemas::DaysFromCivil(
+        {tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)});
+  }
+  config.spool.check.progress = false;
+
+  // Signals arrive through a descriptor, in the main loop; workers never see them.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  const int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+
+  spool::Status st;
+  auto sp = spool::Spool::Open(config.spool, st);
+  if (!sp) {
+    std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
+    return 2;
+  }
+  Log(1, "start", fmt::format("root={} routes={} workers={} once={} modulus={}",
+                              Quote(config.spool.root), config.spool.routes.size(), config.workers,
+                              once, config.spool.check.validator.modulus
+                                        ? config.spool.check.validator.modulus->version()
+                                        : std::string("none")));
+  if (spool::Status r = sp->Recover(); !r.ok()) {
+    Log(2, "recovery-incomplete", fmt::format("reason={}", Quote(r.message)));
+  }
+
+  const int ifd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  for (const auto& r : config.spool.routes) {
+    const std::string dir = config.spool.root + "/incoming/" + r.name;
+    if (ifd >= 0 && ::inotify_add_watch(ifd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+                                                              IN_ATTRIB | IN_MODIFY) < 0) {
+      Log(2, "no-inotify", fmt::format("dir={} (relying on rescans)", Quote(dir)));
+    }
+  }
+
+  WorkQueue queue;
+  std::mutex retry_mu;
+  std::set<std::string> retry;  // ids paused by a transient error (disk full)
+  std::vector<std::thread> workers;
+  for (int i = 0; i < config.workers; ++i) {
+    workers.emplace_back([&] {
+      std::string id;
+      while (queue.Pop(id)) {
+        spool::Status s = sp->Process(id);
+        LogOutcome(*sp, id, s);
+        if (s.code == spool::Code::kUnavailable) {
+          std::lock_guard lock(retry_mu);
+          retry.insert(id);
+        }
+        queue.Done();
+      }
+    });
+  }
+
+  bool stop = false;
+  bool low_space_logged = false;
+  std::int64_t last_rescan = 0, last_retry = NowMs();
+  const std::int64_t started = NowMs();
+  std::int64_t settling_since = 0;
+  while (!stop) {
+    const std::int64_t now = NowMs();
+    bool settling = false;
+    if (sp->LowOnSpace()) {
+      if (!low_space_logged) {
+        Log(2, "low-space", "action=\"taking no new work until space returns\"");
+        low_space_logged = true;
+      }
+    } else {
+      if (low_space_logged) Log(1, "space-returned", "");
+      low_space_logged = false;
+      spool::ScanResult scan = sp->Scan(now);
+      last_rescan = now;
+      for (const auto& c : scan.ready) {
+        std::string id;
+        spool::Status s = sp->Claim(c, id);
+        if (s.ok()) {
+          Log(0, "claimed", fmt::format("id={} route={} name={}", id, c.route, Quote(c.name)));
+          queue.Push(id);
+        } else if (s.code != spool::Code::kNotFound) {
+          Log(2, "claim-failed", fmt::format("route={} name={} reason={}", c.route, Quote(c.name),
+                                             Quote(s.message)));
+        }
+      }
+      settling = scan.settling > 0;
+      if (once && scan.ready.empty()) {
+        queue.WaitIdle();
+        // Done when nothing waits, or what is still settling has had its chance.
+        if (!settling) break;
+        if (settling_since == 0) settling_since = now;
+        int longest = 0;
+        for (const auto& r : config.spool.routes) longest = std::max(longest, r.settle.stable_seconds);
+        if (now - settling_since > (longest + 5) * 1000LL) {
+          Log(2, "still-settling", "action=\"left for the next run\"");
+          break;
+        }
+      }
+    }
+    // Files paused by a full disk are retried every rescan period.
+    if (now - last_retry > config.rescan_seconds * 1000LL && !sp->LowOnSpace()) {
+      std::set<std::string> again;
+      {
+        std::lock_guard lock(retry_mu);
+        again.swap(retry);
+      }
+      for (const auto& id : again) queue.Push(id);
+      last_retry = now;
+    }
+    if (once && now - started > 3'600'000) break;
+
+    // Sleep until an event, a signal, a settle check or the rescan.
+    const int timeout = settling || once ? 200 : config.rescan_seconds * 1000;
+    pollfd fds[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};
+    ::poll(fds, ifd >= 0 ? 2 : 1, timeout);
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (::read(sfd, &info, sizeof info) == sizeof info) {
+        Log(1, "stopping", fmt::format("signal={} action=\"finishing files in flight\"",
+                                       info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"));
+        stop = true;
+      }
+    }
+    if (ifd >= 0 && (fds[1].revents & POLLIN)) {
+      char buffer[8192];
+      while (::read(ifd, buffer, sizeof buffer) > 0) {
+      }
+    }
+    (void)last_rescan;
+  }
+  queue.Close();
+  for (auto& w : workers) w.join();
+  if (ifd >= 0) ::close(ifd);
+  if (sfd >= 0) ::close(sfd);
+  std::size_t paused = 0;
+  {
+    std::lock_guard lock(retry_mu);
+    paused = retry.size();
+  }
+  Log(1, "stopped", fmt::format("paused={}", paused));
+  return 0;
+}
+
+}  // namespace rbgate::gateway

@@ -1,0 +1,290 @@
+#include "gateway/operator.h"
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <memory>
+#include <sys/stat.h>
+
+#include "gateway/daemon.h"
+#include "spool/fsio.h"
+#include "spool/report.h"
+
+namespace rbgate::gateway {
+namespace {
+
+std::string Json(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u >= 0x7f) {
+      out += fmt::format("\\u{:04x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// A name as shown in a terminal: control and non-ASCII bytes escaped.
+std::string Shown(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u >= 0x7f) ? fmt::format("\\x{:02x}", u) : std::string(1, c);
+  }
+  return out;
+}
+
+std::string FileJson(const spool::FileRecord& f) {
+  return fmt::format(
+      "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},\"state\":{},"
+      "\"outcome\":{},\"reason\":{},\"records\":{},\"errors\":{},\"warnings\":{},"
+      "\"received_at\":{},\"updated_at\":{}}}",
+      Json(f.id), Json(f.name), Json(f.route), f.size, Json(f.sha256), Json(f.feed), Json(f.state),
+      Json(f.outcome), Json(f.reason), f.records, f.errors, f.warnings, Json(f.received_at),
+      Json(f.updated_at));
+}
+
+struct Opened {
+  CheckResources resources;
+  std::unique_ptr<spool::Spool> spool;
+};
+
+std::unique_ptr<Opened> Open(Config& c) {
+  auto o = std::make_unique<Opened>();
+  LoadCheckResources(c, o->resources, DefaultModulusDir());
+  spool::Status st;
+  o->spool = spool::Spool::Open(c.spool, st);
+  if (!o->spool) {
+    std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
+    return nullptr;
+  }
+  return o;
+}
+
+int Fail(const spool::Status& s) {
+  std::fprintf(stderr, "rbgate: %s\n", s.message.c_str());
+  return s.code == spool::Code::kNotFound || s.code == spool::Code::kFailedPrecondition ? 2 : 1;
+}
+
+void PrintList(const std::vector<spool::FileRecord>& files, const OperatorOptions& o) {
+  if (o.format == "json") {
+    std::string out = "{\"files\":[";
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (i) out += ',';
+      out += FileJson(files[i]);
+    }
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return;
+  }
+  std::printf("%-23s %-12s %-8s %-11s %12s  %-16s %s\n", "ID", "RECEIVED", "FEED", "STATE", "BYTES",
+              "SHA-256", "NAME / REASON");
+  for (const auto& f : files) {
+    std::printf("%-23s %-12s %-8s %-11s %12llu  %-16s %s\n", f.id.c_str(),
+                f.received_at.substr(0, 16).c_str() + 5, f.feed.empty() ? "-" : f.feed.c_str(),
+                f.state.c_str(), static_cast<unsigned long long>(f.size),
+                f.sha256.substr(0, 16).c_str(), Shown(f.name).c_str());
+    if (!f.reason.empty() && f.state != spool::state::kDelivered) {
+      std::printf("%-23s   %s\n", "", Shown(f.reason).c_str());
+    }
+  }
+  std::printf("%zu file%s\n", files.size(), files.size() == 1 ? "" : "s");
+}
+
+}  // namespace
+
+int QuarantineList(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  PrintList(op->spool->ledger().List({std::string(spool::state::kQuarantined), o.feed, o.since, 0}), o);
+  return 0;
+}
+
+int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto f = op->spool->ledger().Get(id);
+  if (!f) return Fail({spool::Code::kNotFound, "no file " + id});
+  const std::string dir = op->spool->QuarantineDir(id);
+  if (o.format == "json") {
+    std::string report;
+    spool::ReadSmallFile(dir + "/report.json", report);
+    std::printf("{\"file\":%s,\"report\":%s}\n", FileJson(*f).c_str(),
+                report.empty() ? "null" : report.c_str());
+    return 0;
+  }
+  std::printf("%s  %s\n  route %s, %llu bytes, sha256 %s\n  state %s: %s\n", f->id.c_str(),
+              Shown(f->name).c_str(), f->route.c_str(), static_cast<unsigned long long>(f->size),
+              f->sha256.c_str(), f->state.c_str(), Shown(f->reason).c_str());
+  const std::string original = dir + "/original";
+  if (spool::KindOf(original) == spool::NodeKind::kRegular && f->size > 0) {
+    // The findings, with the faulty records and carets, from a fresh read of the original.
+    auto report = spool::CheckFile(original, c.spool.check, f->feed);
+    report->path = f->name;
+    std::printf("\n%s", spool::RenderText(*report, {o.show_personal}).c_str());
+  }
+  for (const auto& a : op->spool->ledger().Actions(id)) {
+    std::printf("  %s %s by %s: %s\n", a.at.c_str(), a.action.c_str(), a.user.c_str(),
+                Shown(a.reason).c_str());
+  }
+  return 0;
+}
+
+int QuarantineRelease(Config& c, const std::string& id, const std::string& reason, bool force) {
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->Release(id, reason, force); !s.ok()) return Fail(s);
+  auto f = op->spool->ledger().Get(id);
+  std::printf("%s released: %s\n", id.c_str(), f ? f->state.c_str() : "?");
+  return 0;
+}
+
+int QuarantineReject(Config& c, const std::string& id, const std::string& reason) {
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->Reject(id, reason); !s.ok()) return Fail(s);
+  std::printf("%s rejected\n", id.c_str());
+  return 0;
+}
+
+int QuarantineReprocess(Config& c, const std::string& id, const std::string& reason) {
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->Reprocess(id, reason); !s.ok()) return Fail(s);
+  auto f = op->spool->ledger().Get(id);
+  std::printf("%s reprocessed: %s%s%s\n", id.c_str(), f ? f->state.c_str() : "?",
+              f && !f->reason.empty() ? ": " : "", f ? Shown(f->reason).c_str() : "");
+  return 0;
+}
+
+int LedgerList(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  PrintList(op->spool->ledger().List({"", o.feed, o.since, 0}), o);
+  return 0;
+}
+
+int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto& l = op->spool->ledger();
+  auto f = l.Get(id);
+  if (!f) return Fail({spool::Code::kNotFound, "no file " + id});
+  auto transitions = l.Transitions(id);
+  auto findings = l.Findings(id);
+  auto deliveries = l.Deliveries(id);
+  auto actions = l.Actions(id);
+  if (o.format == "json") {
+    std::string out = "{\"file\":" + FileJson(*f) + ",\"transitions\":[";
+    for (std::size_t i = 0; i < transitions.size(); ++i) {
+      out += fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", i ? "," : "",
+                         Json(transitions[i].at), Json(transitions[i].state),
+                         Json(transitions[i].detail));
+    }
+    out += "],\"findings\":{";
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+      out += fmt::format("{}{}:{}", i ? "," : "", Json(findings[i].rule), findings[i].count);
+    }
+    out += "},\"deliveries\":[";
+    for (std::size_t i = 0; i < deliveries.size(); ++i) {
+      out += fmt::format("{}{{\"destination\":{},\"name\":{},\"status\":{},\"at\":{}}}",
+                         i ? "," : "", Json(deliveries[i].destination), Json(deliveries[i].name),
+                         Json(deliveries[i].status), Json(deliveries[i].at));
+    }
+    out += "],\"actions\":[";
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+      out += fmt::format("{}{{\"at\":{},\"user\":{},\"action\":{},\"reason\":{}}}", i ? "," : "",
+                         Json(actions[i].at), Json(actions[i].user), Json(actions[i].action),
+                         Json(actions[i].reason));
+    }
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return 0;
+  }
+  std::printf("%s  %s\n  route %s, feed %s, %llu bytes, %llu records, %llu errors, %llu warnings\n"
+              "  sha256 %s\n  state %s%s%s\n",
+              f->id.c_str(), Shown(f->name).c_str(), f->route.c_str(),
+              f->feed.empty() ? "-" : f->feed.c_str(), static_cast<unsigned long long>(f->size),
+              static_cast<unsigned long long>(f->records),
+              static_cast<unsigned long long>(f->errors),
+              static_cast<unsigned long long>(f->warnings), f->sha256.c_str(), f->state.c_str(),
+              f->reason.empty() ? "" : ": ", Shown(f->reason).c_str());
+  std::printf("transitions:\n");
+  for (const auto& t : transitions) {
+    std::printf("  %s  %-12s %s\n", t.at.c_str(), t.state.c_str(), Shown(t.detail).c_str());
+  }
+  if (!findings.empty()) std::printf("findings:\n");
+  for (const auto& x : findings) {
+    std::printf("  %-42s %-7s %llu\n", x.rule.c_str(), x.severity.c_str(),
+                static_cast<unsigned long long>(x.count));
+  }
+  if (!deliveries.empty()) std::printf("deliveries:\n");
+  for (const auto& d : deliveries) {
+    std::printf("  %s  %s  %s  %s\n", d.at.c_str(), d.destination.c_str(), d.status.c_str(),
+                d.name.c_str());
+  }
+  if (!actions.empty()) std::printf("actions:\n");
+  for (const auto& a : actions) {
+    std::printf("  %s  %s by %s: %s\n", a.at.c_str(), a.action.c_str(), a.user.c_str(),
+                Shown(a.reason).c_str());
+  }
+  return 0;
+}
+
+int Stats(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto rows = op->spool->ledger().Stats(o.since);
+  if (o.format == "json") {
+    std::string out = "{\"stats\":[";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      out += fmt::format("{}{{\"feed\":{},\"hour\":{},\"outcome\":{},\"files\":{},\"bytes\":{},"
+                         "\"records\":{}}}",
+                         i ? "," : "", Json(rows[i].feed), Json(rows[i].hour + ":00"),
+                         Json(rows[i].outcome), rows[i].files, rows[i].bytes, rows[i].records);
+    }
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return 0;
+  }
+  std::printf("%-17s %-8s %-12s %8s %14s %12s\n", "HOUR (UTC)", "FEED", "OUTCOME", "FILES", "BYTES",
+              "RECORDS");
+  for (const auto& r : rows) {
+    std::printf("%-17s %-8s %-12s %8llu %14llu %12llu\n", (r.hour + ":00").c_str(),
+                r.feed.empty() ? "-" : r.feed.c_str(), r.outcome.c_str(),
+                static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.bytes),
+                static_cast<unsigned long long>(r.records));
+  }
+  return 0;
+}
+
+int Init(const std::string& dir) {
+  if (spool::Status s = spool::MakeDirs(dir); !s.ok()) return Fail(s);
+  const std::string config_path = dir + "/rbgate.toml";
+  if (spool::KindOf(config_path) != spool::NodeKind::kMissing) {
+    std::fprintf(stderr, "rbgate: %s exists; not overwriting it\n", config_path.c_str());
+    return 2;
+  }
+  if (spool::Status s = spool::WriteFileDurably(dir, "rbgate.toml", ExampleConfig()); !s.ok()) {
+    return Fail(s);
+  }
+  try {
+    Config c = LoadConfig(config_path);
+    spool::Status st;
+    auto sp = spool::Spool::Open(c.spool, st);
+    if (!sp) return Fail(st);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rbgate: %s\n", e.what());
+    return 2;
+  }
+  std::printf("created a spool in %s:\n  %s/rbgate.toml  (configuration, commented)\n"
+              "  %s/incoming/auto/  (drop files here; the feed is detected from content)\n"
+              "  %s/delivered/      (accepted files are delivered here)\n"
+              "  %s/ledger.db       (every file and step on record)\n"
+              "start it with: rbgate run --config %s/rbgate.toml\n",
+              dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+  return 0;
+}
+
+}  // namespace rbgate::gateway

@@ -1,0 +1,31 @@
+// The operator's commands on the spool and its ledger: quarantine list/show/release/reject/
+// reprocess, ledger list/show, stats, and `rbgate init`. Each returns an exit code and
+// prints to stdout (reasons for failure to stderr).
+#pragma once
+
+#include <string>
+
+#include "gateway/config.h"
+
+namespace rbgate::gateway {
+
+struct OperatorOptions {
+  std::string format = "text";  // or json
+  std::string feed;
+  std::string since;  // YYYY-MM-DD or an ISO time prefix
+  bool show_personal = false;
+};
+
+int QuarantineList(Config& c, const OperatorOptions& o);
+int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o);
+int QuarantineRelease(Config& c, const std::string& id, const std::string& reason, bool force);
+int QuarantineReject(Config& c, const std::string& id, const std::string& reason);
+int QuarantineReprocess(Config& c, const std::string& id, const std::string& reason);
+int LedgerList(Config& c, const OperatorOptions& o);
+int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o);
+int Stats(Config& c, const OperatorOptions& o);
+
+// Creates a ready spool in `dir`: the folders, a commented rbgate.toml, the ledger.
+int Init(const std::string& dir);
+
+}  // namespace rbgate::gateway

@@ -1,0 +1,58 @@
+#include "spool/digest.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include "spool/mapped_input.h"
+
+namespace rbgate::spool {
+
+struct Sha256::Impl {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Impl() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
+  EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr);
+}
+Sha256::~Sha256() = default;
+
+void Sha256::Update(std::string_view bytes) {
+  EVP_DigestUpdate(impl_->ctx, bytes.data(), bytes.size());
+}
+
+std::string Sha256::HexDigest() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(impl_->ctx, md, &n);
+  std::string hex;
+  hex.reserve(2 * n);
+  for (unsigned int i = 0; i < n; ++i) hex += fmt::format("{:02x}", md[i]);
+  return hex;
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  Sha256 h;
+  h.Update(bytes);
+  return h.HexDigest();
+}
+
+Status Sha256File(const std::string& path, std::string& hex, std::uint64_t* size) {
+  Sha256 h;
+  std::uint64_t total = 0;
+  InputError error;
+  bool ok = ForEachWindow(
+      path, std::size_t{8} << 20,
+      [&](std::span<const char> w, std::uint64_t, bool) {
+        h.Update({w.data(), w.size()});
+        total += w.size();
+        return w.size();
+      },
+      error);
+  if (!ok) return Error(Code::kInvalidArgument, error.message);
+  hex = h.HexDigest();
+  if (size) *size = total;
+  return Status::Ok();
+}
+
+}  // namespace rbgate::spool

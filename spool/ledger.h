@@ -1,0 +1,102 @@
+// The ledger is the truth: every file's id, name, route, size, SHA-256, feed, state and each
+// transition's time, its findings per rule, deliveries and operator actions. This interface
+// is deliberately narrow so that a PostgreSQL ledger (several nodes, one spool) can stand in
+// for the embedded SQLite one. Implementations are safe to call from several threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spool/status.h"
+
+namespace rbgate::spool {
+
+// File states. Final ones: delivered, quarantined (until an officer acts), rejected, vanished.
+namespace state {
+inline constexpr std::string_view kClaiming = "claiming";  // row written, rename pending
+inline constexpr std::string_view kClaimed = "claimed";    // in work/<id>
+inline constexpr std::string_view kAccepted = "accepted";  // checked clean; to archive
+inline constexpr std::string_view kArchived = "archived";  // archive written and verified
+inline constexpr std::string_view kOutbound = "outbound";  // outputs in outbound/, work/ gone
+inline constexpr std::string_view kDelivered = "delivered";
+inline constexpr std::string_view kQuarantining = "quarantining";
+inline constexpr std::string_view kQuarantined = "quarantined";
+inline constexpr std::string_view kReleased = "released";  // an officer released it; to archive
+inline constexpr std::string_view kRejected = "rejected";
+inline constexpr std::string_view kVanished = "vanished";  // removed by its writer before claim
+}  // namespace state
+
+struct FileRecord {
+  std::string id, name, route, feed, sha256, state, outcome, reason, business_key;
+  std::string received_at, updated_at;  // ISO 8601 UTC
+  std::uint64_t size = 0, records = 0, errors = 0, warnings = 0;
+};
+
+struct TransitionRecord {
+  std::string at, state, detail;
+};
+struct ActionRecord {
+  std::string at, user, action, reason;
+};
+struct DeliveryRecord {
+  std::string destination, name, status, at;
+};
+struct FindingCount {
+  std::string rule, severity;
+  std::uint64_t count = 0;
+};
+struct StatsRow {
+  std::string feed, hour, outcome;
+  std::uint64_t files = 0, bytes = 0, records = 0;
+};
+
+struct ListFilter {
+  std::string state;  // empty: any
+  std::string feed;   // empty: any
+  std::string since;  // ISO 8601 prefix compare; empty: all
+  std::size_t limit = 0;
+};
+
+class Ledger {
+ public:
+  virtual ~Ledger() = default;
+
+  // Records a new file in state `claiming` (before it is renamed into work/).
+  virtual Status AddFile(const FileRecord& f) = 0;
+  // Moves a file to `state`, recording the transition with `detail` (and, for final
+  // states, the outcome and reason).
+  virtual Status Transition(const std::string& id, std::string_view to, std::string_view detail,
+                            std::string_view outcome = {}) = 0;
+  // What checking found: feed, hash, counts, business key, findings per rule.
+  virtual Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings) = 0;
+  virtual Status RecordDelivery(const std::string& id, const DeliveryRecord& d) = 0;
+  virtual Status RecordAction(const std::string& id, const ActionRecord& a) = 0;
+
+  virtual std::optional<FileRecord> Get(const std::string& id) = 0;
+  virtual std::vector<FileRecord> List(const ListFilter& filter) = 0;
+  virtual std::vector<TransitionRecord> Transitions(const std::string& id) = 0;
+  virtual std::vector<ActionRecord> Actions(const std::string& id) = 0;
+  virtual std::vector<DeliveryRecord> Deliveries(const std::string& id) = 0;
+  virtual std::vector<FindingCount> Findings(const std::string& id) = 0;
+  // Files not in a final state, oldest first: what recovery must finish.
+  virtual std::vector<FileRecord> Unfinished() = 0;
+  // An accepted (archived or beyond) file other than `except` with this hash or business key.
+  virtual std::optional<std::string> AcceptedWithHash(const std::string& sha256,
+                                                      const std::string& except) = 0;
+  virtual std::optional<std::string> AcceptedWithKey(const std::string& key,
+                                                     const std::string& except) = 0;
+  virtual std::vector<StatsRow> Stats(const std::string& since) = 0;
+};
+
+// Opens (creating if needed) the SQLite ledger at `path`: WAL mode, synchronous=FULL so that
+// each commit is durable before the next step on disk.
+std::unique_ptr<Ledger> OpenSqliteLedger(const std::string& path, Status& status);
+
+// Now as ISO 8601 UTC with milliseconds, e.g. 2026-11-23T15:40:12.123Z.
+std::string NowIso();
+
+}  // namespace rbgate::spool

@@ -1,0 +1,400 @@
+// The embedded ledger: SQLite in WAL mode in the spool root.
+#include <chrono>
+#include <ctime>
+#include <fmt/format.h>
+#include <mutex>
+#include <sqlite3.h>
+
+#include "spool/ledger.h"
+
+namespace rbgate::spool {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS files (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  route TEXT NOT NULL,
+  size INTEGER NOT NULL DEFAULT 0,
+  sha256 TEXT NOT NULL DEFAULT '',
+  feed TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  outcome TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  records INTEGER NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0,
+  warnings INTEGER NOT NULL DEFAULT 0,
+  business_key TEXT NOT NULL DEFAULT '',
+  received_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);
+CREATE INDEX IF NOT EXISTS files_key ON files(business_key);
+CREATE INDEX IF NOT EXISTS files_state ON files(state);
+CREATE INDEX IF NOT EXISTS files_received ON files(received_at);
+CREATE TABLE IF NOT EXISTS transitions (
+  file_id TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS transitions_file ON transitions(file_id);
+CREATE TABLE IF NOT EXISTS findings (
+  file_id TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, count INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS findings_file ON findings(file_id);
+CREATE TABLE IF NOT EXISTS deliveries (
+  file_id TEXT NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
+  at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS deliveries_file ON deliveries(file_id);
+CREATE TABLE IF NOT EXISTS actions (
+  file_id TEXT NOT NULL, at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
+  reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS actions_file ON actions(file_id);
+)sql";
+
+// The one place SQLite result codes become statuses.
+Status FromSqlite(int rc, sqlite3* db, std::string_view what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
+  Code code = Code::kInternal;
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_NOMEM:
+      code = Code::kUnavailable;
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      code = Code::kDataLoss;
+      break;
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      code = Code::kFailedPrecondition;
+      break;
+    default:
+      break;
+  }
+  return Error(code, fmt::format("ledger: {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+}
+
+// A prepared statement, reset after each use.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& Bind(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, std::uint64_t v) {
+    sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
+    return *this;
+  }
+  int Step() { return sqlite3_step(s_); }
+  std::string Text(int i) {
+    auto* p = sqlite3_column_text(s_, i);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : "";
+  }
+  std::uint64_t Int(int i) { return static_cast<std::uint64_t>(sqlite3_column_int64(s_, i)); }
+  Status Run(std::string_view what) {
+    int rc = Step();
+    Status s = FromSqlite(rc, db_, what);
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+    return s;
+  }
+  void Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  bool ok() const { return s_ != nullptr; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+constexpr const char* kFileColumns =
+    "id, name, route, size, sha256, feed, state, outcome, reason, records, errors, warnings, "
+    "business_key, received_at, updated_at";
+
+FileRecord ReadFile(Stmt& s) {
+  FileRecord f;
+  f.id = s.Text(0);
+  f.name = s.Text(1);
+  f.route = s.Text(2);
+  f.size = s.Int(3);
+  f.sha256 = s.Text(4);
+  f.feed = s.Text(5);
+  f.state = s.Text(6);
+  f.outcome = s.Text(7);
+  f.reason = s.Text(8);
+  f.records = s.Int(9);
+  f.errors = s.Int(10);
+  f.warnings = s.Int(11);
+  f.business_key = s.Text(12);
+  f.received_at = s.Text(13);
+  f.updated_at = s.Text(14);
+  return f;
+}
+
+class SqliteLedger final : public Ledger {
+ public:
+  explicit SqliteLedger(sqlite3* db) : db_(db) {}
+  ~SqliteLedger() override { sqlite3_close_v2(db_); }
+
+  Status AddFile(const FileRecord& f) override {
+    std::lock_guard lock(mu_);
+    const std::string now = NowIso();
+    return Txn("add file", [&] {
+      Stmt s(db_,
+             "INSERT INTO files (id, name, route, size, state, received_at, updated_at) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      Status st = s.Bind(1, f.id).Bind(2, f.name).Bind(3, f.route).Bind(4, f.size)
+                      .Bind(5, state::kClaiming).Bind(6, now).Bind(7, now).Run("add file");
+      if (!st.ok()) return st;
+      return AddTransition(f.id, now, state::kClaiming, "found in incoming/" + f.route);
+    });
+  }
+
+  Status Transition(const std::string& id, std::string_view to, std::string_view detail,
+                    std::string_view outcome) override {
+    std::lock_guard lock(mu_);
+    const std::string now = NowIso();
+    return Txn("transition", [&] {
+      Stmt s(db_, outcome.empty()
+                      ? "UPDATE files SET state = ?, updated_at = ? WHERE id = ?"
+                      : "UPDATE files SET state = ?, updated_at = ?, outcome = ?, reason = ? "
+                        "WHERE id = ?");
+      s.Bind(1, to).Bind(2, now);
+      if (outcome.empty()) {
+        s.Bind(3, id);
+      } else {
+        s.Bind(3, outcome).Bind(4, detail).Bind(5, id);
+      }
+      if (Status st = s.Run("transition"); !st.ok()) return st;
+      if (sqlite3_changes(db_) != 1) {
+        return Error(Code::kFailedPrecondition, "ledger: no file " + id);
+      }
+      return AddTransition(id, now, to, detail);
+    });
+  }
+
+  Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings) override {
+    std::lock_guard lock(mu_);
+    return Txn("record check", [&] {
+      Stmt s(db_,
+             "UPDATE files SET feed = ?, sha256 = ?, size = ?, records = ?, errors = ?, "
+             "warnings = ?, business_key = ?, updated_at = ? WHERE id = ?");
+      Status st = s.Bind(1, f.feed).Bind(2, f.sha256).Bind(3, f.size).Bind(4, f.records)
+                      .Bind(5, f.errors).Bind(6, f.warnings).Bind(7, f.business_key)
+                      .Bind(8, NowIso()).Bind(9, f.id).Run("record check");
+      if (!st.ok()) return st;
+      Stmt del(db_, "DELETE FROM findings WHERE file_id = ?");
+      if (st = del.Bind(1, f.id).Run("record findings"); !st.ok()) return st;
+      Stmt add(db_, "INSERT INTO findings (file_id, rule, severity, count) VALUES (?, ?, ?, ?)");
+      for (const auto& c : findings) {
+        st = add.Bind(1, f.id).Bind(2, c.rule).Bind(3, c.severity).Bind(4, c.count)
+                 .Run("record findings");
+        if (!st.ok()) return st;
+      }
+      return Status::Ok();
+    });
+  }
+
+  Status RecordDelivery(const std::string& id, const DeliveryRecord& d) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "INSERT INTO deliveries (file_id, destination, name, status, at) VALUES (?,?,?,?,?)");
+    return s.Bind(1, id).Bind(2, d.destination).Bind(3, d.name).Bind(4, d.status)
+        .Bind(5, d.at.empty() ? NowIso() : d.at).Run("record delivery");
+  }
+
+  Status RecordAction(const std::string& id, const ActionRecord& a) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
+    return s.Bind(1, id).Bind(2, a.at.empty() ? NowIso() : a.at).Bind(3, a.user).Bind(4, a.action)
+        .Bind(5, a.reason).Run("record action");
+  }
+
+  std::optional<FileRecord> Get(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, fmt::format("SELECT {} FROM files WHERE id = ?", kFileColumns).c_str());
+    s.Bind(1, id);
+    if (s.Step() != SQLITE_ROW) return std::nullopt;
+    return ReadFile(s);
+  }
+
+  std::vector<FileRecord> List(const ListFilter& f) override {
+    std::lock_guard lock(mu_);
+    std::string sql = fmt::format(
+        "SELECT {} FROM files WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR feed = ?2) AND "
+        "(?3 = '' OR received_at >= ?3) ORDER BY received_at, id",
+        kFileColumns);
+    if (f.limit > 0) sql += fmt::format(" LIMIT {}", f.limit);
+    Stmt s(db_, sql.c_str());
+    s.Bind(1, f.state).Bind(2, f.feed).Bind(3, f.since);
+    std::vector<FileRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
+    return out;
+  }
+
+  std::vector<TransitionRecord> Transitions(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "SELECT at, state, detail FROM transitions WHERE file_id = ? ORDER BY rowid");
+    s.Bind(1, id);
+    std::vector<TransitionRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2)});
+    return out;
+  }
+
+  std::vector<ActionRecord> Actions(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "SELECT at, user, action, reason FROM actions WHERE file_id = ? ORDER BY rowid");
+    s.Bind(1, id);
+    std::vector<ActionRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3)});
+    return out;
+  }
+
+  std::vector<DeliveryRecord> Deliveries(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT destination, name, status, at FROM deliveries WHERE file_id = ? ORDER BY rowid");
+    s.Bind(1, id);
+    std::vector<DeliveryRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3)});
+    return out;
+  }
+
+  std::vector<FindingCount> Findings(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "SELECT rule, severity, count FROM findings WHERE file_id = ? ORDER BY rule");
+    s.Bind(1, id);
+    std::vector<FindingCount> out;
+    while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Int(2)});
+    return out;
+  }
+
+  std::vector<FileRecord> Unfinished() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, fmt::format("SELECT {} FROM files WHERE state NOT IN ('delivered', 'quarantined', "
+                            "'rejected', 'vanished') ORDER BY received_at, id",
+                            kFileColumns)
+                    .c_str());
+    std::vector<FileRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
+    return out;
+  }
+
+  std::optional<std::string> AcceptedWithHash(const std::string& sha256,
+                                              const std::string& except) override {
+    return AcceptedWhere("sha256", sha256, except);
+  }
+  std::optional<std::string> AcceptedWithKey(const std::string& key,
+                                             const std::string& except) override {
+    if (key.empty()) return std::nullopt;
+    return AcceptedWhere("business_key", key, except);
+  }
+
+  std::vector<StatsRow> Stats(const std::string& since) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT feed, substr(received_at, 1, 13), CASE WHEN outcome = '' THEN state ELSE "
+           "outcome END, count(*), sum(size), sum(records) FROM files WHERE received_at >= ? "
+           "GROUP BY 1, 2, 3 ORDER BY 2, 1, 3");
+    s.Bind(1, since);
+    std::vector<StatsRow> out;
+    while (s.Step() == SQLITE_ROW) {
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Int(5)});
+    }
+    return out;
+  }
+
+  Status Init() {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_,
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                          "PRAGMA foreign_keys=ON;",
+                          nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &err);
+    std::string message = err ? err : "";
+    sqlite3_free(err);
+    if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + message);
+    sqlite3_busy_timeout(db_, 10000);
+    return Status::Ok();
+  }
+
+ private:
+  std::optional<std::string> AcceptedWhere(const char* column, const std::string& value,
+                                           const std::string& except) {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, fmt::format("SELECT id FROM files WHERE {} = ? AND id != ? AND state IN "
+                            "('accepted', 'released', 'archived', 'outbound', 'delivered') "
+                            "ORDER BY received_at LIMIT 1",
+                            column)
+                    .c_str());
+    s.Bind(1, value).Bind(2, except);
+    if (s.Step() != SQLITE_ROW) return std::nullopt;
+    return s.Text(0);
+  }
+
+  Status AddTransition(const std::string& id, const std::string& at, std::string_view to,
+                       std::string_view detail) {
+    Stmt s(db_, "INSERT INTO transitions (file_id, at, state, detail) VALUES (?, ?, ?, ?)");
+    return s.Bind(1, id).Bind(2, at).Bind(3, to).Bind(4, detail).Run("add transition");
+  }
+
+  template <class F>
+  Status Txn(std::string_view what, F&& body) {
+    int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return FromSqlite(rc, db_, what);
+    Status s = body();
+    if (!s.ok()) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return s;
+    }
+    rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      Status st = FromSqlite(rc, db_, what);
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return st;
+    }
+    return Status::Ok();
+  }
+
+  std::mutex mu_;
+  sqlite3* db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Ledger> OpenSqliteLedger(const std::string& path, Status& status) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    status = FromSqlite(rc, db, "open " + path);
+    sqlite3_close_v2(db);
+    return nullptr;
+  }
+  auto ledger = std::make_unique<SqliteLedger>(db);
+  status = ledger->Init();
+  if (!status.ok()) return nullptr;
+  return ledger;
+}
+
+std::string NowIso() {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  std::time_t t = system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+}  // namespace rbgate::spool

@@ -1,0 +1,578 @@
+#include "spool/spool.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <dirent.h>
+#include <fmt/format.h>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool/archive.h"
+#include "spool/digest.h"
+#include "spool/fsio.h"
+#include "spool/report.h"
+
+namespace rbgate::spool {
+namespace {
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(std::move(n));
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return !suffix.empty() && s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u >= 0x7f) {
+      out += fmt::format("\\u{:04x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string_view KindName(NodeKind k) {
+  switch (k) {
+    case NodeKind::kSymlink: return "a symbolic link";
+    case NodeKind::kFifo: return "a FIFO";
+    case NodeKind::kDirectory: return "a directory";
+    case NodeKind::kOther: return "a device or socket";
+    default: return "a regular file";
+  }
+}
+
+bool IsFinal(std::string_view s) {
+  return s == state::kDelivered || s == state::kQuarantined || s == state::kRejected ||
+         s == state::kVanished;
+}
+
+}  // namespace
+
+std::unique_ptr<Spool> Spool::Open(SpoolOptions options, Status& status) {
+  std::unique_ptr<Spool> spool(new Spool(std::move(options)));
+  const std::string& root = spool->options_.root;
+  for (const char* dir : {"incoming", "work", "quarantine", "archive", "outbound"}) {
+    if (status = MakeDirs(root + "/" + dir); !status.ok()) return nullptr;
+  }
+  for (const auto& r : spool->options_.routes) {
+    if (status = MakeDirs(root + "/incoming/" + r.name); !status.ok()) return nullptr;
+  }
+  for (const auto& d : spool->options_.destinations) {
+    if (status = MakeDirs(root + "/outbound/" + d.name); !status.ok()) return nullptr;
+    if (status = MakeDirs(d.path); !status.ok()) return nullptr;
+  }
+  spool->ledger_ = OpenSqliteLedger(root + "/ledger.db", status);
+  if (!status.ok()) return nullptr;
+  return spool;
+}
+
+const RouteOptions* Spool::FindRoute(const std::string& name) const {
+  for (const auto& r : options_.routes) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
+
+const DestinationOptions* Spool::FindDestination(const std::string& name) const {
+  for (const auto& d : options_.destinations) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+std::string Spool::WorkPath(const std::string& id) const { return options_.root + "/work/" + id; }
+
+std::string Spool::QuarantineDir(const std::string& id) const {
+  return options_.root + "/quarantine/" + id;
+}
+
+std::string Spool::ArchivePath(const FileRecord& f) const {
+  // received_at is 2026-11-23T...: archive/2026/11/23/<id>.zst
+  const std::string& t = f.received_at;
+  return fmt::format("{}/archive/{}/{}/{}/{}.zst", options_.root, t.substr(0, 4), t.substr(5, 2),
+                     t.substr(8, 2), f.id);
+}
+
+std::string Spool::SanitiseName(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '-' || c == '_';
+    out += ok ? c : '_';
+  }
+  while (!out.empty() && out[0] == '.') out[0] = '_';
+  if (out.size() > 100) out.resize(100);
+  return out.empty() ? "file" : out;
+}
+
+std::string Spool::OutputName(const FileRecord& f) {
+  return f.sha256.substr(0, 16) + "_" + SanitiseName(f.name);
+}
+
+std::string Spool::NewId() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  const std::string now = NowIso();  // 2026-11-23T15:40:12.123Z
+  return fmt::format("{}{}{}-{}{}{}-{:06x}", now.substr(0, 4), now.substr(5, 2), now.substr(8, 2),
+                     now.substr(11, 2), now.substr(14, 2), now.substr(17, 2), rng() & 0xFFFFFF);
+}
+
+bool Spool::LowOnSpace() const {
+  const std::int64_t free = FreeBytes(options_.root);
+  return free >= 0 && free < options_.min_free_bytes;
+}
+
+ScanResult Spool::Scan(std::int64_t now_ms) {
+  std::lock_guard lock(scan_mu_);
+  ScanResult result;
+  std::map<std::string, Seen> still;
+  for (const auto& route : options_.routes) {
+    const std::string dir = options_.root + "/incoming/" + route.name;
+    const auto names = ListDir(dir);
+    for (const auto& name : names) {
+      if (name[0] == '.') continue;
+      const auto& settle = route.settle;
+      if (std::any_of(settle.ignore_suffixes.begin(), settle.ignore_suffixes.end(),
+                      [&](const std::string& s) { return EndsWith(name, s); })) {
+        continue;
+      }
+      if (!settle.done_marker.empty() && EndsWith(name, settle.done_marker)) continue;
+      std::uint64_t size = 0;
+      std::int64_t mtime = 0;
+      const NodeKind kind = KindOf(dir + "/" + name, &size, &mtime);
+      if (kind == NodeKind::kMissing) continue;
+      if (kind != NodeKind::kRegular) {
+        result.ready.push_back({route.name, name, kind});  // refused at once: never settles
+        continue;
+      }
+      if (!settle.done_marker.empty()) {
+        if (KindOf(dir + "/" + name + settle.done_marker) == NodeKind::kRegular) {
+          result.ready.push_back({route.name, name, kind});
+        } else {
+          ++result.settling;
+        }
+        continue;
+      }
+      const std::string key = route.name + "/" + name;
+      Seen seen{size, mtime, now_ms};
+      if (auto it = seen_.find(key);
+          it != seen_.end() && it->second.size == size && it->second.mtime_ns == mtime) {
+        seen.stable_since_ms = it->second.stable_since_ms;
+      }
+      if (now_ms - seen.stable_since_ms >= settle.stable_seconds * 1000LL) {
+        result.ready.push_back({route.name, name, kind});
+      } else {
+        ++result.settling;
+        still[key] = seen;
+      }
+    }
+  }
+  seen_ = std::move(still);
+  return result;
+}
+
+Status Spool::Claim(const Candidate& c, std::string& id) {
+  const RouteOptions* route = FindRoute(c.route);
+  if (route == nullptr) return Error(Code::kInvalidArgument, "no route " + c.route);
+  const std::string from = options_.root + "/incoming/" + c.route + "/" + c.name;
+  std::uint64_t size = 0;
+  if (KindOf(from, &size) == NodeKind::kMissing) return Error(Code::kNotFound, from + ": gone");
+
+  FileRecord f;
+  f.name = c.name;
+  f.route = c.route;
+  f.size = size;
+  Status s;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    f.id = NewId();
+    if (s = ledger_->AddFile(f); s.ok()) break;
+  }
+  if (!s.ok()) return s;
+  id = f.id;
+
+  if (c.kind != NodeKind::kRegular) {
+    // Refused: never opened or followed, moved aside whole so that nothing is lost.
+    const std::string reason = fmt::format("refused: {} is not a regular file", KindName(c.kind));
+    if (s = ledger_->Transition(id, state::kQuarantining, reason); !s.ok()) return s;
+    const std::string qdir = QuarantineDir(id);
+    if (s = MakeDirs(qdir); !s.ok()) return s;
+    s = RenameNoReplace(from, qdir + "/original");
+    if (s.code == Code::kNotFound) return ledger_->Transition(id, state::kVanished, "removed before it was claimed", "vanished");
+    if (!s.ok()) return s;
+    SyncDir(qdir);
+    SyncDir(options_.root + "/incoming/" + c.route);
+    FileRecord rec = *ledger_->Get(id);
+    if (s = WriteQuarantineFiles(rec, "{\"files\":[]}\n"); !s.ok()) return s;
+    return ledger_->Transition(id, state::kQuarantined, reason, "quarantined");
+  }
+
+  s = RenameNoReplace(from, WorkPath(id));
+  if (s.code == Code::kNotFound) {
+    return ledger_->Transition(id, state::kVanished, "removed before it was claimed", "vanished");
+  }
+  if (!s.ok()) return s;
+  if (s = SyncDir(options_.root + "/work"); !s.ok()) return s;
+  if (s = SyncDir(options_.root + "/incoming/" + c.route); !s.ok()) return s;
+  if (!route->settle.done_marker.empty()) {
+    ::unlink((from + route->settle.done_marker).c_str());
+  }
+  return ledger_->Transition(id, state::kClaimed, "claimed into work/");
+}
+
+Status Spool::Process(const std::string& id) {
+  for (int step = 0; step < 16; ++step) {
+    auto rec = ledger_->Get(id);
+    if (!rec) return Error(Code::kFailedPrecondition, "ledger has no file " + id);
+    FileRecord f = *rec;
+    const std::string& st = f.state;
+    if (IsFinal(st)) return Status::Ok();
+    Status s;
+    if (st == state::kClaiming) {
+      // Recovery only: the row was written but the rename may not have happened.
+      if (KindOf(WorkPath(id)) != NodeKind::kMissing) {
+        s = ledger_->Transition(id, state::kClaimed, "claimed into work/ (recovered)");
+      } else {
+        const std::string from = options_.root + "/incoming/" + f.route + "/" + f.name;
+        if (KindOf(from) == NodeKind::kRegular) {
+          s = RenameNoReplace(from, WorkPath(id));
+          if (s.ok()) s = SyncDir(options_.root + "/work");
+          if (s.ok()) s = ledger_->Transition(id, state::kClaimed, "claimed into work/ (recovered)");
+        } else {
+          s = ledger_->Transition(id, state::kVanished, "not found after a restart", "vanished");
+        }
+      }
+    } else if (st == state::kClaimed) {
+      s = Check(f);
+    } else if (st == state::kQuarantining) {
+      s = Quarantine(f);
+    } else if (st == state::kAccepted || st == state::kReleased) {
+      s = ArchiveStep(f);
+    } else if (st == state::kArchived) {
+      s = OutboundStep(f);
+    } else if (st == state::kOutbound) {
+      s = DeliverStep(f);
+    } else {
+      return Error(Code::kFailedPrecondition, id + ": unknown state " + st);
+    }
+    if (!s.ok()) return s;
+  }
+  return Error(Code::kInternal, id + ": no final state after 16 steps");
+}
+
+// Checking decides the outcome: clean and new goes on to the archive; anything else waits in
+// quarantine for an officer.
+Status Spool::Check(FileRecord& f) {
+  const std::string path = WorkPath(f.id);
+  const std::string quarantined = QuarantineDir(f.id) + "/original";
+  if (KindOf(path) == NodeKind::kMissing && KindOf(quarantined) == NodeKind::kRegular) {
+    // Reprocessing: the original comes back from quarantine.
+    if (Status s = RenameNoReplace(quarantined, path); !s.ok()) return s;
+    if (Status s = SyncDir(options_.root + "/work"); !s.ok()) return s;
+  }
+  if (KindOf(path) != NodeKind::kRegular) {
+    return ledger_->Transition(f.id, state::kVanished, "removed from work/ after it was claimed",
+                               "vanished");
+  }
+  // The writer may never have synced it: make the original durable before anything else.
+  std::string reason;
+  Status readable = SyncFile(path);
+  std::string sha;
+  std::uint64_t size = 0;
+  if (readable.ok()) readable = Sha256File(path, sha, &size);
+  if (readable.code == Code::kUnavailable) return readable;  // try again later
+  f.sha256 = sha;
+  f.size = size;
+
+  const RouteOptions* route = FindRoute(f.route);
+  std::unique_ptr<FileReport> report;
+  if (!readable.ok()) {
+    // Unreadable (permissions, I/O error): it cannot be checked, so it waits in quarantine.
+    reason = "the file cannot be read: " + readable.message.substr(readable.message.rfind(": ") + 2);
+  } else if (size == 0) {
+    reason = "the file is empty";
+  } else if (size > options_.max_file_bytes) {
+    reason = fmt::format("the file is {} bytes, over the limit of {}", size, options_.max_file_bytes);
+  } else {
+    report = CheckFile(path, options_.check, route ? route->feed : std::string());
+    f.feed = report->feed;
+    f.records = report->records;
+    f.errors = report->diagnostics.errors();
+    f.warnings = report->diagnostics.warnings();
+    f.business_key = report->business_key;
+    if (!report->problem.empty()) {
+      reason = report->feed.empty() ? "the feed could not be told from the content"
+                                    : "the file could not be read as " + report->feed;
+    } else if (f.errors > 0) {
+      reason = fmt::format("{} error{} ({} warning{}): see report.json", f.errors,
+                           f.errors == 1 ? "" : "s", f.warnings, f.warnings == 1 ? "" : "s");
+    }
+  }
+  std::vector<FindingCount> counts;
+  if (report) {
+    std::map<std::string_view, FindingCount> by_rule;
+    for (const auto& d : report->diagnostics.diagnostics()) {
+      auto& c = by_rule[d.rule->id];
+      c.rule = d.rule->id;
+      c.severity = parsers::SeverityName(d.severity());
+      c.count = report->diagnostics.Count(d.rule->id);
+    }
+    for (auto& [rule, c] : by_rule) counts.push_back(c);
+  }
+  if (Status s = ledger_->RecordCheck(f, counts); !s.ok()) return s;
+
+  if (reason.empty()) {
+    std::lock_guard lock(accept_mu_);
+    if (auto other = ledger_->AcceptedWithHash(f.sha256, f.id)) {
+      reason = "duplicate: the same bytes were accepted as " + *other;
+    } else if (auto same = ledger_->AcceptedWithKey(f.business_key, f.id)) {
+      reason = "duplicate: a submission with the same SUN, serial, processing day and totals "
+               "was accepted as " + *same;
+    } else {
+      return ledger_->Transition(f.id, state::kAccepted,
+                                 fmt::format("checked: {} records, {} warnings", f.records,
+                                             f.warnings));
+    }
+  }
+  // Write the report before the state says quarantining, so recovery always finds it.
+  const std::string qdir = QuarantineDir(f.id);
+  if (Status s = MakeDirs(qdir); !s.ok()) return s;
+  std::string json = "{\"files\":[]}\n";
+  if (report) {
+    std::vector<std::unique_ptr<FileReport>> one;
+    report->path = f.name;
+    one.push_back(std::move(report));
+    json = RenderJson(one, {});
+  }
+  if (Status s = WriteFileDurably(qdir, "report.json", json); !s.ok()) return s;
+  return ledger_->Transition(f.id, state::kQuarantining, reason);
+}
+
+Status Spool::WriteQuarantineFiles(const FileRecord& f, const std::string& report_json) {
+  const std::string qdir = QuarantineDir(f.id);
+  if (KindOf(qdir + "/report.json") == NodeKind::kMissing) {
+    if (Status s = WriteFileDurably(qdir, "report.json", report_json); !s.ok()) return s;
+  }
+  auto transitions = ledger_->Transitions(f.id);
+  std::string reason = transitions.empty() ? "" : transitions.back().detail;
+  std::string meta = fmt::format(
+      "{{\"id\":\"{}\",\"name\":\"{}\",\"route\":\"{}\",\"size\":{},\"sha256\":\"{}\","
+      "\"feed\":\"{}\",\"records\":{},\"errors\":{},\"warnings\":{},\"reason\":\"{}\","
+      "\"received_at\":\"{}\",\"quarantined_at\":\"{}\"}}\n",
+      f.id, JsonEscape(f.name), JsonEscape(f.route), f.size, f.sha256, f.feed, f.records, f.errors,
+      f.warnings, JsonEscape(reason), f.received_at, NowIso());
+  return WriteFileDurably(qdir, "meta.json", meta);
+}
+
+Status Spool::Quarantine(const FileRecord& f) {
+  const std::string qdir = QuarantineDir(f.id);
+  if (Status s = MakeDirs(qdir); !s.ok()) return s;
+  const std::string original = qdir + "/original";
+  if (KindOf(original) == NodeKind::kMissing) {
+    if (Status s = RenameNoReplace(WorkPath(f.id), original); !s.ok()) return s;
+    if (Status s = SyncDir(qdir); !s.ok()) return s;
+    if (Status s = SyncDir(options_.root + "/work"); !s.ok()) return s;
+  }
+  if (Status s = WriteQuarantineFiles(f, "{\"files\":[]}\n"); !s.ok()) return s;
+  auto transitions = ledger_->Transitions(f.id);
+  std::string reason = transitions.empty() ? "quarantined" : transitions.back().detail;
+  return ledger_->Transition(f.id, state::kQuarantined, reason, "quarantined");
+}
+
+Status Spool::ArchiveStep(const FileRecord& f) {
+  const std::string dst = ArchivePath(f);
+  const std::string dir = dst.substr(0, dst.rfind('/'));
+  if (Status s = MakeDirs(dir); !s.ok()) return s;
+  if (KindOf(dst) == NodeKind::kRegular && VerifyArchive(dst, f.sha256).ok()) {
+    return ledger_->Transition(f.id, state::kArchived, "archive already written and verified");
+  }
+  const std::string work = WorkPath(f.id);
+  if (KindOf(work) == NodeKind::kMissing && f.state == state::kReleased) {
+    // A released file comes back from quarantine first.
+    if (Status s = RenameNoReplace(QuarantineDir(f.id) + "/original", work); !s.ok()) return s;
+    SyncDir(options_.root + "/work");
+  }
+  if (Status s = ArchiveFile(work, dst, f.sha256); !s.ok()) return s;
+  return ledger_->Transition(f.id, state::kArchived,
+                             "archived to " + dst.substr(options_.root.size() + 1) +
+                                 " (written, synced, verified)");
+}
+
+Status Spool::OutboundStep(const FileRecord& f) {
+  const RouteOptions* route = FindRoute(f.route);
+  const std::string work = WorkPath(f.id);
+  const std::string name = OutputName(f);
+  bool restored = false;
+  if (KindOf(work) == NodeKind::kMissing) {
+    // Work copy already gone (a crash after removing it): outputs may be in place; if any is
+    // missing, restore the original from the verified archive.
+    bool all = true;
+    for (const auto& d : route ? route->destinations : std::vector<std::string>{}) {
+      all = all && KindOf(options_.root + "/outbound/" + d + "/" + name) == NodeKind::kRegular;
+    }
+    if (!all) {
+      if (Status s = VerifyArchive(ArchivePath(f), f.sha256, work); !s.ok()) return s;
+      restored = true;
+    }
+  }
+  if (KindOf(work) == NodeKind::kRegular) {
+    for (const auto& d : route ? route->destinations : std::vector<std::string>{}) {
+      const std::string dir = options_.root + "/outbound/" + d;
+      if (Status s = MakeDirs(dir); !s.ok()) return s;
+      const std::string out = dir + "/" + name;
+      if (::link(work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
+        return FromErrno(errno, out, "link");
+      }
+      if (Status s = SyncDir(dir); !s.ok()) return s;
+    }
+    // The archive is verified, the outputs are linked: the original may go.
+    if (::unlink(work.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, work, "unlink");
+    if (Status s = SyncDir(options_.root + "/work"); !s.ok()) return s;
+  }
+  return ledger_->Transition(
+      f.id, state::kOutbound,
+      restored ? "outputs written to outbound/ (original restored from the archive)"
+               : "outputs written to outbound/; original removed from work/");
+}
+
+Status Spool::DeliverStep(const FileRecord& f) {
+  const RouteOptions* route = FindRoute(f.route);
+  const std::string name = OutputName(f);
+  for (const auto& dname : route ? route->destinations : std::vector<std::string>{}) {
+    const DestinationOptions* dest = FindDestination(dname);
+    const std::string out = options_.root + "/outbound/" + dname + "/" + name;
+    if (dest == nullptr) {
+      return Error(Code::kFailedPrecondition, "route " + f.route + ": no destination " + dname);
+    }
+    if (KindOf(out) == NodeKind::kMissing) continue;  // delivered before a crash
+    const std::string target = dest->path + "/" + name;
+    if (KindOf(target) == NodeKind::kRegular) {
+      // Already there under its content-derived name: the same bytes, or a conflict.
+      std::string sha;
+      if (Status s = Sha256File(target, sha); !s.ok()) return s;
+      if (sha != f.sha256) {
+        return Error(Code::kFailedPrecondition,
+                     target + ": exists with different content; delivery held");
+      }
+    } else if (::link(out.c_str(), target.c_str()) == 0) {
+      if (Status s = SyncDir(dest->path); !s.ok()) return s;
+    } else if (errno == EXDEV) {
+      if (Status s = CopyDurably(out, target); !s.ok()) return s;
+    } else {
+      return FromErrno(errno, target, "link");
+    }
+    if (Status s = ledger_->RecordDelivery(f.id, {dname, name, "delivered", {}}); !s.ok()) return s;
+    if (::unlink(out.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, out, "unlink");
+    SyncDir(options_.root + "/outbound/" + dname);
+  }
+  return ledger_->Transition(f.id, state::kDelivered,
+                             fmt::format("delivered as {}", name), "delivered");
+}
+
+Status Spool::Recover() {
+  Status first;
+  // Temporaries of interrupted writes go; they are never the only copy of anything.
+  for (const auto& n : ListDir(options_.root + "/work")) {
+    if (n.rfind(".rbgate-tmp-", 0) == 0 || EndsWith(n, ".tmp")) {
+      ::unlink((options_.root + "/work/" + n).c_str());
+    }
+  }
+  for (const auto& f : ledger_->Unfinished()) {
+    Status s = Process(f.id);
+    if (!s.ok() && first.ok()) first = s;
+  }
+  // Anything in work/ the ledger does not know (a lost ledger) is quarantined, not lost.
+  for (const auto& n : ListDir(options_.root + "/work")) {
+    if (n[0] == '.' || ledger_->Get(n)) continue;
+    FileRecord f;
+    f.id = NewId();
+    f.name = n;
+    f.route = "(work)";
+    if (Status s = ledger_->AddFile(f); !s.ok()) return s;
+    if (Status s = RenameNoReplace(options_.root + "/work/" + n, WorkPath(f.id)); !s.ok()) return s;
+    ledger_->Transition(f.id, state::kClaimed, "found in work/ with no ledger row");
+    Process(f.id);
+  }
+  return first;
+}
+
+Status Spool::Release(const std::string& id, const std::string& reason, bool force_duplicate) {
+  auto f = ledger_->Get(id);
+  if (!f) return Error(Code::kNotFound, "no file " + id);
+  if (f->state != state::kQuarantined) {
+    return Error(Code::kFailedPrecondition, id + " is " + f->state + ", not quarantined");
+  }
+  {
+    std::lock_guard lock(accept_mu_);
+    auto dup = ledger_->AcceptedWithHash(f->sha256, id);
+    if (!dup) dup = ledger_->AcceptedWithKey(f->business_key, id);
+    if (dup && !force_duplicate) {
+      return Error(Code::kFailedPrecondition,
+                   id + " duplicates " + *dup + "; release it with --force-duplicate if it must "
+                                               "go again");
+    }
+    if (KindOf(QuarantineDir(id) + "/original") != NodeKind::kRegular) {
+      return Error(Code::kFailedPrecondition, id + ": the quarantined original is not a regular file");
+    }
+    if (Status s = ledger_->RecordAction(id, {{}, options_.user, force_duplicate ? "release --force-duplicate" : "release", reason}); !s.ok()) {
+      return s;
+    }
+    if (Status s = ledger_->Transition(id, state::kReleased, "released by " + options_.user + ": " + reason); !s.ok()) {
+      return s;
+    }
+  }
+  return Process(id);
+}
+
+Status Spool::Reject(const std::string& id, const std::string& reason) {
+  auto f = ledger_->Get(id);
+  if (!f) return Error(Code::kNotFound, "no file " + id);
+  if (f->state != state::kQuarantined) {
+    return Error(Code::kFailedPrecondition, id + " is " + f->state + ", not quarantined");
+  }
+  if (Status s = ledger_->RecordAction(id, {{}, options_.user, "reject", reason}); !s.ok()) return s;
+  return ledger_->Transition(id, state::kRejected, "rejected by " + options_.user + ": " + reason,
+                             "rejected");
+}
+
+Status Spool::Reprocess(const std::string& id, const std::string& reason) {
+  auto f = ledger_->Get(id);
+  if (!f) return Error(Code::kNotFound, "no file " + id);
+  if (f->state != state::kQuarantined) {
+    return Error(Code::kFailedPrecondition, id + " is " + f->state + ", not quarantined");
+  }
+  const std::string original = QuarantineDir(id) + "/original";
+  if (KindOf(original) != NodeKind::kRegular) {
+    return Error(Code::kFailedPrecondition, id + ": the quarantined original is not a regular file");
+  }
+  if (Status s = ledger_->RecordAction(id, {{}, options_.user, "reprocess", reason}); !s.ok()) {
+    return s;
+  }
+  // The state changes first: checking then brings the original back from quarantine and
+  // writes a new report.
+  if (Status s = ledger_->Transition(id, state::kClaimed, "reprocess requested by " + options_.user);
+      !s.ok()) {
+    return s;
+  }
+  ::unlink((QuarantineDir(id) + "/meta.json").c_str());
+  return Process(id);
+}
+
+}  // namespace rbgate::spool

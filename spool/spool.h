@@ -1,0 +1,145 @@
+// The durable spool: files land in incoming/<route>/, are claimed by rename into work/<id>,
+// checked, and end in exactly one of archive/ (then outbound/<destination>/ and delivered)
+// or quarantine/<id>/. Every transition is in the ledger before the next step on disk begins,
+// so a crash at any point resumes from the last recorded state (Recover).
+//
+//   root/ledger.db               the ledger (SQLite, WAL)
+//   root/incoming/<route>/       drop folders
+//   root/work/<id>               claimed originals
+//   root/quarantine/<id>/        original, report.json, meta.json
+//   root/archive/yyyy/mm/dd/<id>.zst
+//   root/outbound/<destination>/ outputs waiting for delivery
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spool/check.h"
+#include "spool/fsio.h"
+#include "spool/ledger.h"
+#include "spool/status.h"
+
+namespace rbgate::spool {
+
+// When a file in a drop folder is complete enough to claim.
+struct SettleRule {
+  // Names ending so are still being written (never claimed). Hidden names never are either.
+  std::vector<std::string> ignore_suffixes{".part", ".tmp"};
+  // If set (e.g. ".done"), FILE is claimed only once FILE + done_marker exists; the marker is
+  // removed after the claim. Size and mtime are then not watched.
+  std::string done_marker;
+  // Size and mtime unchanged for this long.
+  int stable_seconds = 2;
+};
+
+struct RouteOptions {
+  std::string name;  // the drop folder is incoming/<name>
+  std::string feed;  // empty: detect from content
+  std::vector<std::string> destinations;
+  SettleRule settle;
+};
+
+// Where outputs go. A `directory` destination delivers by atomic rename (or a synced copy
+// across filesystems) into a local folder.
+struct DestinationOptions {
+  std::string name;
+  std::string type = "directory";
+  std::string path;
+};
+
+struct SpoolOptions {
+  std::string root;
+  std::vector<RouteOptions> routes;
+  std::vector<DestinationOptions> destinations;
+  CheckSettings check;
+  std::uint64_t max_file_bytes = std::uint64_t{16} << 30;
+  // Below this much free space the spool takes no new work (and says so).
+  std::int64_t min_free_bytes = std::int64_t{64} << 20;
+  std::string user;  // who acts, for the ledger (the OS user)
+};
+
+// A file in a drop folder that has settled and may be claimed.
+struct Candidate {
+  std::string route;
+  std::string name;
+  NodeKind kind = NodeKind::kRegular;
+};
+
+// What a scan saw: candidates ready now, and how many others are still settling.
+struct ScanResult {
+  std::vector<Candidate> ready;
+  std::size_t settling = 0;
+};
+
+class Spool {
+ public:
+  // Creates the layout under options.root if needed and opens the ledger.
+  static std::unique_ptr<Spool> Open(SpoolOptions options, Status& status);
+
+  // Reconciles the ledger with the folders after a crash: finishes every unfinished file,
+  // sweeps temporaries. Returns the first error that needs attention (others continue).
+  Status Recover();
+
+  // Looks at the drop folders. Settling is judged across calls (size and mtime seen last
+  // time), so call it periodically; `now_ms` is a monotonic clock in milliseconds.
+  ScanResult Scan(std::int64_t now_ms);
+
+  // Claims a candidate: a ledger row, then rename into work/<id> (or, for something that is
+  // not a regular file, into quarantine/<id>/original, refused). kNotFound if it vanished.
+  Status Claim(const Candidate& c, std::string& id);
+
+  // Takes a claimed file to a final state, resuming from whatever state the ledger holds.
+  // kUnavailable (disk full) leaves it where it is, to be resumed later.
+  Status Process(const std::string& id);
+
+  // True when free space is below the threshold: take no new work.
+  bool LowOnSpace() const;
+
+  // Operator actions, each recorded with the user and reason.
+  Status Release(const std::string& id, const std::string& reason, bool force_duplicate);
+  Status Reject(const std::string& id, const std::string& reason);
+  Status Reprocess(const std::string& id, const std::string& reason);
+
+  Ledger& ledger() { return *ledger_; }
+  const SpoolOptions& options() const { return options_; }
+  std::string QuarantineDir(const std::string& id) const;
+  std::string WorkPath(const std::string& id) const;
+  std::string ArchivePath(const FileRecord& f) const;
+  // The name a file's output gets: its content hash and its (sanitised) original name.
+  static std::string OutputName(const FileRecord& f);
+  // A name made safe for a file system and a log: no separators, controls or non-ASCII.
+  static std::string SanitiseName(const std::string& name);
+
+ private:
+  explicit Spool(SpoolOptions options) : options_(std::move(options)) {}
+  const RouteOptions* FindRoute(const std::string& name) const;
+  const DestinationOptions* FindDestination(const std::string& name) const;
+  std::string NewId();
+
+  Status Check(FileRecord& f);
+  Status Quarantine(const FileRecord& f);
+  Status ArchiveStep(const FileRecord& f);
+  Status OutboundStep(const FileRecord& f);
+  Status DeliverStep(const FileRecord& f);
+  Status WriteQuarantineFiles(const FileRecord& f, const std::string& report_json);
+
+  SpoolOptions options_;
+  std::unique_ptr<Ledger> ledger_;
+  // Serialises "is this a duplicate?" with "accept it", so two copies processed at once
+  // cannot both be accepted.
+  std::mutex accept_mu_;
+  struct Seen {
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::int64_t stable_since_ms = 0;
+  };
+  std::mutex scan_mu_;
+  std::map<std::string, Seen> seen_;  // by route/name
+};
+
+}  // namespace rbgate::spool
