@@ -1,9 +1,10 @@
 #include "gateway/config.h"
 
-#include <cstdlib>
 #include <fmt/format.h>
-#include <set>
 #include <toml++/toml.h>
+
+#include <cstdlib>
+#include <set>
 
 namespace rbgate::gateway {
 namespace {
@@ -101,7 +102,8 @@ Config LoadConfig(const std::string& path) {
     throw ConfigError(fmt::format("{}:{}:{}: {}", path, e.source().begin.line,
                                   e.source().begin.column, e.description()));
   }
-  const std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
+  const std::string dir =
+      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
   Config c;
   c.path = path;
   Reader top(path, root, "");
@@ -109,7 +111,8 @@ Config LoadConfig(const std::string& path) {
   if (const toml::table* t = top.Table("spool")) {
     Reader r(path, *t, "spool.");
     c.spool.root = Resolve(dir, r.Get<std::string>("root").value_or("."));
-    c.spool.min_free_bytes = static_cast<std::int64_t>(r.Get<std::uint64_t>("min_free_mb").value_or(64)) << 20;
+    c.spool.min_free_bytes =
+        static_cast<std::int64_t>(r.Get<std::uint64_t>("min_free_mb").value_or(64)) << 20;
     c.spool.max_file_bytes = r.Get<std::uint64_t>("max_file_mb").value_or(16384) << 20;
     r.NoOthers();
   } else {
@@ -118,9 +121,11 @@ Config LoadConfig(const std::string& path) {
   if (const toml::table* t = top.Table("daemon")) {
     Reader r(path, *t, "daemon.");
     c.workers = static_cast<int>(r.Get<std::uint64_t>("workers").value_or(2));
-    if (c.workers < 1 || c.workers > 64) Fail(path, t->get("workers"), "daemon.workers", "must be 1 to 64");
+    if (c.workers < 1 || c.workers > 64)
+      Fail(path, t->get("workers"), "daemon.workers", "must be 1 to 64");
     c.rescan_seconds = static_cast<int>(r.Get<std::uint64_t>("rescan_seconds").value_or(10));
-    if (c.rescan_seconds < 1) Fail(path, t->get("rescan_seconds"), "daemon.rescan_seconds", "must be at least 1");
+    if (c.rescan_seconds < 1)
+      Fail(path, t->get("rescan_seconds"), "daemon.rescan_seconds", "must be at least 1");
     c.log_level = r.Get<std::string>("log_level").value_or("info");
     if (c.log_level != "info" && c.log_level != "debug" && c.log_level != "warning") {
       Fail(path, t->get("log_level"), "daemon.log_level", "must be debug, info or warning");
@@ -163,7 +168,8 @@ Config LoadConfig(const std::string& path) {
              "'" + d.type + "' is not a destination type this version knows (directory)");
       }
       auto p = r.Get<std::string>("path");
-      if (!p || p->empty()) Fail(path, t, "destination.path", "a directory destination needs a path");
+      if (!p || p->empty())
+        Fail(path, t, "destination.path", "a directory destination needs a path");
       d.path = Resolve(dir, *p);
       r.NoOthers();
       c.spool.destinations.push_back(d);
@@ -181,15 +187,17 @@ Config LoadConfig(const std::string& path) {
       spool::RouteOptions route;
       route.name = r.Get<std::string>("name").value_or("");
       if (route.name.empty() || route.name != spool::Spool::SanitiseName(route.name)) {
-        Fail(path, t, "route.name", "needs a name of letters, digits, '.', '-' or '_' (it names "
-                                    "the drop folder incoming/<name>)");
+        Fail(path, t, "route.name",
+             "needs a name of letters, digits, '.', '-' or '_' (it names "
+             "the drop folder incoming/<name>)");
       }
       if (!route_names.insert(route.name).second) {
         Fail(path, t->get("name"), "route.name", "'" + route.name + "' is defined twice");
       }
       route.feed = r.Get<std::string>("feed").value_or("auto");
       if (route.feed != "auto" && route.feed != "bacs18") {
-        Fail(path, t->get("feed"), "route.feed", "'" + route.feed + "' is not a feed (auto, bacs18)");
+        Fail(path, t->get("feed"), "route.feed",
+             "'" + route.feed + "' is not a feed (auto, bacs18)");
       }
       if (route.feed == "auto") route.feed.clear();
       std::string transform = r.Get<std::string>("transform").value_or("none");
@@ -200,21 +208,24 @@ Config LoadConfig(const std::string& path) {
       route.destinations = r.Strings("destinations", {});
       for (const auto& d : route.destinations) {
         if (!destination_names.count(d)) {
-          Fail(path, t->get("destinations"), "route.destinations", "no [[destination]] named '" + d + "'");
+          Fail(path, t->get("destinations"), "route.destinations",
+               "no [[destination]] named '" + d + "'");
         }
       }
       if (const toml::table* s = r.Table("settle")) {
         Reader sr(path, *s, "route.settle.");
         route.settle.ignore_suffixes = sr.Strings("ignore_suffixes", {".part", ".tmp"});
         route.settle.done_marker = sr.Get<std::string>("done_marker").value_or("");
-        route.settle.stable_seconds = static_cast<int>(sr.Get<std::uint64_t>("stable_seconds").value_or(2));
+        route.settle.stable_seconds =
+            static_cast<int>(sr.Get<std::uint64_t>("stable_seconds").value_or(2));
         sr.NoOthers();
       }
       r.NoOthers();
       c.spool.routes.push_back(route);
     }
   }
-  if (c.spool.routes.empty()) throw ConfigError(path + ": no [[route]]: nothing would be collected");
+  if (c.spool.routes.empty())
+    throw ConfigError(path + ": no [[route]]: nothing would be collected");
   top.NoOthers();
   return c;
 }

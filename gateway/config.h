@@ -16,8 +16,8 @@ struct Config {
   spool::SpoolOptions spool;
   int workers = 2;
   int rescan_seconds = 10;
-  std::string calendar_file;  // empty: built in
-  std::string modulus_dir;    // empty: default search
+  std::string calendar_file;            // empty: built in
+  std::string modulus_dir;              // empty: default search
   std::string as_of = "creation-date";  // or "today"
   std::string log_level = "info";
 };

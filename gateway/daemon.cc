@@ -1,21 +1,22 @@
 #include "gateway/daemon.h"
 
+#include <fmt/format.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
-#include <fmt/format.h>
 #include <mutex>
-#include <poll.h>
-#include <pwd.h>
 #include <set>
-#include <sys/inotify.h>
-#include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 
 #include "schemas/dates.h"
 #include "spool/ledger.h"
@@ -59,13 +60,20 @@ void Log(int level, std::string_view event, const std::string& fields) {
 
 std::string_view CodeName(spool::Code c) {
   switch (c) {
-    case spool::Code::kOk: return "ok";
-    case spool::Code::kUnavailable: return "unavailable";
-    case spool::Code::kNotFound: return "not-found";
-    case spool::Code::kFailedPrecondition: return "failed-precondition";
-    case spool::Code::kInvalidArgument: return "invalid-argument";
-    case spool::Code::kDataLoss: return "data-loss";
-    case spool::Code::kInternal: return "internal";
+    case spool::Code::kOk:
+      return "ok";
+    case spool::Code::kUnavailable:
+      return "unavailable";
+    case spool::Code::kNotFound:
+      return "not-found";
+    case spool::Code::kFailedPrecondition:
+      return "failed-precondition";
+    case spool::Code::kInvalidArgument:
+      return "invalid-argument";
+    case spool::Code::kDataLoss:
+      return "data-loss";
+    case spool::Code::kInternal:
+      return "internal";
   }
   return "unknown";
 }
@@ -138,8 +146,10 @@ std::string OsUser() {
   return fmt::format("uid:{}", ::geteuid());
 }
 
-void LoadCheckResources(Config& config, CheckResources& res, const std::string& default_modulus_dir) {
-  if (!config.calendar_file.empty()) res.calendar = schemas::Calendar::FromFile(config.calendar_file);
+void LoadCheckResources(Config& config, CheckResources& res,
+                        const std::string& default_modulus_dir) {
+  if (!config.calendar_file.empty())
+    res.calendar = schemas::Calendar::FromFile(config.calendar_file);
   config.spool.check.validator.calendar =
       res.calendar ? &*res.calendar : &schemas::Calendar::Default();
   std::string dir = config.modulus_dir.empty() ? default_modulus_dir : config.modulus_dir;
@@ -157,8 +167,9 @@ int RunDaemon(Config& config, bool once) {
     std::time_t now = std::time(nullptr);
     std::tm tm{};
     gmtime_r(&now, &tm);
-    config.spool.check.validator.as_of = schemas::DaysFromCivil(
-        {tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)});
+    config.spool.check.validator.as_of =
+        schemas::DaysFromCivil({tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
+                                static_cast<unsigned>(tm.tm_mday)});
   }
   config.spool.check.progress = false;
 
@@ -176,11 +187,12 @@ int RunDaemon(Config& config, bool once) {
     std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
     return 2;
   }
-  Log(1, "start", fmt::format("root={} routes={} workers={} once={} modulus={}",
-                              Quote(config.spool.root), config.spool.routes.size(), config.workers,
-                              once, config.spool.check.validator.modulus
-                                        ? config.spool.check.validator.modulus->version()
-                                        : std::string("none")));
+  Log(1, "start",
+      fmt::format("root={} routes={} workers={} once={} modulus={}", Quote(config.spool.root),
+                  config.spool.routes.size(), config.workers, once,
+                  config.spool.check.validator.modulus
+                      ? config.spool.check.validator.modulus->version()
+                      : std::string("none")));
   if (spool::Status r = sp->Recover(); !r.ok()) {
     Log(2, "recovery-incomplete", fmt::format("reason={}", Quote(r.message)));
   }
@@ -188,8 +200,9 @@ int RunDaemon(Config& config, bool once) {
   const int ifd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   for (const auto& r : config.spool.routes) {
     const std::string dir = config.spool.root + "/incoming/" + r.name;
-    if (ifd >= 0 && ::inotify_add_watch(ifd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
-                                                              IN_ATTRIB | IN_MODIFY) < 0) {
+    if (ifd >= 0 &&
+        ::inotify_add_watch(ifd, dir.c_str(),
+                            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ATTRIB | IN_MODIFY) < 0) {
       Log(2, "no-inotify", fmt::format("dir={} (relying on rescans)", Quote(dir)));
     }
   }
@@ -238,8 +251,8 @@ int RunDaemon(Config& config, bool once) {
           Log(0, "claimed", fmt::format("id={} route={} name={}", id, c.route, Quote(c.name)));
           queue.Push(id);
         } else if (s.code != spool::Code::kNotFound) {
-          Log(2, "claim-failed", fmt::format("route={} name={} reason={}", c.route, Quote(c.name),
-                                             Quote(s.message)));
+          Log(2, "claim-failed",
+              fmt::format("route={} name={} reason={}", c.route, Quote(c.name), Quote(s.message)));
         }
       }
       settling = scan.settling > 0;
@@ -249,7 +262,8 @@ int RunDaemon(Config& config, bool once) {
         if (!settling) break;
         if (settling_since == 0) settling_since = now;
         int longest = 0;
-        for (const auto& r : config.spool.routes) longest = std::max(longest, r.settle.stable_seconds);
+        for (const auto& r : config.spool.routes)
+          longest = std::max(longest, r.settle.stable_seconds);
         if (now - settling_since > (longest + 5) * 1000LL) {
           Log(2, "still-settling", "action=\"left for the next run\"");
           break;
@@ -275,8 +289,9 @@ int RunDaemon(Config& config, bool once) {
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info;
       while (::read(sfd, &info, sizeof info) == sizeof info) {
-        Log(1, "stopping", fmt::format("signal={} action=\"finishing files in flight\"",
-                                       info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"));
+        Log(1, "stopping",
+            fmt::format("signal={} action=\"finishing files in flight\"",
+                        info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"));
         stop = true;
       }
     }

@@ -18,7 +18,8 @@ struct CheckResources {
   std::optional<schemas::Calendar> calendar;
   std::optional<schemas::ModulusChecker> modulus;
 };
-void LoadCheckResources(Config& config, CheckResources& resources, const std::string& default_modulus_dir);
+void LoadCheckResources(Config& config, CheckResources& resources,
+                        const std::string& default_modulus_dir);
 
 // Runs the daemon; with `once`, processes what is waiting and returns. Returns the exit code.
 int RunDaemon(Config& config, bool once);

@@ -80,18 +80,21 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("FORMAT")
       ->capture_default_str();
-  check->add_option("--modulus-dir", modulus_dir,
-                    "Directory holding Vocalink's valacdos*.txt and scsubtab*.txt (default: "
-                    "$RBGATE_MODULUS_DIR, else the set-up cache)")
+  check
+      ->add_option("--modulus-dir", modulus_dir,
+                   "Directory holding Vocalink's valacdos*.txt and scsubtab*.txt (default: "
+                   "$RBGATE_MODULUS_DIR, else the set-up cache)")
       ->type_name("DIR");
   check->add_flag("--no-modulus", no_modulus, "Do not check accounts by modulus");
-  check->add_option("--calendar", calendar_file,
-                    "Bank holidays in GOV.UK bank-holidays.json format (default: built in, "
-                    "England and Wales 2018-2027)")
+  check
+      ->add_option("--calendar", calendar_file,
+                   "Bank holidays in GOV.UK bank-holidays.json format (default: built in, "
+                   "England and Wales 2018-2027)")
       ->type_name("FILE");
-  check->add_option("--as-of", as_of_text,
-                    "Judge processing days against this date (default: each file's "
-                    "creation date)")
+  check
+      ->add_option("--as-of", as_of_text,
+                   "Judge processing days against this date (default: each file's "
+                   "creation date)")
       ->type_name("YYYY-MM-DD");
   check->add_flag("--show-personal-data", show_personal,
                   "Show account numbers, names and references unmasked");
@@ -122,8 +125,7 @@ int main(int argc, char** argv) {
   gen18->add_flag("--multi-day", g.multi_day, "A multi-day file (106-byte records)");
   gen18->add_option("--fault", g.faults, "Inject a named fault (repeatable; listed below)")
       ->type_name("KIND");
-  gen18->add_option("--date", date_text, "Creation date (default: today)")
-      ->type_name("YYYY-MM-DD");
+  gen18->add_option("--date", date_text, "Creation date (default: today)")->type_name("YYYY-MM-DD");
   gen18->add_option("--line-ending", eol, "Record separator")
       ->check(CLI::IsMember({"crlf", "lf", "none"}))
       ->type_name("EOL")
@@ -140,22 +142,26 @@ int main(int argc, char** argv) {
   std::string config_path = DefaultConfig(), init_dir, id, reason, since;
   bool once = false, force_duplicate = false;
   gateway::OperatorOptions op;
-  auto* init = app.add_subcommand("init", "Create a ready spool in DIR: folders, rbgate.toml, ledger");
+  auto* init =
+      app.add_subcommand("init", "Create a ready spool in DIR: folders, rbgate.toml, ledger");
   init->add_option("DIR", init_dir, "Where the spool goes")->required()->type_name("");
   auto* run = app.add_subcommand(
       "run", "Run the gateway: watch the drop folders, check, archive or quarantine, deliver");
   run->add_flag("--once", once, "Process what is waiting, then exit (for batch schedules)");
-  run->footer("Stops cleanly on SIGTERM or SIGINT, finishing files in flight. Logs go to stderr, "
-              "one event a line.");
+  run->footer(
+      "Stops cleanly on SIGTERM or SIGINT, finishing files in flight. Logs go to stderr, "
+      "one event a line.");
   auto add_config = [&](CLI::App* cmd) {
-    cmd->add_option("--config", config_path, "Configuration file (default: $RBGATE_CONFIG, else "
-                                             "./rbgate.toml)")
+    cmd->add_option("--config", config_path,
+                    "Configuration file (default: $RBGATE_CONFIG, else "
+                    "./rbgate.toml)")
         ->type_name("FILE");
   };
   auto add_listing = [&](CLI::App* cmd, bool feed) {
     if (feed) cmd->add_option("--feed", op.feed, "Only this feed")->type_name("FEED");
-    cmd->add_option("--since", op.since, "Only files received since (UTC, e.g. 2026-11-23 or "
-                                         "2026-11-23T09)")
+    cmd->add_option("--since", op.since,
+                    "Only files received since (UTC, e.g. 2026-11-23 or "
+                    "2026-11-23T09)")
         ->type_name("TIME");
     cmd->add_option("--format", op.format, "Output format")
         ->check(CLI::IsMember({"text", "json"}))
@@ -176,12 +182,16 @@ int main(int argc, char** argv) {
       ->type_name("FORMAT");
   auto* q_release = quarantine->add_subcommand("release", "Send a quarantined file on, on record");
   q_release->add_option("ID", id, "File id")->required()->type_name("");
-  q_release->add_option("--reason", reason, "Why (recorded with your user name)")->required()->type_name("TEXT");
+  q_release->add_option("--reason", reason, "Why (recorded with your user name)")
+      ->required()
+      ->type_name("TEXT");
   q_release->add_flag("--force-duplicate", force_duplicate,
                       "Send it even though an accepted file has the same bytes or business key");
   auto* q_reject = quarantine->add_subcommand("reject", "Reject a quarantined file, on record");
   q_reject->add_option("ID", id, "File id")->required()->type_name("");
-  q_reject->add_option("--reason", reason, "Why (recorded with your user name)")->required()->type_name("TEXT");
+  q_reject->add_option("--reason", reason, "Why (recorded with your user name)")
+      ->required()
+      ->type_name("TEXT");
   auto* q_reprocess = quarantine->add_subcommand(
       "reprocess", "Check a quarantined file again (after a schema or calendar fix)");
   q_reprocess->add_option("ID", id, "File id")->required()->type_name("");
@@ -191,8 +201,9 @@ int main(int argc, char** argv) {
   add_config(ledger);
   auto* l_list = ledger->add_subcommand("list", "Every file: name, SHA-256, feed, state, outcome");
   add_listing(l_list, true);
-  auto* l_show = ledger->add_subcommand("show", "One file's record: transitions, findings, "
-                                                 "deliveries, actions");
+  auto* l_show = ledger->add_subcommand("show",
+                                        "One file's record: transitions, findings, "
+                                        "deliveries, actions");
   l_show->add_option("ID", id, "File id")->required()->type_name("");
   l_show->add_option("--format", op.format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))

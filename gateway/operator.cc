@@ -1,9 +1,10 @@
 #include "gateway/operator.h"
 
-#include <cstdio>
 #include <fmt/format.h>
-#include <memory>
 #include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
 
 #include "gateway/daemon.h"
 #include "spool/fsio.h"
@@ -99,7 +100,8 @@ void PrintList(const std::vector<spool::FileRecord>& files, const OperatorOption
 int QuarantineList(Config& c, const OperatorOptions& o) {
   auto op = Open(c);
   if (!op) return 2;
-  PrintList(op->spool->ledger().List({std::string(spool::state::kQuarantined), o.feed, o.since, 0}), o);
+  PrintList(op->spool->ledger().List({std::string(spool::state::kQuarantined), o.feed, o.since, 0}),
+            o);
   return 0;
 }
 
@@ -203,14 +205,14 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
     std::fputs((out + "]}\n").c_str(), stdout);
     return 0;
   }
-  std::printf("%s  %s\n  route %s, feed %s, %llu bytes, %llu records, %llu errors, %llu warnings\n"
-              "  sha256 %s\n  state %s%s%s\n",
-              f->id.c_str(), Shown(f->name).c_str(), f->route.c_str(),
-              f->feed.empty() ? "-" : f->feed.c_str(), static_cast<unsigned long long>(f->size),
-              static_cast<unsigned long long>(f->records),
-              static_cast<unsigned long long>(f->errors),
-              static_cast<unsigned long long>(f->warnings), f->sha256.c_str(), f->state.c_str(),
-              f->reason.empty() ? "" : ": ", Shown(f->reason).c_str());
+  std::printf(
+      "%s  %s\n  route %s, feed %s, %llu bytes, %llu records, %llu errors, %llu warnings\n"
+      "  sha256 %s\n  state %s%s%s\n",
+      f->id.c_str(), Shown(f->name).c_str(), f->route.c_str(),
+      f->feed.empty() ? "-" : f->feed.c_str(), static_cast<unsigned long long>(f->size),
+      static_cast<unsigned long long>(f->records), static_cast<unsigned long long>(f->errors),
+      static_cast<unsigned long long>(f->warnings), f->sha256.c_str(), f->state.c_str(),
+      f->reason.empty() ? "" : ": ", Shown(f->reason).c_str());
   std::printf("transitions:\n");
   for (const auto& t : transitions) {
     std::printf("  %s  %-12s %s\n", t.at.c_str(), t.state.c_str(), Shown(t.detail).c_str());
@@ -240,10 +242,11 @@ int Stats(Config& c, const OperatorOptions& o) {
   if (o.format == "json") {
     std::string out = "{\"stats\":[";
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      out += fmt::format("{}{{\"feed\":{},\"hour\":{},\"outcome\":{},\"files\":{},\"bytes\":{},"
-                         "\"records\":{}}}",
-                         i ? "," : "", Json(rows[i].feed), Json(rows[i].hour + ":00"),
-                         Json(rows[i].outcome), rows[i].files, rows[i].bytes, rows[i].records);
+      out += fmt::format(
+          "{}{{\"feed\":{},\"hour\":{},\"outcome\":{},\"files\":{},\"bytes\":{},"
+          "\"records\":{}}}",
+          i ? "," : "", Json(rows[i].feed), Json(rows[i].hour + ":00"), Json(rows[i].outcome),
+          rows[i].files, rows[i].bytes, rows[i].records);
     }
     std::fputs((out + "]}\n").c_str(), stdout);
     return 0;
@@ -278,12 +281,13 @@ int Init(const std::string& dir) {
     std::fprintf(stderr, "rbgate: %s\n", e.what());
     return 2;
   }
-  std::printf("created a spool in %s:\n  %s/rbgate.toml  (configuration, commented)\n"
-              "  %s/incoming/auto/  (drop files here; the feed is detected from content)\n"
-              "  %s/delivered/      (accepted files are delivered here)\n"
-              "  %s/ledger.db       (every file and step on record)\n"
-              "start it with: rbgate run --config %s/rbgate.toml\n",
-              dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+  std::printf(
+      "created a spool in %s:\n  %s/rbgate.toml  (configuration, commented)\n"
+      "  %s/incoming/auto/  (drop files here; the feed is detected from content)\n"
+      "  %s/delivered/      (accepted files are delivered here)\n"
+      "  %s/ledger.db       (every file and step on record)\n"
+      "start it with: rbgate run --config %s/rbgate.toml\n",
+      dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
   return 0;
 }
 

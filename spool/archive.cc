@@ -1,11 +1,12 @@
 #include "spool/archive.h"
 
-#include <cerrno>
-#include <cstdio>
 #include <fcntl.h>
 #include <unistd.h>
-#include <vector>
 #include <zstd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <vector>
 
 #include "spool/digest.h"
 #include "spool/fsio.h"
@@ -131,7 +132,8 @@ Status VerifyArchive(const std::string& archive, const std::string& sha256,
     status = Error(Code::kDataLoss, archive + ": truncated zstd frame");
   }
   if (status.ok() && hash.HexDigest() != sha256) {
-    status = Error(Code::kDataLoss, archive + ": decompressed bytes do not match SHA-256 " + sha256);
+    status =
+        Error(Code::kDataLoss, archive + ": decompressed bytes do not match SHA-256 " + sha256);
   }
   if (!out_path.empty()) {
     if (status.ok() && ::fsync(out.fd) != 0) status = FromErrno(errno, tmp, "fsync");

@@ -1,9 +1,10 @@
 // The embedded ledger: SQLite in WAL mode in the spool root.
+#include <fmt/format.h>
+#include <sqlite3.h>
+
 #include <chrono>
 #include <ctime>
-#include <fmt/format.h>
 #include <mutex>
-#include <sqlite3.h>
 
 #include "spool/ledger.h"
 
@@ -72,7 +73,8 @@ Status FromSqlite(int rc, sqlite3* db, std::string_view what) {
     default:
       break;
   }
-  return Error(code, fmt::format("ledger: {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+  return Error(code,
+               fmt::format("ledger: {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
 // A prepared statement, reset after each use.
@@ -151,8 +153,14 @@ class SqliteLedger final : public Ledger {
       Stmt s(db_,
              "INSERT INTO files (id, name, route, size, state, received_at, updated_at) "
              "VALUES (?, ?, ?, ?, ?, ?, ?)");
-      Status st = s.Bind(1, f.id).Bind(2, f.name).Bind(3, f.route).Bind(4, f.size)
-                      .Bind(5, state::kClaiming).Bind(6, now).Bind(7, now).Run("add file");
+      Status st = s.Bind(1, f.id)
+                      .Bind(2, f.name)
+                      .Bind(3, f.route)
+                      .Bind(4, f.size)
+                      .Bind(5, state::kClaiming)
+                      .Bind(6, now)
+                      .Bind(7, now)
+                      .Run("add file");
       if (!st.ok()) return st;
       return AddTransition(f.id, now, state::kClaiming, "found in incoming/" + f.route);
     });
@@ -187,15 +195,25 @@ class SqliteLedger final : public Ledger {
       Stmt s(db_,
              "UPDATE files SET feed = ?, sha256 = ?, size = ?, records = ?, errors = ?, "
              "warnings = ?, business_key = ?, updated_at = ? WHERE id = ?");
-      Status st = s.Bind(1, f.feed).Bind(2, f.sha256).Bind(3, f.size).Bind(4, f.records)
-                      .Bind(5, f.errors).Bind(6, f.warnings).Bind(7, f.business_key)
-                      .Bind(8, NowIso()).Bind(9, f.id).Run("record check");
+      Status st = s.Bind(1, f.feed)
+                      .Bind(2, f.sha256)
+                      .Bind(3, f.size)
+                      .Bind(4, f.records)
+                      .Bind(5, f.errors)
+                      .Bind(6, f.warnings)
+                      .Bind(7, f.business_key)
+                      .Bind(8, NowIso())
+                      .Bind(9, f.id)
+                      .Run("record check");
       if (!st.ok()) return st;
       Stmt del(db_, "DELETE FROM findings WHERE file_id = ?");
       if (st = del.Bind(1, f.id).Run("record findings"); !st.ok()) return st;
       Stmt add(db_, "INSERT INTO findings (file_id, rule, severity, count) VALUES (?, ?, ?, ?)");
       for (const auto& c : findings) {
-        st = add.Bind(1, f.id).Bind(2, c.rule).Bind(3, c.severity).Bind(4, c.count)
+        st = add.Bind(1, f.id)
+                 .Bind(2, c.rule)
+                 .Bind(3, c.severity)
+                 .Bind(4, c.count)
                  .Run("record findings");
         if (!st.ok()) return st;
       }
@@ -207,15 +225,23 @@ class SqliteLedger final : public Ledger {
     std::lock_guard lock(mu_);
     Stmt s(db_,
            "INSERT INTO deliveries (file_id, destination, name, status, at) VALUES (?,?,?,?,?)");
-    return s.Bind(1, id).Bind(2, d.destination).Bind(3, d.name).Bind(4, d.status)
-        .Bind(5, d.at.empty() ? NowIso() : d.at).Run("record delivery");
+    return s.Bind(1, id)
+        .Bind(2, d.destination)
+        .Bind(3, d.name)
+        .Bind(4, d.status)
+        .Bind(5, d.at.empty() ? NowIso() : d.at)
+        .Run("record delivery");
   }
 
   Status RecordAction(const std::string& id, const ActionRecord& a) override {
     std::lock_guard lock(mu_);
     Stmt s(db_, "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
-    return s.Bind(1, id).Bind(2, a.at.empty() ? NowIso() : a.at).Bind(3, a.user).Bind(4, a.action)
-        .Bind(5, a.reason).Run("record action");
+    return s.Bind(1, id)
+        .Bind(2, a.at.empty() ? NowIso() : a.at)
+        .Bind(3, a.user)
+        .Bind(4, a.action)
+        .Bind(5, a.reason)
+        .Run("record action");
   }
 
   std::optional<FileRecord> Get(const std::string& id) override {
@@ -372,9 +398,9 @@ class SqliteLedger final : public Ledger {
 
 std::unique_ptr<Ledger> OpenSqliteLedger(const std::string& path, Status& status) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     status = FromSqlite(rc, db, "open " + path);
     sqlite3_close_v2(db);
@@ -393,8 +419,8 @@ std::string NowIso() {
   std::tm tm{};
   gmtime_r(&t, &tm);
   auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
 }  // namespace rbgate::spool

@@ -1,12 +1,13 @@
 #include "spool/spool.h"
 
-#include <algorithm>
-#include <cerrno>
 #include <dirent.h>
 #include <fmt/format.h>
-#include <random>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <random>
 
 #include "spool/archive.h"
 #include "spool/digest.h"
@@ -52,11 +53,16 @@ std::string JsonEscape(std::string_view s) {
 
 std::string_view KindName(NodeKind k) {
   switch (k) {
-    case NodeKind::kSymlink: return "a symbolic link";
-    case NodeKind::kFifo: return "a FIFO";
-    case NodeKind::kDirectory: return "a directory";
-    case NodeKind::kOther: return "a device or socket";
-    default: return "a regular file";
+    case NodeKind::kSymlink:
+      return "a symbolic link";
+    case NodeKind::kFifo:
+      return "a FIFO";
+    case NodeKind::kDirectory:
+      return "a directory";
+    case NodeKind::kOther:
+      return "a device or socket";
+    default:
+      return "a regular file";
   }
 }
 
@@ -177,11 +183,11 @@ ScanResult Spool::Scan(std::int64_t now_ms) {
           it != seen_.end() && it->second.size == size && it->second.mtime_ns == mtime) {
         seen.stable_since_ms = it->second.stable_since_ms;
       }
+      still[key] = seen;  // kept even when ready, in case the claim has to wait
       if (now_ms - seen.stable_since_ms >= settle.stable_seconds * 1000LL) {
         result.ready.push_back({route.name, name, kind});
       } else {
         ++result.settling;
-        still[key] = seen;
       }
     }
   }
@@ -215,7 +221,8 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
     const std::string qdir = QuarantineDir(id);
     if (s = MakeDirs(qdir); !s.ok()) return s;
     s = RenameNoReplace(from, qdir + "/original");
-    if (s.code == Code::kNotFound) return ledger_->Transition(id, state::kVanished, "removed before it was claimed", "vanished");
+    if (s.code == Code::kNotFound)
+      return ledger_->Transition(id, state::kVanished, "removed before it was claimed", "vanished");
     if (!s.ok()) return s;
     SyncDir(qdir);
     SyncDir(options_.root + "/incoming/" + c.route);
@@ -239,11 +246,20 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
 
 Status Spool::Process(const std::string& id) {
   for (int step = 0; step < 16; ++step) {
+    bool final = false;
+    if (Status s = Step(id, final); !s.ok() || final) return s;
+  }
+  return Error(Code::kInternal, id + ": no final state after 16 steps");
+}
+
+Status Spool::Step(const std::string& id, bool& final) {
+  {
     auto rec = ledger_->Get(id);
     if (!rec) return Error(Code::kFailedPrecondition, "ledger has no file " + id);
     FileRecord f = *rec;
     const std::string& st = f.state;
-    if (IsFinal(st)) return Status::Ok();
+    final = IsFinal(st);
+    if (final) return Status::Ok();
     Status s;
     if (st == state::kClaiming) {
       // Recovery only: the row was written but the rename may not have happened.
@@ -254,7 +270,8 @@ Status Spool::Process(const std::string& id) {
         if (KindOf(from) == NodeKind::kRegular) {
           s = RenameNoReplace(from, WorkPath(id));
           if (s.ok()) s = SyncDir(options_.root + "/work");
-          if (s.ok()) s = ledger_->Transition(id, state::kClaimed, "claimed into work/ (recovered)");
+          if (s.ok())
+            s = ledger_->Transition(id, state::kClaimed, "claimed into work/ (recovered)");
         } else {
           s = ledger_->Transition(id, state::kVanished, "not found after a restart", "vanished");
         }
@@ -272,9 +289,8 @@ Status Spool::Process(const std::string& id) {
     } else {
       return Error(Code::kFailedPrecondition, id + ": unknown state " + st);
     }
-    if (!s.ok()) return s;
+    return s;
   }
-  return Error(Code::kInternal, id + ": no final state after 16 steps");
 }
 
 // Checking decides the outcome: clean and new goes on to the archive; anything else waits in
@@ -305,11 +321,13 @@ Status Spool::Check(FileRecord& f) {
   std::unique_ptr<FileReport> report;
   if (!readable.ok()) {
     // Unreadable (permissions, I/O error): it cannot be checked, so it waits in quarantine.
-    reason = "the file cannot be read: " + readable.message.substr(readable.message.rfind(": ") + 2);
+    reason =
+        "the file cannot be read: " + readable.message.substr(readable.message.rfind(": ") + 2);
   } else if (size == 0) {
     reason = "the file is empty";
   } else if (size > options_.max_file_bytes) {
-    reason = fmt::format("the file is {} bytes, over the limit of {}", size, options_.max_file_bytes);
+    reason =
+        fmt::format("the file is {} bytes, over the limit of {}", size, options_.max_file_bytes);
   } else {
     report = CheckFile(path, options_.check, route ? route->feed : std::string());
     f.feed = report->feed;
@@ -343,12 +361,14 @@ Status Spool::Check(FileRecord& f) {
     if (auto other = ledger_->AcceptedWithHash(f.sha256, f.id)) {
       reason = "duplicate: the same bytes were accepted as " + *other;
     } else if (auto same = ledger_->AcceptedWithKey(f.business_key, f.id)) {
-      reason = "duplicate: a submission with the same SUN, serial, processing day and totals "
-               "was accepted as " + *same;
+      reason =
+          "duplicate: a submission with the same SUN, serial, processing day and totals "
+          "was accepted as " +
+          *same;
     } else {
-      return ledger_->Transition(f.id, state::kAccepted,
-                                 fmt::format("checked: {} records, {} warnings", f.records,
-                                             f.warnings));
+      return ledger_->Transition(
+          f.id, state::kAccepted,
+          fmt::format("checked: {} records, {} warnings", f.records, f.warnings));
     }
   }
   // Write the report before the state says quarantining, so recovery always finds it.
@@ -410,9 +430,9 @@ Status Spool::ArchiveStep(const FileRecord& f) {
     SyncDir(options_.root + "/work");
   }
   if (Status s = ArchiveFile(work, dst, f.sha256); !s.ok()) return s;
-  return ledger_->Transition(f.id, state::kArchived,
-                             "archived to " + dst.substr(options_.root.size() + 1) +
-                                 " (written, synced, verified)");
+  return ledger_->Transition(
+      f.id, state::kArchived,
+      "archived to " + dst.substr(options_.root.size() + 1) + " (written, synced, verified)");
 }
 
 Status Spool::OutboundStep(const FileRecord& f) {
@@ -482,8 +502,8 @@ Status Spool::DeliverStep(const FileRecord& f) {
     if (::unlink(out.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, out, "unlink");
     SyncDir(options_.root + "/outbound/" + dname);
   }
-  return ledger_->Transition(f.id, state::kDelivered,
-                             fmt::format("delivered as {}", name), "delivered");
+  return ledger_->Transition(f.id, state::kDelivered, fmt::format("delivered as {}", name),
+                             "delivered");
 }
 
 Status Spool::Recover() {
@@ -524,17 +544,23 @@ Status Spool::Release(const std::string& id, const std::string& reason, bool for
     auto dup = ledger_->AcceptedWithHash(f->sha256, id);
     if (!dup) dup = ledger_->AcceptedWithKey(f->business_key, id);
     if (dup && !force_duplicate) {
-      return Error(Code::kFailedPrecondition,
-                   id + " duplicates " + *dup + "; release it with --force-duplicate if it must "
-                                               "go again");
+      return Error(Code::kFailedPrecondition, id + " duplicates " + *dup +
+                                                  "; release it with --force-duplicate if it must "
+                                                  "go again");
     }
     if (KindOf(QuarantineDir(id) + "/original") != NodeKind::kRegular) {
-      return Error(Code::kFailedPrecondition, id + ": the quarantined original is not a regular file");
+      return Error(Code::kFailedPrecondition,
+                   id + ": the quarantined original is not a regular file");
     }
-    if (Status s = ledger_->RecordAction(id, {{}, options_.user, force_duplicate ? "release --force-duplicate" : "release", reason}); !s.ok()) {
+    if (Status s = ledger_->RecordAction(
+            id,
+            {{}, options_.user, force_duplicate ? "release --force-duplicate" : "release", reason});
+        !s.ok()) {
       return s;
     }
-    if (Status s = ledger_->Transition(id, state::kReleased, "released by " + options_.user + ": " + reason); !s.ok()) {
+    if (Status s = ledger_->Transition(id, state::kReleased,
+                                       "released by " + options_.user + ": " + reason);
+        !s.ok()) {
       return s;
     }
   }
@@ -547,7 +573,8 @@ Status Spool::Reject(const std::string& id, const std::string& reason) {
   if (f->state != state::kQuarantined) {
     return Error(Code::kFailedPrecondition, id + " is " + f->state + ", not quarantined");
   }
-  if (Status s = ledger_->RecordAction(id, {{}, options_.user, "reject", reason}); !s.ok()) return s;
+  if (Status s = ledger_->RecordAction(id, {{}, options_.user, "reject", reason}); !s.ok())
+    return s;
   return ledger_->Transition(id, state::kRejected, "rejected by " + options_.user + ": " + reason,
                              "rejected");
 }
@@ -560,14 +587,16 @@ Status Spool::Reprocess(const std::string& id, const std::string& reason) {
   }
   const std::string original = QuarantineDir(id) + "/original";
   if (KindOf(original) != NodeKind::kRegular) {
-    return Error(Code::kFailedPrecondition, id + ": the quarantined original is not a regular file");
+    return Error(Code::kFailedPrecondition,
+                 id + ": the quarantined original is not a regular file");
   }
   if (Status s = ledger_->RecordAction(id, {{}, options_.user, "reprocess", reason}); !s.ok()) {
     return s;
   }
   // The state changes first: checking then brings the original back from quarantine and
   // writes a new report.
-  if (Status s = ledger_->Transition(id, state::kClaimed, "reprocess requested by " + options_.user);
+  if (Status s =
+          ledger_->Transition(id, state::kClaimed, "reprocess requested by " + options_.user);
       !s.ok()) {
     return s;
   }

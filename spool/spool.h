@@ -97,6 +97,10 @@ class Spool {
   // kUnavailable (disk full) leaves it where it is, to be resumed later.
   Status Process(const std::string& id);
 
+  // Takes one step (one state transition) towards a final state; `final` says the file is
+  // already in one. Process is Step until final; tests use Step to stop between any two.
+  Status Step(const std::string& id, bool& final);
+
   // True when free space is below the threshold: take no new work.
   bool LowOnSpace() const;
 

@@ -1,0 +1,477 @@
+// The spool against a real directory and a real SQLite ledger: the path of one file, the
+// hostile conditions that can be staged deterministically, and recovery after a crash
+// between any two steps.
+#include "spool/spool.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "spool/archive.h"
+#include "spool/digest.h"
+#include "spool/fsio.h"
+#include "tests/support/bacs18_file.h"
+#include "tests/support/temp_dir.h"
+
+namespace rbgate::spool {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::File;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
+
+SpoolOptions Options(const TempDir& dir) {
+  SpoolOptions o;
+  o.root = dir / "spool";
+  RouteOptions auto_route;
+  auto_route.name = "auto";
+  auto_route.destinations = {"out"};
+  auto_route.settle.stable_seconds = 0;
+  o.routes = {auto_route};
+  o.destinations = {{"out", "directory", dir / "delivered"}};
+  o.check.validator.modulus = &testing::TestModulus();
+  o.check.progress = false;
+  o.min_free_bytes = 0;
+  o.user = "tester";
+  return o;
+}
+
+std::unique_ptr<Spool> OpenSpool(const SpoolOptions& o) {
+  Status st;
+  auto s = Spool::Open(o, st);
+  REQUIRE_MESSAGE(s != nullptr, st.message);
+  return s;
+}
+
+// Drops `bytes` as incoming/auto/<name> and runs one scan-claim-process round; returns ids.
+std::vector<std::string> DropAndRun(Spool& s, const std::string& name, const std::string& bytes) {
+  WriteFile(s.options().root + "/incoming/auto/" + name, bytes);
+  std::vector<std::string> ids;
+  for (const auto& c : s.Scan(0).ready) {
+    std::string id;
+    REQUIRE(s.Claim(c, id).ok());
+    Status st = s.Process(id);
+    CHECK_MESSAGE(st.ok(), st.message);
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+std::size_t Count(const std::string& dir) {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string()[0] != '.') ++n;
+  }
+  return n;
+}
+
+TEST_CASE("SHA-256 and the archive round trip; a damaged archive is data loss") {
+  CHECK(Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  TempDir dir;
+  const std::string bytes = File::Valid().Join();
+  WriteFile(dir / "f", bytes);
+  std::string sha;
+  std::uint64_t size = 0;
+  REQUIRE(Sha256File(dir / "f", sha, &size).ok());
+  CHECK(sha == Sha256Hex(bytes));
+  CHECK(size == bytes.size());
+  REQUIRE(ArchiveFile(dir / "f", dir / "f.zst", sha).ok());
+  CHECK(fs::file_size(dir / "f.zst") < bytes.size());
+  REQUIRE(VerifyArchive(dir / "f.zst", sha, dir / "restored").ok());
+  CHECK(ReadFile(dir / "restored") == bytes);
+  CHECK(VerifyArchive(dir / "f.zst", Sha256Hex("other")).code == Code::kDataLoss);
+  std::string z = ReadFile(dir / "f.zst");
+  z[z.size() / 2] ^= 0x55;
+  WriteFile(dir / "g.zst", z);
+  CHECK(VerifyArchive(dir / "g.zst", sha).code == Code::kDataLoss);
+  WriteFile(dir / "h.zst", z.substr(0, z.size() / 2));
+  CHECK(VerifyArchive(dir / "h.zst", sha).code == Code::kDataLoss);
+}
+
+TEST_CASE("the ledger records files, transitions, findings, deliveries and actions") {
+  TempDir dir;
+  Status st;
+  auto l = OpenSqliteLedger(dir / "ledger.db", st);
+  REQUIRE(l);
+  FileRecord f;
+  f.id = "20261123-100000-000001";
+  f.name = "a.s18";
+  f.route = "auto";
+  REQUIRE(l->AddFile(f).ok());
+  CHECK(l->AddFile(f).code != Code::kOk);  // ids are unique
+  REQUIRE(l->Transition(f.id, state::kClaimed, "claimed").ok());
+  f.sha256 = "abc";
+  f.feed = "bacs18";
+  f.business_key = "bacs18/1";
+  f.records = 9;
+  REQUIRE(l->RecordCheck(f, {{"bacs18.data.charset", "error", 3}}).ok());
+  CHECK_FALSE(l->AcceptedWithHash("abc", ""));
+  REQUIRE(l->Transition(f.id, state::kAccepted, "ok").ok());
+  CHECK(l->AcceptedWithHash("abc", "") == f.id);
+  CHECK_FALSE(l->AcceptedWithHash("abc", f.id));
+  CHECK(l->AcceptedWithKey("bacs18/1", "x") == f.id);
+  CHECK(l->Unfinished().size() == 1);
+  REQUIRE(l->Transition(f.id, state::kDelivered, "done", "delivered").ok());
+  CHECK(l->Unfinished().empty());
+  REQUIRE(l->RecordDelivery(f.id, {"out", "x", "delivered", {}}).ok());
+  REQUIRE(l->RecordAction(f.id, {{}, "officer", "release", "why"}).ok());
+  CHECK(l->Transition("nope", state::kClaimed, "x").code == Code::kFailedPrecondition);
+
+  auto got = l->Get(f.id);
+  REQUIRE(got);
+  CHECK(got->state == "delivered");
+  CHECK(got->outcome == "delivered");
+  CHECK(got->records == 9);
+  CHECK(l->Transitions(f.id).size() == 4);
+  CHECK(l->Findings(f.id).at(0).count == 3);
+  CHECK(l->Deliveries(f.id).size() == 1);
+  CHECK(l->Actions(f.id).at(0).user == "officer");
+  CHECK(l->List({"delivered", "", "", 0}).size() == 1);
+  CHECK(l->List({"quarantined", "", "", 0}).empty());
+  CHECK(l->List({"", "bacs18", "2000", 0}).size() == 1);
+  CHECK(l->List({"", "", "2999", 0}).empty());
+  auto stats = l->Stats("");
+  REQUIRE(stats.size() == 1);
+  CHECK(stats[0].files == 1);
+  CHECK(stats[0].records == 9);
+
+  // It is a real file: a second connection sees the same.
+  auto again = OpenSqliteLedger(dir / "ledger.db", st);
+  REQUIRE(again);
+  CHECK(again->Get(f.id)->state == "delivered");
+}
+
+TEST_CASE("a clean file is archived and delivered byte for byte, on record") {
+  TempDir dir;
+  auto s = OpenSpool(Options(dir));
+  const std::string bytes = File::Valid().Join();
+  auto ids = DropAndRun(*s, "collection.s18", bytes);
+  REQUIRE(ids.size() == 1);
+  auto f = s->ledger().Get(ids[0]);
+  REQUIRE(f);
+  CHECK(f->state == "delivered");
+  CHECK(f->feed == "bacs18");
+  CHECK(f->sha256 == Sha256Hex(bytes));
+  CHECK(f->business_key.starts_with("bacs18/123456/000042/2026-11-25/20550/20550/2/1"));
+  const std::string out = dir / ("delivered/" + Spool::OutputName(*f));
+  CHECK(ReadFile(out) == bytes);
+  CHECK(Spool::OutputName(*f) == f->sha256.substr(0, 16) + "_collection.s18");
+  CHECK(VerifyArchive(s->ArchivePath(*f), f->sha256).ok());
+  CHECK(Count(s->options().root + "/work") == 0);
+  CHECK(Count(s->options().root + "/incoming/auto") == 0);
+  CHECK(Count(s->options().root + "/outbound/out") == 0);
+  std::vector<std::string> states;
+  for (const auto& t : s->ledger().Transitions(f->id)) states.push_back(t.state);
+  CHECK(states == std::vector<std::string>{"claiming", "claimed", "accepted", "archived",
+                                           "outbound", "delivered"});
+  CHECK(s->ledger().Deliveries(f->id).size() == 1);
+}
+
+TEST_CASE("a faulty file is quarantined with its report; an officer can reject it") {
+  TempDir dir;
+  auto s = OpenSpool(Options(dir));
+  File bad = File::Valid();
+  testing::Put(bad.lines[File::kItem1], 7, "66374959");  // fails modulus checking
+  const std::string bytes = bad.Join();
+  auto ids = DropAndRun(*s, "bad.s18", bytes);
+  REQUIRE(ids.size() == 1);
+  auto f = s->ledger().Get(ids[0]);
+  CHECK(f->state == "quarantined");
+  CHECK(f->errors == 1);
+  CHECK(f->reason.find("1 error") != std::string::npos);
+  const std::string q = s->QuarantineDir(f->id);
+  CHECK(ReadFile(q + "/original") == bytes);
+  CHECK(ReadFile(q + "/report.json").find("\"rule\":\"bacs18.modulus.failed\"") !=
+        std::string::npos);
+  CHECK(ReadFile(q + "/meta.json").find("\"sha256\":\"" + f->sha256 + "\"") != std::string::npos);
+  CHECK(s->ledger().Findings(f->id).at(0).rule == "bacs18.modulus.failed");
+  CHECK(Count(dir / "delivered") == 0);
+
+  REQUIRE(s->Reject(f->id, "sender to correct the account").ok());
+  CHECK(s->ledger().Get(f->id)->state == "rejected");
+  CHECK(s->ledger().Actions(f->id).at(0).user == "tester");
+  CHECK(ReadFile(q + "/original") == bytes);  // a rejected file stays, byte for byte
+  CHECK(s->Reject(f->id, "again").code == Code::kFailedPrecondition);
+}
+
+TEST_CASE("duplicates by bytes and by business key wait for an officer") {
+  TempDir dir;
+  auto s = OpenSpool(Options(dir));
+  const std::string crlf = File::Valid().Join();
+  auto first = DropAndRun(*s, "a.s18", crlf);
+  REQUIRE(s->ledger().Get(first[0])->state == "delivered");
+
+  auto same = DropAndRun(*s, "b.s18", crlf);
+  auto f = s->ledger().Get(same[0]);
+  CHECK(f->state == "quarantined");
+  CHECK(f->reason.find("same bytes") != std::string::npos);
+
+  // The same submission with LF line endings: other bytes, same SUN, serial, day and totals.
+  auto regenerated = DropAndRun(*s, "c.s18", File::Valid().Join("\n"));
+  auto g = s->ledger().Get(regenerated[0]);
+  CHECK(g->state == "quarantined");
+  CHECK(g->reason.find("same SUN, serial, processing day and totals") != std::string::npos);
+
+  Status refused = s->Release(f->id, "please", false);
+  CHECK(refused.code == Code::kFailedPrecondition);
+  CHECK(refused.message.find("--force-duplicate") != std::string::npos);
+  REQUIRE(s->Release(f->id, "the bank lost the first", true).ok());
+  CHECK(s->ledger().Get(f->id)->state == "delivered");
+  CHECK(s->ledger().Actions(f->id).at(0).action == "release --force-duplicate");
+  CHECK(Count(dir / "delivered") == 2);
+}
+
+TEST_CASE("the same file dropped twice at once is accepted once") {
+  TempDir dir;
+  auto s = OpenSpool(Options(dir));
+  const std::string bytes = File::Valid().Join();
+  WriteFile(s->options().root + "/incoming/auto/one.s18", bytes);
+  WriteFile(s->options().root + "/incoming/auto/two.s18", bytes);
+  std::vector<std::string> ids;
+  for (const auto& c : s->Scan(0).ready) {
+    std::string id;
+    REQUIRE(s->Claim(c, id).ok());
+    ids.push_back(id);
+  }
+  REQUIRE(ids.size() == 2);
+  // Processed concurrently, as two workers would.
+  Status a, b;
+  std::thread t1([&] { a = s->Process(ids[0]); });
+  std::thread t2([&] { b = s->Process(ids[1]); });
+  t1.join();
+  t2.join();
+  CHECK(a.ok());
+  CHECK(b.ok());
+  std::multiset<std::string> states{s->ledger().Get(ids[0])->state, s->ledger().Get(ids[1])->state};
+  CHECK(states == std::multiset<std::string>{"delivered", "quarantined"});
+}
+
+TEST_CASE("settling: writers' temporaries, hidden files, done-markers, and changing files") {
+  TempDir dir;
+  SpoolOptions o = Options(dir);
+  o.routes[0].settle.stable_seconds = 2;
+  RouteOptions marked;
+  marked.name = "marked";
+  marked.destinations = {"out"};
+  marked.settle.done_marker = ".done";
+  o.routes.push_back(marked);
+  auto s = OpenSpool(o);
+  const std::string in = o.root + "/incoming/auto/";
+  WriteFile(in + "x.s18.part", "partial");
+  WriteFile(in + "y.tmp", "partial");
+  WriteFile(in + ".hidden", "partial");
+  WriteFile(in + "f.s18", "abc");
+  auto r = s->Scan(0);
+  CHECK(r.ready.empty());
+  CHECK(r.settling == 1);
+  CHECK(s->Scan(1500).ready.empty());
+  WriteFile(in + "f.s18", "abcdef");  // still being written: the clock restarts
+  CHECK(s->Scan(2100).ready.empty());
+  CHECK(s->Scan(3000).ready.empty());
+  auto later = s->Scan(4200);
+  REQUIRE(later.ready.size() == 1);
+  CHECK(later.ready[0].name == "f.s18");
+
+  const std::string m = o.root + "/incoming/marked/";
+  WriteFile(m + "g.s18", File::Valid().Join());
+  CHECK(s->Scan(10000).ready.size() == 1);  // f.s18 only; g waits for its marker
+  WriteFile(m + "g.s18.done", "");
+  auto ready = s->Scan(10001).ready;
+  auto it = std::find_if(ready.begin(), ready.end(),
+                         [](const Candidate& c) { return c.route == "marked"; });
+  REQUIRE(it != ready.end());
+  std::string id;
+  REQUIRE(s->Claim(*it, id).ok());
+  CHECK(KindOf(m + "g.s18.done") == NodeKind::kMissing);  // the marker is consumed
+}
+
+TEST_CASE("empty files, symlinks, FIFOs and directories are moved aside, never opened") {
+  TempDir dir;
+  auto s = OpenSpool(Options(dir));
+  const std::string in = s->options().root + "/incoming/auto/";
+  WriteFile(dir / "secret", "do not read me");
+  REQUIRE(::symlink((dir / "secret").c_str(), (in + "link.s18").c_str()) == 0);
+  REQUIRE(::mkfifo((in + "pipe").c_str(), 0600) == 0);
+  REQUIRE(::mkdir((in + "folder").c_str(), 0700) == 0);
+  WriteFile(in + "folder/inner.s18", "x");
+  WriteFile(in + "empty.s18", "");
+  std::map<std::string, std::string> reason;
+  for (const auto& c : s->Scan(0).ready) {
+    std::string id;
+    REQUIRE(s->Claim(c, id).ok());
+    REQUIRE(s->Process(id).ok());
+    auto f = s->ledger().Get(id);
+    CHECK(f->state == "quarantined");
+    reason[c.name] = f->reason;
+    const std::string original = s->QuarantineDir(id) + "/original";
+    if (c.name == "link.s18") CHECK(KindOf(original) == NodeKind::kSymlink);
+    if (c.name == "pipe") CHECK(KindOf(original) == NodeKind::kFifo);
+    if (c.name == "folder") CHECK(ReadFile(original + "/inner.s18") == "x");
+  }
+  CHECK(reason["link.s18"] == "refused: a symbolic link is not a regular file");
+  CHECK(reason["pipe"] == "refused: a FIFO is not a regular file");
+  CHECK(reason["folder"] == "refused: a directory is not a regular file");
+  CHECK(reason["empty.s18"] == "the file is empty");
+  CHECK(ReadFile(dir / "secret") == "do not read me");
+  CHECK(Count(in) == 0);
+}
+
+TEST_CASE(
+    "names with separators, controls and invalid UTF-8 are kept in the ledger, "
+    "sanitised on disk") {
+  TempDir dir;
+  auto s = OpenSpool(Options(dir));
+  const std::string name = "pay\x01ment\\..\\x\xff\xfe.s18";
+  auto ids = DropAndRun(*s, name, File::Valid().Join());
+  REQUIRE(ids.size() == 1);
+  auto f = s->ledger().Get(ids[0]);
+  CHECK(f->name == name);
+  CHECK(f->state == "delivered");
+  CHECK(Spool::OutputName(*f) == f->sha256.substr(0, 16) + "_pay_ment_.._x__.s18");
+  CHECK(Spool::SanitiseName("../../etc/passwd") == "_._.._etc_passwd");
+  CHECK(Spool::SanitiseName("") == "file");
+}
+
+TEST_CASE("a file removed before its claim, or from work/ after it, is on record as vanished") {
+  TempDir dir;
+  auto s = OpenSpool(Options(dir));
+  const std::string in = s->options().root + "/incoming/auto/";
+  WriteFile(in + "a.s18", File::Valid().Join());
+  auto ready = s->Scan(0).ready;
+  REQUIRE(ready.size() == 1);
+  ::unlink((in + "a.s18").c_str());
+  std::string id;
+  CHECK(s->Claim(ready[0], id).code == Code::kNotFound);
+
+  WriteFile(in + "b.s18", File::Valid().Join());
+  ready = s->Scan(0).ready;
+  REQUIRE(s->Claim(ready[0], id).ok());
+  ::unlink(s->WorkPath(id).c_str());
+  REQUIRE(s->Process(id).ok());
+  CHECK(s->ledger().Get(id)->state == "vanished");
+}
+
+TEST_CASE("a crash between any two steps resumes to the same end") {
+  const std::string bytes = File::Valid().Join();
+  for (int stop_after = 0; stop_after < 6; ++stop_after) {
+    CAPTURE(stop_after);
+    TempDir dir;
+    std::string id;
+    {
+      auto s = OpenSpool(Options(dir));
+      WriteFile(s->options().root + "/incoming/auto/a.s18", bytes);
+      REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
+      for (int i = 0; i < stop_after; ++i) {
+        bool final = false;
+        REQUIRE(s->Step(id, final).ok());
+      }
+    }  // the process "dies" here
+    auto s = OpenSpool(Options(dir));
+    REQUIRE(s->Recover().ok());
+    auto f = s->ledger().Get(id);
+    CHECK(f->state == "delivered");
+    CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
+    CHECK(Count(dir / "delivered") == 1);
+    CHECK(Count(s->options().root + "/work") == 0);
+    CHECK(VerifyArchive(s->ArchivePath(*f), f->sha256).ok());
+  }
+}
+
+TEST_CASE("recovery restores an original from the archive when work/ lost it after archiving") {
+  TempDir dir;
+  const std::string bytes = File::Valid().Join();
+  std::string id;
+  {
+    auto s = OpenSpool(Options(dir));
+    WriteFile(s->options().root + "/incoming/auto/a.s18", bytes);
+    REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
+    bool final = false;
+    REQUIRE(s->Step(id, final).ok());  // checked: accepted
+    REQUIRE(s->Step(id, final).ok());  // archived
+    REQUIRE(s->ledger().Get(id)->state == "archived");
+    ::unlink(s->WorkPath(id).c_str());  // as if removed just before the crash
+  }
+  auto s = OpenSpool(Options(dir));
+  REQUIRE(s->Recover().ok());
+  auto f = s->ledger().Get(id);
+  CHECK(f->state == "delivered");
+  CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
+}
+
+TEST_CASE("a crash after the ledger row but before the rename claims the file on restart") {
+  TempDir dir;
+  std::string id;
+  {
+    auto s = OpenSpool(Options(dir));
+    FileRecord f;
+    f.id = "20261123-000000-abcdef";
+    f.name = "a.s18";
+    f.route = "auto";
+    REQUIRE(s->ledger().AddFile(f).ok());
+    WriteFile(s->options().root + "/incoming/auto/a.s18", File::Valid().Join());
+    id = f.id;
+  }
+  auto s = OpenSpool(Options(dir));
+  REQUIRE(s->Recover().ok());
+  CHECK(s->ledger().Get(id)->state == "delivered");
+  CHECK(s->ledger().List({}).size() == 1);
+}
+
+TEST_CASE("a file found in work/ with no ledger row is not lost") {
+  TempDir dir;
+  auto s = OpenSpool(Options(dir));
+  WriteFile(s->options().root + "/work/stray", "not a feed");
+  REQUIRE(s->Recover().ok());
+  auto files = s->ledger().List({});
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].state == "quarantined");
+  CHECK(ReadFile(s->QuarantineDir(files[0].id) + "/original") == "not a feed");
+}
+
+TEST_CASE("reprocessing after a fix takes the file on; the old finding is on record") {
+  TempDir dir;
+  SpoolOptions strict = Options(dir);
+  strict.check.validator.as_of = *schemas::ParseIsoDate("2026-11-30");  // after the day
+  std::string id;
+  {
+    auto s = OpenSpool(strict);
+    auto ids = DropAndRun(*s, "late.s18", File::Valid().Join());
+    id = ids.at(0);
+    REQUIRE(s->ledger().Get(id)->state == "quarantined");
+    CHECK(s->ledger().Findings(id).at(0).rule == "bacs18.calendar.before-as-of");
+  }
+  auto s = OpenSpool(Options(dir));  // judged by the file's own date now
+  REQUIRE(s->Reprocess(id, "as-of corrected").ok());
+  CHECK(s->ledger().Get(id)->state == "delivered");
+  CHECK(s->ledger().Actions(id).at(0).action == "reprocess");
+  CHECK(s->ledger().Findings(id).empty());
+}
+
+TEST_CASE("durable helpers refuse to clobber and report what went wrong") {
+  TempDir dir;
+  WriteFile(dir / "a", "1");
+  WriteFile(dir / "b", "2");
+  CHECK(RenameNoReplace(dir / "a", dir / "b").code == Code::kInvalidArgument);
+  CHECK(ReadFile(dir / "b") == "2");
+  CHECK(RenameNoReplace(dir / "missing", dir / "c").code == Code::kNotFound);
+  REQUIRE(WriteFileDurably(dir.path(), "w", "hello").ok());
+  CHECK(ReadFile(dir / "w") == "hello");
+  REQUIRE(CopyDurably(dir / "w", dir / "copy").ok());
+  CHECK(ReadFile(dir / "copy") == "hello");
+  REQUIRE(MakeDirs(dir / "x/y/z").ok());
+  CHECK(KindOf(dir / "x/y/z") == NodeKind::kDirectory);
+  CHECK(MakeDirs(dir / "w").code == Code::kFailedPrecondition);
+  CHECK(FromErrno(ENOSPC, "f", "write").code == Code::kUnavailable);
+  CHECK(FreeBytes(dir.path()) > 0);
+}
+
+}  // namespace
+}  // namespace rbgate::spool
