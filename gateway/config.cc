@@ -80,7 +80,8 @@ class Reader {
   void NoOthers() {
     for (const auto& [k, v] : t_) {
       if (!seen_.count(std::string(k.str()))) {
-        Fail(file_, &v, prefix_ + std::string(k.str()), "unknown key");
+        throw ConfigError(fmt::format("{}:{}:{}: {}{}: unknown key", file_, k.source().begin.line,
+                                      k.source().begin.column, prefix_, k.str()));
       }
     }
   }

@@ -236,8 +236,13 @@ int RunDaemon(Config& config, bool once) {
     bool settling = false;
     if (sp->LowOnSpace()) {
       if (!low_space_logged) {
-        Log(2, "low-space", "action=\"taking no new work until space returns\"");
+        Log(2, "low-space", once ? "action=\"taking no new work; left for the next run\""
+                                 : "action=\"taking no new work until space returns\"");
         low_space_logged = true;
+      }
+      if (once) {
+        queue.WaitIdle();
+        break;
       }
     } else {
       if (low_space_logged) Log(1, "space-returned", "");

@@ -211,6 +211,10 @@ int main(int argc, char** argv) {
   auto* stats = app.add_subcommand("stats", "Files, bytes, records and outcomes per feed and hour");
   add_config(stats);
   add_listing(stats, false);
+  // `rbgate ledger list --config F` as well as `rbgate ledger --config F list`.
+  for (CLI::App* leaf : {q_list, q_show, q_release, q_reject, q_reprocess, l_list, l_show}) {
+    leaf->fallthrough();
+  }
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The real daemon against a real spool: init, --once, watching with SIGTERM, a file still
+# being written, a full disk (a small tmpfs), an unreadable file (run as an unprivileged
+# user), configuration mistakes, and the operator commands.
+set -u
+rbgate=$1
+tmp=$(mktemp -d)
+mounted=""
+cleanup() {
+  [ -n "$mounted" ] && umount "$mounted" 2>/dev/null
+  [ -n "${daemon:-}" ] && kill -9 "$daemon" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then ok; else bad "$name"; fi
+}
+# wait_for SECONDS CONDITION...: polls until true or the time runs out.
+wait_for() {
+  local limit=$1
+  shift
+  for _ in $(seq $((limit * 10))); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+count() { find "$1" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l; }
+at_least() { [ "$(count "$1")" -ge "$2" ]; }  # at_least DIR N, re-evaluated on each call
+state_of() {  # state_of SPOOL NAME
+  "$rbgate" ledger list --config "$1/rbgate.toml" --format json |
+    grep -o "\"name\":\"$2\"[^}]*\"state\":\"[a-z]*\"" | sed 's/.*"state":"//; s/"$//' | head -1
+}
+gen() { "$rbgate" gen bacs18 --records 50 --date 2026-11-23 "$@"; }
+configure() {  # a spool judged by its files' own dates, settling after 1 second
+  sed -i 's/processing_days_against = "today"/processing_days_against = "creation-date"/;
+          s/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/' "$1/rbgate.toml"
+}
+
+# --- init and --once -------------------------------------------------------------------
+s=$tmp/s1
+check init "$rbgate" init "$s" >/dev/null
+check init-refuses-twice bash -c "! '$rbgate' init '$s' 2>/dev/null"
+configure "$s"
+gen --seed 1 -o "$s/incoming/auto/good.s18"
+gen --seed 2 --fault contra-mismatch -o "$s/incoming/auto/faulty.s18"
+cp "$s/incoming/auto/good.s18" "$s/incoming/auto/again.s18"
+echo "half" >"$s/incoming/auto/upload.part"
+"$rbgate" run --once --config "$s/rbgate.toml" 2>"$tmp/once.log"
+check once-exit test $? -eq 0
+check delivered test "$(count "$s/delivered")" -eq 1
+check delivered-bytes cmp -s "$s/delivered/"*.s18 <(gen --seed 1 -o /dev/stdout)
+check quarantined test "$(count "$s/quarantine")" -eq 2
+check part-left test -f "$s/incoming/auto/upload.part"
+check work-empty test "$(count "$s/work")" -eq 0
+check log-lines grep -q 'info delivered id=' "$tmp/once.log"
+check faulty-state test "$(state_of "$s" faulty.s18)" = quarantined
+check dup-reason bash -c "'$rbgate' quarantine list --config '$s/rbgate.toml' | grep -q 'duplicate: the same bytes'"
+fid=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json | grep -o '"id":"[^"]*","name":"faulty.s18"' | cut -d'"' -f4)
+"$rbgate" quarantine show "$fid" --config "$s/rbgate.toml" >"$tmp/show.txt"
+check show-finding grep -q 'error\[bacs18.contra.mismatch\]' "$tmp/show.txt"
+check show-caret grep -q '\^~~~' "$tmp/show.txt"
+check report-json grep -q '"rule":"bacs18.contra.mismatch"' "$s/quarantine/$fid/report.json"
+check original-kept cmp -s "$s/quarantine/$fid/original" <(gen --seed 2 --fault contra-mismatch -o /dev/stdout)
+check release-needs-reason bash -c "! '$rbgate' quarantine release '$fid' --config '$s/rbgate.toml' 2>/dev/null"
+"$rbgate" quarantine reject "$fid" --reason "sender to fix the contra" --config "$s/rbgate.toml" >/dev/null
+check rejected test "$(state_of "$s" faulty.s18)" = rejected
+"$rbgate" ledger show "$fid" --config "$s/rbgate.toml" >"$tmp/ledger.txt"
+check action-recorded grep -q "reject by $(id -un): sender to fix the contra" "$tmp/ledger.txt"
+check stats bash -c "'$rbgate' stats --config '$s/rbgate.toml' | grep -q 'bacs18   delivered'"
+mv "$s/incoming/auto/upload.part" "$s/incoming/auto/upload.s18"  # the writer finishes
+"$rbgate" run --once --config "$s/rbgate.toml" 2>/dev/null
+check finished-upload test "$(state_of "$s" upload.s18)" = quarantined  # not a feed
+
+# --- the daemon: watching, a slow writer, SIGTERM -----------------------------------------
+s=$tmp/s2
+"$rbgate" init "$s" >/dev/null
+configure "$s"
+RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$tmp/daemon.log" &
+daemon=$!
+gen --seed 3 -o "$tmp/slow.s18"
+# A writer that takes 3 seconds over its file, pausing less than the settle time (1 s)
+# between writes, must not have it claimed half-written.
+(
+  size=$(stat -c %s "$tmp/slow.s18")
+  step=$(((size + 7) / 8))
+  : >"$s/incoming/auto/slow.s18"
+  for i in 0 1 2 3 4 5 6 7; do
+    dd if="$tmp/slow.s18" bs="$step" skip="$i" count=1 status=none >>"$s/incoming/auto/slow.s18"
+    sleep 0.4
+  done
+) &
+writer=$!
+gen --seed 4 -o "$s/incoming/auto/quick.s18"
+check daemon-delivers wait_for 10 at_least "$s/delivered" 1
+wait "$writer"
+check daemon-slow-writer wait_for 10 at_least "$s/delivered" 2
+check daemon-exactly-two test "$(count "$s/delivered")" -eq 2
+check slow-intact cmp -s "$s/delivered/"*_slow.s18 "$tmp/slow.s18"
+kill -TERM "$daemon"
+wait "$daemon"
+check sigterm-exit test $? -eq 0
+daemon=""
+check stopped-logged grep -q 'info stopped' "$tmp/daemon.log"
+
+# --- a full disk: stop taking work, lose nothing, resume --------------------------------
+s=$tmp/s3
+mkdir -p "$s"
+if mount -t tmpfs -o size=3m tmpfs "$s" 2>/dev/null; then
+  mounted=$s
+  "$rbgate" init "$s" >/dev/null
+  configure "$s"
+  sed -i 's/min_free_mb = 64/min_free_mb = 1/' "$s/rbgate.toml"
+  gen --seed 5 -o "$tmp/a.s18"
+  "$rbgate" gen bacs18 --records 12000 --seed 6 --date 2026-11-23 -o "$tmp/big.s18"  # ~1.2 MB
+  dd if=/dev/zero of="$s/filler" bs=64k count=20 status=none  # leave the spool short of space
+  cp "$tmp/big.s18" "$s/incoming/auto/big.s18"
+  "$rbgate" run --once --config "$s/rbgate.toml" 2>"$tmp/full.log"
+  check full-exit test $? -eq 0
+  check full-said grep -q -E 'low-space|paused' "$tmp/full.log"
+  # Nothing lost: the file is still in incoming/ or safe in work/, byte for byte.
+  found=$(find "$s/incoming" "$s/work" -type f -name 'big.s18' -o -type f -path '*/work/*' | head -1)
+  check full-nothing-lost cmp -s "$found" "$tmp/big.s18"
+  rm "$s/filler"  # space returns
+  "$rbgate" run --once --config "$s/rbgate.toml" 2>>"$tmp/full.log"
+  check full-resumed test "$(state_of "$s" big.s18)" = delivered
+  check full-delivered-intact cmp -s "$s/delivered/"*_big.s18 "$tmp/big.s18"
+  umount "$s"
+  mounted=""
+else
+  echo "note: cannot mount a tmpfs here; the disk-full case was not run"
+fi
+
+# --- an unreadable file, with the daemon as an unprivileged user ------------------------
+s=$tmp/s4
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  "$rbgate" init "$s" >/dev/null
+  configure "$s"
+  gen --seed 7 -o "$s/incoming/auto/locked.s18"
+  chmod 600 "$s/incoming/auto/locked.s18"  # root's; the daemon runs as nobody
+  chown -R nobody "$s"
+  chown root "$s/incoming/auto/locked.s18"
+  chmod 755 "$tmp"
+  cp "$rbgate" "$tmp/rbgate-copy" && chmod 755 "$tmp/rbgate-copy"
+  setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    env RBGATE_MODULUS_DIR="${RBGATE_MODULUS_DIR:-}" "$tmp/rbgate-copy" run --once --config "$s/rbgate.toml" 2>"$tmp/locked.log"
+  check locked-exit test $? -eq 0
+  check locked-quarantined test "$(state_of "$s" locked.s18)" = quarantined
+  check locked-reason bash -c "'$rbgate' quarantine list --config '$s/rbgate.toml' | grep -q 'cannot be read'"
+else
+  echo "note: not root; the unreadable-file case was not run"
+fi
+
+# --- configuration mistakes name the key and line ---------------------------------------
+s=$tmp/s5
+"$rbgate" init "$s" >/dev/null
+sed -i 's/^workers = 2 /wrokers = 2 /' "$s/rbgate.toml"
+"$rbgate" run --once --config "$s/rbgate.toml" 2>"$tmp/err.txt"
+check config-exit test $? -eq 2
+check config-key grep -q 'rbgate.toml:10:1: daemon.wrokers: unknown key' "$tmp/err.txt"
+printf '[[route]]\nname = "x"\nfeed = "bacs19"\n' >"$s/bad.toml"
+"$rbgate" run --once --config "$s/bad.toml" 2>"$tmp/err.txt"
+check config-feed grep -q "bad.toml:3:8: route.feed: 'bacs19' is not a feed" "$tmp/err.txt"
+printf '[spool\n' >"$s/broken.toml"
+"$rbgate" run --once --config "$s/broken.toml" 2>"$tmp/err.txt"
+check config-syntax test $? -eq 2
+check config-syntax-line grep -q 'broken.toml:1:' "$tmp/err.txt"
+check config-missing bash -c "! '$rbgate' run --once --config '$tmp/none.toml' 2>/dev/null"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
