@@ -111,11 +111,15 @@ std::string Spool::QuarantineDir(const std::string& id) const {
   return options_.root + "/quarantine/" + id;
 }
 
-std::string Spool::ArchivePath(const FileRecord& f) const {
+std::string ArchivePath(const std::string& root, const FileRecord& f) {
   // received_at is 2026-11-23T...: archive/2026/11/23/<id>.zst
   const std::string& t = f.received_at;
-  return fmt::format("{}/archive/{}/{}/{}/{}.zst", options_.root, t.substr(0, 4), t.substr(5, 2),
+  return fmt::format("{}/archive/{}/{}/{}/{}.zst", root, t.substr(0, 4), t.substr(5, 2),
                      t.substr(8, 2), f.id);
+}
+
+std::string Spool::ArchivePath(const FileRecord& f) const {
+  return spool::ArchivePath(options_.root, f);
 }
 
 std::string Spool::SanitiseName(const std::string& name) {

@@ -76,6 +76,10 @@ struct ScanResult {
   std::size_t settling = 0;
 };
 
+// Where the archive copy of `f` lives under spool `root`: archive/yyyy/mm/dd/<id>.zst, by the
+// day it was received.
+std::string ArchivePath(const std::string& root, const FileRecord& f);
+
 class Spool {
  public:
   // Creates the layout under options.root if needed and opens the ledger.

@@ -1,0 +1,195 @@
+// The crash test: drop files, SIGKILL the daemon at random moments across repeated
+// restarts, then check that every file ended in exactly one of archive or quarantine, byte
+// for byte, with exactly one final ledger outcome, and that no output was delivered twice
+// under different names. CI runs a bounded version; bench/crash_soak.sh runs it longer
+// (RBGATE_CRASH_FILES, RBGATE_CRASH_LOOPS, RBGATE_CRASH_SEED).
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <map>
+#include <random>
+#include <signal.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "gateway/gen_bacs18.h"
+#include "schemas/dates.h"
+#include "spool/archive.h"
+#include "spool/digest.h"
+#include "spool/ledger.h"
+#include "spool/spool.h"
+#include "tests/support/bacs18_file.h"
+#include "tests/support/temp_dir.h"
+
+namespace rbgate::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
+
+int EnvInt(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : fallback;
+}
+
+pid_t Start(const std::string& bin, const std::vector<std::string>& args) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> argv{const_cast<char*>(bin.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    // Quiet: the logs of a hundred killed daemons help nobody.
+    std::freopen("/dev/null", "w", stderr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int Wait(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::size_t Visible(const std::string& dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().filename().string()[0] != '.') ++n;
+  }
+  return n;
+}
+
+TEST_CASE("SIGKILL at random moments loses nothing and sends nothing twice") {
+  const char* bin = std::getenv("RBGATE_BIN");
+  REQUIRE_MESSAGE(bin != nullptr, "set RBGATE_BIN to the rbgate binary");
+  const int files = EnvInt("RBGATE_CRASH_FILES", 48);
+  const int loops = EnvInt("RBGATE_CRASH_LOOPS", 20);
+  std::mt19937 rng(static_cast<unsigned>(EnvInt("RBGATE_CRASH_SEED", 20261123)));
+
+  TempDir dir;
+  const std::string root = dir / "spool";
+  fs::create_directories(root);
+  const std::string config = root + "/rbgate.toml";
+  WriteFile(config, R"toml(
+[spool]
+root = "."
+min_free_mb = 0
+[daemon]
+workers = 2
+rescan_seconds = 1
+[checks]
+processing_days_against = "creation-date"
+[[destination]]
+name = "delivered"
+path = "../delivered"
+[[route]]
+name = "auto"
+destinations = ["delivered"]
+[route.settle]
+stable_seconds = 0
+)toml");
+  // A first run creates the layout.
+  REQUIRE(Wait(Start(bin, {"run", "--once", "--config", config})) == 0);
+
+  // The files: valid ones of various sizes, faulty ones, and byte-for-byte copies.
+  std::map<std::string, std::string> dropped;  // name -> bytes
+  const std::string staging = dir / "staging";
+  fs::create_directories(staging);
+  std::string previous;
+  for (int i = 0; i < files; ++i) {
+    std::string name = fmt::format("file-{:03}.s18", i);
+    std::string bytes;
+    if (i % 7 == 6 && !previous.empty()) {
+      bytes = previous;  // a duplicate: only one of the two may be delivered
+    } else {
+      GenOptions g;
+      g.records = 200 + static_cast<std::uint64_t>(rng() % 3000);
+      g.seed = static_cast<std::uint64_t>(i) + 1;
+      g.serial = fmt::format("{:06}", i + 1);
+      g.creation_date = *schemas::ParseIsoDate("2026-11-23");
+      if (i % 5 == 4) g.faults = {"modulus"};
+      std::ostringstream out;
+      GenerateBacs18(g, schemas::Calendar::Default(), testing::TestModulus(), out);
+      bytes = out.str();
+      if (i % 5 != 4) previous = bytes;
+    }
+    WriteFile(staging + "/" + name, bytes);
+    dropped[name] = bytes;
+  }
+  // Kill the daemon at random moments, again and again, each time with files in flight:
+  // before each start a share of the files is dropped (whole, by rename).
+  auto next = dropped.begin();
+  int interrupted = 0;
+  for (int loop = 0; loop < loops; ++loop) {
+    const int share = (files + loops - 1) / loops;
+    for (int k = 0; k < share && next != dropped.end(); ++k, ++next) {
+      fs::rename(staging + "/" + next->first, root + "/incoming/auto/" + next->first);
+    }
+    pid_t pid = Start(bin, {"run", "--config", config});
+    std::this_thread::sleep_for(std::chrono::milliseconds(2 + rng() % 80));
+    ::kill(pid, SIGKILL);
+    Wait(pid);
+    spool::Status open_status;
+    auto peek = spool::OpenSqliteLedger(root + "/ledger.db", open_status);
+    if (peek && (!peek->Unfinished().empty() || Visible(root + "/incoming/auto") > 0)) {
+      ++interrupted;
+    }
+  }
+  for (; next != dropped.end(); ++next) {
+    fs::rename(staging + "/" + next->first, root + "/incoming/auto/" + next->first);
+  }
+  // Then let one run finish the work.
+  REQUIRE(Wait(Start(bin, {"run", "--once", "--config", config})) == 0);
+
+  spool::Status st;
+  auto ledger = spool::OpenSqliteLedger(root + "/ledger.db", st);
+  REQUIRE(ledger);
+  auto rows = ledger->List({});
+  std::map<std::string, std::vector<spool::FileRecord>> by_name;
+  for (const auto& r : rows) by_name[r.name].push_back(r);
+
+  std::size_t delivered = 0;
+  std::map<std::string, int> delivered_by_sha;
+  for (const auto& [name, bytes] : dropped) {
+    CAPTURE(name);
+    const auto& mine = by_name[name];
+    REQUIRE(mine.size() == 1);  // exactly one ledger row, one final outcome
+    const spool::FileRecord& f = mine[0];
+    CHECK(f.sha256 == spool::Sha256Hex(bytes));
+    const std::string archive = spool::ArchivePath(root, f);
+    const std::string quarantined = root + "/quarantine/" + f.id + "/original";
+    const bool in_archive = fs::exists(archive);
+    const bool in_quarantine = fs::exists(quarantined);
+    CHECK(in_archive != in_quarantine);  // exactly one of the two
+    if (f.state == "delivered") {
+      ++delivered;
+      ++delivered_by_sha[f.sha256];
+      CHECK(spool::VerifyArchive(archive, f.sha256).ok());
+      CHECK(ReadFile(dir / ("delivered/" + spool::Spool::OutputName(f))) == bytes);
+    } else {
+      CHECK(f.state == "quarantined");
+      CHECK(ReadFile(quarantined) == bytes);
+    }
+  }
+  CHECK(rows.size() == dropped.size());
+  // No output twice: one delivered file per delivered row, one delivery per content.
+  CHECK(Visible(dir / "delivered") == delivered);
+  for (const auto& [sha, n] : delivered_by_sha) CHECK_MESSAGE(n == 1, sha);
+  CHECK(Visible(root + "/work") == 0);
+  CHECK(Visible(root + "/incoming/auto") == 0);
+  CHECK(Visible(root + "/outbound/delivered") == 0);
+  CHECK(ledger->Unfinished().empty());
+  MESSAGE(fmt::format("{} files, {} kills ({} with work in flight), {} delivered, {} quarantined",
+                      dropped.size(), loops, interrupted, delivered, dropped.size() - delivered));
+  // The test means something only if the kills landed mid-work.
+  CHECK(interrupted * 2 >= loops);
+}
+
+}  // namespace
+}  // namespace rbgate::gateway
