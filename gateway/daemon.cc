@@ -93,10 +93,16 @@ void LogOutcome(spool::Spool& s, const std::string& id, const spool::Status& st)
                   f->records, f->errors, f->warnings, Quote(f->reason)));
 }
 
-// A queue of claimed ids for the workers.
+// Work for the workers: a candidate to claim and process, or a claimed id to resume.
+struct Job {
+  std::string id;
+  std::optional<spool::Candidate> candidate;
+};
+
+// A queue of jobs for the workers.
 class WorkQueue {
  public:
-  void Push(std::string id) {
+  void Push(Job id) {
     {
       std::lock_guard lock(mu_);
       q_.push_back(std::move(id));
@@ -105,7 +111,7 @@ class WorkQueue {
     cv_.notify_one();
   }
   // Blocks until an id or the close; false when closed and empty.
-  bool Pop(std::string& id) {
+  bool Pop(Job& id) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return closed_ || !q_.empty(); });
     if (q_.empty()) return false;
@@ -133,7 +139,7 @@ class WorkQueue {
  private:
   std::mutex mu_;
   std::condition_variable cv_, idle_;
-  std::deque<std::string> q_;
+  std::deque<Job> q_;
   std::size_t pending_ = 0;
   bool closed_ = false;
 };
@@ -211,15 +217,38 @@ int RunDaemon(Config& config, bool once) {
   std::mutex retry_mu;
   std::set<std::string> retry;  // ids paused by a transient error (disk full)
   std::vector<std::thread> workers;
+  // Candidates queued or being claimed, so that a rescan does not queue them twice.
+  std::mutex inflight_mu;
+  std::set<std::string> inflight;
   for (int i = 0; i < config.workers; ++i) {
     workers.emplace_back([&] {
-      std::string id;
-      while (queue.Pop(id)) {
-        spool::Status s = sp->Process(id);
-        LogOutcome(*sp, id, s);
-        if (s.code == spool::Code::kUnavailable) {
-          std::lock_guard lock(retry_mu);
-          retry.insert(id);
+      Job job;
+      while (queue.Pop(job)) {
+        std::string id = job.id;
+        spool::Status s;
+        if (job.candidate) {
+          // Claiming in the workers lets their durability points share syncs.
+          const auto& c = *job.candidate;
+          s = sp->Claim(c, id);
+          {
+            std::lock_guard lock(inflight_mu);
+            inflight.erase(c.route + "/" + c.name);
+          }
+          if (s.ok()) {
+            Log(0, "claimed", fmt::format("id={} route={} name={}", id, c.route, Quote(c.name)));
+          } else if (s.code != spool::Code::kNotFound) {
+            Log(2, "claim-failed",
+                fmt::format("route={} name={} reason={}", c.route, Quote(c.name),
+                            Quote(s.message)));
+          }
+        }
+        if (!id.empty() && (s.ok() || !job.candidate)) {
+          s = sp->Process(id);
+          LogOutcome(*sp, id, s);
+          if (s.code == spool::Code::kUnavailable) {
+            std::lock_guard lock(retry_mu);
+            retry.insert(id);
+          }
         }
         queue.Done();
       }
@@ -236,8 +265,9 @@ int RunDaemon(Config& config, bool once) {
     bool settling = false;
     if (sp->LowOnSpace()) {
       if (!low_space_logged) {
-        Log(2, "low-space", once ? "action=\"taking no new work; left for the next run\""
-                                 : "action=\"taking no new work until space returns\"");
+        Log(2, "low-space",
+            once ? "action=\"taking no new work; left for the next run\""
+                 : "action=\"taking no new work until space returns\"");
         low_space_logged = true;
       }
       if (once) {
@@ -249,19 +279,17 @@ int RunDaemon(Config& config, bool once) {
       low_space_logged = false;
       spool::ScanResult scan = sp->Scan(now);
       last_rescan = now;
+      std::size_t queued = 0;
       for (const auto& c : scan.ready) {
-        std::string id;
-        spool::Status s = sp->Claim(c, id);
-        if (s.ok()) {
-          Log(0, "claimed", fmt::format("id={} route={} name={}", id, c.route, Quote(c.name)));
-          queue.Push(id);
-        } else if (s.code != spool::Code::kNotFound) {
-          Log(2, "claim-failed",
-              fmt::format("route={} name={} reason={}", c.route, Quote(c.name), Quote(s.message)));
+        {
+          std::lock_guard lock(inflight_mu);
+          if (!inflight.insert(c.route + "/" + c.name).second) continue;
         }
+        queue.Push({{}, c});
+        ++queued;
       }
       settling = scan.settling > 0;
-      if (once && scan.ready.empty()) {
+      if (once && queued == 0) {
         queue.WaitIdle();
         // Done when nothing waits, or what is still settling has had its chance.
         if (!settling) break;
@@ -282,7 +310,7 @@ int RunDaemon(Config& config, bool once) {
         std::lock_guard lock(retry_mu);
         again.swap(retry);
       }
-      for (const auto& id : again) queue.Push(id);
+      for (const auto& id : again) queue.Push({id, std::nullopt});
       last_retry = now;
     }
     if (once && now - started > 3'600'000) break;

@@ -43,7 +43,7 @@ struct Out {
 }  // namespace
 
 Status ArchiveFile(const std::string& src, const std::string& dst, const std::string& sha256,
-                   int level) {
+                   int level, bool sync) {
   const std::string tmp = dst + ".tmp";
   Status status;
   {
@@ -76,7 +76,7 @@ Status ArchiveFile(const std::string& src, const std::string& dst, const std::st
         error);
     ZSTD_freeCCtx(cctx);
     if (!ok && status.ok()) status = Error(Code::kNotFound, error.message);
-    if (status.ok() && ::fsync(out.fd) != 0) status = FromErrno(errno, tmp, "fsync");
+    if (status.ok() && sync && ::fsync(out.fd) != 0) status = FromErrno(errno, tmp, "fsync");
   }
   if (status.ok() && ::rename(tmp.c_str(), dst.c_str()) != 0) {
     status = FromErrno(errno, dst, "rename");
@@ -85,7 +85,9 @@ Status ArchiveFile(const std::string& src, const std::string& dst, const std::st
     ::unlink(tmp.c_str());
     return status;
   }
-  if (Status s = SyncDir(DirOf(dst)); !s.ok()) return s;
+  if (sync) {
+    if (Status s = SyncDir(DirOf(dst)); !s.ok()) return s;
+  }
   if (Status s = VerifyArchive(dst, sha256); !s.ok()) {
     ::unlink(dst.c_str());
     return s;

@@ -11,8 +11,9 @@ namespace rbgate::spool {
 // Compresses `src` into `dst` (through a hidden temporary, fsynced, renamed, directory
 // fsynced) and verifies that `dst` decompresses to bytes whose SHA-256 is `sha256`.
 // kDataLoss when verification fails (the bad archive is removed); kUnavailable on a full disk.
+// With `sync` false, the fsyncs are left to the caller (GroupSync) before relying on it.
 Status ArchiveFile(const std::string& src, const std::string& dst, const std::string& sha256,
-                   int level = 3);
+                   int level = 3, bool sync = true);
 
 // Decompresses `archive` and checks its SHA-256 (and, if `out` is non-empty, writes the bytes
 // there durably: for restoring an original).

@@ -94,7 +94,7 @@ Status SyncDir(const std::string& dir) {
   return Status::Ok();
 }
 
-Status MakeDirs(const std::string& dir) {
+Status MakeDirs(const std::string& dir, bool sync) {
   if (dir.empty()) return Status::Ok();
   struct stat st;
   if (::stat(dir.c_str(), &st) == 0) {
@@ -103,13 +103,14 @@ Status MakeDirs(const std::string& dir) {
   }
   std::string parent = DirOf(dir);
   if (parent != dir) {
-    if (Status s = MakeDirs(parent); !s.ok()) return s;
+    if (Status s = MakeDirs(parent, sync); !s.ok()) return s;
   }
   if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return FromErrno(errno, dir, "mkdir");
-  return SyncDir(parent);
+  return sync ? SyncDir(parent) : Status::Ok();
 }
 
-Status WriteFileDurably(const std::string& dir, const std::string& name, std::string_view bytes) {
+Status WriteFileDurably(const std::string& dir, const std::string& name, std::string_view bytes,
+                        bool sync) {
   const std::string tmp = dir + "/.rbgate-tmp-" + name;
   const std::string dst = dir + "/" + name;
   {
@@ -119,7 +120,7 @@ Status WriteFileDurably(const std::string& dir, const std::string& name, std::st
       ::unlink(tmp.c_str());
       return s;
     }
-    if (::fsync(f.fd) != 0) {
+    if (sync && ::fsync(f.fd) != 0) {
       int e = errno;
       ::unlink(tmp.c_str());
       return FromErrno(e, tmp, "fsync");
@@ -130,7 +131,7 @@ Status WriteFileDurably(const std::string& dir, const std::string& name, std::st
     ::unlink(tmp.c_str());
     return FromErrno(e, dst, "rename");
   }
-  return SyncDir(dir);
+  return sync ? SyncDir(dir) : Status::Ok();
 }
 
 Status RenameNoReplace(const std::string& from, const std::string& to) {
@@ -142,7 +143,7 @@ Status RenameNoReplace(const std::string& from, const std::string& to) {
   return Status::Ok();
 }
 
-Status CopyDurably(const std::string& from, const std::string& to) {
+Status CopyDurably(const std::string& from, const std::string& to, bool sync) {
   Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (in.fd < 0) return FromErrno(errno, from, "open");
   const std::string tmp = DirOf(to) + "/.rbgate-tmp-" + BaseOf(to);
@@ -164,7 +165,7 @@ Status CopyDurably(const std::string& from, const std::string& to) {
         return s;
       }
     }
-    if (::fsync(out.fd) != 0) {
+    if (sync && ::fsync(out.fd) != 0) {
       int e = errno;
       ::unlink(tmp.c_str());
       return FromErrno(e, tmp, "fsync");
@@ -175,7 +176,7 @@ Status CopyDurably(const std::string& from, const std::string& to) {
     ::unlink(tmp.c_str());
     return FromErrno(e, to, "rename");
   }
-  return SyncDir(DirOf(to));
+  return sync ? SyncDir(DirOf(to)) : Status::Ok();
 }
 
 Status ReadSmallFile(const std::string& path, std::string& out, std::size_t limit) {

@@ -15,11 +15,14 @@ namespace rbgate::spool {
 Status SyncFile(const std::string& path);
 Status SyncDir(const std::string& dir);
 
-// Creates `dir` and its parents (mode 0750). Succeeds if it exists as a directory.
-Status MakeDirs(const std::string& dir);
+// Creates `dir` and its parents (mode 0750). Succeeds if it exists as a directory. With
+// `sync` false the parents are not fsynced (the caller's GroupSync does it).
+Status MakeDirs(const std::string& dir, bool sync = true);
 
 // Writes `bytes` to dir/name durably: a hidden temporary in `dir`, fsync, rename, fsync dir.
-Status WriteFileDurably(const std::string& dir, const std::string& name, std::string_view bytes);
+// With `sync` false the fsyncs are left to the caller (GroupSync), the rest is the same.
+Status WriteFileDurably(const std::string& dir, const std::string& name, std::string_view bytes,
+                        bool sync = true);
 
 // rename(2) that refuses to replace an existing target (RENAME_NOREPLACE); kInvalidArgument
 // "exists" when it does.
@@ -27,7 +30,7 @@ Status RenameNoReplace(const std::string& from, const std::string& to);
 
 // Copies `from` to `to` through a hidden temporary beside `to`, fsyncs and renames it into
 // place, then fsyncs the directory.
-Status CopyDurably(const std::string& from, const std::string& to);
+Status CopyDurably(const std::string& from, const std::string& to, bool sync = true);
 
 // Reads a small file whole (reports, metadata). kNotFound if missing.
 Status ReadSmallFile(const std::string& path, std::string& out, std::size_t limit = 64 << 20);

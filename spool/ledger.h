@@ -92,8 +92,10 @@ class Ledger {
   virtual std::vector<StatsRow> Stats(const std::string& since) = 0;
 };
 
-// Opens (creating if needed) the SQLite ledger at `path`: WAL mode, synchronous=FULL so that
-// each commit is durable before the next step on disk.
+// Opens (creating if needed) the SQLite ledger at `path`: WAL mode, synchronous=NORMAL, which
+// keeps the database consistent through any crash; a commit becomes durable at the next
+// syncfs of its filesystem, which the spool makes (GroupSync) before relying on it. A caller
+// that keeps the ledger elsewhere must sync it likewise.
 std::unique_ptr<Ledger> OpenSqliteLedger(const std::string& path, Status& status);
 
 // Now as ISO 8601 UTC with milliseconds, e.g. 2026-11-23T15:40:12.123Z.

@@ -341,7 +341,7 @@ class SqliteLedger final : public Ledger {
   Status Init() {
     char* err = nullptr;
     int rc = sqlite3_exec(db_,
-                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                           "PRAGMA foreign_keys=ON;",
                           nullptr, nullptr, &err);
     if (rc == SQLITE_OK) rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &err);

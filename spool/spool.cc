@@ -88,6 +88,9 @@ std::unique_ptr<Spool> Spool::Open(SpoolOptions options, Status& status) {
   }
   spool->ledger_ = OpenSqliteLedger(root + "/ledger.db", status);
   if (!status.ok()) return nullptr;
+  std::vector<std::string> filesystems{root};
+  for (const auto& d : spool->options_.destinations) filesystems.push_back(d.path);
+  spool->sync_ = std::make_unique<GroupSync>(filesystems);
   return spool;
 }
 
@@ -213,7 +216,7 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
   Status s;
   for (int attempt = 0; attempt < 5; ++attempt) {
     f.id = NewId();
-    if (s = ledger_->AddFile(f); s.ok()) break;
+    if (s = Commit(ledger_->AddFile(f)); s.ok()) break;
   }
   if (!s.ok()) return s;
   id = f.id;
@@ -221,31 +224,38 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
   if (c.kind != NodeKind::kRegular) {
     // Refused: never opened or followed, moved aside whole so that nothing is lost.
     const std::string reason = fmt::format("refused: {} is not a regular file", KindName(c.kind));
-    if (s = ledger_->Transition(id, state::kQuarantining, reason); !s.ok()) return s;
+    if (s = Transition(id, state::kQuarantining, reason); !s.ok()) return s;
     const std::string qdir = QuarantineDir(id);
-    if (s = MakeDirs(qdir); !s.ok()) return s;
+    if (s = MakeDirs(qdir, false); !s.ok()) return s;
     s = RenameNoReplace(from, qdir + "/original");
     if (s.code == Code::kNotFound)
-      return ledger_->Transition(id, state::kVanished, "removed before it was claimed", "vanished");
+      return Transition(id, state::kVanished, "removed before it was claimed", "vanished");
     if (!s.ok()) return s;
-    SyncDir(qdir);
-    SyncDir(options_.root + "/incoming/" + c.route);
+    if (s = Durable(); !s.ok()) return s;
     FileRecord rec = *ledger_->Get(id);
     if (s = WriteQuarantineFiles(rec, "{\"files\":[]}\n"); !s.ok()) return s;
-    return ledger_->Transition(id, state::kQuarantined, reason, "quarantined");
+    return Transition(id, state::kQuarantined, reason, "quarantined");
   }
 
   s = RenameNoReplace(from, WorkPath(id));
   if (s.code == Code::kNotFound) {
-    return ledger_->Transition(id, state::kVanished, "removed before it was claimed", "vanished");
+    return Transition(id, state::kVanished, "removed before it was claimed", "vanished");
   }
   if (!s.ok()) return s;
-  if (s = SyncDir(options_.root + "/work"); !s.ok()) return s;
-  if (s = SyncDir(options_.root + "/incoming/" + c.route); !s.ok()) return s;
+  if (s = Durable(); !s.ok()) return s;
   if (!route->settle.done_marker.empty()) {
     ::unlink((from + route->settle.done_marker).c_str());
   }
-  return ledger_->Transition(id, state::kClaimed, "claimed into work/");
+  return Transition(id, state::kClaimed, "claimed into work/");
+}
+
+Status Spool::Durable() { return sync_->Sync(); }
+
+Status Spool::Commit(Status s) { return s.ok() ? Durable() : s; }
+
+Status Spool::Transition(const std::string& id, std::string_view to, std::string_view detail,
+                         std::string_view outcome) {
+  return Commit(ledger_->Transition(id, to, detail, outcome));
 }
 
 Status Spool::Process(const std::string& id) {
@@ -268,16 +278,15 @@ Status Spool::Step(const std::string& id, bool& final) {
     if (st == state::kClaiming) {
       // Recovery only: the row was written but the rename may not have happened.
       if (KindOf(WorkPath(id)) != NodeKind::kMissing) {
-        s = ledger_->Transition(id, state::kClaimed, "claimed into work/ (recovered)");
+        s = Transition(id, state::kClaimed, "claimed into work/ (recovered)");
       } else {
         const std::string from = options_.root + "/incoming/" + f.route + "/" + f.name;
         if (KindOf(from) == NodeKind::kRegular) {
           s = RenameNoReplace(from, WorkPath(id));
-          if (s.ok()) s = SyncDir(options_.root + "/work");
-          if (s.ok())
-            s = ledger_->Transition(id, state::kClaimed, "claimed into work/ (recovered)");
+          if (s.ok()) s = Durable();
+          if (s.ok()) s = Transition(id, state::kClaimed, "claimed into work/ (recovered)");
         } else {
-          s = ledger_->Transition(id, state::kVanished, "not found after a restart", "vanished");
+          s = Transition(id, state::kVanished, "not found after a restart", "vanished");
         }
       }
     } else if (st == state::kClaimed) {
@@ -305,18 +314,18 @@ Status Spool::Check(FileRecord& f) {
   if (KindOf(path) == NodeKind::kMissing && KindOf(quarantined) == NodeKind::kRegular) {
     // Reprocessing: the original comes back from quarantine.
     if (Status s = RenameNoReplace(quarantined, path); !s.ok()) return s;
-    if (Status s = SyncDir(options_.root + "/work"); !s.ok()) return s;
+    if (Status s = Durable(); !s.ok()) return s;
   }
   if (KindOf(path) != NodeKind::kRegular) {
-    return ledger_->Transition(f.id, state::kVanished, "removed from work/ after it was claimed",
-                               "vanished");
+    return Transition(f.id, state::kVanished, "removed from work/ after it was claimed",
+                      "vanished");
   }
   // The writer may never have synced it: make the original durable before anything else.
   std::string reason;
-  Status readable = SyncFile(path);
+  // (Durable() then makes it so, with the next ledger commit.)
   std::string sha;
   std::uint64_t size = 0;
-  if (readable.ok()) readable = Sha256File(path, sha, &size);
+  Status readable = Sha256File(path, sha, &size);
   if (readable.code == Code::kUnavailable) return readable;  // try again later
   f.sha256 = sha;
   f.size = size;
@@ -370,14 +379,13 @@ Status Spool::Check(FileRecord& f) {
           "was accepted as " +
           *same;
     } else {
-      return ledger_->Transition(
-          f.id, state::kAccepted,
-          fmt::format("checked: {} records, {} warnings", f.records, f.warnings));
+      return Transition(f.id, state::kAccepted,
+                        fmt::format("checked: {} records, {} warnings", f.records, f.warnings));
     }
   }
   // Write the report before the state says quarantining, so recovery always finds it.
   const std::string qdir = QuarantineDir(f.id);
-  if (Status s = MakeDirs(qdir); !s.ok()) return s;
+  if (Status s = MakeDirs(qdir, false); !s.ok()) return s;
   std::string json = "{\"files\":[]}\n";
   if (report) {
     std::vector<std::unique_ptr<FileReport>> one;
@@ -385,14 +393,14 @@ Status Spool::Check(FileRecord& f) {
     one.push_back(std::move(report));
     json = RenderJson(one, {});
   }
-  if (Status s = WriteFileDurably(qdir, "report.json", json); !s.ok()) return s;
-  return ledger_->Transition(f.id, state::kQuarantining, reason);
+  if (Status s = WriteFileDurably(qdir, "report.json", json, false); !s.ok()) return s;
+  return Transition(f.id, state::kQuarantining, reason);
 }
 
 Status Spool::WriteQuarantineFiles(const FileRecord& f, const std::string& report_json) {
   const std::string qdir = QuarantineDir(f.id);
   if (KindOf(qdir + "/report.json") == NodeKind::kMissing) {
-    if (Status s = WriteFileDurably(qdir, "report.json", report_json); !s.ok()) return s;
+    if (Status s = WriteFileDurably(qdir, "report.json", report_json, false); !s.ok()) return s;
   }
   auto transitions = ledger_->Transitions(f.id);
   std::string reason = transitions.empty() ? "" : transitions.back().detail;
@@ -402,39 +410,36 @@ Status Spool::WriteQuarantineFiles(const FileRecord& f, const std::string& repor
       "\"received_at\":\"{}\",\"quarantined_at\":\"{}\"}}\n",
       f.id, JsonEscape(f.name), JsonEscape(f.route), f.size, f.sha256, f.feed, f.records, f.errors,
       f.warnings, JsonEscape(reason), f.received_at, NowIso());
-  return WriteFileDurably(qdir, "meta.json", meta);
+  return WriteFileDurably(qdir, "meta.json", meta, false);
 }
 
 Status Spool::Quarantine(const FileRecord& f) {
   const std::string qdir = QuarantineDir(f.id);
-  if (Status s = MakeDirs(qdir); !s.ok()) return s;
+  if (Status s = MakeDirs(qdir, false); !s.ok()) return s;
   const std::string original = qdir + "/original";
   if (KindOf(original) == NodeKind::kMissing) {
     if (Status s = RenameNoReplace(WorkPath(f.id), original); !s.ok()) return s;
-    if (Status s = SyncDir(qdir); !s.ok()) return s;
-    if (Status s = SyncDir(options_.root + "/work"); !s.ok()) return s;
   }
   if (Status s = WriteQuarantineFiles(f, "{\"files\":[]}\n"); !s.ok()) return s;
   auto transitions = ledger_->Transitions(f.id);
   std::string reason = transitions.empty() ? "quarantined" : transitions.back().detail;
-  return ledger_->Transition(f.id, state::kQuarantined, reason, "quarantined");
+  return Transition(f.id, state::kQuarantined, reason, "quarantined");
 }
 
 Status Spool::ArchiveStep(const FileRecord& f) {
   const std::string dst = ArchivePath(f);
   const std::string dir = dst.substr(0, dst.rfind('/'));
-  if (Status s = MakeDirs(dir); !s.ok()) return s;
+  if (Status s = MakeDirs(dir, false); !s.ok()) return s;
   if (KindOf(dst) == NodeKind::kRegular && VerifyArchive(dst, f.sha256).ok()) {
-    return ledger_->Transition(f.id, state::kArchived, "archive already written and verified");
+    return Transition(f.id, state::kArchived, "archive already written and verified");
   }
   const std::string work = WorkPath(f.id);
   if (KindOf(work) == NodeKind::kMissing && f.state == state::kReleased) {
     // A released file comes back from quarantine first.
     if (Status s = RenameNoReplace(QuarantineDir(f.id) + "/original", work); !s.ok()) return s;
-    SyncDir(options_.root + "/work");
   }
-  if (Status s = ArchiveFile(work, dst, f.sha256); !s.ok()) return s;
-  return ledger_->Transition(
+  if (Status s = ArchiveFile(work, dst, f.sha256, 3, false); !s.ok()) return s;
+  return Transition(
       f.id, state::kArchived,
       "archived to " + dst.substr(options_.root.size() + 1) + " (written, synced, verified)");
 }
@@ -459,21 +464,18 @@ Status Spool::OutboundStep(const FileRecord& f) {
   if (KindOf(work) == NodeKind::kRegular) {
     for (const auto& d : route ? route->destinations : std::vector<std::string>{}) {
       const std::string dir = options_.root + "/outbound/" + d;
-      if (Status s = MakeDirs(dir); !s.ok()) return s;
+      if (Status s = MakeDirs(dir, false); !s.ok()) return s;
       const std::string out = dir + "/" + name;
       if (::link(work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
         return FromErrno(errno, out, "link");
       }
-      if (Status s = SyncDir(dir); !s.ok()) return s;
     }
     // The archive is verified, the outputs are linked: the original may go.
     if (::unlink(work.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, work, "unlink");
-    if (Status s = SyncDir(options_.root + "/work"); !s.ok()) return s;
   }
-  return ledger_->Transition(
-      f.id, state::kOutbound,
-      restored ? "outputs written to outbound/ (original restored from the archive)"
-               : "outputs written to outbound/; original removed from work/");
+  return Transition(f.id, state::kOutbound,
+                    restored ? "outputs written to outbound/ (original restored from the archive)"
+                             : "outputs written to outbound/; original removed from work/");
 }
 
 Status Spool::DeliverStep(const FileRecord& f) {
@@ -496,18 +498,17 @@ Status Spool::DeliverStep(const FileRecord& f) {
                      target + ": exists with different content; delivery held");
       }
     } else if (::link(out.c_str(), target.c_str()) == 0) {
-      if (Status s = SyncDir(dest->path); !s.ok()) return s;
+      if (Status s = Durable(); !s.ok()) return s;
     } else if (errno == EXDEV) {
-      if (Status s = CopyDurably(out, target); !s.ok()) return s;
+      if (Status s = CopyDurably(out, target, false); !s.ok()) return s;
+      if (Status s = Durable(); !s.ok()) return s;
     } else {
       return FromErrno(errno, target, "link");
     }
     if (Status s = ledger_->RecordDelivery(f.id, {dname, name, "delivered", {}}); !s.ok()) return s;
     if (::unlink(out.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, out, "unlink");
-    SyncDir(options_.root + "/outbound/" + dname);
   }
-  return ledger_->Transition(f.id, state::kDelivered, fmt::format("delivered as {}", name),
-                             "delivered");
+  return Transition(f.id, state::kDelivered, fmt::format("delivered as {}", name), "delivered");
 }
 
 Status Spool::Recover() {
@@ -529,9 +530,9 @@ Status Spool::Recover() {
     f.id = NewId();
     f.name = n;
     f.route = "(work)";
-    if (Status s = ledger_->AddFile(f); !s.ok()) return s;
+    if (Status s = Commit(ledger_->AddFile(f)); !s.ok()) return s;
     if (Status s = RenameNoReplace(options_.root + "/work/" + n, WorkPath(f.id)); !s.ok()) return s;
-    ledger_->Transition(f.id, state::kClaimed, "found in work/ with no ledger row");
+    Transition(f.id, state::kClaimed, "found in work/ with no ledger row");
     Process(f.id);
   }
   return first;
@@ -562,8 +563,7 @@ Status Spool::Release(const std::string& id, const std::string& reason, bool for
         !s.ok()) {
       return s;
     }
-    if (Status s = ledger_->Transition(id, state::kReleased,
-                                       "released by " + options_.user + ": " + reason);
+    if (Status s = Transition(id, state::kReleased, "released by " + options_.user + ": " + reason);
         !s.ok()) {
       return s;
     }
@@ -579,8 +579,8 @@ Status Spool::Reject(const std::string& id, const std::string& reason) {
   }
   if (Status s = ledger_->RecordAction(id, {{}, options_.user, "reject", reason}); !s.ok())
     return s;
-  return ledger_->Transition(id, state::kRejected, "rejected by " + options_.user + ": " + reason,
-                             "rejected");
+  return Transition(id, state::kRejected, "rejected by " + options_.user + ": " + reason,
+                    "rejected");
 }
 
 Status Spool::Reprocess(const std::string& id, const std::string& reason) {
@@ -599,8 +599,7 @@ Status Spool::Reprocess(const std::string& id, const std::string& reason) {
   }
   // The state changes first: checking then brings the original back from quarantine and
   // writes a new report.
-  if (Status s =
-          ledger_->Transition(id, state::kClaimed, "reprocess requested by " + options_.user);
+  if (Status s = Transition(id, state::kClaimed, "reprocess requested by " + options_.user);
       !s.ok()) {
     return s;
   }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "spool/check.h"
+#include "spool/durability.h"
 #include "spool/fsio.h"
 #include "spool/ledger.h"
 #include "spool/status.h"
@@ -114,6 +115,7 @@ class Spool {
   Status Reprocess(const std::string& id, const std::string& reason);
 
   Ledger& ledger() { return *ledger_; }
+  std::uint64_t syncs() const { return sync_->syncs(); }
   const SpoolOptions& options() const { return options_; }
   std::string QuarantineDir(const std::string& id) const;
   std::string WorkPath(const std::string& id) const;
@@ -135,9 +137,17 @@ class Spool {
   Status OutboundStep(const FileRecord& f);
   Status DeliverStep(const FileRecord& f);
   Status WriteQuarantineFiles(const FileRecord& f, const std::string& report_json);
+  // Makes everything written so far durable (group commit), before the next step relies on it.
+  Status Durable();
+  // `s`, made durable when it is a success (a ledger commit).
+  Status Commit(Status s);
+  // A ledger transition, made durable before returning.
+  Status Transition(const std::string& id, std::string_view to, std::string_view detail,
+                    std::string_view outcome = {});
 
   SpoolOptions options_;
   std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<GroupSync> sync_;
   // Serialises "is this a duplicate?" with "accept it", so two copies processed at once
   // cannot both be accepted.
   std::mutex accept_mu_;

@@ -4,15 +4,16 @@
 // under different names. CI runs a bounded version; bench/crash_soak.sh runs it longer
 // (RBGATE_CRASH_FILES, RBGATE_CRASH_LOOPS, RBGATE_CRASH_SEED).
 #include <doctest/doctest.h>
-#include <filesystem>
 #include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <map>
 #include <random>
-#include <signal.h>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 #include "gateway/gen_bacs18.h"
 #include "schemas/dates.h"
