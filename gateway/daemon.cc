@@ -344,7 +344,7 @@ int RunDaemon(Config& config, bool once) {
     std::lock_guard lock(retry_mu);
     paused = retry.size();
   }
-  Log(1, "stopped", fmt::format("paused={}", paused));
+  Log(1, "stopped", fmt::format("paused={} syncs={}", paused, sp->syncs()));
   return 0;
 }
 

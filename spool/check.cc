@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "parsers/bacs18/standard18.h"
 #include "schemas/detect.h"
+#include "spool/digest.h"
 #include "spool/mapped_input.h"
 
 namespace rbgate::spool {
@@ -41,7 +44,7 @@ std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
 }
 
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
-                                      const std::string& feed) {
+                                      const std::string& feed, std::string* sha256) {
   auto report = std::make_unique<FileReport>(settings.cap_per_rule);
   report->path = path;
   std::int64_t size = spool::FileSize(path);
@@ -66,7 +69,12 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
     return report;
   }
 
-  schemas::bacs18::Validator validator(settings.validator, report->diagnostics);
+  // The duplicate-item set is sized for the records the file can hold, not the maximum:
+  // a 4 KiB file should not cost 16 MiB of zeroed memory.
+  schemas::bacs18::ValidatorOptions options = settings.validator;
+  options.duplicate_window = std::min<std::size_t>(
+      options.duplicate_window, static_cast<std::size_t>(size) / parsers::bacs18::kDataLength + 16);
+  schemas::bacs18::Validator validator(options, report->diagnostics);
   parsers::bacs18::Parser parser(validator, report->diagnostics);
   const bool show = settings.progress && size > (64 << 20) && ::isatty(STDERR_FILENO);
   auto progress = [&](std::uint64_t done, std::uint64_t total) {
@@ -75,10 +83,15 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
                  HumanBytes(total).c_str());
   };
   spool::InputError error;
+  std::optional<Sha256> hash;
+  if (sha256 != nullptr) hash.emplace();
   bool ok = spool::ForEachWindow(
       path, settings.window_bytes,
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
-        return parser.Feed(window, offset, last);
+        const std::size_t used = parser.Feed(window, offset, last);
+        // Each byte is consumed exactly once, in order: hash it in the same pass.
+        if (hash) hash->Update({window.data(), last ? window.size() : used});
+        return used;
       },
       error, show ? std::function<void(std::uint64_t, std::uint64_t)>(progress) : nullptr);
   if (show) std::fprintf(stderr, "\r\033[K");
@@ -92,6 +105,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   report->bytes = parser.summary().bytes;
   report->separator = std::string(parsers::bacs18::SeparatorName(parser.summary().separator));
   report->business_key = Bacs18BusinessKey(validator.facts());
+  if (hash) *sha256 = hash->HexDigest();
   report->diagnostics.SortByPosition();
   return report;
 }

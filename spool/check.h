@@ -35,9 +35,10 @@ struct FileReport {
 };
 
 // Checks one file. Never throws for a bad file: the findings are in the report. `feed`
-// overrides settings.feed when non-empty.
+// overrides settings.feed when non-empty. With `sha256`, the file's SHA-256 is computed in
+// the same pass over its bytes (left empty when the file could not be read through).
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
-                                      const std::string& feed = {});
+                                      const std::string& feed = {}, std::string* sha256 = nullptr);
 
 // The Standard 18 business key of `facts`, e.g.
 // "bacs18/123456/000042/2026-11-25/20550/20550/2/1" (one day and total set per user file).

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
+#include <memory>
 #include <mutex>
 
 #include "spool/ledger.h"
@@ -77,11 +79,32 @@ Status FromSqlite(int rc, sqlite3* db, std::string_view what) {
                fmt::format("ledger: {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
 }
 
-// A prepared statement, reset after each use.
+// A prepared statement, reset after each use. Statements are prepared once per connection
+// and kept (StatementCache): preparing costs more than running these small queries.
+class StatementCache {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache() {
+    for (auto& [sql, st] : cache_) sqlite3_finalize(st);
+  }
+  sqlite3_stmt* Get(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+    cache_.emplace(sql, st);
+    return st;
+  }
+
+ private:
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*> cache_;
+};
+
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(sqlite3* db, StatementCache& cache, const std::string& sql) : db_(db), s_(cache.Get(sql)) {}
+  ~Stmt() { Reset(); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -93,7 +116,7 @@ class Stmt {
     sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
     return *this;
   }
-  int Step() { return sqlite3_step(s_); }
+  int Step() { return s_ ? sqlite3_step(s_) : SQLITE_MISUSE; }
   std::string Text(int i) {
     auto* p = sqlite3_column_text(s_, i);
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : "";
@@ -102,15 +125,14 @@ class Stmt {
   Status Run(std::string_view what) {
     int rc = Step();
     Status s = FromSqlite(rc, db_, what);
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
+    Reset();
     return s;
   }
   void Reset() {
+    if (s_ == nullptr) return;
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }
-  bool ok() const { return s_ != nullptr; }
 
  private:
   sqlite3* db_;
@@ -143,14 +165,17 @@ FileRecord ReadFile(Stmt& s) {
 
 class SqliteLedger final : public Ledger {
  public:
-  explicit SqliteLedger(sqlite3* db) : db_(db) {}
-  ~SqliteLedger() override { sqlite3_close_v2(db_); }
+  explicit SqliteLedger(sqlite3* db) : db_(db), statements_(std::make_unique<StatementCache>(db)) {}
+  ~SqliteLedger() override {
+    statements_.reset();  // statements are finalised before the connection closes
+    sqlite3_close_v2(db_);
+  }
 
   Status AddFile(const FileRecord& f) override {
     std::lock_guard lock(mu_);
     const std::string now = NowIso();
     return Txn("add file", [&] {
-      Stmt s(db_,
+      Stmt s(db_, *statements_,
              "INSERT INTO files (id, name, route, size, state, received_at, updated_at) "
              "VALUES (?, ?, ?, ?, ?, ?, ?)");
       Status st = s.Bind(1, f.id)
@@ -171,10 +196,11 @@ class SqliteLedger final : public Ledger {
     std::lock_guard lock(mu_);
     const std::string now = NowIso();
     return Txn("transition", [&] {
-      Stmt s(db_, outcome.empty()
-                      ? "UPDATE files SET state = ?, updated_at = ? WHERE id = ?"
-                      : "UPDATE files SET state = ?, updated_at = ?, outcome = ?, reason = ? "
-                        "WHERE id = ?");
+      Stmt s(db_, *statements_,
+             outcome.empty()
+                 ? "UPDATE files SET state = ?, updated_at = ? WHERE id = ?"
+                 : "UPDATE files SET state = ?, updated_at = ?, outcome = ?, reason = ? "
+                   "WHERE id = ?");
       s.Bind(1, to).Bind(2, now);
       if (outcome.empty()) {
         s.Bind(3, id);
@@ -192,7 +218,7 @@ class SqliteLedger final : public Ledger {
   Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings) override {
     std::lock_guard lock(mu_);
     return Txn("record check", [&] {
-      Stmt s(db_,
+      Stmt s(db_, *statements_,
              "UPDATE files SET feed = ?, sha256 = ?, size = ?, records = ?, errors = ?, "
              "warnings = ?, business_key = ?, updated_at = ? WHERE id = ?");
       Status st = s.Bind(1, f.feed)
@@ -206,9 +232,10 @@ class SqliteLedger final : public Ledger {
                       .Bind(9, f.id)
                       .Run("record check");
       if (!st.ok()) return st;
-      Stmt del(db_, "DELETE FROM findings WHERE file_id = ?");
+      Stmt del(db_, *statements_, "DELETE FROM findings WHERE file_id = ?");
       if (st = del.Bind(1, f.id).Run("record findings"); !st.ok()) return st;
-      Stmt add(db_, "INSERT INTO findings (file_id, rule, severity, count) VALUES (?, ?, ?, ?)");
+      Stmt add(db_, *statements_,
+               "INSERT INTO findings (file_id, rule, severity, count) VALUES (?, ?, ?, ?)");
       for (const auto& c : findings) {
         st = add.Bind(1, f.id)
                  .Bind(2, c.rule)
@@ -223,7 +250,7 @@ class SqliteLedger final : public Ledger {
 
   Status RecordDelivery(const std::string& id, const DeliveryRecord& d) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_,
+    Stmt s(db_, *statements_,
            "INSERT INTO deliveries (file_id, destination, name, status, at) VALUES (?,?,?,?,?)");
     return s.Bind(1, id)
         .Bind(2, d.destination)
@@ -235,7 +262,8 @@ class SqliteLedger final : public Ledger {
 
   Status RecordAction(const std::string& id, const ActionRecord& a) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
+    Stmt s(db_, *statements_,
+           "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
     return s.Bind(1, id)
         .Bind(2, a.at.empty() ? NowIso() : a.at)
         .Bind(3, a.user)
@@ -246,7 +274,8 @@ class SqliteLedger final : public Ledger {
 
   std::optional<FileRecord> Get(const std::string& id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, fmt::format("SELECT {} FROM files WHERE id = ?", kFileColumns).c_str());
+    Stmt s(db_, *statements_,
+           fmt::format("SELECT {} FROM files WHERE id = ?", kFileColumns).c_str());
     s.Bind(1, id);
     if (s.Step() != SQLITE_ROW) return std::nullopt;
     return ReadFile(s);
@@ -259,7 +288,7 @@ class SqliteLedger final : public Ledger {
         "(?3 = '' OR received_at >= ?3) ORDER BY received_at, id",
         kFileColumns);
     if (f.limit > 0) sql += fmt::format(" LIMIT {}", f.limit);
-    Stmt s(db_, sql.c_str());
+    Stmt s(db_, *statements_, sql.c_str());
     s.Bind(1, f.state).Bind(2, f.feed).Bind(3, f.since);
     std::vector<FileRecord> out;
     while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
@@ -268,7 +297,8 @@ class SqliteLedger final : public Ledger {
 
   std::vector<TransitionRecord> Transitions(const std::string& id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, "SELECT at, state, detail FROM transitions WHERE file_id = ? ORDER BY rowid");
+    Stmt s(db_, *statements_,
+           "SELECT at, state, detail FROM transitions WHERE file_id = ? ORDER BY rowid");
     s.Bind(1, id);
     std::vector<TransitionRecord> out;
     while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2)});
@@ -277,7 +307,8 @@ class SqliteLedger final : public Ledger {
 
   std::vector<ActionRecord> Actions(const std::string& id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, "SELECT at, user, action, reason FROM actions WHERE file_id = ? ORDER BY rowid");
+    Stmt s(db_, *statements_,
+           "SELECT at, user, action, reason FROM actions WHERE file_id = ? ORDER BY rowid");
     s.Bind(1, id);
     std::vector<ActionRecord> out;
     while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3)});
@@ -286,7 +317,7 @@ class SqliteLedger final : public Ledger {
 
   std::vector<DeliveryRecord> Deliveries(const std::string& id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_,
+    Stmt s(db_, *statements_,
            "SELECT destination, name, status, at FROM deliveries WHERE file_id = ? ORDER BY rowid");
     s.Bind(1, id);
     std::vector<DeliveryRecord> out;
@@ -296,7 +327,8 @@ class SqliteLedger final : public Ledger {
 
   std::vector<FindingCount> Findings(const std::string& id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, "SELECT rule, severity, count FROM findings WHERE file_id = ? ORDER BY rule");
+    Stmt s(db_, *statements_,
+           "SELECT rule, severity, count FROM findings WHERE file_id = ? ORDER BY rule");
     s.Bind(1, id);
     std::vector<FindingCount> out;
     while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Int(2)});
@@ -305,10 +337,11 @@ class SqliteLedger final : public Ledger {
 
   std::vector<FileRecord> Unfinished() override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, fmt::format("SELECT {} FROM files WHERE state NOT IN ('delivered', 'quarantined', "
-                            "'rejected', 'vanished') ORDER BY received_at, id",
-                            kFileColumns)
-                    .c_str());
+    Stmt s(db_, *statements_,
+           fmt::format("SELECT {} FROM files WHERE state NOT IN ('delivered', 'quarantined', "
+                       "'rejected', 'vanished') ORDER BY received_at, id",
+                       kFileColumns)
+               .c_str());
     std::vector<FileRecord> out;
     while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
     return out;
@@ -326,7 +359,7 @@ class SqliteLedger final : public Ledger {
 
   std::vector<StatsRow> Stats(const std::string& since) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_,
+    Stmt s(db_, *statements_,
            "SELECT feed, substr(received_at, 1, 13), CASE WHEN outcome = '' THEN state ELSE "
            "outcome END, count(*), sum(size), sum(records) FROM files WHERE received_at >= ? "
            "GROUP BY 1, 2, 3 ORDER BY 2, 1, 3");
@@ -356,11 +389,12 @@ class SqliteLedger final : public Ledger {
   std::optional<std::string> AcceptedWhere(const char* column, const std::string& value,
                                            const std::string& except) {
     std::lock_guard lock(mu_);
-    Stmt s(db_, fmt::format("SELECT id FROM files WHERE {} = ? AND id != ? AND state IN "
-                            "('accepted', 'released', 'archived', 'outbound', 'delivered') "
-                            "ORDER BY received_at LIMIT 1",
-                            column)
-                    .c_str());
+    Stmt s(db_, *statements_,
+           fmt::format("SELECT id FROM files WHERE {} = ? AND id != ? AND state IN "
+                       "('accepted', 'released', 'archived', 'outbound', 'delivered') "
+                       "ORDER BY received_at LIMIT 1",
+                       column)
+               .c_str());
     s.Bind(1, value).Bind(2, except);
     if (s.Step() != SQLITE_ROW) return std::nullopt;
     return s.Text(0);
@@ -368,7 +402,8 @@ class SqliteLedger final : public Ledger {
 
   Status AddTransition(const std::string& id, const std::string& at, std::string_view to,
                        std::string_view detail) {
-    Stmt s(db_, "INSERT INTO transitions (file_id, at, state, detail) VALUES (?, ?, ?, ?)");
+    Stmt s(db_, *statements_,
+           "INSERT INTO transitions (file_id, at, state, detail) VALUES (?, ?, ?, ?)");
     return s.Bind(1, id).Bind(2, at).Bind(3, to).Bind(4, detail).Run("add transition");
   }
 
@@ -392,6 +427,7 @@ class SqliteLedger final : public Ledger {
 
   std::mutex mu_;
   sqlite3* db_;
+  std::unique_ptr<StatementCache> statements_;
 };
 
 }  // namespace

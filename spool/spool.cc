@@ -320,41 +320,48 @@ Status Spool::Check(FileRecord& f) {
     return Transition(f.id, state::kVanished, "removed from work/ after it was claimed",
                       "vanished");
   }
-  // The writer may never have synced it: make the original durable before anything else.
+  // The writer may never have synced it: the next Durable() makes the original durable,
+  // before anything relies on it.
   std::string reason;
-  // (Durable() then makes it so, with the next ledger commit.)
-  std::string sha;
   std::uint64_t size = 0;
-  Status readable = Sha256File(path, sha, &size);
-  if (readable.code == Code::kUnavailable) return readable;  // try again later
-  f.sha256 = sha;
-  f.size = size;
-
+  KindOf(path, &size);
   const RouteOptions* route = FindRoute(f.route);
   std::unique_ptr<FileReport> report;
-  if (!readable.ok()) {
-    // Unreadable (permissions, I/O error): it cannot be checked, so it waits in quarantine.
-    reason =
-        "the file cannot be read: " + readable.message.substr(readable.message.rfind(": ") + 2);
-  } else if (size == 0) {
-    reason = "the file is empty";
-  } else if (size > options_.max_file_bytes) {
-    reason =
-        fmt::format("the file is {} bytes, over the limit of {}", size, options_.max_file_bytes);
-  } else {
-    report = CheckFile(path, options_.check, route ? route->feed : std::string());
+  std::string sha;
+  if (size > 0 && size <= options_.max_file_bytes) {
+    // Hash and check in one pass over the bytes.
+    report = CheckFile(path, options_.check, route ? route->feed : std::string(), &sha);
     f.feed = report->feed;
     f.records = report->records;
     f.errors = report->diagnostics.errors();
     f.warnings = report->diagnostics.warnings();
     f.business_key = report->business_key;
-    if (!report->problem.empty()) {
-      reason = report->feed.empty() ? "the feed could not be told from the content"
-                                    : "the file could not be read as " + report->feed;
-    } else if (f.errors > 0) {
-      reason = fmt::format("{} error{} ({} warning{}): see report.json", f.errors,
-                           f.errors == 1 ? "" : "s", f.warnings, f.warnings == 1 ? "" : "s");
+  }
+  if (sha.empty()) {
+    // Not read through by the check (empty, too large, not a feed, unreadable): hash alone.
+    Status readable = Sha256File(path, sha, &size);
+    if (readable.code == Code::kUnavailable) return readable;  // try again later
+    if (!readable.ok()) {
+      // Unreadable (permissions, I/O error): it cannot be checked, so it waits in quarantine.
+      reason =
+          "the file cannot be read: " + readable.message.substr(readable.message.rfind(": ") + 2);
+      report.reset();
     }
+  }
+  f.sha256 = sha;
+  f.size = size;
+  if (!reason.empty()) {
+  } else if (size == 0) {
+    reason = "the file is empty";
+  } else if (size > options_.max_file_bytes) {
+    reason =
+        fmt::format("the file is {} bytes, over the limit of {}", size, options_.max_file_bytes);
+  } else if (!report->problem.empty()) {
+    reason = report->feed.empty() ? "the feed could not be told from the content"
+                                  : "the file could not be read as " + report->feed;
+  } else if (f.errors > 0) {
+    reason = fmt::format("{} error{} ({} warning{}): see report.json", f.errors,
+                         f.errors == 1 ? "" : "s", f.warnings, f.warnings == 1 ? "" : "s");
   }
   std::vector<FindingCount> counts;
   if (report) {
@@ -438,7 +445,7 @@ Status Spool::ArchiveStep(const FileRecord& f) {
     // A released file comes back from quarantine first.
     if (Status s = RenameNoReplace(QuarantineDir(f.id) + "/original", work); !s.ok()) return s;
   }
-  if (Status s = ArchiveFile(work, dst, f.sha256, 3, false); !s.ok()) return s;
+  if (Status s = ArchiveFile(work, dst, f.sha256, 1, false); !s.ok()) return s;
   return Transition(
       f.id, state::kArchived,
       "archived to " + dst.substr(options_.root.size() + 1) + " (written, synced, verified)");
