@@ -29,7 +29,8 @@ new_spool() {  # new_spool DIR
 echo "generating $count small files ..." >&2
 mkdir -p "$work/small"
 for i in $(seq "$count"); do
-  "$rbgate" gen bacs18 --records 34 --seed "$i" --date 2026-11-23 -o "$work/small/f$i.s18"
+  "$rbgate" gen bacs18 --records 34 --seed "$i" --serial "$(printf %06d "$i")" --date 2026-11-23 \
+    -o "$work/small/f$i.s18"
 done
 size=$(stat -c %s "$work/small/f1.s18")
 new_spool "$work/s"

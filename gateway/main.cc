@@ -126,6 +126,10 @@ int main(int argc, char** argv) {
   gen18->add_option("--fault", g.faults, "Inject a named fault (repeatable; listed below)")
       ->type_name("KIND");
   gen18->add_option("--date", date_text, "Creation date (default: today)")->type_name("YYYY-MM-DD");
+  gen18->add_option("--sun", g.sun, "Service user number")->type_name("SUN")->capture_default_str();
+  gen18->add_option("--serial", g.serial, "Submission serial number")
+      ->type_name("SERIAL")
+      ->capture_default_str();
   gen18->add_option("--line-ending", eol, "Record separator")
       ->check(CLI::IsMember({"crlf", "lf", "none"}))
       ->type_name("EOL")
@@ -284,6 +288,13 @@ int main(int argc, char** argv) {
         g.creation_date = *d;
       }
       g.line_ending = eol == "crlf" ? "\r\n" : eol == "lf" ? "\n" : "";
+      auto digits = [](const std::string& v, std::size_t n) {
+        return v.size() == n && v.find_first_not_of("0123456789") == std::string::npos;
+      };
+      if (!digits(g.sun, 6)) throw UsageError("--sun: '" + g.sun + "' is not 6 digits");
+      if (!digits(g.serial, 6) || g.serial == "000000") {
+        throw UsageError("--serial: '" + g.serial + "' is not 6 digits, not all zeros");
+      }
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");
       std::vector<char> buffer(1 << 20);
