@@ -20,6 +20,7 @@
 
 #include "schemas/dates.h"
 #include "spool/ledger.h"
+#include "spool/report.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -32,22 +33,6 @@ std::int64_t NowMs() {
 // Structured log lines on stderr: time, level, event, then key=value pairs.
 std::mutex log_mu;
 int log_threshold = 1;  // 0 debug, 1 info, 2 warning
-
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u >= 0x7f) {
-      out += fmt::format("\\x{:02x}", u);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
 
 void Log(int level, std::string_view event, const std::string& fields) {
   if (level < log_threshold) return;
@@ -81,7 +66,8 @@ std::string_view CodeName(spool::Code c) {
 void LogOutcome(spool::Spool& s, const std::string& id, const spool::Status& st) {
   if (!st.ok()) {
     Log(st.code == spool::Code::kUnavailable ? 2 : 3, "paused",
-        fmt::format("id={} code={} reason={}", id, CodeName(st.code), Quote(st.message)));
+        fmt::format("id={} code={} reason={}", id, CodeName(st.code),
+                    spool::JsonQuoted(st.message)));
     return;
   }
   auto f = s.ledger().Get(id);
@@ -89,8 +75,8 @@ void LogOutcome(spool::Spool& s, const std::string& id, const spool::Status& st)
   Log(f->state == spool::state::kDelivered ? 1 : 2, f->state,
       fmt::format("id={} route={} name={} feed={} size={} records={} errors={} warnings={} "
                   "reason={}",
-                  id, f->route, Quote(f->name), f->feed.empty() ? "-" : f->feed, f->size,
-                  f->records, f->errors, f->warnings, Quote(f->reason)));
+                  id, f->route, spool::JsonQuoted(f->name), f->feed.empty() ? "-" : f->feed,
+                  f->size, f->records, f->errors, f->warnings, spool::JsonQuoted(f->reason)));
 }
 
 // Work for the workers: a candidate to claim and process, or a claimed id to resume.
@@ -194,13 +180,13 @@ int RunDaemon(Config& config, bool once) {
     return 2;
   }
   Log(1, "start",
-      fmt::format("root={} routes={} workers={} once={} modulus={}", Quote(config.spool.root),
-                  config.spool.routes.size(), config.workers, once,
-                  config.spool.check.validator.modulus
-                      ? config.spool.check.validator.modulus->version()
-                      : std::string("none")));
+      fmt::format(
+          "root={} routes={} workers={} once={} modulus={}", spool::JsonQuoted(config.spool.root),
+          config.spool.routes.size(), config.workers, once,
+          config.spool.check.validator.modulus ? config.spool.check.validator.modulus->version()
+                                               : std::string("none")));
   if (spool::Status r = sp->Recover(); !r.ok()) {
-    Log(2, "recovery-incomplete", fmt::format("reason={}", Quote(r.message)));
+    Log(2, "recovery-incomplete", fmt::format("reason={}", spool::JsonQuoted(r.message)));
   }
 
   const int ifd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -209,7 +195,7 @@ int RunDaemon(Config& config, bool once) {
     if (ifd >= 0 &&
         ::inotify_add_watch(ifd, dir.c_str(),
                             IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ATTRIB | IN_MODIFY) < 0) {
-      Log(2, "no-inotify", fmt::format("dir={} (relying on rescans)", Quote(dir)));
+      Log(2, "no-inotify", fmt::format("dir={} (relying on rescans)", spool::JsonQuoted(dir)));
     }
   }
 
@@ -235,11 +221,12 @@ int RunDaemon(Config& config, bool once) {
             inflight.erase(c.route + "/" + c.name);
           }
           if (s.ok()) {
-            Log(0, "claimed", fmt::format("id={} route={} name={}", id, c.route, Quote(c.name)));
+            Log(0, "claimed",
+                fmt::format("id={} route={} name={}", id, c.route, spool::JsonQuoted(c.name)));
           } else if (s.code != spool::Code::kNotFound) {
             Log(2, "claim-failed",
-                fmt::format("route={} name={} reason={}", c.route, Quote(c.name),
-                            Quote(s.message)));
+                fmt::format("route={} name={} reason={}", c.route, spool::JsonQuoted(c.name),
+                            spool::JsonQuoted(s.message)));
           }
         }
         if (!id.empty() && (s.ok() || !job.candidate)) {

@@ -13,22 +13,6 @@
 namespace rbgate::gateway {
 namespace {
 
-std::string Json(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u >= 0x7f) {
-      out += fmt::format("\\u{:04x}", u);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 // A name as shown in a terminal: control and non-ASCII bytes escaped.
 std::string Shown(std::string_view s) {
   std::string out;
@@ -44,9 +28,10 @@ std::string FileJson(const spool::FileRecord& f) {
       "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},\"state\":{},"
       "\"outcome\":{},\"reason\":{},\"records\":{},\"errors\":{},\"warnings\":{},"
       "\"received_at\":{},\"updated_at\":{}}}",
-      Json(f.id), Json(f.name), Json(f.route), f.size, Json(f.sha256), Json(f.feed), Json(f.state),
-      Json(f.outcome), Json(f.reason), f.records, f.errors, f.warnings, Json(f.received_at),
-      Json(f.updated_at));
+      spool::JsonQuoted(f.id), spool::JsonQuoted(f.name), spool::JsonQuoted(f.route), f.size,
+      spool::JsonQuoted(f.sha256), spool::JsonQuoted(f.feed), spool::JsonQuoted(f.state),
+      spool::JsonQuoted(f.outcome), spool::JsonQuoted(f.reason), f.records, f.errors, f.warnings,
+      spool::JsonQuoted(f.received_at), spool::JsonQuoted(f.updated_at));
 }
 
 struct Opened {
@@ -182,25 +167,29 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
   if (o.format == "json") {
     std::string out = "{\"file\":" + FileJson(*f) + ",\"transitions\":[";
     for (std::size_t i = 0; i < transitions.size(); ++i) {
-      out += fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", i ? "," : "",
-                         Json(transitions[i].at), Json(transitions[i].state),
-                         Json(transitions[i].detail));
+      out +=
+          fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", i ? "," : "",
+                      spool::JsonQuoted(transitions[i].at), spool::JsonQuoted(transitions[i].state),
+                      spool::JsonQuoted(transitions[i].detail));
     }
     out += "],\"findings\":{";
     for (std::size_t i = 0; i < findings.size(); ++i) {
-      out += fmt::format("{}{}:{}", i ? "," : "", Json(findings[i].rule), findings[i].count);
+      out += fmt::format("{}{}:{}", i ? "," : "", spool::JsonQuoted(findings[i].rule),
+                         findings[i].count);
     }
     out += "},\"deliveries\":[";
     for (std::size_t i = 0; i < deliveries.size(); ++i) {
-      out += fmt::format("{}{{\"destination\":{},\"name\":{},\"status\":{},\"at\":{}}}",
-                         i ? "," : "", Json(deliveries[i].destination), Json(deliveries[i].name),
-                         Json(deliveries[i].status), Json(deliveries[i].at));
+      out += fmt::format(
+          "{}{{\"destination\":{},\"name\":{},\"status\":{},\"at\":{}}}", i ? "," : "",
+          spool::JsonQuoted(deliveries[i].destination), spool::JsonQuoted(deliveries[i].name),
+          spool::JsonQuoted(deliveries[i].status), spool::JsonQuoted(deliveries[i].at));
     }
     out += "],\"actions\":[";
     for (std::size_t i = 0; i < actions.size(); ++i) {
-      out += fmt::format("{}{{\"at\":{},\"user\":{},\"action\":{},\"reason\":{}}}", i ? "," : "",
-                         Json(actions[i].at), Json(actions[i].user), Json(actions[i].action),
-                         Json(actions[i].reason));
+      out +=
+          fmt::format("{}{{\"at\":{},\"user\":{},\"action\":{},\"reason\":{}}}", i ? "," : "",
+                      spool::JsonQuoted(actions[i].at), spool::JsonQuoted(actions[i].user),
+                      spool::JsonQuoted(actions[i].action), spool::JsonQuoted(actions[i].reason));
     }
     std::fputs((out + "]}\n").c_str(), stdout);
     return 0;
@@ -245,8 +234,8 @@ int Stats(Config& c, const OperatorOptions& o) {
       out += fmt::format(
           "{}{{\"feed\":{},\"hour\":{},\"outcome\":{},\"files\":{},\"bytes\":{},"
           "\"records\":{}}}",
-          i ? "," : "", Json(rows[i].feed), Json(rows[i].hour + ":00"), Json(rows[i].outcome),
-          rows[i].files, rows[i].bytes, rows[i].records);
+          i ? "," : "", spool::JsonQuoted(rows[i].feed), spool::JsonQuoted(rows[i].hour + ":00"),
+          spool::JsonQuoted(rows[i].outcome), rows[i].files, rows[i].bytes, rows[i].records);
     }
     std::fputs((out + "]}\n").c_str(), stdout);
     return 0;

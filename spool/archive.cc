@@ -28,17 +28,7 @@ struct Out {
     if (fd >= 0) ::close(fd);
   }
   Status Write(const void* p, std::size_t n, const std::string& what) {
-    auto* c = static_cast<const char*>(p);
-    while (n > 0) {
-      ssize_t w = ::write(fd, c, n);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return FromErrno(errno, what, "write");
-      }
-      c += w;
-      n -= static_cast<std::size_t>(w);
-    }
-    return Status::Ok();
+    return WriteAll(fd, static_cast<const char*>(p), n, what);
   }
 };
 

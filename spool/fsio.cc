@@ -36,6 +36,8 @@ std::string BaseOf(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+}  // namespace
+
 Status WriteAll(int fd, const char* p, std::size_t n, const std::string& what) {
   while (n > 0) {
     ssize_t w = ::write(fd, p, n);
@@ -48,8 +50,6 @@ Status WriteAll(int fd, const char* p, std::size_t n, const std::string& what) {
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 Status FromErrno(int err, const std::string& what, const char* call) {
   Code code = Code::kInternal;

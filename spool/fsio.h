@@ -32,6 +32,9 @@ Status RenameNoReplace(const std::string& from, const std::string& to);
 // place, then fsyncs the directory.
 Status CopyDurably(const std::string& from, const std::string& to, bool sync = true);
 
+// Writes all `n` bytes to `fd` (retrying short writes and EINTR); `what` names it in errors.
+Status WriteAll(int fd, const char* p, std::size_t n, const std::string& what);
+
 // Reads a small file whole (reports, metadata). kNotFound if missing.
 Status ReadSmallFile(const std::string& path, std::string& out, std::size_t limit = 64 << 20);
 

@@ -26,9 +26,13 @@ std::string Masked(std::string_view s) {
   return out;
 }
 
-// JSON string: bytes outside printable ASCII are escaped, read as Latin-1, so any input
-// yields valid JSON.
-void JsonString(std::string& out, std::string_view s) {
+std::string ShownBytes(const Diagnostic& d, bool show_personal) {
+  return (d.bytes_personal && !show_personal) ? Masked(d.bytes) : d.bytes;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
@@ -59,11 +63,11 @@ void JsonString(std::string& out, std::string_view s) {
   out += '"';
 }
 
-std::string ShownBytes(const Diagnostic& d, bool show_personal) {
-  return (d.bytes_personal && !show_personal) ? Masked(d.bytes) : d.bytes;
+std::string JsonQuoted(std::string_view s) {
+  std::string out;
+  AppendJsonString(out, s);
+  return out;
 }
-
-}  // namespace
 
 std::string ShownExcerpt(const Diagnostic& d, bool show_personal) {
   std::string out = Printable(d.excerpt);
@@ -118,15 +122,15 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
     if (!first_file) out += ',';
     first_file = false;
     out += "{\"path\":";
-    JsonString(out, r->path);
+    AppendJsonString(out, r->path);
     out += ",\"feed\":";
-    JsonString(out, r->feed);
+    AppendJsonString(out, r->feed);
     out += fmt::format(",\"valid\":{},\"records\":{},\"bytes\":{},\"separator\":",
                        r->valid() ? "true" : "false", r->records, r->bytes);
-    JsonString(out, r->separator);
+    AppendJsonString(out, r->separator);
     if (!r->problem.empty()) {
       out += ",\"problem\":";
-      JsonString(out, r->problem);
+      AppendJsonString(out, r->problem);
     }
     out += fmt::format(",\"errors\":{},\"warnings\":{},\"diagnostics\":[", r->diagnostics.errors(),
                        r->diagnostics.warnings());
@@ -135,19 +139,19 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
       if (!first) out += ',';
       first = false;
       out += "{\"rule\":";
-      JsonString(out, d.rule->id);
+      AppendJsonString(out, d.rule->id);
       out += ",\"severity\":";
-      JsonString(out, parsers::SeverityName(d.severity()));
+      AppendJsonString(out, parsers::SeverityName(d.severity()));
       out +=
           fmt::format(",\"line\":{},\"column\":{},\"offset\":{},\"record\":{},\"field\":", d.line,
                       d.column, d.offset, d.record);
-      JsonString(out, d.field);
+      AppendJsonString(out, d.field);
       out += ",\"message\":";
-      JsonString(out, d.message);
+      AppendJsonString(out, d.message);
       out += ",\"hint\":";
-      JsonString(out, d.rule->hint);
+      AppendJsonString(out, d.rule->hint);
       out += ",\"bytes\":";
-      JsonString(out, ShownBytes(d, o.show_personal));
+      AppendJsonString(out, ShownBytes(d, o.show_personal));
       out += '}';
     }
     out += "],\"suppressed\":{";
@@ -155,7 +159,7 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
     for (const auto& [rule, n] : r->diagnostics.suppressed()) {
       if (!first_s) out += ',';
       first_s = false;
-      JsonString(out, rule);
+      AppendJsonString(out, rule);
       out += fmt::format(":{}", n);
     }
     out += "}}";

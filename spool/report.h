@@ -18,6 +18,11 @@ std::string RenderText(const FileReport& r, const RenderOptions& o);
 std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
                        const RenderOptions& o);
 
+// `s` as a JSON string literal. Bytes outside printable ASCII are escaped as \u00XX (read as
+// Latin-1), so any input, invalid UTF-8 and control characters included, yields valid JSON.
+std::string JsonQuoted(std::string_view s);
+void AppendJsonString(std::string& out, std::string_view s);
+
 // The excerpt of `d` as shown: personal spans masked (unless shown), unprintable bytes as '?'.
 std::string ShownExcerpt(const parsers::Diagnostic& d, bool show_personal);
 

@@ -35,22 +35,6 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u >= 0x7f) {
-      out += fmt::format("\\u{:04x}", u);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string_view KindName(NodeKind k) {
   switch (k) {
     case NodeKind::kSymlink:
@@ -412,11 +396,12 @@ Status Spool::WriteQuarantineFiles(const FileRecord& f, const std::string& repor
   auto transitions = ledger_->Transitions(f.id);
   std::string reason = transitions.empty() ? "" : transitions.back().detail;
   std::string meta = fmt::format(
-      "{{\"id\":\"{}\",\"name\":\"{}\",\"route\":\"{}\",\"size\":{},\"sha256\":\"{}\","
-      "\"feed\":\"{}\",\"records\":{},\"errors\":{},\"warnings\":{},\"reason\":\"{}\","
-      "\"received_at\":\"{}\",\"quarantined_at\":\"{}\"}}\n",
-      f.id, JsonEscape(f.name), JsonEscape(f.route), f.size, f.sha256, f.feed, f.records, f.errors,
-      f.warnings, JsonEscape(reason), f.received_at, NowIso());
+      "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},"
+      "\"records\":{},\"errors\":{},\"warnings\":{},\"reason\":{},\"received_at\":{},"
+      "\"quarantined_at\":{}}}\n",
+      JsonQuoted(f.id), JsonQuoted(f.name), JsonQuoted(f.route), f.size, JsonQuoted(f.sha256),
+      JsonQuoted(f.feed), f.records, f.errors, f.warnings, JsonQuoted(reason),
+      JsonQuoted(f.received_at), JsonQuoted(NowIso()));
   return WriteFileDurably(qdir, "meta.json", meta, false);
 }
 

@@ -4,6 +4,7 @@
 #include "spool/spool.h"
 
 #include <doctest/doctest.h>
+#include <simdjson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -337,6 +338,22 @@ TEST_CASE(
   CHECK(f->state == "delivered");
   CHECK(Spool::OutputName(*f) == f->sha256.substr(0, 16) + "_pay_ment_.._x__.s18");
   CHECK(Spool::SanitiseName("../../etc/passwd") == "_._.._etc_passwd");
+
+  // Quarantined under such a name, its meta.json and report.json are still valid JSON.
+  File bad = File::Valid();
+  testing::Put(bad.lines[File::kItem1], 1, "X");
+  auto q = DropAndRun(*s, "bad\x02\"name\xfe.s18", bad.Join());
+  REQUIRE(q.size() == 1);
+  const std::string qdir = s->QuarantineDir(q[0]);
+  simdjson::dom::parser parser;
+  simdjson::dom::element meta, report;
+  REQUIRE_FALSE(parser.parse(simdjson::padded_string(ReadFile(qdir + "/meta.json"))).get(meta));
+  CHECK(std::string_view(meta["id"]) == q[0]);
+  simdjson::dom::parser parser2;
+  REQUIRE_FALSE(
+      parser2.parse(simdjson::padded_string(ReadFile(qdir + "/report.json"))).get(report));
+  CHECK(std::string_view(report["files"].at(0)["diagnostics"].at(0)["rule"]) ==
+        "bacs18.data.dest-sort-code");
   CHECK(Spool::SanitiseName("") == "file");
 }
 
