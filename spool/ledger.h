@@ -70,9 +70,12 @@ class Ledger {
   // Moves a file to `state`, recording the transition with `detail` (and, for final
   // states, the outcome and reason).
   virtual Status Transition(const std::string& id, std::string_view to, std::string_view detail,
-                            std::string_view outcome = {}) = 0;
-  // What checking found: feed, hash, counts, business key, findings per rule.
-  virtual Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings) = 0;
+                            std::string_view outcome = {},
+                            const std::vector<DeliveryRecord>& deliveries = {}) = 0;
+  // What checking found: feed, hash, counts, business key, findings per rule; and, in the same
+  // commit when `then` names a state, the transition to it (state, detail).
+  virtual Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings,
+                             const std::pair<std::string, std::string>& then) = 0;
   virtual Status RecordDelivery(const std::string& id, const DeliveryRecord& d) = 0;
   virtual Status RecordAction(const std::string& id, const ActionRecord& a) = 0;
 

@@ -192,7 +192,8 @@ class SqliteLedger final : public Ledger {
   }
 
   Status Transition(const std::string& id, std::string_view to, std::string_view detail,
-                    std::string_view outcome) override {
+                    std::string_view outcome,
+                    const std::vector<DeliveryRecord>& deliveries) override {
     std::lock_guard lock(mu_);
     const std::string now = NowIso();
     return Txn("transition", [&] {
@@ -211,12 +212,17 @@ class SqliteLedger final : public Ledger {
       if (sqlite3_changes(db_) != 1) {
         return Error(Code::kFailedPrecondition, "ledger: no file " + id);
       }
+      for (const auto& d : deliveries) {
+        if (Status st = AddDelivery(id, d, now); !st.ok()) return st;
+      }
       return AddTransition(id, now, to, detail);
     });
   }
 
-  Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings) override {
+  Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings,
+                     const std::pair<std::string, std::string>& then) override {
     std::lock_guard lock(mu_);
+    const std::string now = NowIso();
     return Txn("record check", [&] {
       Stmt s(db_, *statements_,
              "UPDATE files SET feed = ?, sha256 = ?, size = ?, records = ?, errors = ?, "
@@ -244,19 +250,28 @@ class SqliteLedger final : public Ledger {
                  .Run("record findings");
         if (!st.ok()) return st;
       }
-      return Status::Ok();
+      if (then.first.empty()) return Status::Ok();
+      Stmt t(db_, *statements_, "UPDATE files SET state = ?, updated_at = ? WHERE id = ?");
+      if (st = t.Bind(1, then.first).Bind(2, now).Bind(3, f.id).Run("transition"); !st.ok()) {
+        return st;
+      }
+      return AddTransition(f.id, now, then.first, then.second);
     });
   }
 
   Status RecordDelivery(const std::string& id, const DeliveryRecord& d) override {
     std::lock_guard lock(mu_);
+    return AddDelivery(id, d, NowIso());
+  }
+
+  Status AddDelivery(const std::string& id, const DeliveryRecord& d, const std::string& now) {
     Stmt s(db_, *statements_,
            "INSERT INTO deliveries (file_id, destination, name, status, at) VALUES (?,?,?,?,?)");
     return s.Bind(1, id)
         .Bind(2, d.destination)
         .Bind(3, d.name)
         .Bind(4, d.status)
-        .Bind(5, d.at.empty() ? NowIso() : d.at)
+        .Bind(5, d.at.empty() ? now : d.at)
         .Run("record delivery");
   }
 

@@ -226,7 +226,8 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
     return Transition(id, state::kVanished, "removed before it was claimed", "vanished");
   }
   if (!s.ok()) return s;
-  if (s = Durable(); !s.ok()) return s;
+  // No sync of its own: the transition's commit below syncs the rename with it, and if that
+  // is lost, recovery finds the file in work/ or (the rename lost too) still in incoming/.
   if (!route->settle.done_marker.empty()) {
     ::unlink((from + route->settle.done_marker).c_str());
   }
@@ -358,8 +359,6 @@ Status Spool::Check(FileRecord& f) {
     }
     for (auto& [rule, c] : by_rule) counts.push_back(c);
   }
-  if (Status s = ledger_->RecordCheck(f, counts); !s.ok()) return s;
-
   if (reason.empty()) {
     std::lock_guard lock(accept_mu_);
     if (auto other = ledger_->AcceptedWithHash(f.sha256, f.id)) {
@@ -370,10 +369,14 @@ Status Spool::Check(FileRecord& f) {
           "was accepted as " +
           *same;
     } else {
-      return Transition(f.id, state::kAccepted,
-                        fmt::format("checked: {} records, {} warnings", f.records, f.warnings));
+      // What the check found and the acceptance, in one commit.
+      return Commit(ledger_->RecordCheck(
+          f, counts,
+          {std::string(state::kAccepted),
+           fmt::format("checked: {} records, {} warnings", f.records, f.warnings)}));
     }
   }
+  if (Status s = ledger_->RecordCheck(f, counts, {}); !s.ok()) return s;
   // Write the report before the state says quarantining, so recovery always finds it.
   const std::string qdir = QuarantineDir(f.id);
   if (Status s = MakeDirs(qdir, false); !s.ok()) return s;
@@ -473,14 +476,22 @@ Status Spool::OutboundStep(const FileRecord& f) {
 Status Spool::DeliverStep(const FileRecord& f) {
   const RouteOptions* route = FindRoute(f.route);
   const std::string name = OutputName(f);
+  std::vector<DeliveryRecord> deliveries;
   for (const auto& dname : route ? route->destinations : std::vector<std::string>{}) {
     const DestinationOptions* dest = FindDestination(dname);
     const std::string out = options_.root + "/outbound/" + dname + "/" + name;
     if (dest == nullptr) {
       return Error(Code::kFailedPrecondition, "route " + f.route + ": no destination " + dname);
     }
-    if (KindOf(out) == NodeKind::kMissing) continue;  // delivered before a crash
     const std::string target = dest->path + "/" + name;
+    if (KindOf(out) == NodeKind::kMissing) {
+      // Delivered before a restart (the outbound copy goes only once the delivery is durable).
+      if (KindOf(target) == NodeKind::kRegular) {
+        deliveries.push_back(
+            {dname, name, "delivered (found at the destination after a restart)", {}});
+      }
+      continue;
+    }
     if (KindOf(target) == NodeKind::kRegular) {
       // Already there under its content-derived name: the same bytes, or a conflict.
       std::string sha;
@@ -497,10 +508,12 @@ Status Spool::DeliverStep(const FileRecord& f) {
     } else {
       return FromErrno(errno, target, "link");
     }
-    if (Status s = ledger_->RecordDelivery(f.id, {dname, name, "delivered", {}}); !s.ok()) return s;
+    deliveries.push_back({dname, name, "delivered", {}});
     if (::unlink(out.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, out, "unlink");
   }
-  return Transition(f.id, state::kDelivered, fmt::format("delivered as {}", name), "delivered");
+  // The deliveries and the final state, in one commit.
+  return Commit(ledger_->Transition(f.id, state::kDelivered, fmt::format("delivered as {}", name),
+                                    "delivered", deliveries));
 }
 
 Status Spool::Recover() {

@@ -113,16 +113,20 @@ TEST_CASE("the ledger records files, transitions, findings, deliveries and actio
   f.feed = "bacs18";
   f.business_key = "bacs18/1";
   f.records = 9;
-  REQUIRE(l->RecordCheck(f, {{"bacs18.data.charset", "error", 3}}).ok());
+  REQUIRE(l->RecordCheck(f, {{"bacs18.data.charset", "error", 3}}, {}).ok());
   CHECK_FALSE(l->AcceptedWithHash("abc", ""));
-  REQUIRE(l->Transition(f.id, state::kAccepted, "ok").ok());
+  REQUIRE(l->RecordCheck(f, {{"bacs18.data.charset", "error", 3}},
+                         {std::string(state::kAccepted), "ok"})
+              .ok());
+  CHECK(l->Get(f.id)->state == "accepted");
   CHECK(l->AcceptedWithHash("abc", "") == f.id);
   CHECK_FALSE(l->AcceptedWithHash("abc", f.id));
   CHECK(l->AcceptedWithKey("bacs18/1", "x") == f.id);
   CHECK(l->Unfinished().size() == 1);
-  REQUIRE(l->Transition(f.id, state::kDelivered, "done", "delivered").ok());
+  REQUIRE(
+      l->Transition(f.id, state::kDelivered, "done", "delivered", {{"out", "x", "delivered", {}}})
+          .ok());
   CHECK(l->Unfinished().empty());
-  REQUIRE(l->RecordDelivery(f.id, {"out", "x", "delivered", {}}).ok());
   REQUIRE(l->RecordAction(f.id, {{}, "officer", "release", "why"}).ok());
   CHECK(l->Transition("nope", state::kClaimed, "x").code == Code::kFailedPrecondition);
 
