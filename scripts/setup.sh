@@ -9,6 +9,7 @@ packages=(
   libboost-dev          # Boost.Spirit X3 grammars
   libsimdjson-dev       # JSON (calendar, later JSON feeds)
   libxml2-dev           # XML feeds
+  libxml2-utils         # xmllint, the XML benchmark's reference
   libzstd-dev           # archive compression
   libcurl4-openssl-dev  # forwarders
   libsqlite3-dev        # ledger

@@ -1,0 +1,323 @@
+#include "parsers/xml/xml_stream.h"
+
+#include <fmt/format.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "parsers/xml/rules.h"
+
+namespace rbgate::parsers::xml {
+namespace {
+
+void InitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { xmlInitParser(); });
+}
+
+std::string_view View(const xmlChar* s) {
+  return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view{};
+}
+
+std::string Trimmed(const char* message) {
+  std::string m = message ? message : "";
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
+
+// Which rule a libxml2 error is, by where it came from and its code.
+const Rule& RuleOf(const xmlError& e, bool at_end) {
+  if (e.domain == XML_FROM_SCHEMASV || e.domain == XML_FROM_SCHEMASP) return rules::kSchema;
+  switch (e.code) {
+    case XML_ERR_INVALID_ENCODING:
+    case XML_ERR_UNSUPPORTED_ENCODING:
+    case XML_ERR_UNKNOWN_ENCODING:
+    case XML_ERR_INVALID_CHAR:
+    case XML_I18N_CONV_FAILED:
+      return rules::kEncoding;
+    case XML_ERR_DOCUMENT_END:
+    case XML_ERR_TAG_NOT_FINISHED:
+    case XML_ERR_LTSLASH_REQUIRED:
+    case XML_ERR_GT_REQUIRED:
+      return at_end ? rules::kTruncated : rules::kMalformed;
+    default:
+      if (e.domain == XML_FROM_I18N) return rules::kEncoding;
+      return rules::kMalformed;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<XmlSchema> XmlSchema::FromMemory(std::string_view xsd, std::string_view name,
+                                                 std::string& error) {
+  InitOnce();
+  xmlSchemaParserCtxtPtr pctxt =
+      xmlSchemaNewMemParserCtxt(xsd.data(), static_cast<int>(xsd.size()));
+  if (pctxt == nullptr) {
+    error = std::string(name) + ": cannot create a schema parser";
+    return nullptr;
+  }
+  std::string errors;
+  xmlSchemaSetParserStructuredErrors(
+      pctxt,
+      [](void* data, xmlErrorPtr e) {
+        auto* out = static_cast<std::string*>(data);
+        if (out->empty()) *out = fmt::format("line {}: {}", e->line, Trimmed(e->message));
+      },
+      &errors);
+  xmlSchemaPtr schema = xmlSchemaParse(pctxt);
+  xmlSchemaFreeParserCtxt(pctxt);
+  if (schema == nullptr) {
+    error = std::string(name) + ": " + (errors.empty() ? "not a valid XSD" : errors);
+    return nullptr;
+  }
+  return std::unique_ptr<XmlSchema>(new XmlSchema(schema));
+}
+
+XmlSchema::~XmlSchema() { xmlSchemaFree(schema_); }
+
+struct XmlStreamParser::Impl {
+  XmlSink& sink;
+  DiagnosticSink& diagnostics;
+  XmlLimits limits;
+  xmlSAXHandler sax{};
+  xmlParserCtxtPtr ctxt = nullptr;
+  xmlSchemaValidCtxtPtr vctxt = nullptr;
+  xmlSchemaSAXPlugPtr plug = nullptr;
+  std::uint32_t depth = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t text = 0;  // bytes of the current text node
+  bool stopped = false;
+  bool at_end = false;
+  bool errors = false;
+  std::vector<Attribute> attributes;
+
+  Impl(XmlSink& s, DiagnosticSink& d, const XmlLimits& l) : sink(s), diagnostics(d), limits(l) {}
+
+  std::uint64_t Line() const {
+    return ctxt ? static_cast<std::uint64_t>(xmlSAX2GetLineNumber(ctxt)) : 0;
+  }
+  std::uint64_t Column() const {
+    return ctxt ? static_cast<std::uint64_t>(xmlSAX2GetColumnNumber(ctxt)) : 0;
+  }
+
+  void Report(const Rule& rule, std::uint64_t line, std::uint64_t column, std::string message,
+              std::string_view field = {}) {
+    errors = errors || rule.severity == Severity::kError;
+    if (diagnostics.Saturated(rule)) {
+      diagnostics.Report(Diagnostic{.rule = &rule});
+      return;
+    }
+    Diagnostic d;
+    d.rule = &rule;
+    d.line = line;
+    d.column = column;
+    d.field = field;
+    d.message = std::move(message);
+    diagnostics.Report(std::move(d));
+  }
+
+  // A fatal finding: report it and stop reading.
+  void Stop(const Rule& rule, std::string message) {
+    if (stopped) return;
+    Report(rule, Line(), Column(), std::move(message));
+    stopped = true;
+    if (ctxt) xmlStopParser(ctxt);
+  }
+
+  static Impl* From(void* user) { return static_cast<Impl*>(user); }
+
+  static void OnStart(void* user, const xmlChar* localname, const xmlChar* prefix,
+                      const xmlChar* /*uri*/, int /*nb_namespaces*/, const xmlChar** /*namespaces*/,
+                      int nb_attributes, int /*nb_defaulted*/, const xmlChar** attrs) {
+    Impl* self = From(user);
+    if (self->stopped) return;
+    std::string_view name = View(localname);
+    if (++self->depth > self->limits.max_depth) {
+      return self->Stop(rules::kDepth,
+                        fmt::format("elements nested more than {} deep", self->limits.max_depth));
+    }
+    if (name.size() > self->limits.max_name) {
+      return self->Stop(rules::kNameLength, fmt::format("an element name of {} bytes; the limit "
+                                                        "is {}",
+                                                        name.size(), self->limits.max_name));
+    }
+    self->attributes.clear();
+    for (int i = 0; i < nb_attributes; ++i) {
+      const xmlChar** a = attrs + 5 * i;  // localname, prefix, URI, value, end
+      std::string_view value(reinterpret_cast<const char*>(a[3]),
+                             static_cast<std::size_t>(a[4] - a[3]));
+      std::string_view an = View(a[0]);
+      if (value.size() > self->limits.max_attribute) {
+        return self->Stop(rules::kAttributeLength,
+                          fmt::format("attribute {} of <{}> is {} bytes; the limit is {}", an, name,
+                                      value.size(), self->limits.max_attribute));
+      }
+      if (an.size() > self->limits.max_name) {
+        return self->Stop(rules::kNameLength,
+                          fmt::format("an attribute name of {} bytes", an.size()));
+      }
+      self->attributes.push_back({an, value});
+    }
+    (void)prefix;
+    self->text = 0;
+    self->sink.StartElement(name, self->attributes, self->Line());
+  }
+
+  static void OnEnd(void* user, const xmlChar* localname, const xmlChar*, const xmlChar*) {
+    Impl* self = From(user);
+    if (self->stopped) return;
+    if (self->depth > 0) --self->depth;
+    self->text = 0;
+    self->sink.EndElement(View(localname), self->Line());
+  }
+
+  static void OnCharacters(void* user, const xmlChar* ch, int len) {
+    Impl* self = From(user);
+    if (self->stopped) return;
+    self->text += static_cast<std::uint64_t>(len);
+    if (self->text > self->limits.max_text) {
+      return self->Stop(rules::kTextLength,
+                        fmt::format("a text node of more than {} bytes", self->limits.max_text));
+    }
+    self->sink.Text(
+        std::string_view(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)));
+  }
+
+  static void OnDoctype(void* user, const xmlChar* name, const xmlChar*, const xmlChar*) {
+    From(user)->Stop(rules::kDoctype,
+                     fmt::format("a DOCTYPE ({}) is refused: no DTD is read and no entity "
+                                 "expanded",
+                                 View(name)));
+  }
+
+  static void OnEntityDecl(void* user, const xmlChar* name, int, const xmlChar*, const xmlChar*,
+                           xmlChar*) {
+    From(user)->Stop(rules::kDoctype,
+                     fmt::format("an entity declaration ({}) is refused", View(name)));
+  }
+
+  static xmlParserInputPtr OnResolveEntity(void* user, const xmlChar*, const xmlChar* system_id) {
+    From(user)->Stop(rules::kDoctype,
+                     fmt::format("an external entity ({}) is refused", View(system_id)));
+    return nullptr;
+  }
+
+  static xmlEntityPtr OnGetEntity(void*, const xmlChar* name) {
+    return xmlGetPredefinedEntity(name);  // &amp; &lt; &gt; &quot; &apos; only
+  }
+
+  // Parser errors: the context's _private leads back to us.
+  static void OnParserError(void*, xmlErrorPtr e) {
+    if (e == nullptr || e->ctxt == nullptr) return;
+    auto* ctxt = static_cast<xmlParserCtxtPtr>(e->ctxt);
+    Impl* self = static_cast<Impl*>(ctxt->_private);
+    if (self == nullptr || self->stopped) return;
+    if (e->level == XML_ERR_WARNING) return;
+    const Rule& rule = RuleOf(*e, self->at_end);
+    std::string message = Trimmed(e->message);
+    if (&rule == &rules::kTruncated) {
+      message = fmt::format("the document ends with {} element{} still open (libxml2: {})",
+                            self->depth, self->depth == 1 ? "" : "s", message);
+    }
+    self->Report(rule, static_cast<std::uint64_t>(e->line), static_cast<std::uint64_t>(e->int2),
+                 std::move(message));
+    if (e->level == XML_ERR_FATAL) self->stopped = true;
+  }
+
+  static void OnSchemaError(void* user, xmlErrorPtr e) {
+    Impl* self = From(user);
+    if (e == nullptr || self->stopped) return;
+    std::uint64_t line = e->line > 0 ? static_cast<std::uint64_t>(e->line) : self->Line();
+    std::string message = Trimmed(e->message);
+    if (e->node == nullptr && e->str1 == nullptr) {
+      // Messages start "Element 'X': ..." already; keep them as libxml2 words them.
+    }
+    self->Report(rules::kSchema, line, static_cast<std::uint64_t>(e->int2), std::move(message));
+  }
+};
+
+XmlStreamParser::XmlStreamParser(XmlSink& sink, DiagnosticSink& diagnostics,
+                                 const XmlLimits& limits, const XmlSchema* schema)
+    : impl_(std::make_unique<Impl>(sink, diagnostics, limits)) {
+  InitOnce();
+  Impl& i = *impl_;
+  std::memset(&i.sax, 0, sizeof i.sax);
+  i.sax.initialized = XML_SAX2_MAGIC;
+  i.sax.startElementNs = &Impl::OnStart;
+  i.sax.endElementNs = &Impl::OnEnd;
+  i.sax.characters = &Impl::OnCharacters;
+  i.sax.cdataBlock = &Impl::OnCharacters;
+  i.sax.internalSubset = &Impl::OnDoctype;
+  i.sax.externalSubset = &Impl::OnDoctype;
+  i.sax.entityDecl = &Impl::OnEntityDecl;
+  i.sax.resolveEntity = &Impl::OnResolveEntity;
+  i.sax.getEntity = &Impl::OnGetEntity;
+  i.sax.serror = &Impl::OnParserError;
+
+  xmlSAXHandlerPtr sax = &i.sax;
+  void* user = &i;
+  if (schema != nullptr) {
+    i.vctxt = xmlSchemaNewValidCtxt(schema->get());
+    xmlSchemaSetValidStructuredErrors(i.vctxt, &Impl::OnSchemaError, &i);
+    i.plug = xmlSchemaSAXPlug(i.vctxt, &sax, &user);
+  }
+  i.ctxt = xmlCreatePushParserCtxt(sax, user, nullptr, 0, nullptr);
+  if (i.ctxt != nullptr) {
+    i.ctxt->_private = &i;
+    if (i.ctxt->sax != nullptr) i.ctxt->sax->serror = &Impl::OnParserError;
+    // No network, no entity substitution, no DTD loading (those options are simply not set),
+    // and libxml2's own hard limits stay on (no XML_PARSE_HUGE).
+    xmlCtxtUseOptions(i.ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+  }
+}
+
+XmlStreamParser::~XmlStreamParser() {
+  Impl& i = *impl_;
+  if (i.ctxt != nullptr) xmlFreeParserCtxt(i.ctxt);
+  if (i.plug != nullptr) xmlSchemaSAXUnplug(i.plug);
+  if (i.vctxt != nullptr) xmlSchemaFreeValidCtxt(i.vctxt);
+}
+
+void XmlStreamParser::Feed(std::span<const char> chunk, bool last) {
+  Impl& i = *impl_;
+  if (i.ctxt == nullptr) {
+    i.Stop(rules::kMalformed, "cannot create an XML parser");
+    return;
+  }
+  if (i.stopped) return;
+  i.bytes += chunk.size();
+  if (i.bytes > i.limits.max_bytes) {
+    i.Stop(rules::kSize, fmt::format("the document is over {} bytes", i.limits.max_bytes));
+    return;
+  }
+  i.at_end = last;
+  // libxml2 takes int-sized pieces.
+  constexpr std::size_t kPiece = std::size_t{1} << 30;
+  std::size_t pos = 0;
+  do {
+    const std::size_t n = std::min(kPiece, chunk.size() - pos);
+    const bool end = last && pos + n == chunk.size();
+    xmlParseChunk(i.ctxt, chunk.data() + pos, static_cast<int>(n), end ? 1 : 0);
+    pos += n;
+  } while (pos < chunk.size() && !i.stopped);
+  if (last && i.bytes == 0 && !i.errors) {
+    i.Report(rules::kTruncated, 1, 1, "the document is empty");
+  }
+}
+
+bool XmlStreamParser::stopped() const noexcept { return impl_->stopped; }
+
+bool XmlStreamParser::valid() const noexcept {
+  const Impl& i = *impl_;
+  return !i.errors && i.ctxt != nullptr && i.ctxt->wellFormed &&
+         (i.vctxt == nullptr || xmlSchemaIsValid(i.vctxt) == 1);
+}
+
+}  // namespace rbgate::parsers::xml

@@ -1,0 +1,82 @@
+// A hardened, streaming XML reader on libxml2's SAX2 push parser, with XSD validation
+// plugged into the same stream (xmlSchemaSAXPlug): one pass, no tree, bounded memory.
+//
+// Hardening: a DOCTYPE is refused (so no entity is declared, expanded or fetched, and no DTD
+// is loaded); no network; limits on depth, name length, attribute length, text node size and
+// total size. Every libxml2 error (well-formedness, encoding, schema) becomes a Diagnostic
+// with line and column, through per-context structured handlers, never the global one.
+// UTF-8 and ISO-8859-1 are both read; the sink always sees UTF-8.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "parsers/diagnostic.h"
+
+struct _xmlSchema;  // libxml2's compiled schema
+
+namespace rbgate::parsers::xml {
+
+struct Attribute {
+  std::string_view name;
+  std::string_view value;
+};
+
+// Receives the document's events. Views are valid only during the call.
+class XmlSink {
+ public:
+  virtual ~XmlSink() = default;
+  virtual void StartElement(std::string_view name, std::span<const Attribute> attributes,
+                            std::uint64_t line) = 0;
+  virtual void EndElement(std::string_view name, std::uint64_t line) = 0;
+  // Character data; one text node may arrive in several pieces.
+  virtual void Text(std::string_view text) { (void)text; }
+};
+
+struct XmlLimits {
+  std::uint32_t max_depth = 64;
+  std::uint32_t max_name = 256;
+  std::uint32_t max_attribute = 64 * 1024;
+  std::uint64_t max_text = std::uint64_t{64} << 20;  // the signature blob is the largest
+  std::uint64_t max_bytes = std::uint64_t{4} << 30;
+};
+
+// A compiled XSD, built from text held in memory (no I/O, no imports fetched).
+class XmlSchema {
+ public:
+  // Compiles `xsd`; on failure returns null and says why in `error`.
+  static std::unique_ptr<XmlSchema> FromMemory(std::string_view xsd, std::string_view name,
+                                               std::string& error);
+  ~XmlSchema();
+  _xmlSchema* get() const { return schema_; }
+
+ private:
+  explicit XmlSchema(_xmlSchema* s) : schema_(s) {}
+  _xmlSchema* schema_;
+};
+
+// Feed the document window by window; every byte given is consumed. After a fatal finding
+// (malformed, DOCTYPE, a limit) the parser stops and ignores the rest. `sink`,
+// `diagnostics` and `schema` must outlive the parser. Not thread-safe; one per document.
+class XmlStreamParser {
+ public:
+  XmlStreamParser(XmlSink& sink, DiagnosticSink& diagnostics, const XmlLimits& limits = {},
+                  const XmlSchema* schema = nullptr);
+  ~XmlStreamParser();
+  XmlStreamParser(const XmlStreamParser&) = delete;
+  XmlStreamParser& operator=(const XmlStreamParser&) = delete;
+
+  void Feed(std::span<const char> chunk, bool last);
+  bool stopped() const noexcept;
+  // True when the document was well-formed and (if a schema was given) valid.
+  bool valid() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rbgate::parsers::xml
