@@ -196,9 +196,9 @@ Config LoadConfig(const std::string& path) {
         Fail(path, t->get("name"), "route.name", "'" + route.name + "' is defined twice");
       }
       route.feed = r.Get<std::string>("feed").value_or("auto");
-      if (route.feed != "auto" && route.feed != "bacs18") {
+      if (route.feed != "auto" && route.feed != "bacs18" && route.feed != "arudd") {
         Fail(path, t->get("feed"), "route.feed",
-             "'" + route.feed + "' is not a feed (auto, bacs18)");
+             "'" + route.feed + "' is not a feed (auto, bacs18, arudd)");
       }
       if (route.feed == "auto") route.feed.clear();
       std::string transform = r.Get<std::string>("transform").value_or("none");

@@ -13,6 +13,7 @@
 #include "gateway/config.h"
 #include "gateway/daemon.h"
 #include "gateway/gen_bacs18.h"
+#include "gateway/gen_reports.h"
 #include "gateway/operator.h"
 #include "parsers/bacs18/rules.h"
 #include "schemas/calendar.h"
@@ -30,7 +31,21 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+schemas::Day ParseDateOption(const std::string& text) {
+  auto d = schemas::ParseIsoDate(text);
+  if (!d) throw UsageError("--date: '" + text + "' is not a date YYYY-MM-DD");
+  return *d;
+}
+
 using gateway::DefaultModulusDir;
+
+schemas::Day Today() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  return schemas::DaysFromCivil(
+      {tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)});
+}
 
 std::string DefaultConfig() {
   if (const char* env = std::getenv("RBGATE_CONFIG"); env && *env) return env;
@@ -42,9 +57,9 @@ bool IsDirectory(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-std::string FaultList() {
+std::string FaultList(std::span<const gateway::GenFault> faults) {
   std::string out = "Faults (--fault, repeatable):\n";
-  for (const auto& f : gateway::GenFaults()) {
+  for (const auto& f : faults) {
     out += fmt::format("  {:<20} {} [{}]\n", f.name, f.what, f.rule);
   }
   return out;
@@ -74,7 +89,7 @@ int main(int argc, char** argv) {
   std::size_t cap = 20;
   check->add_option("FILE", files, "Files to check")->required()->type_name("");
   check->add_option("--feed", feed, "Feed of the files (default: detected from content)")
-      ->check(CLI::IsMember({"bacs18"}))
+      ->check(CLI::IsMember({"bacs18", "arudd"}))
       ->type_name("FEED");
   check->add_option("--format", format, "Report format")
       ->check(CLI::IsMember({"text", "json"}))
@@ -137,7 +152,19 @@ int main(int argc, char** argv) {
   gen18->add_option("--modulus-dir", modulus_dir, "As for check")->type_name("DIR");
   gen18->add_option("--calendar", calendar_file, "As for check")->type_name("FILE");
   gen18->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
-  gen18->footer(FaultList());
+  gen18->footer(FaultList(gateway::GenFaults()));
+  auto* gen_arudd = gen->add_subcommand("arudd", "A Bacs ARUDD report (unpaid Direct Debits, XML)");
+  gateway::ReportGenOptions rg;
+  gen_arudd->add_option("--records", rg.records, "Returned items")
+      ->type_name("N")
+      ->capture_default_str();
+  gen_arudd->add_option("--seed", rg.seed, "Random seed")->type_name("S")->capture_default_str();
+  gen_arudd->add_option("--fault", rg.faults, "Inject a named fault (repeatable; listed below)")
+      ->type_name("KIND");
+  gen_arudd->add_option("--date", date_text, "Processing date (default: today)")
+      ->type_name("YYYY-MM-DD");
+  gen_arudd->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
+  gen_arudd->footer(FaultList(gateway::AruddFaults()));
 
   // rbgate rules
   auto* rules_cmd = app.add_subcommand("rules", "List every rule id with its severity and meaning");
@@ -272,21 +299,20 @@ int main(int argc, char** argv) {
       return 0;
     }
 
+    if (*gen_arudd) {
+      rg.processing_date = date_text.empty() ? Today() : ParseDateOption(date_text);
+      std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+      if (!out) throw UsageError(out_path + ": cannot write");
+      gateway::GenerateArudd(rg, out);
+      out.flush();
+      if (!out) throw UsageError(out_path + ": write failed");
+      return 0;
+    }
+
     if (*gen18) {
       const auto& cal = load_calendar();
       auto modulus = load_modulus(true);
-      if (date_text.empty()) {
-        std::time_t now = std::time(nullptr);
-        std::tm tm{};
-        gmtime_r(&now, &tm);
-        g.creation_date =
-            schemas::DaysFromCivil({tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
-                                    static_cast<unsigned>(tm.tm_mday)});
-      } else {
-        auto d = schemas::ParseIsoDate(date_text);
-        if (!d) throw UsageError("--date: '" + date_text + "' is not a date YYYY-MM-DD");
-        g.creation_date = *d;
-      }
+      g.creation_date = date_text.empty() ? Today() : ParseDateOption(date_text);
       g.line_ending = eol == "crlf" ? "\r\n" : eol == "lf" ? "\n" : "";
       auto digits = [](const std::string& v, std::size_t n) {
         return v.size() == n && v.find_first_not_of("0123456789") == std::string::npos;

@@ -32,6 +32,8 @@ std::uint64_t DiagnosticCollector::Count(std::string_view rule_id) const noexcep
 void DiagnosticCollector::SortByPosition() {
   std::stable_sort(kept_.begin(), kept_.end(), [](const Diagnostic& a, const Diagnostic& b) {
     if (a.offset != b.offset) return a.offset < b.offset;
+    if (a.line != b.line) return a.line < b.line;  // XML findings carry lines, not offsets
+    if (a.column != b.column) return a.column < b.column;
     return a.rule->id < b.rule->id;
   });
 }

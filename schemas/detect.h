@@ -7,6 +7,7 @@ namespace rbgate::schemas {
 
 // Feeds rbgate knows, by their stable names.
 inline constexpr std::string_view kFeedBacs18 = "bacs18";
+inline constexpr std::string_view kFeedArudd = "arudd";
 
 // The feed `head` (the file's first bytes; 4 KiB is plenty) looks like, or empty.
 std::string_view DetectFeed(std::string_view head) noexcept;

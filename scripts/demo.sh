@@ -25,20 +25,22 @@ step "Dropping files into demo/incoming/auto/"
 "$rbgate" gen bacs18 --records 2000 --seed 9 --fault modulus --fault contra-mismatch \
   -o "$in/housing-benefit.s18"
 cp "$in/council-tax-dd.s18" "$in/council-tax-dd-resent.s18"  # the same file sent twice
+"$rbgate" gen arudd --records 40 --seed 11 -o "$in/ARUDD-returns.xml"          # a bank's returns
+"$rbgate" gen arudd --records 40 --seed 12 --fault totals-value -o "$in/ARUDD-bad-totals.xml"
 "$rbgate" gen bacs18 --records 300 --seed 10 -o "$demo/landlords.s18"
 head -c 9000 "$demo/landlords.s18" >"$in/landlords.s18.part"  # a transfer still under way
 ls -l "$in" | tail -n +2
 
 step "Waiting for the gateway (it takes a file once its size and mtime are still for 1 s)"
 for _ in $(seq 100); do
-  [ "$(ls "$demo/delivered" | wc -l)" -ge 2 ] && [ "$(ls "$demo/quarantine" | wc -l)" -ge 2 ] && break
+  [ "$(ls "$demo/delivered" | wc -l)" -ge 3 ] && [ "$(ls "$demo/quarantine" | wc -l)" -ge 3 ] && break
   sleep 0.1
 done
 step "The transfer finishes: the rest is written, then landlords.s18.part is renamed"
 tail -c +9001 "$demo/landlords.s18" >>"$in/landlords.s18.part"
 mv "$in/landlords.s18.part" "$in/landlords.s18"
 for _ in $(seq 100); do
-  [ "$(ls "$demo/delivered" | wc -l)" -ge 3 ] && break
+  [ "$(ls "$demo/delivered" | wc -l)" -ge 4 ] && break
   sleep 0.1
 done
 rm -f "$demo/landlords.s18"

@@ -8,6 +8,8 @@
 #include <optional>
 
 #include "parsers/bacs18/standard18.h"
+#include "parsers/xml/xml_stream.h"
+#include "schemas/bacs_reports/arudd.h"
 #include "schemas/detect.h"
 #include "spool/digest.h"
 #include "spool/mapped_input.h"
@@ -43,6 +45,35 @@ std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
   return key;
 }
 
+// Bacs reports (XML): the hardened stream with the feed's XSD plugged in, and the feed's
+// own rules on the same events.
+void CheckXmlReport(const std::string& path, const CheckSettings& settings, FileReport& report,
+                    std::string* sha256) {
+  schemas::bacs_reports::AruddValidator validator(report.diagnostics);
+  parsers::xml::XmlStreamParser parser(validator, report.diagnostics, {},
+                                       schemas::bacs_reports::AruddSchema());
+  std::optional<Sha256> hash;
+  if (sha256 != nullptr) hash.emplace();
+  spool::InputError error;
+  bool ok = spool::ForEachWindow(
+      path, settings.window_bytes,
+      [&](std::span<const char> window, std::uint64_t, bool last) {
+        parser.Feed(window, last);
+        if (hash) hash->Update({window.data(), window.size()});
+        return window.size();
+      },
+      error);
+  if (!ok) {
+    report.problem = error.message;
+    return;
+  }
+  report.records = validator.items();
+  report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, spool::FileSize(path)));
+  report.separator = "xml";
+  report.diagnostics.SortByPosition();
+  if (hash) *sha256 = hash->HexDigest();
+}
+
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
                                       const std::string& feed, std::string* sha256) {
   auto report = std::make_unique<FileReport>(settings.cap_per_rule);
@@ -63,6 +94,10 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
       report->problem = path + ": cannot tell which feed this is; pass --feed";
       return report;
     }
+  }
+  if (report->feed == schemas::kFeedArudd) {
+    CheckXmlReport(path, settings, *report, sha256);
+    return report;
   }
   if (report->feed != schemas::kFeedBacs18) {
     report->problem = path + ": unknown feed '" + report->feed + "'";

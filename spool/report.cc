@@ -106,11 +106,11 @@ std::string RenderText(const FileReport& r, const RenderOptions& o) {
   }
   const auto errors = r.diagnostics.errors();
   const auto warnings = r.diagnostics.warnings();
-  out += fmt::format(
-      "{}: {} ({} records, {} bytes, line endings {}): {}, {} error{}, {} "
-      "warning{}\n",
-      r.path, r.feed, r.records, r.bytes, r.separator, r.valid() ? "valid" : "INVALID", errors,
-      errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+  const std::string shape =
+      r.separator == "xml" ? "" : fmt::format(", line endings {}", r.separator);
+  out += fmt::format("{}: {} ({} records, {} bytes{}): {}, {} error{}, {} warning{}\n", r.path,
+                     r.feed, r.records, r.bytes, shape, r.valid() ? "valid" : "INVALID", errors,
+                     errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -92,7 +93,9 @@ struct XmlStreamParser::Impl {
   xmlSchemaSAXPlugPtr plug = nullptr;
   std::uint32_t depth = 0;
   std::uint64_t bytes = 0;
-  std::uint64_t text = 0;  // bytes of the current text node
+  std::uint64_t text = 0;   // bytes of the current text node
+  std::uint64_t lines = 1;  // lines fed so far
+  std::uint64_t tail = 0;   // bytes fed since the last newline
   bool stopped = false;
   bool at_end = false;
   bool errors = false;
@@ -220,14 +223,19 @@ struct XmlStreamParser::Impl {
     Impl* self = static_cast<Impl*>(ctxt->_private);
     if (self == nullptr || self->stopped) return;
     if (e->level == XML_ERR_WARNING) return;
-    const Rule& rule = RuleOf(*e, self->at_end);
+    // A fatal error on the last line of the input, with elements still open, is the document
+    // stopping short, whatever libxml2 was in the middle of when the bytes ran out.
+    const bool cut_short = self->at_end && e->level == XML_ERR_FATAL && self->depth > 0 &&
+                           static_cast<std::uint64_t>(e->line) >= self->lines &&
+                           static_cast<std::uint64_t>(e->int2) + 1 >= self->tail;
+    const Rule& rule = cut_short ? rules::kTruncated : RuleOf(*e, self->at_end);
     std::string message = Trimmed(e->message);
     if (&rule == &rules::kTruncated) {
       message = fmt::format("the document ends with {} element{} still open (libxml2: {})",
                             self->depth, self->depth == 1 ? "" : "s", message);
     }
-    self->Report(rule, static_cast<std::uint64_t>(e->line), static_cast<std::uint64_t>(e->int2),
-                 std::move(message));
+    self->Report(rule, static_cast<std::uint64_t>(e->line),
+                 static_cast<std::uint64_t>(std::max(1, e->int2)), std::move(message));
     if (e->level == XML_ERR_FATAL) self->stopped = true;
   }
 
@@ -239,7 +247,8 @@ struct XmlStreamParser::Impl {
     if (e->node == nullptr && e->str1 == nullptr) {
       // Messages start "Element 'X': ..." already; keep them as libxml2 words them.
     }
-    self->Report(rules::kSchema, line, static_cast<std::uint64_t>(e->int2), std::move(message));
+    self->Report(rules::kSchema, line, static_cast<std::uint64_t>(std::max(1, e->int2)),
+                 std::move(message));
   }
 };
 
@@ -298,6 +307,10 @@ void XmlStreamParser::Feed(std::span<const char> chunk, bool last) {
     return;
   }
   i.at_end = last;
+  i.lines += static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+  const auto nl = std::find(chunk.rbegin(), chunk.rend(), '\n');
+  i.tail =
+      nl == chunk.rend() ? i.tail + chunk.size() : static_cast<std::uint64_t>(nl - chunk.rbegin());
   // libxml2 takes int-sized pieces.
   constexpr std::size_t kPiece = std::size_t{1} << 30;
   std::size_t pos = 0;

@@ -103,5 +103,14 @@ expect forced-feed 1 "$rbgate" check --feed bacs18 "$tmp/hello.txt"
 expect empty 1 "$rbgate" check --feed bacs18 "$tmp/empty.s18"
 contains empty "$tmp/out" "bacs18.file.empty"
 
+# Bank returns (XML): generated, detected, checked.
+expect gen-arudd 0 "$rbgate" gen arudd --records 30 --date 2026-11-25 -o "$tmp/arudd.xml"
+expect check-arudd 0 "$rbgate" check "$tmp/arudd.xml"
+contains check-arudd "$tmp/out" "arudd (30 records"
+expect gen-arudd-xxe 0 "$rbgate" gen arudd --fault doctype -o "$tmp/xxe.xml"
+expect check-xxe 1 "$rbgate" check --format json "$tmp/xxe.xml"
+contains check-xxe "$tmp/out" '"rule":"xml.doctype"'
+lacks check-xxe "$tmp/out" "root:"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,119 @@
+#include "gateway/gen_reports.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <random>
+#include <stdexcept>
+
+namespace rbgate::gateway {
+namespace {
+
+constexpr GenFault kAruddFaults[] = {
+    {"totals-count", "arudd.totals.count", "Totals@numberOf one more than the items"},
+    {"totals-value", "arudd.totals.value", "Totals@valueOf one penny out"},
+    {"original-date", "arudd.item.original-date", "an item returned before it was collected"},
+    {"bad-sort-code", "xml.schema", "a payer sort code with a letter in it"},
+    {"bad-amount", "xml.schema", "an amount without pence (65 rather than 65.00)"},
+    {"doctype", "xml.doctype", "a DOCTYPE with an external entity (XXE)"},
+    {"truncated", "xml.truncated", "the file stops in the middle"},
+    {"latin1", "", "ISO-8859-1 encoding with a pound sign in a name (valid)"},
+};
+
+constexpr std::array<std::string_view, 8> kSurnames = {"SMITH", "JONES",  "PATEL", "OKAFOR",
+                                                       "NOWAK", "WALKER", "KHAN",  "EVANS"};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kReasons = {{
+    {"0128", "REFER TO PAYER"},
+    {"1012", "INSTRUCTION CANCELLED"},
+    {"0131", "PAYER DECEASED"},
+    {"0135", "NO ACCOUNT"},
+    {"0140", "NO INSTRUCTION"},
+    {"1020", "ACCOUNT CLOSED"},
+}};
+
+std::string Hyphenated(std::uint64_t sort) {
+  auto s = fmt::format("{:06}", sort);
+  return s.substr(0, 2) + "-" + s.substr(2, 2) + "-" + s.substr(4, 2);
+}
+
+}  // namespace
+
+std::span<const GenFault> AruddFaults() noexcept { return kAruddFaults; }
+
+void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
+  auto has = [&](std::string_view f) {
+    return std::find(o.faults.begin(), o.faults.end(), f) != o.faults.end();
+  };
+  for (const auto& f : o.faults) {
+    if (std::none_of(std::begin(kAruddFaults), std::end(kAruddFaults),
+                     [&](const GenFault& g) { return g.name == f; })) {
+      throw std::runtime_error("unknown fault '" + f + "' (see rbgate gen arudd --help)");
+    }
+  }
+  std::mt19937_64 rng(o.seed);
+  auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {
+    return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
+  };
+  const bool latin1 = has("latin1");
+  const std::string day = schemas::FormatIsoDate(o.processing_date);
+  std::string doc =
+      fmt::format("<?xml version = '1.0' encoding = '{}'?>\n", latin1 ? "ISO-8859-1" : "UTF-8");
+  if (has("doctype")) {
+    doc += "<!DOCTYPE BACSDocument [<!ENTITY secret SYSTEM \"file:///etc/passwd\">]>\n";
+  }
+  doc +=
+      "<BACSDocument xsi:noNamespaceSchemaLocation=\"newbacs-advices.xsd\" "
+      "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <Data>\n    <ARUDD>\n";
+  doc += fmt::format(
+      "      <Header reportType=\"REFT1019\" adviceNumber=\"{:03}\" "
+      "currentProcessingDate=\"{}\">\n      </Header>\n",
+      uniform(1, 999), day);
+  doc += fmt::format("      <AddresseeInformation name=\"{}\"/>\n",
+                     latin1 ? "BOROUGH COUNCIL \xa3 ACCOUNTS" : "BOROUGH COUNCIL");
+  doc += fmt::format(
+      "      <ServiceLicenseInformation userName=\"BOROUGH COUNCIL\" userNumber=\"{}\"/>\n", o.sun);
+  doc += "      <Advice>\n        <OriginatingAccountRecords>\n";
+  doc += "          <OriginatingAccountRecord>\n";
+  doc += fmt::format(
+      "            <OriginatingAccount name=\"COUNCIL TAX\" number=\"{:08}\" sortCode=\"{}\" "
+      "type=\"0\" bankName=\"SYNTHETIC BANK\" branchName=\"TOWN\"/>\n",
+      uniform(10000000, 99999999), Hyphenated(uniform(100000, 999999)));
+  std::uint64_t total = 0;
+  for (std::uint64_t i = 0; i < o.records; ++i) {
+    const auto& reason = kReasons[uniform(0, kReasons.size() - 1)];
+    const std::uint64_t pence = uniform(1000, 60000);
+    total += pence;
+    std::string amount = fmt::format("{}.{:02}", pence / 100, pence % 100);
+    if (has("bad-amount") && i == o.records / 2) amount = std::to_string(pence / 100);
+    std::string original =
+        schemas::FormatIsoDate(o.processing_date - static_cast<int>(uniform(3, 10)));
+    if (has("original-date") && i == o.records / 3)
+      original = schemas::FormatIsoDate(o.processing_date + 2);
+    std::string payer_sort = Hyphenated(uniform(100000, 999999));
+    if (has("bad-sort-code") && i == o.records / 4) payer_sort[1] = 'X';
+    doc += fmt::format(
+        "            <ReturnedDebitItem ref=\"CT{:010}\" transCode=\"17\" returnCode=\"{}\" "
+        "returnDescription=\"{}\" originalProcessingDate=\"{}\" valueOf=\"{}\" currency=\"GBP\">\n"
+        "              <PayerAccount number=\"{:08}\" ref=\"CT{:010}\" name=\"{} {}\" "
+        "sortCode=\"{}\" bankName=\"SYNTHETIC BANK\" branchName=\"TOWN\"/>\n"
+        "            </ReturnedDebitItem>\n",
+        i + 1, reason.first, reason.second, original, amount, uniform(10000000, 99999999), i + 1,
+        static_cast<char>('A' + uniform(0, 25)), kSurnames[uniform(0, kSurnames.size() - 1)],
+        payer_sort);
+  }
+  std::uint64_t declared = total + (has("totals-value") ? 1 : 0);
+  doc +=
+      fmt::format("            <Totals numberOf=\"{}\" valueOf=\"{}.{:02}\" currency=\"GBP\"/>\n",
+                  o.records + (has("totals-count") ? 1 : 0), declared / 100, declared % 100);
+  doc +=
+      "          </OriginatingAccountRecord>\n        </OriginatingAccountRecords>\n"
+      "      </Advice>\n    </ARUDD>\n  </Data>\n";
+  doc += "  <SignatureMethod> Vanilla </SignatureMethod>\n  <Signature>";
+  for (int i = 0; i < 8; ++i) doc += "TUlJU0lHTkFUVVJFU1lOVEhFVElDQkxPQg==";
+  doc += "</Signature>\n</BACSDocument>\n";
+  if (has("truncated")) doc.resize(doc.size() * 2 / 3);
+  out << doc;
+}
+
+}  // namespace rbgate::gateway

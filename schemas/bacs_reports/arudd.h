@@ -1,0 +1,56 @@
+// ARUDD (unpaid Direct Debits): the rules beyond the XSD. Per originating account, Totals'
+// count and value must equal the returned items'; each item's original processing day must
+// not be after the report's. Consumes the XML layer's events in one pass.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "parsers/diagnostic.h"
+#include "parsers/xml/xml_stream.h"
+
+namespace rbgate::schemas::bacs_reports {
+
+namespace rules {
+using parsers::Rule;
+inline constexpr Rule kTotalsCount{"arudd.totals.count", parsers::Severity::kError,
+                                   "Totals@numberOf differs from the returned items",
+                                   "the bank's report is inconsistent; ask the bank to re-send"};
+inline constexpr Rule kTotalsValue{"arudd.totals.value", parsers::Severity::kError,
+                                   "Totals@valueOf differs from the sum of the returned items",
+                                   "the bank's report is inconsistent; ask the bank to re-send"};
+inline constexpr Rule kOriginalDate{
+    "arudd.item.original-date", parsers::Severity::kError,
+    "an item's original processing day is after the report's processing day",
+    "a debit cannot be returned before it was collected"};
+}  // namespace rules
+
+// The compiled ARUDD schema (embedded; compiled once). Null only if the XSD itself is broken.
+const parsers::xml::XmlSchema* AruddSchema();
+
+// Turns decimal pounds ("65.00") into pence; false when it is not \d+\.\d\d.
+bool PoundsToPence(std::string_view text, std::uint64_t& pence);
+
+class AruddValidator final : public parsers::xml::XmlSink {
+ public:
+  explicit AruddValidator(parsers::DiagnosticSink& diagnostics) : diagnostics_(diagnostics) {}
+
+  void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
+                    std::uint64_t line) override;
+  void EndElement(std::string_view name, std::uint64_t line) override;
+
+  std::uint64_t items() const { return items_; }
+  std::uint64_t value() const { return value_; }  // pence, all items
+
+ private:
+  void Report(const parsers::Rule& rule, std::uint64_t line, std::string_view field,
+              std::string message);
+
+  parsers::DiagnosticSink& diagnostics_;
+  std::string processing_date_;
+  std::uint64_t record_items_ = 0, record_value_ = 0;
+  std::uint64_t items_ = 0, value_ = 0;
+};
+
+}  // namespace rbgate::schemas::bacs_reports

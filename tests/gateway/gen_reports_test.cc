@@ -1,0 +1,54 @@
+#include "gateway/gen_reports.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "spool/check.h"
+#include "tests/support/temp_dir.h"
+
+namespace rbgate::gateway {
+namespace {
+
+std::unique_ptr<spool::FileReport> Checked(const ReportGenOptions& o) {
+  std::ostringstream out;
+  GenerateArudd(o, out);
+  testing::TempDir dir;
+  testing::WriteFile(dir / "arudd.xml", out.str());
+  spool::CheckSettings settings;
+  settings.progress = false;
+  return spool::CheckFile(dir / "arudd.xml", settings);
+}
+
+ReportGenOptions Options() {
+  ReportGenOptions o;
+  o.records = 25;
+  o.processing_date = *schemas::ParseIsoDate("2026-11-25");
+  return o;
+}
+
+TEST_CASE("generated ARUDD reports are detected, valid, and count their items") {
+  auto r = Checked(Options());
+  CHECK(r->feed == "arudd");
+  CHECK(r->problem.empty());
+  CHECK(r->diagnostics.diagnostics().empty());
+  CHECK(r->valid());
+  CHECK(r->records == 25);
+}
+
+TEST_CASE("every ARUDD fault trips the rule it names") {
+  for (const GenFault& f : AruddFaults()) {
+    CAPTURE(f.name);
+    ReportGenOptions o = Options();
+    o.faults = {std::string(f.name)};
+    auto r = Checked(o);
+    if (f.rule.empty()) {
+      CHECK(r->valid());  // a variation, not a fault
+    } else {
+      CHECK(r->diagnostics.Count(f.rule) > 0);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rbgate::gateway
