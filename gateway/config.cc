@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
+
+#include "schemas/detect.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -196,9 +199,10 @@ Config LoadConfig(const std::string& path) {
         Fail(path, t->get("name"), "route.name", "'" + route.name + "' is defined twice");
       }
       route.feed = r.Get<std::string>("feed").value_or("auto");
-      if (route.feed != "auto" && route.feed != "bacs18" && route.feed != "arudd") {
+      if (route.feed != "auto" && std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds),
+                                            route.feed) == std::end(schemas::kFeeds)) {
         Fail(path, t->get("feed"), "route.feed",
-             "'" + route.feed + "' is not a feed (auto, bacs18, arudd)");
+             "'" + route.feed + "' is not a feed (auto, bacs18, arudd, addacs, auddis, awacs)");
       }
       if (route.feed == "auto") route.feed.clear();
       std::string transform = r.Get<std::string>("transform").value_or("none");

@@ -116,4 +116,81 @@ void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
   out << doc;
 }
 
+namespace {
+
+constexpr GenFault kMessagingFaults[] = {
+    {"record-type", "messaging.record-type", "a record type the advice type does not carry"},
+    {"reason-code", "messaging.reason-code", "a reason code Bacs does not define for it"},
+    {"missing", "messaging.missing", "a record without its reference"},
+    {"report-type", "messaging.report-type", "a header report-type for another advice type"},
+    {"bad-sort-code", "xml.schema", "a payer sort code with a letter in it"},
+};
+
+}  // namespace
+
+std::span<const GenFault> MessagingFaults() noexcept { return kMessagingFaults; }
+
+void GenerateMessaging(const ReportGenOptions& o, std::string_view advice_type, std::ostream& out) {
+  auto has = [&](std::string_view f) {
+    return std::find(o.faults.begin(), o.faults.end(), f) != o.faults.end();
+  };
+  for (const auto& f : o.faults) {
+    if (std::none_of(std::begin(kMessagingFaults), std::end(kMessagingFaults),
+                     [&](const GenFault& g) { return g.name == f; })) {
+      throw std::runtime_error("unknown fault '" + f + "'");
+    }
+  }
+  std::mt19937_64 rng(o.seed);
+  auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {
+    return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
+  };
+  const bool addacs = advice_type == "ADDACS", awacs = advice_type == "AWACS";
+  const std::string report_type = has("report-type")        ? "9999"
+                                  : addacs                  ? "7001"
+                                  : awacs                   ? "7002"
+                                  : advice_type == "AUDACC" ? "7003"
+                                                            : "7004";
+  const std::string day = schemas::FormatIsoDate(o.processing_date);
+  std::string doc =
+      "<?xml version='1.0' encoding='UTF-8'?>\n<BACSDocument><Data>\n"
+      "<MessagingAdvices>\n";
+  doc += fmt::format(
+      "<MessagingHeader advice-type=\"{}\" report-type=\"{}\" user-number=\"{}\" "
+      "user-name=\"BOROUGH COUNCIL\" report-generation-date=\"{}\">\n</MessagingHeader>\n",
+      advice_type, report_type, o.sun, day);
+  if (!addacs && !awacs) {  // AUDDIS: a file summary first
+    doc += fmt::format(
+        "<MessagingAdvice record-type=\"V\" processing-date=\"{}\" accepted-ddi=\"{}\" "
+        "rejected-ddi=\"{}\"/>\n",
+        day, o.records, advice_type == "AUDREJ" ? o.records : 0);
+  }
+  static constexpr std::string_view kAddacsReasons = "0123BCDER";
+  static constexpr std::string_view kAuddisReasons = "12357BCFGHIKLMNOPQ";
+  for (std::uint64_t i = 0; i < o.records; ++i) {
+    std::string type = addacs ? "A" : awacs ? "W" : "N";
+    if (has("record-type") && i == o.records / 2) type = addacs ? "W" : "A";
+    const std::string_view reasons = addacs ? kAddacsReasons : kAuddisReasons;
+    char reason = reasons[uniform(0, reasons.size() - 1)];
+    if (has("reason-code") && i == o.records / 3) reason = addacs ? 'Z' : '4';
+    std::string sort = fmt::format("{:06}", uniform(100000, 999999));
+    if (has("bad-sort-code") && i == o.records / 4) sort[2] = 'X';
+    std::string reference = fmt::format(" reference=\"CT{:010}\"", i + 1);
+    if (has("missing") && i == o.records / 5) reference.clear();
+    std::string moved;
+    if (awacs || reason == '3' || reason == 'C') {
+      moved = fmt::format(" payer-new-sort-code=\"{:06}\" payer-new-account-number=\"{:08}\"",
+                          uniform(100000, 999999), uniform(10000000, 99999999));
+    }
+    doc += fmt::format(
+        "<MessagingAdvice record-type=\"{}\" effective-date=\"{}\"{} payer-name=\"A PAYER\" "
+        "payer-account-number=\"{:08}\" payer-sort-code=\"{}\"{}{}/>\n",
+        type, day, reference, uniform(10000000, 99999999), sort,
+        awacs ? "" : fmt::format(" reason-code=\"{}\"", reason), moved);
+  }
+  doc +=
+      "</MessagingAdvices>\n</Data>\n<SignatureMethod>Vanilla</SignatureMethod>\n"
+      "</BACSDocument>\n";
+  out << doc;
+}
+
 }  // namespace rbgate::gateway

@@ -26,4 +26,10 @@ std::span<const GenFault> AruddFaults() noexcept;
 // Throws std::runtime_error for an unknown fault.
 void GenerateArudd(const ReportGenOptions& options, std::ostream& out);
 
+std::span<const GenFault> MessagingFaults() noexcept;
+
+// A messaging advice report: `advice_type` is ADDACS, AUDACC, AUDREJ or AWACS.
+void GenerateMessaging(const ReportGenOptions& options, std::string_view advice_type,
+                       std::ostream& out);
+
 }  // namespace rbgate::gateway

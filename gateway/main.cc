@@ -17,6 +17,7 @@
 #include "gateway/operator.h"
 #include "parsers/bacs18/rules.h"
 #include "schemas/calendar.h"
+#include "schemas/detect.h"
 #include "schemas/modulus.h"
 #include "spool/check.h"
 #include "spool/report.h"
@@ -89,7 +90,8 @@ int main(int argc, char** argv) {
   std::size_t cap = 20;
   check->add_option("FILE", files, "Files to check")->required()->type_name("");
   check->add_option("--feed", feed, "Feed of the files (default: detected from content)")
-      ->check(CLI::IsMember({"bacs18", "arudd"}))
+      ->check(CLI::IsMember(
+          std::vector<std::string>(std::begin(schemas::kFeeds), std::end(schemas::kFeeds))))
       ->type_name("FEED");
   check->add_option("--format", format, "Report format")
       ->check(CLI::IsMember({"text", "json"}))
@@ -165,6 +167,25 @@ int main(int argc, char** argv) {
       ->type_name("YYYY-MM-DD");
   gen_arudd->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
   gen_arudd->footer(FaultList(gateway::AruddFaults()));
+  std::string advice_type;
+  auto* gen_messaging =
+      gen->add_subcommand("messaging", "A Bacs messaging advice: ADDACS, AUDDIS or AWACS (XML)");
+  gen_messaging->add_option("--type", advice_type, "Advice type")
+      ->required()
+      ->check(CLI::IsMember({"ADDACS", "AUDACC", "AUDREJ", "AWACS"}))
+      ->type_name("TYPE");
+  gen_messaging->add_option("--records", rg.records, "Advices")
+      ->type_name("N")
+      ->capture_default_str();
+  gen_messaging->add_option("--seed", rg.seed, "Random seed")
+      ->type_name("S")
+      ->capture_default_str();
+  gen_messaging->add_option("--fault", rg.faults, "Inject a named fault (repeatable)")
+      ->type_name("KIND");
+  gen_messaging->add_option("--date", date_text, "Report date (default: today)")
+      ->type_name("YYYY-MM-DD");
+  gen_messaging->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
+  gen_messaging->footer(FaultList(gateway::MessagingFaults()));
 
   // rbgate rules
   auto* rules_cmd = app.add_subcommand("rules", "List every rule id with its severity and meaning");
@@ -299,11 +320,15 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    if (*gen_arudd) {
+    if (*gen_arudd || *gen_messaging) {
       rg.processing_date = date_text.empty() ? Today() : ParseDateOption(date_text);
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");
-      gateway::GenerateArudd(rg, out);
+      if (*gen_arudd) {
+        gateway::GenerateArudd(rg, out);
+      } else {
+        gateway::GenerateMessaging(rg, advice_type, out);
+      }
       out.flush();
       if (!out) throw UsageError(out_path + ": write failed");
       return 0;

@@ -10,6 +10,7 @@
 #include "parsers/bacs18/standard18.h"
 #include "parsers/xml/xml_stream.h"
 #include "schemas/bacs_reports/arudd.h"
+#include "schemas/bacs_reports/messaging.h"
 #include "schemas/detect.h"
 #include "spool/digest.h"
 #include "spool/mapped_input.h"
@@ -49,9 +50,14 @@ std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
 // own rules on the same events.
 void CheckXmlReport(const std::string& path, const CheckSettings& settings, FileReport& report,
                     std::string* sha256) {
-  schemas::bacs_reports::AruddValidator validator(report.diagnostics);
-  parsers::xml::XmlStreamParser parser(validator, report.diagnostics, {},
-                                       schemas::bacs_reports::AruddSchema());
+  const bool messaging = schemas::IsMessagingFeed(report.feed);
+  schemas::bacs_reports::AruddValidator arudd(report.diagnostics);
+  schemas::bacs_reports::MessagingValidator advices(report.diagnostics);
+  parsers::xml::XmlSink& validator = messaging ? static_cast<parsers::xml::XmlSink&>(advices)
+                                               : static_cast<parsers::xml::XmlSink&>(arudd);
+  parsers::xml::XmlStreamParser parser(
+      validator, report.diagnostics, {},
+      messaging ? schemas::bacs_reports::MessagingSchema() : schemas::bacs_reports::AruddSchema());
   std::optional<Sha256> hash;
   if (sha256 != nullptr) hash.emplace();
   spool::InputError error;
@@ -67,7 +73,7 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
     report.problem = error.message;
     return;
   }
-  report.records = validator.items();
+  report.records = messaging ? advices.advices() : arudd.items();
   report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, spool::FileSize(path)));
   report.separator = "xml";
   report.diagnostics.SortByPosition();
@@ -95,7 +101,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
       return report;
     }
   }
-  if (report->feed == schemas::kFeedArudd) {
+  if (report->feed == schemas::kFeedArudd || schemas::IsMessagingFeed(report->feed)) {
     CheckXmlReport(path, settings, *report, sha256);
     return report;
   }

@@ -50,5 +50,44 @@ TEST_CASE("every ARUDD fault trips the rule it names") {
   }
 }
 
+std::unique_ptr<spool::FileReport> CheckedMessaging(const ReportGenOptions& o,
+                                                    std::string_view type) {
+  std::ostringstream out;
+  GenerateMessaging(o, type, out);
+  testing::TempDir dir;
+  testing::WriteFile(dir / "advice.xml", out.str());
+  spool::CheckSettings settings;
+  settings.progress = false;
+  return spool::CheckFile(dir / "advice.xml", settings);
+}
+
+TEST_CASE("generated messaging advices are detected as their feed and valid") {
+  const std::pair<std::string_view, std::string_view> kinds[] = {
+      {"ADDACS", "addacs"}, {"AUDACC", "auddis"}, {"AUDREJ", "auddis"}, {"AWACS", "awacs"}};
+  for (auto [type, feed] : kinds) {
+    CAPTURE(type);
+    auto r = CheckedMessaging(Options(), type);
+    CHECK(r->feed == feed);
+    CHECK(r->problem.empty());
+    CHECK(r->diagnostics.diagnostics().empty());
+    CHECK(r->records >= 25);
+  }
+}
+
+TEST_CASE("every messaging fault trips the rule it names") {
+  for (std::string_view type : {"ADDACS", "AUDREJ", "AWACS"}) {
+    for (const GenFault& f : MessagingFaults()) {
+      // AWACS has no reason codes, and its report-type is not publicly known.
+      if (type == "AWACS" && (f.name == "reason-code" || f.name == "report-type")) continue;
+      CAPTURE(type);
+      CAPTURE(f.name);
+      ReportGenOptions o = Options();
+      o.faults = {std::string(f.name)};
+      auto r = CheckedMessaging(o, type);
+      CHECK(r->diagnostics.Count(f.rule) > 0);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rbgate::gateway

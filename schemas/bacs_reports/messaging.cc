@@ -1,0 +1,116 @@
+#include "schemas/bacs_reports/messaging.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace rbgate::schemas::bacs_reports {
+
+extern const std::string_view kMessagingXsd;  // generated from messaging.xsd
+
+namespace {
+
+std::string_view Get(std::span<const parsers::xml::Attribute> attributes, std::string_view name) {
+  for (const auto& a : attributes) {
+    if (a.name == name) return a.value;
+  }
+  return {};
+}
+
+bool OneOf(std::string_view value, std::string_view set) {
+  return value.size() == 1 && set.find(value[0]) != std::string_view::npos;
+}
+
+}  // namespace
+
+const parsers::xml::XmlSchema* MessagingSchema() {
+  static const std::unique_ptr<parsers::xml::XmlSchema> schema = [] {
+    std::string error;
+    return parsers::xml::XmlSchema::FromMemory(kMessagingXsd, "messaging.xsd", error);
+  }();
+  return schema.get();
+}
+
+void MessagingValidator::Report(const parsers::Rule& rule, std::uint64_t line,
+                                std::string_view field, std::string message) {
+  if (diagnostics_.Saturated(rule)) {
+    diagnostics_.Report(parsers::Diagnostic{.rule = &rule});
+    return;
+  }
+  parsers::Diagnostic d;
+  d.rule = &rule;
+  d.line = line;
+  d.column = 1;
+  d.field = field;
+  d.message = std::move(message);
+  diagnostics_.Report(std::move(d));
+}
+
+void MessagingValidator::StartElement(std::string_view name,
+                                      std::span<const parsers::xml::Attribute> attributes,
+                                      std::uint64_t line) {
+  if (name == "MessagingHeader") {
+    advice_type_.assign(Get(attributes, "advice-type"));
+    const std::string_view report = Get(attributes, "report-type");
+    const std::string_view expected = advice_type_ == "ADDACS"   ? "7001"
+                                      : advice_type_ == "AUDACC" ? "7003"
+                                      : advice_type_ == "AUDREJ" ? "7004"
+                                                                 : "";
+    if (!report.empty() && !expected.empty() && report != expected) {
+      Report(rules::kReportType, line, "report-type",
+             fmt::format("report-type {} with advice-type {}; expected {}", report, advice_type_,
+                         expected));
+    }
+    return;
+  }
+  if (name != "MessagingAdvice") return;
+  ++advices_;
+  const std::string_view type = Get(attributes, "record-type");
+  const std::string_view reason = Get(attributes, "reason-code");
+  auto need = [&](std::string_view attribute) {
+    if (Get(attributes, attribute).empty()) {
+      Report(rules::kMissingAttribute, line, attribute,
+             fmt::format("a {} record of type {} has no {}", advice_type_, type, attribute));
+    }
+  };
+  if (advice_type_ == "ADDACS") {
+    if (type != "A") {
+      Report(rules::kRecordType, line, "record-type",
+             fmt::format("record type {} in an ADDACS report, which carries A", type));
+      return;
+    }
+    need("reference");
+    if (!OneOf(reason, "0123BCDER")) {
+      Report(rules::kReasonCode, line, "reason-code",
+             fmt::format("ADDACS reason code '{}' is not one of 0 1 2 3 B C D E R", reason));
+    }
+    if (reason == "3" || reason == "C") {
+      need("payer-new-sort-code");
+      need("payer-new-account-number");
+    }
+  } else if (advice_type_ == "AUDACC" || advice_type_ == "AUDREJ") {
+    if (!OneOf(type, "VRND")) {
+      Report(rules::kRecordType, line, "record-type",
+             fmt::format("record type {} in an AUDDIS report, which carries V R N D", type));
+      return;
+    }
+    if (type == "N" || type == "D") {
+      need("reference");
+      if (!OneOf(reason, "12357BCFGHIKLMNOPQ")) {
+        Report(rules::kReasonCode, line, "reason-code",
+               fmt::format("AUDDIS reason code '{}' is not one Bacs defines", reason));
+      }
+    }
+  } else if (advice_type_ == "AWACS") {
+    if (type != "W") {
+      Report(rules::kRecordType, line, "record-type",
+             fmt::format("record type {} in an AWACS report, which carries W", type));
+      return;
+    }
+    need("reference");
+    need("payer-new-sort-code");
+    need("payer-new-account-number");
+  }
+}
+
+}  // namespace rbgate::schemas::bacs_reports
