@@ -311,8 +311,10 @@ void XmlStreamParser::Feed(std::span<const char> chunk, bool last) {
   const auto nl = std::find(chunk.rbegin(), chunk.rend(), '\n');
   i.tail =
       nl == chunk.rend() ? i.tail + chunk.size() : static_cast<std::uint64_t>(nl - chunk.rbegin());
-  // libxml2 takes int-sized pieces.
-  constexpr std::size_t kPiece = std::size_t{1} << 30;
+  // libxml2's push parser is fed in small pieces: it buffers what it has not parsed yet, and
+  // without XML_PARSE_HUGE (which stays off) a buffer over 10 MB is an error ("Huge input
+  // lookup"), which a 16 MiB window would otherwise cause.
+  constexpr std::size_t kPiece = std::size_t{256} << 10;
   std::size_t pos = 0;
   do {
     const std::size_t n = std::min(kPiece, chunk.size() - pos);

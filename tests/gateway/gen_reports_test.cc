@@ -36,6 +36,17 @@ TEST_CASE("generated ARUDD reports are detected, valid, and count their items") 
   CHECK(r->records == 25);
 }
 
+TEST_CASE("a report larger than libxml2's 10 MB lookahead validates through 16 MiB windows") {
+  ReportGenOptions o = Options();
+  o.records = 32000;  // about 11.7 MB
+  auto r = Checked(o);
+  CHECK(r->bytes > 10'000'000);
+  CHECK_MESSAGE(
+      r->diagnostics.diagnostics().empty(),
+      (r->diagnostics.diagnostics().empty() ? "" : r->diagnostics.diagnostics()[0].message));
+  CHECK(r->records == 32000);
+}
+
 TEST_CASE("every ARUDD fault trips the rule it names") {
   for (const GenFault& f : AruddFaults()) {
     CAPTURE(f.name);

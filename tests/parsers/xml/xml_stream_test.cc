@@ -202,5 +202,32 @@ TEST_CASE("XSD validation runs in the same pass and says where") {
   CHECK(why.find("broken.xsd") == 0);
 }
 
+TEST_CASE("a 2 GB signature blob is stopped at the text limit, streamed, never held") {
+  struct Counting final : XmlSink {
+    std::uint64_t text = 0;
+    void StartElement(std::string_view, std::span<const Attribute>, std::uint64_t) override {}
+    void EndElement(std::string_view, std::uint64_t) override {}
+    void Text(std::string_view t) override { text += t.size(); }
+  } sink;
+  DiagnosticCollector diagnostics;
+  XmlStreamParser p(sink, diagnostics);  // default limits: 64 MiB of text
+  const std::string head = "<?xml version='1.0'?><BACSDocument><Signature>";
+  p.Feed(head, false);
+  const std::string chunk(std::size_t{16} << 20, 'Q');  // one 16 MiB buffer, fed again and again
+  std::uint64_t fed = 0;
+  const std::uint64_t blob = std::uint64_t{2} << 30;
+  int calls = 0;
+  while (fed < blob && !p.stopped()) {
+    p.Feed(chunk, false);
+    fed += chunk.size();
+    ++calls;
+  }
+  CHECK(p.stopped());
+  CHECK(diagnostics.Count("xml.limit.text") == 1);
+  CHECK(fed <= (std::uint64_t{64} << 20) + chunk.size());  // stopped within one chunk of it
+  CHECK(sink.text <= (std::uint64_t{64} << 20) + chunk.size());
+  CHECK(calls < 10);
+}
+
 }  // namespace
 }  // namespace rbgate::parsers::xml

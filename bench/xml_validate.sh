@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Benchmark: ARUDD validation on a ~200 MB file, rbgate check (SAX2 with the XSD plugged
+# into the stream, plus ARUDD's own rules) beside xmllint --stream --noout --schema with the
+# same XSD on the same file, in MB/s and as a ratio. Not a test: run it by hand.
+# Usage: bench/xml_validate.sh [ITEMS]   (default 450,000 returned items, about 200 MB)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+items=${1:-450000}
+runs=${RUNS:-3}
+"$here/scripts/build.sh" release >/dev/null
+rbgate="$here/build/release/gateway/rbgate"
+data=${BENCH_DIR:-$here/build/bench}
+mkdir -p "$data"
+file="$data/arudd-$items.xml"
+[ -s "$file" ] || "$rbgate" gen arudd --records "$items" --seed 42 --date 2026-11-25 -o "$file"
+bytes=$(stat -c %s "$file")
+xsd="$here/schemas/bacs_reports/arudd.xsd"
+cat "$file" >/dev/null
+best() {  # best wall seconds of $runs runs
+  local b="" s e t
+  for _ in $(seq "$runs"); do
+    s=$(date +%s%N)
+    taskset -c 0 "$@" >/dev/null 2>&1 || true
+    e=$(date +%s%N)
+    t=$(awk "BEGIN{ printf \"%.3f\", ($e - $s) / 1e9 }")
+    if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then b=$t; fi
+  done
+  echo "$b"
+}
+t_xmllint=$(best xmllint --stream --noout --schema "$xsd" "$file")
+t_rbgate=$(best "$rbgate" check --feed arudd "$file")
+mbps() { awk "BEGIN{ printf \"%.0f\", $bytes / 1e6 / $1 }"; }
+echo "file: $file ($bytes bytes, $items items), one core, best of $runs"
+printf "  %-52s %8s s %6s MB/s\n" "xmllint --stream --noout --schema arudd.xsd" "$t_xmllint" "$(mbps "$t_xmllint")"
+printf "  %-52s %8s s %6s MB/s\n" "rbgate check --feed arudd (XSD + ARUDD rules)" "$t_rbgate" "$(mbps "$t_rbgate")"
+awk "BEGIN{ printf \"  rbgate / xmllint throughput: %.2fx\\n\", $t_xmllint / $t_rbgate }"
