@@ -15,6 +15,7 @@
 #include "gateway/gen_bacs18.h"
 #include "gateway/gen_reports.h"
 #include "gateway/operator.h"
+#include "gateway/transform.h"
 #include "parsers/bacs18/rules.h"
 #include "schemas/calendar.h"
 #include "schemas/detect.h"
@@ -187,6 +188,25 @@ int main(int argc, char** argv) {
   gen_messaging->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
   gen_messaging->footer(FaultList(gateway::MessagingFaults()));
 
+  // rbgate transform
+  std::string transform_file, transform_format = "csv";
+  auto* transform = app.add_subcommand(
+      "transform", "Turn a bank report into rows to import: CSV with a header, or JSON lines");
+  transform->add_option("FILE", transform_file, "The report (check it first)")
+      ->required()
+      ->type_name("");
+  transform->add_option("--feed", feed, "Feed of the file (default: detected from content)")
+      ->type_name("FEED");
+  transform->add_option("--format", transform_format, "Row format")
+      ->check(CLI::IsMember({"csv", "jsonl"}))
+      ->type_name("FORMAT")
+      ->capture_default_str();
+  transform->add_option("-o,--output", out_path, "Output file (default: standard output)")
+      ->type_name("FILE");
+  transform->footer(
+      "One row per advice item, with the report's header fields; amounts in pence, "
+      "sort codes as six digits. Columns: schemas/bacs_reports/README.md.");
+
   // rbgate rules
   auto* rules_cmd = app.add_subcommand("rules", "List every rule id with its severity and meaning");
 
@@ -289,6 +309,31 @@ int main(int argc, char** argv) {
     };
 
     if (*init) return gateway::Init(init_dir);
+    if (*transform) {
+      std::string detected = feed;
+      if (detected.empty()) {
+        std::ifstream in(transform_file, std::ios::binary);
+        std::string head(4096, '\0');
+        in.read(head.data(), static_cast<std::streamsize>(head.size()));
+        head.resize(static_cast<std::size_t>(in.gcount()));
+        detected = std::string(schemas::DetectFeed(head));
+      }
+      std::ofstream file;
+      if (!out_path.empty()) {
+        file.open(out_path, std::ios::binary | std::ios::trunc);
+        if (!file) throw UsageError(out_path + ": cannot write");
+      }
+      std::ostream& out = out_path.empty() ? std::cout : file;
+      std::string error;
+      long long rows = gateway::TransformFile(
+          transform_file, detected,
+          transform_format == "csv" ? gateway::RowFormat::kCsv : gateway::RowFormat::kJsonLines,
+          out, error);
+      if (rows < 0) throw UsageError(transform_file + ": " + error);
+      out.flush();
+      std::fprintf(stderr, "%s: %lld rows\n", transform_file.c_str(), rows);
+      return 0;
+    }
     if (*run || *quarantine || *ledger || *stats) {
       gateway::Config config;
       try {

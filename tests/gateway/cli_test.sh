@@ -112,5 +112,13 @@ expect check-xxe 1 "$rbgate" check --format json "$tmp/xxe.xml"
 contains check-xxe "$tmp/out" '"rule":"xml.doctype"'
 lacks check-xxe "$tmp/out" "root:"
 
+expect transform-csv 0 "$rbgate" transform "$tmp/arudd.xml" -o "$tmp/arudd.csv"
+contains transform-csv "$tmp/arudd.csv" "report_type,advice_number,processing_date"
+contains transform-csv "$tmp/err" "30 rows"
+expect transform-jsonl 0 "$rbgate" transform --format jsonl "$tmp/arudd.xml"
+contains transform-jsonl "$tmp/out" '"amount_pence":'
+expect transform-bacs18 2 "$rbgate" transform "$tmp/good.s18"
+contains transform-bacs18 "$tmp/err" "no transform"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,96 @@
+#include "gateway/transform.h"
+
+#include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include <sstream>
+
+#include "gateway/gen_reports.h"
+#include "schemas/bacs_reports/arudd.h"
+#include "tests/support/temp_dir.h"
+
+namespace rbgate::gateway {
+namespace {
+
+std::vector<std::string> Lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    out.push_back(line);
+  }
+  return out;
+}
+
+TEST_CASE("ARUDD rows: a header, one row per item, pence, six-digit sort codes") {
+  testing::TempDir dir;
+  ReportGenOptions o;
+  o.records = 7;
+  o.processing_date = *schemas::ParseIsoDate("2026-11-25");
+  std::ostringstream xml;
+  GenerateArudd(o, xml);
+  testing::WriteFile(dir / "a.xml", xml.str());
+
+  std::ostringstream csv;
+  std::string error;
+  REQUIRE(TransformFile(dir / "a.xml", "arudd", RowFormat::kCsv, csv, error) == 7);
+  auto lines = Lines(csv.str());
+  REQUIRE(lines.size() == 8);
+  CHECK(lines[0].starts_with("report_type,advice_number,processing_date,service_user_number,"));
+  CHECK(lines[1].starts_with("REFT1019,"));
+  CHECK(lines[1].find(",2026-11-25,123456,") != std::string::npos);
+
+  std::ostringstream jsonl;
+  REQUIRE(TransformFile(dir / "a.xml", "arudd", RowFormat::kJsonLines, jsonl, error) == 7);
+  auto rows = Lines(jsonl.str());
+  REQUIRE(rows.size() == 7);
+  std::uint64_t total = 0;
+  for (const auto& row : rows) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element e;
+    REQUIRE_FALSE(parser.parse(row).get(e));
+    CHECK(std::string_view(e["payer_sort_code"]).size() == 6);
+    CHECK(std::string_view(e["orig_sort_code"]).size() == 6);
+    CHECK(std::string_view(e["currency"]) == "GBP");
+    total += std::uint64_t(e["amount_pence"]);
+  }
+  CHECK(total > 0);
+  // The rows' amounts add up to the report's total.
+  auto at = xml.str().find("<Totals numberOf=\"7\" valueOf=\"");
+  REQUIRE(at != std::string::npos);
+  const std::string doc = xml.str();
+  const auto begin = doc.find("valueOf=\"", at) + 9;
+  const std::string value = doc.substr(begin, doc.find('"', begin) - begin);
+  std::uint64_t pence = 0;
+  REQUIRE(schemas::bacs_reports::PoundsToPence(value, pence));
+  CHECK(total == pence);
+}
+
+TEST_CASE("messaging rows, CSV quoting, and feeds without a transform") {
+  testing::TempDir dir;
+  ReportGenOptions o;
+  o.records = 5;
+  o.processing_date = *schemas::ParseIsoDate("2026-11-25");
+  std::ostringstream xml;
+  GenerateMessaging(o, "ADDACS", xml);
+  std::string doc = xml.str();
+  // A payer name with a comma and a quote must survive CSV.
+  doc.replace(doc.find("payer-name=\"A PAYER\""), 20, "payer-name=\"SMITH, J &quot;JO&quot;\"");
+  testing::WriteFile(dir / "m.xml", doc);
+  std::ostringstream csv;
+  std::string error;
+  REQUIRE(TransformFile(dir / "m.xml", "addacs", RowFormat::kCsv, csv, error) == 5);
+  auto lines = Lines(csv.str());
+  CHECK(
+      lines[0].starts_with("advice_type,report_type,service_user_number,report_date,record_type"));
+  CHECK(csv.str().find("\"SMITH, J \"\"JO\"\"\"") != std::string::npos);
+  CHECK(lines[1].starts_with("ADDACS,7001,123456,2026-11-25,A,"));
+
+  std::ostringstream none;
+  CHECK(TransformFile(dir / "m.xml", "bacs18", RowFormat::kCsv, none, error) == -1);
+  CHECK(error.find("no transform") != std::string::npos);
+  CHECK(TransformFile(dir / "missing.xml", "arudd", RowFormat::kCsv, none, error) == -1);
+}
+
+}  // namespace
+}  // namespace rbgate::gateway
