@@ -95,10 +95,7 @@ class RowWriter {
 };
 
 std::string Get(std::span<const parsers::xml::Attribute> attributes, std::string_view name) {
-  for (const auto& a : attributes) {
-    if (a.name == name) return std::string(a.value);
-  }
-  return {};
+  return std::string(parsers::xml::AttributeValue(attributes, name));
 }
 
 // ARUDD: a row per ReturnedDebitItem, completed by its PayerAccount.

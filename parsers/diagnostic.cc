@@ -8,6 +8,19 @@ std::string_view SeverityName(Severity s) noexcept {
   return s == Severity::kError ? "error" : "warning";
 }
 
+void ReportAt(DiagnosticSink& sink, const Rule& rule, std::uint64_t line, std::uint64_t column,
+              std::string_view field, std::string message) {
+  Diagnostic d;
+  d.rule = &rule;
+  if (!sink.Saturated(rule)) {
+    d.line = line;
+    d.column = column;
+    d.field = field;
+    d.message = std::move(message);
+  }
+  sink.Report(std::move(d));
+}
+
 void DiagnosticCollector::Report(Diagnostic&& d) {
   (d.severity() == Severity::kError ? errors_ : warnings_) += 1;
   std::uint64_t& n = seen_[d.rule->id];

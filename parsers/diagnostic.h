@@ -62,6 +62,11 @@ class DiagnosticSink {
   virtual bool Saturated(const Rule& /*rule*/) const noexcept { return false; }
 };
 
+// Reports a finding without an excerpt (XML and other line-based feeds): builds the message
+// only when the sink will keep it.
+void ReportAt(DiagnosticSink& sink, const Rule& rule, std::uint64_t line, std::uint64_t column,
+              std::string_view field, std::string message);
+
 // Keeps the first `cap_per_rule` findings of each rule and counts the rest, so a file in
 // which every record fails still reports quickly and in bounded memory.
 class DiagnosticCollector final : public DiagnosticSink {

@@ -24,6 +24,15 @@ struct Attribute {
   std::string_view value;
 };
 
+// The value of attribute `name`, or empty.
+inline std::string_view AttributeValue(std::span<const Attribute> attributes,
+                                       std::string_view name) {
+  for (const auto& a : attributes) {
+    if (a.name == name) return a.value;
+  }
+  return {};
+}
+
 // Receives the document's events. Views are valid only during the call.
 class XmlSink {
  public:

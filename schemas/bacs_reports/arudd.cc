@@ -11,13 +11,6 @@ extern const std::string_view kAruddXsd;  // generated from arudd.xsd
 
 namespace {
 
-std::string_view Get(std::span<const parsers::xml::Attribute> attributes, std::string_view name) {
-  for (const auto& a : attributes) {
-    if (a.name == name) return a.value;
-  }
-  return {};
-}
-
 std::string Pounds(std::uint64_t pence) {
   return fmt::format("£{}.{:02}", pence / 100, pence % 100);
 }
@@ -48,24 +41,14 @@ bool PoundsToPence(std::string_view text, std::uint64_t& pence) {
 
 void AruddValidator::Report(const parsers::Rule& rule, std::uint64_t line, std::string_view field,
                             std::string message) {
-  if (diagnostics_.Saturated(rule)) {
-    diagnostics_.Report(parsers::Diagnostic{.rule = &rule});
-    return;
-  }
-  parsers::Diagnostic d;
-  d.rule = &rule;
-  d.line = line;
-  d.column = 1;
-  d.field = field;
-  d.message = std::move(message);
-  diagnostics_.Report(std::move(d));
+  parsers::ReportAt(diagnostics_, rule, line, 1, field, std::move(message));
 }
 
 void AruddValidator::StartElement(std::string_view name,
                                   std::span<const parsers::xml::Attribute> attributes,
                                   std::uint64_t line) {
   if (name == "Header") {
-    processing_date_.assign(Get(attributes, "currentProcessingDate"));
+    processing_date_.assign(parsers::xml::AttributeValue(attributes, "currentProcessingDate"));
   } else if (name == "OriginatingAccountRecord") {
     record_items_ = 0;
     record_value_ = 0;
@@ -73,28 +56,30 @@ void AruddValidator::StartElement(std::string_view name,
     ++record_items_;
     ++items_;
     std::uint64_t pence = 0;
-    if (PoundsToPence(Get(attributes, "valueOf"), pence)) {
+    if (PoundsToPence(parsers::xml::AttributeValue(attributes, "valueOf"), pence)) {
       record_value_ += pence;
       value_ += pence;
     }
     // ISO dates compare as text.
-    std::string_view original = Get(attributes, "originalProcessingDate");
+    std::string_view original = parsers::xml::AttributeValue(attributes, "originalProcessingDate");
     if (!processing_date_.empty() && original.size() == 10 && original > processing_date_) {
-      Report(rules::kOriginalDate, line, "originalProcessingDate",
-             fmt::format("item {} was originally processed on {}, after this report's day {}",
-                         Get(attributes, "ref").empty() ? "?" : "with its reference", original,
-                         processing_date_));
+      Report(
+          rules::kOriginalDate, line, "originalProcessingDate",
+          fmt::format(
+              "item {} was originally processed on {}, after this report's day {}",
+              parsers::xml::AttributeValue(attributes, "ref").empty() ? "?" : "with its reference",
+              original, processing_date_));
     }
   } else if (name == "Totals") {
     std::uint64_t declared_count = 0, declared_value = 0;
-    std::string_view count = Get(attributes, "numberOf");
+    std::string_view count = parsers::xml::AttributeValue(attributes, "numberOf");
     auto r = std::from_chars(count.data(), count.data() + count.size(), declared_count);
     if (r.ec == std::errc() && declared_count != record_items_) {
       Report(rules::kTotalsCount, line, "numberOf",
              fmt::format("Totals says {} items but the account's record holds {}", declared_count,
                          record_items_));
     }
-    if (PoundsToPence(Get(attributes, "valueOf"), declared_value) &&
+    if (PoundsToPence(parsers::xml::AttributeValue(attributes, "valueOf"), declared_value) &&
         declared_value != record_value_) {
       Report(rules::kTotalsValue, line, "valueOf",
              fmt::format("Totals says {} but the returned items add up to {}",

@@ -10,13 +10,6 @@ extern const std::string_view kMessagingXsd;  // generated from messaging.xsd
 
 namespace {
 
-std::string_view Get(std::span<const parsers::xml::Attribute> attributes, std::string_view name) {
-  for (const auto& a : attributes) {
-    if (a.name == name) return a.value;
-  }
-  return {};
-}
-
 bool OneOf(std::string_view value, std::string_view set) {
   return value.size() == 1 && set.find(value[0]) != std::string_view::npos;
 }
@@ -33,25 +26,15 @@ const parsers::xml::XmlSchema* MessagingSchema() {
 
 void MessagingValidator::Report(const parsers::Rule& rule, std::uint64_t line,
                                 std::string_view field, std::string message) {
-  if (diagnostics_.Saturated(rule)) {
-    diagnostics_.Report(parsers::Diagnostic{.rule = &rule});
-    return;
-  }
-  parsers::Diagnostic d;
-  d.rule = &rule;
-  d.line = line;
-  d.column = 1;
-  d.field = field;
-  d.message = std::move(message);
-  diagnostics_.Report(std::move(d));
+  parsers::ReportAt(diagnostics_, rule, line, 1, field, std::move(message));
 }
 
 void MessagingValidator::StartElement(std::string_view name,
                                       std::span<const parsers::xml::Attribute> attributes,
                                       std::uint64_t line) {
   if (name == "MessagingHeader") {
-    advice_type_.assign(Get(attributes, "advice-type"));
-    const std::string_view report = Get(attributes, "report-type");
+    advice_type_.assign(parsers::xml::AttributeValue(attributes, "advice-type"));
+    const std::string_view report = parsers::xml::AttributeValue(attributes, "report-type");
     const std::string_view expected = advice_type_ == "ADDACS"   ? "7001"
                                       : advice_type_ == "AUDACC" ? "7003"
                                       : advice_type_ == "AUDREJ" ? "7004"
@@ -65,10 +48,10 @@ void MessagingValidator::StartElement(std::string_view name,
   }
   if (name != "MessagingAdvice") return;
   ++advices_;
-  const std::string_view type = Get(attributes, "record-type");
-  const std::string_view reason = Get(attributes, "reason-code");
+  const std::string_view type = parsers::xml::AttributeValue(attributes, "record-type");
+  const std::string_view reason = parsers::xml::AttributeValue(attributes, "reason-code");
   auto need = [&](std::string_view attribute) {
-    if (Get(attributes, attribute).empty()) {
+    if (parsers::xml::AttributeValue(attributes, attribute).empty()) {
       Report(rules::kMissingAttribute, line, attribute,
              fmt::format("a {} record of type {} has no {}", advice_type_, type, attribute));
     }
