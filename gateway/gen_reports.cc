@@ -62,9 +62,12 @@ void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
   if (has("doctype")) {
     doc += "<!DOCTYPE BACSDocument [<!ENTITY secret SYSTEM \"file:///etc/passwd\">]>\n";
   }
+  const std::string report = o.credits ? "ARUCS" : "ARUDD";
+  const std::string item = o.credits ? "ReturnedCreditItem" : "ReturnedDebitItem";
   doc +=
       "<BACSDocument xsi:noNamespaceSchemaLocation=\"newbacs-advices.xsd\" "
-      "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <Data>\n    <ARUDD>\n";
+      "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <Data>\n    <" +
+      report + ">\n";
   doc += fmt::format(
       "      <Header reportType=\"REFT1019\" adviceNumber=\"{:03}\" "
       "currentProcessingDate=\"{}\">\n      </Header>\n",
@@ -93,14 +96,14 @@ void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
     std::string payer_sort = Hyphenated(uniform(100000, 999999));
     if (has("bad-sort-code") && i == o.records / 4) payer_sort[1] = 'X';
     doc += fmt::format(
-        "            <ReturnedDebitItem ref=\"CT{:010}\" transCode=\"17\" returnCode=\"{}\" "
+        "            <{} ref=\"CT{:010}\" transCode=\"{}\" returnCode=\"{}\" "
         "returnDescription=\"{}\" originalProcessingDate=\"{}\" valueOf=\"{}\" currency=\"GBP\">\n"
         "              <PayerAccount number=\"{:08}\" ref=\"CT{:010}\" name=\"{} {}\" "
         "sortCode=\"{}\" bankName=\"SYNTHETIC BANK\" branchName=\"TOWN\"/>\n"
-        "            </ReturnedDebitItem>\n",
-        i + 1, reason.first, reason.second, original, amount, uniform(10000000, 99999999), i + 1,
-        static_cast<char>('A' + uniform(0, 25)), kSurnames[uniform(0, kSurnames.size() - 1)],
-        payer_sort);
+        "            </{}>\n",
+        item, i + 1, o.credits ? "99" : "17", reason.first, reason.second, original, amount,
+        uniform(10000000, 99999999), i + 1, static_cast<char>('A' + uniform(0, 25)),
+        kSurnames[uniform(0, kSurnames.size() - 1)], payer_sort, item);
   }
   std::uint64_t declared = total + (has("totals-value") ? 1 : 0);
   doc +=
@@ -108,7 +111,8 @@ void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
                   o.records + (has("totals-count") ? 1 : 0), declared / 100, declared % 100);
   doc +=
       "          </OriginatingAccountRecord>\n        </OriginatingAccountRecords>\n"
-      "      </Advice>\n    </ARUDD>\n  </Data>\n";
+      "      </Advice>\n    </" +
+      report + ">\n  </Data>\n";
   doc += "  <SignatureMethod> Vanilla </SignatureMethod>\n  <Signature>";
   for (int i = 0; i < 8; ++i) doc += "TUlJU0lHTkFUVVJFU1lOVEhFVElDQkxPQg==";
   doc += "</Signature>\n</BACSDocument>\n";

@@ -19,6 +19,7 @@ struct ReportGenOptions {
   std::vector<std::string> faults;
   schemas::Day processing_date = 0;
   std::string sun = "123456";
+  bool credits = false;  // ARUCS (returned credits) instead of ARUDD
 };
 
 std::span<const GenFault> AruddFaults() noexcept;

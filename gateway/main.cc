@@ -166,6 +166,8 @@ int main(int argc, char** argv) {
       ->type_name("KIND");
   gen_arudd->add_option("--date", date_text, "Processing date (default: today)")
       ->type_name("YYYY-MM-DD");
+  gen_arudd->add_flag("--arucs", rg.credits,
+                      "An ARUCS report (returned credits; its shape is inferred) instead");
   gen_arudd->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
   gen_arudd->footer(FaultList(gateway::AruddFaults()));
   std::string advice_type;

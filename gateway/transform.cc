@@ -101,7 +101,7 @@ std::string Get(std::span<const parsers::xml::Attribute> attributes, std::string
 // ARUDD: a row per ReturnedDebitItem, completed by its PayerAccount.
 class AruddRows final : public parsers::xml::XmlSink {
  public:
-  explicit AruddRows(RowWriter& w) : w_(w) {}
+  AruddRows(RowWriter& w, std::string_view item) : w_(w), item_(item) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> a,
                     std::uint64_t) override {
     if (name == "Header") {
@@ -113,7 +113,7 @@ class AruddRows final : public parsers::xml::XmlSink {
     } else if (name == "OriginatingAccount") {
       header_["orig_sort_code"] = Digits(Get(a, "sortCode"));
       header_["orig_account"] = Get(a, "number");
-    } else if (name == "ReturnedDebitItem") {
+    } else if (name == item_) {
       row_ = header_;
       row_["reference"] = Get(a, "ref");
       row_["transaction_code"] = Get(a, "transCode");
@@ -134,7 +134,7 @@ class AruddRows final : public parsers::xml::XmlSink {
     }
   }
   void EndElement(std::string_view name, std::uint64_t) override {
-    if (name == "ReturnedDebitItem" && in_item_) {
+    if (name == item_ && in_item_) {
       w_.Write(row_);
       in_item_ = false;
     }
@@ -142,6 +142,7 @@ class AruddRows final : public parsers::xml::XmlSink {
 
  private:
   RowWriter& w_;
+  std::string_view item_;  // ReturnedDebitItem (ARUDD) or ReturnedCreditItem (ARUCS)
   std::map<std::string_view, std::string> header_, row_;
   bool in_item_ = false;
 };
@@ -190,7 +191,7 @@ class MessagingRows final : public parsers::xml::XmlSink {
 }  // namespace
 
 std::span<const std::string_view> TransformColumns(std::string_view feed) {
-  if (feed == schemas::kFeedArudd) return kAruddColumns;
+  if (feed == schemas::kFeedArudd || feed == schemas::kFeedArucs) return kAruddColumns;
   if (schemas::IsMessagingFeed(feed)) return kMessagingColumns;
   return {};
 }
@@ -203,9 +204,9 @@ long long TransformFile(const std::string& path, std::string_view feed, RowForma
     return -1;
   }
   RowWriter writer(out, format, columns);
-  AruddRows arudd(writer);
+  AruddRows arudd(writer, feed == schemas::kFeedArucs ? "ReturnedCreditItem" : "ReturnedDebitItem");
   MessagingRows messaging(writer);
-  parsers::xml::XmlSink& sink = feed == schemas::kFeedArudd
+  parsers::xml::XmlSink& sink = !schemas::IsMessagingFeed(feed)
                                     ? static_cast<parsers::xml::XmlSink&>(arudd)
                                     : static_cast<parsers::xml::XmlSink&>(messaging);
   parsers::DiagnosticCollector ignored(1);  // the check reports findings; this only reads

@@ -8,13 +8,14 @@ namespace rbgate::schemas {
 // Feeds rbgate knows, by their stable names.
 inline constexpr std::string_view kFeedBacs18 = "bacs18";
 inline constexpr std::string_view kFeedArudd = "arudd";
+inline constexpr std::string_view kFeedArucs = "arucs";
 inline constexpr std::string_view kFeedAddacs = "addacs";
 inline constexpr std::string_view kFeedAuddis = "auddis";
 inline constexpr std::string_view kFeedAwacs = "awacs";
 
 // Every feed name, for options and configuration.
-inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd, kFeedAddacs, kFeedAuddis,
-                                              kFeedAwacs};
+inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd,  kFeedArucs,
+                                              kFeedAddacs, kFeedAuddis, kFeedAwacs};
 
 // True for the Bacs messaging advices (one XSD, rules by advice type).
 constexpr bool IsMessagingFeed(std::string_view feed) {

@@ -51,13 +51,16 @@ std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
 void CheckXmlReport(const std::string& path, const CheckSettings& settings, FileReport& report,
                     std::string* sha256) {
   const bool messaging = schemas::IsMessagingFeed(report.feed);
-  schemas::bacs_reports::AruddValidator arudd(report.diagnostics);
+  const bool credits = report.feed == schemas::kFeedArucs;
+  schemas::bacs_reports::AruddValidator arudd(
+      report.diagnostics, credits ? schemas::bacs_reports::kArucs : schemas::bacs_reports::kArudd);
   schemas::bacs_reports::MessagingValidator advices(report.diagnostics);
   parsers::xml::XmlSink& validator = messaging ? static_cast<parsers::xml::XmlSink&>(advices)
                                                : static_cast<parsers::xml::XmlSink&>(arudd);
-  parsers::xml::XmlStreamParser parser(
-      validator, report.diagnostics, {},
-      messaging ? schemas::bacs_reports::MessagingSchema() : schemas::bacs_reports::AruddSchema());
+  parsers::xml::XmlStreamParser parser(validator, report.diagnostics, {},
+                                       messaging ? schemas::bacs_reports::MessagingSchema()
+                                       : credits ? schemas::bacs_reports::ArucsSchema()
+                                                 : schemas::bacs_reports::AruddSchema());
   std::optional<Sha256> hash;
   if (sha256 != nullptr) hash.emplace();
   spool::InputError error;
@@ -101,7 +104,8 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
       return report;
     }
   }
-  if (report->feed == schemas::kFeedArudd || schemas::IsMessagingFeed(report->feed)) {
+  if (report->feed == schemas::kFeedArudd || report->feed == schemas::kFeedArucs ||
+      schemas::IsMessagingFeed(report->feed)) {
     CheckXmlReport(path, settings, *report, sha256);
     return report;
   }

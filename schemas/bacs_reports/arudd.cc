@@ -8,6 +8,7 @@
 namespace rbgate::schemas::bacs_reports {
 
 extern const std::string_view kAruddXsd;  // generated from arudd.xsd
+extern const std::string_view kArucsXsd;  // generated from arucs.xsd
 
 namespace {
 
@@ -21,6 +22,14 @@ const parsers::xml::XmlSchema* AruddSchema() {
   static const std::unique_ptr<parsers::xml::XmlSchema> schema = [] {
     std::string error;
     return parsers::xml::XmlSchema::FromMemory(kAruddXsd, "arudd.xsd", error);
+  }();
+  return schema.get();
+}
+
+const parsers::xml::XmlSchema* ArucsSchema() {
+  static const std::unique_ptr<parsers::xml::XmlSchema> schema = [] {
+    std::string error;
+    return parsers::xml::XmlSchema::FromMemory(kArucsXsd, "arucs.xsd", error);
   }();
   return schema.get();
 }
@@ -52,7 +61,7 @@ void AruddValidator::StartElement(std::string_view name,
   } else if (name == "OriginatingAccountRecord") {
     record_items_ = 0;
     record_value_ = 0;
-  } else if (name == "ReturnedDebitItem") {
+  } else if (name == kind_.item) {
     ++record_items_;
     ++items_;
     std::uint64_t pence = 0;
@@ -64,7 +73,7 @@ void AruddValidator::StartElement(std::string_view name,
     std::string_view original = parsers::xml::AttributeValue(attributes, "originalProcessingDate");
     if (!processing_date_.empty() && original.size() == 10 && original > processing_date_) {
       Report(
-          rules::kOriginalDate, line, "originalProcessingDate",
+          *kind_.original_date, line, "originalProcessingDate",
           fmt::format(
               "item {} was originally processed on {}, after this report's day {}",
               parsers::xml::AttributeValue(attributes, "ref").empty() ? "?" : "with its reference",
@@ -75,13 +84,13 @@ void AruddValidator::StartElement(std::string_view name,
     std::string_view count = parsers::xml::AttributeValue(attributes, "numberOf");
     auto r = std::from_chars(count.data(), count.data() + count.size(), declared_count);
     if (r.ec == std::errc() && declared_count != record_items_) {
-      Report(rules::kTotalsCount, line, "numberOf",
+      Report(*kind_.totals_count, line, "numberOf",
              fmt::format("Totals says {} items but the account's record holds {}", declared_count,
                          record_items_));
     }
     if (PoundsToPence(parsers::xml::AttributeValue(attributes, "valueOf"), declared_value) &&
         declared_value != record_value_) {
-      Report(rules::kTotalsValue, line, "valueOf",
+      Report(*kind_.totals_value, line, "valueOf",
              fmt::format("Totals says {} but the returned items add up to {}",
                          Pounds(declared_value), Pounds(record_value_)));
     }

@@ -24,7 +24,33 @@ inline constexpr Rule kOriginalDate{
     "arudd.item.original-date", parsers::Severity::kError,
     "an item's original processing day is after the report's processing day",
     "a debit cannot be returned before it was collected"};
+inline constexpr Rule kArucsTotalsCount{
+    "arucs.totals.count", parsers::Severity::kError,
+    "Totals@numberOf differs from the returned items",
+    "the bank's report is inconsistent; ask the bank to re-send"};
+inline constexpr Rule kArucsTotalsValue{
+    "arucs.totals.value", parsers::Severity::kError,
+    "Totals@valueOf differs from the sum of the returned items",
+    "the bank's report is inconsistent; ask the bank to re-send"};
+inline constexpr Rule kArucsOriginalDate{
+    "arucs.item.original-date", parsers::Severity::kError,
+    "an item's original processing day is after the report's processing day",
+    "a credit cannot be returned before it was sent"};
 }  // namespace rules
+
+// ARUDD and ARUCS share a shape (ARUCS's is inferred from ARUDD's): what differs.
+struct ReturnsKind {
+  std::string_view item;  // ReturnedDebitItem or ReturnedCreditItem
+  const parsers::Rule* totals_count;
+  const parsers::Rule* totals_value;
+  const parsers::Rule* original_date;
+};
+inline constexpr ReturnsKind kArudd{"ReturnedDebitItem", &rules::kTotalsCount, &rules::kTotalsValue,
+                                    &rules::kOriginalDate};
+inline constexpr ReturnsKind kArucs{"ReturnedCreditItem", &rules::kArucsTotalsCount,
+                                    &rules::kArucsTotalsValue, &rules::kArucsOriginalDate};
+
+const parsers::xml::XmlSchema* ArucsSchema();
 
 // The compiled ARUDD schema (embedded; compiled once). Null only if the XSD itself is broken.
 const parsers::xml::XmlSchema* AruddSchema();
@@ -34,7 +60,8 @@ bool PoundsToPence(std::string_view text, std::uint64_t& pence);
 
 class AruddValidator final : public parsers::xml::XmlSink {
  public:
-  explicit AruddValidator(parsers::DiagnosticSink& diagnostics) : diagnostics_(diagnostics) {}
+  explicit AruddValidator(parsers::DiagnosticSink& diagnostics, const ReturnsKind& kind = kArudd)
+      : diagnostics_(diagnostics), kind_(kind) {}
 
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;
@@ -48,6 +75,7 @@ class AruddValidator final : public parsers::xml::XmlSink {
               std::string message);
 
   parsers::DiagnosticSink& diagnostics_;
+  const ReturnsKind& kind_;
   std::string processing_date_;
   std::uint64_t record_items_ = 0, record_value_ = 0;
   std::uint64_t items_ = 0, value_ = 0;

@@ -61,6 +61,24 @@ TEST_CASE("every ARUDD fault trips the rule it names") {
   }
 }
 
+TEST_CASE("ARUCS (returned credits, inferred shape): valid, detected, and its faults") {
+  ReportGenOptions o = Options();
+  o.credits = true;
+  auto r = Checked(o);
+  CHECK(r->feed == "arucs");
+  CHECK(r->valid());
+  CHECK(r->records == 25);
+  for (const GenFault& f : AruddFaults()) {
+    if (f.rule.empty()) continue;
+    CAPTURE(f.name);
+    ReportGenOptions bad = o;
+    bad.faults = {std::string(f.name)};
+    std::string rule(f.rule);
+    if (rule.starts_with("arudd.")) rule.replace(0, 5, "arucs");
+    CHECK(Checked(bad)->diagnostics.Count(rule) > 0);
+  }
+}
+
 std::unique_ptr<spool::FileReport> CheckedMessaging(const ReportGenOptions& o,
                                                     std::string_view type) {
   std::ostringstream out;
