@@ -197,4 +197,57 @@ void GenerateMessaging(const ReportGenOptions& o, std::string_view advice_type, 
   out << doc;
 }
 
+namespace {
+constexpr GenFault kDdicFaults[] = {
+    {"total", "ddic.total", "TotalValueOfDebits one penny more than the advices"},
+    {"bad-amount", "xml.schema", "an advice amount without pence"},
+    {"doctype", "xml.doctype", "a DOCTYPE with an external entity (XXE)"},
+};
+}  // namespace
+
+std::span<const GenFault> DdicFaults() noexcept { return kDdicFaults; }
+
+void GenerateDdic(const ReportGenOptions& o, std::ostream& out) {
+  auto has = [&](std::string_view f) {
+    return std::find(o.faults.begin(), o.faults.end(), f) != o.faults.end();
+  };
+  for (const auto& f : o.faults) {
+    if (std::none_of(std::begin(kDdicFaults), std::end(kDdicFaults),
+                     [&](const GenFault& g) { return g.name == f; })) {
+      throw std::runtime_error("unknown fault '" + f + "'");
+    }
+  }
+  std::mt19937_64 rng(o.seed);
+  auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {
+    return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
+  };
+  std::string advices;
+  std::uint64_t total = 0;
+  for (std::uint64_t i = 0; i < o.records; ++i) {
+    const std::uint64_t pence = uniform(1000, 60000);
+    total += pence;
+    std::string amount = fmt::format("{}.{:02}", pence / 100, pence % 100);
+    if (has("bad-amount") && i == o.records / 2) amount = std::to_string(pence / 100);
+    advices += fmt::format(
+        "        <DDICAdvice>\n          <ReasonCode>1</ReasonCode>\n"
+        "          <ReasonCodeMeaning>NO INSTRUCTION</ReasonCodeMeaning>\n"
+        "          <SUReference>CT{:010}</SUReference>\n"
+        "          <PayingBankReference>PB{:08}</PayingBankReference>\n"
+        "          <TotalAmount> {} </TotalAmount>\n        </DDICAdvice>\n",
+        i + 1, uniform(0, 99999999), amount);
+  }
+  const std::uint64_t declared = total + (has("total") ? 1 : 0);
+  std::string doc = "<?xml version='1.0' encoding='UTF-8'?>\n";
+  if (has("doctype"))
+    doc += "<!DOCTYPE VocaDocument [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n";
+  doc += fmt::format(
+      "<VocaDocument>\n  <Data>\n    <Document>\n      <ServiceUserNumber>{}</ServiceUserNumber>\n"
+      "      <NewAdvices>\n        <DateOfDebit>{}</DateOfDebit>\n"
+      "        <TotalValueOfDebits>{}.{:02}</TotalValueOfDebits>\n",
+      o.sun, schemas::FormatIsoDate(o.processing_date), declared / 100, declared % 100);
+  doc += advices;
+  doc += "      </NewAdvices>\n    </Document>\n  </Data>\n</VocaDocument>\n";
+  out << doc;
+}
+
 }  // namespace rbgate::gateway

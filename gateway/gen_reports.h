@@ -29,6 +29,11 @@ void GenerateArudd(const ReportGenOptions& options, std::ostream& out);
 
 std::span<const GenFault> MessagingFaults() noexcept;
 
+std::span<const GenFault> DdicFaults() noexcept;
+
+// A DDIC (indemnity claims) report.
+void GenerateDdic(const ReportGenOptions& options, std::ostream& out);
+
 // A messaging advice report: `advice_type` is ADDACS, AUDACC, AUDREJ or AWACS.
 void GenerateMessaging(const ReportGenOptions& options, std::string_view advice_type,
                        std::ostream& out);

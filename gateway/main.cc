@@ -170,6 +170,16 @@ int main(int argc, char** argv) {
                       "An ARUCS report (returned credits; its shape is inferred) instead");
   gen_arudd->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
   gen_arudd->footer(FaultList(gateway::AruddFaults()));
+  auto* gen_ddic =
+      gen->add_subcommand("ddic", "A DDIC report (Direct Debit indemnity claims, XML)");
+  gen_ddic->add_option("--records", rg.records, "Advices")->type_name("N")->capture_default_str();
+  gen_ddic->add_option("--seed", rg.seed, "Random seed")->type_name("S")->capture_default_str();
+  gen_ddic->add_option("--fault", rg.faults, "Inject a named fault (repeatable)")
+      ->type_name("KIND");
+  gen_ddic->add_option("--date", date_text, "Date of debit (default: today)")
+      ->type_name("YYYY-MM-DD");
+  gen_ddic->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
+  gen_ddic->footer(FaultList(gateway::DdicFaults()));
   std::string advice_type;
   auto* gen_messaging =
       gen->add_subcommand("messaging", "A Bacs messaging advice: ADDACS, AUDDIS or AWACS (XML)");
@@ -367,12 +377,14 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    if (*gen_arudd || *gen_messaging) {
+    if (*gen_arudd || *gen_messaging || *gen_ddic) {
       rg.processing_date = date_text.empty() ? Today() : ParseDateOption(date_text);
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");
       if (*gen_arudd) {
         gateway::GenerateArudd(rg, out);
+      } else if (*gen_ddic) {
+        gateway::GenerateDdic(rg, out);
       } else {
         gateway::GenerateMessaging(rg, advice_type, out);
       }

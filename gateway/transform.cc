@@ -37,6 +37,10 @@ constexpr std::array<std::string_view, 15> kMessagingColumns = {
     "effective_date", "reference",     "payer_name",          "payer_sort_code", "payer_account",
     "reason_code",    "new_sort_code", "new_account",         "processing_date", "error"};
 
+constexpr std::array<std::string_view, 7> kDdicColumns = {
+    "service_user_number", "date_of_debit",         "reason_code", "reason_meaning",
+    "reference",           "paying_bank_reference", "amount_pence"};
+
 std::string Digits(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -188,9 +192,56 @@ class MessagingRows final : public parsers::xml::XmlSink {
   bool in_advice_ = false;
 };
 
+// DDIC: element-based; a row per DDICAdvice from its children's text.
+class DdicRows final : public parsers::xml::XmlSink {
+ public:
+  explicit DdicRows(RowWriter& w) : w_(w) {}
+  void StartElement(std::string_view name, std::span<const parsers::xml::Attribute>,
+                    std::uint64_t) override {
+    text_.clear();
+    if (name == "DDICAdvice") {
+      row_ = header_;
+      in_advice_ = true;
+    }
+  }
+  void Text(std::string_view t) override { text_ += t; }
+  void EndElement(std::string_view name, std::uint64_t) override {
+    std::string v = Trimmed(text_);
+    text_.clear();
+    if (name == "ServiceUserNumber") header_["service_user_number"] = v;
+    if (name == "DateOfDebit") header_["date_of_debit"] = v;
+    if (!in_advice_) return;
+    if (name == "ReasonCode") row_["reason_code"] = v;
+    if (name == "ReasonCodeMeaning") row_["reason_meaning"] = v;
+    if (name == "SUReference") row_["reference"] = v;
+    if (name == "PayingBankReference") row_["paying_bank_reference"] = v;
+    if (name == "TotalAmount") {
+      std::uint64_t pence = 0;
+      row_["amount_pence"] =
+          schemas::bacs_reports::PoundsToPence(v, pence) ? std::to_string(pence) : std::string();
+    }
+    if (name == "DDICAdvice") {
+      w_.Write(row_);
+      in_advice_ = false;
+    }
+  }
+
+ private:
+  static std::string Trimmed(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+  }
+  RowWriter& w_;
+  std::string text_;
+  std::map<std::string_view, std::string> header_, row_;
+  bool in_advice_ = false;
+};
+
 }  // namespace
 
 std::span<const std::string_view> TransformColumns(std::string_view feed) {
+  if (feed == schemas::kFeedDdic) return kDdicColumns;
   if (feed == schemas::kFeedArudd || feed == schemas::kFeedArucs) return kAruddColumns;
   if (schemas::IsMessagingFeed(feed)) return kMessagingColumns;
   return {};
@@ -206,9 +257,11 @@ long long TransformFile(const std::string& path, std::string_view feed, RowForma
   RowWriter writer(out, format, columns);
   AruddRows arudd(writer, feed == schemas::kFeedArucs ? "ReturnedCreditItem" : "ReturnedDebitItem");
   MessagingRows messaging(writer);
-  parsers::xml::XmlSink& sink = !schemas::IsMessagingFeed(feed)
-                                    ? static_cast<parsers::xml::XmlSink&>(arudd)
-                                    : static_cast<parsers::xml::XmlSink&>(messaging);
+  DdicRows claims(writer);
+  parsers::xml::XmlSink& sink =
+      feed == schemas::kFeedDdic       ? static_cast<parsers::xml::XmlSink&>(claims)
+      : schemas::IsMessagingFeed(feed) ? static_cast<parsers::xml::XmlSink&>(messaging)
+                                       : static_cast<parsers::xml::XmlSink&>(arudd);
   parsers::DiagnosticCollector ignored(1);  // the check reports findings; this only reads
   parsers::xml::XmlStreamParser parser(sink, ignored);
   spool::InputError e;

@@ -9,13 +9,14 @@ namespace rbgate::schemas {
 inline constexpr std::string_view kFeedBacs18 = "bacs18";
 inline constexpr std::string_view kFeedArudd = "arudd";
 inline constexpr std::string_view kFeedArucs = "arucs";
+inline constexpr std::string_view kFeedDdic = "ddic";
 inline constexpr std::string_view kFeedAddacs = "addacs";
 inline constexpr std::string_view kFeedAuddis = "auddis";
 inline constexpr std::string_view kFeedAwacs = "awacs";
 
 // Every feed name, for options and configuration.
-inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd,  kFeedArucs,
-                                              kFeedAddacs, kFeedAuddis, kFeedAwacs};
+inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd, kFeedArucs, kFeedAddacs,
+                                              kFeedAuddis, kFeedAwacs, kFeedDdic};
 
 // True for the Bacs messaging advices (one XSD, rules by advice type).
 constexpr bool IsMessagingFeed(std::string_view feed) {

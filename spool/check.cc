@@ -10,6 +10,7 @@
 #include "parsers/bacs18/standard18.h"
 #include "parsers/xml/xml_stream.h"
 #include "schemas/bacs_reports/arudd.h"
+#include "schemas/bacs_reports/ddic.h"
 #include "schemas/bacs_reports/messaging.h"
 #include "schemas/detect.h"
 #include "spool/digest.h"
@@ -55,12 +56,16 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
   schemas::bacs_reports::AruddValidator arudd(
       report.diagnostics, credits ? schemas::bacs_reports::kArucs : schemas::bacs_reports::kArudd);
   schemas::bacs_reports::MessagingValidator advices(report.diagnostics);
-  parsers::xml::XmlSink& validator = messaging ? static_cast<parsers::xml::XmlSink&>(advices)
-                                               : static_cast<parsers::xml::XmlSink&>(arudd);
+  schemas::bacs_reports::DdicValidator claims(report.diagnostics);
+  const bool ddic = report.feed == schemas::kFeedDdic;
+  parsers::xml::XmlSink& validator = ddic        ? static_cast<parsers::xml::XmlSink&>(claims)
+                                     : messaging ? static_cast<parsers::xml::XmlSink&>(advices)
+                                                 : static_cast<parsers::xml::XmlSink&>(arudd);
   parsers::xml::XmlStreamParser parser(validator, report.diagnostics, {},
-                                       messaging ? schemas::bacs_reports::MessagingSchema()
-                                       : credits ? schemas::bacs_reports::ArucsSchema()
-                                                 : schemas::bacs_reports::AruddSchema());
+                                       ddic        ? schemas::bacs_reports::DdicSchema()
+                                       : messaging ? schemas::bacs_reports::MessagingSchema()
+                                       : credits   ? schemas::bacs_reports::ArucsSchema()
+                                                   : schemas::bacs_reports::AruddSchema());
   std::optional<Sha256> hash;
   if (sha256 != nullptr) hash.emplace();
   spool::InputError error;
@@ -76,7 +81,7 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
     report.problem = error.message;
     return;
   }
-  report.records = messaging ? advices.advices() : arudd.items();
+  report.records = ddic ? claims.advices() : messaging ? advices.advices() : arudd.items();
   report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, spool::FileSize(path)));
   report.separator = "xml";
   report.diagnostics.SortByPosition();
@@ -105,7 +110,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
     }
   }
   if (report->feed == schemas::kFeedArudd || report->feed == schemas::kFeedArucs ||
-      schemas::IsMessagingFeed(report->feed)) {
+      report->feed == schemas::kFeedDdic || schemas::IsMessagingFeed(report->feed)) {
     CheckXmlReport(path, settings, *report, sha256);
     return report;
   }

@@ -79,6 +79,31 @@ TEST_CASE("ARUCS (returned credits, inferred shape): valid, detected, and its fa
   }
 }
 
+std::unique_ptr<spool::FileReport> CheckedDdic(const ReportGenOptions& o) {
+  std::ostringstream out;
+  GenerateDdic(o, out);
+  testing::TempDir dir;
+  testing::WriteFile(dir / "ddic.xml", out.str());
+  spool::CheckSettings settings;
+  settings.progress = false;
+  return spool::CheckFile(dir / "ddic.xml", settings);
+}
+
+TEST_CASE("DDIC (element-based): valid, detected, and its faults") {
+  auto r = CheckedDdic(Options());
+  CHECK(r->feed == "ddic");
+  CHECK_MESSAGE(r->valid(),
+                (r->diagnostics.diagnostics().empty() ? std::string()
+                                                      : r->diagnostics.diagnostics()[0].message));
+  CHECK(r->records == 25);
+  for (const GenFault& f : DdicFaults()) {
+    CAPTURE(f.name);
+    ReportGenOptions bad = Options();
+    bad.faults = {std::string(f.name)};
+    CHECK(CheckedDdic(bad)->diagnostics.Count(f.rule) > 0);
+  }
+}
+
 std::unique_ptr<spool::FileReport> CheckedMessaging(const ReportGenOptions& o,
                                                     std::string_view type) {
   std::ostringstream out;

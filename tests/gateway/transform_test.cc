@@ -92,5 +92,24 @@ TEST_CASE("messaging rows, CSV quoting, and feeds without a transform") {
   CHECK(TransformFile(dir / "missing.xml", "arudd", RowFormat::kCsv, none, error) == -1);
 }
 
+TEST_CASE("DDIC rows come from element text, trimmed, in pence") {
+  testing::TempDir dir;
+  ReportGenOptions o;
+  o.records = 4;
+  o.processing_date = *schemas::ParseIsoDate("2026-11-25");
+  std::ostringstream xml;
+  GenerateDdic(o, xml);
+  testing::WriteFile(dir / "d.xml", xml.str());
+  std::ostringstream csv;
+  std::string error;
+  REQUIRE(TransformFile(dir / "d.xml", "ddic", RowFormat::kCsv, csv, error) == 4);
+  auto lines = Lines(csv.str());
+  CHECK(lines[0] ==
+        "service_user_number,date_of_debit,reason_code,reason_meaning,reference,"
+        "paying_bank_reference,amount_pence");
+  CHECK(lines[1].starts_with("123456,2026-11-25,1,NO INSTRUCTION,CT0000000001,PB"));
+  CHECK(lines[1].find(' ', lines[1].rfind(',')) == std::string::npos);  // amount trimmed
+}
+
 }  // namespace
 }  // namespace rbgate::gateway
