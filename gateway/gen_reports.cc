@@ -10,6 +10,25 @@
 namespace rbgate::gateway {
 namespace {
 
+// The faults asked for, checked against a generator's table; callable as has("name").
+class FaultSet {
+ public:
+  FaultSet(const std::vector<std::string>& asked, std::span<const GenFault> known) : asked_(asked) {
+    for (const auto& f : asked) {
+      if (std::none_of(known.begin(), known.end(),
+                       [&](const GenFault& g) { return g.name == f; })) {
+        throw std::runtime_error("unknown fault '" + f + "' (rbgate gen ... --help lists them)");
+      }
+    }
+  }
+  bool operator()(std::string_view f) const {
+    return std::find(asked_.begin(), asked_.end(), f) != asked_.end();
+  }
+
+ private:
+  const std::vector<std::string>& asked_;
+};
+
 constexpr GenFault kAruddFaults[] = {
     {"totals-count", "arudd.totals.count", "Totals@numberOf one more than the items"},
     {"totals-value", "arudd.totals.value", "Totals@valueOf one penny out"},
@@ -42,15 +61,7 @@ std::string Hyphenated(std::uint64_t sort) {
 std::span<const GenFault> AruddFaults() noexcept { return kAruddFaults; }
 
 void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
-  auto has = [&](std::string_view f) {
-    return std::find(o.faults.begin(), o.faults.end(), f) != o.faults.end();
-  };
-  for (const auto& f : o.faults) {
-    if (std::none_of(std::begin(kAruddFaults), std::end(kAruddFaults),
-                     [&](const GenFault& g) { return g.name == f; })) {
-      throw std::runtime_error("unknown fault '" + f + "' (see rbgate gen arudd --help)");
-    }
-  }
+  const FaultSet has(o.faults, kAruddFaults);
   std::mt19937_64 rng(o.seed);
   auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {
     return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
@@ -135,15 +146,7 @@ constexpr GenFault kMessagingFaults[] = {
 std::span<const GenFault> MessagingFaults() noexcept { return kMessagingFaults; }
 
 void GenerateMessaging(const ReportGenOptions& o, std::string_view advice_type, std::ostream& out) {
-  auto has = [&](std::string_view f) {
-    return std::find(o.faults.begin(), o.faults.end(), f) != o.faults.end();
-  };
-  for (const auto& f : o.faults) {
-    if (std::none_of(std::begin(kMessagingFaults), std::end(kMessagingFaults),
-                     [&](const GenFault& g) { return g.name == f; })) {
-      throw std::runtime_error("unknown fault '" + f + "'");
-    }
-  }
+  const FaultSet has(o.faults, kMessagingFaults);
   std::mt19937_64 rng(o.seed);
   auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {
     return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
@@ -208,15 +211,7 @@ constexpr GenFault kDdicFaults[] = {
 std::span<const GenFault> DdicFaults() noexcept { return kDdicFaults; }
 
 void GenerateDdic(const ReportGenOptions& o, std::ostream& out) {
-  auto has = [&](std::string_view f) {
-    return std::find(o.faults.begin(), o.faults.end(), f) != o.faults.end();
-  };
-  for (const auto& f : o.faults) {
-    if (std::none_of(std::begin(kDdicFaults), std::end(kDdicFaults),
-                     [&](const GenFault& g) { return g.name == f; })) {
-      throw std::runtime_error("unknown fault '" + f + "'");
-    }
-  }
+  const FaultSet has(o.faults, kDdicFaults);
   std::mt19937_64 rng(o.seed);
   auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {
     return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);

@@ -10,14 +10,24 @@
 namespace rbgate::gateway {
 namespace {
 
-std::unique_ptr<spool::FileReport> Checked(const ReportGenOptions& o) {
-  std::ostringstream out;
-  GenerateArudd(o, out);
+// Writes `doc` to a file and checks it as rbgate check would (feed detected from content).
+std::unique_ptr<spool::FileReport> CheckedBytes(const std::string& doc) {
   testing::TempDir dir;
-  testing::WriteFile(dir / "arudd.xml", out.str());
+  testing::WriteFile(dir / "report.xml", doc);
   spool::CheckSettings settings;
   settings.progress = false;
-  return spool::CheckFile(dir / "arudd.xml", settings);
+  return spool::CheckFile(dir / "report.xml", settings);
+}
+
+template <class Generate>
+std::unique_ptr<spool::FileReport> CheckedWith(Generate&& generate) {
+  std::ostringstream out;
+  generate(out);
+  return CheckedBytes(out.str());
+}
+
+std::unique_ptr<spool::FileReport> Checked(const ReportGenOptions& o) {
+  return CheckedWith([&](std::ostream& out) { GenerateArudd(o, out); });
 }
 
 ReportGenOptions Options() {
@@ -80,13 +90,7 @@ TEST_CASE("ARUCS (returned credits, inferred shape): valid, detected, and its fa
 }
 
 std::unique_ptr<spool::FileReport> CheckedDdic(const ReportGenOptions& o) {
-  std::ostringstream out;
-  GenerateDdic(o, out);
-  testing::TempDir dir;
-  testing::WriteFile(dir / "ddic.xml", out.str());
-  spool::CheckSettings settings;
-  settings.progress = false;
-  return spool::CheckFile(dir / "ddic.xml", settings);
+  return CheckedWith([&](std::ostream& out) { GenerateDdic(o, out); });
 }
 
 TEST_CASE("DDIC (element-based): valid, detected, and its faults") {
@@ -106,13 +110,7 @@ TEST_CASE("DDIC (element-based): valid, detected, and its faults") {
 
 std::unique_ptr<spool::FileReport> CheckedMessaging(const ReportGenOptions& o,
                                                     std::string_view type) {
-  std::ostringstream out;
-  GenerateMessaging(o, type, out);
-  testing::TempDir dir;
-  testing::WriteFile(dir / "advice.xml", out.str());
-  spool::CheckSettings settings;
-  settings.progress = false;
-  return spool::CheckFile(dir / "advice.xml", settings);
+  return CheckedWith([&](std::ostream& out) { GenerateMessaging(o, type, out); });
 }
 
 TEST_CASE("generated messaging advices are detected as their feed and valid") {
