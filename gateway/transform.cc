@@ -6,8 +6,8 @@
 #include <map>
 
 #include "parsers/xml/xml_stream.h"
-#include "schemas/bacs_reports/arudd.h"
 #include "schemas/detect.h"
+#include "schemas/values.h"
 #include "spool/mapped_input.h"
 #include "spool/report.h"
 
@@ -125,9 +125,8 @@ class AruddRows final : public parsers::xml::XmlSink {
       row_["return_description"] = Get(a, "returnDescription");
       row_["original_processing_date"] = Get(a, "originalProcessingDate");
       std::uint64_t pence = 0;
-      row_["amount_pence"] = schemas::bacs_reports::PoundsToPence(Get(a, "valueOf"), pence)
-                                 ? std::to_string(pence)
-                                 : std::string();
+      row_["amount_pence"] =
+          schemas::PoundsToPence(Get(a, "valueOf"), pence) ? std::to_string(pence) : std::string();
       row_["currency"] = Get(a, "currency");
       in_item_ = true;
     } else if (name == "PayerAccount" && in_item_) {
@@ -206,7 +205,7 @@ class DdicRows final : public parsers::xml::XmlSink {
   }
   void Text(std::string_view t) override { text_ += t; }
   void EndElement(std::string_view name, std::uint64_t) override {
-    std::string v = Trimmed(text_);
+    std::string v(schemas::TrimWhitespace(text_));
     text_.clear();
     if (name == "ServiceUserNumber") header_["service_user_number"] = v;
     if (name == "DateOfDebit") header_["date_of_debit"] = v;
@@ -218,7 +217,7 @@ class DdicRows final : public parsers::xml::XmlSink {
     if (name == "TotalAmount") {
       std::uint64_t pence = 0;
       row_["amount_pence"] =
-          schemas::bacs_reports::PoundsToPence(v, pence) ? std::to_string(pence) : std::string();
+          schemas::PoundsToPence(v, pence) ? std::to_string(pence) : std::string();
     }
     if (name == "DDICAdvice") {
       w_.Write(row_);
@@ -227,11 +226,6 @@ class DdicRows final : public parsers::xml::XmlSink {
   }
 
  private:
-  static std::string Trimmed(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-  }
   RowWriter& w_;
   std::string text_;
   std::map<std::string_view, std::string> header_, row_;

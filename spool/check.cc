@@ -12,6 +12,7 @@
 #include "schemas/bacs_reports/arudd.h"
 #include "schemas/bacs_reports/ddic.h"
 #include "schemas/bacs_reports/messaging.h"
+#include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/detect.h"
 #include "spool/digest.h"
 #include "spool/mapped_input.h"
@@ -62,10 +63,7 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
                                      : messaging ? static_cast<parsers::xml::XmlSink&>(advices)
                                                  : static_cast<parsers::xml::XmlSink&>(arudd);
   parsers::xml::XmlStreamParser parser(validator, report.diagnostics, {},
-                                       ddic        ? schemas::bacs_reports::DdicSchema()
-                                       : messaging ? schemas::bacs_reports::MessagingSchema()
-                                       : credits   ? schemas::bacs_reports::ArucsSchema()
-                                                   : schemas::bacs_reports::AruddSchema());
+                                       schemas::bacs_reports::ReportSchema(report.feed));
   std::optional<Sha256> hash;
   if (sha256 != nullptr) hash.emplace();
   spool::InputError error;

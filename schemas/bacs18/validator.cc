@@ -8,16 +8,13 @@
 #include <cstring>
 
 #include "parsers/bacs18/rules.h"
+#include "schemas/values.h"
 
 namespace rbgate::schemas::bacs18 {
 namespace {
 
 namespace rules = parsers::bacs18::rules;
 using p18::RecordKind;
-
-std::string Pounds(std::uint64_t pence) {
-  return fmt::format("£{}.{:02}", pence / 100, pence % 100);
-}
 
 std::string_view Trim(std::string_view s) {
   auto e = s.find_last_not_of(' ');
@@ -452,7 +449,7 @@ void Validator::OnData(const p18::Record& r) {
     if (amount != 0) {
       Report(r, "amount", rules::kAmountOnInstruction,
              fmt::format("instruction {} carries {}; instructions carry no value", code,
-                         Pounds(amount)));
+                         FormatPounds(amount)));
     }
   } else if (amount == 0 && (debit || credit)) {
     Report(r, "amount", rules::kAmountZero,
@@ -544,7 +541,7 @@ void Validator::InsertPending(const PendingItem& item) {
   if (items_seen_.Insert(item.fingerprint)) return;
   Report(item.at, "reference", rules::kDuplicateItem,
          fmt::format("an earlier item pays the same account the same {} with the same reference",
-                     Pounds(item.amount)));
+                     FormatPounds(item.amount)));
 }
 
 void Validator::OnUtl1(const p18::Record& r) {
@@ -565,9 +562,10 @@ void Validator::OnUtl1(const p18::Record& r) {
     std::uint64_t declared = Digits(r.bytes.substr(c.start, c.length));
     if (declared == c.computed) continue;
     Report(r, c.field, *c.rule,
-           c.money ? fmt::format("UTL1 says {} ({} pence) but the records add up to {} ({} pence)",
-                                 Pounds(declared), declared, Pounds(c.computed), c.computed)
-                   : fmt::format("UTL1 says {} items but the file holds {}", declared, c.computed));
+           c.money
+               ? fmt::format("UTL1 says {} ({} pence) but the records add up to {} ({} pence)",
+                             FormatPounds(declared), declared, FormatPounds(c.computed), c.computed)
+               : fmt::format("UTL1 says {} items but the file holds {}", declared, c.computed));
   }
   CloseUserFile();
 }
@@ -624,20 +622,21 @@ void Validator::CloseUserFile() {
         Report(s.has ? s.at : g.first_item, s.has ? "amount" : "", rules::kContraOverflow,
                fmt::format("{} for originating account {} total {}, more than one contra can "
                            "carry",
-                           s.what, account, Pounds(s.items)));
+                           s.what, account, FormatPounds(s.items)));
       }
       if (s.items > 0 && !s.has) {
         Report(g.first_item, "orig_account", rules::kContraMissing,
                fmt::format("{} for originating account {} total {} but no {} contra balances "
                            "them",
-                           s.what, account, Pounds(s.items), s.code));
+                           s.what, account, FormatPounds(s.items), s.code));
       } else if (s.has && s.items == 0) {
-        Report(s.at, "amount", rules::kContraOrphan,
-               fmt::format("{} contra of {} balances no {}", s.code, Pounds(s.contra), s.what));
+        Report(
+            s.at, "amount", rules::kContraOrphan,
+            fmt::format("{} contra of {} balances no {}", s.code, FormatPounds(s.contra), s.what));
       } else if (s.has && s.contra != s.items) {
         Report(s.at, "amount", rules::kContraMismatch,
                fmt::format("{} contra is {} but the {} it balances total {}", s.code,
-                           Pounds(s.contra), s.what, Pounds(s.items)));
+                           FormatPounds(s.contra), s.what, FormatPounds(s.items)));
       }
     }
   }
@@ -683,7 +682,7 @@ void Validator::Finish() {
       if (double(amount) > 50.0 * median && amount >= 100'000) {
         Report(at, "amount", rules::kAmountOutlier,
                fmt::format("{} is more than 50 times the file's median item (about {})",
-                           Pounds(amount), Pounds(static_cast<std::uint64_t>(median))));
+                           FormatPounds(amount), FormatPounds(static_cast<std::uint64_t>(median))));
       }
     }
   }

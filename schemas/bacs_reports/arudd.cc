@@ -3,50 +3,12 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <memory>
+
+#include "schemas/values.h"
 
 namespace rbgate::schemas::bacs_reports {
 
-extern const std::string_view kAruddXsd;  // generated from arudd.xsd
-extern const std::string_view kArucsXsd;  // generated from arucs.xsd
-
-namespace {
-
-std::string Pounds(std::uint64_t pence) {
-  return fmt::format("£{}.{:02}", pence / 100, pence % 100);
-}
-
-}  // namespace
-
-const parsers::xml::XmlSchema* AruddSchema() {
-  static const std::unique_ptr<parsers::xml::XmlSchema> schema = [] {
-    std::string error;
-    return parsers::xml::XmlSchema::FromMemory(kAruddXsd, "arudd.xsd", error);
-  }();
-  return schema.get();
-}
-
-const parsers::xml::XmlSchema* ArucsSchema() {
-  static const std::unique_ptr<parsers::xml::XmlSchema> schema = [] {
-    std::string error;
-    return parsers::xml::XmlSchema::FromMemory(kArucsXsd, "arucs.xsd", error);
-  }();
-  return schema.get();
-}
-
-bool PoundsToPence(std::string_view text, std::uint64_t& pence) {
-  auto dot = text.find('.');
-  if (dot == std::string_view::npos || dot == 0 || text.size() - dot != 3 || dot > 11) return false;
-  std::uint64_t pounds = 0, pennies = 0;
-  auto a = std::from_chars(text.data(), text.data() + dot, pounds);
-  auto b = std::from_chars(text.data() + dot + 1, text.data() + text.size(), pennies);
-  if (a.ec != std::errc() || a.ptr != text.data() + dot || b.ec != std::errc() ||
-      b.ptr != text.data() + text.size() || text[dot + 1] == '-' || text[0] == '-') {
-    return false;
-  }
-  pence = pounds * 100 + pennies;
-  return true;
-}
+namespace {}  // namespace
 
 void AruddValidator::Report(const parsers::Rule& rule, std::uint64_t line, std::string_view field,
                             std::string message) {
@@ -92,7 +54,7 @@ void AruddValidator::StartElement(std::string_view name,
         declared_value != record_value_) {
       Report(*kind_.totals_value, line, "valueOf",
              fmt::format("Totals says {} but the returned items add up to {}",
-                         Pounds(declared_value), Pounds(record_value_)));
+                         FormatPounds(declared_value), FormatPounds(record_value_)));
     }
   }
 }

@@ -50,14 +50,6 @@ inline constexpr ReturnsKind kArudd{"ReturnedDebitItem", &rules::kTotalsCount, &
 inline constexpr ReturnsKind kArucs{"ReturnedCreditItem", &rules::kArucsTotalsCount,
                                     &rules::kArucsTotalsValue, &rules::kArucsOriginalDate};
 
-const parsers::xml::XmlSchema* ArucsSchema();
-
-// The compiled ARUDD schema (embedded; compiled once). Null only if the XSD itself is broken.
-const parsers::xml::XmlSchema* AruddSchema();
-
-// Turns decimal pounds ("65.00") into pence; false when it is not \d+\.\d\d.
-bool PoundsToPence(std::string_view text, std::uint64_t& pence);
-
 class AruddValidator final : public parsers::xml::XmlSink {
  public:
   explicit AruddValidator(parsers::DiagnosticSink& diagnostics, const ReturnsKind& kind = kArudd)

@@ -17,8 +17,6 @@ inline constexpr parsers::Rule kDdicTotal{
     "the claim is inconsistent; ask the bank before anything is refunded or recovered"};
 }  // namespace rules
 
-const parsers::xml::XmlSchema* DdicSchema();
-
 // Collects the text of the leaf elements it cares about and checks the totals. Also used to
 // produce rows: `OnAdvice` (if set) is called with each advice's values.
 class DdicValidator final : public parsers::xml::XmlSink {

@@ -6,8 +6,6 @@
 
 namespace rbgate::schemas::bacs_reports {
 
-extern const std::string_view kMessagingXsd;  // generated from messaging.xsd
-
 namespace {
 
 bool OneOf(std::string_view value, std::string_view set) {
@@ -15,14 +13,6 @@ bool OneOf(std::string_view value, std::string_view set) {
 }
 
 }  // namespace
-
-const parsers::xml::XmlSchema* MessagingSchema() {
-  static const std::unique_ptr<parsers::xml::XmlSchema> schema = [] {
-    std::string error;
-    return parsers::xml::XmlSchema::FromMemory(kMessagingXsd, "messaging.xsd", error);
-  }();
-  return schema.get();
-}
 
 void MessagingValidator::Report(const parsers::Rule& rule, std::uint64_t line,
                                 std::string_view field, std::string message) {

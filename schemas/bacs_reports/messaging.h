@@ -29,8 +29,6 @@ inline constexpr Rule kReportType{"messaging.report-type", kE,
                                   "ADDACS 7001, AUDACC 7003, AUDREJ 7004"};
 }  // namespace rules
 
-const parsers::xml::XmlSchema* MessagingSchema();
-
 class MessagingValidator final : public parsers::xml::XmlSink {
  public:
   explicit MessagingValidator(parsers::DiagnosticSink& diagnostics) : diagnostics_(diagnostics) {}

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "gateway/gen_reports.h"
-#include "schemas/bacs_reports/arudd.h"
+#include "schemas/values.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::gateway {
@@ -62,7 +62,7 @@ TEST_CASE("ARUDD rows: a header, one row per item, pence, six-digit sort codes")
   const auto begin = doc.find("valueOf=\"", at) + 9;
   const std::string value = doc.substr(begin, doc.find('"', begin) - begin);
   std::uint64_t pence = 0;
-  REQUIRE(schemas::bacs_reports::PoundsToPence(value, pence));
+  REQUIRE(schemas::PoundsToPence(value, pence));
   CHECK(total == pence);
 }
 

@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/detect.h"
+#include "schemas/values.h"
 
 namespace rbgate::schemas::bacs_reports {
 namespace {
@@ -21,7 +23,7 @@ TEST_CASE("pounds to pence") {
   CHECK_FALSE(PoundsToPence("1,000.00", p));
 }
 
-TEST_CASE("the embedded ARUDD schema compiles") { CHECK(AruddSchema() != nullptr); }
+TEST_CASE("the embedded ARUDD schema compiles") { CHECK(ReportSchema(kFeedArudd) != nullptr); }
 
 std::string Doc(const std::string& items, const std::string& totals) {
   return "<?xml version='1.0' encoding='UTF-8'?>\n<BACSDocument><Data><ARUDD>\n"
@@ -51,7 +53,7 @@ struct Run {
 Run Check(const std::string& doc) {
   Run r;
   AruddValidator v(r.diagnostics);
-  parsers::xml::XmlStreamParser p(v, r.diagnostics, {}, AruddSchema());
+  parsers::xml::XmlStreamParser p(v, r.diagnostics, {}, ReportSchema(kFeedArudd));
   p.Feed({doc.data(), doc.size()}, true);
   r.items = v.items();
   return r;

@@ -1,0 +1,39 @@
+#include "schemas/bacs_reports/report_schemas.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "schemas/detect.h"
+
+namespace rbgate::schemas::bacs_reports {
+
+// Generated from the .xsd files beside this one.
+extern const std::string_view kAruddXsd;
+extern const std::string_view kArucsXsd;
+extern const std::string_view kMessagingXsd;
+extern const std::string_view kDdicXsd;
+
+const parsers::xml::XmlSchema* ReportSchema(std::string_view feed) {
+  struct Source {
+    std::string_view xsd, name;
+  };
+  const Source source = feed == kFeedArudd      ? Source{kAruddXsd, "arudd.xsd"}
+                        : feed == kFeedArucs    ? Source{kArucsXsd, "arucs.xsd"}
+                        : feed == kFeedDdic     ? Source{kDdicXsd, "ddic.xsd"}
+                        : IsMessagingFeed(feed) ? Source{kMessagingXsd, "messaging.xsd"}
+                                                : Source{};
+  if (source.xsd.empty()) return nullptr;
+  static std::mutex mu;
+  static std::map<std::string_view, std::unique_ptr<parsers::xml::XmlSchema>> compiled;
+  std::lock_guard lock(mu);
+  auto& slot = compiled[source.name];
+  if (!slot) {
+    std::string error;
+    slot = parsers::xml::XmlSchema::FromMemory(source.xsd, source.name, error);
+  }
+  return slot.get();
+}
+
+}  // namespace rbgate::schemas::bacs_reports

@@ -1,0 +1,19 @@
+// Value helpers the feeds share: money in pounds and pence, and text trimming.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace rbgate::schemas {
+
+// "65.00" (decimal pounds, exactly two places) to 6500 pence; false for anything else.
+bool PoundsToPence(std::string_view text, std::uint64_t& pence);
+
+// 6500 as "£65.00", for messages.
+std::string FormatPounds(std::uint64_t pence);
+
+// `s` without leading and trailing spaces, tabs and line ends.
+std::string_view TrimWhitespace(std::string_view s);
+
+}  // namespace rbgate::schemas
