@@ -311,43 +311,35 @@ class SqliteLedger final : public Ledger {
   }
 
   std::vector<TransitionRecord> Transitions(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           "SELECT at, state, detail FROM transitions WHERE file_id = ? ORDER BY rowid");
-    s.Bind(1, id);
-    std::vector<TransitionRecord> out;
-    while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2)});
-    return out;
+    return PerFile<TransitionRecord>(
+        "SELECT at, state, detail FROM transitions WHERE file_id = ? ORDER BY rowid", id,
+        [](Stmt& s) {
+          return TransitionRecord{s.Text(0), s.Text(1), s.Text(2)};
+        });
   }
 
   std::vector<ActionRecord> Actions(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           "SELECT at, user, action, reason FROM actions WHERE file_id = ? ORDER BY rowid");
-    s.Bind(1, id);
-    std::vector<ActionRecord> out;
-    while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3)});
-    return out;
+    return PerFile<ActionRecord>(
+        "SELECT at, user, action, reason FROM actions WHERE file_id = ? ORDER BY rowid", id,
+        [](Stmt& s) {
+          return ActionRecord{s.Text(0), s.Text(1), s.Text(2), s.Text(3)};
+        });
   }
 
   std::vector<DeliveryRecord> Deliveries(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           "SELECT destination, name, status, at FROM deliveries WHERE file_id = ? ORDER BY rowid");
-    s.Bind(1, id);
-    std::vector<DeliveryRecord> out;
-    while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3)});
-    return out;
+    return PerFile<DeliveryRecord>(
+        "SELECT destination, name, status, at FROM deliveries WHERE file_id = ? ORDER BY rowid", id,
+        [](Stmt& s) {
+          return DeliveryRecord{s.Text(0), s.Text(1), s.Text(2), s.Text(3)};
+        });
   }
 
   std::vector<FindingCount> Findings(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           "SELECT rule, severity, count FROM findings WHERE file_id = ? ORDER BY rule");
-    s.Bind(1, id);
-    std::vector<FindingCount> out;
-    while (s.Step() == SQLITE_ROW) out.push_back({s.Text(0), s.Text(1), s.Int(2)});
-    return out;
+    return PerFile<FindingCount>(
+        "SELECT rule, severity, count FROM findings WHERE file_id = ? ORDER BY rule", id,
+        [](Stmt& s) {
+          return FindingCount{s.Text(0), s.Text(1), s.Int(2)};
+        });
   }
 
   std::vector<FileRecord> Unfinished() override {
@@ -401,6 +393,17 @@ class SqliteLedger final : public Ledger {
   }
 
  private:
+  // The rows of one file's history table, each made into a T by `make`.
+  template <class T, class Make>
+  std::vector<T> PerFile(const char* sql, const std::string& id, Make make) {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_, sql);
+    s.Bind(1, id);
+    std::vector<T> out;
+    while (s.Step() == SQLITE_ROW) out.push_back(make(s));
+    return out;
+  }
+
   std::optional<std::string> AcceptedWhere(const char* column, const std::string& value,
                                            const std::string& except) {
     std::lock_guard lock(mu_);
