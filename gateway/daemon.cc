@@ -244,7 +244,7 @@ int RunDaemon(Config& config, bool once) {
 
   bool stop = false;
   bool low_space_logged = false;
-  std::int64_t last_rescan = 0, last_retry = NowMs();
+  std::int64_t last_retry = NowMs();
   const std::int64_t started = NowMs();
   std::int64_t settling_since = 0;
   while (!stop) {
@@ -265,7 +265,6 @@ int RunDaemon(Config& config, bool once) {
       if (low_space_logged) Log(1, "space-returned", "");
       low_space_logged = false;
       spool::ScanResult scan = sp->Scan(now);
-      last_rescan = now;
       std::size_t queued = 0;
       for (const auto& c : scan.ready) {
         {
@@ -320,7 +319,6 @@ int RunDaemon(Config& config, bool once) {
       while (::read(ifd, buffer, sizeof buffer) > 0) {
       }
     }
-    (void)last_rescan;
   }
   queue.Close();
   for (auto& w : workers) w.join();

@@ -322,14 +322,7 @@ int main(int argc, char** argv) {
 
     if (*init) return gateway::Init(init_dir);
     if (*transform) {
-      std::string detected = feed;
-      if (detected.empty()) {
-        std::ifstream in(transform_file, std::ios::binary);
-        std::string head(4096, '\0');
-        in.read(head.data(), static_cast<std::streamsize>(head.size()));
-        head.resize(static_cast<std::size_t>(in.gcount()));
-        detected = std::string(schemas::DetectFeed(head));
-      }
+      const std::string detected = feed.empty() ? spool::DetectFeedOfFile(transform_file) : feed;
       std::ofstream file;
       if (!out_path.empty()) {
         file.open(out_path, std::ios::binary | std::ios::trunc);

@@ -25,17 +25,16 @@ std::string HumanBytes(std::uint64_t n) {
   return fmt::format("{:.0f} MiB", double(n) / double(1ULL << 20));
 }
 
-// Reads the first bytes of a file for feed detection.
-std::string Head(const std::string& path) {
+}  // namespace
+
+std::string DetectFeedOfFile(const std::string& path) {
   std::string head(4096, '\0');
   FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return {};
   head.resize(std::fread(head.data(), 1, head.size(), f));
   std::fclose(f);
-  return head;
+  return std::string(schemas::DetectFeed(head));
 }
-
-}  // namespace
 
 std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
   if (facts.sun.empty() || facts.user_files.empty()) return {};
@@ -101,7 +100,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   }
   report->feed = feed.empty() ? settings.feed : feed;
   if (report->feed.empty()) {
-    report->feed = std::string(schemas::DetectFeed(Head(path)));
+    report->feed = DetectFeedOfFile(path);
     if (report->feed.empty()) {
       report->problem = path + ": cannot tell which feed this is; pass --feed";
       return report;

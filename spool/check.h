@@ -40,6 +40,9 @@ struct FileReport {
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
                                       const std::string& feed = {}, std::string* sha256 = nullptr);
 
+// The feed a file looks like from its first 4 KiB, or empty (unreadable or unknown).
+std::string DetectFeedOfFile(const std::string& path);
+
 // The Standard 18 business key of `facts`, e.g.
 // "bacs18/123456/000042/2026-11-25/20550/20550/2/1" (one day and total set per user file).
 std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts);

@@ -110,20 +110,9 @@ struct XmlStreamParser::Impl {
     return ctxt ? static_cast<std::uint64_t>(xmlSAX2GetColumnNumber(ctxt)) : 0;
   }
 
-  void Report(const Rule& rule, std::uint64_t line, std::uint64_t column, std::string message,
-              std::string_view field = {}) {
+  void Report(const Rule& rule, std::uint64_t line, std::uint64_t column, std::string message) {
     errors = errors || rule.severity == Severity::kError;
-    if (diagnostics.Saturated(rule)) {
-      diagnostics.Report(Diagnostic{.rule = &rule});
-      return;
-    }
-    Diagnostic d;
-    d.rule = &rule;
-    d.line = line;
-    d.column = column;
-    d.field = field;
-    d.message = std::move(message);
-    diagnostics.Report(std::move(d));
+    ReportAt(diagnostics, rule, line, column, {}, std::move(message));
   }
 
   // A fatal finding: report it and stop reading.
