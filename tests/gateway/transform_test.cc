@@ -22,11 +22,17 @@ std::vector<std::string> Lines(const std::string& s) {
   return out;
 }
 
+// Options for a generated report of `records` items dated 2026-11-25.
+ReportGenOptions Sample(std::uint64_t records) {
+  ReportGenOptions o;
+  o.records = records;
+  o.processing_date = *schemas::ParseIsoDate("2026-11-25");
+  return o;
+}
+
 TEST_CASE("ARUDD rows: a header, one row per item, pence, six-digit sort codes") {
   testing::TempDir dir;
-  ReportGenOptions o;
-  o.records = 7;
-  o.processing_date = *schemas::ParseIsoDate("2026-11-25");
+  const ReportGenOptions o = Sample(7);
   std::ostringstream xml;
   GenerateArudd(o, xml);
   testing::WriteFile(dir / "a.xml", xml.str());
@@ -68,9 +74,7 @@ TEST_CASE("ARUDD rows: a header, one row per item, pence, six-digit sort codes")
 
 TEST_CASE("messaging rows, CSV quoting, and feeds without a transform") {
   testing::TempDir dir;
-  ReportGenOptions o;
-  o.records = 5;
-  o.processing_date = *schemas::ParseIsoDate("2026-11-25");
+  const ReportGenOptions o = Sample(5);
   std::ostringstream xml;
   GenerateMessaging(o, "ADDACS", xml);
   std::string doc = xml.str();
@@ -94,9 +98,7 @@ TEST_CASE("messaging rows, CSV quoting, and feeds without a transform") {
 
 TEST_CASE("DDIC rows come from element text, trimmed, in pence") {
   testing::TempDir dir;
-  ReportGenOptions o;
-  o.records = 4;
-  o.processing_date = *schemas::ParseIsoDate("2026-11-25");
+  const ReportGenOptions o = Sample(4);
   std::ostringstream xml;
   GenerateDdic(o, xml);
   testing::WriteFile(dir / "d.xml", xml.str());
