@@ -7,6 +7,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "spool/check.h"
+
 namespace rbgate::gateway {
 namespace {
 
@@ -60,6 +62,28 @@ std::string Hyphenated(std::uint64_t sort) {
 
 std::span<const GenFault> AruddFaults() noexcept { return kAruddFaults; }
 
+std::vector<SentItem> SentItemsOf(const std::string& path, bool credits, std::uint64_t max) {
+  struct Collect final : schemas::bacs18::ItemSink {
+    bool credits = false;
+    std::vector<SentItem> all;
+    void OnItem(const schemas::bacs18::Item& i) override {
+      if (i.credit != credits) return;
+      all.push_back({std::string(i.reference), std::string(i.dest_sort),
+                     std::string(i.dest_account), i.amount, i.day});
+    }
+  } collect;
+  collect.credits = credits;
+  spool::CheckHooks hooks;
+  hooks.submitted = &collect;
+  auto report = spool::CheckFile(path, spool::CheckSettings{}, "bacs18", hooks);
+  if (!report->problem.empty()) throw std::runtime_error(report->problem);
+  std::vector<SentItem> picked;
+  const std::uint64_t n = collect.all.size();
+  const std::uint64_t want = std::min(max, n);
+  for (std::uint64_t k = 0; k < want; ++k) picked.push_back(collect.all[k * n / want]);
+  return picked;
+}
+
 void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
   const FaultSet has(o.faults, kAruddFaults);
   std::mt19937_64 rng(o.seed);
@@ -94,32 +118,38 @@ void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
       "type=\"0\" bankName=\"SYNTHETIC BANK\" branchName=\"TOWN\"/>\n",
       uniform(10000000, 99999999), Hyphenated(uniform(100000, 999999)));
   std::uint64_t total = 0;
-  for (std::uint64_t i = 0; i < o.records; ++i) {
+  const std::uint64_t count = o.returning.empty() ? o.records : o.returning.size();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const SentItem* sent = o.returning.empty() ? nullptr : &o.returning[i];
     const auto& reason = kReasons[uniform(0, kReasons.size() - 1)];
-    const std::uint64_t pence = uniform(1000, 60000);
+    const std::uint64_t pence = sent ? sent->amount : uniform(1000, 60000);
     total += pence;
     std::string amount = fmt::format("{}.{:02}", pence / 100, pence % 100);
-    if (has("bad-amount") && i == o.records / 2) amount = std::to_string(pence / 100);
-    std::string original =
-        schemas::FormatIsoDate(o.processing_date - static_cast<int>(uniform(3, 10)));
-    if (has("original-date") && i == o.records / 3)
+    if (has("bad-amount") && i == count / 2) amount = std::to_string(pence / 100);
+    std::string original = schemas::FormatIsoDate(
+        sent ? sent->day : o.processing_date - static_cast<int>(uniform(3, 10)));
+    if (has("original-date") && i == count / 3)
       original = schemas::FormatIsoDate(o.processing_date + 2);
-    std::string payer_sort = Hyphenated(uniform(100000, 999999));
-    if (has("bad-sort-code") && i == o.records / 4) payer_sort[1] = 'X';
+    std::string payer_sort =
+        sent ? Hyphenated(std::stoull(sent->dest_sort)) : Hyphenated(uniform(100000, 999999));
+    if (has("bad-sort-code") && i == count / 4) payer_sort[1] = 'X';
+    const std::string reference = sent ? sent->reference : fmt::format("CT{:010}", i + 1);
+    const std::string account =
+        sent ? sent->dest_account : fmt::format("{:08}", uniform(10000000, 99999999));
     doc += fmt::format(
-        "            <{} ref=\"CT{:010}\" transCode=\"{}\" returnCode=\"{}\" "
+        "            <{} ref=\"{}\" transCode=\"{}\" returnCode=\"{}\" "
         "returnDescription=\"{}\" originalProcessingDate=\"{}\" valueOf=\"{}\" currency=\"GBP\">\n"
-        "              <PayerAccount number=\"{:08}\" ref=\"CT{:010}\" name=\"{} {}\" "
+        "              <PayerAccount number=\"{}\" ref=\"{}\" name=\"{} {}\" "
         "sortCode=\"{}\" bankName=\"SYNTHETIC BANK\" branchName=\"TOWN\"/>\n"
         "            </{}>\n",
-        item, i + 1, o.credits ? "99" : "17", reason.first, reason.second, original, amount,
-        uniform(10000000, 99999999), i + 1, static_cast<char>('A' + uniform(0, 25)),
+        item, reference, o.credits ? "99" : "17", reason.first, reason.second, original, amount,
+        account, reference, static_cast<char>('A' + uniform(0, 25)),
         kSurnames[uniform(0, kSurnames.size() - 1)], payer_sort, item);
   }
   std::uint64_t declared = total + (has("totals-value") ? 1 : 0);
   doc +=
       fmt::format("            <Totals numberOf=\"{}\" valueOf=\"{}.{:02}\" currency=\"GBP\"/>\n",
-                  o.records + (has("totals-count") ? 1 : 0), declared / 100, declared % 100);
+                  count + (has("totals-count") ? 1 : 0), declared / 100, declared % 100);
   doc +=
       "          </OriginatingAccountRecord>\n        </OriginatingAccountRecords>\n"
       "      </Advice>\n    </" +

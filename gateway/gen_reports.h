@@ -13,6 +13,13 @@
 
 namespace rbgate::gateway {
 
+// A sent item a generated return refers to (from `rbgate gen arudd --for FILE`).
+struct SentItem {
+  std::string reference, dest_sort, dest_account;
+  std::uint64_t amount = 0;  // pence
+  schemas::Day day = 0;
+};
+
 struct ReportGenOptions {
   std::uint64_t records = 20;
   std::uint64_t seed = 1;
@@ -20,7 +27,13 @@ struct ReportGenOptions {
   schemas::Day processing_date = 0;
   std::string sun = "123456";
   bool credits = false;  // ARUCS (returned credits) instead of ARUDD
+  // ARUDD/ARUCS: return these items (sent earlier) rather than made-up ones.
+  std::vector<SentItem> returning;
 };
+
+// Up to `max` payment items of the Standard 18 file at `path`, spread evenly through it:
+// credits or debits. Throws std::runtime_error when the file cannot be read.
+std::vector<SentItem> SentItemsOf(const std::string& path, bool credits, std::uint64_t max);
 
 std::span<const GenFault> AruddFaults() noexcept;
 

@@ -33,9 +33,9 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-schemas::Day ParseDateOption(const std::string& text) {
+schemas::Day ParseDateOption(const std::string& text, std::string_view option = "--date") {
   auto d = schemas::ParseIsoDate(text);
-  if (!d) throw UsageError("--date: '" + text + "' is not a date YYYY-MM-DD");
+  if (!d) throw UsageError(fmt::format("{}: '{}' is not a date YYYY-MM-DD", option, text));
   return *d;
 }
 
@@ -166,6 +166,12 @@ int main(int argc, char** argv) {
       ->type_name("KIND");
   gen_arudd->add_option("--date", date_text, "Processing date (default: today)")
       ->type_name("YYYY-MM-DD");
+  std::string returning_file;
+  gen_arudd
+      ->add_option("--for", returning_file,
+                   "Return items of this Standard 18 file (debits; credits with --arucs), "
+                   "--records of them, for reconciliation tests and demos")
+      ->type_name("FILE");
   gen_arudd->add_flag("--arucs", rg.credits,
                       "An ARUCS report (returned credits; its shape is inferred) instead");
   gen_arudd->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
@@ -295,6 +301,25 @@ int main(int argc, char** argv) {
   auto* stats = app.add_subcommand("stats", "Files, bytes, records and outcomes per feed and hour");
   add_config(stats);
   add_listing(stats, false);
+  auto* reconcile = app.add_subcommand(
+      "reconcile",
+      "Match returned debits (ARUDD) and credits (ARUCS) against the Standard 18 items sent");
+  add_config(reconcile);
+  gateway::ReconcileOptions rec;
+  std::string rec_from, rec_to;
+  reconcile->add_option("--from", rec_from, "Returns reported on or after this day")
+      ->type_name("YYYY-MM-DD");
+  reconcile->add_option("--to", rec_to, "Returns reported on or before this day")
+      ->type_name("YYYY-MM-DD");
+  reconcile->add_option("--format", rec.format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->type_name("FORMAT")
+      ->capture_default_str();
+  reconcile->add_flag("--show-personal-data", rec.show_personal,
+                      "Show references and account numbers in full");
+  reconcile->footer(
+      "Exit status: 0 every return matched once; 1 some are unmatched or returned twice; "
+      "2 usage or ledger error.");
   // `rbgate ledger list --config F` as well as `rbgate ledger --config F list`.
   for (CLI::App* leaf : {q_list, q_show, q_release, q_reject, q_reprocess, l_list, l_show}) {
     leaf->fallthrough();
@@ -339,7 +364,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s: %lld rows\n", transform_file.c_str(), rows);
       return 0;
     }
-    if (*run || *quarantine || *ledger || *stats) {
+    if (*run || *quarantine || *ledger || *stats || *reconcile) {
       gateway::Config config;
       try {
         config = gateway::LoadConfig(config_path);
@@ -360,6 +385,12 @@ int main(int argc, char** argv) {
       if (*l_list) return gateway::LedgerList(config, op);
       if (*l_show) return gateway::LedgerShow(config, id, op);
       if (*stats) return gateway::Stats(config, op);
+      if (*reconcile) {
+        rec.from =
+            rec_from.empty() ? "" : schemas::FormatIsoDate(ParseDateOption(rec_from, "--from"));
+        rec.to = rec_to.empty() ? "" : schemas::FormatIsoDate(ParseDateOption(rec_to, "--to"));
+        return gateway::Reconcile(config, rec);
+      }
     }
 
     if (*rules_cmd) {
@@ -372,6 +403,19 @@ int main(int argc, char** argv) {
 
     if (*gen_arudd || *gen_messaging || *gen_ddic) {
       rg.processing_date = date_text.empty() ? Today() : ParseDateOption(date_text);
+      if (!returning_file.empty()) {
+        rg.returning = gateway::SentItemsOf(returning_file, rg.credits, rg.records);
+        if (rg.returning.empty()) {
+          throw UsageError(returning_file + ": no " + (rg.credits ? "credits" : "debits") +
+                           " to return");
+        }
+        if (date_text.empty()) {
+          // Returns are reported a few days after the latest item was due.
+          schemas::Day latest = 0;
+          for (const auto& i : rg.returning) latest = std::max(latest, i.day);
+          rg.processing_date = latest + 3;
+        }
+      }
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");
       if (*gen_arudd) {

@@ -8,6 +8,7 @@
 
 #include "gateway/daemon.h"
 #include "spool/fsio.h"
+#include "spool/reconcile.h"
 #include "spool/report.h"
 
 namespace rbgate::gateway {
@@ -249,6 +250,18 @@ int Stats(Config& c, const OperatorOptions& o) {
                 static_cast<unsigned long long>(r.records));
   }
   return 0;
+}
+
+int Reconcile(Config& c, const ReconcileOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  const spool::ReconcileResult r = spool::Reconcile(op->spool->ledger(), o.from, o.to);
+  const spool::ReconcileRenderOptions render{o.show_personal};
+  const std::string out = o.format == "json"  ? spool::RenderReconcileJson(r, render)
+                          : o.format == "csv" ? spool::RenderReconcileCsv(r, render)
+                                              : spool::RenderReconcileText(r, render);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return r.unmatched + r.returned_twice > 0 ? 1 : 0;
 }
 
 int Init(const std::string& dir) {

@@ -25,6 +25,15 @@ int LedgerList(Config& c, const OperatorOptions& o);
 int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o);
 int Stats(Config& c, const OperatorOptions& o);
 
+struct ReconcileOptions {
+  std::string from, to;         // report days, YYYY-MM-DD; empty: unbounded
+  std::string format = "text";  // text, json or csv
+  bool show_personal = false;
+};
+// Matched, unmatched and returned-twice items. Exit 0 when every return matched once, 1 when
+// any needs an officer, 2 when the ledger cannot be read.
+int Reconcile(Config& c, const ReconcileOptions& o);
+
 // Creates a ready spool in `dir`: the folders, a commented rbgate.toml, the ledger.
 int Init(const std::string& dir);
 

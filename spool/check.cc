@@ -50,11 +50,12 @@ std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
 // Bacs reports (XML): the hardened stream with the feed's XSD plugged in, and the feed's
 // own rules on the same events.
 void CheckXmlReport(const std::string& path, const CheckSettings& settings, FileReport& report,
-                    std::string* sha256) {
+                    const CheckHooks& hooks) {
   const bool messaging = schemas::IsMessagingFeed(report.feed);
   const bool credits = report.feed == schemas::kFeedArucs;
   schemas::bacs_reports::AruddValidator arudd(
-      report.diagnostics, credits ? schemas::bacs_reports::kArucs : schemas::bacs_reports::kArudd);
+      report.diagnostics, credits ? schemas::bacs_reports::kArucs : schemas::bacs_reports::kArudd,
+      hooks.returned);
   schemas::bacs_reports::MessagingValidator advices(report.diagnostics);
   schemas::bacs_reports::DdicValidator claims(report.diagnostics);
   const bool ddic = report.feed == schemas::kFeedDdic;
@@ -64,7 +65,7 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
   parsers::xml::XmlStreamParser parser(validator, report.diagnostics, {},
                                        schemas::bacs_reports::ReportSchema(report.feed));
   std::optional<Sha256> hash;
-  if (sha256 != nullptr) hash.emplace();
+  if (hooks.sha256 != nullptr) hash.emplace();
   spool::InputError error;
   bool ok = spool::ForEachWindow(
       path, settings.window_bytes,
@@ -82,11 +83,11 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
   report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, spool::FileSize(path)));
   report.separator = "xml";
   report.diagnostics.SortByPosition();
-  if (hash) *sha256 = hash->HexDigest();
+  if (hash) *hooks.sha256 = hash->HexDigest();
 }
 
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
-                                      const std::string& feed, std::string* sha256) {
+                                      const std::string& feed, const CheckHooks& hooks) {
   auto report = std::make_unique<FileReport>(settings.cap_per_rule);
   report->path = path;
   std::int64_t size = spool::FileSize(path);
@@ -108,7 +109,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   }
   if (report->feed == schemas::kFeedArudd || report->feed == schemas::kFeedArucs ||
       report->feed == schemas::kFeedDdic || schemas::IsMessagingFeed(report->feed)) {
-    CheckXmlReport(path, settings, *report, sha256);
+    CheckXmlReport(path, settings, *report, hooks);
     return report;
   }
   if (report->feed != schemas::kFeedBacs18) {
@@ -121,6 +122,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   schemas::bacs18::ValidatorOptions options = settings.validator;
   options.duplicate_window = std::min<std::size_t>(
       options.duplicate_window, static_cast<std::size_t>(size) / parsers::bacs18::kDataLength + 16);
+  options.items = hooks.submitted;
   schemas::bacs18::Validator validator(options, report->diagnostics);
   parsers::bacs18::Parser parser(validator, report->diagnostics);
   const bool show = settings.progress && size > (64 << 20) && ::isatty(STDERR_FILENO);
@@ -131,7 +133,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   };
   spool::InputError error;
   std::optional<Sha256> hash;
-  if (sha256 != nullptr) hash.emplace();
+  if (hooks.sha256 != nullptr) hash.emplace();
   bool ok = spool::ForEachWindow(
       path, settings.window_bytes,
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
@@ -152,7 +154,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   report->bytes = parser.summary().bytes;
   report->separator = std::string(parsers::bacs18::SeparatorName(parser.summary().separator));
   report->business_key = Bacs18BusinessKey(validator.facts());
-  if (hash) *sha256 = hash->HexDigest();
+  if (hash) *hooks.sha256 = hash->HexDigest();
   report->diagnostics.SortByPosition();
   return report;
 }

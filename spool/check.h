@@ -7,6 +7,7 @@
 
 #include "parsers/diagnostic.h"
 #include "schemas/bacs18/validator.h"
+#include "schemas/bacs_reports/arudd.h"
 
 namespace rbgate::spool {
 
@@ -34,11 +35,18 @@ struct FileReport {
   bool valid() const noexcept { return problem.empty() && diagnostics.errors() == 0; }
 };
 
+// What else the checking pass feeds, so that nothing reads a file twice.
+struct CheckHooks {
+  std::string* sha256 = nullptr;                                // the file's SHA-256
+  schemas::bacs18::ItemSink* submitted = nullptr;               // Standard 18 payment items
+  schemas::bacs_reports::ReturnedItemSink* returned = nullptr;  // ARUDD and ARUCS items
+};
+
 // Checks one file. Never throws for a bad file: the findings are in the report. `feed`
-// overrides settings.feed when non-empty. With `sha256`, the file's SHA-256 is computed in
-// the same pass over its bytes (left empty when the file could not be read through).
+// overrides settings.feed when non-empty. A hook's output is complete only when the file was
+// read through (`hooks.sha256` is left empty otherwise).
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
-                                      const std::string& feed = {}, std::string* sha256 = nullptr);
+                                      const std::string& feed = {}, const CheckHooks& hooks = {});
 
 // The feed a file looks like from its first 4 KiB, or empty (unreadable or unknown).
 std::string DetectFeedOfFile(const std::string& path);

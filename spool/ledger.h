@@ -54,6 +54,24 @@ struct StatsRow {
   std::uint64_t files = 0, bytes = 0, records = 0;
 };
 
+// A Standard 18 payment item (not a contra, not an instruction), kept for reconciliation.
+// Personal data: the ledger holds account numbers, never names.
+struct SubmittedItemRow {
+  std::uint64_t line = 0;
+  std::string day;  // processing day, ISO
+  std::string dest_sort, dest_account, reference;
+  std::uint64_t amount = 0;  // pence
+  bool credit = false;
+};
+// An ARUDD or ARUCS item, kept for reconciliation.
+struct ReturnedItemRow {
+  std::uint64_t line = 0;
+  std::string report_day, original_day, reference, code, return_code, description, payer_sort,
+      payer_account;
+  std::uint64_t amount = 0;  // pence
+  bool credit = false;       // ARUCS (a returned credit)
+};
+
 struct ListFilter {
   std::string state;  // empty: any
   std::string feed;   // empty: any
@@ -93,6 +111,23 @@ class Ledger {
   virtual std::optional<std::string> AcceptedWithKey(const std::string& key,
                                                      const std::string& except) = 0;
   virtual std::vector<StatsRow> Stats(const std::string& since) = 0;
+
+  // Items, written in batches while a file is checked; `first` replaces whatever an earlier,
+  // interrupted attempt wrote for the file. They count once the file is accepted.
+  virtual Status AddSubmittedItems(const std::string& id, const std::vector<SubmittedItemRow>& rows,
+                                   bool first) = 0;
+  virtual Status AddReturnedItems(const std::string& id, const std::vector<ReturnedItemRow>& rows,
+                                  bool first) = 0;
+  // The returned items of accepted reports whose report day is within [from, to] (ISO dates;
+  // empty: unbounded), in report day, arrival and line order, each with its file.
+  virtual std::vector<std::pair<FileRecord, ReturnedItemRow>> AcceptedReturns(
+      const std::string& from, const std::string& to) = 0;
+  // Accepted Standard 18 items with this reference and amount, debits or credits, each with
+  // its file, in arrival order.
+  virtual std::vector<std::pair<FileRecord, SubmittedItemRow>> AcceptedItems(
+      const std::string& reference, std::uint64_t amount, bool credit) = 0;
+  // Accepted Standard 18 files whose business key starts with `prefix`, in arrival order.
+  virtual std::vector<FileRecord> AcceptedWithKeyPrefix(const std::string& prefix) = 0;
 };
 
 // Opens (creating if needed) the SQLite ledger at `path`: WAL mode, synchronous=NORMAL, which

@@ -49,7 +49,26 @@ CREATE TABLE IF NOT EXISTS actions (
   file_id TEXT NOT NULL, at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
   reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS actions_file ON actions(file_id);
+-- One row per payment item of a Standard 18 file: kept compact, as a large file has millions.
+-- file_no is files.rowid; day is YYYYMMDD; dest is sort code * 10^8 + account number (text
+-- 'sort/account' if either is not digits).
+CREATE TABLE IF NOT EXISTS submitted_items (
+  file_no INTEGER NOT NULL, line INTEGER NOT NULL, day INTEGER NOT NULL, dest ANY NOT NULL,
+  reference TEXT NOT NULL, amount INTEGER NOT NULL, credit INTEGER NOT NULL,
+  PRIMARY KEY (file_no, line)) WITHOUT ROWID, STRICT;
+CREATE INDEX IF NOT EXISTS submitted_items_match ON submitted_items(reference, amount);
+CREATE TABLE IF NOT EXISTS returned_items (
+  file_id TEXT NOT NULL, line INTEGER NOT NULL, report_day TEXT NOT NULL,
+  original_day TEXT NOT NULL, reference TEXT NOT NULL, code TEXT NOT NULL,
+  return_code TEXT NOT NULL, description TEXT NOT NULL, payer_sort TEXT NOT NULL,
+  payer_account TEXT NOT NULL, amount INTEGER NOT NULL, credit INTEGER NOT NULL,
+  PRIMARY KEY (file_id, line)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS returned_items_day ON returned_items(report_day);
 )sql";
+
+// Files whose content the gateway accepted (checked clean, or released by an officer).
+constexpr const char* kAcceptedStates =
+    "('accepted', 'released', 'archived', 'outbound', 'delivered')";
 
 // The one place SQLite result codes become statuses.
 Status FromSqlite(int rc, sqlite3* db, std::string_view what) {
@@ -122,6 +141,7 @@ class Stmt {
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : "";
   }
   std::uint64_t Int(int i) { return static_cast<std::uint64_t>(sqlite3_column_int64(s_, i)); }
+  bool IsInt(int i) { return sqlite3_column_type(s_, i) == SQLITE_INTEGER; }
   Status Run(std::string_view what) {
     int rc = Step();
     Status s = FromSqlite(rc, db_, what);
@@ -378,12 +398,125 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
+  Status AddSubmittedItems(const std::string& id, const std::vector<SubmittedItemRow>& rows,
+                           bool first) override {
+    return AddItems(
+        "submitted_items", "file_no", id, rows, first,
+        "(file_no, line, day, dest, reference, amount, credit) "
+        "VALUES ((SELECT rowid FROM files WHERE id = ?),?,?,?,?,?,?)",
+        [](Stmt& s, const SubmittedItemRow& r) {
+          s.Bind(2, r.line).Bind(3, CompactDay(r.day));
+          if (IsDigits(r.dest_sort, 6) && IsDigits(r.dest_account, 8)) {
+            s.Bind(4, std::stoull(r.dest_sort) * 100000000ULL + std::stoull(r.dest_account));
+          } else {
+            s.Bind(4, r.dest_sort + "/" + r.dest_account);
+          }
+          s.Bind(5, r.reference).Bind(6, r.amount).Bind(7, std::uint64_t{r.credit});
+        });
+  }
+
+  Status AddReturnedItems(const std::string& id, const std::vector<ReturnedItemRow>& rows,
+                          bool first) override {
+    return AddItems("returned_items", "file_id", id, rows, first,
+                    "(file_id, line, report_day, original_day, reference, code, return_code, "
+                    "description, payer_sort, payer_account, amount, credit) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [](Stmt& s, const ReturnedItemRow& r) {
+                      s.Bind(2, r.line)
+                          .Bind(3, r.report_day)
+                          .Bind(4, r.original_day)
+                          .Bind(5, r.reference)
+                          .Bind(6, r.code)
+                          .Bind(7, r.return_code)
+                          .Bind(8, r.description)
+                          .Bind(9, r.payer_sort)
+                          .Bind(10, r.payer_account)
+                          .Bind(11, r.amount)
+                          .Bind(12, std::uint64_t{r.credit});
+                    });
+  }
+
+  std::vector<std::pair<FileRecord, ReturnedItemRow>> AcceptedReturns(
+      const std::string& from, const std::string& to) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_,
+           fmt::format("SELECT {}, r.line, r.report_day, r.original_day, r.reference, r.code, "
+                       "r.return_code, r.description, r.payer_sort, r.payer_account, r.amount, "
+                       "r.credit FROM returned_items r JOIN files f ON f.id = r.file_id "
+                       "WHERE f.state IN {} AND (?1 = '' OR r.report_day >= ?1) AND "
+                       "(?2 = '' OR r.report_day <= ?2) "
+                       "ORDER BY r.report_day, f.received_at, f.id, r.line",
+                       Prefixed(kFileColumns, "f."), kAcceptedStates));
+    s.Bind(1, from).Bind(2, to);
+    std::vector<std::pair<FileRecord, ReturnedItemRow>> out;
+    while (s.Step() == SQLITE_ROW) {
+      ReturnedItemRow r;
+      constexpr int k = 15;  // after the file's columns
+      r.line = s.Int(k);
+      r.report_day = s.Text(k + 1);
+      r.original_day = s.Text(k + 2);
+      r.reference = s.Text(k + 3);
+      r.code = s.Text(k + 4);
+      r.return_code = s.Text(k + 5);
+      r.description = s.Text(k + 6);
+      r.payer_sort = s.Text(k + 7);
+      r.payer_account = s.Text(k + 8);
+      r.amount = s.Int(k + 9);
+      r.credit = s.Int(k + 10) != 0;
+      out.emplace_back(ReadFile(s), std::move(r));
+    }
+    return out;
+  }
+
+  std::vector<std::pair<FileRecord, SubmittedItemRow>> AcceptedItems(const std::string& reference,
+                                                                     std::uint64_t amount,
+                                                                     bool credit) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_,
+           fmt::format("SELECT {}, i.line, i.day, i.dest, i.reference, i.amount, i.credit "
+                       "FROM submitted_items i JOIN files f ON f.rowid = i.file_no "
+                       "WHERE i.reference = ? AND i.amount = ? AND i.credit = ? "
+                       "AND f.state IN {} ORDER BY f.received_at, f.id, i.line",
+                       Prefixed(kFileColumns, "f."), kAcceptedStates));
+    s.Bind(1, reference).Bind(2, amount).Bind(3, std::uint64_t{credit});
+    std::vector<std::pair<FileRecord, SubmittedItemRow>> out;
+    while (s.Step() == SQLITE_ROW) {
+      SubmittedItemRow r;
+      constexpr int k = 15;
+      r.line = s.Int(k);
+      const std::string day = fmt::format("{:08}", s.Int(k + 1));
+      r.day = day.substr(0, 4) + "-" + day.substr(4, 2) + "-" + day.substr(6, 2);
+      std::string dest = s.IsInt(k + 2) ? fmt::format("{:014}", s.Int(k + 2)) : s.Text(k + 2);
+      const std::size_t slash = dest.find('/');
+      r.dest_sort = slash == std::string::npos ? dest.substr(0, 6) : dest.substr(0, slash);
+      r.dest_account = slash == std::string::npos ? dest.substr(6) : dest.substr(slash + 1);
+      r.reference = s.Text(k + 3);
+      r.amount = s.Int(k + 4);
+      r.credit = s.Int(k + 5) != 0;
+      out.emplace_back(ReadFile(s), std::move(r));
+    }
+    return out;
+  }
+
+  std::vector<FileRecord> AcceptedWithKeyPrefix(const std::string& prefix) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_,
+           fmt::format("SELECT {} FROM files WHERE substr(business_key, 1, length(?1)) = ?1 "
+                       "AND state IN {} ORDER BY received_at, id",
+                       kFileColumns, kAcceptedStates));
+    s.Bind(1, prefix);
+    std::vector<FileRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
+    return out;
+  }
+
   Status Init() {
     char* err = nullptr;
-    int rc = sqlite3_exec(db_,
-                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                          "PRAGMA foreign_keys=ON;",
-                          nullptr, nullptr, &err);
+    int rc = sqlite3_exec(
+        db_,
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=16777216; "
+        "PRAGMA foreign_keys=ON;",
+        nullptr, nullptr, &err);
     if (rc == SQLITE_OK) rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &err);
     std::string message = err ? err : "";
     sqlite3_free(err);
@@ -404,14 +537,60 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
+  // Replaces (when `first`) and appends one file's item rows, in one transaction.
+  template <class Row, class BindRow>
+  Status AddItems(const char* table, const char* key, const std::string& id,
+                  const std::vector<Row>& rows, bool first, const char* insert, BindRow bind) {
+    std::lock_guard lock(mu_);
+    return Txn("record items", [&] {
+      if (first) {
+        Stmt del(db_, *statements_,
+                 std::string_view(key) == "file_no"
+                     ? fmt::format("DELETE FROM {} WHERE file_no = "
+                                   "(SELECT rowid FROM files WHERE id = ?)",
+                                   table)
+                     : fmt::format("DELETE FROM {} WHERE {} = ?", table, key));
+        if (Status st = del.Bind(1, id).Run("record items"); !st.ok()) return st;
+      }
+      Stmt add(db_, *statements_, fmt::format("INSERT INTO {} {}", table, insert));
+      for (const auto& r : rows) {
+        add.Bind(1, id);
+        bind(add, r);
+        if (Status st = add.Run("record items"); !st.ok()) return st;
+      }
+      return Status::Ok();
+    });
+  }
+
+  // "2026-11-24" as 20261124.
+  static std::uint64_t CompactDay(const std::string& iso) {
+    std::uint64_t v = 0;
+    for (char c : iso) {
+      if (c >= '0' && c <= '9') v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return v;
+  }
+  static bool IsDigits(const std::string& s, std::size_t n) {
+    return s.size() == n && s.find_first_not_of("0123456789") == std::string::npos;
+  }
+
+  // "a, b" with `prefix` before each column: "f.a, f.b".
+  static std::string Prefixed(std::string_view columns, std::string_view prefix) {
+    std::string out(prefix);
+    for (char c : columns) {
+      out += c;
+      if (c == ' ') out += prefix;
+    }
+    return out;
+  }
+
   std::optional<std::string> AcceptedWhere(const char* column, const std::string& value,
                                            const std::string& except) {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,
            fmt::format("SELECT id FROM files WHERE {} = ? AND id != ? AND state IN "
-                       "('accepted', 'released', 'archived', 'outbound', 'delivered') "
-                       "ORDER BY received_at LIMIT 1",
-                       column)
+                       "{} ORDER BY received_at LIMIT 1",
+                       column, kAcceptedStates)
                .c_str());
     s.Bind(1, value).Bind(2, except);
     if (s.Step() != SQLITE_ROW) return std::nullopt;

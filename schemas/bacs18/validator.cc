@@ -519,6 +519,10 @@ void Validator::OnData(const p18::Record& r) {
     CheckModulus(r, d.orig_sort(), d.orig_account(), "orig_account", false);
   }
 
+  if (options_.items != nullptr && !contra && (debit || credit) && day) {
+    options_.items->OnItem(
+        Item{d.dest_sort(), d.dest_account(), code, Trim(reference), amount, *day, credit, r.line});
+  }
   if (!contra && (debit || credit)) {
     // Amount outliers, judged at the end against the median.
     ++histogram_[Bucket(amount)];

@@ -21,6 +21,22 @@ namespace rbgate::schemas::bacs18 {
 
 namespace p18 = parsers::bacs18;
 
+// One payment a file asks for (an 01/17/18/19 debit or a 99/Z4/Z5 credit that is not a
+// contra): what reconciliation matches the banks' returns against. Views into the record.
+struct Item {
+  std::string_view dest_sort, dest_account, code;
+  std::string_view reference;  // trimmed
+  std::uint64_t amount = 0;    // pence
+  Day day = 0;                 // processing day: the record's, else UHL1's
+  bool credit = false;
+  std::uint64_t line = 0;
+};
+class ItemSink {
+ public:
+  virtual ~ItemSink() = default;
+  virtual void OnItem(const Item& item) = 0;
+};
+
 struct ValidatorOptions {
   const Calendar* calendar = &Calendar::Default();
   // Null when no tables were loaded: accounts go unchecked, with one warning per file.
@@ -32,6 +48,8 @@ struct ValidatorOptions {
   std::size_t duplicate_window = 1'000'000;
   // Submissions may be sent at most this many days ahead of their processing day.
   int max_days_ahead = 31;
+  // Told of every payment item whose processing day is known; null: nobody asks.
+  ItemSink* items = nullptr;
 };
 
 // What one user file (UHL1 ... UTL1) declared and held.

@@ -8,8 +8,6 @@
 
 namespace rbgate::schemas::bacs_reports {
 
-namespace {}  // namespace
-
 void AruddValidator::Report(const parsers::Rule& rule, std::uint64_t line, std::string_view field,
                             std::string message) {
   parsers::ReportAt(diagnostics_, rule, line, 1, field, std::move(message));
@@ -27,9 +25,25 @@ void AruddValidator::StartElement(std::string_view name,
     ++record_items_;
     ++items_;
     std::uint64_t pence = 0;
-    if (PoundsToPence(parsers::xml::AttributeValue(attributes, "valueOf"), pence)) {
+    const bool amount_ok =
+        PoundsToPence(parsers::xml::AttributeValue(attributes, "valueOf"), pence);
+    if (amount_ok) {
       record_value_ += pence;
       value_ += pence;
+    }
+    if (sink_ != nullptr) {
+      in_item_ = true;
+      item_ = ReturnedItem{};
+      item_.amount = pence;
+      item_.amount_ok = amount_ok;
+      item_.line = line;
+      original_.assign(parsers::xml::AttributeValue(attributes, "originalProcessingDate"));
+      reference_.assign(TrimWhitespace(parsers::xml::AttributeValue(attributes, "ref")));
+      code_.assign(parsers::xml::AttributeValue(attributes, "transCode"));
+      return_code_.assign(parsers::xml::AttributeValue(attributes, "returnCode"));
+      description_.assign(parsers::xml::AttributeValue(attributes, "returnDescription"));
+      payer_sort_.clear();
+      payer_account_.clear();
     }
     // ISO dates compare as text.
     std::string_view original = parsers::xml::AttributeValue(attributes, "originalProcessingDate");
@@ -41,6 +55,12 @@ void AruddValidator::StartElement(std::string_view name,
               parsers::xml::AttributeValue(attributes, "ref").empty() ? "?" : "with its reference",
               original, processing_date_));
     }
+  } else if (name == "PayerAccount" && in_item_) {
+    payer_sort_.clear();
+    for (char c : parsers::xml::AttributeValue(attributes, "sortCode")) {
+      if (c != '-') payer_sort_ += c;
+    }
+    payer_account_.assign(parsers::xml::AttributeValue(attributes, "number"));
   } else if (name == "Totals") {
     std::uint64_t declared_count = 0, declared_value = 0;
     std::string_view count = parsers::xml::AttributeValue(attributes, "numberOf");
@@ -59,6 +79,18 @@ void AruddValidator::StartElement(std::string_view name,
   }
 }
 
-void AruddValidator::EndElement(std::string_view, std::uint64_t) {}
+void AruddValidator::EndElement(std::string_view name, std::uint64_t) {
+  if (!in_item_ || name != kind_.item) return;
+  in_item_ = false;
+  item_.report_day = processing_date_;
+  item_.original_day = original_;
+  item_.reference = reference_;
+  item_.code = code_;
+  item_.return_code = return_code_;
+  item_.description = description_;
+  item_.payer_sort = payer_sort_;
+  item_.payer_account = payer_account_;
+  sink_->OnReturnedItem(item_);
+}
 
 }  // namespace rbgate::schemas::bacs_reports

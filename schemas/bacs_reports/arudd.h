@@ -50,10 +50,30 @@ inline constexpr ReturnsKind kArudd{"ReturnedDebitItem", &rules::kTotalsCount, &
 inline constexpr ReturnsKind kArucs{"ReturnedCreditItem", &rules::kArucsTotalsCount,
                                     &rules::kArucsTotalsValue, &rules::kArucsOriginalDate};
 
+// One returned item, complete with its payer's account: what reconciliation matches against
+// the Standard 18 items sent. Views valid for the call only.
+struct ReturnedItem {
+  std::string_view report_day;    // the report's currentProcessingDate, ISO
+  std::string_view original_day;  // originalProcessingDate, ISO
+  std::string_view reference, code, return_code, description;
+  std::string_view payer_sort;  // six digits when well formed (hyphens removed)
+  std::string_view payer_account;
+  std::uint64_t amount = 0;  // pence
+  bool amount_ok = false;
+  std::uint64_t line = 0;
+};
+class ReturnedItemSink {
+ public:
+  virtual ~ReturnedItemSink() = default;
+  virtual void OnReturnedItem(const ReturnedItem& item) = 0;
+};
+
 class AruddValidator final : public parsers::xml::XmlSink {
  public:
-  explicit AruddValidator(parsers::DiagnosticSink& diagnostics, const ReturnsKind& kind = kArudd)
-      : diagnostics_(diagnostics), kind_(kind) {}
+  // `items`, if given, is told of every returned item.
+  explicit AruddValidator(parsers::DiagnosticSink& diagnostics, const ReturnsKind& kind = kArudd,
+                          ReturnedItemSink* items = nullptr)
+      : diagnostics_(diagnostics), kind_(kind), sink_(items) {}
 
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;
@@ -71,6 +91,11 @@ class AruddValidator final : public parsers::xml::XmlSink {
   std::string processing_date_;
   std::uint64_t record_items_ = 0, record_value_ = 0;
   std::uint64_t items_ = 0, value_ = 0;
+  // The item being read, until its end tag.
+  ReturnedItemSink* sink_;
+  bool in_item_ = false;
+  std::string original_, reference_, code_, return_code_, description_, payer_sort_, payer_account_;
+  ReturnedItem item_;
 };
 
 }  // namespace rbgate::schemas::bacs_reports

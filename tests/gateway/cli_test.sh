@@ -120,5 +120,36 @@ contains transform-jsonl "$tmp/out" '"amount_pence":'
 expect transform-bacs18 2 "$rbgate" transform "$tmp/good.s18"
 contains transform-bacs18 "$tmp/err" "no transform"
 
+# Reconciliation: a Direct Debit file through a spool, then returns of its own items.
+expect rec-init 0 "$rbgate" init "$tmp/sp"
+expect rec-gen18 0 "$rbgate" gen bacs18 --records 300 --seed 9 -o "$tmp/dd.s18"
+expect rec-gen-arudd 0 "$rbgate" gen arudd --for "$tmp/dd.s18" --records 4 -o "$tmp/ret1.xml"
+expect rec-gen-arudd-again 0 "$rbgate" gen arudd --for "$tmp/dd.s18" --records 1 --seed 3 \
+  -o "$tmp/ret2.xml"
+expect rec-gen-arucs-none 2 "$rbgate" gen arudd --arucs --for "$tmp/dd.s18" -o "$tmp/c.xml"
+contains rec-gen-arucs-none "$tmp/err" "no credits to return"
+expect rec-empty 0 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml"
+contains rec-empty "$tmp/out" "0 matched"
+cp "$tmp/dd.s18" "$tmp/sp/incoming/auto/"
+expect rec-run1 0 "$rbgate" run --once --config "$tmp/sp/rbgate.toml"
+cp "$tmp/ret1.xml" "$tmp/sp/incoming/auto/"
+expect rec-run2 0 "$rbgate" run --once --config "$tmp/sp/rbgate.toml"
+expect rec-matched 0 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml"
+contains rec-matched "$tmp/out" "4 matched"
+ref=$(grep -o 'ReturnedDebitItem ref="[^"]*"' "$tmp/ret1.xml" | head -1 | cut -d'"' -f2)
+lacks rec-masked "$tmp/out" "$ref"
+cp "$tmp/ret2.xml" "$tmp/sp/incoming/auto/"
+expect rec-run3 0 "$rbgate" run --once --config "$tmp/sp/rbgate.toml"
+expect rec-twice 1 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --format csv \
+  --show-personal-data
+contains rec-twice "$tmp/out" "returned-twice,ARUDD,ret2.xml"
+contains rec-twice "$tmp/out" "$ref"
+expect rec-json 1 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --format json
+contains rec-json "$tmp/out" '"returned_twice":1'
+expect rec-range 0 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --to 2026-01-01
+contains rec-range "$tmp/out" "0 matched"
+expect rec-bad-date 2 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --from 2026-02-30
+contains rec-bad-date "$tmp/err" "--from"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

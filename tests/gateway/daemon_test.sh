@@ -112,14 +112,15 @@ check stopped-logged grep -q 'info stopped' "$tmp/daemon.log"
 # --- a full disk: stop taking work, lose nothing, resume --------------------------------
 s=$tmp/s3
 mkdir -p "$s"
-if mount -t tmpfs -o size=3m tmpfs "$s" 2>/dev/null; then
+# 5 MB: the 1.2 MB file, its archive and the ledger's record of its 12,000 items must fit.
+if mount -t tmpfs -o size=5m tmpfs "$s" 2>/dev/null; then
   mounted=$s
   "$rbgate" init "$s" >/dev/null
   configure "$s"
   sed -i 's/min_free_mb = 64/min_free_mb = 1/' "$s/rbgate.toml"
   gen --seed 5 -o "$tmp/a.s18"
   "$rbgate" gen bacs18 --records 12000 --seed 6 --date 2026-11-23 -o "$tmp/big.s18"  # ~1.2 MB
-  dd if=/dev/zero of="$s/filler" bs=64k count=20 status=none  # leave the spool short of space
+  dd if=/dev/zero of="$s/filler" bs=64k count=52 status=none  # leave the spool short of space
   cp "$tmp/big.s18" "$s/incoming/auto/big.s18"
   "$rbgate" run --once --config "$s/rbgate.toml" 2>"$tmp/full.log"
   check full-exit test $? -eq 0

@@ -1,0 +1,209 @@
+#include "spool/reconcile.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "schemas/values.h"
+#include "spool/report.h"
+
+namespace rbgate::spool {
+namespace {
+
+// Personal data shown only by its last four characters unless asked.
+std::string Shown(std::string_view s, bool show_personal) {
+  if (show_personal || s.size() <= 4) return std::string(s);
+  return std::string(s.size() - 4, '*') + std::string(s.substr(s.size() - 4));
+}
+
+std::string_view FeedName(const ReturnedItemRow& r) { return r.credit ? "ARUCS" : "ARUDD"; }
+
+constexpr std::array<std::string_view, 21> kCsvColumns = {
+    "status",        "feed",           "report_file",   "report_id",
+    "report_day",    "line",           "reference",     "amount_pence",
+    "original_day",  "return_code",    "return_reason", "payer_sort_code",
+    "payer_account", "sent_file",      "sent_id",       "sent_line",
+    "sent_day",      "sent_sort_code", "sent_account",  "first_returned_by",
+    "note"};
+
+std::string Csv(std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
+  std::string out = "\"";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// The fields of a line in kCsvColumns order (the JSON uses the same names).
+std::array<std::string, kCsvColumns.size()> Fields(const ReconcileLine& l, bool show) {
+  const auto& i = l.item;
+  std::array<std::string, kCsvColumns.size()> f{std::string(l.status),
+                                                std::string(FeedName(i)),
+                                                l.report.name,
+                                                l.report.id,
+                                                i.report_day,
+                                                std::to_string(i.line),
+                                                Shown(i.reference, show),
+                                                std::to_string(i.amount),
+                                                i.original_day,
+                                                i.return_code,
+                                                i.description,
+                                                i.payer_sort,
+                                                Shown(i.payer_account, show),
+                                                {},
+                                                {},
+                                                {},
+                                                {},
+                                                {},
+                                                {},
+                                                l.first_returned_by,
+                                                l.note};
+  if (l.sent) {
+    f[13] = l.sent->first.name;
+    f[14] = l.sent->first.id;
+    f[15] = std::to_string(l.sent->second.line);
+    f[16] = l.sent->second.day;
+    f[17] = l.sent->second.dest_sort;
+    f[18] = Shown(l.sent->second.dest_account, show);
+  }
+  return f;
+}
+
+// Problems first (they need an officer), then the matched, each in report order.
+std::vector<const ReconcileLine*> InReportOrder(const ReconcileResult& r) {
+  std::vector<const ReconcileLine*> out;
+  for (auto status : {match::kUnmatched, match::kReturnedTwice, match::kMatched}) {
+    for (const auto& l : r.lines) {
+      if (l.status == status) out.push_back(&l);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::string& to) {
+  ReconcileResult result;
+  // Every return up to `to` is matched, so that one returned again within the range is seen
+  // as such even when the first return came before it; only those from `from` are listed.
+  std::map<std::pair<std::string, std::uint64_t>, std::string> returned_by;  // sent item -> report
+  for (auto& [report, item] : ledger.AcceptedReturns({}, to)) {
+    auto candidates = ledger.AcceptedItems(item.reference, item.amount, item.credit);
+    const bool listed = from.empty() || item.report_day >= from;
+    ReconcileLine line{match::kUnmatched, report, item, std::nullopt, {}, {}};
+    // Same day; among those, one not yet returned; then the payer's account.
+    const std::pair<FileRecord, SubmittedItemRow>* best = nullptr;
+    int best_score = -1;
+    for (const auto& c : candidates) {
+      if (c.second.day != item.original_day) continue;
+      const bool fresh = !returned_by.contains({c.first.id, c.second.line});
+      const bool same_account =
+          c.second.dest_sort == item.payer_sort && c.second.dest_account == item.payer_account;
+      const int score = (fresh ? 2 : 0) + (same_account ? 1 : 0);
+      if (score > best_score) {
+        best = &c;
+        best_score = score;
+      }
+    }
+    if (best != nullptr) {
+      line.sent = *best;
+      const auto key = std::make_pair(best->first.id, best->second.line);
+      if (auto it = returned_by.find(key); it != returned_by.end()) {
+        line.status = match::kReturnedTwice;
+        line.first_returned_by = it->second;
+        line.note =
+            fmt::format("already returned by {} ({}); do not act on it twice", it->second,
+                        report.name == it->second ? "the same report" : "an earlier report");
+      } else {
+        line.status = match::kMatched;
+        returned_by.emplace(key, report.name);
+        if (best_score % 2 == 0) {
+          line.note = "the payer's account differs from the one the item was sent to";
+        }
+      }
+    } else if (!candidates.empty()) {
+      const auto& c = candidates.back();
+      line.note = fmt::format(
+          "nothing with this reference and amount was sent for {}; the latest such item was "
+          "for {} ({} line {})",
+          item.original_day, c.second.day, c.first.name, c.second.line);
+    } else {
+      line.note = fmt::format("no accepted Standard 18 {} has this reference and amount",
+                              item.credit ? "credit" : "debit");
+    }
+    if (!listed) continue;
+    if (line.status == match::kMatched) {
+      ++result.matched;
+      result.matched_pence += item.amount;
+    } else if (line.status == match::kReturnedTwice) {
+      ++result.returned_twice;
+      result.returned_twice_pence += item.amount;
+    } else {
+      ++result.unmatched;
+      result.unmatched_pence += item.amount;
+    }
+    result.lines.push_back(std::move(line));
+  }
+  return result;
+}
+
+std::string RenderReconcileText(const ReconcileResult& r, const ReconcileRenderOptions& o) {
+  std::string out = fmt::format(
+      "returns: {} matched ({}), {} unmatched ({}), {} returned twice ({})\n", r.matched,
+      schemas::FormatPounds(r.matched_pence), r.unmatched, schemas::FormatPounds(r.unmatched_pence),
+      r.returned_twice, schemas::FormatPounds(r.returned_twice_pence));
+  for (const ReconcileLine* l : InReportOrder(r)) {
+    const auto& i = l->item;
+    out +=
+        fmt::format("\n{:<14} {} {} line {}: ref {} {} returned {} {}, sent for {}\n", l->status,
+                    FeedName(i), i.report_day, i.line, Shown(i.reference, o.show_personal),
+                    schemas::FormatPounds(i.amount), i.return_code, i.description, i.original_day);
+    out += fmt::format("{:<14} report {} ({})\n", "", l->report.name, l->report.id);
+    if (l->sent) {
+      out += fmt::format("{:<14} sent in {} ({}) line {} to {} {}\n", "", l->sent->first.name,
+                         l->sent->first.id, l->sent->second.line, l->sent->second.dest_sort,
+                         Shown(l->sent->second.dest_account, o.show_personal));
+    }
+    if (!l->note.empty()) out += fmt::format("{:<14} {}\n", "", l->note);
+  }
+  return out;
+}
+
+std::string RenderReconcileJson(const ReconcileResult& r, const ReconcileRenderOptions& o) {
+  std::string out = fmt::format(
+      "{{\"summary\":{{\"matched\":{},\"matched_pence\":{},\"unmatched\":{},"
+      "\"unmatched_pence\":{},\"returned_twice\":{},\"returned_twice_pence\":{}}},\"items\":[",
+      r.matched, r.matched_pence, r.unmatched, r.unmatched_pence, r.returned_twice,
+      r.returned_twice_pence);
+  bool first_line = true;
+  for (const ReconcileLine* l : InReportOrder(r)) {
+    out += first_line ? "{" : ",{";
+    first_line = false;
+    const auto fields = Fields(*l, o.show_personal);
+    for (std::size_t c = 0; c < kCsvColumns.size(); ++c) {
+      out += fmt::format("{}\"{}\":", c ? "," : "", kCsvColumns[c]);
+      const bool number = kCsvColumns[c] == "amount_pence" || kCsvColumns[c] == "line" ||
+                          kCsvColumns[c] == "sent_line";
+      out += !number ? JsonQuoted(fields[c]) : fields[c].empty() ? "null" : fields[c];
+    }
+    out += "}";
+  }
+  return out + "]}\n";
+}
+
+std::string RenderReconcileCsv(const ReconcileResult& r, const ReconcileRenderOptions& o) {
+  std::string out;
+  for (std::size_t c = 0; c < kCsvColumns.size(); ++c) {
+    out += fmt::format("{}{}", c ? "," : "", kCsvColumns[c]);
+  }
+  out += "\r\n";
+  for (const ReconcileLine* l : InReportOrder(r)) {
+    const auto fields = Fields(*l, o.show_personal);
+    for (std::size_t c = 0; c < fields.size(); ++c) out += (c ? "," : "") + Csv(fields[c]);
+    out += "\r\n";
+  }
+  return out;
+}
+
+}  // namespace rbgate::spool

@@ -1,0 +1,49 @@
+// Reconciliation: the banks' returns (ARUDD unpaid debits, ARUCS returned credits) matched
+// against the Standard 18 items the gateway accepted and forwarded. A returned item matches a
+// sent item with the same service-user reference, amount and processing day (the return's
+// original processing day), debit for debit and credit for credit. Read-only over the ledger.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spool/ledger.h"
+
+namespace rbgate::spool {
+
+namespace match {
+inline constexpr std::string_view kMatched = "matched";
+inline constexpr std::string_view kUnmatched = "unmatched";
+// The sent item was already returned by an earlier report: a household must not be chased,
+// or a landlord's payment written back, twice.
+inline constexpr std::string_view kReturnedTwice = "returned-twice";
+}  // namespace match
+
+struct ReconcileLine {
+  std::string_view status;
+  FileRecord report;                                            // the ARUDD or ARUCS file
+  ReturnedItemRow item;                                         // what came back
+  std::optional<std::pair<FileRecord, SubmittedItemRow>> sent;  // what it matched
+  std::string first_returned_by;  // returned-twice: the report that returned it first
+  std::string note;               // plain English, for the officer
+};
+
+struct ReconcileResult {
+  std::vector<ReconcileLine> lines;
+  std::uint64_t matched = 0, unmatched = 0, returned_twice = 0;
+  std::uint64_t matched_pence = 0, unmatched_pence = 0, returned_twice_pence = 0;
+};
+
+// Returns whose report day is within [from, to] (ISO dates; empty: unbounded).
+ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::string& to);
+
+struct ReconcileRenderOptions {
+  bool show_personal = false;  // else references and accounts show only their last 4 characters
+};
+std::string RenderReconcileText(const ReconcileResult& r, const ReconcileRenderOptions& o);
+std::string RenderReconcileJson(const ReconcileResult& r, const ReconcileRenderOptions& o);
+std::string RenderReconcileCsv(const ReconcileResult& r, const ReconcileRenderOptions& o);
+
+}  // namespace rbgate::spool

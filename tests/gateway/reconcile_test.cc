@@ -1,0 +1,129 @@
+// End to end: a generated Direct Debit file goes through the spool, the bank's returns for some
+// of its items (generated from the file itself) follow, and reconciliation matches them.
+#include "spool/reconcile.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "gateway/gen_bacs18.h"
+#include "gateway/gen_reports.h"
+#include "spool/spool.h"
+#include "tests/support/bacs18_file.h"
+#include "tests/support/temp_dir.h"
+
+namespace rbgate::gateway {
+namespace {
+
+using testing::TempDir;
+
+struct Gateway {
+  Gateway() {
+    spool::SpoolOptions o;
+    o.root = dir / "spool";
+    spool::RouteOptions route;
+    route.name = "auto";
+    route.destinations = {"out"};
+    route.settle.stable_seconds = 0;
+    o.routes = {route};
+    o.destinations = {{"out", "directory", dir / "delivered"}};
+    o.check.validator.modulus = &testing::TestModulus();
+    o.min_free_bytes = 0;
+    spool::Status st;
+    s = spool::Spool::Open(o, st);
+    REQUIRE_MESSAGE(s != nullptr, st.message);
+  }
+  // Drops a file and processes it to the end; its id.
+  std::string Drop(const std::string& name, const std::string& bytes) {
+    testing::WriteFile(dir / ("spool/incoming/auto/" + name), bytes);
+    auto ready = s->Scan(0).ready;
+    REQUIRE(ready.size() == 1);
+    std::string id;
+    REQUIRE(s->Claim(ready[0], id).ok());
+    spool::Status st = s->Process(id);
+    REQUIRE_MESSAGE(st.ok(), st.message);
+    return id;
+  }
+
+  TempDir dir;
+  std::unique_ptr<spool::Spool> s;
+};
+
+std::string DirectDebits(std::uint64_t records) {
+  GenOptions o;
+  o.records = records;
+  o.creation_date = *schemas::ParseIsoDate("2026-11-23");
+  std::ostringstream out;
+  GenerateBacs18(o, schemas::Calendar::Default(), testing::TestModulus(), out);
+  return out.str();
+}
+
+std::string Returns(const std::string& s18_path, std::uint64_t n, std::uint64_t seed,
+                    std::vector<std::string> faults = {}) {
+  ReportGenOptions o;
+  o.records = n;
+  o.seed = seed;
+  o.faults = std::move(faults);
+  o.returning = SentItemsOf(s18_path, false, n);
+  REQUIRE(o.returning.size() == n);
+  o.processing_date = o.returning.back().day + 3;
+  std::ostringstream out;
+  GenerateArudd(o, out);
+  return out.str();
+}
+
+TEST_CASE("returns of forwarded Direct Debits match; a second return of one is flagged") {
+  Gateway g;
+  const std::string debits = DirectDebits(500);
+  testing::WriteFile(g.dir / "dd.s18", debits);
+  const std::string dd = g.Drop("dd.s18", debits);
+  REQUIRE(g.s->ledger().Get(dd)->state == spool::state::kDelivered);
+
+  const std::string r1 = g.Drop("arudd1.xml", Returns(g.dir / "dd.s18", 12, 1));
+  REQUIRE(g.s->ledger().Get(r1)->state == spool::state::kDelivered);
+  auto result = spool::Reconcile(g.s->ledger(), {}, {});
+  CHECK(result.matched == 12);
+  CHECK(result.unmatched == 0);
+  for (const auto& l : result.lines) {
+    REQUIRE(l.sent);
+    CHECK(l.sent->first.id == dd);
+    CHECK(l.note.empty());  // the payer's account is the one debited
+  }
+
+  // The bank reports the first few again the next day (a resent report with other bytes).
+  const std::string r2 = g.Drop("arudd2.xml", Returns(g.dir / "dd.s18", 3, 2));
+  REQUIRE(g.s->ledger().Get(r2)->state == spool::state::kDelivered);
+  result = spool::Reconcile(g.s->ledger(), {}, {});
+  CHECK(result.matched == 12);
+  CHECK(result.returned_twice == 3);
+
+  // A return for something never sent through the gateway.
+  ReportGenOptions stray;
+  stray.records = 1;
+  stray.processing_date = *schemas::ParseIsoDate("2026-11-27");
+  std::ostringstream out;
+  GenerateArudd(stray, out);
+  g.Drop("arudd3.xml", out.str());
+  result = spool::Reconcile(g.s->ledger(), {}, {});
+  CHECK(result.unmatched == 1);
+}
+
+TEST_CASE("a quarantined return is not reconciled until released; its items are kept once") {
+  Gateway g;
+  const std::string debits = DirectDebits(200);
+  testing::WriteFile(g.dir / "dd.s18", debits);
+  g.Drop("dd.s18", debits);
+  const std::string bad = g.Drop("arudd.xml", Returns(g.dir / "dd.s18", 5, 1, {"totals-value"}));
+  REQUIRE(g.s->ledger().Get(bad)->state == spool::state::kQuarantined);
+  CHECK(spool::Reconcile(g.s->ledger(), {}, {}).lines.empty());
+  // Reprocessed (checked again: the same items written again, not twice), then released.
+  REQUIRE(g.s->Reprocess(bad, "test").ok());
+  REQUIRE(g.s->ledger().Get(bad)->state == spool::state::kQuarantined);
+  REQUIRE(g.s->Release(bad, "totals off by a penny; items verified by phone", false).ok());
+  const auto result = spool::Reconcile(g.s->ledger(), {}, {});
+  CHECK(result.lines.size() == 5);
+  CHECK(result.matched == 5);
+}
+
+}  // namespace
+}  // namespace rbgate::gateway
