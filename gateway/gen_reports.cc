@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -158,6 +159,146 @@ void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
   for (int i = 0; i < 8; ++i) doc += "TUlJU0lHTkFUVVJFU1lOVEhFVElDQkxPQg==";
   doc += "</Signature>\n</BACSDocument>\n";
   if (has("truncated")) doc.resize(doc.size() * 2 / 3);
+  out << doc;
+}
+
+SentSubmission SubmissionOf(const std::string& path) {
+  // Payment items per day and direction, to tell the contras' part of the totals.
+  struct Sums final : schemas::bacs18::ItemSink {
+    std::map<std::pair<schemas::Day, bool>, std::pair<std::uint64_t, std::uint64_t>> by_day;
+    void OnItem(const schemas::bacs18::Item& i) override {
+      auto& s = by_day[{i.day, i.credit}];
+      ++s.first;
+      s.second += i.amount;
+    }
+  } sums;
+  spool::CheckHooks hooks;
+  hooks.submitted = &sums;
+  auto report = spool::CheckFile(path, spool::CheckSettings{}, "bacs18", hooks);
+  if (!report->problem.empty()) throw std::runtime_error(report->problem);
+  auto key = spool::ParseBacs18BusinessKey(report->business_key);
+  if (!key) throw std::runtime_error(path + ": too broken to say what it submits");
+  SentSubmission sent{key->sun, key->serial, {}};
+  for (const auto& k : key->user_files) {
+    SentSubmission::UserFile u;
+    u.day = k.day == "multi" ? 0 : schemas::ParseIsoDate(k.day).value_or(0);
+    u.debit_count = k.debit_count;
+    u.debit_value = k.debit_total;
+    u.credit_count = k.credit_count;
+    u.credit_value = k.credit_total;
+    if (u.day != 0) {
+      const auto debits = sums.by_day[{u.day, false}], credits = sums.by_day[{u.day, true}];
+      u.debit_contras = u.debit_count - std::min(u.debit_count, debits.first);
+      u.debit_contra_value = u.debit_value - std::min(u.debit_value, debits.second);
+      u.credit_contras = u.credit_count - std::min(u.credit_count, credits.first);
+      u.credit_contra_value = u.credit_value - std::min(u.credit_value, credits.second);
+    }
+    sent.user_files.push_back(u);
+  }
+  return sent;
+}
+
+namespace {
+
+constexpr GenFault kInputFaults[] = {
+    {"totals", "input.submission.totals", "Bacs counts one debit fewer than was sent"},
+    {"unknown-serial", "input.submission.unknown", "a serial number the gateway never sent"},
+    {"other-day", "input.submission.day", "a processing day one day later than the file's"},
+    {"no-day", "input.user-file.day", "a user file with no processing day at all"},
+    {"contra", "input.contra.exceeds", "a contra larger than the total it is part of"},
+    {"rejected-item", "input.item.error", "an item Bacs rejected (a warning)"},
+    {"bad-type", "xml.schema", "an ErrorMessage type Bacs does not use"},
+};
+
+std::string Pounds(std::uint64_t pence) {
+  return fmt::format("{}.{:02}", pence / 100, pence % 100);
+}
+
+}  // namespace
+
+std::span<const GenFault> InputFaults() noexcept { return kInputFaults; }
+
+void GenerateInputReport(const ReportGenOptions& o, const SentSubmission& given,
+                         std::ostream& out) {
+  const FaultSet has(o.faults, kInputFaults);
+  std::mt19937_64 rng(o.seed);
+  auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {
+    return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng);
+  };
+  SentSubmission sent = given;
+  if (sent.user_files.empty()) {  // made up: debits and their one contra
+    sent.sun = o.sun;
+    SentSubmission::UserFile u;
+    u.day = o.processing_date + 2;
+    u.debit_count = o.records;
+    for (std::uint64_t i = 0; i < o.records; ++i) u.debit_value += uniform(1000, 60000);
+    u.credit_count = u.credit_contras = 1;
+    u.credit_value = u.credit_contra_value = u.debit_value;
+    sent.user_files.push_back(u);
+  }
+  const std::string produced = schemas::FormatIsoDate(o.processing_date);
+  std::string doc =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<BACSDocument xsi:noNamespaceSchemaLocation=\"newbacs-reports.xsd\" "
+      "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n  <Data>\n    <InputReport>\n";
+  doc += fmt::format(
+      "      <Header reportType=\"REFT1016\">\n        <ProducedOn date=\"{}\" "
+      "time=\"06:{:02}:00\"/>\n        <ProcessingDate date=\"{}\"/>\n      </Header>\n",
+      produced, uniform(0, 59), produced);
+  doc += "      <AddresseeInformation name=\"BOROUGH COUNCIL\"/>\n      <Submission>\n";
+  doc += fmt::format(
+      "        <SubmissionInformation submissionReferenceNumber=\"{:08}\" media=\"BACSTEL-IP\" "
+      "volumeSerialNumber=\"{}\"/>\n        <UserFile>\n",
+      uniform(0, 99999999), has("unknown-serial") ? "999999" : sent.serial);
+  std::uint64_t file_number = 0;
+  for (const auto& u : sent.user_files) {
+    ++file_number;
+    const bool first = file_number == 1;
+    std::string day =
+        u.day != 0 ? schemas::FormatIsoDate(u.day + (first && has("other-day"))) : std::string();
+    if (first && has("no-day")) day.clear();
+    doc += fmt::format(
+        "          <InputUserFile>\n            <UserFileInformation userNumber=\"{}\" "
+        "userFileNumber=\"{}\" uhl1WorkCode=\"1 DAILY\"{}/>\n",
+        sent.sun, file_number, day.empty() ? "" : " uhl1ProcessingDate=\"" + day + "\"");
+    const std::uint64_t missing = first && has("totals") && u.debit_count > 0 ? 1 : 0;
+    doc += fmt::format("            <DaySection>\n              <DaySectionRecord{}>\n",
+                       day.empty() ? "" : " processingDate=\"" + day + "\"");
+    auto totals = [&](std::string_view name, std::uint64_t n, std::uint64_t v,
+                      std::uint64_t contras, std::uint64_t contra_value, bool bad_contra) {
+      std::string t =
+          fmt::format("                <{} numberOf=\"{}\" valueOf=\"{}\"", name, n, Pounds(v));
+      if (contras == 0 && !bad_contra) return t + "/>\n";
+      return t + fmt::format(
+                     ">\n                  <Contra numberOf=\"{}\" valueOf=\"{}\"/>\n"
+                     "                </{}>\n",
+                     contras, Pounds(contra_value + (bad_contra ? v + 1 : 0)), name);
+    };
+    doc += totals("Credit", u.credit_count, u.credit_value, u.credit_contras, u.credit_contra_value,
+                  false);
+    // One missing debit: Bacs's count and value both fall short (the amount of a typical item).
+    const std::uint64_t short_value = missing ? std::min(u.debit_value, std::uint64_t{6500}) : 0;
+    doc += totals("Debit", u.debit_count - missing, u.debit_value - short_value, u.debit_contras,
+                  u.debit_contra_value, first && has("contra"));
+    doc += "              </DaySectionRecord>\n            </DaySection>\n";
+    if (first && (has("rejected-item") || has("bad-type"))) {
+      doc += fmt::format(
+          "            <Errors>\n              <Error>\n                <ErrorItem "
+          "reference=\"CT{:010}\" valueOf=\"{}\"/>\n                <ErrorMessage "
+          "type=\"{}\">DESTINATION ACCOUNT CLOSED</ErrorMessage>\n              </Error>\n"
+          "            </Errors>\n",
+          uniform(0, 9'999'999'999), Pounds(uniform(1000, 60000)),
+          has("bad-type") ? "DELETED" : "REJECTED");
+    }
+    doc += "          </InputUserFile>\n";
+  }
+  doc += "        </UserFile>\n      </Submission>\n";
+  doc +=
+      "      <InputReportSummary>\n        <AccountTotals note=\"not described; carried\"/>\n"
+      "      </InputReportSummary>\n    </InputReport>\n  </Data>\n";
+  doc += "  <SignatureMethod>Vanilla</SignatureMethod>\n  <Signature>";
+  for (int i = 0; i < 8; ++i) doc += "TUlJU0lHTkFUVVJFU1lOVEhFVElDQkxPQg==";
+  doc += "</Signature>\n</BACSDocument>\n";
   out << doc;
 }
 

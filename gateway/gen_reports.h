@@ -40,6 +40,29 @@ std::span<const GenFault> AruddFaults() noexcept;
 // Throws std::runtime_error for an unknown fault.
 void GenerateArudd(const ReportGenOptions& options, std::ostream& out);
 
+// What an input report answers: a submission's SUN, serial and user files.
+struct SentSubmission {
+  std::string sun = "123456", serial = "000001";
+  struct UserFile {
+    schemas::Day day = 0;  // 0: a multi-day user file
+    std::uint64_t debit_count = 0, debit_value = 0, credit_count = 0, credit_value = 0;
+    std::uint64_t debit_contras = 0, debit_contra_value = 0;  // the contras' part
+    std::uint64_t credit_contras = 0, credit_contra_value = 0;
+  };
+  std::vector<UserFile> user_files;
+};
+
+// The submission the Standard 18 file at `path` makes. Throws std::runtime_error when the
+// file cannot be read or is too broken to say.
+SentSubmission SubmissionOf(const std::string& path);
+
+std::span<const GenFault> InputFaults() noexcept;
+
+// A Bacs input report answering `sent` (a made-up submission of `records` items when it has
+// no user files).
+void GenerateInputReport(const ReportGenOptions& options, const SentSubmission& sent,
+                         std::ostream& out);
+
 std::span<const GenFault> MessagingFaults() noexcept;
 
 std::span<const GenFault> DdicFaults() noexcept;

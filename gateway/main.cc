@@ -17,6 +17,7 @@
 #include "gateway/operator.h"
 #include "gateway/transform.h"
 #include "parsers/bacs18/rules.h"
+#include "schemas/bacs_reports/report_rules.h"
 #include "schemas/calendar.h"
 #include "schemas/detect.h"
 #include "schemas/modulus.h"
@@ -186,6 +187,22 @@ int main(int argc, char** argv) {
       ->type_name("YYYY-MM-DD");
   gen_ddic->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
   gen_ddic->footer(FaultList(gateway::DdicFaults()));
+  auto* gen_input =
+      gen->add_subcommand("input", "A Bacs input report (what Bacs accepted of a submission, XML)");
+  gen_input
+      ->add_option("--for", returning_file,
+                   "Answer this Standard 18 file's submission (default: a made-up one)")
+      ->type_name("FILE");
+  gen_input->add_option("--records", rg.records, "Debits of a made-up submission")
+      ->type_name("N")
+      ->capture_default_str();
+  gen_input->add_option("--seed", rg.seed, "Random seed")->type_name("S")->capture_default_str();
+  gen_input->add_option("--fault", rg.faults, "Inject a named fault (repeatable)")
+      ->type_name("KIND");
+  gen_input->add_option("--date", date_text, "Report date (default: today)")
+      ->type_name("YYYY-MM-DD");
+  gen_input->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
+  gen_input->footer(FaultList(gateway::InputFaults()));
   std::string advice_type;
   auto* gen_messaging =
       gen->add_subcommand("messaging", "A Bacs messaging advice: ADDACS, AUDDIS or AWACS (XML)");
@@ -394,16 +411,21 @@ int main(int argc, char** argv) {
     }
 
     if (*rules_cmd) {
-      for (const auto* r : parsers::bacs18::rules::All()) {
-        std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
-                                 r->summary);
+      for (auto all : {parsers::bacs18::rules::All(), schemas::bacs_reports::AllReportRules()}) {
+        for (const auto* r : all) {
+          std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
+                                   r->summary);
+        }
       }
       return 0;
     }
 
-    if (*gen_arudd || *gen_messaging || *gen_ddic) {
+    if (*gen_arudd || *gen_messaging || *gen_ddic || *gen_input) {
       rg.processing_date = date_text.empty() ? Today() : ParseDateOption(date_text);
-      if (!returning_file.empty()) {
+      gateway::SentSubmission submission;
+      if (*gen_input && !returning_file.empty()) {
+        submission = gateway::SubmissionOf(returning_file);
+      } else if (!returning_file.empty()) {
         rg.returning = gateway::SentItemsOf(returning_file, rg.credits, rg.records);
         if (rg.returning.empty()) {
           throw UsageError(returning_file + ": no " + (rg.credits ? "credits" : "debits") +
@@ -420,6 +442,8 @@ int main(int argc, char** argv) {
       if (!out) throw UsageError(out_path + ": cannot write");
       if (*gen_arudd) {
         gateway::GenerateArudd(rg, out);
+      } else if (*gen_input) {
+        gateway::GenerateInputReport(rg, submission, out);
       } else if (*gen_ddic) {
         gateway::GenerateDdic(rg, out);
       } else {

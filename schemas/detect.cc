@@ -17,6 +17,7 @@ std::string_view DetectFeed(std::string_view head) noexcept {
       head.find("<BACSDocument") != std::string_view::npos) {
     if (head.find("<ARUDD") != std::string_view::npos) return kFeedArudd;
     if (head.find("<ARUCS") != std::string_view::npos) return kFeedArucs;
+    if (head.find("<InputReport") != std::string_view::npos) return kFeedInput;
     if (head.find("<MessagingAdvices") != std::string_view::npos) {
       auto at = head.find("advice-type=");
       if (at != std::string_view::npos) {

@@ -4,13 +4,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <functional>
 #include <optional>
 
 #include "parsers/bacs18/standard18.h"
 #include "parsers/xml/xml_stream.h"
 #include "schemas/bacs_reports/arudd.h"
 #include "schemas/bacs_reports/ddic.h"
+#include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/messaging.h"
 #include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/detect.h"
@@ -47,23 +50,60 @@ std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
   return key;
 }
 
+std::optional<Bacs18Key> ParseBacs18BusinessKey(std::string_view key) {
+  std::vector<std::string_view> parts;
+  while (!key.empty()) {
+    const auto slash = key.find('/');
+    parts.push_back(key.substr(0, slash));
+    key = slash == std::string_view::npos ? std::string_view() : key.substr(slash + 1);
+  }
+  if (parts.size() < 8 || parts[0] != "bacs18" || (parts.size() - 3) % 5 != 0) return std::nullopt;
+  Bacs18Key k{std::string(parts[1]), std::string(parts[2]), {}};
+  for (std::size_t i = 3; i < parts.size(); i += 5) {
+    Bacs18Key::UserFile u{std::string(parts[i]), 0, 0, 0, 0};
+    std::uint64_t* fields[] = {&u.debit_total, &u.credit_total, &u.debit_count, &u.credit_count};
+    for (std::size_t f = 0; f < 4; ++f) {
+      const auto p = parts[i + 1 + f];
+      if (std::from_chars(p.data(), p.data() + p.size(), *fields[f]).ec != std::errc()) {
+        return std::nullopt;
+      }
+    }
+    k.user_files.push_back(std::move(u));
+  }
+  return k;
+}
+
 // Bacs reports (XML): the hardened stream with the feed's XSD plugged in, and the feed's
 // own rules on the same events.
 void CheckXmlReport(const std::string& path, const CheckSettings& settings, FileReport& report,
                     const CheckHooks& hooks) {
-  const bool messaging = schemas::IsMessagingFeed(report.feed);
-  const bool credits = report.feed == schemas::kFeedArucs;
-  schemas::bacs_reports::AruddValidator arudd(
-      report.diagnostics, credits ? schemas::bacs_reports::kArucs : schemas::bacs_reports::kArudd,
-      hooks.returned);
-  schemas::bacs_reports::MessagingValidator advices(report.diagnostics);
-  schemas::bacs_reports::DdicValidator claims(report.diagnostics);
-  const bool ddic = report.feed == schemas::kFeedDdic;
-  parsers::xml::XmlSink& validator = ddic        ? static_cast<parsers::xml::XmlSink&>(claims)
-                                     : messaging ? static_cast<parsers::xml::XmlSink&>(advices)
-                                                 : static_cast<parsers::xml::XmlSink&>(arudd);
-  parsers::xml::XmlStreamParser parser(validator, report.diagnostics, {},
-                                       schemas::bacs_reports::ReportSchema(report.feed));
+  namespace br = schemas::bacs_reports;
+  std::unique_ptr<parsers::xml::XmlSink> validator;
+  std::function<std::uint64_t()> records;
+  if (report.feed == schemas::kFeedDdic) {
+    auto v = std::make_unique<br::DdicValidator>(report.diagnostics);
+    records = [p = v.get()] { return p->advices(); };
+    validator = std::move(v);
+  } else if (schemas::IsMessagingFeed(report.feed)) {
+    auto v = std::make_unique<br::MessagingValidator>(report.diagnostics);
+    records = [p = v.get()] { return p->advices(); };
+    validator = std::move(v);
+  } else if (report.feed == schemas::kFeedInput) {
+    auto v = std::make_unique<br::InputReportValidator>(report.diagnostics);
+    records = [p = v.get(), &report] {
+      report.answers = p->answers();
+      return p->answers().size();
+    };
+    validator = std::move(v);
+  } else {
+    auto v = std::make_unique<br::AruddValidator>(
+        report.diagnostics, report.feed == schemas::kFeedArucs ? br::kArucs : br::kArudd,
+        hooks.returned);
+    records = [p = v.get()] { return p->items(); };
+    validator = std::move(v);
+  }
+  parsers::xml::XmlStreamParser parser(*validator, report.diagnostics, {},
+                                       br::ReportSchema(report.feed));
   std::optional<Sha256> hash;
   if (hooks.sha256 != nullptr) hash.emplace();
   spool::InputError error;
@@ -79,7 +119,7 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
     report.problem = error.message;
     return;
   }
-  report.records = ddic ? claims.advices() : messaging ? advices.advices() : arudd.items();
+  report.records = records();
   report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, spool::FileSize(path)));
   report.separator = "xml";
   report.diagnostics.SortByPosition();
@@ -107,8 +147,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
       return report;
     }
   }
-  if (report->feed == schemas::kFeedArudd || report->feed == schemas::kFeedArucs ||
-      report->feed == schemas::kFeedDdic || schemas::IsMessagingFeed(report->feed)) {
+  if (schemas::IsXmlReportFeed(report->feed)) {
     CheckXmlReport(path, settings, *report, hooks);
     return report;
   }

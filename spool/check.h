@@ -3,11 +3,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "parsers/diagnostic.h"
 #include "schemas/bacs18/validator.h"
 #include "schemas/bacs_reports/arudd.h"
+#include "schemas/bacs_reports/input.h"
 
 namespace rbgate::spool {
 
@@ -30,6 +33,8 @@ struct FileReport {
   // What identifies the submission whatever its bytes (empty when the feed has none or the
   // file is too broken to say): for Standard 18, SUN, serial, processing days and totals.
   std::string business_key;
+  // An input report: the user files it answers, for matching against what was sent.
+  std::vector<schemas::bacs_reports::AnsweredUserFile> answers;
 
   explicit FileReport(std::size_t cap) : diagnostics(cap) {}
   bool valid() const noexcept { return problem.empty() && diagnostics.errors() == 0; }
@@ -54,5 +59,16 @@ std::string DetectFeedOfFile(const std::string& path);
 // The Standard 18 business key of `facts`, e.g.
 // "bacs18/123456/000042/2026-11-25/20550/20550/2/1" (one day and total set per user file).
 std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts);
+
+// A business key taken apart again: SUN, serial and each user file's day and totals.
+struct Bacs18Key {
+  std::string sun, serial;
+  struct UserFile {
+    std::string day;  // ISO, or "multi"
+    std::uint64_t debit_total = 0, credit_total = 0, debit_count = 0, credit_count = 0;
+  };
+  std::vector<UserFile> user_files;
+};
+std::optional<Bacs18Key> ParseBacs18BusinessKey(std::string_view key);
 
 }  // namespace rbgate::spool

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "schemas/values.h"
+#include "spool/check.h"
 #include "spool/report.h"
 
 namespace rbgate::spool {
@@ -146,6 +147,69 @@ ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::st
     result.lines.push_back(std::move(line));
   }
   return result;
+}
+
+void MatchInputReport(Ledger& ledger,
+                      const std::vector<schemas::bacs_reports::AnsweredUserFile>& answers,
+                      parsers::DiagnosticSink& diagnostics) {
+  namespace rules = schemas::bacs_reports::rules;
+  using schemas::FormatPounds;
+  auto plural = [](std::uint64_t n, std::string_view what) {
+    return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+  };
+  for (const auto& u : answers) {
+    const auto sent = ledger.AcceptedWithKeyPrefix(fmt::format("bacs18/{}/{}/", u.sun, u.serial));
+    if (sent.empty()) {
+      parsers::ReportAt(
+          diagnostics, rules::kInputUnknownSubmission, u.line, 1, "userNumber",
+          fmt::format("no accepted Standard 18 file has SUN {} and serial {}", u.sun, u.serial));
+      continue;
+    }
+    // Judged against the latest acceptance; any that agrees will do.
+    std::string day_problem, totals_problem;
+    bool agreed = false;
+    for (const FileRecord& f : sent) {
+      const auto key = ParseBacs18BusinessKey(f.business_key);
+      if (!key) continue;
+      const Bacs18Key::UserFile* match = nullptr;
+      std::string days;
+      for (const auto& k : key->user_files) {
+        days += (days.empty() ? "" : ", ") + k.day;
+        if (!u.processing_day.empty() && k.day == u.processing_day) match = &k;
+      }
+      // A multi-day user file, or a report that gives no day: matched by position.
+      if (match == nullptr && u.index < key->user_files.size() &&
+          (u.processing_day.empty() || key->user_files[u.index].day == "multi")) {
+        match = &key->user_files[u.index];
+      }
+      if (match == nullptr) {
+        day_problem = fmt::format(
+            "Bacs will process user file {} on {}, but the file sent ({}, {}) is for {}",
+            u.user_file_number, u.processing_day.empty() ? "an unstated day" : u.processing_day,
+            f.name, f.id, days);
+        continue;
+      }
+      if (match->debit_count == u.debit_count && match->debit_total == u.debit_value &&
+          match->credit_count == u.credit_count && match->credit_total == u.credit_value) {
+        agreed = true;
+        break;
+      }
+      totals_problem = fmt::format(
+          "for {} Bacs counted {} worth {} and {} worth {}; the file sent ({}, {}) had {} worth "
+          "{} and {} worth {}",
+          match->day, plural(u.debit_count, "debit"), FormatPounds(u.debit_value),
+          plural(u.credit_count, "credit"), FormatPounds(u.credit_value), f.name, f.id,
+          plural(match->debit_count, "debit"), FormatPounds(match->debit_total),
+          plural(match->credit_count, "credit"), FormatPounds(match->credit_total));
+    }
+    if (agreed) continue;
+    if (!totals_problem.empty()) {
+      parsers::ReportAt(diagnostics, rules::kInputTotals, u.line, 1, "UserFile", totals_problem);
+    } else if (!day_problem.empty()) {
+      parsers::ReportAt(diagnostics, rules::kInputDay, u.line, 1, "uhl1ProcessingDate",
+                        day_problem);
+    }
+  }
 }
 
 std::string RenderReconcileText(const ReconcileResult& r, const ReconcileRenderOptions& o) {

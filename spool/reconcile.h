@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "parsers/diagnostic.h"
+#include "schemas/bacs_reports/input.h"
 #include "spool/ledger.h"
 
 namespace rbgate::spool {
@@ -38,6 +40,14 @@ struct ReconcileResult {
 
 // Returns whose report day is within [from, to] (ISO dates; empty: unbounded).
 ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::string& to);
+
+// Checks an input report's user files against the accepted Standard 18 submissions they
+// answer (same SUN and serial; the user file for the same processing day, else the same
+// position; the same debit and credit counts and values). Each mismatch, and each user file
+// answering a submission the gateway never accepted, is a finding.
+void MatchInputReport(Ledger& ledger,
+                      const std::vector<schemas::bacs_reports::AnsweredUserFile>& answers,
+                      parsers::DiagnosticSink& diagnostics);
 
 struct ReconcileRenderOptions {
   bool show_personal = false;  // else references and accounts show only their last 4 characters

@@ -108,9 +108,10 @@ std::string RenderText(const FileReport& r, const RenderOptions& o) {
   const auto warnings = r.diagnostics.warnings();
   const std::string shape =
       r.separator == "xml" ? "" : fmt::format(", line endings {}", r.separator);
-  out += fmt::format("{}: {} ({} records, {} bytes{}): {}, {} error{}, {} warning{}\n", r.path,
-                     r.feed, r.records, r.bytes, shape, r.valid() ? "valid" : "INVALID", errors,
-                     errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+  out += fmt::format("{}: {} ({} record{}, {} bytes{}): {}, {} error{}, {} warning{}\n", r.path,
+                     r.feed, r.records, r.records == 1 ? "" : "s", r.bytes, shape,
+                     r.valid() ? "valid" : "INVALID", errors, errors == 1 ? "" : "s", warnings,
+                     warnings == 1 ? "" : "s");
   return out;
 }
 

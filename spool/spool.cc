@@ -14,6 +14,7 @@
 #include "spool/archive.h"
 #include "spool/digest.h"
 #include "spool/fsio.h"
+#include "spool/reconcile.h"
 #include "spool/report.h"
 
 namespace rbgate::spool {
@@ -344,6 +345,17 @@ Status Spool::Step(const std::string& id, bool& final) {
   }
 }
 
+std::unique_ptr<FileReport> Spool::CheckAsSpool(const std::string& path, const std::string& feed,
+                                                const CheckHooks& hooks) {
+  auto report = CheckFile(path, options_.check, feed, hooks);
+  if (report->feed == schemas::kFeedInput && report->problem.empty()) {
+    // An input report closes the loop on a submission: does it agree with what was sent?
+    MatchInputReport(*ledger_, report->answers, report->diagnostics);
+    report->diagnostics.SortByPosition();
+  }
+  return report;
+}
+
 // Checking decides the outcome: clean and new goes on to the archive; anything else waits in
 // quarantine for an officer.
 Status Spool::Check(FileRecord& f) {
@@ -371,7 +383,7 @@ Status Spool::Check(FileRecord& f) {
     const std::string feed = route && !route->feed.empty() ? route->feed : DetectFeedOfFile(path);
     LedgerItems items(*ledger_, f.id);
     items.set_credits(feed == schemas::kFeedArucs);
-    report = CheckFile(path, options_.check, feed, {&sha, &items, &items});
+    report = CheckAsSpool(path, feed, {&sha, &items, &items});
     if (Status s = items.Finish(); !s.ok()) return s;
     f.feed = report->feed;
     f.records = report->records;

@@ -114,6 +114,11 @@ class Spool {
   Status Reject(const std::string& id, const std::string& reason);
   Status Reprocess(const std::string& id, const std::string& reason);
 
+  // Checks the file at `path` as the spool does: CheckFile, then, for an input report, the
+  // match against the submissions on record.
+  std::unique_ptr<FileReport> CheckAsSpool(const std::string& path, const std::string& feed,
+                                           const CheckHooks& hooks = {});
+
   Ledger& ledger() { return *ledger_; }
   std::uint64_t syncs() const { return sync_->syncs(); }
   const SpoolOptions& options() const { return options_; }

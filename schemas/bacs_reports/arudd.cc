@@ -48,12 +48,10 @@ void AruddValidator::StartElement(std::string_view name,
     // ISO dates compare as text.
     std::string_view original = parsers::xml::AttributeValue(attributes, "originalProcessingDate");
     if (!processing_date_.empty() && original.size() == 10 && original > processing_date_) {
-      Report(
-          *kind_.original_date, line, "originalProcessingDate",
-          fmt::format(
-              "item {} was originally processed on {}, after this report's day {}",
-              parsers::xml::AttributeValue(attributes, "ref").empty() ? "?" : "with its reference",
-              original, processing_date_));
+      Report(*kind_.original_date, line, "originalProcessingDate",
+             fmt::format("a returned item's original processing day {} is after this "
+                         "report's day {}",
+                         original, processing_date_));
     }
   } else if (name == "PayerAccount" && in_item_) {
     payer_sort_.clear();

@@ -42,8 +42,10 @@ void MessagingValidator::StartElement(std::string_view name,
   const std::string_view reason = parsers::xml::AttributeValue(attributes, "reason-code");
   auto need = [&](std::string_view attribute) {
     if (parsers::xml::AttributeValue(attributes, attribute).empty()) {
-      Report(rules::kMissingAttribute, line, attribute,
-             fmt::format("a {} record of type {} has no {}", advice_type_, type, attribute));
+      Report(
+          rules::kMissingAttribute, line, attribute,
+          fmt::format("{} {} record of type {} has no {}",
+                      advice_type_.starts_with('A') ? "an" : "a", advice_type_, type, attribute));
     }
   };
   if (advice_type_ == "ADDACS") {

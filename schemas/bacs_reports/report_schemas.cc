@@ -14,6 +14,7 @@ extern const std::string_view kAruddXsd;
 extern const std::string_view kArucsXsd;
 extern const std::string_view kMessagingXsd;
 extern const std::string_view kDdicXsd;
+extern const std::string_view kInputXsd;
 
 const parsers::xml::XmlSchema* ReportSchema(std::string_view feed) {
   struct Source {
@@ -22,6 +23,7 @@ const parsers::xml::XmlSchema* ReportSchema(std::string_view feed) {
   const Source source = feed == kFeedArudd      ? Source{kAruddXsd, "arudd.xsd"}
                         : feed == kFeedArucs    ? Source{kArucsXsd, "arucs.xsd"}
                         : feed == kFeedDdic     ? Source{kDdicXsd, "ddic.xsd"}
+                        : feed == kFeedInput    ? Source{kInputXsd, "input.xsd"}
                         : IsMessagingFeed(feed) ? Source{kMessagingXsd, "messaging.xsd"}
                                                 : Source{};
   if (source.xsd.empty()) return nullptr;

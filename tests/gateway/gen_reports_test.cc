@@ -2,8 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <set>
 #include <sstream>
 
+#include "schemas/bacs_reports/report_rules.h"
 #include "spool/check.h"
 #include "tests/support/temp_dir.h"
 
@@ -86,6 +88,46 @@ TEST_CASE("ARUCS (returned credits, inferred shape): valid, detected, and its fa
     std::string rule(f.rule);
     if (rule.starts_with("arudd.")) rule.replace(0, 5, "arucs");
     CHECK(Checked(bad)->diagnostics.Count(rule) > 0);
+  }
+}
+
+TEST_CASE("input reports: valid alone, and the faults a report shows by itself") {
+  SentSubmission none;
+  auto r = CheckedWith([&](std::ostream& out) { GenerateInputReport(Options(), none, out); });
+  CHECK(r->feed == "input");
+  CHECK(r->valid());
+  CHECK(r->diagnostics.diagnostics().empty());
+  REQUIRE(r->answers.size() == 1);
+  CHECK(r->answers[0].sun == "123456");
+  CHECK(r->answers[0].serial == "000001");
+  CHECK(r->answers[0].processing_day == "2026-11-27");
+  CHECK(r->answers[0].debit_count == 25);
+  CHECK(r->answers[0].credit_count == 1);
+  CHECK(r->answers[0].credit_value == r->answers[0].debit_value);
+  for (const GenFault& f : InputFaults()) {
+    // These need the ledger (tests/gateway/reconcile_test.cc).
+    if (std::string_view(f.rule).starts_with("input.submission.")) continue;
+    CAPTURE(f.name);
+    ReportGenOptions o = Options();
+    o.faults = {std::string(f.name)};
+    auto bad = CheckedWith([&](std::ostream& out) { GenerateInputReport(o, none, out); });
+    CHECK(bad->diagnostics.Count(f.rule) > 0);
+  }
+}
+
+TEST_CASE("every report rule has a generator fault that trips it, or a test of its own") {
+  std::set<std::string> tripped;
+  for (auto faults : {AruddFaults(), DdicFaults(), MessagingFaults(), InputFaults()}) {
+    for (const GenFault& f : faults) {
+      std::string rule(f.rule);
+      tripped.insert(rule);
+      if (rule.starts_with("arudd.")) tripped.insert("arucs." + rule.substr(6));
+    }
+  }
+  // The XML layer's limits, malformed and encoding cases: tests/parsers/xml/xml_stream_test.cc.
+  for (const auto* r : schemas::bacs_reports::AllReportRules()) {
+    CAPTURE(r->id);
+    CHECK((tripped.contains(std::string(r->id)) || std::string_view(r->id).starts_with("xml.")));
   }
 }
 

@@ -3,6 +3,7 @@
 #include "spool/reconcile.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <sstream>
 
@@ -123,6 +124,40 @@ TEST_CASE("a quarantined return is not reconciled until released; its items are 
   const auto result = spool::Reconcile(g.s->ledger(), {}, {});
   CHECK(result.lines.size() == 5);
   CHECK(result.matched == 5);
+}
+
+TEST_CASE("an input report is matched against the submission it answers") {
+  Gateway g;
+  const std::string debits = DirectDebits(300);
+  testing::WriteFile(g.dir / "dd.s18", debits);
+  g.Drop("dd.s18", debits);
+  const SentSubmission sent = SubmissionOf(g.dir / "dd.s18");
+  REQUIRE(sent.user_files.size() == 1);
+  CHECK(sent.user_files[0].credit_contras == 1);  // the debits' balancing contra
+  auto report = [&](std::vector<std::string> faults) {
+    ReportGenOptions o;
+    o.faults = std::move(faults);
+    o.processing_date = *schemas::ParseIsoDate("2026-11-23");
+    std::ostringstream out;
+    GenerateInputReport(o, sent, out);
+    return out.str();
+  };
+  const std::string good = g.Drop("input.xml", report({}));
+  CHECK(g.s->ledger().Get(good)->state == spool::state::kDelivered);
+  for (const GenFault& f : InputFaults()) {
+    if (!std::string_view(f.rule).starts_with("input.submission.")) continue;
+    CAPTURE(f.name);
+    const std::string id =
+        g.Drop(fmt::format("input-{}.xml", f.name), report({std::string(f.name)}));
+    const auto rec = g.s->ledger().Get(id);
+    CHECK(rec->state == spool::state::kQuarantined);
+    bool found = false;
+    for (const auto& c : g.s->ledger().Findings(id)) found = found || c.rule == f.rule;
+    CHECK(found);
+    // An officer's fresh look at it finds the same.
+    auto again = g.s->CheckAsSpool(g.s->QuarantineDir(id) + "/original", rec->feed);
+    CHECK(again->diagnostics.Count(f.rule) == 1);
+  }
 }
 
 }  // namespace

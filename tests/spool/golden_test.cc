@@ -1,7 +1,7 @@
-// Golden tests: known-bad (and known-good) Standard 18 files under tests/golden/bacs18/,
-// each beside the exact report `rbgate check` must give for it. Run with
-// RBGATE_UPDATE_GOLDEN=1 to rewrite the expected reports after a deliberate change, and
-// review the diff.
+// Golden tests: known-bad (and known-good) Standard 18 files under tests/golden/bacs18/ and
+// Bacs XML reports under tests/golden/reports/, each beside the exact report `rbgate check`
+// must give for it. Run with RBGATE_UPDATE_GOLDEN=1 to rewrite the expected reports after a
+// deliberate change, and review the diff.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -25,12 +25,13 @@ std::string Read(const fs::path& p) {
   return s.str();
 }
 
-TEST_CASE("golden reports") {
-  const fs::path dir = fs::path(RBGATE_SOURCE_DIR) / "tests/golden/bacs18";
+// Checks every `extension` file in tests/golden/<folder> against its .expected report.
+int CheckGolden(const std::string& folder, const std::string& extension) {
+  const fs::path dir = fs::path(RBGATE_SOURCE_DIR) / "tests/golden" / folder;
   const bool update = std::getenv("RBGATE_UPDATE_GOLDEN") != nullptr;
   int files = 0;
   for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() != ".s18") continue;
+    if (e.path().extension() != extension) continue;
     ++files;
     CAPTURE(e.path().filename().string());
     CheckSettings settings;
@@ -49,8 +50,13 @@ TEST_CASE("golden reports") {
     }
     CHECK(text == Read(expected));
   }
-  CHECK(files >= 10);
+  return files;
 }
+
+TEST_CASE("golden reports: Standard 18") { CHECK(CheckGolden("bacs18", ".s18") >= 10); }
+
+// Every Bacs XML report type, valid and with faults (made by rbgate gen; see the README).
+TEST_CASE("golden reports: Bacs XML reports") { CHECK(CheckGolden("reports", ".xml") >= 15); }
 
 }  // namespace
 }  // namespace rbgate::spool
