@@ -227,9 +227,7 @@ int main(int argc, char** argv) {
   std::string transform_file, transform_format = "csv";
   auto* transform = app.add_subcommand(
       "transform", "Turn a bank report into rows to import: CSV with a header, or JSON lines");
-  transform->add_option("FILE", transform_file, "The report (check it first)")
-      ->required()
-      ->type_name("");
+  transform->add_option("FILE", transform_file, "The report")->required()->type_name("");
   transform->add_option("--feed", feed, "Feed of the file (default: detected from content)")
       ->type_name("FEED");
   transform->add_option("--format", transform_format, "Row format")
@@ -239,8 +237,11 @@ int main(int argc, char** argv) {
   transform->add_option("-o,--output", out_path, "Output file (default: standard output)")
       ->type_name("FILE");
   transform->footer(
-      "One row per advice item, with the report's header fields; amounts in pence, "
-      "sort codes as six digits. Columns: schemas/bacs_reports/README.md.");
+      "One row per advice item (per user file for an input report), with the report's header "
+      "fields; amounts in pence, sort codes as six digits. Columns: "
+      "schemas/bacs_reports/README.md. The report is validated in the same pass: if it is "
+      "invalid the findings go to standard error, the exit status is 1, and an output file is "
+      "not written (rows already on standard output must not be imported).");
 
   // rbgate rules
   auto* rules_cmd = app.add_subcommand("rules", "List every rule id with its severity and meaning");
@@ -365,19 +366,36 @@ int main(int argc, char** argv) {
     if (*init) return gateway::Init(init_dir);
     if (*transform) {
       const std::string detected = feed.empty() ? spool::DetectFeedOfFile(transform_file) : feed;
+      // To a file: written beside it and renamed into place only if the report is valid.
+      const std::string partial = out_path + ".partial";
       std::ofstream file;
       if (!out_path.empty()) {
-        file.open(out_path, std::ios::binary | std::ios::trunc);
-        if (!file) throw UsageError(out_path + ": cannot write");
+        file.open(partial, std::ios::binary | std::ios::trunc);
+        if (!file) throw UsageError(partial + ": cannot write");
       }
       std::ostream& out = out_path.empty() ? std::cout : file;
       std::string error;
+      std::unique_ptr<spool::FileReport> report;
       long long rows = gateway::TransformFile(
           transform_file, detected,
           transform_format == "csv" ? gateway::RowFormat::kCsv : gateway::RowFormat::kJsonLines,
-          out, error);
-      if (rows < 0) throw UsageError(transform_file + ": " + error);
+          out, error, &report);
       out.flush();
+      if (!out_path.empty()) file.close();
+      const bool valid = rows >= 0 && report->valid() && out;
+      if (!out_path.empty() && (!valid || std::rename(partial.c_str(), out_path.c_str()) != 0)) {
+        std::remove(partial.c_str());
+      }
+      if (rows < 0) throw UsageError(transform_file + ": " + error);
+      if (!report->diagnostics.diagnostics().empty()) {
+        std::fputs(spool::RenderText(*report, {}).c_str(), stderr);
+      }
+      if (!valid) {
+        std::fprintf(stderr, "%s: invalid; %s\n", transform_file.c_str(),
+                     out_path.empty() ? "do not import the rows written"
+                                      : ("nothing written to " + out_path).c_str());
+        return 1;
+      }
       std::fprintf(stderr, "%s: %lld rows\n", transform_file.c_str(), rows);
       return 0;
     }

@@ -1,27 +1,25 @@
-// Transforms: a bank report becomes normalised rows for the R&B system to import, one row per
-// advice item, carrying the report's header fields, amounts in pence and sort codes as six
-// digits; written as CSV (RFC 4180, with a header) or as JSON lines. Columns per feed are
-// documented in schemas/bacs_reports/README.md.
+// `rbgate transform`: a bank report validated and turned into rows for the R&B system in one
+// pass (schemas/bacs_reports/rows.h has the rows; the feed's README their columns).
 #pragma once
 
+#include <memory>
 #include <ostream>
-#include <span>
 #include <string>
 #include <string_view>
 
+#include "schemas/bacs_reports/rows.h"
 #include "spool/check.h"
 
 namespace rbgate::gateway {
 
-enum class RowFormat { kCsv, kJsonLines };
+using schemas::bacs_reports::RowFormat;
+using schemas::bacs_reports::TransformColumns;
 
-// The columns a feed's rows have, in order (empty for a feed with no transform).
-std::span<const std::string_view> TransformColumns(std::string_view feed);
-
-// Reads `path` as `feed` and writes its rows to `out`. Returns the number of rows, or -1 with
-// `error` set when the file cannot be read or the feed has no transform. The file should be
-// checked first: a malformed file yields the rows before the fault.
+// Validates `path` as `feed` and writes its rows to `out` as it goes. Returns the number of
+// rows, or -1 with `error` set when the file cannot be read or the feed has no transform.
+// `report`, if given, receives the findings: rows of an invalid report must not be imported.
 long long TransformFile(const std::string& path, std::string_view feed, RowFormat format,
-                        std::ostream& out, std::string& error);
+                        std::ostream& out, std::string& error,
+                        std::unique_ptr<spool::FileReport>* report = nullptr);
 
 }  // namespace rbgate::gateway

@@ -30,4 +30,56 @@ std::string_view TrimWhitespace(std::string_view s) {
   return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
+namespace {
+
+// The length of the valid UTF-8 sequence at the start of `s` (0 if none).
+std::size_t Utf8Length(std::string_view s) {
+  const auto b = static_cast<unsigned char>(s[0]);
+  std::size_t n = b < 0x80           ? 1
+                  : (b >> 5) == 0x6  ? 2
+                  : (b >> 4) == 0xE  ? 3
+                  : (b >> 3) == 0x1E ? 4
+                                     : 0;
+  if (n == 0 || n > s.size()) return 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
+  }
+  if (n == 2 && b < 0xC2) return 0;  // overlong
+  if (n == 3) {
+    const auto c = static_cast<unsigned char>(s[1]);
+    if ((b == 0xE0 && c < 0xA0) || (b == 0xED && c >= 0xA0)) return 0;  // overlong, surrogate
+  }
+  if (n == 4) {
+    const auto c = static_cast<unsigned char>(s[1]);
+    if ((b == 0xF0 && c < 0x90) || b > 0xF4 || (b == 0xF4 && c >= 0x90)) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+void AppendJsonUtf8(std::string& out, std::string_view s) {
+  out += '"';
+  while (!s.empty()) {
+    const char c = s[0];
+    const auto u = static_cast<unsigned char>(c);
+    std::size_t n = 1;
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += fmt::format("\\u{:04x}", u);
+    } else if (u < 0x80) {
+      out += c;
+    } else if ((n = Utf8Length(s)) > 0) {
+      out.append(s.data(), n);
+    } else {
+      n = 1;
+      out += fmt::format("\\u{:04x}", u);
+    }
+    s.remove_prefix(n);
+  }
+  out += '"';
+}
+
 }  // namespace rbgate::schemas

@@ -13,6 +13,11 @@ bool PoundsToPence(std::string_view text, std::uint64_t& pence);
 // 6500 as "£65.00", for messages.
 std::string FormatPounds(std::uint64_t pence);
 
+// Appends `s` to `out` as a JSON string literal: valid UTF-8 passes through (the XML layer
+// hands over UTF-8); control characters are escaped, and any byte that is not part of valid
+// UTF-8 is read as Latin-1 and escaped, so the result is always valid JSON.
+void AppendJsonUtf8(std::string& out, std::string_view s);
+
 // `s` without leading and trailing spaces, tabs and line ends.
 std::string_view TrimWhitespace(std::string_view s);
 

@@ -28,6 +28,29 @@ std::string HumanBytes(std::uint64_t n) {
   return fmt::format("{:.0f} MiB", double(n) / double(1ULL << 20));
 }
 
+// One stream of XML events to two sinks, in order.
+class Tee final : public parsers::xml::XmlSink {
+ public:
+  Tee(parsers::xml::XmlSink& a, parsers::xml::XmlSink& b) : a_(a), b_(b) {}
+  void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
+                    std::uint64_t line) override {
+    a_.StartElement(name, attributes, line);
+    b_.StartElement(name, attributes, line);
+  }
+  void EndElement(std::string_view name, std::uint64_t line) override {
+    a_.EndElement(name, line);
+    b_.EndElement(name, line);
+  }
+  void Text(std::string_view text) override {
+    a_.Text(text);
+    b_.Text(text);
+  }
+
+ private:
+  parsers::xml::XmlSink& a_;
+  parsers::xml::XmlSink& b_;
+};
+
 }  // namespace
 
 std::string DetectFeedOfFile(const std::string& path) {
@@ -102,8 +125,13 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
     records = [p = v.get()] { return p->items(); };
     validator = std::move(v);
   }
-  parsers::xml::XmlStreamParser parser(*validator, report.diagnostics, {},
-                                       br::ReportSchema(report.feed));
+  // The transform, if asked for, sees the same events: one pass validates and transforms.
+  std::unique_ptr<parsers::xml::XmlSink> rows;
+  if (hooks.rows != nullptr) rows = br::MakeRowSink(report.feed, *hooks.rows);
+  Tee both(*validator, rows ? *rows : *validator);
+  parsers::xml::XmlStreamParser parser(
+      rows ? static_cast<parsers::xml::XmlSink&>(both) : *validator, report.diagnostics, {},
+      br::ReportSchema(report.feed));
   std::optional<Sha256> hash;
   if (hooks.sha256 != nullptr) hash.emplace();
   spool::InputError error;
@@ -124,6 +152,7 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
   report.separator = "xml";
   report.diagnostics.SortByPosition();
   if (hash) *hooks.sha256 = hash->HexDigest();
+  if (hooks.rows != nullptr) hooks.rows->Flush();
 }
 
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,

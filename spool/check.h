@@ -11,6 +11,7 @@
 #include "schemas/bacs18/validator.h"
 #include "schemas/bacs_reports/arudd.h"
 #include "schemas/bacs_reports/input.h"
+#include "schemas/bacs_reports/rows.h"
 
 namespace rbgate::spool {
 
@@ -45,6 +46,9 @@ struct CheckHooks {
   std::string* sha256 = nullptr;                                // the file's SHA-256
   schemas::bacs18::ItemSink* submitted = nullptr;               // Standard 18 payment items
   schemas::bacs_reports::ReturnedItemSink* returned = nullptr;  // ARUDD and ARUCS items
+  // A Bacs report's transform (rows for the R&B system), written as it is validated. The
+  // writer must have the feed's columns (TransformColumns).
+  schemas::bacs_reports::RowWriter* rows = nullptr;
 };
 
 // Checks one file. Never throws for a bad file: the findings are in the report. `feed`

@@ -117,6 +117,15 @@ contains transform-csv "$tmp/arudd.csv" "report_type,advice_number,processing_da
 contains transform-csv "$tmp/err" "30 rows"
 expect transform-jsonl 0 "$rbgate" transform --format jsonl "$tmp/arudd.xml"
 contains transform-jsonl "$tmp/out" '"amount_pence":'
+expect gen-arudd-bad 0 "$rbgate" gen arudd --fault totals-count -o "$tmp/bad-arudd.xml"
+expect transform-invalid 1 "$rbgate" transform "$tmp/bad-arudd.xml" -o "$tmp/bad.csv"
+contains transform-invalid "$tmp/err" "arudd.totals.count"
+contains transform-invalid "$tmp/err" "nothing written to"
+expect transform-invalid-no-file 1 test -e "$tmp/bad.csv"
+expect transform-invalid-no-partial 1 test -e "$tmp/bad.csv.partial"
+expect gen-input 0 "$rbgate" gen input --records 4 -o "$tmp/input.xml"
+expect transform-input 0 "$rbgate" transform "$tmp/input.xml"
+contains transform-input "$tmp/out" "report_type,report_date,submission_reference,volume_serial"
 expect transform-bacs18 2 "$rbgate" transform "$tmp/good.s18"
 contains transform-bacs18 "$tmp/err" "no transform"
 

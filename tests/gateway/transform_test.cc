@@ -113,5 +113,67 @@ TEST_CASE("DDIC rows come from element text, trimmed, in pence") {
   CHECK(lines[1].find(' ', lines[1].rfind(',')) == std::string::npos);  // amount trimmed
 }
 
+TEST_CASE("the transform validates in the same pass: an invalid report's findings come back") {
+  testing::TempDir dir;
+  ReportGenOptions o = Sample(6);
+  o.faults = {"totals-value"};
+  std::ostringstream xml;
+  GenerateArudd(o, xml);
+  testing::WriteFile(dir / "bad.xml", xml.str());
+  std::ostringstream csv;
+  std::string error;
+  std::unique_ptr<spool::FileReport> report;
+  CHECK(TransformFile(dir / "bad.xml", "arudd", RowFormat::kCsv, csv, error, &report) == 6);
+  REQUIRE(report);
+  CHECK_FALSE(report->valid());
+  CHECK(report->diagnostics.Count("arudd.totals.value") == 1);
+}
+
+TEST_CASE("input report rows: one per user file, with its totals and error items") {
+  testing::TempDir dir;
+  ReportGenOptions o = Sample(9);
+  o.faults = {"rejected-item"};
+  std::ostringstream xml;
+  GenerateInputReport(o, SentSubmission{}, xml);
+  testing::WriteFile(dir / "i.xml", xml.str());
+  std::ostringstream jsonl;
+  std::string error;
+  std::unique_ptr<spool::FileReport> report;
+  REQUIRE(TransformFile(dir / "i.xml", "input", RowFormat::kJsonLines, jsonl, error, &report) == 1);
+  CHECK(report->valid());  // a rejected item is a warning
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  REQUIRE_FALSE(parser.parse(Lines(jsonl.str())[0]).get(e));
+  CHECK(std::string_view(e["service_user_number"]) == "123456");
+  CHECK(std::string_view(e["volume_serial"]) == "000001");
+  CHECK(std::string_view(e["processing_day"]) == "2026-11-27");
+  CHECK(std::uint64_t(e["debit_count"]) == 9);
+  CHECK(std::uint64_t(e["credit_count"]) == 1);
+  CHECK(std::uint64_t(e["credit_pence"]) == std::uint64_t(e["debit_pence"]));
+  CHECK(std::uint64_t(e["error_items"]) == 1);
+  CHECK(std::uint64_t(e["error_pence"]) > 0);
+}
+
+TEST_CASE("JSON lines carry names as UTF-8, whatever the report's encoding") {
+  testing::TempDir dir;
+  ReportGenOptions o = Sample(2);
+  o.faults = {"latin1"};
+  std::ostringstream xml;
+  GenerateArudd(o, xml);
+  std::string doc = xml.str();
+  const auto at = doc.find("name=\"", doc.find("<PayerAccount"));
+  doc.replace(at, 7, "name=\"JOS\xc9&#9;");  // É in ISO-8859-1, and a tab (a control)
+  testing::WriteFile(dir / "l.xml", doc);
+  std::ostringstream jsonl;
+  std::string error;
+  std::unique_ptr<spool::FileReport> report;
+  REQUIRE(TransformFile(dir / "l.xml", "arudd", RowFormat::kJsonLines, jsonl, error, &report) == 2);
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  REQUIRE_FALSE(parser.parse(Lines(jsonl.str())[0]).get(e));
+  CHECK(std::string_view(e["payer_name"]).starts_with("JOS\xc3\x89\t"));
+  CHECK(jsonl.str().find("JOS\xc3\x89\\u0009") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace rbgate::gateway

@@ -1,0 +1,322 @@
+#include "schemas/bacs_reports/rows.h"
+
+#include <array>
+
+#include "schemas/detect.h"
+#include "schemas/values.h"
+
+namespace rbgate::schemas::bacs_reports {
+namespace {
+
+using parsers::xml::Attribute;
+using parsers::xml::AttributeValue;
+
+constexpr std::array<std::string_view, 17> kAruddColumns = {"report_type",
+                                                            "advice_number",
+                                                            "processing_date",
+                                                            "service_user_number",
+                                                            "orig_sort_code",
+                                                            "orig_account",
+                                                            "reference",
+                                                            "transaction_code",
+                                                            "return_code",
+                                                            "return_description",
+                                                            "original_processing_date",
+                                                            "amount_pence",
+                                                            "currency",
+                                                            "payer_sort_code",
+                                                            "payer_account",
+                                                            "payer_name",
+                                                            "payer_reference"};
+
+constexpr std::array<std::string_view, 15> kMessagingColumns = {
+    "advice_type",    "report_type",   "service_user_number", "report_date",     "record_type",
+    "effective_date", "reference",     "payer_name",          "payer_sort_code", "payer_account",
+    "reason_code",    "new_sort_code", "new_account",         "processing_date", "error"};
+
+constexpr std::array<std::string_view, 7> kDdicColumns = {
+    "service_user_number", "date_of_debit",         "reason_code", "reason_meaning",
+    "reference",           "paying_bank_reference", "amount_pence"};
+
+constexpr std::array<std::string_view, 13> kInputColumns = {
+    "report_type",         "report_date",      "submission_reference", "volume_serial",
+    "service_user_number", "user_file_number", "processing_day",       "debit_count",
+    "debit_pence",         "credit_count",     "credit_pence",         "error_items",
+    "error_pence"};
+
+bool IsNumeric(std::string_view column) {
+  return column.ends_with("_pence") || column.ends_with("_count") || column == "error_items";
+}
+
+// Sort codes as six digits: hyphens and spaces go.
+void SetDigits(std::string& out, std::string_view s) {
+  out.clear();
+  for (char c : s) {
+    if (c != '-' && c != ' ') out += c;
+  }
+}
+
+void SetPence(std::string& out, std::string_view pounds) {
+  std::uint64_t pence = 0;
+  if (PoundsToPence(TrimWhitespace(pounds), pence)) {
+    out = std::to_string(pence);
+  } else {
+    out.clear();
+  }
+}
+
+// ARUDD and ARUCS: a row per returned item, completed by its PayerAccount.
+class AruddRows final : public parsers::xml::XmlSink {
+ public:
+  AruddRows(RowWriter& w, std::string_view item) : w_(w), item_(item) {}
+  void StartElement(std::string_view name, std::span<const Attribute> a, std::uint64_t) override {
+    if (name == "Header") {
+      w_[0] = AttributeValue(a, "reportType");
+      w_[1] = AttributeValue(a, "adviceNumber");
+      w_[2] = AttributeValue(a, "currentProcessingDate");
+    } else if (name == "ServiceLicenseInformation") {
+      w_[3] = AttributeValue(a, "userNumber");
+    } else if (name == "OriginatingAccount") {
+      SetDigits(w_[4], AttributeValue(a, "sortCode"));
+      w_[5] = AttributeValue(a, "number");
+    } else if (name == item_) {
+      w_.Clear(6, 17);
+      w_[6] = AttributeValue(a, "ref");
+      w_[7] = AttributeValue(a, "transCode");
+      w_[8] = AttributeValue(a, "returnCode");
+      w_[9] = AttributeValue(a, "returnDescription");
+      w_[10] = AttributeValue(a, "originalProcessingDate");
+      SetPence(w_[11], AttributeValue(a, "valueOf"));
+      w_[12] = AttributeValue(a, "currency");
+      in_item_ = true;
+    } else if (name == "PayerAccount" && in_item_) {
+      SetDigits(w_[13], AttributeValue(a, "sortCode"));
+      w_[14] = AttributeValue(a, "number");
+      w_[15] = AttributeValue(a, "name");
+      w_[16] = AttributeValue(a, "ref");
+    }
+  }
+  void EndElement(std::string_view name, std::uint64_t) override {
+    if (in_item_ && name == item_) {
+      w_.Write();
+      in_item_ = false;
+    }
+  }
+
+ private:
+  RowWriter& w_;
+  std::string_view item_;  // ReturnedDebitItem (ARUDD) or ReturnedCreditItem (ARUCS)
+  bool in_item_ = false;
+};
+
+// ADDACS, AUDDIS, AWACS: a row per MessagingAdvice, with its first error line if any.
+class MessagingRows final : public parsers::xml::XmlSink {
+ public:
+  explicit MessagingRows(RowWriter& w) : w_(w) {}
+  void StartElement(std::string_view name, std::span<const Attribute> a, std::uint64_t) override {
+    if (name == "MessagingHeader") {
+      w_[0] = AttributeValue(a, "advice-type");
+      w_[1] = AttributeValue(a, "report-type");
+      w_[2] = AttributeValue(a, "user-number");
+      w_[3] = AttributeValue(a, "report-generation-date");
+    } else if (name == "MessagingAdvice") {
+      w_.Clear(4, 15);
+      w_[4] = AttributeValue(a, "record-type");
+      w_[5] = AttributeValue(a, "effective-date");
+      w_[6] = AttributeValue(a, "reference");
+      w_[7] = AttributeValue(a, "payer-name");
+      SetDigits(w_[8], AttributeValue(a, "payer-sort-code"));
+      w_[9] = AttributeValue(a, "payer-account-number");
+      w_[10] = AttributeValue(a, "reason-code");
+      SetDigits(w_[11], AttributeValue(a, "payer-new-sort-code"));
+      w_[12] = AttributeValue(a, "payer-new-account-number");
+      w_[13] = AttributeValue(a, "processing-date");
+      in_advice_ = true;
+    } else if (name == "MessagingError" && in_advice_ && w_[14].empty()) {
+      w_[14] = AttributeValue(a, "line1");
+    }
+  }
+  void EndElement(std::string_view name, std::uint64_t) override {
+    if (in_advice_ && name == "MessagingAdvice") {
+      w_.Write();
+      in_advice_ = false;
+    }
+  }
+
+ private:
+  RowWriter& w_;
+  bool in_advice_ = false;
+};
+
+// DDIC: element-based; a row per DDICAdvice from its children's text.
+class DdicRows final : public parsers::xml::XmlSink {
+ public:
+  explicit DdicRows(RowWriter& w) : w_(w) {}
+  void StartElement(std::string_view name, std::span<const Attribute>, std::uint64_t) override {
+    text_.clear();
+    if (name == "DDICAdvice") {
+      w_.Clear(2, 7);
+      in_advice_ = true;
+    }
+  }
+  void Text(std::string_view t) override {
+    if (text_.size() < 4096) text_ += t;
+  }
+  void EndElement(std::string_view name, std::uint64_t) override {
+    const std::string_view v = TrimWhitespace(text_);
+    if (name == "ServiceUserNumber") w_[0] = v;
+    if (name == "DateOfDebit") w_[1] = v;
+    if (in_advice_) {
+      if (name == "ReasonCode") w_[2] = v;
+      if (name == "ReasonCodeMeaning") w_[3] = v;
+      if (name == "SUReference") w_[4] = v;
+      if (name == "PayingBankReference") w_[5] = v;
+      if (name == "TotalAmount") SetPence(w_[6], v);
+      if (name == "DDICAdvice") {
+        w_.Write();
+        in_advice_ = false;
+      }
+    }
+    text_.clear();
+  }
+
+ private:
+  RowWriter& w_;
+  std::string text_;
+  bool in_advice_ = false;
+};
+
+// The input report: a row per user file, with its day's totals and its error items.
+class InputRows final : public parsers::xml::XmlSink {
+ public:
+  explicit InputRows(RowWriter& w) : w_(w) {}
+  void StartElement(std::string_view name, std::span<const Attribute> a, std::uint64_t) override {
+    if (name == "Header") {
+      w_[0] = AttributeValue(a, "reportType");
+    } else if (name == "ProcessingDate") {
+      w_[1] = AttributeValue(a, "date");
+    } else if (name == "SubmissionInformation") {
+      w_[2] = AttributeValue(a, "submissionReferenceNumber");
+      w_[3] = TrimWhitespace(AttributeValue(a, "volumeSerialNumber"));
+    } else if (name == "UserFileInformation") {
+      w_.Clear(4, 13);
+      counts_ = {};
+      w_[4] = AttributeValue(a, "userNumber");
+      w_[5] = AttributeValue(a, "userFileNumber");
+      w_[6] = AttributeValue(a, "uhl1ProcessingDate");
+      in_user_file_ = true;
+    } else if (name == "DaySectionRecord" && in_user_file_ && w_[6].empty()) {
+      w_[6] = AttributeValue(a, "processingDate");
+    } else if ((name == "Debit" || name == "Credit") && in_user_file_) {
+      const std::size_t at = name == "Debit" ? 0 : 2;
+      counts_[at] += Number(AttributeValue(a, "numberOf"));
+      std::uint64_t pence = 0;
+      if (PoundsToPence(AttributeValue(a, "valueOf"), pence)) counts_[at + 1] += pence;
+    } else if (name == "ErrorItem" && in_user_file_) {
+      ++counts_[4];
+      std::uint64_t pence = 0;
+      if (PoundsToPence(AttributeValue(a, "valueOf"), pence)) counts_[5] += pence;
+    }
+  }
+  void EndElement(std::string_view name, std::uint64_t) override {
+    if (in_user_file_ && name == "InputUserFile") {
+      for (std::size_t i = 0; i < counts_.size(); ++i) w_[7 + i] = std::to_string(counts_[i]);
+      w_.Write();
+      in_user_file_ = false;
+    }
+  }
+
+ private:
+  static std::uint64_t Number(std::string_view s) {
+    std::uint64_t n = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return 0;
+      n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return n;
+  }
+  RowWriter& w_;
+  // debit count, debit pence, credit count, credit pence, error items, error pence
+  std::array<std::uint64_t, 6> counts_{};
+  bool in_user_file_ = false;
+};
+
+}  // namespace
+
+std::span<const std::string_view> TransformColumns(std::string_view feed) {
+  if (feed == kFeedDdic) return kDdicColumns;
+  if (feed == kFeedArudd || feed == kFeedArucs) return kAruddColumns;
+  if (feed == kFeedInput) return kInputColumns;
+  if (IsMessagingFeed(feed)) return kMessagingColumns;
+  return {};
+}
+
+RowWriter::RowWriter(std::ostream& out, RowFormat format, std::span<const std::string_view> columns)
+    : out_(out), format_(format), columns_(columns), values_(columns.size()) {
+  for (auto c : columns_) numeric_.push_back(IsNumeric(c));
+  if (format_ == RowFormat::kCsv) {
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+      buffer_ += i ? "," : "";
+      buffer_ += columns_[i];
+    }
+    buffer_ += "\r\n";
+  }
+}
+
+void RowWriter::Clear(std::size_t from, std::size_t to) {
+  for (std::size_t i = from; i < to && i < values_.size(); ++i) values_[i].clear();
+}
+
+void RowWriter::AppendCsv(std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    buffer_ += v;
+    return;
+  }
+  buffer_ += '"';
+  for (char c : v) {
+    if (c == '"') buffer_ += '"';
+    buffer_ += c;
+  }
+  buffer_ += '"';
+}
+
+void RowWriter::Write() {
+  ++rows_;
+  if (format_ == RowFormat::kCsv) {
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+      if (i) buffer_ += ',';
+      AppendCsv(values_[i]);
+    }
+    buffer_ += "\r\n";
+  } else {
+    buffer_ += '{';
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+      buffer_ += i ? ",\"" : "\"";
+      buffer_ += columns_[i];
+      buffer_ += "\":";
+      if (numeric_[i]) {
+        buffer_ += values_[i].empty() ? std::string_view("null") : std::string_view(values_[i]);
+      } else {
+        AppendJsonUtf8(buffer_, values_[i]);
+      }
+    }
+    buffer_ += "}\n";
+  }
+  if (buffer_.size() >= (std::size_t{64} << 10)) Flush();
+}
+
+void RowWriter::Flush() {
+  out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  buffer_.clear();
+}
+
+std::unique_ptr<parsers::xml::XmlSink> MakeRowSink(std::string_view feed, RowWriter& writer) {
+  if (feed == kFeedArudd) return std::make_unique<AruddRows>(writer, "ReturnedDebitItem");
+  if (feed == kFeedArucs) return std::make_unique<AruddRows>(writer, "ReturnedCreditItem");
+  if (feed == kFeedDdic) return std::make_unique<DdicRows>(writer);
+  if (feed == kFeedInput) return std::make_unique<InputRows>(writer);
+  if (IsMessagingFeed(feed)) return std::make_unique<MessagingRows>(writer);
+  return nullptr;
+}
+
+}  // namespace rbgate::schemas::bacs_reports
