@@ -7,10 +7,17 @@
 #include <cstdlib>
 #include <set>
 
+#include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
 
 namespace rbgate::gateway {
 namespace {
+
+std::string FeedList() {
+  std::string out;
+  for (auto f : schemas::kFeeds) out += (out.empty() ? "" : ", ") + std::string(f);
+  return out;
+}
 
 std::string Where(const std::string& file, const toml::node* n) {
   if (n == nullptr) return file;
@@ -202,14 +209,20 @@ Config LoadConfig(const std::string& path) {
       if (route.feed != "auto" && std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds),
                                             route.feed) == std::end(schemas::kFeeds)) {
         Fail(path, t->get("feed"), "route.feed",
-             "'" + route.feed + "' is not a feed (auto, bacs18, arudd, addacs, auddis, awacs)");
+             "'" + route.feed + "' is not a feed (auto, " + FeedList() + ")");
       }
       if (route.feed == "auto") route.feed.clear();
       std::string transform = r.Get<std::string>("transform").value_or("none");
-      if (transform != "none") {
+      if (transform != "none" && transform != "csv" && transform != "jsonl") {
         Fail(path, t->get("transform"), "route.transform",
-             "'" + transform + "' is not a transform this version knows (none)");
+             "'" + transform + "' is not a transform (none, csv or jsonl)");
       }
+      if (transform != "none" && !route.feed.empty() &&
+          schemas::bacs_reports::TransformColumns(route.feed).empty()) {
+        Fail(path, t->get("transform"), "route.transform",
+             "feed " + route.feed + " has no transform; only Bacs reports have rows");
+      }
+      if (transform != "none") route.transform = transform;
       route.destinations = r.Strings("destinations", {});
       for (const auto& d : route.destinations) {
         if (!destination_names.count(d)) {
@@ -270,7 +283,8 @@ path = "delivered"
 [[route]]
 name = "auto"
 feed = "auto"           # detect from content; or name it: "bacs18"
-transform = "none"      # forward the file as it came
+transform = "none"      # forward the file as it came; "csv" or "jsonl": Bacs reports also
+                        # go with their rows for the R&B system (<name>.csv), made as checked
 destinations = ["delivered"]
 
 [route.settle]

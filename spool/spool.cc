@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <fstream>
+#include <optional>
 #include <random>
 
 #include "schemas/dates.h"
@@ -177,6 +179,45 @@ std::string Spool::SanitiseName(const std::string& name) {
 
 std::string Spool::OutputName(const FileRecord& f) {
   return f.sha256.substr(0, 16) + "_" + SanitiseName(f.name);
+}
+
+std::string Spool::RowsExtension(const FileRecord& f) const {
+  const RouteOptions* route = FindRoute(f.route);
+  if (route == nullptr || route->transform.empty()) return {};
+  if (schemas::bacs_reports::TransformColumns(f.feed).empty()) return {};
+  return route->transform;
+}
+
+std::vector<Spool::Output> Spool::Outputs(const FileRecord& f) const {
+  std::vector<Output> out{{WorkPath(f.id), OutputName(f)}};
+  if (const std::string ext = RowsExtension(f); !ext.empty()) {
+    out.push_back({WorkPath(f.id) + "." + ext, OutputName(f) + "." + ext});
+  }
+  return out;
+}
+
+Status Spool::WriteRows(const FileRecord& f, const std::string& to) {
+  const std::string ext = RowsExtension(f);
+  const std::string tmp = to + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return FromErrno(errno, tmp, "open");
+    schemas::bacs_reports::RowWriter rows(out,
+                                          ext == "csv"
+                                              ? schemas::bacs_reports::RowFormat::kCsv
+                                              : schemas::bacs_reports::RowFormat::kJsonLines,
+                                          schemas::bacs_reports::TransformColumns(f.feed));
+    CheckHooks hooks;
+    hooks.rows = &rows;
+    auto report = CheckFile(WorkPath(f.id), options_.check, f.feed, hooks);
+    rows.Flush();
+    out.flush();
+    if (!report->problem.empty()) return Error(Code::kUnavailable, report->problem);
+    if (!out) return Error(Code::kUnavailable, tmp + ": write failed");
+  }
+  if (Status s = SyncFile(tmp); !s.ok()) return s;
+  if (::rename(tmp.c_str(), to.c_str()) != 0) return FromErrno(errno, to, "rename");
+  return Status::Ok();
 }
 
 std::string Spool::NewId() {
@@ -377,14 +418,34 @@ Status Spool::Check(FileRecord& f) {
   KindOf(path, &size);
   const RouteOptions* route = FindRoute(f.route);
   std::unique_ptr<FileReport> report;
-  std::string sha;
+  std::string sha, rows_ext;
   if (size > 0 && size <= options_.max_file_bytes) {
-    // Hash, check and record the items in one pass over the bytes.
+    // Hash, check, record the items and transform in one pass over the bytes.
     const std::string feed = route && !route->feed.empty() ? route->feed : DetectFeedOfFile(path);
     LedgerItems items(*ledger_, f.id);
     items.set_credits(feed == schemas::kFeedArucs);
-    report = CheckAsSpool(path, feed, {&sha, &items, &items});
+    CheckHooks hooks{&sha, &items, &items, nullptr};
+    FileRecord as_feed = f;
+    as_feed.feed = feed;
+    rows_ext = RowsExtension(as_feed);
+    std::ofstream rows_file;
+    std::optional<schemas::bacs_reports::RowWriter> rows;
+    if (!rows_ext.empty()) {
+      rows_file.open(path + ".rows.tmp", std::ios::binary | std::ios::trunc);
+      if (!rows_file) return FromErrno(errno, path + ".rows.tmp", "open");
+      rows.emplace(rows_file,
+                   rows_ext == "csv" ? schemas::bacs_reports::RowFormat::kCsv
+                                     : schemas::bacs_reports::RowFormat::kJsonLines,
+                   schemas::bacs_reports::TransformColumns(feed));
+      hooks.rows = &*rows;
+    }
+    report = CheckAsSpool(path, feed, hooks);
     if (Status s = items.Finish(); !s.ok()) return s;
+    if (rows) {
+      rows->Flush();
+      rows_file.close();
+      if (!rows_file) return Error(Code::kUnavailable, path + ".rows.tmp: write failed");
+    }
     f.feed = report->feed;
     f.records = report->records;
     f.errors = report->diagnostics.errors();
@@ -438,6 +499,14 @@ Status Spool::Check(FileRecord& f) {
           "was accepted as " +
           *same;
     } else {
+      if (!rows_ext.empty()) {
+        // The rows wait beside the original, durable before the acceptance is.
+        const std::string tmp = path + ".rows.tmp";
+        if (Status s = SyncFile(tmp); !s.ok()) return s;
+        if (::rename(tmp.c_str(), (path + "." + rows_ext).c_str()) != 0) {
+          return FromErrno(errno, path + "." + rows_ext, "rename");
+        }
+      }
       // What the check found and the acceptance, in one commit.
       return Commit(ledger_->RecordCheck(
           f, counts,
@@ -445,6 +514,7 @@ Status Spool::Check(FileRecord& f) {
            fmt::format("checked: {} records, {} warnings", f.records, f.warnings)}));
     }
   }
+  ::unlink((path + ".rows.tmp").c_str());  // a quarantined file's rows are not delivered
   if (Status s = ledger_->RecordCheck(f, counts, {}); !s.ok()) return s;
   // Write the report before the state says quarantining, so recovery always finds it.
   const std::string qdir = QuarantineDir(f.id);
@@ -510,79 +580,102 @@ Status Spool::ArchiveStep(const FileRecord& f) {
 
 Status Spool::OutboundStep(const FileRecord& f) {
   const RouteOptions* route = FindRoute(f.route);
+  const std::vector<std::string> destinations =
+      route ? route->destinations : std::vector<std::string>{};
+  const std::vector<Output> outputs = Outputs(f);
   const std::string work = WorkPath(f.id);
-  const std::string name = OutputName(f);
   bool restored = false;
-  if (KindOf(work) == NodeKind::kMissing) {
-    // Work copy already gone (a crash after removing it): outputs may be in place; if any is
-    // missing, restore the original from the verified archive.
-    bool all = true;
-    for (const auto& d : route ? route->destinations : std::vector<std::string>{}) {
-      all = all && KindOf(options_.root + "/outbound/" + d + "/" + name) == NodeKind::kRegular;
+  // After a crash the work copies may be gone with the outputs in place; if any output is
+  // missing, the original comes back from the verified archive and the rows are made again.
+  bool all = true;
+  for (const auto& o : outputs) {
+    for (const auto& d : destinations) {
+      all = all && KindOf(options_.root + "/outbound/" + d + "/" + o.name) == NodeKind::kRegular;
     }
-    if (!all) {
+  }
+  if (!all) {
+    if (KindOf(work) == NodeKind::kMissing) {
       if (Status s = VerifyArchive(ArchivePath(f), f.sha256, work); !s.ok()) return s;
       restored = true;
     }
-  }
-  if (KindOf(work) == NodeKind::kRegular) {
-    for (const auto& d : route ? route->destinations : std::vector<std::string>{}) {
-      const std::string dir = options_.root + "/outbound/" + d;
-      if (Status s = MakeDirs(dir, false); !s.ok()) return s;
-      const std::string out = dir + "/" + name;
-      if (::link(work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
-        return FromErrno(errno, out, "link");
+    for (std::size_t i = 1; i < outputs.size(); ++i) {
+      if (KindOf(outputs[i].work) != NodeKind::kRegular) {
+        if (Status s = WriteRows(f, outputs[i].work); !s.ok()) return s;
       }
     }
-    // The archive is verified, the outputs are linked: the original may go.
-    if (::unlink(work.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, work, "unlink");
+    for (const auto& d : destinations) {
+      const std::string dir = options_.root + "/outbound/" + d;
+      if (Status s = MakeDirs(dir, false); !s.ok()) return s;
+      for (const auto& o : outputs) {
+        const std::string out = dir + "/" + o.name;
+        if (::link(o.work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
+          return FromErrno(errno, out, "link");
+        }
+      }
+    }
+  }
+  // The archive is verified, the outputs are linked: the work copies may go (rows first: the
+  // original's absence is what says they are all gone).
+  for (auto it = outputs.rbegin(); it != outputs.rend(); ++it) {
+    if (::unlink(it->work.c_str()) != 0 && errno != ENOENT) {
+      return FromErrno(errno, it->work, "unlink");
+    }
   }
   return Transition(f.id, state::kOutbound,
                     restored ? "outputs written to outbound/ (original restored from the archive)"
-                             : "outputs written to outbound/; original removed from work/");
+                    : outputs.size() > 1
+                        ? "original and rows written to outbound/; work copies removed"
+                        : "outputs written to outbound/; original removed from work/");
 }
 
 Status Spool::DeliverStep(const FileRecord& f) {
   const RouteOptions* route = FindRoute(f.route);
-  const std::string name = OutputName(f);
+  const std::vector<Output> outputs = Outputs(f);
   std::vector<DeliveryRecord> deliveries;
   for (const auto& dname : route ? route->destinations : std::vector<std::string>{}) {
     const DestinationOptions* dest = FindDestination(dname);
-    const std::string out = options_.root + "/outbound/" + dname + "/" + name;
     if (dest == nullptr) {
       return Error(Code::kFailedPrecondition, "route " + f.route + ": no destination " + dname);
     }
-    const std::string target = dest->path + "/" + name;
-    if (KindOf(out) == NodeKind::kMissing) {
-      // Delivered before a restart (the outbound copy goes only once the delivery is durable).
+    for (const auto& o : outputs) {
+      const std::string out = options_.root + "/outbound/" + dname + "/" + o.name;
+      const std::string target = dest->path + "/" + o.name;
+      if (KindOf(out) == NodeKind::kMissing) {
+        // Delivered before a restart (the outbound copy goes only once the delivery is durable).
+        if (KindOf(target) == NodeKind::kRegular) {
+          deliveries.push_back(
+              {dname, o.name, "delivered (found at the destination after a restart)", {}});
+        }
+        continue;
+      }
       if (KindOf(target) == NodeKind::kRegular) {
-        deliveries.push_back(
-            {dname, name, "delivered (found at the destination after a restart)", {}});
+        // Already there under its content-derived name: the same bytes, or a conflict.
+        std::string have, want = f.sha256;
+        if (Status s = Sha256File(target, have); !s.ok()) return s;
+        if (o.work != WorkPath(f.id)) {
+          if (Status s = Sha256File(out, want); !s.ok()) return s;
+        }
+        if (have != want) {
+          return Error(Code::kFailedPrecondition,
+                       target + ": exists with different content; delivery held");
+        }
+      } else if (::link(out.c_str(), target.c_str()) == 0) {
+        if (Status s = Durable(); !s.ok()) return s;
+      } else if (errno == EXDEV) {
+        if (Status s = CopyDurably(out, target, false); !s.ok()) return s;
+        if (Status s = Durable(); !s.ok()) return s;
+      } else {
+        return FromErrno(errno, target, "link");
       }
-      continue;
+      deliveries.push_back({dname, o.name, "delivered", {}});
+      if (::unlink(out.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, out, "unlink");
     }
-    if (KindOf(target) == NodeKind::kRegular) {
-      // Already there under its content-derived name: the same bytes, or a conflict.
-      std::string sha;
-      if (Status s = Sha256File(target, sha); !s.ok()) return s;
-      if (sha != f.sha256) {
-        return Error(Code::kFailedPrecondition,
-                     target + ": exists with different content; delivery held");
-      }
-    } else if (::link(out.c_str(), target.c_str()) == 0) {
-      if (Status s = Durable(); !s.ok()) return s;
-    } else if (errno == EXDEV) {
-      if (Status s = CopyDurably(out, target, false); !s.ok()) return s;
-      if (Status s = Durable(); !s.ok()) return s;
-    } else {
-      return FromErrno(errno, target, "link");
-    }
-    deliveries.push_back({dname, name, "delivered", {}});
-    if (::unlink(out.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, out, "unlink");
   }
   // The deliveries and the final state, in one commit.
-  return Commit(ledger_->Transition(f.id, state::kDelivered, fmt::format("delivered as {}", name),
-                                    "delivered", deliveries));
+  std::string names;
+  for (const auto& o : outputs) names += (names.empty() ? "" : " and ") + o.name;
+  return Commit(ledger_->Transition(f.id, state::kDelivered, "delivered as " + names, "delivered",
+                                    deliveries));
 }
 
 Status Spool::Recover() {
@@ -600,6 +693,13 @@ Status Spool::Recover() {
   // Anything in work/ the ledger does not know (a lost ledger) is quarantined, not lost.
   for (const auto& n : ListDir(options_.root + "/work")) {
     if (n[0] == '.' || ledger_->Get(n)) continue;
+    // A known file's rows (<id>.csv or <id>.jsonl): kept while it is unfinished.
+    if (const auto dot = n.rfind('.'); dot != std::string::npos) {
+      if (auto owner = ledger_->Get(n.substr(0, dot))) {
+        if (IsFinal(owner->state)) ::unlink((options_.root + "/work/" + n).c_str());
+        continue;
+      }
+    }
     FileRecord f;
     f.id = NewId();
     f.name = n;

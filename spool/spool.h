@@ -43,6 +43,9 @@ struct RouteOptions {
   std::string feed;  // empty: detect from content
   std::vector<std::string> destinations;
   SettleRule settle;
+  // "csv" or "jsonl": a Bacs report is delivered with its rows (<output name>.csv or .jsonl),
+  // written in the checking pass. Empty: the file as it came, alone.
+  std::string transform;
 };
 
 // Where outputs go. A `directory` destination delivers by atomic rename (or a synced copy
@@ -127,6 +130,13 @@ class Spool {
   std::string ArchivePath(const FileRecord& f) const;
   // The name a file's output gets: its content hash and its (sanitised) original name.
   static std::string OutputName(const FileRecord& f);
+  // What a file is delivered as: its original under OutputName, then, when its route
+  // transforms its feed, the rows under OutputName + ".csv" or ".jsonl".
+  struct Output {
+    std::string work;  // where it waits in work/
+    std::string name;  // its name in outbound/ and at each destination
+  };
+  std::vector<Output> Outputs(const FileRecord& f) const;
   // A name made safe for a file system and a log: no separators, controls or non-ASCII.
   static std::string SanitiseName(const std::string& name);
 
@@ -142,6 +152,10 @@ class Spool {
   Status OutboundStep(const FileRecord& f);
   Status DeliverStep(const FileRecord& f);
   Status WriteQuarantineFiles(const FileRecord& f, const std::string& report_json);
+  // The route's transform of `f` (rows extension, or empty), and the rows made again from the
+  // original in work/ (after a crash lost them).
+  std::string RowsExtension(const FileRecord& f) const;
+  Status WriteRows(const FileRecord& f, const std::string& to);
   // Makes everything written so far durable (group commit), before the next step relies on it.
   Status Durable();
   // `s`, made durable when it is a success (a ledger commit).

@@ -160,5 +160,21 @@ contains rec-range "$tmp/out" "0 matched"
 expect rec-bad-date 2 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --from 2026-02-30
 contains rec-bad-date "$tmp/err" "--from"
 
+# A transforming route: the report goes with its rows; config mistakes are named.
+expect tr-init 0 "$rbgate" init "$tmp/tr"
+sed -i 's/^transform = "none"/transform = "csv"/' "$tmp/tr/rbgate.toml"
+cp "$tmp/arudd.xml" "$tmp/tr/incoming/auto/"
+expect tr-run 0 "$rbgate" run --once --config "$tmp/tr/rbgate.toml"
+expect tr-rows 0 sh -c "cat '$tmp'/tr/delivered/*_arudd.xml.csv"
+contains tr-rows "$tmp/out" "report_type,advice_number"
+expect tr-original 0 sh -c "cmp '$tmp'/tr/delivered/*_arudd.xml '$tmp/arudd.xml'"
+sed -i 's/^transform = "csv"/transform = "xml"/' "$tmp/tr/rbgate.toml"
+expect tr-bad-name 2 "$rbgate" run --once --config "$tmp/tr/rbgate.toml"
+contains tr-bad-name "$tmp/err" "route.transform"
+sed -i 's/^transform = "xml"/transform = "jsonl"/; s/^feed = "auto"/feed = "bacs18"/' \
+  "$tmp/tr/rbgate.toml"
+expect tr-no-rows 2 "$rbgate" run --once --config "$tmp/tr/rbgate.toml"
+contains tr-no-rows "$tmp/err" "feed bacs18 has no transform"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

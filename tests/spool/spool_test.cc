@@ -424,6 +424,73 @@ TEST_CASE("a crash between any two steps resumes to the same end") {
   }
 }
 
+std::string GoldenReport(const std::string& name) {
+  return ReadFile(std::string(RBGATE_SOURCE_DIR) + "/tests/golden/reports/" + name);
+}
+
+TEST_CASE("a transforming route delivers a report with its rows; other files alone") {
+  TempDir dir;
+  SpoolOptions o = Options(dir);
+  o.routes[0].transform = "csv";
+  auto s = OpenSpool(o);
+  const std::string report = GoldenReport("arudd-valid.xml");
+  auto ids = DropAndRun(*s, "arudd.xml", report);
+  REQUIRE(ids.size() == 1);
+  auto f = s->ledger().Get(ids[0]);
+  CHECK(f->state == "delivered");
+  const std::string out = dir / ("delivered/" + Spool::OutputName(*f));
+  CHECK(ReadFile(out) == report);
+  const std::string csv = ReadFile(out + ".csv");
+  CHECK(csv.starts_with("report_type,advice_number,processing_date,"));
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 6);  // header and 5 items
+  CHECK(s->ledger().Deliveries(f->id).size() == 2);
+  CHECK(Count(s->options().root + "/work") == 0);
+
+  // Standard 18 has no rows: delivered alone.
+  auto plain = DropAndRun(*s, "dd.s18", File::Valid().Join());
+  CHECK(s->ledger().Deliveries(plain.at(0)).size() == 1);
+  // A quarantined report leaves no rows behind.
+  auto bad = DropAndRun(*s, "bad.xml", GoldenReport("arudd-totals-count.xml"));
+  CHECK(s->ledger().Get(bad.at(0))->state == "quarantined");
+  CHECK(Count(s->options().root + "/work") == 0);
+  CHECK(Count(dir / "delivered") == 3);
+}
+
+TEST_CASE("rows lost in a crash are made again; a crash at any step ends the same") {
+  const std::string report = GoldenReport("arudd-valid.xml");
+  for (int stop_after = 0; stop_after < 6; ++stop_after) {
+    for (bool lose_rows : {false, true}) {
+      CAPTURE(stop_after);
+      CAPTURE(lose_rows);
+      TempDir dir;
+      SpoolOptions o = Options(dir);
+      o.routes[0].transform = "jsonl";
+      std::string id;
+      {
+        auto s = OpenSpool(o);
+        WriteFile(s->options().root + "/incoming/auto/r.xml", report);
+        REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
+        for (int i = 0; i < stop_after; ++i) {
+          bool final = false;
+          REQUIRE(s->Step(id, final).ok());
+        }
+        if (lose_rows) ::unlink((s->WorkPath(id) + ".jsonl").c_str());
+      }
+      auto s = OpenSpool(o);
+      REQUIRE(s->Recover().ok());
+      auto f = s->ledger().Get(id);
+      CHECK(f->state == "delivered");
+      const std::string out = dir / ("delivered/" + Spool::OutputName(*f));
+      CHECK(ReadFile(out) == report);
+      const std::string rows = ReadFile(out + ".jsonl");
+      CHECK(std::count(rows.begin(), rows.end(), '\n') == 5);
+      CHECK(Count(dir / "delivered") == 2);
+      CHECK(Count(s->options().root + "/work") == 0);
+      CHECK(Count(s->options().root + "/quarantine") == 0);  // no stray rows taken for a file
+    }
+  }
+}
+
 TEST_CASE("recovery restores an original from the archive when work/ lost it after archiving") {
   TempDir dir;
   const std::string bytes = File::Valid().Join();
