@@ -1,5 +1,6 @@
 #include "parsers/xml/xml_stream.h"
 
+#include <emmintrin.h>
 #include <fmt/format.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -7,11 +8,13 @@
 #include <libxml/xmlschemas.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "parsers/bytes.h"
 #include "parsers/xml/rules.h"
 
 namespace rbgate::parsers::xml {
@@ -296,7 +299,8 @@ void XmlStreamParser::Feed(std::span<const char> chunk, bool last) {
     return;
   }
   i.at_end = last;
-  i.lines += static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
+  // Lines, to tell a document cut short at its end (OnParserError).
+  i.lines += CountByte({chunk.data(), chunk.size()}, '\n');
   const auto nl = std::find(chunk.rbegin(), chunk.rend(), '\n');
   i.tail =
       nl == chunk.rend() ? i.tail + chunk.size() : static_cast<std::uint64_t>(nl - chunk.rbegin());

@@ -1,7 +1,9 @@
 #include "schemas/bacs_reports/rows.h"
 
 #include <array>
+#include <cstring>
 
+#include "parsers/bytes.h"
 #include "schemas/detect.h"
 #include "schemas/values.h"
 
@@ -268,10 +270,6 @@ void RowWriter::Clear(std::size_t from, std::size_t to) {
 }
 
 void RowWriter::AppendCsv(std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
-    buffer_ += v;
-    return;
-  }
   buffer_ += '"';
   for (char c : v) {
     if (c == '"') buffer_ += '"';
@@ -280,14 +278,42 @@ void RowWriter::AppendCsv(std::string_view v) {
   buffer_ += '"';
 }
 
+void RowWriter::WriteCsv() {
+  // The row as it stands, then one scan of it: if its only commas are the separators and it
+  // has no quote or line end, no field needs quoting (the usual case); else write it again.
+  const std::size_t start = buffer_.size();
+  std::size_t length = values_.size() + 1;
+  for (const auto& v : values_) length += v.size();
+  buffer_.resize(start + length);
+  char* p = buffer_.data() + start;
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    if (i) *p++ = ',';
+    std::memcpy(p, values_[i].data(), values_[i].size());
+    p += values_[i].size();
+  }
+  *p++ = '\r';
+  *p = '\n';
+  const std::string_view row = std::string_view(buffer_).substr(start, length - 2);
+  if (parsers::CountByte(row, ',') + 1 == values_.size() && !parsers::AnyOf(row, '"', '\r', '\n')) {
+    return;
+  }
+  buffer_.resize(start);
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    if (i) buffer_ += ',';
+    if (!parsers::AnyOf(values_[i], ',', '"', '\r') &&
+        !parsers::AnyOf(values_[i], '\n', '\n', '\n')) {
+      buffer_ += values_[i];
+    } else {
+      AppendCsv(values_[i]);
+    }
+  }
+  buffer_ += "\r\n";
+}
+
 void RowWriter::Write() {
   ++rows_;
   if (format_ == RowFormat::kCsv) {
-    for (std::size_t i = 0; i < values_.size(); ++i) {
-      if (i) buffer_ += ',';
-      AppendCsv(values_[i]);
-    }
-    buffer_ += "\r\n";
+    WriteCsv();
   } else {
     buffer_ += '{';
     for (std::size_t i = 0; i < values_.size(); ++i) {

@@ -37,7 +37,8 @@ class RowWriter {
   std::uint64_t rows() const { return rows_; }
 
  private:
-  void AppendCsv(std::string_view v);
+  void WriteCsv();
+  void AppendCsv(std::string_view v);  // quoted
 
   std::ostream& out_;
   RowFormat format_;
