@@ -63,6 +63,11 @@ struct SubmittedItemRow {
   std::uint64_t amount = 0;  // pence
   bool credit = false;
 };
+// One day's items: each with the index of its file in `files`.
+struct SubmittedDay {
+  std::vector<FileRecord> files;
+  std::vector<std::pair<std::size_t, SubmittedItemRow>> items;
+};
 // An ARUDD or ARUCS item, kept for reconciliation.
 struct ReturnedItemRow {
   std::uint64_t line = 0;
@@ -122,10 +127,9 @@ class Ledger {
   // empty: unbounded), in report day, arrival and line order, each with its file.
   virtual std::vector<std::pair<FileRecord, ReturnedItemRow>> AcceptedReturns(
       const std::string& from, const std::string& to) = 0;
-  // Accepted Standard 18 items with this reference and amount, debits or credits, each with
-  // its file, in arrival order.
-  virtual std::vector<std::pair<FileRecord, SubmittedItemRow>> AcceptedItems(
-      const std::string& reference, std::uint64_t amount, bool credit) = 0;
+  // The payment items of accepted Standard 18 files processed on `day` (ISO), in arrival
+  // and line order.
+  virtual SubmittedDay AcceptedItemsOn(const std::string& day) = 0;
   // Accepted Standard 18 files whose business key starts with `prefix`, in arrival order.
   virtual std::vector<FileRecord> AcceptedWithKeyPrefix(const std::string& prefix) = 0;
 };

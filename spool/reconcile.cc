@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <unordered_map>
 
+#include "schemas/dates.h"
 #include "schemas/values.h"
 #include "spool/check.h"
 #include "spool/report.h"
@@ -84,23 +86,96 @@ std::vector<const ReconcileLine*> InReportOrder(const ReconcileResult& r) {
 
 }  // namespace
 
+namespace {
+
+// The items sent for each day, loaded from the ledger once, looked up by reference, amount
+// and direction.
+class SentItems {
+ public:
+  explicit SentItems(Ledger& ledger) : ledger_(ledger) {}
+
+  struct Found {
+    const FileRecord* file;
+    const SubmittedItemRow* item;
+  };
+  std::vector<Found> Find(const std::string& day, const std::string& reference,
+                          std::uint64_t amount, bool credit) {
+    const Day& d = Load(day);
+    std::vector<Found> out;
+    auto [begin, end] = d.index.equal_range(Key{reference, amount, credit});
+    for (auto it = begin; it != end; ++it) {
+      const auto& [file, item] = d.sent.items[it->second];
+      out.push_back({&d.sent.files[file], &item});
+    }
+    return out;
+  }
+
+ private:
+  struct Key {
+    std::string_view reference;
+    std::uint64_t amount;
+    bool credit;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+      return std::hash<std::string_view>()(k.reference) ^ (k.amount * 0x9E3779B97F4A7C15ULL) ^
+             k.credit;
+    }
+  };
+  struct Day {
+    SubmittedDay sent;
+    std::unordered_multimap<Key, std::size_t, KeyHash> index;
+  };
+  const Day& Load(const std::string& day) {
+    auto [it, added] = days_.try_emplace(day);
+    if (added) {
+      it->second.sent = ledger_.AcceptedItemsOn(day);
+      const auto& items = it->second.sent.items;
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const SubmittedItemRow& r = items[i].second;
+        it->second.index.emplace(Key{r.reference, r.amount, r.credit}, i);
+      }
+    }
+    return it->second;
+  }
+
+  Ledger& ledger_;
+  std::map<std::string, Day> days_;  // node-based: references into a Day stay valid
+};
+
+// Days within `span` of `iso`, nearest first, `iso` itself left out.
+std::vector<std::string> NearbyDays(const std::string& iso, int span) {
+  std::vector<std::string> out;
+  const auto day = schemas::ParseIsoDate(iso);
+  if (!day) return out;
+  for (int k = 1; k <= span; ++k) {
+    out.push_back(schemas::FormatIsoDate(*day - k));
+    out.push_back(schemas::FormatIsoDate(*day + k));
+  }
+  return out;
+}
+
+}  // namespace
+
 ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::string& to) {
   ReconcileResult result;
+  SentItems sent(ledger);
   // Every return up to `to` is matched, so that one returned again within the range is seen
   // as such even when the first return came before it; only those from `from` are listed.
   std::map<std::pair<std::string, std::uint64_t>, std::string> returned_by;  // sent item -> report
   for (auto& [report, item] : ledger.AcceptedReturns({}, to)) {
-    auto candidates = ledger.AcceptedItems(item.reference, item.amount, item.credit);
     const bool listed = from.empty() || item.report_day >= from;
     ReconcileLine line{match::kUnmatched, report, item, std::nullopt, {}, {}};
-    // Same day; among those, one not yet returned; then the payer's account.
-    const std::pair<FileRecord, SubmittedItemRow>* best = nullptr;
+    // Among the same day's items with this reference and amount: one not yet returned, then
+    // the payer's account.
+    const SentItems::Found* best = nullptr;
     int best_score = -1;
+    const auto candidates = sent.Find(item.original_day, item.reference, item.amount, item.credit);
     for (const auto& c : candidates) {
-      if (c.second.day != item.original_day) continue;
-      const bool fresh = !returned_by.contains({c.first.id, c.second.line});
+      const bool fresh = !returned_by.contains({c.file->id, c.item->line});
       const bool same_account =
-          c.second.dest_sort == item.payer_sort && c.second.dest_account == item.payer_account;
+          c.item->dest_sort == item.payer_sort && c.item->dest_account == item.payer_account;
       const int score = (fresh ? 2 : 0) + (same_account ? 1 : 0);
       if (score > best_score) {
         best = &c;
@@ -108,8 +183,8 @@ ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::st
       }
     }
     if (best != nullptr) {
-      line.sent = *best;
-      const auto key = std::make_pair(best->first.id, best->second.line);
+      line.sent.emplace(*best->file, *best->item);
+      const auto key = std::make_pair(best->file->id, best->item->line);
       if (auto it = returned_by.find(key); it != returned_by.end()) {
         line.status = match::kReturnedTwice;
         line.first_returned_by = it->second;
@@ -123,15 +198,19 @@ ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::st
           line.note = "the payer's account differs from the one the item was sent to";
         }
       }
-    } else if (!candidates.empty()) {
-      const auto& c = candidates.back();
-      line.note = fmt::format(
-          "nothing with this reference and amount was sent for {}; the latest such item was "
-          "for {} ({} line {})",
-          item.original_day, c.second.day, c.first.name, c.second.line);
-    } else {
-      line.note = fmt::format("no accepted Standard 18 {} has this reference and amount",
-                              item.credit ? "credit" : "debit");
+    } else if (listed) {
+      // The nearest day within a fortnight with such an item, if any: a wrong date in the
+      // bank's report, or a re-presented debit.
+      line.note = fmt::format("no accepted Standard 18 {} has this reference and amount for {}",
+                              item.credit ? "credit" : "debit", item.original_day);
+      for (const auto& day : NearbyDays(item.original_day, 14)) {
+        const auto near = sent.Find(day, item.reference, item.amount, item.credit);
+        if (!near.empty()) {
+          line.note += fmt::format("; one was sent for {} ({} line {})", day,
+                                   near.front().file->name, near.front().item->line);
+          break;
+        }
+      }
     }
     if (!listed) continue;
     if (line.status == match::kMatched) {

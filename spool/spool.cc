@@ -63,9 +63,12 @@ class LedgerItems final : public schemas::bacs18::ItemSink,
   LedgerItems(Ledger& ledger, const std::string& id) : ledger_(ledger), id_(id) {}
 
   void OnItem(const schemas::bacs18::Item& i) override {
-    submitted_.push_back({i.line, schemas::FormatIsoDate(i.day), std::string(i.dest_sort),
-                          std::string(i.dest_account), std::string(i.reference), i.amount,
-                          i.credit});
+    if (i.day != day_) {  // items come in runs of one day
+      day_ = i.day;
+      day_iso_ = schemas::FormatIsoDate(i.day);
+    }
+    submitted_.push_back({i.line, day_iso_, std::string(i.dest_sort), std::string(i.dest_account),
+                          std::string(i.reference), i.amount, i.credit});
     if (submitted_.size() == kBatch) Flush();
   }
   void OnReturnedItem(const schemas::bacs_reports::ReturnedItem& i) override {
@@ -101,6 +104,8 @@ class LedgerItems final : public schemas::bacs18::ItemSink,
   const std::string& id_;
   bool credits_ = false;
   bool first_submitted_ = true, first_returned_ = true;
+  schemas::Day day_ = -1;
+  std::string day_iso_;
   std::vector<SubmittedItemRow> submitted_;
   std::vector<ReturnedItemRow> returned_;
   Status status_;
