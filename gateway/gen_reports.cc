@@ -181,12 +181,14 @@ SentSubmission SubmissionOf(const std::string& path) {
   SentSubmission sent{key->sun, key->serial, {}};
   for (const auto& k : key->user_files) {
     SentSubmission::UserFile u;
-    u.day = k.day == "multi" ? 0 : schemas::ParseIsoDate(k.day).value_or(0);
+    u.multi_day = k.day == "multi";
+    u.day = schemas::ParseIsoDate(k.day).value_or(0);
+    if (u.multi_day && !sums.by_day.empty()) u.day = sums.by_day.begin()->first.first;
     u.debit_count = k.debit_count;
     u.debit_value = k.debit_total;
     u.credit_count = k.credit_count;
     u.credit_value = k.credit_total;
-    if (u.day != 0) {
+    if (!u.multi_day && u.day != 0) {
       const auto debits = sums.by_day[{u.day, false}], credits = sums.by_day[{u.day, true}];
       u.debit_contras = u.debit_count - std::min(u.debit_count, debits.first);
       u.debit_contra_value = u.debit_value - std::min(u.debit_value, debits.second);
@@ -259,8 +261,9 @@ void GenerateInputReport(const ReportGenOptions& o, const SentSubmission& given,
     if (first && has("no-day")) day.clear();
     doc += fmt::format(
         "          <InputUserFile>\n            <UserFileInformation userNumber=\"{}\" "
-        "userFileNumber=\"{}\" uhl1WorkCode=\"1 DAILY\"{}/>\n",
-        sent.sun, file_number, day.empty() ? "" : " uhl1ProcessingDate=\"" + day + "\"");
+        "userFileNumber=\"{}\" uhl1WorkCode=\"{}\"{}/>\n",
+        sent.sun, file_number, u.multi_day ? "4 MULTI" : "1 DAILY",
+        day.empty() || u.multi_day ? "" : " uhl1ProcessingDate=\"" + day + "\"");
     const std::uint64_t missing = first && has("totals") && u.debit_count > 0 ? 1 : 0;
     doc += fmt::format("            <DaySection>\n              <DaySectionRecord{}>\n",
                        day.empty() ? "" : " processingDate=\"" + day + "\"");

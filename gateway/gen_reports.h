@@ -44,7 +44,8 @@ void GenerateArudd(const ReportGenOptions& options, std::ostream& out);
 struct SentSubmission {
   std::string sun = "123456", serial = "000001";
   struct UserFile {
-    schemas::Day day = 0;  // 0: a multi-day user file
+    schemas::Day day = 0;  // UHL1's; for a multi-day user file, its first item's
+    bool multi_day = false;
     std::uint64_t debit_count = 0, debit_value = 0, credit_count = 0, credit_value = 0;
     std::uint64_t debit_contras = 0, debit_contra_value = 0;  // the contras' part
     std::uint64_t credit_contras = 0, credit_contra_value = 0;

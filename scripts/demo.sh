@@ -9,10 +9,19 @@ rbgate="$here/build/release/gateway/rbgate"
 demo="$here/demo"
 rm -rf "$demo"
 "$rbgate" init "$demo" >/dev/null
-# Settle quickly for the demo; files are judged by their own creation date.
-sed -i 's/stable_seconds = 2/stable_seconds = 1/' "$demo/rbgate.toml"
+# Settle quickly for the demo; bank reports go to the R&B system with their rows (CSV).
+sed -i 's/stable_seconds = 2/stable_seconds = 1/; s/^transform = "none"/transform = "csv"/' \
+  "$demo/rbgate.toml"
 in="$demo/incoming/auto"
 step() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+# Waits (up to 10 s) until D originals are delivered (rows not counted) and Q quarantined.
+wait_for() {
+  for _ in $(seq 100); do
+    [ "$(ls "$demo/delivered" | grep -vc '\.csv$')" -ge "$1" ] &&
+      [ "$(ls "$demo/quarantine" | wc -l)" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+}
 
 step "rbgate init demo   (spool, commented rbgate.toml, SQLite ledger; started in the background)"
 "$rbgate" run --config "$demo/rbgate.toml" 2>"$demo/rbgate.log" &
@@ -20,30 +29,36 @@ daemon=$!
 trap 'kill -TERM $daemon 2>/dev/null || true' EXIT
 
 step "Dropping files into demo/incoming/auto/"
-"$rbgate" gen bacs18 --records 2000 --seed 7 -o "$in/council-tax-dd.s18"
-"$rbgate" gen bacs18 --records 500 --seed 8 --multi-day -o "$in/business-rates-dd.s18"
-"$rbgate" gen bacs18 --records 2000 --seed 9 --fault modulus --fault contra-mismatch \
-  -o "$in/housing-benefit.s18"
+"$rbgate" gen bacs18 --records 2000 --seed 7 --serial 000101 -o "$in/council-tax-dd.s18"
+"$rbgate" gen bacs18 --records 500 --seed 8 --serial 000102 --multi-day \
+  -o "$in/business-rates-dd.s18"
+"$rbgate" gen bacs18 --records 2000 --seed 9 --serial 000103 --fault modulus \
+  --fault contra-mismatch -o "$in/housing-benefit.s18"
 cp "$in/council-tax-dd.s18" "$in/council-tax-dd-resent.s18"  # the same file sent twice
-"$rbgate" gen arudd --records 40 --seed 11 -o "$in/ARUDD-returns.xml"          # a bank's returns
+"$rbgate" gen arudd --records 3 --seed 11 -o "$in/ARUDD-returns.xml"  # returns of items never sent
 "$rbgate" gen arudd --records 40 --seed 12 --fault totals-value -o "$in/ARUDD-bad-totals.xml"
-"$rbgate" gen bacs18 --records 300 --seed 10 -o "$demo/landlords.s18"
+"$rbgate" gen bacs18 --records 300 --seed 10 --serial 000104 -o "$demo/landlords.s18"
 head -c 9000 "$demo/landlords.s18" >"$in/landlords.s18.part"  # a transfer still under way
 ls -l "$in" | tail -n +2
 
 step "Waiting for the gateway (it takes a file once its size and mtime are still for 1 s)"
-for _ in $(seq 100); do
-  [ "$(ls "$demo/delivered" | wc -l)" -ge 3 ] && [ "$(ls "$demo/quarantine" | wc -l)" -ge 3 ] && break
-  sleep 0.1
-done
+wait_for 3 3
 step "The transfer finishes: the rest is written, then landlords.s18.part is renamed"
 tail -c +9001 "$demo/landlords.s18" >>"$in/landlords.s18.part"
 mv "$in/landlords.s18.part" "$in/landlords.s18"
-for _ in $(seq 100); do
-  [ "$(ls "$demo/delivered" | wc -l)" -ge 4 ] && break
-  sleep 0.1
-done
+wait_for 4 3
 rm -f "$demo/landlords.s18"
+
+step "Days later, the banks answer the council-tax collection (generated from the file itself)"
+# Whichever copy was accepted (the other is quarantined as its duplicate).
+sent="$demo/delivered/$(ls "$demo/delivered" | grep -E '_council-tax-dd(-resent)?\.s18$' | head -1)"
+"$rbgate" gen input --for "$sent" -o "$in/INPUT-council-tax.xml"     # Bacs accepted it all
+"$rbgate" gen input --for "$sent" --fault totals -o "$in/INPUT-council-tax-amended.xml"
+"$rbgate" gen arudd --for "$sent" --records 6 -o "$in/ARUDD-council-tax.xml"   # 6 unpaid
+"$rbgate" gen arudd --for "$sent" --records 1 --seed 3 --date "$(date -u -d '+7 days' +%F)" \
+  -o "$in/ARUDD-council-tax-again.xml"  # the next day's report returns one of them again
+ls -l "$in" | tail -n +2
+wait_for 7 4
 sleep 0.5
 kill -TERM "$daemon"
 wait "$daemon" || true
@@ -55,15 +70,24 @@ cat "$demo/rbgate.log"
 step "rbgate ledger list   (every file: name, SHA-256, feed, state, outcome)"
 "$rbgate" ledger list --config "$demo/rbgate.toml"
 
-step "Delivered (demo/delivered/, named by content hash) and archived (demo/archive/)"
+step "Delivered (demo/delivered/, named by content hash; reports with their rows) and archived"
 ls "$demo/delivered"
 find "$demo/archive" -name '*.zst' | sed "s|$here/||"
+step "The rows of the council-tax returns, for the R&B system (first 3 lines)"
+head -3 "$demo"/delivered/*_ARUDD-council-tax.xml.csv
+
+step "rbgate reconcile   (returns matched against the Direct Debits the gateway sent)"
+"$rbgate" reconcile --config "$demo/rbgate.toml" || true
 
 step "rbgate quarantine list"
 "$rbgate" quarantine list --config "$demo/rbgate.toml"
 id=$("$rbgate" quarantine list --config "$demo/rbgate.toml" --format json |
   grep -o '"id":"[^"]*","name":"housing-benefit.s18"' | cut -d'"' -f4)
 step "rbgate quarantine show $id"
+"$rbgate" quarantine show "$id" --config "$demo/rbgate.toml"
+id=$("$rbgate" quarantine list --config "$demo/rbgate.toml" --format json |
+  grep -o '"id":"[^"]*","name":"INPUT-council-tax-amended.xml"' | cut -d'"' -f4)
+step "rbgate quarantine show $id   (Bacs's input report disagrees with what was sent)"
 "$rbgate" quarantine show "$id" --config "$demo/rbgate.toml"
 
 step "rbgate stats"

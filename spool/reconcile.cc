@@ -274,11 +274,15 @@ void MatchInputReport(Ledger& ledger,
         break;
       }
       totals_problem = fmt::format(
-          "for {} Bacs counted {} worth {} and {} worth {}; the file sent ({}, {}) had {} worth "
+          "for {} Bacs counted {} worth {} and {} worth {}; the {} ({}, {}) had {} worth "
           "{} and {} worth {}",
-          match->day, plural(u.debit_count, "debit"), FormatPounds(u.debit_value),
-          plural(u.credit_count, "credit"), FormatPounds(u.credit_value), f.name, f.id,
-          plural(match->debit_count, "debit"), FormatPounds(match->debit_total),
+          match->day == "multi" ? "the multi-day user file" : match->day,
+          plural(u.debit_count, "debit"), FormatPounds(u.debit_value),
+          plural(u.credit_count, "credit"), FormatPounds(u.credit_value),
+          sent.size() == 1
+              ? std::string("file sent")
+              : fmt::format("latest of {} files sent with this SUN and serial", sent.size()),
+          f.name, f.id, plural(match->debit_count, "debit"), FormatPounds(match->debit_total),
           plural(match->credit_count, "credit"), FormatPounds(match->credit_total));
     }
     if (agreed) continue;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cctype>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -56,6 +57,70 @@ const Rule& RuleOf(const xmlError& e, bool at_end) {
   }
 }
 
+// libxml2 raises some errors with no parser context (encoding conversion, I/O), which go to
+// the thread's structured handler, else to stderr. While rbgate parses, they come here.
+class ScopedGlobalErrors {
+ public:
+  ScopedGlobalErrors(void* context, xmlStructuredErrorFunc handler)
+      : previous_(xmlStructuredError), previous_context_(xmlStructuredErrorContext) {
+    xmlSetStructuredErrorFunc(context, handler);
+  }
+  ~ScopedGlobalErrors() { xmlSetStructuredErrorFunc(previous_context_, previous_); }
+  ScopedGlobalErrors(const ScopedGlobalErrors&) = delete;
+  ScopedGlobalErrors& operator=(const ScopedGlobalErrors&) = delete;
+
+ private:
+  xmlStructuredErrorFunc previous_;
+  void* previous_context_;
+};
+
+void IgnoreError(void*, xmlErrorPtr) {}
+
+// What the XML declaration at the start of `s` says of the encoding.
+enum class Declared { kNeedMore, kAccepted, kRefused };
+Declared DeclaredEncoding(std::string_view s, bool last, std::string& name) {
+  constexpr std::size_t kMaxDeclaration = 512;
+  if (s.starts_with("\xEF\xBB\xBF")) s.remove_prefix(3);  // UTF-8's byte order mark
+  if (s.starts_with("\xFE\xFF") || s.starts_with("\xFF\xFE") ||
+      s.starts_with(std::string_view("\0\0\xFE\xFF", 4)) ||
+      s.starts_with(std::string_view("\0<\0?", 4)) ||
+      s.starts_with(std::string_view("<\0?\0", 4))) {
+    name = "UTF-16 or UTF-32";
+    return Declared::kRefused;
+  }
+  constexpr std::string_view kOpen = "<?xml";
+  if (s.size() < kOpen.size() && kOpen.starts_with(s) && !last) return Declared::kNeedMore;
+  if (!s.starts_with(kOpen)) return Declared::kAccepted;  // no declaration: UTF-8
+  const auto end = s.find("?>");
+  if (end == std::string_view::npos) {
+    return s.size() < kMaxDeclaration && !last ? Declared::kNeedMore : Declared::kAccepted;
+  }
+  std::string_view decl = s.substr(0, end);
+  const auto at = decl.find("encoding");
+  if (at == std::string_view::npos) return Declared::kAccepted;
+  decl.remove_prefix(at + 8);
+  auto skip = [&] {
+    while (!decl.empty() &&
+           (decl[0] == ' ' || decl[0] == '\t' || decl[0] == '\r' || decl[0] == '\n'))
+      decl.remove_prefix(1);
+  };
+  skip();
+  if (decl.empty() || decl[0] != '=') return Declared::kAccepted;  // libxml2 will say
+  decl.remove_prefix(1);
+  skip();
+  if (decl.empty() || (decl[0] != '"' && decl[0] != '\'')) return Declared::kAccepted;
+  const auto close = decl.find(decl[0], 1);
+  if (close == std::string_view::npos) return Declared::kAccepted;
+  name.assign(decl.substr(1, close - 1));
+  std::string upper = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (std::string_view ok :
+       {"UTF-8", "UTF8", "ISO-8859-1", "ISO_8859-1", "ISO8859-1", "LATIN1", "US-ASCII", "ASCII"}) {
+    if (upper == ok) return Declared::kAccepted;
+  }
+  return Declared::kRefused;
+}
+
 }  // namespace
 
 std::unique_ptr<XmlSchema> XmlSchema::FromMemory(std::string_view xsd, std::string_view name,
@@ -75,7 +140,11 @@ std::unique_ptr<XmlSchema> XmlSchema::FromMemory(std::string_view xsd, std::stri
         if (out->empty()) *out = fmt::format("line {}: {}", e->line, Trimmed(e->message));
       },
       &errors);
-  xmlSchemaPtr schema = xmlSchemaParse(pctxt);
+  xmlSchemaPtr schema = nullptr;
+  {
+    ScopedGlobalErrors quiet(nullptr, &IgnoreError);  // the context's handler has them all
+    schema = xmlSchemaParse(pctxt);
+  }
   xmlSchemaFreeParserCtxt(pctxt);
   if (schema == nullptr) {
     error = std::string(name) + ": " + (errors.empty() ? "not a valid XSD" : errors);
@@ -103,6 +172,10 @@ struct XmlStreamParser::Impl {
   bool at_end = false;
   bool errors = false;
   std::vector<Attribute> attributes;
+  // Until the XML declaration has been read and its encoding accepted, bytes wait here.
+  bool encoding_decided = false;
+  std::string pending;
+  bool global_error = false;  // one context-less libxml2 error reported per document
 
   Impl(XmlSink& s, DiagnosticSink& d, const XmlLimits& l) : sink(s), diagnostics(d), limits(l) {}
 
@@ -231,6 +304,16 @@ struct XmlStreamParser::Impl {
     if (e->level == XML_ERR_FATAL) self->stopped = true;
   }
 
+  // Errors libxml2 raises with no parser context (encoding conversion): the first one.
+  static void OnGlobalError(void* user, xmlErrorPtr e) {
+    Impl* self = From(user);
+    if (e == nullptr || self->stopped || self->global_error || e->level == XML_ERR_WARNING) return;
+    self->global_error = true;
+    self->Report(e->domain == XML_FROM_I18N || e->domain == XML_FROM_IO ? rules::kEncoding
+                                                                        : rules::kMalformed,
+                 self->Line(), std::max<std::uint64_t>(1, self->Column()), Trimmed(e->message));
+  }
+
   static void OnSchemaError(void* user, xmlErrorPtr e) {
     Impl* self = From(user);
     if (e == nullptr || self->stopped) return;
@@ -304,17 +387,45 @@ void XmlStreamParser::Feed(std::span<const char> chunk, bool last) {
   const auto nl = std::find(chunk.rbegin(), chunk.rend(), '\n');
   i.tail =
       nl == chunk.rend() ? i.tail + chunk.size() : static_cast<std::uint64_t>(nl - chunk.rbegin());
+  // Only UTF-8 and ISO-8859-1 (and ASCII) are read: any other declared encoding is refused
+  // before libxml2 sees a byte, rather than decoded by iconv into whatever it makes of it.
+  std::span<const char> data = chunk;
+  if (!i.encoding_decided) {
+    if (!i.pending.empty()) {
+      i.pending.append(chunk.data(), chunk.size());
+      data = {i.pending.data(), i.pending.size()};
+    }
+    std::string name;
+    switch (DeclaredEncoding({data.data(), data.size()}, last, name)) {
+      case Declared::kNeedMore:
+        if (i.pending.empty()) i.pending.assign(chunk.data(), chunk.size());
+        return;
+      case Declared::kRefused:
+        i.encoding_decided = true;
+        i.Report(rules::kEncoding, 1, 1,
+                 fmt::format("the document declares encoding '{}'; only UTF-8 and ISO-8859-1 "
+                             "are read",
+                             name));
+        i.stopped = true;
+        return;
+      case Declared::kAccepted:
+        i.encoding_decided = true;
+        break;
+    }
+  }
+  ScopedGlobalErrors errors(&i, &Impl::OnGlobalError);
   // libxml2's push parser is fed in small pieces: it buffers what it has not parsed yet, and
   // without XML_PARSE_HUGE (which stays off) a buffer over 10 MB is an error ("Huge input
   // lookup"), which a 16 MiB window would otherwise cause.
   constexpr std::size_t kPiece = std::size_t{256} << 10;
   std::size_t pos = 0;
   do {
-    const std::size_t n = std::min(kPiece, chunk.size() - pos);
-    const bool end = last && pos + n == chunk.size();
-    xmlParseChunk(i.ctxt, chunk.data() + pos, static_cast<int>(n), end ? 1 : 0);
+    const std::size_t n = std::min(kPiece, data.size() - pos);
+    const bool end = last && pos + n == data.size();
+    xmlParseChunk(i.ctxt, data.data() + pos, static_cast<int>(n), end ? 1 : 0);
     pos += n;
-  } while (pos < chunk.size() && !i.stopped);
+  } while (pos < data.size() && !i.stopped);
+  std::string().swap(i.pending);
   if (last && i.bytes == 0 && !i.errors) {
     i.Report(rules::kTruncated, 1, 1, "the document is empty");
   }

@@ -50,9 +50,10 @@ struct Gateway {
   std::unique_ptr<spool::Spool> s;
 };
 
-std::string DirectDebits(std::uint64_t records) {
+std::string DirectDebits(std::uint64_t records, bool multi_day = false) {
   GenOptions o;
   o.records = records;
+  o.multi_day = multi_day;
   o.creation_date = *schemas::ParseIsoDate("2026-11-23");
   std::ostringstream out;
   GenerateBacs18(o, schemas::Calendar::Default(), testing::TestModulus(), out);
@@ -157,6 +158,32 @@ TEST_CASE("an input report is matched against the submission it answers") {
     // An officer's fresh look at it finds the same.
     auto again = g.s->CheckAsSpool(g.s->QuarantineDir(id) + "/original", rec->feed);
     CHECK(again->diagnostics.Count(f.rule) == 1);
+  }
+}
+
+TEST_CASE("a multi-day submission's input report is matched by position") {
+  Gateway g;
+  const std::string debits = DirectDebits(300, true);
+  testing::WriteFile(g.dir / "multi.s18", debits);
+  g.Drop("multi.s18", debits);
+  const SentSubmission sent = SubmissionOf(g.dir / "multi.s18");
+  REQUIRE(sent.user_files.size() == 1);
+  CHECK(sent.user_files[0].multi_day);
+  for (bool wrong : {false, true}) {
+    ReportGenOptions o;
+    if (wrong) o.faults = {"totals"};
+    o.processing_date = *schemas::ParseIsoDate("2026-11-23");
+    std::ostringstream out;
+    GenerateInputReport(o, sent, out);
+    const std::string id = g.Drop(wrong ? "wrong.xml" : "right.xml", out.str());
+    CHECK(g.s->ledger().Get(id)->state ==
+          (wrong ? spool::state::kQuarantined : spool::state::kDelivered));
+    if (wrong) {
+      auto again = g.s->CheckAsSpool(g.s->QuarantineDir(id) + "/original", "input");
+      REQUIRE(again->diagnostics.diagnostics().size() == 1);
+      CHECK(again->diagnostics.diagnostics()[0].message.find("the multi-day user file") !=
+            std::string::npos);
+    }
   }
 }
 

@@ -163,6 +163,21 @@ TEST_CASE("ISO-8859-1 is read and handed on as UTF-8; a false declaration is an 
   CHECK(Parse("<?xml version=\"1.0\" encoding=\"EBCDIC-NOPE\"?><x/>")->Has("xml.encoding"));
 }
 
+TEST_CASE("encodings other than UTF-8 and ISO-8859-1 are refused before anything is decoded") {
+  // iconv knows UTF-7 and would decode it into whatever it makes of the bytes.
+  auto utf7 = Parse("<?xml version='1.0' encoding = 'UTF-7'?><x>+AKM-5</x>");
+  REQUIRE(utf7->diagnostics.diagnostics().size() == 1);
+  CHECK(utf7->diagnostics.diagnostics()[0].message.find("'UTF-7'") != std::string::npos);
+  CHECK(utf7->events.log.empty());
+  CHECK(Parse(std::string_view("\xFF\xFE<\0x\0/\0>\0", 10))->Has("xml.encoding"));
+  // The declaration may arrive a byte at a time; accepted names in any case; a BOM is fine.
+  auto split = Parse("\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><x>\xa3</x>", 1);
+  CHECK_MESSAGE(split->diagnostics.diagnostics().empty(), split->Rules());
+  CHECK(split->events.text == "\xc2\xa3");
+  CHECK(Parse("<x/>", 1)->diagnostics.diagnostics().empty());
+  CHECK(Parse("<?xml version=\"1.0\"?><x/>", 2)->diagnostics.diagnostics().empty());
+}
+
 constexpr std::string_view kXsd = R"(<?xml version="1.0"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
   <xs:element name="Report">
