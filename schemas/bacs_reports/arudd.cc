@@ -8,11 +8,6 @@
 
 namespace rbgate::schemas::bacs_reports {
 
-void AruddValidator::Report(const parsers::Rule& rule, std::uint64_t line, std::string_view field,
-                            std::string message) {
-  parsers::ReportAt(diagnostics_, rule, line, 1, field, std::move(message));
-}
-
 void AruddValidator::StartElement(std::string_view name,
                                   std::span<const parsers::xml::Attribute> attributes,
                                   std::uint64_t line) {

@@ -9,6 +9,7 @@
 
 #include "parsers/diagnostic.h"
 #include "parsers/xml/xml_stream.h"
+#include "schemas/bacs_reports/report_rules.h"
 
 namespace rbgate::schemas::bacs_reports {
 
@@ -68,12 +69,12 @@ class ReturnedItemSink {
   virtual void OnReturnedItem(const ReturnedItem& item) = 0;
 };
 
-class AruddValidator final : public parsers::xml::XmlSink {
+class AruddValidator final : public ReportValidator {
  public:
   // `items`, if given, is told of every returned item.
   explicit AruddValidator(parsers::DiagnosticSink& diagnostics, const ReturnsKind& kind = kArudd,
                           ReturnedItemSink* items = nullptr)
-      : diagnostics_(diagnostics), kind_(kind), sink_(items) {}
+      : ReportValidator(diagnostics), kind_(kind), sink_(items) {}
 
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;
@@ -83,10 +84,6 @@ class AruddValidator final : public parsers::xml::XmlSink {
   std::uint64_t value() const { return value_; }  // pence, all items
 
  private:
-  void Report(const parsers::Rule& rule, std::uint64_t line, std::string_view field,
-              std::string message);
-
-  parsers::DiagnosticSink& diagnostics_;
   const ReturnsKind& kind_;
   std::string processing_date_;
   std::uint64_t record_items_ = 0, record_value_ = 0;

@@ -7,6 +7,7 @@
 
 #include "parsers/diagnostic.h"
 #include "parsers/xml/xml_stream.h"
+#include "schemas/bacs_reports/report_rules.h"
 
 namespace rbgate::schemas::bacs_reports {
 
@@ -17,11 +18,10 @@ inline constexpr parsers::Rule kDdicTotal{
     "the claim is inconsistent; ask the bank before anything is refunded or recovered"};
 }  // namespace rules
 
-// Collects the text of the leaf elements it cares about and checks the totals. Also used to
-// produce rows: `OnAdvice` (if set) is called with each advice's values.
-class DdicValidator final : public parsers::xml::XmlSink {
+// Collects the text of the leaf elements it cares about and checks the totals.
+class DdicValidator final : public ReportValidator {
  public:
-  explicit DdicValidator(parsers::DiagnosticSink& diagnostics) : diagnostics_(diagnostics) {}
+  explicit DdicValidator(parsers::DiagnosticSink& diagnostics) : ReportValidator(diagnostics) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute>,
                     std::uint64_t line) override;
   void EndElement(std::string_view name, std::uint64_t line) override;
@@ -30,7 +30,6 @@ class DdicValidator final : public parsers::xml::XmlSink {
   std::uint64_t advices() const { return advices_; }
 
  private:
-  parsers::DiagnosticSink& diagnostics_;
   std::string text_;
   std::uint64_t declared_ = 0, sum_ = 0, advices_ = 0;
   bool declared_ok_ = false;

@@ -25,11 +25,6 @@ std::uint64_t Pence(std::string_view text) {
 
 }  // namespace
 
-void InputReportValidator::Report(const parsers::Rule& rule, std::uint64_t line,
-                                  std::string_view field, std::string message) {
-  parsers::ReportAt(diagnostics_, rule, line, 1, field, std::move(message));
-}
-
 void InputReportValidator::StartElement(std::string_view name,
                                         std::span<const parsers::xml::Attribute> a,
                                         std::uint64_t line) {

@@ -11,6 +11,7 @@
 
 #include "parsers/diagnostic.h"
 #include "parsers/xml/xml_stream.h"
+#include "schemas/bacs_reports/report_rules.h"
 
 namespace rbgate::schemas::bacs_reports {
 
@@ -53,9 +54,10 @@ struct AnsweredUserFile {
   std::uint64_t line = 0;   // of its UserFileInformation
 };
 
-class InputReportValidator final : public parsers::xml::XmlSink {
+class InputReportValidator final : public ReportValidator {
  public:
-  explicit InputReportValidator(parsers::DiagnosticSink& diagnostics) : diagnostics_(diagnostics) {}
+  explicit InputReportValidator(parsers::DiagnosticSink& diagnostics)
+      : ReportValidator(diagnostics) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;
   void EndElement(std::string_view name, std::uint64_t line) override;
@@ -67,10 +69,6 @@ class InputReportValidator final : public parsers::xml::XmlSink {
   const std::vector<AnsweredUserFile>& answers() const { return answers_; }
 
  private:
-  void Report(const parsers::Rule& rule, std::uint64_t line, std::string_view field,
-              std::string message);
-
-  parsers::DiagnosticSink& diagnostics_;
   std::vector<AnsweredUserFile> answers_;
   std::string serial_;
   std::uint64_t in_submission_ = 0;  // user files so far in this submission

@@ -14,11 +14,6 @@ bool OneOf(std::string_view value, std::string_view set) {
 
 }  // namespace
 
-void MessagingValidator::Report(const parsers::Rule& rule, std::uint64_t line,
-                                std::string_view field, std::string message) {
-  parsers::ReportAt(diagnostics_, rule, line, 1, field, std::move(message));
-}
-
 void MessagingValidator::StartElement(std::string_view name,
                                       std::span<const parsers::xml::Attribute> attributes,
                                       std::uint64_t line) {

@@ -8,6 +8,7 @@
 
 #include "parsers/diagnostic.h"
 #include "parsers/xml/xml_stream.h"
+#include "schemas/bacs_reports/report_rules.h"
 
 namespace rbgate::schemas::bacs_reports {
 
@@ -29,9 +30,10 @@ inline constexpr Rule kReportType{"messaging.report-type", kE,
                                   "ADDACS 7001, AUDACC 7003, AUDREJ 7004"};
 }  // namespace rules
 
-class MessagingValidator final : public parsers::xml::XmlSink {
+class MessagingValidator final : public ReportValidator {
  public:
-  explicit MessagingValidator(parsers::DiagnosticSink& diagnostics) : diagnostics_(diagnostics) {}
+  explicit MessagingValidator(parsers::DiagnosticSink& diagnostics)
+      : ReportValidator(diagnostics) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;
   void EndElement(std::string_view, std::uint64_t) override {}
@@ -40,9 +42,6 @@ class MessagingValidator final : public parsers::xml::XmlSink {
   const std::string& advice_type() const { return advice_type_; }
 
  private:
-  void Report(const parsers::Rule& rule, std::uint64_t line, std::string_view field,
-              std::string message);
-  parsers::DiagnosticSink& diagnostics_;
   std::string advice_type_;
   std::uint64_t advices_ = 0;
 };

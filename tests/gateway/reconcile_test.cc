@@ -11,6 +11,7 @@
 #include "gateway/gen_reports.h"
 #include "spool/spool.h"
 #include "tests/support/bacs18_file.h"
+#include "tests/support/spool_options.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::gateway {
@@ -20,16 +21,7 @@ using testing::TempDir;
 
 struct Gateway {
   Gateway() {
-    spool::SpoolOptions o;
-    o.root = dir / "spool";
-    spool::RouteOptions route;
-    route.name = "auto";
-    route.destinations = {"out"};
-    route.settle.stable_seconds = 0;
-    o.routes = {route};
-    o.destinations = {{"out", "directory", dir / "delivered"}};
-    o.check.validator.modulus = &testing::TestModulus();
-    o.min_free_bytes = 0;
+    const spool::SpoolOptions o = testing::TestSpoolOptions(dir);
     spool::Status st;
     s = spool::Spool::Open(o, st);
     REQUIRE_MESSAGE(s != nullptr, st.message);

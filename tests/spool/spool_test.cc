@@ -18,6 +18,7 @@
 #include "spool/digest.h"
 #include "spool/fsio.h"
 #include "tests/support/bacs18_file.h"
+#include "tests/support/spool_options.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::spool {
@@ -29,21 +30,7 @@ using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
 
-SpoolOptions Options(const TempDir& dir) {
-  SpoolOptions o;
-  o.root = dir / "spool";
-  RouteOptions auto_route;
-  auto_route.name = "auto";
-  auto_route.destinations = {"out"};
-  auto_route.settle.stable_seconds = 0;
-  o.routes = {auto_route};
-  o.destinations = {{"out", "directory", dir / "delivered"}};
-  o.check.validator.modulus = &testing::TestModulus();
-  o.check.progress = false;
-  o.min_free_bytes = 0;
-  o.user = "tester";
-  return o;
-}
+SpoolOptions Options(const TempDir& dir) { return testing::TestSpoolOptions(dir); }
 
 std::unique_ptr<Spool> OpenSpool(const SpoolOptions& o) {
   Status st;
