@@ -16,6 +16,7 @@
 #include "spool/archive.h"
 #include "spool/digest.h"
 #include "spool/fsio.h"
+#include "spool/ledger_items.h"
 #include "spool/reconcile.h"
 #include "spool/report.h"
 
@@ -54,62 +55,6 @@ std::string_view KindName(NodeKind k) {
       return "a regular file";
   }
 }
-
-// Items go to the ledger in batches while a file is checked: memory stays bounded on the
-// largest files, and an accepted file's items are on record before its acceptance is.
-class LedgerItems final : public schemas::bacs18::ItemSink,
-                          public schemas::bacs_reports::ReturnedItemSink {
- public:
-  LedgerItems(Ledger& ledger, const std::string& id) : ledger_(ledger), id_(id) {}
-
-  void OnItem(const schemas::bacs18::Item& i) override {
-    if (i.day != day_) {  // items come in runs of one day
-      day_ = i.day;
-      day_iso_ = schemas::FormatIsoDate(i.day);
-    }
-    submitted_.push_back({i.line, day_iso_, std::string(i.dest_sort), std::string(i.dest_account),
-                          std::string(i.reference), i.amount, i.credit});
-    if (submitted_.size() == kBatch) Flush();
-  }
-  void OnReturnedItem(const schemas::bacs_reports::ReturnedItem& i) override {
-    returned_.push_back({i.line, std::string(i.report_day), std::string(i.original_day),
-                         std::string(i.reference), std::string(i.code), std::string(i.return_code),
-                         std::string(i.description), std::string(i.payer_sort),
-                         std::string(i.payer_account), i.amount, credits_});
-    if (returned_.size() == kBatch) Flush();
-  }
-  void set_credits(bool credits) { credits_ = credits; }
-  // Writes what is left; the first failure, if any.
-  Status Finish() {
-    Flush();
-    return status_;
-  }
-
- private:
-  static constexpr std::size_t kBatch = 16384;
-  void Flush() {
-    if (status_.ok() && !submitted_.empty()) {
-      status_ = ledger_.AddSubmittedItems(id_, submitted_, first_submitted_);
-      first_submitted_ = false;
-    }
-    if (status_.ok() && !returned_.empty()) {
-      status_ = ledger_.AddReturnedItems(id_, returned_, first_returned_);
-      first_returned_ = false;
-    }
-    submitted_.clear();
-    returned_.clear();
-  }
-
-  Ledger& ledger_;
-  const std::string& id_;
-  bool credits_ = false;
-  bool first_submitted_ = true, first_returned_ = true;
-  schemas::Day day_ = -1;
-  std::string day_iso_;
-  std::vector<SubmittedItemRow> submitted_;
-  std::vector<ReturnedItemRow> returned_;
-  Status status_;
-};
 
 bool IsFinal(std::string_view s) {
   return s == state::kDelivered || s == state::kQuarantined || s == state::kRejected ||
@@ -427,8 +372,7 @@ Status Spool::Check(FileRecord& f) {
   if (size > 0 && size <= options_.max_file_bytes) {
     // Hash, check, record the items and transform in one pass over the bytes.
     const std::string feed = route && !route->feed.empty() ? route->feed : DetectFeedOfFile(path);
-    LedgerItems items(*ledger_, f.id);
-    items.set_credits(feed == schemas::kFeedArucs);
+    LedgerItems items(*ledger_, f.id, feed == schemas::kFeedArucs);
     CheckHooks hooks{&sha, &items, &items, nullptr};
     FileRecord as_feed = f;
     as_feed.feed = feed;

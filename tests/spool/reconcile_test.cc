@@ -1,8 +1,11 @@
 #include "spool/reconcile.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <simdjson.h>
 
+#include "schemas/dates.h"
+#include "spool/ledger_items.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::spool {
@@ -202,6 +205,52 @@ TEST_CASE("reconciliation renders as text, CSV and JSON, personal data masked by
   CHECK(items.at(0)["sent_line"].is_null());
   CHECK(int64_t(items.at(1)["sent_line"]) == 5);
   CHECK(std::string_view(items.at(1)["sent_account"]) == "****5678");
+}
+
+TEST_CASE("items of a large file go to the ledger from a thread of their own, all of them") {
+  Fixture fx;
+  fx.AddFile("big.s18");
+  const auto day = *schemas::ParseIsoDate("2026-11-24");
+  auto feed = [&](LedgerItems& items, std::uint64_t n) {
+    for (std::uint64_t k = 0; k < n; ++k) {
+      const std::string ref = fmt::format("CT{:010}", k);
+      items.OnItem(
+          {"401234", "12345678", "17", ref, 100 + k, day + static_cast<int>(k % 3), false, k + 2});
+    }
+  };
+  {
+    LedgerItems items(*fx.ledger, "big.s18", false);
+    feed(items, 40'000);  // three batches: the writer thread takes two
+    REQUIRE(items.Finish().ok());
+  }
+  std::size_t total = 0;
+  for (int d = 0; d < 3; ++d)
+    total += fx.ledger->AcceptedItemsOn(schemas::FormatIsoDate(day + d)).items.size();
+  CHECK(total == 40'000);
+  const auto first = fx.ledger->AcceptedItemsOn("2026-11-24");
+  REQUIRE(!first.items.empty());
+  CHECK(first.files.at(0).id == "big.s18");
+  CHECK(first.items[0].second.reference == "CT0000000000");
+  CHECK(first.items[0].second.line == 2);
+  CHECK(first.items[0].second.dest_account == "12345678");
+
+  // A second check of the same file replaces its items, however many there were.
+  {
+    LedgerItems items(*fx.ledger, "big.s18", false);
+    feed(items, 10);
+    REQUIRE(items.Finish().ok());
+  }
+  total = 0;
+  for (int d = 0; d < 3; ++d)
+    total += fx.ledger->AcceptedItemsOn(schemas::FormatIsoDate(day + d)).items.size();
+  CHECK(total == 10);
+
+  // A failure (here: a file the ledger does not know) comes back from Finish, small or large.
+  for (std::uint64_t n : {5u, 40'000u}) {
+    LedgerItems items(*fx.ledger, "no-such-file", false);
+    feed(items, n);
+    CHECK_FALSE(items.Finish().ok());
+  }
 }
 
 }  // namespace
