@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -16,10 +17,12 @@
 #include <thread>
 
 #include "gateway/gen_bacs18.h"
+#include "gateway/gen_reports.h"
 #include "schemas/dates.h"
 #include "spool/archive.h"
 #include "spool/digest.h"
 #include "spool/ledger.h"
+#include "spool/reconcile.h"
 #include "spool/spool.h"
 #include "tests/support/bacs18_file.h"
 #include "tests/support/temp_dir.h"
@@ -91,6 +94,7 @@ name = "delivered"
 path = "../delivered"
 [[route]]
 name = "auto"
+transform = "csv"
 destinations = ["delivered"]
 [route.settle]
 stable_seconds = 0
@@ -98,15 +102,28 @@ stable_seconds = 0
   // A first run creates the layout.
   REQUIRE(Wait(Start(bin, {"run", "--once", "--config", config})) == 0);
 
-  // The files: valid ones of various sizes, faulty ones, and byte-for-byte copies.
-  std::map<std::string, std::string> dropped;  // name -> bytes
+  // The files: valid ones of various sizes, faulty ones, byte-for-byte copies, and bank
+  // returns of earlier valid ones (delivered with their rows; reconciled at the end).
+  std::map<std::string, std::string> dropped;    // name -> bytes
+  std::map<std::string, std::uint64_t> returns;  // name -> items
   const std::string staging = dir / "staging";
   fs::create_directories(staging);
   std::string previous;
   for (int i = 0; i < files; ++i) {
     std::string name = fmt::format("file-{:03}.s18", i);
     std::string bytes;
-    if (i % 7 == 6 && !previous.empty()) {
+    if (i % 4 == 3 && i % 7 != 6 && !previous.empty()) {
+      name = fmt::format("file-{:03}-arudd.xml", i);
+      WriteFile(dir / "sent.s18", previous);
+      ReportGenOptions r;
+      r.seed = static_cast<std::uint64_t>(i);
+      r.returning = SentItemsOf(dir / "sent.s18", false, 2 + static_cast<std::uint64_t>(i % 4));
+      r.processing_date = r.returning.back().day + 3;
+      std::ostringstream out;
+      GenerateArudd(r, out);
+      bytes = out.str();
+      returns[name] = r.returning.size();
+    } else if (i % 7 == 6 && !previous.empty()) {
       bytes = previous;  // a duplicate: only one of the two may be delivered
     } else {
       GenOptions g;
@@ -155,7 +172,7 @@ stable_seconds = 0
   std::map<std::string, std::vector<spool::FileRecord>> by_name;
   for (const auto& r : rows) by_name[r.name].push_back(r);
 
-  std::size_t delivered = 0;
+  std::size_t delivered = 0, delivered_rows = 0;
   std::map<std::string, int> delivered_by_sha;
   for (const auto& [name, bytes] : dropped) {
     CAPTURE(name);
@@ -173,6 +190,13 @@ stable_seconds = 0
       ++delivered_by_sha[f.sha256];
       CHECK(spool::VerifyArchive(archive, f.sha256).ok());
       CHECK(ReadFile(dir / ("delivered/" + spool::Spool::OutputName(f))) == bytes);
+      if (returns.contains(name)) {  // and its rows, complete: a header and a line an item
+        ++delivered_rows;
+        const std::string csv =
+            ReadFile(dir / ("delivered/" + spool::Spool::OutputName(f) + ".csv"));
+        CHECK(static_cast<std::uint64_t>(std::count(csv.begin(), csv.end(), '\n')) ==
+              returns[name] + 1);
+      }
     } else {
       CHECK(f.state == "quarantined");
       CHECK(ReadFile(quarantined) == bytes);
@@ -180,7 +204,12 @@ stable_seconds = 0
   }
   CHECK(rows.size() == dropped.size());
   // No output twice: one delivered file per delivered row, one delivery per content.
-  CHECK(Visible(dir / "delivered") == delivered);
+  CHECK(Visible(dir / "delivered") == delivered + delivered_rows);
+  // Every return is of an item of a delivered file, recorded once however often the run died.
+  const auto rec = spool::Reconcile(*ledger, {}, {});
+  CHECK(rec.unmatched == 0);
+  CHECK(rec.matched + rec.returned_twice == rec.lines.size());
+  CHECK(delivered_rows > 0);
   for (const auto& [sha, n] : delivered_by_sha) CHECK_MESSAGE(n == 1, sha);
   CHECK(Visible(root + "/work") == 0);
   CHECK(Visible(root + "/incoming/auto") == 0);
