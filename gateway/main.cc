@@ -511,7 +511,7 @@ int main(int argc, char** argv) {
     }
     spool::RenderOptions render{show_personal};
     std::vector<std::unique_ptr<spool::FileReport>> reports;
-    bool any_error = false, any_problem = false;
+    bool any_error = false, any_problem = false, input_noted = false;
     for (const auto& f : files) {
       auto r = spool::CheckFile(f, settings);
       if (!r->problem.empty()) {
@@ -522,6 +522,14 @@ int main(int argc, char** argv) {
       }
       if (format == "text") {
         std::fputs(spool::RenderText(*r, render).c_str(), stdout);
+      }
+      if (r->feed == schemas::kFeedInput && !input_noted) {
+        input_noted = true;
+        std::fputs(
+            "note: an input report is matched against the submission it answers (SUN, serial, "
+            "day, totals) only where the ledger is: by the daemon, and by rbgate quarantine "
+            "show\n",
+            stderr);
       }
       reports.push_back(std::move(r));
     }
