@@ -316,6 +316,13 @@ int main(int argc, char** argv) {
   l_show->add_option("--format", op.format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("FORMAT");
+  auto* l_purge = ledger->add_subcommand(
+      "purge-items",
+      "Forget reconciliation items (accounts, references, amounts) of days before a date");
+  std::string purge_before;
+  l_purge->add_option("--before", purge_before, "Processing or report days before this go")
+      ->required()
+      ->type_name("YYYY-MM-DD");
   auto* stats = app.add_subcommand("stats", "Files, bytes, records and outcomes per feed and hour");
   add_config(stats);
   add_listing(stats, false);
@@ -339,7 +346,8 @@ int main(int argc, char** argv) {
       "Exit status: 0 every return matched once; 1 some are unmatched or returned twice; "
       "2 usage or ledger error.");
   // `rbgate ledger list --config F` as well as `rbgate ledger --config F list`.
-  for (CLI::App* leaf : {q_list, q_show, q_release, q_reject, q_reprocess, l_list, l_show}) {
+  for (CLI::App* leaf :
+       {q_list, q_show, q_release, q_reject, q_reprocess, l_list, l_show, l_purge}) {
     leaf->fallthrough();
   }
 
@@ -419,6 +427,10 @@ int main(int argc, char** argv) {
       if (*q_reprocess) return gateway::QuarantineReprocess(config, id, reason);
       if (*l_list) return gateway::LedgerList(config, op);
       if (*l_show) return gateway::LedgerShow(config, id, op);
+      if (*l_purge) {
+        return gateway::PurgeItems(
+            config, schemas::FormatIsoDate(ParseDateOption(purge_before, "--before")));
+      }
       if (*stats) return gateway::Stats(config, op);
       if (*reconcile) {
         rec.from =

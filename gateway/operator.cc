@@ -264,6 +264,19 @@ int Reconcile(Config& c, const ReconcileOptions& o) {
   return r.unmatched + r.returned_twice > 0 ? 1 : 0;
 }
 
+int PurgeItems(Config& c, const std::string& before) {
+  auto op = Open(c);
+  if (!op) return 2;
+  std::uint64_t sent = 0, returned = 0;
+  if (spool::Status s = op->spool->ledger().PurgeItems(before, sent, returned); !s.ok()) {
+    return Fail(s);
+  }
+  std::printf("forgot the items of days before %s: %llu sent, %llu returned (user %s)\n",
+              before.c_str(), static_cast<unsigned long long>(sent),
+              static_cast<unsigned long long>(returned), c.spool.user.c_str());
+  return 0;
+}
+
 int Init(const std::string& dir) {
   if (spool::Status s = spool::MakeDirs(dir); !s.ok()) return Fail(s);
   const std::string config_path = dir + "/rbgate.toml";

@@ -34,6 +34,10 @@ struct ReconcileOptions {
 // any needs an officer, 2 when the ledger cannot be read.
 int Reconcile(Config& c, const ReconcileOptions& o);
 
+// Forgets reconciliation items (account numbers, references, amounts) of days before
+// `before`, on record in the daemon's log format on stdout.
+int PurgeItems(Config& c, const std::string& before);
+
 // Creates a ready spool in `dir`: the folders, a commented rbgate.toml, the ledger.
 int Init(const std::string& dir);
 

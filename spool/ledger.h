@@ -130,6 +130,11 @@ class Ledger {
   // The payment items of accepted Standard 18 files processed on `day` (ISO), in arrival
   // and line order.
   virtual SubmittedDay AcceptedItemsOn(const std::string& day) = 0;
+  // Forgets the items of processing days (sent) and report days (returned) before `before`
+  // (ISO): personal data is kept no longer than reconciliation needs it. The files' own
+  // records stay. Returns how many sent and returned items went.
+  virtual Status PurgeItems(const std::string& before, std::uint64_t& sent,
+                            std::uint64_t& returned) = 0;
   // Accepted Standard 18 files whose business key starts with `prefix`, in arrival order.
   virtual std::vector<FileRecord> AcceptedWithKeyPrefix(const std::string& prefix) = 0;
 };

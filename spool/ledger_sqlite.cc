@@ -557,6 +557,25 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
+  Status PurgeItems(const std::string& before, std::uint64_t& sent,
+                    std::uint64_t& returned) override {
+    std::lock_guard lock(mu_);
+    sent = returned = 0;
+    return Txn("purge items", [&] {
+      Stmt count(db_, *statements_,
+                 "SELECT coalesce(sum(count), 0) FROM submitted_items WHERE day < ?");
+      count.Bind(1, CompactDay(before));
+      if (count.Step() == SQLITE_ROW) sent = count.Int(0);
+      count.Reset();
+      Stmt del(db_, *statements_, "DELETE FROM submitted_items WHERE day < ?");
+      if (Status st = del.Bind(1, CompactDay(before)).Run("purge items"); !st.ok()) return st;
+      Stmt ret(db_, *statements_, "DELETE FROM returned_items WHERE report_day < ?");
+      if (Status st = ret.Bind(1, before).Run("purge items"); !st.ok()) return st;
+      returned = static_cast<std::uint64_t>(sqlite3_changes(db_));
+      return Status::Ok();
+    });
+  }
+
   std::vector<FileRecord> AcceptedWithKeyPrefix(const std::string& prefix) override {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,

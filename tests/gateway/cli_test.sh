@@ -159,6 +159,10 @@ expect rec-json 1 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --format js
 contains rec-json "$tmp/out" '"returned_twice":1'
 expect rec-range 0 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --to 2026-01-01
 contains rec-range "$tmp/out" "0 matched"
+expect rec-purge 0 "$rbgate" ledger purge-items --config "$tmp/sp/rbgate.toml" --before 2099-01-01
+contains rec-purge "$tmp/out" "sent,"
+expect rec-purged 0 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml"
+contains rec-purged "$tmp/out" "0 matched"
 expect rec-bad-date 2 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --from 2026-02-30
 contains rec-bad-date "$tmp/err" "--from"
 

@@ -207,6 +207,26 @@ TEST_CASE("reconciliation renders as text, CSV and JSON, personal data masked by
   CHECK(std::string_view(items.at(1)["sent_account"]) == "****5678");
 }
 
+TEST_CASE("items are forgotten by day when no longer needed; the files' records stay") {
+  Fixture fx;
+  fx.AddFile("dd.s18");
+  fx.Sent("dd.s18", {Debit(5, "CT0000000001", 6500, "2026-10-24"),
+                     Debit(6, "CT0000000002", 6500, "2026-11-24")});
+  fx.AddFile("r1.xml");
+  fx.Returned("r1.xml", {Return(10, "CT0000000001", 6500, "2026-10-24", "2026-10-27"),
+                         Return(13, "CT0000000002", 6500, "2026-11-24", "2026-11-27")});
+  std::uint64_t sent = 0, returned = 0;
+  REQUIRE(fx.ledger->PurgeItems("2026-11-01", sent, returned).ok());
+  CHECK(sent == 1);
+  CHECK(returned == 1);
+  CHECK(fx.ledger->AcceptedItemsOn("2026-10-24").items.empty());
+  CHECK(fx.ledger->AcceptedItemsOn("2026-11-24").items.size() == 1);
+  const auto r = Reconcile(*fx.ledger, {}, {});
+  REQUIRE(r.lines.size() == 1);
+  CHECK(r.matched == 1);
+  CHECK(fx.ledger->Get("dd.s18"));
+}
+
 TEST_CASE("items of a large file go to the ledger from a thread of their own, all of them") {
   Fixture fx;
   fx.AddFile("big.s18");
