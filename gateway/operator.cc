@@ -110,7 +110,7 @@ int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
   const std::string original = dir + "/original";
   if (spool::KindOf(original) == spool::NodeKind::kRegular && f->size > 0) {
     // The findings, with the faulty records and carets, from a fresh read of the original.
-    auto report = op->spool->CheckAsSpool(original, f->feed);
+    auto report = op->spool->CheckAsSpool(original, f->feed, f->id);
     report->path = f->name;
     std::printf("\n%s", spool::RenderText(*report, {o.show_personal}).c_str());
   }

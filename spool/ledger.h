@@ -127,6 +127,13 @@ class Ledger {
   // empty: unbounded), in report day, arrival and line order, each with its file.
   virtual std::vector<std::pair<FileRecord, ReturnedItemRow>> AcceptedReturns(
       const std::string& from, const std::string& to) = 0;
+  // One file's returned items, in line order.
+  virtual std::vector<ReturnedItemRow> ReturnedItemsOf(const std::string& id) = 0;
+  // Accepted reports other than `except` that returned an item with this reference, amount,
+  // original processing day and direction, oldest first (the same report may appear once per
+  // such item).
+  virtual std::vector<FileRecord> AcceptedReturnsOf(const ReturnedItemRow& item,
+                                                    const std::string& except) = 0;
   // The payment items of accepted Standard 18 files processed on `day` (ISO), in arrival
   // and line order.
   virtual SubmittedDay AcceptedItemsOn(const std::string& day) = 0;

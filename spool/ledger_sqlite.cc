@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS returned_items (
   payer_account TEXT NOT NULL, amount INTEGER NOT NULL, credit INTEGER NOT NULL,
   PRIMARY KEY (file_id, line)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS returned_items_day ON returned_items(report_day);
+CREATE INDEX IF NOT EXISTS returned_items_match ON returned_items(reference, amount);
 )sql";
 
 // Files whose content the gateway accepted (checked clean, or released by an officer).
@@ -174,6 +175,24 @@ class Stmt {
 constexpr const char* kFileColumns =
     "id, name, route, size, sha256, feed, state, outcome, reason, records, errors, warnings, "
     "business_key, received_at, updated_at";
+
+// A returned item's columns from `k` on: line, report_day, original_day, reference, code,
+// return_code, description, payer_sort, payer_account, amount, credit.
+ReturnedItemRow ReadReturned(Stmt& s, int k) {
+  ReturnedItemRow r;
+  r.line = s.Int(k);
+  r.report_day = s.Text(k + 1);
+  r.original_day = s.Text(k + 2);
+  r.reference = s.Text(k + 3);
+  r.code = s.Text(k + 4);
+  r.return_code = s.Text(k + 5);
+  r.description = s.Text(k + 6);
+  r.payer_sort = s.Text(k + 7);
+  r.payer_account = s.Text(k + 8);
+  r.amount = s.Int(k + 9);
+  r.credit = s.Int(k + 10) != 0;
+  return r;
+}
 
 FileRecord ReadFile(Stmt& s) {
   FileRecord f;
@@ -491,22 +510,34 @@ class SqliteLedger final : public Ledger {
                        Prefixed(kFileColumns, "f."), kAcceptedStates));
     s.Bind(1, from).Bind(2, to);
     std::vector<std::pair<FileRecord, ReturnedItemRow>> out;
-    while (s.Step() == SQLITE_ROW) {
-      ReturnedItemRow r;
-      constexpr int k = 15;  // after the file's columns
-      r.line = s.Int(k);
-      r.report_day = s.Text(k + 1);
-      r.original_day = s.Text(k + 2);
-      r.reference = s.Text(k + 3);
-      r.code = s.Text(k + 4);
-      r.return_code = s.Text(k + 5);
-      r.description = s.Text(k + 6);
-      r.payer_sort = s.Text(k + 7);
-      r.payer_account = s.Text(k + 8);
-      r.amount = s.Int(k + 9);
-      r.credit = s.Int(k + 10) != 0;
-      out.emplace_back(ReadFile(s), std::move(r));
-    }
+    while (s.Step() == SQLITE_ROW) out.emplace_back(ReadFile(s), ReadReturned(s, 15));
+    return out;
+  }
+
+  std::vector<ReturnedItemRow> ReturnedItemsOf(const std::string& id) override {
+    return PerFile<ReturnedItemRow>(
+        "SELECT line, report_day, original_day, reference, code, return_code, description, "
+        "payer_sort, payer_account, amount, credit FROM returned_items WHERE file_id = ? "
+        "ORDER BY line",
+        id, [](Stmt& s) { return ReadReturned(s, 0); });
+  }
+
+  std::vector<FileRecord> AcceptedReturnsOf(const ReturnedItemRow& item,
+                                            const std::string& except) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_,
+           fmt::format("SELECT {} FROM returned_items r JOIN files f ON f.id = r.file_id "
+                       "WHERE r.reference = ? AND r.amount = ? AND r.original_day = ? AND "
+                       "r.credit = ? AND r.file_id != ? AND f.state IN {} "
+                       "ORDER BY f.received_at, f.id, r.line",
+                       Prefixed(kFileColumns, "f."), kAcceptedStates));
+    s.Bind(1, item.reference)
+        .Bind(2, item.amount)
+        .Bind(3, item.original_day)
+        .Bind(4, std::uint64_t{item.credit})
+        .Bind(5, except);
+    std::vector<FileRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
     return out;
   }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "schemas/dates.h"
@@ -226,6 +227,38 @@ ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::st
     result.lines.push_back(std::move(line));
   }
   return result;
+}
+
+void MatchReturns(Ledger& ledger, const std::string& id,
+                  const schemas::bacs_reports::ReturnsKind& kind,
+                  parsers::DiagnosticSink& diagnostics) {
+  SentItems sent(ledger);
+  // Items of this report already seen, by what they return: a report may return one item
+  // twice as well.
+  std::map<std::tuple<std::string, std::uint64_t, std::string>, std::size_t> seen;
+  for (const auto& item : ledger.ReturnedItemsOf(id)) {
+    const auto candidates = sent.Find(item.original_day, item.reference, item.amount, item.credit);
+    if (candidates.empty()) {
+      parsers::ReportAt(diagnostics, *kind.unmatched, item.line, 1, "ref",
+                        fmt::format("no accepted Standard 18 {} has this item's reference and "
+                                    "amount for {}",
+                                    item.credit ? "credit" : "debit", item.original_day));
+      continue;
+    }
+    const auto earlier = ledger.AcceptedReturnsOf(item, id);
+    std::size_t& here = seen[{item.reference, item.amount, item.original_day}];
+    if (earlier.size() + here >= candidates.size()) {
+      parsers::ReportAt(
+          diagnostics, *kind.returned_twice, item.line, 1, "ref",
+          earlier.empty()
+              ? fmt::format("an earlier item of this report already returns the {} sent in {}",
+                            item.credit ? "credit" : "debit", candidates.front().file->name)
+              : fmt::format("{} ({}) already returned the {} sent in {}", earlier.front().name,
+                            earlier.front().id, item.credit ? "credit" : "debit",
+                            candidates.front().file->name));
+    }
+    ++here;
+  }
 }
 
 void MatchInputReport(Ledger& ledger,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "parsers/diagnostic.h"
+#include "schemas/bacs_reports/arudd.h"
 #include "schemas/bacs_reports/input.h"
 #include "spool/ledger.h"
 
@@ -48,6 +49,14 @@ ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::st
 void MatchInputReport(Ledger& ledger,
                       const std::vector<schemas::bacs_reports::AnsweredUserFile>& answers,
                       parsers::DiagnosticSink& diagnostics);
+
+// Checks one ARUDD or ARUCS report's returned items, already recorded under `id`, against the
+// items sent and the returns other reports made: a warning (kind.unmatched) for each that
+// matches no accepted item, and (kind.returned_twice) for each whose item was already
+// returned. The same matching as Reconcile, for one report, as it arrives.
+void MatchReturns(Ledger& ledger, const std::string& id,
+                  const schemas::bacs_reports::ReturnsKind& kind,
+                  parsers::DiagnosticSink& diagnostics);
 
 struct ReconcileRenderOptions {
   bool show_personal = false;  // else references and accounts show only their last 4 characters

@@ -337,14 +337,27 @@ Status Spool::Step(const std::string& id, bool& final) {
 }
 
 std::unique_ptr<FileReport> Spool::CheckAsSpool(const std::string& path, const std::string& feed,
-                                                const CheckHooks& hooks) {
-  auto report = CheckFile(path, options_.check, feed, hooks);
-  if (report->feed == schemas::kFeedInput && report->problem.empty()) {
-    // An input report closes the loop on a submission: does it agree with what was sent?
-    MatchInputReport(*ledger_, report->answers, report->diagnostics);
-    report->diagnostics.SortByPosition();
-  }
+                                                const std::string& id) {
+  auto report = CheckFile(path, options_.check, feed);
+  MatchWithLedger(*report, id);
   return report;
+}
+
+void Spool::MatchWithLedger(FileReport& report, const std::string& id) {
+  if (!report.problem.empty()) return;
+  if (report.feed == schemas::kFeedInput) {
+    // An input report closes the loop on a submission: does it agree with what was sent?
+    MatchInputReport(*ledger_, report.answers, report.diagnostics);
+  } else if ((report.feed == schemas::kFeedArudd || report.feed == schemas::kFeedArucs) &&
+             !id.empty()) {
+    MatchReturns(*ledger_, id,
+                 report.feed == schemas::kFeedArucs ? schemas::bacs_reports::kArucs
+                                                    : schemas::bacs_reports::kArudd,
+                 report.diagnostics);
+  } else {
+    return;
+  }
+  report.diagnostics.SortByPosition();
 }
 
 // Checking decides the outcome: clean and new goes on to the archive; anything else waits in
@@ -388,8 +401,11 @@ Status Spool::Check(FileRecord& f) {
                    schemas::bacs_reports::TransformColumns(feed));
       hooks.rows = &*rows;
     }
-    report = CheckAsSpool(path, feed, hooks);
+    report = CheckFile(path, options_.check, feed, hooks);
     if (Status s = items.Finish(); !s.ok()) return s;
+    // An input report's match decides its outcome; returns are matched just before the
+    // acceptance (below), so that two reports checked at once see each other.
+    if (report->feed == schemas::kFeedInput) MatchWithLedger(*report, f.id);
     if (rows) {
       rows->Flush();
       rows_file.close();
@@ -412,6 +428,29 @@ Status Spool::Check(FileRecord& f) {
       report.reset();
     }
   }
+  // ARUDD/ARUCS items against the items sent and the returns accepted so far (warnings only).
+  auto match_returns = [&] {
+    if (!report || (report->feed != schemas::kFeedArudd && report->feed != schemas::kFeedArucs)) {
+      return;
+    }
+    MatchWithLedger(*report, f.id);
+    f.warnings = report->diagnostics.warnings();
+  };
+  auto finding_counts = [&] {
+    std::vector<FindingCount> counts;
+    if (!report) return counts;
+    std::map<std::string_view, FindingCount> by_rule;
+    for (const auto& d : report->diagnostics.diagnostics()) {
+      auto& c = by_rule[d.rule->id];
+      c.rule = d.rule->id;
+      c.severity = parsers::SeverityName(d.severity());
+      c.count = report->diagnostics.Count(d.rule->id);
+    }
+    for (auto& [rule, c] : by_rule) counts.push_back(c);
+    return counts;
+  };
+  // A report with errors is quarantined whatever its items match; its findings say in full.
+  if (f.errors > 0) match_returns();
   f.sha256 = sha;
   f.size = size;
   if (!reason.empty()) {
@@ -427,19 +466,9 @@ Status Spool::Check(FileRecord& f) {
     reason = fmt::format("{} error{} ({} warning{}): see report.json", f.errors,
                          f.errors == 1 ? "" : "s", f.warnings, f.warnings == 1 ? "" : "s");
   }
-  std::vector<FindingCount> counts;
-  if (report) {
-    std::map<std::string_view, FindingCount> by_rule;
-    for (const auto& d : report->diagnostics.diagnostics()) {
-      auto& c = by_rule[d.rule->id];
-      c.rule = d.rule->id;
-      c.severity = parsers::SeverityName(d.severity());
-      c.count = report->diagnostics.Count(d.rule->id);
-    }
-    for (auto& [rule, c] : by_rule) counts.push_back(c);
-  }
   if (reason.empty()) {
     std::lock_guard lock(accept_mu_);
+    match_returns();
     if (auto other = ledger_->AcceptedWithHash(f.sha256, f.id)) {
       reason = "duplicate: the same bytes were accepted as " + *other;
     } else if (auto same = ledger_->AcceptedWithKey(f.business_key, f.id)) {
@@ -458,13 +487,13 @@ Status Spool::Check(FileRecord& f) {
       }
       // What the check found and the acceptance, in one commit.
       return Commit(ledger_->RecordCheck(
-          f, counts,
+          f, finding_counts(),
           {std::string(state::kAccepted),
            fmt::format("checked: {} records, {} warnings", f.records, f.warnings)}));
     }
   }
   ::unlink((path + ".rows.tmp").c_str());  // a quarantined file's rows are not delivered
-  if (Status s = ledger_->RecordCheck(f, counts, {}); !s.ok()) return s;
+  if (Status s = ledger_->RecordCheck(f, finding_counts(), {}); !s.ok()) return s;
   // Write the report before the state says quarantining, so recovery always finds it.
   const std::string qdir = QuarantineDir(f.id);
   if (Status s = MakeDirs(qdir, false); !s.ok()) return s;

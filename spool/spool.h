@@ -117,10 +117,13 @@ class Spool {
   Status Reject(const std::string& id, const std::string& reason);
   Status Reprocess(const std::string& id, const std::string& reason);
 
-  // Checks the file at `path` as the spool does: CheckFile, then, for an input report, the
-  // match against the submissions on record.
+  // Checks the file at `path` as the spool does: CheckFile, then MatchWithLedger.
   std::unique_ptr<FileReport> CheckAsSpool(const std::string& path, const std::string& feed,
-                                           const CheckHooks& hooks = {});
+                                           const std::string& id = {});
+  // What the ledger adds to a report's findings: an input report against the submission it
+  // answers; an ARUDD or ARUCS report (whose items are on record under `id`) against the
+  // items sent and earlier returns.
+  void MatchWithLedger(FileReport& report, const std::string& id);
 
   Ledger& ledger() { return *ledger_; }
   std::uint64_t syncs() const { return sync_->syncs(); }

@@ -37,6 +37,26 @@ inline constexpr Rule kArucsOriginalDate{
     "arucs.item.original-date", parsers::Severity::kError,
     "an item's original processing day is after the report's processing day",
     "a credit cannot be returned before it was sent"};
+// Against the ledger (the spool applies these, as the report is checked): warnings, so that a
+// report of returns for items sent another way still goes through, with a record of each.
+inline constexpr Rule kUnmatched{
+    "arudd.item.unmatched", parsers::Severity::kWarning,
+    "a returned item matches no Direct Debit the gateway sent",
+    "find the debit in the R&B system by its reference before acting on the return; "
+    "rbgate reconcile lists them all"};
+inline constexpr Rule kReturnedTwice{
+    "arudd.item.returned-twice", parsers::Severity::kWarning,
+    "an earlier report already returned this Direct Debit",
+    "act on the return once: the household must not be chased twice"};
+inline constexpr Rule kArucsUnmatched{
+    "arucs.item.unmatched", parsers::Severity::kWarning,
+    "a returned item matches no credit the gateway sent",
+    "find the payment in the R&B system by its reference before re-issuing it; "
+    "rbgate reconcile lists them all"};
+inline constexpr Rule kArucsReturnedTwice{
+    "arucs.item.returned-twice", parsers::Severity::kWarning,
+    "an earlier report already returned this credit",
+    "act on the return once: the payment must not be re-issued twice"};
 }  // namespace rules
 
 // ARUDD and ARUCS share a shape (ARUCS's is inferred from ARUDD's): what differs.
@@ -45,11 +65,15 @@ struct ReturnsKind {
   const parsers::Rule* totals_count;
   const parsers::Rule* totals_value;
   const parsers::Rule* original_date;
+  const parsers::Rule* unmatched;
+  const parsers::Rule* returned_twice;
 };
-inline constexpr ReturnsKind kArudd{"ReturnedDebitItem", &rules::kTotalsCount, &rules::kTotalsValue,
-                                    &rules::kOriginalDate};
-inline constexpr ReturnsKind kArucs{"ReturnedCreditItem", &rules::kArucsTotalsCount,
-                                    &rules::kArucsTotalsValue, &rules::kArucsOriginalDate};
+inline constexpr ReturnsKind kArudd{"ReturnedDebitItem",  &rules::kTotalsCount,
+                                    &rules::kTotalsValue, &rules::kOriginalDate,
+                                    &rules::kUnmatched,   &rules::kReturnedTwice};
+inline constexpr ReturnsKind kArucs{"ReturnedCreditItem",      &rules::kArucsTotalsCount,
+                                    &rules::kArucsTotalsValue, &rules::kArucsOriginalDate,
+                                    &rules::kArucsUnmatched,   &rules::kArucsReturnedTwice};
 
 // One returned item, complete with its payer's account: what reconciliation matches against
 // the Standard 18 items sent. Views valid for the call only.

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <map>
 #include <sstream>
 
 #include "gateway/gen_bacs18.h"
@@ -66,6 +67,15 @@ std::string Returns(const std::string& s18_path, std::uint64_t n, std::uint64_t 
   return out.str();
 }
 
+// The warnings on record for a file, by rule.
+std::map<std::string, std::uint64_t> Warnings(Gateway& g, const std::string& id) {
+  std::map<std::string, std::uint64_t> out;
+  for (const auto& c : g.s->ledger().Findings(id)) {
+    if (c.severity == "warning") out[c.rule] = c.count;
+  }
+  return out;
+}
+
 TEST_CASE("returns of forwarded Direct Debits match; a second return of one is flagged") {
   Gateway g;
   const std::string debits = DirectDebits(500);
@@ -84,22 +94,31 @@ TEST_CASE("returns of forwarded Direct Debits match; a second return of one is f
     CHECK(l.note.empty());  // the payer's account is the one debited
   }
 
-  // The bank reports the first few again the next day (a resent report with other bytes).
+  CHECK(Warnings(g, r1).empty());  // as it arrived: every item matched, none returned before
+
+  // The bank reports the first few again the next day (a resent report with other bytes):
+  // delivered, with a warning on record for each.
   const std::string r2 = g.Drop("arudd2.xml", Returns(g.dir / "dd.s18", 3, 2));
   REQUIRE(g.s->ledger().Get(r2)->state == spool::state::kDelivered);
+  CHECK(Warnings(g, r2) == std::map<std::string, std::uint64_t>{{"arudd.item.returned-twice", 3}});
   result = spool::Reconcile(g.s->ledger(), {}, {});
   CHECK(result.matched == 12);
   CHECK(result.returned_twice == 3);
 
-  // A return for something never sent through the gateway.
-  ReportGenOptions stray;
-  stray.records = 1;
-  stray.processing_date = *schemas::ParseIsoDate("2026-11-27");
-  std::ostringstream out;
-  GenerateArudd(stray, out);
-  g.Drop("arudd3.xml", out.str());
+  // Returns for things never sent through the gateway: a debit, and a credit.
+  for (bool credits : {false, true}) {
+    ReportGenOptions stray;
+    stray.records = 1;
+    stray.credits = credits;
+    stray.processing_date = *schemas::ParseIsoDate("2026-11-27");
+    std::ostringstream out;
+    GenerateArudd(stray, out);
+    const std::string id = g.Drop(credits ? "arucs.xml" : "arudd3.xml", out.str());
+    CHECK(Warnings(g, id) == std::map<std::string, std::uint64_t>{
+                                 {credits ? "arucs.item.unmatched" : "arudd.item.unmatched", 1}});
+  }
   result = spool::Reconcile(g.s->ledger(), {}, {});
-  CHECK(result.unmatched == 1);
+  CHECK(result.unmatched == 2);
 }
 
 TEST_CASE("a quarantined return is not reconciled until released; its items are kept once") {
@@ -110,6 +129,21 @@ TEST_CASE("a quarantined return is not reconciled until released; its items are 
   const std::string bad = g.Drop("arudd.xml", Returns(g.dir / "dd.s18", 5, 1, {"totals-value"}));
   REQUIRE(g.s->ledger().Get(bad)->state == spool::state::kQuarantined);
   CHECK(spool::Reconcile(g.s->ledger(), {}, {}).lines.empty());
+  // An officer's look at it: the totals error, and its items matched (no warnings).
+  auto look = g.s->CheckAsSpool(g.s->QuarantineDir(bad) + "/original", "arudd", bad);
+  CHECK(look->diagnostics.Count("arudd.totals.value") == 1);
+  CHECK(look->diagnostics.warnings() == 0);
+  // A stray one too: its items match nothing sent, and quarantine show says so.
+  ReportGenOptions stray;
+  stray.records = 2;
+  stray.faults = {"totals-count"};
+  stray.processing_date = *schemas::ParseIsoDate("2026-11-27");
+  std::ostringstream out;
+  GenerateArudd(stray, out);
+  const std::string lost = g.Drop("stray.xml", out.str());
+  look = g.s->CheckAsSpool(g.s->QuarantineDir(lost) + "/original", "arudd", lost);
+  CHECK(look->diagnostics.Count("arudd.totals.count") == 1);
+  CHECK(look->diagnostics.Count("arudd.item.unmatched") == 2);
   // Reprocessed (checked again: the same items written again, not twice), then released.
   REQUIRE(g.s->Reprocess(bad, "test").ok());
   REQUIRE(g.s->ledger().Get(bad)->state == spool::state::kQuarantined);
