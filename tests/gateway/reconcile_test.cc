@@ -67,6 +67,18 @@ std::string Returns(const std::string& s18_path, std::uint64_t n, std::uint64_t 
   return out.str();
 }
 
+// Returns of items never sent through the gateway.
+std::string StrayReturns(std::uint64_t n, std::vector<std::string> faults, bool credits = false) {
+  ReportGenOptions o;
+  o.records = n;
+  o.faults = std::move(faults);
+  o.credits = credits;
+  o.processing_date = *schemas::ParseIsoDate("2026-11-27");
+  std::ostringstream out;
+  GenerateArudd(o, out);
+  return out.str();
+}
+
 // The warnings on record for a file, by rule.
 std::map<std::string, std::uint64_t> Warnings(Gateway& g, const std::string& id) {
   std::map<std::string, std::uint64_t> out;
@@ -107,13 +119,8 @@ TEST_CASE("returns of forwarded Direct Debits match; a second return of one is f
 
   // Returns for things never sent through the gateway: a debit, and a credit.
   for (bool credits : {false, true}) {
-    ReportGenOptions stray;
-    stray.records = 1;
-    stray.credits = credits;
-    stray.processing_date = *schemas::ParseIsoDate("2026-11-27");
-    std::ostringstream out;
-    GenerateArudd(stray, out);
-    const std::string id = g.Drop(credits ? "arucs.xml" : "arudd3.xml", out.str());
+    const std::string id =
+        g.Drop(credits ? "arucs.xml" : "arudd3.xml", StrayReturns(1, {}, credits));
     CHECK(Warnings(g, id) == std::map<std::string, std::uint64_t>{
                                  {credits ? "arucs.item.unmatched" : "arudd.item.unmatched", 1}});
   }
@@ -134,13 +141,7 @@ TEST_CASE("a quarantined return is not reconciled until released; its items are 
   CHECK(look->diagnostics.Count("arudd.totals.value") == 1);
   CHECK(look->diagnostics.warnings() == 0);
   // A stray one too: its items match nothing sent, and quarantine show says so.
-  ReportGenOptions stray;
-  stray.records = 2;
-  stray.faults = {"totals-count"};
-  stray.processing_date = *schemas::ParseIsoDate("2026-11-27");
-  std::ostringstream out;
-  GenerateArudd(stray, out);
-  const std::string lost = g.Drop("stray.xml", out.str());
+  const std::string lost = g.Drop("stray.xml", StrayReturns(2, {"totals-count"}));
   look = g.s->CheckAsSpool(g.s->QuarantineDir(lost) + "/original", "arudd", lost);
   CHECK(look->diagnostics.Count("arudd.totals.count") == 1);
   CHECK(look->diagnostics.Count("arudd.item.unmatched") == 2);
