@@ -226,7 +226,8 @@ int main(int argc, char** argv) {
   // rbgate transform
   std::string transform_file, transform_format = "csv";
   auto* transform = app.add_subcommand(
-      "transform", "Turn a bank report into rows to import: CSV with a header, or JSON lines");
+      "transform",
+      "Validate a bank report and turn it into rows to import (CSV or JSON lines), in one pass");
   transform->add_option("FILE", transform_file, "The report")->required()->type_name("");
   transform->add_option("--feed", feed, "Feed of the file (default: detected from content)")
       ->type_name("FEED");
