@@ -67,7 +67,7 @@ void AppendJsonUtf8(std::string& out, std::string_view s) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
-    } else if (u < 0x20) {
+    } else if (u < 0x20 || u == 0x7f) {
       out += fmt::format("\\u{:04x}", u);
     } else if (u < 0x80) {
       out += c;

@@ -14,8 +14,9 @@ bool PoundsToPence(std::string_view text, std::uint64_t& pence);
 std::string FormatPounds(std::uint64_t pence);
 
 // Appends `s` to `out` as a JSON string literal: valid UTF-8 passes through (the XML layer
-// hands over UTF-8); control characters are escaped, and any byte that is not part of valid
-// UTF-8 is read as Latin-1 and escaped, so the result is always valid JSON.
+// hands over UTF-8); control characters (and DEL) are escaped, and any byte that is not part
+// of valid UTF-8 is read as Latin-1 and escaped, so the result is always valid JSON. The one
+// JSON string writer: check reports, ledger listings, reconciliation and rows all use it.
 void AppendJsonUtf8(std::string& out, std::string_view s);
 
 // `s` without leading and trailing spaces, tabs and line ends.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "parsers/bacs18/rules.h"
+#include "schemas/values.h"
 
 namespace rbgate::spool {
 namespace {
@@ -32,36 +33,7 @@ std::string ShownBytes(const Diagnostic& d, bool show_personal) {
 
 }  // namespace
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (u < 0x20 || u >= 0x7f) {
-          out += fmt::format("\\u{:04x}", u);
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
+void AppendJsonString(std::string& out, std::string_view s) { schemas::AppendJsonUtf8(out, s); }
 
 std::string JsonQuoted(std::string_view s) {
   std::string out;

@@ -18,8 +18,9 @@ std::string RenderText(const FileReport& r, const RenderOptions& o);
 std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
                        const RenderOptions& o);
 
-// `s` as a JSON string literal. Bytes outside printable ASCII are escaped as \u00XX (read as
-// Latin-1), so any input, invalid UTF-8 and control characters included, yields valid JSON.
+// `s` as a JSON string literal (schemas::AppendJsonUtf8: valid UTF-8 as it is, anything else
+// escaped as \u00XX read as Latin-1), so any input, invalid UTF-8 and control characters
+// included, yields valid JSON.
 std::string JsonQuoted(std::string_view s);
 void AppendJsonString(std::string& out, std::string_view s);
 
