@@ -24,6 +24,13 @@ std::string FormatPounds(std::uint64_t pence) {
   return fmt::format("£{}.{:02}", pence / 100, pence % 100);
 }
 
+void AssignSortCode(std::string& out, std::string_view s) {
+  out.clear();
+  for (char c : s) {
+    if (c != '-' && c != ' ') out += c;
+  }
+}
+
 std::string_view TrimWhitespace(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string_view::npos) return {};

@@ -19,6 +19,10 @@ std::string FormatPounds(std::uint64_t pence);
 // JSON string writer: check reports, ledger listings, reconciliation and rows all use it.
 void AppendJsonUtf8(std::string& out, std::string_view s);
 
+// A sort code as the reports write it (01-02-03, 010203) as `out`, hyphens and spaces
+// removed; six digits when it was well formed.
+void AssignSortCode(std::string& out, std::string_view s);
+
 // `s` without leading and trailing spaces, tabs and line ends.
 std::string_view TrimWhitespace(std::string_view s);
 

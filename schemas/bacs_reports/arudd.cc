@@ -49,10 +49,7 @@ void AruddValidator::StartElement(std::string_view name,
                          original, processing_date_));
     }
   } else if (name == "PayerAccount" && in_item_) {
-    payer_sort_.clear();
-    for (char c : parsers::xml::AttributeValue(attributes, "sortCode")) {
-      if (c != '-') payer_sort_ += c;
-    }
+    AssignSortCode(payer_sort_, parsers::xml::AttributeValue(attributes, "sortCode"));
     payer_account_.assign(parsers::xml::AttributeValue(attributes, "number"));
   } else if (name == "Totals") {
     std::uint64_t declared_count = 0, declared_value = 0;

@@ -28,11 +28,19 @@ std::uint64_t Pence(std::string_view text) {
 void InputReportValidator::StartElement(std::string_view name,
                                         std::span<const parsers::xml::Attribute> a,
                                         std::uint64_t line) {
-  if (name == "SubmissionInformation") {
+  if (name == "Header") {
+    report_type_.assign(AttributeValue(a, "reportType"));
+  } else if (name == "ProcessingDate") {
+    report_date_.assign(AttributeValue(a, "date"));
+  } else if (name == "SubmissionInformation") {
     serial_.assign(TrimWhitespace(AttributeValue(a, "volumeSerialNumber")));
+    submission_reference_.assign(AttributeValue(a, "submissionReferenceNumber"));
     in_submission_ = 0;
   } else if (name == "UserFileInformation") {
     AnsweredUserFile u;
+    u.report_type = report_type_;
+    u.report_date = report_date_;
+    u.submission_reference = submission_reference_;
     u.sun.assign(AttributeValue(a, "userNumber"));
     u.serial = serial_;
     u.user_file_number.assign(AttributeValue(a, "userFileNumber"));
@@ -64,6 +72,10 @@ void InputReportValidator::StartElement(std::string_view name,
   } else if (name == "ErrorItem") {
     error_value_.assign(AttributeValue(a, "valueOf"));
     error_line_ = line;
+    if (in_user_file_) {
+      ++answers_.back().error_items;
+      answers_.back().error_value += Pence(error_value_);
+    }
   } else if (name == "ErrorMessage") {
     message_type_.assign(AttributeValue(a, "type"));
     message_.clear();

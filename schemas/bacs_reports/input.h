@@ -47,11 +47,14 @@ inline constexpr parsers::Rule kInputTotals{
 // One user file as the report describes it. Counts and values are of all the day's debit or
 // credit records, contras included, as UTL1 counts them (INFERRED: the notes do not say).
 struct AnsweredUserFile {
+  std::string report_type, report_date;  // Header@reportType, ProcessingDate@date
+  std::string submission_reference;      // SubmissionInformation@submissionReferenceNumber
   std::string sun, serial, user_file_number;
   std::string processing_day;  // ISO; empty when the report gives none
   std::uint64_t debit_count = 0, debit_value = 0, credit_count = 0, credit_value = 0;  // pence
-  std::uint64_t index = 0;  // position within its submission, from 0
-  std::uint64_t line = 0;   // of its UserFileInformation
+  std::uint64_t error_items = 0, error_value = 0;  // Errors/Error/ErrorItem, pence
+  std::uint64_t index = 0;                         // position within its submission, from 0
+  std::uint64_t line = 0;                          // of its UserFileInformation
 };
 
 class InputReportValidator final : public ReportValidator {
@@ -70,7 +73,7 @@ class InputReportValidator final : public ReportValidator {
 
  private:
   std::vector<AnsweredUserFile> answers_;
-  std::string serial_;
+  std::string report_type_, report_date_, submission_reference_, serial_;
   std::uint64_t in_submission_ = 0;  // user files so far in this submission
   bool in_user_file_ = false;
   // The Credit or Debit being read (for its Contra), and the error being read.

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "parsers/bytes.h"
+#include "schemas/bacs_reports/input.h"
 #include "schemas/detect.h"
 #include "schemas/values.h"
 
@@ -50,14 +51,6 @@ bool IsNumeric(std::string_view column) {
   return column.ends_with("_pence") || column.ends_with("_count") || column == "error_items";
 }
 
-// Sort codes as six digits: hyphens and spaces go.
-void SetDigits(std::string& out, std::string_view s) {
-  out.clear();
-  for (char c : s) {
-    if (c != '-' && c != ' ') out += c;
-  }
-}
-
 void SetPence(std::string& out, std::string_view pounds) {
   std::uint64_t pence = 0;
   if (PoundsToPence(TrimWhitespace(pounds), pence)) {
@@ -79,7 +72,7 @@ class AruddRows final : public parsers::xml::XmlSink {
     } else if (name == "ServiceLicenseInformation") {
       w_[3] = AttributeValue(a, "userNumber");
     } else if (name == "OriginatingAccount") {
-      SetDigits(w_[4], AttributeValue(a, "sortCode"));
+      AssignSortCode(w_[4], AttributeValue(a, "sortCode"));
       w_[5] = AttributeValue(a, "number");
     } else if (name == item_) {
       w_.Clear(6, 17);
@@ -92,7 +85,7 @@ class AruddRows final : public parsers::xml::XmlSink {
       w_[12] = AttributeValue(a, "currency");
       in_item_ = true;
     } else if (name == "PayerAccount" && in_item_) {
-      SetDigits(w_[13], AttributeValue(a, "sortCode"));
+      AssignSortCode(w_[13], AttributeValue(a, "sortCode"));
       w_[14] = AttributeValue(a, "number");
       w_[15] = AttributeValue(a, "name");
       w_[16] = AttributeValue(a, "ref");
@@ -127,10 +120,10 @@ class MessagingRows final : public parsers::xml::XmlSink {
       w_[5] = AttributeValue(a, "effective-date");
       w_[6] = AttributeValue(a, "reference");
       w_[7] = AttributeValue(a, "payer-name");
-      SetDigits(w_[8], AttributeValue(a, "payer-sort-code"));
+      AssignSortCode(w_[8], AttributeValue(a, "payer-sort-code"));
       w_[9] = AttributeValue(a, "payer-account-number");
       w_[10] = AttributeValue(a, "reason-code");
-      SetDigits(w_[11], AttributeValue(a, "payer-new-sort-code"));
+      AssignSortCode(w_[11], AttributeValue(a, "payer-new-sort-code"));
       w_[12] = AttributeValue(a, "payer-new-account-number");
       w_[13] = AttributeValue(a, "processing-date");
       in_advice_ = true;
@@ -188,59 +181,44 @@ class DdicRows final : public parsers::xml::XmlSink {
   bool in_advice_ = false;
 };
 
-// The input report: a row per user file, with its day's totals and its error items.
+// Findings nobody reads: the input report's rows reuse its validator's reading of the
+// report, and the findings are the real validator's to make.
+class IgnoredDiagnostics final : public parsers::DiagnosticSink {
+ public:
+  void Report(parsers::Diagnostic&&) override {}
+  bool Saturated(const parsers::Rule&) const noexcept override { return true; }
+};
+
+// The input report: a row per user file, as the validator reads it (totals, error items).
 class InputRows final : public parsers::xml::XmlSink {
  public:
   explicit InputRows(RowWriter& w) : w_(w) {}
-  void StartElement(std::string_view name, std::span<const Attribute> a, std::uint64_t) override {
-    if (name == "Header") {
-      w_[0] = AttributeValue(a, "reportType");
-    } else if (name == "ProcessingDate") {
-      w_[1] = AttributeValue(a, "date");
-    } else if (name == "SubmissionInformation") {
-      w_[2] = AttributeValue(a, "submissionReferenceNumber");
-      w_[3] = TrimWhitespace(AttributeValue(a, "volumeSerialNumber"));
-    } else if (name == "UserFileInformation") {
-      w_.Clear(4, 13);
-      counts_ = {};
-      w_[4] = AttributeValue(a, "userNumber");
-      w_[5] = AttributeValue(a, "userFileNumber");
-      w_[6] = AttributeValue(a, "uhl1ProcessingDate");
-      in_user_file_ = true;
-    } else if (name == "DaySectionRecord" && in_user_file_ && w_[6].empty()) {
-      w_[6] = AttributeValue(a, "processingDate");
-    } else if ((name == "Debit" || name == "Credit") && in_user_file_) {
-      const std::size_t at = name == "Debit" ? 0 : 2;
-      counts_[at] += Number(AttributeValue(a, "numberOf"));
-      std::uint64_t pence = 0;
-      if (PoundsToPence(AttributeValue(a, "valueOf"), pence)) counts_[at + 1] += pence;
-    } else if (name == "ErrorItem" && in_user_file_) {
-      ++counts_[4];
-      std::uint64_t pence = 0;
-      if (PoundsToPence(AttributeValue(a, "valueOf"), pence)) counts_[5] += pence;
-    }
+  void StartElement(std::string_view name, std::span<const Attribute> a,
+                    std::uint64_t line) override {
+    reading_.StartElement(name, a, line);
   }
-  void EndElement(std::string_view name, std::uint64_t) override {
-    if (in_user_file_ && name == "InputUserFile") {
-      for (std::size_t i = 0; i < counts_.size(); ++i) w_[7 + i] = std::to_string(counts_[i]);
-      w_.Write();
-      in_user_file_ = false;
-    }
+  void Text(std::string_view t) override { reading_.Text(t); }
+  void EndElement(std::string_view name, std::uint64_t line) override {
+    reading_.EndElement(name, line);
+    if (name != "InputUserFile" || reading_.answers().empty()) return;
+    const AnsweredUserFile& u = reading_.answers().back();
+    w_[0] = u.report_type;
+    w_[1] = u.report_date;
+    w_[2] = u.submission_reference;
+    w_[3] = u.serial;
+    w_[4] = u.sun;
+    w_[5] = u.user_file_number;
+    w_[6] = u.processing_day;
+    const std::uint64_t counts[] = {u.debit_count,  u.debit_value, u.credit_count,
+                                    u.credit_value, u.error_items, u.error_value};
+    for (std::size_t i = 0; i < std::size(counts); ++i) w_[7 + i] = std::to_string(counts[i]);
+    w_.Write();
   }
 
  private:
-  static std::uint64_t Number(std::string_view s) {
-    std::uint64_t n = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return 0;
-      n = n * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return n;
-  }
   RowWriter& w_;
-  // debit count, debit pence, credit count, credit pence, error items, error pence
-  std::array<std::uint64_t, 6> counts_{};
-  bool in_user_file_ = false;
+  IgnoredDiagnostics ignored_;
+  InputReportValidator reading_{ignored_};
 };
 
 }  // namespace
