@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <sstream>
 #include <tuple>
 #include <unordered_map>
 
+#include "schemas/bacs_reports/rows.h"
 #include "schemas/dates.h"
 #include "schemas/values.h"
 #include "spool/check.h"
@@ -31,13 +33,6 @@ constexpr std::array<std::string_view, 21> kCsvColumns = {
     "payer_account", "sent_file",      "sent_id",       "sent_line",
     "sent_day",      "sent_sort_code", "sent_account",  "first_returned_by",
     "note"};
-
-std::string Csv(std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // The fields of a line in kCsvColumns order (the JSON uses the same names).
 std::array<std::string, kCsvColumns.size()> Fields(const ReconcileLine& l, bool show) {
@@ -373,17 +368,16 @@ std::string RenderReconcileJson(const ReconcileResult& r, const ReconcileRenderO
 }
 
 std::string RenderReconcileCsv(const ReconcileResult& r, const ReconcileRenderOptions& o) {
-  std::string out;
-  for (std::size_t c = 0; c < kCsvColumns.size(); ++c) {
-    out += fmt::format("{}{}", c ? "," : "", kCsvColumns[c]);
+  std::ostringstream out;
+  {
+    schemas::bacs_reports::RowWriter csv(out, schemas::bacs_reports::RowFormat::kCsv, kCsvColumns);
+    for (const ReconcileLine* l : InReportOrder(r)) {
+      auto fields = Fields(*l, o.show_personal);
+      for (std::size_t c = 0; c < fields.size(); ++c) csv[c] = std::move(fields[c]);
+      csv.Write();
+    }
   }
-  out += "\r\n";
-  for (const ReconcileLine* l : InReportOrder(r)) {
-    const auto fields = Fields(*l, o.show_personal);
-    for (std::size_t c = 0; c < fields.size(); ++c) out += (c ? "," : "") + Csv(fields[c]);
-    out += "\r\n";
-  }
-  return out;
+  return out.str();
 }
 
 }  // namespace rbgate::spool
