@@ -386,9 +386,8 @@ int main(int argc, char** argv) {
       std::string error;
       std::unique_ptr<spool::FileReport> report;
       long long rows = gateway::TransformFile(
-          transform_file, detected,
-          transform_format == "csv" ? gateway::RowFormat::kCsv : gateway::RowFormat::kJsonLines,
-          out, error, &report);
+          transform_file, detected, schemas::bacs_reports::RowFormatNamed(transform_format), out,
+          error, &report);
       out.flush();
       if (!out_path.empty()) file.close();
       const bool valid = rows >= 0 && report->valid() && out;

@@ -56,6 +56,36 @@ std::string_view KindName(NodeKind k) {
   }
 }
 
+// A route's rows for one file, written beside it to a temporary as the file is read; kept
+// (synced, renamed into place) only once the file is accepted.
+class RowsFile {
+ public:
+  RowsFile(std::string tmp, std::string_view ext, std::string_view feed)
+      : tmp_(std::move(tmp)),
+        out_(tmp_, std::ios::binary | std::ios::trunc),
+        writer_(out_, schemas::bacs_reports::RowFormatNamed(ext),
+                schemas::bacs_reports::TransformColumns(feed)) {}
+  Status opened() const { return out_.is_open() ? Status::Ok() : FromErrno(errno, tmp_, "open"); }
+  schemas::bacs_reports::RowWriter* writer() { return &writer_; }
+  Status Close() {
+    writer_.Flush();
+    out_.close();
+    return out_ ? Status::Ok() : Error(Code::kUnavailable, tmp_ + ": write failed");
+  }
+
+ private:
+  std::string tmp_;
+  std::ofstream out_;
+  schemas::bacs_reports::RowWriter writer_;
+};
+
+// Rows written to `tmp`, made durable under `to`.
+Status KeepRows(const std::string& tmp, const std::string& to) {
+  if (Status s = SyncFile(tmp); !s.ok()) return s;
+  if (::rename(tmp.c_str(), to.c_str()) != 0) return FromErrno(errno, to, "rename");
+  return Status::Ok();
+}
+
 bool IsFinal(std::string_view s) {
   return s == state::kDelivered || s == state::kQuarantined || s == state::kRejected ||
          s == state::kVanished;
@@ -147,27 +177,17 @@ std::vector<Spool::Output> Spool::Outputs(const FileRecord& f) const {
 }
 
 Status Spool::WriteRows(const FileRecord& f, const std::string& to) {
-  const std::string ext = RowsExtension(f);
   const std::string tmp = to + ".tmp";
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return FromErrno(errno, tmp, "open");
-    schemas::bacs_reports::RowWriter rows(out,
-                                          ext == "csv"
-                                              ? schemas::bacs_reports::RowFormat::kCsv
-                                              : schemas::bacs_reports::RowFormat::kJsonLines,
-                                          schemas::bacs_reports::TransformColumns(f.feed));
+    RowsFile rows(tmp, RowsExtension(f), f.feed);
+    if (Status s = rows.opened(); !s.ok()) return s;
     CheckHooks hooks;
-    hooks.rows = &rows;
+    hooks.rows = rows.writer();
     auto report = CheckFile(WorkPath(f.id), options_.check, f.feed, hooks);
-    rows.Flush();
-    out.flush();
     if (!report->problem.empty()) return Error(Code::kUnavailable, report->problem);
-    if (!out) return Error(Code::kUnavailable, tmp + ": write failed");
+    if (Status s = rows.Close(); !s.ok()) return s;
   }
-  if (Status s = SyncFile(tmp); !s.ok()) return s;
-  if (::rename(tmp.c_str(), to.c_str()) != 0) return FromErrno(errno, to, "rename");
-  return Status::Ok();
+  return KeepRows(tmp, to);
 }
 
 std::string Spool::NewId() {
@@ -390,16 +410,11 @@ Status Spool::Check(FileRecord& f) {
     FileRecord as_feed = f;
     as_feed.feed = feed;
     rows_ext = RowsExtension(as_feed);
-    std::ofstream rows_file;
-    std::optional<schemas::bacs_reports::RowWriter> rows;
+    std::optional<RowsFile> rows;
     if (!rows_ext.empty()) {
-      rows_file.open(path + ".rows.tmp", std::ios::binary | std::ios::trunc);
-      if (!rows_file) return FromErrno(errno, path + ".rows.tmp", "open");
-      rows.emplace(rows_file,
-                   rows_ext == "csv" ? schemas::bacs_reports::RowFormat::kCsv
-                                     : schemas::bacs_reports::RowFormat::kJsonLines,
-                   schemas::bacs_reports::TransformColumns(feed));
-      hooks.rows = &*rows;
+      rows.emplace(path + ".rows.tmp", rows_ext, feed);
+      if (Status s = rows->opened(); !s.ok()) return s;
+      hooks.rows = rows->writer();
     }
     report = CheckFile(path, options_.check, feed, hooks);
     if (Status s = items.Finish(); !s.ok()) return s;
@@ -407,9 +422,7 @@ Status Spool::Check(FileRecord& f) {
     // acceptance (below), so that two reports checked at once see each other.
     if (report->feed == schemas::kFeedInput) MatchWithLedger(*report, f.id);
     if (rows) {
-      rows->Flush();
-      rows_file.close();
-      if (!rows_file) return Error(Code::kUnavailable, path + ".rows.tmp: write failed");
+      if (Status s = rows->Close(); !s.ok()) return s;
     }
     f.feed = report->feed;
     f.records = report->records;
@@ -479,11 +492,7 @@ Status Spool::Check(FileRecord& f) {
     } else {
       if (!rows_ext.empty()) {
         // The rows wait beside the original, durable before the acceptance is.
-        const std::string tmp = path + ".rows.tmp";
-        if (Status s = SyncFile(tmp); !s.ok()) return s;
-        if (::rename(tmp.c_str(), (path + "." + rows_ext).c_str()) != 0) {
-          return FromErrno(errno, path + "." + rows_ext, "rename");
-        }
+        if (Status s = KeepRows(path + ".rows.tmp", path + "." + rows_ext); !s.ok()) return s;
       }
       // What the check found and the acceptance, in one commit.
       return Commit(ledger_->RecordCheck(

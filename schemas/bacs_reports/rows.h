@@ -17,6 +17,10 @@
 namespace rbgate::schemas::bacs_reports {
 
 enum class RowFormat { kCsv, kJsonLines };
+// "csv" is CSV; anything else ("jsonl") JSON lines: the names configuration and options use.
+constexpr RowFormat RowFormatNamed(std::string_view name) {
+  return name == "csv" ? RowFormat::kCsv : RowFormat::kJsonLines;
+}
 
 // The columns a feed's rows have, in order (empty for a feed with no transform).
 std::span<const std::string_view> TransformColumns(std::string_view feed);
