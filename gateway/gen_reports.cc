@@ -63,25 +63,37 @@ std::string Hyphenated(std::uint64_t sort) {
 
 std::span<const GenFault> AruddFaults() noexcept { return kAruddFaults; }
 
-std::vector<SentItem> SentItemsOf(const std::string& path, bool credits, std::uint64_t max) {
-  struct Collect final : schemas::bacs18::ItemSink {
-    bool credits = false;
-    std::vector<SentItem> all;
-    void OnItem(const schemas::bacs18::Item& i) override {
-      if (i.credit != credits) return;
-      all.push_back({std::string(i.reference), std::string(i.dest_sort),
-                     std::string(i.dest_account), i.amount, i.day});
-    }
-  } collect;
-  collect.credits = credits;
+namespace {
+
+// Reads the Standard 18 file at `path`, telling `on_item` of each payment item; its business
+// key. Throws std::runtime_error when the file cannot be read.
+template <class Fn>
+std::string ReadSentItems(const std::string& path, Fn on_item) {
+  struct Sink final : schemas::bacs18::ItemSink {
+    Fn& fn;
+    explicit Sink(Fn& f) : fn(f) {}
+    void OnItem(const schemas::bacs18::Item& i) override { fn(i); }
+  } sink(on_item);
   spool::CheckHooks hooks;
-  hooks.submitted = &collect;
+  hooks.submitted = &sink;
   auto report = spool::CheckFile(path, spool::CheckSettings{}, "bacs18", hooks);
   if (!report->problem.empty()) throw std::runtime_error(report->problem);
+  return report->business_key;
+}
+
+}  // namespace
+
+std::vector<SentItem> SentItemsOf(const std::string& path, bool credits, std::uint64_t max) {
+  std::vector<SentItem> all;
+  ReadSentItems(path, [&](const schemas::bacs18::Item& i) {
+    if (i.credit != credits) return;
+    all.push_back({std::string(i.reference), std::string(i.dest_sort), std::string(i.dest_account),
+                   i.amount, i.day});
+  });
   std::vector<SentItem> picked;
-  const std::uint64_t n = collect.all.size();
+  const std::uint64_t n = all.size();
   const std::uint64_t want = std::min(max, n);
-  for (std::uint64_t k = 0; k < want; ++k) picked.push_back(collect.all[k * n / want]);
+  for (std::uint64_t k = 0; k < want; ++k) picked.push_back(all[k * n / want]);
   return picked;
 }
 
@@ -164,32 +176,26 @@ void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
 
 SentSubmission SubmissionOf(const std::string& path) {
   // Payment items per day and direction, to tell the contras' part of the totals.
-  struct Sums final : schemas::bacs18::ItemSink {
-    std::map<std::pair<schemas::Day, bool>, std::pair<std::uint64_t, std::uint64_t>> by_day;
-    void OnItem(const schemas::bacs18::Item& i) override {
-      auto& s = by_day[{i.day, i.credit}];
-      ++s.first;
-      s.second += i.amount;
-    }
-  } sums;
-  spool::CheckHooks hooks;
-  hooks.submitted = &sums;
-  auto report = spool::CheckFile(path, spool::CheckSettings{}, "bacs18", hooks);
-  if (!report->problem.empty()) throw std::runtime_error(report->problem);
-  auto key = spool::ParseBacs18BusinessKey(report->business_key);
+  std::map<std::pair<schemas::Day, bool>, std::pair<std::uint64_t, std::uint64_t>> by_day;
+  const std::string business_key = ReadSentItems(path, [&](const schemas::bacs18::Item& i) {
+    auto& s = by_day[{i.day, i.credit}];
+    ++s.first;
+    s.second += i.amount;
+  });
+  auto key = spool::ParseBacs18BusinessKey(business_key);
   if (!key) throw std::runtime_error(path + ": too broken to say what it submits");
   SentSubmission sent{key->sun, key->serial, {}};
   for (const auto& k : key->user_files) {
     SentSubmission::UserFile u;
     u.multi_day = k.day == "multi";
     u.day = schemas::ParseIsoDate(k.day).value_or(0);
-    if (u.multi_day && !sums.by_day.empty()) u.day = sums.by_day.begin()->first.first;
+    if (u.multi_day && !by_day.empty()) u.day = by_day.begin()->first.first;
     u.debit_count = k.debit_count;
     u.debit_value = k.debit_total;
     u.credit_count = k.credit_count;
     u.credit_value = k.credit_total;
     if (!u.multi_day && u.day != 0) {
-      const auto debits = sums.by_day[{u.day, false}], credits = sums.by_day[{u.day, true}];
+      const auto debits = by_day[{u.day, false}], credits = by_day[{u.day, true}];
       u.debit_contras = u.debit_count - std::min(u.debit_count, debits.first);
       u.debit_contra_value = u.debit_value - std::min(u.debit_value, debits.second);
       u.credit_contras = u.credit_count - std::min(u.credit_count, credits.first);
