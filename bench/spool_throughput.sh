@@ -7,13 +7,11 @@
 #   on the same file.
 # Not a test: run it by hand. Usage: bench/spool_throughput.sh [COUNT] [WORKERS]
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
 count=${1:-2000}
 workers=${2:-16}
-"$here/scripts/build.sh" release >/dev/null
-rbgate="$here/build/release/gateway/rbgate"
+source "$(dirname "$0")/common.sh"
 baseline="$here/build/release/bench/fs_baseline"
-work=${BENCH_DIR:-$here/build/bench}/spool
+work=$data/spool
 rm -rf "$work"
 mkdir -p "$work"
 now() { date +%s%N; }
@@ -47,7 +45,7 @@ fs_rate=$("$baseline" "$work/fs" "$count" "$size")
 rb_rate=$(awk "BEGIN{ printf \"%.1f\", $count / $t_small }")
 
 # A large file.
-big=${BENCH_DIR:-$here/build/bench}/bacs18-10000000.s18
+big=$data/bacs18-10000000.s18
 if [ ! -s "$big" ]; then
   echo "generating $big ..." >&2
   "$rbgate" gen bacs18 --records 10000000 --seed 42 --date 2026-11-23 -o "$big"

@@ -5,29 +5,15 @@
 # same XSD on the same file, in MB/s and as ratios. Not a test: run it by hand.
 # Usage: bench/xml_validate.sh [ITEMS]   (default 450,000 returned items, about 200 MB)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
 items=${1:-450000}
-runs=${RUNS:-3}
-"$here/scripts/build.sh" release >/dev/null
-rbgate="$here/build/release/gateway/rbgate"
-data=${BENCH_DIR:-$here/build/bench}
-mkdir -p "$data"
+runs=3
+source "$(dirname "$0")/common.sh"
 file="$data/arudd-$items.xml"
 [ -s "$file" ] || "$rbgate" gen arudd --records "$items" --seed 42 --date 2026-11-25 -o "$file"
 bytes=$(stat -c %s "$file")
 xsd="$here/schemas/bacs_reports/arudd.xsd"
 cat "$file" >/dev/null
-best() {  # best wall seconds of $runs runs
-  local b="" s e t
-  for _ in $(seq "$runs"); do
-    s=$(date +%s%N)
-    taskset -c 0 "$@" >/dev/null 2>&1 || true
-    e=$(date +%s%N)
-    t=$(awk "BEGIN{ printf \"%.3f\", ($e - $s) / 1e9 }")
-    if [ -z "$b" ] || awk "BEGIN{exit !($t < $b)}"; then b=$t; fi
-  done
-  echo "$b"
-}
+best() { best_of "$@" | cut -d" " -f1; }  # seconds only
 rows="$data/arudd-$items.csv"
 # Each must succeed before it is timed: a fast failure is not a result.
 floor="$here/build/release/bench/libxml2_floor"
@@ -40,12 +26,11 @@ t_xmllint=$(best xmllint --stream --noout --schema "$xsd" "$file")
 t_floor=$(best "$floor" "$xsd" "$file")
 t_rbgate=$(best "$rbgate" check --feed arudd "$file")
 t_transform=$(best "$rbgate" transform --feed arudd "$file" -o "$rows")
-mbps() { awk "BEGIN{ printf \"%.0f\", $bytes / 1e6 / $1 }"; }
 echo "file: $file ($bytes bytes, $items items), one core, best of $runs"
-printf "  %-52s %8s s %6s MB/s\n" "xmllint --stream --noout --schema arudd.xsd" "$t_xmllint" "$(mbps "$t_xmllint")"
-printf "  %-52s %8s s %6s MB/s\n" "libxml2 alone: SAX2 + XSD, empty handlers (floor)" "$t_floor" "$(mbps "$t_floor")"
-printf "  %-52s %8s s %6s MB/s\n" "rbgate check --feed arudd (XSD + ARUDD rules)" "$t_rbgate" "$(mbps "$t_rbgate")"
-printf "  %-52s %8s s %6s MB/s\n" "rbgate transform -o rows.csv (the same + CSV rows)" "$t_transform" "$(mbps "$t_transform")"
+printf "  %-52s %8s s %6s MB/s\n" "xmllint --stream --noout --schema arudd.xsd" "$t_xmllint" "$(mbps "$bytes" "$t_xmllint")"
+printf "  %-52s %8s s %6s MB/s\n" "libxml2 alone: SAX2 + XSD, empty handlers (floor)" "$t_floor" "$(mbps "$bytes" "$t_floor")"
+printf "  %-52s %8s s %6s MB/s\n" "rbgate check --feed arudd (XSD + ARUDD rules)" "$t_rbgate" "$(mbps "$bytes" "$t_rbgate")"
+printf "  %-52s %8s s %6s MB/s\n" "rbgate transform -o rows.csv (the same + CSV rows)" "$t_transform" "$(mbps "$bytes" "$t_transform")"
 awk "BEGIN{ printf \"  floor / xmllint throughput: %.2fx (the most any libxml2 validator gets)\\n\", $t_xmllint / $t_floor }"
 awk "BEGIN{ printf \"  check / xmllint throughput: %.2fx\\n\", $t_xmllint / $t_rbgate }"
 awk "BEGIN{ printf \"  transform (validation + transform) / xmllint throughput: %.2fx (target 1.3x)\\n\", $t_xmllint / $t_transform }"
