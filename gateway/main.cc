@@ -40,6 +40,11 @@ schemas::Day ParseDateOption(const std::string& text, std::string_view option = 
   return *d;
 }
 
+// A date option checked and written as YYYY-MM-DD; empty stays empty (no bound).
+std::string IsoDateOption(const std::string& text, std::string_view option) {
+  return text.empty() ? std::string() : schemas::FormatIsoDate(ParseDateOption(text, option));
+}
+
 using gateway::DefaultModulusDir;
 
 schemas::Day Today() {
@@ -428,14 +433,12 @@ int main(int argc, char** argv) {
       if (*l_list) return gateway::LedgerList(config, op);
       if (*l_show) return gateway::LedgerShow(config, id, op);
       if (*l_purge) {
-        return gateway::PurgeItems(
-            config, schemas::FormatIsoDate(ParseDateOption(purge_before, "--before")));
+        return gateway::PurgeItems(config, IsoDateOption(purge_before, "--before"));
       }
       if (*stats) return gateway::Stats(config, op);
       if (*reconcile) {
-        rec.from =
-            rec_from.empty() ? "" : schemas::FormatIsoDate(ParseDateOption(rec_from, "--from"));
-        rec.to = rec_to.empty() ? "" : schemas::FormatIsoDate(ParseDateOption(rec_to, "--to"));
+        rec.from = IsoDateOption(rec_from, "--from");
+        rec.to = IsoDateOption(rec_to, "--to");
         return gateway::Reconcile(config, rec);
       }
     }

@@ -175,6 +175,8 @@ class Stmt {
 constexpr const char* kFileColumns =
     "id, name, route, size, sha256, feed, state, outcome, reason, records, errors, warnings, "
     "business_key, received_at, updated_at";
+// Where the columns selected after kFileColumns begin.
+constexpr int kAfterFileColumns = 15;
 
 // A returned item's columns from `k` on: line, report_day, original_day, reference, code,
 // return_code, description, payer_sort, payer_account, amount, credit.
@@ -510,7 +512,8 @@ class SqliteLedger final : public Ledger {
                        Prefixed(kFileColumns, "f."), kAcceptedStates));
     s.Bind(1, from).Bind(2, to);
     std::vector<std::pair<FileRecord, ReturnedItemRow>> out;
-    while (s.Step() == SQLITE_ROW) out.emplace_back(ReadFile(s), ReadReturned(s, 15));
+    while (s.Step() == SQLITE_ROW)
+      out.emplace_back(ReadFile(s), ReadReturned(s, kAfterFileColumns));
     return out;
   }
 
@@ -554,7 +557,7 @@ class SqliteLedger final : public Ledger {
     while (s.Step() == SQLITE_ROW) {
       FileRecord f = ReadFile(s);
       if (out.files.empty() || out.files.back().id != f.id) out.files.push_back(std::move(f));
-      const std::string_view packed = s.Blob(15);
+      const std::string_view packed = s.Blob(kAfterFileColumns);
       const auto size = ZSTD_getFrameContentSize(packed.data(), packed.size());
       if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1u << 30)) {
         continue;  // not ours: a damaged block reads as no items
