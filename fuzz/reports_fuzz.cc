@@ -12,9 +12,6 @@
 
 #include "parsers/xml/xml_stream.h"
 #include "schemas/bacs_reports/arudd.h"
-#include "schemas/bacs_reports/ddic.h"
-#include "schemas/bacs_reports/input.h"
-#include "schemas/bacs_reports/messaging.h"
 #include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
@@ -23,24 +20,6 @@ namespace {
 
 using namespace rbgate;
 namespace br = schemas::bacs_reports;
-
-struct Tee final : parsers::xml::XmlSink {
-  parsers::xml::XmlSink *a, *b;
-  Tee(parsers::xml::XmlSink* x, parsers::xml::XmlSink* y) : a(x), b(y) {}
-  void StartElement(std::string_view n, std::span<const parsers::xml::Attribute> at,
-                    std::uint64_t l) override {
-    a->StartElement(n, at, l);
-    b->StartElement(n, at, l);
-  }
-  void EndElement(std::string_view n, std::uint64_t l) override {
-    a->EndElement(n, l);
-    b->EndElement(n, l);
-  }
-  void Text(std::string_view t) override {
-    a->Text(t);
-    b->Text(t);
-  }
-};
 
 struct Returned final : br::ReturnedItemSink {
   void OnReturnedItem(const br::ReturnedItem& i) override {
@@ -53,29 +32,20 @@ struct Returned final : br::ReturnedItemSink {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   static constexpr std::string_view kFeeds[] = {
-      schemas::kFeedArudd,  schemas::kFeedArucs, schemas::kFeedAddacs, schemas::kFeedAuddis,
-      schemas::kFeedAwacs,  schemas::kFeedDdic,  schemas::kFeedInput};
+      schemas::kFeedArudd, schemas::kFeedArucs, schemas::kFeedAddacs, schemas::kFeedAuddis,
+      schemas::kFeedAwacs, schemas::kFeedDdic,  schemas::kFeedInput};
   const std::string_view feed = kFeeds[data[0] % std::size(kFeeds)];
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
 
   parsers::DiagnosticCollector diagnostics(8);
   Returned returned;
-  br::AruddValidator arudd(diagnostics, feed == schemas::kFeedArucs ? br::kArucs : br::kArudd,
-                           &returned);
-  br::MessagingValidator messaging(diagnostics);
-  br::DdicValidator ddic(diagnostics);
-  br::InputReportValidator input(diagnostics);
-  parsers::xml::XmlSink* validator = feed == schemas::kFeedDdic    ? &ddic
-                                     : feed == schemas::kFeedInput ? &input
-                                     : schemas::IsMessagingFeed(feed)
-                                         ? static_cast<parsers::xml::XmlSink*>(&messaging)
-                                         : &arudd;
+  const auto validator = br::MakeReportValidator(feed, diagnostics, &returned);
   std::ostringstream csv;
   std::uint64_t rows = 0;
   {
     br::RowWriter writer(csv, br::RowFormat::kCsv, br::TransformColumns(feed));
     auto row_sink = br::MakeRowSink(feed, writer);
-    Tee both(validator, row_sink.get());
+    parsers::xml::TeeSink both(*validator, *row_sink);
     parsers::xml::XmlLimits limits;
     limits.max_text = 1 << 16;
     parsers::xml::XmlStreamParser parser(both, diagnostics, limits, br::ReportSchema(feed));

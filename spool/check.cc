@@ -6,15 +6,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <functional>
 #include <optional>
 
 #include "parsers/bacs18/standard18.h"
 #include "parsers/xml/xml_stream.h"
-#include "schemas/bacs_reports/arudd.h"
-#include "schemas/bacs_reports/ddic.h"
 #include "schemas/bacs_reports/input.h"
-#include "schemas/bacs_reports/messaging.h"
 #include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/detect.h"
 #include "spool/digest.h"
@@ -27,29 +23,6 @@ std::string HumanBytes(std::uint64_t n) {
   if (n >= (1ULL << 30)) return fmt::format("{:.1f} GiB", double(n) / double(1ULL << 30));
   return fmt::format("{:.0f} MiB", double(n) / double(1ULL << 20));
 }
-
-// One stream of XML events to two sinks, in order.
-class Tee final : public parsers::xml::XmlSink {
- public:
-  Tee(parsers::xml::XmlSink& a, parsers::xml::XmlSink& b) : a_(a), b_(b) {}
-  void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
-                    std::uint64_t line) override {
-    a_.StartElement(name, attributes, line);
-    b_.StartElement(name, attributes, line);
-  }
-  void EndElement(std::string_view name, std::uint64_t line) override {
-    a_.EndElement(name, line);
-    b_.EndElement(name, line);
-  }
-  void Text(std::string_view text) override {
-    a_.Text(text);
-    b_.Text(text);
-  }
-
- private:
-  parsers::xml::XmlSink& a_;
-  parsers::xml::XmlSink& b_;
-};
 
 }  // namespace
 
@@ -101,34 +74,12 @@ std::optional<Bacs18Key> ParseBacs18BusinessKey(std::string_view key) {
 void CheckXmlReport(const std::string& path, const CheckSettings& settings, FileReport& report,
                     const CheckHooks& hooks) {
   namespace br = schemas::bacs_reports;
-  std::unique_ptr<parsers::xml::XmlSink> validator;
-  std::function<std::uint64_t()> records;
-  if (report.feed == schemas::kFeedDdic) {
-    auto v = std::make_unique<br::DdicValidator>(report.diagnostics);
-    records = [p = v.get()] { return p->advices(); };
-    validator = std::move(v);
-  } else if (schemas::IsMessagingFeed(report.feed)) {
-    auto v = std::make_unique<br::MessagingValidator>(report.diagnostics);
-    records = [p = v.get()] { return p->advices(); };
-    validator = std::move(v);
-  } else if (report.feed == schemas::kFeedInput) {
-    auto v = std::make_unique<br::InputReportValidator>(report.diagnostics);
-    records = [p = v.get(), &report] {
-      report.answers = p->answers();
-      return p->answers().size();
-    };
-    validator = std::move(v);
-  } else {
-    auto v = std::make_unique<br::AruddValidator>(
-        report.diagnostics, report.feed == schemas::kFeedArucs ? br::kArucs : br::kArudd,
-        hooks.returned);
-    records = [p = v.get()] { return p->items(); };
-    validator = std::move(v);
-  }
+  const std::unique_ptr<br::ReportValidator> validator =
+      br::MakeReportValidator(report.feed, report.diagnostics, hooks.returned);
   // The transform, if asked for, sees the same events: one pass validates and transforms.
   std::unique_ptr<parsers::xml::XmlSink> rows;
   if (hooks.rows != nullptr) rows = br::MakeRowSink(report.feed, *hooks.rows);
-  Tee both(*validator, rows ? *rows : *validator);
+  parsers::xml::TeeSink both(*validator, rows ? *rows : *validator);
   parsers::xml::XmlStreamParser parser(
       rows ? static_cast<parsers::xml::XmlSink&>(both) : *validator, report.diagnostics, {},
       br::ReportSchema(report.feed));
@@ -147,7 +98,10 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
     report.problem = error.message;
     return;
   }
-  report.records = records();
+  report.records = validator->records();
+  if (const auto* input = dynamic_cast<const br::InputReportValidator*>(validator.get())) {
+    report.answers = input->answers();
+  }
   report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, spool::FileSize(path)));
   report.separator = "xml";
   report.diagnostics.SortByPosition();

@@ -44,6 +44,29 @@ class XmlSink {
   virtual void Text(std::string_view text) { (void)text; }
 };
 
+// One stream of events to two sinks, in order: a feed's rules and its transform in one pass.
+class TeeSink final : public XmlSink {
+ public:
+  TeeSink(XmlSink& a, XmlSink& b) : a_(a), b_(b) {}
+  void StartElement(std::string_view name, std::span<const Attribute> attributes,
+                    std::uint64_t line) override {
+    a_.StartElement(name, attributes, line);
+    b_.StartElement(name, attributes, line);
+  }
+  void EndElement(std::string_view name, std::uint64_t line) override {
+    a_.EndElement(name, line);
+    b_.EndElement(name, line);
+  }
+  void Text(std::string_view text) override {
+    a_.Text(text);
+    b_.Text(text);
+  }
+
+ private:
+  XmlSink& a_;
+  XmlSink& b_;
+};
+
 struct XmlLimits {
   std::uint32_t max_depth = 64;
   std::uint32_t max_name = 256;

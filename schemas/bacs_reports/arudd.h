@@ -107,6 +107,8 @@ class AruddValidator final : public ReportValidator {
   std::uint64_t items() const { return items_; }
   std::uint64_t value() const { return value_; }  // pence, all items
 
+  std::uint64_t records() const override { return items_; }
+
  private:
   const ReturnsKind& kind_;
   std::string processing_date_;

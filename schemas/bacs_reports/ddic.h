@@ -29,6 +29,8 @@ class DdicValidator final : public ReportValidator {
 
   std::uint64_t advices() const { return advices_; }
 
+  std::uint64_t records() const override { return advices_; }
+
  private:
   std::string text_;
   std::uint64_t declared_ = 0, sum_ = 0, advices_ = 0;

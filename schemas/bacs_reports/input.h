@@ -71,6 +71,8 @@ class InputReportValidator final : public ReportValidator {
   // The user files, complete once the document has been read.
   const std::vector<AnsweredUserFile>& answers() const { return answers_; }
 
+  std::uint64_t records() const override { return answers_.size(); }
+
  private:
   std::vector<AnsweredUserFile> answers_;
   std::string report_type_, report_date_, submission_reference_, serial_;

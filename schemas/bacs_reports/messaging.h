@@ -41,6 +41,8 @@ class MessagingValidator final : public ReportValidator {
   std::uint64_t advices() const { return advices_; }
   const std::string& advice_type() const { return advice_type_; }
 
+  std::uint64_t records() const override { return advices_; }
+
  private:
   std::string advice_type_;
   std::uint64_t advices_ = 0;

@@ -15,6 +15,10 @@ namespace rbgate::schemas::bacs_reports {
 // What the feeds' validators share: they take the XML layer's events and report findings at
 // a line (libxml2 gives lines, not columns, for events).
 class ReportValidator : public parsers::xml::XmlSink {
+ public:
+  // What the report holds, counted as its records: items, advices or user files.
+  virtual std::uint64_t records() const = 0;
+
  protected:
   explicit ReportValidator(parsers::DiagnosticSink& diagnostics) : diagnostics_(diagnostics) {}
   void Report(const parsers::Rule& rule, std::uint64_t line, std::string_view field,

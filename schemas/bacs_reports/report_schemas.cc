@@ -5,6 +5,10 @@
 #include <mutex>
 #include <string>
 
+#include "schemas/bacs_reports/arudd.h"
+#include "schemas/bacs_reports/ddic.h"
+#include "schemas/bacs_reports/input.h"
+#include "schemas/bacs_reports/messaging.h"
 #include "schemas/detect.h"
 
 namespace rbgate::schemas::bacs_reports {
@@ -36,6 +40,17 @@ const parsers::xml::XmlSchema* ReportSchema(std::string_view feed) {
     slot = parsers::xml::XmlSchema::FromMemory(source.xsd, source.name, error);
   }
   return slot.get();
+}
+
+std::unique_ptr<ReportValidator> MakeReportValidator(std::string_view feed,
+                                                     parsers::DiagnosticSink& diagnostics,
+                                                     ReturnedItemSink* returned) {
+  if (feed == kFeedArudd) return std::make_unique<AruddValidator>(diagnostics, kArudd, returned);
+  if (feed == kFeedArucs) return std::make_unique<AruddValidator>(diagnostics, kArucs, returned);
+  if (feed == kFeedDdic) return std::make_unique<DdicValidator>(diagnostics);
+  if (feed == kFeedInput) return std::make_unique<InputReportValidator>(diagnostics);
+  if (IsMessagingFeed(feed)) return std::make_unique<MessagingValidator>(diagnostics);
+  return nullptr;
 }
 
 }  // namespace rbgate::schemas::bacs_reports
