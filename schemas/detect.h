@@ -24,10 +24,14 @@ constexpr bool IsMessagingFeed(std::string_view feed) {
   return feed == kFeedAddacs || feed == kFeedAuddis || feed == kFeedAwacs;
 }
 
+// True for the returns reconciled against the items sent: ARUDD (debits), ARUCS (credits).
+constexpr bool IsReturnsFeed(std::string_view feed) {
+  return feed == kFeedArudd || feed == kFeedArucs;
+}
+
 // True for the Bacs XML reports (every feed but Standard 18).
 constexpr bool IsXmlReportFeed(std::string_view feed) {
-  return feed == kFeedArudd || feed == kFeedArucs || feed == kFeedDdic || feed == kFeedInput ||
-         IsMessagingFeed(feed);
+  return IsReturnsFeed(feed) || feed == kFeedDdic || feed == kFeedInput || IsMessagingFeed(feed);
 }
 
 // The feed `head` (the file's first bytes; 4 KiB is plenty) looks like, or empty.

@@ -161,16 +161,16 @@ std::string Spool::OutputName(const FileRecord& f) {
   return f.sha256.substr(0, 16) + "_" + SanitiseName(f.name);
 }
 
-std::string Spool::RowsExtension(const FileRecord& f) const {
-  const RouteOptions* route = FindRoute(f.route);
+std::string Spool::RowsExtension(const std::string& route_name, std::string_view feed) const {
+  const RouteOptions* route = FindRoute(route_name);
   if (route == nullptr || route->transform.empty()) return {};
-  if (schemas::bacs_reports::TransformColumns(f.feed).empty()) return {};
+  if (schemas::bacs_reports::TransformColumns(feed).empty()) return {};
   return route->transform;
 }
 
 std::vector<Spool::Output> Spool::Outputs(const FileRecord& f) const {
   std::vector<Output> out{{WorkPath(f.id), OutputName(f)}};
-  if (const std::string ext = RowsExtension(f); !ext.empty()) {
+  if (const std::string ext = RowsExtension(f.route, f.feed); !ext.empty()) {
     out.push_back({WorkPath(f.id) + "." + ext, OutputName(f) + "." + ext});
   }
   return out;
@@ -179,7 +179,7 @@ std::vector<Spool::Output> Spool::Outputs(const FileRecord& f) const {
 Status Spool::WriteRows(const FileRecord& f, const std::string& to) {
   const std::string tmp = to + ".tmp";
   {
-    RowsFile rows(tmp, RowsExtension(f), f.feed);
+    RowsFile rows(tmp, RowsExtension(f.route, f.feed), f.feed);
     if (Status s = rows.opened(); !s.ok()) return s;
     CheckHooks hooks;
     hooks.rows = rows.writer();
@@ -368,8 +368,7 @@ void Spool::MatchWithLedger(FileReport& report, const std::string& id) {
   if (report.feed == schemas::kFeedInput) {
     // An input report closes the loop on a submission: does it agree with what was sent?
     MatchInputReport(*ledger_, report.answers, report.diagnostics);
-  } else if ((report.feed == schemas::kFeedArudd || report.feed == schemas::kFeedArucs) &&
-             !id.empty()) {
+  } else if (schemas::IsReturnsFeed(report.feed) && !id.empty()) {
     MatchReturns(*ledger_, id,
                  report.feed == schemas::kFeedArucs ? schemas::bacs_reports::kArucs
                                                     : schemas::bacs_reports::kArudd,
@@ -407,9 +406,7 @@ Status Spool::Check(FileRecord& f) {
     const std::string feed = route && !route->feed.empty() ? route->feed : DetectFeedOfFile(path);
     LedgerItems items(*ledger_, f.id, feed == schemas::kFeedArucs);
     CheckHooks hooks{&sha, &items, &items, nullptr};
-    FileRecord as_feed = f;
-    as_feed.feed = feed;
-    rows_ext = RowsExtension(as_feed);
+    rows_ext = RowsExtension(f.route, feed);
     std::optional<RowsFile> rows;
     if (!rows_ext.empty()) {
       rows.emplace(path + ".rows.tmp", rows_ext, feed);
@@ -443,9 +440,7 @@ Status Spool::Check(FileRecord& f) {
   }
   // ARUDD/ARUCS items against the items sent and the returns accepted so far (warnings only).
   auto match_returns = [&] {
-    if (!report || (report->feed != schemas::kFeedArudd && report->feed != schemas::kFeedArucs)) {
-      return;
-    }
+    if (!report || !schemas::IsReturnsFeed(report->feed)) return;
     MatchWithLedger(*report, f.id);
     f.warnings = report->diagnostics.warnings();
   };

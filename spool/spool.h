@@ -155,9 +155,9 @@ class Spool {
   Status OutboundStep(const FileRecord& f);
   Status DeliverStep(const FileRecord& f);
   Status WriteQuarantineFiles(const FileRecord& f, const std::string& report_json);
-  // The route's transform of `f` (rows extension, or empty), and the rows made again from the
+  // The rows extension `route` gives `feed` (empty: none), and a file's rows made again from the
   // original in work/ (after a crash lost them).
-  std::string RowsExtension(const FileRecord& f) const;
+  std::string RowsExtension(const std::string& route, std::string_view feed) const;
   Status WriteRows(const FileRecord& f, const std::string& to);
   // Makes everything written so far durable (group commit), before the next step relies on it.
   Status Durable();

@@ -225,7 +225,7 @@ class InputRows final : public parsers::xml::XmlSink {
 
 std::span<const std::string_view> TransformColumns(std::string_view feed) {
   if (feed == kFeedDdic) return kDdicColumns;
-  if (feed == kFeedArudd || feed == kFeedArucs) return kAruddColumns;
+  if (IsReturnsFeed(feed)) return kAruddColumns;
   if (feed == kFeedInput) return kInputColumns;
   if (IsMessagingFeed(feed)) return kMessagingColumns;
   return {};
