@@ -25,6 +25,7 @@ std::string Shown(std::string_view s, bool show_personal) {
 }
 
 std::string_view FeedName(const ReturnedItemRow& r) { return r.credit ? "ARUCS" : "ARUDD"; }
+std::string_view Kind(const ReturnedItemRow& r) { return r.credit ? "credit" : "debit"; }
 
 constexpr std::array<std::string_view, 21> kCsvColumns = {
     "status",        "feed",           "report_file",   "report_id",
@@ -198,7 +199,7 @@ ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::st
       // The nearest day within a fortnight with such an item, if any: a wrong date in the
       // bank's report, or a re-presented debit.
       line.note = fmt::format("no accepted Standard 18 {} has this reference and amount for {}",
-                              item.credit ? "credit" : "debit", item.original_day);
+                              Kind(item), item.original_day);
       for (const auto& day : NearbyDays(item.original_day, 14)) {
         const auto near = sent.Find(day, item.reference, item.amount, item.credit);
         if (!near.empty()) {
@@ -237,7 +238,7 @@ void MatchReturns(Ledger& ledger, const std::string& id,
       parsers::ReportAt(diagnostics, *kind.unmatched, item.line, 1, "ref",
                         fmt::format("no accepted Standard 18 {} has this item's reference and "
                                     "amount for {}",
-                                    item.credit ? "credit" : "debit", item.original_day));
+                                    Kind(item), item.original_day));
       continue;
     }
     const auto earlier = ledger.AcceptedReturnsOf(item, id);
@@ -247,10 +248,9 @@ void MatchReturns(Ledger& ledger, const std::string& id,
           diagnostics, *kind.returned_twice, item.line, 1, "ref",
           earlier.empty()
               ? fmt::format("an earlier item of this report already returns the {} sent in {}",
-                            item.credit ? "credit" : "debit", candidates.front().file->name)
+                            Kind(item), candidates.front().file->name)
               : fmt::format("{} ({}) already returned the {} sent in {}", earlier.front().name,
-                            earlier.front().id, item.credit ? "credit" : "debit",
-                            candidates.front().file->name));
+                            earlier.front().id, Kind(item), candidates.front().file->name));
     }
     ++here;
   }
