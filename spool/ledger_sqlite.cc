@@ -178,8 +178,12 @@ constexpr const char* kFileColumns =
 // Where the columns selected after kFileColumns begin.
 constexpr int kAfterFileColumns = 15;
 
-// A returned item's columns from `k` on: line, report_day, original_day, reference, code,
-// return_code, description, payer_sort, payer_account, amount, credit.
+// A returned item's columns, as ReadReturned reads them.
+constexpr const char* kReturnedColumns =
+    "line, report_day, original_day, reference, code, return_code, description, payer_sort, "
+    "payer_account, amount, credit";
+
+// A returned item from its kReturnedColumns, the first at `k`.
 ReturnedItemRow ReadReturned(Stmt& s, int k) {
   ReturnedItemRow r;
   r.line = s.Int(k);
@@ -480,36 +484,45 @@ class SqliteLedger final : public Ledger {
 
   Status AddReturnedItems(const std::string& id, const std::vector<ReturnedItemRow>& rows,
                           bool first) override {
-    return AddItems("returned_items", "file_id", id, rows, first,
-                    "(file_id, line, report_day, original_day, reference, code, return_code, "
-                    "description, payer_sort, payer_account, amount, credit) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [](Stmt& s, const ReturnedItemRow& r) {
-                      s.Bind(2, r.line)
-                          .Bind(3, r.report_day)
-                          .Bind(4, r.original_day)
-                          .Bind(5, r.reference)
-                          .Bind(6, r.code)
-                          .Bind(7, r.return_code)
-                          .Bind(8, r.description)
-                          .Bind(9, r.payer_sort)
-                          .Bind(10, r.payer_account)
-                          .Bind(11, r.amount)
-                          .Bind(12, std::uint64_t{r.credit});
-                    });
+    std::lock_guard lock(mu_);
+    return Txn("record items", [&] {
+      if (first) {
+        Stmt del(db_, *statements_, "DELETE FROM returned_items WHERE file_id = ?");
+        if (Status st = del.Bind(1, id).Run("record items"); !st.ok()) return st;
+      }
+      Stmt add(db_, *statements_,
+               fmt::format("INSERT INTO returned_items (file_id, {}) VALUES "
+                           "(?,?,?,?,?,?,?,?,?,?,?,?)",
+                           kReturnedColumns));
+      for (const auto& r : rows) {
+        add.Bind(1, id)
+            .Bind(2, r.line)
+            .Bind(3, r.report_day)
+            .Bind(4, r.original_day)
+            .Bind(5, r.reference)
+            .Bind(6, r.code)
+            .Bind(7, r.return_code)
+            .Bind(8, r.description)
+            .Bind(9, r.payer_sort)
+            .Bind(10, r.payer_account)
+            .Bind(11, r.amount)
+            .Bind(12, std::uint64_t{r.credit});
+        if (Status st = add.Run("record items"); !st.ok()) return st;
+      }
+      return Status::Ok();
+    });
   }
 
   std::vector<std::pair<FileRecord, ReturnedItemRow>> AcceptedReturns(
       const std::string& from, const std::string& to) override {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,
-           fmt::format("SELECT {}, r.line, r.report_day, r.original_day, r.reference, r.code, "
-                       "r.return_code, r.description, r.payer_sort, r.payer_account, r.amount, "
-                       "r.credit FROM returned_items r JOIN files f ON f.id = r.file_id "
+           fmt::format("SELECT {}, {} FROM returned_items r JOIN files f ON f.id = r.file_id "
                        "WHERE f.state IN {} AND (?1 = '' OR r.report_day >= ?1) AND "
                        "(?2 = '' OR r.report_day <= ?2) "
                        "ORDER BY r.report_day, f.received_at, f.id, r.line",
-                       Prefixed(kFileColumns, "f."), kAcceptedStates));
+                       Prefixed(kFileColumns, "f."), Prefixed(kReturnedColumns, "r."),
+                       kAcceptedStates));
     s.Bind(1, from).Bind(2, to);
     std::vector<std::pair<FileRecord, ReturnedItemRow>> out;
     while (s.Step() == SQLITE_ROW)
@@ -519,9 +532,9 @@ class SqliteLedger final : public Ledger {
 
   std::vector<ReturnedItemRow> ReturnedItemsOf(const std::string& id) override {
     return PerFile<ReturnedItemRow>(
-        "SELECT line, report_day, original_day, reference, code, return_code, description, "
-        "payer_sort, payer_account, amount, credit FROM returned_items WHERE file_id = ? "
-        "ORDER BY line",
+        fmt::format("SELECT {} FROM returned_items WHERE file_id = ? ORDER BY line",
+                    kReturnedColumns)
+            .c_str(),
         id, [](Stmt& s) { return ReadReturned(s, 0); });
   }
 
@@ -648,26 +661,6 @@ class SqliteLedger final : public Ledger {
     std::vector<T> out;
     while (s.Step() == SQLITE_ROW) out.push_back(make(s));
     return out;
-  }
-
-  // Replaces (when `first`) and appends one file's item rows, in one transaction.
-  template <class Row, class BindRow>
-  Status AddItems(const char* table, const char* key, const std::string& id,
-                  const std::vector<Row>& rows, bool first, const char* insert, BindRow bind) {
-    std::lock_guard lock(mu_);
-    return Txn("record items", [&] {
-      if (first) {
-        Stmt del(db_, *statements_, fmt::format("DELETE FROM {} WHERE {} = ?", table, key));
-        if (Status st = del.Bind(1, id).Run("record items"); !st.ok()) return st;
-      }
-      Stmt add(db_, *statements_, fmt::format("INSERT INTO {} {}", table, insert));
-      for (const auto& r : rows) {
-        add.Bind(1, id);
-        bind(add, r);
-        if (Status st = add.Run("record items"); !st.ok()) return st;
-      }
-      return Status::Ok();
-    });
   }
 
   // "2026-11-24" as 20261124.
