@@ -391,7 +391,7 @@ int main(int argc, char** argv) {
       std::string error;
       std::unique_ptr<spool::FileReport> report;
       long long rows = gateway::TransformFile(
-          transform_file, detected, schemas::bacs_reports::RowFormatNamed(transform_format), out,
+          transform_file, detected, schemas::RowFormatNamed(transform_format), out,
           error, &report);
       out.flush();
       if (!out_path.empty()) file.close();

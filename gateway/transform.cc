@@ -10,7 +10,7 @@ long long TransformFile(const std::string& path, std::string_view feed, RowForma
     error = "no transform for feed '" + std::string(feed) + "'";
     return -1;
   }
-  schemas::bacs_reports::RowWriter writer(out, format, columns);
+  schemas::RowWriter writer(out, format, columns);
   spool::CheckHooks hooks;
   hooks.rows = &writer;
   spool::CheckSettings settings;

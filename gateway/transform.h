@@ -12,7 +12,7 @@
 
 namespace rbgate::gateway {
 
-using schemas::bacs_reports::RowFormat;
+using schemas::RowFormat;
 using schemas::bacs_reports::TransformColumns;
 
 // Validates `path` as `feed` and writes its rows to `out` as it goes. Returns the number of

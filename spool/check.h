@@ -48,7 +48,7 @@ struct CheckHooks {
   schemas::bacs_reports::ReturnedItemSink* returned = nullptr;  // ARUDD and ARUCS items
   // A Bacs report's transform (rows for the R&B system), written as it is validated. The
   // writer must have the feed's columns (TransformColumns).
-  schemas::bacs_reports::RowWriter* rows = nullptr;
+  schemas::RowWriter* rows = nullptr;
 };
 
 // Checks one file. Never throws for a bad file: the findings are in the report. `feed`

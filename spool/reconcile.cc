@@ -9,7 +9,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "schemas/bacs_reports/rows.h"
+#include "schemas/row_writer.h"
 #include "schemas/dates.h"
 #include "schemas/values.h"
 #include "spool/check.h"
@@ -370,7 +370,7 @@ std::string RenderReconcileJson(const ReconcileResult& r, const ReconcileRenderO
 std::string RenderReconcileCsv(const ReconcileResult& r, const ReconcileRenderOptions& o) {
   std::ostringstream out;
   {
-    schemas::bacs_reports::RowWriter csv(out, schemas::bacs_reports::RowFormat::kCsv, kCsvColumns);
+    schemas::RowWriter csv(out, schemas::RowFormat::kCsv, kCsvColumns);
     for (const ReconcileLine* l : InReportOrder(r)) {
       auto fields = Fields(*l, o.show_personal);
       for (std::size_t c = 0; c < fields.size(); ++c) csv[c] = std::move(fields[c]);

@@ -63,10 +63,10 @@ class RowsFile {
   RowsFile(std::string tmp, std::string_view ext, std::string_view feed)
       : tmp_(std::move(tmp)),
         out_(tmp_, std::ios::binary | std::ios::trunc),
-        writer_(out_, schemas::bacs_reports::RowFormatNamed(ext),
+        writer_(out_, schemas::RowFormatNamed(ext),
                 schemas::bacs_reports::TransformColumns(feed)) {}
   Status opened() const { return out_.is_open() ? Status::Ok() : FromErrno(errno, tmp_, "open"); }
-  schemas::bacs_reports::RowWriter* writer() { return &writer_; }
+  schemas::RowWriter* writer() { return &writer_; }
   Status Close() {
     writer_.Flush();
     out_.close();
@@ -76,7 +76,7 @@ class RowsFile {
  private:
   std::string tmp_;
   std::ofstream out_;
-  schemas::bacs_reports::RowWriter writer_;
+  schemas::RowWriter writer_;
 };
 
 // Rows written to `tmp`, made durable under `to`.

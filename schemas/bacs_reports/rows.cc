@@ -1,9 +1,7 @@
 #include "schemas/bacs_reports/rows.h"
 
 #include <array>
-#include <cstring>
 
-#include "parsers/bytes.h"
 #include "schemas/bacs_reports/input.h"
 #include "schemas/detect.h"
 #include "schemas/values.h"
@@ -46,10 +44,6 @@ constexpr std::array<std::string_view, 13> kInputColumns = {
     "service_user_number", "user_file_number", "processing_day",       "debit_count",
     "debit_pence",         "credit_count",     "credit_pence",         "error_items",
     "error_pence"};
-
-bool IsNumeric(std::string_view column) {
-  return column.ends_with("_pence") || column.ends_with("_count") || column == "error_items";
-}
 
 void SetPence(std::string& out, std::string_view pounds) {
   std::uint64_t pence = 0;
@@ -229,89 +223,6 @@ std::span<const std::string_view> TransformColumns(std::string_view feed) {
   if (feed == kFeedInput) return kInputColumns;
   if (IsMessagingFeed(feed)) return kMessagingColumns;
   return {};
-}
-
-RowWriter::RowWriter(std::ostream& out, RowFormat format, std::span<const std::string_view> columns)
-    : out_(out), format_(format), columns_(columns), values_(columns.size()) {
-  for (auto c : columns_) numeric_.push_back(IsNumeric(c));
-  if (format_ == RowFormat::kCsv) {
-    for (std::size_t i = 0; i < columns_.size(); ++i) {
-      buffer_ += i ? "," : "";
-      buffer_ += columns_[i];
-    }
-    buffer_ += "\r\n";
-  }
-}
-
-void RowWriter::Clear(std::size_t from, std::size_t to) {
-  for (std::size_t i = from; i < to && i < values_.size(); ++i) values_[i].clear();
-}
-
-void RowWriter::AppendCsv(std::string_view v) {
-  buffer_ += '"';
-  for (char c : v) {
-    if (c == '"') buffer_ += '"';
-    buffer_ += c;
-  }
-  buffer_ += '"';
-}
-
-void RowWriter::WriteCsv() {
-  // The row as it stands, then one scan of it: if its only commas are the separators and it
-  // has no quote or line end, no field needs quoting (the usual case); else write it again.
-  const std::size_t start = buffer_.size();
-  std::size_t length = values_.size() + 1;
-  for (const auto& v : values_) length += v.size();
-  buffer_.resize(start + length);
-  char* p = buffer_.data() + start;
-  for (std::size_t i = 0; i < values_.size(); ++i) {
-    if (i) *p++ = ',';
-    std::memcpy(p, values_[i].data(), values_[i].size());
-    p += values_[i].size();
-  }
-  *p++ = '\r';
-  *p = '\n';
-  const std::string_view row = std::string_view(buffer_).substr(start, length - 2);
-  if (parsers::CountByte(row, ',') + 1 == values_.size() && !parsers::AnyOf(row, '"', '\r', '\n')) {
-    return;
-  }
-  buffer_.resize(start);
-  for (std::size_t i = 0; i < values_.size(); ++i) {
-    if (i) buffer_ += ',';
-    if (!parsers::AnyOf(values_[i], ',', '"', '\r') &&
-        !parsers::AnyOf(values_[i], '\n', '\n', '\n')) {
-      buffer_ += values_[i];
-    } else {
-      AppendCsv(values_[i]);
-    }
-  }
-  buffer_ += "\r\n";
-}
-
-void RowWriter::Write() {
-  ++rows_;
-  if (format_ == RowFormat::kCsv) {
-    WriteCsv();
-  } else {
-    buffer_ += '{';
-    for (std::size_t i = 0; i < values_.size(); ++i) {
-      buffer_ += i ? ",\"" : "\"";
-      buffer_ += columns_[i];
-      buffer_ += "\":";
-      if (numeric_[i]) {
-        buffer_ += values_[i].empty() ? std::string_view("null") : std::string_view(values_[i]);
-      } else {
-        AppendJsonUtf8(buffer_, values_[i]);
-      }
-    }
-    buffer_ += "}\n";
-  }
-  if (buffer_.size() >= (std::size_t{64} << 10)) Flush();
-}
-
-void RowWriter::Flush() {
-  out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-  buffer_.clear();
 }
 
 std::unique_ptr<parsers::xml::XmlSink> MakeRowSink(std::string_view feed, RowWriter& writer) {
