@@ -97,7 +97,11 @@ std::vector<SentItem> SentItemsOf(const std::string& path, bool credits, std::ui
   return picked;
 }
 
-void GenerateArudd(const ReportGenOptions& o, std::ostream& out) {
+void GenerateArudd(const ReportGenOptions& options, std::ostream& out) {
+  ReportGenOptions o = options;
+  if (o.processing_date == 0 && !o.returning.empty()) {
+    for (const auto& i : o.returning) o.processing_date = std::max(o.processing_date, i.day + 3);
+  }
   const FaultSet has(o.faults, kAruddFaults);
   std::mt19937_64 rng(o.seed);
   auto uniform = [&](std::uint64_t lo, std::uint64_t hi) {

@@ -27,7 +27,8 @@ struct ReportGenOptions {
   schemas::Day processing_date = 0;
   std::string sun = "123456";
   bool credits = false;  // ARUCS (returned credits) instead of ARUDD
-  // ARUDD/ARUCS: return these items (sent earlier) rather than made-up ones.
+  // ARUDD/ARUCS: return these items (sent earlier) rather than made-up ones; the report is
+  // then dated, unless processing_date says otherwise, 3 days after the latest was due.
   std::vector<SentItem> returning;
 };
 

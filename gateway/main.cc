@@ -391,8 +391,7 @@ int main(int argc, char** argv) {
       std::string error;
       std::unique_ptr<spool::FileReport> report;
       long long rows = gateway::TransformFile(
-          transform_file, detected, schemas::RowFormatNamed(transform_format), out,
-          error, &report);
+          transform_file, detected, schemas::RowFormatNamed(transform_format), out, error, &report);
       out.flush();
       if (!out_path.empty()) file.close();
       const bool valid = rows >= 0 && report->valid() && out;
@@ -464,12 +463,7 @@ int main(int argc, char** argv) {
           throw UsageError(returning_file + ": no " + (rg.credits ? "credits" : "debits") +
                            " to return");
         }
-        if (date_text.empty()) {
-          // Returns are reported a few days after the latest item was due.
-          schemas::Day latest = 0;
-          for (const auto& i : rg.returning) latest = std::max(latest, i.day);
-          rg.processing_date = latest + 3;
-        }
+        if (date_text.empty()) rg.processing_date = 0;  // dated after the items returned
       }
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");

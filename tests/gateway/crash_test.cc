@@ -118,7 +118,6 @@ stable_seconds = 0
       ReportGenOptions r;
       r.seed = static_cast<std::uint64_t>(i);
       r.returning = SentItemsOf(dir / "sent.s18", false, 2 + static_cast<std::uint64_t>(i % 4));
-      r.processing_date = r.returning.back().day + 3;
       std::ostringstream out;
       GenerateArudd(r, out);
       bytes = out.str();

@@ -61,7 +61,6 @@ std::string Returns(const std::string& s18_path, std::uint64_t n, std::uint64_t 
   o.faults = std::move(faults);
   o.returning = SentItemsOf(s18_path, false, n);
   REQUIRE(o.returning.size() == n);
-  o.processing_date = o.returning.back().day + 3;
   std::ostringstream out;
   GenerateArudd(o, out);
   return out.str();
