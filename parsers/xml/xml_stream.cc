@@ -1,6 +1,5 @@
 #include "parsers/xml/xml_stream.h"
 
-#include <emmintrin.h>
 #include <fmt/format.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -8,7 +7,6 @@
 #include <libxml/xmlschemas.h>
 
 #include <algorithm>
-#include <bit>
 #include <cctype>
 #include <cstring>
 #include <mutex>
