@@ -20,9 +20,7 @@ void AruddValidator::StartElement(std::string_view name,
     ++record_items_;
     ++items_;
     std::uint64_t pence = 0;
-    const bool amount_ok =
-        PoundsToPence(parsers::xml::AttributeValue(attributes, "valueOf"), pence);
-    if (amount_ok) {
+    if (PoundsToPence(parsers::xml::AttributeValue(attributes, "valueOf"), pence)) {
       record_value_ += pence;
       value_ += pence;
     }
@@ -30,7 +28,6 @@ void AruddValidator::StartElement(std::string_view name,
       in_item_ = true;
       item_ = ReturnedItem{};
       item_.amount = pence;
-      item_.amount_ok = amount_ok;
       item_.line = line;
       original_.assign(parsers::xml::AttributeValue(attributes, "originalProcessingDate"));
       reference_.assign(TrimWhitespace(parsers::xml::AttributeValue(attributes, "ref")));

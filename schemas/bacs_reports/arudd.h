@@ -83,8 +83,7 @@ struct ReturnedItem {
   std::string_view reference, code, return_code, description;
   std::string_view payer_sort;  // six digits when well formed (hyphens removed)
   std::string_view payer_account;
-  std::uint64_t amount = 0;  // pence
-  bool amount_ok = false;
+  std::uint64_t amount = 0;  // pence; 0 if not pounds and pence (the XSD refuses the file)
   std::uint64_t line = 0;
 };
 class ReturnedItemSink {
