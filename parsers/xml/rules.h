@@ -31,6 +31,11 @@ inline constexpr Rule kAttributeLength{"xml.limit.attribute", E,
                                        "no report needs attribute values this long"};
 inline constexpr Rule kTextLength{"xml.limit.text", E, "a text node is longer than the limit",
                                   "a signature this large is not a real one"};
+inline constexpr Rule kMarkupLength{"xml.limit.markup", E,
+                                    "a tag, comment or processing instruction is longer than the "
+                                    "limit",
+                                    "no report needs markup this long; the file is hostile or "
+                                    "broken"};
 inline constexpr Rule kSize{"xml.limit.size", E, "the document is larger than the limit",
                             "raise the limit if such a report is expected"};
 

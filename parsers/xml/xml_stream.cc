@@ -24,6 +24,8 @@ void InitOnce() {
   std::call_once(once, [] { xmlInitParser(); });
 }
 
+bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 std::string_view View(const xmlChar* s) {
   return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view{};
 }
@@ -49,6 +51,8 @@ const Rule& RuleOf(const xmlError& e, bool at_end) {
     case XML_ERR_LTSLASH_REQUIRED:
     case XML_ERR_GT_REQUIRED:
       return at_end ? rules::kTruncated : rules::kMalformed;
+    case XML_ERR_NAME_TOO_LONG:  // libxml2's own ceiling, past ours
+      return rules::kNameLength;
     default:
       if (e.domain == XML_FROM_I18N) return rules::kEncoding;
       return rules::kMalformed;
@@ -98,9 +102,7 @@ Declared DeclaredEncoding(std::string_view s, bool last, std::string& name) {
   if (at == std::string_view::npos) return Declared::kAccepted;
   decl.remove_prefix(at + 8);
   auto skip = [&] {
-    while (!decl.empty() &&
-           (decl[0] == ' ' || decl[0] == '\t' || decl[0] == '\r' || decl[0] == '\n'))
-      decl.remove_prefix(1);
+    while (!decl.empty() && IsXmlSpace(decl[0])) decl.remove_prefix(1);
   };
   skip();
   if (decl.empty() || decl[0] != '=') return Declared::kAccepted;  // libxml2 will say
@@ -117,6 +119,30 @@ Declared DeclaredEncoding(std::string_view s, bool last, std::string& name) {
     if (upper == ok) return Declared::kAccepted;
   }
   return Declared::kRefused;
+}
+
+// What libxml2 holds unparsed is bounded by our limits, checked after every piece fed: a
+// start tag, comment or processing instruction by max_markup, a CDATA section by max_text. Both
+// are kept below libxml2's own look-ahead ceiling (which it reports only as "Huge input lookup"),
+// so a construct too long is always reported by the rbgate limit it breaks.
+constexpr std::size_t kPiece = std::size_t{256} << 10;  // bytes handed to xmlParseChunk at once
+// ISO-8859-1 may double in size as libxml2 turns it into UTF-8.
+constexpr std::uint64_t kMaxLookahead = XML_MAX_LOOKUP_LIMIT - 4 * kPiece;
+// Text waits here, joined, until an element event or until this much has gathered: libxml2
+// hands text over in pieces as small as one byte (a character reference) or 300 (non-ASCII),
+// and its validator appends each piece to the element's value with a strlen of all before it.
+constexpr std::size_t kTextPiece = std::size_t{256} << 10;
+
+// The name at the start of `s` (up to white space, '/', '>' or '=').
+std::string_view NameAt(std::string_view s) {
+  std::size_t n = 0;
+  while (n < s.size() && !IsXmlSpace(s[n]) && s[n] != '/' && s[n] != '>' && s[n] != '=') ++n;
+  return s.substr(0, n);
+}
+
+std::string_view SkipSpace(std::string_view s) {
+  while (!s.empty() && IsXmlSpace(s[0])) s.remove_prefix(1);
+  return s;
 }
 
 }  // namespace
@@ -153,17 +179,31 @@ std::unique_ptr<XmlSchema> XmlSchema::FromMemory(std::string_view xsd, std::stri
 
 XmlSchema::~XmlSchema() { xmlSchemaFree(schema_); }
 
+// libxml2's events pass three layers: the outer handlers (limits, text joined), then the
+// schema's plug (which hands each event to the inner handlers and the validator), or the inner
+// handlers alone when there is no schema; the inner handlers call the sink.
+//
+// No handler calls xmlStopParser: in libxml2 2.9.14 it frees the input buffer at once, and the
+// plug would then hand the validator the same event, its text and attributes pointing into
+// freed memory. A handler that stops sets `stopped` and disables SAX instead; the parser is
+// halted between pieces (Halt).
 struct XmlStreamParser::Impl {
   XmlSink& sink;
   DiagnosticSink& diagnostics;
   XmlLimits limits;
-  xmlSAXHandler sax{};
+  xmlSAXHandler outer{};
+  xmlSAXHandler inner{};
+  xmlSAXHandlerPtr next = nullptr;  // the plug's handlers, or &inner
+  void* next_user = nullptr;
   xmlParserCtxtPtr ctxt = nullptr;
   xmlSchemaValidCtxtPtr vctxt = nullptr;
   xmlSchemaSAXPlugPtr plug = nullptr;
-  std::uint32_t depth = 0;
+  // The open elements' names, innermost last; libxml2 interns names in the context's dictionary,
+  // which lives as long as the context.
+  std::vector<const xmlChar*> open;
   std::uint64_t bytes = 0;
   std::uint64_t text = 0;   // bytes of the current text node
+  std::string joined;       // text not yet passed on
   std::uint64_t lines = 1;  // lines fed so far
   std::uint64_t tail = 0;   // bytes fed since the last newline
   bool stopped = false;
@@ -175,7 +215,10 @@ struct XmlStreamParser::Impl {
   std::string pending;
   bool global_error = false;  // one context-less libxml2 error reported per document
 
-  Impl(XmlSink& s, DiagnosticSink& d, const XmlLimits& l) : sink(s), diagnostics(d), limits(l) {}
+  Impl(XmlSink& s, DiagnosticSink& d, const XmlLimits& l) : sink(s), diagnostics(d), limits(l) {
+    limits.max_text = std::min(limits.max_text, kMaxLookahead);
+    limits.max_markup = std::min(limits.max_markup, kMaxLookahead);
+  }
 
   std::uint64_t Line() const {
     return ctxt ? static_cast<std::uint64_t>(xmlSAX2GetLineNumber(ctxt)) : 0;
@@ -189,71 +232,121 @@ struct XmlStreamParser::Impl {
     ReportAt(diagnostics, rule, line, column, {}, std::move(message));
   }
 
-  // A fatal finding: report it and stop reading.
+  // A fatal finding: report it and stop reading. Safe inside a handler (see above).
   void Stop(const Rule& rule, std::string message) {
     if (stopped) return;
     Report(rule, Line(), Column(), std::move(message));
     stopped = true;
-    if (ctxt) xmlStopParser(ctxt);
+    if (ctxt) ctxt->disableSAX = 1;
+  }
+
+  // Frees libxml2's buffers once stopped. Never from inside a handler.
+  void Halt() {
+    if (stopped && ctxt != nullptr && ctxt->instate != XML_PARSER_EOF) xmlStopParser(ctxt);
+  }
+
+  void FlushText() {
+    if (joined.empty()) return;
+    next->characters(next_user, reinterpret_cast<const xmlChar*>(joined.data()),
+                     static_cast<int>(joined.size()));
+    joined.clear();
+  }
+
+  // "<Name>" of the innermost open element, for messages.
+  std::string Innermost() const {
+    return open.empty() ? std::string("the document") : fmt::format("<{}>", View(open.back()));
   }
 
   static Impl* From(void* user) { return static_cast<Impl*>(user); }
 
+  // ---- outer handlers: what libxml2 calls ----
+
   static void OnStart(void* user, const xmlChar* localname, const xmlChar* prefix,
-                      const xmlChar* /*uri*/, int /*nb_namespaces*/, const xmlChar** /*namespaces*/,
-                      int nb_attributes, int /*nb_defaulted*/, const xmlChar** attrs) {
+                      const xmlChar* uri, int nb_namespaces, const xmlChar** namespaces,
+                      int nb_attributes, int nb_defaulted, const xmlChar** attrs) {
     Impl* self = From(user);
     if (self->stopped) return;
     std::string_view name = View(localname);
-    if (++self->depth > self->limits.max_depth) {
+    if (self->open.size() >= self->limits.max_depth) {
       return self->Stop(rules::kDepth,
                         fmt::format("elements nested more than {} deep", self->limits.max_depth));
     }
     if (name.size() > self->limits.max_name) {
-      return self->Stop(rules::kNameLength, fmt::format("an element name of {} bytes; the limit "
-                                                        "is {}",
-                                                        name.size(), self->limits.max_name));
+      return self->Stop(rules::kNameLength,
+                        fmt::format("an element name of {} bytes; the limit is {}", name.size(),
+                                    self->limits.max_name));
     }
-    self->attributes.clear();
     for (int i = 0; i < nb_attributes; ++i) {
       const xmlChar** a = attrs + 5 * i;  // localname, prefix, URI, value, end
-      std::string_view value(reinterpret_cast<const char*>(a[3]),
-                             static_cast<std::size_t>(a[4] - a[3]));
+      const auto size = static_cast<std::size_t>(a[4] - a[3]);
       std::string_view an = View(a[0]);
-      if (value.size() > self->limits.max_attribute) {
+      if (size > self->limits.max_attribute) {
         return self->Stop(rules::kAttributeLength,
                           fmt::format("attribute {} of <{}> is {} bytes; the limit is {}", an, name,
-                                      value.size(), self->limits.max_attribute));
+                                      size, self->limits.max_attribute));
       }
       if (an.size() > self->limits.max_name) {
         return self->Stop(rules::kNameLength,
-                          fmt::format("an attribute name of {} bytes", an.size()));
+                          fmt::format("an attribute name of {} bytes; the limit is {}", an.size(),
+                                      self->limits.max_name));
       }
-      self->attributes.push_back({an, value});
     }
-    (void)prefix;
+    self->FlushText();
     self->text = 0;
-    self->sink.StartElement(name, self->attributes, self->Line());
+    self->open.push_back(localname);
+    self->next->startElementNs(self->next_user, localname, prefix, uri, nb_namespaces, namespaces,
+                               nb_attributes, nb_defaulted, attrs);
   }
 
-  static void OnEnd(void* user, const xmlChar* localname, const xmlChar*, const xmlChar*) {
+  static void OnEnd(void* user, const xmlChar* localname, const xmlChar* prefix,
+                    const xmlChar* uri) {
     Impl* self = From(user);
     if (self->stopped) return;
-    if (self->depth > 0) --self->depth;
+    self->FlushText();
+    if (!self->open.empty()) self->open.pop_back();
     self->text = 0;
-    self->sink.EndElement(View(localname), self->Line());
+    self->next->endElementNs(self->next_user, localname, prefix, uri);
   }
 
+  // Text of every shape (runs of characters, references, CDATA sections, pieces between
+  // comments) counts towards one text node until the next element event.
   static void OnCharacters(void* user, const xmlChar* ch, int len) {
     Impl* self = From(user);
-    if (self->stopped) return;
+    if (self->stopped || len <= 0) return;
     self->text += static_cast<std::uint64_t>(len);
     if (self->text > self->limits.max_text) {
       return self->Stop(rules::kTextLength,
-                        fmt::format("a text node of more than {} bytes", self->limits.max_text));
+                        fmt::format("the text of {} passes the limit of {} bytes",
+                                    self->Innermost(), self->limits.max_text));
     }
-    self->sink.Text(
-        std::string_view(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)));
+    const auto n = static_cast<std::size_t>(len);
+    if (self->joined.empty() && n >= kTextPiece) {
+      self->next->characters(self->next_user, ch, len);
+      return;
+    }
+    self->joined.append(reinterpret_cast<const char*>(ch), n);
+    if (self->joined.size() >= kTextPiece) self->FlushText();
+  }
+
+  // Comments and processing instructions are not passed on; their size is limited like a tag's.
+  static void OnComment(void* user, const xmlChar* value) {
+    Impl* self = From(user);
+    const std::uint64_t size = xmlStrlen(value) + 7;  // <!-- and -->
+    if (!self->stopped && size > self->limits.max_markup) self->StopLongMarkup("a comment");
+  }
+
+  static void OnProcessingInstruction(void* user, const xmlChar* target, const xmlChar* data) {
+    Impl* self = From(user);
+    const std::uint64_t size = xmlStrlen(target) + xmlStrlen(data) + 5;  // <? ?> and a space
+    if (!self->stopped && size > self->limits.max_markup) {
+      self->StopLongMarkup("a processing instruction");
+    }
+  }
+
+  void StopLongMarkup(std::string_view what) {
+    Stop(rules::kMarkupLength, fmt::format("{} in {} passes the limit of {} bytes for one piece "
+                                           "of markup",
+                                           what, Innermost(), limits.max_markup));
   }
 
   static void OnDoctype(void* user, const xmlChar* name, const xmlChar*, const xmlChar*) {
@@ -279,6 +372,99 @@ struct XmlStreamParser::Impl {
     return xmlGetPredefinedEntity(name);  // &amp; &lt; &gt; &quot; &apos; only
   }
 
+  // ---- inner handlers: the sink ----
+
+  static void ToSinkStart(void* user, const xmlChar* localname, const xmlChar*, const xmlChar*, int,
+                          const xmlChar**, int nb_attributes, int, const xmlChar** attrs) {
+    Impl* self = From(user);
+    self->attributes.clear();
+    for (int i = 0; i < nb_attributes; ++i) {
+      const xmlChar** a = attrs + 5 * i;
+      self->attributes.push_back(
+          {View(a[0]), std::string_view(reinterpret_cast<const char*>(a[3]),
+                                        static_cast<std::size_t>(a[4] - a[3]))});
+    }
+    self->sink.StartElement(View(localname), self->attributes, self->Line());
+  }
+
+  static void ToSinkEnd(void* user, const xmlChar* localname, const xmlChar*, const xmlChar*) {
+    Impl* self = From(user);
+    self->sink.EndElement(View(localname), self->Line());
+  }
+
+  static void ToSinkText(void* user, const xmlChar* ch, int len) {
+    From(user)->sink.Text(
+        std::string_view(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)));
+  }
+
+  // ---- limits on what libxml2 holds unparsed ----
+
+  // After a piece: if libxml2 is holding more of one construct than the limits allow, say which
+  // limit it breaks, from the held bytes (a start tag's name and its longest attribute so far).
+  void CheckLookahead() {
+    if (stopped || ctxt == nullptr || ctxt->input == nullptr || ctxt->input->cur == nullptr) return;
+    const std::string_view held(reinterpret_cast<const char*>(ctxt->input->cur),
+                                static_cast<std::size_t>(ctxt->input->end - ctxt->input->cur));
+    constexpr std::string_view kCdataOpen = "<![CDATA[";
+    const bool cdata = ctxt->instate == XML_PARSER_CDATA_SECTION || held.starts_with(kCdataOpen);
+    const std::uint64_t limit =
+        cdata ? limits.max_text + (held.starts_with(kCdataOpen) ? kCdataOpen.size() : 0)
+              : limits.max_markup;
+    if (held.size() <= limit) return;
+    if (cdata) {
+      return Stop(rules::kTextLength,
+                  fmt::format("a CDATA section in {} passes the limit of {} bytes for a text node",
+                              Innermost(), limits.max_text));
+    }
+    if (ctxt->instate == XML_PARSER_START_TAG && held.starts_with('<')) return StopLongTag(held);
+    StopLongMarkup(held.starts_with("<!--") ? "a comment"
+                   : held.starts_with("<?") ? "a processing instruction"
+                   : held.starts_with("</") ? "an end tag"
+                                            : "a piece of markup");
+  }
+
+  // A start tag longer than max_markup: the element name, or an attribute, is over its limit,
+  // or there are that many attributes.
+  void StopLongTag(std::string_view held) {
+    std::string_view rest = held.substr(1);
+    const std::string_view element = NameAt(rest);
+    if (element.size() > limits.max_name) {
+      return Stop(rules::kNameLength, fmt::format("an element name of over {} bytes; the limit "
+                                                  "is {}",
+                                                  element.size(), limits.max_name));
+    }
+    rest.remove_prefix(element.size());
+    for (;;) {
+      rest = SkipSpace(rest);
+      const std::string_view attribute = NameAt(rest);
+      if (attribute.empty()) break;
+      if (attribute.size() > limits.max_name) {
+        return Stop(rules::kNameLength, fmt::format("an attribute name of over {} bytes in <{}>; "
+                                                    "the limit is {}",
+                                                    attribute.size(), element, limits.max_name));
+      }
+      rest = SkipSpace(rest.substr(attribute.size()));
+      if (!rest.starts_with('=')) break;
+      rest = SkipSpace(rest.substr(1));
+      if (rest.empty() || (rest[0] != '"' && rest[0] != '\'')) break;
+      const auto close = rest.find(rest[0], 1);
+      const std::size_t size = close == std::string_view::npos ? rest.size() - 1 : close - 1;
+      if (size > limits.max_attribute) {
+        return Stop(rules::kAttributeLength,
+                    fmt::format("attribute {} of <{}> is {}{} bytes; the limit is {}", attribute,
+                                element, close == std::string_view::npos ? "over " : "", size,
+                                limits.max_attribute));
+      }
+      if (close == std::string_view::npos) break;
+      rest.remove_prefix(close + 1);
+    }
+    Stop(rules::kMarkupLength, fmt::format("the start tag of <{}> passes the limit of {} bytes "
+                                           "for one piece of markup",
+                                           element, limits.max_markup));
+  }
+
+  // ---- errors ----
+
   // Parser errors: the context's _private leads back to us.
   static void OnParserError(void*, xmlErrorPtr e) {
     if (e == nullptr || e->ctxt == nullptr) return;
@@ -288,18 +474,25 @@ struct XmlStreamParser::Impl {
     if (e->level == XML_ERR_WARNING) return;
     // A fatal error on the last line of the input, with elements still open, is the document
     // stopping short, whatever libxml2 was in the middle of when the bytes ran out.
-    const bool cut_short = self->at_end && e->level == XML_ERR_FATAL && self->depth > 0 &&
+    const std::size_t depth = self->open.size();
+    const bool cut_short = self->at_end && e->level == XML_ERR_FATAL && depth > 0 &&
                            static_cast<std::uint64_t>(e->line) >= self->lines &&
                            static_cast<std::uint64_t>(e->int2) + 1 >= self->tail;
     const Rule& rule = cut_short ? rules::kTruncated : RuleOf(*e, self->at_end);
     std::string message = Trimmed(e->message);
     if (&rule == &rules::kTruncated) {
-      message = fmt::format("the document ends with {} element{} still open (libxml2: {})",
-                            self->depth, self->depth == 1 ? "" : "s", message);
+      message = fmt::format("the document ends with {} element{} still open (libxml2: {})", depth,
+                            depth == 1 ? "" : "s", message);
+    } else if (&rule == &rules::kNameLength) {
+      message = fmt::format("a name of over {} bytes; the limit is {}", XML_MAX_NAME_LENGTH,
+                            self->limits.max_name);
     }
     self->Report(rule, static_cast<std::uint64_t>(e->line),
                  static_cast<std::uint64_t>(std::max(1, e->int2)), std::move(message));
-    if (e->level == XML_ERR_FATAL) self->stopped = true;
+    if (e->level == XML_ERR_FATAL) {
+      self->stopped = true;
+      ctxt->disableSAX = 1;
+    }
   }
 
   // Errors libxml2 raises with no parser context (encoding conversion): the first one.
@@ -316,12 +509,9 @@ struct XmlStreamParser::Impl {
     Impl* self = From(user);
     if (e == nullptr || self->stopped) return;
     std::uint64_t line = e->line > 0 ? static_cast<std::uint64_t>(e->line) : self->Line();
-    std::string message = Trimmed(e->message);
-    if (e->node == nullptr && e->str1 == nullptr) {
-      // Messages start "Element 'X': ..." already; keep them as libxml2 words them.
-    }
+    // Messages start "Element 'X': ..." already; they are kept as libxml2 words them.
     self->Report(rules::kSchema, line, static_cast<std::uint64_t>(std::max(1, e->int2)),
-                 std::move(message));
+                 Trimmed(e->message));
   }
 };
 
@@ -330,32 +520,38 @@ XmlStreamParser::XmlStreamParser(XmlSink& sink, DiagnosticSink& diagnostics,
     : impl_(std::make_unique<Impl>(sink, diagnostics, limits)) {
   InitOnce();
   Impl& i = *impl_;
-  std::memset(&i.sax, 0, sizeof i.sax);
-  i.sax.initialized = XML_SAX2_MAGIC;
-  i.sax.startElementNs = &Impl::OnStart;
-  i.sax.endElementNs = &Impl::OnEnd;
-  i.sax.characters = &Impl::OnCharacters;
-  i.sax.cdataBlock = &Impl::OnCharacters;
-  i.sax.internalSubset = &Impl::OnDoctype;
-  i.sax.externalSubset = &Impl::OnDoctype;
-  i.sax.entityDecl = &Impl::OnEntityDecl;
-  i.sax.resolveEntity = &Impl::OnResolveEntity;
-  i.sax.getEntity = &Impl::OnGetEntity;
-  i.sax.serror = &Impl::OnParserError;
-
-  xmlSAXHandlerPtr sax = &i.sax;
-  void* user = &i;
+  i.inner.initialized = XML_SAX2_MAGIC;
+  i.inner.startElementNs = &Impl::ToSinkStart;
+  i.inner.endElementNs = &Impl::ToSinkEnd;
+  i.inner.characters = &Impl::ToSinkText;
+  i.inner.serror = &Impl::OnParserError;
+  i.next = &i.inner;
+  i.next_user = &i;
   if (schema != nullptr) {
     i.vctxt = xmlSchemaNewValidCtxt(schema->get());
     xmlSchemaSetValidStructuredErrors(i.vctxt, &Impl::OnSchemaError, &i);
-    i.plug = xmlSchemaSAXPlug(i.vctxt, &sax, &user);
+    i.plug = xmlSchemaSAXPlug(i.vctxt, &i.next, &i.next_user);
   }
-  i.ctxt = xmlCreatePushParserCtxt(sax, user, nullptr, 0, nullptr);
+
+  i.outer.initialized = XML_SAX2_MAGIC;
+  i.outer.startElementNs = &Impl::OnStart;
+  i.outer.endElementNs = &Impl::OnEnd;
+  // The same handler for both, so libxml2 never spends time telling them apart.
+  i.outer.characters = &Impl::OnCharacters;
+  i.outer.ignorableWhitespace = &Impl::OnCharacters;
+  i.outer.comment = &Impl::OnComment;
+  i.outer.processingInstruction = &Impl::OnProcessingInstruction;
+  i.outer.internalSubset = &Impl::OnDoctype;
+  i.outer.externalSubset = &Impl::OnDoctype;
+  i.outer.entityDecl = &Impl::OnEntityDecl;
+  i.outer.resolveEntity = &Impl::OnResolveEntity;
+  i.outer.getEntity = &Impl::OnGetEntity;
+  i.outer.serror = &Impl::OnParserError;
+  i.ctxt = xmlCreatePushParserCtxt(&i.outer, &i, nullptr, 0, nullptr);
   if (i.ctxt != nullptr) {
     i.ctxt->_private = &i;
-    if (i.ctxt->sax != nullptr) i.ctxt->sax->serror = &Impl::OnParserError;
     // No network, no entity substitution, no DTD loading (those options are simply not set),
-    // and libxml2's own hard limits stay on (no XML_PARSE_HUGE).
+    // and libxml2's own hard limits stay on (no XML_PARSE_HUGE). CDATA arrives as text.
     xmlCtxtUseOptions(i.ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA);
   }
 }
@@ -377,6 +573,7 @@ void XmlStreamParser::Feed(std::span<const char> chunk, bool last) {
   i.bytes += chunk.size();
   if (i.bytes > i.limits.max_bytes) {
     i.Stop(rules::kSize, fmt::format("the document is over {} bytes", i.limits.max_bytes));
+    i.Halt();
     return;
   }
   i.at_end = last;
@@ -412,17 +609,18 @@ void XmlStreamParser::Feed(std::span<const char> chunk, bool last) {
     }
   }
   ScopedGlobalErrors errors(&i, &Impl::OnGlobalError);
-  // libxml2's push parser is fed in small pieces: it buffers what it has not parsed yet, and
-  // without XML_PARSE_HUGE (which stays off) a buffer over 10 MB is an error ("Huge input
-  // lookup"), which a 16 MiB window would otherwise cause.
-  constexpr std::size_t kPiece = std::size_t{256} << 10;
+  // libxml2's push parser is fed in pieces, and what it holds unparsed is checked after each
+  // (CheckLookahead), so no limit of libxml2's own is ever reached first.
   std::size_t pos = 0;
   do {
     const std::size_t n = std::min(kPiece, data.size() - pos);
     const bool end = last && pos + n == data.size();
     xmlParseChunk(i.ctxt, data.data() + pos, static_cast<int>(n), end ? 1 : 0);
     pos += n;
+    if (!end) i.CheckLookahead();
   } while (pos < data.size() && !i.stopped);
+  if (last && !i.stopped) i.FlushText();
+  i.Halt();
   std::string().swap(i.pending);
   if (last && i.bytes == 0 && !i.errors) {
     i.Report(rules::kTruncated, 1, 1, "the document is empty");

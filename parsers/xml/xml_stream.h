@@ -2,9 +2,9 @@
 // plugged into the same stream (xmlSchemaSAXPlug): one pass, no tree, bounded memory.
 //
 // Hardening: a DOCTYPE is refused (so no entity is declared, expanded or fetched, and no DTD
-// is loaded); no network; limits on depth, name length, attribute length, text node size and
-// total size. Every libxml2 error (well-formedness, encoding, schema) becomes a Diagnostic
-// with line and column, through per-context structured handlers, never the global one.
+// is loaded); no network; limits on depth, name length, attribute length, text node size,
+// markup size and total size. Every libxml2 error (well-formedness, encoding, schema) becomes a
+// Diagnostic with line and column, through per-context structured handlers, never the global one.
 // UTF-8 and ISO-8859-1 are both read; the sink always sees UTF-8.
 #pragma once
 
@@ -67,11 +67,16 @@ class TeeSink final : public XmlSink {
   XmlSink& b_;
 };
 
+// Each limit holds however the construct is written: on one line or many, text in runs,
+// character references or CDATA sections, split by comments. max_text and max_markup are capped
+// a little below libxml2's own look-ahead ceiling (10,000,000 bytes), so that a construct too
+// long is always reported by the rbgate rule it breaks.
 struct XmlLimits {
   std::uint32_t max_depth = 64;
   std::uint32_t max_name = 256;
   std::uint32_t max_attribute = 64 * 1024;
-  std::uint64_t max_text = std::uint64_t{64} << 20;  // the signature blob is the largest
+  std::uint64_t max_text = std::uint64_t{8} << 20;    // one text node; a signature is the largest
+  std::uint64_t max_markup = std::uint64_t{1} << 20;  // one start tag, comment or PI, whole
   std::uint64_t max_bytes = std::uint64_t{4} << 30;
 };
 

@@ -19,6 +19,7 @@ std::span<const parsers::Rule* const> AllReportRules() noexcept {
       &parsers::xml::rules::kNameLength,
       &parsers::xml::rules::kAttributeLength,
       &parsers::xml::rules::kTextLength,
+      &parsers::xml::rules::kMarkupLength,
       &parsers::xml::rules::kSize,
       &rules::kTotalsCount,
       &rules::kTotalsValue,

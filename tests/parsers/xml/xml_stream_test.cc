@@ -225,7 +225,8 @@ TEST_CASE("a 2 GB signature blob is stopped at the text limit, streamed, never h
     void Text(std::string_view t) override { text += t.size(); }
   } sink;
   DiagnosticCollector diagnostics;
-  XmlStreamParser p(sink, diagnostics);  // default limits: 64 MiB of text
+  const std::uint64_t limit = XmlLimits{}.max_text;
+  XmlStreamParser p(sink, diagnostics);
   const std::string head = "<?xml version='1.0'?><BACSDocument><Signature>";
   p.Feed(head, false);
   const std::string chunk(std::size_t{16} << 20, 'Q');  // one 16 MiB buffer, fed again and again
@@ -239,9 +240,204 @@ TEST_CASE("a 2 GB signature blob is stopped at the text limit, streamed, never h
   }
   CHECK(p.stopped());
   CHECK(diagnostics.Count("xml.limit.text") == 1);
-  CHECK(fed <= (std::uint64_t{64} << 20) + chunk.size());  // stopped within one chunk of it
-  CHECK(sink.text <= (std::uint64_t{64} << 20) + chunk.size());
+  CHECK(fed <= limit + chunk.size());  // stopped within one chunk of it
+  CHECK(sink.text <= limit);
   CHECK(calls < 10);
+}
+
+// The limits with a schema plugged in, as every feed runs: libxml2's schema plug hands each
+// event to our handlers and then to the validator, so a handler that stopped the parser the
+// wrong way left the validator reading freed memory (a 300 MiB signature in 76-byte lines
+// crashed `rbgate check`). Every shape, at the limit and one past it; under ASan in CI.
+constexpr std::string_view kSignatureXsd = R"(<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="BACSDocument"><xs:complexType><xs:sequence>
+    <xs:element name="Data"><xs:complexType>
+      <xs:attribute name="name" type="xs:string"/>
+    </xs:complexType></xs:element>
+    <xs:element name="Signature" type="xs:string" minOccurs="0"/>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>)";
+
+const XmlSchema& SignatureSchema() {
+  static const std::unique_ptr<XmlSchema> schema = [] {
+    std::string error;
+    auto s = XmlSchema::FromMemory(kSignatureXsd, "signature.xsd", error);
+    REQUIRE_MESSAGE(s != nullptr, error);
+    return s;
+  }();
+  return *schema;
+}
+
+std::string SignedDocument(std::string_view signature, std::string_view data_attributes = {}) {
+  return "<?xml version='1.0'?>\n<BACSDocument><Data" + std::string(data_attributes) +
+         "/><Signature>" + std::string(signature) + "</Signature></BACSDocument>\n";
+}
+
+// `n` bytes of text written in one of the shapes text comes in; each shape holds `n` bytes of
+// text once parsed.
+enum class Shape { kOneLine, kLines, kReferences, kNonAscii, kCdata, kCdataSections, kMixed };
+std::string TextOf(Shape shape, std::size_t n) {
+  std::string out;
+  switch (shape) {
+    case Shape::kOneLine:
+      return std::string(n, 'Q');
+    case Shape::kLines:  // base64 as signatures are written: 76 characters and a newline
+      for (std::size_t i = 0; i < n; ++i) out += i % 77 == 76 ? '\n' : 'Q';
+      return out;
+    case Shape::kReferences:  // each &amp; is one byte of text, handed over on its own
+      for (std::size_t i = 0; i < n; ++i) out += i % 2 ? "&amp;" : "Q";
+      return out;
+    case Shape::kNonAscii:  // two-byte characters, which libxml2 hands over 300 bytes at a time
+      for (std::size_t i = 0; i < n / 2; ++i) out += "\xC3\xA9";
+      if (n % 2) out += 'Q';
+      return out;
+    case Shape::kCdata:
+      return "<![CDATA[" + std::string(n, 'Q') + "]]>";
+    case Shape::kCdataSections:
+      for (std::size_t done = 0; done < n; done += 1000) {
+        out += "<![CDATA[" + std::string(std::min<std::size_t>(1000, n - done), 'Q') + "]]>";
+      }
+      return out;
+    case Shape::kMixed:  // text split by comments and processing instructions
+      for (std::size_t done = 0; done < n; done += 500) {
+        out += std::string(std::min<std::size_t>(500, n - done), 'Q') + "<!-- c --><?pi x?>";
+      }
+      return out;
+  }
+  return out;
+}
+
+TEST_CASE("the text limit holds for every shape of text, with the schema plugged in") {
+  XmlLimits limits;
+  limits.max_text = 64 << 10;
+  for (Shape shape : {Shape::kOneLine, Shape::kLines, Shape::kReferences, Shape::kNonAscii,
+                      Shape::kCdata, Shape::kCdataSections, Shape::kMixed}) {
+    for (std::size_t window : {std::size_t{4096}, std::size_t{1} << 20}) {
+      CAPTURE(static_cast<int>(shape));
+      CAPTURE(window);
+      auto at =
+          Parse(SignedDocument(TextOf(shape, limits.max_text)), window, limits, &SignatureSchema());
+      CHECK_MESSAGE(at->valid, at->Rules());
+      CHECK(at->events.text.size() == limits.max_text);
+      auto past = Parse(SignedDocument(TextOf(shape, limits.max_text + 1)), window, limits,
+                        &SignatureSchema());
+      CHECK_FALSE(past->valid);
+      CHECK(past->diagnostics.Count("xml.limit.text") == 1);
+      CHECK_MESSAGE(past->diagnostics.diagnostics().size() == 1, past->Rules());
+      CHECK(past->events.text.size() <= limits.max_text);
+      CHECK(past->diagnostics.diagnostics().at(0).message.find("<Signature>") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a 300 MiB signature in 76-byte lines stops at the default text limit") {
+  const std::uint64_t limit = XmlLimits{}.max_text;
+  Events events;
+  DiagnosticCollector diagnostics;
+  XmlStreamParser p(events, diagnostics, {}, &SignatureSchema());
+  // (A string literal would be a span with its terminating NUL.)
+  p.Feed(std::string_view("<?xml version='1.0'?>\n<BACSDocument><Data/><Signature>\n"), false);
+  const std::string window = TextOf(Shape::kLines, 77 * (std::size_t{16} << 20) / 77);
+  std::uint64_t fed = 0;
+  while (fed < (std::uint64_t{300} << 20) && !p.stopped()) {
+    p.Feed(window, false);
+    fed += window.size();
+  }
+  p.Feed(std::string_view("</Signature></BACSDocument>\n"), true);
+  CHECK_FALSE(p.valid());
+  CHECK(diagnostics.Count("xml.limit.text") == 1);
+  CHECK(diagnostics.diagnostics().size() == 1);
+  CHECK(events.text.size() <= limit);
+  CHECK(fed <= limit + window.size());
+}
+
+TEST_CASE("attribute and name limits hold at and past them, on one line or many") {
+  XmlLimits limits;
+  limits.max_attribute = 4096;
+  for (bool lines : {false, true}) {
+    for (std::size_t window : {std::size_t{1000}, std::size_t{1} << 20}) {
+      CAPTURE(lines);
+      CAPTURE(window);
+      auto value = [&](std::size_t n) {
+        std::string v(n, 'v');
+        if (lines) {
+          for (std::size_t i = 75; i < n; i += 76) v[i] = '\n';
+        }
+        return " name=\"" + v + "\"";
+      };
+      auto at = Parse(SignedDocument("", value(limits.max_attribute)), window, limits,
+                      &SignatureSchema());
+      CHECK_MESSAGE(at->valid, at->Rules());
+      auto past = Parse(SignedDocument("", value(limits.max_attribute + 1)), window, limits,
+                        &SignatureSchema());
+      CHECK_FALSE(past->valid);
+      CHECK(past->diagnostics.Count("xml.limit.attribute") == 1);
+      CHECK_MESSAGE(past->diagnostics.diagnostics().size() == 1, past->Rules());
+    }
+  }
+  const std::string name256(256, 'n'), name257(257, 'n');
+  CHECK(Parse("<" + name256 + "/>")->valid);
+  CHECK(Parse("<" + name257 + "/>")->Has("xml.limit.name"));
+  CHECK(Parse("<x " + name257 + "=\"1\"/>")->Has("xml.limit.name"));
+  // Past libxml2's own name ceiling (50,000) and past the markup limit: still the name rule.
+  CHECK(Parse("<" + std::string(60000, 'n') + "/>")->Has("xml.limit.name"));
+  CHECK(Parse("<" + std::string(3 << 20, 'n') + "/>", 1 << 16)->Has("xml.limit.name"));
+  CHECK(Parse("<x " + std::string(3 << 20, 'n') + "=\"1\"/>", 1 << 16)->Has("xml.limit.name"));
+}
+
+TEST_CASE("a 50 MiB attribute is the attribute limit, not libxml2's 'Huge input lookup'") {
+  for (bool lines : {false, true}) {
+    CAPTURE(lines);
+    std::string v(std::size_t{50} << 20, 'v');
+    if (lines) {
+      for (std::size_t i = 75; i < v.size(); i += 76) v[i] = '\n';
+    }
+    auto r = Parse(SignedDocument("", " name=\"" + v + "\""), std::size_t{16} << 20, {},
+                   &SignatureSchema());
+    CHECK_FALSE(r->valid);
+    REQUIRE_MESSAGE(r->diagnostics.diagnostics().size() == 1, r->Rules());
+    const auto& d = r->diagnostics.diagnostics()[0];
+    CHECK(d.rule->id == "xml.limit.attribute");
+    CHECK(d.message.find("attribute name of <Data>") != std::string::npos);
+    CHECK(d.message.find("Huge") == std::string::npos);
+  }
+}
+
+TEST_CASE("markup held whole is limited: a start tag of many attributes, a comment, a PI") {
+  XmlLimits limits;
+  limits.max_markup = 64 << 10;
+  std::string many;
+  for (int i = 0; i < 5000; ++i) many += " a" + std::to_string(i) + "=\"0123456789\"";
+  auto tag = Parse("<x" + many + "/>", 4096, limits);
+  CHECK(tag->Has("xml.limit.markup"));
+  CHECK(tag->Rules().find("start tag of <x>") != std::string::npos);
+
+  const std::size_t body = limits.max_markup - 7;  // "<!--" + body + "-->" is exactly the limit
+  CHECK(Parse("<x><!--" + std::string(body, 'c') + "--></x>", 4096, limits)->valid);
+  auto comment = Parse("<x><!--" + std::string(body + 1, 'c') + "--></x>", 4096, limits);
+  CHECK(comment->Has("xml.limit.markup"));
+  CHECK(comment->Rules().find("a comment in <x>") != std::string::npos);
+  CHECK(Parse("<x><?pi " + std::string(3 << 20, 'p') + "?></x>", 1 << 16)->Has("xml.limit.markup"));
+  // With the default limits too, well before libxml2's 10 MB look-ahead.
+  auto big = Parse("<x><!--" + std::string(std::size_t{12} << 20, 'c') + "--></x>", 1 << 20);
+  REQUIRE(big->diagnostics.diagnostics().size() == 1);
+  CHECK(big->Has("xml.limit.markup"));
+}
+
+TEST_CASE("nesting at the depth limit is read; one more is refused") {
+  XmlLimits limits;
+  limits.max_depth = 64;
+  auto nest = [](int n) {
+    std::string d;
+    for (int i = 0; i < n; ++i) d += "<a>";
+    for (int i = 0; i < n; ++i) d += "</a>";
+    return d;
+  };
+  CHECK(Parse(nest(64), 100, limits)->valid);
+  auto past = Parse(nest(65), 100, limits);
+  CHECK(past->Has("xml.limit.depth"));
+  CHECK(past->diagnostics.diagnostics().size() == 1);
 }
 
 }  // namespace
