@@ -1,6 +1,7 @@
 // libFuzzer target: the hardened XML layer over arbitrary bytes, with and without a schema,
-// fed whole and in small pieces. Crashes, sanitizer reports and hangs are bugs; so is any
-// expansion of an entity (the sink would see more text than the input holds).
+// fed whole and in small pieces, and feed detection over the same bytes. Crashes, sanitizer reports
+// and hangs are bugs; so is any expansion of an entity (the sink would see more text than the input
+// holds).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "parsers/xml/xml_stream.h"
+#include "schemas/detect.h"
 
 namespace {
 
@@ -40,11 +42,10 @@ const xml::XmlSchema* Schema() {
   return schema.get();
 }
 
-void Run(std::string_view bytes, std::size_t piece, const xml::XmlSchema* schema) {
+void Run(std::string_view bytes, std::size_t piece, const xml::XmlSchema* schema,
+         const xml::XmlLimits& limits) {
   Sink sink;
   DiagnosticCollector diagnostics(8);
-  xml::XmlLimits limits;
-  limits.max_text = 1 << 16;
   xml::XmlStreamParser parser(sink, diagnostics, limits, schema);
   std::size_t pos = 0;
   do {
@@ -61,7 +62,16 @@ void Run(std::string_view bytes, std::size_t piece, const xml::XmlSchema* schema
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  Run(bytes, size + 1, nullptr);
-  Run(bytes, 13, Schema());
+  xml::XmlLimits limits;
+  limits.max_text = 1 << 16;
+  Run(bytes, size + 1, nullptr, limits);
+  // Small limits, so that what libxml2 holds between pieces is checked and told apart.
+  limits.max_markup = 64;
+  limits.max_attribute = 32;
+  limits.max_text = 48;
+  Run(bytes, 13, Schema(), limits);
+  // Feed detection reads the same untrusted bytes: a feed, a DOCTYPE, or an account of them.
+  const auto detected = rbgate::schemas::DetectFeed(bytes, true);
+  if (detected.feed.empty() && detected.doctype_line == 0 && detected.seen.empty()) std::abort();
   return 0;
 }

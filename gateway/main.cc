@@ -5,16 +5,19 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "gateway/config.h"
 #include "gateway/daemon.h"
 #include "gateway/gen_bacs18.h"
 #include "gateway/gen_reports.h"
 #include "gateway/operator.h"
+#include "gateway/stdin_file.h"
 #include "gateway/transform.h"
 #include "parsers/bacs18/rules.h"
 #include "schemas/bacs_reports/report_rules.h"
@@ -95,7 +98,9 @@ int main(int argc, char** argv) {
   std::string feed, format = "text", modulus_dir, calendar_file, as_of_text;
   bool show_personal = false, no_modulus = false;
   std::size_t cap = 20;
-  check->add_option("FILE", files, "Files to check")->required()->type_name("");
+  check->add_option("FILE", files, "Files to check ('-' for standard input)")
+      ->required()
+      ->type_name("");
   check->add_option("--feed", feed, "Feed of the files (default: detected from content)")
       ->check(CLI::IsMember(
           std::vector<std::string>(std::begin(schemas::kFeeds), std::end(schemas::kFeeds))))
@@ -380,6 +385,14 @@ int main(int argc, char** argv) {
     if (*init) return gateway::Init(init_dir);
     if (*transform) {
       const std::string detected = feed.empty() ? spool::DetectFeedOfFile(transform_file) : feed;
+      if (detected.empty()) {
+        // No known feed (or XML with a DOCTYPE): the check's finding says what it is instead.
+        auto report = spool::CheckFile(transform_file, {});
+        if (!report->problem.empty()) throw UsageError(report->problem);
+        std::fputs(spool::RenderText(*report, {}).c_str(), stderr);
+        std::fprintf(stderr, "%s: invalid; nothing transformed\n", transform_file.c_str());
+        return 1;
+      }
       // To a file: written beside it and renamed into place only if the report is valid.
       const std::string partial = out_path + ".partial";
       std::ofstream file;
@@ -443,6 +456,9 @@ int main(int argc, char** argv) {
     }
 
     if (*rules_cmd) {
+      std::cout << fmt::format("{:<42} {:<7} {}\n", schemas::kUnknownFeed.id,
+                               parsers::SeverityName(schemas::kUnknownFeed.severity),
+                               schemas::kUnknownFeed.summary);
       for (auto all : {parsers::bacs18::rules::All(), schemas::bacs_reports::AllReportRules()}) {
         for (const auto* r : all) {
           std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
@@ -521,8 +537,14 @@ int main(int argc, char** argv) {
     spool::RenderOptions render{show_personal};
     std::vector<std::unique_ptr<spool::FileReport>> reports;
     bool any_error = false, any_problem = false, input_noted = false;
+    if (std::count(files.begin(), files.end(), "-") > 1) {
+      throw UsageError("standard input ('-') can be checked once");
+    }
+    std::optional<gateway::StdinFile> stdin_file;
     for (const auto& f : files) {
-      auto r = spool::CheckFile(f, settings);
+      if (f == "-") stdin_file.emplace();
+      auto r = spool::CheckFile(f == "-" ? stdin_file->path() : f, settings);
+      if (f == "-") r->path = "<stdin>";
       if (!r->problem.empty()) {
         std::fprintf(stderr, "rbgate: %s\n", r->problem.c_str());
         any_problem = true;

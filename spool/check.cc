@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 
 #include "parsers/bacs18/standard18.h"
+#include "parsers/xml/rules.h"
 #include "parsers/xml/xml_stream.h"
 #include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/report_schemas.h"
@@ -26,13 +29,29 @@ std::string HumanBytes(std::uint64_t n) {
 
 }  // namespace
 
-std::string DetectFeedOfFile(const std::string& path) {
-  std::string head(4096, '\0');
+std::optional<schemas::Detection> DetectFileFeed(const std::string& path, std::string& error) {
+  std::string head(schemas::kDetectionWindow + 1, '\0');
   FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return {};
+  if (f == nullptr) {
+    error = path + ": cannot open: " + std::strerror(errno);
+    return std::nullopt;
+  }
   head.resize(std::fread(head.data(), 1, head.size(), f));
+  const bool failed = std::ferror(f) != 0;
   std::fclose(f);
-  return std::string(schemas::DetectFeed(head));
+  if (failed) {
+    error = path + ": cannot read";
+    return std::nullopt;
+  }
+  const bool whole = head.size() <= schemas::kDetectionWindow;
+  if (!whole) head.resize(schemas::kDetectionWindow);
+  return schemas::DetectFeed(head, whole);
+}
+
+std::string DetectFeedOfFile(const std::string& path) {
+  std::string error;
+  const auto detected = DetectFileFeed(path, error);
+  return detected ? std::string(detected->feed) : std::string();
 }
 
 std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
@@ -124,9 +143,20 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   }
   report->feed = feed.empty() ? settings.feed : feed;
   if (report->feed.empty()) {
-    report->feed = DetectFeedOfFile(path);
+    // No feed named: the content says, or its account of what it is instead is the verdict.
+    const auto detected = DetectFileFeed(path, report->problem);
+    if (!detected) return report;
+    report->feed = detected->feed;
+    report->bytes = static_cast<std::uint64_t>(size);
+    if (detected->doctype_line > 0) {
+      parsers::ReportAt(report->diagnostics, parsers::xml::rules::kDoctype, detected->doctype_line,
+                        detected->doctype_column, {},
+                        parsers::xml::DoctypeMessage(detected->doctype_name));
+      report->separator = "xml";
+      return report;
+    }
     if (report->feed.empty()) {
-      report->problem = path + ": cannot tell which feed this is; pass --feed";
+      parsers::ReportAt(report->diagnostics, schemas::kUnknownFeed, 1, 1, {}, detected->seen);
       return report;
     }
   }

@@ -12,6 +12,7 @@
 #include "schemas/bacs_reports/arudd.h"
 #include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/rows.h"
+#include "schemas/detect.h"
 
 namespace rbgate::spool {
 
@@ -57,7 +58,11 @@ struct CheckHooks {
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
                                       const std::string& feed = {}, const CheckHooks& hooks = {});
 
-// The feed a file looks like from its first 4 KiB, or empty (unreadable or unknown).
+// What a file's first bytes say of its feed (schemas::DetectFeed); nullopt, with the reason in
+// `error`, when it cannot be read.
+std::optional<schemas::Detection> DetectFileFeed(const std::string& path, std::string& error);
+
+// The feed a file looks like, or empty (unknown or unreadable: CheckFile then says which).
 std::string DetectFeedOfFile(const std::string& path);
 
 // The Standard 18 business key of `facts`, e.g.

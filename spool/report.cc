@@ -78,12 +78,13 @@ std::string RenderText(const FileReport& r, const RenderOptions& o) {
   }
   const auto errors = r.diagnostics.errors();
   const auto warnings = r.diagnostics.warnings();
-  const std::string shape =
-      r.separator == "xml" ? "" : fmt::format(", line endings {}", r.separator);
+  const std::string shape = r.separator == "xml" || r.separator.empty()
+                                ? ""
+                                : fmt::format(", line endings {}", r.separator);
   out += fmt::format("{}: {} ({} record{}, {} bytes{}): {}, {} error{}, {} warning{}\n", r.path,
-                     r.feed, r.records, r.records == 1 ? "" : "s", r.bytes, shape,
-                     r.valid() ? "valid" : "INVALID", errors, errors == 1 ? "" : "s", warnings,
-                     warnings == 1 ? "" : "s");
+                     r.feed.empty() ? "no known feed" : r.feed, r.records,
+                     r.records == 1 ? "" : "s", r.bytes, shape, r.valid() ? "valid" : "INVALID",
+                     errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
   return out;
 }
 

@@ -63,8 +63,8 @@ class RowsFile {
   RowsFile(std::string tmp, std::string_view ext, std::string_view feed)
       : tmp_(std::move(tmp)),
         out_(tmp_, std::ios::binary | std::ios::trunc),
-        writer_(out_, schemas::RowFormatNamed(ext),
-                schemas::bacs_reports::TransformColumns(feed)) {}
+        writer_(out_, schemas::RowFormatNamed(ext), schemas::bacs_reports::TransformColumns(feed)) {
+  }
   Status opened() const { return out_.is_open() ? Status::Ok() : FromErrno(errno, tmp_, "open"); }
   schemas::RowWriter* writer() { return &writer_; }
   Status Close() {
@@ -468,8 +468,11 @@ Status Spool::Check(FileRecord& f) {
     reason =
         fmt::format("the file is {} bytes, over the limit of {}", size, options_.max_file_bytes);
   } else if (!report->problem.empty()) {
-    reason = report->feed.empty() ? "the feed could not be told from the content"
-                                  : "the file could not be read as " + report->feed;
+    reason = "the file could not be read as " + (report->feed.empty() ? "any feed" : report->feed);
+  } else if (report->feed.empty() && !report->diagnostics.diagnostics().empty()) {
+    // No known feed, or XML with a DOCTYPE: the one finding says what the file is.
+    const auto& d = report->diagnostics.diagnostics().front();
+    reason = fmt::format("{}: {}", d.rule->id, d.message);
   } else if (f.errors > 0) {
     reason = fmt::format("{} error{} ({} warning{}): see report.json", f.errors,
                          f.errors == 1 ? "" : "s", f.warnings, f.warnings == 1 ? "" : "s");

@@ -147,6 +147,10 @@ std::string_view SkipSpace(std::string_view s) {
 
 }  // namespace
 
+std::string DoctypeMessage(std::string_view name) {
+  return fmt::format("a DOCTYPE ({}) is refused: no DTD is read and no entity expanded", name);
+}
+
 std::unique_ptr<XmlSchema> XmlSchema::FromMemory(std::string_view xsd, std::string_view name,
                                                  std::string& error) {
   InitOnce();
@@ -350,10 +354,7 @@ struct XmlStreamParser::Impl {
   }
 
   static void OnDoctype(void* user, const xmlChar* name, const xmlChar*, const xmlChar*) {
-    From(user)->Stop(rules::kDoctype,
-                     fmt::format("a DOCTYPE ({}) is refused: no DTD is read and no entity "
-                                 "expanded",
-                                 View(name)));
+    From(user)->Stop(rules::kDoctype, DoctypeMessage(View(name)));
   }
 
   static void OnEntityDecl(void* user, const xmlChar* name, int, const xmlChar*, const xmlChar*,
@@ -417,6 +418,7 @@ struct XmlStreamParser::Impl {
                               Innermost(), limits.max_text));
     }
     if (ctxt->instate == XML_PARSER_START_TAG && held.starts_with('<')) return StopLongTag(held);
+    if (held.starts_with("<!DOCTYPE")) return Stop(rules::kDoctype, DoctypeMessage("not read"));
     StopLongMarkup(held.starts_with("<!--") ? "a comment"
                    : held.starts_with("<?") ? "a processing instruction"
                    : held.starts_with("</") ? "an end tag"

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "parsers/diagnostic.h"
@@ -18,6 +19,9 @@
 struct _xmlSchema;  // libxml2's compiled schema
 
 namespace rbgate::parsers::xml {
+
+// The finding for a DOCTYPE (xml.doctype), worded once for the parser and feed detection.
+std::string DoctypeMessage(std::string_view name);
 
 struct Attribute {
   std::string_view name;

@@ -96,8 +96,6 @@ contains missing "$tmp/err" "missing.s18: cannot open"
 expect directory 2 "$rbgate" check "$tmp"
 contains directory "$tmp/err" "not a regular file"
 printf 'hello' >"$tmp/hello.txt"
-expect unknown-feed 2 "$rbgate" check "$tmp/hello.txt"
-contains unknown-feed "$tmp/err" "pass --feed"
 expect forced-feed 1 "$rbgate" check --feed bacs18 "$tmp/hello.txt"
 : >"$tmp/empty.s18"
 expect empty 1 "$rbgate" check --feed bacs18 "$tmp/empty.s18"
@@ -130,6 +128,75 @@ expect transform-input 0 "$rbgate" transform "$tmp/input.xml"
 contains transform-input "$tmp/out" "report_type,report_date,submission_reference,volume_serial"
 expect transform-bacs18 2 "$rbgate" transform "$tmp/good.s18"
 contains transform-bacs18 "$tmp/err" "no transform"
+
+# Files of no known feed are a verdict (exit 1, feed.unknown), not a usage error.
+expect unknown-text 1 "$rbgate" check "$tmp/hello.txt"
+contains unknown-text "$tmp/out" "error[feed.unknown]: text (1 line in the file"
+printf 'account,name,amount\r\n12345678,A N OTHER,10.00\r\n' >"$tmp/rents.csv"
+expect unknown-csv 1 "$rbgate" check "$tmp/rents.csv"
+contains unknown-csv "$tmp/out" "rents.csv:1:1: error[feed.unknown]: comma-separated text (3 fields"
+contains unknown-csv "$tmp/out" "rents.csv: no known feed (0 records, 47 bytes): INVALID"
+expect unknown-csv-json 1 "$rbgate" check --format json "$tmp/rents.csv"
+contains unknown-csv-json "$tmp/out" '"rule":"feed.unknown","severity":"error","line":1,"column":1'
+head -c 100000 /dev/urandom >"$tmp/random.bin"
+expect unknown-random 1 "$rbgate" check "$tmp/random.bin"
+contains unknown-random "$tmp/out" "error[feed.unknown]: binary: "
+contains unknown-random "$tmp/out" "% of the first 4 KiB are not text"
+nested() {  # 100,000 nested elements before the report element
+  printf '<?xml version="1.0"?>\n<BACSDocument><Data>'
+  head -c 300000 /dev/zero | tr '\0' 'x' | sed 's/xxx/<a>/g'
+  sed -n '/<ARUDD>/,$p' "$tmp/arudd.xml"
+}
+nested >"$tmp/nested.xml"
+expect unknown-nested 1 "$rbgate" check "$tmp/nested.xml"
+contains unknown-nested "$tmp/out" \
+  "XML whose root is BACSDocument, but no report element rbgate knows in the first 64 KiB"
+long_doctype() {  # a DOCTYPE whose internal subset pushes the report past the window
+  printf '<?xml version="1.0"?>\n<!DOCTYPE BACSDocument [\n'
+  head -c 100000 /dev/zero | tr '\0' ' '
+  printf ']>\n'
+  sed '1d' "$tmp/arudd.xml"
+}
+long_doctype >"$tmp/doctype.xml"
+expect doctype-detected 1 "$rbgate" check "$tmp/doctype.xml"
+contains doctype-detected "$tmp/out" "doctype.xml:2:1: error[xml.doctype]: a DOCTYPE (BACSDocument)"
+expect doctype-named 1 "$rbgate" check --feed arudd "$tmp/doctype.xml"
+contains doctype-named "$tmp/out" "error[xml.doctype]"
+expect unknown-transform 1 "$rbgate" transform "$tmp/rents.csv"
+contains unknown-transform "$tmp/err" "feed.unknown"
+
+# Standard input: detected, or named with --feed; a pipe or a redirected file.
+expect stdin-pipe 0 sh -c "cat '$tmp/arudd.xml' | '$rbgate' check -"
+contains stdin-pipe "$tmp/out" "<stdin>: arudd (30 records"
+expect stdin-redirect 1 sh -c "'$rbgate' check --format json - <'$tmp/rents.csv'"
+contains stdin-redirect "$tmp/out" '"path":"<stdin>","feed":""'
+expect stdin-feed 1 sh -c "cat '$tmp/hello.txt' | '$rbgate' check --feed bacs18 -"
+expect stdin-twice 2 "$rbgate" check - -
+
+# Hostile XML: limits hold for every shape, reported by their own rules (files made here).
+signed() {  # an otherwise valid ARUDD whose Signature holds $1 MiB of base64 in 76-byte lines
+  sed -n '1,/<SignatureMethod>/p' "$tmp/arudd.xml"
+  printf '  <Signature>\n'
+  head -c $(($1 << 20)) /dev/zero | tr '\0' 'Q' | fold -w 76
+  printf '\n</Signature>\n</BACSDocument>\n'
+}
+signed 300 >"$tmp/signature.xml"
+expect huge-signature 1 "$rbgate" check "$tmp/signature.xml"
+contains huge-signature "$tmp/out" "error[xml.limit.text]: the text of <Signature> passes the limit"
+signed 1 >"$tmp/signature-1m.xml"
+expect signature-1m 0 "$rbgate" check "$tmp/signature-1m.xml"
+long_attribute() {  # a 50 MiB attribute
+  sed -n '1,/<ARUDD>/p' "$tmp/arudd.xml"
+  printf '<Header reportType="'
+  head -c $((50 << 20)) /dev/zero | tr '\0' 'R'
+  printf '"/>\n'
+  sed -n '/<\/Header>/,$p' "$tmp/arudd.xml"
+}
+long_attribute >"$tmp/attribute.xml"
+expect huge-attribute 1 "$rbgate" check "$tmp/attribute.xml"
+contains huge-attribute "$tmp/out" "error[xml.limit.attribute]: attribute reportType of <Header>"
+lacks huge-attribute "$tmp/out" "Huge input lookup"
+rm -f "$tmp/signature.xml" "$tmp/attribute.xml"
 
 # Reconciliation: a Direct Debit file through a spool, then returns of its own items.
 expect rec-init 0 "$rbgate" init "$tmp/sp"

@@ -77,6 +77,7 @@ check stats bash -c "'$rbgate' stats --config '$s/rbgate.toml' | grep -q 'bacs18
 mv "$s/incoming/auto/upload.part" "$s/incoming/auto/upload.s18"  # the writer finishes
 "$rbgate" run --once --config "$s/rbgate.toml" 2>/dev/null
 check finished-upload test "$(state_of "$s" upload.s18)" = quarantined  # not a feed
+check finished-upload-reason bash -c "'$rbgate' quarantine list --config '$s/rbgate.toml' | grep -q 'feed.unknown: text'"
 
 # --- the daemon: watching, a slow writer, SIGTERM -----------------------------------------
 s=$tmp/s2

@@ -212,6 +212,34 @@ TEST_CASE("a faulty file is quarantined with its report; an officer can reject i
   CHECK(s->Reject(f->id, "again").code == Code::kFailedPrecondition);
 }
 
+TEST_CASE("a file of no known feed, or XML with a DOCTYPE, is quarantined with the finding") {
+  TempDir dir;
+  auto s = OpenSpool(Options(dir));
+  const std::string csv = "account,name,amount\n12345678,A N OTHER,10.00\n";
+  const std::string doctype =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE BACSDocument [<!ENTITY x \"y\">]>\n<BACSDocument/>\n";
+  std::map<std::string, std::string> bytes{{"rents.csv", csv}, {"report.xml", doctype}};
+  for (const auto& [name, content] : bytes)
+    WriteFile(s->options().root + "/incoming/auto/" + name, content);
+  std::map<std::string, std::string> reason, report;
+  for (const auto& c : s->Scan(0).ready) {
+    std::string id;
+    REQUIRE(s->Claim(c, id).ok());
+    REQUIRE(s->Process(id).ok());
+    auto f = s->ledger().Get(id);
+    CHECK(f->state == "quarantined");
+    CHECK(f->errors == 1);
+    reason[c.name] = f->reason;
+    report[c.name] = ReadFile(s->QuarantineDir(id) + "/report.json");
+    CHECK(ReadFile(s->QuarantineDir(id) + "/original") == bytes[c.name]);
+  }
+  CHECK(reason["rents.csv"].starts_with("feed.unknown: comma-separated text (3 fields"));
+  CHECK(report["rents.csv"].find("\"rule\":\"feed.unknown\"") != std::string::npos);
+  CHECK(reason["report.xml"].starts_with("xml.doctype: a DOCTYPE (BACSDocument) is refused"));
+  CHECK(report["report.xml"].find("\"rule\":\"xml.doctype\",\"severity\":\"error\",\"line\":2") !=
+        std::string::npos);
+}
+
 TEST_CASE("duplicates by bytes and by business key wait for an officer") {
   TempDir dir;
   auto s = OpenSpool(Options(dir));

@@ -64,7 +64,7 @@ TEST_CASE("ARUDD: totals agree, whitespace-only elements pass, both sort code sh
                      "<Totals numberOf=\"2\" valueOf=\"75.50\" currency=\"GBP\"/>\n"));
   CHECK(r.diagnostics.diagnostics().empty());
   CHECK(r.items == 2);
-  CHECK(DetectFeed(Doc("", "")) == kFeedArudd);
+  CHECK(DetectFeed(Doc("", ""), true).feed == kFeedArudd);
 }
 
 TEST_CASE("ARUDD: each rule beyond the XSD fails its case") {
