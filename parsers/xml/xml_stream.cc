@@ -187,10 +187,10 @@ XmlSchema::~XmlSchema() { xmlSchemaFree(schema_); }
 // schema's plug (which hands each event to the inner handlers and the validator), or the inner
 // handlers alone when there is no schema; the inner handlers call the sink.
 //
-// No handler calls xmlStopParser: in libxml2 2.9.14 it frees the input buffer at once, and the
-// plug would then hand the validator the same event, its text and attributes pointing into
-// freed memory. A handler that stops sets `stopped` and disables SAX instead; the parser is
-// halted between pieces (Halt).
+// No element or text handler calls xmlStopParser: in libxml2 2.9.14 it frees the input buffer
+// at once, and the plug would then hand the validator the same event, its text and attributes
+// pointing into freed memory. A handler that stops sets `stopped` and disables SAX instead; the
+// parser is halted between pieces (Halt).
 struct XmlStreamParser::Impl {
   XmlSink& sink;
   DiagnosticSink& diagnostics;
@@ -353,19 +353,26 @@ struct XmlStreamParser::Impl {
                                            what, Innermost(), limits.max_markup));
   }
 
+  // A DOCTYPE stops the parser at once, before its internal subset is read (with SAX merely
+  // disabled, libxml2 would go on to declare its entities in a document of its own). Safe here,
+  // unlike in the element and text handlers: these events never pass to the schema's plug, and
+  // libxml2 checks for a halt when a DOCTYPE handler returns.
+  void StopAtDoctype(std::string message) {
+    Stop(rules::kDoctype, std::move(message));
+    if (ctxt != nullptr && ctxt->instate != XML_PARSER_EOF) xmlStopParser(ctxt);
+  }
+
   static void OnDoctype(void* user, const xmlChar* name, const xmlChar*, const xmlChar*) {
-    From(user)->Stop(rules::kDoctype, DoctypeMessage(View(name)));
+    From(user)->StopAtDoctype(DoctypeMessage(View(name)));
   }
 
   static void OnEntityDecl(void* user, const xmlChar* name, int, const xmlChar*, const xmlChar*,
                            xmlChar*) {
-    From(user)->Stop(rules::kDoctype,
-                     fmt::format("an entity declaration ({}) is refused", View(name)));
+    From(user)->StopAtDoctype(fmt::format("an entity declaration ({}) is refused", View(name)));
   }
 
   static xmlParserInputPtr OnResolveEntity(void* user, const xmlChar*, const xmlChar* system_id) {
-    From(user)->Stop(rules::kDoctype,
-                     fmt::format("an external entity ({}) is refused", View(system_id)));
+    From(user)->StopAtDoctype(fmt::format("an external entity ({}) is refused", View(system_id)));
     return nullptr;
   }
 
@@ -560,7 +567,12 @@ XmlStreamParser::XmlStreamParser(XmlSink& sink, DiagnosticSink& diagnostics,
 
 XmlStreamParser::~XmlStreamParser() {
   Impl& i = *impl_;
-  if (i.ctxt != nullptr) xmlFreeParserCtxt(i.ctxt);
+  if (i.ctxt != nullptr) {
+    // libxml2 makes a document of its own in SAX mode for an entity declaration ("for expat
+    // compatibility") and leaves it to the caller.
+    if (i.ctxt->myDoc != nullptr) xmlFreeDoc(i.ctxt->myDoc);
+    xmlFreeParserCtxt(i.ctxt);
+  }
   if (i.plug != nullptr) xmlSchemaSAXUnplug(i.plug);
   if (i.vctxt != nullptr) xmlSchemaFreeValidCtxt(i.vctxt);
 }
