@@ -105,10 +105,12 @@ class WorkQueue {
     q_.pop_front();
     return true;
   }
-  void Done() {
+  // True when this was the last job pending.
+  bool Done() {
     std::lock_guard lock(mu_);
     --pending_;
     idle_.notify_all();
+    return pending_ == 0;
   }
   void WaitIdle() {
     std::unique_lock lock(mu_);
@@ -237,7 +239,13 @@ int RunDaemon(Config& config, bool once) {
             retry.insert(id);
           }
         }
-        queue.Done();
+        // Final states ride on the next file's sync points; with none waiting, they are made
+        // durable now.
+        if (queue.Done()) {
+          if (spool::Status f = sp->Flush(); !f.ok()) {
+            Log(3, "flush-failed", fmt::format("reason={}", spool::JsonQuoted(f.message)));
+          }
+        }
       }
     });
   }
@@ -322,6 +330,9 @@ int RunDaemon(Config& config, bool once) {
   }
   queue.Close();
   for (auto& w : workers) w.join();
+  if (spool::Status f = sp->Flush(); !f.ok()) {
+    Log(3, "flush-failed", fmt::format("reason={}", spool::JsonQuoted(f.message)));
+  }
   if (ifd >= 0) ::close(ifd);
   if (sfd >= 0) ::close(sfd);
   std::size_t paused = 0;

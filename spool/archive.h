@@ -2,11 +2,46 @@
 // decompressing and hashing before the original may go.
 #pragma once
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include "spool/status.h"
 
+struct ZSTD_CCtx_s;
+
 namespace rbgate::spool {
+
+// The zstd level the spool archives at (chosen by measurement: README, Performance).
+inline constexpr int kArchiveLevel = 1;
+
+// Writes a file's zstd archive copy as its bytes arrive (the frame carries its own checksum),
+// to `path`, created here. For a `large` input the compression runs on zstd's worker threads,
+// one per core, while the caller goes on. Nothing is synced here.
+class ArchiveWriter {
+ public:
+  ArchiveWriter(std::string path, int level, bool large);
+  ~ArchiveWriter();
+  ArchiveWriter(const ArchiveWriter&) = delete;
+  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+
+  // The next bytes of the input, each given once and in order; `last` ends the frame. After a
+  // failure the rest is ignored and status() says why.
+  void Write(std::span<const char> bytes, bool last);
+  const Status& status() const { return status_; }
+  bool finished() const { return finished_ && status_.ok(); }
+  const std::string& path() const { return path_; }
+  // Syncs the file (for callers outside the spool's group sync).
+  Status Sync();
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  ZSTD_CCtx_s* cctx_ = nullptr;
+  std::vector<char> buffer_;
+  Status status_;
+  bool finished_ = false;
+};
 
 // Compresses `src` into `dst` (through a hidden temporary, fsynced, renamed, directory
 // fsynced) and verifies that `dst` decompresses to bytes whose SHA-256 is `sha256`.

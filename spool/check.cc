@@ -27,6 +27,45 @@ std::string HumanBytes(std::uint64_t n) {
   return fmt::format("{:.0f} MiB", double(n) / double(1ULL << 20));
 }
 
+// The checking pass's other readers of the file: its SHA-256 and its archive copy. Each byte
+// is given once, in order, whatever the checker re-reads. For a large file Give returns at
+// once (the hash on a thread of its own, the compression on zstd's workers) and Settle waits
+// until the bytes may be unmapped.
+class Readers {
+ public:
+  Readers(const CheckHooks& hooks, std::int64_t size) : hooks_(hooks) {
+    if (hooks.sha256 == nullptr) return;
+    if (size > kLarge) {
+      background_.emplace();
+    } else {
+      hash_.emplace();
+    }
+  }
+  // `window` starts at `offset`; the bytes before `given_` were given already.
+  void Give(std::span<const char> window, std::uint64_t offset, bool last) {
+    const std::size_t skip = static_cast<std::size_t>(given_ - offset);
+    const std::string_view fresh(window.data() + skip, window.size() - skip);
+    given_ += fresh.size();
+    if (background_) background_->Update(fresh);
+    if (hash_) hash_->Update(fresh);
+    if (hooks_.archive != nullptr) hooks_.archive->Write({fresh.data(), fresh.size()}, last);
+  }
+  void Settle() {
+    if (background_) background_->Wait();
+  }
+  void Finish() {
+    if (background_) *hooks_.sha256 = background_->HexDigest();
+    if (hash_) *hooks_.sha256 = hash_->HexDigest();
+  }
+
+ private:
+  static constexpr std::int64_t kLarge = std::int64_t{8} << 20;
+  const CheckHooks& hooks_;
+  std::optional<BackgroundSha256> background_;
+  std::optional<Sha256> hash_;
+  std::uint64_t given_ = 0;
+};
+
 }  // namespace
 
 std::optional<schemas::Detection> DetectFileFeed(const std::string& path, std::string& error) {
@@ -102,14 +141,14 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
   parsers::xml::XmlStreamParser parser(
       rows ? static_cast<parsers::xml::XmlSink&>(both) : *validator, report.diagnostics, {},
       br::ReportSchema(report.feed));
-  std::optional<Sha256> hash;
-  if (hooks.sha256 != nullptr) hash.emplace();
+  Readers readers(hooks, spool::FileSize(path));
   spool::InputError error;
   bool ok = spool::ForEachWindow(
       path, settings.window_bytes,
-      [&](std::span<const char> window, std::uint64_t, bool last) {
+      [&](std::span<const char> window, std::uint64_t offset, bool last) {
+        readers.Give(window, offset, last);
         parser.Feed(window, last);
-        if (hash) hash->Update({window.data(), window.size()});
+        readers.Settle();
         return window.size();
       },
       error);
@@ -124,7 +163,7 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
   report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, spool::FileSize(path)));
   report.separator = "xml";
   report.diagnostics.SortByPosition();
-  if (hash) *hooks.sha256 = hash->HexDigest();
+  readers.Finish();
   if (hooks.rows != nullptr) hooks.rows->Flush();
 }
 
@@ -184,14 +223,13 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
                  HumanBytes(total).c_str());
   };
   spool::InputError error;
-  std::optional<Sha256> hash;
-  if (hooks.sha256 != nullptr) hash.emplace();
+  Readers readers(hooks, size);
   bool ok = spool::ForEachWindow(
       path, settings.window_bytes,
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
+        readers.Give(window, offset, last);
         const std::size_t used = parser.Feed(window, offset, last);
-        // Each byte is consumed exactly once, in order: hash it in the same pass.
-        if (hash) hash->Update({window.data(), last ? window.size() : used});
+        readers.Settle();
         return used;
       },
       error, show ? std::function<void(std::uint64_t, std::uint64_t)>(progress) : nullptr);
@@ -206,7 +244,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   report->bytes = parser.summary().bytes;
   report->separator = std::string(parsers::bacs18::SeparatorName(parser.summary().separator));
   report->business_key = Bacs18BusinessKey(validator.facts());
-  if (hash) *hooks.sha256 = hash->HexDigest();
+  readers.Finish();
   report->diagnostics.SortByPosition();
   return report;
 }

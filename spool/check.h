@@ -13,6 +13,7 @@
 #include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
+#include "spool/archive.h"
 
 namespace rbgate::spool {
 
@@ -50,11 +51,15 @@ struct CheckHooks {
   // A Bacs report's transform (rows for the R&B system), written as it is validated. The
   // writer must have the feed's columns (TransformColumns).
   schemas::RowWriter* rows = nullptr;
+  // The archive copy, compressed from the same reads (finished only if the file was read
+  // through).
+  ArchiveWriter* archive = nullptr;
 };
 
 // Checks one file. Never throws for a bad file: the findings are in the report. `feed`
 // overrides settings.feed when non-empty. A hook's output is complete only when the file was
-// read through (`hooks.sha256` is left empty otherwise).
+// read through (`hooks.sha256` is left empty otherwise). The file is read once: for a large
+// file the hash runs on a thread of its own and the compression on zstd's, beside the check.
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
                                       const std::string& feed = {}, const CheckHooks& hooks = {});
 

@@ -31,6 +31,49 @@ std::string Sha256::HexDigest() {
   return hex;
 }
 
+BackgroundSha256::BackgroundSha256() : thread_([this] { Run(); }) {}
+
+BackgroundSha256::~BackgroundSha256() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void BackgroundSha256::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return busy_ || stop_; });
+    if (!busy_) return;
+    const std::string_view piece = piece_;
+    lock.unlock();
+    hash_.Update(piece);
+    lock.lock();
+    busy_ = false;
+    cv_.notify_all();
+  }
+}
+
+void BackgroundSha256::Update(std::string_view bytes) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !busy_; });
+  piece_ = bytes;
+  busy_ = true;
+  cv_.notify_all();
+}
+
+void BackgroundSha256::Wait() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !busy_; });
+}
+
+std::string BackgroundSha256::HexDigest() {
+  Wait();
+  return hash_.HexDigest();
+}
+
 std::string Sha256Hex(std::string_view bytes) {
   Sha256 h;
   h.Update(bytes);

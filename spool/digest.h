@@ -1,9 +1,12 @@
 // SHA-256 (OpenSSL) of files and buffers, as lowercase hex.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "spool/status.h"
 
@@ -22,6 +25,31 @@ class Sha256 {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// SHA-256 on a thread of its own, so that a large input is hashed while the caller does
+// something else with the same bytes (checks them, compresses them, decompresses the next
+// piece). Update hands over a piece and returns at once, once the previous piece is done; the
+// piece must stay valid until the next Update, Wait or HexDigest.
+class BackgroundSha256 {
+ public:
+  BackgroundSha256();
+  ~BackgroundSha256();
+  BackgroundSha256(const BackgroundSha256&) = delete;
+  BackgroundSha256& operator=(const BackgroundSha256&) = delete;
+  void Update(std::string_view bytes);
+  void Wait();              // returns once the last piece is hashed
+  std::string HexDigest();  // waits, then finishes; call once
+
+ private:
+  void Run();
+  Sha256 hash_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string_view piece_;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 std::string Sha256Hex(std::string_view bytes);

@@ -291,12 +291,12 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
     return Transition(id, state::kVanished, "removed before it was claimed", "vanished");
   }
   if (!s.ok()) return s;
-  // No sync of its own: the transition's commit below syncs the rename with it, and if that
-  // is lost, recovery finds the file in work/ or (the rename lost too) still in incoming/.
+  // No sync: if a power cut loses the rename or this transition, recovery finds the file in
+  // work/ (state claiming) or, the rename lost too, still in incoming/.
   if (!route->settle.done_marker.empty()) {
     ::unlink((from + route->settle.done_marker).c_str());
   }
-  return Transition(id, state::kClaimed, "claimed into work/");
+  return Record(id, state::kClaimed, "claimed into work/");
 }
 
 Status Spool::Durable() { return sync_->Sync(); }
@@ -305,8 +305,15 @@ Status Spool::Commit(Status s) { return s.ok() ? Durable() : s; }
 
 Status Spool::Transition(const std::string& id, std::string_view to, std::string_view detail,
                          std::string_view outcome) {
-  return Commit(ledger_->Transition(id, to, detail, outcome));
+  return Commit(Record(id, to, detail, outcome));
 }
+
+Status Spool::Record(const std::string& id, std::string_view to, std::string_view detail,
+                     std::string_view outcome) {
+  return ledger_->Transition(id, to, detail, outcome);
+}
+
+Status Spool::Flush() { return Durable(); }
 
 Status Spool::Process(const std::string& id) {
   for (int step = 0; step < 16; ++step) {
@@ -314,6 +321,11 @@ Status Spool::Process(const std::string& id) {
     if (Status s = Step(id, final); !s.ok() || final) return s;
   }
   return Error(Code::kInternal, id + ": no final state after 16 steps");
+}
+
+Status Spool::ProcessDurably(const std::string& id) {
+  Status s = Process(id);
+  return s.ok() ? Flush() : s;
 }
 
 Status Spool::Step(const std::string& id, bool& final) {
@@ -402,10 +414,14 @@ Status Spool::Check(FileRecord& f) {
   std::unique_ptr<FileReport> report;
   std::string sha, rows_ext;
   if (size > 0 && size <= options_.max_file_bytes) {
-    // Hash, check, record the items and transform in one pass over the bytes.
+    // Hash, check, record the items, transform and compress the archive copy in one pass over
+    // the bytes (the copy is kept only if the file is accepted).
     const std::string feed = route && !route->feed.empty() ? route->feed : DetectFeedOfFile(path);
     LedgerItems items(*ledger_, f.id, feed == schemas::kFeedArucs);
-    CheckHooks hooks{&sha, &items, &items, nullptr};
+    const std::string archive = ArchivePath(f);
+    if (Status s = MakeDirs(archive.substr(0, archive.rfind('/')), false); !s.ok()) return s;
+    ArchiveWriter archive_copy(archive + ".tmp", kArchiveLevel, size > (std::uint64_t{8} << 20));
+    CheckHooks hooks{&sha, &items, &items, nullptr, &archive_copy};
     rows_ext = RowsExtension(f.route, feed);
     std::optional<RowsFile> rows;
     if (!rows_ext.empty()) {
@@ -492,14 +508,17 @@ Status Spool::Check(FileRecord& f) {
         // The rows wait beside the original, durable before the acceptance is.
         if (Status s = KeepRows(path + ".rows.tmp", path + "." + rows_ext); !s.ok()) return s;
       }
-      // What the check found and the acceptance, in one commit.
-      return Commit(ledger_->RecordCheck(
+      // What the check found and the acceptance, in one commit; no sync of its own (lost in a
+      // power cut, the file is checked again).
+      return ledger_->RecordCheck(
           f, finding_counts(),
           {std::string(state::kAccepted),
-           fmt::format("checked: {} records, {} warnings", f.records, f.warnings)}));
+           fmt::format("checked: {} records, {} warnings", f.records, f.warnings)});
     }
   }
-  ::unlink((path + ".rows.tmp").c_str());  // a quarantined file's rows are not delivered
+  // A quarantined file's rows are not delivered, nor its archive copy kept.
+  ::unlink((path + ".rows.tmp").c_str());
+  ::unlink((ArchivePath(f) + ".tmp").c_str());
   if (Status s = ledger_->RecordCheck(f, finding_counts(), {}); !s.ok()) return s;
   // Write the report before the state says quarantining, so recovery always finds it.
   const std::string qdir = QuarantineDir(f.id);
@@ -539,6 +558,7 @@ Status Spool::Quarantine(const FileRecord& f) {
   if (KindOf(original) == NodeKind::kMissing) {
     if (Status s = RenameNoReplace(WorkPath(f.id), original); !s.ok()) return s;
   }
+  ::unlink((ArchivePath(f) + ".tmp").c_str());  // a copy compressed before a crash
   if (Status s = WriteQuarantineFiles(f, "{\"files\":[]}\n"); !s.ok()) return s;
   auto transitions = ledger_->Transitions(f.id);
   std::string reason = transitions.empty() ? "quarantined" : transitions.back().detail;
@@ -550,73 +570,70 @@ Status Spool::ArchiveStep(const FileRecord& f) {
   const std::string dir = dst.substr(0, dst.rfind('/'));
   if (Status s = MakeDirs(dir, false); !s.ok()) return s;
   if (KindOf(dst) == NodeKind::kRegular && VerifyArchive(dst, f.sha256).ok()) {
-    return Transition(f.id, state::kArchived, "archive already written and verified");
+    return Record(f.id, state::kArchived, "archive already written and verified");
   }
-  const std::string work = WorkPath(f.id);
-  if (KindOf(work) == NodeKind::kMissing && f.state == state::kReleased) {
-    // A released file comes back from quarantine first.
-    if (Status s = RenameNoReplace(QuarantineDir(f.id) + "/original", work); !s.ok()) return s;
+  // The copy compressed while the file was checked, if it is whole and right; else one made now.
+  const std::string copy = dst + ".tmp";
+  const bool compressed = KindOf(copy) == NodeKind::kRegular &&
+                          VerifyArchive(copy, f.sha256).ok() &&
+                          ::rename(copy.c_str(), dst.c_str()) == 0;
+  if (!compressed) {
+    const std::string work = WorkPath(f.id);
+    if (KindOf(work) == NodeKind::kMissing && f.state == state::kReleased) {
+      // A released file comes back from quarantine first.
+      if (Status s = RenameNoReplace(QuarantineDir(f.id) + "/original", work); !s.ok()) return s;
+    }
+    if (Status s = ArchiveFile(work, dst, f.sha256, kArchiveLevel, false); !s.ok()) return s;
   }
-  if (Status s = ArchiveFile(work, dst, f.sha256, 1, false); !s.ok()) return s;
-  return Transition(
-      f.id, state::kArchived,
-      "archived to " + dst.substr(options_.root.size() + 1) + " (written, synced, verified)");
+  // Synced with the deliveries, before the work copy goes (DeliverStep).
+  return Record(f.id, state::kArchived,
+                "archived to " + dst.substr(options_.root.size() + 1) + " (written, verified)");
 }
 
+// Brings back a work copy a crash took: the original from the verified archive, the rows made
+// again from the original.
+Status Spool::RestoreWorkCopy(const FileRecord& f, const Output& o, bool& restored) {
+  if (KindOf(o.work) == NodeKind::kRegular) return Status::Ok();
+  const std::string original = WorkPath(f.id);
+  if (KindOf(original) != NodeKind::kRegular) {
+    if (Status s = VerifyArchive(ArchivePath(f), f.sha256, original); !s.ok()) return s;
+    restored = true;
+  }
+  if (o.work != original) return WriteRows(f, o.work);
+  return Status::Ok();
+}
+
+// Links each output into outbound/<destination>/: hard links, no copy. The work copies stay
+// until every destination has its copy durably (DeliverStep).
 Status Spool::OutboundStep(const FileRecord& f) {
   const RouteOptions* route = FindRoute(f.route);
-  const std::vector<std::string> destinations =
-      route ? route->destinations : std::vector<std::string>{};
   const std::vector<Output> outputs = Outputs(f);
-  const std::string work = WorkPath(f.id);
   bool restored = false;
-  // After a crash the work copies may be gone with the outputs in place; if any output is
-  // missing, the original comes back from the verified archive and the rows are made again.
-  bool all = true;
-  for (const auto& o : outputs) {
-    for (const auto& d : destinations) {
-      all = all && KindOf(options_.root + "/outbound/" + d + "/" + o.name) == NodeKind::kRegular;
-    }
-  }
-  if (!all) {
-    if (KindOf(work) == NodeKind::kMissing) {
-      if (Status s = VerifyArchive(ArchivePath(f), f.sha256, work); !s.ok()) return s;
-      restored = true;
-    }
-    for (std::size_t i = 1; i < outputs.size(); ++i) {
-      if (KindOf(outputs[i].work) != NodeKind::kRegular) {
-        if (Status s = WriteRows(f, outputs[i].work); !s.ok()) return s;
-      }
-    }
-    for (const auto& d : destinations) {
-      const std::string dir = options_.root + "/outbound/" + d;
-      if (Status s = MakeDirs(dir, false); !s.ok()) return s;
-      for (const auto& o : outputs) {
-        const std::string out = dir + "/" + o.name;
-        if (::link(o.work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
-          return FromErrno(errno, out, "link");
-        }
+  for (const auto& d : route ? route->destinations : std::vector<std::string>{}) {
+    const std::string dir = options_.root + "/outbound/" + d;
+    if (Status s = MakeDirs(dir, false); !s.ok()) return s;
+    for (const auto& o : outputs) {
+      const std::string out = dir + "/" + o.name;
+      if (KindOf(out) == NodeKind::kRegular) continue;
+      if (Status s = RestoreWorkCopy(f, o, restored); !s.ok()) return s;
+      if (::link(o.work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
+        return FromErrno(errno, out, "link");
       }
     }
   }
-  // The archive is verified, the outputs are linked: the work copies may go (rows first: the
-  // original's absence is what says they are all gone).
-  for (auto it = outputs.rbegin(); it != outputs.rend(); ++it) {
-    if (::unlink(it->work.c_str()) != 0 && errno != ENOENT) {
-      return FromErrno(errno, it->work, "unlink");
-    }
-  }
-  return Transition(f.id, state::kOutbound,
-                    restored ? "outputs written to outbound/ (original restored from the archive)"
-                    : outputs.size() > 1
-                        ? "original and rows written to outbound/; work copies removed"
-                        : "outputs written to outbound/; original removed from work/");
+  return Record(f.id, state::kOutbound,
+                restored ? "outputs linked into outbound/ (original restored from the archive)"
+                         : "outputs linked into outbound/");
 }
 
+// Delivers each output to each destination, then makes the archive, the outbound links and the
+// deliveries durable in one sync; only then do the outbound and work copies go.
 Status Spool::DeliverStep(const FileRecord& f) {
   const RouteOptions* route = FindRoute(f.route);
   const std::vector<Output> outputs = Outputs(f);
   std::vector<DeliveryRecord> deliveries;
+  std::vector<std::string> delivered_from;  // outbound copies to remove once durable
+  bool restored = false;
   for (const auto& dname : route ? route->destinations : std::vector<std::string>{}) {
     const DestinationOptions* dest = FindDestination(dname);
     if (dest == nullptr) {
@@ -625,15 +642,14 @@ Status Spool::DeliverStep(const FileRecord& f) {
     for (const auto& o : outputs) {
       const std::string out = options_.root + "/outbound/" + dname + "/" + o.name;
       const std::string target = dest->path + "/" + o.name;
-      if (KindOf(out) == NodeKind::kMissing) {
-        // Delivered before a restart (the outbound copy goes only once the delivery is durable).
-        if (KindOf(target) == NodeKind::kRegular) {
+      const bool queued = KindOf(out) == NodeKind::kRegular;
+      if (KindOf(target) == NodeKind::kRegular) {
+        if (!queued) {
+          // Delivered before a restart: the outbound copy goes only once the delivery is durable.
           deliveries.push_back(
               {dname, o.name, "delivered (found at the destination after a restart)", {}});
+          continue;
         }
-        continue;
-      }
-      if (KindOf(target) == NodeKind::kRegular) {
         // Already there under its content-derived name: the same bytes, or a conflict.
         std::string have, want = f.sha256;
         if (Status s = Sha256File(target, have); !s.ok()) return s;
@@ -644,23 +660,38 @@ Status Spool::DeliverStep(const FileRecord& f) {
           return Error(Code::kFailedPrecondition,
                        target + ": exists with different content; delivery held");
         }
-      } else if (::link(out.c_str(), target.c_str()) == 0) {
-        if (Status s = Durable(); !s.ok()) return s;
-      } else if (errno == EXDEV) {
-        if (Status s = CopyDurably(out, target, false); !s.ok()) return s;
-        if (Status s = Durable(); !s.ok()) return s;
       } else {
-        return FromErrno(errno, target, "link");
+        // The outbound copy, or, if a power cut lost that link, the work copy it was made from.
+        std::string from = out;
+        if (!queued) {
+          if (Status s = RestoreWorkCopy(f, o, restored); !s.ok()) return s;
+          from = o.work;
+        }
+        if (::link(from.c_str(), target.c_str()) != 0) {
+          if (errno != EXDEV) return FromErrno(errno, target, "link");
+          if (Status s = CopyDurably(from, target, false); !s.ok()) return s;
+        }
       }
       deliveries.push_back({dname, o.name, "delivered", {}});
-      if (::unlink(out.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, out, "unlink");
+      if (queued) delivered_from.push_back(out);
     }
   }
-  // The deliveries and the final state, in one commit.
+  if (Status s = Durable(); !s.ok()) return s;
+  for (const auto& out : delivered_from) {
+    if (::unlink(out.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, out, "unlink");
+  }
+  // Rows first: the original's absence is what says the work copies are all gone.
+  for (auto it = outputs.rbegin(); it != outputs.rend(); ++it) {
+    if (::unlink(it->work.c_str()) != 0 && errno != ENOENT) {
+      return FromErrno(errno, it->work, "unlink");
+    }
+  }
+  // The deliveries and the final state, in one commit, made durable by the next sync point
+  // (or Flush): lost in a power cut, the deliveries are found at their destinations again.
   std::string names;
   for (const auto& o : outputs) names += (names.empty() ? "" : " and ") + o.name;
-  return Commit(ledger_->Transition(f.id, state::kDelivered, "delivered as " + names, "delivered",
-                                    deliveries));
+  return ledger_->Transition(f.id, state::kDelivered, "delivered as " + names, "delivered",
+                             deliveries);
 }
 
 Status Spool::Recover() {
@@ -672,6 +703,19 @@ Status Spool::Recover() {
     }
   }
   for (const auto& f : ledger_->Unfinished()) {
+    // An archive is written without a sync of its own (the deliveries' sync makes it durable
+    // before the work copy goes): while the work copy is here, a power cut may have cut the
+    // archive short, so it is verified again and, if bad, written again.
+    if ((f.state == state::kArchived || f.state == state::kOutbound) &&
+        KindOf(WorkPath(f.id)) == NodeKind::kRegular &&
+        !VerifyArchive(ArchivePath(f), f.sha256).ok()) {
+      if (Status s = Record(f.id, state::kAccepted,
+                            "archive found damaged after a restart; "
+                            "archiving again");
+          !s.ok() && first.ok()) {
+        first = s;
+      }
+    }
     Status s = Process(f.id);
     if (!s.ok() && first.ok()) first = s;
   }
@@ -694,6 +738,7 @@ Status Spool::Recover() {
     Transition(f.id, state::kClaimed, "found in work/ with no ledger row");
     Process(f.id);
   }
+  if (Status s = Flush(); !s.ok() && first.ok()) first = s;
   return first;
 }
 
@@ -727,7 +772,7 @@ Status Spool::Release(const std::string& id, const std::string& reason, bool for
       return s;
     }
   }
-  return Process(id);
+  return ProcessDurably(id);
 }
 
 Status Spool::Reject(const std::string& id, const std::string& reason) {
@@ -763,7 +808,7 @@ Status Spool::Reprocess(const std::string& id, const std::string& reason) {
     return s;
   }
   ::unlink((QuarantineDir(id) + "/meta.json").c_str());
-  return Process(id);
+  return ProcessDurably(id);
 }
 
 }  // namespace rbgate::spool

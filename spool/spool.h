@@ -3,6 +3,11 @@
 // or quarantine/<id>/. Every transition is in the ledger before the next step on disk begins,
 // so a crash at any point resumes from the last recorded state (Recover).
 //
+// Durability: a sync (GroupSync, shared by every worker waiting) comes before each step that
+// cannot be undone: the ledger row before a file leaves incoming/; the archive, the outbound
+// links and every delivery before the work and outbound copies go. Other transitions are
+// progress markers that ride on the next sync (Record); recovery redoes a lost step.
+//
 //   root/ledger.db               the ledger (SQLite, WAL)
 //   root/incoming/<route>/       drop folders
 //   root/work/<id>               claimed originals
@@ -102,8 +107,14 @@ class Spool {
   Status Claim(const Candidate& c, std::string& id);
 
   // Takes a claimed file to a final state, resuming from whatever state the ledger holds.
-  // kUnavailable (disk full) leaves it where it is, to be resumed later.
+  // kUnavailable (disk full) leaves it where it is, to be resumed later. The final state is
+  // committed but made durable only by the next sync point: call Flush before relying on it
+  // (the daemon does when it goes idle and when it stops), or use ProcessDurably.
   Status Process(const std::string& id);
+  Status ProcessDurably(const std::string& id);
+
+  // Makes every commit and file written so far durable.
+  Status Flush();
 
   // Takes one step (one state transition) towards a final state; `final` says the file is
   // already in one. Process is Step until final; tests use Step to stop between any two.
@@ -153,6 +164,7 @@ class Spool {
   Status Quarantine(const FileRecord& f);
   Status ArchiveStep(const FileRecord& f);
   Status OutboundStep(const FileRecord& f);
+  Status RestoreWorkCopy(const FileRecord& f, const Output& o, bool& restored);
   Status DeliverStep(const FileRecord& f);
   Status WriteQuarantineFiles(const FileRecord& f, const std::string& report_json);
   // The rows extension `route` gives `feed` (empty: none), and a file's rows made again from the
@@ -166,6 +178,12 @@ class Spool {
   // A ledger transition, made durable before returning.
   Status Transition(const std::string& id, std::string_view to, std::string_view detail,
                     std::string_view outcome = {});
+  // A ledger transition that is a progress marker, committed without a sync of its own. Fine
+  // wherever losing it in a power cut only means the step is done again: the sync points are
+  // before what cannot be undone (moving a file out of incoming/, removing a work or outbound
+  // copy) and before what an officer or a caller is told is done.
+  Status Record(const std::string& id, std::string_view to, std::string_view detail,
+                std::string_view outcome = {});
 
   SpoolOptions options_;
   std::unique_ptr<Ledger> ledger_;

@@ -102,6 +102,72 @@ TEST_CASE("SHA-256 and the archive round trip; a damaged archive is data loss") 
   CHECK(VerifyArchive(dir / "h.zst", sha).code == Code::kDataLoss);
 }
 
+// Bytes that do not compress, so that a few MiB make an archive past the size where it is
+// verified on two threads.
+std::string Incompressible(std::size_t n, std::uint64_t seed) {
+  std::string out(n, '\0');
+  for (auto& c : out) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    c = static_cast<char>(seed >> 56);
+  }
+  return out;
+}
+
+TEST_CASE(
+    "large inputs: SHA-256 on its own thread, archives written in pieces and verified on two") {
+  // Exactly two of the verifier's 4 MiB buffers, and a few bytes past: zstd's output must be
+  // drained when a buffer fills just as the input runs out.
+  for (std::size_t n : {std::size_t{8} << 20, (std::size_t{8} << 20) + 3}) {
+    CAPTURE(n);
+    TempDir dir;
+    const std::string bytes = Incompressible(n, n);
+    BackgroundSha256 background;
+    ArchiveWriter writer(dir / "f.zst", kArchiveLevel, true);
+    for (std::size_t at = 0; at < n; at += 1000003) {
+      const std::string_view piece = std::string_view(bytes).substr(at, 1000003);
+      background.Update(piece);
+      writer.Write({piece.data(), piece.size()}, at + piece.size() == n);
+      background.Wait();  // the piece may go now
+    }
+    REQUIRE(writer.finished());
+    const std::string sha = background.HexDigest();
+    CHECK(sha == Sha256Hex(bytes));
+    REQUIRE(fs::file_size(dir / "f.zst") > (1u << 20));
+    const Status verified = VerifyArchive(dir / "f.zst", sha, dir / "restored");
+    REQUIRE_MESSAGE(verified.ok(), verified.message);
+    CHECK(ReadFile(dir / "restored") == bytes);
+    std::string z = ReadFile(dir / "f.zst");
+    z[z.size() / 3] ^= 0x01;
+    WriteFile(dir / "g.zst", z);
+    CHECK(VerifyArchive(dir / "g.zst", sha).code == Code::kDataLoss);
+    WriteFile(dir / "h.zst", z.substr(0, z.size() - 100));
+    CHECK(VerifyArchive(dir / "h.zst", sha).code == Code::kDataLoss);
+  }
+}
+
+TEST_CASE("the checking pass hashes and compresses each byte once, whatever the checker re-reads") {
+  TempDir dir;
+  // A large Standard 18 file (mostly records the checker rejects: it reads through anyway), read
+  // in small windows so that the parser hands back a part of each window to be read again.
+  std::string bytes = File::Valid().Join();
+  while (bytes.size() < (std::size_t{9} << 20)) bytes += Incompressible(100000, bytes.size());
+  WriteFile(dir / "big.s18", bytes);
+  CheckSettings settings;
+  settings.window_bytes = 1 << 20;
+  std::string sha;
+  ArchiveWriter archive(dir / "big.zst", kArchiveLevel, true);
+  CheckHooks hooks;
+  hooks.sha256 = &sha;
+  hooks.archive = &archive;
+  auto report = CheckFile(dir / "big.s18", settings, "bacs18", hooks);
+  REQUIRE(report->problem.empty());
+  CHECK(report->diagnostics.errors() > 0);
+  CHECK(sha == Sha256Hex(bytes));
+  REQUIRE(archive.finished());
+  REQUIRE(VerifyArchive(dir / "big.zst", sha, dir / "restored").ok());
+  CHECK(ReadFile(dir / "restored") == bytes);
+}
+
 TEST_CASE("the ledger records files, transitions, findings, deliveries and actions") {
   TempDir dir;
   Status st;
@@ -525,6 +591,60 @@ TEST_CASE("recovery restores an original from the archive when work/ lost it aft
   auto f = s->ledger().Get(id);
   CHECK(f->state == "delivered");
   CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
+}
+
+// Only the sync points are ordered against a power cut; a progress marker may survive one while
+// the file operations before it do not. These stage what such a cut can leave.
+TEST_CASE("a power cut that kept the state but lost the outbound links still delivers, once") {
+  TempDir dir;
+  const std::string bytes = File::Valid().Join();
+  std::string id;
+  {
+    auto s = OpenSpool(Options(dir));
+    WriteFile(s->options().root + "/incoming/auto/a.s18", bytes);
+    REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
+    bool final = false;
+    for (int i = 0; i < 3; ++i) REQUIRE(s->Step(id, final).ok());  // accepted, archived, outbound
+    REQUIRE(s->ledger().Get(id)->state == "outbound");
+    for (const auto& e : fs::directory_iterator(dir / "spool/outbound/out")) {
+      fs::remove(e.path());  // the links never reached the disk
+    }
+  }
+  auto s = OpenSpool(Options(dir));
+  REQUIRE(s->Recover().ok());
+  auto f = s->ledger().Get(id);
+  CHECK(f->state == "delivered");
+  CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
+  CHECK(Count(dir / "delivered") == 1);
+  CHECK(s->ledger().Deliveries(id).size() == 1);
+  CHECK(Count(s->options().root + "/work") == 0);
+}
+
+TEST_CASE("a power cut that kept the state but cut the archive short archives again") {
+  TempDir dir;
+  const std::string bytes = File::Valid().Join();
+  std::string id;
+  {
+    auto s = OpenSpool(Options(dir));
+    WriteFile(s->options().root + "/incoming/auto/a.s18", bytes);
+    REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
+    bool final = false;
+    for (int i = 0; i < 2; ++i) REQUIRE(s->Step(id, final).ok());  // accepted, archived
+    auto f = s->ledger().Get(id);
+    REQUIRE(f->state == "archived");
+    fs::resize_file(s->ArchivePath(*f), 10);  // only part of it reached the disk
+  }
+  auto s = OpenSpool(Options(dir));
+  REQUIRE(s->Recover().ok());
+  auto f = s->ledger().Get(id);
+  CHECK(f->state == "delivered");
+  CHECK(VerifyArchive(s->ArchivePath(*f), f->sha256).ok());
+  CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
+  bool noted = false;
+  for (const auto& t : s->ledger().Transitions(id)) {
+    noted = noted || t.detail.find("archive found damaged") != std::string::npos;
+  }
+  CHECK(noted);
 }
 
 TEST_CASE("a crash after the ledger row but before the rename claims the file on restart") {
