@@ -6,11 +6,7 @@ set -euo pipefail
 records=${1:-10000000}
 runs=5
 source "$(dirname "$0")/common.sh"
-file="$data/bacs18-$records.s18"
-if [ ! -s "$file" ]; then
-  echo "generating $file ..." >&2
-  "$rbgate" gen bacs18 --records "$records" --seed 42 --date 2026-11-23 -o "$file"
-fi
+file=$(large_file "$records")
 bytes=$(stat -c %s "$file")
 cat "$file" >/dev/null  # warm the page cache: we measure the validator, not the disk
 

@@ -27,3 +27,32 @@ best_of() {
 
 # mbps BYTES SECONDS: decimal megabytes a second.
 mbps() { awk "BEGIN{ printf \"%.0f\", $1 / 1e6 / ($2 > 0 ? $2 : 0.001) }"; }
+
+# new_spool DIR WORKERS: a spool as rbgate init makes it, with files taken as soon as they are
+# seen and processing days judged against each file's creation date.
+new_spool() {
+  "$rbgate" init "$1" >/dev/null
+  sed -i "s/processing_days_against = \"today\"/processing_days_against = \"creation-date\"/;
+          s/stable_seconds = 2/stable_seconds = 0/; s/workers = 2 /workers = $2 /" "$1/rbgate.toml"
+}
+
+# small_files DIR COUNT: COUNT distinct ~4 KiB Standard 18 files (34 records each), made once
+# and cached in DIR.
+small_files() {
+  mkdir -p "$1"
+  local i
+  for i in $(seq "$2"); do
+    [ -s "$1/f$i.s18" ] || "$rbgate" gen bacs18 --records 34 --seed "$i" \
+      --serial "$(printf %06d "$i")" --date 2026-11-23 -o "$1/f$i.s18"
+  done
+}
+
+# large_file RECORDS: the path of a Standard 18 file of RECORDS records (seed 42), made once.
+large_file() {
+  local big=$data/bacs18-$1.s18
+  if [ ! -s "$big" ]; then
+    echo "generating $big ..." >&2
+    "$rbgate" gen bacs18 --records "$1" --seed 42 --date 2026-11-23 -o "$big"
+  fi
+  echo "$big"
+}

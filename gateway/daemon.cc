@@ -340,7 +340,9 @@ int RunDaemon(Config& config, bool once) {
     std::lock_guard lock(retry_mu);
     paused = retry.size();
   }
-  Log(1, "stopped", fmt::format("paused={} syncs={}", paused, sp->syncs()));
+  Log(1, "stopped",
+      fmt::format("paused={} syncs={} sync_seconds={:.3f}", paused, sp->syncs(),
+                  sp->sync_seconds()));
   return 0;
 }
 

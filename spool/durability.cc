@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <set>
 
 namespace rbgate::spool {
@@ -35,13 +36,17 @@ Status GroupSync::Sync() {
     const std::uint64_t target = requested_;
     lock.unlock();
     Status s;
+    const auto start = std::chrono::steady_clock::now();
     for (int fd : fds_) {
       if (::syncfs(fd) != 0) {
         s = FromErrno(errno, "spool", "syncfs");
         break;
       }
     }
+    const auto took = std::chrono::steady_clock::now() - start;
     lock.lock();
+    sync_ns_ += static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
     syncing_ = false;
     last_ = s;
     if (s.ok()) completed_ = target;
@@ -49,6 +54,11 @@ Status GroupSync::Sync() {
     if (!s.ok()) return s;
   }
   return last_.ok() ? Status::Ok() : last_;
+}
+
+double GroupSync::sync_seconds() const {
+  std::lock_guard lock(mu_);
+  return static_cast<double>(sync_ns_) / 1e9;
 }
 
 }  // namespace rbgate::spool

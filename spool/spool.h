@@ -138,6 +138,7 @@ class Spool {
 
   Ledger& ledger() { return *ledger_; }
   std::uint64_t syncs() const { return sync_->syncs(); }
+  double sync_seconds() const { return sync_->sync_seconds(); }
   const SpoolOptions& options() const { return options_; }
   std::string QuarantineDir(const std::string& id) const;
   std::string WorkPath(const std::string& id) const;
