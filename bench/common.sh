@@ -4,7 +4,8 @@
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$here/scripts/build.sh" release >/dev/null
-rbgate="$here/build/release/gateway/rbgate"
+# RBGATE_BIN: another build to measure on the same inputs (e.g. the previous commit's).
+rbgate=${RBGATE_BIN:-$here/build/release/gateway/rbgate}
 data=${BENCH_DIR:-$here/build/bench}
 mkdir -p "$data"
 runs=${RUNS:-${runs:-5}}

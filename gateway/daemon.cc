@@ -341,8 +341,8 @@ int RunDaemon(Config& config, bool once) {
     paused = retry.size();
   }
   Log(1, "stopped",
-      fmt::format("paused={} syncs={} sync_seconds={:.3f}", paused, sp->syncs(),
-                  sp->sync_seconds()));
+      fmt::format("paused={} syncs={} sync_requests={} sync_seconds={:.3f}", paused, sp->syncs(),
+                  sp->sync_requests(), sp->sync_seconds()));
   return 0;
 }
 

@@ -2,6 +2,7 @@
 // decompressing and hashing before the original may go.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ class ArchiveWriter {
   std::vector<char> buffer_;
   Status status_;
   bool finished_ = false;
+  static constexpr std::uint64_t kWriteBehind = std::uint64_t{8} << 20;
+  std::uint64_t written_ = 0;  // bytes written
+  std::uint64_t started_ = 0;  // bytes whose writeback has been started
 };
 
 // Compresses `src` into `dst` (through a hidden temporary, fsynced, renamed, directory

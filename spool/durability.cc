@@ -45,6 +45,7 @@ Status GroupSync::Sync() {
     }
     const auto took = std::chrono::steady_clock::now() - start;
     lock.lock();
+    ++syncs_;
     sync_ns_ += static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
     syncing_ = false;

@@ -84,6 +84,13 @@ struct ListFilter {
   std::size_t limit = 0;
 };
 
+// One transition, as Ledger::Transition takes it, with the time it happened.
+struct StateChange {
+  std::string to, detail, outcome;
+  std::vector<DeliveryRecord> deliveries;
+  std::string at;  // ISO 8601 UTC
+};
+
 class Ledger {
  public:
   virtual ~Ledger() = default;
@@ -95,6 +102,9 @@ class Ledger {
   virtual Status Transition(const std::string& id, std::string_view to, std::string_view detail,
                             std::string_view outcome = {},
                             const std::vector<DeliveryRecord>& deliveries = {}) = 0;
+  // Several transitions of one file in one commit, in order, each at its own time: steps taken
+  // in one go whose progress markers need no commit of their own.
+  virtual Status Transitions(const std::string& id, const std::vector<StateChange>& changes) = 0;
   // What checking found: feed, hash, counts, business key, findings per rule; and, in the same
   // commit when `then` names a state, the transition to it (state, detail).
   virtual Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings,

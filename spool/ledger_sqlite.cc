@@ -253,26 +253,18 @@ class SqliteLedger final : public Ledger {
                     const std::vector<DeliveryRecord>& deliveries) override {
     std::lock_guard lock(mu_);
     const std::string now = NowIso();
-    return Txn("transition", [&] {
-      Stmt s(db_, *statements_,
-             outcome.empty()
-                 ? "UPDATE files SET state = ?, updated_at = ? WHERE id = ?"
-                 : "UPDATE files SET state = ?, updated_at = ?, outcome = ?, reason = ? "
-                   "WHERE id = ?");
-      s.Bind(1, to).Bind(2, now);
-      if (outcome.empty()) {
-        s.Bind(3, id);
-      } else {
-        s.Bind(3, outcome).Bind(4, detail).Bind(5, id);
+    return Txn("transition", [&] { return Change(id, to, detail, outcome, deliveries, now); });
+  }
+
+  Status Transitions(const std::string& id, const std::vector<StateChange>& changes) override {
+    std::lock_guard lock(mu_);
+    return Txn("transitions", [&] {
+      for (const auto& c : changes) {
+        if (Status st = Change(id, c.to, c.detail, c.outcome, c.deliveries, c.at); !st.ok()) {
+          return st;
+        }
       }
-      if (Status st = s.Run("transition"); !st.ok()) return st;
-      if (sqlite3_changes(db_) != 1) {
-        return Error(Code::kFailedPrecondition, "ledger: no file " + id);
-      }
-      for (const auto& d : deliveries) {
-        if (Status st = AddDelivery(id, d, now); !st.ok()) return st;
-      }
-      return AddTransition(id, now, to, detail);
+      return Status::Ok();
     });
   }
 
@@ -693,6 +685,28 @@ class SqliteLedger final : public Ledger {
     s.Bind(1, value).Bind(2, except);
     if (s.Step() != SQLITE_ROW) return std::nullopt;
     return s.Text(0);
+  }
+
+  // One transition, within a transaction.
+  Status Change(const std::string& id, std::string_view to, std::string_view detail,
+                std::string_view outcome, const std::vector<DeliveryRecord>& deliveries,
+                const std::string& at) {
+    Stmt s(db_, *statements_,
+           outcome.empty() ? "UPDATE files SET state = ?, updated_at = ? WHERE id = ?"
+                           : "UPDATE files SET state = ?, updated_at = ?, outcome = ?, reason = ? "
+                             "WHERE id = ?");
+    s.Bind(1, to).Bind(2, at);
+    if (outcome.empty()) {
+      s.Bind(3, id);
+    } else {
+      s.Bind(3, outcome).Bind(4, detail).Bind(5, id);
+    }
+    if (Status st = s.Run("transition"); !st.ok()) return st;
+    if (sqlite3_changes(db_) != 1) return Error(Code::kFailedPrecondition, "ledger: no file " + id);
+    for (const auto& d : deliveries) {
+      if (Status st = AddDelivery(id, d, at); !st.ok()) return st;
+    }
+    return AddTransition(id, at, to, detail);
   }
 
   Status AddTransition(const std::string& id, const std::string& at, std::string_view to,

@@ -318,7 +318,7 @@ Status Spool::Flush() { return Durable(); }
 Status Spool::Process(const std::string& id) {
   for (int step = 0; step < 16; ++step) {
     bool final = false;
-    if (Status s = Step(id, final); !s.ok() || final) return s;
+    if (Status s = Step(id, final, true); !s.ok() || final) return s;
   }
   return Error(Code::kInternal, id + ": no final state after 16 steps");
 }
@@ -328,7 +328,9 @@ Status Spool::ProcessDurably(const std::string& id) {
   return s.ok() ? Flush() : s;
 }
 
-Status Spool::Step(const std::string& id, bool& final) {
+Status Spool::Step(const std::string& id, bool& final) { return Step(id, final, false); }
+
+Status Spool::Step(const std::string& id, bool& final, bool in_one_go) {
   {
     auto rec = ledger_->Get(id);
     if (!rec) return Error(Code::kFailedPrecondition, "ledger has no file " + id);
@@ -355,12 +357,19 @@ Status Spool::Step(const std::string& id, bool& final) {
       s = Check(f);
     } else if (st == state::kQuarantining) {
       s = Quarantine(f);
+    } else if ((st == state::kAccepted || st == state::kReleased) && in_one_go) {
+      // Archive, outbound and delivery in one go: their transitions in one commit at the end
+      // (lost in a crash, the steps are done again, finding their own work done).
+      std::vector<StateChange> batch;
+      s = ArchiveStep(f, &batch);
+      if (s.ok()) s = OutboundStep(f, &batch);
+      if (s.ok()) s = DeliverStep(f, &batch);
     } else if (st == state::kAccepted || st == state::kReleased) {
-      s = ArchiveStep(f);
+      s = ArchiveStep(f, nullptr);
     } else if (st == state::kArchived) {
-      s = OutboundStep(f);
+      s = OutboundStep(f, nullptr);
     } else if (st == state::kOutbound) {
-      s = DeliverStep(f);
+      s = DeliverStep(f, nullptr);
     } else {
       return Error(Code::kFailedPrecondition, id + ": unknown state " + st);
     }
@@ -565,12 +574,19 @@ Status Spool::Quarantine(const FileRecord& f) {
   return Transition(f.id, state::kQuarantined, reason, "quarantined");
 }
 
-Status Spool::ArchiveStep(const FileRecord& f) {
+Status Spool::Note(const FileRecord& f, std::vector<StateChange>* batch, std::string_view to,
+                   std::string detail) {
+  if (batch == nullptr) return Record(f.id, to, detail);
+  batch->push_back({std::string(to), std::move(detail), {}, {}, NowIso()});
+  return Status::Ok();
+}
+
+Status Spool::ArchiveStep(const FileRecord& f, std::vector<StateChange>* batch) {
   const std::string dst = ArchivePath(f);
   const std::string dir = dst.substr(0, dst.rfind('/'));
   if (Status s = MakeDirs(dir, false); !s.ok()) return s;
   if (KindOf(dst) == NodeKind::kRegular && VerifyArchive(dst, f.sha256).ok()) {
-    return Record(f.id, state::kArchived, "archive already written and verified");
+    return Note(f, batch, state::kArchived, "archive already written and verified");
   }
   // The copy compressed while the file was checked, if it is whole and right; else one made now.
   const std::string copy = dst + ".tmp";
@@ -586,8 +602,8 @@ Status Spool::ArchiveStep(const FileRecord& f) {
     if (Status s = ArchiveFile(work, dst, f.sha256, kArchiveLevel, false); !s.ok()) return s;
   }
   // Synced with the deliveries, before the work copy goes (DeliverStep).
-  return Record(f.id, state::kArchived,
-                "archived to " + dst.substr(options_.root.size() + 1) + " (written, verified)");
+  return Note(f, batch, state::kArchived,
+              "archived to " + dst.substr(options_.root.size() + 1) + " (written, verified)");
 }
 
 // Brings back a work copy a crash took: the original from the verified archive, the rows made
@@ -605,7 +621,7 @@ Status Spool::RestoreWorkCopy(const FileRecord& f, const Output& o, bool& restor
 
 // Links each output into outbound/<destination>/: hard links, no copy. The work copies stay
 // until every destination has its copy durably (DeliverStep).
-Status Spool::OutboundStep(const FileRecord& f) {
+Status Spool::OutboundStep(const FileRecord& f, std::vector<StateChange>* batch) {
   const RouteOptions* route = FindRoute(f.route);
   const std::vector<Output> outputs = Outputs(f);
   bool restored = false;
@@ -621,14 +637,14 @@ Status Spool::OutboundStep(const FileRecord& f) {
       }
     }
   }
-  return Record(f.id, state::kOutbound,
-                restored ? "outputs linked into outbound/ (original restored from the archive)"
-                         : "outputs linked into outbound/");
+  return Note(f, batch, state::kOutbound,
+              restored ? "outputs linked into outbound/ (original restored from the archive)"
+                       : "outputs linked into outbound/");
 }
 
 // Delivers each output to each destination, then makes the archive, the outbound links and the
 // deliveries durable in one sync; only then do the outbound and work copies go.
-Status Spool::DeliverStep(const FileRecord& f) {
+Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) {
   const RouteOptions* route = FindRoute(f.route);
   const std::vector<Output> outputs = Outputs(f);
   std::vector<DeliveryRecord> deliveries;
@@ -690,8 +706,13 @@ Status Spool::DeliverStep(const FileRecord& f) {
   // (or Flush): lost in a power cut, the deliveries are found at their destinations again.
   std::string names;
   for (const auto& o : outputs) names += (names.empty() ? "" : " and ") + o.name;
-  return ledger_->Transition(f.id, state::kDelivered, "delivered as " + names, "delivered",
-                             deliveries);
+  if (batch == nullptr) {
+    return ledger_->Transition(f.id, state::kDelivered, "delivered as " + names, "delivered",
+                               deliveries);
+  }
+  batch->push_back({std::string(state::kDelivered), "delivered as " + names, "delivered",
+                    std::move(deliveries), NowIso()});
+  return ledger_->Transitions(f.id, *batch);
 }
 
 Status Spool::Recover() {

@@ -138,6 +138,7 @@ class Spool {
 
   Ledger& ledger() { return *ledger_; }
   std::uint64_t syncs() const { return sync_->syncs(); }
+  std::uint64_t sync_requests() const { return sync_->requests(); }
   double sync_seconds() const { return sync_->sync_seconds(); }
   const SpoolOptions& options() const { return options_; }
   std::string QuarantineDir(const std::string& id) const;
@@ -163,10 +164,15 @@ class Spool {
 
   Status Check(FileRecord& f);
   Status Quarantine(const FileRecord& f);
-  Status ArchiveStep(const FileRecord& f);
-  Status OutboundStep(const FileRecord& f);
+  // The steps after acceptance. With `batch`, each appends its transition there instead of
+  // committing it, and DeliverStep commits them all with its own.
+  Status Step(const std::string& id, bool& final, bool in_one_go);
+  Status ArchiveStep(const FileRecord& f, std::vector<StateChange>* batch);
+  Status OutboundStep(const FileRecord& f, std::vector<StateChange>* batch);
   Status RestoreWorkCopy(const FileRecord& f, const Output& o, bool& restored);
-  Status DeliverStep(const FileRecord& f);
+  Status DeliverStep(const FileRecord& f, std::vector<StateChange>* batch);
+  Status Note(const FileRecord& f, std::vector<StateChange>* batch, std::string_view to,
+              std::string detail);
   Status WriteQuarantineFiles(const FileRecord& f, const std::string& report_json);
   // The rows extension `route` gives `feed` (empty: none), and a file's rows made again from the
   // original in work/ (after a crash lost them).
