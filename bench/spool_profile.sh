@@ -24,7 +24,7 @@ perf record -q -F 1999 -g -o "$work/perf.data" -- \
   "$rbgate" run --once --config "$work/s/rbgate.toml" 2>"$work/run.log"
 end=$(date +%s%N)
 echo "$what: $(awk "BEGIN{ printf \"%.3f\", ($end - $start) / 1e9 }") s wall under perf;" \
-  "$(grep -o 'syncs=[0-9]* sync_seconds=[0-9.]*' "$work/run.log" | tail -1)"
+  "$(grep -o 'syncs=[0-9]* sync_requests=[0-9]* sync_seconds=[0-9.]*' "$work/run.log" | tail -1)"
 report() { perf report -i "$work/perf.data" --no-children -g none --stdio "$@" 2>/dev/null; }
 echo "CPU samples by library:"
 report --sort dso | grep -E '^ +[0-9]' | head -12 | sed 's/ *$//'

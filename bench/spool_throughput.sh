@@ -29,7 +29,7 @@ sync
 start=$(now)
 "$rbgate" run --once --config "$work/s/rbgate.toml" 2>"$work/small.log"
 end=$(now)
-small_syncs=$(grep -o 'syncs=[0-9]* sync_seconds=[0-9.]*' "$work/small.log" | tail -1 || true)
+small_syncs=$(grep -o 'syncs=[0-9]* sync_requests=[0-9]* sync_seconds=[0-9.]*' "$work/small.log" | tail -1 || true)
 t_small=$(secs "$start" "$end")
 delivered=$(ls "$work/s/delivered" | wc -l)
 mkdir -p "$work/fs"
@@ -51,7 +51,7 @@ sync
 start=$(now)
 "$rbgate" run --once --config "$work/l/rbgate.toml" 2>"$work/large.log"
 end=$(now)
-large_syncs=$(grep -o 'syncs=[0-9]* sync_seconds=[0-9.]*' "$work/large.log" | tail -1 || true)
+large_syncs=$(grep -o 'syncs=[0-9]* sync_requests=[0-9]* sync_seconds=[0-9.]*' "$work/large.log" | tail -1 || true)
 t_large=$(secs "$start" "$end")
 state=$(grep -o 'info delivered\|warning quarantined' "$work/large.log" | head -1)
 
