@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -479,21 +480,28 @@ TEST_CASE("a file removed before its claim, or from work/ after it, is on record
   CHECK(s->ledger().Get(id)->state == "vanished");
 }
 
+// Drops `bytes` as incoming/auto/a.s18, claims it and takes `steps` steps; `then` stages what a
+// crash left behind; the spool is closed as if the process died there. Returns the file's id.
+std::string StepThenCrash(const TempDir& dir, const std::string& bytes, int steps,
+                          const std::function<void(Spool&, const std::string&)>& then = {}) {
+  auto s = OpenSpool(Options(dir));
+  WriteFile(s->options().root + "/incoming/auto/a.s18", bytes);
+  std::string id;
+  REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
+  for (int i = 0; i < steps; ++i) {
+    bool final = false;
+    REQUIRE(s->Step(id, final).ok());
+  }
+  if (then) then(*s, id);
+  return id;
+}
+
 TEST_CASE("a crash between any two steps resumes to the same end") {
   const std::string bytes = File::Valid().Join();
   for (int stop_after = 0; stop_after < 6; ++stop_after) {
     CAPTURE(stop_after);
     TempDir dir;
-    std::string id;
-    {
-      auto s = OpenSpool(Options(dir));
-      WriteFile(s->options().root + "/incoming/auto/a.s18", bytes);
-      REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
-      for (int i = 0; i < stop_after; ++i) {
-        bool final = false;
-        REQUIRE(s->Step(id, final).ok());
-      }
-    }  // the process "dies" here
+    const std::string id = StepThenCrash(dir, bytes, stop_after);
     auto s = OpenSpool(Options(dir));
     REQUIRE(s->Recover().ok());
     auto f = s->ledger().Get(id);
@@ -575,17 +583,10 @@ TEST_CASE("rows lost in a crash are made again; a crash at any step ends the sam
 TEST_CASE("recovery restores an original from the archive when work/ lost it after archiving") {
   TempDir dir;
   const std::string bytes = File::Valid().Join();
-  std::string id;
-  {
-    auto s = OpenSpool(Options(dir));
-    WriteFile(s->options().root + "/incoming/auto/a.s18", bytes);
-    REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
-    bool final = false;
-    REQUIRE(s->Step(id, final).ok());  // checked: accepted
-    REQUIRE(s->Step(id, final).ok());  // archived
-    REQUIRE(s->ledger().Get(id)->state == "archived");
-    ::unlink(s->WorkPath(id).c_str());  // as if removed just before the crash
-  }
+  const std::string id = StepThenCrash(dir, bytes, 2, [](Spool& s, const std::string& id) {
+    REQUIRE(s.ledger().Get(id)->state == "archived");  // checked, then archived
+    ::unlink(s.WorkPath(id).c_str());                  // as if removed just before the crash
+  });
   auto s = OpenSpool(Options(dir));
   REQUIRE(s->Recover().ok());
   auto f = s->ledger().Get(id);
@@ -598,18 +599,12 @@ TEST_CASE("recovery restores an original from the archive when work/ lost it aft
 TEST_CASE("a power cut that kept the state but lost the outbound links still delivers, once") {
   TempDir dir;
   const std::string bytes = File::Valid().Join();
-  std::string id;
-  {
-    auto s = OpenSpool(Options(dir));
-    WriteFile(s->options().root + "/incoming/auto/a.s18", bytes);
-    REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
-    bool final = false;
-    for (int i = 0; i < 3; ++i) REQUIRE(s->Step(id, final).ok());  // accepted, archived, outbound
-    REQUIRE(s->ledger().Get(id)->state == "outbound");
+  const std::string id = StepThenCrash(dir, bytes, 3, [&](Spool& s, const std::string& id) {
+    REQUIRE(s.ledger().Get(id)->state == "outbound");  // accepted, archived, outbound
     for (const auto& e : fs::directory_iterator(dir / "spool/outbound/out")) {
       fs::remove(e.path());  // the links never reached the disk
     }
-  }
+  });
   auto s = OpenSpool(Options(dir));
   REQUIRE(s->Recover().ok());
   auto f = s->ledger().Get(id);
@@ -623,17 +618,11 @@ TEST_CASE("a power cut that kept the state but lost the outbound links still del
 TEST_CASE("a power cut that kept the state but cut the archive short archives again") {
   TempDir dir;
   const std::string bytes = File::Valid().Join();
-  std::string id;
-  {
-    auto s = OpenSpool(Options(dir));
-    WriteFile(s->options().root + "/incoming/auto/a.s18", bytes);
-    REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
-    bool final = false;
-    for (int i = 0; i < 2; ++i) REQUIRE(s->Step(id, final).ok());  // accepted, archived
-    auto f = s->ledger().Get(id);
-    REQUIRE(f->state == "archived");
-    fs::resize_file(s->ArchivePath(*f), 10);  // only part of it reached the disk
-  }
+  const std::string id = StepThenCrash(dir, bytes, 2, [](Spool& s, const std::string& id) {
+    auto f = s.ledger().Get(id);
+    REQUIRE(f->state == "archived");         // accepted, archived
+    fs::resize_file(s.ArchivePath(*f), 10);  // only part of it reached the disk
+  });
   auto s = OpenSpool(Options(dir));
   REQUIRE(s->Recover().ok());
   auto f = s->ledger().Get(id);
