@@ -54,6 +54,18 @@ std::vector<std::string> DropAndRun(Spool& s, const std::string& name, const std
   return ids;
 }
 
+// Claims and processes every file ready in the drop folders; their records by name.
+std::map<std::string, FileRecord> RunAll(Spool& s) {
+  std::map<std::string, FileRecord> out;
+  for (const auto& c : s.Scan(0).ready) {
+    std::string id;
+    REQUIRE(s.Claim(c, id).ok());
+    REQUIRE(s.Process(id).ok());
+    out[c.name] = *s.ledger().Get(id);
+  }
+  return out;
+}
+
 std::size_t Count(const std::string& dir) {
   std::size_t n = 0;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -289,16 +301,12 @@ TEST_CASE("a file of no known feed, or XML with a DOCTYPE, is quarantined with t
   for (const auto& [name, content] : bytes)
     WriteFile(s->options().root + "/incoming/auto/" + name, content);
   std::map<std::string, std::string> reason, report;
-  for (const auto& c : s->Scan(0).ready) {
-    std::string id;
-    REQUIRE(s->Claim(c, id).ok());
-    REQUIRE(s->Process(id).ok());
-    auto f = s->ledger().Get(id);
-    CHECK(f->state == "quarantined");
-    CHECK(f->errors == 1);
-    reason[c.name] = f->reason;
-    report[c.name] = ReadFile(s->QuarantineDir(id) + "/report.json");
-    CHECK(ReadFile(s->QuarantineDir(id) + "/original") == bytes[c.name]);
+  for (const auto& [name, f] : RunAll(*s)) {
+    CHECK(f.state == "quarantined");
+    CHECK(f.errors == 1);
+    reason[name] = f.reason;
+    report[name] = ReadFile(s->QuarantineDir(f.id) + "/report.json");
+    CHECK(ReadFile(s->QuarantineDir(f.id) + "/original") == bytes[name]);
   }
   CHECK(reason["rents.csv"].starts_with("feed.unknown: comma-separated text (3 fields"));
   CHECK(report["rents.csv"].find("\"rule\":\"feed.unknown\"") != std::string::npos);
@@ -409,17 +417,13 @@ TEST_CASE("empty files, symlinks, FIFOs and directories are moved aside, never o
   WriteFile(in + "folder/inner.s18", "x");
   WriteFile(in + "empty.s18", "");
   std::map<std::string, std::string> reason;
-  for (const auto& c : s->Scan(0).ready) {
-    std::string id;
-    REQUIRE(s->Claim(c, id).ok());
-    REQUIRE(s->Process(id).ok());
-    auto f = s->ledger().Get(id);
-    CHECK(f->state == "quarantined");
-    reason[c.name] = f->reason;
-    const std::string original = s->QuarantineDir(id) + "/original";
-    if (c.name == "link.s18") CHECK(KindOf(original) == NodeKind::kSymlink);
-    if (c.name == "pipe") CHECK(KindOf(original) == NodeKind::kFifo);
-    if (c.name == "folder") CHECK(ReadFile(original + "/inner.s18") == "x");
+  for (const auto& [name, f] : RunAll(*s)) {
+    CHECK(f.state == "quarantined");
+    reason[name] = f.reason;
+    const std::string original = s->QuarantineDir(f.id) + "/original";
+    if (name == "link.s18") CHECK(KindOf(original) == NodeKind::kSymlink);
+    if (name == "pipe") CHECK(KindOf(original) == NodeKind::kFifo);
+    if (name == "folder") CHECK(ReadFile(original + "/inner.s18") == "x");
   }
   CHECK(reason["link.s18"] == "refused: a symbolic link is not a regular file");
   CHECK(reason["pipe"] == "refused: a FIFO is not a regular file");
