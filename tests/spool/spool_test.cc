@@ -500,20 +500,27 @@ std::string StepThenCrash(const TempDir& dir, const std::string& bytes, int step
   return id;
 }
 
+// Opens the spool again as a restart does, recovers, and checks that the file ended delivered
+// once, whole, its work copies gone and its archive good. Returns the spool for more checks.
+std::unique_ptr<Spool> RecoverDelivered(const TempDir& dir, const std::string& id,
+                                        const std::string& bytes) {
+  auto s = OpenSpool(Options(dir));
+  REQUIRE(s->Recover().ok());
+  auto f = s->ledger().Get(id);
+  CHECK(f->state == "delivered");
+  CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
+  CHECK(Count(dir / "delivered") == 1);
+  CHECK(Count(s->options().root + "/work") == 0);
+  CHECK(VerifyArchive(s->ArchivePath(*f), f->sha256).ok());
+  return s;
+}
+
 TEST_CASE("a crash between any two steps resumes to the same end") {
   const std::string bytes = File::Valid().Join();
   for (int stop_after = 0; stop_after < 6; ++stop_after) {
     CAPTURE(stop_after);
     TempDir dir;
-    const std::string id = StepThenCrash(dir, bytes, stop_after);
-    auto s = OpenSpool(Options(dir));
-    REQUIRE(s->Recover().ok());
-    auto f = s->ledger().Get(id);
-    CHECK(f->state == "delivered");
-    CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
-    CHECK(Count(dir / "delivered") == 1);
-    CHECK(Count(s->options().root + "/work") == 0);
-    CHECK(VerifyArchive(s->ArchivePath(*f), f->sha256).ok());
+    RecoverDelivered(dir, StepThenCrash(dir, bytes, stop_after), bytes);
   }
 }
 
@@ -591,11 +598,7 @@ TEST_CASE("recovery restores an original from the archive when work/ lost it aft
     REQUIRE(s.ledger().Get(id)->state == "archived");  // checked, then archived
     ::unlink(s.WorkPath(id).c_str());                  // as if removed just before the crash
   });
-  auto s = OpenSpool(Options(dir));
-  REQUIRE(s->Recover().ok());
-  auto f = s->ledger().Get(id);
-  CHECK(f->state == "delivered");
-  CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
+  RecoverDelivered(dir, id, bytes);
 }
 
 // Only the sync points are ordered against a power cut; a progress marker may survive one while
@@ -609,14 +612,8 @@ TEST_CASE("a power cut that kept the state but lost the outbound links still del
       fs::remove(e.path());  // the links never reached the disk
     }
   });
-  auto s = OpenSpool(Options(dir));
-  REQUIRE(s->Recover().ok());
-  auto f = s->ledger().Get(id);
-  CHECK(f->state == "delivered");
-  CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
-  CHECK(Count(dir / "delivered") == 1);
+  auto s = RecoverDelivered(dir, id, bytes);
   CHECK(s->ledger().Deliveries(id).size() == 1);
-  CHECK(Count(s->options().root + "/work") == 0);
 }
 
 TEST_CASE("a power cut that kept the state but cut the archive short archives again") {
@@ -627,12 +624,7 @@ TEST_CASE("a power cut that kept the state but cut the archive short archives ag
     REQUIRE(f->state == "archived");         // accepted, archived
     fs::resize_file(s.ArchivePath(*f), 10);  // only part of it reached the disk
   });
-  auto s = OpenSpool(Options(dir));
-  REQUIRE(s->Recover().ok());
-  auto f = s->ledger().Get(id);
-  CHECK(f->state == "delivered");
-  CHECK(VerifyArchive(s->ArchivePath(*f), f->sha256).ok());
-  CHECK(ReadFile(dir / ("delivered/" + Spool::OutputName(*f))) == bytes);
+  auto s = RecoverDelivered(dir, id, bytes);
   bool noted = false;
   for (const auto& t : s->ledger().Transitions(id)) {
     noted = noted || t.detail.find("archive found damaged") != std::string::npos;
