@@ -129,8 +129,8 @@ std::optional<Bacs18Key> ParseBacs18BusinessKey(std::string_view key) {
 
 // Bacs reports (XML): the hardened stream with the feed's XSD plugged in, and the feed's
 // own rules on the same events.
-void CheckXmlReport(const std::string& path, const CheckSettings& settings, FileReport& report,
-                    const CheckHooks& hooks) {
+void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSettings& settings,
+                    FileReport& report, const CheckHooks& hooks) {
   namespace br = schemas::bacs_reports;
   const std::unique_ptr<br::ReportValidator> validator =
       br::MakeReportValidator(report.feed, report.diagnostics, hooks.returned);
@@ -141,7 +141,7 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
   parsers::xml::XmlStreamParser parser(
       rows ? static_cast<parsers::xml::XmlSink&>(both) : *validator, report.diagnostics, {},
       br::ReportSchema(report.feed));
-  Readers readers(hooks, spool::FileSize(path));
+  Readers readers(hooks, size);
   spool::InputError error;
   bool ok = spool::ForEachWindow(
       path, settings.window_bytes,
@@ -160,7 +160,7 @@ void CheckXmlReport(const std::string& path, const CheckSettings& settings, File
   if (const auto* input = dynamic_cast<const br::InputReportValidator*>(validator.get())) {
     report.answers = input->answers();
   }
-  report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, spool::FileSize(path)));
+  report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, size));
   report.separator = "xml";
   report.diagnostics.SortByPosition();
   readers.Finish();
@@ -200,7 +200,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
     }
   }
   if (schemas::IsXmlReportFeed(report->feed)) {
-    CheckXmlReport(path, settings, *report, hooks);
+    CheckXmlReport(path, size, settings, *report, hooks);
     return report;
   }
   if (report->feed != schemas::kFeedBacs18) {

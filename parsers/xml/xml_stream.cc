@@ -244,7 +244,8 @@ struct XmlStreamParser::Impl {
     if (ctxt) ctxt->disableSAX = 1;
   }
 
-  // Frees libxml2's buffers once stopped. Never from inside a handler.
+  // Frees libxml2's buffers once stopped. Between pieces, or from a DOCTYPE handler (below);
+  // never from an element or text handler.
   void Halt() {
     if (stopped && ctxt != nullptr && ctxt->instate != XML_PARSER_EOF) xmlStopParser(ctxt);
   }
@@ -359,7 +360,7 @@ struct XmlStreamParser::Impl {
   // libxml2 checks for a halt when a DOCTYPE handler returns.
   void StopAtDoctype(std::string message) {
     Stop(rules::kDoctype, std::move(message));
-    if (ctxt != nullptr && ctxt->instate != XML_PARSER_EOF) xmlStopParser(ctxt);
+    Halt();
   }
 
   static void OnDoctype(void* user, const xmlChar* name, const xmlChar*, const xmlChar*) {
