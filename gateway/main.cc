@@ -24,6 +24,8 @@
 #include "schemas/calendar.h"
 #include "schemas/detect.h"
 #include "schemas/modulus.h"
+#include "schemas/table/rules.h"
+#include "schemas/table/schema.h"
 #include "spool/check.h"
 #include "spool/report.h"
 
@@ -91,6 +93,15 @@ int main(int argc, char** argv) {
       "error, 2 for usage or I/O problems.\nRun 'rbgate COMMAND --help' for a command's "
       "options.");
 
+  // rbgate schema check
+  auto* schema_cmd = app.add_subcommand("schema", "Work with table schemas, offline");
+  schema_cmd->require_subcommand(1);
+  auto* schema_check =
+      schema_cmd->add_subcommand("check", "Load schema files and say what each defines or what "
+                                          "is wrong with it (file, JSON path, problem)");
+  std::vector<std::string> schema_files;
+  schema_check->add_option("FILE", schema_files, "Schema files (JSON)")->required()->type_name("");
+
   // rbgate check
   auto* check = app.add_subcommand(
       "check", "Validate files before anyone sends them, with the daemon's rules and messages");
@@ -105,6 +116,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(
           std::vector<std::string>(std::begin(schemas::kFeeds), std::end(schemas::kFeeds))))
       ->type_name("FEED");
+  std::string schema_file;
+  check
+      ->add_option("--schema", schema_file,
+                   "Check against this table schema (a Frictionless Table Schema or tabular "
+                   "data resource, JSON; see schemas/README.md)")
+      ->type_name("FILE.json");
   check->add_option("--format", format, "Report format")
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("FORMAT")
@@ -459,7 +476,8 @@ int main(int argc, char** argv) {
       std::cout << fmt::format("{:<42} {:<7} {}\n", schemas::kUnknownFeed.id,
                                parsers::SeverityName(schemas::kUnknownFeed.severity),
                                schemas::kUnknownFeed.summary);
-      for (auto all : {parsers::bacs18::rules::All(), schemas::bacs_reports::AllReportRules()}) {
+      for (auto all : {parsers::bacs18::rules::All(), schemas::bacs_reports::AllReportRules(),
+                       schemas::table::rules::All()}) {
         for (const auto* r : all) {
           std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
                                    r->summary);
@@ -519,8 +537,41 @@ int main(int argc, char** argv) {
       return 0;
     }
 
+    if (*schema_check) {
+      int status = 0;
+      for (const auto& f : schema_files) {
+        try {
+          const auto schema = schemas::table::LoadSchemaFile(f);
+          std::printf("%s: schema %s%s%s: %zu field%s, %s, %s: ok\n", f.c_str(),
+                      schema->name.c_str(), schema->version.empty() ? "" : " version ",
+                      schema->version.c_str(), schema->fields.size(),
+                      schema->fields.size() == 1 ? "" : "s",
+                      schema->fixed_width ? "fixed-width"
+                                          : fmt::format("delimited by '{}'{}",
+                                                        schema->dialect.delimiter,
+                                                        schema->header ? " with a header" : "")
+                                                .c_str(),
+                      schema->encoding == parsers::delimited::Encoding::kUtf8 ? "UTF-8"
+                                                                                : "Windows-1252");
+        } catch (const schemas::table::SchemaError& e) {
+          std::printf("%s: error: %s: %s\n", e.file().c_str(), e.path().c_str(),
+                      e.problem().c_str());
+          status = 1;
+        }
+      }
+      return status;
+    }
+
     // rbgate check
     spool::CheckSettings settings;
+    if (!schema_file.empty()) {
+      try {
+        settings.table = schemas::table::LoadSchemaFile(schema_file);
+      } catch (const schemas::table::SchemaError& e) {
+        throw UsageError(std::string("--schema: ") + e.what());
+      }
+      if (!feed.empty()) throw UsageError("--schema names the feed; --feed is not needed");
+    }
     settings.feed = feed;
     settings.cap_per_rule = cap;
     settings.progress = true;

@@ -21,6 +21,23 @@ void ReportAt(DiagnosticSink& sink, const Rule& rule, std::uint64_t line, std::u
   sink.Report(std::move(d));
 }
 
+std::uint32_t SetExcerpt(Diagnostic& d, std::string_view raw, std::uint32_t pos,
+                         std::uint32_t width) {
+  pos = std::min<std::uint32_t>(pos, static_cast<std::uint32_t>(raw.size()));
+  std::uint32_t start = 0;
+  if (raw.size() > kExcerptMax && pos > kExcerptMax / 4) {
+    start = std::min<std::uint32_t>(pos - kExcerptMax / 4,
+                                    static_cast<std::uint32_t>(raw.size()) - kExcerptMax);
+  }
+  d.excerpt.assign(raw.substr(start, kExcerptMax));
+  for (char& c : d.excerpt) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  d.excerpt_pos = pos - start;
+  d.width = std::min<std::uint32_t>(width, static_cast<std::uint32_t>(d.excerpt.size()) - std::min<std::uint32_t>(d.excerpt_pos, static_cast<std::uint32_t>(d.excerpt.size())));
+  return start;
+}
+
 void DiagnosticCollector::Report(Diagnostic&& d) {
   (d.severity() == Severity::kError ? errors_ : warnings_) += 1;
   std::uint64_t& n = seen_[d.rule->id];

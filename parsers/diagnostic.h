@@ -67,6 +67,16 @@ class DiagnosticSink {
 void ReportAt(DiagnosticSink& sink, const Rule& rule, std::uint64_t line, std::uint64_t column,
               std::string_view field, std::string message);
 
+// How much of a long record a finding quotes: the part around the fault.
+inline constexpr std::uint32_t kExcerptMax = 160;
+
+// Sets `d`'s excerpt to the part of `raw` (one record as it is in the file) around bytes
+// [pos, pos + width), at most kExcerptMax bytes, with excerpt_pos and width relative to it;
+// line ends inside the record are shown as spaces. Returns where the excerpt starts in `raw`,
+// for the caller's personal-data spans.
+std::uint32_t SetExcerpt(Diagnostic& d, std::string_view raw, std::uint32_t pos,
+                         std::uint32_t width);
+
 // Keeps the first `cap_per_rule` findings of each rule and counts the rest, so a file in
 // which every record fails still reports quickly and in bounded memory.
 class DiagnosticCollector final : public DiagnosticSink {

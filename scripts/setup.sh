@@ -18,6 +18,8 @@ packages=(
   libfmt-dev            # formatting (GCC 12 has no std::format)
   libcli11-dev          # command line
   libtomlplusplus-dev   # configuration
+  libre2-dev            # Table Schema patterns, in linear time
+  miller                # the CSV benchmark's reference
   time                  # peak memory in bench/ scripts
   npm                   # fetches the modulus tables' npm package at set-up
 )

@@ -11,11 +11,13 @@
 #include <optional>
 
 #include "parsers/bacs18/standard18.h"
+#include "parsers/delimited/delimited.h"
 #include "parsers/xml/rules.h"
 #include "parsers/xml/xml_stream.h"
 #include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/detect.h"
+#include "schemas/table/validator.h"
 #include "spool/digest.h"
 #include "spool/mapped_input.h"
 
@@ -167,6 +169,37 @@ void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSetti
   if (hooks.rows != nullptr) hooks.rows->Flush();
 }
 
+// Delimited and fixed-width feeds: the schema's dialect frames rows, its validator judges them.
+void CheckTable(const std::string& path, std::int64_t size, const CheckSettings& settings,
+                FileReport& report, const CheckHooks& hooks) {
+  const auto& schema = *settings.table;
+  report.keep_alive = settings.table;
+  schemas::table::Validator validator(schema, report.diagnostics,
+                                      {settings.validator.modulus, nullptr});
+  parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
+  Readers readers(hooks, size);
+  spool::InputError error;
+  const bool ok = spool::ForEachWindow(
+      path, std::max<std::size_t>(settings.window_bytes, std::size_t{4} << 20),
+      [&](std::span<const char> window, std::uint64_t offset, bool last) {
+        readers.Give(window, offset, last);
+        const std::size_t used = parser.Feed(window, offset, last);
+        readers.Settle();
+        return used;
+      },
+      error);
+  if (!ok) {
+    report.problem = error.message;
+    return;
+  }
+  parser.Finish();
+  report.records = validator.data_rows();
+  report.bytes = parser.summary().bytes;
+  report.separator = std::string(parsers::delimited::LineEndName(parser.summary().line_end));
+  readers.Finish();
+  report.diagnostics.SortByPosition();
+}
+
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
                                       const std::string& feed, const CheckHooks& hooks) {
   auto report = std::make_unique<FileReport>(settings.cap_per_rule);
@@ -181,6 +214,11 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
     return report;
   }
   report->feed = feed.empty() ? settings.feed : feed;
+  if (settings.table && (report->feed.empty() || report->feed == settings.table->name)) {
+    report->feed = settings.table->name;
+    CheckTable(path, size, settings, *report, hooks);
+    return report;
+  }
   if (report->feed.empty()) {
     // No feed named: the content says, or its account of what it is instead is the verdict.
     const auto detected = DetectFileFeed(path, report->problem);

@@ -13,6 +13,7 @@
 #include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
+#include "schemas/table/schema.h"
 #include "spool/archive.h"
 
 namespace rbgate::spool {
@@ -23,6 +24,9 @@ struct CheckSettings {
   std::size_t cap_per_rule = 20;
   std::size_t window_bytes = std::size_t{16} << 20;
   bool progress = false;  // a progress line on stderr for large files
+  // A table schema (delimited or fixed-width feed): files are checked against it, whatever
+  // their content looks like. Its name is the feed's.
+  std::shared_ptr<const schemas::table::TableSchema> table;
 };
 
 struct FileReport {
@@ -38,6 +42,8 @@ struct FileReport {
   std::string business_key;
   // An input report: the user files it answers, for matching against what was sent.
   std::vector<schemas::bacs_reports::AnsweredUserFile> answers;
+  // What the findings' field names point into (a table schema), kept alive with them.
+  std::shared_ptr<const void> keep_alive;
 
   explicit FileReport(std::size_t cap) : diagnostics(cap) {}
   bool valid() const noexcept { return problem.empty() && diagnostics.errors() == 0; }

@@ -1,0 +1,542 @@
+// Loading a Table Schema descriptor: JSON (simdjson's DOM; loading is not the hot path) to a
+// compiled TableSchema, with every fault named by file, JSON path and plain English.
+#include "schemas/table/schema.h"
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "schemas/table/cast.h"
+
+namespace rbgate::schemas::table {
+namespace {
+
+namespace dom = simdjson::dom;
+using parsers::delimited::Encoding;
+
+constexpr std::string_view kTypeNames[] = {"string", "integer",  "number",    "boolean", "date",
+                                           "datetime", "time", "year", "yearmonth", "any"};
+constexpr std::string_view kDomainNames[] = {"",     "nino",        "sort_code",
+                                             "account_number", "postcode", "uprn", "uarn",
+                                             "billing_authority", "band", "paye_reference",
+                                             "pence"};
+
+// Reads one descriptor, with the file and a path stack for errors.
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void Fail(const std::string& path, std::string what) const {
+    throw SchemaError(file_, path, std::move(what));
+  }
+
+  dom::object Object(dom::element e, const std::string& path) const {
+    dom::object o;
+    if (e.get(o) != simdjson::SUCCESS) Fail(path, "must be an object");
+    return o;
+  }
+  dom::array Array(dom::element e, const std::string& path) const {
+    dom::array a;
+    if (e.get(a) != simdjson::SUCCESS) Fail(path, "must be an array");
+    return a;
+  }
+  std::string String(dom::element e, const std::string& path) const {
+    std::string_view s;
+    if (e.get(s) != simdjson::SUCCESS) Fail(path, "must be a string");
+    return std::string(s);
+  }
+  bool Bool(dom::element e, const std::string& path) const {
+    bool b = false;
+    if (e.get(b) != simdjson::SUCCESS) Fail(path, "must be true or false");
+    return b;
+  }
+  std::int64_t NonNegative(dom::element e, const std::string& path) const {
+    std::int64_t n = 0;
+    if (e.get(n) != simdjson::SUCCESS || n < 0) Fail(path, "must be a whole number, 0 or more");
+    return n;
+  }
+  char OneChar(dom::element e, const std::string& path) const {
+    const std::string s = String(e, path);
+    if (s.size() != 1) Fail(path, fmt::format("must be one character, not \"{}\"", s));
+    return s[0];
+  }
+
+  std::shared_ptr<TableSchema> Load(std::string_view json) {
+    dom::parser parser;
+    dom::element root;
+    if (auto error = parser.parse(json.data(), json.size()).get(root)) {
+      Fail("$", fmt::format("is not JSON: {}", simdjson::error_message(error)));
+    }
+    auto schema = std::make_shared<TableSchema>();
+    schema->source = file_;
+    dom::object top = Object(root, "$");
+    if (top["fields"].error() == simdjson::SUCCESS) {
+      LoadTableSchema(top, "$", *schema);
+      LoadRbgate(top, "$", *schema, /*resource=*/false);
+    } else if (top["schema"].error() == simdjson::SUCCESS) {
+      LoadResource(top, *schema);
+    } else {
+      Fail("$", "is neither a Table Schema (it has no \"fields\") nor a data resource (it has "
+                "no \"schema\")");
+    }
+    if (schema->name.empty()) {
+      schema->name = std::filesystem::path(file_).stem().string();
+      if (schema->name.empty()) schema->name = "table";
+    }
+    Finish(*schema);
+    return schema;
+  }
+
+ private:
+  // A resource's "schema" or "dialect" may be an object or a path to a JSON file beside it.
+  dom::element Referenced(dom::element e, const std::string& path, dom::parser& parser) {
+    std::string_view relative;
+    if (e.get(relative) != simdjson::SUCCESS) return e;
+    if (relative.find("://") != std::string_view::npos) {
+      Fail(path, "names a URL; rbgate reads schemas from files only");
+    }
+    const auto full = std::filesystem::path(file_).parent_path() / std::string(relative);
+    std::ifstream in(full, std::ios::binary);
+    if (!in) Fail(path, fmt::format("names {}, which cannot be read", full.string()));
+    std::stringstream text;
+    text << in.rdbuf();
+    referenced_.push_back(text.str());
+    dom::element out;
+    if (auto error = parser.parse(referenced_.back()).get(out)) {
+      Fail(path, fmt::format("names {}, which is not JSON: {}", full.string(),
+                             simdjson::error_message(error)));
+    }
+    return out;
+  }
+
+  void LoadResource(dom::object top, TableSchema& schema) {
+    for (auto [key, value] : top) {
+      const std::string path = fmt::format("$.{}", key);
+      if (key == "name") {
+        schema.name = String(value, path);
+      } else if (key == "title") {
+        schema.title = String(value, path);
+      } else if (key == "version") {
+        schema.version = String(value, path);
+      } else if (key == "encoding") {
+        const std::string enc = String(value, path);
+        std::string lower(enc);
+        std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+        if (lower == "utf-8" || lower == "utf8") {
+          schema.encoding = Encoding::kUtf8;
+        } else if (lower == "windows-1252" || lower == "cp1252") {
+          schema.encoding = Encoding::kWindows1252;
+        } else {
+          Fail(path, fmt::format("\"{}\" is not an encoding rbgate reads (utf-8, windows-1252)",
+                                 enc));
+        }
+      }
+    }
+    dom::parser schema_parser;
+    LoadTableSchema(Object(Referenced(top["schema"].value_unsafe(), "$.schema", schema_parser),
+                           "$.schema"),
+                    "$.schema", schema);
+    if (top["dialect"].error() == simdjson::SUCCESS) {
+      dom::parser dialect_parser;
+      LoadDialect(Object(Referenced(top["dialect"].value_unsafe(), "$.dialect", dialect_parser),
+                         "$.dialect"),
+                  schema);
+    }
+    LoadRbgate(top, "$", schema, /*resource=*/true);
+  }
+
+  void LoadDialect(dom::object o, TableSchema& schema) {
+    auto& d = schema.dialect;
+    for (auto [key, value] : o) {
+      const std::string path = fmt::format("$.dialect.{}", key);
+      if (key == "delimiter") {
+        d.delimiter = OneChar(value, path);
+        if (d.delimiter == '\n' || d.delimiter == '\r') Fail(path, "cannot be a line end");
+      } else if (key == "quoteChar") {
+        d.quote = OneChar(value, path);
+      } else if (key == "doubleQuote") {
+        d.double_quote = Bool(value, path);
+      } else if (key == "escapeChar") {
+        d.escape = OneChar(value, path);
+      } else if (key == "skipInitialSpace") {
+        d.skip_initial_space = Bool(value, path);
+      } else if (key == "header") {
+        schema.header = Bool(value, path);
+      } else if (key == "lineTerminator") {
+        schema.line_terminator = String(value, path);
+        if (schema.line_terminator != "\r\n" && schema.line_terminator != "\n") {
+          Fail(path, "must be \"\\r\\n\" or \"\\n\" (both are read either way)");
+        }
+      } else if (key == "quoting") {  // rbgate: false turns quoting off
+        if (!Bool(value, path)) d.quote = '\0';
+      } else if (key == "caseSensitiveHeader" || key == "csvddfVersion" ||
+                 key == "commentChar" || key == "nullSequence") {
+        if (key == "commentChar" || key == "nullSequence") {
+          Fail(path, "is not supported by rbgate: feeds do not carry comments or null markers");
+        }
+      } else {
+        Fail(path, "is not a CSV Dialect property (delimiter, quoteChar, doubleQuote, "
+                   "escapeChar, skipInitialSpace, header, lineTerminator)");
+      }
+    }
+    if (d.quote != '\0' && d.quote == d.delimiter) {
+      Fail("$.dialect.quoteChar", "is the same character as the delimiter");
+    }
+  }
+
+  void LoadTableSchema(dom::object o, const std::string& base, TableSchema& schema) {
+    dom::element fields;
+    if (o["fields"].get(fields) != simdjson::SUCCESS) Fail(base, "has no \"fields\"");
+    std::size_t i = 0;
+    for (dom::element f : Array(fields, base + ".fields")) {
+      schema.fields.push_back(LoadField(f, fmt::format("{}.fields[{}]", base, i++), schema));
+    }
+    if (schema.fields.empty()) Fail(base + ".fields", "must name at least one field");
+    std::set<std::string> names;
+    for (std::size_t k = 0; k < schema.fields.size(); ++k) {
+      if (!names.insert(schema.fields[k].name).second) {
+        Fail(fmt::format("{}.fields[{}].name", base, k),
+             fmt::format("\"{}\" names two fields", schema.fields[k].name));
+      }
+    }
+    for (auto [key, value] : o) {
+      const std::string path = fmt::format("{}.{}", base, key);
+      if (key == "missingValues") {
+        schema.missing_values.clear();
+        for (dom::element m : Array(value, path)) schema.missing_values.push_back(String(m, path));
+      } else if (key == "primaryKey") {
+        std::vector<std::string> keys;
+        std::string_view one;
+        if (value.get(one) == simdjson::SUCCESS) {
+          keys.emplace_back(one);
+        } else {
+          for (dom::element k : Array(value, path)) keys.push_back(String(k, path));
+        }
+        for (const auto& k : keys) schema.primary_key.push_back(FieldIndex(schema, k, path));
+        // A primary key's fields must have values (Table Schema v1).
+        for (const int k : schema.primary_key) {
+          schema.fields[static_cast<std::size_t>(k)].constraints.required = true;
+        }
+      } else if (key == "foreignKeys") {
+        Fail(path, "is not supported yet: cross-file checks are rbgate.references");
+      }
+    }
+    // Sort-code references can only be resolved once every field is known.
+    for (std::size_t k = 0; k < schema.fields.size(); ++k) {
+      auto& f = schema.fields[k];
+      if (!pending_sort_code_[k].empty()) {
+        f.sort_code_field =
+            FieldIndex(schema, pending_sort_code_[k],
+                       fmt::format("{}.fields[{}].rbgate.sortCodeField", base, k));
+      }
+    }
+  }
+
+  int FieldIndex(const TableSchema& schema, const std::string& name, const std::string& path) {
+    for (std::size_t i = 0; i < schema.fields.size(); ++i) {
+      if (schema.fields[i].name == name) return static_cast<int>(i);
+    }
+    Fail(path, fmt::format("names \"{}\", which is not a field", name));
+  }
+
+  // A constraint's bound or enum entry, cast with the field's own rules.
+  Value Bound(const FieldSpec& f, dom::element e, const std::string& path, std::string& text) {
+    std::string_view s;
+    double x = 0;
+    std::int64_t n = 0;
+    if (e.get(s) == simdjson::SUCCESS) {
+      text = std::string(s);
+    } else if (e.get(n) == simdjson::SUCCESS) {
+      text = std::to_string(n);
+    } else if (e.get(x) == simdjson::SUCCESS) {
+      text = fmt::format("{}", x);
+      if (f.type == Type::kNumber && f.domain != Domain::kPence) {
+        Value v;
+        v.x = x;
+        return v;
+      }
+    } else {
+      Fail(path, "must be a string or a number");
+    }
+    Value v;
+    if (f.domain == Domain::kPence) {
+      double pounds = 0;
+      if (std::from_chars(text.data(), text.data() + text.size(), pounds).ec != std::errc()) {
+        Fail(path, fmt::format("\"{}\" is not an amount in pounds", text));
+      }
+      v.n = static_cast<std::int64_t>(pounds * 100 + (pounds < 0 ? -0.5 : 0.5));
+      return v;
+    }
+    // Numbers given as JSON numbers are read with '.'; strings with the field's own rules.
+    FieldSpec plain = f;
+    plain.decimal_char = '.';
+    plain.group_char = '\0';
+    if (!Cast(e.is_string() ? f : plain, text, v)) {
+      Fail(path, fmt::format("\"{}\" is not {}", text, DescribeType(f)));
+    }
+    return v;
+  }
+
+  FieldSpec LoadField(dom::element e, const std::string& path, TableSchema& schema) {
+    dom::object o = Object(e, path);
+    FieldSpec f;
+    dom::element name;
+    if (o["name"].get(name) != simdjson::SUCCESS) Fail(path, "has no \"name\"");
+    f.name = String(name, path + ".name");
+    if (f.name.empty()) Fail(path + ".name", "must not be empty");
+    if (o["type"].error() == simdjson::SUCCESS) {
+      const std::string type = String(o["type"].value_unsafe(), path + ".type");
+      const auto it = std::find(std::begin(kTypeNames), std::end(kTypeNames), type);
+      if (it == std::end(kTypeNames)) {
+        const bool known = type == "object" || type == "array" || type == "duration" ||
+                           type == "geopoint" || type == "geojson";
+        Fail(path + ".type",
+             known ? fmt::format("\"{}\" is a Table Schema type rbgate does not check; use "
+                                 "\"string\" or \"any\"",
+                                 type)
+                   : fmt::format("\"{}\" is not a Table Schema type", type));
+      }
+      f.type = static_cast<Type>(it - std::begin(kTypeNames));
+    }
+    pending_sort_code_.emplace_back();
+    for (auto [key, value] : o) {
+      const std::string p = fmt::format("{}.{}", path, key);
+      if (key == "format") {
+        f.format = String(value, p);
+      } else if (key == "bareNumber") {
+        f.bare_number = Bool(value, p);
+      } else if (key == "decimalChar") {
+        f.decimal_char = OneChar(value, p);
+      } else if (key == "groupChar") {
+        f.group_char = OneChar(value, p);
+      } else if (key == "trueValues" || key == "falseValues") {
+        auto& list = key == "trueValues" ? f.true_values : f.false_values;
+        list.clear();
+        for (dom::element v : Array(value, p)) list.push_back(String(v, p));
+      }
+    }
+    if (f.format.empty()) f.format = "default";
+    if (f.format.substr(0, 4) == "fmt:" || f.format.find('%') != std::string::npos) {
+      if (f.type != Type::kDate && f.type != Type::kTime && f.type != Type::kDateTime) {
+        Fail(path + ".format", "a pattern format is for date, time and datetime fields");
+      }
+      std::string why;
+      if (!CompileTimePattern(f.format, f.type, f.pattern, why)) Fail(path + ".format", why);
+    } else if (f.format != "default") {
+      const bool ok =
+          (f.type == Type::kString &&
+           (f.format == "email" || f.format == "uri" || f.format == "uuid" ||
+            f.format == "binary")) ||
+          (f.type == Type::kDate && f.format == "any") ||
+          ((f.type == Type::kTime || f.type == Type::kDateTime) && f.format == "any" && false);
+      if (!ok) {
+        Fail(path + ".format", fmt::format("\"{}\" is not a format of {} fields that rbgate "
+                                           "reads",
+                                           f.format, TypeName(f.type)));
+      }
+    }
+    if (o["rbgate"].error() == simdjson::SUCCESS) {
+      LoadFieldRbgate(Object(o["rbgate"].value_unsafe(), path + ".rbgate"), path + ".rbgate", f,
+                      schema);
+    }
+    if (o["constraints"].error() == simdjson::SUCCESS) {
+      LoadConstraints(Object(o["constraints"].value_unsafe(), path + ".constraints"),
+                      path + ".constraints", f);
+    }
+    return f;
+  }
+
+  void LoadConstraints(dom::object o, const std::string& path, FieldSpec& f) {
+    auto& c = f.constraints;
+    for (auto [key, value] : o) {
+      const std::string p = fmt::format("{}.{}", path, key);
+      if (key == "required") {
+        c.required = Bool(value, p);
+      } else if (key == "unique") {
+        c.unique = Bool(value, p);
+      } else if (key == "minLength" || key == "maxLength") {
+        (key == "minLength" ? c.min_length : c.max_length) = NonNegative(value, p);
+      } else if (key == "minimum" || key == "maximum") {
+        if (f.type == Type::kString || f.type == Type::kBoolean || f.type == Type::kAny) {
+          if (f.domain != Domain::kPence) {
+            Fail(p, fmt::format("does not apply to {} fields", TypeName(f.type)));
+          }
+        }
+        const bool min = key == "minimum";
+        (min ? c.minimum : c.maximum) = Bound(f, value, p, min ? c.minimum_text : c.maximum_text);
+        (min ? c.has_minimum : c.has_maximum) = true;
+      } else if (key == "pattern") {
+        c.pattern_text = String(value, p);
+        RE2::Options options;
+        options.set_log_errors(false);
+        options.set_encoding(RE2::Options::EncodingUTF8);
+        // Table Schema patterns are XML Schema regular expressions: anchored at both ends.
+        auto re = std::make_shared<RE2>("(?s:" + c.pattern_text + ")", options);
+        if (!re->ok()) Fail(p, fmt::format("is not a regular expression: {}", re->error()));
+        c.pattern = std::move(re);
+      } else if (key == "enum") {
+        std::size_t i = 0;
+        for (dom::element v : Array(value, p)) {
+          c.enum_texts.emplace_back();
+          c.enum_values.push_back(
+              Bound(f, v, fmt::format("{}[{}]", p, i++), c.enum_texts.back()));
+        }
+        if (c.enum_texts.empty()) Fail(p, "must list at least one value");
+      } else {
+        Fail(p, "is not a Table Schema constraint (required, unique, minLength, maxLength, "
+                "minimum, maximum, pattern, enum)");
+      }
+    }
+    if (c.has_minimum && c.has_maximum && Compare(f, c.minimum, c.maximum) > 0) {
+      Fail(path, "minimum is greater than maximum");
+    }
+    if (c.min_length >= 0 && c.max_length >= 0 && c.min_length > c.max_length) {
+      Fail(path, "minLength is greater than maxLength");
+    }
+  }
+
+  void LoadFieldRbgate(dom::object o, const std::string& path, FieldSpec& f,
+                       TableSchema& schema) {
+    bool start = false, width = false;
+    for (auto [key, value] : o) {
+      const std::string p = fmt::format("{}.{}", path, key);
+      if (key == "domain") {
+        const std::string d = String(value, p);
+        const auto it = std::find(std::begin(kDomainNames) + 1, std::end(kDomainNames), d);
+        if (it == std::end(kDomainNames)) {
+          Fail(p, fmt::format("\"{}\" is not a domain type (nino, sort_code, account_number, "
+                              "postcode, uprn, uarn, billing_authority, band, paye_reference, "
+                              "pence)",
+                              d));
+        }
+        f.domain = static_cast<Domain>(it - std::begin(kDomainNames));
+        if (f.domain == Domain::kNino || f.domain == Domain::kAccountNumber ||
+            f.domain == Domain::kPostcode) {
+          f.personal = true;
+        }
+      } else if (key == "country") {
+        const std::string c = String(value, p);
+        if (c != "england" && c != "wales") Fail(p, "must be \"england\" or \"wales\"");
+        f.wales = c == "wales";
+      } else if (key == "sortCodeField") {
+        pending_sort_code_.back() = String(value, p);
+      } else if (key == "personal") {
+        f.personal = Bool(value, p);
+      } else if (key == "start") {
+        const auto n = NonNegative(value, p);
+        if (n < 1 || n > (1 << 20)) Fail(p, "must be a column from 1");
+        f.slice.start = static_cast<std::uint32_t>(n - 1);
+        start = true;
+      } else if (key == "width") {
+        const auto n = NonNegative(value, p);
+        if (n < 1 || n > (1 << 20)) Fail(p, "must be 1 or more");
+        f.slice.width = static_cast<std::uint32_t>(n);
+        width = true;
+      } else {
+        Fail(p, "is not an rbgate field property (domain, country, sortCodeField, personal, "
+                "start, width)");
+      }
+    }
+    if (start != width) Fail(path, "a fixed-width position needs both start and width");
+    if (start) schema.fixed_width = true;
+    if (f.domain == Domain::kPence && f.type != Type::kNumber && f.type != Type::kString) {
+      Fail(path + ".domain", "pence fields are of type number or string");
+    }
+  }
+
+  void LoadRbgate(dom::object top, const std::string& base, TableSchema& schema, bool resource) {
+    if (top["rbgate"].error() != simdjson::SUCCESS) return;
+    const std::string path = base + ".rbgate";
+    for (auto [key, value] : Object(top["rbgate"].value_unsafe(), path)) {
+      const std::string p = fmt::format("{}.{}", path, key);
+      if (key == "name") {
+        schema.name = String(value, p);
+      } else if (key == "version") {
+        schema.version = String(value, p);
+      } else if (key == "encoding" && !resource) {
+        const std::string enc = String(value, p);
+        if (enc == "utf-8") {
+          schema.encoding = Encoding::kUtf8;
+        } else if (enc == "windows-1252") {
+          schema.encoding = Encoding::kWindows1252;
+        } else {
+          Fail(p, "must be \"utf-8\" or \"windows-1252\"");
+        }
+      } else {
+        Fail(p, "is not an rbgate schema property (name, version, encoding)");
+      }
+    }
+  }
+
+  void Finish(TableSchema& schema) {
+    for (const char c : schema.name) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {
+        Fail("$.name", fmt::format("\"{}\" must be letters, digits, '-' and '_' (it names a "
+                                   "feed in routes)",
+                                   schema.name));
+      }
+    }
+    if (!schema.fixed_width) return;
+    // Fixed-width: every field positioned, in order, not overlapping.
+    schema.dialect.quote = '\0';
+    std::uint32_t end = 0;
+    for (std::size_t i = 0; i < schema.fields.size(); ++i) {
+      const auto& s = schema.fields[i].slice;
+      const std::string p = fmt::format("$.fields[{}].rbgate", i);
+      if (s.width == 0) Fail(p, "every field of a fixed-width layout needs start and width");
+      if (s.start < end) Fail(p + ".start", "overlaps the field before");
+      end = s.start + s.width;
+    }
+    schema.line_width = end;
+    schema.header = false;
+  }
+
+  std::string file_;
+  std::vector<std::string> pending_sort_code_;
+  std::vector<std::string> referenced_;
+};
+
+}  // namespace
+
+std::string_view TypeName(Type t) noexcept { return kTypeNames[static_cast<int>(t)]; }
+std::string_view DomainName(Domain d) noexcept { return kDomainNames[static_cast<int>(d)]; }
+
+SchemaError::SchemaError(std::string file, std::string path, std::string what)
+    : std::runtime_error(fmt::format("{}: {}: {}", file, path, what)),
+      file_(std::move(file)),
+      path_(std::move(path)),
+      problem_(std::move(what)) {}
+
+parsers::delimited::ParseOptions TableSchema::ParseOptions() const {
+  parsers::delimited::ParseOptions o;
+  o.dialect = dialect;
+  o.encoding = encoding;
+  if (fixed_width) {
+    for (const auto& f : fields) o.slices.push_back(f.slice);
+  }
+  o.max_fields = static_cast<std::uint32_t>(std::max<std::size_t>(4096, fields.size() * 2));
+  return o;
+}
+
+std::shared_ptr<const TableSchema> CompileSchema(std::string_view json, const std::string& file) {
+  return Loader(file).Load(json);
+}
+
+std::shared_ptr<const TableSchema> LoadSchemaFile(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw SchemaError(file, "$", "cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw SchemaError(file, "$", "cannot be read");
+  return CompileSchema(text.str(), file);
+}
+
+}  // namespace rbgate::schemas::table

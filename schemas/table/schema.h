@@ -1,0 +1,148 @@
+// Table schemas: a Frictionless Table Schema (v1) with its CSV Dialect, plus rbgate's own
+// additions under "rbgate" keys, compiled once into the form the validator runs. The file
+// format is documented in schemas/README.md.
+//
+// A schema file is either a Table Schema (an object with "fields") or a Tabular Data
+// Resource (an object with "schema", and optionally "dialect", "encoding", "name"), so a
+// descriptor written for any Frictionless tool loads as it is. Loading is strict where a
+// typo would silently weaken a check (an unknown constraint, an unknown rbgate key) and
+// lenient where the specification allows other keys (titles, descriptions, rdfType).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/delimited/delimited.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace rbgate::schemas::table {
+
+enum class Type : std::uint8_t {
+  kString,
+  kInteger,
+  kNumber,
+  kBoolean,
+  kDate,
+  kDateTime,
+  kTime,
+  kYear,
+  kYearMonth,
+  kAny,
+};
+std::string_view TypeName(Type t) noexcept;
+
+// rbgate's domain types: identifiers and amounts with rules of their own (identifiers.md).
+enum class Domain : std::uint8_t {
+  kNone,
+  kNino,
+  kSortCode,
+  kAccountNumber,
+  kPostcode,
+  kUprn,
+  kUarn,
+  kBillingAuthority,
+  kBand,
+  kPayeReference,
+  kPence,  // pounds and pence, exactly two decimal places; typed as pence
+};
+std::string_view DomainName(Domain d) noexcept;
+
+// A value cast to its field's type. Integers, years, year-months (months since year 0),
+// dates (days since 1970), times (seconds since midnight), date-times (seconds since 1970,
+// UTC) and pence are `n`; numbers are `x`; booleans are n = 0 or 1; strings are `text`.
+struct Value {
+  std::int64_t n = 0;
+  double x = 0;
+  std::string_view text;
+};
+
+// A date, time or date-time pattern in strftime's notation (%d/%m/%Y), compiled.
+struct TimePattern {
+  std::string text;  // as written, for messages
+  struct Piece {
+    char directive;  // 0: a literal byte
+    char literal;
+  };
+  std::vector<Piece> pieces;
+};
+
+struct Constraints {
+  bool required = false;
+  bool unique = false;
+  std::int64_t min_length = -1, max_length = -1;
+  bool has_minimum = false, has_maximum = false;
+  Value minimum, maximum;
+  std::string minimum_text, maximum_text;  // as written, for messages
+  std::shared_ptr<const re2::RE2> pattern;
+  std::string pattern_text;
+  std::vector<std::string> enum_texts;  // as written
+  std::vector<Value> enum_values;       // cast; string enums point into enum_texts
+};
+
+struct FieldSpec {
+  std::string name;
+  Type type = Type::kString;
+  std::string format = "default";
+  // Casting options (Table Schema v1).
+  bool bare_number = true;
+  char decimal_char = '.';
+  char group_char = '\0';
+  std::vector<std::string> true_values{"true", "True", "TRUE", "1"};
+  std::vector<std::string> false_values{"false", "False", "FALSE", "0"};
+  TimePattern pattern;  // date/time/datetime with a pattern format
+  Constraints constraints;
+  // rbgate additions.
+  Domain domain = Domain::kNone;
+  bool wales = false;            // band: A-I, not A-H
+  int sort_code_field = -1;      // account number: the field holding its sort code
+  bool personal = false;         // masked in findings unless asked
+  parsers::delimited::Slice slice;  // fixed-width position (when the layout is fixed-width)
+};
+
+struct TableSchema {
+  std::string name;     // the feed's name, e.g. "rsl-rents"
+  std::string title;
+  std::string version;  // as the descriptor gives it, or empty
+  std::string source;   // the file it was loaded from
+  std::vector<FieldSpec> fields;
+  std::vector<std::string> missing_values{""};
+  std::vector<int> primary_key;  // field indices
+  // The CSV Dialect.
+  parsers::delimited::Dialect dialect;
+  bool header = true;
+  std::string line_terminator = "\r\n";  // informative: CRLF and LF are both read
+  parsers::delimited::Encoding encoding = parsers::delimited::Encoding::kUtf8;
+  bool fixed_width = false;  // fields are sliced at their rbgate.start/width
+  std::uint32_t line_width = 0;  // fixed-width: the line's length
+
+  parsers::delimited::ParseOptions ParseOptions() const;
+};
+
+// A schema that cannot be used: says which file, where in it (a JSON path such as
+// $.fields[3].constraints.minimum) and what is wrong.
+class SchemaError : public std::runtime_error {
+ public:
+  SchemaError(std::string file, std::string path, std::string what);
+  const std::string& file() const noexcept { return file_; }
+  const std::string& path() const noexcept { return path_; }
+  const std::string& problem() const noexcept { return problem_; }
+
+ private:
+  std::string file_, path_, problem_;
+};
+
+// Compiles the descriptor `json` (from `file`, named in errors; a relative "schema" or
+// "dialect" path is read beside it). Throws SchemaError.
+std::shared_ptr<const TableSchema> CompileSchema(std::string_view json, const std::string& file);
+
+// Reads and compiles a schema file. Throws SchemaError (an unreadable file included).
+std::shared_ptr<const TableSchema> LoadSchemaFile(const std::string& file);
+
+}  // namespace rbgate::schemas::table

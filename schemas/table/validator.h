@@ -1,0 +1,72 @@
+// Validates the rows of a delimited or fixed-width file against a compiled table schema:
+// the header, each row's field count, then every field's type, constraints and domain rule;
+// uniqueness and the primary key across rows. Every fault is reported, not only the first.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "parsers/delimited/delimited.h"
+#include "parsers/diagnostic.h"
+#include "schemas/modulus.h"
+#include "schemas/table/schema.h"
+
+namespace rbgate::schemas::table {
+
+// Receives each data row's values once checked, for transforms (JSON lines, CSV).
+class TypedRowSink {
+ public:
+  virtual ~TypedRowSink() = default;
+  // `values[i]` is field i's value; `present[i]` is false for a missing value, or a value
+  // that failed its type. `row_valid` says the row had no error.
+  virtual void OnTypedRow(const parsers::delimited::Row& row, std::span<const Value> values,
+                          std::span<const bool> present, bool row_valid) = 0;
+};
+
+struct ValidatorOptions {
+  const ModulusChecker* modulus = nullptr;  // null: account numbers are not modulus checked
+  TypedRowSink* typed = nullptr;
+};
+
+// `schema` and `diagnostics` must outlive the validator; findings name fields by views into
+// `schema`, so it must also outlive the findings.
+class Validator final : public parsers::delimited::RowSink {
+ public:
+  Validator(const TableSchema& schema, parsers::DiagnosticSink& diagnostics,
+            ValidatorOptions options = {});
+
+  void OnRow(const parsers::delimited::Row& row) override;
+
+  std::uint64_t data_rows() const noexcept { return data_rows_; }
+
+ private:
+  // Open addressing, 64-bit fingerprints and the row each was first seen in; grows.
+  class SeenSet {
+   public:
+    // The row `fp` was first seen in, or 0 (and records it now).
+    std::uint64_t FirstOrInsert(std::uint64_t fp, std::uint64_t row);
+
+   private:
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> slots_;
+    std::size_t size_ = 0;
+  };
+
+  void CheckHeader(const parsers::delimited::Row& row);
+  // Returns false when the field has an error.
+  bool CheckField(const parsers::delimited::Row& row, std::size_t i, Value& v, bool& present);
+  void Report(const parsers::delimited::Row& row, std::size_t field, const parsers::Rule& rule,
+              std::string message);
+
+  const TableSchema& schema_;
+  parsers::DiagnosticSink& diagnostics_;
+  ValidatorOptions options_;
+  std::uint64_t data_rows_ = 0;
+  std::vector<Value> values_;
+  std::unique_ptr<bool[]> present_;
+  std::vector<SeenSet> unique_;  // per field with unique; index by field
+  SeenSet primary_;
+};
+
+}  // namespace rbgate::schemas::table
