@@ -97,8 +97,9 @@ int main(int argc, char** argv) {
   auto* schema_cmd = app.add_subcommand("schema", "Work with table schemas, offline");
   schema_cmd->require_subcommand(1);
   auto* schema_check =
-      schema_cmd->add_subcommand("check", "Load schema files and say what each defines or what "
-                                          "is wrong with it (file, JSON path, problem)");
+      schema_cmd->add_subcommand("check",
+                                 "Load schema files and say what each defines or what "
+                                 "is wrong with it (file, JSON path, problem)");
   std::vector<std::string> schema_files;
   schema_check->add_option("FILE", schema_files, "Schema files (JSON)")->required()->type_name("");
 
@@ -542,17 +543,15 @@ int main(int argc, char** argv) {
       for (const auto& f : schema_files) {
         try {
           const auto schema = schemas::table::LoadSchemaFile(f);
-          std::printf("%s: schema %s%s%s: %zu field%s, %s, %s: ok\n", f.c_str(),
-                      schema->name.c_str(), schema->version.empty() ? "" : " version ",
-                      schema->version.c_str(), schema->fields.size(),
-                      schema->fields.size() == 1 ? "" : "s",
-                      schema->fixed_width ? "fixed-width"
-                                          : fmt::format("delimited by '{}'{}",
-                                                        schema->dialect.delimiter,
-                                                        schema->header ? " with a header" : "")
-                                                .c_str(),
-                      schema->encoding == parsers::delimited::Encoding::kUtf8 ? "UTF-8"
-                                                                                : "Windows-1252");
+          std::printf(
+              "%s: schema %s%s%s: %zu field%s, %s, %s: ok\n", f.c_str(), schema->name.c_str(),
+              schema->version.empty() ? "" : " version ", schema->version.c_str(),
+              schema->fields.size(), schema->fields.size() == 1 ? "" : "s",
+              schema->fixed_width ? "fixed-width"
+                                  : fmt::format("delimited by '{}'{}", schema->dialect.delimiter,
+                                                schema->header ? " with a header" : "")
+                                        .c_str(),
+              schema->encoding == parsers::delimited::Encoding::kUtf8 ? "UTF-8" : "Windows-1252");
         } catch (const schemas::table::SchemaError& e) {
           std::printf("%s: error: %s: %s\n", e.file().c_str(), e.path().c_str(),
                       e.problem().c_str());

@@ -34,7 +34,10 @@ std::uint32_t SetExcerpt(Diagnostic& d, std::string_view raw, std::uint32_t pos,
     if (c == '\n' || c == '\r') c = ' ';
   }
   d.excerpt_pos = pos - start;
-  d.width = std::min<std::uint32_t>(width, static_cast<std::uint32_t>(d.excerpt.size()) - std::min<std::uint32_t>(d.excerpt_pos, static_cast<std::uint32_t>(d.excerpt.size())));
+  d.width = std::min<std::uint32_t>(
+      width,
+      static_cast<std::uint32_t>(d.excerpt.size()) -
+          std::min<std::uint32_t>(d.excerpt_pos, static_cast<std::uint32_t>(d.excerpt.size())));
   return start;
 }
 

@@ -44,3 +44,4 @@ if ((${#missing[@]})); then
 fi
 
 "$here/scripts/fetch-modulus-tables.sh"
+"$here/scripts/fetch-oracles.sh"

@@ -99,10 +99,14 @@ std::size_t FirstInvalidByte(std::string_view s, Encoding encoding) noexcept {
 
 std::string_view LineEndName(LineEnd e) noexcept {
   switch (e) {
-    case LineEnd::kLf: return "lf";
-    case LineEnd::kCrLf: return "crlf";
-    case LineEnd::kMixed: return "mixed";
-    case LineEnd::kNone: break;
+    case LineEnd::kLf:
+      return "lf";
+    case LineEnd::kCrLf:
+      return "crlf";
+    case LineEnd::kMixed:
+      return "mixed";
+    case LineEnd::kNone:
+      break;
   }
   return "none";
 }
@@ -147,8 +151,8 @@ void Parser::NoteLineEnd(bool crlf) {
   }
 }
 
-Parser::Scan Parser::SplitRecord(const char* begin, const char* limit, bool last,
-                                 const char*& end, std::uint32_t& consumed) {
+Parser::Scan Parser::SplitRecord(const char* begin, const char* limit, bool last, const char*& end,
+                                 std::uint32_t& consumed) {
   fields_.clear();
   unescaped_.clear();
   faults_.clear();
@@ -182,6 +186,24 @@ Parser::Scan Parser::SplitRecord(const char* begin, const char* limit, bool last
                             : FindByte(q, stop, quote);
         if (r == stop) {
           if (more) return Scan::kIncomplete;
+          if (stop != limit) {
+            // Not closed within the record limit. If a quote closes it within as much again,
+            // the record is too long and is skipped to the end of that quote's line; the
+            // lines inside it are not mistaken for rows. (A fixed horizon, not the window's
+            // end, so that the verdict never depends on where a window falls.)
+            const std::size_t horizon = 2 * std::size_t{options_.max_record} + 2;
+            const bool within = static_cast<std::size_t>(limit - begin) > horizon;
+            if (!within && !last) return Scan::kIncomplete;
+            const char* reach = within ? begin + horizon : limit;
+            const char* close = FindByte(stop, reach, quote);
+            if (close != reach) {
+              consumed = static_cast<std::uint32_t>(close + 1 - begin);
+              record_lines_ = static_cast<std::uint32_t>(
+                  CountByte({begin, static_cast<std::size_t>(consumed)}, '\n'));
+              skip_rest_of_line_ = true;
+              return Scan::kTooLong;
+            }
+          }
           // Never closed: the field runs to the end of the line it opened on.
           faults_.push_back({&rules::kUnclosedQuote, static_cast<std::uint32_t>(open - begin)});
           const char* nl = FindByte(open, limit, '\n');
@@ -223,8 +245,8 @@ Parser::Scan Parser::SplitRecord(const char* begin, const char* limit, bool last
         } else {
           text = {open + 1, static_cast<std::size_t>(r - open - 1)};
         }
-        record_lines_ += static_cast<std::uint32_t>(
-            CountByte({open, static_cast<std::size_t>(r - open)}, '\n'));
+        record_lines_ +=
+            static_cast<std::uint32_t>(CountByte({open, static_cast<std::size_t>(r - open)}, '\n'));
         p = r + 1;
         if (p < stop && *p == '\r' && p + 1 < stop && p[1] == '\n') ++p;
         if (p < stop && *p != d.delimiter && *p != '\n') {
@@ -262,6 +284,8 @@ Parser::Scan Parser::SplitRecord(const char* begin, const char* limit, bool last
       end = p;
       if (p > begin && p[-1] == '\r') --end;
       consumed = static_cast<std::uint32_t>(p - begin) + (p == stop ? 0 : 1);
+      // Too long, but its end is known: the whole record is skipped, quoted lines and all.
+      if (static_cast<std::size_t>(end - begin) > options_.max_record) return Scan::kTooLong;
       if (p != stop) NoteLineEnd(end != p);
       return Scan::kRow;
     }
@@ -269,8 +293,8 @@ Parser::Scan Parser::SplitRecord(const char* begin, const char* limit, bool last
   }
 }
 
-Parser::Scan Parser::SliceRecord(const char* begin, const char* limit, bool last,
-                                 const char*& end, std::uint32_t& consumed) {
+Parser::Scan Parser::SliceRecord(const char* begin, const char* limit, bool last, const char*& end,
+                                 std::uint32_t& consumed) {
   fields_.clear();
   faults_.clear();
   record_lines_ = 0;
@@ -285,6 +309,7 @@ Parser::Scan Parser::SliceRecord(const char* begin, const char* limit, bool last
   }
   end = nl > begin && nl[-1] == '\r' ? nl - 1 : nl;
   consumed = static_cast<std::uint32_t>(nl - begin) + (nl == limit ? 0 : 1);
+  if (static_cast<std::size_t>(end - begin) > options_.max_record) return Scan::kTooLong;
   if (nl != limit) NoteLineEnd(end != nl);
   const auto length = static_cast<std::uint32_t>(end - begin);
   for (const Slice& s : options_.slices) {
@@ -308,8 +333,8 @@ void Parser::CheckEncoding(const Row& row) {
 }
 
 void Parser::EmitRow(const char* begin, const char* end, std::uint64_t offset) {
-  const Row row{{begin, static_cast<std::size_t>(end - begin)}, offset, line_, summary_.rows + 1,
-                fields_};
+  const Row row{
+      {begin, static_cast<std::size_t>(end - begin)}, offset, line_, summary_.rows + 1, fields_};
   for (const Fault& f : faults_) {
     const Position at = PositionIn(row, f.pos);
     std::string message;
@@ -365,7 +390,7 @@ std::size_t Parser::Feed(std::span<const char> chunk, std::uint64_t offset, bool
       continue;
     }
     const char* end = nullptr;
-    std::uint32_t consumed = 0;
+    std::uint32_t consumed = 0;  // stays 0 when a record's end is not known
     const Scan s = options_.slices.empty() ? SplitRecord(p, limit, last, end, consumed)
                                            : SliceRecord(p, limit, last, end, consumed);
     if (s == Scan::kIncomplete) break;
@@ -373,10 +398,17 @@ std::size_t Parser::Feed(std::span<const char> chunk, std::uint64_t offset, bool
     if (s == Scan::kTooLong) {
       const std::string_view head(p, std::min<std::size_t>(limit - p, 80));
       Report(rules::kRecordLength, at, {line_, 1}, head, 0, 1,
-             fmt::format("record {} is longer than {} bytes; the rest of its line is skipped",
-                         summary_.rows + 1, options_.max_record));
+             fmt::format("record {} is longer than {} bytes; {} skipped", summary_.rows + 1,
+                         options_.max_record, consumed > 0 ? "it is" : "the rest of its line is"));
       ++summary_.rows;
-      skipping_ = true;
+      if (consumed > 0) {  // its end was found: skip exactly the record
+        line_ += (skip_rest_of_line_ ? 0 : 1) + record_lines_;
+        p += consumed;
+        skipping_ = skip_rest_of_line_;
+        skip_rest_of_line_ = false;
+      } else {
+        skipping_ = true;
+      }
       continue;
     }
     EmitRow(p, end, at);

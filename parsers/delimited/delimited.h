@@ -48,17 +48,17 @@ struct ParseOptions {
 };
 
 struct Field {
-  std::string_view text;  // the value: quotes removed, doubled quotes made single
-  std::uint32_t pos = 0;  // of the field's first byte (its opening quote, if any) in Row::raw
+  std::string_view text;    // the value: quotes removed, doubled quotes made single
+  std::uint32_t pos = 0;    // of the field's first byte (its opening quote, if any) in Row::raw
   std::uint32_t width = 0;  // of the field in Row::raw, quotes included
   bool quoted = false;
 };
 
 struct Row {
-  std::string_view raw;   // the record's bytes without its line end (may hold quoted ones)
-  std::uint64_t offset;   // of raw[0] in the input
-  std::uint64_t line;     // 1-based line of raw[0]
-  std::uint64_t number;   // 1-based record number, the header included
+  std::string_view raw;  // the record's bytes without its line end (may hold quoted ones)
+  std::uint64_t offset;  // of raw[0] in the input
+  std::uint64_t line;    // 1-based line of raw[0]
+  std::uint64_t number;  // 1-based record number, the header included
   std::span<const Field> fields;
 };
 
@@ -88,7 +88,7 @@ struct ParseSummary {
 
 // A streaming parser. Call Feed with consecutive windows of the input; each returns how many
 // bytes it consumed, and the caller presents the rest again at the start of the next window.
-// A window must be able to hold max_record bytes. Never throws on bad input.
+// REQUIRES: a window can hold 2 * max_record + 4 bytes. Never throws on bad input.
 // `rows` and `diagnostics` must outlive the parser.
 class Parser {
  public:
@@ -121,7 +121,8 @@ class Parser {
   ParseOptions options_;
   ParseSummary summary_;
   std::uint64_t line_ = 1;
-  bool skipping_ = false;  // inside an over-long line, looking for its end
+  bool skipping_ = false;           // inside an over-long line, looking for its end
+  bool skip_rest_of_line_ = false;  // a too-long record ends mid-line: skip to the line end
   bool crlf_seen_ = false, lf_seen_ = false, mixed_reported_ = false;
   std::vector<Field> fields_;
   std::string unescaped_;  // doubled or escaped quotes, made single

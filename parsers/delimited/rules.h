@@ -23,9 +23,8 @@ inline constexpr Rule kUnclosedQuote{
 inline constexpr Rule kRecordLength{
     "csv.limit.record", E, "a record is longer than the limit",
     "no feed needs records this long; the file is broken, or not the feed it was taken for"};
-inline constexpr Rule kFieldCount{
-    "csv.limit.fields", E, "a record has more fields than the limit",
-    "no feed needs this many columns; check the delimiter"};
+inline constexpr Rule kFieldCount{"csv.limit.fields", E, "a record has more fields than the limit",
+                                  "no feed needs this many columns; check the delimiter"};
 inline constexpr Rule kEncoding{
     "csv.encoding", E, "bytes that are not valid in the file's declared encoding",
     "the schema's dialect says the encoding (utf-8 or windows-1252); the sender's export must "

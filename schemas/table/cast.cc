@@ -94,10 +94,9 @@ bool ParseNumber(const FieldSpec& f, std::string_view s, double& out) noexcept {
   return std::from_chars(buf.data(), buf.data() + n, out).ec == std::errc();
 }
 
-constexpr std::array<std::string_view, 12> kMonths = {"January", "February", "March",
-                                                      "April",   "May",      "June",
-                                                      "July",    "August",   "September",
-                                                      "October", "November", "December"};
+constexpr std::array<std::string_view, 12> kMonths = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
 
 struct Parts {
   int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0;
@@ -112,6 +111,8 @@ bool ValidDate(const Parts& p) noexcept {
 }
 
 bool ValidTime(const Parts& p) noexcept {
+  // XML Schema's 24:00:00, the end of a day, is a time too.
+  if (p.hour == 24 && p.minute == 0 && p.second == 0) return true;
   return p.hour >= 0 && p.hour <= 23 && p.minute >= 0 && p.minute <= 59 && p.second >= 0 &&
          p.second <= 59;
 }
@@ -192,7 +193,7 @@ bool IsoTime(std::string_view s, Parts& p) noexcept {
          Digits(s, 3, 2, p.minute) && Digits(s, 6, 2, p.second) && ValidTime(p);
 }
 
-// YYYY-MM-DDThh:mm:ss, then optional fractional seconds, then Z or +hh:mm / -hh:mm.
+// YYYY-MM-DDThh:mm:ss, then optional fractional seconds, then Z or +hh:mm / -hh:mm (RFC 3339).
 bool IsoDateTime(std::string_view s, Parts& p) noexcept {
   if (s.size() < 19 || s[10] != 'T' || !IsoDate(s.substr(0, 10), p) ||
       !IsoTime(s.substr(11, 8), p)) {
@@ -205,7 +206,7 @@ bool IsoDateTime(std::string_view s, Parts& p) noexcept {
     while (i < s.size() && IsDigit(s[i])) ++i;
     if (i == start) return false;
   }
-  if (i == s.size()) return true;
+  if (i == s.size()) return false;  // a date-time without a zone names no instant
   if (s[i] == 'Z') return i + 1 == s.size();
   if (s[i] != '+' && s[i] != '-') return false;
   int hh = 0, mm = 0;
@@ -345,9 +346,10 @@ bool CompileTimePattern(std::string_view text, Type type, TimePattern& out, std:
     const bool date_part = d == 'd' || d == 'm' || d == 'Y' || d == 'y' || d == 'b' || d == 'B';
     const bool time_part = d == 'H' || d == 'M' || d == 'S';
     if (!date_part && !time_part) {
-      why = fmt::format("'%{}' is not a directive rbgate reads (it reads %d %m %Y %y %b %B %H "
-                        "%M %S and %%)",
-                        d);
+      why = fmt::format(
+          "'%{}' is not a directive rbgate reads (it reads %d %m %Y %y %b %B %H "
+          "%M %S and %%)",
+          d);
       return false;
     }
     if ((type == Type::kDate && time_part) || (type == Type::kTime && date_part)) {
@@ -403,8 +405,8 @@ bool Cast(const FieldSpec& f, std::string_view s, Value& v) noexcept {
 }
 
 int Compare(const FieldSpec& f, const Value& a, const Value& b) noexcept {
-  if (f.domain == Domain::kPence || (f.type != Type::kNumber && f.type != Type::kString &&
-                                     f.type != Type::kAny)) {
+  if (f.domain == Domain::kPence ||
+      (f.type != Type::kNumber && f.type != Type::kString && f.type != Type::kAny)) {
     return a.n < b.n ? -1 : a.n > b.n ? 1 : 0;
   }
   if (f.type == Type::kNumber) return a.x < b.x ? -1 : a.x > b.x ? 1 : 0;
@@ -416,8 +418,10 @@ std::string DescribeType(const FieldSpec& f) {
   switch (f.type) {
     case Type::kString:
       return f.format == "default" ? "a string" : fmt::format("a string in {} format", f.format);
-    case Type::kAny: return "any value";
-    case Type::kInteger: return "a whole number";
+    case Type::kAny:
+      return "any value";
+    case Type::kInteger:
+      return "a whole number";
     case Type::kNumber:
       return f.decimal_char == '.' && f.group_char == '\0'
                  ? "a number"
@@ -426,8 +430,10 @@ std::string DescribeType(const FieldSpec& f) {
     case Type::kBoolean:
       return fmt::format("true or false ({} / {})", fmt::join(f.true_values, ", "),
                          fmt::join(f.false_values, ", "));
-    case Type::kYear: return "a year (YYYY)";
-    case Type::kYearMonth: return "a year and month (YYYY-MM)";
+    case Type::kYear:
+      return "a year (YYYY)";
+    case Type::kYearMonth:
+      return "a year and month (YYYY-MM)";
     case Type::kDate:
       if (pattern) return fmt::format("a date in the form {}", f.pattern.text);
       return f.format == "any" ? "a date (YYYY-MM-DD, DD/MM/YYYY or DD-Mon-YYYY)"
@@ -436,7 +442,7 @@ std::string DescribeType(const FieldSpec& f) {
       return pattern ? fmt::format("a time in the form {}", f.pattern.text) : "a time (hh:mm:ss)";
     case Type::kDateTime:
       return pattern ? fmt::format("a date and time in the form {}", f.pattern.text)
-                     : "a date and time (YYYY-MM-DDThh:mm:ss, then Z or an offset)";
+                     : "a date and time (YYYY-MM-DDThh:mm:ssZ, or an offset for Z)";
   }
   return "a value";
 }
@@ -499,7 +505,8 @@ std::string NormalisePostcode(std::string_view text) {
 const parsers::Rule* CheckDomain(const FieldSpec& f, std::string_view s, Value& v,
                                  std::string& why) {
   switch (f.domain) {
-    case Domain::kNone: return nullptr;
+    case Domain::kNone:
+      return nullptr;
     case Domain::kNino: {
       const std::string nino = NormaliseNino(s);
       if (nino.empty()) {
@@ -544,9 +551,10 @@ const parsers::Rule* CheckDomain(const FieldSpec& f, std::string_view s, Value& 
     }
     case Domain::kAccountNumber:
       if (s.size() == 8 && AllDigits(s)) return nullptr;
-      why = AllDigits(s) ? fmt::format("{} digits; an account number is 8 (a bank's "
-                                       "non-standard length must be converted as it says)",
-                                       s.size())
+      why = AllDigits(s) ? fmt::format(
+                               "{} digits; an account number is 8 (a bank's "
+                               "non-standard length must be converted as it says)",
+                               s.size())
                          : "an account number is 8 digits";
       return &rules::kAccountNumber;
     case Domain::kPostcode:

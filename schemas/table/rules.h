@@ -22,8 +22,7 @@ inline constexpr Rule kRagged{"table.row.fields", E,
                               "does this"};
 inline constexpr Rule kBlank{"table.row.blank", E, "a blank line where a row was expected",
                              "remove blank lines from the export"};
-inline constexpr Rule kWidth{"table.row.width", E,
-                             "a fixed-width line is not the layout's length",
+inline constexpr Rule kWidth{"table.row.width", E, "a fixed-width line is not the layout's length",
                              "trailing spaces trimmed by an editor, or a field overflowing, "
                              "usually does this"};
 inline constexpr Rule kType{"table.type", E, "a value is not of its field's type or format",
@@ -66,7 +65,8 @@ inline constexpr Rule kPostcode{"domain.postcode", E, "not a UK postcode",
                                 "outward code, a space, inward code (SW1A 1AA)"};
 inline constexpr Rule kUprn{"domain.uprn", E, "not a UPRN",
                             "a whole number from 1 to 999999999999"};
-inline constexpr Rule kUarn{"domain.uarn", E, "not a VOA UARN", "a whole number of up to 11 digits"};
+inline constexpr Rule kUarn{"domain.uarn", E, "not a VOA UARN",
+                            "a whole number of up to 11 digits"};
 inline constexpr Rule kBillingAuthority{"domain.ba-code", E, "not a billing authority code",
                                         "four digits with the leading zero kept (0114)"};
 inline constexpr Rule kBand{"domain.band", E, "not a council tax band",

@@ -22,12 +22,12 @@ namespace {
 namespace dom = simdjson::dom;
 using parsers::delimited::Encoding;
 
-constexpr std::string_view kTypeNames[] = {"string", "integer",  "number",    "boolean", "date",
-                                           "datetime", "time", "year", "yearmonth", "any"};
-constexpr std::string_view kDomainNames[] = {"",     "nino",        "sort_code",
-                                             "account_number", "postcode", "uprn", "uarn",
-                                             "billing_authority", "band", "paye_reference",
-                                             "pence"};
+constexpr std::string_view kTypeNames[] = {"string",   "integer", "number", "boolean",   "date",
+                                           "datetime", "time",    "year",   "yearmonth", "any"};
+constexpr std::string_view kDomainNames[] = {
+    "",         "nino",           "sort_code", "account_number",
+    "postcode", "uprn",           "uarn",      "billing_authority",
+    "band",     "paye_reference", "pence"};
 
 // Reads one descriptor, with the file and a path stack for errors.
 class Loader {
@@ -84,8 +84,9 @@ class Loader {
     } else if (top["schema"].error() == simdjson::SUCCESS) {
       LoadResource(top, *schema);
     } else {
-      Fail("$", "is neither a Table Schema (it has no \"fields\") nor a data resource (it has "
-                "no \"schema\")");
+      Fail("$",
+           "is neither a Table Schema (it has no \"fields\") nor a data resource (it has "
+           "no \"schema\")");
     }
     if (schema->name.empty()) {
       schema->name = std::filesystem::path(file_).stem().string();
@@ -135,15 +136,15 @@ class Loader {
         } else if (lower == "windows-1252" || lower == "cp1252") {
           schema.encoding = Encoding::kWindows1252;
         } else {
-          Fail(path, fmt::format("\"{}\" is not an encoding rbgate reads (utf-8, windows-1252)",
-                                 enc));
+          Fail(path,
+               fmt::format("\"{}\" is not an encoding rbgate reads (utf-8, windows-1252)", enc));
         }
       }
     }
     dom::parser schema_parser;
-    LoadTableSchema(Object(Referenced(top["schema"].value_unsafe(), "$.schema", schema_parser),
-                           "$.schema"),
-                    "$.schema", schema);
+    LoadTableSchema(
+        Object(Referenced(top["schema"].value_unsafe(), "$.schema", schema_parser), "$.schema"),
+        "$.schema", schema);
     if (top["dialect"].error() == simdjson::SUCCESS) {
       dom::parser dialect_parser;
       LoadDialect(Object(Referenced(top["dialect"].value_unsafe(), "$.dialect", dialect_parser),
@@ -177,14 +178,15 @@ class Loader {
         }
       } else if (key == "quoting") {  // rbgate: false turns quoting off
         if (!Bool(value, path)) d.quote = '\0';
-      } else if (key == "caseSensitiveHeader" || key == "csvddfVersion" ||
-                 key == "commentChar" || key == "nullSequence") {
+      } else if (key == "caseSensitiveHeader" || key == "csvddfVersion" || key == "commentChar" ||
+                 key == "nullSequence") {
         if (key == "commentChar" || key == "nullSequence") {
           Fail(path, "is not supported by rbgate: feeds do not carry comments or null markers");
         }
       } else {
-        Fail(path, "is not a CSV Dialect property (delimiter, quoteChar, doubleQuote, "
-                   "escapeChar, skipInitialSpace, header, lineTerminator)");
+        Fail(path,
+             "is not a CSV Dialect property (delimiter, quoteChar, doubleQuote, "
+             "escapeChar, skipInitialSpace, header, lineTerminator)");
       }
     }
     if (d.quote != '\0' && d.quote == d.delimiter) {
@@ -233,9 +235,8 @@ class Loader {
     for (std::size_t k = 0; k < schema.fields.size(); ++k) {
       auto& f = schema.fields[k];
       if (!pending_sort_code_[k].empty()) {
-        f.sort_code_field =
-            FieldIndex(schema, pending_sort_code_[k],
-                       fmt::format("{}.fields[{}].rbgate.sortCodeField", base, k));
+        f.sort_code_field = FieldIndex(schema, pending_sort_code_[k],
+                                       fmt::format("{}.fields[{}].rbgate.sortCodeField", base, k));
       }
     }
   }
@@ -332,9 +333,8 @@ class Loader {
       if (!CompileTimePattern(f.format, f.type, f.pattern, why)) Fail(path + ".format", why);
     } else if (f.format != "default") {
       const bool ok =
-          (f.type == Type::kString &&
-           (f.format == "email" || f.format == "uri" || f.format == "uuid" ||
-            f.format == "binary")) ||
+          (f.type == Type::kString && (f.format == "email" || f.format == "uri" ||
+                                       f.format == "uuid" || f.format == "binary")) ||
           (f.type == Type::kDate && f.format == "any") ||
           ((f.type == Type::kTime || f.type == Type::kDateTime) && f.format == "any" && false);
       if (!ok) {
@@ -383,16 +383,19 @@ class Loader {
         if (!re->ok()) Fail(p, fmt::format("is not a regular expression: {}", re->error()));
         c.pattern = std::move(re);
       } else if (key == "enum") {
+        dom::array entries = Array(value, p);
+        // Texts first: string values point into them, so they must not move afterwards.
+        c.enum_texts.resize(entries.size());
         std::size_t i = 0;
-        for (dom::element v : Array(value, p)) {
-          c.enum_texts.emplace_back();
-          c.enum_values.push_back(
-              Bound(f, v, fmt::format("{}[{}]", p, i++), c.enum_texts.back()));
+        for (dom::element v : entries) {
+          c.enum_values.push_back(Bound(f, v, fmt::format("{}[{}]", p, i), c.enum_texts[i]));
+          ++i;
         }
         if (c.enum_texts.empty()) Fail(p, "must list at least one value");
       } else {
-        Fail(p, "is not a Table Schema constraint (required, unique, minLength, maxLength, "
-                "minimum, maximum, pattern, enum)");
+        Fail(p,
+             "is not a Table Schema constraint (required, unique, minLength, maxLength, "
+             "minimum, maximum, pattern, enum)");
       }
     }
     if (c.has_minimum && c.has_maximum && Compare(f, c.minimum, c.maximum) > 0) {
@@ -403,8 +406,7 @@ class Loader {
     }
   }
 
-  void LoadFieldRbgate(dom::object o, const std::string& path, FieldSpec& f,
-                       TableSchema& schema) {
+  void LoadFieldRbgate(dom::object o, const std::string& path, FieldSpec& f, TableSchema& schema) {
     bool start = false, width = false;
     for (auto [key, value] : o) {
       const std::string p = fmt::format("{}.{}", path, key);
@@ -441,8 +443,9 @@ class Loader {
         f.slice.width = static_cast<std::uint32_t>(n);
         width = true;
       } else {
-        Fail(p, "is not an rbgate field property (domain, country, sortCodeField, personal, "
-                "start, width)");
+        Fail(p,
+             "is not an rbgate field property (domain, country, sortCodeField, personal, "
+             "start, width)");
       }
     }
     if (start != width) Fail(path, "a fixed-width position needs both start and width");

@@ -100,14 +100,14 @@ struct FieldSpec {
   Constraints constraints;
   // rbgate additions.
   Domain domain = Domain::kNone;
-  bool wales = false;            // band: A-I, not A-H
-  int sort_code_field = -1;      // account number: the field holding its sort code
-  bool personal = false;         // masked in findings unless asked
+  bool wales = false;               // band: A-I, not A-H
+  int sort_code_field = -1;         // account number: the field holding its sort code
+  bool personal = false;            // masked in findings unless asked
   parsers::delimited::Slice slice;  // fixed-width position (when the layout is fixed-width)
 };
 
 struct TableSchema {
-  std::string name;     // the feed's name, e.g. "rsl-rents"
+  std::string name;  // the feed's name, e.g. "rsl-rents"
   std::string title;
   std::string version;  // as the descriptor gives it, or empty
   std::string source;   // the file it was loaded from
@@ -119,7 +119,7 @@ struct TableSchema {
   bool header = true;
   std::string line_terminator = "\r\n";  // informative: CRLF and LF are both read
   parsers::delimited::Encoding encoding = parsers::delimited::Encoding::kUtf8;
-  bool fixed_width = false;  // fields are sliced at their rbgate.start/width
+  bool fixed_width = false;      // fields are sliced at their rbgate.start/width
   std::uint32_t line_width = 0;  // fixed-width: the line's length
 
   parsers::delimited::ParseOptions ParseOptions() const;

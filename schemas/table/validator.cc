@@ -61,8 +61,8 @@ std::string EnumList(const Constraints& c) {
 std::uint64_t Validator::SeenSet::FirstOrInsert(std::uint64_t fp, std::uint64_t row) {
   if (fp == 0) fp = 1;  // 0 marks an empty slot
   if ((size_ + 1) * 2 > slots_.size()) {
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> old(std::max<std::size_t>(
-        1024, slots_.size() * 2));
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> old(
+        std::max<std::size_t>(1024, slots_.size() * 2));
     old.swap(slots_);
     const std::size_t mask = slots_.size() - 1;
     for (const auto& slot : old) {
@@ -118,9 +118,9 @@ void Validator::Report(const Row& row, std::size_t field, const parsers::Rule& r
     for (std::size_t i = 0; i < row.fields.size() && i < schema_.fields.size(); ++i) {
       if (!schema_.fields[i].personal) continue;
       const std::uint32_t b = std::max(row.fields[i].pos, start);
-      const std::uint32_t e = std::min<std::uint32_t>(
-          row.fields[i].pos + row.fields[i].width,
-          start + static_cast<std::uint32_t>(d.excerpt.size()));
+      const std::uint32_t e =
+          std::min<std::uint32_t>(row.fields[i].pos + row.fields[i].width,
+                                  start + static_cast<std::uint32_t>(d.excerpt.size()));
       if (b < e) {
         d.personal.push_back(
             {static_cast<std::uint16_t>(b - start), static_cast<std::uint16_t>(e - start)});
@@ -321,16 +321,41 @@ namespace rbgate::schemas::table::rules {
 
 std::span<const Rule* const> All() noexcept {
   namespace d = parsers::delimited::rules;
-  static constexpr const Rule* kAll[] = {
-      &d::kStrayQuote, &d::kAfterQuote, &d::kUnclosedQuote, &d::kRecordLength,
-      &d::kFieldCount, &d::kEncoding,   &d::kBom,           &d::kEmpty,
-      &d::kMixedLineEnds, &kHeader,     &kRagged,           &kBlank,
-      &kWidth,         &kType,          &kRequired,         &kUnique,
-      &kPrimaryKey,    &kMinLength,     &kMaxLength,        &kMinimum,
-      &kMaximum,       &kPattern,       &kEnum,             &kNino,
-      &kNinoAdministrative, &kSortCode, &kAccountNumber,    &kModulus,
-      &kPostcode,      &kUprn,          &kUarn,             &kBillingAuthority,
-      &kBand,          &kPaye,          &kPence};
+  static constexpr const Rule* kAll[] = {&d::kStrayQuote,
+                                         &d::kAfterQuote,
+                                         &d::kUnclosedQuote,
+                                         &d::kRecordLength,
+                                         &d::kFieldCount,
+                                         &d::kEncoding,
+                                         &d::kBom,
+                                         &d::kEmpty,
+                                         &d::kMixedLineEnds,
+                                         &kHeader,
+                                         &kRagged,
+                                         &kBlank,
+                                         &kWidth,
+                                         &kType,
+                                         &kRequired,
+                                         &kUnique,
+                                         &kPrimaryKey,
+                                         &kMinLength,
+                                         &kMaxLength,
+                                         &kMinimum,
+                                         &kMaximum,
+                                         &kPattern,
+                                         &kEnum,
+                                         &kNino,
+                                         &kNinoAdministrative,
+                                         &kSortCode,
+                                         &kAccountNumber,
+                                         &kModulus,
+                                         &kPostcode,
+                                         &kUprn,
+                                         &kUarn,
+                                         &kBillingAuthority,
+                                         &kBand,
+                                         &kPaye,
+                                         &kPence};
   return kAll;
 }
 

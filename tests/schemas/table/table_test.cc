@@ -1,0 +1,193 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "parsers/delimited/delimited.h"
+#include "schemas/table/cast.h"
+#include "schemas/table/schema.h"
+#include "schemas/table/validator.h"
+
+namespace rbgate::schemas::table {
+namespace {
+
+std::string LoadError(const std::string& json) {
+  try {
+    CompileSchema(json, "feed.json");
+  } catch (const SchemaError& e) {
+    return e.path() + ": " + e.problem();
+  }
+  return "loaded";
+}
+
+struct Checked {
+  std::shared_ptr<const TableSchema> schema;  // the findings' field names point into it
+  parsers::DiagnosticCollector diagnostics{1000};
+  std::string Findings() const {
+    std::string out;
+    for (const auto& d : diagnostics.diagnostics()) {
+      out += std::string(d.rule->id) + "@" + std::to_string(d.line) + ":" +
+             std::to_string(d.column) + ":" + std::string(d.field) + " ";
+    }
+    return out;
+  }
+};
+
+Checked Check(const std::string& schema_json, const std::string& data) {
+  const auto schema = CompileSchema(schema_json, "feed.json");
+  Checked c;
+  c.schema = schema;
+  Validator v(*schema, c.diagnostics);
+  parsers::delimited::Parser p(v, c.diagnostics, schema->ParseOptions());
+  parsers::delimited::ParseBuffer(p, data);
+  c.diagnostics.SortByPosition();
+  return c;
+}
+
+TEST_CASE("A malformed schema names the file, the JSON path and the fault") {
+  CHECK(LoadError("{").find("$: is not JSON") == 0);
+  CHECK(LoadError("[]") == "$: must be an object");
+  CHECK(LoadError("{\"name\":\"x\"}").find("$: is neither a Table Schema") == 0);
+  CHECK(LoadError(R"({"fields":[{"name":"a","type":"integr"}]})") ==
+        "$.fields[0].type: \"integr\" is not a Table Schema type");
+  CHECK(LoadError(R"({"fields":[{"name":"a","type":"geopoint"}]})").find("does not check") !=
+        std::string::npos);
+  CHECK(LoadError(R"({"fields":[{"name":"a"},{"name":"a"}]})") ==
+        "$.fields[1].name: \"a\" names two fields");
+  CHECK(LoadError(R"({"fields":[{"name":"a","constraints":{"minLenght":2}}]})")
+            .find("$.fields[0].constraints.minLenght: is not a Table Schema constraint") == 0);
+  CHECK(LoadError(R"({"fields":[{"name":"a","type":"integer","constraints":{"minimum":"x"}}]})") ==
+        "$.fields[0].constraints.minimum: \"x\" is not a whole number");
+  CHECK(LoadError(R"({"fields":[{"name":"a","constraints":{"pattern":"("}}]})")
+            .find("$.fields[0].constraints.pattern: is not a regular expression") == 0);
+  CHECK(LoadError(R"({"fields":[{"name":"a","type":"date","format":"%d/%q/%Y"}]})")
+            .find("'%q' is not a directive") != std::string::npos);
+  CHECK(LoadError(R"({"fields":[{"name":"a"}],"primaryKey":"b"})") ==
+        "$.primaryKey: names \"b\", which is not a field");
+  CHECK(LoadError(R"({"fields":[{"name":"a","rbgate":{"domain":"nin"}}]})")
+            .find("$.fields[0].rbgate.domain: \"nin\" is not a domain type") == 0);
+  CHECK(LoadError(R"({"schema":{"fields":[{"name":"a"}]},"dialect":{"delimter":";"}})")
+            .find("$.dialect.delimter: is not a CSV Dialect property") == 0);
+  CHECK(LoadError(R"({"schema":{"fields":[{"name":"a"}]},"encoding":"latin-2"})")
+            .find("$.encoding:") == 0);
+  CHECK(LoadError(R"({"fields":[{"name":"a","rbgate":{"start":1}}]})")
+            .find("needs both start and width") != std::string::npos);
+  CHECK(LoadError(R"({"fields":[{"name":"a","rbgate":{"start":1,"width":3}},
+                                {"name":"b","rbgate":{"start":3,"width":2}}]})")
+            .find("overlaps") != std::string::npos);
+  CHECK(LoadError(
+            R"({"fields":[{"name":"a","type":"integer","constraints":{"minimum":5,"maximum":1}}]})")
+            .find("minimum is greater than maximum") != std::string::npos);
+}
+
+TEST_CASE("A tabular data resource: name, version, dialect and encoding") {
+  const auto s = CompileSchema(R"({"name":"rents","version":"2.1","encoding":"windows-1252",
+      "dialect":{"delimiter":";","header":false,"quoteChar":"'"},
+      "schema":{"fields":[{"name":"a"}]}})",
+                               "dir/rents.json");
+  CHECK(s->name == "rents");
+  CHECK(s->version == "2.1");
+  CHECK(s->dialect.delimiter == ';');
+  CHECK(s->dialect.quote == '\'');
+  CHECK_FALSE(s->header);
+  CHECK(s->encoding == parsers::delimited::Encoding::kWindows1252);
+  // With no name, the file's stem names the feed.
+  CHECK(CompileSchema(R"({"fields":[{"name":"a"}]})", "dir/my-feed.json")->name == "my-feed");
+}
+
+TEST_CASE("Every fault in a row is reported, each at its field") {
+  const auto c = Check(R"({"fields":[
+      {"name":"id","type":"integer","constraints":{"required":true,"unique":true}},
+      {"name":"when","type":"date","format":"%d-%b-%Y"},
+      {"name":"amount","type":"number","constraints":{"minimum":0,"maximum":1000}},
+      {"name":"code","constraints":{"pattern":"[A-Z]{3}","enum":["ABC","XYZ"]}}]})",
+                       "id,when,amount,code\n1,01-APR-2026,10.5,ABC\n1,31-Feb-2026,-1,abc\n"
+                       ",1-Jan-2026,1000.01,XYZ\n");
+  CHECK(c.Findings() ==
+        "table.unique@3:1:id table.type@3:3:when table.minimum@3:15:amount "
+        "table.enum@3:18:code table.pattern@3:18:code table.required@4:1:id "
+        "table.maximum@4:13:amount ");
+}
+
+TEST_CASE("Header, ragged rows, blank lines and fixed-width line lengths") {
+  const std::string schema = R"({"fields":[{"name":"a"},{"name":"b"}]})";
+  CHECK(Check(schema, "a,c\n1,2\n").Findings() == "table.header@1:3:b ");
+  CHECK(Check(schema, "a,b\n1\n1,2,3\n\n1,2\n").Findings() ==
+        "table.row.fields@2:2:b table.row.fields@3:5: table.row.blank@4:1: ");
+  const std::string fixed = R"({"fields":[{"name":"a","rbgate":{"start":1,"width":2}},
+                                          {"name":"b","type":"integer","rbgate":{"start":3,"width":3}}]})";
+  CHECK(Check(fixed, "AB123\nCD12x\nEF12\n").Findings() ==
+        "table.type@2:3:b table.row.width@3:5: ");
+}
+
+TEST_CASE("Primary keys over several fields, and missing values") {
+  const auto c = Check(R"({"fields":[{"name":"a"},{"name":"b","type":"integer"},{"name":"c"}],
+      "primaryKey":["a","b"],"missingValues":["","-"]})",
+                       "a,b,c\nx,1,-\nx,2,\ny,1,\nx,01,\n-,1,\n");
+  CHECK(c.Findings() == "table.primary-key@5:1:a table.required@6:1:a ");
+}
+
+TEST_CASE("Domain types") {
+  FieldSpec f;
+  Value v;
+  std::string why;
+  const auto rule = [&](Domain d, std::string_view text) -> std::string {
+    f.domain = d;
+    const auto* r = CheckDomain(f, text, v, why);
+    return r == nullptr ? "ok" : std::string(r->id);
+  };
+  CHECK(rule(Domain::kNino, "AB123456C") == "ok");
+  CHECK(rule(Domain::kNino, "AB 12 34 56 C") == "ok");
+  CHECK(rule(Domain::kNino, "AB123456E") == "domain.nino");
+  CHECK(rule(Domain::kNino, "DA123456A") == "domain.nino");
+  CHECK(rule(Domain::kNino, "AO123456A") == "domain.nino");
+  CHECK(rule(Domain::kNino, "GB123456A") == "domain.nino");
+  CHECK(rule(Domain::kNino, "PP123456A") == "domain.nino.administrative");
+  CHECK(rule(Domain::kNino, "QQ123456C") == "domain.nino.administrative");
+  CHECK(rule(Domain::kSortCode, "12-34-56") == "ok");
+  CHECK(rule(Domain::kSortCode, "123456") == "ok");
+  CHECK(rule(Domain::kSortCode, "12-3456") == "domain.sort-code");
+  CHECK(rule(Domain::kAccountNumber, "12345678") == "ok");
+  CHECK(rule(Domain::kAccountNumber, "1234567") == "domain.account-number");
+  CHECK(rule(Domain::kPostcode, "SW1A 1AA") == "ok");
+  CHECK(rule(Domain::kPostcode, "M1 1AE") == "ok");
+  CHECK(rule(Domain::kPostcode, "GIR 0AA") == "ok");
+  CHECK(rule(Domain::kPostcode, "SW1A 1CA") == "domain.postcode");  // C is no inward letter
+  CHECK(rule(Domain::kPostcode, "12 1AA") == "domain.postcode");
+  CHECK(NormalisePostcode("sw1a1aa") == "SW1A 1AA");
+  CHECK(rule(Domain::kUprn, "100023336956") == "ok");
+  CHECK(rule(Domain::kUprn, "1000233369561") == "domain.uprn");
+  CHECK(rule(Domain::kUprn, "0") == "domain.uprn");
+  CHECK(rule(Domain::kUarn, "12345678901") == "ok");
+  CHECK(rule(Domain::kBillingAuthority, "0114") == "ok");
+  CHECK(rule(Domain::kBillingAuthority, "114") == "domain.ba-code");
+  CHECK(rule(Domain::kBand, "H") == "ok");
+  CHECK(rule(Domain::kBand, "I") == "domain.band");
+  f.wales = true;
+  CHECK(rule(Domain::kBand, "I") == "ok");
+  CHECK(rule(Domain::kPayeReference, "123/A246") == "ok");
+  CHECK(rule(Domain::kPayeReference, "12/A246") == "domain.paye");
+  CHECK(rule(Domain::kPence, "65.00") == "ok");
+  CHECK(v.n == 6500);
+  CHECK(rule(Domain::kPence, "-0.05") == "ok");
+  CHECK(v.n == -5);
+  CHECK(rule(Domain::kPence, "65.0") == "domain.pence");
+  CHECK(rule(Domain::kPence, "65") == "domain.pence");
+}
+
+TEST_CASE("Personal fields are masked in every excerpt that shows them") {
+  const auto schema = CompileSchema(
+      R"({"fields":[{"name":"nino","rbgate":{"domain":"nino"}},{"name":"n","type":"integer"}]})",
+      "f.json");
+  parsers::DiagnosticCollector d;
+  Validator v(*schema, d);
+  parsers::delimited::Parser p(v, d, schema->ParseOptions());
+  parsers::delimited::ParseBuffer(p, "nino,n\nAB123456C,x\n");
+  REQUIRE(d.diagnostics().size() == 1);
+  const auto& finding = d.diagnostics()[0];
+  REQUIRE(finding.personal.size() == 1);
+  CHECK(finding.personal[0].begin == 0);
+  CHECK(finding.personal[0].end == 9);
+}
+
+}  // namespace
+}  // namespace rbgate::schemas::table
