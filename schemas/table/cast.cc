@@ -232,7 +232,7 @@ bool CastTemporal(const FieldSpec& f, std::string_view s, Value& v) noexcept {
   switch (f.type) {
     case Type::kDate:
       if (pattern ? !(MatchPattern(f.pattern, s, p) && ValidDate(p)) : !IsoDate(s, p)) {
-        if (f.format != "any") return false;
+        if (!f.any_date) return false;
         // "any": ISO, or the forms UK files use.
         static const TimePattern kUk = [] {
           TimePattern t;
@@ -276,10 +276,10 @@ bool IsHex(char c) noexcept {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-bool StringFormat(const FieldSpec& f, std::string_view s) noexcept {
-  const std::string_view fmt = f.format;
-  if (fmt == "default" || fmt.empty()) return true;
-  if (fmt == "email") {
+bool HasStringFormat(const FieldSpec& f, std::string_view s) noexcept {
+  const StringFormat fmt = f.string_format;
+  if (fmt == StringFormat::kDefault) return true;
+  if (fmt == StringFormat::kEmail) {
     const std::size_t at = s.find('@');
     if (at == 0 || at == std::string_view::npos || s.find('@', at + 1) != std::string_view::npos) {
       return false;
@@ -289,7 +289,7 @@ bool StringFormat(const FieldSpec& f, std::string_view s) noexcept {
     return dot != std::string_view::npos && dot > 0 && dot + 1 < domain.size() &&
            std::none_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
   }
-  if (fmt == "uri") {
+  if (fmt == StringFormat::kUri) {
     const std::size_t colon = s.find(':');
     if (colon == 0 || colon == std::string_view::npos || !IsUpper(Upper(s[0]))) return false;
     for (std::size_t i = 1; i < colon; ++i) {
@@ -298,7 +298,7 @@ bool StringFormat(const FieldSpec& f, std::string_view s) noexcept {
     }
     return colon + 1 < s.size() && s.find(' ') == std::string_view::npos;
   }
-  if (fmt == "uuid") {
+  if (fmt == StringFormat::kUuid) {
     if (s.size() != 36) return false;
     for (std::size_t i = 0; i < 36; ++i) {
       const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
@@ -306,7 +306,7 @@ bool StringFormat(const FieldSpec& f, std::string_view s) noexcept {
     }
     return true;
   }
-  if (fmt == "binary") {  // base64
+  if (fmt == StringFormat::kBinary) {  // base64
     if (s.size() % 4 != 0) return false;
     std::size_t pad = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -365,7 +365,7 @@ bool Cast(const FieldSpec& f, std::string_view s, Value& v) noexcept {
   switch (f.type) {
     case Type::kString:
       v.text = s;
-      return StringFormat(f, s);
+      return HasStringFormat(f, s);
     case Type::kAny:
       v.text = s;
       return true;

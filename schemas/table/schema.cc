@@ -214,6 +214,8 @@ class Loader {
       if (key == "missingValues") {
         schema.missing_values.clear();
         for (dom::element m : Array(value, path)) schema.missing_values.push_back(String(m, path));
+        schema.only_empty_missing =
+            schema.missing_values.size() == 1 && schema.missing_values[0].empty();
       } else if (key == "primaryKey") {
         std::vector<std::string> keys;
         std::string_view one;
@@ -343,6 +345,14 @@ class Loader {
                                            f.format, TypeName(f.type)));
       }
     }
+    if (f.type == Type::kString) {
+      f.string_format = f.format == "email"    ? StringFormat::kEmail
+                        : f.format == "uri"    ? StringFormat::kUri
+                        : f.format == "uuid"   ? StringFormat::kUuid
+                        : f.format == "binary" ? StringFormat::kBinary
+                                               : StringFormat::kDefault;
+    }
+    f.any_date = f.type == Type::kDate && f.format == "any";
     if (o["rbgate"].error() == simdjson::SUCCESS) {
       LoadFieldRbgate(Object(o["rbgate"].value_unsafe(), path + ".rbgate"), path + ".rbgate", f,
                       schema);

@@ -86,10 +86,15 @@ struct Constraints {
   std::vector<Value> enum_values;       // cast; string enums point into enum_texts
 };
 
+// A string field's format, resolved at load so that no row compares format names.
+enum class StringFormat : std::uint8_t { kDefault, kEmail, kUri, kUuid, kBinary };
+
 struct FieldSpec {
   std::string name;
   Type type = Type::kString;
   std::string format = "default";
+  StringFormat string_format = StringFormat::kDefault;
+  bool any_date = false;  // a date field with format "any"
   // Casting options (Table Schema v1).
   bool bare_number = true;
   char decimal_char = '.';
@@ -113,6 +118,7 @@ struct TableSchema {
   std::string source;   // the file it was loaded from
   std::vector<FieldSpec> fields;
   std::vector<std::string> missing_values{""};
+  bool only_empty_missing = true;  // missing_values is [""], the common case
   std::vector<int> primary_key;  // field indices
   // The CSV Dialect.
   parsers::delimited::Dialect dialect;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -44,6 +45,13 @@ std::string Quoted(std::string_view s) {
   for (const char c : s.substr(0, 60)) out.push_back(c == '\n' || c == '\r' ? ' ' : c);
   if (s.size() > 60) out += "...";
   return out + '"';
+}
+
+// A field's value for a message: quoted, or masked when the field holds personal data
+// (messages never show it; excerpts mask it unless the operator asks).
+std::string Shown(const FieldSpec& f, std::string_view text) {
+  return f.personal ? Quoted(std::string(std::min<std::size_t>(text.size(), 60), '*'))
+                    : Quoted(text);
 }
 
 std::string EnumList(const Constraints& c) {
@@ -158,22 +166,25 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   const std::string_view text = row.fields[i].text;
   const Constraints& c = f.constraints;
   present = false;
-  for (const auto& missing : schema_.missing_values) {
-    if (text == missing) {
-      if (!c.required) return true;
-      Report(row, i, rules::kRequired, fmt::format("{} is required and has no value", f.name));
-      return false;
-    }
+  const bool missing =
+      schema_.only_empty_missing
+          ? text.empty()
+          : std::find(schema_.missing_values.begin(), schema_.missing_values.end(), text) !=
+                schema_.missing_values.end();
+  if (missing) {
+    if (!c.required) return true;
+    Report(row, i, rules::kRequired, fmt::format("{} is required and has no value", f.name));
+    return false;
   }
   v = Value{};
   if (!Cast(f, text, v)) {
     Report(row, i, rules::kType,
-           fmt::format("{} in {} is not {}", Quoted(text), f.name, DescribeType(f)));
+           fmt::format("{} in {} is not {}", Shown(f, text), f.name, DescribeType(f)));
     return false;
   }
   std::string why;
   if (const parsers::Rule* broken = CheckDomain(f, text, v, why)) {
-    Report(row, i, *broken, fmt::format("{} in {}: {}", Quoted(text), f.name, why));
+    Report(row, i, *broken, fmt::format("{} in {}: {}", Shown(f, text), f.name, why));
     if (broken->severity == parsers::Severity::kError) return false;
   }
   present = true;
@@ -183,13 +194,13 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
         CharacterCount(text, schema_.encoding == parsers::delimited::Encoding::kUtf8));
     if (c.min_length >= 0 && n < c.min_length) {
       Report(row, i, rules::kMinLength,
-             fmt::format("{} in {} is {} characters; the minimum is {}", Quoted(text), f.name, n,
+             fmt::format("{} in {} is {} characters; the minimum is {}", Shown(f, text), f.name, n,
                          c.min_length));
       ok = false;
     }
     if (c.max_length >= 0 && n > c.max_length) {
       Report(row, i, rules::kMaxLength,
-             fmt::format("{} in {} is {} characters; the maximum is {}", Quoted(text), f.name, n,
+             fmt::format("{} in {} is {} characters; the maximum is {}", Shown(f, text), f.name, n,
                          c.max_length));
       ok = false;
     }
@@ -197,17 +208,17 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   const bool nan = f.type == Type::kNumber && f.domain != Domain::kPence && std::isnan(v.x);
   if (c.has_minimum && (nan || Compare(f, v, c.minimum) < 0)) {
     Report(row, i, rules::kMinimum,
-           fmt::format("{} in {} is below the minimum {}", Quoted(text), f.name, c.minimum_text));
+           fmt::format("{} in {} is below the minimum {}", Shown(f, text), f.name, c.minimum_text));
     ok = false;
   }
   if (c.has_maximum && (nan || Compare(f, v, c.maximum) > 0)) {
     Report(row, i, rules::kMaximum,
-           fmt::format("{} in {} is above the maximum {}", Quoted(text), f.name, c.maximum_text));
+           fmt::format("{} in {} is above the maximum {}", Shown(f, text), f.name, c.maximum_text));
     ok = false;
   }
   if (c.pattern && !RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *c.pattern)) {
     Report(row, i, rules::kPattern,
-           fmt::format("{} in {} does not match the pattern {}", Quoted(text), f.name,
+           fmt::format("{} in {} does not match the pattern {}", Shown(f, text), f.name,
                        c.pattern_text));
     ok = false;
   }
@@ -221,14 +232,14 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
     }
     if (!found) {
       Report(row, i, rules::kEnum,
-             fmt::format("{} in {} is not one of: {}", Quoted(text), f.name, EnumList(c)));
+             fmt::format("{} in {} is not one of: {}", Shown(f, text), f.name, EnumList(c)));
       ok = false;
     }
   }
   if (c.unique) {
     if (const std::uint64_t first = unique_[i].FirstOrInsert(Fingerprint(f, v), row.number)) {
       Report(row, i, rules::kUnique,
-             fmt::format("{} in {} must be unique; it first appears in row {}", Quoted(text),
+             fmt::format("{} in {} must be unique; it first appears in row {}", Shown(f, text),
                          f.name, first));
       ok = false;
     }
