@@ -25,7 +25,8 @@
 #include "schemas/detect.h"
 #include "schemas/modulus.h"
 #include "schemas/table/rules.h"
-#include "schemas/table/schema.h"
+#include "schemas/feed_schema.h"
+#include "schemas/json/rules.h"
 #include "spool/check.h"
 #include "spool/report.h"
 
@@ -478,7 +479,7 @@ int main(int argc, char** argv) {
                                parsers::SeverityName(schemas::kUnknownFeed.severity),
                                schemas::kUnknownFeed.summary);
       for (auto all : {parsers::bacs18::rules::All(), schemas::bacs_reports::AllReportRules(),
-                       schemas::table::rules::All()}) {
+                       schemas::table::rules::All(), schemas::json::rules::All()}) {
         for (const auto* r : all) {
           std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
                                    r->summary);
@@ -542,16 +543,8 @@ int main(int argc, char** argv) {
       int status = 0;
       for (const auto& f : schema_files) {
         try {
-          const auto schema = schemas::table::LoadSchemaFile(f);
-          std::printf(
-              "%s: schema %s%s%s: %zu field%s, %s, %s: ok\n", f.c_str(), schema->name.c_str(),
-              schema->version.empty() ? "" : " version ", schema->version.c_str(),
-              schema->fields.size(), schema->fields.size() == 1 ? "" : "s",
-              schema->fixed_width ? "fixed-width"
-                                  : fmt::format("delimited by '{}'{}", schema->dialect.delimiter,
-                                                schema->header ? " with a header" : "")
-                                        .c_str(),
-              schema->encoding == parsers::delimited::Encoding::kUtf8 ? "UTF-8" : "Windows-1252");
+          const auto schema = schemas::LoadFeedSchemaFile(f);
+          std::printf("%s: %s: ok\n", f.c_str(), schema.Describe().c_str());
         } catch (const schemas::table::SchemaError& e) {
           std::printf("%s: error: %s: %s\n", e.file().c_str(), e.path().c_str(),
                       e.problem().c_str());
@@ -565,7 +558,7 @@ int main(int argc, char** argv) {
     spool::CheckSettings settings;
     if (!schema_file.empty()) {
       try {
-        settings.table = schemas::table::LoadSchemaFile(schema_file);
+        settings.schema = schemas::LoadFeedSchemaFile(schema_file);
       } catch (const schemas::table::SchemaError& e) {
         throw UsageError(std::string("--schema: ") + e.what());
       }

@@ -40,6 +40,7 @@ struct Diagnostic {
   std::uint64_t column = 0;
   std::uint64_t record = 0;
   std::string_view field;  // stable field name, e.g. "dest_account"; may be empty
+  std::string pointer;     // JSON feeds: the value's JSON pointer, e.g. "/3/nino"; else empty
   // Where the finding sits within `excerpt` (0-based) and how many bytes it covers; for carets.
   std::uint32_t excerpt_pos = 0;
   std::uint32_t width = 0;

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the reference implementations the tests compare rbgate's verdicts with, from the
 # npm registry, into an ignored cache: tableschema (Frictionless Table Schema, JavaScript)
-# and ajv (JSON Schema). Versions are pinned so that a verdict never changes under a test.
+# and ajv with ajv-formats (JSON Schema). Versions are pinned so that a verdict never changes under a test.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 dest=${1:-$here/.cache/oracles}
-want="tableschema@1.12.6 ajv@8.20.0"
+want="tableschema@1.12.6 ajv@8.20.0 ajv-formats@3.0.1"
 stamp="$dest/.installed"
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && exit 0
 

@@ -17,7 +17,10 @@
 #include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/detect.h"
+#include "schemas/json/json_validator.h"
+#include "schemas/json/rules.h"
 #include "schemas/table/validator.h"
+#include <simdjson.h>
 #include "spool/digest.h"
 #include "spool/mapped_input.h"
 
@@ -172,8 +175,8 @@ void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSetti
 // Delimited and fixed-width feeds: the schema's dialect frames rows, its validator judges them.
 void CheckTable(const std::string& path, std::int64_t size, const CheckSettings& settings,
                 FileReport& report, const CheckHooks& hooks) {
-  const auto& schema = *settings.table;
-  report.keep_alive = settings.table;
+  const auto& schema = *settings.schema->table;
+  report.keep_alive = settings.schema->table;
   schemas::table::Validator validator(schema, report.diagnostics,
                                       {settings.validator.modulus, nullptr});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
@@ -200,6 +203,66 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   report.diagnostics.SortByPosition();
 }
 
+// JSON feeds: JSON lines window by window; a JSON array whole (up to json::kMaxArray).
+void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& settings,
+               FileReport& report, const CheckHooks& hooks) {
+  namespace js = schemas::json;
+  const auto& schema = *settings.schema->json;
+  report.keep_alive = settings.schema->json;
+  js::JsonValidator validator(schema, report.diagnostics);
+  Readers readers(hooks, size);
+  spool::InputError error;
+  bool array = schema.container == js::Container::kArray;
+  if (schema.container == js::Container::kDetect) {
+    std::string head_error;
+    std::string head(4096, '\0');
+    if (FILE* f = std::fopen(path.c_str(), "rb")) {
+      head.resize(std::fread(head.data(), 1, head.size(), f));
+      std::fclose(f);
+    }
+    array = js::StartsAsArray(head);
+  }
+  if (array && static_cast<std::uint64_t>(size) > js::kMaxArray) {
+    parsers::ReportAt(report.diagnostics, js::rules::kSize, 1, 1, {},
+                      fmt::format("the JSON array is {}; the limit is {}", HumanBytes(size),
+                                  HumanBytes(js::kMaxArray)));
+    array = false;
+    report.bytes = static_cast<std::uint64_t>(size);
+    report.separator = "json array";
+    return;
+  }
+  std::string whole;  // an array, read whole, with simdjson's padding
+  const bool ok = spool::ForEachWindow(
+      path, std::max<std::size_t>(settings.window_bytes, 2 * js::kMaxLine),
+      [&](std::span<const char> window, std::uint64_t offset, bool last) {
+        readers.Give(window, offset, last);
+        std::size_t used = window.size();
+        if (array) {
+          whole.append(window.data(), window.size());
+        } else {
+          used = validator.FeedLines(window, offset, last);
+        }
+        readers.Settle();
+        return used;
+      },
+      error);
+  if (!ok) {
+    report.problem = error.message;
+    return;
+  }
+  if (array) {
+    const std::size_t n = whole.size();
+    whole.resize(n + simdjson::SIMDJSON_PADDING);
+    validator.ValidateArray({whole.data(), n});
+  }
+  validator.Finish();
+  report.records = validator.records();
+  report.bytes = static_cast<std::uint64_t>(size);
+  report.separator = array ? "json array" : "json lines";
+  readers.Finish();
+  report.diagnostics.SortByPosition();
+}
+
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
                                       const std::string& feed, const CheckHooks& hooks) {
   auto report = std::make_unique<FileReport>(settings.cap_per_rule);
@@ -214,9 +277,13 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
     return report;
   }
   report->feed = feed.empty() ? settings.feed : feed;
-  if (settings.table && (report->feed.empty() || report->feed == settings.table->name)) {
-    report->feed = settings.table->name;
-    CheckTable(path, size, settings, *report, hooks);
+  if (settings.schema && (report->feed.empty() || report->feed == settings.schema->name())) {
+    report->feed = settings.schema->name();
+    if (settings.schema->json) {
+      CheckJson(path, size, settings, *report, hooks);
+    } else {
+      CheckTable(path, size, settings, *report, hooks);
+    }
     return report;
   }
   if (report->feed.empty()) {

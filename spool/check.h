@@ -13,7 +13,7 @@
 #include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
-#include "schemas/table/schema.h"
+#include "schemas/feed_schema.h"
 #include "spool/archive.h"
 
 namespace rbgate::spool {
@@ -24,9 +24,9 @@ struct CheckSettings {
   std::size_t cap_per_rule = 20;
   std::size_t window_bytes = std::size_t{16} << 20;
   bool progress = false;  // a progress line on stderr for large files
-  // A table schema (delimited or fixed-width feed): files are checked against it, whatever
-  // their content looks like. Its name is the feed's.
-  std::shared_ptr<const schemas::table::TableSchema> table;
+  // A council's schema (a table schema, or a JSON Schema): files are checked against it,
+  // whatever their content looks like. Its name is the feed's.
+  std::optional<schemas::FeedSchema> schema;
 };
 
 struct FileReport {

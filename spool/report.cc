@@ -78,8 +78,9 @@ std::string RenderText(const FileReport& r, const RenderOptions& o) {
   }
   const auto errors = r.diagnostics.errors();
   const auto warnings = r.diagnostics.warnings();
-  const std::string shape = r.separator == "xml" || r.separator.empty()
-                                ? ""
+  const std::string shape = r.separator == "xml" || r.separator.empty() ? ""
+                            : r.separator.rfind("json", 0) == 0
+                                ? ", " + r.separator
                                 : fmt::format(", line endings {}", r.separator);
   out += fmt::format("{}: {} ({} record{}, {} bytes{}): {}, {} error{}, {} warning{}\n", r.path,
                      r.feed.empty() ? "no known feed" : r.feed, r.records,
@@ -120,6 +121,10 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
           fmt::format(",\"line\":{},\"column\":{},\"offset\":{},\"record\":{},\"field\":", d.line,
                       d.column, d.offset, d.record);
       AppendJsonString(out, d.field);
+      if (!d.pointer.empty()) {
+        out += ",\"pointer\":";
+        AppendJsonString(out, d.pointer);
+      }
       out += ",\"message\":";
       AppendJsonString(out, d.message);
       out += ",\"hint\":";

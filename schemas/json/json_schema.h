@@ -1,0 +1,95 @@
+// JSON feeds: a documented subset of JSON Schema draft 2020-12, compiled once into a node
+// table, and the validator that runs it over each record of a JSON array or JSON lines file
+// with simdjson's On Demand API (no document tree is built). The subset and rbgate's
+// additions are documented in schemas/README.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schemas/table/schema.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace rbgate::schemas::json {
+
+// JSON types as a bit set; "integer" is a number with no fractional part.
+enum TypeBit : std::uint8_t {
+  kNull = 1,
+  kBoolean = 2,
+  kObject = 4,
+  kArray = 8,
+  kNumber = 16,
+  kInteger = 32,
+  kString = 64,
+  kAnyType = 127,
+};
+
+// An enum or const entry: JSON scalars only (objects and arrays are refused at load).
+struct Scalar {
+  std::uint8_t type = kNull;  // one bit; numbers are kNumber
+  double number = 0;
+  bool boolean = false;
+  std::string text;
+  std::string json;  // as written, for messages
+};
+
+struct Node {
+  std::string pointer;  // where in the schema file, e.g. "#/properties/nino", for messages
+  std::uint8_t types = kAnyType;
+  int ref = -1;  // $ref: the node also applied (2020-12 applies both)
+  bool never = false;  // the schema `false`
+  // Objects.
+  struct Property {
+    std::string name;
+    int node;
+    int required_slot;  // index into `required`, or -1
+  };
+  std::vector<Property> properties;
+  std::vector<std::string> required;
+  int additional = -1;  // -1 any, -2 none allowed, else a node
+  // Arrays.
+  int items = -1;
+  std::int64_t min_items = -1, max_items = -1;
+  // Strings.
+  std::int64_t min_length = -1, max_length = -1;
+  std::shared_ptr<const re2::RE2> pattern;
+  std::string pattern_text;
+  enum class Format : std::uint8_t { kNone, kDate, kDateTime } format = Format::kNone;
+  table::Domain domain = table::Domain::kNone;  // rbgate: a domain type
+  bool wales = false;
+  bool personal = false;
+  // Numbers.
+  std::optional<double> minimum, maximum, exclusive_minimum, exclusive_maximum;
+  // enum / const.
+  std::vector<Scalar> enum_values;
+  bool is_const = false;
+};
+
+enum class Container : std::uint8_t { kDetect, kArray, kLines };
+
+struct JsonSchema {
+  std::string name;
+  std::string title;
+  std::string version;
+  std::string source;
+  Container container = Container::kDetect;
+  std::vector<Node> nodes;  // nodes[0] is one record's schema
+};
+
+// Compiles a JSON Schema document (`file` is named in errors). Throws table::SchemaError
+// with a JSON path ($.properties.nino.pattern) when the schema is malformed or uses what the
+// subset does not have.
+std::shared_ptr<const JsonSchema> CompileJsonSchema(std::string_view json,
+                                                    const std::string& file);
+
+// True when `json` looks like a JSON Schema rather than a Table Schema or data resource.
+bool LooksLikeJsonSchema(std::string_view json);
+
+}  // namespace rbgate::schemas::json
