@@ -23,10 +23,10 @@
 #include "schemas/bacs_reports/report_rules.h"
 #include "schemas/calendar.h"
 #include "schemas/detect.h"
-#include "schemas/modulus.h"
-#include "schemas/table/rules.h"
 #include "schemas/feed_schema.h"
 #include "schemas/json/rules.h"
+#include "schemas/modulus.h"
+#include "schemas/table/rules.h"
 #include "spool/check.h"
 #include "spool/report.h"
 

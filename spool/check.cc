@@ -1,6 +1,7 @@
 #include "spool/check.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,7 +21,6 @@
 #include "schemas/json/json_validator.h"
 #include "schemas/json/rules.h"
 #include "schemas/table/validator.h"
-#include <simdjson.h>
 #include "spool/digest.h"
 #include "spool/mapped_input.h"
 

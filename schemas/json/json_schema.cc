@@ -21,15 +21,35 @@ using table::SchemaError;
 
 // Keywords that carry no check (annotations and containers), accepted anywhere.
 const std::set<std::string_view> kAnnotations = {
-    "$schema", "$id", "$comment", "$anchor", "title", "description", "examples", "default",
-    "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "$vocabulary"};
+    "$schema", "$id",        "$comment", "$anchor",   "title", "description", "examples",
+    "default", "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "$vocabulary"};
 // Keywords of 2020-12 outside the subset: refused, so that a check never silently vanishes.
-const std::set<std::string_view> kUnsupported = {
-    "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas",
-    "dependentRequired", "prefixItems", "contains", "minContains", "maxContains",
-    "uniqueItems", "patternProperties", "propertyNames", "unevaluatedItems",
-    "unevaluatedProperties", "minProperties", "maxProperties", "multipleOf", "$dynamicRef",
-    "$dynamicAnchor", "contentEncoding", "contentMediaType", "contentSchema"};
+const std::set<std::string_view> kUnsupported = {"allOf",
+                                                 "anyOf",
+                                                 "oneOf",
+                                                 "not",
+                                                 "if",
+                                                 "then",
+                                                 "else",
+                                                 "dependentSchemas",
+                                                 "dependentRequired",
+                                                 "prefixItems",
+                                                 "contains",
+                                                 "minContains",
+                                                 "maxContains",
+                                                 "uniqueItems",
+                                                 "patternProperties",
+                                                 "propertyNames",
+                                                 "unevaluatedItems",
+                                                 "unevaluatedProperties",
+                                                 "minProperties",
+                                                 "maxProperties",
+                                                 "multipleOf",
+                                                 "$dynamicRef",
+                                                 "$dynamicAnchor",
+                                                 "contentEncoding",
+                                                 "contentMediaType",
+                                                 "contentSchema"};
 
 class Compiler {
  public:
@@ -42,6 +62,20 @@ class Compiler {
   void Run(dom::element root) {
     root_ = root;
     Compile(root, "#", "$");
+    // A cycle of bare $refs names no schema at all.
+    for (std::size_t i = 0; i < out_.nodes.size(); ++i) {
+      int target = out_.nodes[i].ref;
+      for (std::size_t hops = 0; target >= 0 && hops <= out_.nodes.size(); ++hops) {
+        if (static_cast<std::size_t>(target) == i) {
+          std::string path = "$";
+          for (const char c : std::string_view(out_.nodes[i].pointer).substr(1)) {
+            path += c == '/' ? '.' : c;
+          }
+          Fail(path + ".$ref", "refers, through $refs alone, back to itself");
+        }
+        target = out_.nodes[static_cast<std::size_t>(target)].ref;
+      }
+    }
   }
 
  private:
@@ -80,8 +114,8 @@ class Compiler {
         dom::object props;
         if (value.get(props) != simdjson::SUCCESS) Fail(p, "must be an object");
         for (auto [name, sub] : props) {
-          const int child = Compile(sub, fmt::format("{}/{}", ptr, Escape(name)),
-                                    fmt::format("{}.{}", p, name));
+          const int child =
+              Compile(sub, fmt::format("{}/{}", ptr, Escape(name)), fmt::format("{}.{}", p, name));
           n.properties.push_back({std::string(name), child, -1});
         }
       } else if (key == "required") {
@@ -115,7 +149,8 @@ class Compiler {
         options.set_log_errors(false);
         // JSON Schema patterns are ECMA-262 and not anchored: they match anywhere.
         auto re = std::make_shared<RE2>(n.pattern_text, options);
-        if (!re->ok()) Fail(p, fmt::format("is not a regular expression RE2 reads: {}", re->error()));
+        if (!re->ok())
+          Fail(p, fmt::format("is not a regular expression RE2 reads: {}", re->error()));
         n.pattern = std::move(re);
       } else if (key == "format") {
         const std::string f = String(value, p);
@@ -130,7 +165,8 @@ class Compiler {
         dom::array list;
         if (value.get(list) != simdjson::SUCCESS) Fail(p, "must be a list");
         std::size_t i = 0;
-        for (dom::element v : list) n.enum_values.push_back(ToScalar(v, fmt::format("{}[{}]", p, i++)));
+        for (dom::element v : list)
+          n.enum_values.push_back(ToScalar(v, fmt::format("{}[{}]", p, i++)));
         if (n.enum_values.empty()) Fail(p, "must list at least one value");
       } else if (key == "const") {
         n.enum_values = {ToScalar(value, p)};
@@ -162,19 +198,13 @@ class Compiler {
                          n.additional == -1 && n.items < 0 && n.min_items < 0 && n.max_items < 0 &&
                          n.min_length < 0 && n.max_length < 0 && !n.pattern &&
                          n.format == Node::Format::kNone && n.domain == table::Domain::kNone &&
-                         !n.minimum && !n.maximum && !n.exclusive_minimum &&
-                         !n.exclusive_maximum && n.enum_values.empty();
+                         !n.minimum && !n.maximum && !n.exclusive_minimum && !n.exclusive_maximum &&
+                         n.enum_values.empty();
       if (!alone) {
-        Fail(path + ".$ref", "rbgate applies a $ref alone; move the keywords beside it into "
-                             "the schema it names");
+        Fail(path + ".$ref",
+             "rbgate applies a $ref alone; move the keywords beside it into "
+             "the schema it names");
       }
-      // A cycle of bare $refs would name no schema at all.
-      int target = n.ref;
-      for (int hops = 0; target >= 0 && target != index; ++hops) {
-        if (hops > 64) break;
-        target = target < index ? out_.nodes[static_cast<std::size_t>(target)].ref : -1;
-      }
-      if (target == index) Fail(path + ".$ref", "refers, through $refs alone, back to itself");
     }
     out_.nodes[index] = std::move(n);
     return index;
@@ -230,8 +260,9 @@ class Compiler {
         Fail(p, "must be \"array\" (one JSON array of records) or \"lines\" (JSON lines)");
       }
     } else {
-      Fail(p, "is not an rbgate property (name, version, container; on a property: domain, "
-              "country, personal)");
+      Fail(p,
+           "is not an rbgate property (name, version, container; on a property: domain, "
+           "country, personal)");
     }
   }
 
@@ -266,8 +297,13 @@ class Compiler {
     Scalar s;
     s.json = simdjson::minify(v);
     switch (v.type()) {
-      case dom::element_type::NULL_VALUE: s.type = kNull; break;
-      case dom::element_type::BOOL: s.type = kBoolean; s.boolean = v.get_bool().value_unsafe(); break;
+      case dom::element_type::NULL_VALUE:
+        s.type = kNull;
+        break;
+      case dom::element_type::BOOL:
+        s.type = kBoolean;
+        s.boolean = v.get_bool().value_unsafe();
+        break;
       case dom::element_type::STRING:
         s.type = kString;
         s.text = std::string(v.get_string().value_unsafe());
@@ -330,11 +366,13 @@ bool LooksLikeJsonSchema(std::string_view json) {
   if (o["fields"].error() == simdjson::SUCCESS || o["schema"].error() == simdjson::SUCCESS) {
     return false;
   }
-  return o["$schema"].error() == simdjson::SUCCESS || o["properties"].error() == simdjson::SUCCESS ||
-         o["type"].error() == simdjson::SUCCESS || o["$ref"].error() == simdjson::SUCCESS;
+  return o["$schema"].error() == simdjson::SUCCESS ||
+         o["properties"].error() == simdjson::SUCCESS || o["type"].error() == simdjson::SUCCESS ||
+         o["$ref"].error() == simdjson::SUCCESS;
 }
 
-std::shared_ptr<const JsonSchema> CompileJsonSchema(std::string_view json, const std::string& file) {
+std::shared_ptr<const JsonSchema> CompileJsonSchema(std::string_view json,
+                                                    const std::string& file) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(json.data(), json.size()).get(root)) {

@@ -43,7 +43,7 @@ struct Scalar {
 struct Node {
   std::string pointer;  // where in the schema file, e.g. "#/properties/nino", for messages
   std::uint8_t types = kAnyType;
-  int ref = -1;  // $ref: the node also applied (2020-12 applies both)
+  int ref = -1;        // $ref: the node also applied (2020-12 applies both)
   bool never = false;  // the schema `false`
   // Objects.
   struct Property {
@@ -86,8 +86,7 @@ struct JsonSchema {
 // Compiles a JSON Schema document (`file` is named in errors). Throws table::SchemaError
 // with a JSON path ($.properties.nino.pattern) when the schema is malformed or uses what the
 // subset does not have.
-std::shared_ptr<const JsonSchema> CompileJsonSchema(std::string_view json,
-                                                    const std::string& file);
+std::shared_ptr<const JsonSchema> CompileJsonSchema(std::string_view json, const std::string& file);
 
 // True when `json` looks like a JSON Schema rather than a Table Schema or data resource.
 bool LooksLikeJsonSchema(std::string_view json);

@@ -16,11 +16,16 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
+// Deepest nesting accepted. Checked before a record is read, so that neither simdjson nor
+// the validator's recursion (a schema may recurse through $ref) ever goes deeper.
+constexpr std::size_t kMaxDepth = 64;
+
 std::string TypeNames(std::uint8_t types) {
   std::string out;
   const std::pair<std::uint8_t, std::string_view> names[] = {
-      {kString, "a string"}, {kInteger, "an integer"}, {kNumber, "a number"},
-      {kBoolean, "true or false"}, {kObject, "an object"}, {kArray, "an array"},
+      {kString, "a string"},  {kInteger, "an integer"},
+      {kNumber, "a number"},  {kBoolean, "true or false"},
+      {kObject, "an object"}, {kArray, "an array"},
       {kNull, "null"}};
   for (const auto& [bit, name] : names) {
     if (!(types & bit) || (bit == kInteger && (types & kNumber))) continue;
@@ -32,13 +37,20 @@ std::string TypeNames(std::uint8_t types) {
 
 std::string_view Kind(std::uint8_t type) {
   switch (type) {
-    case kString: return "a string";
-    case kNumber: return "a number";
-    case kInteger: return "an integer";
-    case kBoolean: return "a boolean";
-    case kObject: return "an object";
-    case kArray: return "an array";
-    default: return "null";
+    case kString:
+      return "a string";
+    case kNumber:
+      return "a number";
+    case kInteger:
+      return "an integer";
+    case kBoolean:
+      return "a boolean";
+    case kObject:
+      return "an object";
+    case kArray:
+      return "an array";
+    default:
+      return "null";
   }
 }
 
@@ -63,6 +75,32 @@ void AppendToken(std::string& path, std::string_view key) {
   }
 }
 
+// How deeply `s` nests arrays and objects (strings skipped), stopping once past `limit`.
+std::size_t NestingDepth(std::string_view s, std::size_t limit) noexcept {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 }  // namespace
 
 // One record at a time: the findings wait until the record is done, so that every personal
@@ -78,7 +116,7 @@ class JsonValidator::Impl {
       domain_specs_.push_back(std::move(spec));
     }
     // Depth is bounded here; capacity grows with the largest record.
-    if (parser_.allocate(1 << 16, kMaxDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+    if (parser_.allocate(1 << 16, kMaxDepth + 2) != simdjson::SUCCESS) throw std::bad_alloc();
   }
 
   // Validates one record `v` (a document's root or an array's element) found in `text`
@@ -131,9 +169,8 @@ class JsonValidator::Impl {
   }
 
   // A finding at byte `pos` of the buffer.
-  void Report(const parsers::Rule& rule, std::size_t pos, std::size_t width,
-              std::string_view field, std::string message, bool personal_bytes = false,
-              std::string_view bytes = {}) {
+  void Report(const parsers::Rule& rule, std::size_t pos, std::size_t width, std::string_view field,
+              std::string message, bool personal_bytes = false, std::string_view bytes = {}) {
     parsers::Diagnostic d;
     d.rule = &rule;
     if (!diagnostics_.Saturated(rule)) {
@@ -192,12 +229,11 @@ class JsonValidator::Impl {
   std::string_view buffer() const noexcept { return buffer_; }
 
  private:
-  static constexpr std::size_t kMaxDepth = 64;
-
   std::string_view FieldName(const Node& n) const {
     // The property's name from the schema (stable), for the finding's field.
     const auto slash = n.pointer.rfind('/');
-    return slash == std::string::npos ? std::string_view() : std::string_view(n.pointer).substr(slash + 1);
+    return slash == std::string::npos ? std::string_view()
+                                      : std::string_view(n.pointer).substr(slash + 1);
   }
 
   template <class V>
@@ -239,7 +275,8 @@ class JsonValidator::Impl {
       case od::json_type::string: {
         std::string_view s;
         if (auto error = v.get_string().get(s)) return Malformed(error, pos);
-        if (n.personal) personal_.push_back({buffer_offset_ + pos, buffer_offset_ + pos + token.size()});
+        if (n.personal)
+          personal_.push_back({buffer_offset_ + pos, buffer_offset_ + pos + token.size()});
         if (!Allowed(n, kString, pos, field)) return;
         String(s, n, pos, token, field);
         break;
@@ -259,7 +296,8 @@ class JsonValidator::Impl {
           x = std::strtod(copy.c_str(), &end);
           integer = std::isfinite(x) && x == std::floor(x);
         }
-        if (n.personal) personal_.push_back({buffer_offset_ + pos, buffer_offset_ + pos + token.size()});
+        if (n.personal)
+          personal_.push_back({buffer_offset_ + pos, buffer_offset_ + pos + token.size()});
         if (!Allowed(n, integer ? kInteger : kNumber, pos, field, token.size())) return;
         Number(x, n, pos, token, field);
         break;
@@ -333,9 +371,8 @@ class JsonValidator::Impl {
         if (n.additional == -2) {
           std::string_view value_token;
           simdjson::simdjson_result<std::string_view> raw = member.value().raw_json_token();
-          const std::size_t at = std::move(raw).get(value_token) == simdjson::SUCCESS
-                                     ? PosOf(value_token)
-                                     : pos;
+          const std::size_t at =
+              std::move(raw).get(value_token) == simdjson::SUCCESS ? PosOf(value_token) : pos;
           AppendToken(path_, name);
           Report(rules::kAdditional, at, 1, {},
                  fmt::format("{} is not a property the schema ({}) allows", path_, n.pointer));
@@ -417,9 +454,9 @@ class JsonValidator::Impl {
       table::Value v;
       if (!table::Cast(spec, s, v)) {
         report(rules::kFormat,
-               fmt::format("{} at {} is not a {}", Shown(n, s), path_,
-                           n.format == Node::Format::kDate ? "date (YYYY-MM-DD)"
-                                                           : "date-time (RFC 3339)"));
+               fmt::format(
+                   "{} at {} is not a {}", Shown(n, s), path_,
+                   n.format == Node::Format::kDate ? "date (YYYY-MM-DD)" : "date-time (RFC 3339)"));
       }
     }
     if (n.domain != table::Domain::kNone) {
@@ -443,16 +480,20 @@ class JsonValidator::Impl {
       Report(rule, pos, token.size(), field, std::move(message), n.personal, token);
     };
     if (n.minimum && !(x >= *n.minimum)) {
-      report(rules::kMinimum, fmt::format("{} at {} is below the minimum {}", shown, path_, *n.minimum));
+      report(rules::kMinimum,
+             fmt::format("{} at {} is below the minimum {}", shown, path_, *n.minimum));
     }
     if (n.exclusive_minimum && !(x > *n.exclusive_minimum)) {
-      report(rules::kMinimum, fmt::format("{} at {} is not above {}", shown, path_, *n.exclusive_minimum));
+      report(rules::kMinimum,
+             fmt::format("{} at {} is not above {}", shown, path_, *n.exclusive_minimum));
     }
     if (n.maximum && !(x <= *n.maximum)) {
-      report(rules::kMaximum, fmt::format("{} at {} is above the maximum {}", shown, path_, *n.maximum));
+      report(rules::kMaximum,
+             fmt::format("{} at {} is above the maximum {}", shown, path_, *n.maximum));
     }
     if (n.exclusive_maximum && !(x < *n.exclusive_maximum)) {
-      report(rules::kMaximum, fmt::format("{} at {} is not below {}", shown, path_, *n.exclusive_maximum));
+      report(rules::kMaximum,
+             fmt::format("{} at {} is not below {}", shown, path_, *n.exclusive_maximum));
     }
     Scalar s;
     s.type = kNumber;
@@ -474,8 +515,10 @@ class JsonValidator::Impl {
     for (std::size_t i = 0; i < n.enum_values.size() && i < 12; ++i) {
       allowed += (i ? ", " : "") + n.enum_values[i].json;
     }
-    if (n.enum_values.size() > 12) allowed += fmt::format(" (and {} more)", n.enum_values.size() - 12);
-    const std::string shown = n.personal ? std::string("the value") : std::string(token.substr(0, 60));
+    if (n.enum_values.size() > 12)
+      allowed += fmt::format(" (and {} more)", n.enum_values.size() - 12);
+    const std::string shown =
+        n.personal ? std::string("the value") : std::string(token.substr(0, 60));
     Report(n.is_const ? rules::kConst : rules::kEnum, pos, token.size(), field,
            n.is_const ? fmt::format("{} at {} must be {}", shown, path_, allowed)
                       : fmt::format("{} at {} is not one of: {}", shown, path_, allowed),
@@ -511,8 +554,7 @@ JsonValidator::JsonValidator(const JsonSchema& schema, parsers::DiagnosticSink& 
 
 JsonValidator::~JsonValidator() = default;
 
-std::size_t JsonValidator::FeedLines(std::span<const char> chunk, std::uint64_t offset,
-                                     bool last) {
+std::size_t JsonValidator::FeedLines(std::span<const char> chunk, std::uint64_t offset, bool last) {
   std::size_t pos = 0;
   if (offset == 0 && chunk.size() >= 3 && std::memcmp(chunk.data(), "\xEF\xBB\xBF", 3) == 0) {
     pos = 3;
@@ -548,7 +590,11 @@ std::size_t JsonValidator::FeedLines(std::span<const char> chunk, std::uint64_t 
     impl_->SetBuffer({padded_.data(), line.size()}, line_offset, line_);
     impl_->ResetFailed();
     od::document doc;
-    if (auto error = impl_->parser().iterate(padded_.data(), line.size(), padded_.size()).get(doc)) {
+    if (NestingDepth(line, kMaxDepth) > kMaxDepth) {
+      impl_->Begin(records_);
+      impl_->Malformed(simdjson::DEPTH_ERROR, 0);
+    } else if (auto error =
+                   impl_->parser().iterate(padded_.data(), line.size(), padded_.size()).get(doc)) {
       impl_->Begin(records_);
       impl_->Malformed(error, 0);
     } else {
@@ -571,6 +617,12 @@ void JsonValidator::ValidateArray(std::string_view document) {
   impl_->ResetFailed();
   od::document doc;
   std::string_view rest = document.substr(skip);
+  if (NestingDepth(rest, kMaxDepth + 1) > kMaxDepth + 1) {  // the array itself is one level
+    impl_->Begin(0);
+    impl_->Malformed(simdjson::DEPTH_ERROR, skip);
+    impl_->FlushRecord();
+    return;
+  }
   if (auto error = impl_->parser()
                        .iterate(rest.data(), rest.size(), rest.size() + simdjson::SIMDJSON_PADDING)
                        .get(doc)) {

@@ -28,8 +28,7 @@ class JsonValidator {
 
   // JSON lines: consecutive windows, as the spool maps a file; returns what was consumed
   // (whole lines). REQUIRES: a window holds kMaxLine + 1 bytes.
-  [[nodiscard]] std::size_t FeedLines(std::span<const char> chunk, std::uint64_t offset,
-                                      bool last);
+  [[nodiscard]] std::size_t FeedLines(std::span<const char> chunk, std::uint64_t offset, bool last);
   // A JSON array: the whole document. REQUIRES: simdjson::SIMDJSON_PADDING readable bytes
   // after `document`.
   void ValidateArray(std::string_view document);

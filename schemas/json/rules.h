@@ -26,8 +26,7 @@ inline constexpr Rule kType{"json.type", E, "a value is not of the type the sche
                             "the message names the value (a JSON pointer) and the types allowed"};
 inline constexpr Rule kRequired{"json.required", E, "a required property is missing",
                                 "the sender must include it"};
-inline constexpr Rule kAdditional{"json.additional", E,
-                                  "a property the schema does not allow",
+inline constexpr Rule kAdditional{"json.additional", E, "a property the schema does not allow",
                                   "a misspelt name, or a layout change the schema must follow"};
 inline constexpr Rule kNotAllowed{"json.false", E, "a value where the schema allows none",
                                   "the schema says false here"};
@@ -55,10 +54,9 @@ inline constexpr Rule kFormat{"json.format", E, "a string is not in its format (
 
 inline std::span<const Rule* const> All() noexcept {
   static constexpr const Rule* kAll[] = {
-      &kMalformed, &kDepth,   &kLineLength, &kSize,      &kEmpty,     &kType,
-      &kRequired,  &kAdditional, &kNotAllowed, &kEnum,    &kConst,     &kPattern,
-      &kMinLength, &kMaxLength, &kMinimum,  &kMaximum,   &kMinItems,  &kMaxItems,
-      &kFormat};
+      &kMalformed,  &kDepth,      &kLineLength, &kSize,     &kEmpty,   &kType,      &kRequired,
+      &kAdditional, &kNotAllowed, &kEnum,       &kConst,    &kPattern, &kMinLength, &kMaxLength,
+      &kMinimum,    &kMaximum,    &kMinItems,   &kMaxItems, &kFormat};
   return kAll;
 }
 

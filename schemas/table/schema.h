@@ -119,7 +119,7 @@ struct TableSchema {
   std::vector<FieldSpec> fields;
   std::vector<std::string> missing_values{""};
   bool only_empty_missing = true;  // missing_values is [""], the common case
-  std::vector<int> primary_key;  // field indices
+  std::vector<int> primary_key;    // field indices
   // The CSV Dialect.
   parsers::delimited::Dialect dialect;
   bool header = true;

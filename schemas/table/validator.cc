@@ -166,11 +166,10 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   const std::string_view text = row.fields[i].text;
   const Constraints& c = f.constraints;
   present = false;
-  const bool missing =
-      schema_.only_empty_missing
-          ? text.empty()
-          : std::find(schema_.missing_values.begin(), schema_.missing_values.end(), text) !=
-                schema_.missing_values.end();
+  const bool missing = schema_.only_empty_missing
+                           ? text.empty()
+                           : std::find(schema_.missing_values.begin(), schema_.missing_values.end(),
+                                       text) != schema_.missing_values.end();
   if (missing) {
     if (!c.required) return true;
     Report(row, i, rules::kRequired, fmt::format("{} is required and has no value", f.name));
