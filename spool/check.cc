@@ -196,7 +196,8 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
     return;
   }
   parser.Finish();
-  report.records = validator.data_rows();
+  validator.Finish();
+  report.records = validator.records();
   report.bytes = parser.summary().bytes;
   report.separator = std::string(parsers::delimited::LineEndName(parser.summary().line_end));
   readers.Finish();

@@ -48,6 +48,22 @@ inline constexpr Rule kPattern{"table.pattern", E, "a value does not match its f
 inline constexpr Rule kEnum{"table.enum", E, "a value is not one of those allowed",
                             "the allowed values are in the message"};
 
+inline constexpr Rule kRecordType{"table.record-type", E,
+                                  "a record's type is none the schema knows",
+                                  "the discriminator column holds an unexpected code; the "
+                                  "schema's rbgate.records lists the known ones"};
+inline constexpr Rule kRecordOrder{"table.record-order", E,
+                                   "a header or trailer record is missing or out of place",
+                                   "a missing trailer usually means the file was cut short; ask "
+                                   "for it again"};
+inline constexpr Rule kControl{"table.control", E,
+                               "a control total in the header or trailer does not match the "
+                               "data records",
+                               "records were lost, added or changed after the totals were "
+                               "made; do not process the file"};
+inline constexpr Rule kRule{"table.rule", E, "a record breaks a rule across its fields",
+                            "the message names the rule and the fields' values"};
+
 inline constexpr Rule kNino{"domain.nino", E, "not a valid National Insurance number",
                             "two letters, six digits, a suffix A-D; some prefixes are never "
                             "issued (identifiers.md)"};

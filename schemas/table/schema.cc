@@ -194,21 +194,43 @@ class Loader {
     }
   }
 
+  // A list of fields (the data records', or a header's or trailer's), names unique, each
+  // sortCodeField resolved within the list.
+  std::vector<FieldSpec> LoadFieldList(dom::element list, const std::string& path,
+                                       TableSchema& schema) {
+    std::vector<FieldSpec> fields;
+    pending_sort_code_.clear();
+    std::size_t i = 0;
+    for (dom::element f : Array(list, path)) {
+      fields.push_back(LoadField(f, fmt::format("{}[{}]", path, i++), schema));
+    }
+    if (fields.empty()) Fail(path, "must name at least one field");
+    std::set<std::string> names;
+    for (std::size_t k = 0; k < fields.size(); ++k) {
+      if (!names.insert(fields[k].name).second) {
+        Fail(fmt::format("{}[{}].name", path, k),
+             fmt::format("\"{}\" names two fields", fields[k].name));
+      }
+      if (!pending_sort_code_[k].empty()) {
+        fields[k].sort_code_field = IndexIn(fields, pending_sort_code_[k],
+                                            fmt::format("{}[{}].rbgate.sortCodeField", path, k));
+      }
+    }
+    return fields;
+  }
+
+  int IndexIn(const std::vector<FieldSpec>& fields, const std::string& name,
+              const std::string& path) {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (fields[i].name == name) return static_cast<int>(i);
+    }
+    Fail(path, fmt::format("names \"{}\", which is not a field", name));
+  }
+
   void LoadTableSchema(dom::object o, const std::string& base, TableSchema& schema) {
     dom::element fields;
     if (o["fields"].get(fields) != simdjson::SUCCESS) Fail(base, "has no \"fields\"");
-    std::size_t i = 0;
-    for (dom::element f : Array(fields, base + ".fields")) {
-      schema.fields.push_back(LoadField(f, fmt::format("{}.fields[{}]", base, i++), schema));
-    }
-    if (schema.fields.empty()) Fail(base + ".fields", "must name at least one field");
-    std::set<std::string> names;
-    for (std::size_t k = 0; k < schema.fields.size(); ++k) {
-      if (!names.insert(schema.fields[k].name).second) {
-        Fail(fmt::format("{}.fields[{}].name", base, k),
-             fmt::format("\"{}\" names two fields", schema.fields[k].name));
-      }
-    }
+    schema.fields = LoadFieldList(fields, base + ".fields", schema);
     for (auto [key, value] : o) {
       const std::string path = fmt::format("{}.{}", base, key);
       if (key == "missingValues") {
@@ -233,21 +255,10 @@ class Loader {
         Fail(path, "is not supported yet: cross-file checks are rbgate.references");
       }
     }
-    // Sort-code references can only be resolved once every field is known.
-    for (std::size_t k = 0; k < schema.fields.size(); ++k) {
-      auto& f = schema.fields[k];
-      if (!pending_sort_code_[k].empty()) {
-        f.sort_code_field = FieldIndex(schema, pending_sort_code_[k],
-                                       fmt::format("{}.fields[{}].rbgate.sortCodeField", base, k));
-      }
-    }
   }
 
   int FieldIndex(const TableSchema& schema, const std::string& name, const std::string& path) {
-    for (std::size_t i = 0; i < schema.fields.size(); ++i) {
-      if (schema.fields[i].name == name) return static_cast<int>(i);
-    }
-    Fail(path, fmt::format("names \"{}\", which is not a field", name));
+    return IndexIn(schema.fields, name, path);
   }
 
   // A constraint's bound or enum entry, cast with the field's own rules.
@@ -483,10 +494,216 @@ class Loader {
         } else {
           Fail(p, "must be \"utf-8\" or \"windows-1252\"");
         }
+      } else if (key == "records") {
+        LoadRecords(Object(value, p), p, schema);
+      } else if (key == "rules") {
+        std::size_t i = 0;
+        for (dom::element r : Array(value, p)) {
+          schema.rules.push_back(LoadRule(r, fmt::format("{}[{}]", p, i++), schema));
+        }
+      } else if (key == "controls") {
+        controls_ = value;
+        controls_path_ = p;
       } else {
-        Fail(p, "is not an rbgate schema property (name, version, encoding)");
+        Fail(p,
+             "is not an rbgate schema property (name, version, encoding, records, rules, "
+             "controls)");
       }
     }
+    // Controls name the header's or trailer's fields, which `records` defines.
+    if (!controls_path_.empty()) {
+      std::size_t i = 0;
+      for (dom::element c : Array(controls_, controls_path_)) {
+        schema.controls.push_back(
+            LoadControl(c, fmt::format("{}[{}]", controls_path_, i++), schema));
+      }
+    }
+  }
+
+  void LoadRecords(dom::object o, const std::string& path, TableSchema& schema) {
+    auto& r = schema.records;
+    r.enabled = true;
+    for (auto [key, value] : o) {
+      const std::string p = fmt::format("{}.{}", path, key);
+      if (key == "discriminator") {
+        for (auto [k, v] : Object(value, p)) {
+          const std::string q = fmt::format("{}.{}", p, k);
+          const auto n = NonNegative(v, q);
+          if (n < 1 || n > (1 << 20)) Fail(q, "must be 1 or more");
+          if (k == "column") {
+            r.column = static_cast<int>(n - 1);
+          } else if (k == "start") {
+            r.slice.start = static_cast<std::uint32_t>(n - 1);
+          } else if (k == "width") {
+            r.slice.width = static_cast<std::uint32_t>(n);
+          } else {
+            Fail(q, "is not a discriminator property (column; or start and width)");
+          }
+        }
+      } else if (key == "data") {
+        r.data_code = String(value, p);
+      } else if (key == "header" || key == "trailer") {
+        (key == "header" ? r.header : r.trailer) = LoadLayout(value, p, schema);
+      } else if (key == "others") {
+        std::size_t i = 0;
+        for (dom::element e : Array(value, p)) {
+          r.others.push_back(LoadLayout(e, fmt::format("{}[{}]", p, i++), schema));
+        }
+      } else {
+        Fail(p, "is not a records property (discriminator, data, header, trailer, others)");
+      }
+    }
+    if (r.data_code.empty()) Fail(path + ".data", "must give the data records' code");
+    if ((r.column >= 0) == (r.slice.width > 0)) {
+      Fail(path + ".discriminator",
+           "must give a column (delimited) or a start and width (fixed-width)");
+    }
+    std::set<std::string> codes{r.data_code};
+    const auto unique = [&](const std::optional<RecordLayout>& l, const std::string& p) {
+      if (l && !codes.insert(l->code).second) {
+        Fail(p + ".code", fmt::format("\"{}\" is another record type's code", l->code));
+      }
+    };
+    unique(r.header, path + ".header");
+    unique(r.trailer, path + ".trailer");
+    for (std::size_t i = 0; i < r.others.size(); ++i) {
+      unique(r.others[i], fmt::format("{}.others[{}]", path, i));
+    }
+  }
+
+  RecordLayout LoadLayout(dom::element e, const std::string& path, TableSchema& schema) {
+    RecordLayout l;
+    bool has_fields = false;
+    const auto data_fields = std::move(pending_sort_code_);
+    for (auto [key, value] : Object(e, path)) {
+      const std::string p = fmt::format("{}.{}", path, key);
+      if (key == "code") {
+        l.code = String(value, p);
+      } else if (key == "fields") {
+        l.fields = LoadFieldList(value, p, schema);
+        has_fields = true;
+      } else {
+        Fail(p, "is not a record type property (code, fields)");
+      }
+    }
+    pending_sort_code_ = data_fields;
+    if (l.code.empty()) Fail(path, "needs a \"code\" (the discriminator's value)");
+    if (!has_fields) Fail(path, "needs \"fields\"");
+    return l;
+  }
+
+  CrossRule LoadRule(dom::element e, const std::string& path, const TableSchema& schema) {
+    CrossRule rule;
+    std::string_view text;
+    if (e.get(text) == simdjson::SUCCESS) {
+      // "left OP right", OP one of < <= == != >= >: two-character operators first.
+      rule.text = std::string(text);
+      static constexpr std::pair<std::string_view, CompareOp> kOps[] = {
+          {"<=", CompareOp::kLe}, {">=", CompareOp::kGe}, {"==", CompareOp::kEq},
+          {"!=", CompareOp::kNe}, {"<", CompareOp::kLt},  {">", CompareOp::kGt}};
+      for (const auto& [op, value] : kOps) {
+        const std::size_t at = text.find(op);
+        if (at == std::string_view::npos) continue;
+        const auto trim = [](std::string_view s) {
+          while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+          while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+          return std::string(s);
+        };
+        rule.op = value;
+        rule.left = FieldIndex(schema, trim(text.substr(0, at)), path);
+        rule.right = FieldIndex(schema, trim(text.substr(at + op.size())), path);
+        const FieldSpec& l = schema.fields[static_cast<std::size_t>(rule.left)];
+        const FieldSpec& r = schema.fields[static_cast<std::size_t>(rule.right)];
+        const auto numeric = [](const FieldSpec& f) {
+          return (f.type == Type::kInteger || f.type == Type::kNumber) &&
+                 f.domain != Domain::kPence;
+        };
+        if (!(l.type == r.type && l.domain == r.domain) && !(numeric(l) && numeric(r))) {
+          Fail(path, fmt::format("compares {} ({}) with {} ({}): they must be of one type", l.name,
+                                 TypeName(l.type), r.name, TypeName(r.type)));
+        }
+        return rule;
+      }
+      Fail(path, "must be \"field OP field\" with OP one of < <= == != >= >");
+    }
+    std::string require, when;
+    for (auto [key, value] : Object(e, path)) {
+      const std::string p = fmt::format("{}.{}", path, key);
+      if (key == "require") {
+        require = String(value, p);
+      } else if (key == "when") {
+        when = String(value, p);
+      } else {
+        Fail(p, "is not a rule property (a rule is \"a <= b\", or {\"require\": a, \"when\": b})");
+      }
+    }
+    if (require.empty() || when.empty()) Fail(path, "needs both \"require\" and \"when\"");
+    rule.kind = CrossRule::Kind::kRequiredWhen;
+    rule.left = FieldIndex(schema, require, path + ".require");
+    rule.right = FieldIndex(schema, when, path + ".when");
+    rule.text = fmt::format("{} is required when {} has a value", require, when);
+    return rule;
+  }
+
+  Control LoadControl(dom::element e, const std::string& path, const TableSchema& schema) {
+    Control c;
+    std::string field, count, sum;
+    for (auto [key, value] : Object(e, path)) {
+      const std::string p = fmt::format("{}.{}", path, key);
+      if (key == "field") {
+        field = String(value, p);
+      } else if (key == "count") {
+        count = String(value, p);
+        if (count != "data") Fail(p, "must be \"data\" (the number of data records)");
+      } else if (key == "sum") {
+        sum = String(value, p);
+      } else {
+        Fail(p, "is not a control property (field, and count or sum)");
+      }
+    }
+    if (field.empty() || count.empty() == sum.empty()) {
+      Fail(path, "needs \"field\" and one of \"count\": \"data\" or \"sum\": a data field");
+    }
+    const auto& r = schema.records;
+    const RecordLayout* layout = nullptr;
+    for (const RecordLayout* l :
+         {r.trailer ? &*r.trailer : nullptr, r.header ? &*r.header : nullptr}) {
+      if (l == nullptr || layout != nullptr) continue;
+      for (std::size_t i = 0; i < l->fields.size(); ++i) {
+        if (l->fields[i].name == field) {
+          layout = l;
+          c.field = static_cast<int>(i);
+          c.in_header = r.header && l == &*r.header;
+          break;
+        }
+      }
+    }
+    if (layout == nullptr) {
+      Fail(path + ".field", fmt::format("\"{}\" is not a field of the trailer or header", field));
+    }
+    const FieldSpec& carrier = layout->fields[static_cast<std::size_t>(c.field)];
+    const auto whole = [](const FieldSpec& f) {
+      return f.type == Type::kInteger || f.domain == Domain::kPence;
+    };
+    if (!whole(carrier)) {
+      Fail(path + ".field",
+           fmt::format("{} must be an integer or pence field to carry a total", field));
+    }
+    if (!sum.empty()) {
+      c.what = Control::What::kSum;
+      c.sum_field = FieldIndex(schema, sum, path + ".sum");
+      const FieldSpec& summed = schema.fields[static_cast<std::size_t>(c.sum_field)];
+      if (!whole(summed) ||
+          (summed.domain == Domain::kPence) != (carrier.domain == Domain::kPence)) {
+        Fail(path + ".sum", fmt::format("{} and {} must both be integers or both pence, so the "
+                                        "sum is exact",
+                                        sum, field));
+      }
+      c.text = fmt::format("{} = the sum of {}", field, sum);
+    } else {
+      c.text = fmt::format("{} = the number of data records", field);
+    }
+    return c;
   }
 
   void Finish(TableSchema& schema) {
@@ -497,24 +714,45 @@ class Loader {
                                    schema.name));
       }
     }
+    auto& r = schema.records;
+    if (r.enabled && r.column >= 0 && schema.fixed_width) {
+      Fail("$.rbgate.records.discriminator",
+           "a fixed-width file's discriminator is a start and width");
+    }
+    if (r.enabled && r.slice.width > 0 && !schema.fixed_width) {
+      Fail("$.rbgate.records.discriminator", "a delimited file's discriminator is a column");
+    }
+    if (r.enabled) schema.header = false;  // record types replace a header row
     if (!schema.fixed_width) return;
-    // Fixed-width: every field positioned, in order, not overlapping.
+    // Fixed-width: every field of every layout positioned, in order, not overlapping.
     schema.dialect.quote = '\0';
+    schema.header = false;
+    schema.line_width = LineWidth(schema.fields, "$.fields");
+    if (r.header) r.header->line_width = LineWidth(r.header->fields, "$.rbgate.records.header");
+    if (r.trailer) r.trailer->line_width = LineWidth(r.trailer->fields, "$.rbgate.records.trailer");
+    for (std::size_t i = 0; i < r.others.size(); ++i) {
+      r.others[i].line_width =
+          LineWidth(r.others[i].fields, fmt::format("$.rbgate.records.others[{}]", i));
+    }
+  }
+
+  std::uint32_t LineWidth(const std::vector<FieldSpec>& fields, const std::string& path) {
     std::uint32_t end = 0;
-    for (std::size_t i = 0; i < schema.fields.size(); ++i) {
-      const auto& s = schema.fields[i].slice;
-      const std::string p = fmt::format("$.fields[{}].rbgate", i);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const auto& s = fields[i].slice;
+      const std::string p = fmt::format("{}[{}].rbgate", path, i);
       if (s.width == 0) Fail(p, "every field of a fixed-width layout needs start and width");
       if (s.start < end) Fail(p + ".start", "overlaps the field before");
       end = s.start + s.width;
     }
-    schema.line_width = end;
-    schema.header = false;
+    return end;
   }
 
   std::string file_;
   std::vector<std::string> pending_sort_code_;
   std::vector<std::string> referenced_;
+  dom::element controls_;
+  std::string controls_path_;
 };
 
 }  // namespace
@@ -532,9 +770,8 @@ parsers::delimited::ParseOptions TableSchema::ParseOptions() const {
   parsers::delimited::ParseOptions o;
   o.dialect = dialect;
   o.encoding = encoding;
-  if (fixed_width) {
-    for (const auto& f : fields) o.slices.push_back(f.slice);
-  }
+  // Fixed-width lines reach the validator whole: it slices them by their record type.
+  if (fixed_width) o.slices.push_back({0, o.max_record});
   o.max_fields = static_cast<std::uint32_t>(std::max<std::size_t>(4096, fields.size() * 2));
   return o;
 }

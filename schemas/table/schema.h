@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -111,6 +112,47 @@ struct FieldSpec {
   parsers::delimited::Slice slice;  // fixed-width position (when the layout is fixed-width)
 };
 
+// A kind of record other than the data records, in a multi-record file.
+struct RecordLayout {
+  std::string code;  // the discriminator's value
+  std::vector<FieldSpec> fields;
+  std::uint32_t line_width = 0;  // fixed-width
+};
+
+// How a multi-record file tells its records apart.
+struct RecordTypes {
+  bool enabled = false;
+  int column = -1;                      // delimited: the discriminator's column (0-based)
+  parsers::delimited::Slice slice;      // fixed-width: its position
+  std::string data_code;                // the data records' code
+  std::optional<RecordLayout> header;   // first record, exactly once
+  std::optional<RecordLayout> trailer;  // last record, exactly once
+  std::vector<RecordLayout> others;     // anywhere between
+};
+
+enum class CompareOp : std::uint8_t { kLt, kLe, kEq, kNe, kGe, kGt };
+
+// A rule across one data record's fields.
+struct CrossRule {
+  enum class Kind : std::uint8_t { kCompare, kRequiredWhen };
+  Kind kind = Kind::kCompare;
+  int left = -1;   // kRequiredWhen: the field required...
+  int right = -1;  // ...when this one has a value
+  CompareOp op = CompareOp::kLe;
+  std::string text;  // as written, for messages
+};
+
+// A control total the header or trailer carries: the number of data records, or the sum of
+// one of their fields.
+struct Control {
+  bool in_header = false;
+  int field = -1;  // in the header's or trailer's fields
+  enum class What : std::uint8_t { kCount, kSum };
+  What what = What::kCount;
+  int sum_field = -1;  // a data field (integer or pence)
+  std::string text;
+};
+
 struct TableSchema {
   std::string name;  // the feed's name, e.g. "rsl-rents"
   std::string title;
@@ -125,8 +167,11 @@ struct TableSchema {
   bool header = true;
   std::string line_terminator = "\r\n";  // informative: CRLF and LF are both read
   parsers::delimited::Encoding encoding = parsers::delimited::Encoding::kUtf8;
-  bool fixed_width = false;      // fields are sliced at their rbgate.start/width
-  std::uint32_t line_width = 0;  // fixed-width: the line's length
+  bool fixed_width = false;       // fields are sliced at their rbgate.start/width
+  std::uint32_t line_width = 0;   // fixed-width: the data line's length
+  RecordTypes records;            // rbgate.records: header, trailer and other record types
+  std::vector<CrossRule> rules;   // rbgate.rules, over data records
+  std::vector<Control> controls;  // rbgate.controls
 
   parsers::delimited::ParseOptions ParseOptions() const;
 };

@@ -93,50 +93,68 @@ std::uint64_t Validator::SeenSet::FirstOrInsert(std::uint64_t fp, std::uint64_t 
 
 Validator::Validator(const TableSchema& schema, parsers::DiagnosticSink& diagnostics,
                      ValidatorOptions options)
-    : schema_(schema),
-      diagnostics_(diagnostics),
-      options_(options),
-      values_(schema.fields.size()),
-      present_(new bool[schema.fields.size()]()),
-      unique_(schema.fields.size()) {}
+    : schema_(schema), diagnostics_(diagnostics), options_(options) {
+  const auto& r = schema.records;
+  layouts_.push_back({&schema.fields, schema.line_width, "data", r.data_code, {}});
+  if (r.header)
+    layouts_.push_back({&r.header->fields, r.header->line_width, "header", r.header->code, {}});
+  if (r.trailer)
+    layouts_.push_back({&r.trailer->fields, r.trailer->line_width, "trailer", r.trailer->code, {}});
+  for (const auto& o : r.others) layouts_.push_back({&o.fields, o.line_width, "other", o.code, {}});
+  std::size_t widest = 0;
+  for (auto& l : layouts_) {
+    l.unique.resize(l.fields->size());
+    widest = std::max(widest, l.fields->size());
+  }
+  values_.resize(widest);
+  present_.reset(new bool[widest]());
+  missing_.reset(new bool[widest]());
+  sliced_.reserve(widest);
+  carried_.resize(schema.controls.size());
+  sums_.resize(schema.controls.size());
+}
+
+parsers::Diagnostic Validator::Build(const Row& row, std::size_t field, const parsers::Rule& rule,
+                                     std::string message) const {
+  parsers::Diagnostic d;
+  d.rule = &rule;
+  if (diagnostics_.Saturated(rule)) return d;
+  const auto& specs = *layout_->fields;
+  const bool has_field = field < fields_.size();
+  const auto& f = has_field ? fields_[field] : parsers::delimited::Field{};
+  const std::uint32_t pos = has_field ? f.pos : static_cast<std::uint32_t>(row.raw.size());
+  const auto at = parsers::delimited::PositionIn(row, pos);
+  d.offset = row.offset + pos;
+  d.line = at.line;
+  d.column = at.column;
+  d.record = row.number;
+  if (field < specs.size()) {
+    const FieldSpec& spec = specs[field];
+    d.field = spec.name;
+    if (has_field) {
+      d.bytes = std::string(f.text.substr(0, 256));
+      d.bytes_personal = spec.personal;
+    }
+  }
+  const std::uint32_t start = parsers::SetExcerpt(d, row.raw, pos, has_field ? f.width : 1);
+  // Mask every personal field the excerpt shows, not only the one at fault.
+  for (std::size_t i = 0; i < fields_.size() && i < specs.size(); ++i) {
+    if (!specs[i].personal) continue;
+    const std::uint32_t b = std::max(fields_[i].pos, start);
+    const std::uint32_t e = std::min<std::uint32_t>(
+        fields_[i].pos + fields_[i].width, start + static_cast<std::uint32_t>(d.excerpt.size()));
+    if (b < e) {
+      d.personal.push_back(
+          {static_cast<std::uint16_t>(b - start), static_cast<std::uint16_t>(e - start)});
+    }
+  }
+  d.message = std::move(message);
+  return d;
+}
 
 void Validator::Report(const Row& row, std::size_t field, const parsers::Rule& rule,
                        std::string message) {
-  parsers::Diagnostic d;
-  d.rule = &rule;
-  if (!diagnostics_.Saturated(rule)) {
-    const bool has_field = field < row.fields.size();
-    const auto& f = has_field ? row.fields[field] : parsers::delimited::Field{};
-    const std::uint32_t pos = has_field ? f.pos : static_cast<std::uint32_t>(row.raw.size());
-    const auto at = parsers::delimited::PositionIn(row, pos);
-    d.offset = row.offset + pos;
-    d.line = at.line;
-    d.column = at.column;
-    d.record = row.number;
-    if (field < schema_.fields.size()) {
-      const FieldSpec& spec = schema_.fields[field];
-      d.field = spec.name;
-      if (has_field) {
-        d.bytes = std::string(f.text.substr(0, 256));
-        d.bytes_personal = spec.personal;
-      }
-    }
-    const std::uint32_t start = parsers::SetExcerpt(d, row.raw, pos, has_field ? f.width : 1);
-    // Mask every personal field the excerpt shows, not only the one at fault.
-    for (std::size_t i = 0; i < row.fields.size() && i < schema_.fields.size(); ++i) {
-      if (!schema_.fields[i].personal) continue;
-      const std::uint32_t b = std::max(row.fields[i].pos, start);
-      const std::uint32_t e =
-          std::min<std::uint32_t>(row.fields[i].pos + row.fields[i].width,
-                                  start + static_cast<std::uint32_t>(d.excerpt.size()));
-      if (b < e) {
-        d.personal.push_back(
-            {static_cast<std::uint16_t>(b - start), static_cast<std::uint16_t>(e - start)});
-      }
-    }
-    d.message = std::move(message);
-  }
-  diagnostics_.Report(std::move(d));
+  diagnostics_.Report(Build(row, field, rule, std::move(message)));
 }
 
 void Validator::CheckHeader(const Row& row) {
@@ -162,15 +180,15 @@ void Validator::CheckHeader(const Row& row) {
 }
 
 bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& present) {
-  const FieldSpec& f = schema_.fields[i];
-  const std::string_view text = row.fields[i].text;
+  const FieldSpec& f = (*layout_->fields)[i];
+  const std::string_view text = fields_[i].text;
   const Constraints& c = f.constraints;
   present = false;
-  const bool missing = schema_.only_empty_missing
-                           ? text.empty()
-                           : std::find(schema_.missing_values.begin(), schema_.missing_values.end(),
-                                       text) != schema_.missing_values.end();
-  if (missing) {
+  missing_[i] = schema_.only_empty_missing
+                    ? text.empty()
+                    : std::find(schema_.missing_values.begin(), schema_.missing_values.end(),
+                                text) != schema_.missing_values.end();
+  if (missing_[i]) {
     if (!c.required) return true;
     Report(row, i, rules::kRequired, fmt::format("{} is required and has no value", f.name));
     return false;
@@ -236,7 +254,8 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
     }
   }
   if (c.unique) {
-    if (const std::uint64_t first = unique_[i].FirstOrInsert(Fingerprint(f, v), row.number)) {
+    if (const std::uint64_t first =
+            layout_->unique[i].FirstOrInsert(Fingerprint(f, v), row.number)) {
       Report(row, i, rules::kUnique,
              fmt::format("{} in {} must be unique; it first appears in row {}", Shown(f, text),
                          f.name, first));
@@ -246,55 +265,229 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   return ok;
 }
 
+// Which layout a record has, by its discriminator; null (with a finding) when none.
+Validator::Layout* Validator::Discriminate(const Row& row) {
+  const auto& r = schema_.records;
+  if (!r.enabled) return &layouts_[0];
+  std::string_view code;
+  std::uint32_t pos = 0, width = 1;
+  if (r.column >= 0) {
+    const auto c = static_cast<std::size_t>(r.column);
+    if (c < row.fields.size()) {
+      code = row.fields[c].text;
+      pos = row.fields[c].pos;
+      width = std::max<std::uint32_t>(row.fields[c].width, 1);
+    }
+  } else if (r.slice.start < row.raw.size()) {
+    code = row.raw.substr(r.slice.start, r.slice.width);
+    pos = r.slice.start;
+    width = r.slice.width;
+  }
+  for (Layout& l : layouts_) {
+    if (l.code == code) return &l;
+  }
+  std::string codes;
+  for (const Layout& l : layouts_) codes += (codes.empty() ? "" : ", ") + Quoted(l.code);
+  parsers::Diagnostic d;
+  d.rule = &rules::kRecordType;
+  if (!diagnostics_.Saturated(rules::kRecordType)) {
+    const auto at = parsers::delimited::PositionIn(row, pos);
+    d.offset = row.offset + pos;
+    d.line = at.line;
+    d.column = at.column;
+    d.record = row.number;
+    parsers::SetExcerpt(d, row.raw, pos, width);
+    d.personal.push_back({0, static_cast<std::uint16_t>(d.excerpt.size())});
+    d.message = fmt::format("record type {} is none the schema knows ({})", Quoted(code), codes);
+  }
+  diagnostics_.Report(std::move(d));
+  return nullptr;
+}
+
+void Validator::CheckOrder(const Row& row, const Layout& layout) {
+  const auto& r = schema_.records;
+  const auto order = [&](std::string message) {
+    Report(row, fields_.size() + 1, rules::kRecordOrder, std::move(message));
+  };
+  if (trailer_seen_) {
+    order(fmt::format("a {} record after the trailer (line {}): the trailer must be last",
+                      layout.role, trailer_line_));
+  }
+  if (layout.role == std::string_view("header")) {
+    if (records_ > 1) order("the header record is not the first record");
+    if (header_seen_) order("a second header record");
+    header_seen_ = true;
+  } else if (records_ == 1 && r.header) {
+    order(fmt::format("the file starts with a {} record; the first must be the header ({})",
+                      layout.role, Quoted(r.header->code)));
+  }
+  if (layout.role == std::string_view("trailer")) {
+    trailer_seen_ = true;
+    trailer_line_ = row.line;
+  }
+}
+
+void Validator::CheckRules(const Row& row) {
+  const auto& specs = *layout_->fields;
+  for (const CrossRule& rule : schema_.rules) {
+    const auto l = static_cast<std::size_t>(rule.left), r = static_cast<std::size_t>(rule.right);
+    if (l >= fields_.size() || r >= fields_.size()) continue;
+    if (rule.kind == CrossRule::Kind::kRequiredWhen) {
+      if (missing_[l] && !missing_[r]) {
+        Report(row, l, rules::kRule,
+               fmt::format("{} has no value, but {} has one: {}", specs[l].name, specs[r].name,
+                           rule.text));
+      }
+      continue;
+    }
+    if (!present_[l] || !present_[r]) continue;
+    int cmp = 0;
+    if (specs[l].type == specs[r].type) {
+      cmp = Compare(specs[l], values_[l], values_[r]);
+    } else {  // an integer beside a number
+      const auto real = [](const FieldSpec& f, const Value& v) {
+        return f.type == Type::kNumber ? v.x : static_cast<double>(v.n);
+      };
+      const double a = real(specs[l], values_[l]), b = real(specs[r], values_[r]);
+      cmp = a < b ? -1 : a > b ? 1 : 0;
+    }
+    bool holds = false;
+    switch (rule.op) {
+      case CompareOp::kLt:
+        holds = cmp < 0;
+        break;
+      case CompareOp::kLe:
+        holds = cmp <= 0;
+        break;
+      case CompareOp::kEq:
+        holds = cmp == 0;
+        break;
+      case CompareOp::kNe:
+        holds = cmp != 0;
+        break;
+      case CompareOp::kGe:
+        holds = cmp >= 0;
+        break;
+      case CompareOp::kGt:
+        holds = cmp > 0;
+        break;
+    }
+    if (!holds) {
+      Report(row, l, rules::kRule,
+             fmt::format("{} {} and {} {} break the rule {}", specs[l].name,
+                         Shown(specs[l], fields_[l].text), specs[r].name,
+                         Shown(specs[r], fields_[r].text), rule.text));
+    }
+  }
+}
+
+// The header's or trailer's control values, kept with where they are for the finding.
+void Validator::Carry(const Row& row, const Layout& layout) {
+  for (std::size_t k = 0; k < schema_.controls.size(); ++k) {
+    const Control& c = schema_.controls[k];
+    if (layout.role != std::string_view(c.in_header ? "header" : "trailer")) continue;
+    const auto i = static_cast<std::size_t>(c.field);
+    Carried& carried = carried_[k];
+    carried.seen = true;
+    carried.present = i < fields_.size() && present_[i];
+    carried.value = carried.present ? values_[i].n : 0;
+    carried.at = Build(row, i, rules::kControl, {});
+  }
+}
+
 void Validator::OnRow(const Row& row) {
   if (schema_.header && row.number == 1) {
+    layout_ = &layouts_[0];
+    fields_ = row.fields;
     CheckHeader(row);
     return;
   }
-  ++data_rows_;
-  const std::size_t n = schema_.fields.size();
-  const auto& fields = row.fields;
-  if (fields.size() == 1 && fields[0].text.empty() && !fields[0].quoted && n > 1) {
+  ++records_;
+  Layout* layout = Discriminate(row);
+  if (layout == nullptr) return;
+  layout_ = layout;
+  const auto& specs = *layout->fields;
+  const std::size_t n = specs.size();
+  // Fixed-width lines arrive whole and are sliced by their layout.
+  if (schema_.fixed_width) {
+    sliced_.clear();
+    const auto length = static_cast<std::uint32_t>(row.raw.size());
+    for (const FieldSpec& f : specs) {
+      if (f.slice.start >= length) break;
+      const std::uint32_t width = std::min(f.slice.width, length - f.slice.start);
+      sliced_.push_back({row.raw.substr(f.slice.start, width), f.slice.start, width, false});
+    }
+    fields_ = sliced_;
+  } else {
+    fields_ = row.fields;
+  }
+  if (schema_.records.enabled) CheckOrder(row, *layout);
+  const bool is_data = layout == &layouts_[0];
+  if (is_data) ++data_rows_;
+  const bool blank = schema_.fixed_width
+                         ? row.raw.empty()
+                         : fields_.size() == 1 && fields_[0].text.empty() && !fields_[0].quoted;
+  if (blank && n > 1) {
     Report(row, n, rules::kBlank, fmt::format("line {} is blank", row.line));
     return;
   }
   bool row_ok = true;
+  const std::string_view kind = schema_.records.enabled ? layout->role : "";
   if (schema_.fixed_width) {
-    if (row.raw.size() != schema_.line_width) {
-      Report(row, std::min(fields.size(), n), rules::kWidth,
-             fmt::format("the line is {} bytes long; the layout is {}", row.raw.size(),
-                         schema_.line_width));
+    if (row.raw.size() != layout->line_width) {
+      Report(row, std::min(fields_.size(), n), rules::kWidth,
+             fmt::format("the {}line is {} bytes long; the layout is {}",
+                         kind.empty() ? "" : std::string(kind) + " ", row.raw.size(),
+                         layout->line_width));
       row_ok = false;
     }
-  } else if (fields.size() != n) {
-    Report(row, std::min(fields.size(), n), rules::kRagged,
-           fmt::format("the row has {} field{}; the schema has {}", fields.size(),
-                       fields.size() == 1 ? "" : "s", n));
+  } else if (fields_.size() != n) {
+    Report(row, std::min(fields_.size(), n), rules::kRagged,
+           fmt::format("the {}row has {} field{}; the schema has {}",
+                       kind.empty() ? "" : std::string(kind) + " ", fields_.size(),
+                       fields_.size() == 1 ? "" : "s", n));
     row_ok = false;
   }
-  const std::size_t checked = std::min(fields.size(), n);
+  const std::size_t checked = std::min(fields_.size(), n);
   for (std::size_t i = 0; i < checked; ++i) {
     bool present = false;
     row_ok &= CheckField(row, i, values_[i], present);
     present_[i] = present;
   }
-  for (std::size_t i = checked; i < n; ++i) present_[i] = false;
+  for (std::size_t i = checked; i < n; ++i) {
+    present_[i] = false;
+    missing_[i] = false;
+  }
+  if (!is_data) {
+    Carry(row, *layout);
+    return;
+  }
   if (options_.modulus != nullptr) {
     for (std::size_t i = 0; i < checked; ++i) {
-      const FieldSpec& f = schema_.fields[i];
+      const FieldSpec& f = specs[i];
       if (f.domain != Domain::kAccountNumber || f.sort_code_field < 0 || !present_[i]) continue;
       const auto s = static_cast<std::size_t>(f.sort_code_field);
       if (s >= checked || !present_[s]) continue;
       std::string sort;
-      for (const char c : fields[s].text) {
+      for (const char c : fields_[s].text) {
         if (c != '-') sort.push_back(c);
       }
-      if (options_.modulus->Check(sort, fields[i].text) == ModulusResult::kInvalid) {
+      if (options_.modulus->Check(sort, fields_[i].text) == ModulusResult::kInvalid) {
         Report(row, i, rules::kModulus,
                fmt::format("sort code {} with account {} fails the modulus check ({})",
-                           fields[s].text, f.name, options_.modulus->version()));
+                           fields_[s].text, f.name, options_.modulus->version()));
         row_ok = false;
       }
+    }
+  }
+  if (!schema_.rules.empty()) CheckRules(row);
+  for (std::size_t k = 0; k < schema_.controls.size(); ++k) {
+    const Control& c = schema_.controls[k];
+    if (c.what != Control::What::kSum) continue;
+    const auto i = static_cast<std::size_t>(c.sum_field);
+    if (i < checked && present_[i] &&
+        __builtin_add_overflow(sums_[k].total, values_[i].n, &sums_[k].total)) {
+      sums_[k].overflow = true;
     }
   }
   if (!schema_.primary_key.empty()) {
@@ -306,13 +499,13 @@ void Validator::OnRow(const Row& row) {
         complete = false;
         break;
       }
-      fp = Mix(fp ^ Fingerprint(schema_.fields[i], values_[i]));
+      fp = Mix(fp ^ Fingerprint(specs[i], values_[i]));
     }
     if (complete) {
       if (const std::uint64_t first = primary_.FirstOrInsert(fp, row.number)) {
         std::string names;
         for (const int k : schema_.primary_key) {
-          names += (names.empty() ? "" : ", ") + schema_.fields[static_cast<std::size_t>(k)].name;
+          names += (names.empty() ? "" : ", ") + specs[static_cast<std::size_t>(k)].name;
         }
         Report(row, static_cast<std::size_t>(schema_.primary_key[0]), rules::kPrimaryKey,
                fmt::format("the primary key ({}) repeats row {}", names, first));
@@ -321,7 +514,49 @@ void Validator::OnRow(const Row& row) {
     }
   }
   if (options_.typed != nullptr) {
-    options_.typed->OnTypedRow(row, values_, {present_.get(), n}, row_ok);
+    options_.typed->OnTypedRow(row, {values_.data(), n}, {present_.get(), n}, row_ok);
+  }
+}
+
+void Validator::Finish() {
+  const auto& r = schema_.records;
+  if (r.enabled && records_ > 0) {
+    const auto missing = [&](std::string_view role, const std::optional<RecordLayout>& l,
+                             bool seen) {
+      if (!l || seen) return;
+      parsers::ReportAt(diagnostics_, rules::kRecordOrder, 1, 1, {},
+                        fmt::format("the file has no {} record ({}){}", role, Quoted(l->code),
+                                    role == "trailer" ? ": it may have been cut short" : ""));
+    };
+    missing("header", r.header, header_seen_);
+    missing("trailer", r.trailer, trailer_seen_);
+  }
+  for (std::size_t k = 0; k < schema_.controls.size(); ++k) {
+    const Control& c = schema_.controls[k];
+    const Carried& carried = carried_[k];
+    if (!carried.seen || !carried.present) continue;  // reported as it was read
+    const bool pence = r.trailer || r.header ? (c.in_header ? r.header : r.trailer)
+                                                       ->fields[static_cast<std::size_t>(c.field)]
+                                                       .domain == Domain::kPence
+                                             : false;
+    const std::int64_t actual =
+        c.what == Control::What::kCount ? static_cast<std::int64_t>(data_rows_) : sums_[k].total;
+    if (!sums_[k].overflow && actual == carried.value) continue;
+    parsers::Diagnostic d = carried.at;
+    if (!diagnostics_.Saturated(rules::kControl)) {
+      const auto money = [&](std::int64_t v) {
+        return pence ? fmt::format("{}{}.{:02}", v < 0 ? "-" : "", (v < 0 ? -v : v) / 100,
+                                   (v < 0 ? -v : v) % 100)
+                     : std::to_string(v);
+      };
+      d.message = sums_[k].overflow
+                      ? fmt::format("the data records' total is beyond 64 bits ({})", c.text)
+                      : fmt::format("{} says {}, but {} {}: {}", d.field, money(carried.value),
+                                    c.what == Control::What::kCount ? "the data records number"
+                                                                    : "they add up to",
+                                    money(actual), c.text);
+    }
+    diagnostics_.Report(std::move(d));
   }
 }
 
@@ -348,6 +583,10 @@ std::span<const Rule* const> All() noexcept {
                                          &kRequired,
                                          &kUnique,
                                          &kPrimaryKey,
+                                         &kRecordType,
+                                         &kRecordOrder,
+                                         &kControl,
+                                         &kRule,
                                          &kMinLength,
                                          &kMaxLength,
                                          &kMinimum,

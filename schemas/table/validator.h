@@ -38,8 +38,11 @@ class Validator final : public parsers::delimited::RowSink {
             ValidatorOptions options = {});
 
   void OnRow(const parsers::delimited::Row& row) override;
+  // End-of-file checks: a header or trailer missing, control totals. Call once.
+  void Finish();
 
   std::uint64_t data_rows() const noexcept { return data_rows_; }
+  std::uint64_t records() const noexcept { return records_; }  // the header row not counted
 
  private:
   // Open addressing, 64-bit fingerprints and the row each was first seen in; grows.
@@ -53,19 +56,56 @@ class Validator final : public parsers::delimited::RowSink {
     std::size_t size_ = 0;
   };
 
+  // One kind of record: the data records' (layouts_[0]), a header's, a trailer's or another's.
+  struct Layout {
+    const std::vector<FieldSpec>* fields;
+    std::uint32_t line_width;
+    const char* role;  // "data", "header", "trailer", "other"
+    std::string code;
+    std::vector<SeenSet> unique;  // per field with a unique constraint
+  };
+  // A control value read from the header or trailer, and where it was, for the finding.
+  struct Carried {
+    bool seen = false;
+    bool present = false;
+    std::int64_t value = 0;
+    parsers::Diagnostic at;
+  };
+  struct Sum {
+    std::int64_t total = 0;
+    bool overflow = false;
+  };
+
+  Layout* Discriminate(const parsers::delimited::Row& row);
+  void CheckOrder(const parsers::delimited::Row& row, const Layout& layout);
   void CheckHeader(const parsers::delimited::Row& row);
   // Returns false when the field has an error.
   bool CheckField(const parsers::delimited::Row& row, std::size_t i, Value& v, bool& present);
+  void CheckRules(const parsers::delimited::Row& row);
+  void Carry(const parsers::delimited::Row& row, const Layout& layout);
+  // A finding at field `field` of the current record (past the last field: its end).
+  parsers::Diagnostic Build(const parsers::delimited::Row& row, std::size_t field,
+                            const parsers::Rule& rule, std::string message) const;
   void Report(const parsers::delimited::Row& row, std::size_t field, const parsers::Rule& rule,
               std::string message);
 
   const TableSchema& schema_;
   parsers::DiagnosticSink& diagnostics_;
   ValidatorOptions options_;
-  std::uint64_t data_rows_ = 0;
+  std::vector<Layout> layouts_;
+  // The record being checked: its layout and fields (the parser's, or sliced_).
+  Layout* layout_ = nullptr;
+  std::span<const parsers::delimited::Field> fields_;
+  std::vector<parsers::delimited::Field> sliced_;
   std::vector<Value> values_;
-  std::unique_ptr<bool[]> present_;
-  std::vector<SeenSet> unique_;  // per field with unique; index by field
+  std::unique_ptr<bool[]> present_;  // a valid value
+  std::unique_ptr<bool[]> missing_;  // a missing value
+  std::uint64_t data_rows_ = 0;
+  std::uint64_t records_ = 0;
+  bool header_seen_ = false, trailer_seen_ = false;
+  std::uint64_t trailer_line_ = 0;
+  std::vector<Carried> carried_;  // per control
+  std::vector<Sum> sums_;         // per control
   SeenSet primary_;
 };
 

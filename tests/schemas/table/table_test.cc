@@ -39,6 +39,7 @@ Checked Check(const std::string& schema_json, const std::string& data) {
   Validator v(*schema, c.diagnostics);
   parsers::delimited::Parser p(v, c.diagnostics, schema->ParseOptions());
   parsers::delimited::ParseBuffer(p, data);
+  v.Finish();
   c.diagnostics.SortByPosition();
   return c;
 }
@@ -124,6 +125,98 @@ TEST_CASE("Primary keys over several fields, and missing values") {
       "primaryKey":["a","b"],"missingValues":["","-"]})",
                        "a,b,c\nx,1,-\nx,2,\ny,1,\nx,01,\n-,1,\n");
   CHECK(c.Findings() == "table.primary-key@5:1:a table.required@6:1:a ");
+}
+
+// An income-management payments file: a header, payments, a trailer with a count and a total.
+const std::string kPayments = R"({"name":"payments","dialect":{"header":false},
+  "schema":{"fields":[
+    {"name":"type","constraints":{"enum":["D"]}},
+    {"name":"account_ref","constraints":{"required":true,"pattern":"[0-9]{8}"}},
+    {"name":"amount","type":"number","rbgate":{"domain":"pence"}},
+    {"name":"paid_on","type":"date"},
+    {"name":"period_end","type":"date"}]},
+  "rbgate":{
+    "records":{"discriminator":{"column":1},"data":"D",
+      "header":{"code":"H","fields":[{"name":"type"},{"name":"run_date","type":"date"}]},
+      "trailer":{"code":"T","fields":[{"name":"type"},{"name":"count","type":"integer"},
+                                      {"name":"total","type":"number","rbgate":{"domain":"pence"}}]}},
+    "rules":["paid_on <= period_end"],
+    "controls":[{"field":"count","count":"data"},{"field":"total","sum":"amount"}]}})";
+
+TEST_CASE("Multi-record files: header, data and trailer, with control totals") {
+  const std::string good =
+      "H,2026-04-01\nD,12345678,10.50,2026-04-01,2026-04-30\nD,87654321,2.25,2026-04-02,"
+      "2026-04-30\nT,2,12.75\n";
+  CHECK(Check(kPayments, good).Findings().empty());
+  // A count and a total that do not match, each reported at the trailer's field.
+  CHECK(Check(kPayments, "H,2026-04-01\nD,12345678,10.50,2026-04-01,2026-04-30\nT,2,10.51\n")
+            .Findings() == "table.control@3:3:count table.control@3:5:total ");
+  // No trailer: the file may have been cut short.
+  CHECK(Check(kPayments, "H,2026-04-01\nD,12345678,10.50,2026-04-01,2026-04-30\n").Findings() ==
+        "table.record-order@1:1: ");
+  // A record after the trailer, an unknown record type, the header not first.
+  CHECK(Check(kPayments,
+              "D,12345678,1.00,2026-04-01,2026-04-30\nH,2026-04-01\nX,1\nT,1,1.00\n"
+              "D,12345678,1.00,2026-04-01,2026-04-30\n")
+            .Findings() ==
+        "table.record-order@1:38: table.record-order@2:13: table.record-type@3:1: "
+        "table.control@4:3:count table.control@4:5:total table.record-order@5:38: ");
+}
+
+TEST_CASE("Rules across fields: order, and required when another has a value") {
+  CHECK(Check(kPayments, "H,2026-04-01\nD,12345678,1.00,2026-05-01,2026-04-30\nT,1,1.00\n")
+            .Findings() == "table.rule@2:17:paid_on ");
+  const std::string schema = R"({"fields":[{"name":"claimant"},{"name":"partner_name"},
+      {"name":"partner_nino","rbgate":{"domain":"nino"}},{"name":"rent","type":"number"},
+      {"name":"eligible","type":"integer"}],
+      "rbgate":{"rules":[{"require":"partner_nino","when":"partner_name"},"eligible <= rent"]}})";
+  CHECK(Check(schema,
+              "claimant,partner_name,partner_nino,rent,eligible\n"
+              "A,,,100.5,100\nB,Sam,,100,101\nC,Sam,AB123456C,99.5,99\n")
+            .Findings() == "table.rule@3:7:partner_nino table.rule@3:12:eligible ");
+}
+
+TEST_CASE("Fixed-width multi-record files are sliced by their record type") {
+  const std::string schema = R"({"fields":[
+      {"name":"type","rbgate":{"start":1,"width":1}},
+      {"name":"amount","type":"integer","rbgate":{"start":2,"width":6}}],
+    "rbgate":{"records":{"discriminator":{"start":1,"width":1},"data":"D",
+      "trailer":{"code":"T","fields":[{"name":"type","rbgate":{"start":1,"width":1}},
+                                      {"name":"sum","type":"integer","rbgate":{"start":2,"width":9}}]}},
+      "controls":[{"field":"sum","sum":"amount"}]}})";
+  CHECK(Check(schema, "D000100\nD000023\nT000000123\n").Findings().empty());
+  CHECK(Check(schema, "D000100\nD00002\nT000000124\n").Findings() ==
+        "table.row.width@2:7: table.control@3:2:sum ");
+}
+
+TEST_CASE("Malformed record types, rules and controls are schema errors") {
+  const std::string fields =
+      R"("fields":[{"name":"t"},{"name":"n","type":"integer"},{"name":"d","type":"date"}])";
+  const auto with = [&](const std::string& rbgate) {
+    return LoadError("{" + fields + R"(,"rbgate":)" + rbgate + "}");
+  };
+  CHECK(with(R"({"records":{"data":"D"}})").find("must give a column") != std::string::npos);
+  CHECK(with(R"({"records":{"discriminator":{"column":1}}})") ==
+        "$.rbgate.records.data: must give the data records' code");
+  CHECK(
+      with(
+          R"({"records":{"discriminator":{"column":1},"data":"D","header":{"code":"D","fields":[{"name":"x"}]}}})")
+          .find("another record type's code") != std::string::npos);
+  CHECK(with(R"({"rules":["n <= d"]})").find("they must be of one type") != std::string::npos);
+  CHECK(with(R"({"rules":["n <> x"]})").find("names \"> x\", which is not a field") !=
+        std::string::npos);
+  CHECK(with(R"({"rules":["n ~ d"]})").find("must be \"field OP field\"") != std::string::npos);
+  CHECK(with(R"({"rules":[{"require":"n"}]})").find("needs both") != std::string::npos);
+  CHECK(with(R"({"controls":[{"field":"count","count":"data"}]})")
+            .find("is not a field of the trailer or header") != std::string::npos);
+  CHECK(
+      with(
+          R"({"records":{"discriminator":{"column":1},"data":"D","trailer":{"code":"T","fields":[{"name":"c"}]}},"controls":[{"field":"c","count":"data"}]})")
+          .find("must be an integer or pence field") != std::string::npos);
+  CHECK(
+      with(
+          R"({"records":{"discriminator":{"column":1},"data":"D","trailer":{"code":"T","fields":[{"name":"c","type":"integer"}]}},"controls":[{"field":"c","sum":"d"}]})")
+          .find("must both be integers or both pence") != std::string::npos);
 }
 
 TEST_CASE("Domain types") {
