@@ -9,6 +9,7 @@
 
 #include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
+#include "schemas/registry.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -147,6 +148,7 @@ Config LoadConfig(const std::string& path) {
     Reader r(path, *t, "checks.");
     c.calendar_file = Resolve(dir, r.Get<std::string>("calendar").value_or(""));
     c.modulus_dir = Resolve(dir, r.Get<std::string>("modulus_dir").value_or(""));
+    for (const auto& d : r.Strings("schema_dirs", {})) c.schema_dirs.push_back(Resolve(dir, d));
     c.as_of = r.Get<std::string>("processing_days_against").value_or("creation-date");
     if (c.as_of != "creation-date" && c.as_of != "today") {
       Fail(path, t->get("processing_days_against"), "checks.processing_days_against",
@@ -187,6 +189,12 @@ Config LoadConfig(const std::string& path) {
     }
   }
 
+  // The schema files' feeds: routes may name them. A file that does not load is refused
+  // here, with its JSON path, so that a route never names a feed that is not there.
+  c.spool.check.registry = std::make_shared<schemas::SchemaRegistry>(c.schema_dirs);
+  if (const auto& problems = c.spool.check.registry->initial_problems(); !problems.empty()) {
+    throw ConfigError(path + ": checks.schema_dirs: " + problems.front().message);
+  }
   std::set<std::string> route_names;
   if (const toml::node* n = root.get("route")) {
     const toml::array* a = n->as_array();
@@ -206,10 +214,14 @@ Config LoadConfig(const std::string& path) {
         Fail(path, t->get("name"), "route.name", "'" + route.name + "' is defined twice");
       }
       route.feed = r.Get<std::string>("feed").value_or("auto");
-      if (route.feed != "auto" && std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds),
-                                            route.feed) == std::end(schemas::kFeeds)) {
+      if (route.feed != "auto" &&
+          std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds), route.feed) ==
+              std::end(schemas::kFeeds) &&
+          !c.spool.check.registry->Find(route.feed)) {
+        std::string schema_feeds;
+        for (const auto& e : c.spool.check.registry->All()) schema_feeds += ", " + e.schema->name();
         Fail(path, t->get("feed"), "route.feed",
-             "'" + route.feed + "' is not a feed (auto, " + FeedList() + ")");
+             "'" + route.feed + "' is not a feed (auto, " + FeedList() + schema_feeds + ")");
       }
       if (route.feed == "auto") route.feed.clear();
       std::string transform = r.Get<std::string>("transform").value_or("none");
@@ -271,6 +283,8 @@ log_level = "info"      # debug, info or warning
 calendar = ""           # GOV.UK bank-holidays.json; empty: the built-in 2018-2027 calendar
 modulus_dir = ""        # Vocalink's valacdos/scsubtab; empty: $RBGATE_MODULUS_DIR or the set-up cache
 processing_days_against = "today"   # or "creation-date" (judge each file by its own date)
+schema_dirs = []        # folders of schema files defining more feeds (schemas/README.md); edits
+                        # are picked up without a restart
 
 # Where outputs go. A directory destination delivers by atomic rename.
 [[destination]]
@@ -282,7 +296,8 @@ path = "delivered"
 # archived and delivered, or quarantined for an officer (rbgate quarantine list).
 [[route]]
 name = "auto"
-feed = "auto"           # detect from content; or name it: "bacs18"
+feed = "auto"           # detect from content; or name it: "bacs18", "payments", "vep", or a
+                        # feed of a schema file in checks.schema_dirs
 transform = "none"      # forward the file as it came; "csv" or "jsonl": Bacs reports also
                         # go with their rows for the R&B system (<name>.csv), made as checked
 destinations = ["delivered"]

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "spool/spool.h"
 
@@ -20,6 +21,7 @@ struct Config {
   std::string modulus_dir;              // empty: default search
   std::string as_of = "creation-date";  // or "today"
   std::string log_level = "info";
+  std::vector<std::string> schema_dirs;  // checks.schema_dirs: folders of schema files
 };
 
 // A configuration mistake, with the file, line and key in its message.

@@ -250,6 +250,27 @@ int RunDaemon(Config& config, bool once) {
     });
   }
 
+  // Schema folders are watched too: an edited schema is picked up without a restart.
+  const auto& registry = config.spool.check.registry;
+  if (registry) {
+    for (const auto& dir : registry->dirs()) {
+      if (ifd >= 0) ::inotify_add_watch(ifd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
+    }
+  }
+  std::int64_t last_schema_scan = NowMs();
+  const auto reload_schemas = [&] {
+    if (!registry || registry->dirs().empty()) return;
+    std::vector<std::string> loaded;
+    for (const auto& p : registry->Reload(&loaded)) {
+      Log(2, "schema-refused",
+          fmt::format("file={} finding={} action={}", spool::JsonQuoted(p.file),
+                      spool::JsonQuoted(p.message),
+                      p.kept_previous ? "\"the previous version keeps serving\""
+                                      : "\"its feed is not defined\""));
+    }
+    for (const auto& line : loaded) Log(1, "schema-loaded", "schema=" + spool::JsonQuoted(line));
+  };
+
   bool stop = false;
   bool low_space_logged = false;
   std::int64_t last_retry = NowMs();
@@ -308,6 +329,10 @@ int RunDaemon(Config& config, bool once) {
       last_retry = now;
     }
     if (once && now - started > 3'600'000) break;
+    if (now - last_schema_scan >= 1000) {
+      reload_schemas();
+      last_schema_scan = now;
+    }
 
     // Sleep until an event, a signal, a settle check or the rescan.
     const int timeout = settling || once ? 200 : config.rescan_seconds * 1000;

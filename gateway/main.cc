@@ -26,6 +26,7 @@
 #include "schemas/feed_schema.h"
 #include "schemas/json/rules.h"
 #include "schemas/modulus.h"
+#include "schemas/registry.h"
 #include "schemas/table/rules.h"
 #include "spool/check.h"
 #include "spool/report.h"
@@ -103,6 +104,16 @@ int main(int argc, char** argv) {
                                  "is wrong with it (file, JSON path, problem)");
   std::vector<std::string> schema_files;
   schema_check->add_option("FILE", schema_files, "Schema files (JSON)")->required()->type_name("");
+  auto* schema_list = schema_cmd->add_subcommand(
+      "list",
+      "The feeds rbgate knows: built in, shipped as schema files, and those in the "
+      "configuration's checks.schema_dirs, with versions and where each came from");
+  std::vector<std::string> schema_dirs;
+  std::string schema_config;
+  schema_list->add_option("--config", schema_config, "Configuration whose schema_dirs to load")
+      ->type_name("FILE");
+  schema_list->add_option("--schema-dir", schema_dirs, "A folder of schema files (repeatable)")
+      ->type_name("DIR");
 
   // rbgate check
   auto* check = app.add_subcommand(
@@ -114,10 +125,16 @@ int main(int argc, char** argv) {
   check->add_option("FILE", files, "Files to check ('-' for standard input)")
       ->required()
       ->type_name("");
-  check->add_option("--feed", feed, "Feed of the files (default: detected from content)")
-      ->check(CLI::IsMember(
-          std::vector<std::string>(std::begin(schemas::kFeeds), std::end(schemas::kFeeds))))
+  check
+      ->add_option("--feed", feed,
+                   "Feed of the files (default: detected from content): a built-in feed or one "
+                   "defined by a schema file ('rbgate schema list')")
       ->type_name("FEED");
+  std::vector<std::string> check_schema_dirs;
+  check
+      ->add_option("--schema-dir", check_schema_dirs,
+                   "A folder of schema files whose feeds --feed may name (repeatable)")
+      ->type_name("DIR");
   std::string schema_file;
   check
       ->add_option("--schema", schema_file,
@@ -554,8 +571,48 @@ int main(int argc, char** argv) {
       return status;
     }
 
+    if (*schema_list) {
+      std::shared_ptr<schemas::SchemaRegistry> registry;
+      if (!schema_config.empty()) {
+        try {
+          registry = gateway::LoadConfig(schema_config).spool.check.registry;
+        } catch (const gateway::ConfigError& e) {
+          std::fprintf(stderr, "rbgate: %s\n", e.what());
+          return kExitUsage;
+        }
+      } else {
+        registry = std::make_shared<schemas::SchemaRegistry>(schema_dirs);
+      }
+      std::printf("%-10s %-8s %-9s %s\n", "FEED", "VERSION", "KIND", "FROM");
+      for (const auto f : schemas::kFeeds) {
+        std::printf("%-10s %-8s %-9s %s\n", std::string(f).c_str(), "-",
+                    f == schemas::kFeedBacs18 ? "bacs18" : "xml", "built in (C++)");
+      }
+      for (const auto& e : registry->All()) {
+        std::printf("%-10s %-8s %-9s %s\n", e.schema->name().c_str(),
+                    e.schema->version().empty() ? "-" : e.schema->version().c_str(),
+                    e.schema->json ? "json" : "table", e.origin.c_str());
+      }
+      int status = 0;
+      for (const auto& p : registry->initial_problems()) {
+        std::fprintf(stderr, "rbgate: refused: %s\n", p.message.c_str());
+        status = 1;
+      }
+      return status;
+    }
+
     // rbgate check
     spool::CheckSettings settings;
+    settings.registry = std::make_shared<schemas::SchemaRegistry>(check_schema_dirs);
+    for (const auto& p : settings.registry->initial_problems()) {
+      throw UsageError("--schema-dir: " + p.message);
+    }
+    if (!feed.empty() &&
+        std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds), feed) ==
+            std::end(schemas::kFeeds) &&
+        !settings.registry->Find(feed)) {
+      throw UsageError("--feed: '" + feed + "' is no feed rbgate knows ('rbgate schema list')");
+    }
     if (!schema_file.empty()) {
       try {
         settings.schema = schemas::LoadFeedSchemaFile(schema_file);

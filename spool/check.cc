@@ -73,6 +73,21 @@ class Readers {
 
 }  // namespace
 
+// The first bytes of a file (up to 4 KiB), or empty.
+static std::string ReadHead(const std::string& path) {
+  std::string head(4096, '\0');
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return {};
+  head.resize(std::fread(head.data(), 1, head.size(), f));
+  std::fclose(f);
+  return head;
+}
+
+static bool IsBuiltinFeed(std::string_view feed) {
+  return std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds), feed) !=
+         std::end(schemas::kFeeds);
+}
+
 std::optional<schemas::Detection> DetectFileFeed(const std::string& path, std::string& error) {
   std::string head(schemas::kDetectionWindow + 1, '\0');
   FILE* f = std::fopen(path.c_str(), "rb");
@@ -174,9 +189,9 @@ void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSetti
 
 // Delimited and fixed-width feeds: the schema's dialect frames rows, its validator judges them.
 void CheckTable(const std::string& path, std::int64_t size, const CheckSettings& settings,
-                FileReport& report, const CheckHooks& hooks) {
-  const auto& schema = *settings.schema->table;
-  report.keep_alive = settings.schema->table;
+                const schemas::FeedSchema& feed, FileReport& report, const CheckHooks& hooks) {
+  const auto& schema = *feed.table;
+  report.keep_alive = feed.table;
   schemas::table::Validator validator(schema, report.diagnostics,
                                       {settings.validator.modulus, nullptr});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
@@ -206,23 +221,15 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
 
 // JSON feeds: JSON lines window by window; a JSON array whole (up to json::kMaxArray).
 void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& settings,
-               FileReport& report, const CheckHooks& hooks) {
+               const schemas::FeedSchema& feed, FileReport& report, const CheckHooks& hooks) {
   namespace js = schemas::json;
-  const auto& schema = *settings.schema->json;
-  report.keep_alive = settings.schema->json;
+  const auto& schema = *feed.json;
+  report.keep_alive = feed.json;
   js::JsonValidator validator(schema, report.diagnostics);
   Readers readers(hooks, size);
   spool::InputError error;
   bool array = schema.container == js::Container::kArray;
-  if (schema.container == js::Container::kDetect) {
-    std::string head_error;
-    std::string head(4096, '\0');
-    if (FILE* f = std::fopen(path.c_str(), "rb")) {
-      head.resize(std::fread(head.data(), 1, head.size(), f));
-      std::fclose(f);
-    }
-    array = js::StartsAsArray(head);
-  }
+  if (schema.container == js::Container::kDetect) array = js::StartsAsArray(ReadHead(path));
   if (array && static_cast<std::uint64_t>(size) > js::kMaxArray) {
     parsers::ReportAt(report.diagnostics, js::rules::kSize, 1, 1, {},
                       fmt::format("the JSON array is {}; the limit is {}", HumanBytes(size),
@@ -278,15 +285,27 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
     return report;
   }
   report->feed = feed.empty() ? settings.feed : feed;
-  if (settings.schema && (report->feed.empty() || report->feed == settings.schema->name())) {
-    report->feed = settings.schema->name();
-    if (settings.schema->json) {
-      CheckJson(path, size, settings, *report, hooks);
+  // A schema file's feed: the one given, or one of the registry's.
+  const auto check_schema = [&](const schemas::FeedSchema& schema) {
+    report->feed = schema.name();
+    if (schema.json) {
+      CheckJson(path, size, settings, schema, *report, hooks);
     } else {
-      CheckTable(path, size, settings, *report, hooks);
+      CheckTable(path, size, settings, schema, *report, hooks);
     }
+  };
+  if (settings.schema && (report->feed.empty() || report->feed == settings.schema->name())) {
+    check_schema(*settings.schema);
     return report;
   }
+  const auto from_registry = [&](const std::string& name) -> bool {
+    if (!settings.registry || IsBuiltinFeed(name)) return false;
+    const auto entry = settings.registry->Find(name);
+    if (!entry) return false;
+    check_schema(*entry->schema);
+    return true;
+  };
+  if (!report->feed.empty() && from_registry(report->feed)) return report;
   if (report->feed.empty()) {
     // No feed named: the content says, or its account of what it is instead is the verdict.
     const auto detected = DetectFileFeed(path, report->problem);
@@ -299,6 +318,11 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
                         parsers::xml::DoctypeMessage(detected->doctype_name));
       report->separator = "xml";
       return report;
+    }
+    if (report->feed.empty() && settings.registry) {
+      // A feed defined by a schema file, recognised by its header row.
+      const std::string name = settings.registry->Detect(ReadHead(path));
+      if (!name.empty() && from_registry(name)) return report;
     }
     if (report->feed.empty()) {
       parsers::ReportAt(report->diagnostics, schemas::kUnknownFeed, 1, 1, {}, detected->seen);

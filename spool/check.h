@@ -14,6 +14,7 @@
 #include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
 #include "schemas/feed_schema.h"
+#include "schemas/registry.h"
 #include "spool/archive.h"
 
 namespace rbgate::spool {
@@ -27,6 +28,9 @@ struct CheckSettings {
   // A council's schema (a table schema, or a JSON Schema): files are checked against it,
   // whatever their content looks like. Its name is the feed's.
   std::optional<schemas::FeedSchema> schema;
+  // The feeds defined by schema files (shipped, and the configuration's schema_dirs): routes
+  // and --feed may name them, and a delimited one with a header row is detected by it.
+  std::shared_ptr<schemas::SchemaRegistry> registry;
 };
 
 struct FileReport {
