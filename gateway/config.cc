@@ -106,7 +106,7 @@ class Reader {
 
 }  // namespace
 
-Config LoadConfig(const std::string& path) {
+Config LoadConfig(const std::string& path, bool check_feeds) {
   toml::table root;
   try {
     root = toml::parse_file(path);
@@ -191,10 +191,10 @@ Config LoadConfig(const std::string& path) {
 
   // The schema files' feeds: routes may name them. A file that does not load is refused
   // here, with its JSON path, so that a route never names a feed that is not there.
+  // A schema file that does not load leaves its feed undefined (the daemon logs it): a route
+  // naming that feed is refused below, with the schema's fault; the rest still works, so an
+  // officer's commands never fail for a broken schema.
   c.spool.check.registry = std::make_shared<schemas::SchemaRegistry>(c.schema_dirs);
-  if (const auto& problems = c.spool.check.registry->initial_problems(); !problems.empty()) {
-    throw ConfigError(path + ": checks.schema_dirs: " + problems.front().message);
-  }
   std::set<std::string> route_names;
   if (const toml::node* n = root.get("route")) {
     const toml::array* a = n->as_array();
@@ -214,14 +214,18 @@ Config LoadConfig(const std::string& path) {
         Fail(path, t->get("name"), "route.name", "'" + route.name + "' is defined twice");
       }
       route.feed = r.Get<std::string>("feed").value_or("auto");
-      if (route.feed != "auto" &&
+      if (check_feeds && route.feed != "auto" &&
           std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds), route.feed) ==
               std::end(schemas::kFeeds) &&
           !c.spool.check.registry->Find(route.feed)) {
-        std::string schema_feeds;
+        std::string schema_feeds, refused;
         for (const auto& e : c.spool.check.registry->All()) schema_feeds += ", " + e.schema->name();
+        for (const auto& p : c.spool.check.registry->initial_problems()) {
+          refused += "; refused: " + p.message;
+        }
         Fail(path, t->get("feed"), "route.feed",
-             "'" + route.feed + "' is not a feed (auto, " + FeedList() + schema_feeds + ")");
+             "'" + route.feed + "' is not a feed (auto, " + FeedList() + schema_feeds + ")" +
+                 refused);
       }
       if (route.feed == "auto") route.feed.clear();
       std::string transform = r.Get<std::string>("transform").value_or("none");

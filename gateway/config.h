@@ -30,8 +30,9 @@ struct ConfigError : std::runtime_error {
 };
 
 // Reads and checks `path`. Relative paths inside it are relative to its folder.
-// Throws ConfigError.
-Config LoadConfig(const std::string& path);
+// Throws ConfigError. With `check_feeds` false, a route may name a feed no schema defines
+// (its schema file is broken, say): the officer's commands still work; the daemon checks.
+Config LoadConfig(const std::string& path, bool check_feeds = true);
 
 // The commented configuration `rbgate init` writes.
 std::string ExampleConfig();

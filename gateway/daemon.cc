@@ -257,6 +257,13 @@ int RunDaemon(Config& config, bool once) {
       if (ifd >= 0) ::inotify_add_watch(ifd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
     }
   }
+  if (registry) {
+    for (const auto& p : registry->initial_problems()) {
+      Log(2, "schema-refused",
+          fmt::format("file={} finding={} action=\"its feed is not defined\"",
+                      spool::JsonQuoted(p.file), spool::JsonQuoted(p.message)));
+    }
+  }
   std::int64_t last_schema_scan = NowMs();
   const auto reload_schemas = [&] {
     if (!registry || registry->dirs().empty()) return;

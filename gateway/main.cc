@@ -463,7 +463,7 @@ int main(int argc, char** argv) {
     if (*run || *quarantine || *ledger || *stats || *reconcile) {
       gateway::Config config;
       try {
-        config = gateway::LoadConfig(config_path);
+        config = gateway::LoadConfig(config_path, /*check_feeds=*/run->parsed());
       } catch (const gateway::ConfigError& e) {
         std::fprintf(stderr, "rbgate: %s\n", e.what());
         return kExitUsage;

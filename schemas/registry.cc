@@ -78,9 +78,18 @@ std::vector<SchemaRegistry::Problem> SchemaRegistry::Scan(bool initial,
           }
         }
       }
+      {
+        std::lock_guard lock(mu_);
+        const auto r = refused_.find(file);
+        if (r != refused_.end() && r->second == std::make_pair(mtime, size)) {
+          if (const auto f = by_file_.find(file); f != by_file_.end()) seen[file] = f->second;
+          continue;  // refused as it is; said already
+        }
+      }
       try {
         auto schema = std::make_shared<const FeedSchema>(LoadFeedSchemaFile(file));
         std::lock_guard lock(mu_);
+        refused_.erase(file);
         const std::string& name = schema->name();
         if (const auto it = feeds_.find(name);
             it != feeds_.end() && it->second.origin != file && seen.count(it->second.origin) > 0) {
@@ -103,6 +112,7 @@ std::vector<SchemaRegistry::Problem> SchemaRegistry::Scan(bool initial,
         const auto f = by_file_.find(file);
         const bool kept = !initial && f != by_file_.end() && feeds_.count(f->second) > 0;
         if (kept) seen[file] = f->second;
+        refused_[file] = {mtime, size};
         problems.push_back({file, e.what(), kept});
       }
     }

@@ -68,6 +68,9 @@ class SchemaRegistry {
   mutable std::mutex mu_;
   std::map<std::string, Entry, std::less<>> feeds_;
   std::map<std::string, std::string> by_file_;  // file -> feed name, for removals
+  // Files refused, with the size and time they were refused at: not tried (or reported)
+  // again until they change.
+  std::map<std::string, std::pair<std::filesystem::file_time_type, std::uintmax_t>> refused_;
   std::vector<Problem> initial_;
 };
 

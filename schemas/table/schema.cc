@@ -79,6 +79,14 @@ class Loader {
     schema->source = file_;
     dom::object top = Object(root, "$");
     if (top["fields"].error() == simdjson::SUCCESS) {
+      // A bare Table Schema may carry a resource's name, title and version too.
+      for (const char* key : {"name", "title", "version"}) {
+        if (top[key].error() != simdjson::SUCCESS) continue;
+        std::string& out = key == std::string_view("name")    ? schema->name
+                           : key == std::string_view("title") ? schema->title
+                                                              : schema->version;
+        out = String(top[key].value_unsafe(), std::string("$.") + key);
+      }
       LoadTableSchema(top, "$", *schema);
       LoadRbgate(top, "$", *schema, /*resource=*/false);
     } else if (top["schema"].error() == simdjson::SUCCESS) {

@@ -159,6 +159,35 @@ else
   echo "note: not root; the unreadable-file case was not run"
 fi
 
+# --- a council's own feed: a schema file, edited while the daemon runs ------------------
+s=$tmp/s5
+"$rbgate" init "$s" >/dev/null
+configure "$s"
+mkdir -p "$s/schemas" "$s/incoming/rents"
+printf '%s\n' '{"name":"rents","version":"1","schema":{"fields":[{"name":"pay_ref","constraints":{"required":true}},{"name":"rent","type":"number","constraints":{"minimum":0}}]}}' >"$s/schemas/rents.json"
+sed -i 's|^schema_dirs = \[\]|schema_dirs = ["schemas"]|' "$s/rbgate.toml"
+printf '\n[[route]]\nname = "rents"\nfeed = "rents"\ndestinations = ["delivered"]\n\n[route.settle]\nstable_seconds = 1\n' >>"$s/rbgate.toml"
+check schema-list bash -c "'$rbgate' schema list --config '$s/rbgate.toml' | grep -q 'rents .* 1 .* table .*schemas/rents.json'"
+is_state() { [ "$(state_of "$1" "$2")" = "$3" ]; }
+RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$tmp/schema.log" &
+daemon=$!
+printf 'pay_ref,rent\r\nA1,100.50\r\n' >"$s/incoming/rents/april.csv"
+check schema-feed-delivered wait_for 10 is_state "$s" april.csv delivered
+# A stricter edit applies to the next file, without a restart.
+sed -i 's/"minimum":0/"minimum":0,"maximum":100/; s/"version":"1"/"version":"2"/' "$s/schemas/rents.json"
+check schema-reloaded wait_for 10 grep -q 'schema-loaded.*rents version 2' "$tmp/schema.log"
+printf 'pay_ref,rent\r\nA2,100.50\r\n' >"$s/incoming/rents/may.csv"
+check schema-edit-applies wait_for 10 is_state "$s" may.csv quarantined
+check schema-edit-reason grep -q '"rule":"table.maximum"' "$s"/quarantine/*/report.json
+# An edit that does not load is refused, with its JSON path; version 2 keeps serving.
+printf '%s\n' '{"name":"rents","schema":{"fields":[{"name":"pay_ref","type":"integr"}]}}' >"$s/schemas/rents.json"
+check schema-refused wait_for 10 grep -q 'schema-refused.*fields\[0\].type.*previous version keeps serving' "$tmp/schema.log"
+printf 'pay_ref,rent\r\nA3,50.00\r\n' >"$s/incoming/rents/june.csv"
+check schema-previous-serves wait_for 10 is_state "$s" june.csv delivered
+kill -TERM "$daemon"
+wait "$daemon"
+daemon=""
+
 # --- configuration mistakes name the key and line ---------------------------------------
 s=$tmp/s5
 "$rbgate" init "$s" >/dev/null

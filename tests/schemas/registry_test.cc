@@ -1,0 +1,97 @@
+#include "schemas/registry.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/temp_dir.h"
+
+namespace rbgate::schemas {
+namespace {
+
+void Write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::string Schema(const std::string& version) {
+  return R"({"name":"rents","version":")" + version +
+         R"(","schema":{"fields":[{"name":"ref"},{"name":"rent","type":"number"}]}})";
+}
+
+TEST_CASE("The shipped feeds are built in") {
+  SchemaRegistry r;
+  CHECK(r.initial_problems().empty());
+  REQUIRE(r.Find("payments"));
+  REQUIRE(r.Find("vep"));
+  CHECK(r.Find("payments")->origin == "built in: schemas/payments/payments.json");
+  CHECK(r.Find("vep")->schema->json);
+  CHECK_FALSE(r.Find("rents"));
+}
+
+TEST_CASE("A folder's schemas load, reload when edited, and a bad edit keeps the last good one") {
+  testing::TempDir dir;
+  const std::string file = dir / "rents.json";
+  Write(file, Schema("1"));
+  SchemaRegistry r({dir.path()});
+  REQUIRE(r.initial_problems().empty());
+  REQUIRE(r.Find("rents"));
+  CHECK(r.Find("rents")->schema->version() == "1");
+  CHECK(r.Find("rents")->origin == file);
+  CHECK(r.Detect("ref,rent\r\nA,1\r\n") == "rents");
+  CHECK(r.Detect("ref,rents\r\n").empty());
+
+  // Nothing changed: nothing reloaded.
+  std::vector<std::string> loaded;
+  CHECK(r.Reload(&loaded).empty());
+  CHECK(loaded.empty());
+
+  // A bad edit is refused, naming the JSON path; version 1 keeps serving.
+  Write(file, R"({"name":"rents","schema":{"fields":[{"name":"ref","type":"integr"}]}})");
+  const auto problems = r.Reload(&loaded);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].kept_previous);
+  CHECK(problems[0].message.find("$.schema.fields[0].type") != std::string::npos);
+  CHECK(r.Find("rents")->schema->version() == "1");
+
+  // A good edit replaces it.
+  Write(file, Schema("2.0"));
+  CHECK(r.Reload(&loaded).empty());
+  REQUIRE(loaded.size() == 1);
+  CHECK(r.Find("rents")->schema->version() == "2.0");
+
+  // A snapshot taken before a reload stays usable after it.
+  const auto snapshot = r.Find("rents")->schema;
+  Write(file, Schema("3"));
+  r.Reload();
+  CHECK(snapshot->version() == "2.0");
+  CHECK(r.Find("rents")->schema->version() == "3");
+
+  // Removed with its file.
+  std::filesystem::remove(file);
+  r.Reload();
+  CHECK_FALSE(r.Find("rents"));
+}
+
+TEST_CASE("A folder may replace a shipped schema; two files may not define one feed") {
+  testing::TempDir dir;
+  Write(dir / "a.json", R"({"name":"payments","version":"council","fields":[{"name":"x"}]})");
+  SchemaRegistry r({dir.path()});
+  CHECK(r.Find("payments")->schema->version() == "council");
+  Write(dir / "b.json", R"({"name":"payments","fields":[{"name":"y"}]})");
+  const auto problems = r.Reload();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].message.find("already defined by") != std::string::npos);
+}
+
+TEST_CASE("A bad schema at start-up is a problem, not a crash; a missing folder too") {
+  testing::TempDir dir;
+  Write(dir / "bad.json", "{");
+  SchemaRegistry r({dir.path(), dir / "missing"});
+  REQUIRE(r.initial_problems().size() == 2);
+  CHECK_FALSE(r.initial_problems()[0].kept_previous);
+  CHECK(r.Find("bad") == std::nullopt);
+}
+
+}  // namespace
+}  // namespace rbgate::schemas
