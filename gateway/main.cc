@@ -15,6 +15,7 @@
 #include "gateway/config.h"
 #include "gateway/daemon.h"
 #include "gateway/gen_bacs18.h"
+#include "gateway/gen_feeds.h"
 #include "gateway/gen_reports.h"
 #include "gateway/operator.h"
 #include "gateway/stdin_file.h"
@@ -203,6 +204,25 @@ int main(int argc, char** argv) {
   gen18->add_option("--calendar", calendar_file, "As for check")->type_name("FILE");
   gen18->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
   gen18->footer(FaultList(gateway::GenFaults()));
+  // The shipped schema feeds.
+  gateway::FeedGenOptions fg;
+  auto* gen_payments = gen->add_subcommand(
+      "payments", "An income-management payments file (schemas/payments: header, payments, "
+                  "trailer with count and total)");
+  auto* gen_vep = gen->add_subcommand("vep", "HMRC VEP alerts as JSON lines (schemas/vep)");
+  for (auto* cmd : {gen_payments, gen_vep}) {
+    cmd->add_option("--records", fg.records, "Records")->type_name("N")->capture_default_str();
+    cmd->add_option("--seed", fg.seed, "Random seed; the same seed writes the same file")
+        ->type_name("S")
+        ->capture_default_str();
+    cmd->add_option("--fault", fg.faults, "Inject a named fault (repeatable; listed below)")
+        ->type_name("KIND");
+    cmd->add_option("--date", date_text, "The file's date (default: today)")
+        ->type_name("YYYY-MM-DD");
+    cmd->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
+  }
+  gen_payments->footer(FaultList(gateway::PaymentsFaults()));
+  gen_vep->footer(FaultList(gateway::VepFaults()));
   auto* gen_arudd = gen->add_subcommand("arudd", "A Bacs ARUDD report (unpaid Direct Debits, XML)");
   gateway::ReportGenOptions rg;
   gen_arudd->add_option("--records", rg.records, "Returned items")
@@ -534,6 +554,23 @@ int main(int argc, char** argv) {
       return 0;
     }
 
+    if (*gen_payments || *gen_vep) {
+      fg.date = date_text.empty() ? Today() : ParseDateOption(date_text);
+      std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+      if (!out) throw UsageError(out_path + ": cannot write");
+      try {
+        if (*gen_payments) {
+          gateway::GeneratePayments(fg, out);
+        } else {
+          gateway::GenerateVep(fg, out);
+        }
+      } catch (const std::runtime_error& e) {
+        throw UsageError(std::string("--fault: ") + e.what());
+      }
+      out.flush();
+      if (!out) throw UsageError(out_path + ": write failed");
+      return 0;
+    }
     if (*gen18) {
       const auto& cal = load_calendar();
       auto modulus = load_modulus(true);

@@ -25,8 +25,10 @@ std::string Read(const fs::path& p) {
   return s.str();
 }
 
-// Checks every `extension` file in tests/golden/<folder> against its .expected report.
-int CheckGolden(const std::string& folder, const std::string& extension) {
+// Checks every `extension` file in tests/golden/<folder> against its .expected report; `feed`
+// names the feed (else it is detected), which may be one of the shipped schema feeds.
+int CheckGolden(const std::string& folder, const std::string& extension,
+                const std::string& feed = {}) {
   const fs::path dir = fs::path(RBGATE_SOURCE_DIR) / "tests/golden" / folder;
   const bool update = std::getenv("RBGATE_UPDATE_GOLDEN") != nullptr;
   int files = 0;
@@ -36,10 +38,11 @@ int CheckGolden(const std::string& folder, const std::string& extension) {
     CAPTURE(e.path().filename().string());
     CheckSettings settings;
     settings.validator.modulus = &testing::TestModulus();
+    settings.registry = std::make_shared<schemas::SchemaRegistry>();
     // Run from the golden folder so that paths in the report are bare names.
     auto cwd = fs::current_path();
     fs::current_path(dir);
-    auto report = CheckFile(e.path().filename().string(), settings);
+    auto report = CheckFile(e.path().filename().string(), settings, feed);
     fs::current_path(cwd);
     REQUIRE(report->problem.empty());
     std::string text = RenderText(*report, {});
@@ -57,6 +60,11 @@ TEST_CASE("golden reports: Standard 18") { CHECK(CheckGolden("bacs18", ".s18") >
 
 // Every Bacs XML report type, valid and with faults (made by rbgate gen; see the README).
 TEST_CASE("golden reports: Bacs XML reports") { CHECK(CheckGolden("reports", ".xml") >= 15); }
+
+// The shipped schema feeds (schemas/payments, schemas/vep), valid and with faults, made by
+// rbgate gen (tests/golden/README.md).
+TEST_CASE("golden reports: payments") { CHECK(CheckGolden("payments", ".csv", "payments") >= 8); }
+TEST_CASE("golden reports: VEP alerts") { CHECK(CheckGolden("vep", ".jsonl", "vep") >= 7); }
 
 }  // namespace
 }  // namespace rbgate::spool

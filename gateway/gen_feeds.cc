@@ -1,0 +1,184 @@
+#include "gateway/gen_feeds.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <string_view>
+
+namespace rbgate::gateway {
+namespace {
+
+// splitmix64: small, fast, and the same sequence everywhere for a seed.
+class Random {
+ public:
+  explicit Random(std::uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
+  std::uint64_t Next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t Below(std::uint64_t n) { return Next() % n; }
+
+ private:
+  std::uint64_t state_;
+};
+
+constexpr GenFault kPaymentsFaults[] = {
+    {"bad-amount", "domain.pence", "an amount with one decimal place (10.5)"},
+    {"zero-amount", "table.minimum", "a payment of 0.00"},
+    {"bad-date", "table.type", "a payment date that does not exist (30/02)"},
+    {"unknown-fund", "table.enum", "a fund code the schema does not list"},
+    {"bad-account", "table.pattern", "an account reference with a letter in it"},
+    {"duplicate-receipt", "table.unique", "a receipt reference used twice"},
+    {"ragged-row", "table.row.fields", "a payment row missing its last field"},
+    {"unknown-record-type", "table.record-type", "a record whose type is X"},
+    {"count-mismatch", "table.control", "a trailer count one more than the payments"},
+    {"total-mismatch", "table.control", "a trailer total a penny out"},
+    {"no-trailer", "table.record-order", "the trailer left off, as if the file was cut short"},
+};
+
+constexpr GenFault kVepFaults[] = {
+    {"bad-nino", "domain.nino", "a NINO with a never-issued prefix"},
+    {"bad-paye", "domain.paye", "an employer PAYE reference without its slash"},
+    {"missing-field", "json.required", "an alert without its payment date"},
+    {"extra-field", "json.additional", "an alert with a property the schema does not allow"},
+    {"bad-date", "json.format", "a payment date that does not exist"},
+    {"negative-pay", "json.minimum", "taxable pay below zero"},
+    {"unknown-frequency", "json.enum", "a pay frequency the schema does not list"},
+    {"wrong-type", "json.type", "the pension flag as a string"},
+    {"malformed-line", "json.malformed", "a line cut off mid-record"},
+};
+
+void CheckFaults(const std::vector<std::string>& faults, std::span<const GenFault> known,
+                 std::string_view feed) {
+  for (const auto& f : faults) {
+    if (std::none_of(known.begin(), known.end(), [&](const GenFault& k) { return k.name == f; })) {
+      throw std::runtime_error(fmt::format("'{}' is not a {} fault", f, feed));
+    }
+  }
+}
+
+bool Has(const FeedGenOptions& o, std::string_view fault) {
+  return std::find(o.faults.begin(), o.faults.end(), fault) != o.faults.end();
+}
+
+std::string Dmy(schemas::Day d) {
+  const auto c = schemas::CivilFromDays(d);
+  return fmt::format("{:02}/{:02}/{:04}", c.day, c.month, c.year);
+}
+
+// A NINO with a real prefix and made-up digits: never a real person's.
+std::string Nino(Random& r) {
+  static constexpr std::array<std::string_view, 10> kPrefixes = {"AB", "CE", "EH", "JK", "LM",
+                                                                 "PR", "ST", "WX", "YZ", "NH"};
+  return fmt::format("{}{:06}{}", kPrefixes[r.Below(kPrefixes.size())], r.Below(1000000),
+                     static_cast<char>('A' + r.Below(4)));
+}
+
+}  // namespace
+
+std::span<const GenFault> PaymentsFaults() noexcept { return kPaymentsFaults; }
+std::span<const GenFault> VepFaults() noexcept { return kVepFaults; }
+
+void GeneratePayments(const FeedGenOptions& o, std::ostream& out) {
+  CheckFaults(o.faults, kPaymentsFaults, "payments");
+  Random r(o.seed);
+  static constexpr std::array<std::string_view, 4> kFunds = {"CTAX", "NNDR", "HBOP", "SUNDRY"};
+  static constexpr std::array<std::string_view, 5> kChannels = {"PAYPOINT", "POST_OFFICE",
+                                                                "ALLPAY", "CARD", "BANK"};
+  static constexpr std::array<std::string_view, 3> kSuppliers = {"ALLPAY", "PAYPOINT",
+                                                                 "POST OFFICE"};
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 2);
+  const std::uint64_t faulty = n / 2;  // the record a data fault lands on (1-based)
+  out << fmt::format("H,{},{},{}\r\n", kSuppliers[o.seed % kSuppliers.size()], Dmy(o.date),
+                     o.seed % 9999 + 1);
+  std::int64_t total = 0;
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    const std::int64_t pence = 100 + static_cast<std::int64_t>(r.Below(250000));
+    total += pence;
+    std::string amount = fmt::format("{}.{:02}", pence / 100, pence % 100);
+    std::string account = fmt::format("{:08}", 10000000 + r.Below(90000000));
+    std::string date = Dmy(o.date - 1 - static_cast<schemas::Day>(r.Below(5)));
+    std::string fund(kFunds[r.Below(kFunds.size())]);
+    std::string receipt = fmt::format("R{:08}{:06}", o.seed % 100000000, i);
+    const std::string channel(kChannels[r.Below(kChannels.size())]);
+    if (i == faulty) {
+      if (Has(o, "bad-amount")) amount = fmt::format("{}.{}", pence / 100, pence % 10);
+      if (Has(o, "zero-amount")) {
+        total -= pence;
+        amount = "0.00";
+      }
+      if (Has(o, "bad-date")) date = fmt::format("30/02/{:04}", schemas::CivilFromDays(o.date).year);
+      if (Has(o, "unknown-fund")) fund = "PARKING";
+      if (Has(o, "bad-account")) account[3] = 'X';
+      if (Has(o, "duplicate-receipt")) receipt = fmt::format("R{:08}{:06}", o.seed % 100000000, 1);
+    }
+    if (i == faulty && Has(o, "ragged-row")) {
+      out << fmt::format("D,{},{},{},{},{}\r\n", account, fund, amount, date, channel);
+    } else {
+      out << fmt::format("D,{},{},{},{},{},{}\r\n", account, fund, amount, date, channel, receipt);
+    }
+    if (i == faulty && Has(o, "unknown-record-type")) out << "X,unexpected\r\n";
+  }
+  if (Has(o, "no-trailer")) return;
+  const std::uint64_t count = n + (Has(o, "count-mismatch") ? 1 : 0);
+  if (Has(o, "total-mismatch")) total += 1;
+  out << fmt::format("T,{},{}.{:02}\r\n", count, total / 100, total % 100);
+}
+
+void GenerateVep(const FeedGenOptions& o, std::ostream& out) {
+  CheckFaults(o.faults, kVepFaults, "vep");
+  Random r(o.seed);
+  static constexpr std::array<std::string_view, 6> kEmployers = {
+      "NORTHFIELD CARE LTD", "RIVERSIDE LOGISTICS", "ACME CLEANING SERVICES",
+      "GREEN LANE GARDENS",  "CITY RETAIL GROUP",   "WESTGATE PENSION TRUST"};
+  static constexpr std::array<std::string_view, 5> kFrequencies = {
+      "weekly", "fortnightly", "four-weekly", "monthly", "annual"};
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 1);
+  const std::uint64_t faulty = (n + 1) / 2;
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    const bool pension = r.Below(4) == 0;
+    const std::uint64_t employer = r.Below(kEmployers.size() - 1) + (pension ? 1 : 0);
+    std::string nino = Nino(r);
+    std::string paye = fmt::format("{:03}/{}{:04}", 100 + r.Below(900),
+                                   static_cast<char>('A' + r.Below(26)), r.Below(10000));
+    const std::int64_t pay = static_cast<std::int64_t>(r.Below(300000));
+    const std::int64_t ytd = pay * static_cast<std::int64_t>(1 + r.Below(12));
+    std::string frequency(kFrequencies[r.Below(kFrequencies.size())]);
+    std::string payment_date =
+        schemas::FormatIsoDate(o.date - static_cast<schemas::Day>(r.Below(28)));
+    std::string pay_text = fmt::format("{}.{:02}", pay / 100, pay % 100);
+    std::string pension_text = pension ? "true" : "false";
+    std::string extra;
+    bool with_date = true, cut = false;
+    if (i == faulty) {
+      if (Has(o, "bad-nino")) nino.replace(0, 2, "GB");
+      if (Has(o, "bad-paye")) paye.erase(3, 1);
+      if (Has(o, "missing-field")) with_date = false;
+      if (Has(o, "extra-field")) extra = ",\"claimant_name\":\"A PERSON\"";
+      if (Has(o, "bad-date")) payment_date = "2026-02-30";
+      if (Has(o, "negative-pay")) pay_text = "-" + pay_text;
+      if (Has(o, "unknown-frequency")) frequency = "daily";
+      if (Has(o, "wrong-type")) pension_text = "\"yes\"";
+      cut = Has(o, "malformed-line");
+    }
+    std::string line = fmt::format(
+        "{{\"alert_id\":\"VEP{:09}\",\"alert_type\":\"{}\",\"nino\":\"{}\","
+        "\"employer_paye_ref\":\"{}\",\"employer_name\":\"{}\"{},\"pay_frequency\":\"{}\","
+        "\"taxable_pay_period\":{},\"taxable_pay_ytd\":{}.{:02},\"tax_period\":{}.{:02},"
+        "\"ni_period\":{}.{:02},\"pension\":{}{}}}",
+        o.seed * 1000000 + i,
+        pension ? "fluctuating-non-state-pension" : "start-of-employment-fluctuating-earnings",
+        nino, paye, kEmployers[employer],
+        with_date ? ",\"payment_date\":\"" + payment_date + "\"" : std::string(), frequency,
+        pay_text, ytd / 100, ytd % 100, pay / 500, (pay / 5) % 100, pay / 1000, (pay / 10) % 100,
+        pension_text, extra);
+    if (cut) line.resize(line.size() / 2);
+    out << line << '\n';
+  }
+}
+
+}  // namespace rbgate::gateway
