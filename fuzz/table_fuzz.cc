@@ -61,11 +61,16 @@ const schemas::table::TableSchema& Schema(int which) {
       "controls":[{"field":"n","count":"data"},{"field":"s","sum":"a"}]}})",
                                                             "fuzz.json");
   switch (which) {
-    case 0: return *delimited;
-    case 1: return *escaped;
-    case 2: return *fixed;
-    case 3: return *payments;
-    default: return *records;
+    case 0:
+      return *delimited;
+    case 1:
+      return *escaped;
+    case 2:
+      return *fixed;
+    case 3:
+      return *payments;
+    default:
+      return *records;
   }
 }
 

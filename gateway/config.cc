@@ -235,8 +235,12 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
       }
       if (transform != "none" && !route.feed.empty() &&
           schemas::bacs_reports::TransformColumns(route.feed).empty()) {
-        Fail(path, t->get("transform"), "route.transform",
-             "feed " + route.feed + " has no transform; only Bacs reports have rows");
+        const auto entry = c.spool.check.registry->Find(route.feed);
+        if (check_feeds && !(entry && entry->schema->table)) {
+          Fail(path, t->get("transform"), "route.transform",
+               "feed " + route.feed +
+                   " has no transform; Bacs reports and table-schema feeds have rows");
+        }
       }
       if (transform != "none") route.transform = transform;
       route.destinations = r.Strings("destinations", {});

@@ -87,8 +87,8 @@ void GeneratePayments(const FeedGenOptions& o, std::ostream& out) {
   CheckFaults(o.faults, kPaymentsFaults, "payments");
   Random r(o.seed);
   static constexpr std::array<std::string_view, 4> kFunds = {"CTAX", "NNDR", "HBOP", "SUNDRY"};
-  static constexpr std::array<std::string_view, 5> kChannels = {"PAYPOINT", "POST_OFFICE",
-                                                                "ALLPAY", "CARD", "BANK"};
+  static constexpr std::array<std::string_view, 5> kChannels = {"PAYPOINT", "POST_OFFICE", "ALLPAY",
+                                                                "CARD", "BANK"};
   static constexpr std::array<std::string_view, 3> kSuppliers = {"ALLPAY", "PAYPOINT",
                                                                  "POST OFFICE"};
   const std::uint64_t n = std::max<std::uint64_t>(o.records, 2);
@@ -111,7 +111,8 @@ void GeneratePayments(const FeedGenOptions& o, std::ostream& out) {
         total -= pence;
         amount = "0.00";
       }
-      if (Has(o, "bad-date")) date = fmt::format("30/02/{:04}", schemas::CivilFromDays(o.date).year);
+      if (Has(o, "bad-date"))
+        date = fmt::format("30/02/{:04}", schemas::CivilFromDays(o.date).year);
       if (Has(o, "unknown-fund")) fund = "PARKING";
       if (Has(o, "bad-account")) account[3] = 'X';
       if (Has(o, "duplicate-receipt")) receipt = fmt::format("R{:08}{:06}", o.seed % 100000000, 1);

@@ -206,9 +206,10 @@ int main(int argc, char** argv) {
   gen18->footer(FaultList(gateway::GenFaults()));
   // The shipped schema feeds.
   gateway::FeedGenOptions fg;
-  auto* gen_payments = gen->add_subcommand(
-      "payments", "An income-management payments file (schemas/payments: header, payments, "
-                  "trailer with count and total)");
+  auto* gen_payments =
+      gen->add_subcommand("payments",
+                          "An income-management payments file (schemas/payments: header, payments, "
+                          "trailer with count and total)");
   auto* gen_vep = gen->add_subcommand("vep", "HMRC VEP alerts as JSON lines (schemas/vep)");
   for (auto* cmd : {gen_payments, gen_vep}) {
     cmd->add_option("--records", fg.records, "Records")->type_name("N")->capture_default_str();
@@ -303,6 +304,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   transform->add_option("-o,--output", out_path, "Output file (default: standard output)")
       ->type_name("FILE");
+  std::string transform_schema;
+  transform
+      ->add_option("--schema", transform_schema,
+                   "A table schema: the file is checked against it and its data records "
+                   "become rows (dates ISO 8601, money in pence)")
+      ->type_name("FILE.json");
   transform->footer(
       "One row per advice item (per user file for an input report), with the report's header "
       "fields; amounts in pence, sort codes as six digits. Columns: "
@@ -440,6 +447,16 @@ int main(int argc, char** argv) {
 
     if (*init) return gateway::Init(init_dir);
     if (*transform) {
+      spool::CheckSettings transform_settings;
+      transform_settings.registry = std::make_shared<schemas::SchemaRegistry>();
+      if (!transform_schema.empty()) {
+        try {
+          transform_settings.schema = schemas::LoadFeedSchemaFile(transform_schema);
+        } catch (const schemas::table::SchemaError& e) {
+          throw UsageError(std::string("--schema: ") + e.what());
+        }
+        feed = transform_settings.schema->name();
+      }
       const std::string detected = feed.empty() ? spool::DetectFeedOfFile(transform_file) : feed;
       if (detected.empty()) {
         // No known feed (or XML with a DOCTYPE): the check's finding says what it is instead.
@@ -459,8 +476,9 @@ int main(int argc, char** argv) {
       std::ostream& out = out_path.empty() ? std::cout : file;
       std::string error;
       std::unique_ptr<spool::FileReport> report;
-      long long rows = gateway::TransformFile(
-          transform_file, detected, schemas::RowFormatNamed(transform_format), out, error, &report);
+      long long rows = gateway::TransformFile(transform_file, detected,
+                                              schemas::RowFormatNamed(transform_format), out, error,
+                                              &report, transform_settings);
       out.flush();
       if (!out_path.empty()) file.close();
       const bool valid = rows >= 0 && report->valid() && out;

@@ -1,28 +1,50 @@
 #include "gateway/transform.h"
 
+#include <optional>
+
 namespace rbgate::gateway {
 
 long long TransformFile(const std::string& path, std::string_view feed, RowFormat format,
                         std::ostream& out, std::string& error,
-                        std::unique_ptr<spool::FileReport>* report) {
-  const auto columns = TransformColumns(feed);
+                        std::unique_ptr<spool::FileReport>* report,
+                        const spool::CheckSettings& base) {
+  // A Bacs report's columns, or a table schema's (given, or the registry's).
+  std::span<const std::string_view> columns = TransformColumns(feed);
+  std::vector<bool> numeric;
+  std::shared_ptr<const schemas::table::TableSchema> table;
+  if (columns.empty()) {
+    if (base.schema && base.schema->name() == feed) {
+      table = base.schema->table;
+    } else if (base.registry) {
+      if (const auto entry = base.registry->Find(feed)) table = entry->schema->table;
+    }
+    if (table) {
+      columns = table->row_column_views;
+      numeric = table->row_numeric;
+    }
+  }
   if (columns.empty()) {
     error = "no transform for feed '" + std::string(feed) + "'";
     return -1;
   }
-  schemas::RowWriter writer(out, format, columns);
+  std::optional<schemas::RowWriter> writer;
+  if (table) {
+    writer.emplace(out, format, columns, numeric);
+  } else {
+    writer.emplace(out, format, columns);
+  }
   spool::CheckHooks hooks;
-  hooks.rows = &writer;
-  spool::CheckSettings settings;
+  hooks.rows = &*writer;
+  spool::CheckSettings settings = base;
   settings.progress = false;
   auto checked = spool::CheckFile(path, settings, std::string(feed), hooks);
   if (!checked->problem.empty()) {
     error = checked->problem;
     return -1;
   }
-  writer.Flush();
+  writer->Flush();
   if (report != nullptr) *report = std::move(checked);
-  return static_cast<long long>(writer.rows());
+  return static_cast<long long>(writer->rows());
 }
 
 }  // namespace rbgate::gateway

@@ -1,5 +1,6 @@
-// `rbgate transform`: a bank report validated and turned into rows for the R&B system in one
-// pass (schemas/bacs_reports/rows.h has the rows; the feed's README their columns).
+// `rbgate transform`: a bank report, or a table-schema feed, validated and turned into rows for the
+// R&B system in one pass (schemas/bacs_reports/rows.h has the rows; the feed's README their
+// columns).
 #pragma once
 
 #include <memory>
@@ -18,8 +19,10 @@ using schemas::bacs_reports::TransformColumns;
 // Validates `path` as `feed` and writes its rows to `out` as it goes. Returns the number of
 // rows, or -1 with `error` set when the file cannot be read or the feed has no transform.
 // `report`, if given, receives the findings: rows of an invalid report must not be imported.
+// `settings` may carry a schema (--schema) or a registry whose table-schema feeds have rows too.
 long long TransformFile(const std::string& path, std::string_view feed, RowFormat format,
                         std::ostream& out, std::string& error,
-                        std::unique_ptr<spool::FileReport>* report = nullptr);
+                        std::unique_ptr<spool::FileReport>* report = nullptr,
+                        const spool::CheckSettings& settings = {});
 
 }  // namespace rbgate::gateway

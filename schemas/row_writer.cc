@@ -15,8 +15,20 @@ bool IsNumeric(std::string_view column) {
 }  // namespace
 
 RowWriter::RowWriter(std::ostream& out, RowFormat format, std::span<const std::string_view> columns)
-    : out_(out), format_(format), columns_(columns), values_(columns.size()) {
-  for (auto c : columns_) numeric_.push_back(IsNumeric(c));
+    : RowWriter(out, format, columns, [&] {
+        std::vector<bool> numeric;
+        for (auto c : columns) numeric.push_back(IsNumeric(c));
+        return numeric;
+      }()) {}
+
+RowWriter::RowWriter(std::ostream& out, RowFormat format, std::span<const std::string_view> columns,
+                     std::vector<bool> numeric)
+    : out_(out),
+      format_(format),
+      columns_(columns),
+      values_(columns.size()),
+      numeric_(std::move(numeric)) {
+  numeric_.resize(columns.size(), false);
   if (format_ == RowFormat::kCsv) {
     for (std::size_t i = 0; i < columns_.size(); ++i) {
       buffer_ += i ? "," : "";

@@ -24,6 +24,10 @@ constexpr RowFormat RowFormatNamed(std::string_view name) {
 class RowWriter {
  public:
   RowWriter(std::ostream& out, RowFormat format, std::span<const std::string_view> columns);
+  // With the columns written as JSON numbers (or true/false) said explicitly.
+  RowWriter(std::ostream& out, RowFormat format, std::span<const std::string_view> columns,
+            std::vector<bool> numeric);
+  std::size_t columns() const noexcept { return values_.size(); }
   ~RowWriter() { Flush(); }
   RowWriter(const RowWriter&) = delete;
   RowWriter& operator=(const RowWriter&) = delete;

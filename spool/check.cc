@@ -20,6 +20,7 @@
 #include "schemas/detect.h"
 #include "schemas/json/json_validator.h"
 #include "schemas/json/rules.h"
+#include "schemas/table/rows.h"
 #include "schemas/table/validator.h"
 #include "spool/digest.h"
 #include "spool/mapped_input.h"
@@ -192,8 +193,11 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
                 const schemas::FeedSchema& feed, FileReport& report, const CheckHooks& hooks) {
   const auto& schema = *feed.table;
   report.keep_alive = feed.table;
+  // The transform, if asked for, is written from the same pass.
+  std::optional<schemas::table::TableRows> rows;
+  if (hooks.rows != nullptr) rows.emplace(schema, *hooks.rows);
   schemas::table::Validator validator(schema, report.diagnostics,
-                                      {settings.validator.modulus, nullptr});
+                                      {settings.validator.modulus, rows ? &*rows : nullptr});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
   Readers readers(hooks, size);
   spool::InputError error;
@@ -212,6 +216,7 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   }
   parser.Finish();
   validator.Finish();
+  if (hooks.rows != nullptr) hooks.rows->Flush();
   report.records = validator.records();
   report.bytes = parser.summary().bytes;
   report.separator = std::string(parsers::delimited::LineEndName(parser.summary().line_end));

@@ -56,15 +56,35 @@ std::string_view KindName(NodeKind k) {
   }
 }
 
+// A feed's transform columns: a Bacs report's, or a table schema's.
+struct RowShape {
+  std::span<const std::string_view> columns;
+  std::vector<bool> numeric;
+  std::shared_ptr<const void> keep_alive;
+};
+
+RowShape ShapeOf(std::string_view feed, const CheckSettings& check) {
+  RowShape shape;
+  shape.columns = schemas::bacs_reports::TransformColumns(feed);
+  if (!shape.columns.empty() || !check.registry) return shape;
+  if (const auto entry = check.registry->Find(feed); entry && entry->schema->table) {
+    const auto& table = entry->schema->table;
+    shape.columns = table->row_column_views;
+    shape.numeric = table->row_numeric;
+    shape.keep_alive = table;
+  }
+  return shape;
+}
+
 // A route's rows for one file, written beside it to a temporary as the file is read; kept
 // (synced, renamed into place) only once the file is accepted.
 class RowsFile {
  public:
-  RowsFile(std::string tmp, std::string_view ext, std::string_view feed)
+  RowsFile(std::string tmp, std::string_view ext, const RowShape& shape)
       : tmp_(std::move(tmp)),
+        keep_(shape.keep_alive),
         out_(tmp_, std::ios::binary | std::ios::trunc),
-        writer_(out_, schemas::RowFormatNamed(ext), schemas::bacs_reports::TransformColumns(feed)) {
-  }
+        writer_(out_, schemas::RowFormatNamed(ext), shape.columns, shape.numeric) {}
   Status opened() const { return out_.is_open() ? Status::Ok() : FromErrno(errno, tmp_, "open"); }
   schemas::RowWriter* writer() { return &writer_; }
   Status Close() {
@@ -75,6 +95,7 @@ class RowsFile {
 
  private:
   std::string tmp_;
+  std::shared_ptr<const void> keep_;  // what the column names point into
   std::ofstream out_;
   schemas::RowWriter writer_;
 };
@@ -164,7 +185,7 @@ std::string Spool::OutputName(const FileRecord& f) {
 std::string Spool::RowsExtension(const std::string& route_name, std::string_view feed) const {
   const RouteOptions* route = FindRoute(route_name);
   if (route == nullptr || route->transform.empty()) return {};
-  if (schemas::bacs_reports::TransformColumns(feed).empty()) return {};
+  if (ShapeOf(feed, options_.check).columns.empty()) return {};
   return route->transform;
 }
 
@@ -179,7 +200,7 @@ std::vector<Spool::Output> Spool::Outputs(const FileRecord& f) const {
 Status Spool::WriteRows(const FileRecord& f, const std::string& to) {
   const std::string tmp = to + ".tmp";
   {
-    RowsFile rows(tmp, RowsExtension(f.route, f.feed), f.feed);
+    RowsFile rows(tmp, RowsExtension(f.route, f.feed), ShapeOf(f.feed, options_.check));
     if (Status s = rows.opened(); !s.ok()) return s;
     CheckHooks hooks;
     hooks.rows = rows.writer();
@@ -434,7 +455,7 @@ Status Spool::Check(FileRecord& f) {
     rows_ext = RowsExtension(f.route, feed);
     std::optional<RowsFile> rows;
     if (!rows_ext.empty()) {
-      rows.emplace(path + ".rows.tmp", rows_ext, feed);
+      rows.emplace(path + ".rows.tmp", rows_ext, ShapeOf(feed, options_.check));
       if (Status s = rows->opened(); !s.ok()) return s;
       hooks.rows = rows->writer();
     }

@@ -722,6 +722,14 @@ class Loader {
                                    schema.name));
       }
     }
+    for (const FieldSpec& f : schema.fields) {
+      const bool pence = f.domain == Domain::kPence;
+      schema.row_columns.push_back(pence && !f.name.ends_with("_pence") ? f.name + "_pence"
+                                                                        : f.name);
+      schema.row_numeric.push_back(pence || f.type == Type::kInteger || f.type == Type::kNumber ||
+                                   f.type == Type::kYear || f.type == Type::kBoolean);
+    }
+    for (const auto& c : schema.row_columns) schema.row_column_views.push_back(c);
     auto& r = schema.records;
     if (r.enabled && r.column >= 0 && schema.fixed_width) {
       Fail("$.rbgate.records.discriminator",

@@ -173,6 +173,12 @@ struct TableSchema {
   std::vector<CrossRule> rules;   // rbgate.rules, over data records
   std::vector<Control> controls;  // rbgate.controls
 
+  // The transform's columns (a route's rows): one per data field, pence fields named
+  // <name>_pence; and which are numbers (integers, numbers, years, pence) or booleans.
+  std::vector<std::string> row_columns;
+  std::vector<std::string_view> row_column_views;  // into row_columns
+  std::vector<bool> row_numeric;
+
   parsers::delimited::ParseOptions ParseOptions() const;
 };
 

@@ -166,13 +166,14 @@ configure "$s"
 mkdir -p "$s/schemas" "$s/incoming/rents"
 printf '%s\n' '{"name":"rents","version":"1","schema":{"fields":[{"name":"pay_ref","constraints":{"required":true}},{"name":"rent","type":"number","constraints":{"minimum":0}}]}}' >"$s/schemas/rents.json"
 sed -i 's|^schema_dirs = \[\]|schema_dirs = ["schemas"]|' "$s/rbgate.toml"
-printf '\n[[route]]\nname = "rents"\nfeed = "rents"\ndestinations = ["delivered"]\n\n[route.settle]\nstable_seconds = 1\n' >>"$s/rbgate.toml"
+printf '\n[[route]]\nname = "rents"\nfeed = "rents"\ntransform = "jsonl"\ndestinations = ["delivered"]\n\n[route.settle]\nstable_seconds = 1\n' >>"$s/rbgate.toml"
 check schema-list bash -c "'$rbgate' schema list --config '$s/rbgate.toml' | grep -q 'rents .* 1 .* table .*schemas/rents.json'"
 is_state() { [ "$(state_of "$1" "$2")" = "$3" ]; }
 RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$tmp/schema.log" &
 daemon=$!
 printf 'pay_ref,rent\r\nA1,100.50\r\n' >"$s/incoming/rents/april.csv"
 check schema-feed-delivered wait_for 10 is_state "$s" april.csv delivered
+check schema-feed-rows grep -q '"pay_ref":"A1","rent":100.5' "$s"/delivered/*_april.csv.jsonl
 # A stricter edit applies to the next file, without a restart.
 sed -i 's/"minimum":0/"minimum":0,"maximum":100/; s/"version":"1"/"version":"2"/' "$s/schemas/rents.json"
 check schema-reloaded wait_for 10 grep -q 'schema-loaded.*rents version 2' "$tmp/schema.log"

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "gateway/gen_reports.h"
+#include "schemas/feed_schema.h"
 #include "schemas/values.h"
 #include "tests/support/temp_dir.h"
 
@@ -173,6 +174,37 @@ TEST_CASE("JSON lines carry names as UTF-8, whatever the report's encoding") {
   REQUIRE_FALSE(parser.parse(Lines(jsonl.str())[0]).get(e));
   CHECK(std::string_view(e["payer_name"]).starts_with("JOS\xc3\x89\t"));
   CHECK(jsonl.str().find("JOS\xc3\x89\\u0009") != std::string::npos);
+}
+
+// Table-schema feeds: typed rows from the checking pass, values normalised.
+TEST_CASE("transform: a table-schema feed's data records, normalised, CSV and JSON lines") {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "schema.json", R"({"name":"t","encoding":"windows-1252",
+      "dialect":{"delimiter":";"},
+      "schema":{"fields":[{"name":"name"},{"name":"paid","type":"number","rbgate":{"domain":"pence"}},
+        {"name":"on","type":"date","format":"%d-%b-%Y"},{"name":"n","type":"integer"},
+        {"name":"ok","type":"boolean"},{"name":"at","type":"datetime"}]}})");
+  // "Caf\xE9 \x80" is Windows-1252 for "Café €".
+  testing::WriteFile(dir / "data.csv",
+                     "name;paid;on;n;ok;at\r\nCaf\xE9 \x80;12.50;01-APR-2026;7;true;"
+                     "2026-04-01T23:30:00-01:00\r\nx;0.05;02-Apr-2026;;0;2026-04-02T00:00:00Z\r\n");
+  spool::CheckSettings settings;
+  settings.schema = schemas::LoadFeedSchemaFile(dir / "schema.json");
+  std::ostringstream csv, jsonl;
+  std::string error;
+  std::unique_ptr<spool::FileReport> report;
+  CHECK(TransformFile(dir / "data.csv", "t", RowFormat::kCsv, csv, error, &report, settings) == 2);
+  REQUIRE(report);
+  CHECK(report->valid());
+  CHECK(Lines(csv.str()) ==
+        std::vector<std::string>{"name,paid_pence,on,n,ok,at",
+                                 "Café €,1250,2026-04-01,7,true,2026-04-02T00:30:00Z",
+                                 "x,5,2026-04-02,,false,2026-04-02T00:00:00Z"});
+  CHECK(TransformFile(dir / "data.csv", "t", RowFormat::kJsonLines, jsonl, error, nullptr,
+                      settings) == 2);
+  CHECK(
+      Lines(jsonl.str())[1] ==
+      R"({"name":"x","paid_pence":5,"on":"2026-04-02","n":null,"ok":false,"at":"2026-04-02T00:00:00Z"})");
 }
 
 }  // namespace
