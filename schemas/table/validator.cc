@@ -241,8 +241,10 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   }
   if (!c.enum_values.empty()) {
     bool found = false;
+    const bool textual =
+        f.domain != Domain::kPence && (f.type == Type::kString || f.type == Type::kAny);
     for (const Value& e : c.enum_values) {
-      if (Compare(f, v, e) == 0) {
+      if (textual ? v.text == e.text : Compare(f, v, e) == 0) {
         found = true;
         break;
       }

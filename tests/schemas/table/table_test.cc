@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <charconv>
 #include <string>
 
 #include "parsers/delimited/delimited.h"
@@ -217,6 +218,40 @@ TEST_CASE("Malformed record types, rules and controls are schema errors") {
       with(
           R"({"records":{"discriminator":{"column":1},"data":"D","trailer":{"code":"T","fields":[{"name":"c","type":"integer"}]}},"controls":[{"field":"c","sum":"d"}]})")
           .find("must both be integers or both pence") != std::string::npos);
+}
+
+TEST_CASE("Numbers: the fast decimal path gives exactly what from_chars gives") {
+  FieldSpec f;
+  f.type = Type::kNumber;
+  std::uint64_t state = 42;
+  const auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 11;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const std::uint64_t digits = next() % 1000000000000000ULL;
+    const int point = static_cast<int>(next() % 17);
+    std::string text = std::to_string(digits);
+    if (point > 0 && static_cast<std::size_t>(point) < text.size()) {
+      text.insert(text.size() - static_cast<std::size_t>(point), ".");
+    }
+    if (next() % 2) text = "-" + text;
+    Value v;
+    REQUIRE(Cast(f, text, v));
+    double expected = 0;
+    std::from_chars(text.data(), text.data() + text.size(), expected);
+    CAPTURE(text);
+    CHECK(v.x == expected);
+  }
+  Value v;
+  for (const char* bad : {"", "-", ".", "1.2.3", "1-2", "--1", "1e", "e5", "1,5", "+"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(Cast(f, bad, v));
+  }
+  for (const char* good : {"5.", ".5", "1e3", "+7", "1234567890123456789", "NaN", "-INF"}) {
+    CAPTURE(good);
+    CHECK(Cast(f, good, v));
+  }
 }
 
 TEST_CASE("Domain types") {
