@@ -52,6 +52,17 @@ constexpr GenFault kVepFaults[] = {
     {"malformed-line", "json.malformed", "a line cut off mid-record"},
 };
 
+constexpr GenFault kShbeFaults[] = {
+    {"bad-nino", "domain.nino", "a claimant NINO with a never-issued prefix"},
+    {"bad-postcode", "domain.postcode", "a postcode with an inward code that cannot be"},
+    {"award-over-rent", "table.rule", "an award above the eligible rent"},
+    {"dates-reversed", "table.rule", "a claim that ends before it starts"},
+    {"duplicate-claim", "table.unique", "a claim reference used twice"},
+    {"unknown-tenancy", "table.enum", "a tenancy type the schema does not list"},
+    {"bad-council", "domain.ba-code", "a billing authority code without its leading zero"},
+    {"count-mismatch", "table.control", "a trailer count one fewer than the claims"},
+};
+
 void CheckFaults(const std::vector<std::string>& faults, std::span<const GenFault> known,
                  std::string_view feed) {
   for (const auto& f : faults) {
@@ -82,6 +93,56 @@ std::string Nino(Random& r) {
 
 std::span<const GenFault> PaymentsFaults() noexcept { return kPaymentsFaults; }
 std::span<const GenFault> VepFaults() noexcept { return kVepFaults; }
+std::span<const GenFault> ShbeFaults() noexcept { return kShbeFaults; }
+
+void GenerateShbe(const FeedGenOptions& o, std::ostream& out) {
+  CheckFaults(o.faults, kShbeFaults, "shbe");
+  Random r(o.seed);
+  static constexpr std::array<std::string_view, 6> kTenancies = {
+      "council", "housing-association", "private", "temporary", "specified", "other"};
+  static constexpr std::array<std::string_view, 6> kPostcodes = {
+      "LS1 4AP", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "SW1A 1AA"};
+  const std::string ba = fmt::format("{:04}", 100 + o.seed % 9000);
+  const auto c = schemas::CivilFromDays(o.date);
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 2);
+  const std::uint64_t faulty = n / 2;
+  out << fmt::format("H,{},{},{:04}-{:02}\r\n", ba, schemas::FormatIsoDate(o.date), c.year,
+                     c.month);
+  const auto pounds = [](std::int64_t p) { return fmt::format("{}.{:02}", p / 100, p % 100); };
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    const bool partner = r.Below(3) == 0;
+    std::string claimant = Nino(r);
+    const std::string partner_nino = partner ? Nino(r) : std::string();
+    const std::string dob =
+        schemas::FormatIsoDate(o.date - static_cast<schemas::Day>(6570 + r.Below(20000)));
+    const std::int64_t rent = 5000 + static_cast<std::int64_t>(r.Below(30000));
+    std::int64_t award = rent - static_cast<std::int64_t>(r.Below(static_cast<std::uint64_t>(rent)));
+    const std::uint64_t tenancy = r.Below(kTenancies.size());
+    const std::string lha = tenancy == 2 ? pounds(rent + 500) : std::string();
+    std::string postcode(kPostcodes[r.Below(kPostcodes.size())]);
+    const std::string uprn = r.Below(5) ? std::to_string(100000000 + r.Below(900000000)) : "";
+    std::string start = schemas::FormatIsoDate(o.date - static_cast<schemas::Day>(r.Below(2000)));
+    std::string end = r.Below(4) == 0 ? schemas::FormatIsoDate(o.date + 30) : std::string();
+    std::string claim = fmt::format("HB{:08}", o.seed * 100000 + i);
+    std::string council = ba;
+    std::string tenancy_text(kTenancies[tenancy]);
+    if (i == faulty) {
+      if (Has(o, "bad-nino")) claimant.replace(0, 2, "NK");
+      if (Has(o, "bad-postcode")) postcode = "LS1 4CI";
+      if (Has(o, "award-over-rent")) award = rent + 100;
+      if (Has(o, "dates-reversed")) end = schemas::FormatIsoDate(o.date - 3000);
+      if (Has(o, "duplicate-claim")) claim = fmt::format("HB{:08}", o.seed * 100000 + 1);
+      if (Has(o, "unknown-tenancy")) tenancy_text = "caravan";
+      if (Has(o, "bad-council")) council = council.substr(1);
+    }
+    out << fmt::format("D,{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\r\n", council,
+                       claim, claimant, partner_nino, dob, partner ? 2 : 1, r.Below(3),
+                       tenancy_text, pounds(rent), lha, pounds(award),
+                       pounds(r.Below(4) == 0 ? 1000 : 0), pounds(r.Below(5) == 0 ? 1400 : 0),
+                       r.Below(2) ? "Y" : "N", postcode, uprn, start, end);
+  }
+  out << fmt::format("T,{}\r\n", n - (Has(o, "count-mismatch") ? 1 : 0));
+}
 
 void GeneratePayments(const FeedGenOptions& o, std::ostream& out) {
   CheckFaults(o.faults, kPaymentsFaults, "payments");

@@ -1,4 +1,4 @@
-// `rbgate gen payments` and `rbgate gen vep`: synthetic files for the shipped schema feeds,
+// `rbgate gen payments`, `rbgate gen shbe` and `rbgate gen vep`: synthetic files for the shipped schema feeds,
 // valid by default, with named faults injected on request (each once, at a fixed record).
 // Synthetic values only: made-up account references, NINOs with real prefixes and made-up
 // digits, employers from a fixed list.
@@ -25,10 +25,15 @@ struct FeedGenOptions {
 // Faults each generator knows (name, the rule it trips, what it does).
 std::span<const GenFault> PaymentsFaults() noexcept;
 std::span<const GenFault> VepFaults() noexcept;
+std::span<const GenFault> ShbeFaults() noexcept;
 
 // An income-management payments file (schemas/payments): header, payments, trailer, CRLF.
 // Throws std::runtime_error for an unknown fault.
 void GeneratePayments(const FeedGenOptions& options, std::ostream& out);
+
+// A Single Housing Benefit Extract (schemas/shbe): header, claims, trailer, CRLF.
+// Throws std::runtime_error for an unknown fault.
+void GenerateShbe(const FeedGenOptions& options, std::ostream& out);
 
 // VEP alerts (schemas/vep) as JSON lines. Throws std::runtime_error for an unknown fault.
 void GenerateVep(const FeedGenOptions& options, std::ostream& out);

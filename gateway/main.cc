@@ -211,7 +211,9 @@ int main(int argc, char** argv) {
                           "An income-management payments file (schemas/payments: header, payments, "
                           "trailer with count and total)");
   auto* gen_vep = gen->add_subcommand("vep", "HMRC VEP alerts as JSON lines (schemas/vep)");
-  for (auto* cmd : {gen_payments, gen_vep}) {
+  auto* gen_shbe = gen->add_subcommand(
+      "shbe", "A Single Housing Benefit Extract (schemas/shbe: header, claims, trailer)");
+  for (auto* cmd : {gen_payments, gen_vep, gen_shbe}) {
     cmd->add_option("--records", fg.records, "Records")->type_name("N")->capture_default_str();
     cmd->add_option("--seed", fg.seed, "Random seed; the same seed writes the same file")
         ->type_name("S")
@@ -224,6 +226,7 @@ int main(int argc, char** argv) {
   }
   gen_payments->footer(FaultList(gateway::PaymentsFaults()));
   gen_vep->footer(FaultList(gateway::VepFaults()));
+  gen_shbe->footer(FaultList(gateway::ShbeFaults()));
   auto* gen_arudd = gen->add_subcommand("arudd", "A Bacs ARUDD report (unpaid Direct Debits, XML)");
   gateway::ReportGenOptions rg;
   gen_arudd->add_option("--records", rg.records, "Returned items")
@@ -572,13 +575,15 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    if (*gen_payments || *gen_vep) {
+    if (*gen_payments || *gen_vep || *gen_shbe) {
       fg.date = date_text.empty() ? Today() : ParseDateOption(date_text);
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");
       try {
         if (*gen_payments) {
           gateway::GeneratePayments(fg, out);
+        } else if (*gen_shbe) {
+          gateway::GenerateShbe(fg, out);
         } else {
           gateway::GenerateVep(fg, out);
         }

@@ -15,6 +15,8 @@ std::unique_ptr<spool::FileReport> Checked(const std::string& feed, const FeedGe
   std::ostringstream out;
   if (feed == "payments") {
     GeneratePayments(o, out);
+  } else if (feed == "shbe") {
+    GenerateShbe(o, out);
   } else {
     GenerateVep(o, out);
   }
@@ -40,11 +42,11 @@ std::string Errors(const spool::FileReport& r) {
   return out;
 }
 
-TEST_CASE("gen payments and vep: valid by default, for many seeds") {
+TEST_CASE("gen payments, vep and shbe: valid by default, for many seeds") {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     auto o = Options();
     o.seed = seed;
-    for (const char* feed : {"payments", "vep"}) {
+    for (const char* feed : {"payments", "vep", "shbe"}) {
       CAPTURE(feed);
       CAPTURE(seed);
       const auto r = Checked(feed, o);
@@ -55,9 +57,10 @@ TEST_CASE("gen payments and vep: valid by default, for many seeds") {
   }
 }
 
-TEST_CASE("gen payments and vep: each named fault trips its rule") {
+TEST_CASE("gen payments, vep and shbe: each named fault trips its rule") {
   for (const auto& [feed, faults] :
-       {std::pair{"payments", PaymentsFaults()}, std::pair{"vep", VepFaults()}}) {
+       {std::pair{"payments", PaymentsFaults()}, std::pair{"vep", VepFaults()},
+        std::pair{"shbe", ShbeFaults()}}) {
     for (const auto& fault : faults) {
       CAPTURE(feed);
       CAPTURE(fault.name);
@@ -76,6 +79,7 @@ TEST_CASE("gen refuses a fault it does not know") {
   std::ostringstream out;
   CHECK_THROWS(GeneratePayments(o, out));
   CHECK_THROWS(GenerateVep(o, out));
+  CHECK_THROWS(GenerateShbe(o, out));
 }
 
 }  // namespace
