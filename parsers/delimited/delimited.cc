@@ -13,6 +13,7 @@
 
 #include "parsers/bytes.h"
 #include "parsers/delimited/rules.h"
+#include "parsers/windows.h"
 
 namespace rbgate::parsers::delimited {
 namespace {
@@ -433,20 +434,7 @@ void Parser::Finish() {
 }
 
 void ParseBuffer(Parser& parser, std::string_view bytes, std::size_t window) {
-  if (window == 0) window = bytes.size() + 1;
-  std::size_t pos = 0;
-  while (true) {
-    const std::size_t len = std::min(window, bytes.size() - pos);
-    const bool last = pos + len == bytes.size();
-    const std::size_t used = parser.Feed({bytes.data() + pos, len}, pos, last);
-    if (last) break;
-    if (used == 0) {
-      window *= 2;
-      continue;
-    }
-    pos += used;
-  }
-  parser.Finish();
+  FeedInWindows(parser, bytes, window);
 }
 
 }  // namespace rbgate::parsers::delimited
