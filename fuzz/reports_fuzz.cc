@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -33,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   static constexpr std::string_view kFeeds[] = {
       schemas::kFeedArudd, schemas::kFeedArucs, schemas::kFeedAddacs, schemas::kFeedAuddis,
-      schemas::kFeedAwacs, schemas::kFeedDdic,  schemas::kFeedInput};
+      schemas::kFeedAwacs, schemas::kFeedDdic,  schemas::kFeedInput,  schemas::kFeedAtlas};
   const std::string_view feed = kFeeds[data[0] % std::size(kFeeds)];
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
 
@@ -44,11 +45,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::uint64_t rows = 0;
   {
     br::RowWriter writer(csv, br::RowFormat::kCsv, br::TransformColumns(feed));
-    auto row_sink = br::MakeRowSink(feed, writer);
-    parsers::xml::TeeSink both(*validator, *row_sink);
+    auto row_sink = br::MakeRowSink(feed, writer);  // null for a feed without rows (ATLAS)
+    std::optional<parsers::xml::TeeSink> both;
+    if (row_sink) both.emplace(*validator, *row_sink);
     parsers::xml::XmlLimits limits;
     limits.max_text = 1 << 16;
-    parsers::xml::XmlStreamParser parser(both, diagnostics, limits, br::ReportSchema(feed));
+    parsers::xml::XmlStreamParser parser(
+        both ? static_cast<parsers::xml::XmlSink&>(*both) : *validator, diagnostics, limits,
+        br::ReportSchema(feed));
     // In two pieces, so that events straddle a boundary.
     const std::size_t half = bytes.size() / 2;
     parser.Feed({bytes.data(), half}, false);

@@ -63,6 +63,18 @@ constexpr GenFault kShbeFaults[] = {
     {"count-mismatch", "table.control", "a trailer count one fewer than the claims"},
 };
 
+constexpr GenFault kAtlasFaults[] = {
+    {"bad-nino", "atlas.nino", "a claimant NINO with a never-issued prefix (the right shape)"},
+    {"nino-shape", "xml.schema", "a claimant NINO one digit short"},
+    {"partner-same", "atlas.partner", "a partner whose NINO is the claimant's"},
+    {"dates-reversed", "atlas.dates", "a notification that ends before it starts"},
+    {"duplicate", "atlas.duplicate", "the same claimant, kind and effective date twice"},
+    {"bad-amount", "xml.schema", "an amount with one decimal place"},
+    {"unknown-kind", "xml.schema", "a notification kind the schema does not list"},
+    {"doctype", "xml.doctype", "a DOCTYPE with an external entity (XXE)"},
+    {"truncated", "xml.truncated", "the file stops in the middle"},
+};
+
 void CheckFaults(const std::vector<std::string>& faults, std::span<const GenFault> known,
                  std::string_view feed) {
   for (const auto& f : faults) {
@@ -94,14 +106,99 @@ std::string Nino(Random& r) {
 std::span<const GenFault> PaymentsFaults() noexcept { return kPaymentsFaults; }
 std::span<const GenFault> VepFaults() noexcept { return kVepFaults; }
 std::span<const GenFault> ShbeFaults() noexcept { return kShbeFaults; }
+std::span<const GenFault> AtlasFaults() noexcept { return kAtlasFaults; }
+
+void GenerateAtlas(const FeedGenOptions& o, std::ostream& out) {
+  CheckFaults(o.faults, kAtlasFaults, "atlas");
+  Random r(o.seed);
+  static constexpr std::array<std::string_view, 8> kForenames = {"ALEX", "SAM",   "JO",  "CHRIS",
+                                                                 "PAT",  "ROBIN", "KIM", "DREW"};
+  static constexpr std::array<std::string_view, 8> kSurnames = {
+      "SMITH", "JONES", "PATEL", "OKAFOR", "NOWAK", "WALKER", "KHAN", "EVANS"};
+  static constexpr std::array<std::string_view, 6> kKinds = {
+      "NewAward", "ChangeOfAward", "Termination", "AddressChange", "BenefitCap", "UniversalCredit"};
+  static constexpr std::array<std::string_view, 5> kBenefits = {"JSA", "ESA", "PC", "UC", "PIP"};
+  static constexpr std::array<std::string_view, 4> kDeductions = {"gas", "electricity", "water",
+                                                                  "council-tax"};
+  static constexpr std::array<std::string_view, 4> kPostcodes = {"LS1 4AP", "M1 1AE", "B33 8TH",
+                                                                 "CR2 6XH"};
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 2);
+  const std::uint64_t faulty = n / 2;
+  std::string doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  if (Has(o, "doctype")) {
+    doc += "<!DOCTYPE ATLASNotifications [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n";
+  }
+  doc += fmt::format("<ATLASNotifications schemaVersion=\"1.0\" created=\"{}T06:00:00Z\">\n",
+                     schemas::FormatIsoDate(o.date));
+  std::string first_nino, first_kind, first_effective;
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    const auto person = [&](std::string_view tag, const std::string& nino) {
+      return fmt::format(
+          "    <{0}>\n      <NINO>{1}</NINO>\n      <Forename>{2}</Forename>\n      "
+          "<Surname>{3}</Surname>\n      <DateOfBirth>{4}</DateOfBirth>\n    </{0}>\n",
+          tag, nino, kForenames[r.Below(kForenames.size())], kSurnames[r.Below(kSurnames.size())],
+          schemas::FormatIsoDate(o.date - static_cast<schemas::Day>(6570 + r.Below(20000))));
+    };
+    std::string nino = Nino(r);
+    std::string kind(kKinds[r.Below(kKinds.size())]);
+    const schemas::Day effective_day = o.date - static_cast<schemas::Day>(r.Below(30));
+    std::string effective = schemas::FormatIsoDate(effective_day);
+    std::string start = effective;
+    std::string end = kind == "Termination" ? schemas::FormatIsoDate(effective_day + 7) : "";
+    const std::int64_t pence = 1000 + static_cast<std::int64_t>(r.Below(50000));
+    std::string amount = fmt::format("{}.{:02}", pence / 100, pence % 100);
+    bool partner = r.Below(3) == 0;
+    std::string partner_nino = partner ? Nino(r) : std::string();
+    if (i == 1) first_nino = nino, first_kind = kind, first_effective = effective;
+    if (i == faulty) {
+      if (Has(o, "bad-nino")) nino.replace(0, 2, "GB");
+      if (Has(o, "nino-shape")) nino.erase(2, 1);
+      if (Has(o, "partner-same")) partner = true, partner_nino = nino;
+      if (Has(o, "dates-reversed")) end = schemas::FormatIsoDate(effective_day - 10);
+      if (Has(o, "duplicate")) nino = first_nino, kind = first_kind, effective = first_effective;
+      if (Has(o, "bad-amount")) amount = fmt::format("{}.{}", pence / 100, pence % 10);
+      if (Has(o, "unknown-kind")) kind = "Reassessment";
+    }
+    doc += "  <Notification>\n";
+    doc += fmt::format("    <NotificationId>ATL{:09}</NotificationId>\n    <Kind>{}</Kind>\n",
+                       o.seed * 100000 + i, kind);
+    doc += person("Claimant", nino);
+    if (partner) doc += person("Partner", partner_nino);
+    if (kind == "AddressChange" || r.Below(2) == 0) {
+      doc += fmt::format(
+          "    <Address>\n      <Line>{} {} STREET</Line>\n      <Line>LEEDS</Line>\n      "
+          "<Postcode>{}</Postcode>\n    </Address>\n",
+          1 + r.Below(200), kSurnames[r.Below(kSurnames.size())],
+          kPostcodes[r.Below(kPostcodes.size())]);
+    }
+    doc += fmt::format(
+        "    <Benefit>\n      <Type>{}</Type>\n      <Amount>{}</Amount>\n      "
+        "<Period>{}</Period>\n    </Benefit>\n",
+        kind == "UniversalCredit" ? "UC" : kBenefits[r.Below(kBenefits.size())], amount,
+        kind == "UniversalCredit" ? "monthly" : "weekly");
+    if (kind == "UniversalCredit") {
+      doc += fmt::format(
+          "    <Deduction>\n      <Type>{}</Type>\n      <Amount>{}.{:02}</Amount>\n    "
+          "</Deduction>\n",
+          kDeductions[r.Below(kDeductions.size())], 5 + r.Below(40), r.Below(100));
+    }
+    doc += fmt::format("    <StartDate>{}</StartDate>\n    <EffectiveDate>{}</EffectiveDate>\n",
+                       start, effective);
+    if (!end.empty()) doc += fmt::format("    <EndDate>{}</EndDate>\n", end);
+    doc += "    <SourceSystem>DWP-ATLAS</SourceSystem>\n  </Notification>\n";
+  }
+  doc += "</ATLASNotifications>\n";
+  if (Has(o, "truncated")) doc.resize(doc.size() * 2 / 3);
+  out << doc;
+}
 
 void GenerateShbe(const FeedGenOptions& o, std::ostream& out) {
   CheckFaults(o.faults, kShbeFaults, "shbe");
   Random r(o.seed);
   static constexpr std::array<std::string_view, 6> kTenancies = {
       "council", "housing-association", "private", "temporary", "specified", "other"};
-  static constexpr std::array<std::string_view, 6> kPostcodes = {
-      "LS1 4AP", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "SW1A 1AA"};
+  static constexpr std::array<std::string_view, 6> kPostcodes = {"LS1 4AP", "M1 1AE",   "B33 8TH",
+                                                                 "CR2 6XH", "DN55 1PT", "SW1A 1AA"};
   const std::string ba = fmt::format("{:04}", 100 + o.seed % 9000);
   const auto c = schemas::CivilFromDays(o.date);
   const std::uint64_t n = std::max<std::uint64_t>(o.records, 2);
@@ -116,7 +213,8 @@ void GenerateShbe(const FeedGenOptions& o, std::ostream& out) {
     const std::string dob =
         schemas::FormatIsoDate(o.date - static_cast<schemas::Day>(6570 + r.Below(20000)));
     const std::int64_t rent = 5000 + static_cast<std::int64_t>(r.Below(30000));
-    std::int64_t award = rent - static_cast<std::int64_t>(r.Below(static_cast<std::uint64_t>(rent)));
+    std::int64_t award =
+        rent - static_cast<std::int64_t>(r.Below(static_cast<std::uint64_t>(rent)));
     const std::uint64_t tenancy = r.Below(kTenancies.size());
     const std::string lha = tenancy == 2 ? pounds(rent + 500) : std::string();
     std::string postcode(kPostcodes[r.Below(kPostcodes.size())]);

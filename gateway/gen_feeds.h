@@ -1,6 +1,6 @@
-// `rbgate gen payments`, `rbgate gen shbe` and `rbgate gen vep`: synthetic files for the shipped schema feeds,
-// valid by default, with named faults injected on request (each once, at a fixed record).
-// Synthetic values only: made-up account references, NINOs with real prefixes and made-up
+// `rbgate gen payments`, `rbgate gen shbe` and `rbgate gen vep`: synthetic files for the shipped
+// schema feeds, valid by default, with named faults injected on request (each once, at a fixed
+// record). Synthetic values only: made-up account references, NINOs with real prefixes and made-up
 // digits, employers from a fixed list.
 #pragma once
 
@@ -26,6 +26,11 @@ struct FeedGenOptions {
 std::span<const GenFault> PaymentsFaults() noexcept;
 std::span<const GenFault> VepFaults() noexcept;
 std::span<const GenFault> ShbeFaults() noexcept;
+std::span<const GenFault> AtlasFaults() noexcept;
+
+// ATLAS notifications (schemas/atlas/atlas.xsd) as XML. Throws std::runtime_error for an
+// unknown fault.
+void GenerateAtlas(const FeedGenOptions& options, std::ostream& out);
 
 // An income-management payments file (schemas/payments): header, payments, trailer, CRLF.
 // Throws std::runtime_error for an unknown fault.

@@ -21,6 +21,7 @@
 #include "gateway/stdin_file.h"
 #include "gateway/transform.h"
 #include "parsers/bacs18/rules.h"
+#include "schemas/atlas/atlas.h"
 #include "schemas/bacs_reports/report_rules.h"
 #include "schemas/calendar.h"
 #include "schemas/detect.h"
@@ -213,7 +214,9 @@ int main(int argc, char** argv) {
   auto* gen_vep = gen->add_subcommand("vep", "HMRC VEP alerts as JSON lines (schemas/vep)");
   auto* gen_shbe = gen->add_subcommand(
       "shbe", "A Single Housing Benefit Extract (schemas/shbe: header, claims, trailer)");
-  for (auto* cmd : {gen_payments, gen_vep, gen_shbe}) {
+  auto* gen_atlas =
+      gen->add_subcommand("atlas", "DWP ATLAS notifications (XML, schemas/atlas/atlas.xsd)");
+  for (auto* cmd : {gen_payments, gen_vep, gen_shbe, gen_atlas}) {
     cmd->add_option("--records", fg.records, "Records")->type_name("N")->capture_default_str();
     cmd->add_option("--seed", fg.seed, "Random seed; the same seed writes the same file")
         ->type_name("S")
@@ -227,6 +230,7 @@ int main(int argc, char** argv) {
   gen_payments->footer(FaultList(gateway::PaymentsFaults()));
   gen_vep->footer(FaultList(gateway::VepFaults()));
   gen_shbe->footer(FaultList(gateway::ShbeFaults()));
+  gen_atlas->footer(FaultList(gateway::AtlasFaults()));
   auto* gen_arudd = gen->add_subcommand("arudd", "A Bacs ARUDD report (unpaid Direct Debits, XML)");
   gateway::ReportGenOptions rg;
   gen_arudd->add_option("--records", rg.records, "Returned items")
@@ -537,7 +541,8 @@ int main(int argc, char** argv) {
                                parsers::SeverityName(schemas::kUnknownFeed.severity),
                                schemas::kUnknownFeed.summary);
       for (auto all : {parsers::bacs18::rules::All(), schemas::bacs_reports::AllReportRules(),
-                       schemas::table::rules::All(), schemas::json::rules::All()}) {
+                       schemas::atlas::AllAtlasRules(), schemas::table::rules::All(),
+                       schemas::json::rules::All()}) {
         for (const auto* r : all) {
           std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
                                    r->summary);
@@ -575,7 +580,7 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    if (*gen_payments || *gen_vep || *gen_shbe) {
+    if (*gen_payments || *gen_vep || *gen_shbe || *gen_atlas) {
       fg.date = date_text.empty() ? Today() : ParseDateOption(date_text);
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");
@@ -584,6 +589,8 @@ int main(int argc, char** argv) {
           gateway::GeneratePayments(fg, out);
         } else if (*gen_shbe) {
           gateway::GenerateShbe(fg, out);
+        } else if (*gen_atlas) {
+          gateway::GenerateAtlas(fg, out);
         } else {
           gateway::GenerateVep(fg, out);
         }
@@ -646,7 +653,9 @@ int main(int argc, char** argv) {
       std::printf("%-10s %-8s %-9s %s\n", "FEED", "VERSION", "KIND", "FROM");
       for (const auto f : schemas::kFeeds) {
         std::printf("%-10s %-8s %-9s %s\n", std::string(f).c_str(), "-",
-                    f == schemas::kFeedBacs18 ? "bacs18" : "xml", "built in (C++)");
+                    f == schemas::kFeedBacs18 ? "bacs18" : "xml",
+                    f == schemas::kFeedAtlas ? "built in (C++, schemas/atlas/atlas.xsd)"
+                                             : "built in (C++)");
       }
       for (const auto& e : registry->All()) {
         std::printf("%-10s %-8s %-9s %s\n", e.schema->name().c_str(),

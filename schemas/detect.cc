@@ -45,6 +45,7 @@ void LineAndColumn(std::string_view s, std::size_t at, std::uint64_t& line, std:
 // Which Bacs report an XML document whose root element is at `root` holds, or empty.
 std::string_view ReportIn(std::string_view xml, std::string_view root, std::string& seen) {
   auto has = [&](std::string_view tag) { return xml.find(tag) != std::string_view::npos; };
+  if (root == "ATLASNotifications") return kFeedAtlas;
   if (root == "VocaDocument" && (has("<NewAdvices") || has("<ServiceUserNumber"))) {
     return kFeedDdic;
   }

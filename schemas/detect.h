@@ -20,10 +20,12 @@ inline constexpr std::string_view kFeedAddacs = "addacs";
 inline constexpr std::string_view kFeedAuddis = "auddis";
 inline constexpr std::string_view kFeedAwacs = "awacs";
 inline constexpr std::string_view kFeedInput = "input";  // the Bacs input report
+inline constexpr std::string_view kFeedAtlas = "atlas";  // DWP ATLAS notifications
 
 // Every feed name, for options and configuration.
-inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd, kFeedArucs, kFeedAddacs,
-                                              kFeedAuddis, kFeedAwacs, kFeedDdic,  kFeedInput};
+inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd,  kFeedArucs,
+                                              kFeedAddacs, kFeedAuddis, kFeedAwacs,
+                                              kFeedDdic,   kFeedInput,  kFeedAtlas};
 
 // True for the Bacs messaging advices (one XSD, rules by advice type).
 constexpr bool IsMessagingFeed(std::string_view feed) {
@@ -35,9 +37,10 @@ constexpr bool IsReturnsFeed(std::string_view feed) {
   return feed == kFeedArudd || feed == kFeedArucs;
 }
 
-// True for the Bacs XML reports (every feed but Standard 18).
+// True for the XML feeds: the Bacs reports and ATLAS (every built-in feed but Standard 18).
 constexpr bool IsXmlReportFeed(std::string_view feed) {
-  return IsReturnsFeed(feed) || feed == kFeedDdic || feed == kFeedInput || IsMessagingFeed(feed);
+  return IsReturnsFeed(feed) || feed == kFeedDdic || feed == kFeedInput || IsMessagingFeed(feed) ||
+         feed == kFeedAtlas;
 }
 
 // A file that is no feed rbgate knows is a finding about the file, not a usage error.

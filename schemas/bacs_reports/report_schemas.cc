@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "schemas/atlas/atlas.h"
 #include "schemas/bacs_reports/arudd.h"
 #include "schemas/bacs_reports/ddic.h"
 #include "schemas/bacs_reports/input.h"
@@ -19,6 +20,11 @@ extern const std::string_view kArucsXsd;
 extern const std::string_view kMessagingXsd;
 extern const std::string_view kDdicXsd;
 extern const std::string_view kInputXsd;
+}  // namespace rbgate::schemas::bacs_reports
+namespace rbgate::schemas::atlas {
+extern const std::string_view kAtlasXsd;
+}  // namespace rbgate::schemas::atlas
+namespace rbgate::schemas::bacs_reports {
 
 const parsers::xml::XmlSchema* ReportSchema(std::string_view feed) {
   struct Source {
@@ -29,6 +35,7 @@ const parsers::xml::XmlSchema* ReportSchema(std::string_view feed) {
                         : feed == kFeedDdic     ? Source{kDdicXsd, "ddic.xsd"}
                         : feed == kFeedInput    ? Source{kInputXsd, "input.xsd"}
                         : IsMessagingFeed(feed) ? Source{kMessagingXsd, "messaging.xsd"}
+                        : feed == kFeedAtlas    ? Source{atlas::kAtlasXsd, "atlas.xsd"}
                                                 : Source{};
   if (source.xsd.empty()) return nullptr;
   static std::mutex mu;
@@ -50,6 +57,7 @@ std::unique_ptr<ReportValidator> MakeReportValidator(std::string_view feed,
   if (feed == kFeedDdic) return std::make_unique<DdicValidator>(diagnostics);
   if (feed == kFeedInput) return std::make_unique<InputReportValidator>(diagnostics);
   if (IsMessagingFeed(feed)) return std::make_unique<MessagingValidator>(diagnostics);
+  if (feed == kFeedAtlas) return std::make_unique<atlas::AtlasValidator>(diagnostics);
   return nullptr;
 }
 

@@ -249,5 +249,41 @@ sed -i 's/^transform = "xml"/transform = "jsonl"/; s/^feed = "auto"/feed = "bacs
 expect tr-no-rows 2 "$rbgate" run --once --config "$tmp/tr/rbgate.toml"
 contains tr-no-rows "$tmp/err" "feed bacs18 has no transform"
 
+# --- ATLAS: our XSD agrees with xmllint (libxml2's reference validator) ---------------------
+# Faults the XSD catches must fail xmllint too; the rules beyond the XSD (NINO prefixes,
+# dates, duplicates, a partner's NINO) pass xmllint and are rbgate's alone; a valid file passes
+# both. The DOCTYPE and truncated faults are not compared: rbgate refuses them unread.
+xsd="$(cd "$(dirname "$0")/../.." && pwd)/schemas/atlas/atlas.xsd"
+mkdir -p "$tmp/atlas"
+for fault in none nino-shape bad-amount unknown-kind bad-nino partner-same dates-reversed duplicate; do
+  f="$tmp/atlas/$fault.xml"
+  if [ "$fault" = none ]; then
+    "$rbgate" gen atlas --records 12 --seed 5 --date 2026-11-12 -o "$f"
+  else
+    "$rbgate" gen atlas --records 12 --seed 5 --date 2026-11-12 --fault "$fault" -o "$f"
+  fi
+  xml_ok=0
+  xmllint --noout --schema "$xsd" "$f" >/dev/null 2>&1 || xml_ok=1
+  rb_ok=0
+  "$rbgate" check --format json "$f" >"$tmp/atlas/$fault.json" || rb_ok=1
+  case $fault in
+  none) want_xml=0 want_rb=0 ;;
+  nino-shape | bad-amount | unknown-kind) want_xml=1 want_rb=1 ;;
+  *) want_xml=0 want_rb=1 ;;
+  esac
+  if [ "$xml_ok" -ne "$want_xml" ] || [ "$rb_ok" -ne "$want_rb" ]; then
+    fail=$((fail + 1))
+    echo "FAIL atlas-$fault: xmllint exit $xml_ok (want $want_xml), rbgate exit $rb_ok (want $want_rb)"
+  else
+    pass=$((pass + 1))
+  fi
+done
+contains atlas-detected "$tmp/atlas/none.json" '"feed":"atlas"'
+contains atlas-schema-rule "$tmp/atlas/bad-amount.json" '"rule":"xml.schema"'
+contains atlas-nino-rule "$tmp/atlas/bad-nino.json" '"rule":"atlas.nino"'
+contains atlas-duplicate-rule "$tmp/atlas/duplicate.json" '"rule":"atlas.duplicate"'
+# The NINO itself is personal data and never appears in a finding (its prefix may).
+lacks atlas-nino-masked "$tmp/atlas/bad-nino.json" "$(grep -o 'GB[0-9]\{6\}[A-D]' "$tmp/atlas/bad-nino.xml" | head -1)"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -17,6 +17,8 @@ std::unique_ptr<spool::FileReport> Checked(const std::string& feed, const FeedGe
     GeneratePayments(o, out);
   } else if (feed == "shbe") {
     GenerateShbe(o, out);
+  } else if (feed == "atlas") {
+    GenerateAtlas(o, out);
   } else {
     GenerateVep(o, out);
   }
@@ -42,11 +44,11 @@ std::string Errors(const spool::FileReport& r) {
   return out;
 }
 
-TEST_CASE("gen payments, vep and shbe: valid by default, for many seeds") {
+TEST_CASE("gen payments, vep, shbe and atlas: valid by default, for many seeds") {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     auto o = Options();
     o.seed = seed;
-    for (const char* feed : {"payments", "vep", "shbe"}) {
+    for (const char* feed : {"payments", "vep", "shbe", "atlas"}) {
       CAPTURE(feed);
       CAPTURE(seed);
       const auto r = Checked(feed, o);
@@ -57,10 +59,10 @@ TEST_CASE("gen payments, vep and shbe: valid by default, for many seeds") {
   }
 }
 
-TEST_CASE("gen payments, vep and shbe: each named fault trips its rule") {
+TEST_CASE("gen payments, vep, shbe and atlas: each named fault trips its rule") {
   for (const auto& [feed, faults] :
        {std::pair{"payments", PaymentsFaults()}, std::pair{"vep", VepFaults()},
-        std::pair{"shbe", ShbeFaults()}}) {
+        std::pair{"shbe", ShbeFaults()}, std::pair{"atlas", AtlasFaults()}}) {
     for (const auto& fault : faults) {
       CAPTURE(feed);
       CAPTURE(fault.name);
@@ -80,6 +82,7 @@ TEST_CASE("gen refuses a fault it does not know") {
   CHECK_THROWS(GeneratePayments(o, out));
   CHECK_THROWS(GenerateVep(o, out));
   CHECK_THROWS(GenerateShbe(o, out));
+  CHECK_THROWS(GenerateAtlas(o, out));
 }
 
 }  // namespace

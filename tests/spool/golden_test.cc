@@ -61,11 +61,12 @@ TEST_CASE("golden reports: Standard 18") { CHECK(CheckGolden("bacs18", ".s18") >
 // Every Bacs XML report type, valid and with faults (made by rbgate gen; see the README).
 TEST_CASE("golden reports: Bacs XML reports") { CHECK(CheckGolden("reports", ".xml") >= 15); }
 
-// The shipped schema feeds (schemas/payments, schemas/vep, schemas/shbe), valid and with faults, made by
-// rbgate gen (tests/golden/README.md).
+// The shipped schema feeds (schemas/payments, schemas/vep, schemas/shbe), valid and with faults,
+// made by rbgate gen (tests/golden/README.md).
 TEST_CASE("golden reports: payments") { CHECK(CheckGolden("payments", ".csv", "payments") >= 8); }
 TEST_CASE("golden reports: VEP alerts") { CHECK(CheckGolden("vep", ".jsonl", "vep") >= 7); }
 TEST_CASE("golden reports: SHBE extracts") { CHECK(CheckGolden("shbe", ".csv", "shbe") >= 6); }
+TEST_CASE("golden reports: ATLAS notifications") { CHECK(CheckGolden("atlas", ".xml") >= 8); }
 
 }  // namespace
 }  // namespace rbgate::spool
