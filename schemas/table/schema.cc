@@ -294,6 +294,10 @@ class Loader {
       if (std::from_chars(text.data(), text.data() + text.size(), pounds).ec != std::errc()) {
         Fail(path, fmt::format("\"{}\" is not an amount in pounds", text));
       }
+      // Beyond a trillion pounds no amount is real, and the pence would not fit 64 bits.
+      if (!(pounds > -1e12 && pounds < 1e12)) {
+        Fail(path, fmt::format("\"{}\" is beyond a trillion pounds", text));
+      }
       v.n = static_cast<std::int64_t>(pounds * 100 + (pounds < 0 ? -0.5 : 0.5));
       return v;
     }

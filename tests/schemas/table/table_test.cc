@@ -79,6 +79,9 @@ TEST_CASE("A malformed schema names the file, the JSON path and the fault") {
   CHECK(LoadError(
             R"({"fields":[{"name":"a","type":"integer","constraints":{"minimum":5,"maximum":1}}]})")
             .find("minimum is greater than maximum") != std::string::npos);
+  CHECK(LoadError(R"({"fields":[{"name":"a","type":"number","rbgate":{"domain":"pence"},
+                      "constraints":{"maximum":1e300}}]})")
+            .find("beyond a trillion pounds") != std::string::npos);
 }
 
 TEST_CASE("A tabular data resource: name, version, dialect and encoding") {
