@@ -405,6 +405,7 @@ void Validator::OnRow(const Row& row) {
     return;
   }
   ++records_;
+  last_line_ = row.line;
   Layout* layout = Discriminate(row);
   if (layout == nullptr) return;
   layout_ = layout;
@@ -526,7 +527,9 @@ void Validator::Finish() {
     const auto missing = [&](std::string_view role, const std::optional<RecordLayout>& l,
                              bool seen) {
       if (!l || seen) return;
-      parsers::ReportAt(diagnostics_, rules::kRecordOrder, 1, 1, {},
+      // A missing header is missed at the start, a missing trailer at the end.
+      parsers::ReportAt(diagnostics_, rules::kRecordOrder, role == "trailer" ? last_line_ : 1, 1,
+                        {},
                         fmt::format("the file has no {} record ({}){}", role, Quoted(l->code),
                                     role == "trailer" ? ": it may have been cut short" : ""));
     };

@@ -104,6 +104,7 @@ class Validator final : public parsers::delimited::RowSink {
   std::uint64_t records_ = 0;
   bool header_seen_ = false, trailer_seen_ = false;
   std::uint64_t trailer_line_ = 0;
+  std::uint64_t last_line_ = 1;   // of the last record seen
   std::vector<Carried> carried_;  // per control
   std::vector<Sum> sums_;         // per control
   SeenSet primary_;

@@ -157,7 +157,7 @@ TEST_CASE("Multi-record files: header, data and trailer, with control totals") {
             .Findings() == "table.control@3:3:count table.control@3:5:total ");
   // No trailer: the file may have been cut short.
   CHECK(Check(kPayments, "H,2026-04-01\nD,12345678,10.50,2026-04-01,2026-04-30\n").Findings() ==
-        "table.record-order@1:1: ");
+        "table.record-order@2:1: ");
   // A record after the trailer, an unknown record type, the header not first.
   CHECK(Check(kPayments,
               "D,12345678,1.00,2026-04-01,2026-04-30\nH,2026-04-01\nX,1\nT,1,1.00\n"
