@@ -1,6 +1,7 @@
 #include "schemas/registry.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <system_error>
@@ -149,7 +150,49 @@ std::vector<SchemaRegistry::Entry> SchemaRegistry::All() const {
   return out;
 }
 
+// The first JSON record of `head`, if it starts as JSON lines or a JSON array and the record
+// is whole within it: its keys.
+static std::optional<std::vector<std::string>> FirstRecordKeys(std::string_view head) {
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+  const std::size_t start = head.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return std::nullopt;
+  head.remove_prefix(start);
+  simdjson::dom::parser parser;
+  simdjson::dom::object record;
+  if (head[0] == '{') {
+    const std::string line(head.substr(0, head.find('\n')));
+    if (parser.parse(line).get(record) != simdjson::SUCCESS) return std::nullopt;
+  } else {
+    return std::nullopt;  // a JSON array's first element is not cut out here: routes name it
+  }
+  std::vector<std::string> keys;
+  for (auto [key, value] : record) keys.emplace_back(key);
+  return keys;
+}
+
 std::string SchemaRegistry::Detect(std::string_view head) const {
+  // JSON lines: a JSON schema whose record requires properties, all of them in the first line
+  // and (when it allows no others) nothing else.
+  if (const auto keys = FirstRecordKeys(head)) {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, entry] : feeds_) {
+      const auto& json = entry.schema->json;
+      if (!json || json->nodes.empty() || json->nodes[0].required.empty()) continue;
+      const json::Node& root = json->nodes[0];
+      const auto has = [&](const std::string& k) {
+        return std::find(keys->begin(), keys->end(), k) != keys->end();
+      };
+      bool match = std::all_of(root.required.begin(), root.required.end(), has);
+      if (match && root.additional == -2) {
+        match = std::all_of(keys->begin(), keys->end(), [&](const std::string& k) {
+          return std::any_of(root.properties.begin(), root.properties.end(),
+                             [&](const json::Node::Property& p) { return p.name == k; });
+        });
+      }
+      if (match) return name;
+    }
+    return {};
+  }
   std::lock_guard lock(mu_);
   for (const auto& [name, entry] : feeds_) {
     const auto& table = entry.schema->table;

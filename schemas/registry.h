@@ -57,7 +57,9 @@ class SchemaRegistry {
   std::optional<Entry> Find(std::string_view name) const;
   std::vector<Entry> All() const;
   // The feed a file's first bytes belong to, where that is reliable: a delimited schema with a
-  // header row whose names match the file's first line exactly. Empty when none.
+  // header row whose names match the file's first line exactly, or a JSON schema whose required
+  // properties are all in the first line of JSON lines (and nothing else, when it allows no
+  // others). Empty when none.
   std::string Detect(std::string_view head) const;
   const std::vector<std::string>& dirs() const noexcept { return dirs_; }
 

@@ -73,6 +73,20 @@ TEST_CASE("A folder's schemas load, reload when edited, and a bad edit keeps the
   CHECK_FALSE(r.Find("rents"));
 }
 
+TEST_CASE("JSON lines are detected by the first record's properties") {
+  SchemaRegistry r;
+  const std::string vep =
+      R"({"alert_id":"VEP000000001","alert_type":"fluctuating-non-state-pension","nino":"AB123456C",)"
+      R"("employer_paye_ref":"123/A246","employer_name":"X","payment_date":"2026-01-02",)"
+      R"("pay_frequency":"weekly","taxable_pay_period":1,"taxable_pay_ytd":1,"tax_period":0,)"
+      R"("ni_period":0,"pension":false})";
+  CHECK(r.Detect(vep + "\n{\"alert_id\":") == "vep");
+  CHECK(r.Detect("{\"alert_id\":\"VEP000000001\"}\n").empty());            // required missing
+  CHECK(r.Detect(vep.substr(0, vep.size() - 1) + ",\"x\":1}\n").empty());  // one not allowed
+  CHECK(r.Detect("[" + vep + "]").empty());  // arrays: routes name the feed
+  CHECK(r.Detect("{not json\n").empty());
+}
+
 TEST_CASE("A folder may replace a shipped schema; two files may not define one feed") {
   testing::TempDir dir;
   Write(dir / "a.json", R"({"name":"payments","version":"council","fields":[{"name":"x"}]})");
