@@ -236,10 +236,10 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
       if (transform != "none" && !route.feed.empty() &&
           schemas::bacs_reports::TransformColumns(route.feed).empty()) {
         const auto entry = c.spool.check.registry->Find(route.feed);
-        if (check_feeds && !(entry && entry->schema->table)) {
+        if (check_feeds && !entry) {
           Fail(path, t->get("transform"), "route.transform",
                "feed " + route.feed +
-                   " has no transform; Bacs reports and table-schema feeds have rows");
+                   " has no transform; Bacs reports and schema-file feeds have rows");
         }
       }
       if (transform != "none") route.transform = transform;

@@ -11,16 +11,19 @@ long long TransformFile(const std::string& path, std::string_view feed, RowForma
   // A Bacs report's columns, or a table schema's (given, or the registry's).
   std::span<const std::string_view> columns = TransformColumns(feed);
   std::vector<bool> numeric;
-  std::shared_ptr<const schemas::table::TableSchema> table;
+  std::shared_ptr<const schemas::FeedSchema> schema;  // a schema file's feed
   if (columns.empty()) {
     if (base.schema && base.schema->name() == feed) {
-      table = base.schema->table;
+      schema = std::make_shared<schemas::FeedSchema>(*base.schema);
     } else if (base.registry) {
-      if (const auto entry = base.registry->Find(feed)) table = entry->schema->table;
+      if (const auto entry = base.registry->Find(feed)) schema = entry->schema;
     }
-    if (table) {
-      columns = table->row_column_views;
-      numeric = table->row_numeric;
+    if (schema && schema->table) {
+      columns = schema->table->row_column_views;
+      numeric = schema->table->row_numeric;
+    } else if (schema && schema->json) {
+      columns = schema->json->row_column_views;
+      numeric = schema->json->row_numeric;
     }
   }
   if (columns.empty()) {
@@ -28,7 +31,7 @@ long long TransformFile(const std::string& path, std::string_view feed, RowForma
     return -1;
   }
   std::optional<schemas::RowWriter> writer;
-  if (table) {
+  if (schema) {
     writer.emplace(out, format, columns, numeric);
   } else {
     writer.emplace(out, format, columns);

@@ -231,6 +231,7 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
   const auto& schema = *feed.json;
   report.keep_alive = feed.json;
   js::JsonValidator validator(schema, report.diagnostics);
+  if (hooks.rows != nullptr) validator.SetRows(hooks.rows);  // the transform, in the same pass
   Readers readers(hooks, size);
   spool::InputError error;
   bool array = schema.container == js::Container::kArray;
@@ -269,6 +270,7 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
     validator.ValidateArray({whole.data(), n});
   }
   validator.Finish();
+  if (hooks.rows != nullptr) hooks.rows->Flush();
   report.records = validator.records();
   report.bytes = static_cast<std::uint64_t>(size);
   report.separator = array ? "json array" : "json lines";

@@ -72,6 +72,11 @@ RowShape ShapeOf(std::string_view feed, const CheckSettings& check) {
     shape.columns = table->row_column_views;
     shape.numeric = table->row_numeric;
     shape.keep_alive = table;
+  } else if (entry && entry->schema->json) {
+    const auto& json = entry->schema->json;
+    shape.columns = json->row_column_views;
+    shape.numeric = json->row_numeric;
+    shape.keep_alive = json;
   }
   return shape;
 }

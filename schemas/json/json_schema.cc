@@ -381,6 +381,29 @@ std::shared_ptr<const JsonSchema> CompileJsonSchema(std::string_view json,
   auto out = std::make_shared<JsonSchema>();
   out->source = file;
   Compiler(file, *out).Run(root);
+  // The transform's columns, from the record's own node (through bare $refs).
+  int record = 0;
+  for (int hops = 0; out->nodes[static_cast<std::size_t>(record)].ref >= 0 && hops < 64; ++hops) {
+    record = out->nodes[static_cast<std::size_t>(record)].ref;
+  }
+  for (const auto& p : out->nodes[static_cast<std::size_t>(record)].properties) {
+    int node = p.node;
+    for (int hops = 0; out->nodes[static_cast<std::size_t>(node)].ref >= 0 && hops < 64; ++hops) {
+      node = out->nodes[static_cast<std::size_t>(node)].ref;
+    }
+    const Node& n = out->nodes[static_cast<std::size_t>(node)];
+    bool numeric = (n.types & (kNumber | kInteger | kBoolean)) != 0 &&
+                   (n.types & (kString | kObject | kArray)) == 0;
+    // An enum of numbers only is numeric too; of strings only, textual.
+    if (n.types == kAnyType && !n.enum_values.empty()) {
+      numeric = std::all_of(n.enum_values.begin(), n.enum_values.end(), [](const Scalar& v) {
+        return v.type == kNumber || v.type == kBoolean || v.type == kNull;
+      });
+    }
+    out->row_columns.push_back(p.name);
+    out->row_numeric.push_back(numeric);
+  }
+  for (const auto& c : out->row_columns) out->row_column_views.push_back(c);
   if (out->name.empty()) out->name = std::filesystem::path(file).stem().string();
   for (const char c : out->name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {

@@ -81,6 +81,11 @@ struct JsonSchema {
   std::string source;
   Container container = Container::kDetect;
   std::vector<Node> nodes;  // nodes[0] is one record's schema
+  // The transform's columns: the record's top-level properties in the schema's order, and
+  // which are JSON numbers or booleans. Empty when a record is not an object with properties.
+  std::vector<std::string> row_columns;
+  std::vector<std::string_view> row_column_views;  // into row_columns
+  std::vector<bool> row_numeric;
 };
 
 // Compiles a JSON Schema document (`file` is named in errors). Throws table::SchemaError

@@ -128,6 +128,14 @@ class JsonValidator::Impl {
     pending_.clear();
     personal_.clear();
     path_.clear();
+    nesting_ = 0;
+    capture_ = nullptr;
+    if (rows_ != nullptr) rows_->Clear(0, rows_->columns());
+  }
+  void SetRows(RowWriter* rows) { rows_ = rows; }
+  // A record read: its row, if rows are asked for (an invalid file's rows are never delivered).
+  void EndRecord() {
+    if (rows_ != nullptr) rows_->Write();
   }
 
   template <class V>
@@ -277,6 +285,7 @@ class JsonValidator::Impl {
         if (auto error = v.get_string().get(s)) return Malformed(error, pos);
         if (n.personal)
           personal_.push_back({buffer_offset_ + pos, buffer_offset_ + pos + token.size()});
+        if (capture_ != nullptr) capture_->assign(s);
         if (!Allowed(n, kString, pos, field)) return;
         String(s, n, pos, token, field);
         break;
@@ -298,6 +307,7 @@ class JsonValidator::Impl {
         }
         if (n.personal)
           personal_.push_back({buffer_offset_ + pos, buffer_offset_ + pos + token.size()});
+        if (capture_ != nullptr) capture_->assign(token);
         if (!Allowed(n, integer ? kInteger : kNumber, pos, field, token.size())) return;
         Number(x, n, pos, token, field);
         break;
@@ -305,6 +315,7 @@ class JsonValidator::Impl {
       case od::json_type::boolean: {
         bool b = false;
         if (auto error = v.get_bool().get(b)) return Malformed(error, pos);
+        if (capture_ != nullptr) capture_->assign(b ? "true" : "false");
         if (!Allowed(n, kBoolean, pos, field, token.size())) return;
         Scalar s;
         s.type = kBoolean;
@@ -347,6 +358,14 @@ class JsonValidator::Impl {
   void Object(od::object& o, const Node& n, std::size_t pos, std::string_view field) {
     std::uint64_t seen = 0;
     const std::size_t depth = path_.size();
+    // The record's own properties become the row's columns; nothing nested is captured.
+    const bool root = nesting_ == 0 && rows_ != nullptr;
+    capture_ = nullptr;
+    ++nesting_;
+    struct Leave {
+      int& nesting;
+      ~Leave() { --nesting; }
+    } leave{nesting_};
     for (auto f : o) {
       if (f.error()) return Malformed(f.error(), pos);
       od::field member = f.value_unsafe();
@@ -384,7 +403,10 @@ class JsonValidator::Impl {
       if (child >= 0) {
         AppendToken(path_, name);
         od::value value = member.value();
+        if (root && prop != nullptr)
+          capture_ = &(*rows_)[static_cast<std::size_t>(prop - n.properties.data())];
         Value(value, child);
+        capture_ = nullptr;
         path_.resize(depth);
         if (failed_) return;
       }
@@ -401,6 +423,12 @@ class JsonValidator::Impl {
 
   void Array(od::array& a, const Node& n, std::size_t pos, std::string_view field) {
     const std::size_t depth = path_.size();
+    capture_ = nullptr;
+    ++nesting_;
+    struct Leave {
+      int& nesting;
+      ~Leave() { --nesting; }
+    } leave{nesting_};
     std::int64_t count = 0;
     for (auto element : a) {
       if (element.error()) return Malformed(element.error(), pos);
@@ -528,6 +556,9 @@ class JsonValidator::Impl {
   const JsonSchema& schema_;
   parsers::DiagnosticSink& diagnostics_;
   std::vector<std::shared_ptr<table::FieldSpec>> domain_specs_;
+  RowWriter* rows_ = nullptr;
+  std::string* capture_ = nullptr;  // the row column the value being read goes to
+  int nesting_ = 0;                 // objects and arrays entered within the record
   od::parser parser_;
   std::string path_;
   std::uint64_t record_ = 0;
@@ -599,6 +630,7 @@ std::size_t JsonValidator::FeedLines(std::span<const char> chunk, std::uint64_t 
       impl_->Malformed(error, 0);
     } else {
       impl_->Record(doc, records_, "");
+      impl_->EndRecord();
       const char* rest = nullptr;
       if (!impl_->failed() && doc.current_location().get(rest) == simdjson::SUCCESS) {
         impl_->Malformed(simdjson::TRAILING_CONTENT, impl_->PosOf({rest, 0}));
@@ -648,6 +680,7 @@ void JsonValidator::ValidateArray(std::string_view document) {
     ++records_;
     od::value value = element.value_unsafe();
     impl_->Record(value, records_, "/" + std::to_string(records_ - 1));
+    impl_->EndRecord();
     impl_->FlushRecord();
     if (impl_->failed()) return;
   }
@@ -658,6 +691,8 @@ void JsonValidator::ValidateArray(std::string_view document) {
     impl_->FlushRecord();
   }
 }
+
+void JsonValidator::SetRows(RowWriter* rows) { impl_->SetRows(rows); }
 
 void JsonValidator::Finish() {
   if (records_ == 0 && bytes_ == 0) {

@@ -13,6 +13,7 @@
 
 #include "parsers/diagnostic.h"
 #include "schemas/json/json_schema.h"
+#include "schemas/row_writer.h"
 
 namespace rbgate::schemas::json {
 
@@ -34,6 +35,10 @@ class JsonValidator {
   void ValidateArray(std::string_view document);
   // Reports end-of-input findings (an empty file). Call once.
   void Finish();
+  // The transform: each record's top-level properties as a row (the schema's row_columns;
+  // strings as they are, numbers and booleans as written, objects, arrays and null empty).
+  // `rows` must have those columns and outlive the validator.
+  void SetRows(RowWriter* rows);
 
   std::uint64_t records() const noexcept { return records_; }
   std::uint64_t bytes() const noexcept { return bytes_; }

@@ -207,5 +207,27 @@ TEST_CASE("transform: a table-schema feed's data records, normalised, CSV and JS
       R"({"name":"x","paid_pence":5,"on":"2026-04-02","n":null,"ok":false,"at":"2026-04-02T00:00:00Z"})");
 }
 
+TEST_CASE("transform: a JSON feed's records, their top-level properties as columns") {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "schema.json", R"({"type":"object","rbgate":{"name":"j"},
+      "properties":{"id":{"type":"string"},"n":{"type":"integer"},"ok":{"type":"boolean"},
+                    "kind":{"enum":[1,2]},"nested":{"type":"object"},"tags":{"type":"array"}}})");
+  testing::WriteFile(dir / "data.jsonl",
+                     "{\"id\":\"a\\\"b\",\"n\":7,\"ok\":true,\"kind\":2,\"nested\":{\"id\":\"x\"},"
+                     "\"tags\":[\"t\"]}\n{\"n\":8}\n");
+  spool::CheckSettings settings;
+  settings.schema = schemas::LoadFeedSchemaFile(dir / "schema.json");
+  std::ostringstream jsonl, csv;
+  std::string error;
+  CHECK(TransformFile(dir / "data.jsonl", "j", RowFormat::kJsonLines, jsonl, error, nullptr,
+                      settings) == 2);
+  CHECK(Lines(jsonl.str()) ==
+        std::vector<std::string>{R"({"id":"a\"b","n":7,"ok":true,"kind":2,"nested":"","tags":""})",
+                                 R"({"id":"","n":8,"ok":null,"kind":null,"nested":"","tags":""})"});
+  CHECK(TransformFile(dir / "data.jsonl", "j", RowFormat::kCsv, csv, error, nullptr, settings) ==
+        2);
+  CHECK(Lines(csv.str())[1] == R"("a""b",7,true,2,,)");
+}
+
 }  // namespace
 }  // namespace rbgate::gateway
