@@ -75,6 +75,16 @@ constexpr GenFault kAtlasFaults[] = {
     {"truncated", "xml.truncated", "the file stops in the middle"},
 };
 
+constexpr GenFault kRslFaults[] = {
+    {"unknown-ref", "table.reference", "a pay reference the reference map does not have"},
+    {"rebate-over-gross", "table.rule", "a rebateable rent above the gross rent"},
+    {"dates-reversed", "table.rule", "a rent that ends before it starts"},
+    {"bad-date", "table.type", "a rent start date in the wrong notation (2026-04-06)"},
+    {"bad-amount", "domain.pence", "a gross rent without pence"},
+    {"sc-amount-missing", "table.rule", "a service charge code with no amount"},
+    {"duplicate-ref", "table.unique", "a pay reference twice"},
+};
+
 void CheckFaults(const std::vector<std::string>& faults, std::span<const GenFault> known,
                  std::string_view feed) {
   for (const auto& f : faults) {
@@ -107,6 +117,73 @@ std::span<const GenFault> PaymentsFaults() noexcept { return kPaymentsFaults; }
 std::span<const GenFault> VepFaults() noexcept { return kVepFaults; }
 std::span<const GenFault> ShbeFaults() noexcept { return kShbeFaults; }
 std::span<const GenFault> AtlasFaults() noexcept { return kAtlasFaults; }
+std::span<const GenFault> RslFaults() noexcept { return kRslFaults; }
+
+namespace {
+
+std::string PayRef(std::uint64_t seed, std::uint64_t i) {
+  return fmt::format("{}|R{:07}", 1000 + seed % 9000, i);
+}
+
+std::string VoaDate(schemas::Day d) {  // 06-Apr-2026, as landlords' exports write it
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto c = schemas::CivilFromDays(d);
+  return fmt::format("{:02}-{}-{:04}", c.day, kMonths[c.month - 1], c.year);
+}
+
+}  // namespace
+
+void GenerateRslRefmap(const FeedGenOptions& o, std::ostream& out) {
+  Random r(o.seed);
+  out << "landlord_account,hb_claim_ref,pay_ref\r\n";
+  for (std::uint64_t i = 1; i <= std::max<std::uint64_t>(o.records, 1); ++i) {
+    out << fmt::format("{:08},HB{:08},{}\r\n", 10000000 + o.seed, r.Below(100000000),
+                       PayRef(o.seed, i));
+  }
+}
+
+void GenerateRslRents(const FeedGenOptions& o, std::ostream& out) {
+  CheckFaults(o.faults, kRslFaults, "rsl-rents");
+  Random r(o.seed + 7);
+  static constexpr std::array<std::string_view, 6> kSurnames = {"SMITH",  "JONES", "PATEL",
+                                                                "OKAFOR", "NOWAK", "EVANS"};
+  static constexpr std::array<std::string_view, 4> kStreets = {"HIGH STREET", "MILL LANE",
+                                                               "STATION ROAD", "CHURCH VIEW"};
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 2);
+  const std::uint64_t faulty = n / 2;
+  out << "record_type,pay_ref,account_start,account_end,gross_rent,rebateable_rent,rent_start,"
+         "rent_end,surname,forename,flat,building,street_number,street,sc1_code,sc1_amount,"
+         "sc2_code,sc2_amount\r\n";
+  const std::string landlord = fmt::format("LL{}", 1000 + o.seed % 9000);
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    const std::int64_t gross = 6000 + static_cast<std::int64_t>(r.Below(20000));
+    std::int64_t rebate = gross - static_cast<std::int64_t>(r.Below(1500));
+    const auto money = [](std::int64_t p) { return fmt::format("{}.{:02}", p / 100, p % 100); };
+    std::string ref = PayRef(o.seed, i);
+    std::string gross_text = money(gross);
+    std::string rent_start = VoaDate(o.date);
+    std::string rent_end;
+    const bool service = r.Below(2) == 0;
+    std::string sc_code = service ? landlord + "_HST1" : "";
+    std::string sc_amount = service ? money(200 + static_cast<std::int64_t>(r.Below(1500))) : "";
+    if (i == faulty) {
+      if (Has(o, "unknown-ref")) ref = PayRef(o.seed, n + 1000);
+      if (Has(o, "rebate-over-gross")) rebate = gross + 100;
+      if (Has(o, "dates-reversed")) rent_end = VoaDate(o.date - 7);
+      if (Has(o, "bad-date")) rent_start = schemas::FormatIsoDate(o.date);
+      if (Has(o, "bad-amount")) gross_text = std::to_string(gross / 100);
+      if (Has(o, "sc-amount-missing")) sc_code = landlord + "_HST1", sc_amount.clear();
+      if (Has(o, "duplicate-ref")) ref = PayRef(o.seed, 1);
+    }
+    out << fmt::format("UPD,{},{},,{},{},{},{},{},{},{},,{},{},{},{},,\r\n", ref,
+                       VoaDate(o.date - static_cast<schemas::Day>(365 + r.Below(3000))), gross_text,
+                       money(rebate), rent_start, rent_end, kSurnames[r.Below(kSurnames.size())],
+                       r.Below(3) ? "SAM" : "",
+                       r.Below(2) ? fmt::format("FLAT {}", 1 + r.Below(40)) : std::string(),
+                       1 + r.Below(200), kStreets[r.Below(kStreets.size())], sc_code, sc_amount);
+  }
+}
 
 void GenerateAtlas(const FeedGenOptions& o, std::ostream& out) {
   CheckFaults(o.faults, kAtlasFaults, "atlas");

@@ -27,6 +27,13 @@ std::span<const GenFault> PaymentsFaults() noexcept;
 std::span<const GenFault> VepFaults() noexcept;
 std::span<const GenFault> ShbeFaults() noexcept;
 std::span<const GenFault> AtlasFaults() noexcept;
+std::span<const GenFault> RslFaults() noexcept;
+
+// A landlord's pair (schemas/rsl): the reference map, and the rent changes whose every pay
+// reference is in it (the same seed and record count make a matching pair). Faults apply to
+// the rent changes. Throws std::runtime_error for an unknown fault.
+void GenerateRslRefmap(const FeedGenOptions& options, std::ostream& out);
+void GenerateRslRents(const FeedGenOptions& options, std::ostream& out);
 
 // ATLAS notifications (schemas/atlas/atlas.xsd) as XML. Throws std::runtime_error for an
 // unknown fault.

@@ -132,6 +132,12 @@ int main(int argc, char** argv) {
                    "Feed of the files (default: detected from content): a built-in feed or one "
                    "defined by a schema file ('rbgate schema list')")
       ->type_name("FEED");
+  std::vector<std::string> check_references;
+  check
+      ->add_option("--reference", check_references,
+                   "A reference map for schemas whose fields must appear in another feed's file "
+                   "(rbgate.references), e.g. rsl-refmap=map.csv (repeatable)")
+      ->type_name("FEED=FILE");
   std::vector<std::string> check_schema_dirs;
   check
       ->add_option("--schema-dir", check_schema_dirs,
@@ -216,7 +222,13 @@ int main(int argc, char** argv) {
       "shbe", "A Single Housing Benefit Extract (schemas/shbe: header, claims, trailer)");
   auto* gen_atlas =
       gen->add_subcommand("atlas", "DWP ATLAS notifications (XML, schemas/atlas/atlas.xsd)");
-  for (auto* cmd : {gen_payments, gen_vep, gen_shbe, gen_atlas}) {
+  auto* gen_rsl_rents =
+      gen->add_subcommand("rsl-rents",
+                          "A landlord's rent changes (schemas/rsl; every pay reference in the map "
+                          "that rsl-refmap writes for the same seed and records)");
+  auto* gen_rsl_refmap =
+      gen->add_subcommand("rsl-refmap", "A landlord's reference map (schemas/rsl)");
+  for (auto* cmd : {gen_payments, gen_vep, gen_shbe, gen_atlas, gen_rsl_rents, gen_rsl_refmap}) {
     cmd->add_option("--records", fg.records, "Records")->type_name("N")->capture_default_str();
     cmd->add_option("--seed", fg.seed, "Random seed; the same seed writes the same file")
         ->type_name("S")
@@ -231,6 +243,7 @@ int main(int argc, char** argv) {
   gen_vep->footer(FaultList(gateway::VepFaults()));
   gen_shbe->footer(FaultList(gateway::ShbeFaults()));
   gen_atlas->footer(FaultList(gateway::AtlasFaults()));
+  gen_rsl_rents->footer(FaultList(gateway::RslFaults()));
   auto* gen_arudd = gen->add_subcommand("arudd", "A Bacs ARUDD report (unpaid Direct Debits, XML)");
   gateway::ReportGenOptions rg;
   gen_arudd->add_option("--records", rg.records, "Returned items")
@@ -580,7 +593,7 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    if (*gen_payments || *gen_vep || *gen_shbe || *gen_atlas) {
+    if (*gen_payments || *gen_vep || *gen_shbe || *gen_atlas || *gen_rsl_rents || *gen_rsl_refmap) {
       fg.date = date_text.empty() ? Today() : ParseDateOption(date_text);
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");
@@ -591,6 +604,10 @@ int main(int argc, char** argv) {
           gateway::GenerateShbe(fg, out);
         } else if (*gen_atlas) {
           gateway::GenerateAtlas(fg, out);
+        } else if (*gen_rsl_rents) {
+          gateway::GenerateRslRents(fg, out);
+        } else if (*gen_rsl_refmap) {
+          gateway::GenerateRslRefmap(fg, out);
         } else {
           gateway::GenerateVep(fg, out);
         }
@@ -689,6 +706,34 @@ int main(int argc, char** argv) {
         throw UsageError(std::string("--schema: ") + e.what());
       }
       if (!feed.empty()) throw UsageError("--schema names the feed; --feed is not needed");
+    }
+    for (const auto& r : check_references) {
+      const auto eq = r.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == r.size()) {
+        throw UsageError("--reference: '" + r + "' is not FEED=FILE");
+      }
+      const std::string ref_feed = r.substr(0, eq), ref_file = r.substr(eq + 1);
+      const auto entry = settings.registry->Find(ref_feed);
+      if (!entry || !entry->schema->table) {
+        throw UsageError("--reference: '" + ref_feed + "' is no table-schema feed");
+      }
+      // The key is whatever field the checked schemas' references name for this feed.
+      std::string key;
+      const auto keys_of = [&](const schemas::table::TableSchema& t) {
+        for (const auto& ref : t.references) {
+          if (ref.feed == ref_feed) key = ref.key;
+        }
+      };
+      if (settings.schema && settings.schema->table) keys_of(*settings.schema->table);
+      for (const auto& e : settings.registry->All()) {
+        if (key.empty() && e.schema->table) keys_of(*e.schema->table);
+      }
+      if (key.empty()) throw UsageError("--reference: no schema refers to " + ref_feed);
+      std::string error;
+      auto values =
+          schemas::table::LoadReferenceValues(*entry->schema->table, key, ref_file, error);
+      if (!values) throw UsageError("--reference: " + error);
+      settings.references[ref_feed] = std::move(values);
     }
     settings.feed = feed;
     settings.cap_per_rule = cap;

@@ -196,8 +196,9 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   // The transform, if asked for, is written from the same pass.
   std::optional<schemas::table::TableRows> rows;
   if (hooks.rows != nullptr) rows.emplace(schema, *hooks.rows);
-  schemas::table::Validator validator(schema, report.diagnostics,
-                                      {settings.validator.modulus, rows ? &*rows : nullptr});
+  schemas::table::Validator validator(
+      schema, report.diagnostics,
+      {settings.validator.modulus, rows ? &*rows : nullptr, &settings.references});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
   Readers readers(hooks, size);
   spool::InputError error;

@@ -15,6 +15,7 @@
 #include "schemas/detect.h"
 #include "schemas/feed_schema.h"
 #include "schemas/registry.h"
+#include "schemas/table/validator.h"
 #include "spool/archive.h"
 
 namespace rbgate::spool {
@@ -31,6 +32,8 @@ struct CheckSettings {
   // The feeds defined by schema files (shipped, and the configuration's schema_dirs): routes
   // and --feed may name them, and a delimited one with a header row is detected by it.
   std::shared_ptr<schemas::SchemaRegistry> registry;
+  // Reference maps for schemas with rbgate.references, by feed (rbgate check --reference).
+  schemas::table::ReferenceSets references;
 };
 
 struct FileReport {

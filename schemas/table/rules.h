@@ -64,6 +64,14 @@ inline constexpr Rule kControl{"table.control", E,
 inline constexpr Rule kRule{"table.rule", E, "a record breaks a rule across its fields",
                             "the message names the rule and the fields' values"};
 
+inline constexpr Rule kReference{"table.reference", E,
+                                 "a value is not in the file it must refer to",
+                                 "the record names something the reference map does not have: "
+                                 "ask the sender which file is out of date"};
+inline constexpr Rule kReferenceUnchecked{
+    "table.reference.unchecked", W, "a reference could not be checked: no file to check it in",
+    "give the reference map (rbgate check --reference FEED=FILE)"};
+
 inline constexpr Rule kNino{"domain.nino", E, "not a valid National Insurance number",
                             "two letters, six digits, a suffix A-D; some prefixes are never "
                             "issued (identifiers.md)"};

@@ -516,10 +516,34 @@ class Loader {
       } else if (key == "controls") {
         controls_ = value;
         controls_path_ = p;
+      } else if (key == "references") {
+        std::size_t i = 0;
+        for (dom::element r : Array(value, p)) {
+          const std::string q = fmt::format("{}[{}]", p, i++);
+          Reference ref;
+          std::string field;
+          for (auto [k, v] : Object(r, q)) {
+            const std::string path = fmt::format("{}.{}", q, k);
+            if (k == "field") {
+              field = String(v, path);
+            } else if (k == "feed") {
+              ref.feed = String(v, path);
+            } else if (k == "key") {
+              ref.key = String(v, path);
+            } else {
+              Fail(path, "is not a reference property (field, feed, key)");
+            }
+          }
+          if (field.empty() || ref.feed.empty() || ref.key.empty()) {
+            Fail(q, "needs \"field\", \"feed\" and \"key\"");
+          }
+          ref.field = FieldIndex(schema, field, q + ".field");
+          schema.references.push_back(std::move(ref));
+        }
       } else {
         Fail(p,
              "is not an rbgate schema property (name, version, encoding, records, rules, "
-             "controls)");
+             "controls, references)");
       }
     }
     // Controls name the header's or trailer's fields, which `records` defines.

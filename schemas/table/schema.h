@@ -153,6 +153,13 @@ struct Control {
   std::string text;
 };
 
+// A data field whose every value must appear in another feed's file: a reference map.
+struct Reference {
+  int field = -1;
+  std::string feed;  // the other feed (a table-schema feed)
+  std::string key;   // its field that holds the values
+};
+
 struct TableSchema {
   std::string name;  // the feed's name, e.g. "rsl-rents"
   std::string title;
@@ -167,11 +174,12 @@ struct TableSchema {
   bool header = true;
   std::string line_terminator = "\r\n";  // informative: CRLF and LF are both read
   parsers::delimited::Encoding encoding = parsers::delimited::Encoding::kUtf8;
-  bool fixed_width = false;       // fields are sliced at their rbgate.start/width
-  std::uint32_t line_width = 0;   // fixed-width: the data line's length
-  RecordTypes records;            // rbgate.records: header, trailer and other record types
-  std::vector<CrossRule> rules;   // rbgate.rules, over data records
-  std::vector<Control> controls;  // rbgate.controls
+  bool fixed_width = false;           // fields are sliced at their rbgate.start/width
+  std::uint32_t line_width = 0;       // fixed-width: the data line's length
+  RecordTypes records;                // rbgate.records: header, trailer and other record types
+  std::vector<CrossRule> rules;       // rbgate.rules, over data records
+  std::vector<Control> controls;      // rbgate.controls
+  std::vector<Reference> references;  // rbgate.references
 
   // The transform's columns (a route's rows): one per data field, pence fields named
   // <name>_pence; and which are numbers (integers, numbers, years, pence) or booleans.

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "parsers/delimited/rules.h"
 #include "schemas/table/cast.h"
@@ -112,6 +114,16 @@ Validator::Validator(const TableSchema& schema, parsers::DiagnosticSink& diagnos
   sliced_.reserve(widest);
   carried_.resize(schema.controls.size());
   sums_.resize(schema.controls.size());
+  for (const Reference& r : schema.references) {
+    const std::unordered_set<std::string>* set = nullptr;
+    if (options.references != nullptr) {
+      if (const auto it = options.references->find(r.feed); it != options.references->end()) {
+        set = it->second.get();
+      }
+    }
+    reference_sets_.push_back(set);
+  }
+  reference_warned_.assign(schema.references.size(), false);
 }
 
 parsers::Diagnostic Validator::Build(const Row& row, std::size_t field, const parsers::Rule& rule,
@@ -484,6 +496,27 @@ void Validator::OnRow(const Row& row) {
     }
   }
   if (!schema_.rules.empty()) CheckRules(row);
+  for (std::size_t k = 0; k < schema_.references.size(); ++k) {
+    const Reference& ref = schema_.references[k];
+    const auto i = static_cast<std::size_t>(ref.field);
+    if (i >= checked || !present_[i]) continue;
+    if (reference_sets_[k] == nullptr) {
+      if (!reference_warned_[k]) {
+        reference_warned_[k] = true;
+        Report(row, i, rules::kReferenceUnchecked,
+               fmt::format("{} must be a {} of a {} file, and none was given: no record's {} is "
+                           "checked against it",
+                           specs[i].name, ref.key, ref.feed, specs[i].name));
+      }
+      continue;
+    }
+    if (reference_sets_[k]->count(std::string(fields_[i].text)) == 0) {
+      Report(row, i, rules::kReference,
+             fmt::format("{} {} is not a {} in the {} file", specs[i].name,
+                         Shown(specs[i], fields_[i].text), ref.key, ref.feed));
+      row_ok = false;
+    }
+  }
   for (std::size_t k = 0; k < schema_.controls.size(); ++k) {
     const Control& c = schema_.controls[k];
     if (c.what != Control::What::kSum) continue;
@@ -592,6 +625,8 @@ std::span<const Rule* const> All() noexcept {
                                          &kRecordOrder,
                                          &kControl,
                                          &kRule,
+                                         &kReference,
+                                         &kReferenceUnchecked,
                                          &kMinLength,
                                          &kMaxLength,
                                          &kMinimum,
@@ -614,3 +649,52 @@ std::span<const Rule* const> All() noexcept {
 }
 
 }  // namespace rbgate::schemas::table::rules
+
+namespace rbgate::schemas::table {
+
+std::shared_ptr<const std::unordered_set<std::string>> LoadReferenceValues(
+    const TableSchema& schema, const std::string& key, const std::string& path,
+    std::string& error) {
+  int index = -1;
+  for (std::size_t i = 0; i < schema.fields.size(); ++i) {
+    if (schema.fields[i].name == key) index = static_cast<int>(i);
+  }
+  if (index < 0) {
+    error = fmt::format("{} has no field {}", schema.name, key);
+    return nullptr;
+  }
+  const Type type = schema.fields[static_cast<std::size_t>(index)].type;
+  if (type != Type::kString && type != Type::kAny) {
+    error = fmt::format("{}'s {} is not a string field; references compare text", schema.name, key);
+    return nullptr;
+  }
+  struct Collect final : TypedRowSink {
+    std::size_t index;
+    std::unordered_set<std::string> values;
+    void OnTypedRow(const parsers::delimited::Row&, std::span<const Value> v,
+                    std::span<const bool> present, bool) override {
+      if (present[index]) values.emplace(v[index].text);
+    }
+  } collect;
+  collect.index = static_cast<std::size_t>(index);
+  parsers::DiagnosticCollector diagnostics(1);
+  Validator validator(schema, diagnostics, {nullptr, &collect, nullptr});
+  parsers::delimited::Parser parser(validator, diagnostics, schema.ParseOptions());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot read";
+    return nullptr;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  parsers::delimited::ParseBuffer(parser, text.str());
+  validator.Finish();
+  if (diagnostics.errors() > 0) {
+    error = fmt::format("{} is not a valid {} file ({} errors; rbgate check --feed {} says which)",
+                        path, schema.name, diagnostics.errors(), schema.name);
+    return nullptr;
+  }
+  return std::make_shared<const std::unordered_set<std::string>>(std::move(collect.values));
+}
+
+}  // namespace rbgate::schemas::table

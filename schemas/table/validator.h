@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "parsers/delimited/delimited.h"
@@ -25,10 +28,23 @@ class TypedRowSink {
                           std::span<const bool> present, bool row_valid) = 0;
 };
 
+// The values a feed's file holds in a key field (a reference map), by feed name.
+using ReferenceSets =
+    std::map<std::string, std::shared_ptr<const std::unordered_set<std::string>>, std::less<>>;
+
 struct ValidatorOptions {
   const ModulusChecker* modulus = nullptr;  // null: account numbers are not modulus checked
   TypedRowSink* typed = nullptr;
+  // The files references point into; a reference whose feed has none here is reported once
+  // as unchecked (a warning), never silently passed.
+  const ReferenceSets* references = nullptr;
 };
+
+// Reads `path` as `schema`'s feed and collects the values of field `key` over its data
+// records. Returns null (with `error` set) when the file cannot be read, `key` is no field,
+// or the file has errors: a reference map must itself be valid.
+std::shared_ptr<const std::unordered_set<std::string>> LoadReferenceValues(
+    const TableSchema& schema, const std::string& key, const std::string& path, std::string& error);
 
 // `schema` and `diagnostics` must outlive the validator; findings name fields by views into
 // `schema`, so it must also outlive the findings.
@@ -106,7 +122,10 @@ class Validator final : public parsers::delimited::RowSink {
   std::uint64_t trailer_line_ = 0;
   std::uint64_t last_line_ = 1;   // of the last record seen
   std::vector<Carried> carried_;  // per control
-  std::vector<Sum> sums_;         // per control
+  // Per schema reference: the values it must be among, or null (unchecked, said once).
+  std::vector<const std::unordered_set<std::string>*> reference_sets_;
+  std::vector<bool> reference_warned_;
+  std::vector<Sum> sums_;  // per control
   SeenSet primary_;
 };
 

@@ -19,6 +19,8 @@ std::unique_ptr<spool::FileReport> Checked(const std::string& feed, const FeedGe
     GenerateShbe(o, out);
   } else if (feed == "atlas") {
     GenerateAtlas(o, out);
+  } else if (feed == "rsl-rents") {
+    GenerateRslRents(o, out);
   } else {
     GenerateVep(o, out);
   }
@@ -26,6 +28,15 @@ std::unique_ptr<spool::FileReport> Checked(const std::string& feed, const FeedGe
   testing::WriteFile(dir / "file", out.str());
   spool::CheckSettings settings;
   settings.registry = std::make_shared<schemas::SchemaRegistry>();
+  if (feed == "rsl-rents") {  // the matching reference map, for the references
+    std::ostringstream map;
+    GenerateRslRefmap(o, map);
+    testing::WriteFile(dir / "map", map.str());
+    std::string error;
+    settings.references["rsl-refmap"] = schemas::table::LoadReferenceValues(
+        *settings.registry->Find("rsl-refmap")->schema->table, "pay_ref", dir / "map", error);
+    REQUIRE(settings.references["rsl-refmap"]);
+  }
   auto report = spool::CheckFile(dir / "file", settings, feed);
   REQUIRE(report->problem.empty());
   return report;
@@ -48,7 +59,7 @@ TEST_CASE("gen payments, vep, shbe and atlas: valid by default, for many seeds")
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     auto o = Options();
     o.seed = seed;
-    for (const char* feed : {"payments", "vep", "shbe", "atlas"}) {
+    for (const char* feed : {"payments", "vep", "shbe", "atlas", "rsl-rents"}) {
       CAPTURE(feed);
       CAPTURE(seed);
       const auto r = Checked(feed, o);
@@ -62,7 +73,8 @@ TEST_CASE("gen payments, vep, shbe and atlas: valid by default, for many seeds")
 TEST_CASE("gen payments, vep, shbe and atlas: each named fault trips its rule") {
   for (const auto& [feed, faults] :
        {std::pair{"payments", PaymentsFaults()}, std::pair{"vep", VepFaults()},
-        std::pair{"shbe", ShbeFaults()}, std::pair{"atlas", AtlasFaults()}}) {
+        std::pair{"shbe", ShbeFaults()}, std::pair{"atlas", AtlasFaults()},
+        std::pair{"rsl-rents", RslFaults()}}) {
     for (const auto& fault : faults) {
       CAPTURE(feed);
       CAPTURE(fault.name);
@@ -83,6 +95,7 @@ TEST_CASE("gen refuses a fault it does not know") {
   CHECK_THROWS(GenerateVep(o, out));
   CHECK_THROWS(GenerateShbe(o, out));
   CHECK_THROWS(GenerateAtlas(o, out));
+  CHECK_THROWS(GenerateRslRents(o, out));
 }
 
 }  // namespace

@@ -39,6 +39,14 @@ int CheckGolden(const std::string& folder, const std::string& extension,
     CheckSettings settings;
     settings.validator.modulus = &testing::TestModulus();
     settings.registry = std::make_shared<schemas::SchemaRegistry>();
+    // A folder's reference map, if it has one (refmap.map: the rsl-refmap its files refer to).
+    if (fs::exists(dir / "refmap.map")) {
+      std::string error;
+      settings.references["rsl-refmap"] =
+          schemas::table::LoadReferenceValues(*settings.registry->Find("rsl-refmap")->schema->table,
+                                              "pay_ref", dir / "refmap.map", error);
+      REQUIRE(settings.references["rsl-refmap"]);
+    }
     // Run from the golden folder so that paths in the report are bare names.
     auto cwd = fs::current_path();
     fs::current_path(dir);
@@ -67,6 +75,9 @@ TEST_CASE("golden reports: payments") { CHECK(CheckGolden("payments", ".csv", "p
 TEST_CASE("golden reports: VEP alerts") { CHECK(CheckGolden("vep", ".jsonl", "vep") >= 7); }
 TEST_CASE("golden reports: SHBE extracts") { CHECK(CheckGolden("shbe", ".csv", "shbe") >= 6); }
 TEST_CASE("golden reports: ATLAS notifications") { CHECK(CheckGolden("atlas", ".xml") >= 8); }
+TEST_CASE("golden reports: RSL rents, against their reference map") {
+  CHECK(CheckGolden("rsl", ".csv", "rsl-rents") >= 6);
+}
 
 }  // namespace
 }  // namespace rbgate::spool

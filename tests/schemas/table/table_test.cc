@@ -7,6 +7,7 @@
 #include "schemas/table/cast.h"
 #include "schemas/table/schema.h"
 #include "schemas/table/validator.h"
+#include "tests/support/temp_dir.h"
 
 namespace rbgate::schemas::table {
 namespace {
@@ -255,6 +256,46 @@ TEST_CASE("Numbers: the fast decimal path gives exactly what from_chars gives") 
     CAPTURE(good);
     CHECK(Cast(f, good, v));
   }
+}
+
+TEST_CASE("References: values must be in another feed's file; a bad map is refused") {
+  testing::TempDir dir;
+  const auto map = CompileSchema(
+      R"({"name":"map","fields":[{"name":"ref","constraints":{"pattern":"R[0-9]+"}},{"name":"n","type":"integer"}]})",
+      "map.json");
+  const auto data = CompileSchema(
+      R"({"name":"d","fields":[{"name":"ref"}],"rbgate":{"references":[{"field":"ref","feed":"map","key":"ref"}]}})",
+      "d.json");
+  testing::WriteFile(dir / "map.csv", "ref,n\nR1,1\nR2,2\n");
+  testing::WriteFile(dir / "bad.csv", "ref,n\nX1,1\n");
+  std::string error;
+  const auto values = LoadReferenceValues(*map, "ref", dir / "map.csv", error);
+  REQUIRE(values);
+  CHECK(values->size() == 2);
+  CHECK_FALSE(LoadReferenceValues(*map, "ref", dir / "bad.csv", error));
+  CHECK(error.find("is not a valid map file") != std::string::npos);
+  CHECK_FALSE(LoadReferenceValues(*map, "n", dir / "map.csv", error));
+  CHECK(error.find("not a string field") != std::string::npos);
+  CHECK_FALSE(LoadReferenceValues(*map, "nope", dir / "map.csv", error));
+  CHECK_FALSE(LoadReferenceValues(*map, "ref", dir / "missing.csv", error));
+
+  const auto run = [&](const ReferenceSets* sets) {
+    parsers::DiagnosticCollector d(100);
+    Validator v(*data, d, {nullptr, nullptr, sets});
+    parsers::delimited::Parser p(v, d, data->ParseOptions());
+    parsers::delimited::ParseBuffer(p, "ref\nR1\nR3\nR4\n");
+    std::string out;
+    for (const auto& f : d.diagnostics())
+      out += std::string(f.rule->id) + "@" + std::to_string(f.line) + " ";
+    return out;
+  };
+  ReferenceSets sets{{"map", values}};
+  CHECK(run(&sets) == "table.reference@3 table.reference@4 ");
+  CHECK(run(nullptr) == "table.reference.unchecked@2 ");
+  CHECK(
+      LoadError(
+          R"({"fields":[{"name":"a"}],"rbgate":{"references":[{"field":"b","feed":"m","key":"k"}]}})")
+          .find("names \"b\", which is not a field") != std::string::npos);
 }
 
 TEST_CASE("Domain types") {
