@@ -244,6 +244,16 @@ class JsonValidator::Impl {
                                       : std::string_view(n.pointer).substr(slash + 1);
   }
 
+  // Inside an object or array of the record: nothing read there goes to a row column.
+  struct Nested {
+    explicit Nested(Impl& impl) : impl_(impl) {
+      impl_.capture_ = nullptr;
+      ++impl_.nesting_;
+    }
+    ~Nested() { --impl_.nesting_; }
+    Impl& impl_;
+  };
+
   template <class V>
   void Value(V& v, int index) {
     if (failed_) return;
@@ -360,12 +370,7 @@ class JsonValidator::Impl {
     const std::size_t depth = path_.size();
     // The record's own properties become the row's columns; nothing nested is captured.
     const bool root = nesting_ == 0 && rows_ != nullptr;
-    capture_ = nullptr;
-    ++nesting_;
-    struct Leave {
-      int& nesting;
-      ~Leave() { --nesting; }
-    } leave{nesting_};
+    const Nested nested(*this);
     for (auto f : o) {
       if (f.error()) return Malformed(f.error(), pos);
       od::field member = f.value_unsafe();
@@ -423,12 +428,7 @@ class JsonValidator::Impl {
 
   void Array(od::array& a, const Node& n, std::size_t pos, std::string_view field) {
     const std::size_t depth = path_.size();
-    capture_ = nullptr;
-    ++nesting_;
-    struct Leave {
-      int& nesting;
-      ~Leave() { --nesting; }
-    } leave{nesting_};
+    const Nested nested(*this);
     std::int64_t count = 0;
     for (auto element : a) {
       if (element.error()) return Malformed(element.error(), pos);
