@@ -207,4 +207,15 @@ std::string SchemaRegistry::Detect(std::string_view head) const {
   return {};
 }
 
+bool SchemaRegistry::IsReferenced(std::string_view feed) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, entry] : feeds_) {
+    if (!entry.schema->table) continue;
+    for (const auto& r : entry.schema->table->references) {
+      if (r.feed == feed) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace rbgate::schemas

@@ -62,6 +62,8 @@ class SchemaRegistry {
   // others). Empty when none.
   std::string Detect(std::string_view head) const;
   const std::vector<std::string>& dirs() const noexcept { return dirs_; }
+  // Whether some table schema refers to `feed`'s files (rbgate.references).
+  bool IsReferenced(std::string_view feed) const;
 
  private:
   std::vector<Problem> Scan(bool initial, std::vector<std::string>* loaded);

@@ -196,9 +196,22 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   // The transform, if asked for, is written from the same pass.
   std::optional<schemas::table::TableRows> rows;
   if (hooks.rows != nullptr) rows.emplace(schema, *hooks.rows);
+  // Reference maps: those given, else the last accepted file of each feed the spool kept.
+  schemas::table::ReferenceSets references = settings.references;
+  if (!settings.reference_dir.empty() && settings.reference_cache && settings.registry) {
+    for (const auto& r : schema.references) {
+      if (references.count(r.feed) > 0) continue;
+      const auto entry = settings.registry->Find(r.feed);
+      if (!entry || !entry->schema->table) continue;
+      if (auto values = settings.reference_cache->Get(*entry->schema->table, r.key,
+                                                      settings.reference_dir + "/" + r.feed)) {
+        references[r.feed] = std::move(values);
+      }
+    }
+  }
   schemas::table::Validator validator(
       schema, report.diagnostics,
-      {settings.validator.modulus, rows ? &*rows : nullptr, &settings.references});
+      {settings.validator.modulus, rows ? &*rows : nullptr, &references});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
   Readers readers(hooks, size);
   spool::InputError error;

@@ -34,6 +34,10 @@ struct CheckSettings {
   std::shared_ptr<schemas::SchemaRegistry> registry;
   // Reference maps for schemas with rbgate.references, by feed (rbgate check --reference).
   schemas::table::ReferenceSets references;
+  // Where the spool keeps the last accepted file of each referenced feed (<dir>/<feed>), read
+  // through `reference_cache` for references `references` does not give.
+  std::string reference_dir;
+  std::shared_ptr<schemas::table::ReferenceCache> reference_cache;
 };
 
 struct FileReport {

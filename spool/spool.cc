@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -120,6 +121,12 @@ bool IsFinal(std::string_view s) {
 }  // namespace
 
 std::unique_ptr<Spool> Spool::Open(SpoolOptions options, Status& status) {
+  if (options.check.reference_dir.empty()) {
+    options.check.reference_dir = options.root + "/references";
+  }
+  if (!options.check.reference_cache) {
+    options.check.reference_cache = std::make_shared<schemas::table::ReferenceCache>();
+  }
   std::unique_ptr<Spool> spool(new Spool(std::move(options)));
   const std::string& root = spool->options_.root;
   for (const char* dir : {"incoming", "work", "quarantine", "archive", "outbound"}) {
@@ -539,6 +546,17 @@ Status Spool::Check(FileRecord& f) {
           "was accepted as " +
           *same;
     } else {
+      // A reference map (a feed other feeds' schemas refer to): the last one accepted is kept
+      // for their checks. Best effort: without it they are checked with a warning instead.
+      const auto& registry = options_.check.registry;
+      if (registry && !options_.check.reference_dir.empty() && registry->IsReferenced(f.feed)) {
+        std::error_code ec;
+        const std::string to = options_.check.reference_dir + "/" + f.feed;
+        std::filesystem::create_directories(options_.check.reference_dir, ec);
+        std::filesystem::copy_file(path, to + ".tmp",
+                                   std::filesystem::copy_options::overwrite_existing, ec);
+        if (!ec) std::filesystem::rename(to + ".tmp", to, ec);
+      }
       if (!rows_ext.empty()) {
         // The rows wait beside the original, durable before the acceptance is.
         if (Status s = KeepRows(path + ".rows.tmp", path + "." + rows_ext); !s.ok()) return s;

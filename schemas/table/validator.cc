@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <re2/re2.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
@@ -695,6 +696,20 @@ std::shared_ptr<const std::unordered_set<std::string>> LoadReferenceValues(
     return nullptr;
   }
   return std::make_shared<const std::unordered_set<std::string>>(std::move(collect.values));
+}
+
+std::shared_ptr<const std::unordered_set<std::string>> ReferenceCache::Get(
+    const TableSchema& schema, const std::string& key, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return nullptr;
+  const std::int64_t mtime = std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  std::lock_guard lock(mu_);
+  Entry& e = entries_[path + '\n' + key];
+  if (e.mtime_ns != mtime || e.size != st.st_size) {
+    std::string error;
+    e = {mtime, st.st_size, LoadReferenceValues(schema, key, path, error)};
+  }
+  return e.values;
 }
 
 }  // namespace rbgate::schemas::table

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -45,6 +46,25 @@ struct ValidatorOptions {
 // or the file has errors: a reference map must itself be valid.
 std::shared_ptr<const std::unordered_set<std::string>> LoadReferenceValues(
     const TableSchema& schema, const std::string& key, const std::string& path, std::string& error);
+
+// Reference maps read from files the spool keeps (the last accepted file of each referenced
+// feed), cached while a file is unchanged. Thread-safe: the daemon's workers share it.
+class ReferenceCache {
+ public:
+  // The values of `key` in `path` read as `schema`; null when the file is missing or invalid.
+  std::shared_ptr<const std::unordered_set<std::string>> Get(const TableSchema& schema,
+                                                             const std::string& key,
+                                                             const std::string& path);
+
+ private:
+  struct Entry {
+    std::int64_t mtime_ns = 0;
+    std::int64_t size = -1;
+    std::shared_ptr<const std::unordered_set<std::string>> values;
+  };
+  std::mutex mu_;
+  std::map<std::string, Entry> entries_;
+};
 
 // `schema` and `diagnostics` must outlive the validator; findings name fields by views into
 // `schema`, so it must also outlive the findings.

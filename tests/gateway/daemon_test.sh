@@ -189,6 +189,26 @@ kill -TERM "$daemon"
 wait "$daemon"
 daemon=""
 
+# --- a reference map, kept when accepted, checks the files that refer to it --------------
+s=$tmp/s6
+"$rbgate" init "$s" >/dev/null
+configure "$s"
+mkdir -p "$s/incoming/maps" "$s/incoming/rents"
+printf '\n[[route]]\nname = "maps"\nfeed = "rsl-refmap"\ndestinations = ["delivered"]\n\n[route.settle]\nstable_seconds = 0\n' >>"$s/rbgate.toml"
+printf '\n[[route]]\nname = "rents"\nfeed = "rsl-rents"\ndestinations = ["delivered"]\n\n[route.settle]\nstable_seconds = 0\n' >>"$s/rbgate.toml"
+"$rbgate" gen rsl-rents --records 6 --seed 9 --date 2026-04-06 -o "$s/incoming/rents/before.csv"
+"$rbgate" run --once --config "$s/rbgate.toml" 2>/dev/null
+check ref-unchecked-before grep -q '"warnings":1' <("$rbgate" ledger list --config "$s/rbgate.toml" --format json)
+"$rbgate" gen rsl-refmap --records 6 --seed 9 -o "$s/incoming/maps/map.csv"
+"$rbgate" run --once --config "$s/rbgate.toml" 2>/dev/null
+check ref-map-kept test -s "$s/references/rsl-refmap"
+"$rbgate" gen rsl-rents --records 6 --seed 9 --date 2026-04-07 -o "$s/incoming/rents/good.csv"
+"$rbgate" gen rsl-rents --records 6 --seed 9 --date 2026-04-08 --fault unknown-ref -o "$s/incoming/rents/bad.csv"
+"$rbgate" run --once --config "$s/rbgate.toml" 2>/dev/null
+check ref-good-delivered test "$(state_of "$s" good.csv)" = delivered
+check ref-bad-quarantined test "$(state_of "$s" bad.csv)" = quarantined
+check ref-bad-reason grep -q '"rule":"table.reference"' "$s"/quarantine/*/report.json
+
 # --- configuration mistakes name the key and line ---------------------------------------
 s=$tmp/s5
 "$rbgate" init "$s" >/dev/null
