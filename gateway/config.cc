@@ -214,9 +214,7 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
         Fail(path, t->get("name"), "route.name", "'" + route.name + "' is defined twice");
       }
       route.feed = r.Get<std::string>("feed").value_or("auto");
-      if (check_feeds && route.feed != "auto" &&
-          std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds), route.feed) ==
-              std::end(schemas::kFeeds) &&
+      if (check_feeds && route.feed != "auto" && !schemas::IsBuiltinFeed(route.feed) &&
           !c.spool.check.registry->Find(route.feed)) {
         std::string schema_feeds, refused;
         for (const auto& e : c.spool.check.registry->All()) schema_feeds += ", " + e.schema->name();

@@ -693,10 +693,7 @@ int main(int argc, char** argv) {
     for (const auto& p : settings.registry->initial_problems()) {
       throw UsageError("--schema-dir: " + p.message);
     }
-    if (!feed.empty() &&
-        std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds), feed) ==
-            std::end(schemas::kFeeds) &&
-        !settings.registry->Find(feed)) {
+    if (!feed.empty() && !schemas::IsBuiltinFeed(feed) && !settings.registry->Find(feed)) {
       throw UsageError("--feed: '" + feed + "' is no feed rbgate knows ('rbgate schema list')");
     }
     if (!schema_file.empty()) {

@@ -27,6 +27,14 @@ inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd,  kFeedAru
                                               kFeedAddacs, kFeedAuddis, kFeedAwacs,
                                               kFeedDdic,   kFeedInput,  kFeedAtlas};
 
+// True for the feeds built into rbgate (as opposed to those schema files define).
+constexpr bool IsBuiltinFeed(std::string_view feed) {
+  for (const auto f : kFeeds) {
+    if (f == feed) return true;
+  }
+  return false;
+}
+
 // True for the Bacs messaging advices (one XSD, rules by advice type).
 constexpr bool IsMessagingFeed(std::string_view feed) {
   return feed == kFeedAddacs || feed == kFeedAuddis || feed == kFeedAwacs;

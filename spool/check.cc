@@ -84,11 +84,6 @@ static std::string ReadHead(const std::string& path) {
   return head;
 }
 
-static bool IsBuiltinFeed(std::string_view feed) {
-  return std::find(std::begin(schemas::kFeeds), std::end(schemas::kFeeds), feed) !=
-         std::end(schemas::kFeeds);
-}
-
 std::optional<schemas::Detection> DetectFileFeed(const std::string& path, std::string& error) {
   std::string head(schemas::kDetectionWindow + 1, '\0');
   FILE* f = std::fopen(path.c_str(), "rb");
@@ -320,7 +315,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
     return report;
   }
   const auto from_registry = [&](const std::string& name) -> bool {
-    if (!settings.registry || IsBuiltinFeed(name)) return false;
+    if (!settings.registry || schemas::IsBuiltinFeed(name)) return false;
     const auto entry = settings.registry->Find(name);
     if (!entry) return false;
     check_schema(*entry->schema);

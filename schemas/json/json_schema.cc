@@ -217,18 +217,12 @@ class Compiler {
       const std::string p = fmt::format("{}.{}", path, key);
       if (key == "domain") {
         const std::string d = String(value, p);
-        bool found = false;
-        for (int i = 1; i <= static_cast<int>(table::Domain::kPence); ++i) {
-          if (table::DomainName(static_cast<table::Domain>(i)) == d) {
-            n.domain = static_cast<table::Domain>(i);
-            found = true;
-          }
+        const auto domain = table::DomainNamed(d);
+        if (!domain) {
+          Fail(p, fmt::format("\"{}\" is not a domain type ({})", d, table::kDomainNamesHint));
         }
-        if (!found) Fail(p, fmt::format("\"{}\" is not a domain type", d));
-        if (n.domain == table::Domain::kNino || n.domain == table::Domain::kAccountNumber ||
-            n.domain == table::Domain::kPostcode) {
-          n.personal = true;
-        }
+        n.domain = *domain;
+        n.personal = n.personal || table::IsPersonalDomain(n.domain);
       } else if (key == "country") {
         const std::string c = String(value, p);
         if (c != "england" && c != "wales") Fail(p, "must be \"england\" or \"wales\"");

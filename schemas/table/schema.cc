@@ -445,18 +445,10 @@ class Loader {
       const std::string p = fmt::format("{}.{}", path, key);
       if (key == "domain") {
         const std::string d = String(value, p);
-        const auto it = std::find(std::begin(kDomainNames) + 1, std::end(kDomainNames), d);
-        if (it == std::end(kDomainNames)) {
-          Fail(p, fmt::format("\"{}\" is not a domain type (nino, sort_code, account_number, "
-                              "postcode, uprn, uarn, billing_authority, band, paye_reference, "
-                              "pence)",
-                              d));
-        }
-        f.domain = static_cast<Domain>(it - std::begin(kDomainNames));
-        if (f.domain == Domain::kNino || f.domain == Domain::kAccountNumber ||
-            f.domain == Domain::kPostcode) {
-          f.personal = true;
-        }
+        const auto domain = DomainNamed(d);
+        if (!domain) Fail(p, fmt::format("\"{}\" is not a domain type ({})", d, kDomainNamesHint));
+        f.domain = *domain;
+        f.personal = f.personal || IsPersonalDomain(f.domain);
       } else if (key == "country") {
         const std::string c = String(value, p);
         if (c != "england" && c != "wales") Fail(p, "must be \"england\" or \"wales\"");
@@ -803,6 +795,12 @@ class Loader {
 
 std::string_view TypeName(Type t) noexcept { return kTypeNames[static_cast<int>(t)]; }
 std::string_view DomainName(Domain d) noexcept { return kDomainNames[static_cast<int>(d)]; }
+
+std::optional<Domain> DomainNamed(std::string_view name) noexcept {
+  const auto it = std::find(std::begin(kDomainNames) + 1, std::end(kDomainNames), name);
+  if (it == std::end(kDomainNames)) return std::nullopt;
+  return static_cast<Domain>(it - std::begin(kDomainNames));
+}
 
 SchemaError::SchemaError(std::string file, std::string path, std::string what)
     : std::runtime_error(fmt::format("{}: {}: {}", file, path, what)),

@@ -54,6 +54,16 @@ enum class Domain : std::uint8_t {
   kPence,  // pounds and pence, exactly two decimal places; typed as pence
 };
 std::string_view DomainName(Domain d) noexcept;
+// The domain type named `name` (as schema files write it: "nino", "sort_code"...), if any.
+std::optional<Domain> DomainNamed(std::string_view name) noexcept;
+// Domain types that hold personal data whether or not a schema says so.
+constexpr bool IsPersonalDomain(Domain d) noexcept {
+  return d == Domain::kNino || d == Domain::kAccountNumber || d == Domain::kPostcode;
+}
+// What the loader says when a domain type is misnamed, listing the names.
+inline constexpr std::string_view kDomainNamesHint =
+    "nino, sort_code, account_number, postcode, uprn, uarn, billing_authority, band, "
+    "paye_reference, pence";
 
 // A value cast to its field's type. Integers, years, year-months (months since year 0),
 // dates (days since 1970), times (seconds since midnight), date-times (seconds since 1970,
