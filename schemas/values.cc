@@ -31,6 +31,15 @@ void AssignSortCode(std::string& out, std::string_view s) {
   }
 }
 
+std::string QuotedValue(std::string_view s, bool personal) {
+  std::string out = "\"";
+  for (const char c : s.substr(0, 60)) {
+    out.push_back(personal ? '*' : c == '\n' || c == '\r' ? ' ' : c);
+  }
+  if (s.size() > 60 && !personal) out += "...";
+  return out + '"';
+}
+
 std::string_view TrimWhitespace(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string_view::npos) return {};

@@ -23,6 +23,10 @@ void AppendJsonUtf8(std::string& out, std::string_view s);
 // removed; six digits when it was well formed.
 void AssignSortCode(std::string& out, std::string_view s);
 
+// A value as a finding's message quotes it: in double quotes, on one line, at most 60 bytes
+// (then "..."); a personal value as as many asterisks, so that messages never show it.
+std::string QuotedValue(std::string_view s, bool personal = false);
+
 // `s` without leading and trailing spaces, tabs and line ends.
 std::string_view TrimWhitespace(std::string_view s);
 

@@ -10,6 +10,7 @@
 
 #include "schemas/json/rules.h"
 #include "schemas/table/cast.h"
+#include "schemas/values.h"
 
 namespace rbgate::schemas::json {
 namespace {
@@ -54,12 +55,7 @@ std::string_view Kind(std::uint8_t type) {
   }
 }
 
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s.substr(0, 60)) out.push_back(c == '\n' || c == '\r' ? ' ' : c);
-  if (s.size() > 60) out += "...";
-  return out + '"';
-}
+std::string Quoted(std::string_view s) { return QuotedValue(s); }
 
 // JSON pointer escaping of one reference token.
 void AppendToken(std::string& path, std::string_view key) {
@@ -453,9 +449,7 @@ class JsonValidator::Impl {
     }
   }
 
-  std::string Shown(const Node& n, std::string_view s) const {
-    return n.personal ? Quoted(std::string(std::min<std::size_t>(s.size(), 60), '*')) : Quoted(s);
-  }
+  std::string Shown(const Node& n, std::string_view s) const { return QuotedValue(s, n.personal); }
 
   void String(std::string_view s, const Node& n, std::size_t pos, std::string_view token,
               std::string_view field) {

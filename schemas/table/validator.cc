@@ -14,6 +14,7 @@
 #include "parsers/delimited/rules.h"
 #include "schemas/table/cast.h"
 #include "schemas/table/rules.h"
+#include "schemas/values.h"
 
 namespace rbgate::schemas::table {
 namespace {
@@ -42,19 +43,11 @@ std::uint64_t Fingerprint(const FieldSpec& f, const Value& v) noexcept {
   return Mix(static_cast<std::uint64_t>(v.n) ^ 0xAAAA);
 }
 
-// A value quoted for a message: short, on one line.
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s.substr(0, 60)) out.push_back(c == '\n' || c == '\r' ? ' ' : c);
-  if (s.size() > 60) out += "...";
-  return out + '"';
-}
+std::string Quoted(std::string_view s) { return QuotedValue(s); }
 
-// A field's value for a message: quoted, or masked when the field holds personal data
-// (messages never show it; excerpts mask it unless the operator asks).
+// A field's value for a message: quoted, or masked when the field holds personal data.
 std::string Shown(const FieldSpec& f, std::string_view text) {
-  return f.personal ? Quoted(std::string(std::min<std::size_t>(text.size(), 60), '*'))
-                    : Quoted(text);
+  return QuotedValue(text, f.personal);
 }
 
 std::string EnumList(const Constraints& c) {
@@ -116,7 +109,7 @@ Validator::Validator(const TableSchema& schema, parsers::DiagnosticSink& diagnos
   carried_.resize(schema.controls.size());
   sums_.resize(schema.controls.size());
   for (const Reference& r : schema.references) {
-    const std::unordered_set<std::string>* set = nullptr;
+    const ReferenceValues* set = nullptr;
     if (options.references != nullptr) {
       if (const auto it = options.references->find(r.feed); it != options.references->end()) {
         set = it->second.get();
@@ -511,7 +504,7 @@ void Validator::OnRow(const Row& row) {
       }
       continue;
     }
-    if (reference_sets_[k]->count(std::string(fields_[i].text)) == 0) {
+    if (reference_sets_[k]->find(fields_[i].text) == reference_sets_[k]->end()) {
       Report(row, i, rules::kReference,
              fmt::format("{} {} is not a {} in the {} file", specs[i].name,
                          Shown(specs[i], fields_[i].text), ref.key, ref.feed));
@@ -653,9 +646,10 @@ std::span<const Rule* const> All() noexcept {
 
 namespace rbgate::schemas::table {
 
-std::shared_ptr<const std::unordered_set<std::string>> LoadReferenceValues(
-    const TableSchema& schema, const std::string& key, const std::string& path,
-    std::string& error) {
+std::shared_ptr<const ReferenceValues> LoadReferenceValues(const TableSchema& schema,
+                                                           const std::string& key,
+                                                           const std::string& path,
+                                                           std::string& error) {
   int index = -1;
   for (std::size_t i = 0; i < schema.fields.size(); ++i) {
     if (schema.fields[i].name == key) index = static_cast<int>(i);
@@ -671,7 +665,7 @@ std::shared_ptr<const std::unordered_set<std::string>> LoadReferenceValues(
   }
   struct Collect final : TypedRowSink {
     std::size_t index;
-    std::unordered_set<std::string> values;
+    ReferenceValues values;
     void OnTypedRow(const parsers::delimited::Row&, std::span<const Value> v,
                     std::span<const bool> present, bool) override {
       if (present[index]) values.emplace(v[index].text);
@@ -695,11 +689,12 @@ std::shared_ptr<const std::unordered_set<std::string>> LoadReferenceValues(
                         path, schema.name, diagnostics.errors(), schema.name);
     return nullptr;
   }
-  return std::make_shared<const std::unordered_set<std::string>>(std::move(collect.values));
+  return std::make_shared<const ReferenceValues>(std::move(collect.values));
 }
 
-std::shared_ptr<const std::unordered_set<std::string>> ReferenceCache::Get(
-    const TableSchema& schema, const std::string& key, const std::string& path) {
+std::shared_ptr<const ReferenceValues> ReferenceCache::Get(const TableSchema& schema,
+                                                           const std::string& key,
+                                                           const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return nullptr;
   const std::int64_t mtime = std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;

@@ -29,9 +29,17 @@ class TypedRowSink {
                           std::span<const bool> present, bool row_valid) = 0;
 };
 
-// The values a feed's file holds in a key field (a reference map), by feed name.
-using ReferenceSets =
-    std::map<std::string, std::shared_ptr<const std::unordered_set<std::string>>, std::less<>>;
+// The values a feed's file holds in a key field (a reference map), looked up by a field's
+// text without copying it.
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+using ReferenceValues = std::unordered_set<std::string, TextHash, std::equal_to<>>;
+// Reference maps by feed name.
+using ReferenceSets = std::map<std::string, std::shared_ptr<const ReferenceValues>, std::less<>>;
 
 struct ValidatorOptions {
   const ModulusChecker* modulus = nullptr;  // null: account numbers are not modulus checked
@@ -44,23 +52,24 @@ struct ValidatorOptions {
 // Reads `path` as `schema`'s feed and collects the values of field `key` over its data
 // records. Returns null (with `error` set) when the file cannot be read, `key` is no field,
 // or the file has errors: a reference map must itself be valid.
-std::shared_ptr<const std::unordered_set<std::string>> LoadReferenceValues(
-    const TableSchema& schema, const std::string& key, const std::string& path, std::string& error);
+std::shared_ptr<const ReferenceValues> LoadReferenceValues(const TableSchema& schema,
+                                                           const std::string& key,
+                                                           const std::string& path,
+                                                           std::string& error);
 
 // Reference maps read from files the spool keeps (the last accepted file of each referenced
 // feed), cached while a file is unchanged. Thread-safe: the daemon's workers share it.
 class ReferenceCache {
  public:
   // The values of `key` in `path` read as `schema`; null when the file is missing or invalid.
-  std::shared_ptr<const std::unordered_set<std::string>> Get(const TableSchema& schema,
-                                                             const std::string& key,
-                                                             const std::string& path);
+  std::shared_ptr<const ReferenceValues> Get(const TableSchema& schema, const std::string& key,
+                                             const std::string& path);
 
  private:
   struct Entry {
     std::int64_t mtime_ns = 0;
     std::int64_t size = -1;
-    std::shared_ptr<const std::unordered_set<std::string>> values;
+    std::shared_ptr<const ReferenceValues> values;
   };
   std::mutex mu_;
   std::map<std::string, Entry> entries_;
@@ -143,7 +152,7 @@ class Validator final : public parsers::delimited::RowSink {
   std::uint64_t last_line_ = 1;   // of the last record seen
   std::vector<Carried> carried_;  // per control
   // Per schema reference: the values it must be among, or null (unchecked, said once).
-  std::vector<const std::unordered_set<std::string>*> reference_sets_;
+  std::vector<const ReferenceValues*> reference_sets_;
   std::vector<bool> reference_warned_;
   std::vector<Sum> sums_;  // per control
   SeenSet primary_;
