@@ -1,8 +1,10 @@
-// The delimited scanner. A record is split field by field: an unquoted field ends at the
-// first delimiter, line feed or quote, found sixteen bytes at a time (SSE2); a quoted field
-// ends at the first quote that is not doubled (memchr). Line ends inside quotes belong to
-// the field. A record that does not end inside the window is presented again, whole, at the
-// start of the next one.
+// The delimited scanner. Most records hold no quote: those are split from bit masks of the
+// delimiters, line feeds, quotes and non-ASCII bytes of 64 bytes at a time (SSE2), one
+// count-trailing-zeros a field, and a record found all ASCII needs no encoding check. Any
+// other record is split field by field: an unquoted field ends at the first delimiter, line
+// feed or quote, found sixteen bytes at a time; a quoted field ends at the first quote that
+// is not doubled (memchr). Line ends inside quotes belong to the field. A record that does
+// not end inside the window is presented again, whole, at the start of the next one.
 #include "parsers/delimited/delimited.h"
 
 #include <emmintrin.h>
@@ -31,6 +33,31 @@ const char* FindAny(const char* p, const char* e, char a, char b, char c) noexce
     if (*p == a || *p == b || *p == c) return p;
   }
   return e;
+}
+
+// Bit i of each mask: byte i of the 64 is a delimiter, a line feed, a quote, or >= 0x80.
+struct Masks {
+  std::uint64_t delimiter, newline, quote, high;
+};
+
+inline std::uint64_t Bits(__m128i a, __m128i b, __m128i c, __m128i d) noexcept {
+  return std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(a))} |
+         std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(b))} << 16 |
+         std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(c))} << 32 |
+         std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(d))} << 48;
+}
+
+inline Masks Classify(const char* p, char delimiter, char quote) noexcept {
+  const auto load = [p](int k) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+  };
+  const __m128i v0 = load(0), v1 = load(1), v2 = load(2), v3 = load(3);
+  const auto eq = [&](char c) {
+    const __m128i x = _mm_set1_epi8(c);
+    return Bits(_mm_cmpeq_epi8(v0, x), _mm_cmpeq_epi8(v1, x), _mm_cmpeq_epi8(v2, x),
+                _mm_cmpeq_epi8(v3, x));
+  };
+  return {eq(delimiter), eq('\n'), eq(quote), Bits(v0, v1, v2, v3)};
 }
 
 const char* FindByte(const char* p, const char* e, char c) noexcept {
@@ -124,7 +151,8 @@ Parser::Parser(RowSink& rows, DiagnosticSink& diagnostics, ParseOptions options)
   // Unescaped text is never longer than its record, so views into this buffer stay valid
   // while a record is split.
   unescaped_.reserve(options_.max_record + 16);
-  fields_.reserve(64);
+  // Room for every field a record may have, once: a field is then one store.
+  fields_.resize(std::max<std::size_t>(options_.max_fields, options_.slices.size()));
 }
 
 void Parser::Report(const Rule& rule, std::uint64_t offset, Position at, std::string_view raw,
@@ -154,7 +182,7 @@ void Parser::NoteLineEnd(bool crlf) {
 
 Parser::Scan Parser::SplitRecord(const char* begin, const char* limit, bool last, const char*& end,
                                  std::uint32_t& consumed) {
-  fields_.clear();
+  field_count_ = 0;
   unescaped_.clear();
   faults_.clear();
   record_lines_ = 0;
@@ -272,11 +300,11 @@ Parser::Scan Parser::SplitRecord(const char* begin, const char* limit, bool last
     // The line end's CR, or a CR that ends the input, is not part of the last field.
     const bool at_line_end = p == stop || *p == '\n';
     if (at_line_end && !quoted && !text.empty() && text.back() == '\r') text.remove_suffix(1);
-    if (fields_.size() < options_.max_fields) {
+    if (field_count_ < options_.max_fields) {
       const auto pos = static_cast<std::uint32_t>(field_start - begin);
       const auto width = static_cast<std::uint32_t>(
           (at_line_end && p > field_start && p[-1] == '\r' ? p - 1 : p) - field_start);
-      fields_.push_back({text, pos, width, quoted});
+      fields_[field_count_++] = {text, pos, width, quoted};
     } else if (!counted) {
       counted = true;
       faults_.push_back({&rules::kFieldCount, static_cast<std::uint32_t>(field_start - begin)});
@@ -294,9 +322,70 @@ Parser::Scan Parser::SplitRecord(const char* begin, const char* limit, bool last
   }
 }
 
+bool Parser::SplitPlain(const char* begin, const char* limit, const char*& end,
+                        std::uint32_t& consumed) {
+  const Dialect& d = options_.dialect;
+  if (d.skip_initial_space || options_.max_fields == 0) return false;
+  field_count_ = 0;
+  faults_.clear();
+  record_lines_ = 0;
+  // A record longer than this is too long wherever its line ends: the general path says so.
+  const std::size_t reach =
+      std::min<std::size_t>(static_cast<std::size_t>(limit - begin), options_.max_record + 2);
+  // Without quoting, any NUL byte stands in for the quote: it sends the record the general
+  // way, which is always right, only slower.
+  const char quote = d.quote;
+  const char* field = begin;
+  bool high = false;
+  alignas(16) char tail[64];
+  for (std::size_t off = 0; off < reach; off += 64) {
+    const std::size_t n = std::min<std::size_t>(64, reach - off);
+    const char* block = begin + off;
+    Masks m;
+    if (n == 64) {
+      m = Classify(block, d.delimiter, quote);
+    } else {  // never read past the window
+      std::memcpy(tail, block, n);
+      std::memset(tail + n, 0, 64 - n);
+      m = Classify(tail, d.delimiter, quote);
+      const std::uint64_t valid = (std::uint64_t{1} << n) - 1;
+      m.delimiter &= valid;
+      m.newline &= valid;
+      m.quote &= valid;
+      m.high &= valid;
+    }
+    // The bytes before the record's line feed, if it is in this block.
+    const std::uint64_t before = m.newline != 0 ? (m.newline & -m.newline) - 1 : ~std::uint64_t{0};
+    if ((m.quote & before) != 0) return false;
+    high |= (m.high & before) != 0;
+    for (std::uint64_t ds = m.delimiter & before; ds != 0; ds &= ds - 1) {
+      if (field_count_ + 1 >= options_.max_fields) return false;
+      const char* at = block + __builtin_ctzll(ds);
+      const auto pos = static_cast<std::uint32_t>(field - begin);
+      const auto width = static_cast<std::uint32_t>(at - field);
+      fields_[field_count_++] = {{field, width}, pos, width, false};
+      field = at + 1;
+    }
+    if (m.newline == 0) continue;
+    const char* nl = block + __builtin_ctzll(m.newline);
+    end = nl > begin && nl[-1] == '\r' ? nl - 1 : nl;
+    if (static_cast<std::size_t>(end - begin) > options_.max_record) return false;
+    // The line end's CR is not part of the last field.
+    const char* text_end = std::max(field, end);
+    const auto pos = static_cast<std::uint32_t>(field - begin);
+    const auto width = static_cast<std::uint32_t>(text_end - field);
+    fields_[field_count_++] = {{field, width}, pos, width, false};
+    consumed = static_cast<std::uint32_t>(nl - begin) + 1;
+    NoteLineEnd(end != nl);
+    ascii_ = !high;
+    return true;
+  }
+  return false;
+}
+
 Parser::Scan Parser::SliceRecord(const char* begin, const char* limit, bool last, const char*& end,
                                  std::uint32_t& consumed) {
-  fields_.clear();
+  field_count_ = 0;
   faults_.clear();
   record_lines_ = 0;
   const std::size_t reach = std::min<std::size_t>(limit - begin, options_.max_record + 2);
@@ -316,12 +405,13 @@ Parser::Scan Parser::SliceRecord(const char* begin, const char* limit, bool last
   for (const Slice& s : options_.slices) {
     if (s.start >= length) break;
     const std::uint32_t width = std::min(s.width, length - s.start);
-    fields_.push_back({{begin + s.start, width}, s.start, width, false});
+    fields_[field_count_++] = {{begin + s.start, width}, s.start, width, false};
   }
   return Scan::kRow;
 }
 
 void Parser::CheckEncoding(const Row& row) {
+  if (ascii_) return;
   const std::size_t bad = FirstInvalidByte(row.raw, options_.encoding);
   if (bad == std::string_view::npos) return;
   const auto pos = static_cast<std::uint32_t>(bad);
@@ -334,8 +424,11 @@ void Parser::CheckEncoding(const Row& row) {
 }
 
 void Parser::EmitRow(const char* begin, const char* end, std::uint64_t offset) {
-  const Row row{
-      {begin, static_cast<std::size_t>(end - begin)}, offset, line_, summary_.rows + 1, fields_};
+  const Row row{{begin, static_cast<std::size_t>(end - begin)},
+                offset,
+                line_,
+                summary_.rows + 1,
+                {fields_.data(), field_count_}};
   for (const Fault& f : faults_) {
     const Position at = PositionIn(row, f.pos);
     std::string message;
@@ -392,8 +485,11 @@ std::size_t Parser::Feed(std::span<const char> chunk, std::uint64_t offset, bool
     }
     const char* end = nullptr;
     std::uint32_t consumed = 0;  // stays 0 when a record's end is not known
-    const Scan s = options_.slices.empty() ? SplitRecord(p, limit, last, end, consumed)
-                                           : SliceRecord(p, limit, last, end, consumed);
+    ascii_ = false;
+    const Scan s = !options_.slices.empty() ? SliceRecord(p, limit, last, end, consumed)
+                   : options_.fast_path && SplitPlain(p, limit, end, consumed)
+                       ? Scan::kRow
+                       : SplitRecord(p, limit, last, end, consumed);
     if (s == Scan::kIncomplete) break;
     const std::uint64_t at = offset + static_cast<std::uint64_t>(p - base);
     if (s == Scan::kTooLong) {

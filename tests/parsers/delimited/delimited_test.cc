@@ -11,9 +11,15 @@ namespace {
 struct Rows final : RowSink {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::uint64_t> lines;
+  std::string framing;  // each row's raw bytes and each field's place, to compare scanners
   void OnRow(const Row& row) override {
     std::vector<std::string> fields;
-    for (const auto& f : row.fields) fields.emplace_back(f.text);
+    framing += std::to_string(row.offset) + ":" + std::string(row.raw) + "|";
+    for (const auto& f : row.fields) {
+      fields.emplace_back(f.text);
+      framing += std::to_string(f.pos) + "+" + std::to_string(f.width) + (f.quoted ? "q " : " ");
+    }
+    framing += "\n";
     rows.push_back(std::move(fields));
     lines.push_back(row.line);
   }
@@ -33,14 +39,34 @@ struct Parsed {
   }
 };
 
+std::string Messages(const DiagnosticCollector& diagnostics) {
+  std::string out;
+  for (const auto& d : diagnostics.diagnostics()) out += d.message + "\n";
+  return out;
+}
+
 // Parses `text` whole and in every window size from 1 byte (grown as needed) to 16, and
-// checks that the windows change nothing.
+// checks that the windows change nothing; and whole again with every record through the
+// general scanner, which must frame and judge exactly as the fast path does.
 Parsed Parse(const std::string& text, ParseOptions options = {}) {
   Parsed whole;
   {
     Parser p(whole.rows, whole.diagnostics, options);
     ParseBuffer(p, text);
     whole.summary = p.summary();
+  }
+  {
+    Parsed general;
+    ParseOptions o = options;
+    o.fast_path = false;
+    Parser p(general.rows, general.diagnostics, o);
+    ParseBuffer(p, text);
+    INFO("general scanner");
+    CHECK(general.rows.framing == whole.rows.framing);
+    CHECK(general.Findings() == whole.Findings());
+    CHECK(Messages(general.diagnostics) == Messages(whole.diagnostics));
+    CHECK(p.summary().rows == whole.summary.rows);
+    CHECK(p.summary().line_end == whole.summary.line_end);
   }
   for (std::size_t window = 1; window <= 16; ++window) {
     Parsed piecewise;
@@ -187,6 +213,41 @@ TEST_CASE("Positions inside a quoted multi-line field") {
   ParseBuffer(q, "h\n\"a\nbc\",x\n");
   CHECK(check.pos.line == 3);
   CHECK(check.pos.column == 5);
+}
+
+}  // namespace
+}  // namespace rbgate::parsers::delimited
+
+namespace rbgate::parsers::delimited {
+namespace {
+
+TEST_CASE("The fast path frames and judges every record as the general scanner does") {
+  // Records of many lengths across the 64-byte blocks, with quotes, CRs, non-ASCII and
+  // invalid bytes, empty fields and the limits near: each compared inside Parse.
+  const std::string alphabet[] = {"a",        "bc",   ",",  ",",
+                                  "\"",       "\r",   "\n", "\r\n",
+                                  "\xC3\xA9", "\xFF", " ",  "0123456789012345678901234567890"};
+  std::uint64_t state = 11;
+  const auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 11;
+  };
+  for (int i = 0; i < 300; ++i) {
+    std::string text;
+    const std::size_t pieces = next() % 60;
+    for (std::size_t k = 0; k < pieces; ++k) {
+      // Mostly plain pieces, so that most records take the fast path.
+      const std::size_t pick = next() % 40;
+      text += pick < std::size(alphabet) ? alphabet[pick] : pick % 3 == 0 ? "\n" : "xy,";
+    }
+    ParseOptions o;
+    o.max_record = 40 + static_cast<std::uint32_t>(next() % 100);
+    o.max_fields = 3 + static_cast<std::uint32_t>(next() % 10);
+    if (i % 3 == 1) o.dialect.quote = '\0';
+    if (i % 3 == 2) o.encoding = Encoding::kWindows1252;
+    CAPTURE(text);
+    Parse(text, o);
+  }
 }
 
 }  // namespace
