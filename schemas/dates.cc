@@ -6,17 +6,7 @@
 
 namespace rbgate::schemas {
 
-// Howard Hinnant's days_from_civil / civil_from_days algorithms.
-Day DaysFromCivil(Civil c) noexcept {
-  int y = c.year - (c.month <= 2 ? 1 : 0);
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned mp = c.month > 2 ? c.month - 3 : c.month + 9;
-  const unsigned doy = (153 * mp + 2) / 5 + c.day - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int>(doe) - 719468;
-}
-
+// Howard Hinnant's civil_from_days.
 Civil CivilFromDays(Day z) noexcept {
   z += 719468;
   const int era = (z >= 0 ? z : z - 146096) / 146097;
@@ -29,8 +19,6 @@ Civil CivilFromDays(Day z) noexcept {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   return Civil{y + (m <= 2 ? 1 : 0), m, d};
 }
-
-bool IsLeapYear(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 unsigned Weekday(Day d) noexcept {
   // 1970-01-01 was a Thursday (3 when Monday is 0).

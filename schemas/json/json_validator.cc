@@ -55,8 +55,6 @@ std::string_view Kind(std::uint8_t type) {
   }
 }
 
-std::string Quoted(std::string_view s) { return QuotedValue(s); }
-
 // JSON pointer escaping of one reference token.
 void AppendToken(std::string& path, std::string_view key) {
   path += '/';

@@ -18,7 +18,11 @@ namespace {
 bool IsDigit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 bool AllDigits(std::string_view s) noexcept {
-  return !s.empty() && std::all_of(s.begin(), s.end(), IsDigit);
+  if (s.empty()) return false;
+  for (const char c : s) {
+    if (!IsDigit(c)) return false;
+  }
+  return true;
 }
 
 bool IsUpper(char c) noexcept { return c >= 'A' && c <= 'Z'; }
@@ -47,8 +51,15 @@ bool Digits(std::string_view s, std::size_t i, std::size_t n, int& out) noexcept
 
 bool ParseInt64(std::string_view s, std::int64_t& out) noexcept {
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  if (s.empty() || (s[0] == '-' && s.size() == 1)) return false;
-  if (s[0] == '-' ? !AllDigits(s.substr(1)) : !AllDigits(s)) return false;
+  const bool negative = !s.empty() && s[0] == '-';
+  const std::string_view digits = negative ? s.substr(1) : s;
+  if (!AllDigits(digits)) return false;
+  if (digits.size() <= 18) {  // cannot overflow: accumulate directly
+    std::int64_t v = 0;
+    for (const char c : digits) v = v * 10 + (c - '0');
+    out = negative ? -v : v;
+    return true;
+  }
   return std::from_chars(s.data(), s.data() + s.size(), out).ec == std::errc();
 }
 
@@ -67,25 +78,27 @@ std::string_view StripNonNumeric(std::string_view s) noexcept {
 bool FastDecimal(std::string_view s, double& out) noexcept {
   static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  std::size_t i = 0;
-  const bool negative = !s.empty() && s[0] == '-';
-  if (negative) ++i;
+  const char* p = s.data();
+  const char* const e = p + s.size();
+  const bool negative = p < e && *p == '-';
+  p += negative;
+  if (e - p > 16) return false;  // more than 15 digits and a point
+  const auto digit = [](char c) { return static_cast<unsigned char>(c - '0') < 10; };
   std::uint64_t mantissa = 0;
-  int digits = 0, scale = -1;
-  for (; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c >= '0' && c <= '9') {
-      mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
-      if (++digits > 15) return false;
-      if (scale >= 0) ++scale;
-    } else if (c == '.' && scale < 0) {
-      scale = 0;
-    } else {
-      return false;
-    }
+  const char* const whole = p;
+  while (p < e && digit(*p)) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p++ - '0');
+  std::size_t digits = static_cast<std::size_t>(p - whole), scale = 0;
+  if (p < e) {
+    if (*p++ != '.') return false;
+    const char* const fraction = p;
+    while (p < e && digit(*p)) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p++ - '0');
+    scale = static_cast<std::size_t>(p - fraction);
+    // "5." and "." go the general way, as does anything after the digits.
+    if (p != e || scale == 0) return false;
+    digits += scale;
   }
-  if (digits == 0 || scale == 0) return false;  // "", "-", "5." and "." go the general way
-  const double x = static_cast<double>(mantissa) / kPow10[scale < 0 ? 0 : scale];
+  if (digits == 0 || digits > 15) return false;
+  const double x = static_cast<double>(mantissa) / kPow10[scale];
   out = negative ? -x : x;
   return true;
 }
@@ -259,6 +272,10 @@ std::int64_t SecondsOfDay(const Parts& p) noexcept {
   return p.hour * 3600 + p.minute * 60 + p.second;
 }
 
+std::int64_t InstantOf(const Parts& p) noexcept {
+  return DayOf(p) * 86400 + SecondsOfDay(p) - std::int64_t{p.offset_minutes} * 60;
+}
+
 bool CastTemporal(const FieldSpec& f, std::string_view s, Value& v) noexcept {
   Parts p;
   const bool pattern = !f.pattern.pieces.empty();
@@ -298,7 +315,7 @@ bool CastTemporal(const FieldSpec& f, std::string_view s, Value& v) noexcept {
                   : !IsoDateTime(s, p)) {
         return false;
       }
-      v.n = DayOf(p) * 86400 + SecondsOfDay(p) - std::int64_t{p.offset_minutes} * 60;
+      v.n = InstantOf(p);
       return true;
     default:
       return false;
@@ -510,38 +527,52 @@ std::string NormaliseNino(std::string_view text) {
   return NinoShape(text, nino) ? std::string(nino.data(), nino.size()) : std::string();
 }
 
-std::string NormalisePostcode(std::string_view text) {
-  std::string compact;
+namespace {
+
+// A postcode's characters, spaces removed and in upper case, into `out`; its length, or 0
+// when it is not a postcode.
+std::size_t PostcodeShape(std::string_view text, std::array<char, 7>& out) noexcept {
+  std::size_t n = 0;
   for (const char c : text) {
     if (c == ' ') continue;
-    if (compact.size() == 7) return {};
-    compact.push_back(Upper(c));
+    if (n == out.size()) return 0;
+    out[n++] = Upper(c);
   }
-  if (compact == "GIR0AA") return "GIR 0AA";
-  if (compact.size() < 5) return {};
-  const std::string_view out = std::string_view(compact).substr(0, compact.size() - 3);
-  const std::string_view in = std::string_view(compact).substr(compact.size() - 3);
+  const std::string_view compact(out.data(), n);
+  if (compact == "GIR0AA") return n;
+  if (n < 5) return 0;
+  const std::string_view outward = compact.substr(0, n - 3), inward = compact.substr(n - 3);
   // Outward: [A-Z]{1,2}[0-9R][0-9A-Z]?
   std::size_t i = 0;
-  while (i < out.size() && i < 2 && IsUpper(out[i])) ++i;
-  if (i == 0 || i == out.size()) return {};
-  if (!IsDigit(out[i]) && out[i] != 'R') {
-    // One letter then R is covered above; two letters then a letter is not a postcode.
-    return {};
-  }
+  while (i < outward.size() && i < 2 && IsUpper(outward[i])) ++i;
+  if (i == 0 || i == outward.size()) return 0;
+  // One letter then R is covered above; two letters then a letter is not a postcode.
+  if (!IsDigit(outward[i]) && outward[i] != 'R') return 0;
   ++i;
-  if (i < out.size()) {
-    if (!(IsDigit(out[i]) || IsUpper(out[i]))) return {};
+  if (i < outward.size()) {
+    if (!(IsDigit(outward[i]) || IsUpper(outward[i]))) return 0;
     ++i;
   }
-  if (i != out.size()) return {};
+  if (i != outward.size()) return 0;
   // Inward: [0-9][ABD-HJLNP-UW-Z]{2}
   constexpr std::string_view kInward = "ABDEFGHJLNPQRSTUWXYZ";
-  if (!IsDigit(in[0]) || kInward.find(in[1]) == std::string_view::npos ||
-      kInward.find(in[2]) == std::string_view::npos) {
-    return {};
+  if (!IsDigit(inward[0]) || kInward.find(inward[1]) == std::string_view::npos ||
+      kInward.find(inward[2]) == std::string_view::npos) {
+    return 0;
   }
-  return std::string(out) + ' ' + std::string(in);
+  return n;
+}
+
+}  // namespace
+
+std::string NormalisePostcode(std::string_view text) {
+  std::array<char, 7> compact;
+  const std::size_t n = PostcodeShape(text, compact);
+  if (n == 0) return {};
+  std::string out(compact.data(), n - 3);
+  out += ' ';
+  out.append(compact.data() + n - 3, 3);
+  return out;
 }
 
 const parsers::Rule* CheckDomain(const FieldSpec& f, std::string_view s, Value& v,
@@ -561,7 +592,9 @@ const parsers::Rule* CheckDomain(const FieldSpec& f, std::string_view s, Value& 
         return &rules::kNinoAdministrative;
       }
       const std::string_view prefix = nino.substr(0, 2);
-      for (const std::string_view admin : {"OO", "CR", "FY", "MW", "NC", "PP", "PY", "PZ"}) {
+      static constexpr std::string_view kAdministrative[] = {"OO", "CR", "FY", "MW",
+                                                             "NC", "PP", "PY", "PZ"};
+      for (const std::string_view admin : kAdministrative) {
         if (prefix == admin) {
           why = fmt::format("the prefix {} is administrative, not a person's NINO", prefix);
           return &rules::kNinoAdministrative;
@@ -573,7 +606,8 @@ const parsers::Rule* CheckDomain(const FieldSpec& f, std::string_view s, Value& 
         why = fmt::format("no NINO has the prefix {}", prefix);
         return &rules::kNino;
       }
-      for (const std::string_view never : {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}) {
+      static constexpr std::string_view kNeverIssued[] = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"};
+      for (const std::string_view never : kNeverIssued) {
         if (prefix == never) {
           why = fmt::format("the prefix {} is never issued", prefix);
           return &rules::kNino;
@@ -601,7 +635,7 @@ const parsers::Rule* CheckDomain(const FieldSpec& f, std::string_view s, Value& 
                          : "an account number is 8 digits";
       return &rules::kAccountNumber;
     case Domain::kPostcode:
-      if (!NormalisePostcode(s).empty()) return nullptr;
+      if (std::array<char, 7> compact; PostcodeShape(s, compact) != 0) return nullptr;
       why = "a postcode is an outward code, a space and an inward code (SW1A 1AA)";
       return &rules::kPostcode;
     case Domain::kUprn:
@@ -639,16 +673,145 @@ const parsers::Rule* CheckDomain(const FieldSpec& f, std::string_view s, Value& 
       const std::size_t point = t.find('.');
       std::int64_t pounds = 0;
       if (point == std::string_view::npos || point == 0 || t.size() != point + 3 ||
-          !AllDigits(t.substr(0, point)) || !AllDigits(t.substr(point + 1)) || point > 15 ||
-          std::from_chars(t.data(), t.data() + point, pounds).ec != std::errc()) {
+          !AllDigits(t.substr(0, point)) || !AllDigits(t.substr(point + 1)) || point > 15) {
         why = "an amount is pounds, a point and exactly two digits of pence (65.00)";
         return &rules::kPence;
       }
+      for (const char c : t.substr(0, point)) pounds = pounds * 10 + (c - '0');  // < 10^15
       v.n = (pounds * 100 + (t[point + 1] - '0') * 10 + (t[point + 2] - '0')) * (negative ? -1 : 1);
       return nullptr;
     }
   }
   return nullptr;
+}
+
+namespace {
+
+// The quick casts. Each accepts only what the general path accepts without a finding, and
+// sets `v` as it does; anything else (other spellings, faults) goes the general way.
+
+bool QuickText(const FieldSpec&, std::string_view s, Value& v) {
+  v.text = s;
+  return true;
+}
+
+bool QuickGeneral(const FieldSpec& f, std::string_view s, Value& v) {
+  if (!Cast(f, s, v)) return false;
+  std::string why;
+  return CheckDomain(f, s, v, why) == nullptr;
+}
+
+bool QuickDecimal(const FieldSpec&, std::string_view s, Value& v) { return FastDecimal(s, v.x); }
+
+// Pounds and pence as a number: FastDecimal's double (so at most 15 digits), and the pence.
+bool QuickPence(const FieldSpec&, std::string_view s, Value& v) {
+  const std::size_t sign = !s.empty() && s[0] == '-';
+  if (s.size() < sign + 4 || s[s.size() - 3] != '.' || !FastDecimal(s, v.x)) return false;
+  std::int64_t pence = 0;
+  for (const char c : s.substr(sign)) {
+    if (c != '.') pence = pence * 10 + (c - '0');
+  }
+  v.n = sign ? -pence : pence;
+  return true;
+}
+
+// A domain type over a plain string: the string is the value; the domain's rule decides.
+bool QuickStringDomain(const FieldSpec& f, std::string_view s, Value& v) {
+  v.text = s;
+  std::string why;
+  return CheckDomain(f, s, v, why) == nullptr;
+}
+
+bool QuickInteger(const FieldSpec&, std::string_view s, Value& v) { return ParseInt64(s, v.n); }
+
+bool QuickIsoDate(const FieldSpec&, std::string_view s, Value& v) {
+  Parts p;
+  if (!IsoDate(s, p)) return false;
+  v.n = DayOf(p);
+  return true;
+}
+
+// %d/%m/%Y written with two-digit days and months, as nearly every file writes it.
+bool QuickDayMonthYear(const FieldSpec&, std::string_view s, Value& v) {
+  Parts p;
+  if (s.size() != 10 || s[2] != '/' || s[5] != '/' || !Digits(s, 0, 2, p.day) ||
+      !Digits(s, 3, 2, p.month) || !Digits(s, 6, 4, p.year) || !ValidDate(p)) {
+    return false;
+  }
+  v.n = DayOf(p);
+  return true;
+}
+
+bool QuickIsoDateTime(const FieldSpec&, std::string_view s, Value& v) {
+  Parts p;
+  if (!IsoDateTime(s, p)) return false;
+  v.n = InstantOf(p);
+  return true;
+}
+
+// Nine characters without spaces, a prefix a person may have: the prefixes are judged once,
+// by CheckDomain itself, so that the rules live in one place.
+bool QuickNino(const FieldSpec& f, std::string_view s, Value& v) {
+  static const std::array<bool, 26 * 26> kPersonal = [&f] {
+    std::array<bool, 26 * 26> out{};
+    for (char a = 'A'; a <= 'Z'; ++a) {
+      for (char b = 'A'; b <= 'Z'; ++b) {
+        const std::string nino = std::string{a, b} + "123456A";
+        std::string why;
+        Value ignored;
+        out[static_cast<std::size_t>((a - 'A') * 26 + (b - 'A'))] =
+            CheckDomain(f, nino, ignored, why) == nullptr;
+      }
+    }
+    return out;
+  }();
+  if (s.size() != 9 || !IsUpper(s[0]) || !IsUpper(s[1]) || s[8] < 'A' || s[8] > 'D' ||
+      !AllDigits(s.substr(2, 6)) ||
+      !kPersonal[static_cast<std::size_t>((s[0] - 'A') * 26 + (s[1] - 'A'))]) {
+    return false;
+  }
+  v.text = s;
+  return true;
+}
+
+bool QuickPostcode(const FieldSpec&, std::string_view s, Value& v) {
+  std::array<char, 7> compact;
+  v.text = s;
+  return PostcodeShape(s, compact) != 0;
+}
+
+}  // namespace
+
+QuickCast ChooseQuickCast(const FieldSpec& f) noexcept {
+  if (f.constraints.unique) return nullptr;  // every value must be remembered: general path
+  const bool plain_number = f.bare_number && f.decimal_char == '.' && f.group_char == '\0';
+  if (f.domain == Domain::kNino) return QuickNino;
+  if (f.domain == Domain::kPostcode) return QuickPostcode;
+  if (f.domain == Domain::kPence) {
+    return f.type == Type::kNumber && plain_number ? QuickPence : QuickGeneral;
+  }
+  if (f.domain != Domain::kNone) {
+    return f.type == Type::kString && f.string_format == StringFormat::kDefault ? QuickStringDomain
+                                                                                : QuickGeneral;
+  }
+  const bool pattern = !f.pattern.pieces.empty();
+  switch (f.type) {
+    case Type::kString:
+      return f.string_format == StringFormat::kDefault ? QuickText : QuickGeneral;
+    case Type::kAny:
+      return QuickText;
+    case Type::kNumber:
+      return plain_number ? QuickDecimal : QuickGeneral;
+    case Type::kInteger:
+      return f.bare_number ? QuickInteger : QuickGeneral;
+    case Type::kDate:
+      if (!pattern) return f.any_date ? QuickGeneral : QuickIsoDate;
+      return f.pattern.text == "%d/%m/%Y" ? QuickDayMonthYear : QuickGeneral;
+    case Type::kDateTime:
+      return pattern ? QuickGeneral : QuickIsoDateTime;
+    default:
+      return QuickGeneral;
+  }
 }
 
 }  // namespace rbgate::schemas::table

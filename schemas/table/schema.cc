@@ -384,6 +384,8 @@ class Loader {
       LoadConstraints(Object(o["constraints"].value_unsafe(), path + ".constraints"),
                       path + ".constraints", f);
     }
+    f.quick = ChooseQuickCast(f);
+    f.bounded = f.constraints.Bounding();
     return f;
   }
 
@@ -415,6 +417,7 @@ class Loader {
         auto re = std::make_shared<RE2>("(?s:" + c.pattern_text + ")", options);
         if (!re->ok()) Fail(p, fmt::format("is not a regular expression: {}", re->error()));
         c.pattern = std::move(re);
+        c.fixed_pattern = FixedPattern::Compile(c.pattern_text);
       } else if (key == "enum") {
         dom::array entries = Array(value, p);
         // Texts first: string values point into them, so they must not move afterwards.

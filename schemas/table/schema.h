@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "parsers/delimited/delimited.h"
+#include "schemas/table/fixed_pattern.h"
 
 namespace re2 {
 class RE2;
@@ -74,6 +75,13 @@ struct Value {
   std::string_view text;
 };
 
+struct FieldSpec;
+// A field's common case decided at speed: true when the text casts and passes the domain
+// type's rule with nothing to report, `v` then set exactly as the general path sets it.
+// False says nothing: the general path decides and explains. Chosen once per field
+// (cast.h's ChooseQuickCast).
+using QuickCast = bool (*)(const FieldSpec& f, std::string_view text, Value& v);
+
 // A date, time or date-time pattern in strftime's notation (%d/%m/%Y), compiled.
 struct TimePattern {
   std::string text;  // as written, for messages
@@ -92,9 +100,16 @@ struct Constraints {
   Value minimum, maximum;
   std::string minimum_text, maximum_text;  // as written, for messages
   std::shared_ptr<const re2::RE2> pattern;
+  std::optional<FixedPattern> fixed_pattern;  // the same pattern, when it has that shape
   std::string pattern_text;
   std::vector<std::string> enum_texts;  // as written
   std::vector<Value> enum_values;       // cast; string enums point into enum_texts
+
+  // Any constraint beyond `required` and `unique`: a value must be compared or matched.
+  bool Bounding() const noexcept {
+    return min_length >= 0 || max_length >= 0 || has_minimum || has_maximum || pattern ||
+           !enum_values.empty();
+  }
 };
 
 // A string field's format, resolved at load so that no row compares format names.
@@ -120,6 +135,8 @@ struct FieldSpec {
   int sort_code_field = -1;         // account number: the field holding its sort code
   bool personal = false;            // masked in findings unless asked
   parsers::delimited::Slice slice;  // fixed-width position (when the layout is fixed-width)
+  QuickCast quick = nullptr;        // null: every value takes the general path
+  bool bounded = false;             // constraints.Bounding(), kept beside `quick`
 };
 
 // A kind of record other than the data records, in a multi-record file.

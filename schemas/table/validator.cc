@@ -185,10 +185,67 @@ void Validator::CheckHeader(const Row& row) {
   }
 }
 
+namespace {
+
+// The constraints, as predicates the quick path and the general path share.
+bool IsNan(const FieldSpec& f, const Value& v) noexcept {
+  return f.type == Type::kNumber && f.domain != Domain::kPence && std::isnan(v.x);
+}
+
+bool BelowMinimum(const FieldSpec& f, const Value& v) noexcept {
+  return f.constraints.has_minimum && (IsNan(f, v) || Compare(f, v, f.constraints.minimum) < 0);
+}
+
+bool AboveMaximum(const FieldSpec& f, const Value& v) noexcept {
+  return f.constraints.has_maximum && (IsNan(f, v) || Compare(f, v, f.constraints.maximum) > 0);
+}
+
+bool MatchesPattern(const Constraints& c, std::string_view text) {
+  if (!c.pattern) return true;
+  return c.fixed_pattern ? c.fixed_pattern->Matches(text)
+                         : RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *c.pattern);
+}
+
+bool InEnum(const FieldSpec& f, const Value& v) noexcept {
+  const Constraints& c = f.constraints;
+  if (c.enum_values.empty()) return true;
+  const bool textual =
+      f.domain != Domain::kPence && (f.type == Type::kString || f.type == Type::kAny);
+  for (const Value& e : c.enum_values) {
+    if (textual ? v.text == e.text : Compare(f, v, e) == 0) return true;
+  }
+  return false;
+}
+
+bool HasLengthLimit(const Constraints& c) noexcept {
+  return c.min_length >= 0 || c.max_length >= 0;
+}
+
+bool LengthWithin(const Constraints& c, std::int64_t n) noexcept {
+  return (c.min_length < 0 || n >= c.min_length) && (c.max_length < 0 || n <= c.max_length);
+}
+
+}  // namespace
+
 bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& present) {
   const FieldSpec& f = (*layout_->fields)[i];
   const std::string_view text = fields_[i].text;
   const Constraints& c = f.constraints;
+  const bool utf8 = schema_.encoding == parsers::delimited::Encoding::kUtf8;
+  // The quick path: a value with nothing to report is decided without building a finding.
+  if (f.quick != nullptr && schema_.only_empty_missing && !text.empty()) {
+    v = Value{};
+    if (f.quick(f, text, v) &&
+        (!f.bounded ||
+         (!BelowMinimum(f, v) && !AboveMaximum(f, v) &&
+          (!HasLengthLimit(c) ||
+           LengthWithin(c, static_cast<std::int64_t>(CharacterCount(text, utf8)))) &&
+          MatchesPattern(c, text) && InEnum(f, v)))) {
+      missing_[i] = false;
+      present = true;
+      return true;
+    }
+  }
   present = false;
   missing_[i] = schema_.only_empty_missing
                     ? text.empty()
@@ -212,9 +269,8 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   }
   present = true;
   bool ok = true;
-  if (c.min_length >= 0 || c.max_length >= 0) {
-    const auto n = static_cast<std::int64_t>(
-        CharacterCount(text, schema_.encoding == parsers::delimited::Encoding::kUtf8));
+  if (HasLengthLimit(c)) {
+    const auto n = static_cast<std::int64_t>(CharacterCount(text, utf8));
     if (c.min_length >= 0 && n < c.min_length) {
       Report(row, i, rules::kMinLength,
              fmt::format("{} in {} is {} characters; the minimum is {}", Shown(f, text), f.name, n,
@@ -228,38 +284,26 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
       ok = false;
     }
   }
-  const bool nan = f.type == Type::kNumber && f.domain != Domain::kPence && std::isnan(v.x);
-  if (c.has_minimum && (nan || Compare(f, v, c.minimum) < 0)) {
+  if (BelowMinimum(f, v)) {
     Report(row, i, rules::kMinimum,
            fmt::format("{} in {} is below the minimum {}", Shown(f, text), f.name, c.minimum_text));
     ok = false;
   }
-  if (c.has_maximum && (nan || Compare(f, v, c.maximum) > 0)) {
+  if (AboveMaximum(f, v)) {
     Report(row, i, rules::kMaximum,
            fmt::format("{} in {} is above the maximum {}", Shown(f, text), f.name, c.maximum_text));
     ok = false;
   }
-  if (c.pattern && !RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *c.pattern)) {
+  if (!MatchesPattern(c, text)) {
     Report(row, i, rules::kPattern,
            fmt::format("{} in {} does not match the pattern {}", Shown(f, text), f.name,
                        c.pattern_text));
     ok = false;
   }
-  if (!c.enum_values.empty()) {
-    bool found = false;
-    const bool textual =
-        f.domain != Domain::kPence && (f.type == Type::kString || f.type == Type::kAny);
-    for (const Value& e : c.enum_values) {
-      if (textual ? v.text == e.text : Compare(f, v, e) == 0) {
-        found = true;
-        break;
-      }
-    }
-    if (!found) {
-      Report(row, i, rules::kEnum,
-             fmt::format("{} in {} is not one of: {}", Shown(f, text), f.name, EnumList(c)));
-      ok = false;
-    }
+  if (!InEnum(f, v)) {
+    Report(row, i, rules::kEnum,
+           fmt::format("{} in {} is not one of: {}", Shown(f, text), f.name, EnumList(c)));
+    ok = false;
   }
   if (c.unique) {
     if (const std::uint64_t first =

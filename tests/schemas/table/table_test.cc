@@ -1,10 +1,14 @@
 #include <doctest/doctest.h>
+#include <re2/re2.h>
 
 #include <charconv>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "parsers/delimited/delimited.h"
 #include "schemas/table/cast.h"
+#include "schemas/table/fixed_pattern.h"
 #include "schemas/table/schema.h"
 #include "schemas/table/validator.h"
 #include "tests/support/temp_dir.h"
@@ -255,6 +259,118 @@ TEST_CASE("Numbers: the fast decimal path gives exactly what from_chars gives") 
   for (const char* good : {"5.", ".5", "1e3", "+7", "1234567890123456789", "NaN", "-INF"}) {
     CAPTURE(good);
     CHECK(Cast(f, good, v));
+  }
+}
+
+TEST_CASE("A quick cast accepts only what the general path accepts, with the same value") {
+  const auto schema = CompileSchema(R"({"fields":[
+      {"name":"s"}, {"name":"i","type":"integer"}, {"name":"x","type":"number"},
+      {"name":"d","type":"date"}, {"name":"uk","type":"date","format":"%d/%m/%Y"},
+      {"name":"t","type":"datetime"}, {"name":"n","rbgate":{"domain":"nino"}},
+      {"name":"pc","rbgate":{"domain":"postcode"}},
+      {"name":"p","type":"number","rbgate":{"domain":"pence"}},
+      {"name":"u","rbgate":{"domain":"uprn"}}, {"name":"b","rbgate":{"domain":"band"}},
+      {"name":"ba","rbgate":{"domain":"billing_authority"}}, {"name":"y","type":"year"},
+      {"name":"f","type":"boolean"}]})",
+                                    "quick.json");
+  const std::vector<std::string> seeds = {"abc",          "-1234",      "0.50",
+                                          "2026-02-28",   "28/02/2026", "2026-02-28T23:59:59Z",
+                                          "AB123456C",    "SW1A 1AA",   "12.34",
+                                          "100023336956", "H",          "0114",
+                                          "2026",         "true",       "QQ123456C",
+                                          "OO123456A",    "DN55 1PT",   "-0.05",
+                                          "29/02/2024",   "31/04/2026", "2026-13-01",
+                                          "1e5",          "GIR 0AA",    "00/01/2026"};
+  const std::string alphabet = "0123456789AQZaz-./: T\xC3\xFF+e";
+  std::uint64_t state = 3;
+  const auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 11;
+  };
+  for (const FieldSpec& f : schema->fields) {
+    CAPTURE(f.name);
+    REQUIRE(static_cast<bool>(f.quick));
+    int accepted = 0;
+    for (int i = 0; i < 20000; ++i) {
+      std::string text = seeds[next() % seeds.size()];
+      for (std::uint64_t edits = next() % 3; edits > 0 && !text.empty(); --edits) {
+        const std::size_t at = next() % text.size();
+        switch (next() % 3) {
+          case 0:
+            text[at] = alphabet[next() % alphabet.size()];
+            break;
+          case 1:
+            text.erase(at, 1);
+            break;
+          default:
+            text.insert(at, 1, alphabet[next() % alphabet.size()]);
+        }
+      }
+      CAPTURE(text);
+      Value quick;
+      if (!f.quick(f, text, quick)) continue;
+      ++accepted;
+      Value general;
+      std::string why;
+      REQUIRE(Cast(f, text, general));
+      CHECK(CheckDomain(f, text, general, why) == nullptr);
+      CHECK(quick.n == general.n);
+      CHECK(std::memcmp(&quick.x, &general.x, sizeof quick.x) == 0);
+      CHECK(quick.text == general.text);
+    }
+    CHECK(accepted > 100);
+  }
+}
+
+TEST_CASE("Fixed-shape patterns give exactly RE2's verdict, and the rest are left to RE2") {
+  const std::vector<std::string> fixed = {"HB[0-9]{8}",
+                                          "[A-Z]{2}[0-9]{6}[A-D]",
+                                          "\\d{3}/[A-Z0-9]{1}",
+                                          "ab\\.c",
+                                          "[a-c_ ]{0}x",
+                                          "",
+                                          "[0-9]{2}-[0-9]{2}-[0-9]{2}",
+                                          "Z{12}",
+                                          "[A-Za-z]"};
+  const std::vector<std::string> refused = {
+      "a|b", "(ab)", "a*", "a+", "a?",     "[^0-9]", "a{1,2}",  ".",           "\\w",    "[a-]",
+      "[]",  "a{",   "\\", "é",  "a{300}", "[z-a]",  "(?i)abc", "[[:digit:]]", "a{2}{3}"};
+  for (const auto& r : refused) {
+    CAPTURE(r);
+    CHECK_FALSE(FixedPattern::Compile(r).has_value());
+  }
+  const std::string alphabet = "ABCDHZabcxz0129/._- \xC3\xA9\xFF";
+  std::uint64_t state = 7;
+  const auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 11;
+  };
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_encoding(RE2::Options::EncodingUTF8);
+  for (const auto& pattern : fixed) {
+    CAPTURE(pattern);
+    const auto compiled = FixedPattern::Compile(pattern);
+    REQUIRE(compiled.has_value());
+    const RE2 re("(?s:" + pattern + ")", options);
+    REQUIRE(re.ok());
+    int matched = 0;
+    for (int i = 0; i < 20000; ++i) {
+      std::string text;
+      // Half the cases start from a string the pattern matches, then maybe change one byte.
+      const std::size_t length = next() % 14;
+      for (std::size_t k = 0; k < length; ++k) text += alphabet[next() % alphabet.size()];
+      if (i % 2 == 0 && pattern == "HB[0-9]{8}")
+        text = "HB" + std::to_string(10000000 + next() % 90000000);
+      if (i % 2 == 0 && pattern == "[A-Z]{2}[0-9]{6}[A-D]") text = "AB123456C";
+      if (i % 4 == 0 && !text.empty())
+        text[next() % text.size()] = alphabet[next() % alphabet.size()];
+      CAPTURE(text);
+      const bool want = RE2::FullMatch(text, re);
+      matched += want;
+      CHECK(compiled->Matches(text) == want);
+    }
+    if (pattern == "HB[0-9]{8}" || pattern == "[A-Z]{2}[0-9]{6}[A-D]") CHECK(matched > 1000);
   }
 }
 
