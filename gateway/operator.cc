@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <charconv>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "gateway/daemon.h"
 #include "spool/fsio.h"
@@ -250,6 +252,53 @@ int Stats(Config& c, const OperatorOptions& o) {
                 static_cast<unsigned long long>(r.records));
   }
   return 0;
+}
+
+int AuditVerify(Config& c, const std::string& head, const OperatorOptions& o) {
+  std::optional<std::pair<std::uint64_t, std::string>> anchor;
+  if (!head.empty()) {
+    const std::size_t colon = head.find(':');
+    std::uint64_t seq = 0;
+    const char* end = head.data() + (colon == std::string::npos ? head.size() : colon);
+    if (colon == std::string::npos || std::from_chars(head.data(), end, seq).ptr != end ||
+        seq == 0 || head.size() - colon - 1 != 64) {
+      std::fprintf(stderr, "rbgate: --head must be SEQ:HASH as printed by audit verify, not %s\n",
+                   head.c_str());
+      return 2;
+    }
+    anchor.emplace(seq, head.substr(colon + 1));
+  }
+  auto op = Open(c);
+  if (!op) return 2;
+  const spool::AuditVerdict v = op->spool->ledger().VerifyAudit(anchor);
+  const std::string head_text = fmt::format("{}:{}", v.head_seq, v.head_hash);
+  if (o.format == "json") {
+    std::string out =
+        fmt::format("{{\"entries\":{},\"head\":{},\"intact\":{},\"problems\":[", v.entries,
+                    spool::JsonQuoted(v.entries ? head_text : ""), v.ok() ? "true" : "false");
+    for (std::size_t i = 0; i < v.problems.size(); ++i) {
+      const auto& p = v.problems[i];
+      out += fmt::format("{}{{\"entry\":{},\"file\":{},\"at\":{},\"message\":{}}}", i ? "," : "",
+                         p.seq, spool::JsonQuoted(p.file_id), spool::JsonQuoted(p.at),
+                         spool::JsonQuoted(p.message));
+    }
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return v.ok() ? 0 : 1;
+  }
+  std::printf("audit chain: %llu entries%s%s\n", static_cast<unsigned long long>(v.entries),
+              v.entries ? "; head " : "", v.entries ? head_text.c_str() : "");
+  for (const auto& p : v.problems) {
+    std::string where = p.seq ? fmt::format("entry {}", p.seq) : std::string("ledger");
+    if (!p.file_id.empty()) where += fmt::format(" (file {}, {})", p.file_id, p.at);
+    std::printf("%s: %s\n", where.c_str(), p.message.c_str());
+  }
+  if (v.ok()) {
+    std::printf("intact: every transition and action is chained and unchanged\n");
+    return 0;
+  }
+  std::printf("TAMPERED: %zu problem%s; the record cannot be trusted from the first on\n",
+              v.problems.size(), v.problems.size() == 1 ? "" : "s");
+  return 1;
 }
 
 int Reconcile(Config& c, const ReconcileOptions& o) {

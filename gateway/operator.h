@@ -25,6 +25,11 @@ int LedgerList(Config& c, const OperatorOptions& o);
 int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o);
 int Stats(Config& c, const OperatorOptions& o);
 
+// Checks the ledger's audit chain: 0 intact, 1 tampered with (each problem said, where), 2
+// the ledger cannot be read. `head` ("SEQ:HASH", from an earlier run) also checks that the
+// chain still reaches that entry unchanged; empty: not checked.
+int AuditVerify(Config& c, const std::string& head, const OperatorOptions& o);
+
 struct ReconcileOptions {
   std::string from, to;         // report days, YYYY-MM-DD; empty: unbounded
   std::string format = "text";  // text, json or csv

@@ -13,6 +13,7 @@ packages=(
   libzstd-dev           # archive compression
   libcurl4-openssl-dev  # forwarders
   libsqlite3-dev        # ledger
+  sqlite3               # the tests edit a ledger as a tamperer would
   libssl-dev            # SHA-256
   doctest-dev           # tests
   libfmt-dev            # formatting (GCC 12 has no std::format)

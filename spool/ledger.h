@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "spool/audit.h"
 #include "spool/status.h"
 
 namespace rbgate::spool {
@@ -111,6 +112,10 @@ class Ledger {
                              const std::pair<std::string, std::string>& then) = 0;
   virtual Status RecordDelivery(const std::string& id, const DeliveryRecord& d) = 0;
   virtual Status RecordAction(const std::string& id, const ActionRecord& a) = 0;
+  // Walks the audit chain (audit.h) and compares it with the transitions and actions; with
+  // `anchor`, a head recorded earlier (sequence number and hash), checks it is still there.
+  virtual AuditVerdict VerifyAudit(
+      const std::optional<std::pair<std::uint64_t, std::string>>& anchor) = 0;
 
   virtual std::optional<FileRecord> Get(const std::string& id) = 0;
   virtual std::vector<FileRecord> List(const ListFilter& filter) = 0;

@@ -10,7 +10,9 @@
 #include <memory>
 #include <mutex>
 
+#include "spool/audit_sqlite.h"
 #include "spool/ledger.h"
+#include "spool/sqlite.h"
 
 namespace rbgate::spool {
 namespace {
@@ -73,104 +75,6 @@ CREATE INDEX IF NOT EXISTS returned_items_match ON returned_items(reference, amo
 // Files whose content the gateway accepted (checked clean, or released by an officer).
 constexpr const char* kAcceptedStates =
     "('accepted', 'released', 'archived', 'outbound', 'delivered')";
-
-// The one place SQLite result codes become statuses.
-Status FromSqlite(int rc, sqlite3* db, std::string_view what) {
-  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
-  Code code = Code::kInternal;
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_NOMEM:
-      code = Code::kUnavailable;
-      break;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      code = Code::kDataLoss;
-      break;
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-      code = Code::kFailedPrecondition;
-      break;
-    default:
-      break;
-  }
-  return Error(code,
-               fmt::format("ledger: {}: {}", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-}
-
-// A prepared statement, reset after each use. Statements are prepared once per connection
-// and kept (StatementCache): preparing costs more than running these small queries.
-class StatementCache {
- public:
-  explicit StatementCache(sqlite3* db) : db_(db) {}
-  ~StatementCache() {
-    for (auto& [sql, st] : cache_) sqlite3_finalize(st);
-  }
-  sqlite3_stmt* Get(const std::string& sql) {
-    auto it = cache_.find(sql);
-    if (it != cache_.end()) return it->second;
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr);
-    cache_.emplace(sql, st);
-    return st;
-  }
-
- private:
-  sqlite3* db_;
-  std::map<std::string, sqlite3_stmt*> cache_;
-};
-
-class Stmt {
- public:
-  Stmt(sqlite3* db, StatementCache& cache, const std::string& sql) : db_(db), s_(cache.Get(sql)) {}
-  ~Stmt() { Reset(); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Stmt& Bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& Bind(int i, std::uint64_t v) {
-    sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
-    return *this;
-  }
-  int Step() { return s_ ? sqlite3_step(s_) : SQLITE_MISUSE; }
-  std::string Text(int i) {
-    auto* p = sqlite3_column_text(s_, i);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : "";
-  }
-  std::uint64_t Int(int i) { return static_cast<std::uint64_t>(sqlite3_column_int64(s_, i)); }
-  std::string_view Blob(int i) {
-    const void* p = sqlite3_column_blob(s_, i);
-    return p ? std::string_view(static_cast<const char*>(p),
-                                static_cast<std::size_t>(sqlite3_column_bytes(s_, i)))
-             : std::string_view();
-  }
-  Stmt& BindBlob(int i, std::string_view v) {
-    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Status Run(std::string_view what) {
-    int rc = Step();
-    Status s = FromSqlite(rc, db_, what);
-    Reset();
-    return s;
-  }
-  void Reset() {
-    if (s_ == nullptr) return;
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* s_ = nullptr;
-};
 
 constexpr const char* kFileColumns =
     "id, name, route, size, sha256, feed, state, outcome, reason, records, errors, warnings, "
@@ -326,14 +230,29 @@ class SqliteLedger final : public Ledger {
 
   Status RecordAction(const std::string& id, const ActionRecord& a) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
-    return s.Bind(1, id)
-        .Bind(2, a.at.empty() ? NowIso() : a.at)
-        .Bind(3, a.user)
-        .Bind(4, a.action)
-        .Bind(5, a.reason)
-        .Run("record action");
+    const std::string at = a.at.empty() ? NowIso() : a.at;
+    return Txn("record action", [&] {
+      Stmt s(db_, *statements_,
+             "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
+      Status st = s.Bind(1, id)
+                      .Bind(2, at)
+                      .Bind(3, a.user)
+                      .Bind(4, a.action)
+                      .Bind(5, a.reason)
+                      .Run("record action");
+      if (!st.ok()) return st;
+      return AppendAudit(db_, *statements_, {0, at, id, "action", a.user, a.action, a.reason});
+    });
+  }
+
+  AuditVerdict VerifyAudit(
+      const std::optional<std::pair<std::uint64_t, std::string>>& anchor) override {
+    std::lock_guard lock(mu_);
+    // One read transaction: the chain and the tables it mirrors as of one moment.
+    sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+    AuditVerdict verdict = VerifyAuditChain(db_, *statements_, anchor);
+    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    return verdict;
   }
 
   std::optional<FileRecord> Get(const std::string& id) override {
@@ -636,10 +555,21 @@ class SqliteLedger final : public Ledger {
         "PRAGMA foreign_keys=ON;",
         nullptr, nullptr, &err);
     if (rc == SQLITE_OK) rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db_, AuditSchemaSql().c_str(), nullptr, nullptr, &err);
     std::string message = err ? err : "";
     sqlite3_free(err);
     if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + message);
     sqlite3_busy_timeout(db_, 10000);
+    // A ledger from before the audit chain: chain what it holds, once.
+    bool unchained = false;
+    {
+      Stmt chained(db_, *statements_, "SELECT 1 FROM audit LIMIT 1");
+      Stmt history(db_, *statements_,
+                   "SELECT 1 FROM transitions UNION ALL SELECT 1 FROM actions LIMIT 1");
+      unchained = chained.Step() != SQLITE_ROW && history.Step() == SQLITE_ROW;
+    }
+    if (unchained)
+      return Txn("chain the ledger", [&] { return ChainUnchained(db_, *statements_); });
     return Status::Ok();
   }
 
@@ -713,7 +643,12 @@ class SqliteLedger final : public Ledger {
                        std::string_view detail) {
     Stmt s(db_, *statements_,
            "INSERT INTO transitions (file_id, at, state, detail) VALUES (?, ?, ?, ?)");
-    return s.Bind(1, id).Bind(2, at).Bind(3, to).Bind(4, detail).Run("add transition");
+    if (Status st = s.Bind(1, id).Bind(2, at).Bind(3, to).Bind(4, detail).Run("add transition");
+        !st.ok()) {
+      return st;
+    }
+    return AppendAudit(db_, *statements_,
+                       {0, at, id, "transition", "", std::string(to), std::string(detail)});
   }
 
   template <class F>

@@ -74,6 +74,21 @@ check rejected test "$(state_of "$s" faulty.s18)" = rejected
 "$rbgate" ledger show "$fid" --config "$s/rbgate.toml" >"$tmp/ledger.txt"
 check action-recorded grep -q "reject by $(id -un): sender to fix the contra" "$tmp/ledger.txt"
 check stats bash -c "'$rbgate' stats --config '$s/rbgate.toml' | grep -q 'bacs18   delivered'"
+# The audit chain: intact after all that; a head to record; an edit made with sqlite3 found.
+"$rbgate" audit verify --config "$s/rbgate.toml" >"$tmp/audit.txt"
+check audit-intact test $? -eq 0
+check audit-says grep -q '^intact: every transition and action is chained' "$tmp/audit.txt"
+head=$("$rbgate" audit verify --config "$s/rbgate.toml" --format json | grep -o '"head":"[^"]*"' | cut -d'"' -f4)
+check audit-head "$rbgate" audit verify --config "$s/rbgate.toml" --head "$head"
+check audit-bad-head bash -c "'$rbgate' audit verify --config '$s/rbgate.toml' --head 1:zz 2>/dev/null; test \$? -eq 2"
+cp "$s/ledger.db" "$tmp/ledger.db.bak"
+sqlite3 "$s/ledger.db" "DROP TRIGGER actions_no_update; UPDATE actions SET reason = 'as agreed' WHERE action = 'reject';"
+"$rbgate" audit verify --config "$s/rbgate.toml" >"$tmp/audit.txt"
+check audit-tampered test $? -eq 1
+check audit-where grep -q "file $fid.*an action (reject by $(id -un)) is in the ledger's actions but not in the chain" "$tmp/audit.txt"
+check audit-verdict grep -q '^TAMPERED: 2 problems' "$tmp/audit.txt"
+cp "$tmp/ledger.db.bak" "$s/ledger.db"
+check audit-restored "$rbgate" audit verify --config "$s/rbgate.toml"
 mv "$s/incoming/auto/upload.part" "$s/incoming/auto/upload.s18"  # the writer finishes
 "$rbgate" run --once --config "$s/rbgate.toml" 2>/dev/null
 check finished-upload test "$(state_of "$s" upload.s18)" = quarantined  # not a feed

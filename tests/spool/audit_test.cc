@@ -1,0 +1,305 @@
+// The audit chain against a real SQLite ledger: every kind of tampering, done the way a
+// person with the database file would do it (the triggers dropped first), is found where it
+// was done; a ledger from before the chain is chained once; writers on two connections keep
+// one chain.
+#include "spool/audit.h"
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "spool/ledger.h"
+#include "tests/support/temp_dir.h"
+
+namespace rbgate::spool {
+namespace {
+
+using testing::TempDir;
+
+std::unique_ptr<Ledger> Open(const std::string& path) {
+  Status st;
+  auto l = OpenSqliteLedger(path, st);
+  REQUIRE_MESSAGE(l != nullptr, st.message);
+  return l;
+}
+
+// Three files with their transitions, and an officer's actions: 12 transitions, 2 actions.
+void Fill(Ledger& l) {
+  for (const char* id : {"f1", "f2", "f3"}) {
+    FileRecord f;
+    f.id = id;
+    f.name = std::string(id) + ".s18";
+    f.route = "auto";
+    REQUIRE(l.AddFile(f).ok());
+    REQUIRE(l.Transition(id, state::kClaimed, "claimed").ok());
+    REQUIRE(l.Transition(id, state::kQuarantined, "2 errors", "quarantined").ok());
+  }
+  REQUIRE(l.RecordAction("f1", {{}, "alice", "release", "the bank confirmed the totals"}).ok());
+  REQUIRE(l.Transition("f1", state::kReleased, "released by alice").ok());
+  REQUIRE(l.RecordAction("f2", {{}, "bob", "reject", "sent twice by the bureau"}).ok());
+  REQUIRE(l.Transition("f2", state::kRejected, "rejected by bob", "rejected").ok());
+  REQUIRE(l.Transition("f3", state::kReleased, "released").ok());
+}
+
+// Runs `sql` on the database file the way a tamperer would: the append-only triggers first
+// dropped.
+void Tamper(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  const std::string all =
+      "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; "
+      "DROP TRIGGER transitions_no_update; DROP TRIGGER transitions_no_delete; "
+      "DROP TRIGGER actions_no_update; DROP TRIGGER actions_no_delete; " +
+      sql;
+  const int rc = sqlite3_exec(db, all.c_str(), nullptr, nullptr, &err);
+  CHECK_MESSAGE(rc == SQLITE_OK, (err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+// The chain's entry `seq`, read straight from the file.
+AuditEntry Entry(const std::string& path, std::uint64_t seq) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT seq, at, file_id, kind, user, what, detail, prev, hash FROM audit "
+                     "WHERE seq = ?",
+                     -1, &s, nullptr);
+  sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(seq));
+  AuditEntry e;
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    const auto text = [s](int i) {
+      const auto* p = sqlite3_column_text(s, i);
+      return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+    };
+    e = {static_cast<std::uint64_t>(sqlite3_column_int64(s, 0)),
+         text(1),
+         text(2),
+         text(3),
+         text(4),
+         text(5),
+         text(6),
+         text(7),
+         text(8)};
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return e;
+}
+
+std::string Sql(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// The problems as "seq: message" lines, for failure output and matching.
+std::string Problems(const AuditVerdict& v) {
+  std::string out;
+  for (const auto& p : v.problems) out += std::to_string(p.seq) + ": " + p.message + "\n";
+  return out;
+}
+
+bool Has(const AuditVerdict& v, std::uint64_t seq, const std::string& words) {
+  for (const auto& p : v.problems) {
+    if (p.seq == seq && p.message.find(words) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_CASE("every transition and action is chained, and the chain is append-only through SQLite") {
+  TempDir dir;
+  const std::string path = dir / "ledger.db";
+  auto l = Open(path);
+  Fill(*l);
+  const AuditVerdict v = l->VerifyAudit(std::nullopt);
+  CHECK_MESSAGE(v.ok(), Problems(v));
+  CHECK(v.entries == 14);
+  CHECK(v.head_seq == 14);
+  CHECK(v.head_hash == Entry(path, 14).hash);
+  // Each entry's hash is over its content and the one before.
+  const AuditEntry first = Entry(path, 1), second = Entry(path, 2);
+  CHECK(first.prev == kAuditGenesis);
+  CHECK(second.prev == first.hash);
+  CHECK(AuditHash(second) == second.hash);
+  CHECK(first.kind == "transition");
+  CHECK(first.what == "claiming");
+  CHECK(Entry(path, 10).kind == "action");
+  CHECK(Entry(path, 10).user == "alice");
+  // The ledger's own connection refuses edits and deletions.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  for (const char* sql :
+       {"UPDATE audit SET detail = 'x'", "DELETE FROM audit", "UPDATE transitions SET detail = 'x'",
+        "DELETE FROM transitions", "UPDATE actions SET reason = 'x'", "DELETE FROM actions"}) {
+    CAPTURE(sql);
+    CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
+  }
+  sqlite3_close(db);
+  CHECK(Open(path)->VerifyAudit(std::nullopt).ok());
+}
+
+TEST_CASE("each kind of tampering is found, and where") {
+  struct Case {
+    const char* what;
+    std::function<std::string(const std::string& path)> sql;  // given the file, the edit
+    std::function<void(const AuditVerdict&)> expect;
+  };
+  const std::vector<Case> cases = {
+      {"an entry's content edited",
+       [](const std::string&) { return "UPDATE audit SET detail = 'all fine' WHERE seq = 5"; },
+       [](const AuditVerdict& v) {
+         CHECK(Has(v, 5, "does not match its hash"));
+         CHECK(Has(v, 5, "has no matching row"));  // nor does it match its ledger row now
+       }},
+      {"an entry edited and its hash made again: the next entry no longer follows",
+       [](const std::string& path) {
+         AuditEntry e = Entry(path, 5);
+         e.detail = "all fine";
+         return "UPDATE audit SET detail = 'all fine', hash = " + Sql(AuditHash(e)) +
+                " WHERE seq = 5";
+       },
+       [](const AuditVerdict& v) {
+         CHECK_FALSE(Has(v, 5, "does not match its hash"));
+         CHECK(Has(v, 6, "does not follow the entry before it"));
+       }},
+      {"an entry deleted with its ledger row",
+       [](const std::string&) {
+         return "DELETE FROM audit WHERE seq = 10; DELETE FROM actions WHERE user = 'alice'";
+       },
+       [](const AuditVerdict& v) { CHECK(Has(v, 11, "entry 10 before it is missing")); }},
+      {"an officer's reason rewritten in the ledger",
+       [](const std::string&) {
+         return "UPDATE actions SET reason = 'as agreed' WHERE user = 'bob'";
+       },
+       [](const AuditVerdict& v) {
+         CHECK(Has(v, 0, "an action (reject by bob) is in the ledger's actions but not in the"));
+         CHECK(Has(v, 12, "has no matching row in the ledger's actions"));
+       }},
+      {"a release inserted into the ledger",
+       [](const std::string&) {
+         return "INSERT INTO actions VALUES ('f3', '2026-12-01T09:00:00.000Z', 'mallory', "
+                "'release', 'urgent')";
+       },
+       [](const AuditVerdict& v) {
+         CHECK(Has(v, 0, "release by mallory"));
+         CHECK(Has(v, 0, "the ledger holds 3 actions and the chain 2"));
+       }},
+      {"a transition deleted from the ledger",
+       [](const std::string&) {
+         return "DELETE FROM transitions WHERE file_id = 'f2' AND state = 'quarantined'";
+       },
+       [](const AuditVerdict& v) {
+         CHECK(Has(v, 6, "has no matching row in the ledger's transitions"));
+       }},
+      {"an entry inserted into the chain",
+       [](const std::string& path) {
+         AuditEntry e = Entry(path, 14);
+         e.seq = 15;
+         e.prev = "f00d";
+         e.what = "delivered";
+         e.hash = AuditHash(e);
+         return "INSERT INTO audit VALUES (15, " + Sql(e.at) + ", 'f3', 'transition', '', " +
+                "'delivered', " + Sql(e.detail) + ", 'f00d', " + Sql(e.hash) + ")";
+       },
+       [](const AuditVerdict& v) {
+         CHECK(Has(v, 15, "does not follow"));
+         CHECK(Has(v, 15, "has no matching row"));
+       }},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    TempDir dir;
+    const std::string path = dir / "ledger.db";
+    Fill(*Open(path));
+    Tamper(path, c.sql(path));
+    const AuditVerdict v = Open(path)->VerifyAudit(std::nullopt);
+    INFO(Problems(v));
+    CHECK_FALSE(v.ok());
+    c.expect(v);
+  }
+}
+
+TEST_CASE("a chain cut short or made again from the start is found against a recorded head") {
+  TempDir dir;
+  const std::string path = dir / "ledger.db";
+  const AuditVerdict before = [&] {
+    auto l = Open(path);
+    Fill(*l);
+    return l->VerifyAudit(std::nullopt);
+  }();
+  const std::pair<std::uint64_t, std::string> head{before.head_seq, before.head_hash};
+  CHECK(Open(path)->VerifyAudit(head).ok());
+
+  // The last transition and its entry removed together: consistent, so only the head tells.
+  Tamper(path,
+         "DELETE FROM audit WHERE seq = 14; DELETE FROM transitions WHERE file_id = 'f3' AND "
+         "state = 'released'");
+  CHECK(Open(path)->VerifyAudit(std::nullopt).ok());  // the limit of a chain on its own
+  AuditVerdict v = Open(path)->VerifyAudit(head);
+  CHECK(Has(v, 14, "recorded earlier as the head, it is gone"));
+
+  // Every entry made again from the first, with one changed: intact as a chain, but the
+  // recorded head's hash differs.
+  TempDir other;
+  const std::string copy = other / "ledger.db";
+  Fill(*Open(copy));
+  std::string rewrite = "UPDATE transitions SET detail = 'no errors' WHERE detail = '2 errors';";
+  std::string prev = kAuditGenesis;
+  for (std::uint64_t seq = 1; seq <= 14; ++seq) {
+    AuditEntry e = Entry(copy, seq);
+    if (e.detail == "2 errors") e.detail = "no errors";
+    e.prev = prev;
+    e.hash = AuditHash(e);
+    prev = e.hash;
+    rewrite += "UPDATE audit SET detail = " + Sql(e.detail) + ", prev = " + Sql(e.prev) +
+               ", hash = " + Sql(e.hash) + " WHERE seq = " + std::to_string(seq) + ";";
+  }
+  const AuditVerdict original = Open(copy)->VerifyAudit(std::nullopt);
+  Tamper(copy, rewrite);
+  CHECK(Open(copy)->VerifyAudit(std::nullopt).ok());
+  v = Open(copy)->VerifyAudit(std::make_pair(original.head_seq, original.head_hash));
+  CHECK(Has(v, 14, "is not the one recorded for it"));
+}
+
+TEST_CASE("a ledger from before the chain is chained once, oldest first") {
+  TempDir dir;
+  const std::string path = dir / "ledger.db";
+  Fill(*Open(path));
+  Tamper(path, "DROP TABLE audit;");  // as the ledger was before the chain existed
+  auto l = Open(path);
+  const AuditVerdict v = l->VerifyAudit(std::nullopt);
+  CHECK_MESSAGE(v.ok(), Problems(v));
+  CHECK(v.entries == 14);
+  CHECK(Entry(path, 1).what == "claiming");
+  // And it goes on from there.
+  REQUIRE(l->RecordAction("f3", {{}, "carol", "note", "checked"}).ok());
+  CHECK(Open(path)->VerifyAudit(std::nullopt).entries == 15);
+}
+
+TEST_CASE("two connections appending at once keep one unbroken chain") {
+  TempDir dir;
+  const std::string path = dir / "ledger.db";
+  auto a = Open(path), b = Open(path);
+  Fill(*a);
+  const auto write = [](Ledger& l, const char* user) {
+    for (int i = 0; i < 100; ++i) {
+      REQUIRE(l.RecordAction("f1", {{}, user, "note", std::to_string(i)}).ok());
+    }
+  };
+  std::thread t1(write, std::ref(*a), "alice"), t2(write, std::ref(*b), "bob");
+  t1.join();
+  t2.join();
+  const AuditVerdict v = Open(path)->VerifyAudit(std::nullopt);
+  CHECK_MESSAGE(v.ok(), Problems(v));
+  CHECK(v.entries == 214);
+}
+
+}  // namespace
+}  // namespace rbgate::spool
