@@ -142,6 +142,10 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
     if (c.log_level != "info" && c.log_level != "debug" && c.log_level != "warning") {
       Fail(path, t->get("log_level"), "daemon.log_level", "must be debug, info or warning");
     }
+    c.log_format = r.Get<std::string>("log_format").value_or("text");
+    if (c.log_format != "text" && c.log_format != "json") {
+      Fail(path, t->get("log_format"), "daemon.log_format", "must be text or json");
+    }
     r.NoOthers();
   }
   if (const toml::table* t = top.Table("checks")) {
@@ -284,6 +288,7 @@ max_file_mb = 16384     # larger files are quarantined unread
 workers = 2             # files checked and delivered at once
 rescan_seconds = 10     # a full look at the drop folders, besides inotify's events
 log_level = "info"      # debug, info or warning
+log_format = "text"     # or "json": one JSON object a line (time, level, event, id, route, ...)
 
 [checks]
 calendar = ""           # GOV.UK bank-holidays.json; empty: the built-in 2018-2027 calendar

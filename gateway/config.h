@@ -21,6 +21,7 @@ struct Config {
   std::string modulus_dir;              // empty: default search
   std::string as_of = "creation-date";  // or "today"
   std::string log_level = "info";
+  std::string log_format = "text";       // or "json": one object a line
   std::vector<std::string> schema_dirs;  // checks.schema_dirs: folders of schema files
 };
 

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "gateway/log.h"
 #include "schemas/dates.h"
 #include "spool/ledger.h"
 #include "spool/report.h"
@@ -30,18 +31,10 @@ std::int64_t NowMs() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-// Structured log lines on stderr: time, level, event, then key=value pairs.
-std::mutex log_mu;
-int log_threshold = 1;  // 0 debug, 1 info, 2 warning
-
-void Log(int level, std::string_view event, const std::string& fields) {
-  if (level < log_threshold) return;
-  static constexpr const char* kLevels[] = {"debug", "info", "warning", "error"};
-  std::lock_guard lock(log_mu);
-  std::fprintf(stderr, "%s %s %.*s%s%s\n", spool::NowIso().c_str(), kLevels[level],
-               static_cast<int>(event.size()), event.data(), fields.empty() ? "" : " ",
-               fields.c_str());
-}
+using log::Level;
+using log::Number;
+using log::Text;
+using log::Word;
 
 std::string_view CodeName(spool::Code c) {
   switch (c) {
@@ -63,20 +56,30 @@ std::string_view CodeName(spool::Code c) {
   return "unknown";
 }
 
-void LogOutcome(spool::Spool& s, const std::string& id, const spool::Status& st) {
+// Where a file's processing ended: the stage it reached and its outcome, with how long it took.
+void LogOutcome(spool::Spool& s, const std::string& id, const spool::Status& st,
+                std::int64_t duration_ms) {
   if (!st.ok()) {
-    Log(st.code == spool::Code::kUnavailable ? 2 : 3, "paused",
-        fmt::format("id={} code={} reason={}", id, CodeName(st.code),
-                    spool::JsonQuoted(st.message)));
+    log::Event(st.code == spool::Code::kUnavailable ? Level::kWarning : Level::kError, "paused",
+               {Word("id", id), Word("code", std::string(CodeName(st.code))),
+                Number("duration_ms", duration_ms), Text("reason", st.message)});
     return;
   }
   auto f = s.ledger().Get(id);
   if (!f) return;
-  Log(f->state == spool::state::kDelivered ? 1 : 2, f->state,
-      fmt::format("id={} route={} name={} feed={} size={} records={} errors={} warnings={} "
-                  "reason={}",
-                  id, f->route, spool::JsonQuoted(f->name), f->feed.empty() ? "-" : f->feed,
-                  f->size, f->records, f->errors, f->warnings, spool::JsonQuoted(f->reason)));
+  const bool delivered = f->state == spool::state::kDelivered;
+  const std::string stage = delivered                                ? "deliver"
+                            : f->state == spool::state::kQuarantined ? "quarantine"
+                            : f->state == spool::state::kVanished    ? "claim"
+                                                                     : "check";
+  log::Event(delivered ? Level::kInfo : Level::kWarning, f->state,
+             {Word("id", id), Word("route", f->route), Text("name", f->name), Word("feed", f->feed),
+              Word("stage", stage), Word("outcome", f->outcome.empty() ? f->state : f->outcome),
+              Number("size", static_cast<std::int64_t>(f->size)),
+              Number("records", static_cast<std::int64_t>(f->records)),
+              Number("errors", static_cast<std::int64_t>(f->errors)),
+              Number("warnings", static_cast<std::int64_t>(f->warnings)),
+              Number("duration_ms", duration_ms), Text("reason", f->reason)});
 }
 
 // Work for the workers: a candidate to claim and process, or a claimed id to resume.
@@ -156,7 +159,10 @@ void LoadCheckResources(Config& config, CheckResources& res,
 }
 
 int RunDaemon(Config& config, bool once) {
-  log_threshold = config.log_level == "debug" ? 0 : config.log_level == "warning" ? 2 : 1;
+  log::Configure(config.log_level == "debug"     ? Level::kDebug
+                 : config.log_level == "warning" ? Level::kWarning
+                                                 : Level::kInfo,
+                 config.log_format == "json" ? log::Format::kJson : log::Format::kText);
   if (config.as_of == "today") {
     std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -181,14 +187,15 @@ int RunDaemon(Config& config, bool once) {
     std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
     return 2;
   }
-  Log(1, "start",
-      fmt::format(
-          "root={} routes={} workers={} once={} modulus={}", spool::JsonQuoted(config.spool.root),
-          config.spool.routes.size(), config.workers, once,
-          config.spool.check.validator.modulus ? config.spool.check.validator.modulus->version()
-                                               : std::string("none")));
+  log::Event(Level::kInfo, "start",
+             {Text("root", config.spool.root),
+              Number("routes", static_cast<std::int64_t>(config.spool.routes.size())),
+              Number("workers", config.workers), log::Flag("once", once),
+              Word("modulus", config.spool.check.validator.modulus
+                                  ? config.spool.check.validator.modulus->version()
+                                  : std::string("none"))});
   if (spool::Status r = sp->Recover(); !r.ok()) {
-    Log(2, "recovery-incomplete", fmt::format("reason={}", spool::JsonQuoted(r.message)));
+    log::Event(Level::kWarning, "recovery-incomplete", {Text("reason", r.message)});
   }
 
   const int ifd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -197,7 +204,8 @@ int RunDaemon(Config& config, bool once) {
     if (ifd >= 0 &&
         ::inotify_add_watch(ifd, dir.c_str(),
                             IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ATTRIB | IN_MODIFY) < 0) {
-      Log(2, "no-inotify", fmt::format("dir={} (relying on rescans)", spool::JsonQuoted(dir)));
+      log::Event(Level::kWarning, "no-inotify",
+                 {Text("dir", dir), Text("action", "relying on rescans")});
     }
   }
 
@@ -223,17 +231,19 @@ int RunDaemon(Config& config, bool once) {
             inflight.erase(c.route + "/" + c.name);
           }
           if (s.ok()) {
-            Log(0, "claimed",
-                fmt::format("id={} route={} name={}", id, c.route, spool::JsonQuoted(c.name)));
+            log::Event(Level::kDebug, "claimed",
+                       {Word("id", id), Word("route", c.route), Text("name", c.name),
+                        Word("stage", "claim")});
           } else if (s.code != spool::Code::kNotFound) {
-            Log(2, "claim-failed",
-                fmt::format("route={} name={} reason={}", c.route, spool::JsonQuoted(c.name),
-                            spool::JsonQuoted(s.message)));
+            log::Event(Level::kWarning, "claim-failed",
+                       {Word("route", c.route), Text("name", c.name), Word("stage", "claim"),
+                        Text("reason", s.message)});
           }
         }
         if (!id.empty() && (s.ok() || !job.candidate)) {
+          const std::int64_t began = NowMs();
           s = sp->Process(id);
-          LogOutcome(*sp, id, s);
+          LogOutcome(*sp, id, s, NowMs() - began);
           if (s.code == spool::Code::kUnavailable) {
             std::lock_guard lock(retry_mu);
             retry.insert(id);
@@ -243,7 +253,7 @@ int RunDaemon(Config& config, bool once) {
         // durable now.
         if (queue.Done()) {
           if (spool::Status f = sp->Flush(); !f.ok()) {
-            Log(3, "flush-failed", fmt::format("reason={}", spool::JsonQuoted(f.message)));
+            log::Event(Level::kError, "flush-failed", {Text("reason", f.message)});
           }
         }
       }
@@ -259,9 +269,9 @@ int RunDaemon(Config& config, bool once) {
   }
   if (registry) {
     for (const auto& p : registry->initial_problems()) {
-      Log(2, "schema-refused",
-          fmt::format("file={} finding={} action=\"its feed is not defined\"",
-                      spool::JsonQuoted(p.file), spool::JsonQuoted(p.message)));
+      log::Event(Level::kWarning, "schema-refused",
+                 {Text("file", p.file), Text("finding", p.message),
+                  Text("action", "its feed is not defined")});
     }
   }
   std::int64_t last_schema_scan = NowMs();
@@ -269,13 +279,14 @@ int RunDaemon(Config& config, bool once) {
     if (!registry || registry->dirs().empty()) return;
     std::vector<std::string> loaded;
     for (const auto& p : registry->Reload(&loaded)) {
-      Log(2, "schema-refused",
-          fmt::format("file={} finding={} action={}", spool::JsonQuoted(p.file),
-                      spool::JsonQuoted(p.message),
-                      p.kept_previous ? "\"the previous version keeps serving\""
-                                      : "\"its feed is not defined\""));
+      log::Event(Level::kWarning, "schema-refused",
+                 {Text("file", p.file), Text("finding", p.message),
+                  Text("action", p.kept_previous ? "the previous version keeps serving"
+                                                 : "its feed is not defined")});
     }
-    for (const auto& line : loaded) Log(1, "schema-loaded", "schema=" + spool::JsonQuoted(line));
+    for (const auto& line : loaded) {
+      log::Event(Level::kInfo, "schema-loaded", {Text("schema", line)});
+    }
   };
 
   bool stop = false;
@@ -288,9 +299,9 @@ int RunDaemon(Config& config, bool once) {
     bool settling = false;
     if (sp->LowOnSpace()) {
       if (!low_space_logged) {
-        Log(2, "low-space",
-            once ? "action=\"taking no new work; left for the next run\""
-                 : "action=\"taking no new work until space returns\"");
+        log::Event(Level::kWarning, "low-space",
+                   {Text("action", once ? "taking no new work; left for the next run"
+                                        : "taking no new work until space returns")});
         low_space_logged = true;
       }
       if (once) {
@@ -298,7 +309,7 @@ int RunDaemon(Config& config, bool once) {
         break;
       }
     } else {
-      if (low_space_logged) Log(1, "space-returned", "");
+      if (low_space_logged) log::Event(Level::kInfo, "space-returned", {});
       low_space_logged = false;
       spool::ScanResult scan = sp->Scan(now);
       std::size_t queued = 0;
@@ -320,7 +331,7 @@ int RunDaemon(Config& config, bool once) {
         for (const auto& r : config.spool.routes)
           longest = std::max(longest, r.settle.stable_seconds);
         if (now - settling_since > (longest + 5) * 1000LL) {
-          Log(2, "still-settling", "action=\"left for the next run\"");
+          log::Event(Level::kWarning, "still-settling", {Text("action", "left for the next run")});
           break;
         }
       }
@@ -348,9 +359,9 @@ int RunDaemon(Config& config, bool once) {
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info;
       while (::read(sfd, &info, sizeof info) == sizeof info) {
-        Log(1, "stopping",
-            fmt::format("signal={} action=\"finishing files in flight\"",
-                        info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"));
+        log::Event(Level::kInfo, "stopping",
+                   {Word("signal", info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"),
+                    Text("action", "finishing files in flight")});
         stop = true;
       }
     }
@@ -363,7 +374,7 @@ int RunDaemon(Config& config, bool once) {
   queue.Close();
   for (auto& w : workers) w.join();
   if (spool::Status f = sp->Flush(); !f.ok()) {
-    Log(3, "flush-failed", fmt::format("reason={}", spool::JsonQuoted(f.message)));
+    log::Event(Level::kError, "flush-failed", {Text("reason", f.message)});
   }
   if (ifd >= 0) ::close(ifd);
   if (sfd >= 0) ::close(sfd);
@@ -372,9 +383,11 @@ int RunDaemon(Config& config, bool once) {
     std::lock_guard lock(retry_mu);
     paused = retry.size();
   }
-  Log(1, "stopped",
-      fmt::format("paused={} syncs={} sync_requests={} sync_seconds={:.3f}", paused, sp->syncs(),
-                  sp->sync_requests(), sp->sync_seconds()));
+  log::Event(Level::kInfo, "stopped",
+             {Number("paused", static_cast<std::int64_t>(paused)),
+              Number("syncs", static_cast<std::int64_t>(sp->syncs())),
+              Number("sync_requests", static_cast<std::int64_t>(sp->sync_requests())),
+              Number("sync_seconds", sp->sync_seconds(), 3)});
   return 0;
 }
 

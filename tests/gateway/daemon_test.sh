@@ -94,6 +94,39 @@ mv "$s/incoming/auto/upload.part" "$s/incoming/auto/upload.s18"  # the writer fi
 check finished-upload test "$(state_of "$s" upload.s18)" = quarantined  # not a feed
 check finished-upload-reason bash -c "'$rbgate' quarantine list --config '$s/rbgate.toml' | grep -q 'feed.unknown: text'"
 
+# --- structured logs: one JSON object a line, the same events --------------------------------
+s=$tmp/sj
+"$rbgate" init "$s" >/dev/null
+configure "$s"
+sed -i 's/log_format = "text"/log_format = "json"/; s/log_level = "info"/log_level = "debug"/' "$s/rbgate.toml"
+gen --seed 5 -o "$s/incoming/auto/good.s18"
+gen --seed 6 --fault modulus -o "$s/incoming/auto/bad.s18"
+"$rbgate" run --once --config "$s/rbgate.toml" 2>"$tmp/json.log"
+check json-lines test "$(wc -l <"$tmp/json.log")" -ge 5
+# Every line one JSON object with time, level and event; the outcomes with the file's fields.
+check json-parses node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n");
+  const outcome = ["id", "route", "feed", "stage", "outcome", "duration_ms"];
+  let outcomes = 0;
+  for (const line of lines) {
+    const e = JSON.parse(line);
+    for (const k of ["time", "level", "event"]) if (!(k in e)) throw new Error(k + ": " + line);
+    if (e.event === "delivered" || e.event === "quarantined") {
+      for (const k of outcome) if (!(k in e)) throw new Error(k + ": " + line);
+      if (typeof e.duration_ms !== "number" || typeof e.records !== "number") throw new Error(line);
+      outcomes++;
+    }
+  }
+  if (outcomes !== 2) throw new Error("outcomes: " + outcomes);
+' "$tmp/json.log"
+check json-delivered grep -q '"event":"delivered".*"feed":"bacs18","stage":"deliver","outcome":"delivered"' "$tmp/json.log"
+check json-quarantined grep -q '"level":"warning","event":"quarantined".*"stage":"quarantine"' "$tmp/json.log"
+check json-debug grep -q '"event":"claimed"' "$tmp/json.log"
+sed -i 's/log_format = "json"/log_format = "xml"/' "$s/rbgate.toml"
+"$rbgate" run --once --config "$s/rbgate.toml" 2>"$tmp/badfmt.txt"
+check bad-log-format test $? -eq 2
+check bad-log-format-says grep -q 'daemon.log_format: must be text or json' "$tmp/badfmt.txt"
+
 # --- the daemon: watching, a slow writer, SIGTERM -----------------------------------------
 s=$tmp/s2
 "$rbgate" init "$s" >/dev/null
