@@ -148,6 +148,18 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
     }
     r.NoOthers();
   }
+  if (const toml::table* t = top.Table("admin")) {
+    Reader r(path, *t, "admin.");
+    c.admin.listen = r.Get<std::string>("listen").value_or(c.admin.listen);
+    c.admin.tls_cert = Resolve(dir, r.Get<std::string>("tls_cert").value_or(""));
+    c.admin.tls_key = Resolve(dir, r.Get<std::string>("tls_key").value_or(""));
+    if (c.admin.tls_cert.empty() != c.admin.tls_key.empty()) {
+      Fail(path, t->get(c.admin.tls_cert.empty() ? "tls_key" : "tls_cert"),
+           c.admin.tls_cert.empty() ? "admin.tls_key" : "admin.tls_cert",
+           "tls_cert and tls_key go together");
+    }
+    r.NoOthers();
+  }
   if (const toml::table* t = top.Table("checks")) {
     Reader r(path, *t, "checks.");
     c.calendar_file = Resolve(dir, r.Get<std::string>("calendar").value_or(""));
@@ -289,6 +301,11 @@ workers = 2             # files checked and delivered at once
 rescan_seconds = 10     # a full look at the drop folders, besides inotify's events
 log_level = "info"      # debug, info or warning
 log_format = "text"     # or "json": one JSON object a line (time, level, event, id, route, ...)
+
+[admin]
+listen = "127.0.0.1:8490"   # /metrics, /healthz, /readyz; "" for none; port 0 picks a free one
+tls_cert = ""               # PEM certificate and key: HTTPS instead of HTTP
+tls_key = ""
 
 [checks]
 calendar = ""           # GOV.UK bank-holidays.json; empty: the built-in 2018-2027 calendar

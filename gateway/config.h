@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/admin_server.h"
 #include "spool/spool.h"
 
 namespace rbgate::gateway {
@@ -23,6 +24,7 @@ struct Config {
   std::string log_level = "info";
   std::string log_format = "text";       // or "json": one object a line
   std::vector<std::string> schema_dirs;  // checks.schema_dirs: folders of schema files
+  AdminOptions admin;                    // [admin]: the HTTP admin server
 };
 
 // A configuration mistake, with the file, line and key in its message.

@@ -18,7 +18,9 @@
 #include <set>
 #include <thread>
 
+#include "gateway/admin_server.h"
 #include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "schemas/dates.h"
 #include "spool/ledger.h"
 #include "spool/report.h"
@@ -56,10 +58,12 @@ std::string_view CodeName(spool::Code c) {
   return "unknown";
 }
 
-// Where a file's processing ended: the stage it reached and its outcome, with how long it took.
-void LogOutcome(spool::Spool& s, const std::string& id, const spool::Status& st,
-                std::int64_t duration_ms) {
+// Where a file's processing ended: the stage it reached and its outcome, with how long it
+// took, logged and counted.
+void Finished(spool::Spool& s, Metrics& metrics, const std::string& id, const spool::Status& st,
+              std::int64_t duration_ms) {
   if (!st.ok()) {
+    metrics.Paused(std::string(CodeName(st.code)));
     log::Event(st.code == spool::Code::kUnavailable ? Level::kWarning : Level::kError, "paused",
                {Word("id", id), Word("code", std::string(CodeName(st.code))),
                 Number("duration_ms", duration_ms), Text("reason", st.message)});
@@ -80,6 +84,9 @@ void LogOutcome(spool::Spool& s, const std::string& id, const spool::Status& st,
               Number("errors", static_cast<std::int64_t>(f->errors)),
               Number("warnings", static_cast<std::int64_t>(f->warnings)),
               Number("duration_ms", duration_ms), Text("reason", f->reason)});
+  metrics.FileDone(f->route, f->feed, f->outcome.empty() ? f->state : f->outcome, f->size,
+                   f->records, static_cast<double>(duration_ms) / 1000);
+  metrics.Findings(s.ledger().Findings(id));
 }
 
 // Work for the workers: a candidate to claim and process, or a claimed id to resume.
@@ -198,6 +205,18 @@ int RunDaemon(Config& config, bool once) {
     log::Event(Level::kWarning, "recovery-incomplete", {Text("reason", r.message)});
   }
 
+  Metrics metrics;
+  std::optional<AdminServer> admin;
+  if (!once && !config.admin.listen.empty()) {
+    admin.emplace(config.admin, *sp, metrics);
+    std::string error;
+    if (!admin->Start(error)) {
+      std::fprintf(stderr, "rbgate: %s\n", error.c_str());
+      return 2;
+    }
+    log::Event(Level::kInfo, "admin-listening", {Word("url", admin->url())});
+  }
+
   const int ifd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   for (const auto& r : config.spool.routes) {
     const std::string dir = config.spool.root + "/incoming/" + r.name;
@@ -243,7 +262,7 @@ int RunDaemon(Config& config, bool once) {
         if (!id.empty() && (s.ok() || !job.candidate)) {
           const std::int64_t began = NowMs();
           s = sp->Process(id);
-          LogOutcome(*sp, id, s, NowMs() - began);
+          Finished(*sp, metrics, id, s, NowMs() - began);
           if (s.code == spool::Code::kUnavailable) {
             std::lock_guard lock(retry_mu);
             retry.insert(id);
@@ -373,6 +392,7 @@ int RunDaemon(Config& config, bool once) {
   }
   queue.Close();
   for (auto& w : workers) w.join();
+  if (admin) admin->Stop();
   if (spool::Status f = sp->Flush(); !f.ok()) {
     log::Event(Level::kError, "flush-failed", {Text("reason", f.message)});
   }

@@ -10,8 +10,9 @@ demo="$here/demo"
 rm -rf "$demo"
 "$rbgate" init "$demo" >/dev/null
 # Settle quickly for the demo; bank reports go to the R&B system with their rows (CSV).
-sed -i 's/stable_seconds = 2/stable_seconds = 1/; s/^transform = "none"/transform = "csv"/' \
-  "$demo/rbgate.toml"
+# The admin server on any free port (the log says which), so a busy 8490 cannot stop the demo.
+sed -i 's/stable_seconds = 2/stable_seconds = 1/; s/^transform = "none"/transform = "csv"/;
+        s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/' "$demo/rbgate.toml"
 in="$demo/incoming/auto"
 step() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 # Waits (up to 10 s) until D originals are delivered (rows not counted) and Q quarantined.
@@ -60,6 +61,13 @@ sent="$demo/delivered/$(ls "$demo/delivered" | grep -E '_council-tax-dd(-resent)
 ls -l "$in" | tail -n +2
 wait_for 7 4
 sleep 0.5
+admin=$(grep -o 'admin-listening url=[^ ]*' "$demo/rbgate.log" | cut -d= -f2)
+step "curl $admin/metrics   (what Prometheus scrapes; a few of the lines)"
+curl -sf "$admin/metrics" -o "$demo/metrics.txt"
+grep -m 14 -E '^rbgate_(files_total|findings_total|files_waiting|quarantined_files|ledger_up)' \
+  "$demo/metrics.txt"
+step "curl $admin/readyz"
+curl -sf "$admin/readyz"
 kill -TERM "$daemon"
 wait "$daemon" || true
 trap - EXIT
@@ -92,5 +100,8 @@ step "rbgate quarantine show $id   (Bacs's input report disagrees with what was 
 
 step "rbgate stats"
 "$rbgate" stats --config "$demo/rbgate.toml"
+
+step "rbgate audit verify   (every transition and officer's action, hash-chained)"
+"$rbgate" audit verify --config "$demo/rbgate.toml"
 echo
 echo "Try: rbgate quarantine release ID --reason TEXT [--force-duplicate] --config demo/rbgate.toml"

@@ -19,6 +19,9 @@ packages=(
   libfmt-dev            # formatting (GCC 12 has no std::format)
   libcli11-dev          # command line
   libtomlplusplus-dev   # configuration
+  libcpp-httplib-dev    # the admin server (metrics, health)
+  prometheus            # promtool: the tests check /metrics with it
+  curl                  # the tests scrape the admin server
   libre2-dev            # Table Schema patterns, in linear time
   miller                # the CSV benchmark's reference
   time                  # peak memory in bench/ scripts

@@ -167,6 +167,10 @@ class Ledger {
 // that keeps the ledger elsewhere must sync it likewise.
 std::unique_ptr<Ledger> OpenSqliteLedger(const std::string& path, Status& status);
 
+// Whether the ledger file at `path` opens (read-only: never created) and answers a query;
+// false with `why` when not. For health checks, from any thread.
+bool SqliteLedgerAnswers(const std::string& path, std::string& why);
+
 // Now as ISO 8601 UTC with milliseconds, e.g. 2026-11-23T15:40:12.123Z.
 std::string NowIso();
 

@@ -691,6 +691,20 @@ std::unique_ptr<Ledger> OpenSqliteLedger(const std::string& path, Status& status
   return ledger;
 }
 
+bool SqliteLedgerAnswers(const std::string& path, std::string& why) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 2000);
+    rc = sqlite3_exec(db, "SELECT count(*) FROM (SELECT 1 FROM files LIMIT 1)", nullptr, nullptr,
+                      nullptr);
+  }
+  const bool ok = rc == SQLITE_OK;
+  if (!ok) why = FromSqlite(rc, db, "open " + path).message;
+  sqlite3_close_v2(db);
+  return ok;
+}
+
 std::string NowIso() {
   using namespace std::chrono;
   auto now = system_clock::now();

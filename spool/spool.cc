@@ -235,6 +235,42 @@ bool Spool::LowOnSpace() const {
   return free >= 0 && free < options_.min_free_bytes;
 }
 
+std::int64_t Spool::FreeSpace() const { return FreeBytes(options_.root); }
+
+namespace {
+
+// A name in a drop folder that is, or will be, a file to claim: not hidden, not a writer's
+// temporary, not a done-marker.
+bool Watched(const RouteOptions& route, const std::string& name) {
+  if (name[0] == '.') return false;
+  const auto& settle = route.settle;
+  if (std::any_of(settle.ignore_suffixes.begin(), settle.ignore_suffixes.end(),
+                  [&](const std::string& s) { return EndsWith(name, s); })) {
+    return false;
+  }
+  return settle.done_marker.empty() || !EndsWith(name, settle.done_marker);
+}
+
+}  // namespace
+
+std::vector<RouteBacklog> Spool::Backlog() const {
+  std::vector<RouteBacklog> out;
+  for (const auto& route : options_.routes) {
+    RouteBacklog b{route.name, 0, 0};
+    const std::string dir = options_.root + "/incoming/" + route.name;
+    for (const auto& name : ListDir(dir)) {
+      if (!Watched(route, name)) continue;
+      std::uint64_t size = 0;
+      std::int64_t mtime = 0;
+      if (KindOf(dir + "/" + name, &size, &mtime) == NodeKind::kMissing) continue;
+      ++b.waiting;
+      if (b.oldest_mtime_ns == 0 || mtime < b.oldest_mtime_ns) b.oldest_mtime_ns = mtime;
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
 ScanResult Spool::Scan(std::int64_t now_ms) {
   std::lock_guard lock(scan_mu_);
   ScanResult result;
@@ -243,13 +279,8 @@ ScanResult Spool::Scan(std::int64_t now_ms) {
     const std::string dir = options_.root + "/incoming/" + route.name;
     const auto names = ListDir(dir);
     for (const auto& name : names) {
-      if (name[0] == '.') continue;
+      if (!Watched(route, name)) continue;
       const auto& settle = route.settle;
-      if (std::any_of(settle.ignore_suffixes.begin(), settle.ignore_suffixes.end(),
-                      [&](const std::string& s) { return EndsWith(name, s); })) {
-        continue;
-      }
-      if (!settle.done_marker.empty() && EndsWith(name, settle.done_marker)) continue;
       std::uint64_t size = 0;
       std::int64_t mtime = 0;
       const NodeKind kind = KindOf(dir + "/" + name, &size, &mtime);

@@ -85,6 +85,13 @@ struct ScanResult {
   std::size_t settling = 0;
 };
 
+// What waits in one drop folder, for monitoring.
+struct RouteBacklog {
+  std::string route;
+  std::size_t waiting = 0;  // files not yet claimed, settling ones included (not temporaries)
+  std::int64_t oldest_mtime_ns = 0;  // the oldest one's modification time; 0 when none
+};
+
 // Where the archive copy of `f` lives under spool `root`: archive/yyyy/mm/dd/<id>.zst, by the
 // day it was received.
 std::string ArchivePath(const std::string& root, const FileRecord& f);
@@ -122,6 +129,10 @@ class Spool {
 
   // True when free space is below the threshold: take no new work.
   bool LowOnSpace() const;
+  // Free bytes on the spool's file system; -1 when it cannot be told.
+  std::int64_t FreeSpace() const;
+  // What waits in each route's drop folder. Reads the folders; changes nothing.
+  std::vector<RouteBacklog> Backlog() const;
 
   // Operator actions, each recorded with the user and reason.
   Status Release(const std::string& id, const std::string& reason, bool force_duplicate);

@@ -87,6 +87,8 @@ min_free_mb = 0
 [daemon]
 workers = 2
 rescan_seconds = 1
+[admin]
+listen = "127.0.0.1:0"
 [checks]
 processing_days_against = "creation-date"
 [[destination]]

@@ -38,10 +38,12 @@ state_of() {  # state_of SPOOL NAME
     grep -o "\"name\":\"$2\"[^}]*\"state\":\"[a-z]*\"" | sed 's/.*"state":"//; s/"$//' | head -1
 }
 gen() { "$rbgate" gen bacs18 --records 50 --date 2026-11-23 "$@"; }
-configure() {  # a spool judged by its files' own dates, settling after 1 second
+configure() {  # a spool judged by its files' own dates, settling after 1 second, admin on any port
   sed -i 's/processing_days_against = "today"/processing_days_against = "creation-date"/;
-          s/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/' "$1/rbgate.toml"
+          s/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/;
+          s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/' "$1/rbgate.toml"
 }
+admin_url() { grep -o 'admin-listening url=[^ ]*' "$1" | head -1 | cut -d= -f2; }  # admin_url LOG
 
 # --- init and --once -------------------------------------------------------------------
 s=$tmp/s1
@@ -157,6 +159,71 @@ wait "$daemon"
 check sigterm-exit test $? -eq 0
 daemon=""
 check stopped-logged grep -q 'info stopped' "$tmp/daemon.log"
+
+# --- the admin server: health, readiness, Prometheus metrics (checked by promtool), TLS ------
+s=$tmp/sa
+"$rbgate" init "$s" >/dev/null
+configure "$s"
+RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$tmp/admin.log" &
+daemon=$!
+wait_for 10 grep -q admin-listening "$tmp/admin.log"
+url=$(admin_url "$tmp/admin.log")
+check admin-loopback bash -c "[[ '$url' == http://127.0.0.1:* ]]"
+check healthz bash -c "curl -sf '$url/healthz' | grep -qx ok"
+check readyz bash -c "curl -sf '$url/readyz' | grep -qx ready"
+check metrics-empty-valid bash -c "curl -sf '$url/metrics' | promtool check metrics"
+gen --seed 21 -o "$s/incoming/auto/good.s18"
+gen --seed 22 --fault modulus -o "$s/incoming/auto/bad.s18"
+check admin-processed wait_for 10 bash -c "[ \$(ls '$s/delivered' | wc -l) -ge 1 ] && [ \$(ls '$s/quarantine' | wc -l) -ge 1 ]"
+sleep 0.5
+curl -sf "$url/metrics" >"$tmp/metrics.txt"
+check metrics-valid promtool check metrics <"$tmp/metrics.txt"
+check metrics-delivered grep -qx 'rbgate_files_total{route="auto",feed="bacs18",outcome="delivered"} 1' "$tmp/metrics.txt"
+check metrics-quarantined grep -qx 'rbgate_files_total{route="auto",feed="bacs18",outcome="quarantined"} 1' "$tmp/metrics.txt"
+check metrics-finding grep -qx 'rbgate_findings_total{rule="bacs18.modulus.failed",severity="error"} 1' "$tmp/metrics.txt"
+check metrics-histogram grep -qx 'rbgate_processing_seconds_count{route="auto",feed="bacs18"} 2' "$tmp/metrics.txt"
+check metrics-waiting grep -qx 'rbgate_files_waiting{route="auto"} 0' "$tmp/metrics.txt"
+check metrics-quarantine-gauge grep -qx 'rbgate_quarantined_files 1' "$tmp/metrics.txt"
+check metrics-ledger-up grep -qx 'rbgate_ledger_up 1' "$tmp/metrics.txt"
+# Not ready while the ledger cannot be opened; ready again when it can.
+mv "$s/ledger.db" "$s/ledger.db.moved"
+code=$(curl -s -o "$tmp/readyz.txt" -w '%{http_code}' "$url/readyz")
+check readyz-503 test "$code" = 503
+check readyz-says grep -q '^ledger: ' "$tmp/readyz.txt"
+check metrics-ledger-down bash -c "curl -sf '$url/metrics' | grep -qx 'rbgate_ledger_up 0'"
+mv "$s/ledger.db.moved" "$s/ledger.db"
+check readyz-again bash -c "curl -sf '$url/readyz' | grep -qx ready"
+check admin-unknown-404 test "$(curl -s -o /dev/null -w '%{http_code}' "$url/nope")" = 404
+kill -TERM "$daemon"
+wait "$daemon"
+check admin-sigterm-exit test $? -eq 0
+daemon=""
+# A port in use is refused at start, with the address.
+port=${url##*:}
+sed -i "s/^listen = \"127.0.0.1:0\"/listen = \"127.0.0.1:$port\"/" "$s/rbgate.toml"
+node -e 'require("net").createServer().listen(+process.argv[1], "127.0.0.1"); setTimeout(() => process.exit(0), 5000)' "$port" &
+holder=$!
+sleep 0.5
+"$rbgate" run --config "$s/rbgate.toml" 2>"$tmp/busy.log"
+check admin-port-busy test $? -eq 2
+check admin-port-busy-says grep -q "cannot listen on 127.0.0.1:$port" "$tmp/busy.log"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+# TLS: a throwaway certificate; HTTPS verified against it, plain HTTP not served.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/admin.key" -out "$tmp/admin.crt" 2>/dev/null
+sed -i "s/^listen = .*/listen = \"127.0.0.1:0\"/; s|^tls_cert = .*|tls_cert = \"$tmp/admin.crt\"|; s|^tls_key = .*|tls_key = \"$tmp/admin.key\"|" "$s/rbgate.toml"
+RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$tmp/tls.log" &
+daemon=$!
+wait_for 10 grep -q admin-listening "$tmp/tls.log"
+url=$(admin_url "$tmp/tls.log")
+check tls-url bash -c "[[ '$url' == https://127.0.0.1:* ]]"
+check tls-healthz bash -c "curl -sf --cacert '$tmp/admin.crt' '$url/healthz' | grep -qx ok"
+check tls-verified bash -c "! curl -sf '$url/healthz' >/dev/null 2>&1"  # not trusted without the CA
+check tls-no-plain bash -c "! curl -sf 'http://${url#https://}/healthz' >/dev/null 2>&1"
+kill -TERM "$daemon"
+wait "$daemon"
+daemon=""
 
 # --- a full disk: stop taking work, lose nothing, resume --------------------------------
 s=$tmp/s3
