@@ -99,6 +99,17 @@ bool AdminServer::Start(std::string& error) {
       return false;
     }
   }
+  if (!options_.users_file.empty()) {
+    try {
+      auth_ = std::make_unique<Auth>(AuthOptions{options_.users_file, options_.session_idle_seconds,
+                                                 options_.session_max_seconds});
+    } catch (const AuthError& e) {
+      error = fmt::format("admin.users_file: {}", e.what());
+      return false;
+    }
+    api_ = std::make_unique<ApiContext>(ApiContext{spool_, *auth_, !options_.tls_cert.empty()});
+    RegisterApi(*server_, *api_);
+  }
   server_->new_task_queue = [] { return new httplib::ThreadPool(4); };
   server_->set_payload_max_length(1 << 20);
   server_->set_read_timeout(10, 0);

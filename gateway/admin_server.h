@@ -4,6 +4,7 @@
 //   GET /healthz  200 while the process lives
 //   GET /readyz   200 when the ledger opens and answers, the spool is writable and free space
 //                 is above the floor; 503 with the failing checks otherwise
+//   /api/..., /   the JSON API and the web console (admin_api.h), when a users file is set
 // Requests are served on a small pool of its own threads; the daemon's work is not blocked.
 #pragma once
 
@@ -11,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "gateway/admin_api.h"
+#include "gateway/auth.h"
 #include "gateway/metrics.h"
 #include "spool/spool.h"
 
@@ -23,6 +26,11 @@ namespace rbgate::gateway {
 struct AdminOptions {
   std::string listen = "127.0.0.1:8490";  // host:port; port 0 picks a free one; "" disables
   std::string tls_cert, tls_key;          // PEM files; both or neither
+  // The console's and API's users (auth.h); empty: no API and no console, only the
+  // monitoring paths.
+  std::string users_file;
+  std::int64_t session_idle_seconds = 1800;
+  std::int64_t session_max_seconds = 12 * 3600;
 };
 
 class AdminServer {
@@ -48,6 +56,8 @@ class AdminServer {
   AdminOptions options_;
   spool::Spool& spool_;
   const Metrics& metrics_;
+  std::unique_ptr<Auth> auth_;
+  std::unique_ptr<ApiContext> api_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

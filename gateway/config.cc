@@ -153,6 +153,14 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
     c.admin.listen = r.Get<std::string>("listen").value_or(c.admin.listen);
     c.admin.tls_cert = Resolve(dir, r.Get<std::string>("tls_cert").value_or(""));
     c.admin.tls_key = Resolve(dir, r.Get<std::string>("tls_key").value_or(""));
+    c.admin.users_file = Resolve(dir, r.Get<std::string>("users_file").value_or(""));
+    for (auto [key, field] : {std::pair{"session_idle_seconds", &c.admin.session_idle_seconds},
+                              std::pair{"session_max_seconds", &c.admin.session_max_seconds}}) {
+      if (auto v = r.Get<std::uint64_t>(key)) {
+        if (*v < 1) Fail(path, t->get(key), std::string("admin.") + key, "must be at least 1");
+        *field = static_cast<std::int64_t>(*v);
+      }
+    }
     if (c.admin.tls_cert.empty() != c.admin.tls_key.empty()) {
       Fail(path, t->get(c.admin.tls_cert.empty() ? "tls_key" : "tls_cert"),
            c.admin.tls_cert.empty() ? "admin.tls_key" : "admin.tls_cert",
@@ -306,6 +314,10 @@ log_format = "text"     # or "json": one JSON object a line (time, level, event,
 listen = "127.0.0.1:8490"   # /metrics, /healthz, /readyz; "" for none; port 0 picks a free one
 tls_cert = ""               # PEM certificate and key: HTTPS instead of HTTP
 tls_key = ""
+users_file = ""             # the web console's and API's users (rbgate admin hash-password);
+                            # empty: no console, only /metrics, /healthz and /readyz
+session_idle_seconds = 1800 # a console session ends after this long unused...
+session_max_seconds = 43200 # ...and at this age whatever
 
 [checks]
 calendar = ""           # GOV.UK bank-holidays.json; empty: the built-in 2018-2027 calendar

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 
+#include "gateway/auth.h"
 #include "gateway/config.h"
 #include "gateway/daemon.h"
 #include "gateway/gen_bacs18.h"
@@ -420,6 +421,18 @@ int main(int argc, char** argv) {
   auto* stats = app.add_subcommand("stats", "Files, bytes, records and outcomes per feed and hour");
   add_config(stats);
   add_listing(stats, false);
+  auto* admin = app.add_subcommand("admin", "Secrets for the web console's users file");
+  admin->require_subcommand(1);
+  auto* ad_hash = admin->add_subcommand(
+      "hash-password", "Read a password on stdin; print its argon2id hash for the users file");
+  auto* ad_token = admin->add_subcommand(
+      "new-token", "Print a new API token (to give once) and the digest for the users file");
+  admin->footer(
+      "The users file (admin.users_file):\n"
+      "  [[user]]\n  name = \"alice\"\n  role = \"officer\"   # viewer, officer or approver\n"
+      "  password = \"$argon2id$...\"   # from rbgate admin hash-password\n"
+      "  [[token]]\n  name = \"grafana\"\n  role = \"viewer\"\n"
+      "  sha256 = \"...\"   # from rbgate admin new-token");
   auto* audit = app.add_subcommand("audit", "The ledger's tamper-evident audit chain");
   audit->require_subcommand(1);
   add_config(audit);
@@ -567,6 +580,26 @@ int main(int argc, char** argv) {
       }
     }
 
+    if (*ad_hash) {
+      // From stdin, never the command line (which other users can read in /proc).
+      std::string password;
+      std::getline(std::cin, password);
+      if (!password.empty() && password.back() == '\r') password.pop_back();
+      if (password.size() < 12) {
+        std::fprintf(stderr, "rbgate: a password must be at least 12 characters\n");
+        return kExitUsage;
+      }
+      std::printf("%s\n", gateway::HashPassword(password).c_str());
+      return 0;
+    }
+    if (*ad_token) {
+      const auto [token, digest] = gateway::NewToken();
+      std::printf("token (give it to its holder once; it is not kept): %s\n", token.c_str());
+      std::printf(
+          "for the users file:\n[[token]]\nname = \"...\"\nrole = \"viewer\"\nsha256 = \"%s\"\n",
+          digest.c_str());
+      return 0;
+    }
     if (*rules_cmd) {
       std::cout << fmt::format("{:<42} {:<7} {}\n", schemas::kUnknownFeed.id,
                                parsers::SeverityName(schemas::kUnknownFeed.severity),

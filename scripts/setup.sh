@@ -19,7 +19,9 @@ packages=(
   libfmt-dev            # formatting (GCC 12 has no std::format)
   libcli11-dev          # command line
   libtomlplusplus-dev   # configuration
-  libcpp-httplib-dev    # the admin server (metrics, health)
+  libcpp-httplib-dev    # the admin server (metrics, health, API, console)
+  libsodium-dev         # console passwords (argon2id), session ids
+  chromium              # the console's end-to-end browser test
   prometheus            # promtool: the tests check /metrics with it
   curl                  # the tests scrape the admin server
   libre2-dev            # Table Schema patterns, in linear time

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "parsers/bacs18/rules.h"
 #include "schemas/values.h"
 
@@ -131,7 +133,8 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
       AppendJsonString(out, d.rule->hint);
       out += ",\"bytes\":";
       AppendJsonString(out, ShownBytes(d, o.show_personal));
-      out += '}';
+      // How many bytes from `column` the finding covers (at least 1), for highlighting.
+      out += fmt::format(",\"width\":{}}}", std::max<std::uint32_t>(d.width, 1));
     }
     out += "],\"suppressed\":{";
     bool first_s = true;

@@ -838,7 +838,9 @@ Status Spool::Recover() {
   return first;
 }
 
-Status Spool::Release(const std::string& id, const std::string& reason, bool force_duplicate) {
+Status Spool::Release(const std::string& id, const std::string& reason, bool force_duplicate,
+                      const std::string& user) {
+  const std::string& who = user.empty() ? options_.user : user;
   auto f = ledger_->Get(id);
   if (!f) return Error(Code::kNotFound, "no file " + id);
   if (f->state != state::kQuarantined) {
@@ -858,12 +860,11 @@ Status Spool::Release(const std::string& id, const std::string& reason, bool for
                    id + ": the quarantined original is not a regular file");
     }
     if (Status s = ledger_->RecordAction(
-            id,
-            {{}, options_.user, force_duplicate ? "release --force-duplicate" : "release", reason});
+            id, {{}, who, force_duplicate ? "release --force-duplicate" : "release", reason});
         !s.ok()) {
       return s;
     }
-    if (Status s = Transition(id, state::kReleased, "released by " + options_.user + ": " + reason);
+    if (Status s = Transition(id, state::kReleased, "released by " + who + ": " + reason);
         !s.ok()) {
       return s;
     }
@@ -871,19 +872,19 @@ Status Spool::Release(const std::string& id, const std::string& reason, bool for
   return ProcessDurably(id);
 }
 
-Status Spool::Reject(const std::string& id, const std::string& reason) {
+Status Spool::Reject(const std::string& id, const std::string& reason, const std::string& user) {
+  const std::string& who = user.empty() ? options_.user : user;
   auto f = ledger_->Get(id);
   if (!f) return Error(Code::kNotFound, "no file " + id);
   if (f->state != state::kQuarantined) {
     return Error(Code::kFailedPrecondition, id + " is " + f->state + ", not quarantined");
   }
-  if (Status s = ledger_->RecordAction(id, {{}, options_.user, "reject", reason}); !s.ok())
-    return s;
-  return Transition(id, state::kRejected, "rejected by " + options_.user + ": " + reason,
-                    "rejected");
+  if (Status s = ledger_->RecordAction(id, {{}, who, "reject", reason}); !s.ok()) return s;
+  return Transition(id, state::kRejected, "rejected by " + who + ": " + reason, "rejected");
 }
 
-Status Spool::Reprocess(const std::string& id, const std::string& reason) {
+Status Spool::Reprocess(const std::string& id, const std::string& reason, const std::string& user) {
+  const std::string& who = user.empty() ? options_.user : user;
   auto f = ledger_->Get(id);
   if (!f) return Error(Code::kNotFound, "no file " + id);
   if (f->state != state::kQuarantined) {
@@ -894,13 +895,12 @@ Status Spool::Reprocess(const std::string& id, const std::string& reason) {
     return Error(Code::kFailedPrecondition,
                  id + ": the quarantined original is not a regular file");
   }
-  if (Status s = ledger_->RecordAction(id, {{}, options_.user, "reprocess", reason}); !s.ok()) {
+  if (Status s = ledger_->RecordAction(id, {{}, who, "reprocess", reason}); !s.ok()) {
     return s;
   }
   // The state changes first: checking then brings the original back from quarantine and
   // writes a new report.
-  if (Status s = Transition(id, state::kClaimed, "reprocess requested by " + options_.user);
-      !s.ok()) {
+  if (Status s = Transition(id, state::kClaimed, "reprocess requested by " + who); !s.ok()) {
     return s;
   }
   ::unlink((QuarantineDir(id) + "/meta.json").c_str());

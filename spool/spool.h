@@ -134,10 +134,12 @@ class Spool {
   // What waits in each route's drop folder. Reads the folders; changes nothing.
   std::vector<RouteBacklog> Backlog() const;
 
-  // Operator actions, each recorded with the user and reason.
-  Status Release(const std::string& id, const std::string& reason, bool force_duplicate);
-  Status Reject(const std::string& id, const std::string& reason);
-  Status Reprocess(const std::string& id, const std::string& reason);
+  // Operator actions, each recorded with the user and reason. `user`: who acts (the web
+  // console's signed-in officer); empty: options().user, the OS user.
+  Status Release(const std::string& id, const std::string& reason, bool force_duplicate,
+                 const std::string& user = {});
+  Status Reject(const std::string& id, const std::string& reason, const std::string& user = {});
+  Status Reprocess(const std::string& id, const std::string& reason, const std::string& user = {});
 
   // Checks the file at `path` as the spool does: CheckFile, then MatchWithLedger.
   std::unique_ptr<FileReport> CheckAsSpool(const std::string& path, const std::string& feed,

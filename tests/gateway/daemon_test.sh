@@ -21,16 +21,8 @@ check() {  # check NAME CONDITION...
   shift
   if "$@"; then ok; else bad "$name"; fi
 }
-# wait_for SECONDS CONDITION...: polls until true or the time runs out.
-wait_for() {
-  local limit=$1
-  shift
-  for _ in $(seq $((limit * 10))); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  return 1
-}
+# shellcheck source=tests/gateway/lib.sh
+source "$(dirname "$0")/lib.sh"
 count() { find "$1" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l; }
 at_least() { [ "$(count "$1")" -ge "$2" ]; }  # at_least DIR N, re-evaluated on each call
 state_of() {  # state_of SPOOL NAME

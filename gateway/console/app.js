@@ -1,0 +1,307 @@
+// The rbgate console: quarantine, a file with its faults marked, officers' actions, and the
+// feeds' last 24 hours. Plain JavaScript against the admin API; every value from the server
+// goes into the page as text, never as markup.
+"use strict";
+
+const state = { user: null, role: null, csrf: null, file: null, from: 1, findings: [] };
+const PAGE = 100;
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k.startsWith("data-")) node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+async function api(path, { method = "GET", body } = {}) {
+  const headers = {};
+  if (method !== "GET") {
+    headers["Content-Type"] = "application/json";
+    if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  }
+  const res = await fetch(path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = {};
+  try { data = await res.json(); } catch (e) { /* not JSON */ }
+  if (res.status === 401 && path !== "/api/login") {
+    showLogin();
+    throw new Error(data.error || "sign in first");
+  }
+  if (!res.ok) throw new Error(data.error || `${res.status} ${res.statusText}`);
+  return data;
+}
+
+function notice(text, isError = false) {
+  const n = $("notice");
+  n.textContent = text;
+  n.className = isError ? "error" : "";
+  n.hidden = !text;
+}
+
+function show(view) {
+  for (const v of ["login-view", "quarantine-view", "file-view", "dashboard-view"]) {
+    $(v).hidden = v !== view;
+  }
+  $("nav").hidden = view === "login-view";
+  $("who").hidden = view === "login-view";
+}
+
+function showLogin() {
+  state.user = state.csrf = null;
+  show("login-view");
+  $("login-user").focus();
+}
+
+const canAct = () => state.role === "officer" || state.role === "approver";
+
+// --- signing in and out --------------------------------------------------------------------
+$("login-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  $("login-error").hidden = true;
+  try {
+    const me = await api("/api/login", {
+      method: "POST",
+      body: { user: $("login-user").value, password: $("login-password").value },
+    });
+    $("login-password").value = "";
+    signedIn(me);
+    route();
+  } catch (err) {
+    $("login-error").textContent = err.message;
+    $("login-error").hidden = false;
+  }
+});
+
+$("logout").addEventListener("click", async () => {
+  try { await api("/api/logout", { method: "POST" }); } catch (e) { /* already ended */ }
+  notice("");
+  showLogin();
+});
+
+function signedIn(me) {
+  state.user = me.user;
+  state.role = me.role;
+  state.csrf = me.csrf;
+  $("who-name").textContent = me.user;
+  $("who-role").textContent = me.role;
+}
+
+// --- the quarantine --------------------------------------------------------------------------
+$("filters").addEventListener("submit", (e) => { e.preventDefault(); loadQuarantine(); });
+
+async function loadQuarantine() {
+  show("quarantine-view");
+  const q = new URLSearchParams();
+  for (const [key, id] of [["feed", "filter-feed"], ["day", "filter-day"], ["rule", "filter-rule"]]) {
+    if ($(id).value) q.set(key, $(id).value.trim());
+  }
+  const data = await api("/api/quarantine?" + q);
+  const body = $("quarantine-table").tBodies[0];
+  body.replaceChildren();
+  for (const { file, rules } of data.files) {
+    const chips = el("td", {}, ...rules.map((r) =>
+      el("span", { class: "chip", title: `${r.severity}, ${r.count}` }, r.rule)));
+    const row = el("tr", { "data-id": file.id },
+      el("td", {}, file.received_at.replace("T", " ").slice(0, 19)),
+      el("td", {}, el("a", { href: `#/file/${file.id}` }, file.name)),
+      el("td", {}, file.feed || "-"), el("td", {}, file.errors), el("td", {}, file.warnings),
+      chips, el("td", {}, file.reason));
+    row.addEventListener("click", () => { location.hash = `#/file/${file.id}`; });
+    body.append(row);
+  }
+  $("quarantine-empty").hidden = data.files.length > 0;
+}
+
+// --- one file --------------------------------------------------------------------------------
+async function loadFile(id) {
+  show("file-view");
+  const data = await api(`/api/files/${encodeURIComponent(id)}`);
+  state.file = data.file;
+  $("file-name").textContent = data.file.name;
+  const facts = $("file-facts");
+  facts.replaceChildren();
+  for (const [k, v] of [["Id", data.file.id], ["State", data.file.state], ["Feed", data.file.feed],
+    ["Route", data.file.route], ["Received", data.file.received_at], ["Records", data.file.records],
+    ["Why", data.file.reason], ["SHA-256", data.file.sha256]]) {
+    facts.append(el("dt", {}, k), el("dd", {}, v));
+  }
+  const quarantined = data.file.state === "quarantined";
+  $("actions").hidden = !(quarantined && canAct());
+  $("personal-toggle").hidden = !canAct();
+  showHistory(data);
+  state.findings = [];
+  if (quarantined) {
+    const report = await api(`/api/files/${encodeURIComponent(id)}/findings`);
+    state.findings = report.findings;
+  }
+  listFindings();
+  const firstLine = state.findings.find((f) => f.line > 0);
+  const start = firstLine ? Math.max(1, firstLine.line - 5) : 1;
+  if (quarantined) await loadLines(start);
+  else {
+    $("lines").tBodies[0].replaceChildren();
+    $("lines-range").textContent = "(shown only while the file is in quarantine)";
+  }
+}
+
+function showHistory(data) {
+  const list = $("history");
+  list.replaceChildren();
+  for (const t of data.transitions) list.append(el("li", {}, `${t.at}  ${t.state}  ${t.detail}`));
+  for (const a of data.actions) {
+    list.append(el("li", { class: "action" }, `${a.at}  ${a.action} by ${a.user}: ${a.reason}`));
+  }
+}
+
+function listFindings() {
+  const list = $("finding-list");
+  list.replaceChildren();
+  for (const f of state.findings) {
+    const where = f.line > 0 ? `line ${f.line}, column ${f.column}` : "the file";
+    const item = el("li", {},
+      el("span", { class: `sev-${f.severity}` }, f.severity), " ",
+      el("span", { class: "rule" }, f.rule), ` at ${where}${f.field ? ` (${f.field})` : ""}: `,
+      f.message, f.hint ? el("div", { class: "muted" }, "Hint: " + f.hint) : "");
+    if (f.line > 0) {
+      item.append(" ", el("a", { href: "#", onclick: (e) => {
+        e.preventDefault();
+        loadLines(Math.max(1, f.line - 5));
+      } }, "show"));
+    }
+    list.append(item);
+  }
+  if (!state.findings.length) list.append(el("li", {}, "No findings are kept for this file."));
+}
+
+async function loadLines(from) {
+  const personal = $("show-personal").checked ? "&personal=1" : "";
+  const id = encodeURIComponent(state.file.id);
+  const data = await api(`/api/files/${id}/lines?from=${from}&count=${PAGE}${personal}`);
+  state.from = data.from;
+  const body = $("lines").tBodies[0];
+  body.replaceChildren();
+  for (const line of data.lines) {
+    const here = state.findings.filter((f) => f.line === line.n);
+    const text = el("td", { class: "text" });
+    markFaults(text, line.text, here);
+    const note = el("td", { class: "note" },
+      ...here.map((f) => el("div", { class: `sev-${f.severity}` }, `${f.rule}: ${f.message}`)));
+    body.append(el("tr", { class: here.length ? "has-fault" : "", "data-line": line.n },
+      el("td", { class: "n" }, line.n), text, note));
+  }
+  const last = data.lines.length ? data.lines[data.lines.length - 1].n : from;
+  $("lines-range").textContent = `(lines ${from} to ${last}${data.personal ? ", personal data shown" : ""})`;
+  $("lines-prev").disabled = from <= 1;
+  $("lines-next").disabled = !data.more;
+}
+
+// The line's text with each finding's bytes [column, column + width) marked.
+function markFaults(cell, text, findings) {
+  const spans = findings.filter((f) => f.column > 0)
+    .map((f) => ({ start: f.column - 1, end: f.column - 1 + Math.max(1, f.width || 1), f }))
+    .sort((a, b) => a.start - b.start);
+  let at = 0;
+  for (const s of spans) {
+    if (s.start < at) continue;  // overlapping: the first one wins
+    cell.append(text.slice(at, s.start));
+    cell.append(el("mark", {
+      class: `fault ${s.f.severity}`, title: `${s.f.rule}: ${s.f.message}`, "data-rule": s.f.rule,
+      "data-field": s.f.field || "",
+    }, text.slice(s.start, s.end)));
+    at = s.end;
+  }
+  cell.append(text.slice(at));
+}
+
+$("lines-prev").addEventListener("click", () => loadLines(Math.max(1, state.from - PAGE)));
+$("lines-next").addEventListener("click", () => loadLines(state.from + PAGE));
+$("show-personal").addEventListener("change", () => loadLines(state.from));
+
+// --- actions, each with a reason ---------------------------------------------------------------
+const ACTIONS = {
+  release: ["Release this file", "It is archived and delivered as if it had passed its checks."],
+  reject: ["Reject this file", "Final: it stays in quarantine and is never delivered."],
+  reprocess: ["Reprocess this file", "It is checked again, with today's schemas and tables."],
+};
+let pending = null;
+
+for (const action of Object.keys(ACTIONS)) {
+  $(`act-${action}`).addEventListener("click", () => {
+    pending = action;
+    $("reason-title").textContent = ACTIONS[action][0];
+    $("reason-help").textContent = ACTIONS[action][1];
+    $("reason-text").value = "";
+    $("reason-force").checked = false;
+    $("force-row").hidden = action !== "release";
+    $("reason-error").hidden = true;
+    $("reason-dialog").showModal();
+  });
+}
+$("reason-cancel").addEventListener("click", () => $("reason-dialog").close());
+$("reason-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const reason = $("reason-text").value.trim();
+  if (!reason) return;
+  try {
+    const body = { reason };
+    if (pending === "release") body.force_duplicate = $("reason-force").checked;
+    const done = await api(`/api/files/${encodeURIComponent(state.file.id)}/${pending}`,
+      { method: "POST", body });
+    $("reason-dialog").close();
+    notice(`${state.file.name}: ${pending} recorded; it is now ${done.file.state}.`);
+    await loadFile(state.file.id);
+  } catch (err) {
+    $("reason-error").textContent = err.message;
+    $("reason-error").hidden = false;
+  }
+});
+
+// --- the feeds' dashboard ----------------------------------------------------------------------
+async function loadDashboard() {
+  show("dashboard-view");
+  const data = await api("/api/dashboard");
+  const body = $("dashboard-table").tBodies[0];
+  body.replaceChildren();
+  for (const feed of data.feeds) {
+    const files = feed.hours.reduce((n, h) => n + h.files, 0);
+    const bad = feed.hours.reduce((n, h) => n + h.quarantined, 0);
+    const peak = Math.max(1, ...feed.hours.map((h) => h.files));
+    const bars = el("div", { class: "bars" });
+    for (const h of feed.hours) {
+      const bar = el("div", { class: h.quarantined ? "bar bad" : "bar",
+        title: `${h.hour}:00  ${h.files} files, ${h.quarantined} quarantined` });
+      bar.style.height = `${Math.round((100 * h.files) / peak)}%`;
+      bars.append(bar);
+    }
+    body.append(el("tr", {}, el("td", {}, feed.feed), el("td", {}, files), el("td", {}, bad),
+      el("td", {}, files ? `${((100 * bad) / files).toFixed(1)}%` : "-"), el("td", {}, bars)));
+  }
+  $("dashboard-empty").hidden = data.feeds.length > 0;
+}
+
+// --- routing -----------------------------------------------------------------------------------
+async function route() {
+  const hash = location.hash || "#/quarantine";
+  try {
+    if (hash.startsWith("#/file/")) await loadFile(decodeURIComponent(hash.slice(7)));
+    else if (hash === "#/dashboard") await loadDashboard();
+    else await loadQuarantine();
+  } catch (err) {
+    if (state.user) notice(err.message, true);
+  }
+}
+window.addEventListener("hashchange", () => { notice(""); route(); });
+
+(async () => {
+  try {
+    signedIn(await api("/api/me"));
+    route();
+  } catch (e) { /* showLogin already ran */ }
+})();

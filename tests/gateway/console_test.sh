@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The admin API's authentication and roles against the real daemon (no credentials, a wrong
+# role, an expired session, a bad password, rate limiting, CSRF on every state-changing
+# request, API tokens), then the web console end to end in a real browser (chromium driven by
+# playwright-core), whose release must then be in the ledger and the audit chain.
+#   console_test.sh RBGATE ORACLES_DIR ARTEFACTS_DIR
+set -u
+rbgate=$1
+oracles=$2
+artefacts=$3
+tmp=$(mktemp -d)
+cleanup() {
+  [ -n "${daemon:-}" ] && kill -9 "$daemon" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0 fail=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then pass=$((pass + 1)); else
+    fail=$((fail + 1))
+    echo "FAIL $name"
+    [ -f "$tmp/body" ] && head -c 300 "$tmp/body" | sed 's/^/  last body: /' && echo
+  fi
+}
+# shellcheck source=tests/gateway/lib.sh
+source "$(dirname "$0")/lib.sh"
+# status METHOD PATH [CURL ARGS...]: the HTTP status; the body in $tmp/body.
+status() {
+  local method=$1 path=$2
+  shift 2
+  curl -s -o "$tmp/body" -w '%{http_code}' -X "$method" "$@" "$url$path"
+}
+start() {  # start LOG: the daemon in the background; sets daemon and url
+  RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$1" &
+  daemon=$!
+  wait_for 10 grep -q admin-listening "$1"
+  url=$(grep -o 'admin-listening url=[^ ]*' "$1" | head -1 | cut -d= -f2)
+}
+stop() {
+  kill -TERM "$daemon"
+  wait "$daemon"
+  daemon=""
+}
+csrf() { grep -o '"csrf":"[^"]*"' "$1" | cut -d'"' -f4; }
+
+s=$tmp/spool
+"$rbgate" init "$s" >/dev/null
+sed -i 's/processing_days_against = "today"/processing_days_against = "creation-date"/;
+        s/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/;
+        s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/;
+        s/^users_file = ""/users_file = "users.toml"/;
+        s/^session_idle_seconds = 1800/session_idle_seconds = 5/' "$s/rbgate.toml"
+officer_password="correct horse battery staple"
+viewer_password="a viewer's long password"
+token_out=$("$rbgate" admin new-token)
+token=$(echo "$token_out" | head -1 | awk '{print $NF}')
+cat >"$s/users.toml" <<EOF
+[[user]]
+name = "alice"
+role = "officer"
+password = "$(echo "$officer_password" | "$rbgate" admin hash-password)"
+
+[[user]]
+name = "vic"
+role = "viewer"
+password = "$(echo "$viewer_password" | "$rbgate" admin hash-password)"
+
+[[token]]
+name = "monitoring"
+role = "viewer"
+sha256 = "$(echo "$token_out" | grep -o 'sha256 = "[^"]*"' | cut -d'"' -f2)"
+EOF
+check short-password bash -c "echo short | '$rbgate' admin hash-password 2>/dev/null; test \$? -eq 2"
+check hash-is-argon2id grep -q 'password = "\$argon2id\$' "$s/users.toml"
+check no-plain-password bash -c "! grep -q '$officer_password' '$s/users.toml'"
+
+"$rbgate" gen bacs18 --records 50 --date 2026-11-23 --seed 31 --fault modulus \
+  -o "$s/incoming/auto/housing-benefit.s18"
+"$rbgate" gen bacs18 --records 50 --date 2026-11-23 --seed 32 --fault contra-mismatch \
+  -o "$s/incoming/auto/other.s18"
+start "$tmp/api.log"
+check api-up test -n "$url"
+check quarantined wait_for 10 bash -c "[ \$(ls '$s/quarantine' | wc -l) -ge 2 ]"
+id=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
+  grep -o '"id":"[^"]*","name":"housing-benefit.s18"' | cut -d'"' -f4)
+other=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
+  grep -o '"id":"[^"]*","name":"other.s18"' | cut -d'"' -f4)
+
+# --- no credentials, a bad password, an unknown user ------------------------------------------
+check no-credentials test "$(status GET /api/quarantine)" = 401
+check no-credentials-says grep -q 'sign in first' "$tmp/body"
+check no-credentials-post test "$(status POST /api/files/$id/release -d '{"reason":"x"}')" = 401
+check bad-password test "$(status POST /api/login -d '{"user":"alice","password":"guess"}')" = 401
+check bad-password-says grep -q 'wrong user name or password' "$tmp/body"
+check unknown-user test "$(status POST /api/login -d '{"user":"mallory","password":"guess"}')" = 401
+check not-json test "$(status POST /api/login -d 'user=alice')" = 400
+check bad-cookie test "$(status GET /api/me -H 'Cookie: rbgate_session=forged')" = 401
+check bad-token test "$(status GET /api/me -H 'Authorization: Bearer rbg_forged')" = 401
+
+# --- an API token: read, and nothing more than its role -------------------------------------------
+check token-reads test "$(status GET /api/quarantine -H "Authorization: Bearer $token")" = 200
+check token-lists grep -q "\"id\":\"$id\"" "$tmp/body"
+check token-viewer-cannot-release test "$(status POST /api/files/$id/release \
+  -H "Authorization: Bearer $token" -d '{"reason":"x"}')" = 403
+check token-viewer-says grep -q 'monitoring is a viewer; this needs a officer or above\|monitoring is a viewer' "$tmp/body"
+
+# --- a viewer's session: sees, masked; may not act, nor unmask ----------------------------------------
+check viewer-login test "$(status POST /api/login -c "$tmp/vic" \
+  -d "{\"user\":\"vic\",\"password\":\"$viewer_password\"}")" = 200
+vcsrf=$(csrf "$tmp/body")
+check viewer-cookie-flags grep -q '#HttpOnly_' "$tmp/vic"
+check viewer-reads test "$(status GET /api/files/$id -b "$tmp/vic")" = 200
+check viewer-lines test "$(status GET "/api/files/$id/lines?from=1&count=5" -b "$tmp/vic")" = 200
+check viewer-lines-masked grep -q '\*\*\*\*\*\*\*\*' "$tmp/body"
+check viewer-no-unmask test "$(status GET "/api/files/$id/lines?personal=1" -b "$tmp/vic")" = 403
+check viewer-no-release test "$(status POST /api/files/$id/release -b "$tmp/vic" \
+  -H "X-CSRF-Token: $vcsrf" -d '{"reason":"x"}')" = 403
+check viewer-role-says grep -q 'vic is a viewer' "$tmp/body"
+
+# --- an officer's session: CSRF on every state-changing request; a reason required -------------------
+check officer-login test "$(status POST /api/login -c "$tmp/alice" \
+  -d "{\"user\":\"alice\",\"password\":\"$officer_password\"}")" = 200
+acsrf=$(csrf "$tmp/body")
+for action in release reject reprocess; do
+  check "csrf-missing-$action" test "$(status POST /api/files/$other/$action -b "$tmp/alice" \
+    -d '{"reason":"x"}')" = 403
+  check "csrf-wrong-$action" test "$(status POST /api/files/$other/$action -b "$tmp/alice" \
+    -H "X-CSRF-Token: $vcsrf" -d '{"reason":"x"}')" = 403
+done
+check csrf-logout test "$(status POST /api/logout -b "$tmp/alice" -d '{}')" = 403
+check csrf-says grep -q 'CSRF' "$tmp/body"
+check still-quarantined bash -c "'$rbgate' ledger show '$other' --config '$s/rbgate.toml' | grep -q 'state quarantined'"
+check reason-required test "$(status POST /api/files/$other/reject -b "$tmp/alice" \
+  -H "X-CSRF-Token: $acsrf" -d '{"reason":"   "}')" = 400
+check officer-unmasks test "$(status GET "/api/files/$id/lines?personal=1&from=1&count=3" -b "$tmp/alice")" = 200
+check officer-rejects test "$(status POST /api/files/$other/reject -b "$tmp/alice" \
+  -H "X-CSRF-Token: $acsrf" -d '{"reason":"the bureau will send it again"}')" = 200
+check rejected-on-record bash -c "'$rbgate' ledger show '$other' --config '$s/rbgate.toml' | grep -q 'reject by alice: the bureau will send it again'"
+check not-twice test "$(status POST /api/files/$other/reject -b "$tmp/alice" \
+  -H "X-CSRF-Token: $acsrf" -d '{"reason":"again"}')" = 409
+check unknown-file test "$(status GET /api/files/20990101-000000-000000 -b "$tmp/alice")" = 404
+
+# --- sessions expire when idle (5 s here), and end at sign-out -----------------------------------------
+sleep 5.5
+check expired test "$(status GET /api/me -b "$tmp/alice")" = 401
+check expired-says grep -q 'expired' "$tmp/body"
+check relogin test "$(status POST /api/login -c "$tmp/alice" \
+  -d "{\"user\":\"alice\",\"password\":\"$officer_password\"}")" = 200
+acsrf=$(csrf "$tmp/body")
+check logout test "$(status POST /api/logout -b "$tmp/alice" -H "X-CSRF-Token: $acsrf" -d '{}')" = 200
+check logged-out test "$(status GET /api/me -b "$tmp/alice")" = 401
+
+# --- failed sign-ins are limited: five, then 429 even with the right password --------------------------
+for _ in 1 2 3 4 5; do status POST /api/login -d '{"user":"vic","password":"wrong"}' >/dev/null; done
+check limited test "$(status POST /api/login -D "$tmp/headers" \
+  -d "{\"user\":\"vic\",\"password\":\"$viewer_password\"}")" = 429
+check limited-retry-after grep -qi '^Retry-After: [0-9]' "$tmp/headers"
+check limited-says grep -q 'too many failed sign-ins' "$tmp/body"
+stop
+
+# --- the console in a real browser -----------------------------------------------------------------------
+sed -i 's/^session_idle_seconds = 5/session_idle_seconds = 1800/' "$s/rbgate.toml"
+start "$tmp/console.log"
+mkdir -p "$artefacts"
+check console-page bash -c "curl -sf '$url/' | grep -q '<title>rbgate console</title>'"
+check console-csp bash -c "curl -sfI '$url/console/app.js' | grep -qi '^Content-Security-Policy: default-src'"
+NODE_PATH="$oracles/node_modules" node "$(dirname "$0")/console_browser.js" "$url" "$id" alice \
+  "$officer_password" "$artefacts" >"$tmp/browser.txt" 2>&1
+browser=$?
+sed 's/^/  browser: /' "$tmp/browser.txt"
+check browser-steps test "$browser" -eq 0
+reason=$(tail -1 "$tmp/browser.txt")
+"$rbgate" ledger show "$id" --config "$s/rbgate.toml" >"$tmp/ledger.txt"
+check release-in-ledger grep -qF "release by alice: $reason" "$tmp/ledger.txt"
+check released-delivered grep -q 'state delivered' "$tmp/ledger.txt"
+check release-chained "$rbgate" audit verify --config "$s/rbgate.toml"
+check screenshots test -s "$artefacts/2-file-fault-highlighted.png"
+stop
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
