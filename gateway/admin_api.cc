@@ -325,7 +325,18 @@ void Dashboard(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
     h.bytes += r.bytes;
     if (r.outcome == "quarantined") h.quarantined += r.files;
   }
-  std::string out = fmt::format("{{\"since\":{},\"feeds\":[", JsonQuoted(IsoHoursAgo(23)));
+  std::string late = "[";
+  if (ctx.late != nullptr) {
+    for (const auto& s : ctx.late->Current()) {
+      late += fmt::format(
+          "{}{{\"route\":{},\"expected_by\":{},\"on\":{},\"late\":{},"
+          "\"last_arrival\":{}}}",
+          late.size() > 1 ? "," : "", JsonQuoted(s.route), JsonQuoted(s.expect.by_text),
+          JsonQuoted(s.expect.on_text), s.late ? "true" : "false", s.last_arrival);
+    }
+  }
+  std::string out =
+      fmt::format("{{\"since\":{},\"expected\":{}],\"feeds\":[", JsonQuoted(IsoHoursAgo(23)), late);
   bool first = true;
   for (const auto& [feed, hours] : feeds) {
     std::string list;

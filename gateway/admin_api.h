@@ -17,6 +17,7 @@
 #pragma once
 
 #include "gateway/auth.h"
+#include "gateway/late_feeds.h"
 #include "spool/spool.h"
 
 namespace httplib {
@@ -28,7 +29,8 @@ namespace rbgate::gateway {
 struct ApiContext {
   spool::Spool& spool;
   Auth& auth;
-  bool tls = false;  // cookies are then Secure
+  bool tls = false;                 // cookies are then Secure
+  const LateFeeds* late = nullptr;  // routes that expect files, for the dashboard
 };
 
 // Registers the API's and the console's routes. `context` must outlive the server.

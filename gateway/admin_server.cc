@@ -28,8 +28,9 @@ bool SplitListen(const std::string& listen, std::string& host, int& port) {
 
 }  // namespace
 
-AdminServer::AdminServer(const AdminOptions& options, spool::Spool& spool, const Metrics& metrics)
-    : options_(options), spool_(spool), metrics_(metrics) {}
+AdminServer::AdminServer(const AdminOptions& options, spool::Spool& spool, const Metrics& metrics,
+                         const LateFeeds* late)
+    : options_(options), spool_(spool), metrics_(metrics), late_(late) {}
 
 AdminServer::~AdminServer() { Stop(); }
 
@@ -52,6 +53,7 @@ Gauges AdminServer::ReadGauges() const {
   std::string why;
   g.ledger_ok = spool::SqliteLedgerAnswers(spool_.options().root + "/ledger.db", why);
   g.quarantined = spool_.ledger().List({std::string(spool::state::kQuarantined), "", "", 0}).size();
+  if (late_ != nullptr) g.late = late_->Current();
   return g;
 }
 
@@ -107,7 +109,8 @@ bool AdminServer::Start(std::string& error) {
       error = fmt::format("admin.users_file: {}", e.what());
       return false;
     }
-    api_ = std::make_unique<ApiContext>(ApiContext{spool_, *auth_, !options_.tls_cert.empty()});
+    api_ =
+        std::make_unique<ApiContext>(ApiContext{spool_, *auth_, !options_.tls_cert.empty(), late_});
     RegisterApi(*server_, *api_);
   }
   server_->new_task_queue = [] { return new httplib::ThreadPool(4); };

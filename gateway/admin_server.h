@@ -35,8 +35,9 @@ struct AdminOptions {
 
 class AdminServer {
  public:
-  // `spool` and `metrics` must outlive the server.
-  AdminServer(const AdminOptions& options, spool::Spool& spool, const Metrics& metrics);
+  // `spool`, `metrics` and `late` (may be null) must outlive the server.
+  AdminServer(const AdminOptions& options, spool::Spool& spool, const Metrics& metrics,
+              const LateFeeds* late = nullptr);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
@@ -56,6 +57,7 @@ class AdminServer {
   AdminOptions options_;
   spool::Spool& spool_;
   const Metrics& metrics_;
+  const LateFeeds* late_;
   std::unique_ptr<Auth> auth_;
   std::unique_ptr<ApiContext> api_;
   std::unique_ptr<httplib::Server> server_;

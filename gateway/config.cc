@@ -265,6 +265,19 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
         }
       }
       if (transform != "none") route.transform = transform;
+      const auto by = r.Get<std::string>("expect_by");
+      const auto on = r.Get<std::string>("expect_on");
+      if (by) {
+        Expectation e;
+        std::string why;
+        if (!ParseExpectation(*by, on.value_or("working-days"), e, why)) {
+          Fail(path, t->get(on && why.rfind("expect_on", 0) == 0 ? "expect_on" : "expect_by"),
+               why.rfind("expect_on", 0) == 0 ? "route.expect_on" : "route.expect_by", why);
+        }
+        c.expectations[route.name] = e;
+      } else if (on) {
+        Fail(path, t->get("expect_on"), "route.expect_on", "goes with expect_by");
+      }
       route.destinations = r.Strings("destinations", {});
       for (const auto& d : route.destinations) {
         if (!destination_names.count(d)) {
@@ -341,6 +354,8 @@ feed = "auto"           # detect from content; or name it: "bacs18", "payments",
 transform = "none"      # forward the file as it came; "csv" or "jsonl": Bacs reports also
                         # go with their rows for the R&B system (<name>.csv), made as checked
 destinations = ["delivered"]
+# expect_by = "07:00"   # a file is due by this local time (TZ); none by then: feed-late in the
+# expect_on = "working-days"   # log, /metrics and the console; or "every-day", "mon,wed,fri"
 
 [route.settle]
 ignore_suffixes = [".part", ".tmp"]   # a writer's temporary names; hidden files are never taken

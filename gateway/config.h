@@ -3,12 +3,14 @@
 // with the key and line at fault.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "gateway/admin_server.h"
+#include "gateway/late_feeds.h"
 #include "spool/spool.h"
 
 namespace rbgate::gateway {
@@ -22,9 +24,10 @@ struct Config {
   std::string modulus_dir;              // empty: default search
   std::string as_of = "creation-date";  // or "today"
   std::string log_level = "info";
-  std::string log_format = "text";       // or "json": one object a line
-  std::vector<std::string> schema_dirs;  // checks.schema_dirs: folders of schema files
-  AdminOptions admin;                    // [admin]: the HTTP admin server
+  std::string log_format = "text";                  // or "json": one object a line
+  std::vector<std::string> schema_dirs;             // checks.schema_dirs: folders of schema files
+  AdminOptions admin;                               // [admin]: the HTTP admin server
+  std::map<std::string, Expectation> expectations;  // by route: when its file is due
 };
 
 // A configuration mistake, with the file, line and key in its message.

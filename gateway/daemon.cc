@@ -6,6 +6,7 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "gateway/admin_server.h"
+#include "gateway/late_feeds.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "schemas/dates.h"
@@ -37,6 +39,21 @@ using log::Level;
 using log::Number;
 using log::Text;
 using log::Word;
+
+// "2026-11-30": the UTC date `days` days ago, for ledger queries.
+std::string IsoDaysAgo(int days) {
+  const std::time_t t = std::time(nullptr) - days * 86400;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+// A ledger time (2026-11-23T15:59:29.586Z) as unix seconds; 0 when it is not one.
+std::int64_t UnixSeconds(const std::string& iso) {
+  std::tm tm{};
+  if (iso.size() < 19 || ::strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) return 0;
+  return static_cast<std::int64_t>(::timegm(&tm));
+}
 
 std::string_view CodeName(spool::Code c) {
   switch (c) {
@@ -206,9 +223,17 @@ int RunDaemon(Config& config, bool once) {
   }
 
   Metrics metrics;
+  std::optional<LateFeeds> late;
+  if (!config.expectations.empty()) {
+    late.emplace(config.expectations, *config.spool.check.validator.calendar);
+    // What arrived since yesterday (UTC), so that a restart does not call a feed late.
+    for (const auto& f : sp->ledger().List({"", "", IsoDaysAgo(2), 0})) {
+      late->Arrived(f.route, UnixSeconds(f.received_at));
+    }
+  }
   std::optional<AdminServer> admin;
   if (!once && !config.admin.listen.empty()) {
-    admin.emplace(config.admin, *sp, metrics);
+    admin.emplace(config.admin, *sp, metrics, late ? &*late : nullptr);
     std::string error;
     if (!admin->Start(error)) {
       std::fprintf(stderr, "rbgate: %s\n", error.c_str());
@@ -250,6 +275,7 @@ int RunDaemon(Config& config, bool once) {
             inflight.erase(c.route + "/" + c.name);
           }
           if (s.ok()) {
+            if (late) late->Arrived(c.route, std::time(nullptr));
             log::Event(Level::kDebug, "claimed",
                        {Word("id", id), Word("route", c.route), Text("name", c.name),
                         Word("stage", "claim")});
@@ -307,6 +333,15 @@ int RunDaemon(Config& config, bool once) {
       log::Event(Level::kInfo, "schema-loaded", {Text("schema", line)});
     }
   };
+
+  // Under systemd (Type=notify): ready once recovered, serving and taking work; the watchdog
+  // is fed from this loop, so a loop that stops turning gets the service restarted.
+  std::uint64_t watchdog_usec = 0;
+  if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
+  std::int64_t last_watchdog = 0;
+  std::int64_t last_late_check = 0;
+  sd_notifyf(0, "READY=1\nSTATUS=taking files from %zu route(s)%s", config.spool.routes.size(),
+             admin ? (", admin at " + admin->url()).c_str() : "");
 
   bool stop = false;
   bool low_space_logged = false;
@@ -372,7 +407,23 @@ int RunDaemon(Config& config, bool once) {
     }
 
     // Sleep until an event, a signal, a settle check or the rescan.
-    const int timeout = settling || once ? 200 : config.rescan_seconds * 1000;
+    if (late && now - last_late_check >= 1000) {
+      last_late_check = now;
+      for (const auto& s : late->Check(std::time(nullptr))) {
+        log::Event(
+            Level::kWarning, "feed-late",
+            {Word("route", s.route), Word("expected_by", s.expect.by_text),
+             Word("on", s.expect.on_text),
+             Text("action", "no file since midnight; tell the sender or check the transfer")});
+      }
+    }
+    if (watchdog_usec > 0 &&
+        now - last_watchdog >= static_cast<std::int64_t>(watchdog_usec / 2000)) {
+      sd_notify(0, "WATCHDOG=1");
+      last_watchdog = now;
+    }
+    int timeout = settling || once ? 200 : config.rescan_seconds * 1000;
+    if (watchdog_usec > 0) timeout = std::min(timeout, static_cast<int>(watchdog_usec / 4000) + 1);
     pollfd fds[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};
     ::poll(fds, ifd >= 0 ? 2 : 1, timeout);
     if (fds[0].revents & POLLIN) {
@@ -382,6 +433,7 @@ int RunDaemon(Config& config, bool once) {
                    {Word("signal", info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"),
                     Text("action", "finishing files in flight")});
         stop = true;
+        sd_notify(0, "STOPPING=1\nSTATUS=finishing files in flight");
       }
     }
     if (ifd >= 0 && (fds[1].revents & POLLIN)) {

@@ -112,6 +112,20 @@ std::string Metrics::Render(const Gauges& g) const {
     out += fmt::format("rbgate_oldest_waiting_seconds{{route=\"{}\"}} {:.3f}\n", PromLabel(b.route),
                        age);
   }
+  if (!g.late.empty()) {
+    Header(out, "rbgate_route_late", "gauge",
+           "1 when a route's expected file has not arrived by its time on a day it is due.");
+    for (const auto& s : g.late) {
+      out += fmt::format("rbgate_route_late{{route=\"{}\",expected_by=\"{}\"}} {}\n",
+                         PromLabel(s.route), PromLabel(s.expect.by_text), s.late ? 1 : 0);
+    }
+    Header(out, "rbgate_route_last_arrival_timestamp_seconds", "gauge",
+           "When a file last arrived on a route that expects files (unix time); 0 when none.");
+    for (const auto& s : g.late) {
+      out += fmt::format("rbgate_route_last_arrival_timestamp_seconds{{route=\"{}\"}} {}\n",
+                         PromLabel(s.route), s.last_arrival);
+    }
+  }
   Header(out, "rbgate_quarantined_files", "gauge", "Files in quarantine waiting for an officer.");
   out += fmt::format("rbgate_quarantined_files {}\n", g.quarantined);
   Header(out, "rbgate_ledger_up", "gauge", "1 when the ledger opened and answered at this scrape.");

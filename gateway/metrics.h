@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "gateway/late_feeds.h"
 #include "spool/ledger.h"
 #include "spool/spool.h"
 
@@ -20,8 +21,9 @@ struct Gauges {
   std::int64_t now_ns = 0;       // wall clock, to age the oldest waiting file
   std::int64_t free_bytes = -1;  // -1: unknown
   std::int64_t min_free_bytes = 0;
-  bool ledger_ok = false;         // the ledger opened and answered
-  std::uint64_t quarantined = 0;  // files waiting for an officer
+  bool ledger_ok = false;               // the ledger opened and answered
+  std::uint64_t quarantined = 0;        // files waiting for an officer
+  std::vector<LateFeeds::Status> late;  // routes that expect files
 };
 
 class Metrics {

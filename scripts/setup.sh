@@ -21,6 +21,8 @@ packages=(
   libtomlplusplus-dev   # configuration
   libcpp-httplib-dev    # the admin server (metrics, health, API, console)
   libsodium-dev         # console passwords (argon2id), session ids
+  libsystemd-dev        # sd_notify: readiness and the watchdog under systemd
+  systemd               # systemd-analyze verify: the tests check the unit file
   chromium              # the console's end-to-end browser test
   prometheus            # promtool: the tests check /metrics with it
   curl                  # the tests scrape the admin server

@@ -267,6 +267,14 @@ $("reason-form").addEventListener("submit", async (e) => {
 async function loadDashboard() {
   show("dashboard-view");
   const data = await api("/api/dashboard");
+  const expected = $("expected");
+  expected.replaceChildren();
+  for (const e of data.expected) {
+    const when = e.last_arrival ? new Date(e.last_arrival * 1000).toLocaleString("en-GB") : "never";
+    expected.append(el("li", { class: e.late ? "late" : "on-time", "data-route": e.route },
+      e.late ? `LATE: route ${e.route} expected a file by ${e.expected_by} (${e.on}); last file ${when}`
+        : `route ${e.route}: on time (due by ${e.expected_by}, ${e.on}; last file ${when})`));
+  }
   const body = $("dashboard-table").tBodies[0];
   body.replaceChildren();
   for (const feed of data.feeds) {

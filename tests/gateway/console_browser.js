@@ -113,6 +113,9 @@ async function main() {
     await page.waitForSelector("#dashboard-table tbody tr");
     const text = await page.textContent("#dashboard-table");
     if (!/bacs18/.test(text)) throw new Error(text);
+    // The route expects a file by 00:00 every day; files came today, so it is on time.
+    const expected = await page.textContent('#expected li[data-route="auto"]');
+    if (!/route auto: on time/.test(expected)) throw new Error(expected);
     await shot("5-dashboard.png");
   });
   await step("no script errors", async () => {

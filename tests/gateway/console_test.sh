@@ -51,7 +51,8 @@ sed -i 's/processing_days_against = "today"/processing_days_against = "creation-
         s/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/;
         s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/;
         s/^users_file = ""/users_file = "users.toml"/;
-        s/^session_idle_seconds = 1800/session_idle_seconds = 5/' "$s/rbgate.toml"
+        s/^session_idle_seconds = 1800/session_idle_seconds = 5/;
+        s/^# expect_by = "07:00"/expect_by = "00:00"/; s/^# expect_on = "working-days"/expect_on = "every-day"/' "$s/rbgate.toml"
 officer_password="correct horse battery staple"
 viewer_password="a viewer's long password"
 token_out=$("$rbgate" admin new-token)

@@ -25,6 +25,7 @@
 #include "spool/reconcile.h"
 #include "spool/spool.h"
 #include "tests/support/bacs18_file.h"
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::gateway {
@@ -40,25 +41,12 @@ int EnvInt(const char* name, int fallback) {
   return v && *v ? std::atoi(v) : fallback;
 }
 
+// Quiet: the logs of a hundred killed daemons help nobody.
 pid_t Start(const std::string& bin, const std::vector<std::string>& args) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv{const_cast<char*>(bin.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    // Quiet: the logs of a hundred killed daemons help nobody.
-    std::freopen("/dev/null", "w", stderr);
-    ::execv(bin.c_str(), argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  return testing::StartProcess(bin, args);
 }
 
-int Wait(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+int Wait(pid_t pid) { return testing::WaitProcess(pid); }
 
 std::size_t Visible(const std::string& dir) {
   std::size_t n = 0;

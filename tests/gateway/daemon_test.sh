@@ -156,6 +156,8 @@ check stopped-logged grep -q 'info stopped' "$tmp/daemon.log"
 s=$tmp/sa
 "$rbgate" init "$s" >/dev/null
 configure "$s"
+# A file due by midnight every day: at start nothing has come today, so the route is late.
+sed -i 's/^# expect_by = "07:00"/expect_by = "00:00"/; s/^# expect_on = "working-days"/expect_on = "every-day"/' "$s/rbgate.toml"
 RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$tmp/admin.log" &
 daemon=$!
 wait_for 10 grep -q admin-listening "$tmp/admin.log"
@@ -164,6 +166,8 @@ check admin-loopback bash -c "[[ '$url' == http://127.0.0.1:* ]]"
 check healthz bash -c "curl -sf '$url/healthz' | grep -qx ok"
 check readyz bash -c "curl -sf '$url/readyz' | grep -qx ready"
 check metrics-empty-valid bash -c "curl -sf '$url/metrics' | promtool check metrics"
+check late-logged wait_for 5 grep -q 'warning feed-late route=auto expected_by=00:00 on=every-day' "$tmp/admin.log"
+check late-metric bash -c "curl -sf '$url/metrics' | grep -qx 'rbgate_route_late{route=\"auto\",expected_by=\"00:00\"} 1'"
 gen --seed 21 -o "$s/incoming/auto/good.s18"
 gen --seed 22 --fault modulus -o "$s/incoming/auto/bad.s18"
 check admin-processed wait_for 10 bash -c "[ \$(ls '$s/delivered' | wc -l) -ge 1 ] && [ \$(ls '$s/quarantine' | wc -l) -ge 1 ]"
@@ -177,6 +181,35 @@ check metrics-histogram grep -qx 'rbgate_processing_seconds_count{route="auto",f
 check metrics-waiting grep -qx 'rbgate_files_waiting{route="auto"} 0' "$tmp/metrics.txt"
 check metrics-quarantine-gauge grep -qx 'rbgate_quarantined_files 1' "$tmp/metrics.txt"
 check metrics-ledger-up grep -qx 'rbgate_ledger_up 1' "$tmp/metrics.txt"
+check late-cleared grep -qx 'rbgate_route_late{route="auto",expected_by="00:00"} 0' "$tmp/metrics.txt"
+check late-said-once test "$(grep -c 'feed-late' "$tmp/admin.log")" -eq 1
+# The Grafana dashboard names only metrics the daemon exports, in PromQL that promtool accepts.
+check dashboard-metrics node -e '
+  const fs = require("fs");
+  const dash = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  const exported = new Set(fs.readFileSync(process.argv[2], "utf8").split("\n")
+    .filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2]));
+  const rules = [];
+  for (const p of dash.panels) for (const t of p.targets) {
+    rules.push(t.expr);
+    for (const name of t.expr.match(/\brbgate_[a-z_]+/g) || []) {
+      const base = name.replace(/_(bucket|sum|count)$/, "");
+      if (!exported.has(name) && !exported.has(base)) throw new Error(p.title + ": " + name);
+    }
+  }
+  if (rules.length < 10) throw new Error("only " + rules.length + " queries");
+  fs.writeFileSync(process.argv[3], "groups:\n  - name: dashboard\n    rules:\n" + rules.map((e, i) =>
+    "      - record: rbgate:dashboard_" + i + "\n        expr: " + JSON.stringify(e) + "\n").join(""));
+' "$(dirname "$0")/../../docs/grafana-dashboard.json" "$tmp/metrics.txt" "$tmp/dashboard-rules.yml"
+check dashboard-promql promtool check rules "$tmp/dashboard-rules.yml"
+# The systemd unit: systemd-analyze finds nothing to say about it, and its exposure is low.
+mkdir -p "$tmp/unit"
+sed "s|/usr/local/bin/rbgate|$rbgate|" "$(dirname "$0")/../../docs/rbgate.service" >"$tmp/unit/rbgate.service"
+check unit-verify bash -c "out=\$(systemd-analyze verify '$tmp/unit/rbgate.service' 2>&1) && [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
+check unit-notify grep -qx 'Type=notify' "$tmp/unit/rbgate.service"
+check unit-watchdog grep -q '^WatchdogSec=' "$tmp/unit/rbgate.service"
+check unit-strict grep -qx 'ProtectSystem=strict' "$tmp/unit/rbgate.service"
+check unit-exposure bash -c "systemd-analyze security --offline=true '$tmp/unit/rbgate.service' 2>/dev/null | grep -E 'Overall exposure level for rbgate.service: [0-1]\.[0-9] '"
 # Not ready while the ledger cannot be opened; ready again when it can.
 mv "$s/ledger.db" "$s/ledger.db.moved"
 code=$(curl -s -o "$tmp/readyz.txt" -w '%{http_code}' "$url/readyz")
