@@ -112,6 +112,11 @@ class Ledger {
                              const std::pair<std::string, std::string>& then) = 0;
   virtual Status RecordDelivery(const std::string& id, const DeliveryRecord& d) = 0;
   virtual Status RecordAction(const std::string& id, const ActionRecord& a) = 0;
+  // An officer's decision, in one commit: records `a` and moves the file from `from` to `to`
+  // (with `outcome` for a final state) only if it is still in `from`; kFailedPrecondition,
+  // with nothing recorded, when someone else moved it first.
+  virtual Status Decide(const std::string& id, std::string_view from, const ActionRecord& a,
+                        std::string_view to, std::string_view detail, std::string_view outcome) = 0;
   // Walks the audit chain (audit.h) and compares it with the transitions and actions; with
   // `anchor`, a head recorded earlier (sequence number and hash), checks it is still there.
   virtual AuditVerdict VerifyAudit(

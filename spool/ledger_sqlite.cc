@@ -231,18 +231,42 @@ class SqliteLedger final : public Ledger {
   Status RecordAction(const std::string& id, const ActionRecord& a) override {
     std::lock_guard lock(mu_);
     const std::string at = a.at.empty() ? NowIso() : a.at;
+    return Txn("record action", [&] { return AddAction(id, a, at); });
+  }
+
+  Status Decide(const std::string& id, std::string_view from, const ActionRecord& a,
+                std::string_view to, std::string_view detail, std::string_view outcome) override {
+    std::lock_guard lock(mu_);
+    const std::string at = a.at.empty() ? NowIso() : a.at;
+    // One write transaction: the state read here is the state changed, whoever else acts.
     return Txn("record action", [&] {
-      Stmt s(db_, *statements_,
-             "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
-      Status st = s.Bind(1, id)
-                      .Bind(2, at)
-                      .Bind(3, a.user)
-                      .Bind(4, a.action)
-                      .Bind(5, a.reason)
-                      .Run("record action");
-      if (!st.ok()) return st;
-      return AppendAudit(db_, *statements_, {0, at, id, "action", a.user, a.action, a.reason});
+      std::string state;
+      {
+        Stmt cur(db_, *statements_, "SELECT state FROM files WHERE id = ?");
+        cur.Bind(1, id);
+        if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "no file " + id);
+        state = cur.Text(0);
+      }
+      if (state != from) {
+        return Error(Code::kFailedPrecondition,
+                     fmt::format("{} is {}, not {}: someone acted on it first", id, state, from));
+      }
+      if (Status st = AddAction(id, a, at); !st.ok()) return st;
+      return Change(id, to, detail, outcome, {}, at);
     });
+  }
+
+  Status AddAction(const std::string& id, const ActionRecord& a, const std::string& at) {
+    Stmt s(db_, *statements_,
+           "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
+    Status st = s.Bind(1, id)
+                    .Bind(2, at)
+                    .Bind(3, a.user)
+                    .Bind(4, a.action)
+                    .Bind(5, a.reason)
+                    .Run("record action");
+    if (!st.ok()) return st;
+    return AppendAudit(db_, *statements_, {0, at, id, "action", a.user, a.action, a.reason});
   }
 
   AuditVerdict VerifyAudit(

@@ -859,12 +859,10 @@ Status Spool::Release(const std::string& id, const std::string& reason, bool for
       return Error(Code::kFailedPrecondition,
                    id + ": the quarantined original is not a regular file");
     }
-    if (Status s = ledger_->RecordAction(
-            id, {{}, who, force_duplicate ? "release --force-duplicate" : "release", reason});
-        !s.ok()) {
-      return s;
-    }
-    if (Status s = Transition(id, state::kReleased, "released by " + who + ": " + reason);
+    if (Status s = Commit(ledger_->Decide(
+            id, state::kQuarantined,
+            {{}, who, force_duplicate ? "release --force-duplicate" : "release", reason},
+            state::kReleased, "released by " + who + ": " + reason, ""));
         !s.ok()) {
       return s;
     }
@@ -879,8 +877,9 @@ Status Spool::Reject(const std::string& id, const std::string& reason, const std
   if (f->state != state::kQuarantined) {
     return Error(Code::kFailedPrecondition, id + " is " + f->state + ", not quarantined");
   }
-  if (Status s = ledger_->RecordAction(id, {{}, who, "reject", reason}); !s.ok()) return s;
-  return Transition(id, state::kRejected, "rejected by " + who + ": " + reason, "rejected");
+  return Commit(ledger_->Decide(id, state::kQuarantined, {{}, who, "reject", reason},
+                                state::kRejected, "rejected by " + who + ": " + reason,
+                                "rejected"));
 }
 
 Status Spool::Reprocess(const std::string& id, const std::string& reason, const std::string& user) {
@@ -895,12 +894,11 @@ Status Spool::Reprocess(const std::string& id, const std::string& reason, const 
     return Error(Code::kFailedPrecondition,
                  id + ": the quarantined original is not a regular file");
   }
-  if (Status s = ledger_->RecordAction(id, {{}, who, "reprocess", reason}); !s.ok()) {
-    return s;
-  }
   // The state changes first: checking then brings the original back from quarantine and
   // writes a new report.
-  if (Status s = Transition(id, state::kClaimed, "reprocess requested by " + who); !s.ok()) {
+  if (Status s = Commit(ledger_->Decide(id, state::kQuarantined, {{}, who, "reprocess", reason},
+                                        state::kClaimed, "reprocess requested by " + who, ""));
+      !s.ok()) {
     return s;
   }
   ::unlink((QuarantineDir(id) + "/meta.json").c_str());

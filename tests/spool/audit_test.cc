@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -299,6 +300,60 @@ TEST_CASE("two connections appending at once keep one unbroken chain") {
   const AuditVerdict v = Open(path)->VerifyAudit(std::nullopt);
   CHECK_MESSAGE(v.ok(), Problems(v));
   CHECK(v.entries == 214);
+}
+
+}  // namespace
+}  // namespace rbgate::spool
+
+namespace rbgate::spool {
+namespace {
+
+TEST_CASE("two officers deciding on one file at once: one decision stands, the other is refused") {
+  TempDir dir;
+  const std::string path = dir / "ledger.db";
+  auto a = Open(path), b = Open(path);
+  Fill(*a);  // f3 is released; use fresh quarantined files
+  for (int i = 0; i < 20; ++i) {
+    FileRecord f;
+    f.id = "q" + std::to_string(i);
+    f.name = f.id;
+    f.route = "auto";
+    REQUIRE(a->AddFile(f).ok());
+    REQUIRE(a->Transition(f.id, state::kQuarantined, "1 error", "quarantined").ok());
+  }
+  int won_a = 0, won_b = 0, refused = 0;
+  std::mutex mu;
+  const auto decide = [&](Ledger& l, const char* user, std::string_view to, int& won) {
+    for (int i = 0; i < 20; ++i) {
+      const Status s = l.Decide(
+          "q" + std::to_string(i), state::kQuarantined, {{}, user, std::string(to), "as agreed"},
+          to, "by " + std::string(user), to == state::kRejected ? "rejected" : "");
+      std::lock_guard lock(mu);
+      if (s.ok()) {
+        ++won;
+      } else {
+        CHECK(s.code == Code::kFailedPrecondition);
+        CHECK(s.message.find("someone acted on it first") != std::string::npos);
+        ++refused;
+      }
+    }
+  };
+  std::thread t1(decide, std::ref(*a), "alice", state::kReleased, std::ref(won_a));
+  std::thread t2(decide, std::ref(*b), "bob", state::kRejected, std::ref(won_b));
+  t1.join();
+  t2.join();
+  CHECK(won_a + won_b == 20);
+  CHECK(refused == 20);
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = "q" + std::to_string(i);
+    CHECK(a->Actions(id).size() == 1);  // only the decision that stood is on record
+    const std::string state = a->Get(id)->state;
+    CHECK((state == "released" || state == "rejected"));
+    CHECK(a->Actions(id)[0].user == (state == "released" ? "alice" : "bob"));
+  }
+  CHECK(Open(path)->VerifyAudit(std::nullopt).ok());
+  CHECK(a->Decide("nope", state::kQuarantined, {{}, "x", "release", "y"}, state::kReleased, "z", "")
+            .code == Code::kNotFound);
 }
 
 }  // namespace
