@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <system_error>
 
+#include "schemas/table/validator.h"
+
 namespace rbgate::schemas {
 namespace {
 
@@ -204,7 +206,34 @@ std::string SchemaRegistry::Detect(std::string_view head) const {
       same = fields[i] == table->fields[i].name;
     if (same) return name;
   }
-  return {};
+  // A multi-record file starting with its header record: the first line is, without a fault,
+  // the header record of exactly one feed (its code, its number of fields, every field's type
+  // and constraints). Two that fit detect neither, and the route must name one.
+  const std::string_view first = head.substr(0, head.find('\n') + 1);
+  std::string found;
+  int claims = 0;
+  for (const auto& [name, entry] : feeds_) {
+    const auto& table = entry.schema->table;
+    if (!table || table->header || table->fixed_width || !table->records.enabled ||
+        !table->records.header || table->records.column < 0 || first.empty()) {
+      continue;
+    }
+    const auto fields = FirstLineFields(head, table->dialect.delimiter);
+    const auto column = static_cast<std::size_t>(table->records.column);
+    if (fields.size() != table->records.header->fields.size() || column >= fields.size() ||
+        fields[column] != table->records.header->code) {
+      continue;
+    }
+    parsers::DiagnosticCollector findings(1);
+    table::Validator validator(*table, findings);
+    parsers::delimited::Parser parser(validator, findings, table->ParseOptions());
+    (void)parser.Feed(first, 0, true);
+    if (findings.errors() == 0 && validator.records() == 1) {
+      found = name;
+      ++claims;
+    }
+  }
+  return claims == 1 ? found : std::string();
 }
 
 bool SchemaRegistry::IsReferenced(std::string_view feed) const {

@@ -249,6 +249,14 @@ sed -i 's/^transform = "xml"/transform = "jsonl"/; s/^feed = "auto"/feed = "bacs
 expect tr-no-rows 2 "$rbgate" run --once --config "$tmp/tr/rbgate.toml"
 contains tr-no-rows "$tmp/err" "feed bacs18 has no transform"
 
+# --- multi-record feeds detected by their header record ------------------------------------
+expect gen-payments 0 "$rbgate" gen payments --output "$tmp/payments.csv"
+expect detect-payments 0 "$rbgate" check "$tmp/payments.csv"
+contains detect-payments "$tmp/out" "payments.csv: payments ("
+expect gen-shbe 0 "$rbgate" gen shbe --output "$tmp/shbe.csv"
+expect detect-shbe 0 "$rbgate" check "$tmp/shbe.csv"
+contains detect-shbe "$tmp/out" "shbe.csv: shbe ("
+
 # --- ATLAS: our XSD agrees with xmllint (libxml2's reference validator) ---------------------
 # Faults the XSD catches must fail xmllint too; the rules beyond the XSD (NINO prefixes,
 # dates, duplicates, a partner's NINO) pass xmllint and are rbgate's alone; a valid file passes

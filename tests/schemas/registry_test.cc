@@ -87,6 +87,28 @@ TEST_CASE("JSON lines are detected by the first record's properties") {
   CHECK(r.Detect("{not json\n").empty());
 }
 
+TEST_CASE("Multi-record files are detected by their header record, when only one feed fits") {
+  SchemaRegistry r;
+  CHECK(r.Detect("H,ALLPAY,07/04/2026,4\r\nD,66968761,NNDR,303.35,03/04/2026,CARD,R1\r\n") ==
+        "payments");
+  // SHBE's header has the same code and width; its fields tell the two apart.
+  CHECK(r.Detect("H,0103,2026-11-12,2026-11\r\nD,0103\r\n") == "shbe");
+  CHECK(r.Detect("H,ALLPAY,7th April,4\r\n").empty());   // fits neither header
+  CHECK(r.Detect("H,ALLPAY,07/04/2026\r\n").empty());    // the header has four fields
+  CHECK(r.Detect("X,ALLPAY,07/04/2026,4\r\n").empty());  // not the header's code
+  CHECK(r.Detect("D,66968761,NNDR,303.35,03/04/2026,CARD,R1\r\n").empty());  // no header first
+  // A council's feed with the same header shape: neither is detected; routes name them.
+  testing::TempDir dir;
+  Write(
+      dir / "cash.json",
+      R"({"name":"cash","dialect":{"header":false},"schema":{"fields":[{"name":"t"},{"name":"a"}]},)"
+      R"("rbgate":{"records":{"discriminator":{"column":1},"data":"D","header":{"code":"H",)"
+      R"("fields":[{"name":"t"},{"name":"b"},{"name":"c"},{"name":"d"}]}}}})");
+  SchemaRegistry both({dir.path()});
+  REQUIRE(both.initial_problems().empty());
+  CHECK(both.Detect("H,ALLPAY,07/04/2026,4\r\n").empty());
+}
+
 TEST_CASE("A folder may replace a shipped schema; two files may not define one feed") {
   testing::TempDir dir;
   Write(dir / "a.json", R"({"name":"payments","version":"council","fields":[{"name":"x"}]})");
