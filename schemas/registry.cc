@@ -152,6 +152,34 @@ std::vector<SchemaRegistry::Entry> SchemaRegistry::All() const {
   return out;
 }
 
+// The first element of the JSON array `head` starts, when it is an object whole within
+// `head`: its text. Strings are skipped as strings (a brace inside one is text), and nesting
+// is counted, not followed, so a hostile head costs one pass.
+static std::string_view FirstArrayObject(std::string_view head) {
+  std::size_t i = head.find_first_not_of(" \t\r\n", 1);
+  if (i == std::string_view::npos || head[i] != '{') return {};
+  const std::size_t begin = i;
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (; i < head.size(); ++i) {
+    const char c = head[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return head.substr(begin, i + 1 - begin);
+    }
+  }
+  return {};
+}
+
 // The first JSON record of `head`, if it starts as JSON lines or a JSON array and the record
 // is whole within it: its keys.
 static std::optional<std::vector<std::string>> FirstRecordKeys(std::string_view head) {
@@ -161,12 +189,10 @@ static std::optional<std::vector<std::string>> FirstRecordKeys(std::string_view 
   head.remove_prefix(start);
   simdjson::dom::parser parser;
   simdjson::dom::object record;
-  if (head[0] == '{') {
-    const std::string line(head.substr(0, head.find('\n')));
-    if (parser.parse(line).get(record) != simdjson::SUCCESS) return std::nullopt;
-  } else {
-    return std::nullopt;  // a JSON array's first element is not cut out here: routes name it
-  }
+  const std::string text(head[0] == '{'   ? head.substr(0, head.find('\n'))
+                         : head[0] == '[' ? FirstArrayObject(head)
+                                          : std::string_view());
+  if (text.empty() || parser.parse(text).get(record) != simdjson::SUCCESS) return std::nullopt;
   std::vector<std::string> keys;
   for (auto [key, value] : record) keys.emplace_back(key);
   return keys;

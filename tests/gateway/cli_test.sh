@@ -256,6 +256,10 @@ contains detect-payments "$tmp/out" "payments.csv: payments ("
 expect gen-shbe 0 "$rbgate" gen shbe --output "$tmp/shbe.csv"
 expect detect-shbe 0 "$rbgate" check "$tmp/shbe.csv"
 contains detect-shbe "$tmp/out" "shbe.csv: shbe ("
+expect gen-vep 0 "$rbgate" gen vep --output "$tmp/vep.jsonl"
+{ echo "["; sed '$!s/$/,/' "$tmp/vep.jsonl"; echo "]"; } >"$tmp/vep.json"
+expect detect-vep-array 0 "$rbgate" check "$tmp/vep.json"
+contains detect-vep-array "$tmp/out" "json array): valid"
 
 # --- ATLAS: our XSD agrees with xmllint (libxml2's reference validator) ---------------------
 # Faults the XSD catches must fail xmllint too; the rules beyond the XSD (NINO prefixes,

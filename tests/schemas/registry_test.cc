@@ -83,7 +83,17 @@ TEST_CASE("JSON lines are detected by the first record's properties") {
   CHECK(r.Detect(vep + "\n{\"alert_id\":") == "vep");
   CHECK(r.Detect("{\"alert_id\":\"VEP000000001\"}\n").empty());            // required missing
   CHECK(r.Detect(vep.substr(0, vep.size() - 1) + ",\"x\":1}\n").empty());  // one not allowed
-  CHECK(r.Detect("[" + vep + "]").empty());  // arrays: routes name the feed
+  // A JSON array by its first element, whole within the head.
+  CHECK(r.Detect("[" + vep + "]") == "vep");
+  CHECK(r.Detect("\xEF\xBB\xBF [\r\n  " + vep + ",\n" + vep.substr(0, 20)) == "vep");
+  CHECK(r.Detect("[" + vep.substr(0, vep.size() - 1)).empty());  // cut off: not judged
+  CHECK(r.Detect("[1, 2]").empty());
+  CHECK(r.Detect("[]").empty());
+  CHECK(r.Detect("[{\"a\":" + std::string(100000, '[')).empty());  // deep: one pass
+  // Braces and quotes inside strings are text.
+  std::string tricky = vep;
+  tricky.replace(tricky.find("\"X\""), 3, R"("X}{\"]")");
+  CHECK(r.Detect("[" + tricky + "]") == "vep");
   CHECK(r.Detect("{not json\n").empty());
 }
 
