@@ -340,6 +340,18 @@ int RunDaemon(Config& config, bool once) {
   if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
   std::int64_t last_watchdog = 0;
   std::int64_t last_late_check = 0;
+  // The audit chain's head, logged at start, every hour and at the end: shipped off the
+  // machine with the log, it lets `rbgate audit verify --head` catch a chain cut short or
+  // rewritten later.
+  const auto log_head = [&] {
+    const auto [seq, hash] = sp->ledger().AuditHead();
+    if (seq > 0) {
+      log::Event(Level::kInfo, "audit-head",
+                 {Number("seq", static_cast<std::int64_t>(seq)), Word("hash", hash)});
+    }
+  };
+  log_head();
+  std::int64_t last_head = NowMs();
   sd_notifyf(0, "READY=1\nSTATUS=taking files from %zu route(s)%s", config.spool.routes.size(),
              admin ? (", admin at " + admin->url()).c_str() : "");
 
@@ -407,6 +419,10 @@ int RunDaemon(Config& config, bool once) {
     }
 
     // Sleep until an event, a signal, a settle check or the rescan.
+    if (now - last_head >= 3'600'000) {
+      log_head();
+      last_head = now;
+    }
     if (late && now - last_late_check >= 1000) {
       last_late_check = now;
       for (const auto& s : late->Check(std::time(nullptr))) {
@@ -455,6 +471,7 @@ int RunDaemon(Config& config, bool once) {
     std::lock_guard lock(retry_mu);
     paused = retry.size();
   }
+  log_head();
   log::Event(Level::kInfo, "stopped",
              {Number("paused", static_cast<std::int64_t>(paused)),
               Number("syncs", static_cast<std::int64_t>(sp->syncs())),

@@ -121,6 +121,9 @@ class Ledger {
   // `anchor`, a head recorded earlier (sequence number and hash), checks it is still there.
   virtual AuditVerdict VerifyAudit(
       const std::optional<std::pair<std::uint64_t, std::string>>& anchor) = 0;
+  // The chain's last entry (sequence number and hash); {0, ""} when it is empty. Cheap: for
+  // logging the head where the ledger's owner cannot rewrite it.
+  virtual std::pair<std::uint64_t, std::string> AuditHead() = 0;
 
   virtual std::optional<FileRecord> Get(const std::string& id) = 0;
   virtual std::vector<FileRecord> List(const ListFilter& filter) = 0;

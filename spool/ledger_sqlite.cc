@@ -269,6 +269,13 @@ class SqliteLedger final : public Ledger {
     return AppendAudit(db_, *statements_, {0, at, id, "action", a.user, a.action, a.reason});
   }
 
+  std::pair<std::uint64_t, std::string> AuditHead() override {
+    std::lock_guard lock(mu_);
+    Stmt last(db_, *statements_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (last.Step() != SQLITE_ROW) return {0, ""};
+    return {last.Int(0), last.Text(1)};
+  }
+
   AuditVerdict VerifyAudit(
       const std::optional<std::pair<std::uint64_t, std::string>>& anchor) override {
     std::lock_guard lock(mu_);

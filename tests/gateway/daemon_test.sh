@@ -74,6 +74,10 @@ check audit-intact test $? -eq 0
 check audit-says grep -q '^intact: every transition and action is chained' "$tmp/audit.txt"
 head=$("$rbgate" audit verify --config "$s/rbgate.toml" --format json | grep -o '"head":"[^"]*"' | cut -d'"' -f4)
 check audit-head "$rbgate" audit verify --config "$s/rbgate.toml" --head "$head"
+# The daemon logged the chain's head as it stopped; after the reject since, it still verifies.
+logged=$(grep -o 'audit-head seq=[0-9]* hash=[0-9a-f]*' "$tmp/once.log" | tail -1 | sed 's/audit-head seq=//; s/ hash=/:/')
+check audit-head-logged test -n "$logged"
+check audit-logged-head-verifies "$rbgate" audit verify --config "$s/rbgate.toml" --head "$logged"
 check audit-bad-head bash -c "'$rbgate' audit verify --config '$s/rbgate.toml' --head 1:zz 2>/dev/null; test \$? -eq 2"
 cp "$s/ledger.db" "$tmp/ledger.db.bak"
 sqlite3 "$s/ledger.db" "DROP TRIGGER actions_no_update; UPDATE actions SET reason = 'as agreed' WHERE action = 'reject';"

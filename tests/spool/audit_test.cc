@@ -124,6 +124,7 @@ TEST_CASE("every transition and action is chained, and the chain is append-only 
   CHECK(v.entries == 14);
   CHECK(v.head_seq == 14);
   CHECK(v.head_hash == Entry(path, 14).hash);
+  CHECK(l->AuditHead() == std::make_pair(std::uint64_t{14}, v.head_hash));
   // Each entry's hash is over its content and the one before.
   const AuditEntry first = Entry(path, 1), second = Entry(path, 2);
   CHECK(first.prev == kAuditGenesis);
@@ -275,6 +276,7 @@ TEST_CASE("a ledger from before the chain is chained once, oldest first") {
   Fill(*Open(path));
   Tamper(path, "DROP TABLE audit;");  // as the ledger was before the chain existed
   auto l = Open(path);
+  CHECK(l->AuditHead().first == 14);
   const AuditVerdict v = l->VerifyAudit(std::nullopt);
   CHECK_MESSAGE(v.ok(), Problems(v));
   CHECK(v.entries == 14);
