@@ -369,13 +369,7 @@ std::string MaskedLine(std::string_view feed, std::string_view line) {
   if (feed == "bacs18") {
     using parsers::bacs18::RecordKind;
     RecordKind kind = RecordKind::kData;
-    static constexpr std::pair<std::string_view, RecordKind> kLabels[] = {
-        {"VOL1", RecordKind::kVol1}, {"HDR1", RecordKind::kHdr1}, {"HDR2", RecordKind::kHdr2},
-        {"UHL1", RecordKind::kUhl1}, {"EOF1", RecordKind::kEof1}, {"EOF2", RecordKind::kEof2},
-        {"UTL1", RecordKind::kUtl1}};
-    for (const auto& [label, k] : kLabels) {
-      if (line.substr(0, 4) == label) kind = k;
-    }
+    parsers::bacs18::LabelKind(line, kind);
     const bool multi_day = line.size() > parsers::bacs18::kDataLength;
     for (const auto& field : parsers::bacs18::FieldsOf(kind, multi_day)) {
       if (!field.personal) continue;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <utility>
 
 #include "parsers/bacs18/rules.h"
 
@@ -107,6 +108,21 @@ constexpr std::array kData{
 };
 
 }  // namespace
+
+bool LabelKind(std::string_view id, RecordKind& kind) noexcept {
+  static constexpr std::pair<std::string_view, RecordKind> kIds[] = {
+      {"VOL1", RecordKind::kVol1}, {"HDR1", RecordKind::kHdr1}, {"HDR2", RecordKind::kHdr2},
+      {"UHL1", RecordKind::kUhl1}, {"EOF1", RecordKind::kEof1}, {"EOF2", RecordKind::kEof2},
+      {"UTL1", RecordKind::kUtl1},
+  };
+  for (auto [label, k] : kIds) {
+    if (id.substr(0, 4) == label) {
+      kind = k;
+      return true;
+    }
+  }
+  return false;
+}
 
 std::string_view RecordKindName(RecordKind k) noexcept {
   switch (k) {

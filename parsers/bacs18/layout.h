@@ -15,6 +15,10 @@ enum class RecordKind : std::uint8_t { kVol1, kHdr1, kHdr2, kUhl1, kEof1, kEof2,
 
 std::string_view RecordKindName(RecordKind k) noexcept;
 
+// The label record a record's first four bytes name (VOL1 ... UTL1); false for anything else
+// (a data record, or fewer than four bytes).
+bool LabelKind(std::string_view id, RecordKind& kind) noexcept;
+
 // The lexical rule a field follows.
 enum class FieldKind : std::uint8_t {
   kAny,           // not checked

@@ -332,20 +332,7 @@ Verdict Judge(const Field& f, std::string_view v) {
 // Identifies a record by its first bytes.
 enum class Kind : std::uint8_t { kLabel, kData, kUnknown };
 
-bool IsLabelId(const char* p, RecordKind& kind) {
-  static constexpr std::pair<std::string_view, RecordKind> kIds[] = {
-      {"VOL1", RecordKind::kVol1}, {"HDR1", RecordKind::kHdr1}, {"HDR2", RecordKind::kHdr2},
-      {"UHL1", RecordKind::kUhl1}, {"EOF1", RecordKind::kEof1}, {"EOF2", RecordKind::kEof2},
-      {"UTL1", RecordKind::kUtl1},
-  };
-  for (auto [id, k] : kIds) {
-    if (std::memcmp(p, id.data(), 4) == 0) {
-      kind = k;
-      return true;
-    }
-  }
-  return false;
-}
+bool IsLabelId(const char* p, RecordKind& kind) { return LabelKind({p, 4}, kind); }
 
 bool IsTrailingFiller(std::string_view s) { return s.empty() || s == "\x1a" || AllSpaces(s); }
 
