@@ -13,6 +13,7 @@
 #include <set>
 
 #include "parsers/bacs18/layout.h"
+#include "schemas/dates.h"
 #include "spool/fsio.h"
 #include "spool/report.h"
 
@@ -141,12 +142,11 @@ int StatusOf(const spool::Status& s) {
   }
 }
 
+// "2026-11-30T09": the UTC hour `hours` hours ago, as the ledger's times begin.
 std::string IsoHoursAgo(int hours) {
-  const std::time_t t = std::time(nullptr) - hours * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour);
+  const std::int64_t t = std::time(nullptr) - std::int64_t{hours} * 3600;
+  return fmt::format("{}T{:02}", schemas::FormatIsoDate(static_cast<schemas::Day>(t / 86400)),
+                     t % 86400 / 3600);
 }
 
 std::size_t NumberParam(const httplib::Request& req, const char* name, std::size_t fallback) {

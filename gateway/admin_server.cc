@@ -52,7 +52,7 @@ Gauges AdminServer::ReadGauges() const {
   g.min_free_bytes = spool_.options().min_free_bytes;
   std::string why;
   g.ledger_ok = spool::SqliteLedgerAnswers(spool_.options().root + "/ledger.db", why);
-  g.quarantined = spool_.ledger().List({std::string(spool::state::kQuarantined), "", "", 0}).size();
+  g.quarantined = spool_.ledger().CountInState(spool::state::kQuarantined);
   if (late_ != nullptr) g.late = late_->Current();
   return g;
 }

@@ -40,12 +40,11 @@ using log::Number;
 using log::Text;
 using log::Word;
 
-// "2026-11-30": the UTC date `days` days ago, for ledger queries.
-std::string IsoDaysAgo(int days) {
-  const std::time_t t = std::time(nullptr) - days * 86400;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+// True once every `period` ms: when `period` has passed since `last`, which it then moves on.
+bool Due(std::int64_t now, std::int64_t& last, std::int64_t period) {
+  if (now - last < period) return false;
+  last = now;
+  return true;
 }
 
 // A ledger time (2026-11-23T15:59:29.586Z) as unix seconds; 0 when it is not one.
@@ -89,21 +88,23 @@ void Finished(spool::Spool& s, Metrics& metrics, const std::string& id, const sp
   auto f = s.ledger().Get(id);
   if (!f) return;
   const bool delivered = f->state == spool::state::kDelivered;
+  const std::string& outcome = f->outcome.empty() ? f->state : f->outcome;
   const std::string stage = delivered                                ? "deliver"
                             : f->state == spool::state::kQuarantined ? "quarantine"
                             : f->state == spool::state::kVanished    ? "claim"
                                                                      : "check";
   log::Event(delivered ? Level::kInfo : Level::kWarning, f->state,
              {Word("id", id), Word("route", f->route), Text("name", f->name), Word("feed", f->feed),
-              Word("stage", stage), Word("outcome", f->outcome.empty() ? f->state : f->outcome),
+              Word("stage", stage), Word("outcome", outcome),
               Number("size", static_cast<std::int64_t>(f->size)),
               Number("records", static_cast<std::int64_t>(f->records)),
               Number("errors", static_cast<std::int64_t>(f->errors)),
               Number("warnings", static_cast<std::int64_t>(f->warnings)),
               Number("duration_ms", duration_ms), Text("reason", f->reason)});
-  metrics.FileDone(f->route, f->feed, f->outcome.empty() ? f->state : f->outcome, f->size,
-                   f->records, static_cast<double>(duration_ms) / 1000);
-  metrics.Findings(s.ledger().Findings(id));
+  metrics.FileDone(f->route, f->feed, outcome, f->size, f->records,
+                   static_cast<double>(duration_ms) / 1000);
+  // A clean file has none: no query for the common case.
+  if (f->errors + f->warnings > 0) metrics.Findings(s.ledger().Findings(id));
 }
 
 // Work for the workers: a candidate to claim and process, or a claimed id to resume.
@@ -226,9 +227,9 @@ int RunDaemon(Config& config, bool once) {
   std::optional<LateFeeds> late;
   if (!config.expectations.empty()) {
     late.emplace(config.expectations, *config.spool.check.validator.calendar);
-    // What arrived since yesterday (UTC), so that a restart does not call a feed late.
-    for (const auto& f : sp->ledger().List({"", "", IsoDaysAgo(2), 0})) {
-      late->Arrived(f.route, UnixSeconds(f.received_at));
+    // What arrived before this start, so that a restart does not call a feed late.
+    for (const auto& [route, at] : sp->ledger().LastReceivedByRoute()) {
+      late->Arrived(route, UnixSeconds(at));
     }
   }
   std::optional<AdminServer> admin;
@@ -403,28 +404,18 @@ int RunDaemon(Config& config, bool once) {
       }
     }
     // Files paused by a full disk are retried every rescan period.
-    if (now - last_retry > config.rescan_seconds * 1000LL && !sp->LowOnSpace()) {
+    if (!sp->LowOnSpace() && Due(now, last_retry, config.rescan_seconds * 1000LL)) {
       std::set<std::string> again;
       {
         std::lock_guard lock(retry_mu);
         again.swap(retry);
       }
       for (const auto& id : again) queue.Push({id, std::nullopt});
-      last_retry = now;
     }
     if (once && now - started > 3'600'000) break;
-    if (now - last_schema_scan >= 1000) {
-      reload_schemas();
-      last_schema_scan = now;
-    }
-
-    // Sleep until an event, a signal, a settle check or the rescan.
-    if (now - last_head >= 3'600'000) {
-      log_head();
-      last_head = now;
-    }
-    if (late && now - last_late_check >= 1000) {
-      last_late_check = now;
+    if (Due(now, last_schema_scan, 1000)) reload_schemas();
+    if (Due(now, last_head, 3'600'000)) log_head();
+    if (late && Due(now, last_late_check, 1000)) {
       for (const auto& s : late->Check(std::time(nullptr))) {
         log::Event(
             Level::kWarning, "feed-late",
@@ -434,10 +425,11 @@ int RunDaemon(Config& config, bool once) {
       }
     }
     if (watchdog_usec > 0 &&
-        now - last_watchdog >= static_cast<std::int64_t>(watchdog_usec / 2000)) {
+        Due(now, last_watchdog, static_cast<std::int64_t>(watchdog_usec / 2000))) {
       sd_notify(0, "WATCHDOG=1");
-      last_watchdog = now;
     }
+
+    // Sleep until an event, a signal, a settle check, the rescan or the watchdog.
     int timeout = settling || once ? 200 : config.rescan_seconds * 1000;
     if (watchdog_usec > 0) timeout = std::min(timeout, static_cast<int>(watchdog_usec / 4000) + 1);
     pollfd fds[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};

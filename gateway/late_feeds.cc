@@ -84,12 +84,9 @@ void LateFeeds::Arrived(const std::string& route, std::int64_t when) {
   auto it = routes_.find(route);
   if (it == routes_.end()) return;
   it->second.last_arrival = std::max(it->second.last_arrival, when);
-  // A file today ends the wait at once; Check judges the next day afresh.
-  schemas::Day arrived = 0, today = 0;
-  int ignored = 0;
-  LocalDayAndMinutes(when, arrived, ignored);
-  LocalDayAndMinutes(std::time(nullptr), today, ignored);
-  if (arrived == today) it->second.late = false;
+  // A route is late only from its time on the day a Check says so; any file after that ends
+  // the wait at once (Check judges the next day afresh).
+  it->second.late = false;
 }
 
 std::vector<LateFeeds::Status> LateFeeds::Check(std::int64_t now) {

@@ -40,7 +40,9 @@ class LateFeeds {
   // `calendar` must outlive this.
   LateFeeds(std::map<std::string, Expectation> expectations, const schemas::Calendar& calendar);
 
-  // A file was claimed on `route` at `when` (unix seconds).
+  // A file was claimed on `route` at `when` (unix seconds); it ends the route's lateness.
+  // REQUIRES: `when` is not before the last Check (the daemon passes the time of the claim,
+  // or, before its first Check, the ledger's record).
   void Arrived(const std::string& route, std::int64_t when);
   // Judges every route at `now`; returns the routes that became late at this call (to log).
   std::vector<Status> Check(std::int64_t now);

@@ -127,6 +127,10 @@ class Ledger {
 
   virtual std::optional<FileRecord> Get(const std::string& id) = 0;
   virtual std::vector<FileRecord> List(const ListFilter& filter) = 0;
+  // How many files are in `state` (monitoring: without reading their records).
+  virtual std::uint64_t CountInState(std::string_view state) = 0;
+  // Each route's latest received_at (ISO 8601 UTC), for routes that have had a file.
+  virtual std::vector<std::pair<std::string, std::string>> LastReceivedByRoute() = 0;
   virtual std::vector<TransitionRecord> Transitions(const std::string& id) = 0;
   virtual std::vector<ActionRecord> Actions(const std::string& id) = 0;
   virtual std::vector<DeliveryRecord> Deliveries(const std::string& id) = 0;

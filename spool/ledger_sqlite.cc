@@ -309,6 +309,21 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
+  std::uint64_t CountInState(std::string_view state) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_, "SELECT count(*) FROM files WHERE state = ?");
+    s.Bind(1, state);
+    return s.Step() == SQLITE_ROW ? s.Int(0) : 0;
+  }
+
+  std::vector<std::pair<std::string, std::string>> LastReceivedByRoute() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_, "SELECT route, max(received_at) FROM files GROUP BY route");
+    std::vector<std::pair<std::string, std::string>> out;
+    while (s.Step() == SQLITE_ROW) out.emplace_back(s.Text(0), s.Text(1));
+    return out;
+  }
+
   std::vector<TransitionRecord> Transitions(const std::string& id) override {
     return PerFile<TransitionRecord>(
         "SELECT at, state, detail FROM transitions WHERE file_id = ? ORDER BY rowid", id,

@@ -227,6 +227,12 @@ TEST_CASE("the ledger records files, transitions, findings, deliveries and actio
   CHECK(l->List({"quarantined", "", "", 0}).empty());
   CHECK(l->List({"", "bacs18", "2000", 0}).size() == 1);
   CHECK(l->List({"", "", "2999", 0}).empty());
+  CHECK(l->CountInState("delivered") == 1);
+  CHECK(l->CountInState("quarantined") == 0);
+  const auto last = l->LastReceivedByRoute();
+  REQUIRE(last.size() == 1);
+  CHECK(last[0].first == "auto");
+  CHECK(last[0].second == got->received_at);
   auto stats = l->Stats("");
   REQUIRE(stats.size() == 1);
   CHECK(stats[0].files == 1);
