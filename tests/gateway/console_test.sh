@@ -32,12 +32,6 @@ status() {
   shift 2
   curl -s -o "$tmp/body" -w '%{http_code}' -X "$method" "$@" "$url$path"
 }
-start() {  # start LOG: the daemon in the background; sets daemon and url
-  RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$1" &
-  daemon=$!
-  wait_for 10 grep -q admin-listening "$1"
-  url=$(grep -o 'admin-listening url=[^ ]*' "$1" | head -1 | cut -d= -f2)
-}
 stop() {
   kill -TERM "$daemon"
   wait "$daemon"
@@ -81,7 +75,7 @@ check no-plain-password bash -c "! grep -q '$officer_password' '$s/users.toml'"
   -o "$s/incoming/auto/housing-benefit.s18"
 "$rbgate" gen bacs18 --records 50 --date 2026-11-23 --seed 32 --fault contra-mismatch \
   -o "$s/incoming/auto/other.s18"
-start "$tmp/api.log"
+start_daemon "$s/rbgate.toml" "$tmp/api.log"
 check api-up test -n "$url"
 check quarantined wait_for 10 bash -c "[ \$(ls '$s/quarantine' | wc -l) -ge 2 ]"
 id=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
@@ -163,7 +157,7 @@ stop
 
 # --- the console in a real browser -----------------------------------------------------------------------
 sed -i 's/^session_idle_seconds = 5/session_idle_seconds = 1800/' "$s/rbgate.toml"
-start "$tmp/console.log"
+start_daemon "$s/rbgate.toml" "$tmp/console.log"
 mkdir -p "$artefacts"
 check console-page bash -c "curl -sf '$url/' | grep -q '<title>rbgate console</title>'"
 check console-csp bash -c "curl -sfI '$url/console/app.js' | grep -qi '^Content-Security-Policy: default-src'"

@@ -35,7 +35,6 @@ configure() {  # a spool judged by its files' own dates, settling after 1 second
           s/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/;
           s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/' "$1/rbgate.toml"
 }
-admin_url() { grep -o 'admin-listening url=[^ ]*' "$1" | head -1 | cut -d= -f2; }  # admin_url LOG
 
 # --- init and --once -------------------------------------------------------------------
 s=$tmp/s1
@@ -162,10 +161,7 @@ s=$tmp/sa
 configure "$s"
 # A file due by midnight every day: at start nothing has come today, so the route is late.
 sed -i 's/^# expect_by = "07:00"/expect_by = "00:00"/; s/^# expect_on = "working-days"/expect_on = "every-day"/' "$s/rbgate.toml"
-RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$tmp/admin.log" &
-daemon=$!
-wait_for 10 grep -q admin-listening "$tmp/admin.log"
-url=$(admin_url "$tmp/admin.log")
+start_daemon "$s/rbgate.toml" "$tmp/admin.log"
 check admin-loopback bash -c "[[ '$url' == http://127.0.0.1:* ]]"
 check healthz bash -c "curl -sf '$url/healthz' | grep -qx ok"
 check readyz bash -c "curl -sf '$url/readyz' | grep -qx ready"
@@ -242,10 +238,7 @@ wait "$holder" 2>/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
   -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/admin.key" -out "$tmp/admin.crt" 2>/dev/null
 sed -i "s/^listen = .*/listen = \"127.0.0.1:0\"/; s|^tls_cert = .*|tls_cert = \"$tmp/admin.crt\"|; s|^tls_key = .*|tls_key = \"$tmp/admin.key\"|" "$s/rbgate.toml"
-RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$tmp/tls.log" &
-daemon=$!
-wait_for 10 grep -q admin-listening "$tmp/tls.log"
-url=$(admin_url "$tmp/tls.log")
+start_daemon "$s/rbgate.toml" "$tmp/tls.log"
 check tls-url bash -c "[[ '$url' == https://127.0.0.1:* ]]"
 check tls-healthz bash -c "curl -sf --cacert '$tmp/admin.crt' '$url/healthz' | grep -qx ok"
 check tls-verified bash -c "! curl -sf '$url/healthz' >/dev/null 2>&1"  # not trusted without the CA

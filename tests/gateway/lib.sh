@@ -10,3 +10,12 @@ wait_for() {
   done
   return 1
 }
+
+# start_daemon CONFIG LOG: `$rbgate run` in the background with stderr to LOG; sets `daemon`
+# (its pid) and `url` (its admin server, from the admin-listening line it logs).
+start_daemon() {
+  RBGATE_CONFIG="$1" "$rbgate" run 2>"$2" &
+  daemon=$!
+  wait_for 10 grep -q admin-listening "$2"
+  url=$(grep -o 'admin-listening url=[^ ]*' "$2" | head -1 | cut -d= -f2)
+}
