@@ -53,6 +53,11 @@ Gauges AdminServer::ReadGauges() const {
   std::string why;
   g.ledger_ok = spool::SqliteLedgerAnswers(spool_.options().root + "/ledger.db", why);
   g.quarantined = spool_.ledger().CountInState(spool::state::kQuarantined);
+  for (const auto& d : spool_.options().destinations) {
+    if (d.network()) g.destinations.push_back(d.name);
+  }
+  if (!g.destinations.empty())
+    g.outbound = spool_.ledger().OutboundStatsSince("9");  // waiting only
   if (late_ != nullptr) g.late = late_->Current();
   return g;
 }

@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 
 #include "schemas/bacs_reports/rows.h"
@@ -104,6 +108,152 @@ class Reader {
   std::set<std::string> seen_;
 };
 
+// A secret (a key's passphrase, a token) from `<key>_file` or `<key>_env`; never from the
+// configuration itself, which is read by more people than the secret should be.
+std::string ReadSecret(const std::string& file, const std::string& dir, const toml::table& t,
+                       Reader& r, const std::string& key, bool read) {
+  if (t.get(key) != nullptr) {
+    r.Known(key);
+    Fail(file, t.get(key), "destination." + key,
+         "a secret does not go in the configuration: name a file with " + key +
+             "_file or an environment variable with " + key + "_env");
+  }
+  const auto from_file = r.Get<std::string>(key + "_file");
+  const auto from_env = r.Get<std::string>(key + "_env");
+  if (from_file && from_env) {
+    Fail(file, t.get(key + "_env"), "destination." + key + "_env",
+         "give " + key + "_file or " + key + "_env, not both");
+  }
+  if (!read) return {};  // an officer's command: the daemon's secrets are not its business
+  if (from_file) {
+    const std::string p = Resolve(dir, *from_file);
+    std::FILE* f = std::fopen(p.c_str(), "rb");
+    if (f == nullptr) {
+      Fail(file, t.get(key + "_file"), "destination." + key + "_file",
+           "cannot read " + p + ": " + std::strerror(errno));
+    }
+    std::string secret;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) secret.append(buf, n);
+    std::fclose(f);
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    if (secret.empty())
+      Fail(file, t.get(key + "_file"), "destination." + key + "_file", p + " is empty");
+    return secret;
+  }
+  if (from_env) {
+    const char* v = std::getenv(from_env->c_str());
+    if (v == nullptr || *v == '\0') {
+      Fail(file, t.get(key + "_env"), "destination." + key + "_env",
+           "the environment variable " + *from_env + " is not set");
+    }
+    return v;
+  }
+  return {};
+}
+
+// A file the daemon must be able to read, named relative to the configuration.
+std::string ReadableFile(const std::string& file, const std::string& dir, const toml::table& t,
+                         Reader& r, const std::string& key, bool required, const std::string& why,
+                         bool check) {
+  const auto v = r.Get<std::string>(key);
+  if (!v || v->empty()) {
+    if (required) Fail(file, &t, "destination." + key, why);
+    return {};
+  }
+  const std::string p = Resolve(dir, *v);
+  if (check && ::access(p.c_str(), R_OK) != 0) {
+    Fail(file, t.get(key), "destination." + key, "cannot read " + p + ": " + std::strerror(errno));
+  }
+  return p;
+}
+
+int Bounded(const std::string& file, const toml::table& t, Reader& r, const std::string& key,
+            int fallback, int lo, int hi) {
+  const auto v = r.Get<std::uint64_t>(key);
+  if (!v) return fallback;
+  if (*v < static_cast<std::uint64_t>(lo) || *v > static_cast<std::uint64_t>(hi)) {
+    Fail(file, t.get(key), "destination." + key, fmt::format("must be from {} to {}", lo, hi));
+  }
+  return static_cast<int>(*v);
+}
+
+// A [[destination]] of type sftp or https: where, how to prove who we are, how to check who
+// they are, and how hard to try.
+// `daemon`: the files and secrets are read and checked (an officer's commands, which may not
+// be able to read them, do not need them).
+ForwardOptions ReadNetworkDestination(const std::string& file, const std::string& dir,
+                                      const toml::table& t, Reader& r,
+                                      const spool::DestinationOptions& d, bool daemon) {
+  ForwardOptions o;
+  o.name = d.name;
+  o.type = d.type;
+  o.url = r.Get<std::string>("url").value_or("");
+  const std::string scheme = o.type + "://";
+  if (o.url.rfind(scheme, 0) != 0 || o.url.size() <= scheme.size()) {
+    Fail(file, t.get("url") ? t.get("url") : &t, "destination.url",
+         "a " + o.type + " destination needs a url starting " + scheme);
+  }
+  const std::string authority =
+      o.url.substr(scheme.size(), o.url.find('/', scheme.size()) - scheme.size());
+  if (authority.find('@') != std::string::npos) {
+    Fail(file, t.get("url"), "destination.url",
+         "names a user in the url; use `user` (and secrets from files or the environment)");
+  }
+  for (char ch : o.url) {
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == '"' || ch == '\\') {
+      Fail(file, t.get("url"), "destination.url",
+           "must not hold spaces, quotes, backslashes or control characters (percent-encode them)");
+    }
+  }
+  if (o.type == "sftp") {
+    if (o.url.back() != '/') {
+      Fail(file, t.get("url"), "destination.url", "an sftp url names a folder: end it with '/'");
+    }
+    o.user = r.Get<std::string>("user").value_or("");
+    if (o.user.empty()) Fail(file, &t, "destination.user", "an sftp destination needs a user");
+    o.identity_file =
+        ReadableFile(file, dir, t, r, "identity_file", true,
+                     "an sftp destination needs identity_file (a private key)", daemon);
+    o.known_hosts = ReadableFile(file, dir, t, r, "known_hosts", true,
+                                 "an sftp destination needs known_hosts: the server's host key is "
+                                 "always checked",
+                                 daemon);
+    o.key_passphrase = ReadSecret(file, dir, t, r, "key_passphrase", daemon);
+  } else {
+    o.method = r.Get<std::string>("method").value_or("POST");
+    if (o.method != "POST" && o.method != "PUT") {
+      Fail(file, t.get("method"), "destination.method", "must be POST or PUT");
+    }
+    o.content_type = r.Get<std::string>("content_type").value_or("application/octet-stream");
+    for (char ch : o.content_type) {
+      if (static_cast<unsigned char>(ch) < 0x20) {
+        Fail(file, t.get("content_type"), "destination.content_type", "must be one line");
+      }
+    }
+    o.ca_file = ReadableFile(file, dir, t, r, "ca_file", false, "", daemon);
+    o.client_cert = ReadableFile(file, dir, t, r, "client_cert", false, "", daemon);
+    o.client_key = ReadableFile(file, dir, t, r, "client_key", false, "", daemon);
+    if (o.client_cert.empty() != o.client_key.empty()) {
+      Fail(file, &t, "destination.client_key", "client_cert and client_key go together");
+    }
+    o.client_key_passphrase = ReadSecret(file, dir, t, r, "client_key_passphrase", daemon);
+    o.token = ReadSecret(file, dir, t, r, "token", daemon);
+  }
+  o.connect_timeout_seconds = Bounded(file, t, r, "connect_timeout_seconds", 10, 1, 600);
+  o.timeout_seconds = Bounded(file, t, r, "timeout_seconds", 300, 1, 86400);
+  o.retry_min_seconds = Bounded(file, t, r, "retry_min_seconds", 2, 1, 3600);
+  o.retry_max_seconds = Bounded(file, t, r, "retry_max_seconds", 600, 1, 86400);
+  if (o.retry_max_seconds < o.retry_min_seconds) {
+    Fail(file, t.get("retry_max_seconds"), "destination.retry_max_seconds",
+         "must not be less than retry_min_seconds");
+  }
+  o.max_in_flight = Bounded(file, t, r, "max_in_flight", 2, 1, 64);
+  o.circuit_failures = Bounded(file, t, r, "circuit_failures", 5, 1, 1000);
+  o.circuit_open_seconds = Bounded(file, t, r, "circuit_open_seconds", 60, 1, 86400);
+  return o;
+}
+
 }  // namespace
 
 Config LoadConfig(const std::string& path, bool check_feeds) {
@@ -200,14 +350,18 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
         Fail(path, t->get("name"), "destination.name", "'" + d.name + "' is defined twice");
       }
       d.type = r.Get<std::string>("type").value_or("directory");
-      if (d.type != "directory") {
+      if (d.type == "sftp" || d.type == "https") {
+        c.forwards.push_back(ReadNetworkDestination(path, dir, *t, r, d, check_feeds));
+      } else if (d.type == "directory") {
+        auto p = r.Get<std::string>("path");
+        if (!p || p->empty())
+          Fail(path, t, "destination.path", "a directory destination needs a path");
+        d.path = Resolve(dir, *p);
+      } else {
         Fail(path, t->get("type"), "destination.type",
-             "'" + d.type + "' is not a destination type this version knows (directory)");
+             "'" + d.type +
+                 "' is not a destination type this version knows (directory, sftp, https)");
       }
-      auto p = r.Get<std::string>("path");
-      if (!p || p->empty())
-        Fail(path, t, "destination.path", "a directory destination needs a path");
-      d.path = Resolve(dir, *p);
       r.NoOthers();
       c.spool.destinations.push_back(d);
     }
@@ -278,6 +432,11 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
       } else if (on) {
         Fail(path, t->get("expect_on"), "route.expect_on", "goes with expect_by");
       }
+      const std::string approval = r.Get<std::string>("approval").value_or("none");
+      if (approval != "none" && approval != "required") {
+        Fail(path, t->get("approval"), "route.approval", "must be \"required\" or \"none\"");
+      }
+      route.approval = approval == "required";
       route.destinations = r.Strings("destinations", {});
       for (const auto& d : route.destinations) {
         if (!destination_names.count(d)) {

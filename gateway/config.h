@@ -11,6 +11,7 @@
 
 #include "gateway/admin_server.h"
 #include "gateway/late_feeds.h"
+#include "gateway/transfer.h"
 #include "spool/spool.h"
 
 namespace rbgate::gateway {
@@ -28,6 +29,7 @@ struct Config {
   std::vector<std::string> schema_dirs;             // checks.schema_dirs: folders of schema files
   AdminOptions admin;                               // [admin]: the HTTP admin server
   std::map<std::string, Expectation> expectations;  // by route: when its file is due
+  std::vector<ForwardOptions> forwards;             // the network destinations (sftp, https)
 };
 
 // A configuration mistake, with the file, line and key in its message.
@@ -36,8 +38,9 @@ struct ConfigError : std::runtime_error {
 };
 
 // Reads and checks `path`. Relative paths inside it are relative to its folder.
-// Throws ConfigError. With `check_feeds` false, a route may name a feed no schema defines
-// (its schema file is broken, say): the officer's commands still work; the daemon checks.
+// Throws ConfigError. With `check_feeds` false (an officer's commands), a route may name a
+// feed no schema defines (its schema file is broken, say) and network destinations' keys and
+// secrets are neither read nor checked: the officer's commands still work; the daemon checks.
 Config LoadConfig(const std::string& path, bool check_feeds = true);
 
 // The commented configuration `rbgate init` writes.

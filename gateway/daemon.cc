@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "gateway/admin_server.h"
+#include "gateway/forwarder.h"
 #include "gateway/late_feeds.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
@@ -47,13 +48,6 @@ bool Due(std::int64_t now, std::int64_t& last, std::int64_t period) {
   return true;
 }
 
-// A ledger time (2026-11-23T15:59:29.586Z) as unix seconds; 0 when it is not one.
-std::int64_t UnixSeconds(const std::string& iso) {
-  std::tm tm{};
-  if (iso.size() < 19 || ::strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) return 0;
-  return static_cast<std::int64_t>(::timegm(&tm));
-}
-
 std::string_view CodeName(spool::Code c) {
   switch (c) {
     case spool::Code::kOk:
@@ -66,6 +60,8 @@ std::string_view CodeName(spool::Code c) {
       return "failed-precondition";
     case spool::Code::kInvalidArgument:
       return "invalid-argument";
+    case spool::Code::kPermissionDenied:
+      return "permission-denied";
     case spool::Code::kDataLoss:
       return "data-loss";
     case spool::Code::kInternal:
@@ -87,12 +83,21 @@ void Finished(spool::Spool& s, Metrics& metrics, const std::string& id, const sp
   }
   auto f = s.ledger().Get(id);
   if (!f) return;
+  if (f->state == spool::state::kForwarding || f->state == spool::state::kAwaitingApproval) {
+    // Not finished: waiting for the forwarders or for a second officer.
+    log::Event(
+        Level::kInfo, f->state,
+        {Word("id", id), Word("route", f->route), Text("name", f->name), Word("feed", f->feed),
+         Word("stage", f->state == spool::state::kForwarding ? "forward" : "approve"),
+         Number("duration_ms", duration_ms)});
+    return;
+  }
   const bool delivered = f->state == spool::state::kDelivered;
   const std::string& outcome = f->outcome.empty() ? f->state : f->outcome;
-  const std::string stage = delivered                                ? "deliver"
-                            : f->state == spool::state::kQuarantined ? "quarantine"
-                            : f->state == spool::state::kVanished    ? "claim"
-                                                                     : "check";
+  const std::string stage = delivered || f->state == spool::state::kCancelled ? "deliver"
+                            : f->state == spool::state::kQuarantined          ? "quarantine"
+                            : f->state == spool::state::kVanished             ? "claim"
+                                                                              : "check";
   log::Event(delivered ? Level::kInfo : Level::kWarning, f->state,
              {Word("id", id), Word("route", f->route), Text("name", f->name), Word("feed", f->feed),
               Word("stage", stage), Word("outcome", outcome),
@@ -229,8 +234,19 @@ int RunDaemon(Config& config, bool once) {
     late.emplace(config.expectations, *config.spool.check.validator.calendar);
     // What arrived before this start, so that a restart does not call a feed late.
     for (const auto& [route, at] : sp->ledger().LastReceivedByRoute()) {
-      late->Arrived(route, UnixSeconds(at));
+      late->Arrived(route, spool::UnixMsFromIso(at) / 1000);
     }
+  }
+  // The network destinations' forwarders; a file whose last delivery they make is finished
+  // (logged and counted) by them.
+  std::optional<Forwarder> forwarder;
+  if (!config.forwards.empty()) {
+    forwarder.emplace(*sp, config.forwards, metrics, [&](const std::string& id) {
+      auto f = sp->ledger().Get(id);
+      const std::int64_t since = f ? spool::UnixMsFromIso(f->received_at) : 0;
+      Finished(*sp, metrics, id, spool::Status::Ok(), since > 0 ? spool::UnixMs() - since : 0);
+    });
+    if (!once) forwarder->Start();
   }
   std::optional<AdminServer> admin;
   if (!once && !config.admin.listen.empty()) {
@@ -290,6 +306,7 @@ int RunDaemon(Config& config, bool once) {
           const std::int64_t began = NowMs();
           s = sp->Process(id);
           Finished(*sp, metrics, id, s, NowMs() - began);
+          if (forwarder && s.ok()) forwarder->Wake();
           if (s.code == spool::Code::kUnavailable) {
             std::lock_guard lock(retry_mu);
             retry.insert(id);
@@ -452,6 +469,15 @@ int RunDaemon(Config& config, bool once) {
   }
   queue.Close();
   for (auto& w : workers) w.join();
+  if (forwarder) {
+    // --once: one attempt for each delivery due; the daemon: transfers in flight are aborted
+    // and queued again, due at the next start.
+    if (once) {
+      forwarder->Drain();
+    } else {
+      forwarder->Stop();
+    }
+  }
   if (admin) admin->Stop();
   if (spool::Status f = sp->Flush(); !f.ok()) {
     log::Event(Level::kError, "flush-failed", {Text("reason", f.message)});

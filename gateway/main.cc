@@ -418,6 +418,37 @@ int main(int argc, char** argv) {
   l_purge->add_option("--before", purge_before, "Processing or report days before this go")
       ->required()
       ->type_name("YYYY-MM-DD");
+  auto* outbound = app.add_subcommand(
+      "outbound", "The outbound queue: deliveries to network destinations, and approvals");
+  outbound->require_subcommand(1);
+  add_config(outbound);
+  auto* o_list = outbound->add_subcommand(
+      "list", "Items waiting for a network destination, and files awaiting approval");
+  bool outbound_all = false;
+  o_list->add_flag("--all", outbound_all, "Every item (delivered, refused, cancelled too)");
+  add_listing(o_list, false);
+  auto* o_retry = outbound->add_subcommand("retry", "Try a queued item now, on record");
+  o_retry->add_option("ID", id, "Item id (rbgate outbound list)")->required()->type_name("");
+  o_retry->add_option("--reason", reason, "Why (recorded with your user name)")
+      ->required()
+      ->type_name("TEXT");
+  auto* o_cancel = outbound->add_subcommand("cancel", "Never send a queued item, on record");
+  o_cancel->add_option("ID", id, "Item id (rbgate outbound list)")->required()->type_name("");
+  o_cancel->add_option("--reason", reason, "Why (recorded with your user name)")
+      ->required()
+      ->type_name("TEXT");
+  auto* approve = app.add_subcommand(
+      "approve",
+      "Four eyes: approve a file awaiting a second officer (not the one who dropped or released "
+      "it), on record");
+  add_config(approve);
+  approve->add_option("ID", id, "File id (rbgate outbound list)")->required()->type_name("");
+  approve->add_option("--reason", reason, "Why (recorded with your user name)")
+      ->required()
+      ->type_name("TEXT");
+  approve->footer(
+      "Exit status: 0 approved (the file goes on); 1 refused: you dropped, released or "
+      "reprocessed it; 2 no such file, or it is not awaiting approval.");
   auto* stats = app.add_subcommand("stats", "Files, bytes, records and outcomes per feed and hour");
   add_config(stats);
   add_listing(stats, false);
@@ -470,8 +501,8 @@ int main(int argc, char** argv) {
       "Exit status: 0 every return matched once; 1 some are unmatched or returned twice; "
       "2 usage or ledger error.");
   // `rbgate ledger list --config F` as well as `rbgate ledger --config F list`.
-  for (CLI::App* leaf :
-       {q_list, q_show, q_release, q_reject, q_reprocess, l_list, l_show, l_purge, a_verify}) {
+  for (CLI::App* leaf : {q_list, q_show, q_release, q_reject, q_reprocess, l_list, l_show, l_purge,
+                         a_verify, o_list, o_retry, o_cancel}) {
     leaf->fallthrough();
   }
 
@@ -548,7 +579,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s: %lld rows\n", transform_file.c_str(), rows);
       return 0;
     }
-    if (*run || *quarantine || *ledger || *stats || *reconcile || *audit) {
+    if (*run || *quarantine || *ledger || *stats || *reconcile || *audit || *outbound || *approve) {
       gateway::Config config;
       try {
         config = gateway::LoadConfig(config_path, /*check_feeds=*/run->parsed());
@@ -572,6 +603,10 @@ int main(int argc, char** argv) {
         return gateway::PurgeItems(config, IsoDateOption(purge_before, "--before"));
       }
       if (*stats) return gateway::Stats(config, op);
+      if (*o_list) return gateway::OutboundList(config, outbound_all, op);
+      if (*o_retry) return gateway::OutboundRetry(config, id, reason);
+      if (*o_cancel) return gateway::OutboundCancel(config, id, reason);
+      if (*approve) return gateway::Approve(config, id, reason);
       if (*a_verify) return gateway::AuditVerify(config, audit_head, op);
       if (*reconcile) {
         rec.from = IsoDateOption(rec_from, "--from");

@@ -47,6 +47,17 @@ void Metrics::Paused(const std::string& code) {
   ++paused_[code];
 }
 
+void Metrics::Forwarded(const std::string& destination, std::string_view outcome,
+                        const std::string& reason) {
+  std::lock_guard lock(mu_);
+  ++forwarded_[{destination, std::string(outcome), reason}];
+}
+
+void Metrics::Circuit(const std::string& destination, bool open) {
+  std::lock_guard lock(mu_);
+  circuit_open_[destination] = open;
+}
+
 namespace {
 
 void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
@@ -124,6 +135,51 @@ std::string Metrics::Render(const Gauges& g) const {
     for (const auto& s : g.late) {
       out += fmt::format("rbgate_route_last_arrival_timestamp_seconds{{route=\"{}\"}} {}\n",
                          PromLabel(s.route), s.last_arrival);
+    }
+  }
+  if (!g.destinations.empty()) {
+    Header(out, "rbgate_forward_attempts_total", "counter",
+           "Delivery attempts to network destinations since the daemon started, by destination, "
+           "outcome (delivered, refused, failed) and reason.");
+    for (const auto& [key, n] : forwarded_) {
+      const auto& [dest, outcome, reason] = key;
+      out += fmt::format(
+          "rbgate_forward_attempts_total{{destination=\"{}\",outcome=\"{}\",reason=\"{}\"}} {}\n",
+          PromLabel(dest), PromLabel(outcome), PromLabel(reason), n);
+    }
+    // Per destination: what waits for it, from the ledger at this scrape.
+    const auto waiting = [&](const std::string& d) -> const spool::OutboundStats* {
+      for (const auto& o : g.outbound) {
+        if (o.destination == d) return &o;
+      }
+      return nullptr;
+    };
+    Header(out, "rbgate_outbound_queued", "gauge",
+           "Outputs waiting for (or being sent to) a network destination.");
+    for (const auto& d : g.destinations) {
+      const auto* w = waiting(d);
+      out += fmt::format("rbgate_outbound_queued{{destination=\"{}\"}} {}\n", PromLabel(d),
+                         w ? w->queued : 0);
+    }
+    Header(out, "rbgate_outbound_oldest_seconds", "gauge",
+           "Age of the oldest output waiting for a network destination; 0 when none.");
+    for (const auto& d : g.destinations) {
+      const auto* w = waiting(d);
+      double age = 0;
+      if (w != nullptr && !w->oldest_queued_at.empty()) {
+        age =
+            std::max(0.0, static_cast<double>(g.now_ns) / 1e9 -
+                              static_cast<double>(spool::UnixMsFromIso(w->oldest_queued_at)) / 1e3);
+      }
+      out += fmt::format("rbgate_outbound_oldest_seconds{{destination=\"{}\"}} {:.3f}\n",
+                         PromLabel(d), age);
+    }
+    Header(out, "rbgate_destination_circuit_open", "gauge",
+           "1 while a destination's circuit is open (attempts stopped after failures in a row).");
+    for (const auto& d : g.destinations) {
+      const auto c = circuit_open_.find(d);
+      out += fmt::format("rbgate_destination_circuit_open{{destination=\"{}\"}} {}\n", PromLabel(d),
+                         c != circuit_open_.end() && c->second ? 1 : 0);
     }
   }
   Header(out, "rbgate_quarantined_files", "gauge", "Files in quarantine waiting for an officer.");

@@ -21,9 +21,11 @@ struct Gauges {
   std::int64_t now_ns = 0;       // wall clock, to age the oldest waiting file
   std::int64_t free_bytes = -1;  // -1: unknown
   std::int64_t min_free_bytes = 0;
-  bool ledger_ok = false;               // the ledger opened and answered
-  std::uint64_t quarantined = 0;        // files waiting for an officer
-  std::vector<LateFeeds::Status> late;  // routes that expect files
+  bool ledger_ok = false;                      // the ledger opened and answered
+  std::uint64_t quarantined = 0;               // files waiting for an officer
+  std::vector<LateFeeds::Status> late;         // routes that expect files
+  std::vector<std::string> destinations;       // the network destinations
+  std::vector<spool::OutboundStats> outbound;  // what waits for them (queued, oldest)
 };
 
 class Metrics {
@@ -39,6 +41,11 @@ class Metrics {
   void Findings(const std::vector<spool::FindingCount>& findings);
   // A file that could not be finished now (disk full, ...): `code` says why.
   void Paused(const std::string& code);
+  // A delivery attempt to a network destination: delivered, refused or failed (`reason`).
+  void Forwarded(const std::string& destination, std::string_view outcome,
+                 const std::string& reason);
+  // A destination's circuit opened or closed.
+  void Circuit(const std::string& destination, bool open);
 
   std::string Render(const Gauges& gauges) const;
 
@@ -57,6 +64,9 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, Histogram> latency_;       // route, feed
   std::map<std::pair<std::string, std::string>, std::uint64_t> findings_;  // rule, severity
   std::map<std::string, std::uint64_t> paused_;                            // code
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t>
+      forwarded_;                             // destination, outcome, reason
+  std::map<std::string, bool> circuit_open_;  // destination
 };
 
 // A label value escaped as the exposition format says: backslash, double quote, line feed.

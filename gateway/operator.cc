@@ -30,11 +30,30 @@ std::string FileJson(const spool::FileRecord& f) {
   return fmt::format(
       "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},\"state\":{},"
       "\"outcome\":{},\"reason\":{},\"records\":{},\"errors\":{},\"warnings\":{},"
-      "\"received_at\":{},\"updated_at\":{}}}",
+      "\"received_at\":{},\"updated_at\":{},\"dropped_by\":{}}}",
       spool::JsonQuoted(f.id), spool::JsonQuoted(f.name), spool::JsonQuoted(f.route), f.size,
       spool::JsonQuoted(f.sha256), spool::JsonQuoted(f.feed), spool::JsonQuoted(f.state),
       spool::JsonQuoted(f.outcome), spool::JsonQuoted(f.reason), f.records, f.errors, f.warnings,
-      spool::JsonQuoted(f.received_at), spool::JsonQuoted(f.updated_at));
+      spool::JsonQuoted(f.received_at), spool::JsonQuoted(f.updated_at),
+      spool::JsonQuoted(f.dropped_by));
+}
+
+std::string OutboundJson(const spool::OutboundItem& o) {
+  return fmt::format(
+      "{{\"id\":{},\"file\":{},\"destination\":{},\"name\":{},\"sha256\":{},\"size\":{},"
+      "\"state\":{},\"attempts\":{},\"next_at\":{},\"last_error\":{},\"created_at\":{},"
+      "\"updated_at\":{}}}",
+      o.id, spool::JsonQuoted(o.file_id), spool::JsonQuoted(o.destination),
+      spool::JsonQuoted(o.name), spool::JsonQuoted(o.sha256), o.size, spool::JsonQuoted(o.state),
+      o.attempts, spool::JsonQuoted(o.next_at_ms > 0 ? spool::IsoFromUnixMs(o.next_at_ms) : ""),
+      spool::JsonQuoted(o.last_error), spool::JsonQuoted(o.created_at),
+      spool::JsonQuoted(o.updated_at));
+}
+
+// An outbound item's id as typed on the command line.
+bool ParseItemId(const std::string& text, std::uint64_t& id) {
+  const char* end = text.data() + text.size();
+  return !text.empty() && std::from_chars(text.data(), end, id).ptr == end && id > 0;
 }
 
 struct Opened {
@@ -219,6 +238,17 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
     std::printf("  %s  %s  %s  %s\n", d.at.c_str(), d.destination.c_str(), d.status.c_str(),
                 d.name.c_str());
   }
+  bool heading = false;
+  for (const auto& item : l.ListOutbound(true, "")) {
+    if (item.file_id != id) continue;
+    if (!heading) std::printf("outbound:\n");
+    heading = true;
+    std::printf("  #%llu  %s  %s  %llu attempt%s  %s%s%s\n",
+                static_cast<unsigned long long>(item.id), item.destination.c_str(),
+                item.state.c_str(), static_cast<unsigned long long>(item.attempts),
+                item.attempts == 1 ? "" : "s", item.name.c_str(),
+                item.last_error.empty() ? "" : "  last: ", Shown(item.last_error).c_str());
+  }
   if (!actions.empty()) std::printf("actions:\n");
   for (const auto& a : actions) {
     std::printf("  %s  %s by %s: %s\n", a.at.c_str(), a.action.c_str(), a.user.c_str(),
@@ -231,6 +261,7 @@ int Stats(Config& c, const OperatorOptions& o) {
   auto op = Open(c);
   if (!op) return 2;
   auto rows = op->spool->ledger().Stats(o.since);
+  auto dests = op->spool->ledger().OutboundStatsSince(o.since);
   if (o.format == "json") {
     std::string out = "{\"stats\":[";
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -239,6 +270,20 @@ int Stats(Config& c, const OperatorOptions& o) {
           "\"records\":{}}}",
           i ? "," : "", spool::JsonQuoted(rows[i].feed), spool::JsonQuoted(rows[i].hour + ":00"),
           spool::JsonQuoted(rows[i].outcome), rows[i].files, rows[i].bytes, rows[i].records);
+    }
+    out += "],\"destinations\":[";
+    for (std::size_t i = 0; i < dests.size(); ++i) {
+      const auto& d = dests[i];
+      std::string failures;
+      for (const auto& [reason, n] : d.failures) {
+        failures +=
+            fmt::format("{}{}:{}", failures.empty() ? "" : ",", spool::JsonQuoted(reason), n);
+      }
+      out += fmt::format(
+          "{}{{\"destination\":{},\"attempts\":{},\"delivered\":{},\"refused\":{},"
+          "\"failures\":{{{}}},\"queued\":{},\"oldest_queued_at\":{}}}",
+          i ? "," : "", spool::JsonQuoted(d.destination), d.attempts, d.delivered, d.refused,
+          failures, d.queued, spool::JsonQuoted(d.oldest_queued_at));
     }
     std::fputs((out + "]}\n").c_str(), stdout);
     return 0;
@@ -251,6 +296,91 @@ int Stats(Config& c, const OperatorOptions& o) {
                 static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.bytes),
                 static_cast<unsigned long long>(r.records));
   }
+  if (!dests.empty()) {
+    std::printf("\n%-14s %8s %9s %7s %7s  %-24s %s\n", "DESTINATION", "ATTEMPTS", "DELIVERED",
+                "REFUSED", "QUEUED", "OLDEST QUEUED (UTC)", "FAILURES BY REASON");
+    for (const auto& d : dests) {
+      std::string failures;
+      for (const auto& [reason, n] : d.failures) {
+        failures += fmt::format("{}{} {}", failures.empty() ? "" : ", ", reason, n);
+      }
+      std::printf(
+          "%-14s %8llu %9llu %7llu %7llu  %-24s %s\n", d.destination.c_str(),
+          static_cast<unsigned long long>(d.attempts), static_cast<unsigned long long>(d.delivered),
+          static_cast<unsigned long long>(d.refused), static_cast<unsigned long long>(d.queued),
+          d.oldest_queued_at.empty() ? "-" : d.oldest_queued_at.c_str(),
+          failures.empty() ? "-" : failures.c_str());
+    }
+  }
+  return 0;
+}
+
+int OutboundList(Config& c, bool all, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto& l = op->spool->ledger();
+  const auto items = l.ListOutbound(all, o.since);
+  const auto waiting = l.List({std::string(spool::state::kAwaitingApproval), o.feed, o.since, 0});
+  if (o.format == "json") {
+    std::string out = "{\"outbound\":[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + OutboundJson(items[i]);
+    out += "],\"awaiting_approval\":[";
+    for (std::size_t i = 0; i < waiting.size(); ++i) out += (i ? "," : "") + FileJson(waiting[i]);
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return 0;
+  }
+  std::printf("%-6s %-23s %-14s %-9s %8s  %-24s %s\n", "ID", "FILE", "DESTINATION", "STATE",
+              "ATTEMPTS", "NEXT TRY (UTC)", "NAME");
+  for (const auto& i : items) {
+    const bool waits = i.state == spool::outbound::kQueued;
+    std::printf("%-6llu %-23s %-14s %-9s %8llu  %-24s %s\n", static_cast<unsigned long long>(i.id),
+                i.file_id.c_str(), i.destination.c_str(), i.state.c_str(),
+                static_cast<unsigned long long>(i.attempts),
+                waits && i.next_at_ms > 0 ? spool::IsoFromUnixMs(i.next_at_ms).c_str() : "-",
+                i.name.c_str());
+    if (!i.last_error.empty()) std::printf("%-6s last: %s\n", "", Shown(i.last_error).c_str());
+  }
+  std::printf("%zu item%s\n", items.size(), items.size() == 1 ? "" : "s");
+  if (!waiting.empty()) {
+    std::printf("\nawaiting a second officer's approval (rbgate approve ID --reason TEXT):\n");
+    for (const auto& f : waiting) {
+      std::printf("  %s  route %s  %s  dropped by %s\n", f.id.c_str(), f.route.c_str(),
+                  Shown(f.name).c_str(), f.dropped_by.empty() ? "?" : f.dropped_by.c_str());
+    }
+  }
+  return 0;
+}
+
+int OutboundRetry(Config& c, const std::string& id, const std::string& reason) {
+  std::uint64_t n = 0;
+  if (!ParseItemId(id, n)) return Fail({spool::Code::kInvalidArgument, "not an item id: " + id});
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->RetryDelivery(n, reason); !s.ok()) return Fail(s);
+  std::printf("outbound item %llu is due now; the daemon sends it within a second\n",
+              static_cast<unsigned long long>(n));
+  return 0;
+}
+
+int OutboundCancel(Config& c, const std::string& id, const std::string& reason) {
+  std::uint64_t n = 0;
+  if (!ParseItemId(id, n)) return Fail({spool::Code::kInvalidArgument, "not an item id: " + id});
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->CancelDelivery(n, reason); !s.ok()) return Fail(s);
+  auto item = op->spool->ledger().GetOutbound(n);
+  auto f = item ? op->spool->ledger().Get(item->file_id) : std::nullopt;
+  std::printf("outbound item %llu cancelled; file %s is %s\n", static_cast<unsigned long long>(n),
+              item ? item->file_id.c_str() : "?", f ? f->state.c_str() : "?");
+  return 0;
+}
+
+int Approve(Config& c, const std::string& id, const std::string& reason) {
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->Approve(id, reason); !s.ok()) return Fail(s);
+  auto f = op->spool->ledger().Get(id);
+  std::printf("%s approved: %s\n", id.c_str(), f ? f->state.c_str() : "?");
   return 0;
 }
 

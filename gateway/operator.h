@@ -24,6 +24,13 @@ int QuarantineReprocess(Config& c, const std::string& id, const std::string& rea
 int LedgerList(Config& c, const OperatorOptions& o);
 int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o);
 int Stats(Config& c, const OperatorOptions& o);
+// The outbound queue: items waiting for (or done with, `all`) network destinations, and files
+// waiting for a second officer's approval.
+int OutboundList(Config& c, bool all, const OperatorOptions& o);
+int OutboundRetry(Config& c, const std::string& id, const std::string& reason);
+int OutboundCancel(Config& c, const std::string& id, const std::string& reason);
+// Four eyes: the second officer's approval of a file awaiting it.
+int Approve(Config& c, const std::string& id, const std::string& reason);
 
 // Checks the ledger's audit chain: 0 intact, 1 tampered with (each problem said, where), 2
 // the ledger cannot be read. `head` ("SEQ:HASH", from an earlier run) also checks that the

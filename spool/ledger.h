@@ -16,7 +16,9 @@
 
 namespace rbgate::spool {
 
-// File states. Final ones: delivered, quarantined (until an officer acts), rejected, vanished.
+// File states. Final ones: delivered, quarantined (until an officer acts), rejected, vanished,
+// cancelled. Parked ones wait for someone else: awaiting-approval for a second officer,
+// forwarding for the forwarders (outbound items below).
 namespace state {
 inline constexpr std::string_view kClaiming = "claiming";  // row written, rename pending
 inline constexpr std::string_view kClaimed = "claimed";    // in work/<id>
@@ -29,11 +31,26 @@ inline constexpr std::string_view kQuarantined = "quarantined";
 inline constexpr std::string_view kReleased = "released";  // an officer released it; to archive
 inline constexpr std::string_view kRejected = "rejected";
 inline constexpr std::string_view kVanished = "vanished";  // removed by its writer before claim
+// Archived on a route that needs a second officer's approval before anything leaves.
+inline constexpr std::string_view kAwaitingApproval = "awaiting-approval";
+inline constexpr std::string_view kApproved = "approved";      // approved; to outbound
+inline constexpr std::string_view kForwarding = "forwarding";  // network deliveries queued
+inline constexpr std::string_view kCancelled = "cancelled";    // an operator cancelled a delivery
 }  // namespace state
+
+// Outbound items (one output for one network destination) and their states.
+namespace outbound {
+inline constexpr std::string_view kQueued = "queued";        // waiting for its time (next_at_ms)
+inline constexpr std::string_view kSending = "sending";      // a forwarder has it
+inline constexpr std::string_view kDelivered = "delivered";  // the destination confirmed it
+inline constexpr std::string_view kRefused = "refused";      // the destination refused it (4xx)
+inline constexpr std::string_view kCancelled = "cancelled";  // an operator cancelled it
+}  // namespace outbound
 
 struct FileRecord {
   std::string id, name, route, feed, sha256, state, outcome, reason, business_key;
   std::string received_at, updated_at;  // ISO 8601 UTC
+  std::string dropped_by;               // the OS user who owned it in the drop folder
   std::uint64_t size = 0, records = 0, errors = 0, warnings = 0;
 };
 
@@ -46,6 +63,32 @@ struct ActionRecord {
 struct DeliveryRecord {
   std::string destination, name, status, at;
 };
+// One output waiting for (or done with) one network destination. `id` is what operators name.
+struct OutboundItem {
+  std::uint64_t id = 0;
+  std::string file_id, destination, name, sha256, state, last_error, created_at, updated_at;
+  std::uint64_t size = 0, attempts = 0;
+  std::int64_t next_at_ms = 0;  // not tried before this (Unix ms)
+};
+
+// How one delivery attempt ended.
+struct AttemptResult {
+  enum class Kind { kDelivered, kRetry, kRefused };
+  Kind kind = Kind::kRetry;
+  std::string reason;            // a short class for counting: timeout, connect, tls, http-503...
+  std::string detail;            // plain English for the operator; never a secret
+  std::int64_t retry_at_ms = 0;  // kRetry: when to try again
+};
+
+// Per destination, for `rbgate stats` and /metrics.
+struct OutboundStats {
+  std::string destination;
+  std::uint64_t queued = 0;      // queued or being sent now
+  std::string oldest_queued_at;  // the oldest of those's creation (ISO); empty when none
+  std::uint64_t attempts = 0, delivered = 0, refused = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> failures;  // by reason
+};
+
 struct FindingCount {
   std::string rule, severity;
   std::uint64_t count = 0;
@@ -89,7 +132,8 @@ struct ListFilter {
 struct StateChange {
   std::string to, detail, outcome;
   std::vector<DeliveryRecord> deliveries;
-  std::string at;  // ISO 8601 UTC
+  std::string at;                   // ISO 8601 UTC
+  std::vector<OutboundItem> queue;  // outbound items queued in the same commit
 };
 
 class Ledger {
@@ -171,6 +215,39 @@ class Ledger {
                             std::uint64_t& returned) = 0;
   // Accepted Standard 18 files whose business key starts with `prefix`, in arrival order.
   virtual std::vector<FileRecord> AcceptedWithKeyPrefix(const std::string& prefix) = 0;
+
+  // The outbound queue. Items are queued by Transitions (StateChange::queue), in the commit
+  // that parks their file in `forwarding`; an item queued again after a refusal or a
+  // cancellation starts afresh, one queued or done is left as it is.
+  //
+  // The next item due for `destination` at `now_ms`, marked sending (one more attempt).
+  virtual std::optional<OutboundItem> TakeOutbound(const std::string& destination,
+                                                   std::int64_t now_ms) = 0;
+  // When the next queued item for `destination` falls due (Unix ms); nullopt when none.
+  virtual std::optional<std::int64_t> NextOutboundAt(const std::string& destination) = 0;
+  // Records an attempt and its result, in one commit with what follows from it: delivered,
+  // the delivery on the file's record and, with nothing left to send, the file delivered (or
+  // cancelled); refused, the file to `quarantining`; retry, the item queued again at
+  // retry_at_ms. `file_state` is the file's state after the commit.
+  virtual Status FinishOutbound(const OutboundItem& item, const AttemptResult& r,
+                                std::string& file_state) = 0;
+  // Items left `sending` by a forwarder that stopped (a crash): queued again, due now.
+  virtual Status RequeueSending() = 0;
+  virtual std::optional<OutboundItem> GetOutbound(std::uint64_t id) = 0;
+  // One file's items, in the order they were queued.
+  virtual std::vector<OutboundItem> OutboundOf(const std::string& file_id) = 0;
+  // Queued and sending items, oldest first; with `all`, every item since `since` (ISO).
+  virtual std::vector<OutboundItem> ListOutbound(bool all, const std::string& since) = 0;
+  // Items (other than `except`) still to send under this destination and name.
+  virtual std::uint64_t PendingOutboundNamed(const std::string& destination,
+                                             const std::string& name, std::uint64_t except) = 0;
+  // An operator's retry (due now) or cancellation of a queued item, with the action on the
+  // file's record in the same commit. Cancelling the last item to send settles the file.
+  virtual Status RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int64_t now_ms) = 0;
+  virtual Status CancelOutbound(std::uint64_t id, const ActionRecord& a,
+                                std::string& file_state) = 0;
+  // Per destination: what waits, and the attempts since `since` (ISO) by outcome and reason.
+  virtual std::vector<OutboundStats> OutboundStatsSince(const std::string& since) = 0;
 };
 
 // Opens (creating if needed) the SQLite ledger at `path`: WAL mode, synchronous=NORMAL, which
@@ -185,5 +262,12 @@ bool SqliteLedgerAnswers(const std::string& path, std::string& why);
 
 // Now as ISO 8601 UTC with milliseconds, e.g. 2026-11-23T15:40:12.123Z.
 std::string NowIso();
+// Now as milliseconds since the Unix epoch (the outbound queue's clock).
+std::int64_t UnixMs();
+// A ledger time (2026-11-23T15:59:29.586Z) as milliseconds since the Unix epoch; 0 when it
+// is not one.
+std::int64_t UnixMsFromIso(const std::string& iso);
+// Milliseconds since the Unix epoch as ISO 8601 UTC (2026-11-23T15:59:29.586Z).
+std::string IsoFromUnixMs(std::int64_t ms);
 
 }  // namespace rbgate::spool

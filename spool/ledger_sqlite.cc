@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS files (
   warnings INTEGER NOT NULL DEFAULT 0,
   business_key TEXT NOT NULL DEFAULT '',
   received_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  dropped_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);
 CREATE INDEX IF NOT EXISTS files_key ON files(business_key);
@@ -70,17 +71,52 @@ CREATE TABLE IF NOT EXISTS returned_items (
   PRIMARY KEY (file_id, line)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS returned_items_day ON returned_items(report_day);
 CREATE INDEX IF NOT EXISTS returned_items_match ON returned_items(reference, amount);
+-- The outbound queue: one output for one network destination. next_at is Unix ms.
+CREATE TABLE IF NOT EXISTS outbound (
+  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL,
+  sha256 TEXT NOT NULL, size INTEGER NOT NULL, state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  UNIQUE (file_id, destination, name));
+CREATE INDEX IF NOT EXISTS outbound_due ON outbound(destination, state, next_at);
+CREATE INDEX IF NOT EXISTS outbound_state ON outbound(state);
+CREATE TABLE IF NOT EXISTS outbound_attempts (
+  item INTEGER NOT NULL, destination TEXT NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL,
+  reason TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS outbound_attempts_at ON outbound_attempts(at);
 )sql";
 
 // Files whose content the gateway accepted (checked clean, or released by an officer).
 constexpr const char* kAcceptedStates =
-    "('accepted', 'released', 'archived', 'outbound', 'delivered')";
+    "('accepted', 'released', 'archived', 'awaiting-approval', 'approved', 'outbound', "
+    "'forwarding', 'delivered', 'cancelled')";
+
+constexpr const char* kOutboundColumns =
+    "id, file_id, destination, name, sha256, size, state, attempts, next_at, last_error, "
+    "created_at, updated_at";
+
+OutboundItem ReadOutbound(Stmt& s) {
+  OutboundItem o;
+  o.id = s.Int(0);
+  o.file_id = s.Text(1);
+  o.destination = s.Text(2);
+  o.name = s.Text(3);
+  o.sha256 = s.Text(4);
+  o.size = s.Int(5);
+  o.state = s.Text(6);
+  o.attempts = s.Int(7);
+  o.next_at_ms = static_cast<std::int64_t>(s.Int(8));
+  o.last_error = s.Text(9);
+  o.created_at = s.Text(10);
+  o.updated_at = s.Text(11);
+  return o;
+}
 
 constexpr const char* kFileColumns =
     "id, name, route, size, sha256, feed, state, outcome, reason, records, errors, warnings, "
-    "business_key, received_at, updated_at";
+    "business_key, received_at, updated_at, dropped_by";
 // Where the columns selected after kFileColumns begin.
-constexpr int kAfterFileColumns = 15;
+constexpr int kAfterFileColumns = 16;
 
 // A returned item's columns, as ReadReturned reads them.
 constexpr const char* kReturnedColumns =
@@ -121,6 +157,7 @@ FileRecord ReadFile(Stmt& s) {
   f.business_key = s.Text(12);
   f.received_at = s.Text(13);
   f.updated_at = s.Text(14);
+  f.dropped_by = s.Text(15);
   return f;
 }
 
@@ -137,8 +174,8 @@ class SqliteLedger final : public Ledger {
     const std::string now = NowIso();
     return Txn("add file", [&] {
       Stmt s(db_, *statements_,
-             "INSERT INTO files (id, name, route, size, state, received_at, updated_at) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?)");
+             "INSERT INTO files (id, name, route, size, state, received_at, updated_at, "
+             "dropped_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       Status st = s.Bind(1, f.id)
                       .Bind(2, f.name)
                       .Bind(3, f.route)
@@ -146,6 +183,7 @@ class SqliteLedger final : public Ledger {
                       .Bind(5, state::kClaiming)
                       .Bind(6, now)
                       .Bind(7, now)
+                      .Bind(8, f.dropped_by)
                       .Run("add file");
       if (!st.ok()) return st;
       return AddTransition(f.id, now, state::kClaiming, "found in incoming/" + f.route);
@@ -166,6 +204,9 @@ class SqliteLedger final : public Ledger {
       for (const auto& c : changes) {
         if (Status st = Change(id, c.to, c.detail, c.outcome, c.deliveries, c.at); !st.ok()) {
           return st;
+        }
+        for (const auto& o : c.queue) {
+          if (Status st = Queue(id, o, c.at); !st.ok()) return st;
         }
       }
       return Status::Ok();
@@ -360,7 +401,8 @@ class SqliteLedger final : public Ledger {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,
            fmt::format("SELECT {} FROM files WHERE state NOT IN ('delivered', 'quarantined', "
-                       "'rejected', 'vanished') ORDER BY received_at, id",
+                       "'rejected', 'vanished', 'cancelled', 'awaiting-approval', 'forwarding') "
+                       "ORDER BY received_at, id",
                        kFileColumns)
                .c_str());
     std::vector<FileRecord> out;
@@ -592,6 +634,212 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
+  std::optional<OutboundItem> TakeOutbound(const std::string& destination,
+                                           std::int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    std::optional<OutboundItem> out;
+    const std::string now = NowIso();
+    Status st = Txn("take outbound", [&] {
+      Stmt s(db_, *statements_,
+             fmt::format("SELECT {} FROM outbound WHERE destination = ? AND state = 'queued' AND "
+                         "next_at <= ? ORDER BY next_at, id LIMIT 1",
+                         kOutboundColumns)
+                 .c_str());
+      s.Bind(1, destination).Bind(2, static_cast<std::uint64_t>(now_ms));
+      if (s.Step() != SQLITE_ROW) return Status::Ok();
+      OutboundItem o = ReadOutbound(s);
+      s.Reset();
+      Stmt u(db_, *statements_,
+             "UPDATE outbound SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+             "WHERE id = ?");
+      if (Status r = u.Bind(1, now).Bind(2, o.id).Run("take outbound"); !r.ok()) return r;
+      o.state = outbound::kSending;
+      ++o.attempts;
+      out = std::move(o);
+      return Status::Ok();
+    });
+    if (!st.ok()) return std::nullopt;
+    return out;
+  }
+
+  std::optional<std::int64_t> NextOutboundAt(const std::string& destination) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_,
+           "SELECT min(next_at) FROM outbound WHERE destination = ? AND state = 'queued'");
+    s.Bind(1, destination);
+    if (s.Step() != SQLITE_ROW || s.IsNull(0)) return std::nullopt;
+    return static_cast<std::int64_t>(s.Int(0));
+  }
+
+  Status FinishOutbound(const OutboundItem& item, const AttemptResult& r,
+                        std::string& file_state) override {
+    std::lock_guard lock(mu_);
+    const std::string now = NowIso();
+    return Txn("finish outbound", [&] {
+      const char* outcome = r.kind == AttemptResult::Kind::kDelivered ? "delivered"
+                            : r.kind == AttemptResult::Kind::kRefused ? "refused"
+                                                                      : "failed";
+      Stmt a(db_, *statements_,
+             "INSERT INTO outbound_attempts (item, destination, at, outcome, reason, detail) "
+             "VALUES (?, ?, ?, ?, ?, ?)");
+      Status st = a.Bind(1, item.id)
+                      .Bind(2, item.destination)
+                      .Bind(3, now)
+                      .Bind(4, outcome)
+                      .Bind(5, r.reason)
+                      .Bind(6, r.detail)
+                      .Run("record attempt");
+      if (!st.ok()) return st;
+      switch (r.kind) {
+        case AttemptResult::Kind::kRetry:
+          file_state.clear();
+          return SetOutbound(item.id, outbound::kQueued, r.retry_at_ms, r.detail, now);
+        case AttemptResult::Kind::kDelivered:
+          if (st = SetOutbound(item.id, outbound::kDelivered, 0, "", now); !st.ok()) return st;
+          if (st = AddDelivery(item.file_id, {item.destination, item.name, r.detail, now}, now);
+              !st.ok()) {
+            return st;
+          }
+          return Settle(item.file_id, now, file_state);
+        case AttemptResult::Kind::kRefused: {
+          if (st = SetOutbound(item.id, outbound::kRefused, 0, r.detail, now); !st.ok()) return st;
+          Stmt cur(db_, *statements_, "SELECT state FROM files WHERE id = ?");
+          cur.Bind(1, item.file_id);
+          if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "no file " + item.file_id);
+          file_state = cur.Text(0);
+          cur.Reset();
+          if (file_state != state::kForwarding) return Status::Ok();
+          file_state = state::kQuarantining;
+          return Change(item.file_id, state::kQuarantining,
+                        fmt::format("{} refused {}: {}", item.destination, item.name, r.detail), "",
+                        {}, now);
+        }
+      }
+      return Status::Ok();
+    });
+  }
+
+  Status RequeueSending() override {
+    std::lock_guard lock(mu_);
+    return Txn("requeue outbound", [&] {
+      Stmt s(db_, *statements_,
+             "UPDATE outbound SET state = 'queued', next_at = 0, updated_at = ? "
+             "WHERE state = 'sending'");
+      return s.Bind(1, NowIso()).Run("requeue outbound");
+    });
+  }
+
+  std::optional<OutboundItem> GetOutbound(std::uint64_t id) override {
+    std::lock_guard lock(mu_);
+    return OutboundById(id);
+  }
+
+  std::vector<OutboundItem> OutboundOf(const std::string& file_id) override {
+    return PerFile<OutboundItem>(
+        fmt::format("SELECT {} FROM outbound WHERE file_id = ? ORDER BY id", kOutboundColumns)
+            .c_str(),
+        file_id, ReadOutbound);
+  }
+
+  std::vector<OutboundItem> ListOutbound(bool all, const std::string& since) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_,
+           fmt::format("SELECT {} FROM outbound WHERE {} ORDER BY id", kOutboundColumns,
+                       all ? "created_at >= ?" : "state IN ('queued', 'sending') AND ? = ?")
+               .c_str());
+    s.Bind(1, since);
+    if (!all) s.Bind(2, since);
+    std::vector<OutboundItem> out;
+    while (s.Step() == SQLITE_ROW) out.push_back(ReadOutbound(s));
+    return out;
+  }
+
+  std::uint64_t PendingOutboundNamed(const std::string& destination, const std::string& name,
+                                     std::uint64_t except) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_,
+           "SELECT count(*) FROM outbound WHERE destination = ? AND name = ? AND id != ? AND "
+           "state IN ('queued', 'sending')");
+    s.Bind(1, destination).Bind(2, name).Bind(3, except);
+    return s.Step() == SQLITE_ROW ? s.Int(0) : 0;
+  }
+
+  Status RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    const std::string at = a.at.empty() ? NowIso() : a.at;
+    return Txn("retry outbound", [&] {
+      auto o = OutboundById(id);
+      if (!o) return Error(Code::kNotFound, fmt::format("no outbound item {}", id));
+      if (o->state != outbound::kQueued) {
+        return Error(Code::kFailedPrecondition,
+                     fmt::format("outbound item {} is {}, not queued", id, o->state));
+      }
+      if (Status st = SetOutbound(id, outbound::kQueued, now_ms, o->last_error, at); !st.ok()) {
+        return st;
+      }
+      return AddAction(o->file_id, a, at);
+    });
+  }
+
+  Status CancelOutbound(std::uint64_t id, const ActionRecord& a, std::string& file_state) override {
+    std::lock_guard lock(mu_);
+    const std::string at = a.at.empty() ? NowIso() : a.at;
+    return Txn("cancel outbound", [&] {
+      auto o = OutboundById(id);
+      if (!o) return Error(Code::kNotFound, fmt::format("no outbound item {}", id));
+      if (o->state == outbound::kSending) {
+        return Error(Code::kFailedPrecondition,
+                     fmt::format("outbound item {} is being sent now; try again when the attempt "
+                                 "ends (rbgate outbound list)",
+                                 id));
+      }
+      if (o->state != outbound::kQueued) {
+        return Error(Code::kFailedPrecondition,
+                     fmt::format("outbound item {} is {}, not queued", id, o->state));
+      }
+      if (Status st = SetOutbound(id, outbound::kCancelled, 0, a.reason, at); !st.ok()) return st;
+      if (Status st = AddAction(o->file_id, a, at); !st.ok()) return st;
+      return Settle(o->file_id, at, file_state);
+    });
+  }
+
+  std::vector<OutboundStats> OutboundStatsSince(const std::string& since) override {
+    std::lock_guard lock(mu_);
+    std::map<std::string, OutboundStats> by;
+    {
+      Stmt s(db_, *statements_,
+             "SELECT destination, count(*), min(created_at) FROM outbound "
+             "WHERE state IN ('queued', 'sending') GROUP BY destination");
+      while (s.Step() == SQLITE_ROW) {
+        auto& d = by[s.Text(0)];
+        d.queued = s.Int(1);
+        d.oldest_queued_at = s.Text(2);
+      }
+    }
+    Stmt s(db_, *statements_,
+           "SELECT destination, outcome, reason, count(*) FROM outbound_attempts WHERE at >= ? "
+           "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+    s.Bind(1, since);
+    while (s.Step() == SQLITE_ROW) {
+      auto& d = by[s.Text(0)];
+      const std::string outcome = s.Text(1);
+      const std::uint64_t n = s.Int(3);
+      d.attempts += n;
+      if (outcome == "delivered")
+        d.delivered += n;
+      else if (outcome == "refused")
+        d.refused += n;
+      else
+        d.failures.emplace_back(s.Text(2), n);
+    }
+    std::vector<OutboundStats> out;
+    for (auto& [name, d] : by) {
+      d.destination = name;
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
   Status Init() {
     char* err = nullptr;
     int rc = sqlite3_exec(
@@ -606,6 +854,12 @@ class SqliteLedger final : public Ledger {
     sqlite3_free(err);
     if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + message);
     sqlite3_busy_timeout(db_, 10000);
+    // A ledger from before files recorded who dropped them.
+    if (!HasColumn("files", "dropped_by")) {
+      rc = sqlite3_exec(db_, "ALTER TABLE files ADD COLUMN dropped_by TEXT NOT NULL DEFAULT ''",
+                        nullptr, nullptr, nullptr);
+      if (rc != SQLITE_OK) return FromSqlite(rc, db_, "ledger: add files.dropped_by");
+    }
     // A ledger from before the audit chain: chain what it holds, once.
     bool unchained = false;
     {
@@ -620,6 +874,87 @@ class SqliteLedger final : public Ledger {
   }
 
  private:
+  bool HasColumn(const char* table, std::string_view column) {
+    Stmt s(db_, *statements_, fmt::format("PRAGMA table_info({})", table).c_str());
+    while (s.Step() == SQLITE_ROW) {
+      if (s.Text(1) == column) return true;
+    }
+    return false;
+  }
+
+  // Queues one outbound item of file `id`, within a transaction.
+  Status Queue(const std::string& id, const OutboundItem& o, const std::string& at) {
+    Stmt s(db_, *statements_,
+           "INSERT INTO outbound (file_id, destination, name, sha256, size, state, attempts, "
+           "next_at, last_error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, "
+           "?6, '', ?7, ?7) ON CONFLICT (file_id, destination, name) DO UPDATE SET "
+           "state = 'queued', attempts = 0, next_at = ?6, last_error = '', sha256 = ?4, "
+           "size = ?5, updated_at = ?7 WHERE state IN ('refused', 'cancelled')");
+    return s.Bind(1, id)
+        .Bind(2, o.destination)
+        .Bind(3, o.name)
+        .Bind(4, o.sha256)
+        .Bind(5, o.size)
+        .Bind(6, static_cast<std::uint64_t>(o.next_at_ms))
+        .Bind(7, at)
+        .Run("queue outbound");
+  }
+
+  std::optional<OutboundItem> OutboundById(std::uint64_t id) {
+    Stmt s(db_, *statements_,
+           fmt::format("SELECT {} FROM outbound WHERE id = ?", kOutboundColumns).c_str());
+    s.Bind(1, id);
+    if (s.Step() != SQLITE_ROW) return std::nullopt;
+    return ReadOutbound(s);
+  }
+
+  Status SetOutbound(std::uint64_t id, std::string_view state, std::int64_t next_at,
+                     std::string_view error, const std::string& at) {
+    Stmt s(db_, *statements_,
+           "UPDATE outbound SET state = ?, next_at = ?, last_error = ?, updated_at = ? "
+           "WHERE id = ?");
+    return s.Bind(1, state)
+        .Bind(2, static_cast<std::uint64_t>(next_at))
+        .Bind(3, error)
+        .Bind(4, at)
+        .Bind(5, id)
+        .Run("update outbound");
+  }
+
+  // A file parked in `forwarding` with nothing left to send is finished: delivered, or
+  // cancelled if an operator cancelled any of its items. Returns its state in `file_state`.
+  Status Settle(const std::string& file_id, const std::string& at, std::string& file_state) {
+    {
+      Stmt cur(db_, *statements_, "SELECT state FROM files WHERE id = ?");
+      cur.Bind(1, file_id);
+      if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "ledger: no file " + file_id);
+      file_state = cur.Text(0);
+    }
+    if (file_state != state::kForwarding) return Status::Ok();
+    std::uint64_t pending = 0, cancelled = 0;
+    std::string delivered;
+    {
+      Stmt items(db_, *statements_,
+                 "SELECT state, destination, name FROM outbound WHERE file_id = ?");
+      items.Bind(1, file_id);
+      while (items.Step() == SQLITE_ROW) {
+        const std::string st = items.Text(0);
+        if (st == outbound::kQueued || st == outbound::kSending) ++pending;
+        if (st == outbound::kCancelled) ++cancelled;
+        if (st == outbound::kDelivered) {
+          delivered += (delivered.empty() ? "" : ", ") + items.Text(2) + " to " + items.Text(1);
+        }
+      }
+    }
+    if (pending > 0) return Status::Ok();
+    file_state = cancelled > 0 ? state::kCancelled : state::kDelivered;
+    const std::string detail =
+        cancelled > 0 ? fmt::format("{} delivery cancelled by an operator{}", cancelled,
+                                    delivered.empty() ? "" : "; delivered " + delivered)
+                      : "delivered " + delivered;
+    return Change(file_id, file_state, detail, file_state, {}, at);
+  }
+
   // The rows of one file's history table, each made into a T by `make`.
   template <class T, class Make>
   std::vector<T> PerFile(const char* sql, const std::string& id, Make make) {
@@ -751,15 +1086,31 @@ bool SqliteLedgerAnswers(const std::string& path, std::string& why) {
   return ok;
 }
 
-std::string NowIso() {
+std::int64_t UnixMs() {
   using namespace std::chrono;
-  auto now = system_clock::now();
-  std::time_t t = system_clock::to_time_t(now);
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t UnixMsFromIso(const std::string& iso) {
+  std::tm tm{};
+  if (iso.size() < 19 || ::strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) return 0;
+  std::int64_t ms = static_cast<std::int64_t>(::timegm(&tm)) * 1000;
+  if (iso.size() >= 23 && iso[19] == '.') {
+    int frac = 0;
+    std::from_chars(iso.data() + 20, iso.data() + 23, frac);
+    ms += frac;
+  }
+  return ms;
+}
+
+std::string IsoFromUnixMs(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
+
+std::string NowIso() { return IsoFromUnixMs(UnixMs()); }
 
 }  // namespace rbgate::spool

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fmt/format.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <optional>
 #include <random>
+#include <set>
 
 #include "schemas/dates.h"
 #include "schemas/detect.h"
@@ -115,7 +117,25 @@ Status KeepRows(const std::string& tmp, const std::string& to) {
 
 bool IsFinal(std::string_view s) {
   return s == state::kDelivered || s == state::kQuarantined || s == state::kRejected ||
-         s == state::kVanished;
+         s == state::kVanished || s == state::kCancelled;
+}
+
+// Waiting for someone else (a second officer, the forwarders): no step of the pipeline's.
+bool IsParked(std::string_view s) {
+  return s == state::kAwaitingApproval || s == state::kForwarding;
+}
+
+// Who owns `path`: the OS user that dropped it (uid:N when the name is unknown).
+std::string OwnerName(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return {};
+  passwd pw;
+  passwd* found = nullptr;
+  char buf[1024];
+  if (::getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr) {
+    return found->pw_name;
+  }
+  return fmt::format("uid:{}", st.st_uid);
 }
 
 }  // namespace
@@ -326,6 +346,7 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
   f.name = c.name;
   f.route = c.route;
   f.size = size;
+  f.dropped_by = OwnerName(from);
   Status s;
   for (int attempt = 0; attempt < 5; ++attempt) {
     f.id = NewId();
@@ -400,7 +421,7 @@ Status Spool::Step(const std::string& id, bool& final, bool in_one_go) {
     if (!rec) return Error(Code::kFailedPrecondition, "ledger has no file " + id);
     FileRecord f = *rec;
     const std::string& st = f.state;
-    final = IsFinal(st);
+    final = IsFinal(st) || IsParked(st);
     if (final) return Status::Ok();
     Status s;
     if (st == state::kClaiming) {
@@ -421,16 +442,30 @@ Status Spool::Step(const std::string& id, bool& final, bool in_one_go) {
       s = Check(f);
     } else if (st == state::kQuarantining) {
       s = Quarantine(f);
-    } else if ((st == state::kAccepted || st == state::kReleased) && in_one_go) {
+    } else if ((st == state::kAccepted || st == state::kReleased || st == state::kApproved) &&
+               in_one_go) {
       // Archive, outbound and delivery in one go: their transitions in one commit at the end
-      // (lost in a crash, the steps are done again, finding their own work done).
+      // (lost in a crash, the steps are done again, finding their own work done). A route
+      // with four eyes stops after the archive, to wait for the approval.
       std::vector<StateChange> batch;
-      s = ArchiveStep(f, &batch);
-      if (s.ok()) s = OutboundStep(f, &batch);
-      if (s.ok()) s = DeliverStep(f, &batch);
+      if (st != state::kApproved) s = ArchiveStep(f, &batch);
+      if (s.ok() && st != state::kApproved && NeedsApproval(f)) {
+        batch.push_back({std::string(state::kAwaitingApproval),
+                         "waiting for a second officer's approval (route " + f.route + ")",
+                         {},
+                         {},
+                         NowIso()});
+        s = ledger_->Transitions(f.id, batch);
+      } else {
+        if (s.ok()) s = OutboundStep(f, &batch);
+        if (s.ok()) s = DeliverStep(f, &batch);
+      }
     } else if (st == state::kAccepted || st == state::kReleased) {
       s = ArchiveStep(f, nullptr);
-    } else if (st == state::kArchived) {
+    } else if (st == state::kArchived && NeedsApproval(f)) {
+      s = Record(id, state::kAwaitingApproval,
+                 "waiting for a second officer's approval (route " + f.route + ")");
+    } else if (st == state::kArchived || st == state::kApproved) {
       s = OutboundStep(f, nullptr);
     } else if (st == state::kOutbound) {
       s = DeliverStep(f, nullptr);
@@ -640,7 +675,12 @@ Status Spool::Quarantine(const FileRecord& f) {
   if (Status s = MakeDirs(qdir, false); !s.ok()) return s;
   const std::string original = qdir + "/original";
   if (KindOf(original) == NodeKind::kMissing) {
-    if (Status s = RenameNoReplace(WorkPath(f.id), original); !s.ok()) return s;
+    if (KindOf(WorkPath(f.id)) == NodeKind::kMissing) {
+      // A file a destination refused after its work copy went: back from the archive.
+      if (Status s = VerifyArchive(ArchivePath(f), f.sha256, original); !s.ok()) return s;
+    } else if (Status s = RenameNoReplace(WorkPath(f.id), original); !s.ok()) {
+      return s;
+    }
   }
   ::unlink((ArchivePath(f) + ".tmp").c_str());  // a copy compressed before a crash
   if (Status s = WriteQuarantineFiles(f, "{\"files\":[]}\n"); !s.ok()) return s;
@@ -661,6 +701,10 @@ Status Spool::ArchiveStep(const FileRecord& f, std::vector<StateChange>* batch) 
   const std::string dir = dst.substr(0, dst.rfind('/'));
   if (Status s = MakeDirs(dir, false); !s.ok()) return s;
   if (KindOf(dst) == NodeKind::kRegular && VerifyArchive(dst, f.sha256).ok()) {
+    if (f.state == state::kReleased) {
+      // Released again after a destination refused it: the archive is the original now.
+      ::unlink((QuarantineDir(f.id) + "/original").c_str());
+    }
     return Note(f, batch, state::kArchived, "archive already written and verified");
   }
   // The copy compressed while the file was checked, if it is whole and right; else one made now.
@@ -699,13 +743,14 @@ Status Spool::RestoreWorkCopy(const FileRecord& f, const Output& o, bool& restor
 Status Spool::OutboundStep(const FileRecord& f, std::vector<StateChange>* batch) {
   const RouteOptions* route = FindRoute(f.route);
   const std::vector<Output> outputs = Outputs(f);
+  const auto sent = SentOver(f.id);
   bool restored = false;
   for (const auto& d : route ? route->destinations : std::vector<std::string>{}) {
     const std::string dir = options_.root + "/outbound/" + d;
     if (Status s = MakeDirs(dir, false); !s.ok()) return s;
     for (const auto& o : outputs) {
       const std::string out = dir + "/" + o.name;
-      if (KindOf(out) == NodeKind::kRegular) continue;
+      if (KindOf(out) == NodeKind::kRegular || sent.count({d, o.name})) continue;
       if (Status s = RestoreWorkCopy(f, o, restored); !s.ok()) return s;
       if (::link(o.work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
         return FromErrno(errno, out, "link");
@@ -717,13 +762,17 @@ Status Spool::OutboundStep(const FileRecord& f, std::vector<StateChange>* batch)
                        : "outputs linked into outbound/");
 }
 
-// Delivers each output to each destination, then makes the archive, the outbound links and the
-// deliveries durable in one sync; only then do the outbound and work copies go.
+// Delivers each output to each directory destination and queues it for each network one, then
+// makes the archive, the outbound links and the deliveries durable in one sync; only then do
+// the work copies and the delivered outbound copies go. Queued outputs keep theirs (the
+// forwarders send from outbound/) and the file waits in `forwarding`.
 Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) {
   const RouteOptions* route = FindRoute(f.route);
   const std::vector<Output> outputs = Outputs(f);
   std::vector<DeliveryRecord> deliveries;
+  std::vector<OutboundItem> queue;
   std::vector<std::string> delivered_from;  // outbound copies to remove once durable
+  const auto sent = SentOver(f.id);
   bool restored = false;
   for (const auto& dname : route ? route->destinations : std::vector<std::string>{}) {
     const DestinationOptions* dest = FindDestination(dname);
@@ -732,6 +781,30 @@ Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) 
     }
     for (const auto& o : outputs) {
       const std::string out = options_.root + "/outbound/" + dname + "/" + o.name;
+      // Released after one destination refused it: the others that took it are not sent again.
+      if (sent.count({dname, o.name})) continue;
+      if (dest->network()) {
+        if (KindOf(out) != NodeKind::kRegular) {
+          // A power cut took the link (or a refusal its copy): made again from the work copy.
+          if (Status s = RestoreWorkCopy(f, o, restored); !s.ok()) return s;
+          if (::link(o.work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
+            return FromErrno(errno, out, "link");
+          }
+        }
+        OutboundItem item;
+        item.destination = dname;
+        item.name = o.name;
+        item.sha256 = f.sha256;
+        item.size = f.size;
+        if (o.work != WorkPath(f.id)) {
+          if (Status s = Sha256File(out, item.sha256); !s.ok()) return s;
+          if (KindOf(out, &item.size) != NodeKind::kRegular) {
+            return Error(Code::kNotFound, out + ": gone");
+          }
+        }
+        queue.push_back(std::move(item));
+        continue;
+      }
       const std::string target = dest->path + "/" + o.name;
       const bool queued = KindOf(out) == NodeKind::kRegular;
       if (KindOf(target) == NodeKind::kRegular) {
@@ -777,10 +850,24 @@ Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) 
       return FromErrno(errno, it->work, "unlink");
     }
   }
-  // The deliveries and the final state, in one commit, made durable by the next sync point
-  // (or Flush): lost in a power cut, the deliveries are found at their destinations again.
   std::string names;
   for (const auto& o : outputs) names += (names.empty() ? "" : " and ") + o.name;
+  if (!queue.empty()) {
+    // Queued and parked in one commit, made durable before a forwarder may act on it.
+    std::string to;
+    for (const auto& q : queue) {
+      if (to.find(q.destination) == std::string::npos)
+        to += (to.empty() ? "" : ", ") + q.destination;
+    }
+    StateChange c{std::string(state::kForwarding), "queued " + names + " for " + to, "",
+                  std::move(deliveries), NowIso()};
+    c.queue = std::move(queue);
+    std::vector<StateChange> changes = batch ? std::move(*batch) : std::vector<StateChange>{};
+    changes.push_back(std::move(c));
+    return Commit(ledger_->Transitions(f.id, changes));
+  }
+  // The deliveries and the final state, in one commit, made durable by the next sync point
+  // (or Flush): lost in a power cut, the deliveries are found at their destinations again.
   if (batch == nullptr) {
     return ledger_->Transition(f.id, state::kDelivered, "delivered as " + names, "delivered",
                                deliveries);
@@ -874,12 +961,146 @@ Status Spool::Reject(const std::string& id, const std::string& reason, const std
   const std::string& who = user.empty() ? options_.user : user;
   auto f = ledger_->Get(id);
   if (!f) return Error(Code::kNotFound, "no file " + id);
+  if (f->state == state::kAwaitingApproval) {
+    // Not approved: it stays in the archive and never leaves.
+    Status s = Commit(
+        ledger_->Decide(id, state::kAwaitingApproval, {{}, who, "reject", reason}, state::kRejected,
+                        "not approved; rejected by " + who + ": " + reason, "rejected"));
+    if (!s.ok()) return s;
+    for (const auto& o : Outputs(*f)) ::unlink(o.work.c_str());
+    return Status::Ok();
+  }
   if (f->state != state::kQuarantined) {
     return Error(Code::kFailedPrecondition, id + " is " + f->state + ", not quarantined");
   }
   return Commit(ledger_->Decide(id, state::kQuarantined, {{}, who, "reject", reason},
                                 state::kRejected, "rejected by " + who + ": " + reason,
                                 "rejected"));
+}
+
+std::set<std::pair<std::string, std::string>> Spool::SentOver(const std::string& id) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const auto& item : ledger_->OutboundOf(id)) {
+    if (item.state == outbound::kDelivered) out.emplace(item.destination, item.name);
+  }
+  return out;
+}
+
+bool Spool::NeedsApproval(const FileRecord& f) const {
+  const RouteOptions* route = FindRoute(f.route);
+  return route != nullptr && route->approval;
+}
+
+Status Spool::Approve(const std::string& id, const std::string& reason, const std::string& user) {
+  const std::string& who = user.empty() ? options_.user : user;
+  auto f = ledger_->Get(id);
+  if (!f) return Error(Code::kNotFound, "no file " + id);
+  if (f->state != state::kAwaitingApproval) {
+    return Error(Code::kFailedPrecondition, id + " is " + f->state + ", not awaiting approval");
+  }
+  if (!f->dropped_by.empty() && who == f->dropped_by) {
+    return Error(Code::kPermissionDenied,
+                 id + " was dropped by " + who +
+                     "; approval needs a second officer (someone other than whoever dropped, "
+                     "released or reprocessed it)");
+  }
+  for (const auto& a : ledger_->Actions(id)) {
+    if (a.user == who && (a.action.rfind("release", 0) == 0 || a.action == "reprocess")) {
+      return Error(Code::kPermissionDenied,
+                   id + " was " + (a.action == "reprocess" ? "reprocessed" : "released") + " by " +
+                       who + " at " + a.at +
+                       "; approval needs a second officer (someone other than whoever dropped, "
+                       "released or reprocessed it)");
+    }
+  }
+  if (Status s =
+          Commit(ledger_->Decide(id, state::kAwaitingApproval, {{}, who, "approve", reason},
+                                 state::kApproved, "approved by " + who + ": " + reason, ""));
+      !s.ok()) {
+    return s;
+  }
+  return ProcessDurably(id);
+}
+
+std::optional<OutboundItem> Spool::TakeDelivery(const std::string& destination, std::int64_t now_ms,
+                                                std::string& path, Status& status) {
+  status = Status::Ok();
+  auto item = ledger_->TakeOutbound(destination, now_ms);
+  if (!item) return std::nullopt;
+  path = options_.root + "/outbound/" + destination + "/" + item->name;
+  if (KindOf(path) == NodeKind::kRegular) return item;
+  // A crash took the copy after a delivery it then forgot: made again from the archive.
+  std::lock_guard lock(restore_mu_);
+  auto f = ledger_->Get(item->file_id);
+  if (f) {
+    for (const auto& o : Outputs(*f)) {
+      if (o.name != item->name) continue;
+      bool restored = false;
+      const bool had_work = KindOf(o.work) == NodeKind::kRegular;
+      status = MakeDirs(options_.root + "/outbound/" + destination, false);
+      if (status.ok()) status = RestoreWorkCopy(*f, o, restored);
+      if (status.ok() && ::link(o.work.c_str(), path.c_str()) != 0 && errno != EEXIST) {
+        status = FromErrno(errno, path, "link");
+      }
+      if (!had_work && IsParked(f->state)) {
+        ::unlink(o.work.c_str());
+        if (o.work != WorkPath(f->id)) ::unlink(WorkPath(f->id).c_str());
+      }
+      break;
+    }
+  }
+  if (status.ok() && KindOf(path) != NodeKind::kRegular) {
+    status = Error(Code::kNotFound, path + ": the outbound copy is gone and cannot be made again");
+  }
+  if (!status.ok()) {
+    // Back in the queue, for the operator to see why.
+    std::string ignored;
+    ledger_->FinishOutbound(
+        *item, {AttemptResult::Kind::kRetry, "spool", status.message, now_ms + 60000}, ignored);
+    return std::nullopt;
+  }
+  return item;
+}
+
+Status Spool::RemoveOutboundCopy(const OutboundItem& item) {
+  if (ledger_->PendingOutboundNamed(item.destination, item.name, item.id) > 0) {
+    return Status::Ok();  // a copy released again with the same content still needs it
+  }
+  const std::string path = options_.root + "/outbound/" + item.destination + "/" + item.name;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, path, "unlink");
+  return Status::Ok();
+}
+
+Status Spool::FinishDelivery(const OutboundItem& item, const AttemptResult& r,
+                             std::string& file_state) {
+  if (Status s = ledger_->FinishOutbound(item, r, file_state); !s.ok()) return s;
+  if (r.kind == AttemptResult::Kind::kRetry) return Status::Ok();
+  // Lost in a power cut, the copy is made again from the archive and sent again under the
+  // same name and key; the destination finds it already there.
+  if (Status s = RemoveOutboundCopy(item); !s.ok()) return s;
+  if (file_state == state::kQuarantining) {
+    if (Status s = ProcessDurably(item.file_id); !s.ok()) return s;
+    if (auto f = ledger_->Get(item.file_id)) file_state = f->state;
+  }
+  return Status::Ok();
+}
+
+Status Spool::RetryDelivery(std::uint64_t id, const std::string& reason, const std::string& user) {
+  const std::string& who = user.empty() ? options_.user : user;
+  return Commit(ledger_->RetryOutbound(id, {{}, who, fmt::format("outbound retry {}", id), reason},
+                                       UnixMs()));
+}
+
+Status Spool::CancelDelivery(std::uint64_t id, const std::string& reason, const std::string& user) {
+  const std::string& who = user.empty() ? options_.user : user;
+  auto item = ledger_->GetOutbound(id);
+  std::string file_state;
+  if (Status s = Commit(ledger_->CancelOutbound(
+          id, {{}, who, fmt::format("outbound cancel {}", id), reason}, file_state));
+      !s.ok()) {
+    return s;
+  }
+  return item ? RemoveOutboundCopy(*item) : Status::Ok();
 }
 
 Status Spool::Reprocess(const std::string& id, const std::string& reason, const std::string& user) {

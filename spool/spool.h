@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,14 +52,20 @@ struct RouteOptions {
   // "csv" or "jsonl": a Bacs report is delivered with its rows (<output name>.csv or .jsonl),
   // written in the checking pass. Empty: the file as it came, alone.
   std::string transform;
+  // Four eyes: an accepted file waits, archived, in awaiting-approval until an officer other
+  // than the one who dropped or released it approves (Spool::Approve).
+  bool approval = false;
 };
 
 // Where outputs go. A `directory` destination delivers by atomic rename (or a synced copy
-// across filesystems) into a local folder.
+// across filesystems) into a local folder, in the same step. Any other type (sftp, https) is
+// a network destination: its outputs wait in outbound/<name>/ with a queue row each, and the
+// gateway's forwarders deliver them (TakeDelivery ... FinishDelivery).
 struct DestinationOptions {
   std::string name;
   std::string type = "directory";
-  std::string path;
+  std::string path;  // directory only
+  bool network() const { return type != "directory"; }
 };
 
 struct SpoolOptions {
@@ -140,6 +147,22 @@ class Spool {
                  const std::string& user = {});
   Status Reject(const std::string& id, const std::string& reason, const std::string& user = {});
   Status Reprocess(const std::string& id, const std::string& reason, const std::string& user = {});
+  // The second officer's approval of a file awaiting it; refused (kPermissionDenied) to the
+  // person who dropped the file or released or reprocessed it. The file then goes on its way.
+  Status Approve(const std::string& id, const std::string& reason, const std::string& user = {});
+
+  // The outbound queue, for the forwarders. The next item due for `destination`, marked sending,
+  // with the path of the copy to send (outbound/<destination>/<name>, made again from the
+  // archive if a crash lost it); nullopt when none is due (or on a ledger error, in `status`).
+  std::optional<OutboundItem> TakeDelivery(const std::string& destination, std::int64_t now_ms,
+                                           std::string& path, Status& status);
+  // Records how an attempt ended and what follows: delivered, the outbound copy goes once no
+  // other item needs it; refused, the file goes to quarantine with the destination's reason.
+  // `file_state`: the file's state afterwards (delivered when this was its last item).
+  Status FinishDelivery(const OutboundItem& item, const AttemptResult& r, std::string& file_state);
+  // An operator's retry now, or cancellation, of a queued item, on record with the reason.
+  Status RetryDelivery(std::uint64_t id, const std::string& reason, const std::string& user = {});
+  Status CancelDelivery(std::uint64_t id, const std::string& reason, const std::string& user = {});
 
   // Checks the file at `path` as the spool does: CheckFile, then MatchWithLedger.
   std::unique_ptr<FileReport> CheckAsSpool(const std::string& path, const std::string& feed,
@@ -183,6 +206,10 @@ class Spool {
   Status ArchiveStep(const FileRecord& f, std::vector<StateChange>* batch);
   Status OutboundStep(const FileRecord& f, std::vector<StateChange>* batch);
   Status RestoreWorkCopy(const FileRecord& f, const Output& o, bool& restored);
+  bool NeedsApproval(const FileRecord& f) const;
+  // The network destinations and names a file's outputs were delivered to.
+  std::set<std::pair<std::string, std::string>> SentOver(const std::string& id);
+  Status RemoveOutboundCopy(const OutboundItem& item);
   Status DeliverStep(const FileRecord& f, std::vector<StateChange>* batch);
   Status Note(const FileRecord& f, std::vector<StateChange>* batch, std::string_view to,
               std::string detail);
@@ -216,6 +243,9 @@ class Spool {
     std::int64_t mtime_ns = 0;
     std::int64_t stable_since_ms = 0;
   };
+  // Serialises bringing back a file's work copy from the archive (forwarders of several
+  // destinations may want the same file's copy after a crash).
+  std::mutex restore_mu_;
   std::mutex scan_mu_;
   std::map<std::string, Seen> seen_;  // by route/name
 };

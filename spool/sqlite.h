@@ -59,6 +59,7 @@ class Stmt {
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : "";
   }
   std::uint64_t Int(int i) { return static_cast<std::uint64_t>(sqlite3_column_int64(s_, i)); }
+  bool IsNull(int i) { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
   std::string_view Blob(int i) {
     const void* p = sqlite3_column_blob(s_, i);
     return p ? std::string_view(static_cast<const char*>(p),

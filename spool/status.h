@@ -13,6 +13,7 @@ enum class Code {
   kNotFound,            // the thing is gone (a file removed while being claimed)
   kFailedPrecondition,  // the spool or ledger is not as expected: alert, fix first
   kInvalidArgument,     // this input cannot be used: quarantine or refuse it
+  kPermissionDenied,    // this person may not do this (four eyes)
   kDataLoss,            // bytes did not survive (an archive that does not verify)
   kInternal,
 };
