@@ -1,8 +1,10 @@
 // The crash test: drop files, SIGKILL the daemon at random moments across repeated
 // restarts, then check that every file ended in exactly one of archive or quarantine, byte
 // for byte, with exactly one final ledger outcome, and that no output was delivered twice
-// under different names. CI runs a bounded version; bench/crash_soak.sh runs it longer
-// (RBGATE_CRASH_FILES, RBGATE_CRASH_LOOPS, RBGATE_CRASH_SEED).
+// under different names: to a folder, to OpenSSH's sshd over SFTP and to an HTTPS server
+// (tests/support/servers.sh starts them on loopback; RBGATE_HTTPS_SINK names the sink). CI runs a
+// bounded version; bench/crash_soak.sh runs it longer (RBGATE_CRASH_FILES, RBGATE_CRASH_LOOPS,
+// RBGATE_CRASH_SEED).
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -57,6 +59,35 @@ std::size_t Visible(const std::string& dir) {
   return n;
 }
 
+// The SFTP and HTTPS servers, for as long as the test runs.
+class Servers {
+ public:
+  explicit Servers(const std::string& dir) : dir_(dir) {
+    const char* sink = std::getenv("RBGATE_HTTPS_SINK");
+    REQUIRE_MESSAGE(sink != nullptr, "set RBGATE_HTTPS_SINK to the https_sink binary");
+    REQUIRE(std::system(fmt::format("{}/tests/support/servers.sh start {} {}", RBGATE_SOURCE_DIR,
+                                    dir_, sink)
+                            .c_str()) == 0);
+  }
+  ~Servers() {
+    std::system(
+        fmt::format("{}/tests/support/servers.sh stop {}", RBGATE_SOURCE_DIR, dir_).c_str());
+  }
+  std::string destinations() const { return ReadFile(dir_ + "/destinations.toml"); }
+  // How often the HTTPS server stored an upload with this idempotency key.
+  int Stored(const std::string& key) const {
+    std::istringstream log(ReadFile(dir_ + "/recv/requests.log"));
+    int n = 0;
+    for (std::string line; std::getline(log, line);) {
+      if (line.rfind("stored " + key + " ", 0) == 0) ++n;
+    }
+    return n;
+  }
+
+ private:
+  std::string dir_;
+};
+
 TEST_CASE("SIGKILL at random moments loses nothing and sends nothing twice") {
   const char* bin = std::getenv("RBGATE_BIN");
   REQUIRE_MESSAGE(bin != nullptr, "set RBGATE_BIN to the rbgate binary");
@@ -67,8 +98,9 @@ TEST_CASE("SIGKILL at random moments loses nothing and sends nothing twice") {
   TempDir dir;
   const std::string root = dir / "spool";
   fs::create_directories(root);
+  Servers servers(dir / "servers");
   const std::string config = root + "/rbgate.toml";
-  WriteFile(config, R"toml(
+  WriteFile(config, servers.destinations() + R"toml(
 [spool]
 root = "."
 min_free_mb = 0
@@ -85,7 +117,7 @@ path = "../delivered"
 [[route]]
 name = "auto"
 transform = "csv"
-destinations = ["delivered"]
+destinations = ["delivered", "bank", "dms"]
 [route.settle]
 stable_seconds = 0
 )toml");
@@ -132,7 +164,7 @@ stable_seconds = 0
   // Kill the daemon at random moments, again and again, each time with files in flight:
   // before each start a share of the files is dropped (whole, by rename).
   auto next = dropped.begin();
-  int interrupted = 0;
+  int interrupted = 0, forwarding = 0;
   for (int loop = 0; loop < loops; ++loop) {
     const int share = (files + loops - 1) / loops;
     for (int k = 0; k < share && next != dropped.end(); ++k, ++next) {
@@ -147,6 +179,7 @@ stable_seconds = 0
     if (peek && (!peek->Unfinished().empty() || Visible(root + "/incoming/auto") > 0)) {
       ++interrupted;
     }
+    if (peek && peek->CountInState(spool::state::kForwarding) > 0) ++forwarding;
   }
   for (; next != dropped.end(); ++next) {
     fs::rename(staging + "/" + next->first, root + "/incoming/auto/" + next->first);
@@ -178,13 +211,19 @@ stable_seconds = 0
       ++delivered;
       ++delivered_by_sha[f.sha256];
       CHECK(spool::VerifyArchive(archive, f.sha256).ok());
-      CHECK(ReadFile(dir / ("delivered/" + spool::Spool::OutputName(f))) == bytes);
+      const std::string out = spool::Spool::OutputName(f);
+      CHECK(ReadFile(dir / ("delivered/" + out)) == bytes);
+      // Over SFTP and HTTPS too: the same bytes, stored once.
+      CHECK(ReadFile(dir / ("servers/sftp-in/" + out)) == bytes);
+      CHECK(ReadFile(dir / ("servers/recv/" + out)) == bytes);
+      CHECK(servers.Stored(f.sha256) == 1);
       if (returns.contains(name)) {  // and its rows, complete: a header and a line an item
         ++delivered_rows;
-        const std::string csv =
-            ReadFile(dir / ("delivered/" + spool::Spool::OutputName(f) + ".csv"));
+        const std::string csv = ReadFile(dir / ("delivered/" + out + ".csv"));
         CHECK(static_cast<std::uint64_t>(std::count(csv.begin(), csv.end(), '\n')) ==
               returns[name] + 1);
+        CHECK(ReadFile(dir / ("servers/sftp-in/" + out + ".csv")) == csv);
+        CHECK(servers.Stored(spool::Sha256Hex(csv)) == 1);
       }
     } else {
       CHECK(f.state == "quarantined");
@@ -194,6 +233,12 @@ stable_seconds = 0
   CHECK(rows.size() == dropped.size());
   // No output twice: one delivered file per delivered row, one delivery per content.
   CHECK(Visible(dir / "delivered") == delivered + delivered_rows);
+  CHECK(Visible(dir / "servers/sftp-in") == delivered + delivered_rows);
+  std::size_t parts = 0;  // temporaries of uploads a kill cut short, all replaced
+  for (const auto& e : fs::directory_iterator(dir / "servers/sftp-in")) {
+    parts += e.path().filename().string().ends_with(".part");
+  }
+  CHECK(parts == 0);
   // Every return is of an item of a delivered file, recorded once however often the run died.
   const auto rec = spool::Reconcile(*ledger, {}, {});
   CHECK(rec.unmatched == 0);
@@ -203,11 +248,16 @@ stable_seconds = 0
   CHECK(Visible(root + "/work") == 0);
   CHECK(Visible(root + "/incoming/auto") == 0);
   CHECK(Visible(root + "/outbound/delivered") == 0);
+  CHECK(Visible(root + "/outbound/bank") == 0);
+  CHECK(Visible(root + "/outbound/dms") == 0);
   CHECK(ledger->Unfinished().empty());
-  MESSAGE(fmt::format("{} files, {} kills ({} with work in flight), {} delivered, {} quarantined",
-                      dropped.size(), loops, interrupted, delivered, dropped.size() - delivered));
+  MESSAGE(fmt::format(
+      "{} files, {} kills ({} with work in flight, {} with uploads queued or under way), {} "
+      "delivered, {} quarantined",
+      dropped.size(), loops, interrupted, forwarding, delivered, dropped.size() - delivered));
   // The test means something only if the kills landed mid-work.
   CHECK(interrupted * 4 >= loops);
+  CHECK(forwarding * 4 >= loops);
 }
 
 }  // namespace

@@ -30,79 +30,24 @@ check() {  # check NAME CONDITION...
 # shellcheck source=tests/gateway/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-if [ ! -x /usr/sbin/sshd ]; then
-  echo "forward_test: /usr/sbin/sshd is missing (scripts/setup.sh installs openssh-server)"
-  exit 1
-fi
+# shellcheck source=tests/support/servers.sh
+source "$(dirname "$0")/../support/servers.sh"
 
 # --- the servers ---------------------------------------------------------------------------
 cd "$tmp" || exit 1
-mkdir -p pki ssh recv sftp-in sftp-other
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=rbgate-test-ca \
-  -keyout pki/ca.key -out pki/ca.crt 2>/dev/null
-cert() {  # cert NAME SUBJECT-ALT-NAME
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" -keyout "pki/$1.key" -out "pki/$1.csr" \
-    2>/dev/null
-  openssl x509 -req -in "pki/$1.csr" -CA pki/ca.crt -CAkey pki/ca.key -CAcreateserial -days 1 \
-    -extfile <(printf 'subjectAltName=%s' "$2") -out "pki/$1.crt" 2>/dev/null
-}
-cert loopback IP:127.0.0.1
-cert other DNS:other.example
-
-start_sink() {  # start_sink [PORT]: the HTTPS sink on PORT (else any), storing into recv/
-  rm -f "$tmp/sink.port"
-  "$sink" --cert pki/loopback.crt --key pki/loopback.key --store "$tmp/recv" \
-    --port-file "$tmp/sink.port" ${1:+--port "$1"} 2>>"$tmp/sink.log" &
-  sink_pid=$!
-  wait_for 10 test -s "$tmp/sink.port"
-  sink_port=$(cat "$tmp/sink.port")
-}
-stop_sink() {
-  kill -9 "$sink_pid" 2>/dev/null
-  wait "$sink_pid" 2>/dev/null
-  sink_pid=""
-}
+servers_init "$tmp" "$sink"
+srv_cert other DNS:other.example
+mkdir -p sftp-other
 mode() { curl -sf --cacert pki/ca.crt -d "$1" "https://127.0.0.1:$sink_port/_mode" >/dev/null; }
 start_sink
 # A second sink whose certificate names another host.
 "$sink" --cert pki/other.crt --key pki/other.key --store "$tmp/sftp-other" \
-  --port-file "$tmp/other.port" 2>/dev/null &
+  --port-file "$tmp/other.port" >/dev/null 2>&1 &
 other_pid=$!
 wait_for 10 test -s "$tmp/other.port"
-
-ssh-keygen -q -t ed25519 -N '' -f ssh/host_key
+start_sshd || exit 1
+user=$srv_user
 ssh-keygen -q -t ed25519 -N '' -f ssh/impostor_key
-ssh-keygen -q -t ed25519 -N 'correct horse battery' -f ssh/client_key
-cp ssh/client_key.pub ssh/authorized_keys
-printf 'correct horse battery\n' >ssh/passphrase
-chmod 600 ssh/passphrase
-[ "$(id -u)" -eq 0 ] && mkdir -p /run/sshd
-user=$(id -un)
-for _ in 1 2 3 4 5; do
-  ssh_port=$((20000 + RANDOM % 30000))
-  cat >ssh/sshd_config <<EOF
-Port $ssh_port
-ListenAddress 127.0.0.1
-HostKey $tmp/ssh/host_key
-AuthorizedKeysFile $tmp/ssh/authorized_keys
-StrictModes no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PidFile none
-Subsystem sftp internal-sftp
-PermitRootLogin prohibit-password
-AllowUsers $user
-LogLevel ERROR
-EOF
-  /usr/sbin/sshd -D -e -f ssh/sshd_config 2>ssh/sshd.log &
-  sshd_pid=$!
-  wait_for 5 bash -c "(exec 3<>/dev/tcp/127.0.0.1/$ssh_port) 2>/dev/null" && break
-  kill -9 "$sshd_pid" 2>/dev/null
-  sshd_pid=""
-done
-[ -n "$sshd_pid" ] || { echo "forward_test: sshd did not start: $(cat ssh/sshd.log)"; exit 1; }
-echo "[127.0.0.1]:$ssh_port $(cat ssh/host_key.pub)" >ssh/known_hosts
 echo "[127.0.0.1]:$ssh_port $(cat ssh/impostor_key.pub)" >ssh/known_hosts.changed
 : >ssh/known_hosts.empty
 
@@ -114,23 +59,9 @@ sed -i 's/processing_days_against = "today"/processing_days_against = "creation-
         s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/;
         s/^destinations = \["delivered"\]/destinations = ["delivered", "bank", "dms"]/' \
   "$s/rbgate.toml"
-sftp_dest() {  # sftp_dest NAME DIR KNOWN_HOSTS
-  cat <<EOF
-
-[[destination]]
-name = "$1"
-type = "sftp"
-url = "sftp://127.0.0.1:$ssh_port$tmp/$2/"
-user = "$user"
-identity_file = "$tmp/ssh/client_key"
-key_passphrase_file = "$tmp/ssh/passphrase"
-known_hosts = "$tmp/ssh/$3"
-connect_timeout_seconds = 3
-timeout_seconds = 20
-retry_min_seconds = 1
-retry_max_seconds = 2
-circuit_failures = 100
-EOF
+sftp_dest() {  # sftp_dest NAME DIR KNOWN_HOSTS: into $tmp/DIR, host keys from ssh/KNOWN_HOSTS
+  sftp_destination "$1" "$tmp/$2" "$tmp/ssh/$3"
+  echo "circuit_failures = 100"
 }
 route() {  # route NAME DESTINATION [APPROVAL]
   cat <<EOF
