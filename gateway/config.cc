@@ -504,6 +504,24 @@ name = "delivered"
 type = "directory"
 path = "delivered"
 
+# Network destinations (README: Forwarding): delivered from a durable queue, exactly once.
+# [[destination]]
+# name = "bank"
+# type = "sftp"
+# url = "sftp://bacs-gw.example:22/inbound/"
+# user = "rbgate"
+# identity_file = "/etc/rbgate/id_ed25519"
+# known_hosts = "/etc/rbgate/known_hosts"   # the host key is always checked
+# key_passphrase_file = "/etc/rbgate/id_ed25519.pass"   # secrets: *_file or *_env only
+#
+# [[destination]]
+# name = "dms"
+# type = "https"
+# url = "https://dms.example/api/documents/{name}"
+# method = "PUT"                            # or POST
+# ca_file = "/etc/rbgate/ca.pem"            # the certificate is always verified
+# token_env = "RBGATE_DMS_TOKEN"            # sent as Authorization: Bearer
+
 # Drop folders: incoming/<name>/. Files are claimed once settled, checked, and then either
 # archived and delivered, or quarantined for an officer (rbgate quarantine list).
 [[route]]
@@ -513,6 +531,7 @@ feed = "auto"           # detect from content; or name it: "bacs18", "payments",
 transform = "none"      # forward the file as it came; "csv" or "jsonl": Bacs reports also
                         # go with their rows for the R&B system (<name>.csv), made as checked
 destinations = ["delivered"]
+approval = "none"       # "required": four eyes; a second officer runs rbgate approve ID
 # expect_by = "07:00"   # a file is due by this local time (TZ); none by then: feed-late in the
 # expect_on = "working-days"   # log, /metrics and the console; or "every-day", "mon,wed,fri"
 

@@ -52,7 +52,7 @@ start_sink() {  # start_sink [PORT]: sets sink_pid, sink_port; stores into recv/
 
 stop_sink() {
   kill -9 "$sink_pid" 2>/dev/null
-  wait "$sink_pid" 2>/dev/null
+  wait "$sink_pid" 2>/dev/null || true
   sink_pid=""
 }
 
