@@ -902,13 +902,36 @@ Status Spool::Recover() {
     Status s = Process(f.id);
     if (!s.ok() && first.ok()) first = s;
   }
+  // Copies a crash left behind once their work was done: a network destination's outbound copy
+  // whose item was delivered (the commit came, the unlink did not), and a work copy made again
+  // from the archive for an upload. Everything unfinished was taken on above, so an outbound copy
+  // no queued item needs is one of those.
+  for (const auto& d : options_.destinations) {
+    if (!d.network()) continue;
+    const std::string dir = options_.root + "/outbound/" + d.name;
+    for (const auto& n : ListDir(dir)) {
+      if (n[0] != '.' && ledger_->PendingOutboundNamed(d.name, n, 0) == 0) {
+        ::unlink((dir + "/" + n).c_str());
+      }
+    }
+  }
   // Anything in work/ the ledger does not know (a lost ledger) is quarantined, not lost.
   for (const auto& n : ListDir(options_.root + "/work")) {
-    if (n[0] == '.' || ledger_->Get(n)) continue;
+    if (n[0] == '.') continue;
+    if (auto owner = ledger_->Get(n)) {
+      // A copy restored from the archive for an upload, left by a crash: the archive has it.
+      if (owner->state == state::kForwarding || owner->state == state::kDelivered ||
+          owner->state == state::kCancelled) {
+        ::unlink((options_.root + "/work/" + n).c_str());
+      }
+      continue;
+    }
     // A known file's rows (<id>.csv or <id>.jsonl): kept while it is unfinished.
     if (const auto dot = n.rfind('.'); dot != std::string::npos) {
       if (auto owner = ledger_->Get(n.substr(0, dot))) {
-        if (IsFinal(owner->state)) ::unlink((options_.root + "/work/" + n).c_str());
+        if (IsFinal(owner->state) || owner->state == state::kForwarding) {
+          ::unlink((options_.root + "/work/" + n).c_str());
+        }
         continue;
       }
     }

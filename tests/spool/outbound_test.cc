@@ -140,6 +140,30 @@ TEST_CASE("an item a crash left half-sent is queued again, its copy made again i
   CHECK(!fs::exists(s->WorkPath(id)));              // and no work copy left behind
 }
 
+TEST_CASE("copies a crash left after their work was done are swept at recovery") {
+  TempDir dir;
+  const SpoolOptions o = NetworkOptions(dir);
+  auto s = OpenSpool(o);
+  const std::string bytes = File::Valid().Join();
+  const std::string id = Drop(*s, "a.s18", bytes);
+  std::string path;
+  OutboundItem bank = Take(*s, "bank", path);
+  // Delivered and committed, but the crash came before the copy went; and a work copy restored
+  // from the archive for an upload was left behind.
+  std::string state;
+  REQUIRE(s->ledger().FinishOutbound(bank, {Kind::kDelivered, "sftp", "uploaded", 0}, state).ok());
+  WriteFile(s->WorkPath(id), bytes);
+  const std::string dms_copy = s->options().root + "/outbound/dms/" + bank.name;
+  REQUIRE(fs::exists(path));
+  s.reset();
+  s = OpenSpool(o);
+  REQUIRE(s->Recover().ok());
+  CHECK(!fs::exists(path));             // the bank's, delivered
+  CHECK(fs::exists(dms_copy));          // the DMS's, still queued
+  CHECK(!fs::exists(s->WorkPath(id)));  // the archive has it
+  CHECK(StateOf(*s, id) == "forwarding");
+}
+
 TEST_CASE("a refusal quarantines the file with the server's reason; a release sends it again") {
   TempDir dir;
   auto s = OpenSpool(NetworkOptions(dir));
