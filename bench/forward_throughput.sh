@@ -46,7 +46,7 @@ rbgate_run() {
   for i in $(seq "$count"); do cp "$data/small/f$i.s18" "$s/staging/"; done
   RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$s/daemon.log" &
   daemon=$!
-  srv_wait 10 grep -q " start " "$s/daemon.log"
+  wait_for 10 grep -q " start " "$s/daemon.log"
   sync
   start=$(now)
   mv "$s/staging/"* "$s/incoming/auto/"

@@ -50,12 +50,6 @@ std::string OutboundJson(const spool::OutboundItem& o) {
       spool::JsonQuoted(o.updated_at));
 }
 
-// An outbound item's id as typed on the command line.
-bool ParseItemId(const std::string& text, std::uint64_t& id) {
-  const char* end = text.data() + text.size();
-  return !text.empty() && std::from_chars(text.data(), end, id).ptr == end && id > 0;
-}
-
 struct Opened {
   CheckResources resources;
   std::unique_ptr<spool::Spool> spool;
@@ -351,28 +345,43 @@ int OutboundList(Config& c, bool all, const OperatorOptions& o) {
   return 0;
 }
 
-int OutboundRetry(Config& c, const std::string& id, const std::string& reason) {
+// An operator's action on outbound item `id` (as typed): `act` does it and says what came of it.
+template <class Act>
+int OnItem(Config& c, const std::string& id, Act act) {
   std::uint64_t n = 0;
-  if (!ParseItemId(id, n)) return Fail({spool::Code::kInvalidArgument, "not an item id: " + id});
+  const char* end = id.data() + id.size();
+  if (id.empty() || std::from_chars(id.data(), end, n).ptr != end || n == 0) {
+    return Fail({spool::Code::kInvalidArgument, "not an item id: " + id});
+  }
   auto op = Open(c);
   if (!op) return 2;
-  if (spool::Status s = op->spool->RetryDelivery(n, reason); !s.ok()) return Fail(s);
-  std::printf("outbound item %llu is due now; the daemon sends it within a second\n",
-              static_cast<unsigned long long>(n));
+  if (spool::Status s = act(*op->spool, n); !s.ok()) return Fail(s);
   return 0;
 }
 
+int OutboundRetry(Config& c, const std::string& id, const std::string& reason) {
+  return OnItem(c, id, [&](spool::Spool& sp, std::uint64_t n) {
+    spool::Status s = sp.RetryDelivery(n, reason);
+    if (s.ok()) {
+      std::printf("outbound item %llu is due now; the daemon sends it within a second\n",
+                  static_cast<unsigned long long>(n));
+    }
+    return s;
+  });
+}
+
 int OutboundCancel(Config& c, const std::string& id, const std::string& reason) {
-  std::uint64_t n = 0;
-  if (!ParseItemId(id, n)) return Fail({spool::Code::kInvalidArgument, "not an item id: " + id});
-  auto op = Open(c);
-  if (!op) return 2;
-  if (spool::Status s = op->spool->CancelDelivery(n, reason); !s.ok()) return Fail(s);
-  auto item = op->spool->ledger().GetOutbound(n);
-  auto f = item ? op->spool->ledger().Get(item->file_id) : std::nullopt;
-  std::printf("outbound item %llu cancelled; file %s is %s\n", static_cast<unsigned long long>(n),
-              item ? item->file_id.c_str() : "?", f ? f->state.c_str() : "?");
-  return 0;
+  return OnItem(c, id, [&](spool::Spool& sp, std::uint64_t n) {
+    spool::Status s = sp.CancelDelivery(n, reason);
+    if (s.ok()) {
+      auto item = sp.ledger().GetOutbound(n);
+      auto f = item ? sp.ledger().Get(item->file_id) : std::nullopt;
+      std::printf("outbound item %llu cancelled; file %s is %s\n",
+                  static_cast<unsigned long long>(n), item ? item->file_id.c_str() : "?",
+                  f ? f->state.c_str() : "?");
+    }
+    return s;
+  });
 }
 
 int Approve(Config& c, const std::string& id, const std::string& reason) {

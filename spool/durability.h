@@ -28,7 +28,7 @@ class GroupSync {
   // Returns once everything written before the call is on stable storage.
   Status Sync();
 
-  std::uint64_t syncs() const { return syncs_; }          // syncs made
+  std::uint64_t syncs() const { return syncs_; }         // syncs made
   std::uint64_t requests() const { return completed_; }  // Sync calls they served
   // Wall time spent in syncfs, in seconds (for the daemon's closing line and the benchmarks).
   double sync_seconds() const;

@@ -228,7 +228,8 @@ class Ledger {
   // Records an attempt and its result, in one commit with what follows from it: delivered,
   // the delivery on the file's record and, with nothing left to send, the file delivered (or
   // cancelled); refused, the file to `quarantining`; retry, the item queued again at
-  // retry_at_ms. `file_state` is the file's state after the commit.
+  // retry_at_ms. `file_state`: the file's new state when this commit changed it (delivered,
+  // cancelled, quarantining), else empty; exactly one caller sees each change.
   virtual Status FinishOutbound(const OutboundItem& item, const AttemptResult& r,
                                 std::string& file_state) = 0;
   // Items left `sending` by a forwarder that stopped (a crash): queued again, due now.
@@ -245,7 +246,7 @@ class Ledger {
   // file's record in the same commit. Cancelling the last item to send settles the file.
   virtual Status RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int64_t now_ms) = 0;
   virtual Status CancelOutbound(std::uint64_t id, const ActionRecord& a,
-                                std::string& file_state) = 0;
+                                std::string& file_state) = 0;  // file_state as FinishOutbound
   // Per destination: what waits, and the attempts since `since` (ISO) by outcome and reason.
   virtual std::vector<OutboundStats> OutboundStatsSince(const std::string& since) = 0;
 };

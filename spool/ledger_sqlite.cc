@@ -706,9 +706,12 @@ class SqliteLedger final : public Ledger {
           Stmt cur(db_, *statements_, "SELECT state FROM files WHERE id = ?");
           cur.Bind(1, item.file_id);
           if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "no file " + item.file_id);
-          file_state = cur.Text(0);
+          const bool forwarding = cur.Text(0) == state::kForwarding;
           cur.Reset();
-          if (file_state != state::kForwarding) return Status::Ok();
+          // Already on its way to quarantine (another destination refused it first): the
+          // refusal is on record, the file's state is someone else's to change.
+          file_state.clear();
+          if (!forwarding) return Status::Ok();
           file_state = state::kQuarantining;
           return Change(item.file_id, state::kQuarantining,
                         fmt::format("{} refused {}: {}", item.destination, item.name, r.detail), "",
@@ -922,15 +925,16 @@ class SqliteLedger final : public Ledger {
   }
 
   // A file parked in `forwarding` with nothing left to send is finished: delivered, or
-  // cancelled if an operator cancelled any of its items. Returns its state in `file_state`.
+  // cancelled if an operator cancelled any of its items. `file_state`: its new state when this
+  // finished it, else empty.
   Status Settle(const std::string& file_id, const std::string& at, std::string& file_state) {
+    file_state.clear();
     {
       Stmt cur(db_, *statements_, "SELECT state FROM files WHERE id = ?");
       cur.Bind(1, file_id);
       if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "ledger: no file " + file_id);
-      file_state = cur.Text(0);
+      if (cur.Text(0) != state::kForwarding) return Status::Ok();
     }
-    if (file_state != state::kForwarding) return Status::Ok();
     std::uint64_t pending = 0, cancelled = 0;
     std::string delivered;
     {
@@ -947,12 +951,13 @@ class SqliteLedger final : public Ledger {
       }
     }
     if (pending > 0) return Status::Ok();
-    file_state = cancelled > 0 ? state::kCancelled : state::kDelivered;
+    const std::string_view to = cancelled > 0 ? state::kCancelled : state::kDelivered;
     const std::string detail =
         cancelled > 0 ? fmt::format("{} delivery cancelled by an operator{}", cancelled,
                                     delivered.empty() ? "" : "; delivered " + delivered)
                       : "delivered " + delivered;
-    return Change(file_id, file_state, detail, file_state, {}, at);
+    file_state = to;
+    return Change(file_id, to, detail, to, {}, at);
   }
 
   // The rows of one file's history table, each made into a T by `make`.

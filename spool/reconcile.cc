@@ -9,8 +9,8 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "schemas/row_writer.h"
 #include "schemas/dates.h"
+#include "schemas/row_writer.h"
 #include "schemas/values.h"
 #include "spool/check.h"
 #include "spool/report.h"

@@ -1102,6 +1102,7 @@ Status Spool::FinishDelivery(const OutboundItem& item, const AttemptResult& r,
   // same name and key; the destination finds it already there.
   if (Status s = RemoveOutboundCopy(item); !s.ok()) return s;
   if (file_state == state::kQuarantining) {
+    // Only the attempt whose refusal moved the file takes it to quarantine.
     if (Status s = ProcessDurably(item.file_id); !s.ok()) return s;
     if (auto f = ledger_->Get(item.file_id)) file_state = f->state;
   }

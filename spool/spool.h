@@ -158,7 +158,8 @@ class Spool {
                                            std::string& path, Status& status);
   // Records how an attempt ended and what follows: delivered, the outbound copy goes once no
   // other item needs it; refused, the file goes to quarantine with the destination's reason.
-  // `file_state`: the file's state afterwards (delivered when this was its last item).
+  // `file_state`: the file's new state when this attempt changed it (delivered when it was its
+  // last item; quarantined when its refusal sent the file there), else empty.
   Status FinishDelivery(const OutboundItem& item, const AttemptResult& r, std::string& file_state);
   // An operator's retry now, or cancellation, of a queued item, on record with the reason.
   Status RetryDelivery(std::uint64_t id, const std::string& reason, const std::string& user = {});

@@ -14,8 +14,9 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-pass=0 fail=0
-check() {  # check NAME CONDITION...
+# shellcheck source=tests/gateway/lib.sh
+source "$(dirname "$0")/lib.sh"
+check() {  # check NAME CONDITION..., showing the last response body on a failure
   local name=$1
   shift
   if "$@"; then pass=$((pass + 1)); else
@@ -24,8 +25,6 @@ check() {  # check NAME CONDITION...
     [ -f "$tmp/body" ] && head -c 300 "$tmp/body" | sed 's/^/  last body: /' && echo
   fi
 }
-# shellcheck source=tests/gateway/lib.sh
-source "$(dirname "$0")/lib.sh"
 # status METHOD PATH [CURL ARGS...]: the HTTP status; the body in $tmp/body.
 status() {
   local method=$1 path=$2

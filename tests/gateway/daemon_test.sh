@@ -13,14 +13,6 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then ok; else bad "$name"; fi
-}
 # shellcheck source=tests/gateway/lib.sh
 source "$(dirname "$0")/lib.sh"
 count() { find "$1" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l; }

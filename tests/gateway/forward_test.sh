@@ -19,14 +19,6 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT && echo "kept $tmp"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then ok; else bad "$name"; fi
-}
 # shellcheck source=tests/gateway/lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -53,12 +45,16 @@ echo "[127.0.0.1]:$ssh_port $(cat ssh/impostor_key.pub)" >ssh/known_hosts.change
 
 # --- a spool forwarding to them --------------------------------------------------------------
 s=$tmp/s
-"$rbgate" init "$s" >/dev/null
-sed -i 's/processing_days_against = "today"/processing_days_against = "creation-date"/;
-        s/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/;
-        s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/;
-        s/^destinations = \["delivered"\]/destinations = ["delivered", "bank", "dms"]/' \
-  "$s/rbgate.toml"
+# new_spool DIR DESTINATIONS: a spool judged by its files' own dates, quick to settle, admin on
+# any port, whose route "auto" sends to DESTINATIONS (a TOML list's inside).
+new_spool() {
+  "$rbgate" init "$1" >/dev/null
+  sed -i "s/processing_days_against = \"today\"/processing_days_against = \"creation-date\"/;
+          s/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/;
+          s/^listen = \"127.0.0.1:8490\"/listen = \"127.0.0.1:0\"/;
+          s/^destinations = \[\"delivered\"\]/destinations = [$2]/" "$1/rbgate.toml"
+}
+new_spool "$s" '"delivered", "bank", "dms"'
 sftp_dest() {  # sftp_dest NAME DIR KNOWN_HOSTS: into $tmp/DIR, host keys from ssh/KNOWN_HOSTS
   sftp_destination "$1" "$tmp/$2" "$tmp/ssh/$3"
   echo "circuit_failures = 100"
@@ -167,7 +163,7 @@ fi
 start_sink "$sink_port"
 check back-delivered wait_for 30 is_state b.s18 delivered
 check back-stored-once test "$(stored "$b")" -eq 1
-check back-circuit-closed grep -q "circuit-closed destination=dms" "$tmp/daemon.log"
+check back-circuit-closed wait_for 5 grep -q "circuit-closed destination=dms" "$tmp/daemon.log"
 
 # --- 500 then 200; slow (the server stored it but answered too late) ---------------------------
 mode "fail 2"
@@ -197,7 +193,7 @@ check refused-quarantined wait_for 20 is_state e.s18 quarantined
 "$rbgate" quarantine list --config "$s/rbgate.toml" >"$tmp/q.txt"
 check refused-reason grep -q "dms refused .*HTTP 400 Bad Request: field 'reference' is missing from line 3" "$tmp/q.txt"
 check refused-original cmp -s "$tmp/e.s18" "$s/quarantine/$(file_id e.s18)/original"
-check refused-logged grep -q "forward-refused .*destination=dms" "$tmp/daemon.log"
+check refused-logged wait_for 5 grep -q "forward-refused .*destination=dms" "$tmp/daemon.log"
 check refused-sftp-had-it wait_for 10 test -f "$tmp/sftp-in/${e:0:16}_e.s18"
 mode ok
 "$rbgate" quarantine release --config "$s/rbgate.toml" "$(file_id e.s18)" \
@@ -267,11 +263,7 @@ daemon=""
 
 # --- SIGKILL while uploading, again and again: each file exactly once, by content ---------------
 k=$tmp/k
-"$rbgate" init "$k" >/dev/null
-sed -i 's/processing_days_against = "today"/processing_days_against = "creation-date"/;
-        s/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/;
-        s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/;
-        s/^destinations = \["delivered"\]/destinations = ["bank", "dms"]/' "$k/rbgate.toml"
+new_spool "$k" '"bank", "dms"'
 mkdir -p "$tmp/sftp-k"
 {
   sftp_dest bank sftp-k known_hosts
@@ -321,5 +313,9 @@ kill -TERM "$daemon"
 wait "$daemon"
 daemon=""
 
+if [ "$fail" -gt 0 ]; then  # what the daemons said, for whoever reads a failure
+  echo "--- daemon.log (last 60 lines)"
+  tail -60 "$tmp/daemon.log"
+fi
 echo "forward_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

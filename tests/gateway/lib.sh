@@ -1,5 +1,15 @@
 # Helpers the shell tests share. Source it.
 
+# The tally: `check NAME CONDITION...` counts a pass, or a failure with "FAIL NAME".
+pass=${pass:-0} fail=${fail:-0}
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then ok; else bad "$name"; fi
+}
+
 # wait_for SECONDS CONDITION...: polls until the condition holds or the time runs out.
 wait_for() {
   local limit=$1

@@ -18,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::File;
+using testing::OpenSpool;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
@@ -31,13 +32,6 @@ SpoolOptions NetworkOptions(const TempDir& dir, bool approval = false) {
   o.routes[0].destinations = {"out", "bank", "dms"};
   o.routes[0].approval = approval;
   return o;
-}
-
-std::unique_ptr<Spool> OpenSpool(const SpoolOptions& o) {
-  Status st;
-  auto s = Spool::Open(o, st);
-  REQUIRE_MESSAGE(s != nullptr, st.message);
-  return s;
 }
 
 std::string Drop(Spool& s, const std::string& name, const std::string& bytes) {
@@ -97,7 +91,7 @@ TEST_CASE("network outputs are queued; a file is delivered when its last item is
   CHECK(s->ledger().GetOutbound(bank.id)->last_error == "connection refused");
   bank = Take(*s, "bank", path, later);
   CHECK(bank.attempts == 2);
-  CHECK(Finish(*s, bank, {Kind::kDelivered, "sftp", "uploaded", 0}) == "forwarding");
+  CHECK(Finish(*s, bank, {Kind::kDelivered, "sftp", "uploaded", 0}).empty());  // one to go
   CHECK(!fs::exists(path));  // the bank's copy goes once delivered
 
   OutboundItem dms = Take(*s, "dms", path);
@@ -190,6 +184,24 @@ TEST_CASE("a refusal quarantines the file with the server's reason; a release se
   CHECK(dms.attempts == 1);  // a fresh start
   CHECK(Finish(*s, dms, {Kind::kDelivered, "http-201", "accepted", 0}) == "delivered");
   CHECK(!fs::exists(s->QuarantineDir(id) + "/original"));  // the archive holds it
+}
+
+TEST_CASE("two refusals at once: one takes the file to quarantine, the other is on record") {
+  TempDir dir;
+  auto s = OpenSpool(NetworkOptions(dir));
+  const std::string id = Drop(*s, "a.s18", File::Valid().Join());
+  std::string path;
+  OutboundItem bank = Take(*s, "bank", path);
+  OutboundItem dms = Take(*s, "dms", path);
+  std::string first, second;
+  REQUIRE(
+      s->ledger().FinishOutbound(bank, {Kind::kRefused, "conflict", "other bytes", 0}, first).ok());
+  REQUIRE(s->ledger().FinishOutbound(dms, {Kind::kRefused, "http-422", "no", 0}, second).ok());
+  CHECK(first == "quarantining");
+  CHECK(second.empty());  // not this one's to act on
+  CHECK(s->ledger().GetOutbound(dms.id)->state == "refused");
+  REQUIRE(s->Recover().ok());  // the quarantine a crash interrupted, finished
+  CHECK(StateOf(*s, id) == "quarantined");
 }
 
 TEST_CASE("an operator retries or cancels a queued item, on record") {

@@ -27,18 +27,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::File;
+using testing::OpenSpool;
 using testing::ReadFile;
 using testing::TempDir;
 using testing::WriteFile;
 
 SpoolOptions Options(const TempDir& dir) { return testing::TestSpoolOptions(dir); }
-
-std::unique_ptr<Spool> OpenSpool(const SpoolOptions& o) {
-  Status st;
-  auto s = Spool::Open(o, st);
-  REQUIRE_MESSAGE(s != nullptr, st.message);
-  return s;
-}
 
 // Drops `bytes` as incoming/auto/<name> and runs one scan-claim-process round; returns ids.
 std::vector<std::string> DropAndRun(Spool& s, const std::string& name, const std::string& bytes) {

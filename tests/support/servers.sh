@@ -8,6 +8,9 @@
 #                       sftp "bank" (into DIR/sftp-in) and an https "dms" (into DIR/recv)
 #                       servers.sh stop DIR
 
+# shellcheck source=tests/gateway/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../gateway/lib.sh"  # wait_for
+
 servers_init() {  # servers_init DIR SINK: certificates, keys and folders under DIR
   srv=$1
   srv_sink=$2
@@ -31,22 +34,12 @@ srv_cert() {  # srv_cert NAME SUBJECT-ALT-NAME: pki/NAME.{crt,key}, signed by th
     -out "$srv/pki/$1.crt" 2>/dev/null
 }
 
-srv_wait() {  # srv_wait SECONDS CONDITION...
-  local limit=$1
-  shift
-  for _ in $(seq $((limit * 10))); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 start_sink() {  # start_sink [PORT]: sets sink_pid, sink_port; stores into recv/
   rm -f "$srv/sink.port"
   "$srv_sink" --cert "$srv/pki/loopback.crt" --key "$srv/pki/loopback.key" --store "$srv/recv" \
     --port-file "$srv/sink.port" ${1:+--port "$1"} >/dev/null 2>>"$srv/sink.log" &
   sink_pid=$!
-  srv_wait 10 test -s "$srv/sink.port"
+  wait_for 10 test -s "$srv/sink.port"
   sink_port=$(cat "$srv/sink.port")
 }
 
@@ -82,7 +75,7 @@ LogLevel ERROR
 EOF
     /usr/sbin/sshd -D -e -f "$srv/ssh/sshd_config" >/dev/null 2>"$srv/ssh/sshd.log" &
     sshd_pid=$!
-    srv_wait 5 bash -c "(exec 3<>/dev/tcp/127.0.0.1/$ssh_port) 2>/dev/null" && break
+    wait_for 5 bash -c "(exec 3<>/dev/tcp/127.0.0.1/$ssh_port) 2>/dev/null" && break
     kill -9 "$sshd_pid" 2>/dev/null
     sshd_pid=""
   done

@@ -2,6 +2,10 @@
 // directory destination `out` (delivering to DIR/delivered), the test modulus tables.
 #pragma once
 
+#include <doctest/doctest.h>
+
+#include <memory>
+
 #include "spool/spool.h"
 #include "tests/support/bacs18_file.h"
 #include "tests/support/temp_dir.h"
@@ -22,6 +26,14 @@ inline spool::SpoolOptions TestSpoolOptions(const TempDir& dir) {
   o.min_free_bytes = 0;
   o.user = "tester";
   return o;
+}
+
+// Opens the spool `o` describes; the test stops if it cannot.
+inline std::unique_ptr<spool::Spool> OpenSpool(const spool::SpoolOptions& o) {
+  spool::Status st;
+  auto s = spool::Spool::Open(o, st);
+  REQUIRE_MESSAGE(s != nullptr, st.message);
+  return s;
 }
 
 }  // namespace rbgate::testing
