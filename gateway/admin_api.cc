@@ -60,6 +60,13 @@ std::string CookieValue(const httplib::Request& req, std::string_view name) {
   return {};
 }
 
+// "an officer", "a viewer".
+std::string WithArticle(std::string_view role) {
+  const bool vowel =
+      !role.empty() && std::string_view("aeiou").find(role[0]) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(role);
+}
+
 // The request's user, or a refusal already written: 401 without valid credentials, 403 for
 // a role below `least` or a session's state-changing request without its CSRF token.
 std::optional<Principal> Authorize(ApiContext& ctx, const httplib::Request& req,
@@ -86,8 +93,8 @@ std::optional<Principal> Authorize(ApiContext& ctx, const httplib::Request& req,
   }
   if (who->role < least) {
     Refuse(res, 403,
-           fmt::format("{} is a {}; this needs a {} or above", who->user, RoleName(who->role),
-                       RoleName(least)));
+           fmt::format("{} is {}; this needs {} or above", who->user,
+                       WithArticle(RoleName(who->role)), WithArticle(RoleName(least))));
     return std::nullopt;
   }
   if (changes_state && who->session) {
@@ -118,16 +125,6 @@ bool BodyStrings(const httplib::Request& req, std::map<std::string, std::string>
   return true;
 }
 
-std::string FileJson(const spool::FileRecord& f) {
-  return fmt::format(
-      "{{\"id\":{},\"name\":{},\"route\":{},\"feed\":{},\"state\":{},\"outcome\":{},"
-      "\"reason\":{},\"size\":{},\"records\":{},\"errors\":{},\"warnings\":{},\"sha256\":{},"
-      "\"received_at\":{},\"updated_at\":{}}}",
-      JsonQuoted(f.id), JsonQuoted(f.name), JsonQuoted(f.route), JsonQuoted(f.feed),
-      JsonQuoted(f.state), JsonQuoted(f.outcome), JsonQuoted(f.reason), f.size, f.records, f.errors,
-      f.warnings, JsonQuoted(f.sha256), JsonQuoted(f.received_at), JsonQuoted(f.updated_at));
-}
-
 int StatusOf(const spool::Status& s) {
   switch (s.code) {
     case spool::Code::kNotFound:
@@ -137,6 +134,8 @@ int StatusOf(const spool::Status& s) {
       return 409;
     case spool::Code::kUnavailable:
       return 503;
+    case spool::Code::kPermissionDenied:
+      return 403;
     default:
       return 500;
   }
@@ -285,9 +284,32 @@ void Lines(ApiContext& ctx, const httplib::Request& req, httplib::Response& res)
                     more ? "true" : "false", asked ? "true" : "false"));
 }
 
+// The files waiting for a second officer's approval, each with who dropped it and any officer
+// who released or reprocessed it (who may therefore not approve it).
+void Approvals(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+  auto& ledger = ctx.spool.ledger();
+  std::string out = "{\"files\":[";
+  bool first = true;
+  for (const auto& f : ledger.List({std::string(spool::state::kAwaitingApproval), "", "", 0})) {
+    std::string acted;
+    for (const auto& a : ledger.Actions(f.id)) {
+      if (a.action.rfind("release", 0) == 0 || a.action == "reprocess") {
+        acted += (acted.empty() ? "" : ",") + JsonQuoted(a.user);
+      }
+    }
+    out +=
+        fmt::format("{}{{\"file\":{},\"released_by\":[{}]}}", first ? "" : ",", FileJson(f), acted);
+    first = false;
+  }
+  Reply(res, 200, out + "]}");
+}
+
 void Act(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
          std::string_view action) {
-  const auto who = Authorize(ctx, req, res, Role::kOfficer, true);
+  // Four eyes: an approval needs the approver role (and is refused to the same person).
+  const auto who =
+      Authorize(ctx, req, res, action == "approve" ? Role::kApprover : Role::kOfficer, true);
   if (!who) return;
   const std::string id = req.matches[1];
   std::map<std::string, std::string> body;
@@ -303,6 +325,8 @@ void Act(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
     st = ctx.spool.Release(id, reason, force, who->user);
   } else if (action == "reject") {
     st = ctx.spool.Reject(id, reason, who->user);
+  } else if (action == "approve") {
+    st = ctx.spool.Approve(id, reason, who->user);
   } else {
     st = ctx.spool.Reprocess(id, reason, who->user);
   }
@@ -444,7 +468,10 @@ void RegisterApi(httplib::Server& server, ApiContext& ctx) {
       [&ctx](const httplib::Request& req, httplib::Response& res) { Findings(ctx, req, res); });
   server.Get(R"(/api/files/([0-9A-Za-z-]+)/lines)",
              [&ctx](const httplib::Request& req, httplib::Response& res) { Lines(ctx, req, res); });
-  for (const char* action : {"release", "reject", "reprocess"}) {
+  server.Get("/api/approvals", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    Approvals(ctx, req, res);
+  });
+  for (const char* action : {"release", "reject", "reprocess", "approve"}) {
     server.Post(fmt::format(R"(/api/files/([0-9A-Za-z-]+)/{})", action),
                 [&ctx, action](const httplib::Request& req, httplib::Response& res) {
                   Act(ctx, req, res, action);

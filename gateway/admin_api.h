@@ -12,6 +12,8 @@
 //   GET  /api/files/ID/findings          the findings with line, column, width, message, hint
 //   GET  /api/files/ID/lines?from=&count=&personal=1   a page of the quarantined original
 //   POST /api/files/ID/release|reject|reprocess {reason[, force_duplicate]}   officer and up
+//   GET  /api/approvals                  files awaiting a second officer, with who released them
+//   POST /api/files/ID/approve {reason}  approver only; refused to the dropper and releaser
 //   GET  /api/dashboard                  files and error rate per feed and hour, last 24 hours
 //   GET  /  and /console/*               the console (embedded HTML, CSS, JavaScript)
 #pragma once

@@ -26,18 +26,6 @@ std::string Shown(std::string_view s) {
   return out;
 }
 
-std::string FileJson(const spool::FileRecord& f) {
-  return fmt::format(
-      "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},\"state\":{},"
-      "\"outcome\":{},\"reason\":{},\"records\":{},\"errors\":{},\"warnings\":{},"
-      "\"received_at\":{},\"updated_at\":{},\"dropped_by\":{}}}",
-      spool::JsonQuoted(f.id), spool::JsonQuoted(f.name), spool::JsonQuoted(f.route), f.size,
-      spool::JsonQuoted(f.sha256), spool::JsonQuoted(f.feed), spool::JsonQuoted(f.state),
-      spool::JsonQuoted(f.outcome), spool::JsonQuoted(f.reason), f.records, f.errors, f.warnings,
-      spool::JsonQuoted(f.received_at), spool::JsonQuoted(f.updated_at),
-      spool::JsonQuoted(f.dropped_by));
-}
-
 std::string OutboundJson(const spool::OutboundItem& o) {
   return fmt::format(
       "{{\"id\":{},\"file\":{},\"destination\":{},\"name\":{},\"sha256\":{},\"size\":{},"
@@ -77,7 +65,7 @@ void PrintList(const std::vector<spool::FileRecord>& files, const OperatorOption
     std::string out = "{\"files\":[";
     for (std::size_t i = 0; i < files.size(); ++i) {
       if (i) out += ',';
-      out += FileJson(files[i]);
+      out += spool::FileJson(files[i]);
     }
     std::fputs((out + "]}\n").c_str(), stdout);
     return;
@@ -115,7 +103,7 @@ int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
   if (o.format == "json") {
     std::string report;
     spool::ReadSmallFile(dir + "/report.json", report);
-    std::printf("{\"file\":%s,\"report\":%s}\n", FileJson(*f).c_str(),
+    std::printf("{\"file\":%s,\"report\":%s}\n", spool::FileJson(*f).c_str(),
                 report.empty() ? "null" : report.c_str());
     return 0;
   }
@@ -181,7 +169,7 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
   auto deliveries = l.Deliveries(id);
   auto actions = l.Actions(id);
   if (o.format == "json") {
-    std::string out = "{\"file\":" + FileJson(*f) + ",\"transitions\":[";
+    std::string out = "{\"file\":" + spool::FileJson(*f) + ",\"transitions\":[";
     for (std::size_t i = 0; i < transitions.size(); ++i) {
       out +=
           fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", i ? "," : "",
@@ -319,7 +307,8 @@ int OutboundList(Config& c, bool all, const OperatorOptions& o) {
     std::string out = "{\"outbound\":[";
     for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + OutboundJson(items[i]);
     out += "],\"awaiting_approval\":[";
-    for (std::size_t i = 0; i < waiting.size(); ++i) out += (i ? "," : "") + FileJson(waiting[i]);
+    for (std::size_t i = 0; i < waiting.size(); ++i)
+      out += (i ? "," : "") + spool::FileJson(waiting[i]);
     std::fputs((out + "]}\n").c_str(), stdout);
     return 0;
   }

@@ -150,4 +150,15 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
   return out;
 }
 
+std::string FileJson(const FileRecord& f) {
+  return fmt::format(
+      "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},\"state\":{},"
+      "\"outcome\":{},\"reason\":{},\"records\":{},\"errors\":{},\"warnings\":{},"
+      "\"received_at\":{},\"updated_at\":{},\"dropped_by\":{}}}",
+      JsonQuoted(f.id), JsonQuoted(f.name), JsonQuoted(f.route), f.size, JsonQuoted(f.sha256),
+      JsonQuoted(f.feed), JsonQuoted(f.state), JsonQuoted(f.outcome), JsonQuoted(f.reason),
+      f.records, f.errors, f.warnings, JsonQuoted(f.received_at), JsonQuoted(f.updated_at),
+      JsonQuoted(f.dropped_by));
+}
+
 }  // namespace rbgate::spool

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "spool/check.h"
+#include "spool/ledger.h"
 
 namespace rbgate::spool {
 
@@ -22,6 +23,8 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
 // escaped as \u00XX read as Latin-1), so any input, invalid UTF-8 and control characters
 // included, yields valid JSON.
 std::string JsonQuoted(std::string_view s);
+// A ledger record as one JSON object (the operator's --format json, the console's API).
+std::string FileJson(const FileRecord& f);
 void AppendJsonString(std::string& out, std::string_view s);
 
 // The excerpt of `d` as shown: personal spans masked (unless shown), unprintable bytes as '?'.

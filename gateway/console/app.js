@@ -46,7 +46,7 @@ function notice(text, isError = false) {
 }
 
 function show(view) {
-  for (const v of ["login-view", "quarantine-view", "file-view", "dashboard-view"]) {
+  for (const v of ["login-view", "quarantine-view", "approvals-view", "file-view", "dashboard-view"]) {
     $(v).hidden = v !== view;
   }
   $("nav").hidden = view === "login-view";
@@ -119,6 +119,24 @@ async function loadQuarantine() {
   $("quarantine-empty").hidden = data.files.length > 0;
 }
 
+// --- approvals -------------------------------------------------------------------------------
+async function loadApprovals() {
+  show("approvals-view");
+  const data = await api("/api/approvals");
+  const body = $("approvals-table").tBodies[0];
+  body.replaceChildren();
+  for (const { file, released_by: releasedBy } of data.files) {
+    const row = el("tr", { "data-id": file.id },
+      el("td", {}, file.received_at.replace("T", " ").slice(0, 19)),
+      el("td", {}, el("a", { href: `#/file/${file.id}` }, file.name)),
+      el("td", {}, file.route), el("td", {}, file.feed || "-"), el("td", {}, file.records),
+      el("td", {}, file.dropped_by || "-"), el("td", {}, releasedBy.join(", ") || "-"));
+    row.addEventListener("click", () => { location.hash = `#/file/${file.id}`; });
+    body.append(row);
+  }
+  $("approvals-empty").hidden = data.files.length > 0;
+}
+
 // --- one file --------------------------------------------------------------------------------
 async function loadFile(id) {
   show("file-view");
@@ -133,7 +151,11 @@ async function loadFile(id) {
     facts.append(el("dt", {}, k), el("dd", {}, v));
   }
   const quarantined = data.file.state === "quarantined";
-  $("actions").hidden = !(quarantined && canAct());
+  const awaiting = data.file.state === "awaiting-approval";
+  $("actions").hidden = !((quarantined || awaiting) && canAct());
+  $("act-release").hidden = !quarantined;
+  $("act-reprocess").hidden = !quarantined;
+  $("act-approve").hidden = !(awaiting && state.role === "approver");
   $("personal-toggle").hidden = !canAct();
   showHistory(data);
   state.findings = [];
@@ -227,8 +249,9 @@ $("show-personal").addEventListener("change", () => loadLines(state.from));
 // --- actions, each with a reason ---------------------------------------------------------------
 const ACTIONS = {
   release: ["Release this file", "It is archived and delivered as if it had passed its checks."],
-  reject: ["Reject this file", "Final: it stays in quarantine and is never delivered."],
+  reject: ["Reject this file", "Final: it is never delivered (it stays in quarantine or the archive)."],
   reprocess: ["Reprocess this file", "It is checked again, with today's schemas and tables."],
+  approve: ["Approve this file", "The second pair of eyes: it leaves for its destinations."],
 };
 let pending = null;
 
@@ -300,6 +323,7 @@ async function route() {
   try {
     if (hash.startsWith("#/file/")) await loadFile(decodeURIComponent(hash.slice(7)));
     else if (hash === "#/dashboard") await loadDashboard();
+    else if (hash === "#/approvals") await loadApprovals();
     else await loadQuarantine();
   } catch (err) {
     if (state.user) notice(err.message, true);

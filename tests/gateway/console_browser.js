@@ -118,6 +118,19 @@ async function main() {
     if (!/route auto: on time/.test(expected)) throw new Error(expected);
     await shot("5-dashboard.png");
   });
+  await step("the approvals list who released what; an officer cannot approve", async () => {
+    await page.click("#nav-approvals");
+    await page.waitForSelector("#approvals-table tbody tr");
+    const row = await page.textContent("#approvals-table tbody tr");
+    if (!/payments/.test(row) || !/bob/.test(row)) throw new Error(`approvals: ${row}`);
+    await page.click("#approvals-table tbody tr");
+    await page.waitForSelector("#file-view:not([hidden])");
+    await page.waitForFunction(() => /awaiting-approval/.test(
+      document.getElementById("file-facts").textContent));
+    if (!(await page.isHidden("#act-approve"))) throw new Error("an officer was offered Approve");
+    if (!(await page.isVisible("#act-reject"))) throw new Error("no Reject for a waiting file");
+    await shot("6-approvals.png");
+  });
   await step("no script errors", async () => {
     if (errors.length) throw new Error(errors.join("; "));
   });

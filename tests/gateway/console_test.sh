@@ -48,6 +48,18 @@ sed -i 's/processing_days_against = "today"/processing_days_against = "creation-
         s/^# expect_by = "07:00"/expect_by = "00:00"/; s/^# expect_on = "working-days"/expect_on = "every-day"/' "$s/rbgate.toml"
 officer_password="correct horse battery staple"
 viewer_password="a viewer's long password"
+approver_password="the second pair of eyes"
+cat >>"$s/rbgate.toml" <<EOF
+
+[[route]]
+name = "payments"
+feed = "bacs18"
+destinations = ["delivered"]
+approval = "required"
+
+[route.settle]
+stable_seconds = 1
+EOF
 token_out=$("$rbgate" admin new-token)
 token=$(echo "$token_out" | head -1 | awk '{print $NF}')
 cat >"$s/users.toml" <<EOF
@@ -60,6 +72,11 @@ password = "$(echo "$officer_password" | "$rbgate" admin hash-password)"
 name = "vic"
 role = "viewer"
 password = "$(echo "$viewer_password" | "$rbgate" admin hash-password)"
+
+[[user]]
+name = "bob"
+role = "approver"
+password = "$(echo "$approver_password" | "$rbgate" admin hash-password)"
 
 [[token]]
 name = "monitoring"
@@ -74,6 +91,11 @@ check no-plain-password bash -c "! grep -q '$officer_password' '$s/users.toml'"
   -o "$s/incoming/auto/housing-benefit.s18"
 "$rbgate" gen bacs18 --records 50 --date 2026-11-23 --seed 32 --fault contra-mismatch \
   -o "$s/incoming/auto/other.s18"
+mkdir -p "$s/incoming/payments"
+"$rbgate" gen bacs18 --records 50 --date 2026-11-23 --seed 33 --serial 000033 \
+  -o "$s/incoming/payments/dd.s18"
+"$rbgate" gen bacs18 --records 50 --date 2026-11-23 --seed 34 --serial 000034 --fault modulus \
+  -o "$s/incoming/payments/dd-fault.s18"
 start_daemon "$s/rbgate.toml" "$tmp/api.log"
 check api-up test -n "$url"
 check quarantined wait_for 10 bash -c "[ \$(ls '$s/quarantine' | wc -l) -ge 2 ]"
@@ -98,7 +120,7 @@ check token-reads test "$(status GET /api/quarantine -H "Authorization: Bearer $
 check token-lists grep -q "\"id\":\"$id\"" "$tmp/body"
 check token-viewer-cannot-release test "$(status POST /api/files/$id/release \
   -H "Authorization: Bearer $token" -d '{"reason":"x"}')" = 403
-check token-viewer-says grep -q 'monitoring is a viewer; this needs a officer or above\|monitoring is a viewer' "$tmp/body"
+check token-viewer-says grep -q 'monitoring is a viewer; this needs an officer or above' "$tmp/body"
 
 # --- a viewer's session: sees, masked; may not act, nor unmask ----------------------------------------
 check viewer-login test "$(status POST /api/login -c "$tmp/vic" \
@@ -145,6 +167,49 @@ check relogin test "$(status POST /api/login -c "$tmp/alice" \
 acsrf=$(csrf "$tmp/body")
 check logout test "$(status POST /api/logout -b "$tmp/alice" -H "X-CSRF-Token: $acsrf" -d '{}')" = 200
 check logged-out test "$(status GET /api/me -b "$tmp/alice")" = 401
+
+# --- four eyes: approvers approve, not officers, and never their own release -----------------------
+id_of() {
+  "$rbgate" ledger list --config "$s/rbgate.toml" --format json |
+    grep -o "\"id\":\"[^\"]*\",\"name\":\"$1\"" | cut -d'"' -f4
+}
+for _ in $(seq 100); do  # claimed by now, or soon
+  dd=$(id_of dd.s18) fault=$(id_of dd-fault.s18)
+  [ -n "$dd" ] && [ -n "$fault" ] && break
+  sleep 0.1
+done
+listed_awaiting() {
+  [ "$(status GET /api/approvals -H "Authorization: Bearer $token")" = 200 ] &&
+    grep -q "\"id\":\"$1\".*\"state\":\"awaiting-approval\"" "$tmp/body"
+}
+check approvals-lists-dd wait_for 10 listed_awaiting "$dd"
+check relogin-alice test "$(status POST /api/login -c "$tmp/alice" \
+  -d "{\"user\":\"alice\",\"password\":\"$officer_password\"}")" = 200
+acsrf=$(csrf "$tmp/body")
+check officer-cannot-approve test "$(status POST /api/files/$dd/approve -b "$tmp/alice" \
+  -H "X-CSRF-Token: $acsrf" -d '{"reason":"fine"}')" = 403
+check officer-cannot-approve-says grep -q 'alice is an officer; this needs an approver or above' "$tmp/body"
+check bob-login test "$(status POST /api/login -c "$tmp/bob" \
+  -d "{\"user\":\"bob\",\"password\":\"$approver_password\"}")" = 200
+bcsrf=$(csrf "$tmp/body")
+check approve-needs-reason test "$(status POST /api/files/$dd/approve -b "$tmp/bob" \
+  -H "X-CSRF-Token: $bcsrf" -d '{"reason":" "}')" = 400
+check approve-needs-csrf test "$(status POST /api/files/$dd/approve -b "$tmp/bob" \
+  -d '{"reason":"totals agree"}')" = 403
+check approver-approves test "$(status POST /api/files/$dd/approve -b "$tmp/bob" \
+  -H "X-CSRF-Token: $bcsrf" -d '{"reason":"totals agree with the DD schedule"}')" = 200
+check approved-delivered grep -q '"state":"delivered"' "$tmp/body"
+check approved-twice test "$(status POST /api/files/$dd/approve -b "$tmp/bob" \
+  -H "X-CSRF-Token: $bcsrf" -d '{"reason":"again"}')" = 409
+check fault-quarantined wait_for 10 bash -c "'$rbgate' ledger show --config '$s/rbgate.toml' '$fault' | grep -q 'state quarantined'"
+check approver-releases test "$(status POST /api/files/$fault/release -b "$tmp/bob" \
+  -H "X-CSRF-Token: $bcsrf" -d '{"reason":"the bank confirmed the account"}')" = 200
+check released-awaits grep -q '"state":"awaiting-approval"' "$tmp/body"
+check own-release-refused test "$(status POST /api/files/$fault/approve -b "$tmp/bob" \
+  -H "X-CSRF-Token: $bcsrf" -d '{"reason":"mine"}')" = 403
+check own-release-says grep -q 'released by bob' "$tmp/body"
+status GET /api/approvals -b "$tmp/bob" >/dev/null
+check approvals-released-by grep -q "\"id\":\"$fault\".*\"released_by\":\[\"bob\"\]" "$tmp/body"
 
 # --- failed sign-ins are limited: five, then 429 even with the right password --------------------------
 for _ in 1 2 3 4 5; do status POST /api/login -d '{"user":"vic","password":"wrong"}' >/dev/null; done
