@@ -118,8 +118,13 @@ std::vector<Forwarder::CircuitState> Forwarder::Circuits() const {
   return out;
 }
 
+// --once waits for a retry due this soon; anything later is left for the next run.
+constexpr std::int64_t kDrainHorizonMs = 30'000;
+constexpr std::int64_t kDrainLimitMs = 600'000;
+
 void Forwarder::Run(Lane& lane, bool drain) {
   auto transfer = Transfer::Make(lane.options);
+  const std::int64_t began = spool::UnixMs();
   while (!stop_) {
     const std::int64_t now = spool::UnixMs();
     {
@@ -138,7 +143,14 @@ void Forwarder::Run(Lane& lane, bool drain) {
       std::unique_lock lock(lane.mu);
       lane.breaker.Idle();
     }
-    if (drain) return;
+    if (drain) {
+      // Nothing due now: wait for a retry due soon (a flaky moment), else leave the rest.
+      const auto next = spool_.ledger().NextOutboundAt(lane.options.name);
+      const std::int64_t t = spool::UnixMs();
+      if (!next || *next - t > kDrainHorizonMs || t - began > kDrainLimitMs) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::max<std::int64_t>(1, *next - t)));
+      continue;
+    }
     // Nothing due: sleep until the next item falls due, a wake-up, or a second (an operator's
     // retry from the command line changes the ledger, not this process).
     std::int64_t wait = 1000;

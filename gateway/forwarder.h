@@ -66,7 +66,9 @@ class Forwarder {
   void Wake();
   // Aborts transfers in progress (they are queued again, due now) and joins the lanes.
   void Stop();
-  // `rbgate run --once`: one attempt for each item due now, then return (no lanes).
+  // `rbgate run --once`: sends what is queued, retrying what falls due within 30 s (for at
+  // most 10 minutes), then returns; the rest (an open circuit, a long backoff) waits for the
+  // next run.
   void Drain();
 
   struct CircuitState {

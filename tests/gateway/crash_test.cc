@@ -253,6 +253,12 @@ stable_seconds = 0
   CHECK(Visible(root + "/outbound/bank") == 0);
   CHECK(Visible(root + "/outbound/dms") == 0);
   CHECK(ledger->Unfinished().empty());
+  for (const auto& d : ledger->OutboundStatsSince("")) {
+    std::string failures;
+    for (const auto& [reason, n] : d.failures) failures += fmt::format(" {} {}", reason, n);
+    MESSAGE(fmt::format("{}: {} attempts, {} delivered, {} queued; failures:{}", d.destination,
+                        d.attempts, d.delivered, d.queued, failures.empty() ? " none" : failures));
+  }
   MESSAGE(fmt::format(
       "{} files, {} kills ({} with work in flight, {} with uploads queued or under way), {} "
       "delivered, {} quarantined",
