@@ -14,6 +14,7 @@ cleanup() {
   [ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null
   [ -n "$sink_pid" ] && kill -9 "$sink_pid" 2>/dev/null
   [ -n "${other_pid:-}" ] && kill -9 "$other_pid" 2>/dev/null
+  [ -n "${mtls_pid:-}" ] && kill -9 "$mtls_pid" 2>/dev/null
   [ -n "$sshd_pid" ] && kill -9 "$sshd_pid" 2>/dev/null
   rm -rf "$tmp"
 }
@@ -37,6 +38,15 @@ start_sink
   --port-file "$tmp/other.port" >/dev/null 2>&1 &
 other_pid=$!
 wait_for 10 test -s "$tmp/other.port"
+# A third that asks for a client certificate signed by the CA; ours has a passphrase.
+srv_cert client DNS:rbgate.client
+printf 'client key words\n' >pki/client.pass
+openssl pkey -in pki/client.key -aes256 -passout file:pki/client.pass -out pki/client-locked.key
+mkdir -p mtls
+"$sink" --cert pki/loopback.crt --key pki/loopback.key --client-ca pki/ca.crt \
+  --store "$tmp/mtls" --port-file "$tmp/mtls.port" >/dev/null 2>&1 &
+mtls_pid=$!
+wait_for 10 test -s "$tmp/mtls.port"
 start_sshd || exit 1
 user=$srv_user
 ssh-keygen -q -t ed25519 -N '' -f ssh/impostor_key
@@ -105,6 +115,27 @@ timeout_seconds = 3
 retry_min_seconds = 1
 retry_max_seconds = 2
 EOF
+  cat <<EOF
+
+[[destination]]
+name = "mtls"
+type = "https"
+url = "https://127.0.0.1:$(cat mtls.port)/upload/{name}"
+ca_file = "$tmp/pki/ca.crt"
+client_cert = "$tmp/pki/client.crt"
+client_key = "$tmp/pki/client-locked.key"
+client_key_passphrase_file = "$tmp/pki/client.pass"
+
+[[destination]]
+name = "nocert"
+type = "https"
+url = "https://127.0.0.1:$(cat mtls.port)/upload/{name}"
+ca_file = "$tmp/pki/ca.crt"
+retry_min_seconds = 1
+retry_max_seconds = 2
+EOF
+  route mtls mtls
+  route nocert nocert
   route payments bank required
   route changed changed
   route unknown unknown
@@ -213,6 +244,16 @@ check hostkey-unknown wait_for 20 grep -q "forward-failed .*destination=unknown 
 gen 8 "$tmp/h.s18"
 cp "$tmp/h.s18" "$s/incoming/othername/h.s18"
 check cert-other-name wait_for 20 grep -q "forward-failed .*destination=othername .*reason=tls" "$tmp/daemon.log"
+gen 11 "$tmp/m.s18"
+cp "$tmp/m.s18" "$s/incoming/mtls/m.s18"
+m=$(sha "$tmp/m.s18")
+check client-cert-delivered wait_for 20 is_state m.s18 delivered
+check client-cert-stored cmp -s "$tmp/m.s18" "$tmp/mtls/${m:0:16}_m.s18"
+gen 12 "$tmp/n.s18"
+cp "$tmp/n.s18" "$s/incoming/nocert/n.s18"
+check no-client-cert-refused wait_for 20 grep -Eq "forward-failed .*destination=nocert .*reason=(tls|connection)" "$tmp/daemon.log"
+check no-client-cert-not-stored test ! -e "$tmp/mtls/$(sha "$tmp/n.s18" | cut -c1-16)_n.s18"
+check client-key-passphrase-not-logged bash -c "! grep -q 'client key words' '$tmp/daemon.log'"
 check nothing-sent-to-impostors bash -c "[ -z \"\$(ls -A '$tmp/sftp-other')\" ] || ! ls '$tmp/sftp-other' | grep -q s18"
 check still-queued is_state f.s18 forwarding
 # An operator gives up on one, on record.
