@@ -168,7 +168,9 @@ class WorkQueue {
 }  // namespace
 
 std::string OsUser() {
-  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo) return sudo;
+  // sudo names the person behind root in SUDO_USER. Anyone else could set it to pass for a
+  // colleague (and so approve their own file), so it counts only when running as root.
+  if (const char* sudo = std::getenv("SUDO_USER"); sudo && *sudo && ::geteuid() == 0) return sudo;
   if (passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
   return fmt::format("uid:{}", ::geteuid());
 }

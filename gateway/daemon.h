@@ -24,7 +24,8 @@ void LoadCheckResources(Config& config, CheckResources& resources,
 // Runs the daemon; with `once`, processes what is waiting and returns. Returns the exit code.
 int RunDaemon(Config& config, bool once);
 
-// The OS user acting (SUDO_USER when run through sudo), for the ledger.
+// The OS user acting, for the ledger: SUDO_USER when run as root through sudo (never
+// otherwise: anyone can set it), else the effective user's name.
 std::string OsUser();
 
 }  // namespace rbgate::gateway

@@ -5,10 +5,12 @@
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
 #include "gateway/config.h"
+#include "gateway/daemon.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::gateway {
@@ -164,6 +166,17 @@ TEST_CASE("an https destination: verified always, a token from the environment, 
             .find("starting https://") != std::string::npos);
   CHECK(Refusal(WithDestination(dir, "[[destination]]\nname = \"net\"\ntype = \"ftp\"\n"))
             .find("(directory, sftp, https)") != std::string::npos);
+}
+
+TEST_CASE("who acts: SUDO_USER counts only for root, so nobody else can pass for a colleague") {
+  ::setenv("SUDO_USER", "approver-bob", 1);
+  if (::geteuid() == 0) {
+    CHECK(OsUser() == "approver-bob");
+  } else {
+    CHECK(OsUser() != "approver-bob");
+  }
+  ::unsetenv("SUDO_USER");
+  CHECK(OsUser() != "approver-bob");
 }
 
 TEST_CASE("a route's approval is required or none") {
