@@ -854,10 +854,12 @@ Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) 
   for (const auto& o : outputs) names += (names.empty() ? "" : " and ") + o.name;
   if (!queue.empty()) {
     // Queued and parked in one commit, made durable before a forwarder may act on it.
-    std::string to;
-    for (const auto& q : queue) {
-      if (to.find(q.destination) == std::string::npos)
-        to += (to.empty() ? "" : ", ") + q.destination;
+    std::string to;  // each destination once, in the route's order
+    for (const auto& dname : route->destinations) {
+      if (std::any_of(queue.begin(), queue.end(),
+                      [&](const OutboundItem& q) { return q.destination == dname; })) {
+        to += (to.empty() ? "" : ", ") + dname;
+      }
     }
     StateChange c{std::string(state::kForwarding), "queued " + names + " for " + to, "",
                   std::move(deliveries), NowIso()};
