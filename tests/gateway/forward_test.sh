@@ -261,7 +261,12 @@ item=$("$rbgate" outbound list --config "$s/rbgate.toml" --format json |
   grep -o "\"id\":[0-9]*,\"file\":\"$(file_id f.s18)\"" | cut -d: -f2 | cut -d, -f1)
 "$rbgate" outbound cancel --config "$s/rbgate.toml" "$item" 2>"$tmp/cancel.err"
 check cancel-needs-reason test $? -ne 0
-check cancel-done "$rbgate" outbound cancel --config "$s/rbgate.toml" "$item" --reason "wrong host key; sent by hand" >/dev/null
+# Refused while an attempt is under way ("being sent now"): an operator tries again.
+cancel_item() {
+  "$rbgate" outbound cancel --config "$s/rbgate.toml" "$item" \
+    --reason "wrong host key; sent by hand" >/dev/null 2>&1
+}
+check cancel-done wait_for 15 cancel_item
 check cancel-file-state is_state f.s18 cancelled
 check cancel-on-record bash -c "'$rbgate' ledger show --config '$s/rbgate.toml' '$(file_id f.s18)' | grep -q 'outbound cancel $item by $user: wrong host key'"
 "$rbgate" outbound retry --config "$s/rbgate.toml" "$item" --reason again 2>/dev/null
