@@ -7,24 +7,13 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "gateway/gen_common.h"
+
 namespace rbgate::gateway {
 namespace {
 
-// splitmix64: small, fast, and the same sequence everywhere for a seed.
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 1) {}
-  std::uint64_t Next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t Below(std::uint64_t n) { return Next() % n; }
-
- private:
-  std::uint64_t state_;
-};
+using gen::CheckFaults;
+using gen::Random;
 
 constexpr GenFault kPaymentsFaults[] = {
     {"bad-amount", "domain.pence", "an amount with one decimal place (10.5)"},
@@ -85,18 +74,7 @@ constexpr GenFault kRslFaults[] = {
     {"duplicate-ref", "table.unique", "a pay reference twice"},
 };
 
-void CheckFaults(const std::vector<std::string>& faults, std::span<const GenFault> known,
-                 std::string_view feed) {
-  for (const auto& f : faults) {
-    if (std::none_of(known.begin(), known.end(), [&](const GenFault& k) { return k.name == f; })) {
-      throw std::runtime_error(fmt::format("'{}' is not a {} fault", f, feed));
-    }
-  }
-}
-
-bool Has(const FeedGenOptions& o, std::string_view fault) {
-  return std::find(o.faults.begin(), o.faults.end(), fault) != o.faults.end();
-}
+bool Has(const FeedGenOptions& o, std::string_view fault) { return gen::Has(o.faults, fault); }
 
 std::string Dmy(schemas::Day d) {
   const auto c = schemas::CivilFromDays(d);

@@ -18,6 +18,7 @@
 #include "gateway/gen_bacs18.h"
 #include "gateway/gen_feeds.h"
 #include "gateway/gen_reports.h"
+#include "gateway/gen_voa.h"
 #include "gateway/operator.h"
 #include "gateway/stdin_file.h"
 #include "gateway/transform.h"
@@ -245,6 +246,31 @@ int main(int argc, char** argv) {
   gen_shbe->footer(FaultList(gateway::ShbeFaults()));
   gen_atlas->footer(FaultList(gateway::AtlasFaults()));
   gen_rsl_rents->footer(FaultList(gateway::RslFaults()));
+  gateway::VoaGenOptions vg;
+  auto* gen_ndr_list = gen->add_subcommand(
+      "ndr-list", "A VOA non-domestic rating list, compiled list entries (schemas/voa)");
+  gen_ndr_list->add_option("--records", vg.records, "List entries")
+      ->type_name("N")
+      ->capture_default_str();
+  gen_ndr_list
+      ->add_option("--councils", vg.councils,
+                   "Billing authorities the entries are spread over (a country's list: ~300)")
+      ->type_name("N")
+      ->capture_default_str();
+  for (auto* cmd : {gen_ndr_list}) {
+    cmd->add_option("--seed", vg.seed, "Random seed; the same seed writes the same file")
+        ->type_name("S")
+        ->capture_default_str();
+    cmd->add_option("--fault", vg.faults, "Inject a named fault (repeatable; listed below)")
+        ->type_name("KIND");
+    cmd->add_option("--date", date_text, "The file's date (default: today)")
+        ->type_name("YYYY-MM-DD");
+    cmd->add_option("--ba", vg.ba, "Billing authority code (the first, with --councils)")
+        ->type_name("CODE")
+        ->capture_default_str();
+    cmd->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
+  }
+  gen_ndr_list->footer(FaultList(gateway::NdrListFaults()));
   auto* gen_arudd = gen->add_subcommand("arudd", "A Bacs ARUDD report (unpaid Direct Debits, XML)");
   gateway::ReportGenOptions rg;
   gen_arudd->add_option("--records", rg.records, "Returned items")
@@ -697,6 +723,23 @@ int main(int argc, char** argv) {
         } else {
           gateway::GenerateVep(fg, out);
         }
+      } catch (const std::runtime_error& e) {
+        throw UsageError(std::string("--fault: ") + e.what());
+      }
+      out.flush();
+      if (!out) throw UsageError(out_path + ": write failed");
+      return 0;
+    }
+    if (*gen_ndr_list) {
+      vg.date = date_text.empty() ? Today() : ParseDateOption(date_text);
+      if (vg.ba.size() != 4 || vg.ba.find_first_not_of("0123456789") != std::string::npos ||
+          vg.ba == "0000") {
+        throw UsageError("--ba: '" + vg.ba + "' is not a billing authority code (0001-9999)");
+      }
+      std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+      if (!out) throw UsageError(out_path + ": cannot write");
+      try {
+        gateway::GenerateNdrList(vg, out);
       } catch (const std::runtime_error& e) {
         throw UsageError(std::string("--fault: ") + e.what());
       }

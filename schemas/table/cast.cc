@@ -722,7 +722,18 @@ bool QuickStringDomain(const FieldSpec& f, std::string_view s, Value& v) {
   return CheckDomain(f, s, v, why) == nullptr;
 }
 
-bool QuickInteger(const FieldSpec&, std::string_view s, Value& v) { return ParseInt64(s, v.n); }
+// Up to 18 digits, no sign: one pass, and no overflow possible.
+bool QuickInteger(const FieldSpec&, std::string_view s, Value& v) {
+  if (s.empty() || s.size() > 18) return false;
+  std::int64_t n = 0;
+  for (const char c : s) {
+    const auto digit = static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
+    if (digit > 9) return false;
+    n = n * 10 + digit;
+  }
+  v.n = n;
+  return true;
+}
 
 bool QuickIsoDate(const FieldSpec&, std::string_view s, Value& v) {
   Parts p;
@@ -738,6 +749,36 @@ bool QuickDayMonthYear(const FieldSpec&, std::string_view s, Value& v) {
       !Digits(s, 3, 2, p.month) || !Digits(s, 6, 4, p.year) || !ValidDate(p)) {
     return false;
   }
+  v.n = DayOf(p);
+  return true;
+}
+
+// %d-%b-%Y with a two-digit day, as the VOA writes it (01-APR-2023): the month's three letters
+// in any case, found by one 24-bit lookup in a table built from kMonths (one source of truth).
+bool QuickDayMonYear(const FieldSpec&, std::string_view s, Value& v) {
+  static const std::array<std::uint32_t, 12> kKeys = [] {
+    std::array<std::uint32_t, 12> keys{};
+    for (std::size_t m = 0; m < 12; ++m) {
+      for (std::size_t k = 0; k < 3; ++k) {
+        keys[m] = keys[m] << 8 | static_cast<std::uint8_t>(kMonths[m][k] | 0x20);
+      }
+    }
+    return keys;
+  }();
+  Parts p;
+  if (s.size() != 11 || s[2] != '-' || s[6] != '-' || !Digits(s, 0, 2, p.day) ||
+      !Digits(s, 7, 4, p.year)) {
+    return false;
+  }
+  std::uint32_t key = 0;
+  for (std::size_t k = 3; k < 6; ++k) {
+    if (!IsUpper(Upper(s[k]))) return false;
+    key = key << 8 | static_cast<std::uint8_t>(s[k] | 0x20);
+  }
+  const auto month = std::find(kKeys.begin(), kKeys.end(), key);
+  if (month == kKeys.end()) return false;
+  p.month = static_cast<int>(month - kKeys.begin()) + 1;
+  if (!ValidDate(p)) return false;
   v.n = DayOf(p);
   return true;
 }
@@ -782,6 +823,23 @@ bool QuickPostcode(const FieldSpec&, std::string_view s, Value& v) {
 
 }  // namespace
 
+QuickBound ChooseQuickBound(const FieldSpec& f) noexcept {
+  const Constraints& c = f.constraints;
+  if (!c.Bounding()) return QuickBound::kNone;
+  if (c.pattern || !c.enum_values.empty()) return QuickBound::kOther;
+  const bool lengths = c.min_length >= 0 || c.max_length >= 0;
+  const bool limits = c.has_minimum || c.has_maximum;
+  if (f.domain == Domain::kNone && f.type == Type::kString &&
+      f.string_format == StringFormat::kDefault && c.min_length < 0 && !limits) {
+    return QuickBound::kMaxLength;
+  }
+  // Compare's integral case: Value::n is the value.
+  const bool integral =
+      f.domain == Domain::kPence || (f.type != Type::kNumber && f.type != Type::kString &&
+                                     f.type != Type::kAny && f.type != Type::kBoolean);
+  return integral && !lengths ? QuickBound::kIntegral : QuickBound::kOther;
+}
+
 QuickCast ChooseQuickCast(const FieldSpec& f) noexcept {
   if (f.constraints.unique) return nullptr;  // every value must be remembered: general path
   const bool plain_number = f.bare_number && f.decimal_char == '.' && f.group_char == '\0';
@@ -806,7 +864,8 @@ QuickCast ChooseQuickCast(const FieldSpec& f) noexcept {
       return f.bare_number ? QuickInteger : QuickGeneral;
     case Type::kDate:
       if (!pattern) return f.any_date ? QuickGeneral : QuickIsoDate;
-      return f.pattern.text == "%d/%m/%Y" ? QuickDayMonthYear : QuickGeneral;
+      if (f.pattern.text == "%d/%m/%Y") return QuickDayMonthYear;
+      return f.pattern.text == "%d-%b-%Y" ? QuickDayMonYear : QuickGeneral;
     case Type::kDateTime:
       return pattern ? QuickGeneral : QuickIsoDateTime;
     default:

@@ -16,6 +16,8 @@ bool Cast(const FieldSpec& f, std::string_view text, Value& v) noexcept;
 
 // The quickest way to decide `f`'s common case (see QuickCast), or null.
 QuickCast ChooseQuickCast(const FieldSpec& f) noexcept;
+// Which of `f`'s bounds the validator checks inline after a quick cast (see QuickBound).
+QuickBound ChooseQuickBound(const FieldSpec& f) noexcept;
 
 // Orders two values of `f`'s type: negative, zero or positive.
 int Compare(const FieldSpec& f, const Value& a, const Value& b) noexcept;

@@ -386,6 +386,7 @@ class Loader {
     }
     f.quick = ChooseQuickCast(f);
     f.bounded = f.constraints.Bounding();
+    f.quick_bound = ChooseQuickBound(f);
     return f;
   }
 

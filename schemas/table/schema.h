@@ -82,6 +82,13 @@ struct FieldSpec;
 // (cast.h's ChooseQuickCast).
 using QuickCast = bool (*)(const FieldSpec& f, std::string_view text, Value& v);
 
+// The bounds a value the quick cast accepted must still be held to, in the forms the
+// validator checks inline (cast.h's ChooseQuickBound): none; a plain string's maximum length
+// (a value no longer in bytes passes whatever the encoding, a character being at least a
+// byte); a minimum and maximum compared as `Value::n` (integers, dates, times, pence);
+// anything else (patterns, enums, lengths of other types), checked by the general path.
+enum class QuickBound : std::uint8_t { kNone, kMaxLength, kIntegral, kOther };
+
 // A date, time or date-time pattern in strftime's notation (%d/%m/%Y), compiled.
 struct TimePattern {
   std::string text;  // as written, for messages
@@ -137,6 +144,7 @@ struct FieldSpec {
   parsers::delimited::Slice slice;  // fixed-width position (when the layout is fixed-width)
   QuickCast quick = nullptr;        // null: every value takes the general path
   bool bounded = false;             // constraints.Bounding(), kept beside `quick`
+  QuickBound quick_bound = QuickBound::kNone;
 };
 
 // A kind of record other than the data records, in a multi-record file.

@@ -108,6 +108,9 @@ Validator::Validator(const TableSchema& schema, parsers::DiagnosticSink& diagnos
   sliced_.reserve(widest);
   carried_.resize(schema.controls.size());
   sums_.resize(schema.controls.size());
+  modulus_fields_ = std::any_of(schema.fields.begin(), schema.fields.end(), [](const FieldSpec& f) {
+    return f.domain == Domain::kAccountNumber && f.sort_code_field >= 0;
+  });
   for (const Reference& r : schema.references) {
     const ReferenceValues* set = nullptr;
     if (options.references != nullptr) {
@@ -236,11 +239,10 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   if (f.quick != nullptr && schema_.only_empty_missing && !text.empty()) {
     v = Value{};
     if (f.quick(f, text, v) &&
-        (!f.bounded ||
-         (!BelowMinimum(f, v) && !AboveMaximum(f, v) &&
-          (!HasLengthLimit(c) ||
-           LengthWithin(c, static_cast<std::int64_t>(CharacterCount(text, utf8)))) &&
-          MatchesPattern(c, text) && InEnum(f, v)))) {
+        (!f.bounded || (!BelowMinimum(f, v) && !AboveMaximum(f, v) &&
+                        (!HasLengthLimit(c) ||
+                         LengthWithin(c, static_cast<std::int64_t>(CharacterCount(text, utf8)))) &&
+                        MatchesPattern(c, text) && InEnum(f, v)))) {
       missing_[i] = false;
       present = true;
       return true;
@@ -504,7 +506,9 @@ void Validator::OnRow(const Row& row) {
   const std::size_t checked = std::min(fields_.size(), n);
   for (std::size_t i = 0; i < checked; ++i) {
     bool present = false;
-    row_ok &= CheckField(row, i, values_[i], present);
+    if (!Settled(specs[i], fields_[i].text, i, values_[i], present)) {
+      row_ok &= CheckField(row, i, values_[i], present);
+    }
     present_[i] = present;
   }
   for (std::size_t i = checked; i < n; ++i) {
@@ -515,7 +519,7 @@ void Validator::OnRow(const Row& row) {
     Carry(row, *layout);
     return;
   }
-  if (options_.modulus != nullptr) {
+  if (options_.modulus != nullptr && modulus_fields_) {
     for (std::size_t i = 0; i < checked; ++i) {
       const FieldSpec& f = specs[i];
       if (f.domain != Domain::kAccountNumber || f.sort_code_field < 0 || !present_[i]) continue;

@@ -124,8 +124,44 @@ class Validator final : public parsers::delimited::RowSink {
   Layout* Discriminate(const parsers::delimited::Row& row);
   void CheckOrder(const parsers::delimited::Row& row, const Layout& layout);
   void CheckHeader(const parsers::delimited::Row& row);
+  // The commonest values, decided inline without a call: a missing value that may be missing,
+  // a plain string within its maximum length, a value its quick cast accepts with no bound to
+  // check. True when settled (never with a finding); false leaves the field to CheckField.
+  bool Settled(const FieldSpec& f, std::string_view text, std::size_t i, Value& v,
+               bool& present) noexcept {
+    if (!schema_.only_empty_missing || f.quick == nullptr) return false;
+    if (text.empty()) {
+      if (f.constraints.required) return false;
+      missing_[i] = true;
+      present = false;
+      return true;
+    }
+    v = Value{};
+    const Constraints& c = f.constraints;
+    switch (f.quick_bound) {
+      case QuickBound::kMaxLength:
+        if (static_cast<std::int64_t>(text.size()) > c.max_length) return false;
+        v.text = text;
+        break;
+      case QuickBound::kNone:
+        if (!f.quick(f, text, v)) return false;
+        break;
+      case QuickBound::kIntegral:
+        if (!f.quick(f, text, v) || (c.has_minimum && v.n < c.minimum.n) ||
+            (c.has_maximum && v.n > c.maximum.n)) {
+          return false;
+        }
+        break;
+      case QuickBound::kOther:
+        return false;
+    }
+    missing_[i] = false;
+    present = true;
+    return true;
+  }
   // Returns false when the field has an error.
-  bool CheckField(const parsers::delimited::Row& row, std::size_t i, Value& v, bool& present);
+  [[gnu::noinline]] bool CheckField(const parsers::delimited::Row& row, std::size_t i, Value& v,
+                                    bool& present);
   void CheckRules(const parsers::delimited::Row& row);
   void Carry(const parsers::delimited::Row& row, const Layout& layout);
   // A finding at field `field` of the current record (past the last field: its end).
@@ -154,7 +190,8 @@ class Validator final : public parsers::delimited::RowSink {
   // Per schema reference: the values it must be among, or null (unchecked, said once).
   std::vector<const ReferenceValues*> reference_sets_;
   std::vector<bool> reference_warned_;
-  std::vector<Sum> sums_;  // per control
+  std::vector<Sum> sums_;        // per control
+  bool modulus_fields_ = false;  // some data field is an account number with a sort code
   SeenSet primary_;
 };
 

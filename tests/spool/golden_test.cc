@@ -75,6 +75,9 @@ TEST_CASE("golden reports: payments") { CHECK(CheckGolden("payments", ".csv", "p
 TEST_CASE("golden reports: VEP alerts") { CHECK(CheckGolden("vep", ".jsonl", "vep") >= 7); }
 TEST_CASE("golden reports: SHBE extracts") { CHECK(CheckGolden("shbe", ".csv", "shbe") >= 6); }
 TEST_CASE("golden reports: ATLAS notifications") { CHECK(CheckGolden("atlas", ".xml") >= 8); }
+TEST_CASE("golden reports: NDR compiled lists") {
+  CHECK(CheckGolden("ndr-list", ".txt", "ndr-list") >= 11);
+}
 TEST_CASE("golden reports: RSL rents, against their reference map") {
   CHECK(CheckGolden("rsl", ".csv", "rsl-rents") >= 6);
 }

@@ -271,16 +271,18 @@ TEST_CASE("A quick cast accepts only what the general path accepts, with the sam
       {"name":"p","type":"number","rbgate":{"domain":"pence"}},
       {"name":"u","rbgate":{"domain":"uprn"}}, {"name":"b","rbgate":{"domain":"band"}},
       {"name":"ba","rbgate":{"domain":"billing_authority"}}, {"name":"y","type":"year"},
-      {"name":"f","type":"boolean"}]})",
+      {"name":"f","type":"boolean"}, {"name":"voa","type":"date","format":"%d-%b-%Y"}]})",
                                     "quick.json");
-  const std::vector<std::string> seeds = {"abc",          "-1234",      "0.50",
-                                          "2026-02-28",   "28/02/2026", "2026-02-28T23:59:59Z",
-                                          "AB123456C",    "SW1A 1AA",   "12.34",
-                                          "100023336956", "H",          "0114",
-                                          "2026",         "true",       "QQ123456C",
-                                          "OO123456A",    "DN55 1PT",   "-0.05",
-                                          "29/02/2024",   "31/04/2026", "2026-13-01",
-                                          "1e5",          "GIR 0AA",    "00/01/2026"};
+  const std::vector<std::string> seeds = {"abc",          "-1234",       "0.50",
+                                          "2026-02-28",   "28/02/2026",  "2026-02-28T23:59:59Z",
+                                          "AB123456C",    "SW1A 1AA",    "12.34",
+                                          "100023336956", "H",           "0114",
+                                          "2026",         "true",        "QQ123456C",
+                                          "OO123456A",    "DN55 1PT",    "-0.05",
+                                          "29/02/2024",   "31/04/2026",  "2026-13-01",
+                                          "1e5",          "GIR 0AA",     "00/01/2026",
+                                          "01-APR-2023",  "29-feb-2024", "31-Sep-2026",
+                                          "07-Dec-1999"};
   const std::string alphabet = "0123456789AQZaz-./: T\xC3\xFF+e";
   std::uint64_t state = 3;
   const auto next = [&] {
@@ -320,6 +322,35 @@ TEST_CASE("A quick cast accepts only what the general path accepts, with the sam
     }
     CHECK(accepted > 100);
   }
+}
+
+TEST_CASE("Bounds checked inline after a quick cast hold at and past each limit") {
+  const std::string schema = R"({"fields":[
+      {"name":"i","type":"integer","constraints":{"minimum":1,"maximum":9999999999}},
+      {"name":"d","type":"date","format":"%d-%b-%Y","constraints":{"minimum":"01-APR-2023"}},
+      {"name":"s","constraints":{"maxLength":3}},
+      {"name":"p","type":"number","constraints":{"maximum":10},"rbgate":{"domain":"pence"}}],
+      "rbgate":{"encoding":"ENC"}})";
+  const auto with = [&](const char* encoding) {
+    std::string s = schema;
+    s.replace(s.find("ENC"), 3, encoding);
+    return s;
+  };
+  const std::string header = "i,d,s,p\n";
+  // At each limit: no finding.
+  CHECK(Check(with("utf-8"), header + "1,01-APR-2023,abc,10.00\n").Findings() == "");
+  CHECK(Check(with("utf-8"), header + "9999999999,01-apr-2023,,0.00\n").Findings() == "");
+  // Three characters in six bytes is within a maxLength of three (UTF-8 counts characters).
+  CHECK(Check(with("utf-8"), header + "5,02-APR-2023,\xC3\xA9\xC3\xA9\xC3\xA9,1.00\n").Findings() ==
+        "");
+  // Past each: a finding at the field.
+  CHECK(Check(with("utf-8"), header + "0,31-MAR-2023,abcd,10.01\n").Findings() ==
+        "table.minimum@2:1:i table.minimum@2:3:d table.max-length@2:15:s table.maximum@2:20:p ");
+  CHECK(Check(with("utf-8"), header + "10000000000,01-APR-2023,abc,1.00\n").Findings() ==
+        "table.maximum@2:1:i ");
+  // Four bytes are four characters in Windows-1252.
+  CHECK(Check(with("windows-1252"), header + "1,01-APR-2023,\xE9\xE9\xE9\xE9,1.00\n").Findings() ==
+        "table.max-length@2:15:s ");
 }
 
 TEST_CASE("Fixed-shape patterns give exactly RE2's verdict, and the rest are left to RE2") {
