@@ -1,7 +1,9 @@
 #include "gateway/gen_voa.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -169,6 +171,239 @@ void GenerateNdrList(const VoaGenOptions& o, std::ostream& out) {
     }
   }
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+}
+
+}  // namespace rbgate::gateway
+
+namespace rbgate::gateway {
+namespace {
+
+constexpr GenFault kCtListFaults[] = {
+    {"bad-band", "domain.band", "a band England does not have (I)"},
+    {"bad-uarn", "domain.uarn", "a UARN with a letter in it"},
+    {"dates-reversed", "table.rule", "a dwelling deleted before it was listed"},
+};
+
+constexpr GenFault kScheduleFaults[] = {
+    {"new-listed", "voa balance",
+     "a NEW record for an entry already in the list (the VOA's figures count it as added)"},
+    {"delete-unlisted", "voa balance",
+     "a DELETED record for an entry the list does not have (the VOA's figures count it gone)"},
+    {"missed-schedule", "voa balance",
+     "the VOA's figures include an alteration of an earlier schedule the council never had"},
+    {"count-mismatch", "table.control", "a trailer record count one more than the records"},
+    {"rv-total-mismatch", "table.control", "NDR: a trailer rateable value total £1 out"},
+    {"unknown-heading", "table.enum", "a heading the schema does not list (CHANGED)"},
+    {"bad-uarn", "domain.uarn", "a UARN with a letter in it"},
+    {"bad-band", "domain.band", "council tax: a band England does not have (I)"},
+    {"bad-reason", "table.pattern", "council tax: an alteration reason CL30"},
+};
+
+// Bands as English lists hold them, roughly: A is common, H rare.
+constexpr std::array<std::uint64_t, 8> kBandWeights = {24, 20, 22, 15, 9, 5, 4, 1};
+char RandomBand(Random& r) {
+  std::uint64_t x = r.Below(100);
+  for (std::size_t b = 0; b < kBandWeights.size(); ++b) {
+    if (x < kBandWeights[b]) return static_cast<char>('A' + b);
+    x -= kBandWeights[b];
+  }
+  return 'H';
+}
+
+std::string Postcode(Random& r) {
+  return fmt::format("{} {}{}{}", kOutward[r.Below(kOutward.size())], r.Below(10),
+                     kInwardLetters[r.Below(kInwardLetters.size())],
+                     kInwardLetters[r.Below(kInwardLetters.size())]);
+}
+
+std::string VoaDate(schemas::Day d) {
+  fmt::memory_buffer b;
+  AppendVoaDate(b, d);
+  return fmt::to_string(b);
+}
+
+}  // namespace
+
+std::span<const GenFault> CtListFaults() noexcept { return kCtListFaults; }
+std::span<const GenFault> ScheduleFaults() noexcept { return kScheduleFaults; }
+
+void GenerateCtList(const VoaGenOptions& o, std::ostream& out) {
+  CheckFaults(o.faults, kCtListFaults, "ct-list");
+  const auto has = [&](std::string_view f) { return gen::Has(o.faults, f); };
+  Random r(o.seed);
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 1);
+  const std::uint64_t faulty = (n + 1) / 2;
+  const schemas::Day start = schemas::DaysFromCivil({1993, 4, 1});
+  std::string text;
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    const bool fault = i == faulty;
+    const std::uint64_t number = 1 + r.Below(300);
+    const std::string_view street = kStreets[r.Below(kStreets.size())];
+    const std::string_view town = kTowns[r.Below(kTowns.size())];
+    const std::string postcode = Postcode(r);
+    char band = RandomBand(r);
+    if (fault && has("bad-band")) band = 'I';
+    const schemas::Day listed = start + static_cast<schemas::Day>(r.Below(11000));
+    const bool gone = r.Below(40) == 0;
+    std::string deleted;
+    if (fault && has("dates-reversed")) {
+      deleted = VoaDate(listed - 1);
+    } else if (gone) {
+      deleted = VoaDate(listed + 100 + static_cast<schemas::Day>(r.Below(900)));
+    }
+    const std::string uarn = fault && has("bad-uarn") ? fmt::format("{}X", 5000000 + i)
+                                                      : std::to_string(50000000 + i * 13);
+    text += fmt::format("{}*{:05}{:08}*{}*{}*{} {}, {}*{}*{}*{}*{}\r\n", o.ba, o.seed % 100000, i,
+                        uarn, r.Below(3) ? std::to_string(100000000 + r.Below(900000000)) : "",
+                        number, street, town, postcode, band, VoaDate(listed), deleted);
+  }
+  out << text;
+}
+
+void GenerateSchedule(const VoaGenOptions& o, const schemas::voa::ListState& before,
+                      std::uint64_t number, std::ostream& out) {
+  using Tax = schemas::table::VoaBinding::Tax;
+  const bool ndr = before.tax == Tax::kNdr;
+  CheckFaults(o.faults, kScheduleFaults, ndr ? "ndr-schedule" : "ct-schedule");
+  const auto has = [&](std::string_view f) { return gen::Has(o.faults, f); };
+  static constexpr std::array<std::string_view, 2> kCouncilTaxOnly = {"bad-band", "bad-reason"};
+  static constexpr std::array<std::string_view, 1> kNdrOnly = {"rv-total-mismatch"};
+  for (const std::string_view f : ndr ? std::span<const std::string_view>(kCouncilTaxOnly)
+                                      : std::span<const std::string_view>(kNdrOnly)) {
+    if (has(f)) {
+      throw std::runtime_error(
+          fmt::format("'{}' is not a {} fault", f, ndr ? "ndr-schedule" : "ct-schedule"));
+    }
+  }
+  Random r(o.seed * 31 + number);
+  // The entries, in order, so that the same list and seed make the same schedule anywhere.
+  std::vector<std::pair<std::int64_t, std::int64_t>> listed(before.entries.begin(),
+                                                            before.entries.end());
+  std::sort(listed.begin(), listed.end());
+  std::int64_t next_key = listed.empty() ? 90000000 : listed.back().first + 7;
+  schemas::voa::Totals stated = before.Sum();  // the VOA's figures, record by record
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 1);
+  const std::uint64_t faulty = (n + 1) / 2;
+  const std::string date = VoaDate(o.date);
+  const char* year = ndr ? "2023" : "1993";
+  std::string text =
+      fmt::format("H*{}*{}*{}*{}*{}\r\n", ndr ? "NDR" : "CTAX", before.ba, number, date, year);
+  std::int64_t value_sum = 0;
+  std::vector<bool> used(listed.size(), false);
+  const auto pick = [&]() -> std::size_t {  // an entry not yet altered by this schedule
+    for (int tries = 0; tries < 64 && !listed.empty(); ++tries) {
+      const std::size_t k = r.Below(listed.size());
+      if (!used[k]) {
+        used[k] = true;
+        return k;
+      }
+    }
+    return listed.size();
+  };
+  const auto new_value = [&]() -> std::int64_t {
+    return ndr ? static_cast<std::int64_t>((2000 + r.Below(80000)) / 50 * 50) : RandomBand(r) - 'A';
+  };
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    static constexpr std::array<std::string_view, 5> kHeadings = {
+        "NEW", "DELETED", "AMENDED", "REINSTATED", "MINOR ADDRESS CHANGE"};
+    static constexpr std::array<char, 5> kUpdate = {'I', 'D', 'A', 'R', 'M'};
+    // Amended 30%, new 20%, deleted 15%, minor address 15%, reinstated 5%, historic 15%.
+    const std::uint64_t roll = r.Below(100);
+    std::size_t kind = roll < 30   ? 2
+                       : roll < 50 ? 0
+                       : roll < 65 ? 1
+                       : roll < 80 ? 4
+                       : roll < 85 ? 3
+                                   : 2;
+    const bool historic = roll >= 85 && i != faulty;  // a fault lands on a current record
+    const bool fault = i == faulty;
+    std::size_t entry = listed.size();
+    if (kind != 0 && kind != 3) {
+      entry = pick();
+      if (entry == listed.size()) kind = 0;  // nothing left to alter: add one
+    }
+    std::int64_t key = 0, value = 0;
+    if (kind == 0 || kind == 3) {
+      key = next_key;
+      next_key += 7;
+      value = new_value();
+    } else {
+      key = listed[entry].first;
+      value = kind == 2 ? new_value() : listed[entry].second;
+    }
+    std::string heading(kHeadings[kind]);
+    if (fault && has("new-listed") && !listed.empty()) {
+      kind = 0, heading = "NEW";
+      key = listed[r.Below(listed.size())].first;
+      value = new_value();
+    }
+    if (fault && has("delete-unlisted")) {
+      kind = 1, heading = "DELETED";
+      key = next_key;
+      next_key += 7;
+      value = new_value();
+    }
+    // The VOA's figures after this record, as it sees its own list (faults included).
+    const auto add = [&](std::int64_t v, std::int64_t sign) {
+      stated.entries += sign;
+      if (ndr) {
+        stated.total += sign * v;
+      } else {
+        stated.bands[static_cast<std::size_t>(v)] += sign;
+      }
+    };
+    if (historic) {
+      heading = "HISTORIC " + heading;
+    } else if (kind == 0 || kind == 3) {
+      add(value, +1);
+    } else if (kind == 1) {
+      add(value, -1);
+    } else if (kind == 2) {
+      add(listed[entry].second, -1);
+      add(value, +1);
+    }
+    if (fault && has("unknown-heading")) heading = "CHANGED";
+    const std::string uarn =
+        fault && has("bad-uarn") ? fmt::format("{}Z", key) : std::to_string(key);
+    const std::string ref = fmt::format("{:04}{:010}", o.seed % 10000, key);
+    const std::string address =
+        fmt::format("{} {}, {}", 1 + r.Below(200), kStreets[r.Below(kStreets.size())],
+                    kTowns[r.Below(kTowns.size())]);
+    const schemas::Day effective =
+        o.date - static_cast<schemas::Day>(historic ? 400 + r.Below(900) : r.Below(60));
+    const std::string uprn =
+        r.Below(3) ? std::to_string(100000000 + r.Below(900000000)) : std::string();
+    if (ndr) {
+      value_sum += value;
+      text += fmt::format("D*{}*{}*{}*{}*{}*{}*{}*{}*CS*{}*{}*{}*{}*{}\r\n", before.ba, ref, uarn,
+                          uprn, heading, kUpdate[kind], address, Postcode(r), value,
+                          VoaDate(effective), r.Below(5) == 0 ? "A" : "", date, year);
+    } else {
+      char band = static_cast<char>('A' + value);
+      if (fault && has("bad-band")) band = 'I';
+      const std::string reason =
+          fault && has("bad-reason") ? "CL30" : fmt::format("CL{:02}", 1 + r.Below(29));
+      text += fmt::format("D*{}*{}*{}*{}*{}*{}*{}*{}*{}*{}*{}**{}*{}\r\n", before.ba, ref, uarn,
+                          uprn, heading, kUpdate[kind], address, Postcode(r), band,
+                          VoaDate(effective), reason, date, year);
+    }
+  }
+  if (has("missed-schedule")) {
+    if (ndr) {
+      stated.total += 4750;  // an amendment in a schedule the council never received
+    } else {
+      --stated.bands[2], ++stated.bands[3];  // a dwelling moved from C to D, likewise
+    }
+  }
+  const std::uint64_t count = n + (has("count-mismatch") ? 1 : 0);
+  if (ndr) {
+    text += fmt::format("T*{}*{}*{}*{}\r\n", count, value_sum + (has("rv-total-mismatch") ? 1 : 0),
+                        stated.entries, stated.total);
+  } else {
+    text += fmt::format("T*{}*{}*{}\r\n", count, stated.entries,
+                        fmt::join(stated.bands.begin(), stated.bands.begin() + 8, "*"));
+  }
+  out << text;
 }
 
 }  // namespace rbgate::gateway

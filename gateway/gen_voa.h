@@ -11,6 +11,7 @@
 
 #include "gateway/gen_bacs18.h"
 #include "schemas/dates.h"
+#include "schemas/voa/balance.h"
 
 namespace rbgate::gateway {
 
@@ -24,11 +25,26 @@ struct VoaGenOptions {
 };
 
 std::span<const GenFault> NdrListFaults() noexcept;
+std::span<const GenFault> CtListFaults() noexcept;
+// Faults of `rbgate gen ndr-schedule` and `ct-schedule` (some are one tax's only).
+std::span<const GenFault> ScheduleFaults() noexcept;
 
 // An NDR compiled list (schemas/voa/ndr-list.json): one `*`-delimited line per entry, CRLF,
 // the entries spread evenly over `councils` billing authorities from `ba` on. About 250
 // bytes a line; two million lines in a few seconds (written in 1 MiB blocks).
 // Throws std::runtime_error for an unknown fault.
 void GenerateNdrList(const VoaGenOptions& options, std::ostream& out);
+
+// A council tax valuation list (schemas/voa/ct-list.json) of `records` dwellings for `ba`.
+void GenerateCtList(const VoaGenOptions& options, std::ostream& out);
+
+// A schedule of alterations (schemas/voa/ndr-schedule.json or ct-schedule.json, by
+// `before.tax`) numbered `number`, of `records` alterations to the list `before`: new,
+// deleted, amended, reinstated, minor address changes and historic ones, each entry altered
+// once, and a trailer whose figures are the list after them, so that it balances unless a
+// fault says otherwise. Throws std::runtime_error for an unknown fault or one of the other
+// tax's.
+void GenerateSchedule(const VoaGenOptions& options, const schemas::voa::ListState& before,
+                      std::uint64_t number, std::ostream& out);
 
 }  // namespace rbgate::gateway

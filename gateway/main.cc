@@ -22,6 +22,7 @@
 #include "gateway/operator.h"
 #include "gateway/stdin_file.h"
 #include "gateway/transform.h"
+#include "gateway/voa.h"
 #include "parsers/bacs18/rules.h"
 #include "schemas/atlas/atlas.h"
 #include "schemas/bacs_reports/report_rules.h"
@@ -257,7 +258,31 @@ int main(int argc, char** argv) {
                    "Billing authorities the entries are spread over (a country's list: ~300)")
       ->type_name("N")
       ->capture_default_str();
-  for (auto* cmd : {gen_ndr_list}) {
+  auto* gen_ct_list = gen->add_subcommand(
+      "ct-list", "A VOA council tax valuation list: one authority's dwellings and bands");
+  gen_ct_list->add_option("--records", vg.records, "Dwellings")
+      ->type_name("N")
+      ->capture_default_str();
+  std::string schedule_for;
+  std::uint64_t schedule_number = 1;
+  auto* gen_ndr_schedule = gen->add_subcommand(
+      "ndr-schedule", "A VOA schedule of alterations to a rating list (schemas/voa)");
+  auto* gen_ct_schedule = gen->add_subcommand(
+      "ct-schedule", "A VOA schedule of alterations to a council tax list (schemas/voa)");
+  for (auto* cmd : {gen_ndr_schedule, gen_ct_schedule}) {
+    cmd->add_option("--for", schedule_for,
+                    "The list it alters (ndr-list or ct-list): the schedule balances to it, "
+                    "unless a fault says otherwise")
+        ->required()
+        ->type_name("LIST");
+    cmd->add_option("--records", vg.records, "Alterations")->type_name("N")->capture_default_str();
+    cmd->add_option("--number", schedule_number, "The schedule's number")
+        ->type_name("N")
+        ->capture_default_str();
+    cmd->footer(FaultList(gateway::ScheduleFaults()));
+  }
+  gen_ct_list->footer(FaultList(gateway::CtListFaults()));
+  for (auto* cmd : {gen_ndr_list, gen_ct_list, gen_ndr_schedule, gen_ct_schedule}) {
     cmd->add_option("--seed", vg.seed, "Random seed; the same seed writes the same file")
         ->type_name("S")
         ->capture_default_str();
@@ -363,6 +388,41 @@ int main(int argc, char** argv) {
       "schemas/bacs_reports/README.md. The report is validated in the same pass: if it is "
       "invalid the findings go to standard error, the exit status is 1, and an output file is "
       "not written (rows already on standard output must not be imported).");
+
+  // rbgate voa balance
+  auto* voa = app.add_subcommand("voa", "The VOA's lists and schedules of alterations");
+  voa->require_subcommand(1);
+  gateway::VoaBalanceOptions vb;
+  auto* voa_balance = voa->add_subcommand(
+      "balance",
+      "Apply a schedule of alterations to the list it alters and reconcile the result with the "
+      "VOA's figures: before, changes by heading, after, the VOA's figure, the difference and "
+      "the records that explain it");
+  voa_balance->add_option("SCHEDULE", vb.schedule, "The schedule of alterations")
+      ->required()
+      ->type_name("");
+  voa_balance->add_option("--list", vb.list, "The list as it stood before the schedule")
+      ->required()
+      ->type_name("FILE");
+  voa_balance
+      ->add_option("--feed", vb.feed,
+                   "The schedule's feed (default: detected; ndr-schedule, ct-schedule or a "
+                   "council's own)")
+      ->type_name("FEED");
+  voa_balance
+      ->add_option("--list-feed", vb.list_feed,
+                   "The list's feed (default: ndr-list or "
+                   "ct-list, by the schedule's tax)")
+      ->type_name("FEED");
+  voa_balance->add_option("--schema-dir", vb.schema_dirs, "A folder of schema files (repeatable)")
+      ->type_name("DIR");
+  voa_balance->add_option("--format", vb.format, "Report format")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->type_name("FORMAT")
+      ->capture_default_str();
+  voa_balance->footer(
+      "Exit status: 0 balanced; 1 not balanced, or the schedule or list has errors (its "
+      "findings on standard error); 2 usage or I/O.");
 
   // rbgate rules
   auto* rules_cmd = app.add_subcommand("rules", "List every rule id with its severity and meaning");
@@ -553,6 +613,7 @@ int main(int argc, char** argv) {
     };
 
     if (*init) return gateway::Init(init_dir);
+    if (*voa_balance) return gateway::VoaBalance(vb);
     if (*transform) {
       spool::CheckSettings transform_settings;
       transform_settings.registry = std::make_shared<schemas::SchemaRegistry>();
@@ -730,16 +791,31 @@ int main(int argc, char** argv) {
       if (!out) throw UsageError(out_path + ": write failed");
       return 0;
     }
-    if (*gen_ndr_list) {
+    if (*gen_ndr_list || *gen_ct_list || *gen_ndr_schedule || *gen_ct_schedule) {
       vg.date = date_text.empty() ? Today() : ParseDateOption(date_text);
       if (vg.ba.size() != 4 || vg.ba.find_first_not_of("0123456789") != std::string::npos ||
           vg.ba == "0000") {
         throw UsageError("--ba: '" + vg.ba + "' is not a billing authority code (0001-9999)");
       }
+      std::optional<schemas::voa::ListState> before;
+      if (*gen_ndr_schedule || *gen_ct_schedule) {
+        spool::CheckSettings list_settings;
+        list_settings.registry = std::make_shared<schemas::SchemaRegistry>();
+        std::string error;
+        before = gateway::ReadListFile(schedule_for, *gen_ndr_schedule ? "ndr-list" : "ct-list",
+                                       list_settings, std::string(), error);
+        if (!before) throw UsageError("--for: " + error);
+      }
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");
       try {
-        gateway::GenerateNdrList(vg, out);
+        if (*gen_ndr_list) {
+          gateway::GenerateNdrList(vg, out);
+        } else if (*gen_ct_list) {
+          gateway::GenerateCtList(vg, out);
+        } else {
+          gateway::GenerateSchedule(vg, *before, schedule_number, out);
+        }
       } catch (const std::runtime_error& e) {
         throw UsageError(std::string("--fault: ") + e.what());
       }
@@ -796,15 +872,15 @@ int main(int argc, char** argv) {
       } else {
         registry = std::make_shared<schemas::SchemaRegistry>(schema_dirs);
       }
-      std::printf("%-10s %-8s %-9s %s\n", "FEED", "VERSION", "KIND", "FROM");
+      std::printf("%-13s %-8s %-9s %s\n", "FEED", "VERSION", "KIND", "FROM");
       for (const auto f : schemas::kFeeds) {
-        std::printf("%-10s %-8s %-9s %s\n", std::string(f).c_str(), "-",
+        std::printf("%-13s %-8s %-9s %s\n", std::string(f).c_str(), "-",
                     f == schemas::kFeedBacs18 ? "bacs18" : "xml",
                     f == schemas::kFeedAtlas ? "built in (C++, schemas/atlas/atlas.xsd)"
                                              : "built in (C++)");
       }
       for (const auto& e : registry->All()) {
-        std::printf("%-10s %-8s %-9s %s\n", e.schema->name().c_str(),
+        std::printf("%-13s %-8s %-9s %s\n", e.schema->name().c_str(),
                     e.schema->version().empty() ? "-" : e.schema->version().c_str(),
                     e.schema->json ? "json" : "table", e.origin.c_str());
       }

@@ -109,6 +109,11 @@ std::string DetectFeedOfFile(const std::string& path) {
   return detected ? std::string(detected->feed) : std::string();
 }
 
+std::string DetectSchemaFeedOfFile(const std::string& path,
+                                   const schemas::SchemaRegistry& registry) {
+  return registry.Detect(ReadHead(path));
+}
+
 std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
   if (facts.sun.empty() || facts.user_files.empty()) return {};
   std::string key = fmt::format("bacs18/{}/{}", facts.sun, facts.serial);
@@ -183,6 +188,31 @@ void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSetti
   if (hooks.rows != nullptr) hooks.rows->Flush();
 }
 
+// Two typed-row sinks fed as one (either may be absent).
+class TypedTee final : public schemas::table::TypedRowSink {
+ public:
+  TypedTee(schemas::table::TypedRowSink* a, schemas::table::TypedRowSink* b) : a_(a), b_(b) {}
+  schemas::table::TypedRowSink* sink() {
+    if (a_ != nullptr && b_ != nullptr) return this;
+    return a_ != nullptr ? a_ : b_;
+  }
+  void OnTypedRow(const parsers::delimited::Row& row, std::span<const schemas::table::Value> v,
+                  std::span<const bool> present, bool valid) override {
+    a_->OnTypedRow(row, v, present, valid);
+    b_->OnTypedRow(row, v, present, valid);
+  }
+  void OnOtherRecord(const parsers::delimited::Row& row, std::string_view role,
+                     std::span<const schemas::table::Value> v,
+                     std::span<const bool> present) override {
+    a_->OnOtherRecord(row, role, v, present);
+    b_->OnOtherRecord(row, role, v, present);
+  }
+
+ private:
+  schemas::table::TypedRowSink* a_;
+  schemas::table::TypedRowSink* b_;
+};
+
 // Delimited and fixed-width feeds: the schema's dialect frames rows, its validator judges them.
 void CheckTable(const std::string& path, std::int64_t size, const CheckSettings& settings,
                 const schemas::FeedSchema& feed, FileReport& report, const CheckHooks& hooks) {
@@ -204,9 +234,9 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
       }
     }
   }
-  schemas::table::Validator validator(
-      schema, report.diagnostics,
-      {settings.validator.modulus, rows ? &*rows : nullptr, &references});
+  TypedTee typed(rows ? &*rows : nullptr, hooks.typed);
+  schemas::table::Validator validator(schema, report.diagnostics,
+                                      {settings.validator.modulus, typed.sink(), &references});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
   Readers readers(hooks, size);
   spool::InputError error;

@@ -71,6 +71,9 @@ struct CheckHooks {
   // The archive copy, compressed from the same reads (finished only if the file was read
   // through).
   ArchiveWriter* archive = nullptr;
+  // A table feed's records as typed values, as they are checked (a VOA list's entries, a
+  // schedule's alterations), beside `rows` if both are given.
+  schemas::table::TypedRowSink* typed = nullptr;
 };
 
 // Checks one file. Never throws for a bad file: the findings are in the report. `feed`
@@ -86,6 +89,10 @@ std::optional<schemas::Detection> DetectFileFeed(const std::string& path, std::s
 
 // The feed a file looks like, or empty (unknown or unreadable: CheckFile then says which).
 std::string DetectFeedOfFile(const std::string& path);
+// The schema-file feed of `registry` a file's first bytes fit (SchemaRegistry::Detect), or
+// empty.
+std::string DetectSchemaFeedOfFile(const std::string& path,
+                                   const schemas::SchemaRegistry& registry);
 
 // The Standard 18 business key of `facts`, e.g.
 // "bacs18/123456/000042/2026-11-25/20550/20550/2/1" (one day and total set per user file).

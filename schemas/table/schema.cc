@@ -512,6 +512,9 @@ class Loader {
       } else if (key == "controls") {
         controls_ = value;
         controls_path_ = p;
+      } else if (key == "voa") {
+        voa_ = value;
+        voa_path_ = p;
       } else if (key == "references") {
         std::size_t i = 0;
         for (dom::element r : Array(value, p)) {
@@ -539,15 +542,160 @@ class Loader {
       } else {
         Fail(p,
              "is not an rbgate schema property (name, version, encoding, records, rules, "
-             "controls, references)");
+             "controls, references, voa)");
       }
     }
+    if (!voa_path_.empty()) LoadVoa(Object(voa_, voa_path_), voa_path_, schema);
     // Controls name the header's or trailer's fields, which `records` defines.
     if (!controls_path_.empty()) {
       std::size_t i = 0;
       for (dom::element c : Array(controls_, controls_path_)) {
         schema.controls.push_back(
             LoadControl(c, fmt::format("{}[{}]", controls_path_, i++), schema));
+      }
+    }
+  }
+
+  // rbgate.voa. Names data fields, and (for a schedule) the header's and trailer's, so it is
+  // read after `records`; each field must have the type its part needs.
+  void LoadVoa(dom::object o, const std::string& path, TableSchema& schema) {
+    using V = VoaBinding;
+    V& v = schema.voa;
+    std::string role, tax;
+    const auto data = [&](dom::element e, const std::string& p) {
+      return IndexIn(schema.fields, String(e, p), p);
+    };
+    const auto record_field = [&](const std::optional<RecordLayout>& layout, const char* which,
+                                  dom::element e, const std::string& p) {
+      if (!layout) Fail(p, fmt::format("needs a {} record (rbgate.records.{})", which, which));
+      return IndexIn(layout->fields, String(e, p), p);
+    };
+    for (auto [key, value] : o) {
+      const std::string p = fmt::format("{}.{}", path, key);
+      if (key == "role") {
+        role = String(value, p);
+      } else if (key == "tax") {
+        tax = String(value, p);
+      } else if (key == "ba") {
+        v.ba = data(value, p);
+      } else if (key == "key") {
+        v.key = data(value, p);
+      } else if (key == "value") {
+        v.value = data(value, p);
+      } else if (key == "reference") {
+        v.reference = data(value, p);
+      } else if (key == "until") {
+        v.until = data(value, p);
+      } else if (key == "heading") {
+        v.heading = data(value, p);
+      } else if (key == "headings") {
+        for (auto [code, meaning] : Object(value, p)) {
+          const std::string q = fmt::format("{}.{}", p, code);
+          std::string m = String(meaning, q);
+          V::Heading h;
+          h.code = std::string(code);
+          h.historic = m.rfind("historic-", 0) == 0;
+          if (h.historic) m.erase(0, 9);
+          bool known = false;
+          for (const auto c : {V::Change::kNew, V::Change::kDeleted, V::Change::kAmended,
+                               V::Change::kReinstated, V::Change::kMinorAddress}) {
+            if (m == ChangeName(c)) h.change = c, known = true;
+          }
+          if (!known) {
+            Fail(q,
+                 "must be new, deleted, amended, reinstated or minor-address-change, or one "
+                 "of them after historic-");
+          }
+          v.headings.push_back(std::move(h));
+        }
+      } else if (key == "stated") {
+        for (auto [k, e] : Object(value, p)) {
+          const std::string q = fmt::format("{}.{}", p, k);
+          if (k == "entries") {
+            v.stated_entries = record_field(schema.records.trailer, "trailer", e, q);
+          } else if (k == "total") {
+            v.stated_total = record_field(schema.records.trailer, "trailer", e, q);
+          } else if (k == "bands") {
+            std::size_t i = 0;
+            for (dom::element b : Array(e, q)) {
+              v.stated_bands.push_back(record_field(schema.records.trailer, "trailer", b,
+                                                    fmt::format("{}[{}]", q, i++)));
+            }
+          } else {
+            Fail(q, "is not a stated figure (entries, total, bands)");
+          }
+        }
+      } else if (key == "number") {
+        v.number = record_field(schema.records.header, "header", value, p);
+      } else if (key == "date") {
+        v.date = record_field(schema.records.header, "header", value, p);
+      } else {
+        Fail(p,
+             "is not a voa property (role, tax, ba, key, value, reference, until, heading, "
+             "headings, stated, number, date)");
+      }
+    }
+    if (role == "list") {
+      v.role = V::Role::kList;
+    } else if (role == "schedule") {
+      v.role = V::Role::kSchedule;
+    } else {
+      Fail(path + ".role", "must be \"list\" or \"schedule\"");
+    }
+    if (tax == "ndr") {
+      v.tax = V::Tax::kNdr;
+    } else if (tax == "council-tax") {
+      v.tax = V::Tax::kCouncilTax;
+    } else {
+      Fail(path + ".tax", "must be \"ndr\" or \"council-tax\"");
+    }
+    const auto need = [&](int index, const char* what) {
+      if (index < 0) Fail(path, fmt::format("needs \"{}\"", what));
+    };
+    need(v.ba, "ba");
+    need(v.key, "key");
+    need(v.value, "value");
+    if (schema.fields[static_cast<std::size_t>(v.ba)].domain != Domain::kBillingAuthority) {
+      Fail(path + ".ba", "must name a billing_authority field");
+    }
+    const FieldSpec& key = schema.fields[static_cast<std::size_t>(v.key)];
+    if (key.type != Type::kInteger && key.domain != Domain::kUarn && key.domain != Domain::kUprn) {
+      Fail(path + ".key", "must name an integer, uarn or uprn field");
+    }
+    const FieldSpec& value = schema.fields[static_cast<std::size_t>(v.value)];
+    if (v.tax == V::Tax::kNdr ? value.type != Type::kInteger : value.domain != Domain::kBand) {
+      Fail(path + ".value", v.tax == V::Tax::kNdr ? "must name an integer field (pounds)"
+                                                  : "must name a band field");
+    }
+    if (v.role == V::Role::kList) {
+      if (v.heading >= 0 || !v.headings.empty() || v.stated_entries >= 0 || v.stated_total >= 0 ||
+          !v.stated_bands.empty()) {
+        Fail(path, "a list has no heading, headings or stated figures (a schedule has)");
+      }
+      return;
+    }
+    need(v.heading, "heading");
+    if (v.headings.empty()) Fail(path + ".headings", "must give each heading's code");
+    need(v.stated_entries, "stated.entries");
+    if (v.tax == V::Tax::kNdr) {
+      need(v.stated_total, "stated.total");
+      if (!v.stated_bands.empty()) Fail(path + ".stated.bands", "is for council tax");
+    } else {
+      const std::size_t bands = value.wales ? 9 : 8;
+      if (v.stated_bands.size() != bands) {
+        Fail(path + ".stated.bands", fmt::format("must name {} trailer fields, band A to {}", bands,
+                                                 value.wales ? 'I' : 'H'));
+      }
+      if (v.stated_total >= 0) Fail(path + ".stated.total", "is for NDR (rateable value)");
+    }
+    const auto& trailer = schema.records.trailer->fields;
+    std::vector<int> stated = v.stated_bands;
+    stated.push_back(v.stated_entries);
+    if (v.stated_total >= 0) stated.push_back(v.stated_total);
+    for (const int i : stated) {
+      if (trailer[static_cast<std::size_t>(i)].type != Type::kInteger) {
+        Fail(path + ".stated",
+             fmt::format("{} must be an integer field", trailer[static_cast<std::size_t>(i)].name));
       }
     }
   }
@@ -792,10 +940,28 @@ class Loader {
   std::vector<std::string> pending_sort_code_;
   std::vector<std::string> referenced_;
   dom::element controls_;
+  dom::element voa_;
+  std::string voa_path_;
   std::string controls_path_;
 };
 
 }  // namespace
+
+std::string_view ChangeName(VoaBinding::Change c) noexcept {
+  switch (c) {
+    case VoaBinding::Change::kNew:
+      return "new";
+    case VoaBinding::Change::kDeleted:
+      return "deleted";
+    case VoaBinding::Change::kAmended:
+      return "amended";
+    case VoaBinding::Change::kReinstated:
+      return "reinstated";
+    case VoaBinding::Change::kMinorAddress:
+      return "minor-address-change";
+  }
+  return "?";
+}
 
 std::string_view TypeName(Type t) noexcept { return kTypeNames[static_cast<int>(t)]; }
 std::string_view DomainName(Domain d) noexcept { return kDomainNames[static_cast<int>(d)]; }

@@ -195,6 +195,39 @@ struct Reference {
   std::string key;   // its field that holds the values
 };
 
+// rbgate.voa: what a VOA list or schedule of alterations means, so that a schedule can be
+// balanced against the list it alters (schemas/voa/balance.h). Field indices are into the
+// data fields unless said otherwise; -1 when not given.
+struct VoaBinding {
+  enum class Role : std::uint8_t { kNone, kList, kSchedule };
+  enum class Tax : std::uint8_t { kNdr, kCouncilTax };
+  // What a schedule's heading does to the list. Historic variants alter a past period and
+  // leave the list as it stands now unchanged.
+  enum class Change : std::uint8_t { kNew, kDeleted, kAmended, kReinstated, kMinorAddress };
+  struct Heading {
+    std::string code;  // as the schedule writes it
+    Change change = Change::kNew;
+    bool historic = false;
+  };
+  Role role = Role::kNone;
+  Tax tax = Tax::kNdr;
+  int ba = -1;         // billing authority code
+  int key = -1;        // the entry's key (a UARN): digits
+  int value = -1;      // rateable value (an integer), or band (a band domain field)
+  int reference = -1;  // the billing authority's reference, for messages
+  int until = -1;      // a list's: an entry with a value here is no longer in the list
+  int heading = -1;    // a schedule's: what each record does (`headings`)
+  std::vector<Heading> headings;
+  // A schedule's trailer fields: the VOA's figures for the list after the schedule.
+  int stated_entries = -1;
+  int stated_total = -1;          // NDR: the rateable value total
+  std::vector<int> stated_bands;  // council tax: dwellings in band A, B... in order
+  // A schedule's header fields, for reports and the ledger.
+  int number = -1;
+  int date = -1;
+};
+std::string_view ChangeName(VoaBinding::Change c) noexcept;
+
 struct TableSchema {
   std::string name;  // the feed's name, e.g. "rsl-rents"
   std::string title;
@@ -215,6 +248,7 @@ struct TableSchema {
   std::vector<CrossRule> rules;       // rbgate.rules, over data records
   std::vector<Control> controls;      // rbgate.controls
   std::vector<Reference> references;  // rbgate.references
+  VoaBinding voa;                     // rbgate.voa
 
   // The transform's columns (a route's rows): one per data field, pence fields named
   // <name>_pence; and which are numbers (integers, numbers, years, pence) or booleans.

@@ -517,6 +517,9 @@ void Validator::OnRow(const Row& row) {
   }
   if (!is_data) {
     Carry(row, *layout);
+    if (options_.typed != nullptr) {
+      options_.typed->OnOtherRecord(row, layout->role, {values_.data(), n}, {present_.get(), n});
+    }
     return;
   }
   if (options_.modulus != nullptr && modulus_fields_) {

@@ -27,6 +27,11 @@ class TypedRowSink {
   // that failed its type. `row_valid` says the row had no error.
   virtual void OnTypedRow(const parsers::delimited::Row& row, std::span<const Value> values,
                           std::span<const bool> present, bool row_valid) = 0;
+  // A header's, trailer's or other record's values, once checked; `role` is "header",
+  // "trailer" or "other". Most sinks want only the data.
+  virtual void OnOtherRecord(const parsers::delimited::Row& /*row*/, std::string_view /*role*/,
+                             std::span<const Value> /*values*/, std::span<const bool> /*present*/) {
+  }
 };
 
 // The values a feed's file holds in a key field (a reference map), looked up by a field's

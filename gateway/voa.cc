@@ -1,0 +1,163 @@
+#include "gateway/voa.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "spool/report.h"
+
+namespace rbgate::gateway {
+
+using schemas::table::VoaBinding;
+
+std::shared_ptr<const schemas::table::TableSchema> VoaSchema(
+    const schemas::SchemaRegistry& registry, const std::string& feed, VoaBinding::Role role,
+    std::string& error) {
+  const auto entry = registry.Find(feed);
+  const char* what = role == VoaBinding::Role::kList ? "list" : "schedule of alterations";
+  if (!entry || !entry->schema->table) {
+    error = fmt::format("'{}' is no table-schema feed rbgate knows ('rbgate schema list')", feed);
+    return nullptr;
+  }
+  if (entry->schema->table->voa.role != role) {
+    error = fmt::format("'{}' is not a VOA {} (its schema has no rbgate.voa with role {})", feed,
+                        what, role == VoaBinding::Role::kList ? "list" : "schedule");
+    return nullptr;
+  }
+  return entry->schema->table;
+}
+
+std::string ListFeedFor(const schemas::table::TableSchema& schedule) {
+  return schedule.voa.tax == VoaBinding::Tax::kNdr ? "ndr-list" : "ct-list";
+}
+
+namespace {
+
+// Checks `path` as `feed`, feeding `sink`; false with `error` when it cannot be read or has
+// errors.
+bool ReadChecked(const std::string& path, const std::string& feed,
+                 const spool::CheckSettings& settings, schemas::table::TypedRowSink& sink,
+                 std::string& error, std::unique_ptr<spool::FileReport>& report) {
+  spool::CheckHooks hooks;
+  hooks.typed = &sink;
+  spool::CheckSettings quiet = settings;
+  quiet.progress = false;
+  report = spool::CheckFile(path, quiet, feed, hooks);
+  if (!report->problem.empty()) {
+    error = report->problem;
+    return false;
+  }
+  if (!report->valid()) {
+    error =
+        fmt::format("{}: the {} file has {} error{}; it is not used until it is mended", path, feed,
+                    report->diagnostics.errors(), report->diagnostics.errors() == 1 ? "" : "s");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<schemas::voa::ListState> ReadListFile(const std::string& path,
+                                                    const std::string& feed,
+                                                    const spool::CheckSettings& settings,
+                                                    const std::string& ba, std::string& error,
+                                                    std::unique_ptr<spool::FileReport>* report) {
+  const auto schema = VoaSchema(*settings.registry, feed, VoaBinding::Role::kList, error);
+  if (!schema) return std::nullopt;
+  schemas::voa::ListReader reader(*schema, ba);
+  std::unique_ptr<spool::FileReport> checked;
+  const bool ok = ReadChecked(path, feed, settings, reader, error, checked);
+  if (report != nullptr) *report = std::move(checked);
+  if (!ok) return std::nullopt;
+  auto state = reader.Take(error);
+  if (!error.empty()) {
+    error = path + ": " + error;
+    return std::nullopt;
+  }
+  state.source = fmt::format("list file {}", path);
+  return state;
+}
+
+std::optional<schemas::voa::Schedule> ReadScheduleFile(const std::string& path,
+                                                       const std::string& feed,
+                                                       const spool::CheckSettings& settings,
+                                                       std::string& error,
+                                                       std::unique_ptr<spool::FileReport>* report) {
+  const auto schema = VoaSchema(*settings.registry, feed, VoaBinding::Role::kSchedule, error);
+  if (!schema) return std::nullopt;
+  schemas::voa::ScheduleReader reader(*schema);
+  std::unique_ptr<spool::FileReport> checked;
+  const bool ok = ReadChecked(path, feed, settings, reader, error, checked);
+  if (report != nullptr) *report = std::move(checked);
+  if (!ok) return std::nullopt;
+  auto schedule = reader.Take(error);
+  if (!error.empty()) {
+    error = path + ": " + error;
+    return std::nullopt;
+  }
+  return schedule;
+}
+
+int VoaBalance(const VoaBalanceOptions& o) {
+  spool::CheckSettings settings;
+  settings.registry = std::make_shared<schemas::SchemaRegistry>(o.schema_dirs);
+  for (const auto& p : settings.registry->initial_problems()) {
+    std::fprintf(stderr, "rbgate: --schema-dir: %s\n", p.message.c_str());
+    return 2;
+  }
+  std::string feed = o.feed;
+  if (feed.empty()) feed = spool::DetectSchemaFeedOfFile(o.schedule, *settings.registry);
+  if (feed.empty()) {
+    std::fprintf(stderr,
+                 "rbgate: %s: not recognised as a schedule of alterations; name its feed "
+                 "with --feed (ndr-schedule, ct-schedule or a council's own)\n",
+                 o.schedule.c_str());
+    return 2;
+  }
+  std::string error;
+  const auto schema = VoaSchema(*settings.registry, feed, VoaBinding::Role::kSchedule, error);
+  if (!schema) {
+    std::fprintf(stderr, "rbgate: %s: %s\n", o.schedule.c_str(), error.c_str());
+    return 2;
+  }
+  // Findings go to standard error, as rbgate transform's do; the reconciliation to standard
+  // output.
+  const auto findings = [](const std::unique_ptr<spool::FileReport>& report) {
+    if (report && !report->diagnostics.diagnostics().empty()) {
+      std::fputs(spool::RenderText(*report, {}).c_str(), stderr);
+    }
+  };
+  std::unique_ptr<spool::FileReport> report;
+  auto schedule = ReadScheduleFile(o.schedule, feed, settings, error, &report);
+  findings(report);
+  if (!schedule) {
+    std::fprintf(stderr, "rbgate: %s\n", error.c_str());
+    return report && report->problem.empty() ? 1 : 2;
+  }
+  if (o.list.empty()) {
+    std::fprintf(stderr, "rbgate: give the list the schedule alters (--list FILE)\n");
+    return 2;
+  }
+  const std::string list_feed = o.list_feed.empty() ? ListFeedFor(*schema) : o.list_feed;
+  auto state = ReadListFile(o.list, list_feed, settings, schedule->ba, error, &report);
+  if (!state) {
+    findings(report);
+    std::fprintf(stderr, "rbgate: %s\n", error.c_str());
+    return report && report->problem.empty() && !report->valid() ? 1 : 2;
+  }
+  if (state->tax != schedule->tax) {
+    std::fprintf(stderr, "rbgate: %s is a %s list; the schedule alters a %s list\n", o.list.c_str(),
+                 list_feed.c_str(),
+                 schedule->tax == VoaBinding::Tax::kNdr ? "rating" : "council tax");
+    return 2;
+  }
+  const auto balance = schemas::voa::Balance(*state, *schedule, schema->voa);
+  const std::string out = o.format == "json"  ? schemas::voa::RenderJson(balance)
+                          : o.format == "csv" ? schemas::voa::RenderCsv(balance)
+                                              : schemas::voa::RenderText(balance);
+  std::fputs(out.c_str(), stdout);
+  return balance.balanced ? 0 : 1;
+}
+
+}  // namespace rbgate::gateway
