@@ -323,6 +323,14 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
     c.calendar_file = Resolve(dir, r.Get<std::string>("calendar").value_or(""));
     c.modulus_dir = Resolve(dir, r.Get<std::string>("modulus_dir").value_or(""));
     for (const auto& d : r.Strings("schema_dirs", {})) c.schema_dirs.push_back(Resolve(dir, d));
+    c.spool.voa_authorities = r.Strings("voa_authorities", {});
+    for (const auto& ba : c.spool.voa_authorities) {
+      if (ba.size() != 4 || ba.find_first_not_of("0123456789") != std::string::npos ||
+          ba == "0000") {
+        Fail(path, t->get("voa_authorities"), "checks.voa_authorities",
+             "'" + ba + "' is not a billing authority code (four digits, 0001-9999)");
+      }
+    }
     c.as_of = r.Get<std::string>("processing_days_against").value_or("creation-date");
     if (c.as_of != "creation-date" && c.as_of != "today") {
       Fail(path, t->get("processing_days_against"), "checks.processing_days_against",
@@ -497,6 +505,8 @@ modulus_dir = ""        # Vocalink's valacdos/scsubtab; empty: $RBGATE_MODULUS_D
 processing_days_against = "today"   # or "creation-date" (judge each file by its own date)
 schema_dirs = []        # folders of schema files defining more feeds (schemas/README.md); edits
                         # are picked up without a restart
+voa_authorities = []    # billing authority codes (e.g. ["0114"]) whose VOA lists the ledger keeps
+                        # from list files, to balance schedules against; empty: all a list holds
 
 # Where outputs go. A directory destination delivers by atomic rename.
 [[destination]]

@@ -33,6 +33,7 @@
 #include "schemas/modulus.h"
 #include "schemas/registry.h"
 #include "schemas/table/rules.h"
+#include "schemas/voa/rules.h"
 #include "spool/check.h"
 #include "spool/report.h"
 
@@ -264,6 +265,7 @@ int main(int argc, char** argv) {
       ->type_name("N")
       ->capture_default_str();
   std::string schedule_for;
+  std::vector<std::string> schedules_before;
   std::uint64_t schedule_number = 1;
   auto* gen_ndr_schedule = gen->add_subcommand(
       "ndr-schedule", "A VOA schedule of alterations to a rating list (schemas/voa)");
@@ -279,6 +281,10 @@ int main(int argc, char** argv) {
     cmd->add_option("--number", schedule_number, "The schedule's number")
         ->type_name("N")
         ->capture_default_str();
+    cmd->add_option("--after", schedules_before,
+                    "A schedule already applied to the list (repeatable, in order): this one "
+                    "follows it")
+        ->type_name("SCHEDULE");
     cmd->footer(FaultList(gateway::ScheduleFaults()));
   }
   gen_ct_list->footer(FaultList(gateway::CtListFaults()));
@@ -389,41 +395,6 @@ int main(int argc, char** argv) {
       "invalid the findings go to standard error, the exit status is 1, and an output file is "
       "not written (rows already on standard output must not be imported).");
 
-  // rbgate voa balance
-  auto* voa = app.add_subcommand("voa", "The VOA's lists and schedules of alterations");
-  voa->require_subcommand(1);
-  gateway::VoaBalanceOptions vb;
-  auto* voa_balance = voa->add_subcommand(
-      "balance",
-      "Apply a schedule of alterations to the list it alters and reconcile the result with the "
-      "VOA's figures: before, changes by heading, after, the VOA's figure, the difference and "
-      "the records that explain it");
-  voa_balance->add_option("SCHEDULE", vb.schedule, "The schedule of alterations")
-      ->required()
-      ->type_name("");
-  voa_balance->add_option("--list", vb.list, "The list as it stood before the schedule")
-      ->required()
-      ->type_name("FILE");
-  voa_balance
-      ->add_option("--feed", vb.feed,
-                   "The schedule's feed (default: detected; ndr-schedule, ct-schedule or a "
-                   "council's own)")
-      ->type_name("FEED");
-  voa_balance
-      ->add_option("--list-feed", vb.list_feed,
-                   "The list's feed (default: ndr-list or "
-                   "ct-list, by the schedule's tax)")
-      ->type_name("FEED");
-  voa_balance->add_option("--schema-dir", vb.schema_dirs, "A folder of schema files (repeatable)")
-      ->type_name("DIR");
-  voa_balance->add_option("--format", vb.format, "Report format")
-      ->check(CLI::IsMember({"text", "json", "csv"}))
-      ->type_name("FORMAT")
-      ->capture_default_str();
-  voa_balance->footer(
-      "Exit status: 0 balanced; 1 not balanced, or the schedule or list has errors (its "
-      "findings on standard error); 2 usage or I/O.");
-
   // rbgate rules
   auto* rules_cmd = app.add_subcommand("rules", "List every rule id with its severity and meaning");
 
@@ -458,6 +429,52 @@ int main(int argc, char** argv) {
         ->capture_default_str();
   };
   add_config(run);
+  // rbgate voa balance
+  auto* voa = app.add_subcommand("voa", "The VOA's lists and schedules of alterations");
+  voa->require_subcommand(1);
+  gateway::VoaBalanceOptions vb;
+  auto* voa_balance = voa->add_subcommand(
+      "balance",
+      "Apply a schedule of alterations to the list it alters and reconcile the result with the "
+      "VOA's figures: before, changes by heading, after, the VOA's figure, the difference and "
+      "the records that explain it");
+  voa_balance->add_option("SCHEDULE", vb.schedule, "The schedule of alterations")
+      ->required()
+      ->type_name("");
+  voa_balance
+      ->add_option("--list", vb.list,
+                   "The list as it stood before the schedule (default: the list the ledger of "
+                   "--config has on record)")
+      ->type_name("FILE");
+  voa_balance
+      ->add_option("--feed", vb.feed,
+                   "The schedule's feed (default: detected; ndr-schedule, ct-schedule or a "
+                   "council's own)")
+      ->type_name("FEED");
+  voa_balance
+      ->add_option("--list-feed", vb.list_feed,
+                   "The list's feed (default: ndr-list or "
+                   "ct-list, by the schedule's tax)")
+      ->type_name("FEED");
+  voa_balance->add_option("--schema-dir", vb.schema_dirs, "A folder of schema files (repeatable)")
+      ->type_name("DIR");
+  voa_balance->add_option("--format", vb.format, "Report format")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->type_name("FORMAT")
+      ->capture_default_str();
+  voa_balance->footer(
+      "Exit status: 0 balanced; 1 not balanced, or the schedule or list has errors (its "
+      "findings on standard error); 2 usage or I/O.");
+  auto* voa_lists = voa->add_subcommand(
+      "lists", "The VOA lists the ledger has on record: entries and totals, and as after what");
+  voa_lists->add_option("--format", op.format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("FORMAT");
+
+  add_config(voa_balance);
+  add_config(voa_lists);
+  voa_balance->fallthrough();
+  voa_lists->fallthrough();
   auto* quarantine = app.add_subcommand("quarantine", "Inspect and act on quarantined files");
   quarantine->require_subcommand(1);
   add_config(quarantine);
@@ -613,7 +630,7 @@ int main(int argc, char** argv) {
     };
 
     if (*init) return gateway::Init(init_dir);
-    if (*voa_balance) return gateway::VoaBalance(vb);
+    if (*voa_balance && !vb.list.empty()) return gateway::VoaBalance(vb);
     if (*transform) {
       spool::CheckSettings transform_settings;
       transform_settings.registry = std::make_shared<schemas::SchemaRegistry>();
@@ -666,7 +683,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s: %lld rows\n", transform_file.c_str(), rows);
       return 0;
     }
-    if (*run || *quarantine || *ledger || *stats || *reconcile || *audit || *outbound || *approve) {
+    if (*run || *quarantine || *ledger || *stats || *reconcile || *audit || *outbound || *approve ||
+        *voa) {
       gateway::Config config;
       try {
         config = gateway::LoadConfig(config_path, /*check_feeds=*/run->parsed());
@@ -694,6 +712,8 @@ int main(int argc, char** argv) {
       if (*o_retry) return gateway::OutboundRetry(config, id, reason);
       if (*o_cancel) return gateway::OutboundCancel(config, id, reason);
       if (*approve) return gateway::Approve(config, id, reason);
+      if (*voa_balance) return gateway::VoaBalanceOnRecord(config, vb);
+      if (*voa_lists) return gateway::VoaLists(config, op);
       if (*a_verify) return gateway::AuditVerify(config, audit_head, op);
       if (*reconcile) {
         rec.from = IsoDateOption(rec_from, "--from");
@@ -728,7 +748,7 @@ int main(int argc, char** argv) {
                                schemas::kUnknownFeed.summary);
       for (auto all : {parsers::bacs18::rules::All(), schemas::bacs_reports::AllReportRules(),
                        schemas::atlas::AllAtlasRules(), schemas::table::rules::All(),
-                       schemas::json::rules::All()}) {
+                       schemas::json::rules::All(), schemas::voa::rules::All()}) {
         for (const auto* r : all) {
           std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
                                    r->summary);
@@ -805,6 +825,14 @@ int main(int argc, char** argv) {
         before = gateway::ReadListFile(schedule_for, *gen_ndr_schedule ? "ndr-list" : "ct-list",
                                        list_settings, std::string(), error);
         if (!before) throw UsageError("--for: " + error);
+        const std::string feed = *gen_ndr_schedule ? "ndr-schedule" : "ct-schedule";
+        const auto schema = list_settings.registry->Find(feed)->schema->table;
+        for (const auto& earlier : schedules_before) {
+          const auto applied =
+              gateway::ReadScheduleFile(earlier, feed, list_settings, error, nullptr);
+          if (!applied) throw UsageError("--after: " + error);
+          schemas::voa::Balance(*before, *applied, schema->voa);
+        }
       }
       std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
       if (!out) throw UsageError(out_path + ": cannot write");

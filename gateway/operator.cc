@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "gateway/daemon.h"
+#include "gateway/voa.h"
 #include "spool/fsio.h"
 #include "spool/reconcile.h"
 #include "spool/report.h"
@@ -100,11 +101,15 @@ int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
   auto f = op->spool->ledger().Get(id);
   if (!f) return Fail({spool::Code::kNotFound, "no file " + id});
   const std::string dir = op->spool->QuarantineDir(id);
+  // A VOA schedule that did not balance: the reconciliation made when it was checked.
+  std::string balance;
+  spool::ReadSmallFile(dir + "/balance.txt", balance);
   if (o.format == "json") {
     std::string report;
     spool::ReadSmallFile(dir + "/report.json", report);
-    std::printf("{\"file\":%s,\"report\":%s}\n", spool::FileJson(*f).c_str(),
-                report.empty() ? "null" : report.c_str());
+    std::printf("{\"file\":%s,\"report\":%s,\"balance\":%s}\n", spool::FileJson(*f).c_str(),
+                report.empty() ? "null" : report.c_str(),
+                balance.empty() ? "null" : spool::JsonQuoted(balance).c_str());
     return 0;
   }
   std::printf("%s  %s\n  route %s, %llu bytes, sha256 %s\n  state %s: %s\n", f->id.c_str(),
@@ -117,11 +122,26 @@ int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
     report->path = f->name;
     std::printf("\n%s", spool::RenderText(*report, {o.show_personal}).c_str());
   }
+  if (!balance.empty()) {
+    std::printf("\nThe reconciliation when it was checked (voa.balance):\n\n%s\n", balance.c_str());
+  }
   for (const auto& a : op->spool->ledger().Actions(id)) {
     std::printf("  %s %s by %s: %s\n", a.at.c_str(), a.action.c_str(), a.user.c_str(),
                 Shown(a.reason).c_str());
   }
   return 0;
+}
+
+int VoaBalanceOnRecord(Config& c, const VoaBalanceOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  return VoaBalance(o, &op->spool->ledger(), c.spool.check.registry);
+}
+
+int VoaLists(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  return PrintVoaLists(op->spool->ledger(), o.format);
 }
 
 int QuarantineRelease(Config& c, const std::string& id, const std::string& reason, bool force) {

@@ -50,6 +50,10 @@ int Reconcile(Config& c, const ReconcileOptions& o);
 // `before`, on record in the daemon's log format on stdout.
 int PurgeItems(Config& c, const std::string& before);
 
+// `rbgate voa balance` against the list the ledger has on record, and `rbgate voa lists`.
+int VoaBalanceOnRecord(Config& c, const struct VoaBalanceOptions& o);
+int VoaLists(Config& c, const OperatorOptions& o);
+
 // Creates a ready spool in `dir`: the folders, a commented rbgate.toml, the ledger.
 int Init(const std::string& dir);
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "spool/report.h"
+#include "spool/voa_state.h"
 
 namespace rbgate::gateway {
 
@@ -65,7 +66,8 @@ std::optional<schemas::voa::ListState> ReadListFile(const std::string& path,
                                                     std::unique_ptr<spool::FileReport>* report) {
   const auto schema = VoaSchema(*settings.registry, feed, VoaBinding::Role::kList, error);
   if (!schema) return std::nullopt;
-  schemas::voa::ListReader reader(*schema, ba);
+  schemas::voa::ListReader reader(*schema,
+                                  ba.empty() ? std::set<std::string>{} : std::set<std::string>{ba});
   std::unique_ptr<spool::FileReport> checked;
   const bool ok = ReadChecked(path, feed, settings, reader, error, checked);
   if (report != nullptr) *report = std::move(checked);
@@ -99,9 +101,11 @@ std::optional<schemas::voa::Schedule> ReadScheduleFile(const std::string& path,
   return schedule;
 }
 
-int VoaBalance(const VoaBalanceOptions& o) {
+int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
+               std::shared_ptr<schemas::SchemaRegistry> registry) {
   spool::CheckSettings settings;
-  settings.registry = std::make_shared<schemas::SchemaRegistry>(o.schema_dirs);
+  settings.registry =
+      registry ? std::move(registry) : std::make_shared<schemas::SchemaRegistry>(o.schema_dirs);
   for (const auto& p : settings.registry->initial_problems()) {
     std::fprintf(stderr, "rbgate: --schema-dir: %s\n", p.message.c_str());
     return 2;
@@ -135,16 +139,38 @@ int VoaBalance(const VoaBalanceOptions& o) {
     std::fprintf(stderr, "rbgate: %s\n", error.c_str());
     return report && report->problem.empty() ? 1 : 2;
   }
-  if (o.list.empty()) {
+  std::optional<schemas::voa::ListState> state;
+  const std::string list_feed = o.list_feed.empty() ? ListFeedFor(*schema) : o.list_feed;
+  if (!o.list.empty()) {
+    state = ReadListFile(o.list, list_feed, settings, schedule->ba, error, &report);
+    if (!state) {
+      findings(report);
+      std::fprintf(stderr, "rbgate: %s\n", error.c_str());
+      return report && report->problem.empty() && !report->valid() ? 1 : 2;
+    }
+  } else if (ledger != nullptr) {
+    const auto recorded = ledger->LatestVoaState(spool::TaxName(schedule->tax), schedule->ba);
+    if (!recorded) {
+      std::fprintf(stderr,
+                   "rbgate: no %s list for billing authority %s is on record; give one with "
+                   "--list FILE, or let the daemon accept a list file first\n",
+                   list_feed.c_str(), schedule->ba.c_str());
+      return 2;
+    }
+    state.emplace();
+    if (!spool::ListOfRecord(*recorded, *state, error)) {
+      std::fprintf(stderr, "rbgate: %s\n", error.c_str());
+      return 2;
+    }
+    if (recorded->kind == "schedule" && recorded->number == schedule->number) {
+      std::fprintf(stderr,
+                   "rbgate: note: the list on record is already the list after schedule %s "
+                   "(file %s): balancing it again shows each record as not applied\n",
+                   schedule->number.c_str(), recorded->file_id.c_str());
+    }
+  } else {
     std::fprintf(stderr, "rbgate: give the list the schedule alters (--list FILE)\n");
     return 2;
-  }
-  const std::string list_feed = o.list_feed.empty() ? ListFeedFor(*schema) : o.list_feed;
-  auto state = ReadListFile(o.list, list_feed, settings, schedule->ba, error, &report);
-  if (!state) {
-    findings(report);
-    std::fprintf(stderr, "rbgate: %s\n", error.c_str());
-    return report && report->problem.empty() && !report->valid() ? 1 : 2;
   }
   if (state->tax != schedule->tax) {
     std::fprintf(stderr, "rbgate: %s is a %s list; the schedule alters a %s list\n", o.list.c_str(),
@@ -158,6 +184,43 @@ int VoaBalance(const VoaBalanceOptions& o) {
                                               : schemas::voa::RenderText(balance);
   std::fputs(out.c_str(), stdout);
   return balance.balanced ? 0 : 1;
+}
+
+int PrintVoaLists(spool::Ledger& ledger, const std::string& format) {
+  const auto lists = ledger.VoaStates();
+  if (format == "json") {
+    std::string out = "{\"lists\":[";
+    for (std::size_t i = 0; i < lists.size(); ++i) {
+      const auto& l = lists[i];
+      out += fmt::format(
+          "{}{{\"tax\":{},\"billing_authority\":{},\"entries\":{},\"rateable_value\":{},"
+          "\"bands\":{},\"from\":{},\"file\":{},\"schedule\":{},\"schedule_date\":{},"
+          "\"recorded_at\":{}}}",
+          i ? "," : "", spool::JsonQuoted(l.tax), spool::JsonQuoted(l.ba), l.entries,
+          l.tax == "ndr" ? std::to_string(l.total) : "null",
+          l.tax == "ndr" ? "null" : "[" + l.bands + "]", spool::JsonQuoted(l.kind),
+          spool::JsonQuoted(l.file_id), spool::JsonQuoted(l.number), spool::JsonQuoted(l.date),
+          spool::JsonQuoted(l.recorded_at));
+    }
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return 0;
+  }
+  if (lists.empty()) {
+    std::printf("no lists on record: the daemon records one when it accepts a list file\n");
+    return 0;
+  }
+  std::printf("%-12s %-4s %9s  %-28s %s\n", "TAX", "BA", "ENTRIES", "TOTAL", "AS AFTER");
+  for (const auto& l : lists) {
+    const std::string total =
+        l.tax == "ndr" ? fmt::format("RV {}", l.total) : fmt::format("bands {}", l.bands);
+    const std::string after =
+        l.kind == "list" ? fmt::format("list file {}", l.file_id)
+                         : fmt::format("schedule {} of {} ({})", l.number, l.date, l.file_id);
+    std::printf("%-12s %-4s %9llu  %-28s %s, recorded %s\n", l.tax.c_str(), l.ba.c_str(),
+                static_cast<unsigned long long>(l.entries), total.c_str(), after.c_str(),
+                l.recorded_at.c_str());
+  }
+  return 0;
 }
 
 }  // namespace rbgate::gateway

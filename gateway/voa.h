@@ -10,6 +10,7 @@
 
 #include "schemas/voa/balance.h"
 #include "spool/check.h"
+#include "spool/ledger.h"
 
 namespace rbgate::gateway {
 
@@ -47,8 +48,13 @@ struct VoaBalanceOptions {
   std::vector<std::string> schema_dirs;
 };
 
-// Prints the reconciliation. Exit status: 0 balanced, 1 not balanced or a file with errors,
-// 2 usage or I/O.
-int VoaBalance(const VoaBalanceOptions& options);
+// Prints the reconciliation against the list file, or (with none) the list `ledger` has on
+// record. `registry`: the feeds (default: the shipped ones and options.schema_dirs'). Exit
+// status: 0 balanced, 1 not balanced or a file with errors, 2 usage or I/O.
+int VoaBalance(const VoaBalanceOptions& options, spool::Ledger* ledger = nullptr,
+               std::shared_ptr<schemas::SchemaRegistry> registry = nullptr);
+
+// The lists on record: each tax's and authority's latest, as text or JSON.
+int PrintVoaLists(spool::Ledger& ledger, const std::string& format);
 
 }  // namespace rbgate::gateway

@@ -93,6 +93,22 @@ struct FindingCount {
   std::string rule, severity;
   std::uint64_t count = 0;
 };
+// A VOA list as the council holds it: recorded when a list file is accepted (its entries
+// become the list) and when a schedule of alterations that balances is accepted (the list
+// after it), so that the next schedule balances against it.
+struct VoaStateRecord {
+  std::uint64_t seq = 0;     // order of recording
+  std::string tax;           // "ndr" or "council-tax"
+  std::string ba;            // billing authority code
+  std::string file_id;       // the list or schedule that made it
+  std::string kind;          // "list" or "schedule"
+  std::string number, date;  // a schedule's, as its header writes them
+  std::uint64_t entries = 0;
+  std::uint64_t total = 0;  // NDR: rateable value, pounds
+  std::string bands;        // council tax: dwellings in band A, B... comma-separated
+  std::string state;        // the entries, encoded (spool/voa_state.h)
+  std::string recorded_at;
+};
 struct StatsRow {
   std::string feed, hour, outcome;
   std::uint64_t files = 0, bytes = 0, records = 0;
@@ -152,8 +168,18 @@ class Ledger {
   virtual Status Transitions(const std::string& id, const std::vector<StateChange>& changes) = 0;
   // What checking found: feed, hash, counts, business key, findings per rule; and, in the same
   // commit when `then` names a state, the transition to it (state, detail).
+  // `lists`: VOA list states the acceptance makes, recorded in the same commit (only when
+  // `then` names a state).
   virtual Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings,
-                             const std::pair<std::string, std::string>& then) = 0;
+                             const std::pair<std::string, std::string>& then,
+                             const std::vector<VoaStateRecord>& lists = {}) = 0;
+  // The latest list state on record for a tax ("ndr", "council-tax") and billing authority;
+  // with `with_state` false, without its entries (for listings).
+  virtual std::optional<VoaStateRecord> LatestVoaState(const std::string& tax,
+                                                       const std::string& ba,
+                                                       bool with_state = true) = 0;
+  // The latest state of each list on record, without entries.
+  virtual std::vector<VoaStateRecord> VoaStates() = 0;
   virtual Status RecordDelivery(const std::string& id, const DeliveryRecord& d) = 0;
   virtual Status RecordAction(const std::string& id, const ActionRecord& a) = 0;
   // An officer's decision, in one commit: records `a` and moves the file from `from` to `to`

@@ -84,6 +84,12 @@ CREATE TABLE IF NOT EXISTS outbound_attempts (
   item INTEGER NOT NULL, destination TEXT NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL,
   reason TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS outbound_attempts_at ON outbound_attempts(at);
+-- VOA lists as the council holds them, after each list file or balanced schedule accepted.
+CREATE TABLE IF NOT EXISTS voa_states (
+  seq INTEGER PRIMARY KEY, tax TEXT NOT NULL, ba TEXT NOT NULL, file_id TEXT NOT NULL,
+  kind TEXT NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL, entries INTEGER NOT NULL,
+  total INTEGER NOT NULL, bands TEXT NOT NULL, state BLOB NOT NULL, recorded_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS voa_states_list ON voa_states(tax, ba, seq);
 )sql";
 
 // Files whose content the gateway accepted (checked clean, or released by an officer).
@@ -94,6 +100,23 @@ constexpr const char* kAcceptedStates =
 constexpr const char* kOutboundColumns =
     "id, file_id, destination, name, sha256, size, state, attempts, next_at, last_error, "
     "created_at, updated_at";
+
+VoaStateRecord ReadVoaState(Stmt& s) {
+  VoaStateRecord r;
+  r.seq = s.Int(0);
+  r.tax = s.Text(1);
+  r.ba = s.Text(2);
+  r.file_id = s.Text(3);
+  r.kind = s.Text(4);
+  r.number = s.Text(5);
+  r.date = s.Text(6);
+  r.entries = s.Int(7);
+  r.total = s.Int(8);
+  r.bands = s.Text(9);
+  r.state = std::string(s.Blob(10));
+  r.recorded_at = s.Text(11);
+  return r;
+}
 
 OutboundItem ReadOutbound(Stmt& s) {
   OutboundItem o;
@@ -214,7 +237,8 @@ class SqliteLedger final : public Ledger {
   }
 
   Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings,
-                     const std::pair<std::string, std::string>& then) override {
+                     const std::pair<std::string, std::string>& then,
+                     const std::vector<VoaStateRecord>& lists) override {
     std::lock_guard lock(mu_);
     const std::string now = NowIso();
     return Txn("record check", [&] {
@@ -245,12 +269,54 @@ class SqliteLedger final : public Ledger {
         if (!st.ok()) return st;
       }
       if (then.first.empty()) return Status::Ok();
+      Stmt list(db_, *statements_,
+                "INSERT INTO voa_states (tax, ba, file_id, kind, number, date, entries, total, "
+                "bands, state, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      for (const auto& l : lists) {
+        st = list.Bind(1, l.tax)
+                 .Bind(2, l.ba)
+                 .Bind(3, f.id)
+                 .Bind(4, l.kind)
+                 .Bind(5, l.number)
+                 .Bind(6, l.date)
+                 .Bind(7, l.entries)
+                 .Bind(8, l.total)
+                 .Bind(9, l.bands)
+                 .BindBlob(10, l.state)
+                 .Bind(11, now)
+                 .Run("record list");
+        if (!st.ok()) return st;
+      }
       Stmt t(db_, *statements_, "UPDATE files SET state = ?, updated_at = ? WHERE id = ?");
       if (st = t.Bind(1, then.first).Bind(2, now).Bind(3, f.id).Run("transition"); !st.ok()) {
         return st;
       }
       return AddTransition(f.id, now, then.first, then.second);
     });
+  }
+
+  std::optional<VoaStateRecord> LatestVoaState(const std::string& tax, const std::string& ba,
+                                               bool with_state) override {
+    std::lock_guard lock(mu_);
+    Stmt s(
+        db_, *statements_,
+        std::string("SELECT seq, tax, ba, file_id, kind, number, date, entries, total, bands, ") +
+            (with_state ? "state" : "''") +
+            ", recorded_at FROM voa_states WHERE tax = ? AND ba = ? ORDER BY seq DESC LIMIT 1");
+    s.Bind(1, tax).Bind(2, ba);
+    if (s.Step() != SQLITE_ROW) return std::nullopt;
+    return ReadVoaState(s);
+  }
+
+  std::vector<VoaStateRecord> VoaStates() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, *statements_,
+           "SELECT seq, tax, ba, file_id, kind, number, date, entries, total, bands, '', "
+           "recorded_at FROM voa_states WHERE seq IN (SELECT max(seq) FROM voa_states GROUP BY "
+           "tax, ba) ORDER BY tax, ba");
+    std::vector<VoaStateRecord> out;
+    while (s.Step() == SQLITE_ROW) out.push_back(ReadVoaState(s));
+    return out;
   }
 
   Status RecordDelivery(const std::string& id, const DeliveryRecord& d) override {

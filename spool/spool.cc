@@ -22,6 +22,7 @@
 #include "spool/ledger_items.h"
 #include "spool/reconcile.h"
 #include "spool/report.h"
+#include "spool/voa_state.h"
 
 namespace rbgate::spool {
 namespace {
@@ -521,6 +522,9 @@ Status Spool::Check(FileRecord& f) {
   const RouteOptions* route = FindRoute(f.route);
   std::unique_ptr<FileReport> report;
   std::string sha, rows_ext;
+  std::optional<VoaReading> voa;  // a VOA list's or schedule's entries
+  std::vector<VoaStateRecord> lists;
+  std::string balance_text, voa_summary;
   if (size > 0 && size <= options_.max_file_bytes) {
     // Hash, check, record the items, transform and compress the archive copy in one pass over
     // the bytes (the copy is kept only if the file is accepted).
@@ -530,6 +534,12 @@ Status Spool::Check(FileRecord& f) {
     if (Status s = MakeDirs(archive.substr(0, archive.rfind('/')), false); !s.ok()) return s;
     ArchiveWriter archive_copy(archive + ".tmp", kArchiveLevel, size > (std::uint64_t{8} << 20));
     CheckHooks hooks{&sha, &items, &items, nullptr, &archive_copy};
+    const auto* registry = options_.check.registry.get();
+    voa.emplace(
+        registry,
+        feed.empty() && registry != nullptr ? DetectSchemaFeedOfFile(path, *registry) : feed,
+        options_.voa_authorities);
+    hooks.typed = voa->sink();
     rows_ext = RowsExtension(f.route, feed);
     std::optional<RowsFile> rows;
     if (!rows_ext.empty()) {
@@ -611,7 +621,20 @@ Status Spool::Check(FileRecord& f) {
           "duplicate: a submission with the same SUN, serial, processing day and totals "
           "was accepted as " +
           *same;
+    } else if (voa && (voa->Settle(*ledger_, *report, lists, balance_text, voa_summary),
+                       report->diagnostics.errors() > 0)) {
+      // A schedule balanced against the list on record (under accept_mu_, so that two are not
+      // applied to the same list at once) that does not balance, or has nothing to balance
+      // against: its finding says which.
+      f.errors = report->diagnostics.errors();
+      f.warnings = report->diagnostics.warnings();
+      for (const auto& d : report->diagnostics.diagnostics()) {
+        if (d.severity() == parsers::Severity::kError) {
+          reason = fmt::format("{}: {}", d.rule->id, d.message);
+        }
+      }
     } else {
+      f.warnings = report->diagnostics.warnings();  // voa.exception, if any
       // A reference map (a feed other feeds' schemas refer to): the last one accepted is kept
       // for their checks. Best effort: without it they are checked with a warning instead.
       const auto& registry = options_.check.registry;
@@ -632,7 +655,9 @@ Status Spool::Check(FileRecord& f) {
       return ledger_->RecordCheck(
           f, finding_counts(),
           {std::string(state::kAccepted),
-           fmt::format("checked: {} records, {} warnings", f.records, f.warnings)});
+           fmt::format("checked: {} records, {} warnings{}", f.records, f.warnings,
+                       voa_summary.empty() ? "" : "; " + voa_summary)},
+          lists);
     }
   }
   // A quarantined file's rows are not delivered, nor its archive copy kept.
@@ -650,6 +675,10 @@ Status Spool::Check(FileRecord& f) {
     json = RenderJson(one, {});
   }
   if (Status s = WriteFileDurably(qdir, "report.json", json, false); !s.ok()) return s;
+  if (!balance_text.empty()) {
+    // A schedule that does not balance: its reconciliation, for rbgate quarantine show.
+    if (Status s = WriteFileDurably(qdir, "balance.txt", balance_text, false); !s.ok()) return s;
+  }
   return Transition(f.id, state::kQuarantining, reason);
 }
 

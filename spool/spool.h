@@ -77,6 +77,9 @@ struct SpoolOptions {
   // Below this much free space the spool takes no new work (and says so).
   std::int64_t min_free_bytes = std::int64_t{64} << 20;
   std::string user;  // who acts, for the ledger (the OS user)
+  // The billing authorities whose VOA lists are kept from list files (empty: every one a
+  // list holds; a country's list then costs ~16 bytes an entry in the ledger, compressed).
+  std::vector<std::string> voa_authorities;
 };
 
 // A file in a drop folder that has settled and may be claimed.

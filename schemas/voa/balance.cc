@@ -93,10 +93,18 @@ Totals ListState::Sum() const {
   return t;
 }
 
-ListReader::ListReader(const table::TableSchema& schema, std::string ba)
-    : schema_(schema), binding_(schema.voa), ba_(std::move(ba)) {
-  state_.tax = binding_.tax;
-  state_.bands = BandsOf(schema);
+ListReader::ListReader(const table::TableSchema& schema, std::set<std::string> authorities)
+    : schema_(schema), binding_(schema.voa), only_(std::move(authorities)) {}
+
+ListState& ListReader::StateOf(std::string_view ba) {
+  auto it = states_.find(ba);
+  if (it == states_.end()) {
+    it = states_.emplace(std::string(ba), ListState{}).first;
+    it->second.tax = binding_.tax;
+    it->second.ba = std::string(ba);
+    it->second.bands = BandsOf(schema_);
+  }
+  return it->second;
 }
 
 void ListReader::OnTypedRow(const parsers::delimited::Row& row, std::span<const Value> values,
@@ -106,8 +114,8 @@ void ListReader::OnTypedRow(const parsers::delimited::Row& row, std::span<const 
     return;  // the check reports it; an invalid list is not used
   }
   const std::string_view ba = values[static_cast<std::size_t>(binding_.ba)].text;
-  authorities_.emplace(ba);
-  if (!ba_.empty() && ba != ba_) return;
+  if (authorities_.find(ba) == authorities_.end()) authorities_.emplace(ba);
+  if (!only_.empty() && only_.count(std::string(ba)) == 0) return;
   if (Has(present, binding_.until)) return;  // no longer in the list
   std::int64_t key = 0, value = 0;
   if (!KeyOf(schema_.fields[static_cast<std::size_t>(binding_.key)],
@@ -115,29 +123,39 @@ void ListReader::OnTypedRow(const parsers::delimited::Row& row, std::span<const 
       !ValueOf(binding_, values[static_cast<std::size_t>(binding_.value)], value)) {
     return;
   }
-  if (ba_.empty() && state_.ba.empty()) state_.ba = std::string(ba);
-  if (!state_.entries.emplace(key, value).second) {
+  if (!StateOf(ba).entries.emplace(key, value).second) {
     if (repeated_++ == 0) first_repeat_line_ = row.line, first_repeat_key_ = key;
   }
 }
 
-ListState ListReader::Take(std::string& error) {
+std::map<std::string, ListState> ListReader::TakeAll(std::string& error) {
   error.clear();
-  if (!ba_.empty()) state_.ba = ba_;
-  if (ba_.empty() && authorities_.size() > 1) {
-    error = fmt::format("the list holds entries for {} billing authorities ({}{}); say which one",
-                        authorities_.size(), *authorities_.begin(),
-                        authorities_.size() > 1 ? ", ..." : "");
-  } else if (state_.entries.empty()) {
-    error = fmt::format("the list has no current entries for billing authority {}",
-                        state_.ba.empty() ? std::string("(none)") : state_.ba);
-  } else if (repeated_ > 0) {
+  if (repeated_ > 0) {
     error = fmt::format(
         "the list has {} current entr{} whose key appears earlier (first: {} on line {}); a "
         "list holds each hereditament or dwelling once",
         repeated_, repeated_ == 1 ? "y" : "ies", first_repeat_key_, first_repeat_line_);
   }
-  return std::move(state_);
+  std::map<std::string, ListState> out;
+  for (auto& [ba, state] : states_) out.emplace(ba, std::move(state));
+  return out;
+}
+
+ListState ListReader::Take(std::string& error) {
+  auto all = TakeAll(error);
+  if (!error.empty()) return {};
+  if (all.size() > 1) {
+    error =
+        fmt::format("the list holds entries for {} billing authorities ({}, ...); say which one",
+                    all.size(), all.begin()->first);
+    return {};
+  }
+  if (all.empty()) {
+    error = fmt::format("the list has no current entries for billing authority {}",
+                        only_.size() == 1 ? *only_.begin() : std::string("(none)"));
+    return {};
+  }
+  return std::move(all.begin()->second);
 }
 
 ScheduleReader::ScheduleReader(const table::TableSchema& schema)

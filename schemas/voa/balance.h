@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -48,24 +49,28 @@ struct ListState {
   Totals Sum() const;
 };
 
-// Reads a list file's current entries for one billing authority as the file is checked.
+// Reads a list file's current entries, by billing authority, as the file is checked.
 class ListReader final : public table::TypedRowSink {
  public:
-  // `ba` empty: the file's own, which must then be one.
-  ListReader(const table::TableSchema& schema, std::string ba);
+  // Only the entries of `authorities` (empty: every authority's).
+  ListReader(const table::TableSchema& schema, std::set<std::string> authorities);
   void OnTypedRow(const parsers::delimited::Row& row, std::span<const table::Value> values,
                   std::span<const bool> present, bool row_valid) override;
 
-  // The entries read. Empty `error` when usable; else why not (no entries for the billing
-  // authority, several authorities and none chosen, an entry listed twice).
+  // The one authority's entries read. Empty `error` when usable; else why not (no entries,
+  // several authorities, an entry listed twice).
   ListState Take(std::string& error);
+  // Every authority's, by code. Empty `error` when usable (no entry listed twice).
+  std::map<std::string, ListState> TakeAll(std::string& error);
 
  private:
+  ListState& StateOf(std::string_view ba);
+
   const table::TableSchema& schema_;
   const Binding& binding_;
-  std::string ba_;
-  ListState state_;
-  std::set<std::string> authorities_;
+  std::set<std::string> only_;
+  std::map<std::string, ListState, std::less<>> states_;
+  std::set<std::string, std::less<>> authorities_;  // seen in the file, chosen or not
   std::uint64_t repeated_ = 0, first_repeat_line_ = 0;
   std::int64_t first_repeat_key_ = 0;
 };

@@ -49,7 +49,7 @@ std::string Record(const char* heading, int uarn, int rv, const char* effective 
 
 ListState NdrList(const std::string& text) {
   const auto schema = Shipped("ndr-list");
-  ListReader reader(*schema, "");
+  ListReader reader(*schema, {});
   CHECK(Read(*schema, text, reader) == "");
   std::string error;
   auto state = reader.Take(error);
@@ -159,7 +159,7 @@ TEST_CASE("No record explains a difference when the list before was not the VOA'
 
 TEST_CASE("Council tax schedules move dwellings between bands") {
   const auto list_schema = Shipped("ct-list");
-  ListReader lister(*list_schema, "0114");
+  ListReader lister(*list_schema, {"0114"});
   CHECK(Read(*list_schema,
              "0114*R1*11***LS1 4AP*A*01-APR-1993*\r\n0114*R2*12****C*01-APR-1993*\r\n"
              "0115*R3*13****H*01-APR-1993*\r\n0114*R4*14****D*01-APR-1993*01-APR-2000\r\n",
@@ -198,14 +198,14 @@ TEST_CASE("A list for several authorities needs one chosen; a key listed twice i
       "1*0115*0115*X*CS*SHOP*777*1 ST*F*1*ST*LEEDS***LS1 4AP*01-APR-2023**1"
       "**1*01-APR-2023*249G*****01-APR-2023**\r\n";
   {
-    ListReader reader(*schema, "");
+    ListReader reader(*schema, {});
     Read(*schema, ListLine(101, 1) + other, reader);
     std::string error;
     reader.Take(error);
     CHECK(error.find("2 billing authorities") != std::string::npos);
   }
   {
-    ListReader reader(*schema, "0115");
+    ListReader reader(*schema, {"0115"});
     Read(*schema, ListLine(101, 1) + other, reader);
     std::string error;
     const auto state = reader.Take(error);
@@ -214,14 +214,14 @@ TEST_CASE("A list for several authorities needs one chosen; a key listed twice i
     CHECK(state.entries.count(777) == 1);
   }
   {
-    ListReader reader(*schema, "");
+    ListReader reader(*schema, {});
     Read(*schema, ListLine(101, 1) + ListLine(101, 2), reader);
     std::string error;
     reader.Take(error);
     CHECK(error.find("whose key appears earlier (first: 101 on line 2)") != std::string::npos);
   }
   {
-    ListReader reader(*schema, "0999");
+    ListReader reader(*schema, {"0999"});
     Read(*schema, ListLine(101, 1), reader);
     std::string error;
     reader.Take(error);
