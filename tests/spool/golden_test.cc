@@ -78,6 +78,11 @@ TEST_CASE("golden reports: ATLAS notifications") { CHECK(CheckGolden("atlas", ".
 TEST_CASE("golden reports: NDR compiled lists") {
   CHECK(CheckGolden("ndr-list", ".txt", "ndr-list") >= 11);
 }
+TEST_CASE("golden reports: VOA schedules of alterations and council tax lists") {
+  CHECK(CheckGolden("ndr-schedule", ".txt") >= 5);  // detected by their header records
+  CHECK(CheckGolden("ct-schedule", ".txt") >= 5);
+  CHECK(CheckGolden("ct-list", ".txt", "ct-list") >= 4);
+}
 TEST_CASE("golden reports: RSL rents, against their reference map") {
   CHECK(CheckGolden("rsl", ".csv", "rsl-rents") >= 6);
 }
