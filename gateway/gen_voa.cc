@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <string_view>
 
 #include "gateway/gen_common.h"
@@ -402,6 +403,108 @@ void GenerateSchedule(const VoaGenOptions& o, const schemas::voa::ListState& bef
   } else {
     text += fmt::format("T*{}*{}*{}\r\n", count, stated.entries,
                         fmt::join(stated.bands.begin(), stated.bands.begin() + 8, "*"));
+  }
+  out << text;
+}
+
+namespace {
+
+constexpr GenFault kSmvFaults[] = {
+    {"line-value", "voa.smv.line", "a line item's value £5 more than its area times its price"},
+    {"total-before", "voa.smv.total", "a total before adjustment £1 more than its lines"},
+    {"total-after", "voa.smv.total", "a total after adjustment £1 less than it should be"},
+    {"missing-totals", "voa.smv.order", "a valuation without its totals (07)"},
+    {"out-of-order", "voa.smv.order", "an other addition (03) before the line items (02)"},
+    {"orphan-line", "voa.smv.order", "a line item before any valuation's 01 record"},
+    {"unknown-type", "table.record-type", "a record of type 08"},
+    {"bad-area", "table.type", "an area written with a decimal comma"},
+};
+
+std::string Money(std::int64_t pence) { return fmt::format("{}.{:02}", pence / 100, pence % 100); }
+
+}  // namespace
+
+std::span<const GenFault> SmvFaults() noexcept { return kSmvFaults; }
+
+void GenerateSmv(const VoaGenOptions& o, std::ostream& out) {
+  CheckFaults(o.faults, kSmvFaults, "ndr-smv");
+  const auto has = [&](std::string_view f) { return gen::Has(o.faults, f); };
+  Random r(o.seed);
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 1);
+  const std::uint64_t faulty = (n + 1) / 2;
+  static constexpr std::array<double, 6> kPercents = {-5, -2.5, 10, -7.5, 12.5, -10};
+  static constexpr std::array<std::string_view, 5> kFloors = {"GROUND", "FIRST", "SECOND",
+                                                              "BASEMENT", "MEZZANINE"};
+  std::string text;
+  if (has("orphan-line")) text += "02*1*GROUND*SALES*10.00*100.00*1000.00\r\n";
+  for (std::uint64_t v = 1; v <= n; ++v) {
+    const bool fault = v == faulty;
+    const Kind& kind = kKinds[r.Below(kKinds.size())];
+    std::vector<std::string> body;  // the records after 01
+    std::int64_t pence = 0, area_cents = 0;
+    const std::uint64_t lines = 1 + r.Below(4);
+    for (std::uint64_t l = 1; l <= lines; ++l) {
+      const std::int64_t area = 1000 + static_cast<std::int64_t>(r.Below(50000));   // cents of m2
+      const std::int64_t price = 5000 + static_cast<std::int64_t>(r.Below(25000));  // pence
+      // area (2 places) times price, to the penny, halves up
+      std::int64_t value = (area * price + 50) / 100;
+      pence += value;
+      area_cents += area;
+      if (fault && l == 1 && has("line-value")) value += 500;
+      std::string area_text = fmt::format("{}.{:02}", area / 100, area % 100);
+      if (fault && l == 1 && has("bad-area")) area_text[area_text.find('.')] = ',';
+      body.push_back(fmt::format("02*{}*{}*{}*{}*{}*{}", l, kFloors[r.Below(kFloors.size())],
+                                 kind.text.substr(0, kind.text.find(' ')), area_text, Money(price),
+                                 Money(value)));
+    }
+    if (r.Below(3) == 0 || (fault && has("out-of-order"))) {
+      const std::int64_t value = 10000 + static_cast<std::int64_t>(r.Below(500000));
+      pence += value;
+      const std::string addition =
+          fmt::format("03*MEZZANINE STORE*{}.00*25.00*{}", value / 2500, Money(value));
+      if (fault && has("out-of-order")) {
+        body.insert(body.begin(), addition);
+      } else {
+        body.push_back(addition);
+      }
+    }
+    if (r.Below(5) == 0) {
+      const std::int64_t value = 50000 + static_cast<std::int64_t>(r.Below(2000000));
+      pence += value;
+      body.push_back(fmt::format("04*{}", Money(value)));
+    }
+    if (r.Below(3) == 0) {
+      const std::int64_t spaces = 1 + static_cast<std::int64_t>(r.Below(40));
+      const std::int64_t each = 20000 + static_cast<std::int64_t>(r.Below(30000));
+      pence += spaces * each;
+      body.push_back(fmt::format("05*{}*{}*{}", spaces, Money(each), Money(spaces * each)));
+    }
+    long double factor = 1;
+    if (r.Below(3) == 0) {
+      const double percent = kPercents[r.Below(kPercents.size())];
+      factor *= 1 + static_cast<long double>(percent) / 100;
+      body.push_back(fmt::format("06*END ALLOWANCE*{}", percent));
+    }
+    // To the pound, halves up, as the list rounds (and the checker).
+    std::int64_t before =
+        static_cast<std::int64_t>(std::floor(static_cast<long double>(pence) / 100 + 0.5L));
+    std::int64_t after =
+        static_cast<std::int64_t>(std::floor(static_cast<long double>(before) * factor + 0.5L));
+    const std::int64_t total_value = after;
+    if (fault && has("total-before")) ++before;
+    if (fault && has("total-after")) --after;
+    if (!(fault && has("missing-totals"))) body.push_back(fmt::format("07*{}*{}", before, after));
+    if (fault && has("unknown-type")) body.push_back("08*UNEXPECTED");
+    const std::uint64_t number = 1 + r.Below(240);
+    text += fmt::format(
+        "01*{}*{}*{}*{}*{}*{}**WEST YORKSHIRE*{}*{}*{}*{}.{:02}*{}*{}*{}*2023*LEEDS CITY "
+        "COUNCIL*{:05}{:09}*{}*01-APR-2023**{}*NIA*{}\r\n",
+        10000000 + v * 3, 1000000 + v * 11, o.ba, number, kStreets[r.Below(kStreets.size())],
+        kTowns[r.Below(kTowns.size())], Postcode(r), fmt::format("S{:05}", r.Below(100000)),
+        kind.text, area_cents / 100, area_cents % 100, before, total_value, total_value / 50 * 50,
+        std::stoull(o.ba), 1000 + v, fmt::format("VO{:08}", v), kind.scat,
+        Money(5000 + static_cast<std::int64_t>(r.Below(25000))));
+    for (const auto& b : body) text += b + "\r\n";
   }
   out << text;
 }

@@ -44,6 +44,12 @@ void GenerateCtList(const VoaGenOptions& options, std::ostream& out);
 // once, and a trailer whose figures are the list after them, so that it balances unless a
 // fault says otherwise. Throws std::runtime_error for an unknown fault or one of the other
 // tax's.
+// Summary valuations (schemas/voa/ndr-smv.json) of `records` hereditaments: each an 01
+// record, its line items, sometimes other additions, plant, car parking and adjustments, and
+// its totals, which agree unless a fault says otherwise.
+std::span<const GenFault> SmvFaults() noexcept;
+void GenerateSmv(const VoaGenOptions& options, std::ostream& out);
+
 void GenerateSchedule(const VoaGenOptions& options, const schemas::voa::ListState& before,
                       std::uint64_t number, std::ostream& out);
 

@@ -288,7 +288,11 @@ int main(int argc, char** argv) {
     cmd->footer(FaultList(gateway::ScheduleFaults()));
   }
   gen_ct_list->footer(FaultList(gateway::CtListFaults()));
-  for (auto* cmd : {gen_ndr_list, gen_ct_list, gen_ndr_schedule, gen_ct_schedule}) {
+  auto* gen_smv = gen->add_subcommand(
+      "ndr-smv", "VOA summary valuations: each hereditament's valuation, line by line");
+  gen_smv->add_option("--records", vg.records, "Valuations")->type_name("N")->capture_default_str();
+  gen_smv->footer(FaultList(gateway::SmvFaults()));
+  for (auto* cmd : {gen_ndr_list, gen_ct_list, gen_ndr_schedule, gen_ct_schedule, gen_smv}) {
     cmd->add_option("--seed", vg.seed, "Random seed; the same seed writes the same file")
         ->type_name("S")
         ->capture_default_str();
@@ -811,7 +815,7 @@ int main(int argc, char** argv) {
       if (!out) throw UsageError(out_path + ": write failed");
       return 0;
     }
-    if (*gen_ndr_list || *gen_ct_list || *gen_ndr_schedule || *gen_ct_schedule) {
+    if (*gen_ndr_list || *gen_ct_list || *gen_ndr_schedule || *gen_ct_schedule || *gen_smv) {
       vg.date = date_text.empty() ? Today() : ParseDateOption(date_text);
       if (vg.ba.size() != 4 || vg.ba.find_first_not_of("0123456789") != std::string::npos ||
           vg.ba == "0000") {
@@ -841,6 +845,8 @@ int main(int argc, char** argv) {
           gateway::GenerateNdrList(vg, out);
         } else if (*gen_ct_list) {
           gateway::GenerateCtList(vg, out);
+        } else if (*gen_smv) {
+          gateway::GenerateSmv(vg, out);
         } else {
           gateway::GenerateSchedule(vg, *before, schedule_number, out);
         }

@@ -22,6 +22,7 @@
 #include "schemas/json/rules.h"
 #include "schemas/table/rows.h"
 #include "schemas/table/validator.h"
+#include "schemas/voa/smv.h"
 #include "spool/digest.h"
 #include "spool/mapped_input.h"
 
@@ -188,29 +189,30 @@ void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSetti
   if (hooks.rows != nullptr) hooks.rows->Flush();
 }
 
-// Two typed-row sinks fed as one (either may be absent).
+// Typed-row sinks fed as one (absent ones skipped).
 class TypedTee final : public schemas::table::TypedRowSink {
  public:
-  TypedTee(schemas::table::TypedRowSink* a, schemas::table::TypedRowSink* b) : a_(a), b_(b) {}
+  explicit TypedTee(std::initializer_list<schemas::table::TypedRowSink*> sinks) {
+    for (auto* s : sinks) {
+      if (s != nullptr) sinks_.push_back(s);
+    }
+  }
   schemas::table::TypedRowSink* sink() {
-    if (a_ != nullptr && b_ != nullptr) return this;
-    return a_ != nullptr ? a_ : b_;
+    if (sinks_.size() > 1) return this;
+    return sinks_.empty() ? nullptr : sinks_[0];
   }
   void OnTypedRow(const parsers::delimited::Row& row, std::span<const schemas::table::Value> v,
                   std::span<const bool> present, bool valid) override {
-    a_->OnTypedRow(row, v, present, valid);
-    b_->OnTypedRow(row, v, present, valid);
+    for (auto* s : sinks_) s->OnTypedRow(row, v, present, valid);
   }
   void OnOtherRecord(const parsers::delimited::Row& row, std::string_view role,
                      std::span<const schemas::table::Value> v,
                      std::span<const bool> present) override {
-    a_->OnOtherRecord(row, role, v, present);
-    b_->OnOtherRecord(row, role, v, present);
+    for (auto* s : sinks_) s->OnOtherRecord(row, role, v, present);
   }
 
  private:
-  schemas::table::TypedRowSink* a_;
-  schemas::table::TypedRowSink* b_;
+  std::vector<schemas::table::TypedRowSink*> sinks_;
 };
 
 // Delimited and fixed-width feeds: the schema's dialect frames rows, its validator judges them.
@@ -234,7 +236,12 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
       }
     }
   }
-  TypedTee typed(rows ? &*rows : nullptr, hooks.typed);
+  // Summary valuations: checked across records, valuation by valuation.
+  std::optional<schemas::voa::ValuationChecker> valuations;
+  if (schema.voa.role == schemas::table::VoaBinding::Role::kValuations) {
+    valuations.emplace(schema, report.diagnostics);
+  }
+  TypedTee typed({rows ? &*rows : nullptr, hooks.typed, valuations ? &*valuations : nullptr});
   schemas::table::Validator validator(schema, report.diagnostics,
                                       {settings.validator.modulus, typed.sink(), &references});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
@@ -255,6 +262,7 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   }
   parser.Finish();
   validator.Finish();
+  if (valuations) valuations->Finish();
   if (hooks.rows != nullptr) hooks.rows->Flush();
   report.records = validator.records();
   report.bytes = parser.summary().bytes;

@@ -639,8 +639,10 @@ class Loader {
       v.role = V::Role::kList;
     } else if (role == "schedule") {
       v.role = V::Role::kSchedule;
+    } else if (role == "valuations") {
+      v.role = V::Role::kValuations;
     } else {
-      Fail(path + ".role", "must be \"list\" or \"schedule\"");
+      Fail(path + ".role", "must be \"list\", \"schedule\" or \"valuations\"");
     }
     if (tax == "ndr") {
       v.tax = V::Tax::kNdr;
@@ -652,6 +654,12 @@ class Loader {
     const auto need = [&](int index, const char* what) {
       if (index < 0) Fail(path, fmt::format("needs \"{}\"", what));
     };
+    if (v.role == V::Role::kValuations) {
+      // The record types and fields summary valuations need are named by the checker
+      // (schemas/voa/smv.h), which says at check time if one is missing.
+      if (!schema.records.enabled) Fail(path, "summary valuations need rbgate.records");
+      return;
+    }
     need(v.ba, "ba");
     need(v.key, "key");
     need(v.value, "value");

@@ -199,7 +199,8 @@ struct Reference {
 // balanced against the list it alters (schemas/voa/balance.h). Field indices are into the
 // data fields unless said otherwise; -1 when not given.
 struct VoaBinding {
-  enum class Role : std::uint8_t { kNone, kList, kSchedule };
+  // kValuations: summary valuations (schemas/voa/smv.h), checked valuation by valuation.
+  enum class Role : std::uint8_t { kNone, kList, kSchedule, kValuations };
   enum class Tax : std::uint8_t { kNdr, kCouncilTax };
   // What a schedule's heading does to the list. Historic variants alter a past period and
   // leave the list as it stands now unchanged.

@@ -37,9 +37,27 @@ inline constexpr Rule kException{
     "the list on record and the VOA's differ at this entry; the totals may still agree. Check "
     "the entry against the VOA's list"};
 
+// Summary valuations.
+inline constexpr Rule kSmvOrder{
+    "voa.smv.order", parsers::Severity::kError,
+    "a valuation's records are out of order: 01 first, then 02-06 in order, 07 last, once",
+    "records were lost, added or moved; ask the VOA for the file again"};
+inline constexpr Rule kSmvLine{"voa.smv.line", parsers::Severity::kError,
+                               "a line item's value is not its area times its price, to the pound",
+                               "the area, price or value was changed after the valuation was made"};
+inline constexpr Rule kSmvTotal{
+    "voa.smv.total", parsers::Severity::kError,
+    "a valuation's totals do not agree with its lines and adjustments, to the pound",
+    "lines were lost or changed after the totals were made; do not load this valuation"};
+inline constexpr Rule kSmvSchema{
+    "voa.smv.schema", parsers::Severity::kError,
+    "the summary valuations schema lacks a record type or field the checks need",
+    "restore the record types 01-07 and their fields in the schema file"};
+
 inline std::span<const Rule* const> All() noexcept {
-  static constexpr std::array<const Rule*, 5> kAll = {&kBalance, &kNoList, &kListState, &kListKey,
-                                                      &kException};
+  static constexpr std::array<const Rule*, 9> kAll = {&kBalance, &kNoList,    &kListState,
+                                                      &kListKey, &kException, &kSmvOrder,
+                                                      &kSmvLine, &kSmvTotal,  &kSmvSchema};
   return kAll;
 }
 

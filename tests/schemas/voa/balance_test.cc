@@ -248,7 +248,7 @@ TEST_CASE("rbgate.voa bindings are checked when the schema loads") {
   CHECK(load(R"({"role":"list","tax":"council-tax","ba":"ba","key":"uarn","value":"band"})") ==
         "loaded");
   CHECK(load(R"({"role":"ledger","tax":"ndr","ba":"ba","key":"uarn","value":"rv"})") ==
-        "$.rbgate.voa.role: must be \"list\" or \"schedule\"");
+        "$.rbgate.voa.role: must be \"list\", \"schedule\" or \"valuations\"");
   CHECK(load(R"({"role":"list","tax":"ndr","ba":"note","key":"uarn","value":"rv"})") ==
         "$.rbgate.voa.ba: must name a billing_authority field");
   CHECK(load(R"({"role":"list","tax":"ndr","ba":"ba","key":"note","value":"rv"})") ==
