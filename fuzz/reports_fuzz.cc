@@ -33,8 +33,9 @@ struct Returned final : br::ReturnedItemSink {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   static constexpr std::string_view kFeeds[] = {
-      schemas::kFeedArudd, schemas::kFeedArucs, schemas::kFeedAddacs, schemas::kFeedAuddis,
-      schemas::kFeedAwacs, schemas::kFeedDdic,  schemas::kFeedInput,  schemas::kFeedAtlas};
+      schemas::kFeedArudd,  schemas::kFeedArucs, schemas::kFeedAddacs,
+      schemas::kFeedAuddis, schemas::kFeedAwacs, schemas::kFeedDdic,
+      schemas::kFeedInput,  schemas::kFeedAtlas, schemas::kFeedBaReport};
   const std::string_view feed = kFeeds[data[0] % std::size(kFeeds)];
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
 

@@ -509,4 +509,113 @@ void GenerateSmv(const VoaGenOptions& o, std::ostream& out) {
   out << text;
 }
 
+namespace {
+
+constexpr GenFault kBaReportFaults[] = {
+    {"bad-reason", "xml.schema", "a council tax reason code CR17"},
+    {"missing-existing", "voa.ba.entries", "a CR01 report without its existing entries"},
+    {"record-count", "voa.ba.trailer", "a trailer record count one more than the reports"},
+    {"ctax-count", "voa.ba.trailer", "a trailer council tax count one fewer"},
+    {"long-remarks", "xml.schema", "remarks of 241 characters"},
+    {"band-on-nndr", "voa.ba.tax", "an NNDR report giving a council tax band"},
+    {"doctype", "xml.doctype", "a DOCTYPE with an external entity (XXE)"},
+    {"truncated", "xml.truncated", "the file stops in the middle"},
+};
+
+}  // namespace
+
+std::span<const GenFault> BaReportFaults() noexcept { return kBaReportFaults; }
+
+void GenerateBaReport(const VoaGenOptions& o, std::ostream& out) {
+  CheckFaults(o.faults, kBaReportFaults, "ba-report");
+  const auto has = [&](std::string_view f) { return gen::Has(o.faults, f); };
+  Random r(o.seed);
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 2);
+  const std::uint64_t faulty = (n + 1) / 2;
+  const std::string day = schemas::FormatIsoDate(o.date);
+  const std::uint64_t code = std::stoull(o.ba);
+  std::string doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  if (has("doctype")) {
+    doc += "<!DOCTYPE BAreports [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n";
+  }
+  doc += fmt::format(
+      "<BAreports xmlns=\"http://www.govtalk.gov.uk/LG/Valuebill\">\n  <BAreportHeader>\n"
+      "    <BillingAuthority>LEEDS CITY COUNCIL</BillingAuthority>\n"
+      "    <BillingAuthorityIdentityCode>{}</BillingAuthorityIdentityCode>\n"
+      "    <ProcessDate>{}</ProcessDate>\n    <EntryDateTime>{}T09:00:00</EntryDateTime>\n"
+      "  </BAreportHeader>\n",
+      code, day, day);
+  std::uint64_t ctax = 0, nndr = 0;
+  const auto entries = [&](std::string_view tag, bool council_tax, bool band_anyway) {
+    std::string e =
+        fmt::format("    <{}>\n      <AssessmentProperties>\n        <PropertyIdentity>\n", tag);
+    if (r.Below(3)) {
+      e += fmt::format("          <UPRN>{}</UPRN>\n", 100000000 + r.Below(900000000));
+    }
+    e += fmt::format(
+        "          <Address>\n            <AddressLine>{} {}</AddressLine>\n"
+        "            <AddressLine>{}</AddressLine>\n            <PostCode>{}</PostCode>\n"
+        "          </Address>\n          <BAreference>{:05}{:08}</BAreference>\n"
+        "        </PropertyIdentity>\n",
+        1 + r.Below(200), kStreets[r.Below(kStreets.size())], kTowns[r.Below(kTowns.size())],
+        Postcode(r), code, r.Below(100000000));
+    if (council_tax || band_anyway) {
+      e += fmt::format(
+          "        <CurrentTax>\n          <CouncilTaxBand>{}</CouncilTaxBand>\n"
+          "        </CurrentTax>\n",
+          RandomBand(r));
+    } else {
+      e += fmt::format(
+          "        <CurrentTax>\n          <RateableValue>{}</RateableValue>\n"
+          "        </CurrentTax>\n",
+          (2000 + r.Below(80000)) / 50 * 50);
+    }
+    return e + fmt::format("      </AssessmentProperties>\n    </{}>\n", tag);
+  };
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    const bool fault = i == faulty;
+    bool council_tax = r.Below(5) < 3;
+    if (fault && (has("missing-existing") || has("bad-reason"))) council_tax = true;
+    if (fault && has("band-on-nndr")) council_tax = false;
+    std::string reason = council_tax ? fmt::format("CR{:02}", 1 + r.Below(16))
+                                     : fmt::format("{:02}", 1 + r.Below(19));
+    if (fault && has("missing-existing")) reason = "CR01";
+    if (fault && has("bad-reason")) reason = "CR17";
+    (council_tax ? ctax : nndr) += 1;
+    const bool existing = reason == "CR01" || reason == "CR02" || reason == "CR05" ||
+                          reason == "CR12" || (!council_tax && r.Below(2));
+    const bool proposed = reason == "CR03" || reason == "CR04" || reason == "CR05" ||
+                          reason == "CR12" || r.Below(2) || (fault && has("band-on-nndr"));
+    doc += fmt::format(
+        "  <BApropertyReport>\n    <DateSent>{}</DateSent>\n"
+        "    <TransactionIdentityBA>T{:04}{:08}</TransactionIdentityBA>\n"
+        "    <BAidentityNumber>{}</BAidentityNumber>\n    <BAreportNumber>R{:06}</BAreportNumber>\n"
+        "    <TypeOfTax>\n      <{}>\n        <ReasonForReportCode>{}</ReasonForReportCode>\n"
+        "      </{}>\n    </TypeOfTax>\n",
+        day, code, i, code, i, council_tax ? "CtaxReasonForReport" : "NNDRreasonForReport", reason,
+        council_tax ? "CtaxReasonForReport" : "NNDRreasonForReport");
+    const bool band_anyway = fault && has("band-on-nndr");
+    if (existing && !(fault && has("missing-existing"))) {
+      doc += entries("ExistingEntries", council_tax, band_anyway);
+    }
+    if (proposed) doc += entries("ProposedEntries", council_tax, band_anyway);
+    doc += fmt::format("    <IndicatedDateOfChange>{}</IndicatedDateOfChange>\n",
+                       schemas::FormatIsoDate(o.date - static_cast<schemas::Day>(r.Below(90))));
+    if (fault && has("long-remarks")) {
+      doc += "    <Remarks>" + std::string(241, 'R') + "</Remarks>\n";
+    } else if (r.Below(4) == 0) {
+      doc += "    <Remarks>Inspected by the visiting officer</Remarks>\n";
+    }
+    doc += "  </BApropertyReport>\n";
+  }
+  doc += fmt::format(
+      "  <BAreportTrailer>\n    <RecordCount>{}</RecordCount>\n"
+      "    <EntryDateTime>{}T09:00:00</EntryDateTime>\n"
+      "    <TotalNNDRreportCount>{}</TotalNNDRreportCount>\n"
+      "    <TotalCtaxReportCount>{}</TotalCtaxReportCount>\n  </BAreportTrailer>\n</BAreports>\n",
+      n + (has("record-count") ? 1 : 0), day, nndr, ctax - (has("ctax-count") ? 1 : 0));
+  if (has("truncated")) doc.resize(doc.size() * 2 / 3);
+  out << doc;
+}
+
 }  // namespace rbgate::gateway

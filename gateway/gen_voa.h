@@ -50,6 +50,11 @@ void GenerateCtList(const VoaGenOptions& options, std::ostream& out);
 std::span<const GenFault> SmvFaults() noexcept;
 void GenerateSmv(const VoaGenOptions& options, std::ostream& out);
 
+// A billing authority report to the VOA (Valuebill XML, schemas/voa/ba_report.xsd) of
+// `records` property reports, council tax and NNDR, each with the entries its reason needs.
+std::span<const GenFault> BaReportFaults() noexcept;
+void GenerateBaReport(const VoaGenOptions& options, std::ostream& out);
+
 void GenerateSchedule(const VoaGenOptions& options, const schemas::voa::ListState& before,
                       std::uint64_t number, std::ostream& out);
 

@@ -33,6 +33,7 @@
 #include "schemas/modulus.h"
 #include "schemas/registry.h"
 #include "schemas/table/rules.h"
+#include "schemas/voa/ba_report.h"
 #include "schemas/voa/rules.h"
 #include "spool/check.h"
 #include "spool/report.h"
@@ -292,7 +293,14 @@ int main(int argc, char** argv) {
       "ndr-smv", "VOA summary valuations: each hereditament's valuation, line by line");
   gen_smv->add_option("--records", vg.records, "Valuations")->type_name("N")->capture_default_str();
   gen_smv->footer(FaultList(gateway::SmvFaults()));
-  for (auto* cmd : {gen_ndr_list, gen_ct_list, gen_ndr_schedule, gen_ct_schedule, gen_smv}) {
+  auto* gen_ba_report = gen->add_subcommand(
+      "ba-report", "A billing authority report to the VOA (Valuebill XML, schemas/voa)");
+  gen_ba_report->add_option("--records", vg.records, "Property reports")
+      ->type_name("N")
+      ->capture_default_str();
+  gen_ba_report->footer(FaultList(gateway::BaReportFaults()));
+  for (auto* cmd :
+       {gen_ndr_list, gen_ct_list, gen_ndr_schedule, gen_ct_schedule, gen_smv, gen_ba_report}) {
     cmd->add_option("--seed", vg.seed, "Random seed; the same seed writes the same file")
         ->type_name("S")
         ->capture_default_str();
@@ -752,7 +760,8 @@ int main(int argc, char** argv) {
                                schemas::kUnknownFeed.summary);
       for (auto all : {parsers::bacs18::rules::All(), schemas::bacs_reports::AllReportRules(),
                        schemas::atlas::AllAtlasRules(), schemas::table::rules::All(),
-                       schemas::json::rules::All(), schemas::voa::rules::All()}) {
+                       schemas::json::rules::All(), schemas::voa::rules::All(),
+                       schemas::voa::AllBaReportRules()}) {
         for (const auto* r : all) {
           std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
                                    r->summary);
@@ -815,7 +824,8 @@ int main(int argc, char** argv) {
       if (!out) throw UsageError(out_path + ": write failed");
       return 0;
     }
-    if (*gen_ndr_list || *gen_ct_list || *gen_ndr_schedule || *gen_ct_schedule || *gen_smv) {
+    if (*gen_ndr_list || *gen_ct_list || *gen_ndr_schedule || *gen_ct_schedule || *gen_smv ||
+        *gen_ba_report) {
       vg.date = date_text.empty() ? Today() : ParseDateOption(date_text);
       if (vg.ba.size() != 4 || vg.ba.find_first_not_of("0123456789") != std::string::npos ||
           vg.ba == "0000") {
@@ -847,6 +857,8 @@ int main(int argc, char** argv) {
           gateway::GenerateCtList(vg, out);
         } else if (*gen_smv) {
           gateway::GenerateSmv(vg, out);
+        } else if (*gen_ba_report) {
+          gateway::GenerateBaReport(vg, out);
         } else {
           gateway::GenerateSchedule(vg, *before, schedule_number, out);
         }
@@ -910,8 +922,9 @@ int main(int argc, char** argv) {
       for (const auto f : schemas::kFeeds) {
         std::printf("%-13s %-8s %-9s %s\n", std::string(f).c_str(), "-",
                     f == schemas::kFeedBacs18 ? "bacs18" : "xml",
-                    f == schemas::kFeedAtlas ? "built in (C++, schemas/atlas/atlas.xsd)"
-                                             : "built in (C++)");
+                    f == schemas::kFeedAtlas      ? "built in (C++, schemas/atlas/atlas.xsd)"
+                    : f == schemas::kFeedBaReport ? "built in (C++, schemas/voa/ba_report.xsd)"
+                                                  : "built in (C++)");
       }
       for (const auto& e : registry->All()) {
         std::printf("%-13s %-8s %-9s %s\n", e.schema->name().c_str(),

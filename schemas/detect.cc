@@ -46,6 +46,7 @@ void LineAndColumn(std::string_view s, std::size_t at, std::uint64_t& line, std:
 std::string_view ReportIn(std::string_view xml, std::string_view root, std::string& seen) {
   auto has = [&](std::string_view tag) { return xml.find(tag) != std::string_view::npos; };
   if (root == "ATLASNotifications") return kFeedAtlas;
+  if (root == "BAreports") return kFeedBaReport;
   if (root == "VocaDocument" && (has("<NewAdvices") || has("<ServiceUserNumber"))) {
     return kFeedDdic;
   }

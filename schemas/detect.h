@@ -21,11 +21,13 @@ inline constexpr std::string_view kFeedAuddis = "auddis";
 inline constexpr std::string_view kFeedAwacs = "awacs";
 inline constexpr std::string_view kFeedInput = "input";  // the Bacs input report
 inline constexpr std::string_view kFeedAtlas = "atlas";  // DWP ATLAS notifications
+// Billing authority reports to the VOA (Valuebill XML)
+inline constexpr std::string_view kFeedBaReport = "ba-report";
 
 // Every feed name, for options and configuration.
-inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd,  kFeedArucs,
-                                              kFeedAddacs, kFeedAuddis, kFeedAwacs,
-                                              kFeedDdic,   kFeedInput,  kFeedAtlas};
+inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd,   kFeedArucs, kFeedAddacs,
+                                              kFeedAuddis, kFeedAwacs,   kFeedDdic,  kFeedInput,
+                                              kFeedAtlas,  kFeedBaReport};
 
 // True for the feeds built into rbgate (as opposed to those schema files define).
 constexpr bool IsBuiltinFeed(std::string_view feed) {
@@ -45,10 +47,11 @@ constexpr bool IsReturnsFeed(std::string_view feed) {
   return feed == kFeedArudd || feed == kFeedArucs;
 }
 
-// True for the XML feeds: the Bacs reports and ATLAS (every built-in feed but Standard 18).
+// True for the XML feeds: the Bacs reports, ATLAS and the VOA reports (every built-in feed but
+// Standard 18).
 constexpr bool IsXmlReportFeed(std::string_view feed) {
   return IsReturnsFeed(feed) || feed == kFeedDdic || feed == kFeedInput || IsMessagingFeed(feed) ||
-         feed == kFeedAtlas;
+         feed == kFeedAtlas || feed == kFeedBaReport;
 }
 
 // A file that is no feed rbgate knows is a finding about the file, not a usage error.

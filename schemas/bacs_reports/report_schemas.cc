@@ -11,6 +11,7 @@
 #include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/messaging.h"
 #include "schemas/detect.h"
+#include "schemas/voa/ba_report.h"
 
 namespace rbgate::schemas::bacs_reports {
 
@@ -24,6 +25,9 @@ extern const std::string_view kInputXsd;
 namespace rbgate::schemas::atlas {
 extern const std::string_view kAtlasXsd;
 }  // namespace rbgate::schemas::atlas
+namespace rbgate::schemas::voa {
+extern const std::string_view kBaReportXsd;
+}  // namespace rbgate::schemas::voa
 namespace rbgate::schemas::bacs_reports {
 
 const parsers::xml::XmlSchema* ReportSchema(std::string_view feed) {
@@ -36,6 +40,7 @@ const parsers::xml::XmlSchema* ReportSchema(std::string_view feed) {
                         : feed == kFeedInput    ? Source{kInputXsd, "input.xsd"}
                         : IsMessagingFeed(feed) ? Source{kMessagingXsd, "messaging.xsd"}
                         : feed == kFeedAtlas    ? Source{atlas::kAtlasXsd, "atlas.xsd"}
+                        : feed == kFeedBaReport ? Source{voa::kBaReportXsd, "ba_report.xsd"}
                                                 : Source{};
   if (source.xsd.empty()) return nullptr;
   static std::mutex mu;
@@ -58,6 +63,7 @@ std::unique_ptr<ReportValidator> MakeReportValidator(std::string_view feed,
   if (feed == kFeedInput) return std::make_unique<InputReportValidator>(diagnostics);
   if (IsMessagingFeed(feed)) return std::make_unique<MessagingValidator>(diagnostics);
   if (feed == kFeedAtlas) return std::make_unique<atlas::AtlasValidator>(diagnostics);
+  if (feed == kFeedBaReport) return std::make_unique<voa::BaReportValidator>(diagnostics);
   return nullptr;
 }
 

@@ -83,6 +83,7 @@ TEST_CASE("golden reports: VOA schedules of alterations and council tax lists") 
   CHECK(CheckGolden("ct-schedule", ".txt") >= 5);
   CHECK(CheckGolden("ct-list", ".txt", "ct-list") >= 4);
   CHECK(CheckGolden("ndr-smv", ".txt", "ndr-smv") >= 9);
+  CHECK(CheckGolden("ba-report", ".xml") >= 9);  // detected by the root element
 }
 TEST_CASE("golden reports: RSL rents, against their reference map") {
   CHECK(CheckGolden("rsl", ".csv", "rsl-rents") >= 6);
