@@ -59,25 +59,45 @@ bool ReadChecked(const std::string& path, const std::string& feed,
 
 }  // namespace
 
+namespace {
+
+// Checks `path` as `feed` (bound to the VOA in `role`) with the reader `make(schema)` builds,
+// then takes what it read; nullopt with `error` when a step fails.
+template <typename Make>
+auto ReadVoaFile(const std::string& path, const std::string& feed,
+                 const spool::CheckSettings& settings, VoaBinding::Role role, std::string& error,
+                 std::unique_ptr<spool::FileReport>* report, Make make)
+    -> std::optional<
+        decltype(make(std::declval<const schemas::table::TableSchema&>()).Take(error))> {
+  const auto schema = VoaSchema(*settings.registry, feed, role, error);
+  if (!schema) return std::nullopt;
+  auto reader = make(*schema);
+  std::unique_ptr<spool::FileReport> checked;
+  const bool ok = ReadChecked(path, feed, settings, reader, error, checked);
+  if (report != nullptr) *report = std::move(checked);
+  if (!ok) return std::nullopt;
+  auto taken = reader.Take(error);
+  if (!error.empty()) {
+    error = path + ": " + error;
+    return std::nullopt;
+  }
+  return taken;
+}
+
+}  // namespace
+
 std::optional<schemas::voa::ListState> ReadListFile(const std::string& path,
                                                     const std::string& feed,
                                                     const spool::CheckSettings& settings,
                                                     const std::string& ba, std::string& error,
                                                     std::unique_ptr<spool::FileReport>* report) {
-  const auto schema = VoaSchema(*settings.registry, feed, VoaBinding::Role::kList, error);
-  if (!schema) return std::nullopt;
-  schemas::voa::ListReader reader(*schema,
-                                  ba.empty() ? std::set<std::string>{} : std::set<std::string>{ba});
-  std::unique_ptr<spool::FileReport> checked;
-  const bool ok = ReadChecked(path, feed, settings, reader, error, checked);
-  if (report != nullptr) *report = std::move(checked);
-  if (!ok) return std::nullopt;
-  auto state = reader.Take(error);
-  if (!error.empty()) {
-    error = path + ": " + error;
-    return std::nullopt;
-  }
-  state.source = fmt::format("list file {}", path);
+  auto state =
+      ReadVoaFile(path, feed, settings, VoaBinding::Role::kList, error, report,
+                  [&](const schemas::table::TableSchema& schema) {
+                    return schemas::voa::ListReader(
+                        schema, ba.empty() ? std::set<std::string>{} : std::set<std::string>{ba});
+                  });
+  if (state) state->source = fmt::format("list file {}", path);
   return state;
 }
 
@@ -86,19 +106,10 @@ std::optional<schemas::voa::Schedule> ReadScheduleFile(const std::string& path,
                                                        const spool::CheckSettings& settings,
                                                        std::string& error,
                                                        std::unique_ptr<spool::FileReport>* report) {
-  const auto schema = VoaSchema(*settings.registry, feed, VoaBinding::Role::kSchedule, error);
-  if (!schema) return std::nullopt;
-  schemas::voa::ScheduleReader reader(*schema);
-  std::unique_ptr<spool::FileReport> checked;
-  const bool ok = ReadChecked(path, feed, settings, reader, error, checked);
-  if (report != nullptr) *report = std::move(checked);
-  if (!ok) return std::nullopt;
-  auto schedule = reader.Take(error);
-  if (!error.empty()) {
-    error = path + ": " + error;
-    return std::nullopt;
-  }
-  return schedule;
+  return ReadVoaFile(path, feed, settings, VoaBinding::Role::kSchedule, error, report,
+                     [](const schemas::table::TableSchema& schema) {
+                       return schemas::voa::ScheduleReader(schema);
+                     });
 }
 
 int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
