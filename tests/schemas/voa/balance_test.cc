@@ -192,6 +192,64 @@ TEST_CASE("Council tax schedules move dwellings between bands") {
         std::string::npos);
 }
 
+TEST_CASE("Welsh lists have band I: a council's schema with nine stated bands") {
+  // The shipped council tax schemas are England's (A-H); a Welsh council's copy says wales and
+  // adds band I to the list, the schedule and the trailer.
+  const auto welsh = [](std::string_view feed) {
+    std::string text;
+    for (const auto& b : BuiltinSchemas()) {
+      if (b.name.find(feed) != std::string_view::npos) text = std::string(b.text);
+    }
+    REQUIRE(!text.empty());
+    for (std::size_t at = 0;
+         (at = text.find("\"country\": \"england\"", at)) != std::string::npos;) {
+      text.replace(at, 20, "\"country\": \"wales\"");
+    }
+    const std::string h =
+        R"({"name": "band_h", "type": "integer", "constraints": {"required": true, "minimum": 0}})";
+    if (const auto at = text.find(h); at != std::string::npos) {
+      text.insert(
+          at + h.size(),
+          R"(, {"name": "band_i", "type": "integer", "constraints": {"required": true, "minimum": 0}})");
+    }
+    if (const auto at = text.find(R"("band_h"])"); at != std::string::npos) {
+      text.replace(at, 9, R"("band_h", "band_i"])");
+    }
+    return table::CompileSchema(text, std::string(feed) + ".json");
+  };
+  const auto list_schema = welsh("ct-list");
+  const auto schema = welsh("ct-schedule");
+  CHECK(schema->voa.stated_bands.size() == 9);
+  ListReader lister(*list_schema, {});
+  CHECK(Read(*list_schema, "6810*R1*11****I*01-APR-2005*\r\n6810*R2*12****A*01-APR-2005*\r\n",
+             lister) == "");
+  std::string error;
+  auto state = lister.Take(error);
+  CHECK(error == "");
+  CHECK(state.bands == 9);
+  ScheduleReader reader(*schema);
+  const std::string text =
+      "H*CTAX*6810*3*15-NOV-2026*2005\r\n"
+      "D*6810*R2*12**AMENDED*A*1 STRYD FAWR*CF10 1AA*I*01-NOV-2026*CL05**15-NOV-2026*2005\r\n"
+      "T*1*2*0*0*0*0*0*0*0*0*2\r\n";
+  CHECK(Read(*schema, text, reader) == "");
+  const auto schedule = reader.Take(error);
+  CHECK(error == "");
+  const auto report = Balance(state, schedule, schema->voa);
+  CHECK(report.balanced);
+  CHECK(report.after.bands[8] == 2);
+  CHECK(RenderText(report).find("band I") != std::string::npos);
+  CHECK(RenderCsv(report).find("band_h,band_i,line") != std::string::npos);
+  // An English schedule's band I is a finding, not a ninth band.
+  ScheduleReader english(*Shipped("ct-schedule"));
+  CHECK(
+      Read(*Shipped("ct-schedule"),
+           "H*CTAX*6810*3*15-NOV-2026*2005\r\n"
+           "D*6810*R2*12**AMENDED*A*1 STRYD FAWR*CF10 1AA*I*01-NOV-2026*CL05**15-NOV-2026*2005\r\n"
+           "T*1*2*0*0*0*0*0*0*0*2\r\n",
+           english) == "domain.band ");
+}
+
 TEST_CASE("A list for several authorities needs one chosen; a key listed twice is refused") {
   const auto schema = Shipped("ndr-list");
   const std::string other =
