@@ -534,11 +534,12 @@ Status Spool::Check(FileRecord& f) {
     if (Status s = MakeDirs(archive.substr(0, archive.rfind('/')), false); !s.ok()) return s;
     ArchiveWriter archive_copy(archive + ".tmp", kArchiveLevel, size > (std::uint64_t{8} << 20));
     CheckHooks hooks{&sha, &items, &items, nullptr, &archive_copy};
+    // A schema file's feed is detected here, once, when the built-in detection found none: the
+    // VOA reader must know it before the check, and the check is then told it.
     const auto* registry = options_.check.registry.get();
-    voa.emplace(
-        registry,
-        feed.empty() && registry != nullptr ? DetectSchemaFeedOfFile(path, *registry) : feed,
-        options_.voa_authorities);
+    const std::string check_feed =
+        feed.empty() && registry != nullptr ? DetectSchemaFeedOfFile(path, *registry) : feed;
+    voa.emplace(registry, check_feed, options_.voa_authorities);
     hooks.typed = voa->sink();
     rows_ext = RowsExtension(f.route, feed);
     std::optional<RowsFile> rows;
@@ -547,7 +548,7 @@ Status Spool::Check(FileRecord& f) {
       if (Status s = rows->opened(); !s.ok()) return s;
       hooks.rows = rows->writer();
     }
-    report = CheckFile(path, options_.check, feed, hooks);
+    report = CheckFile(path, options_.check, check_feed, hooks);
     if (Status s = items.Finish(); !s.ok()) return s;
     // An input report's match decides its outcome; returns are matched just before the
     // acceptance (below), so that two reports checked at once see each other.
