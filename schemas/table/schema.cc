@@ -385,7 +385,6 @@ class Loader {
                       path + ".constraints", f);
     }
     f.quick = ChooseQuickCast(f);
-    f.bounded = f.constraints.Bounding();
     f.quick_bound = ChooseQuickBound(f);
     return f;
   }

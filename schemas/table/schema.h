@@ -143,8 +143,7 @@ struct FieldSpec {
   bool personal = false;            // masked in findings unless asked
   parsers::delimited::Slice slice;  // fixed-width position (when the layout is fixed-width)
   QuickCast quick = nullptr;        // null: every value takes the general path
-  bool bounded = false;             // constraints.Bounding(), kept beside `quick`
-  QuickBound quick_bound = QuickBound::kNone;
+  QuickBound quick_bound = QuickBound::kNone;  // kNone: constraints.Bounding() is false
 };
 
 // A kind of record other than the data records, in a multi-record file.

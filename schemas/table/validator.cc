@@ -239,10 +239,11 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   if (f.quick != nullptr && schema_.only_empty_missing && !text.empty()) {
     v = Value{};
     if (f.quick(f, text, v) &&
-        (!f.bounded || (!BelowMinimum(f, v) && !AboveMaximum(f, v) &&
-                        (!HasLengthLimit(c) ||
-                         LengthWithin(c, static_cast<std::int64_t>(CharacterCount(text, utf8)))) &&
-                        MatchesPattern(c, text) && InEnum(f, v)))) {
+        (f.quick_bound == QuickBound::kNone ||
+         (!BelowMinimum(f, v) && !AboveMaximum(f, v) &&
+          (!HasLengthLimit(c) ||
+           LengthWithin(c, static_cast<std::int64_t>(CharacterCount(text, utf8)))) &&
+          MatchesPattern(c, text) && InEnum(f, v)))) {
       missing_[i] = false;
       present = true;
       return true;
