@@ -59,6 +59,13 @@ Gauges AdminServer::ReadGauges() const {
   if (!g.destinations.empty())
     g.outbound = spool_.ledger().OutboundStatsSince("9");  // waiting only
   if (late_ != nullptr) g.late = late_->Current();
+  if (const auto& registry = spool_.options().check.registry) {
+    for (const auto& e : registry->All()) {
+      if (!e.built_in() || e.refused)
+        g.schemas.push_back({e.schema->name(), e.refused.has_value()});
+    }
+    for (const auto& p : registry->AllHeld()) g.schemas.push_back({p.feed, true, true});
+  }
   return g;
 }
 

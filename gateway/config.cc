@@ -14,6 +14,8 @@
 #include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
 #include "schemas/registry.h"
+#include "spool/fsio.h"
+#include "spool/schema_store_sqlite.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -256,7 +258,7 @@ ForwardOptions ReadNetworkDestination(const std::string& file, const std::string
 
 }  // namespace
 
-Config LoadConfig(const std::string& path, bool check_feeds) {
+Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
   toml::table root;
   try {
     root = toml::parse_file(path);
@@ -380,7 +382,17 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
   // A schema file that does not load leaves its feed undefined (the daemon logs it): a route
   // naming that feed is refused below, with the schema's fault; the rest still works, so an
   // officer's commands never fail for a broken schema.
-  c.spool.check.registry = std::make_shared<schemas::SchemaRegistry>(c.schema_dirs);
+  // The ledger keeps every version that served, so a feed whose file no longer loads serves
+  // its last good version, across restarts too (only the daemon records new ones).
+  std::shared_ptr<schemas::SchemaStore> store;
+  if (!c.schema_dirs.empty()) {
+    std::string error;
+    const std::string ledger = c.spool.root + "/ledger.db";
+    store =
+        spool::OpenSqliteSchemaStore(ledger, daemon && spool::MakeDirs(c.spool.root).ok(), error);
+    c.schema_store_problem = error;  // the daemon says so; schemas then serve from files only
+  }
+  c.spool.check.registry = std::make_shared<schemas::SchemaRegistry>(c.schema_dirs, store);
   std::set<std::string> route_names;
   if (const toml::node* n = root.get("route")) {
     const toml::array* a = n->as_array();
@@ -400,8 +412,12 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
         Fail(path, t->get("name"), "route.name", "'" + route.name + "' is defined twice");
       }
       route.feed = r.Get<std::string>("feed").value_or("auto");
-      if (check_feeds && route.feed != "auto" && !schemas::IsBuiltinFeed(route.feed) &&
-          !c.spool.check.registry->Find(route.feed)) {
+      // A feed whose file was removed while rbgate was stopped serves its last version from
+      // the ledger; one whose file has never loaded is held (its files wait in the folder).
+      const auto& registry = *c.spool.check.registry;
+      if (route.feed != "auto" && !schemas::IsBuiltinFeed(route.feed) &&
+          !registry.Find(route.feed) && !registry.Held(route.feed) &&
+          !c.spool.check.registry->Restore(route.feed) && check_feeds) {
         std::string schema_feeds, refused;
         for (const auto& e : c.spool.check.registry->All()) schema_feeds += ", " + e.schema->name();
         for (const auto& p : c.spool.check.registry->initial_problems()) {
@@ -420,7 +436,7 @@ Config LoadConfig(const std::string& path, bool check_feeds) {
       if (transform != "none" && !route.feed.empty() &&
           schemas::bacs_reports::TransformColumns(route.feed).empty()) {
         const auto entry = c.spool.check.registry->Find(route.feed);
-        if (check_feeds && !entry) {
+        if (check_feeds && !entry && !c.spool.check.registry->Held(route.feed)) {
           Fail(path, t->get("transform"), "route.transform",
                "feed " + route.feed +
                    " has no transform; Bacs reports and schema-file feeds have rows");

@@ -27,6 +27,9 @@ struct Config {
   std::string log_level = "info";
   std::string log_format = "text";                  // or "json": one object a line
   std::vector<std::string> schema_dirs;             // checks.schema_dirs: folders of schema files
+  // Why the ledger's schema versions could not be opened (empty when they could): feeds then
+  // serve only what their files hold.
+  std::string schema_store_problem;
   AdminOptions admin;                               // [admin]: the HTTP admin server
   std::map<std::string, Expectation> expectations;  // by route: when its file is due
   std::vector<ForwardOptions> forwards;             // the network destinations (sftp, https)
@@ -41,7 +44,9 @@ struct ConfigError : std::runtime_error {
 // Throws ConfigError. With `check_feeds` false (an officer's commands), a route may name a
 // feed no schema defines (its schema file is broken, say) and network destinations' keys and
 // secrets are neither read nor checked: the officer's commands still work; the daemon checks.
-Config LoadConfig(const std::string& path, bool check_feeds = true);
+// `daemon`: for `rbgate run`, which records the schema versions it serves in the ledger
+// (made if need be); the others only read them.
+Config LoadConfig(const std::string& path, bool check_feeds = true, bool daemon = false);
 
 // The commented configuration `rbgate init` writes.
 std::string ExampleConfig();

@@ -25,7 +25,9 @@
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "schemas/dates.h"
+#include "spool/fsio.h"
 #include "spool/ledger.h"
+#include "spool/lock.h"
 #include "spool/report.h"
 
 namespace rbgate::gateway {
@@ -190,6 +192,29 @@ void LoadCheckResources(Config& config, CheckResources& res,
   config.spool.user = OsUser();
 }
 
+// Says when a route is held (its feed has no schema that loads: its files wait in the drop
+// folder) and when it resumes; `said` is what was said before.
+void ReportHeld(const std::vector<std::string>& held, std::set<std::string>& said,
+                const spool::Spool& sp) {
+  std::set<std::string> now(held.begin(), held.end());
+  for (const auto& route : now) {
+    if (said.count(route) > 0) continue;
+    const spool::RouteOptions* r = nullptr;
+    for (const auto& o : sp.options().routes) {
+      if (o.name == route) r = &o;
+    }
+    const spool::Status why = sp.FeedServes(r != nullptr ? r->feed : std::string());
+    log::Event(Level::kWarning, "route-held",
+               {Word("route", route), Word("feed", r != nullptr ? r->feed : ""),
+                Text("reason", why.message),
+                Text("action", "its files wait in the drop folder until the schema loads")});
+  }
+  for (const auto& route : said) {
+    if (now.count(route) == 0) log::Event(Level::kInfo, "route-resumed", {Word("route", route)});
+  }
+  said = std::move(now);
+}
+
 int RunDaemon(Config& config, bool once) {
   log::Configure(config.log_level == "debug"     ? Level::kDebug
                  : config.log_level == "warning" ? Level::kWarning
@@ -214,6 +239,15 @@ int RunDaemon(Config& config, bool once) {
   const int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
   spool::Status st;
+  // One daemon per spool, held before anything in it is touched.
+  std::unique_ptr<spool::SpoolLock> lock;
+  if (st = spool::MakeDirs(config.spool.root); st.ok()) {
+    lock = spool::SpoolLock::Take(config.spool.root, st);
+  }
+  if (!lock) {
+    std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
+    return 2;
+  }
   auto sp = spool::Spool::Open(config.spool, st);
   if (!sp) {
     std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
@@ -332,23 +366,43 @@ int RunDaemon(Config& config, bool once) {
       if (ifd >= 0) ::inotify_add_watch(ifd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE);
     }
   }
+  if (!config.schema_store_problem.empty()) {
+    log::Event(Level::kWarning, "schema-store-unavailable",
+               {Text("reason", config.schema_store_problem),
+                Text("action", "feeds serve what their files hold; no last good version kept")});
+  }
+  const auto log_schema_problem = [&](const schemas::SchemaRegistry::Problem& p) {
+    const auto serving = registry->Find(p.feed);
+    std::string action = p.removed ? "its feed serves on until the configuration stops naming it"
+                         : p.kept_previous ? "the previous version keeps serving"
+                         : serving         ? "the feed serves as it was (" + serving->origin + ")"
+                         : registry->Held(p.feed)
+                             ? "its route's files wait in the drop folder until it loads"
+                             : "its feed is not defined";
+    log::Event(Level::kWarning, p.removed ? "schema-removed" : "schema-refused",
+               {Text("file", p.file), Word("feed", p.feed), Text("finding", p.message),
+                Text("action", action)});
+  };
   if (registry) {
-    for (const auto& p : registry->initial_problems()) {
-      log::Event(Level::kWarning, "schema-refused",
-                 {Text("file", p.file), Text("finding", p.message),
-                  Text("action", "its feed is not defined")});
+    registry->RecordServing();  // this daemon holds the spool: what it serves is on record
+    for (const auto& p : registry->initial_problems()) log_schema_problem(p);
+    for (const auto& e : registry->All()) {
+      if (e.from_store) {
+        log::Event(
+            Level::kWarning, "schema-from-ledger",
+            {Word("feed", e.schema->name()), Word("sha256", e.sha256.substr(0, 12)),
+             Text("since", e.since), Text("file", e.origin),
+             Text("action", e.file_removed ? "its file is gone; the version on record serves"
+                                           : "its file is refused; the last good version serves")});
+      }
     }
   }
+  std::set<std::string> held_routes;  // routes whose feed has no schema serving, said once
   std::int64_t last_schema_scan = NowMs();
   const auto reload_schemas = [&] {
     if (!registry || registry->dirs().empty()) return;
     std::vector<std::string> loaded;
-    for (const auto& p : registry->Reload(&loaded)) {
-      log::Event(Level::kWarning, "schema-refused",
-                 {Text("file", p.file), Text("finding", p.message),
-                  Text("action", p.kept_previous ? "the previous version keeps serving"
-                                                 : "its feed is not defined")});
-    }
+    for (const auto& p : registry->Reload(&loaded)) log_schema_problem(p);
     for (const auto& line : loaded) {
       log::Event(Level::kInfo, "schema-loaded", {Text("schema", line)});
     }
@@ -398,6 +452,7 @@ int RunDaemon(Config& config, bool once) {
       if (low_space_logged) log::Event(Level::kInfo, "space-returned", {});
       low_space_logged = false;
       spool::ScanResult scan = sp->Scan(now);
+      ReportHeld(scan.held_routes, held_routes, *sp);
       std::size_t queued = 0;
       for (const auto& c : scan.ready) {
         {

@@ -20,6 +20,7 @@
 #include "gateway/gen_reports.h"
 #include "gateway/gen_voa.h"
 #include "gateway/operator.h"
+#include "gateway/schema_list.h"
 #include "gateway/stdin_file.h"
 #include "gateway/transform.h"
 #include "gateway/voa.h"
@@ -97,9 +98,10 @@ int main(int argc, char** argv) {
   app.name("rbgate");
   app.set_version_flag("--version", "rbgate 0.1.0");
   app.require_subcommand(1);
+  // Commands inherit this; those whose 0 and 1 mean something of their own say so.
   app.footer(
-      "Exit status: 0 when no file has an error (warnings allowed), 1 when any file has an "
-      "error, 2 for usage or I/O problems.\nRun 'rbgate COMMAND --help' for a command's "
+      "Exit status: 0 done; 1 the command's answer is no (each command's --help says when); 2 "
+      "usage, configuration or I/O problems.\nRun 'rbgate COMMAND --help' for a command's "
       "options.");
 
   // rbgate schema check
@@ -121,6 +123,17 @@ int main(int argc, char** argv) {
       ->type_name("FILE");
   schema_list->add_option("--schema-dir", schema_dirs, "A folder of schema files (repeatable)")
       ->type_name("DIR");
+  std::string schema_list_format = "text";
+  schema_list->add_option("--format", schema_list_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("FORMAT")
+      ->capture_default_str();
+  schema_list->footer(
+      "Each feed's line names the version serving (the first 12 hex digits of its file's "
+      "SHA-256) and where it came from; a line under it says what is wrong: a file refused, with "
+      "the version serving in its place and since when, a file removed, or a feed held because "
+      "none of its versions has ever loaded.\nExit status: 0 all schemas serve as their files "
+      "say; 1 something needs an officer; 2 usage or I/O problems.");
 
   // rbgate check
   auto* check = app.add_subcommand(
@@ -180,6 +193,8 @@ int main(int argc, char** argv) {
       ->type_name("N")
       ->capture_default_str();
   check->footer(
+      "Exit status: 0 when no file has an error (warnings allowed), 1 when any file has an "
+      "error, 2 for usage or I/O problems.\n"
       "Text output is compiler-style: FILE:LINE:COL: severity[rule]: message, then the record "
       "with a caret under the field, then a hint. JSON output:\n"
       "  {\"files\":[{\"path\",\"feed\",\"valid\",\"records\",\"diagnostics\":[{\"rule\","
@@ -439,6 +454,9 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"text", "json"}))
         ->type_name("FORMAT")
         ->capture_default_str();
+    cmd->footer(
+        "Exit status: 0 listed (whatever the files' outcomes); 2 usage, configuration or ledger "
+        "problems.");
   };
   add_config(run);
   // rbgate voa balance
@@ -699,7 +717,8 @@ int main(int argc, char** argv) {
         *voa) {
       gateway::Config config;
       try {
-        config = gateway::LoadConfig(config_path, /*check_feeds=*/run->parsed());
+        config = gateway::LoadConfig(config_path, /*check_feeds=*/run->parsed(),
+                                     /*daemon=*/run->parsed());
       } catch (const gateway::ConfigError& e) {
         std::fprintf(stderr, "rbgate: %s\n", e.what());
         return kExitUsage;
@@ -910,7 +929,7 @@ int main(int argc, char** argv) {
       std::shared_ptr<schemas::SchemaRegistry> registry;
       if (!schema_config.empty()) {
         try {
-          registry = gateway::LoadConfig(schema_config).spool.check.registry;
+          registry = gateway::LoadConfig(schema_config, /*check_feeds=*/false).spool.check.registry;
         } catch (const gateway::ConfigError& e) {
           std::fprintf(stderr, "rbgate: %s\n", e.what());
           return kExitUsage;
@@ -918,25 +937,7 @@ int main(int argc, char** argv) {
       } else {
         registry = std::make_shared<schemas::SchemaRegistry>(schema_dirs);
       }
-      std::printf("%-13s %-8s %-9s %s\n", "FEED", "VERSION", "KIND", "FROM");
-      for (const auto f : schemas::kFeeds) {
-        std::printf("%-13s %-8s %-9s %s\n", std::string(f).c_str(), "-",
-                    f == schemas::kFeedBacs18 ? "bacs18" : "xml",
-                    f == schemas::kFeedAtlas      ? "built in (C++, schemas/atlas/atlas.xsd)"
-                    : f == schemas::kFeedBaReport ? "built in (C++, schemas/voa/ba_report.xsd)"
-                                                  : "built in (C++)");
-      }
-      for (const auto& e : registry->All()) {
-        std::printf("%-13s %-8s %-9s %s\n", e.schema->name().c_str(),
-                    e.schema->version().empty() ? "-" : e.schema->version().c_str(),
-                    e.schema->json ? "json" : "table", e.origin.c_str());
-      }
-      int status = 0;
-      for (const auto& p : registry->initial_problems()) {
-        std::fprintf(stderr, "rbgate: refused: %s\n", p.message.c_str());
-        status = 1;
-      }
-      return status;
+      return gateway::SchemaList(*registry, schema_list_format);
     }
 
     // rbgate check

@@ -109,6 +109,21 @@ std::string Metrics::Render(const Gauges& g) const {
     out += fmt::format("rbgate_processing_seconds_sum{{{}}} {}\n", labels, h.sum);
     out += fmt::format("rbgate_processing_seconds_count{{{}}} {}\n", labels, h.count);
   }
+  if (!g.schemas.empty()) {
+    Header(out, "rbgate_schema_refused", "gauge",
+           "1 when a feed's schema file is refused (it does not load, or another file claims the "
+           "feed): the last good version serves, or the feed is held.");
+    for (const auto& s : g.schemas) {
+      out += fmt::format("rbgate_schema_refused{{feed=\"{}\"}} {}\n", PromLabel(s.feed),
+                         s.refused ? 1 : 0);
+    }
+    Header(out, "rbgate_schema_held", "gauge",
+           "1 when no version of a feed's schema has ever loaded: its route's files wait.");
+    for (const auto& s : g.schemas) {
+      out +=
+          fmt::format("rbgate_schema_held{{feed=\"{}\"}} {}\n", PromLabel(s.feed), s.held ? 1 : 0);
+    }
+  }
   Header(out, "rbgate_files_waiting", "gauge",
          "Files in a drop folder not yet claimed (settling included), by route.");
   for (const auto& b : g.backlog) {

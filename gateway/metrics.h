@@ -26,6 +26,13 @@ struct Gauges {
   std::vector<LateFeeds::Status> late;         // routes that expect files
   std::vector<std::string> destinations;       // the network destinations
   std::vector<spool::OutboundStats> outbound;  // what waits for them (queued, oldest)
+  // The schema-file feeds: whether each one's file is refused now (the last good version
+  // serving in its place), and whether it is held (no version has ever loaded).
+  struct Schema {
+    std::string feed;
+    bool refused = false, held = false;
+  };
+  std::vector<Schema> schemas;
 };
 
 class Metrics {

@@ -71,11 +71,11 @@ void PrintList(const std::vector<spool::FileRecord>& files, const OperatorOption
     std::fputs((out + "]}\n").c_str(), stdout);
     return;
   }
-  std::printf("%-23s %-12s %-8s %-11s %12s  %-16s %s\n", "ID", "RECEIVED", "FEED", "STATE", "BYTES",
+  std::printf("%-23s %-16s %-8s %-11s %12s  %-16s %s\n", "ID", "RECEIVED", "FEED", "STATE", "BYTES",
               "SHA-256", "NAME / REASON");
   for (const auto& f : files) {
-    std::printf("%-23s %-12s %-8s %-11s %12llu  %-16s %s\n", f.id.c_str(),
-                f.received_at.substr(0, 16).c_str() + 5, f.feed.empty() ? "-" : f.feed.c_str(),
+    std::printf("%-23s %-16s %-8s %-11s %12llu  %-16s %s\n", f.id.c_str(),
+                spool::ListedTime(f.received_at).c_str(), f.feed.empty() ? "-" : f.feed.c_str(),
                 f.state.c_str(), static_cast<unsigned long long>(f.size),
                 f.sha256.substr(0, 16).c_str(), Shown(f.name).c_str());
     if (!f.reason.empty() && f.state != spool::state::kDelivered) {

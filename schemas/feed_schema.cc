@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -27,6 +29,8 @@ std::string FeedSchema::Describe() const {
 }
 
 FeedSchema CompileFeedSchema(std::string_view json, const std::string& file) {
+  // Windows editors save a byte order mark; it is not part of the JSON.
+  if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(3);
   FeedSchema s;
   if (json::LooksLikeJsonSchema(json)) {
     s.json = json::CompileJsonSchema(json, file);
@@ -36,13 +40,26 @@ FeedSchema CompileFeedSchema(std::string_view json, const std::string& file) {
   return s;
 }
 
-FeedSchema LoadFeedSchemaFile(const std::string& file) {
+bool ReadSchemaFile(const std::string& file, std::string& text, std::string& error) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw table::SchemaError(file, "$", "cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw table::SchemaError(file, "$", "cannot be read");
-  return CompileFeedSchema(text.str(), file);
+  if (!in) {
+    error = std::string("cannot be read: ") + std::strerror(errno);
+    return false;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    error = std::string("cannot be read: ") + std::strerror(errno);
+    return false;
+  }
+  text = std::move(buffer).str();
+  return true;
+}
+
+FeedSchema LoadFeedSchemaFile(const std::string& file) {
+  std::string text, error;
+  if (!ReadSchemaFile(file, text, error)) throw table::SchemaError(file, "$", error);
+  return CompileFeedSchema(text, file);
 }
 
 }  // namespace rbgate::schemas

@@ -1,6 +1,8 @@
 #include "schemas/registry.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <openssl/evp.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -32,14 +34,19 @@ std::vector<std::string_view> FirstLineFields(std::string_view head, char delimi
 
 }  // namespace
 
-SchemaRegistry::SchemaRegistry(std::vector<std::string> dirs) : dirs_(std::move(dirs)) {
+SchemaRegistry::SchemaRegistry(std::vector<std::string> dirs, std::shared_ptr<SchemaStore> store,
+                               bool record)
+    : dirs_(std::move(dirs)), store_(std::move(store)), record_(record && store_ != nullptr) {
   for (const BuiltinSchema& b : BuiltinSchemas()) {
     try {
       auto schema = std::make_shared<const FeedSchema>(
           CompileFeedSchema(b.text, "(built in) " + std::string(b.name)));
-      feeds_[schema->name()] = {schema, "built in: " + std::string(b.name), {}, 0};
+      Entry e;
+      e.schema = schema;
+      e.origin = "built in: " + std::string(b.name);
+      feeds_[schema->name()] = std::move(e);
     } catch (const table::SchemaError& e) {
-      initial_.push_back({std::string(b.name), e.what(), false});
+      initial_.push_back({std::string(b.name), "", e.what(), false});
     }
   }
   auto problems = Scan(true, nullptr);
@@ -50,92 +57,299 @@ std::vector<SchemaRegistry::Problem> SchemaRegistry::Reload(std::vector<std::str
   return Scan(false, loaded);
 }
 
+namespace {
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &n, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < n; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+// The feed a schema file that does not load claims: its top-level "name" when the JSON can be
+// read that far, else what it claimed when last read, else what it served as (the store),
+// else its file name's stem (`guessed`).
+std::string ClaimedFeed(std::string_view text, const fs::path& path, const std::string& before,
+                        const SchemaStore* store, bool& guessed) {
+  guessed = false;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view name;
+  if (parser.parse(text.data(), text.size()).get(doc) == simdjson::SUCCESS &&
+      doc["name"].get(name) == simdjson::SUCCESS && !name.empty()) {
+    return std::string(name);
+  }
+  if (!before.empty()) return before;
+  if (store != nullptr) {
+    if (auto feed = store->FeedServedFrom(path.string())) return *feed;
+  }
+  guessed = true;
+  return path.stem().string();
+}
+
+}  // namespace
+
 std::vector<SchemaRegistry::Problem> SchemaRegistry::Scan(bool initial,
                                                           std::vector<std::string>* loaded) {
+  std::lock_guard scan(scan_mu_);
   std::vector<Problem> problems;
-  std::map<std::string, std::string> seen;  // file -> feed
+  // Read what changed; files_ is written only here, under scan_mu_.
+  std::map<std::string, FileState> files;
+  std::set<std::string> changed;
   for (const std::string& dir : dirs_) {
     std::error_code ec;
-    std::vector<fs::path> files;
+    std::vector<fs::path> paths;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
-      if (e.path().extension() == ".json" && e.is_regular_file(ec)) files.push_back(e.path());
+      if (e.path().extension() == ".json" && e.is_regular_file(ec)) paths.push_back(e.path());
     }
     if (ec) {
-      problems.push_back({dir, fmt::format("{}: cannot list the folder: {}", dir, ec.message())});
+      if (initial)
+        problems.push_back(
+            {dir, "", fmt::format("{}: cannot list the folder: {}", dir, ec.message())});
       continue;
     }
-    std::sort(files.begin(), files.end());
-    for (const fs::path& path : files) {
+    std::sort(paths.begin(), paths.end());
+    for (const fs::path& path : paths) {
       const std::string file = path.string();
-      const auto mtime = fs::last_write_time(path, ec);
-      const auto size = fs::file_size(path, ec);
-      {
-        // Unchanged since the last load: nothing to do.
-        std::lock_guard lock(mu_);
-        if (const auto f = by_file_.find(file); f != by_file_.end()) {
-          const auto it = feeds_.find(f->second);
-          if (it != feeds_.end() && it->second.origin == file && it->second.mtime == mtime &&
-              it->second.size == size) {
-            seen[file] = f->second;
-            continue;
-          }
-        }
+      FileState st;
+      st.mtime = fs::last_write_time(path, ec);
+      st.size = fs::file_size(path, ec);
+      const auto before = files_.find(file);
+      if (before != files_.end() && before->second.mtime == st.mtime &&
+          before->second.size == st.size) {
+        files[file] = before->second;  // unchanged since the last load
+        continue;
       }
-      {
-        std::lock_guard lock(mu_);
-        const auto r = refused_.find(file);
-        if (r != refused_.end() && r->second == std::make_pair(mtime, size)) {
-          if (const auto f = by_file_.find(file); f != by_file_.end()) seen[file] = f->second;
-          continue;  // refused as it is; said already
-        }
-      }
+      changed.insert(file);
       try {
-        auto schema = std::make_shared<const FeedSchema>(LoadFeedSchemaFile(file));
-        std::lock_guard lock(mu_);
-        refused_.erase(file);
-        const std::string& name = schema->name();
-        if (const auto it = feeds_.find(name);
-            it != feeds_.end() && it->second.origin != file && seen.count(it->second.origin) > 0) {
-          problems.push_back({file, fmt::format("{}: feed {} is already defined by {}", file, name,
-                                                it->second.origin)});
-          continue;
-        }
-        // A file that now defines another feed gives up the one it defined before.
-        if (const auto f = by_file_.find(file); f != by_file_.end() && f->second != name) {
-          const auto old = feeds_.find(f->second);
-          if (old != feeds_.end() && old->second.origin == file) feeds_.erase(old);
-        }
-        if (loaded != nullptr)
-          loaded->push_back(fmt::format("{} from {}", schema->Describe(), file));
-        feeds_[name] = {std::move(schema), file, mtime, size};
-        by_file_[file] = name;
-        seen[file] = name;
+        std::string error;
+        if (!ReadSchemaFile(file, st.text, error)) throw table::SchemaError(file, "$", error);
+        st.sha256 = Sha256Hex(st.text);
+        st.schema = std::make_shared<const FeedSchema>(CompileFeedSchema(st.text, file));
+        st.feed = st.schema->name();
       } catch (const table::SchemaError& e) {
-        std::lock_guard lock(mu_);
-        const auto f = by_file_.find(file);
-        const bool kept = !initial && f != by_file_.end() && feeds_.count(f->second) > 0;
-        if (kept) seen[file] = f->second;
-        refused_[file] = {mtime, size};
-        problems.push_back({file, e.what(), kept});
+        st.schema.reset();
+        bool guessed = false;
+        st.feed = ClaimedFeed(st.text, path, before != files_.end() ? before->second.feed : "",
+                              store_.get(), guessed);
+        st.problem = Problem{file, st.feed, e.what(), false};
+        st.problem->feed_guessed = guessed;
       }
+      files[file] = std::move(st);
     }
   }
-  // Files that went away take their feeds with them.
+  std::set<std::string> removed;
+  for (const auto& [file, st] : files_) {
+    if (files.count(file) == 0) removed.insert(file);
+  }
+
+  // Which version serves each feed a file claims, claimed or served before.
+  std::set<std::string> names;
+  for (const auto& [file, st] : files) names.insert(st.feed);
   std::lock_guard lock(mu_);
-  for (auto it = by_file_.begin(); it != by_file_.end();) {
-    if (seen.count(it->first) == 0) {
-      const auto feed = feeds_.find(it->second);
-      if (feed != feeds_.end() && feed->second.origin == it->first) {
-        if (loaded != nullptr)
-          loaded->push_back(fmt::format("{} removed with {}", it->second, it->first));
-        feeds_.erase(feed);
+  for (const auto& [name, e] : feeds_) {
+    if (!e.built_in()) names.insert(name);
+  }
+  for (const auto& [name, h] : held_) names.insert(name);
+  for (const std::string& name : names) Resolve(name, files, changed, removed, problems, loaded);
+  files_ = std::move(files);
+  return problems;
+}
+
+void SchemaRegistry::Resolve(const std::string& name, const std::map<std::string, FileState>& files,
+                             const std::set<std::string>& changed,
+                             const std::set<std::string>& removed, std::vector<Problem>& problems,
+                             std::vector<std::string>* loaded) {
+  std::vector<std::string> good, bad;
+  for (const auto& [file, st] : files) {
+    if (st.feed != name) continue;
+    (st.schema ? good : bad).push_back(file);
+  }
+  const auto has = [](const std::vector<std::string>& v, const std::string& f) {
+    return std::find(v.begin(), v.end(), f) != v.end();
+  };
+  const auto cur = feeds_.find(name);
+  if (good.empty() && bad.empty() && cur == feeds_.end()) {
+    // Held on a file that names no feed (Restore): held while that file is refused.
+    if (const auto h = held_.find(name); h != held_.end()) {
+      const auto f = files.find(h->second.file);
+      if (f == files.end() || !f->second.problem) {
+        held_.erase(h);
+      } else {
+        h->second.message = f->second.problem->message;
       }
-      it = by_file_.erase(it);
-    } else {
-      ++it;
+    }
+    return;
+  }
+  const std::string cur_file =
+      cur != feeds_.end() && !cur->second.built_in() ? cur->second.origin : std::string();
+  bool news = false;  // something about this feed changed in this scan: say what follows
+  for (const auto& f : good) news = news || changed.count(f) > 0;
+  for (const auto& f : bad) news = news || changed.count(f) > 0;
+
+  // The file that serves: the one serving already, else the only good one, else the one the
+  // store says served last. Of two that disagree, a newcomer never takes over.
+  std::string pick;
+  if (!cur_file.empty() && has(good, cur_file)) {
+    pick = cur_file;
+  } else if (!cur_file.empty() && has(bad, cur_file)) {
+    // The serving file is refused now: the version before serves on; newcomers wait.
+  } else if (good.size() == 1) {
+    pick = good[0];
+  } else if (good.size() > 1 && store_) {
+    if (const auto last = store_->LastServed(name); last && has(good, last->origin))
+      pick = last->origin;
+  }
+  const std::string holder = !pick.empty() ? pick : cur_file;
+  for (const auto& f : good) {
+    if (f == pick || !(news || changed.count(f) > 0)) continue;
+    std::string others;
+    for (const auto& g : good) {
+      if (g != f) others += (others.empty() ? "" : ", ") + g;
+    }
+    problems.push_back(
+        {f, name,
+         holder.empty()
+             ? fmt::format("{}: feed {} is defined by {} too; neither serves until one of the "
+                           "files is removed or renamed",
+                           f, name, others)
+             : fmt::format("{}: feed {} is already defined by {}; this file is refused (rename "
+                           "the feed, or remove one of the files)",
+                           f, name, holder),
+         false});
+  }
+
+  std::optional<Problem> refusal;  // the feed's own file, refused now
+  for (const auto& f : bad) {
+    const Problem& p = *files.at(f).problem;
+    if (!refusal || f == cur_file) refusal = p;
+  }
+  if (!refusal && pick.empty() && good.size() > 1) {
+    refusal = Problem{good[0], name,
+                      fmt::format("{}: feed {} is defined by {} files ({}); none is chosen",
+                                  good[0], name, good.size(), fmt::join(good, ", ")),
+                      false};
+  }
+
+  if (!pick.empty()) {
+    const FileState& st = files.at(pick);
+    if (cur != feeds_.end() && cur->second.origin == pick && cur->second.sha256 == st.sha256 &&
+        !cur->second.from_store) {
+      cur->second.refused.reset();
+      cur->second.file_removed = false;
+      return;  // unchanged
+    }
+    Entry e;
+    e.schema = st.schema;
+    e.origin = pick;
+    e.sha256 = st.sha256;
+    Record(e, st.text);
+    if (loaded != nullptr) loaded->push_back(fmt::format("{} from {}", e.schema->Describe(), pick));
+    feeds_[name] = std::move(e);
+    held_.erase(name);
+    return;
+  }
+
+  // No file serves it: the version serving keeps serving, or the store's last good one.
+  Entry* serving = cur != feeds_.end() ? &cur->second : nullptr;
+  if ((serving == nullptr || serving->built_in()) && (refusal || good.size() > 1)) {
+    if (auto stored = FromStore(name)) {
+      feeds_[name] = std::move(*stored);
+      serving = &feeds_[name];
     }
   }
-  return problems;
+  const bool was_removed = !cur_file.empty() && removed.count(cur_file) > 0;
+  if (serving != nullptr) {
+    serving->refused = refusal;
+    if (was_removed && good.empty() && bad.empty()) {
+      serving->file_removed = true;
+      problems.push_back({cur_file, name,
+                          fmt::format("{}: removed; feed {} serves on with the version loaded "
+                                      "from it until the configuration stops naming the feed",
+                                      cur_file, name),
+                          true, true});
+    }
+    if (refusal && (news || was_removed)) {
+      Problem p = *refusal;
+      p.kept_previous = true;
+      problems.push_back(std::move(p));
+    }
+    return;
+  }
+  if (refusal) {
+    const bool said = held_.count(name) > 0 && !news;
+    held_[name] = *refusal;
+    if (!said) problems.push_back(*refusal);
+  }
+}
+
+std::optional<SchemaRegistry::Entry> SchemaRegistry::FromStore(const std::string& name) const {
+  if (!store_) return std::nullopt;
+  const auto last = store_->LastServed(name);
+  if (!last) return std::nullopt;
+  try {
+    Entry e;
+    e.schema = std::make_shared<const FeedSchema>(CompileFeedSchema(last->text, last->origin));
+    if (e.schema->name() != name) return std::nullopt;
+    e.origin = last->origin;
+    e.sha256 = last->sha256;
+    e.since = last->since;
+    e.from_store = true;
+    return e;
+  } catch (const table::SchemaError&) {
+    return std::nullopt;  // a version this build no longer loads
+  }
+}
+
+void SchemaRegistry::Record(Entry& e, const std::string& text) {
+  if (!store_) return;
+  if (!record_) {
+    // An officer's command: the version the daemon began serving, if this is it.
+    if (const auto last = store_->LastServed(e.schema->name()); last && last->sha256 == e.sha256)
+      e.since = last->since;
+    return;
+  }
+  StoredSchema s{e.schema->name(), e.sha256, e.origin, text, ""};
+  std::string error;
+  if (store_->Serving(s, error)) e.since = s.since;
+}
+
+void SchemaRegistry::RecordServing() {
+  std::lock_guard scan(scan_mu_);
+  std::lock_guard lock(mu_);
+  if (!store_) return;
+  record_ = true;
+  for (auto& [name, e] : feeds_) {
+    if (e.built_in() || e.from_store) continue;
+    if (const auto f = files_.find(e.origin); f != files_.end()) Record(e, f->second.text);
+  }
+}
+
+bool SchemaRegistry::Restore(std::string_view name) {
+  std::lock_guard lock(mu_);
+  if (feeds_.count(name) > 0 || held_.count(name) > 0) return true;
+  auto stored = FromStore(std::string(name));
+  if (!stored) {
+    // A file that is not JSON enough to name its feed, which never served: it may be this
+    // feed's, so the feed is held on it rather than called undefined.
+    for (auto& [feed, p] : held_) {
+      if (p.feed_guessed) {
+        p.feed_guessed = false;  // one guess: a second unknown feed is a mistake
+        Problem alias = p;
+        alias.feed = std::string(name);
+        held_[alias.feed] = std::move(alias);
+        return true;
+      }
+    }
+    return false;
+  }
+  stored->file_removed = true;
+  held_.erase(std::string(name));
+  feeds_[std::string(name)] = std::move(*stored);
+  return true;
 }
 
 std::optional<SchemaRegistry::Entry> SchemaRegistry::Find(std::string_view name) const {
@@ -149,6 +363,20 @@ std::vector<SchemaRegistry::Entry> SchemaRegistry::All() const {
   std::lock_guard lock(mu_);
   std::vector<Entry> out;
   for (const auto& [name, entry] : feeds_) out.push_back(entry);
+  return out;
+}
+
+std::optional<SchemaRegistry::Problem> SchemaRegistry::Held(std::string_view name) const {
+  std::lock_guard lock(mu_);
+  const auto it = held_.find(name);
+  if (it == held_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<SchemaRegistry::Problem> SchemaRegistry::AllHeld() const {
+  std::lock_guard lock(mu_);
+  std::vector<Problem> out;
+  for (const auto& [name, p] : held_) out.push_back(p);
   return out;
 }
 

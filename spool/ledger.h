@@ -296,5 +296,8 @@ std::int64_t UnixMs();
 std::int64_t UnixMsFromIso(const std::string& iso);
 // Milliseconds since the Unix epoch as ISO 8601 UTC (2026-11-23T15:59:29.586Z).
 std::string IsoFromUnixMs(std::int64_t ms);
+// A ledger time as people in the UK read it in a listing, in local time to the minute:
+// "2026-12-06 14:34" (never "12-06", which reads as 12 June). `iso` itself when it is not one.
+std::string ListedTime(const std::string& iso);
 
 }  // namespace rbgate::spool

@@ -1184,4 +1184,14 @@ std::string IsoFromUnixMs(std::int64_t ms) {
 
 std::string NowIso() { return IsoFromUnixMs(UnixMs()); }
 
+std::string ListedTime(const std::string& iso) {
+  const std::int64_t ms = UnixMsFromIso(iso);
+  if (ms == 0) return iso;
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min);
+}
+
 }  // namespace rbgate::spool

@@ -168,6 +168,18 @@ std::unique_ptr<Spool> Spool::Open(SpoolOptions options, Status& status) {
   return spool;
 }
 
+Status Spool::FeedServes(const std::string& feed) const {
+  const auto& registry = options_.check.registry;
+  if (feed.empty() || schemas::IsBuiltinFeed(feed) || !registry || registry->Find(feed))
+    return Status::Ok();
+  if (const auto held = registry->Held(feed)) {
+    return Error(Code::kFailedPrecondition,
+                 fmt::format("feed {} has no schema that loads: {}", feed, held->message));
+  }
+  return Error(Code::kFailedPrecondition,
+               fmt::format("feed {} is defined by no schema file now", feed));
+}
+
 const RouteOptions* Spool::FindRoute(const std::string& name) const {
   for (const auto& r : options_.routes) {
     if (r.name == name) return &r;
@@ -298,6 +310,12 @@ ScanResult Spool::Scan(std::int64_t now_ms) {
   std::map<std::string, Seen> still;
   for (const auto& route : options_.routes) {
     const std::string dir = options_.root + "/incoming/" + route.name;
+    if (!FeedServes(route.feed).ok()) {
+      // No version of its feed's schema has ever loaded: its files wait where they are,
+      // counted in the backlog, until one does (never quarantined for the schema's fault).
+      result.held_routes.push_back(route.name);
+      continue;
+    }
     const auto names = ListDir(dir);
     for (const auto& name : names) {
       if (!Watched(route, name)) continue;
@@ -529,6 +547,9 @@ Status Spool::Check(FileRecord& f) {
     // Hash, check, record the items, transform and compress the archive copy in one pass over
     // the bytes (the copy is kept only if the file is accepted).
     const std::string feed = route && !route->feed.empty() ? route->feed : DetectFeedOfFile(path);
+    // A file taken before its feed lost every version (a restart without the ledger's copy):
+    // it waits in work/, retried, rather than take the blame for the schema.
+    if (Status s = FeedServes(feed); !s.ok()) return Error(Code::kUnavailable, s.message);
     LedgerItems items(*ledger_, f.id, feed == schemas::kFeedArucs);
     const std::string archive = ArchivePath(f);
     if (Status s = MakeDirs(archive.substr(0, archive.rfind('/')), false); !s.ok()) return s;
@@ -1170,6 +1191,13 @@ Status Spool::Reprocess(const std::string& id, const std::string& reason, const 
   if (KindOf(original) != NodeKind::kRegular) {
     return Error(Code::kFailedPrecondition,
                  id + ": the quarantined original is not a regular file");
+  }
+  // Judged only by a schema that serves: a feed with none keeps its findings as they are.
+  const RouteOptions* route = FindRoute(f->route);
+  for (const std::string& feed : {route ? route->feed : std::string(), f->feed}) {
+    if (Status s = FeedServes(feed); !s.ok()) {
+      return Error(s.code, id + ": not reprocessed, its findings stand: " + s.message);
+    }
   }
   // The state changes first: checking then brings the original back from quarantine and
   // writes a new report.

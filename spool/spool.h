@@ -93,6 +93,8 @@ struct Candidate {
 struct ScanResult {
   std::vector<Candidate> ready;
   std::size_t settling = 0;
+  // Routes not looked at: their feed's schema has never loaded (Spool::FeedServes).
+  std::vector<std::string> held_routes;
 };
 
 // What waits in one drop folder, for monitoring.
@@ -136,6 +138,10 @@ class Spool {
   // Takes one step (one state transition) towards a final state; `final` says the file is
   // already in one. Process is Step until final; tests use Step to stop between any two.
   Status Step(const std::string& id, bool& final);
+
+  // OK when `feed` can judge files now: built in, detected (empty), or a schema-file feed with a
+  // version serving. kFailedPrecondition, with the schema's fault, when it has none.
+  Status FeedServes(const std::string& feed) const;
 
   // True when free space is below the threshold: take no new work.
   bool LowOnSpace() const;

@@ -67,10 +67,18 @@ TEST_CASE("A folder's schemas load, reload when edited, and a bad edit keeps the
   CHECK(snapshot->version() == "2.0");
   CHECK(r.Find("rents")->schema->version() == "3");
 
-  // Removed with its file.
+  // Removing the file is a warning: the feed serves on until the configuration stops naming
+  // it (a restart without the file, and the store, brings it back through Restore).
   std::filesystem::remove(file);
-  r.Reload();
-  CHECK_FALSE(r.Find("rents"));
+  const auto gone = r.Reload();
+  REQUIRE(gone.size() == 1);
+  CHECK(gone[0].removed);
+  CHECK(gone[0].kept_previous);
+  CHECK(gone[0].message.find("removed; feed rents serves on") != std::string::npos);
+  REQUIRE(r.Find("rents"));
+  CHECK(r.Find("rents")->file_removed);
+  CHECK(r.Find("rents")->schema->version() == "3");
+  CHECK(r.Reload().empty());  // said once
 }
 
 TEST_CASE("JSON lines are detected by the first record's properties") {
@@ -117,6 +125,159 @@ TEST_CASE("Multi-record files are detected by their header record, when only one
   SchemaRegistry both({dir.path()});
   REQUIRE(both.initial_problems().empty());
   CHECK(both.Detect("H,ALLPAY,07/04/2026,4\r\n").empty());
+}
+
+// The ledger's part, in memory: what served, in order.
+class MemoryStore final : public SchemaStore {
+ public:
+  std::optional<StoredSchema> LastServed(std::string_view feed, std::string*) const override {
+    for (auto it = served.rbegin(); it != served.rend(); ++it) {
+      if (it->feed == feed) return *it;
+    }
+    return std::nullopt;
+  }
+  std::optional<std::string> FeedServedFrom(std::string_view origin) const override {
+    for (auto it = served.rbegin(); it != served.rend(); ++it) {
+      if (it->origin == origin) return it->feed;
+    }
+    return std::nullopt;
+  }
+  bool Serving(StoredSchema& s, std::string&) override {
+    s.since = "2026-12-06T14:34:00.000Z";
+    served.push_back(s);
+    return true;
+  }
+  std::vector<StoredSchema> served;
+};
+
+TEST_CASE("A schema that does not load at start serves its last good version from the store") {
+  testing::TempDir dir;
+  const std::string file = dir / "rents.json";
+  auto store = std::make_shared<MemoryStore>();
+  Write(file, Schema("1"));
+  {
+    SchemaRegistry daemon({dir.path()}, store, /*record=*/true);
+    REQUIRE(daemon.Find("rents"));
+    REQUIRE(store->served.size() == 1);
+    CHECK(store->served[0].sha256.size() == 64);
+    CHECK(store->served[0].text == Schema("1"));
+    CHECK(daemon.Find("rents")->since == "2026-12-06T14:34:00.000Z");
+  }
+  // The officer's edit does not load; the daemon restarts.
+  Write(file, R"({"name":"rents","schema":{"fields":[{"name":"ref","type":"money"}]}})");
+  SchemaRegistry r({dir.path()}, store, true);
+  REQUIRE(r.initial_problems().size() == 1);
+  CHECK(r.initial_problems()[0].kept_previous);
+  CHECK(r.initial_problems()[0].feed == "rents");
+  const auto e = r.Find("rents");
+  REQUIRE(e);
+  CHECK(e->from_store);
+  CHECK(e->schema->version() == "1");
+  CHECK(e->sha256 == store->served[0].sha256);
+  REQUIRE(e->refused);
+  CHECK(e->refused->message.find("\"money\"") != std::string::npos);
+  CHECK(r.Detect("ref,rent\r\nA,1\r\n") == "rents");
+  CHECK_FALSE(r.Held("rents"));
+  CHECK(store->served.size() == 1);  // nothing new served
+
+  // Not even JSON now: the store still knows which feed the file served.
+  Write(file, "{\"name\": \"rents\",");
+  SchemaRegistry broken({dir.path()}, store);
+  REQUIRE(broken.Find("rents"));
+  CHECK(broken.Find("rents")->from_store);
+
+  // Fixed: the file serves again, and the refusal is gone.
+  Write(file, Schema("2"));
+  std::vector<std::string> loaded;
+  CHECK(r.Reload(&loaded).empty());
+  CHECK(loaded.size() == 1);
+  CHECK_FALSE(r.Find("rents")->refused);
+  CHECK_FALSE(r.Find("rents")->from_store);
+  CHECK(r.Find("rents")->schema->version() == "2");
+  CHECK(store->served.size() == 2);
+}
+
+TEST_CASE("A feed that has never loaded is held, and serves once its file loads") {
+  testing::TempDir dir;
+  const std::string file = dir / "rents.json";
+  Write(file, R"({"name":"rents","schema":{"fields":[{"name":"ref","tpye":"integer"},)"
+              R"({"name":"v","type":"money"}]}})");
+  auto store = std::make_shared<MemoryStore>();
+  SchemaRegistry r({dir.path()}, store, true);
+  CHECK_FALSE(r.Find("rents"));
+  const auto held = r.Held("rents");
+  REQUIRE(held);
+  CHECK(held->file == file);
+  CHECK(r.AllHeld().size() == 1);
+  CHECK(r.Restore("rents"));  // held: a route may name it
+  // A file too broken to name its feed holds whatever feed a route names.
+  Write(file, "{");
+  CHECK(r.Reload().size() == 1);
+  CHECK(r.Held("rents"));
+  SchemaRegistry fresh({dir.path()}, store);
+  CHECK(fresh.Held("rents"));  // by its file name
+  CHECK(fresh.Restore("rents-northgate"));
+  CHECK(fresh.Held("rents-northgate"));
+  CHECK_FALSE(fresh.Restore("other"));  // one guess only: a second unknown feed is a mistake
+  Write(file, Schema("1"));
+  CHECK(r.Reload().empty());
+  CHECK(r.Find("rents"));
+  CHECK_FALSE(r.Held("rents"));
+}
+
+TEST_CASE("A feed whose file went while rbgate was stopped is restored from the store") {
+  testing::TempDir dir;
+  auto store = std::make_shared<MemoryStore>();
+  Write(dir / "rents.json", Schema("7"));
+  { SchemaRegistry({dir.path()}, store, true); }
+  std::filesystem::remove(dir / "rents.json");
+  SchemaRegistry r({dir.path()}, store);
+  CHECK_FALSE(r.Find("rents"));
+  CHECK(r.Restore("rents"));
+  REQUIRE(r.Find("rents"));
+  CHECK(r.Find("rents")->file_removed);
+  CHECK(r.Find("rents")->schema->version() == "7");
+  CHECK_FALSE(SchemaRegistry({dir.path()}).Restore("rents"));  // no store: nothing to restore
+}
+
+TEST_CASE("A copy of a schema never takes over the feed it copies") {
+  testing::TempDir dir;
+  auto store = std::make_shared<MemoryStore>();
+  Write(dir / "rents.json", Schema("1"));
+  SchemaRegistry r({dir.path()}, store, true);
+  REQUIRE(r.Find("rents"));
+  // Sorted before the original, so a first-come rule would let it win.
+  Write(dir / "copy-of-rents.json", Schema("copy"));
+  const auto problems = r.Reload();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].file == dir / "copy-of-rents.json");
+  CHECK(problems[0].message.find("already defined by " + dir / "rents.json") != std::string::npos);
+  CHECK(r.Find("rents")->schema->version() == "1");
+  CHECK(r.Reload().empty());  // said once
+
+  // At a restart the store says which served.
+  SchemaRegistry again({dir.path()}, store);
+  CHECK(again.Find("rents")->schema->version() == "1");
+  REQUIRE(again.initial_problems().size() == 1);
+  CHECK(again.initial_problems()[0].file == dir / "copy-of-rents.json");
+
+  // With no history, neither of two files is chosen: the feed is held, both named.
+  SchemaRegistry none({dir.path()});
+  CHECK_FALSE(none.Find("rents"));
+  REQUIRE(none.Held("rents"));
+  CHECK(none.Held("rents")->message.find("copy-of-rents.json") != std::string::npos);
+  CHECK(none.Held("rents")->message.find("/rents.json") != std::string::npos);
+}
+
+TEST_CASE("Schema files as Windows editors save them: a byte order mark is accepted") {
+  testing::TempDir dir;
+  Write(dir / "rents.json", "\xEF\xBB\xBF" + Schema("1"));
+  SchemaRegistry r({dir.path()});
+  CHECK(r.initial_problems().empty());
+  CHECK(r.Find("rents"));
+  std::string text, error;
+  CHECK_FALSE(ReadSchemaFile(dir / "missing.json", text, error));
+  CHECK(error == "cannot be read: No such file or directory");
 }
 
 TEST_CASE("A folder may replace a shipped schema; two files may not define one feed") {

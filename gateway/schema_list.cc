@@ -1,0 +1,119 @@
+#include "gateway/schema_list.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "schemas/detect.h"
+#include "spool/ledger.h"
+#include "spool/report.h"
+
+namespace rbgate::gateway {
+namespace {
+
+std::string_view BuiltinOrigin(std::string_view feed) {
+  return feed == schemas::kFeedAtlas      ? "built in (C++, schemas/atlas/atlas.xsd)"
+         : feed == schemas::kFeedBaReport ? "built in (C++, schemas/voa/ba_report.xsd)"
+                                          : "built in (C++)";
+}
+
+// What an officer needs to know of an entry beyond its name: empty when all is well.
+std::string Status(const schemas::SchemaRegistry::Entry& e) {
+  if (e.built_in() && !e.refused) return {};
+  std::string out;
+  if (!e.sha256.empty()) {
+    out = fmt::format("serving {}{}", e.sha256.substr(0, 12),
+                      e.since.empty() ? "" : " since " + spool::ListedTime(e.since));
+    if (e.from_store) out += " (the ledger's copy)";
+  } else {
+    out = "serving the built-in version";
+  }
+  if (e.file_removed) out += fmt::format("; {} removed", e.origin);
+  if (e.refused) out += fmt::format("; {} refused: {}", e.refused->file, e.refused->message);
+  return e.refused || e.file_removed || e.from_store ? out : std::string();
+}
+
+}  // namespace
+
+int SchemaList(const schemas::SchemaRegistry& registry, const std::string& format) {
+  const auto entries = registry.All();
+  const auto held = registry.AllHeld();
+  int status = 0;
+  for (const auto& e : entries) {
+    if (e.refused || e.file_removed) status = 1;
+  }
+  if (!registry.initial_problems().empty()) status = 1;
+  if (!held.empty()) status = 1;
+
+  if (format == "json") {
+    std::string out = "{\"feeds\":[";
+    bool first = true;
+    const auto add = [&](const std::string& item) {
+      out += (first ? "" : ",") + item;
+      first = false;
+    };
+    for (const auto f : schemas::kFeeds) {
+      add(fmt::format(R"({{"feed":{},"kind":{},"origin":{},"state":"serving"}})",
+                      spool::JsonQuoted(f),
+                      spool::JsonQuoted(f == schemas::kFeedBacs18 ? "bacs18" : "xml"),
+                      spool::JsonQuoted(BuiltinOrigin(f))));
+    }
+    for (const auto& e : entries) {
+      std::string item = fmt::format(
+          R"({{"feed":{},"version":{},"kind":{},"origin":{},"sha256":{},"since":{},)"
+          R"("state":"serving","from_ledger":{},"file_removed":{})",
+          spool::JsonQuoted(e.schema->name()), spool::JsonQuoted(e.schema->version()),
+          spool::JsonQuoted(e.schema->json ? "json" : "table"), spool::JsonQuoted(e.origin),
+          spool::JsonQuoted(e.sha256), spool::JsonQuoted(e.since), e.from_store, e.file_removed);
+      if (e.refused) {
+        item +=
+            fmt::format(R"(,"refused":{{"file":{},"reason":{}}})",
+                        spool::JsonQuoted(e.refused->file), spool::JsonQuoted(e.refused->message));
+      }
+      add(item + "}");
+    }
+    for (const auto& p : held) {
+      add(fmt::format(R"({{"feed":{},"state":"held","refused":{{"file":{},"reason":{}}}}})",
+                      spool::JsonQuoted(p.feed), spool::JsonQuoted(p.file),
+                      spool::JsonQuoted(p.message)));
+    }
+    out += "],\"problems\":[";
+    first = true;
+    for (const auto& p : registry.initial_problems()) {
+      add(fmt::format(R"({{"file":{},"feed":{},"message":{}}})", spool::JsonQuoted(p.file),
+                      spool::JsonQuoted(p.feed), spool::JsonQuoted(p.message)));
+    }
+    std::printf("%s]}\n", out.c_str());
+    return status;
+  }
+
+  std::printf("%-13s %-8s %-9s %-12s %s\n", "FEED", "VERSION", "KIND", "SHA-256", "FROM");
+  for (const auto f : schemas::kFeeds) {
+    std::printf("%-13s %-8s %-9s %-12s %s\n", std::string(f).c_str(), "-",
+                f == schemas::kFeedBacs18 ? "bacs18" : "xml", "-",
+                std::string(BuiltinOrigin(f)).c_str());
+  }
+  for (const auto& e : entries) {
+    std::printf("%-13s %-8s %-9s %-12s %s\n", e.schema->name().c_str(),
+                e.schema->version().empty() ? "-" : e.schema->version().c_str(),
+                e.schema->json ? "json" : "table",
+                e.sha256.empty() ? "-" : e.sha256.substr(0, 12).c_str(), e.origin.c_str());
+    if (const std::string s = Status(e); !s.empty()) std::printf("  %s\n", s.c_str());
+    // Other files claiming the feed, refused beside the one serving.
+    for (const auto& p : registry.initial_problems()) {
+      if (p.feed == e.schema->name() && (!e.refused || p.file != e.refused->file) && !p.removed)
+        std::printf("  %s refused: %s\n", p.file.c_str(), p.message.c_str());
+    }
+  }
+  for (const auto& p : held) {
+    std::printf("%-13s %-8s %-9s %-12s %s\n", p.feed.c_str(), "-", "held", "-", p.file.c_str());
+    std::printf("  held: no version has ever loaded, its route's files wait; %s refused: %s\n",
+                p.file.c_str(), p.message.c_str());
+  }
+  for (const auto& p : registry.initial_problems()) {
+    if (p.feed.empty()) std::fprintf(stderr, "rbgate: %s\n", p.message.c_str());
+  }
+  return status;
+}
+
+}  // namespace rbgate::gateway

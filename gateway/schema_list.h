@@ -1,0 +1,16 @@
+// `rbgate schema list`: the feeds rbgate knows, which version of each serves (its SHA-256 and
+// since when), and what is wrong now: a refused file with the version serving in its place, a
+// removed file, a feed held because no version of it has ever loaded.
+#pragma once
+
+#include <string>
+
+#include "schemas/registry.h"
+
+namespace rbgate::gateway {
+
+// Prints the listing as text or JSON ("text", "json"). Exit status: 0 all is well, 1 some
+// schema file is refused or removed, or some feed is held.
+int SchemaList(const schemas::SchemaRegistry& registry, const std::string& format);
+
+}  // namespace rbgate::gateway

@@ -1,0 +1,61 @@
+#include "spool/lock.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string_view>
+
+#include "spool/fsio.h"
+
+namespace rbgate::spool {
+
+std::unique_ptr<SpoolLock> SpoolLock::Take(const std::string& root, Status& status) {
+  std::string path = root + "/rbgate.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+  if (fd < 0) {
+    status = FromErrno(errno, path, "open");
+    return nullptr;
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err != EWOULDBLOCK) {
+      status = FromErrno(err, path, "flock");
+      ::close(fd);
+      return nullptr;
+    }
+    // The holder wrote its id once it had the lock; a holder still starting may not have.
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    std::string_view holder(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' '))
+      holder.remove_suffix(1);
+    ::close(fd);
+    status = Error(Code::kFailedPrecondition,
+                   fmt::format("another rbgate run{} holds this spool ({}); one daemon serves a "
+                               "spool at a time (operator commands work beside it)",
+                               holder.empty() ? "" : fmt::format(" (process {})", holder), path));
+    return nullptr;
+  }
+  const std::string pid = fmt::format("{}\n", ::getpid());
+  if (::ftruncate(fd, 0) != 0) {
+    status = FromErrno(errno, path, "ftruncate");
+    ::close(fd);
+    return nullptr;
+  }
+  if (Status w = WriteAll(fd, pid.data(), pid.size(), path); !w.ok()) {
+    status = w;
+    ::close(fd);
+    return nullptr;
+  }
+  status = Status::Ok();
+  return std::unique_ptr<SpoolLock>(new SpoolLock(std::move(path), fd));
+}
+
+SpoolLock::~SpoolLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock; the file stays, naming the last holder
+}
+
+}  // namespace rbgate::spool

@@ -1,0 +1,21 @@
+// The schema store (schemas/schema_store.h) in the SQLite ledger: table schema_versions of
+// ROOT/ledger.db, every version of a feed's schema file that served, kept once by feed and
+// SHA-256, with when it last began serving. Its own connection, so that the configuration can
+// read it before the spool opens (WAL lets it sit beside the ledger's).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "schemas/schema_store.h"
+
+namespace rbgate::spool {
+
+// Opens the store in the ledger at `path`. With `create` false (an officer's commands) a
+// ledger that does not exist yet gives nullptr, and the store is only read; with it true (the
+// daemon) the file and table are made if needed. nullptr, with the reason in `error`, when it
+// cannot be opened.
+std::shared_ptr<schemas::SchemaStore> OpenSqliteSchemaStore(const std::string& path, bool create,
+                                                            std::string& error);
+
+}  // namespace rbgate::spool

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# An officer's schema edits against the real daemon: a broken edit never stops the gateway or
+# changes a verdict, across restarts; a feed that never loaded holds its files; a removed file
+# and a copy of one; reprocess with a broken schema; one daemon per spool.
+set -u
+rbgate=$1
+tmp=$(mktemp -d)
+cleanup() {
+  [ -n "${daemon:-}" ] && kill -9 "$daemon" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
+# shellcheck source=tests/gateway/lib.sh
+source "$(dirname "$0")/lib.sh"
+state_of() {  # state_of SPOOL NAME
+  "$rbgate" ledger list --config "$1/rbgate.toml" --format json |
+    grep -o "\"name\":\"$2\"[^}]*\"state\":\"[a-z]*\"" | sed 's/.*"state":"//; s/"$//' | head -1
+}
+is_state() { [ "$(state_of "$1" "$2")" = "$3" ]; }
+stop() {
+  kill -TERM "$daemon"
+  wait "$daemon"
+  daemon=""
+}
+good='{"name":"rents-northgate","version":"1","schema":{"fields":[{"name":"pay_ref","constraints":{"required":true}},{"name":"rent","type":"number","constraints":{"maximum":500}}]}}'
+money='{"name":"rents-northgate","version":"2","schema":{"fields":[{"name":"pay_ref"},{"name":"rent","type":"money"}]}}'
+
+s=$tmp/s
+"$rbgate" init "$s" >/dev/null
+mkdir -p "$s/schemas" "$s/incoming/rents"
+sed -i 's/stable_seconds = 2/stable_seconds = 1/; s/rescan_seconds = 10/rescan_seconds = 1/;
+        s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/;
+        s|^schema_dirs = \[\]|schema_dirs = ["schemas"]|' "$s/rbgate.toml"
+printf '\n[[route]]\nname = "rents"\nfeed = "rents-northgate"\ndestinations = ["delivered"]\n\n[route.settle]\nstable_seconds = 1\n' >>"$s/rbgate.toml"
+printf '%s\n' "$good" >"$s/schemas/rents.json"
+
+# --- one daemon per spool --------------------------------------------------------------------
+start_daemon "$s/rbgate.toml" "$tmp/d1.log"
+check first-daemon-up test -n "$url"
+"$rbgate" run --config "$s/rbgate.toml" 2>"$tmp/d2.log"
+check second-daemon-exit test $? -eq 2
+check second-daemon-names-first grep -q "another rbgate run (process $daemon) holds this spool" "$tmp/d2.log"
+"$rbgate" run --once --config "$s/rbgate.toml" 2>"$tmp/d3.log"
+check once-beside-daemon-exit test $? -eq 2
+check operator-beside-daemon "$rbgate" ledger list --config "$s/rbgate.toml" >/dev/null
+printf 'pay_ref,rent\r\nA1,100.50\r\n' >"$s/incoming/rents/april.csv"
+check served-v1 wait_for 10 is_state "$s" april.csv delivered
+check v1-listed bash -c "'$rbgate' schema list --config '$s/rbgate.toml' | grep -Eq '^rents-northgate +1 +table +[0-9a-f]{12} '"
+
+# --- a broken edit while it runs, then a restart: version 1 serves throughout -----------------
+printf '%s\n' "$money" >"$s/schemas/rents.json"
+check refused-live wait_for 10 grep -q 'schema-refused.*money.. is not a Table Schema type.*previous version keeps serving' "$tmp/d1.log"
+check refused-metric wait_for 5 bash -c "curl -sf '$url/metrics' | grep -qx 'rbgate_schema_refused{feed=\"rents-northgate\"} 1'"
+check metrics-valid bash -c "curl -sf '$url/metrics' | promtool check metrics"
+stop
+start_daemon "$s/rbgate.toml" "$tmp/d4.log"
+check restarted test -n "$url"
+check restart-says-ledger grep -q 'schema-from-ledger feed=rents-northgate.*the last good version serves' "$tmp/d4.log"
+printf 'pay_ref,rent\r\nA2,600\r\n' >"$s/incoming/rents/may.csv"
+printf 'pay_ref,rent\r\nA3,50\r\n' >"$s/incoming/rents/june.csv"
+# Judged by version 1: its maximum of 500 quarantines May, June goes.
+check v1-judges-may wait_for 10 is_state "$s" may.csv quarantined
+check v1-judges-june wait_for 10 is_state "$s" june.csv delivered
+check v1-maximum grep -q '"rule":"table.maximum"' "$s"/quarantine/*/report.json
+"$rbgate" schema list --config "$s/rbgate.toml" >"$tmp/list.txt"
+check list-exit test $? -eq 1
+check list-serving grep -Eq '^  serving [0-9a-f]{12} since 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} \(the ledger.s copy\); .*schemas/rents.json refused: .*"money"' "$tmp/list.txt"
+check list-json bash -c "'$rbgate' schema list --config '$s/rbgate.toml' --format json | grep -q '\"feed\":\"rents-northgate\",\"version\":\"1\".*\"from_ledger\":true.*\"refused\":{\"file\"'"
+
+# Reprocess judges with the version that serves; findings are never replaced by a schema fault.
+mid=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json | grep -o '"id":"[^"]*","name":"may.csv"' | cut -d'"' -f4)
+cp "$s/quarantine/$mid/report.json" "$tmp/report-before.json"
+"$rbgate" quarantine reprocess "$mid" --reason "after the edit" --config "$s/rbgate.toml" >"$tmp/rep.txt" 2>&1
+check reprocess-by-serving test $? -eq 0
+check reprocess-same-verdict is_state "$s" may.csv quarantined
+check reprocess-findings grep -q '"rule":"table.maximum"' "$s/quarantine/$mid/report.json"
+
+# --- a copy of the schema beside it never takes the feed over ----------------------------------
+printf '%s\n' "$good" >"$s/schemas/rents.json"
+check fixed-loads wait_for 10 grep -q 'schema-loaded.*rents-northgate version 1' "$tmp/d4.log"
+sed 's/"maximum":500/"maximum":5/' <<<"$good" >"$s/schemas/copy-of-rents.json"
+check copy-refused wait_for 10 grep -q 'schema-refused file=".*copy-of-rents.json".*already defined by .*/rents.json' "$tmp/d4.log"
+printf 'pay_ref,rent\r\nA4,60\r\n' >"$s/incoming/rents/july.csv"
+check copy-not-serving wait_for 10 is_state "$s" july.csv delivered
+rm "$s/schemas/copy-of-rents.json"
+
+# --- removing the file: a warning; the feed serves on, across a restart ----------------------
+rm "$s/schemas/rents.json"
+check removed-warned wait_for 10 grep -q 'warning schema-removed .*rents.json.*serves on' "$tmp/d4.log"
+printf 'pay_ref,rent\r\nA5,70\r\n' >"$s/incoming/rents/august.csv"
+check removed-serves wait_for 10 is_state "$s" august.csv delivered
+stop
+start_daemon "$s/rbgate.toml" "$tmp/d5.log"
+check removed-restart grep -q 'schema-from-ledger feed=rents-northgate.*its file is gone' "$tmp/d5.log"
+printf 'pay_ref,rent\r\nA6,80\r\n' >"$s/incoming/rents/september.csv"
+check removed-restart-serves wait_for 10 is_state "$s" september.csv delivered
+stop
+
+# --- a feed that has never loaded holds its files in the drop folder --------------------------
+h=$tmp/h
+"$rbgate" init "$h" >/dev/null
+mkdir -p "$h/schemas" "$h/incoming/rents"
+sed -i 's/rescan_seconds = 10/rescan_seconds = 1/; s/^listen = "127.0.0.1:8490"/listen = "127.0.0.1:0"/;
+        s|^schema_dirs = \[\]|schema_dirs = ["schemas"]|' "$h/rbgate.toml"
+printf '\n[[route]]\nname = "rents"\nfeed = "rents-northgate"\ndestinations = ["delivered"]\n\n[route.settle]\nstable_seconds = 1\n' >>"$h/rbgate.toml"
+printf '%s\n' "$money" >"$h/schemas/rents.json"
+"$rbgate" schema list --config "$h/rbgate.toml" >"$tmp/held.txt"
+check held-list-exit test $? -eq 1
+check held-listed grep -q 'held: no version has ever loaded' "$tmp/held.txt"
+start_daemon "$h/rbgate.toml" "$tmp/h1.log"
+check held-starts test -n "$url"
+printf 'pay_ref,rent\r\nB1,10\r\n' >"$h/incoming/rents/one.csv"
+check held-logged wait_for 10 grep -q 'warning route-held route=rents feed=rents-northgate' "$tmp/h1.log"
+sleep 2
+check held-waits test -f "$h/incoming/rents/one.csv"
+check held-no-quarantine test -z "$(ls "$h/quarantine")"
+check held-metric bash -c "curl -sf '$url/metrics' | grep -qx 'rbgate_schema_held{feed=\"rents-northgate\"} 1'"
+check held-backlog bash -c "curl -sf '$url/metrics' | grep -qx 'rbgate_files_waiting{route=\"rents\"} 1'"
+printf '%s\n' "$good" >"$h/schemas/rents.json"
+check held-resumes wait_for 10 grep -q 'info route-resumed route=rents' "$tmp/h1.log"
+check held-then-delivered wait_for 10 is_state "$h" one.csv delivered
+stop
+
+# A file that is not even JSON, at the first start: still held, not a configuration mistake.
+printf '{"name": "rents-northgate",\n' >"$h/schemas/rents.json"
+rm -f "$h/ledger.db"*
+"$rbgate" run --once --config "$h/rbgate.toml" 2>"$tmp/h2.log"
+check broken-json-runs test $? -eq 0
+check broken-json-held grep -q 'route-held route=rents' "$tmp/h2.log"
+# Reprocess with no version serving: refused, exit 2, the findings untouched.
+printf '%s\n' "$good" >"$h/schemas/rents.json"
+printf 'pay_ref,rent\r\n,10\r\n' >"$h/incoming/rents/two.csv"
+sleep 1.1
+"$rbgate" run --once --config "$h/rbgate.toml" 2>/dev/null
+tid=$("$rbgate" quarantine list --config "$h/rbgate.toml" --format json | grep -o '"id":"[^"]*","name":"two.csv"' | cut -d'"' -f4)
+check two-quarantined test -n "$tid"
+cp "$h/quarantine/$tid/report.json" "$tmp/two-before.json"
+printf '{"name": "rents-northgate",\n' >"$h/schemas/rents.json"
+rm -f "$h/ledger.db-wal" "$h/ledger.db-shm"
+sqlite3 "$h/ledger.db" 'DELETE FROM schema_versions'
+"$rbgate" quarantine reprocess "$tid" --reason "try" --config "$h/rbgate.toml" 2>"$tmp/rep2.txt"
+check reprocess-refused-exit test $? -eq 2
+check reprocess-refused-why grep -q 'not reprocessed, its findings stand: feed rents-northgate has no schema that loads' "$tmp/rep2.txt"
+check reprocess-report-kept cmp -s "$h/quarantine/$tid/report.json" "$tmp/two-before.json"
+check reprocess-still-quarantined is_state "$h" two.csv quarantined
+
+# --- help says what exit statuses mean ----------------------------------------------------------
+"$rbgate" ledger list --help >"$tmp/help.txt"
+check ledger-help-exit bash -c "! grep -q '1 when any file has an error' '$tmp/help.txt'"
+check ledger-help-says grep -q 'Exit status: 0' "$tmp/help.txt"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,61 @@
+// The schema store in a real SQLite ledger: versions kept once by feed and hash, the last to
+// begin serving first, read by a second connection as the officers' commands do.
+#include <doctest/doctest.h>
+
+#include "spool/schema_store_sqlite.h"
+#include "spool/spool.h"
+#include "tests/support/spool_options.h"
+#include "tests/support/temp_dir.h"
+
+namespace rbgate::spool {
+namespace {
+
+TEST_CASE("The schema store keeps each version once and knows which served last") {
+  testing::TempDir dir;
+  const std::string ledger = dir / "ledger.db";
+  std::string error;
+  // An officer's command on a spool with no ledger yet: no store, and no file made.
+  CHECK(OpenSqliteSchemaStore(ledger, false, error) == nullptr);
+  CHECK(error.empty());
+  CHECK_FALSE(std::filesystem::exists(ledger));
+
+  auto daemon = OpenSqliteSchemaStore(ledger, true, error);
+  REQUIRE(daemon);
+  CHECK_FALSE(daemon->LastServed("rents"));
+  schemas::StoredSchema v1{"rents", std::string(64, 'a'), "/s/rents.json", "{\"v\":1}", ""};
+  schemas::StoredSchema v2{"rents", std::string(64, 'b'), "/s/rents.json", "{\"v\":2}", ""};
+  REQUIRE(daemon->Serving(v1, error));
+  CHECK(v1.since.size() == 24);
+  REQUIRE(daemon->Serving(v2, error));
+  auto reader = OpenSqliteSchemaStore(ledger, false, error);
+  REQUIRE(reader);
+  CHECK(reader->LastServed("rents")->text == "{\"v\":2}");
+  CHECK(reader->FeedServedFrom("/s/rents.json") == "rents");
+  CHECK_FALSE(reader->FeedServedFrom("/s/other.json"));
+  // Back to version 1 (an officer restored the file): it serves last, kept once.
+  schemas::StoredSchema again = v1;
+  REQUIRE(daemon->Serving(again, error));
+  const auto last = reader->LastServed("rents");
+  REQUIRE(last);
+  CHECK(last->sha256 == v1.sha256);
+  CHECK(last->since == again.since);
+  CHECK_FALSE(reader->LastServed("vep"));
+
+  // The spool's own ledger opens over it, and the store reads beside a spool's ledger.
+  Status st;
+  auto options = testing::TestSpoolOptions(dir);
+  auto spool = Spool::Open(options, st);
+  REQUIRE(spool);
+  CHECK(reader->LastServed("rents"));
+}
+
+TEST_CASE("A ledger that is not SQLite gives no store, and says why") {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "ledger.db", std::string(4096, 'x'));
+  std::string error;
+  CHECK(OpenSqliteSchemaStore(dir / "ledger.db", true, error) == nullptr);
+  CHECK(error.find("not a database") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace rbgate::spool
