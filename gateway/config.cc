@@ -421,6 +421,7 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
         std::string schema_feeds, refused;
         for (const auto& e : c.spool.check.registry->All()) schema_feeds += ", " + e.schema->name();
         for (const auto& p : c.spool.check.registry->initial_problems()) {
+          if (p.warning) continue;
           refused += "; refused: " + p.message;
         }
         Fail(path, t->get("feed"), "route.feed",

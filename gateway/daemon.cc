@@ -372,6 +372,12 @@ int RunDaemon(Config& config, bool once) {
                 Text("action", "feeds serve what their files hold; no last good version kept")});
   }
   const auto log_schema_problem = [&](const schemas::SchemaRegistry::Problem& p) {
+    if (p.warning) {
+      log::Event(Level::kWarning, "schema-warning",
+                 {Text("file", p.file), Word("feed", p.feed), Text("finding", p.message),
+                  Text("action", "loaded; the key is kept as a custom property, unchecked")});
+      return;
+    }
     const auto serving = registry->Find(p.feed);
     std::string action = p.removed ? "its feed serves on until the configuration stops naming it"
                          : p.kept_previous ? "the previous version keeps serving"

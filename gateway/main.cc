@@ -20,7 +20,7 @@
 #include "gateway/gen_reports.h"
 #include "gateway/gen_voa.h"
 #include "gateway/operator.h"
-#include "gateway/schema_list.h"
+#include "gateway/schema_commands.h"
 #include "gateway/stdin_file.h"
 #include "gateway/transform.h"
 #include "gateway/voa.h"
@@ -113,6 +113,20 @@ int main(int argc, char** argv) {
                                  "is wrong with it (file, JSON path, problem)");
   std::vector<std::string> schema_files;
   schema_check->add_option("FILE", schema_files, "Schema files (JSON)")->required()->type_name("");
+  bool schema_strict = false;
+  std::string schema_format = "text";
+  schema_check->add_flag("--strict", schema_strict,
+                         "Refuse custom properties too (keys no specification defines)");
+  schema_check->add_option("--format", schema_format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->type_name("FORMAT")
+      ->capture_default_str();
+  schema_check->footer(
+      "Every problem of every file is reported in one run: FILE[:LINE:COL]: error: JSON path: "
+      "what is wrong. A key within a typo of a known one is an error with 'did you mean'; other "
+      "keys no specification defines are kept as custom properties, unchecked, and listed as "
+      "warnings.\nExit status: 0 every file loads (warnings allowed unless --strict); 1 some "
+      "file has an error; 2 a file cannot be read.");
   auto* schema_list = schema_cmd->add_subcommand(
       "list",
       "The feeds rbgate knows: built in, shipped as schema files, and those in the "
@@ -910,20 +924,7 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    if (*schema_check) {
-      int status = 0;
-      for (const auto& f : schema_files) {
-        try {
-          const auto schema = schemas::LoadFeedSchemaFile(f);
-          std::printf("%s: %s: ok\n", f.c_str(), schema.Describe().c_str());
-        } catch (const schemas::table::SchemaError& e) {
-          std::printf("%s: error: %s: %s\n", e.file().c_str(), e.path().c_str(),
-                      e.problem().c_str());
-          status = 1;
-        }
-      }
-      return status;
-    }
+    if (*schema_check) return gateway::SchemaCheck(schema_files, schema_strict, schema_format);
 
     if (*schema_list) {
       std::shared_ptr<schemas::SchemaRegistry> registry;
@@ -944,6 +945,7 @@ int main(int argc, char** argv) {
     spool::CheckSettings settings;
     settings.registry = std::make_shared<schemas::SchemaRegistry>(check_schema_dirs);
     for (const auto& p : settings.registry->initial_problems()) {
+      if (p.warning) continue;
       throw UsageError("--schema-dir: " + p.message);
     }
     if (!feed.empty() && !schemas::IsBuiltinFeed(feed) && !settings.registry->Find(feed)) {

@@ -118,6 +118,7 @@ int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
   settings.registry =
       registry ? std::move(registry) : std::make_shared<schemas::SchemaRegistry>(o.schema_dirs);
   for (const auto& p : settings.registry->initial_problems()) {
+    if (p.warning) continue;
     std::fprintf(stderr, "rbgate: --schema-dir: %s\n", p.message.c_str());
     return 2;
   }

@@ -28,6 +28,11 @@ std::string FeedSchema::Describe() const {
                      t.encoding == parsers::delimited::Encoding::kUtf8 ? "UTF-8" : "Windows-1252");
 }
 
+const std::vector<table::SchemaIssue>& FeedSchema::warnings() const {
+  static const std::vector<table::SchemaIssue> kNone;
+  return table ? table->warnings : kNone;
+}
+
 FeedSchema CompileFeedSchema(std::string_view json, const std::string& file) {
   // Windows editors save a byte order mark; it is not part of the JSON.
   if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(3);

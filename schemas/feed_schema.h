@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "schemas/json/json_schema.h"
 #include "schemas/table/schema.h"
@@ -18,6 +19,8 @@ struct FeedSchema {
   const std::string& version() const { return table ? table->version : json->version; }
   const std::string& source() const { return table ? table->source : json->source; }
   std::string Describe() const;  // one line: what the schema defines
+  // Keys kept as custom properties and not checked (table::TableSchema::warnings).
+  const std::vector<table::SchemaIssue>& warnings() const;
 };
 
 // Reads a schema file's bytes; false, with the OS's reason in `error`, when it cannot.

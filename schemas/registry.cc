@@ -248,6 +248,11 @@ void SchemaRegistry::Resolve(const std::string& name, const std::map<std::string
     e.sha256 = st.sha256;
     Record(e, st.text);
     if (loaded != nullptr) loaded->push_back(fmt::format("{} from {}", e.schema->Describe(), pick));
+    for (const auto& w : e.schema->warnings()) {
+      Problem p{pick, name, fmt::format("{}: {}: {}", pick, w.path, w.problem), true};
+      p.warning = true;
+      problems.push_back(std::move(p));
+    }
     feeds_[name] = std::move(e);
     held_.erase(name);
     return;

@@ -42,6 +42,8 @@ class SchemaRegistry {
     bool kept_previous = false;  // the feed serves on with a version loaded before
     bool removed = false;        // the file was removed (its feed serves on)
     bool feed_guessed = false;   // `feed` is the file name's stem: the file names none
+    // Not a refusal: a key of a schema now serving, kept as a custom property and unchecked.
+    bool warning = false;
   };
   struct Entry {
     std::shared_ptr<const FeedSchema> schema;

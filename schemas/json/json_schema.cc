@@ -13,6 +13,8 @@
 #include <map>
 #include <set>
 
+#include "parsers/json/syntax.h"
+
 namespace rbgate::schemas::json {
 namespace {
 
@@ -370,7 +372,10 @@ std::shared_ptr<const JsonSchema> CompileJsonSchema(std::string_view json,
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(json.data(), json.size()).get(root)) {
-    throw SchemaError(file, "$", fmt::format("is not JSON: {}", simdjson::error_message(error)));
+    table::SchemaIssue issue{"$", "is not JSON: "};
+    issue.problem +=
+        parsers::json::WhyNotJson(json, simdjson::error_message(error), &issue.line, &issue.column);
+    throw SchemaError(file, {issue});
   }
   auto out = std::make_shared<JsonSchema>();
   out->source = file;

@@ -14,7 +14,9 @@
 #include <set>
 #include <sstream>
 
+#include "parsers/json/syntax.h"
 #include "schemas/table/cast.h"
+#include "schemas/table/keys.h"
 
 namespace rbgate::schemas::table {
 namespace {
@@ -73,10 +75,35 @@ class Loader {
     dom::parser parser;
     dom::element root;
     if (auto error = parser.parse(json.data(), json.size()).get(root)) {
-      Fail("$", fmt::format("is not JSON: {}", simdjson::error_message(error)));
+      SchemaIssue issue{"$", "is not JSON: "};
+      issue.problem += parsers::json::WhyNotJson(json, simdjson::error_message(error), &issue.line,
+                                                 &issue.column);
+      throw SchemaError(file_, {issue});
     }
     auto schema = std::make_shared<TableSchema>();
     schema->source = file_;
+    // Every misspelt key first, then what loading finds: all of it in one report.
+    AuditKeys(root, issues_, schema->warnings);
+    try {
+      LoadDescriptor(root, *schema);
+    } catch (const SchemaError& e) {
+      for (const auto& issue : e.issues()) Add(issue);
+    }
+    if (!issues_.empty()) throw SchemaError(file_, issues_);
+    return schema;
+  }
+
+ private:
+  // An issue, unless one at the same place is said already (a misspelt constraint is both).
+  void Add(const SchemaIssue& issue) {
+    for (const auto& i : issues_) {
+      if (i.path == issue.path) return;
+    }
+    issues_.push_back(issue);
+  }
+
+  void LoadDescriptor(dom::element root, TableSchema& out) {
+    TableSchema* schema = &out;
     dom::object top = Object(root, "$");
     if (top["fields"].error() == simdjson::SUCCESS) {
       // A bare Table Schema may carry a resource's name, title and version too.
@@ -100,11 +127,10 @@ class Loader {
       schema->name = std::filesystem::path(file_).stem().string();
       if (schema->name.empty()) schema->name = "table";
     }
+    if (!issues_.empty()) return;  // Finish assumes fields that loaded
     Finish(*schema);
-    return schema;
   }
 
- private:
   // A resource's "schema" or "dialect" may be an object or a path to a JSON file beside it.
   dom::element Referenced(dom::element e, const std::string& path, dom::parser& parser) {
     std::string_view relative;
@@ -121,7 +147,8 @@ class Loader {
     dom::element out;
     if (auto error = parser.parse(referenced_.back()).get(out)) {
       Fail(path, fmt::format("names {}, which is not JSON: {}", full.string(),
-                             simdjson::error_message(error)));
+                             parsers::json::WhyNotJson(referenced_.back(),
+                                                       simdjson::error_message(error))));
     }
     return out;
   }
@@ -210,7 +237,21 @@ class Loader {
     pending_sort_code_.clear();
     std::size_t i = 0;
     for (dom::element f : Array(list, path)) {
-      fields.push_back(LoadField(f, fmt::format("{}[{}]", path, i++), schema));
+      // A field that does not load is reported, and the rest are still read: every field's
+      // problem in one run. It stands in as "any", so that names still resolve.
+      try {
+        fields.push_back(LoadField(f, fmt::format("{}[{}]", path, i), schema));
+      } catch (const SchemaError& e) {
+        for (const auto& issue : e.issues()) Add(issue);
+        FieldSpec stand_in;
+        std::string_view name;
+        stand_in.name = f["name"].get(name) == simdjson::SUCCESS ? std::string(name)
+                                                                 : fmt::format("(field {})", i + 1);
+        stand_in.type = Type::kAny;
+        fields.push_back(std::move(stand_in));
+      }
+      pending_sort_code_.resize(fields.size());
+      ++i;
     }
     if (fields.empty()) Fail(path, "must name at least one field");
     std::set<std::string> names;
@@ -950,6 +991,7 @@ class Loader {
   dom::element voa_;
   std::string voa_path_;
   std::string controls_path_;
+  std::vector<SchemaIssue> issues_;
 };
 
 }  // namespace
@@ -980,10 +1022,21 @@ std::optional<Domain> DomainNamed(std::string_view name) noexcept {
 }
 
 SchemaError::SchemaError(std::string file, std::string path, std::string what)
-    : std::runtime_error(fmt::format("{}: {}: {}", file, path, what)),
+    : SchemaError(std::move(file), std::vector<SchemaIssue>{{std::move(path), std::move(what)}}) {}
+
+namespace {
+std::string Joined(const std::string& file, const std::vector<SchemaIssue>& issues) {
+  std::string out = file;
+  for (std::size_t i = 0; i < issues.size(); ++i)
+    out += fmt::format("{}{}: {}", i == 0 ? ": " : "; ", issues[i].path, issues[i].problem);
+  return out;
+}
+}  // namespace
+
+SchemaError::SchemaError(std::string file, std::vector<SchemaIssue> issues)
+    : std::runtime_error(Joined(file, issues)),
       file_(std::move(file)),
-      path_(std::move(path)),
-      problem_(std::move(what)) {}
+      issues_(std::move(issues)) {}
 
 parsers::delimited::ParseOptions TableSchema::ParseOptions() const {
   parsers::delimited::ParseOptions o;

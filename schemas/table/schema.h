@@ -228,6 +228,15 @@ struct VoaBinding {
 };
 std::string_view ChangeName(VoaBinding::Change c) noexcept;
 
+// One thing wrong in a schema file (or, as a warning, worth a look): where (a JSON path
+// such as $.fields[3].constraints.minimum; "$" with a line and column for JSON syntax) and
+// what.
+struct SchemaIssue {
+  std::string path;
+  std::string problem;
+  std::uint32_t line = 0, column = 0;  // 1-based; 0 when only the path says where
+};
+
 struct TableSchema {
   std::string name;  // the feed's name, e.g. "rsl-rents"
   std::string title;
@@ -249,6 +258,10 @@ struct TableSchema {
   std::vector<Control> controls;      // rbgate.controls
   std::vector<Reference> references;  // rbgate.references
   VoaBinding voa;                     // rbgate.voa
+  // Keys the descriptor has that no specification rbgate reads defines, and not so close to
+  // one that they are taken for a typo (those are errors): kept as custom properties, which
+  // the specification permits, and not checked. `rbgate schema check --strict` refuses them.
+  std::vector<SchemaIssue> warnings;
 
   // The transform's columns (a route's rows): one per data field, pence fields named
   // <name>_pence; and which are numbers (integers, numbers, years, pence) or booleans.
@@ -259,17 +272,21 @@ struct TableSchema {
   parsers::delimited::ParseOptions ParseOptions() const;
 };
 
-// A schema that cannot be used: says which file, where in it (a JSON path such as
-// $.fields[3].constraints.minimum) and what is wrong.
+// A schema that cannot be used: says which file, where in it and what is wrong; every problem
+// the loader found in one pass (issues()), the first also as path() and problem().
 class SchemaError : public std::runtime_error {
  public:
   SchemaError(std::string file, std::string path, std::string what);
+  // REQUIRES: `issues` is not empty.
+  SchemaError(std::string file, std::vector<SchemaIssue> issues);
   const std::string& file() const noexcept { return file_; }
-  const std::string& path() const noexcept { return path_; }
-  const std::string& problem() const noexcept { return problem_; }
+  const std::string& path() const noexcept { return issues_.front().path; }
+  const std::string& problem() const noexcept { return issues_.front().problem; }
+  const std::vector<SchemaIssue>& issues() const noexcept { return issues_; }
 
  private:
-  std::string file_, path_, problem_;
+  std::string file_;
+  std::vector<SchemaIssue> issues_;
 };
 
 // Compiles the descriptor `json` (from `file`, named in errors; a relative "schema" or

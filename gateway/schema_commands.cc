@@ -1,10 +1,11 @@
-#include "gateway/schema_list.h"
+#include "gateway/schema_commands.h"
 
 #include <fmt/format.h>
 
 #include <cstdio>
 
 #include "schemas/detect.h"
+#include "schemas/feed_schema.h"
 #include "spool/ledger.h"
 #include "spool/report.h"
 
@@ -42,7 +43,9 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
   for (const auto& e : entries) {
     if (e.refused || e.file_removed) status = 1;
   }
-  if (!registry.initial_problems().empty()) status = 1;
+  for (const auto& p : registry.initial_problems()) {
+    if (!p.warning) status = 1;
+  }
   if (!held.empty()) status = 1;
 
   if (format == "json") {
@@ -80,8 +83,9 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
     out += "],\"problems\":[";
     first = true;
     for (const auto& p : registry.initial_problems()) {
-      add(fmt::format(R"({{"file":{},"feed":{},"message":{}}})", spool::JsonQuoted(p.file),
-                      spool::JsonQuoted(p.feed), spool::JsonQuoted(p.message)));
+      add(fmt::format(R"({{"file":{},"feed":{},"severity":{},"message":{}}})",
+                      spool::JsonQuoted(p.file), spool::JsonQuoted(p.feed),
+                      p.warning ? R"("warning")" : R"("error")", spool::JsonQuoted(p.message)));
     }
     std::printf("%s]}\n", out.c_str());
     return status;
@@ -101,8 +105,10 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
     if (const std::string s = Status(e); !s.empty()) std::printf("  %s\n", s.c_str());
     // Other files claiming the feed, refused beside the one serving.
     for (const auto& p : registry.initial_problems()) {
-      if (p.feed == e.schema->name() && (!e.refused || p.file != e.refused->file) && !p.removed)
-        std::printf("  %s refused: %s\n", p.file.c_str(), p.message.c_str());
+      if (p.feed != e.schema->name() || (e.refused && p.file == e.refused->file) || p.removed)
+        continue;
+      std::printf("  %s %s: %s\n", p.file.c_str(), p.warning ? "warns" : "refused",
+                  p.message.c_str());
     }
   }
   for (const auto& p : held) {
@@ -113,6 +119,68 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
   for (const auto& p : registry.initial_problems()) {
     if (p.feed.empty()) std::fprintf(stderr, "rbgate: %s\n", p.message.c_str());
   }
+  return status;
+}
+
+namespace {
+
+std::string Where(const std::string& file, const schemas::table::SchemaIssue& i) {
+  return i.line > 0 ? fmt::format("{}:{}:{}", file, i.line, i.column) : file;
+}
+
+std::string IssuesJson(const std::vector<schemas::table::SchemaIssue>& issues) {
+  std::string out = "[";
+  for (std::size_t k = 0; k < issues.size(); ++k) {
+    const auto& i = issues[k];
+    out += fmt::format(R"({}{{"path":{},"line":{},"column":{},"message":{}}})", k ? "," : "",
+                       spool::JsonQuoted(i.path), i.line, i.column, spool::JsonQuoted(i.problem));
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::string& format) {
+  int status = 0;
+  std::string json = "{\"files\":[";
+  for (std::size_t n = 0; n < files.size(); ++n) {
+    const std::string& f = files[n];
+    std::string text, error, describe;
+    std::vector<schemas::table::SchemaIssue> errors, warnings;
+    bool readable = schemas::ReadSchemaFile(f, text, error);
+    if (!readable) {
+      errors.push_back({"$", error});
+      status = 2;
+    } else {
+      try {
+        const auto schema = schemas::CompileFeedSchema(text, f);
+        describe = schema.Describe();
+        warnings = schema.warnings();
+      } catch (const schemas::table::SchemaError& e) {
+        errors = e.issues();
+      }
+    }
+    const bool ok = errors.empty() && (!strict || warnings.empty());
+    if (!ok && status == 0) status = 1;
+    if (format == "json") {
+      json += fmt::format(R"({}{{"path":{},"ok":{},"schema":{},"errors":{},"warnings":{}}})",
+                          n ? "," : "", spool::JsonQuoted(f), ok, spool::JsonQuoted(describe),
+                          IssuesJson(errors), IssuesJson(warnings));
+      continue;
+    }
+    for (const auto& i : errors)
+      std::printf("%s: error: %s: %s\n", Where(f, i).c_str(), i.path.c_str(), i.problem.c_str());
+    for (const auto& i : warnings) {
+      std::printf("%s: %s: %s: %s\n", Where(f, i).c_str(), strict ? "error" : "warning",
+                  i.path.c_str(), i.problem.c_str());
+    }
+    if (errors.empty()) {
+      std::printf("%s: %s: %s\n", f.c_str(), describe.c_str(),
+                  ok ? (warnings.empty() ? "ok" : "ok, with warnings")
+                     : "refused (--strict: no custom properties)");
+    }
+  }
+  if (format == "json") std::printf("%s]}\n", json.c_str());
   return status;
 }
 
