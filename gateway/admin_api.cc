@@ -420,6 +420,10 @@ std::string MaskedLine(std::string_view feed, std::string_view line) {
 
 void RegisterApi(httplib::Server& server, ApiContext& ctx) {
   server.Post("/api/login", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    // JSON only: a cross-site form can post text/plain or form data without a preflight.
+    const std::string type = req.get_header_value("Content-Type");
+    if (type.substr(0, type.find(';')) != "application/json")
+      return Refuse(res, 415, "sign-in takes a JSON body (Content-Type: application/json)");
     std::map<std::string, std::string> body;
     bool ignored = false;
     if (!BodyStrings(req, body, ignored)) return Refuse(res, 400, "the body must be a JSON object");

@@ -3,10 +3,17 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 
 namespace rbgate::gateway {
 namespace {
@@ -24,6 +31,80 @@ bool SplitListen(const std::string& listen, std::string& host, int& port) {
   const char* begin = listen.data() + colon + 1;
   const char* end = listen.data() + listen.size();
   return std::from_chars(begin, end, port).ptr == end && port >= 0 && port <= 65535;
+}
+
+// A thread per connection, made when none is free, up to `max`; past that, connections wait
+// their turn. Threads stay once made (at most `max`), ready for the next burst.
+class ElasticPool final : public httplib::TaskQueue {
+ public:
+  explicit ElasticPool(int max) : max_(static_cast<std::size_t>(std::max(max, 4))) {}
+  ~ElasticPool() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    std::lock_guard lock(mu_);
+    jobs_.push_back(std::move(fn));
+    if (idle_ < jobs_.size() && threads_.size() < max_) {
+      threads_.emplace_back([this] { Run(); });
+    } else {
+      cv_.notify_one();
+    }
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard lock(mu_);
+      if (stop_) return;
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      ++idle_;
+      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      --idle_;
+      if (jobs_.empty()) return;  // stopping, nothing left
+      auto fn = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      fn();
+      lock.lock();
+    }
+  }
+
+  const std::size_t max_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  std::size_t idle_ = 0;
+  bool stop_ = false;
+};
+
+// cpp-httplib listens with a backlog of 5: a burst of connections (or clients that connect and
+// send nothing, which TCP_DEFER_ACCEPT leaves in the kernel's queue) would make new ones,
+// the liveness probe's among them, wait for SYN retries. Listening again on the bound socket
+// sets a longer queue.
+template <class Base>
+class Listener final : public Base {
+ public:
+  using Base::Base;
+  bool Deepen(int backlog) { return ::listen(Base::svr_sock_, backlog) == 0; }
+};
+
+// The host a Host header names, without its port: "a.b:8490" -> "a.b", "[::1]:80" -> "::1".
+std::string HostOf(std::string h) {
+  if (!h.empty() && h.front() == '[') {
+    const std::size_t close = h.find(']');
+    return close == std::string::npos ? h : h.substr(1, close - 1);
+  }
+  if (const std::size_t colon = h.rfind(':'); colon != std::string::npos) h.resize(colon);
+  for (char& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return h;
 }
 
 }  // namespace
@@ -103,10 +184,10 @@ bool AdminServer::Start(std::string& error) {
     return false;
   }
   if (options_.tls_cert.empty()) {
-    server_ = std::make_unique<httplib::Server>();
+    server_ = std::make_unique<Listener<httplib::Server>>();
   } else {
-    server_ =
-        std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
+    server_ = std::make_unique<Listener<httplib::SSLServer>>(options_.tls_cert.c_str(),
+                                                             options_.tls_key.c_str());
     if (!server_->is_valid()) {
       error = fmt::format("admin: the certificate {} or key {} cannot be used", options_.tls_cert,
                           options_.tls_key);
@@ -125,10 +206,34 @@ bool AdminServer::Start(std::string& error) {
         std::make_unique<ApiContext>(ApiContext{spool_, *auth_, !options_.tls_cert.empty(), late_});
     RegisterApi(*server_, *api_);
   }
-  server_->new_task_queue = [] { return new httplib::ThreadPool(4); };
+  const int max_connections = options_.max_connections;
+  server_->new_task_queue = [max_connections] { return new ElasticPool(max_connections); };
   server_->set_payload_max_length(1 << 20);
-  server_->set_read_timeout(10, 0);
+  server_->set_read_timeout(5, 0);
   server_->set_write_timeout(10, 0);
+  server_->set_keep_alive_max_count(20);
+  server_->set_keep_alive_timeout(5);
+  // A client that connects and sends nothing is not accepted (no thread) until it sends.
+  server_->set_socket_options([](int sock) {
+    httplib::default_socket_options(sock);
+    const int seconds = 5;
+    ::setsockopt(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof seconds);
+  });
+  // Only the names this server answers to (DNS rebinding): a missing Host (HTTP/1.0 probes)
+  // passes, as no browser sends one.
+  std::vector<std::string> names = {"localhost", "127.0.0.1", "::1", HostOf(host)};
+  for (const auto& h : options_.hosts) names.push_back(HostOf(h));
+  server_->set_pre_routing_handler([names](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_header("Host")) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string asked = HostOf(req.get_header_value("Host"));
+    if (std::find(names.begin(), names.end(), asked) != names.end())
+      return httplib::Server::HandlerResponse::Unhandled;
+    res.status = 421;
+    res.set_content(fmt::format("this server does not answer to the name '{}' (admin.hosts)\n",
+                                asked.substr(0, 100)),
+                    "text/plain; charset=utf-8");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain; charset=utf-8");
   });
@@ -151,6 +256,9 @@ bool AdminServer::Start(std::string& error) {
         fmt::format("admin: cannot listen on {} (in use, or not an address here)", options_.listen);
     return false;
   }
+  const int backlog = std::max(options_.max_connections, 128);
+  if (auto* plain = dynamic_cast<Listener<httplib::Server>*>(server_.get())) plain->Deepen(backlog);
+  if (auto* tls = dynamic_cast<Listener<httplib::SSLServer>*>(server_.get())) tls->Deepen(backlog);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return true;
 }

@@ -5,12 +5,18 @@
 //   GET /readyz   200 when the ledger opens and answers, the spool is writable and free space
 //                 is above the floor; 503 with the failing checks otherwise
 //   /api/..., /   the JSON API and the web console (admin_api.h), when a users file is set
-// Requests are served on a small pool of its own threads; the daemon's work is not blocked.
+// Requests are served on threads of its own, one per connection, made as clients come (up to
+// AdminOptions::max_connections), so that slow clients never hold up /healthz; the daemon's
+// work is not blocked. Each read waits at most 5 s, a connection serves at most 20 requests
+// and idles at most 5 s between them. Left out: a deadline for a whole request (cpp-httplib
+// 0.11 has no hook for it), so a client that dribbles a header line every few seconds holds
+// its thread until it stops or the request is too long (8 KiB lines, 1 MiB bodies).
 #pragma once
 
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gateway/admin_api.h"
 #include "gateway/auth.h"
@@ -31,6 +37,13 @@ struct AdminOptions {
   std::string users_file;
   std::int64_t session_idle_seconds = 1800;
   std::int64_t session_max_seconds = 12 * 3600;
+  // The names the server answers to, besides localhost, 127.0.0.1, ::1 and the listen
+  // address: a request whose Host header names another is refused (421), so that a web page
+  // cannot read the admin server through a name rebound to this machine (DNS rebinding).
+  std::vector<std::string> hosts;
+  // Connections served at once (a thread each). Clients that connect and send nothing are
+  // not accepted until they send (TCP_DEFER_ACCEPT), so they hold none.
+  int max_connections = 1024;
 };
 
 class AdminServer {

@@ -306,6 +306,12 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
     c.admin.tls_cert = Resolve(dir, r.Get<std::string>("tls_cert").value_or(""));
     c.admin.tls_key = Resolve(dir, r.Get<std::string>("tls_key").value_or(""));
     c.admin.users_file = Resolve(dir, r.Get<std::string>("users_file").value_or(""));
+    c.admin.hosts = r.Strings("hosts", {});
+    if (const auto v = r.Get<std::int64_t>("max_connections")) {
+      if (*v < 4 || *v > 4096)
+        Fail(path, t->get("max_connections"), "admin.max_connections", "must be 4 to 4096");
+      c.admin.max_connections = static_cast<int>(*v);
+    }
     for (auto [key, field] : {std::pair{"session_idle_seconds", &c.admin.session_idle_seconds},
                               std::pair{"session_max_seconds", &c.admin.session_max_seconds}}) {
       if (auto v = r.Get<std::uint64_t>(key)) {
@@ -515,6 +521,8 @@ users_file = ""             # the web console's and API's users (rbgate admin ha
                             # empty: no console, only /metrics, /healthz and /readyz
 session_idle_seconds = 1800 # a console session ends after this long unused...
 session_max_seconds = 43200 # ...and at this age whatever
+hosts = []                  # names it answers to besides localhost and the listen address
+max_connections = 1024      # connections served at once (slow clients hold one each)
 
 [checks]
 calendar = ""           # GOV.UK bank-holidays.json; empty: the built-in 2018-2027 calendar

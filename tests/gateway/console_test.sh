@@ -29,7 +29,9 @@ check() {  # check NAME CONDITION..., showing the last response body on a failur
 status() {
   local method=$1 path=$2
   shift 2
-  curl -s -o "$tmp/body" -w '%{http_code}' -X "$method" "$@" "$url$path"
+  local json=()
+  [ "$method" = GET ] || json=(-H 'Content-Type: application/json')
+  curl -s -o "$tmp/body" -w '%{http_code}' -X "$method" "${json[@]}" "$@" "$url$path"
 }
 stop() {
   kill -TERM "$daemon"
@@ -112,6 +114,13 @@ check bad-password test "$(status POST /api/login -d '{"user":"alice","password"
 check bad-password-says grep -q 'wrong user name or password' "$tmp/body"
 check unknown-user test "$(status POST /api/login -d '{"user":"mallory","password":"guess"}')" = 401
 check not-json test "$(status POST /api/login -d 'user=alice')" = 400
+# Sign-in takes JSON only: a cross-site form can post text/plain or form data without asking.
+check login-text-plain test "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: text/plain' \
+  -d '{"user":"alice","password":"correct horse battery"}' "$url/api/login")" = 415
+check login-form test "$(curl -s -o /dev/null -w '%{http_code}' -d 'user=alice' "$url/api/login")" = 415
+# Only the names it answers to: a page on a rebound name cannot read it.
+check host-rebound test "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example:8490' "$url/metrics")" = 421
+check host-localhost test "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: localhost:${url##*:}" "$url/healthz")" = 200
 check bad-cookie test "$(status GET /api/me -H 'Cookie: rbgate_session=forged')" = 401
 check bad-token test "$(status GET /api/me -H 'Authorization: Bearer rbg_forged')" = 401
 

@@ -4,6 +4,7 @@
 # user), configuration mistakes, and the operator commands.
 set -u
 rbgate=$1
+slow_clients=$2
 tmp=$(mktemp -d)
 mounted=""
 cleanup() {
@@ -158,6 +159,21 @@ check admin-loopback bash -c "[[ '$url' == http://127.0.0.1:* ]]"
 check healthz bash -c "curl -sf '$url/healthz' | grep -qx ok"
 check readyz bash -c "curl -sf '$url/readyz' | grep -qx ready"
 check metrics-empty-valid bash -c "curl -sf '$url/metrics' | promtool check metrics"
+# Hundreds of slow and idle clients (a slowloris flood, on loopback) never hold up the liveness
+# probe: it answers within a second, from the same address, while they hold their connections.
+port=${url##*:}
+timeout 40 "$slow_clients" "$port" 600 8 >"$tmp/flood.txt" &
+flood=$!
+check flood-connected wait_for 5 grep -q 'connected 300 slow, 300 idle' "$tmp/flood.txt"
+sleep 2  # the slow ones are past their first header lines
+slow_ok=0
+for _ in 1 2 3 4 5; do
+  curl -sf -m 1 "$url/healthz" | grep -qx ok && slow_ok=$((slow_ok + 1))
+  sleep 0.5
+done
+check healthz-under-flood test "$slow_ok" -eq 5
+check metrics-under-flood bash -c "curl -sf -m 2 '$url/metrics' | grep -q rbgate_ledger_up"
+wait "$flood"
 check late-logged wait_for 5 grep -q 'warning feed-late route=auto expected_by=00:00 on=every-day' "$tmp/admin.log"
 check late-metric bash -c "curl -sf '$url/metrics' | grep -qx 'rbgate_route_late{route=\"auto\",expected_by=\"00:00\"} 1'"
 gen --seed 21 -o "$s/incoming/auto/good.s18"
