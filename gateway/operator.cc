@@ -61,6 +61,14 @@ int Fail(const spool::Status& s) {
   return s.code == spool::Code::kNotFound || s.code == spool::Code::kFailedPrecondition ? 2 : 1;
 }
 
+// "  judged by schema rents version 2 (sha256 044994b9bbcb...)\n", or "" for a built-in feed.
+std::string JudgedBy(const spool::FileRecord& f) {
+  if (f.schema_sha256.empty()) return "";
+  return fmt::format("  judged by schema {}{} (sha256 {})\n", f.feed,
+                     f.schema_version.empty() ? "" : " version " + f.schema_version,
+                     f.schema_sha256);
+}
+
 void PrintList(const std::vector<spool::FileRecord>& files, const OperatorOptions& o) {
   if (o.format == "json") {
     std::string out = "{\"files\":[";
@@ -115,6 +123,7 @@ int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
   std::printf("%s  %s\n  route %s, %llu bytes, sha256 %s\n  state %s: %s\n", f->id.c_str(),
               Shown(f->name).c_str(), f->route.c_str(), static_cast<unsigned long long>(f->size),
               f->sha256.c_str(), f->state.c_str(), Shown(f->reason).c_str());
+  std::fputs(JudgedBy(*f).c_str(), stdout);
   const std::string original = dir + "/original";
   if (spool::KindOf(original) == spool::NodeKind::kRegular && f->size > 0) {
     // The findings, with the faulty records and carets, from a fresh read of the original.
@@ -226,6 +235,7 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
       static_cast<unsigned long long>(f->records), static_cast<unsigned long long>(f->errors),
       static_cast<unsigned long long>(f->warnings), f->sha256.c_str(), f->state.c_str(),
       f->reason.empty() ? "" : ": ", Shown(f->reason).c_str());
+  std::fputs(JudgedBy(*f).c_str(), stdout);
   std::printf("transitions:\n");
   for (const auto& t : transitions) {
     std::printf("  %s  %-12s %s\n", t.at.c_str(), t.state.c_str(), Shown(t.detail).c_str());

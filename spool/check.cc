@@ -356,6 +356,8 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
     if (!settings.registry || schemas::IsBuiltinFeed(name)) return false;
     const auto entry = settings.registry->Find(name);
     if (!entry) return false;
+    report->schema_version = entry->schema->version();
+    report->schema_sha256 = entry->sha256;
     check_schema(*entry->schema);
     return true;
   };

@@ -51,6 +51,9 @@ struct FileRecord {
   std::string id, name, route, feed, sha256, state, outcome, reason, business_key;
   std::string received_at, updated_at;  // ISO 8601 UTC
   std::string dropped_by;               // the OS user who owned it in the drop folder
+  // The schema that judged it (FileReport::schema_version, schema_sha256); empty for built-in
+  // feeds.
+  std::string schema_version, schema_sha256;
   std::uint64_t size = 0, records = 0, errors = 0, warnings = 0;
 };
 

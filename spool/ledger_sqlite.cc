@@ -34,7 +34,9 @@ CREATE TABLE IF NOT EXISTS files (
   business_key TEXT NOT NULL DEFAULT '',
   received_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  dropped_by TEXT NOT NULL DEFAULT ''
+  dropped_by TEXT NOT NULL DEFAULT '',
+  schema_version TEXT NOT NULL DEFAULT '',
+  schema_sha256 TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);
 CREATE INDEX IF NOT EXISTS files_key ON files(business_key);
@@ -137,9 +139,9 @@ OutboundItem ReadOutbound(Stmt& s) {
 
 constexpr const char* kFileColumns =
     "id, name, route, size, sha256, feed, state, outcome, reason, records, errors, warnings, "
-    "business_key, received_at, updated_at, dropped_by";
+    "business_key, received_at, updated_at, dropped_by, schema_version, schema_sha256";
 // Where the columns selected after kFileColumns begin.
-constexpr int kAfterFileColumns = 16;
+constexpr int kAfterFileColumns = 18;
 
 // A returned item's columns, as ReadReturned reads them.
 constexpr const char* kReturnedColumns =
@@ -181,6 +183,8 @@ FileRecord ReadFile(Stmt& s) {
   f.received_at = s.Text(13);
   f.updated_at = s.Text(14);
   f.dropped_by = s.Text(15);
+  f.schema_version = s.Text(16);
+  f.schema_sha256 = s.Text(17);
   return f;
 }
 
@@ -244,7 +248,8 @@ class SqliteLedger final : public Ledger {
     return Txn("record check", [&] {
       Stmt s(db_, *statements_,
              "UPDATE files SET feed = ?, sha256 = ?, size = ?, records = ?, errors = ?, "
-             "warnings = ?, business_key = ?, updated_at = ? WHERE id = ?");
+             "warnings = ?, business_key = ?, updated_at = ?, schema_version = ?, "
+             "schema_sha256 = ? WHERE id = ?");
       Status st = s.Bind(1, f.feed)
                       .Bind(2, f.sha256)
                       .Bind(3, f.size)
@@ -253,7 +258,9 @@ class SqliteLedger final : public Ledger {
                       .Bind(6, f.warnings)
                       .Bind(7, f.business_key)
                       .Bind(8, NowIso())
-                      .Bind(9, f.id)
+                      .Bind(9, f.schema_version)
+                      .Bind(10, f.schema_sha256)
+                      .Bind(11, f.id)
                       .Run("record check");
       if (!st.ok()) return st;
       Stmt del(db_, *statements_, "DELETE FROM findings WHERE file_id = ?");
@@ -923,11 +930,14 @@ class SqliteLedger final : public Ledger {
     sqlite3_free(err);
     if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + message);
     sqlite3_busy_timeout(db_, 10000);
-    // A ledger from before files recorded who dropped them.
-    if (!HasColumn("files", "dropped_by")) {
-      rc = sqlite3_exec(db_, "ALTER TABLE files ADD COLUMN dropped_by TEXT NOT NULL DEFAULT ''",
-                        nullptr, nullptr, nullptr);
-      if (rc != SQLITE_OK) return FromSqlite(rc, db_, "ledger: add files.dropped_by");
+    // A ledger from before files recorded who dropped them, and which schema judged them.
+    for (const char* column : {"dropped_by", "schema_version", "schema_sha256"}) {
+      if (HasColumn("files", column)) continue;
+      rc = sqlite3_exec(
+          db_,
+          fmt::format("ALTER TABLE files ADD COLUMN {} TEXT NOT NULL DEFAULT ''", column).c_str(),
+          nullptr, nullptr, nullptr);
+      if (rc != SQLITE_OK) return FromSqlite(rc, db_, fmt::format("ledger: add files.{}", column));
     }
     // A ledger from before the audit chain: chain what it holds, once.
     bool unchained = false;

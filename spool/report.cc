@@ -102,6 +102,16 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
     AppendJsonString(out, r->path);
     out += ",\"feed\":";
     AppendJsonString(out, r->feed);
+    if (!r->schema_sha256.empty()) {
+      // The schema that judged it: which version of the feed's file, by its bytes' hash.
+      out += ",\"schema\":{\"feed\":";
+      AppendJsonString(out, r->feed);
+      out += ",\"version\":";
+      AppendJsonString(out, r->schema_version);
+      out += ",\"sha256\":";
+      AppendJsonString(out, r->schema_sha256);
+      out += '}';
+    }
     out += fmt::format(",\"valid\":{},\"records\":{},\"bytes\":{},\"separator\":",
                        r->valid() ? "true" : "false", r->records, r->bytes);
     AppendJsonString(out, r->separator);
@@ -154,11 +164,12 @@ std::string FileJson(const FileRecord& f) {
   return fmt::format(
       "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},\"state\":{},"
       "\"outcome\":{},\"reason\":{},\"records\":{},\"errors\":{},\"warnings\":{},"
-      "\"received_at\":{},\"updated_at\":{},\"dropped_by\":{}}}",
+      "\"received_at\":{},\"updated_at\":{},\"dropped_by\":{},\"schema_version\":{},"
+      "\"schema_sha256\":{}}}",
       JsonQuoted(f.id), JsonQuoted(f.name), JsonQuoted(f.route), f.size, JsonQuoted(f.sha256),
       JsonQuoted(f.feed), JsonQuoted(f.state), JsonQuoted(f.outcome), JsonQuoted(f.reason),
       f.records, f.errors, f.warnings, JsonQuoted(f.received_at), JsonQuoted(f.updated_at),
-      JsonQuoted(f.dropped_by));
+      JsonQuoted(f.dropped_by), JsonQuoted(f.schema_version), JsonQuoted(f.schema_sha256));
 }
 
 }  // namespace rbgate::spool

@@ -578,6 +578,8 @@ Status Spool::Check(FileRecord& f) {
       if (Status s = rows->Close(); !s.ok()) return s;
     }
     f.feed = report->feed;
+    f.schema_version = report->schema_version;
+    f.schema_sha256 = report->schema_sha256;
     f.records = report->records;
     f.errors = report->diagnostics.errors();
     f.warnings = report->diagnostics.warnings();

@@ -150,6 +150,12 @@ async function loadFile(id) {
     ["Why", data.file.reason], ["SHA-256", data.file.sha256]]) {
     facts.append(el("dt", {}, k), el("dd", {}, v));
   }
+  if (data.file.schema_sha256) {
+    // The schema version that gave the verdict, so a later edit never hides what judged it.
+    const version = data.file.schema_version ? ` version ${data.file.schema_version}` : "";
+    facts.append(el("dt", {}, "Judged by"),
+      el("dd", {}, `schema ${data.file.feed}${version} (${data.file.schema_sha256.slice(0, 12)})`));
+  }
   const quarantined = data.file.state === "quarantined";
   const awaiting = data.file.state === "awaiting-approval";
   $("actions").hidden = !((quarantined || awaiting) && canAct());

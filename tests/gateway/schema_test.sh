@@ -63,6 +63,13 @@ printf 'pay_ref,rent\r\nA3,50\r\n' >"$s/incoming/rents/june.csv"
 check v1-judges-may wait_for 10 is_state "$s" may.csv quarantined
 check v1-judges-june wait_for 10 is_state "$s" june.csv delivered
 check v1-maximum grep -q '"rule":"table.maximum"' "$s"/quarantine/*/report.json
+# Every verdict names the schema that judged it: version and SHA-256, in the ledger and report.
+v1sha=$(sqlite3 "$s/ledger.db" "SELECT sha256 FROM schema_versions WHERE feed = 'rents-northgate' ORDER BY seq LIMIT 1")
+check v1-sha-recorded test ${#v1sha} -eq 64
+check report-names-schema grep -q "\"schema\":{\"feed\":\"rents-northgate\",\"version\":\"1\",\"sha256\":\"$v1sha\"}" "$s"/quarantine/*/report.json
+check ledger-row-schema bash -c "'$rbgate' ledger list --config '$s/rbgate.toml' --format json | grep -q '\"name\":\"june.csv\".*\"schema_version\":\"1\",\"schema_sha256\":\"$v1sha\"'"
+jid=$("$rbgate" ledger list --config "$s/rbgate.toml" --format json | grep -o '"id":"[^"]*","name":"june.csv"' | cut -d'"' -f4)
+check ledger-show-schema bash -c "'$rbgate' ledger show '$jid' --config '$s/rbgate.toml' | grep -q 'judged by schema rents-northgate version 1 (sha256 $v1sha)'"
 "$rbgate" schema list --config "$s/rbgate.toml" >"$tmp/list.txt"
 check list-exit test $? -eq 1
 check list-serving grep -Eq '^  serving [0-9a-f]{12} since 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} \(the ledger.s copy\); .*schemas/rents.json refused: .*"money"' "$tmp/list.txt"
@@ -71,6 +78,7 @@ check list-json bash -c "'$rbgate' schema list --config '$s/rbgate.toml' --forma
 # Reprocess judges with the version that serves; findings are never replaced by a schema fault.
 mid=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json | grep -o '"id":"[^"]*","name":"may.csv"' | cut -d'"' -f4)
 cp "$s/quarantine/$mid/report.json" "$tmp/report-before.json"
+check quarantine-show-schema bash -c "'$rbgate' quarantine show '$mid' --config '$s/rbgate.toml' | grep -q 'judged by schema rents-northgate version 1'"
 "$rbgate" quarantine reprocess "$mid" --reason "after the edit" --config "$s/rbgate.toml" >"$tmp/rep.txt" 2>&1
 check reprocess-by-serving test $? -eq 0
 check reprocess-same-verdict is_state "$s" may.csv quarantined
