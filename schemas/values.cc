@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace rbgate::schemas {
@@ -31,25 +32,14 @@ void AssignSortCode(std::string& out, std::string_view s) {
   }
 }
 
-std::string QuotedValue(std::string_view s, bool personal) {
-  std::string out = "\"";
-  for (const char c : s.substr(0, 60)) {
-    out.push_back(personal ? '*' : c == '\n' || c == '\r' ? ' ' : c);
-  }
-  if (s.size() > 60 && !personal) out += "...";
-  return out + '"';
-}
-
 std::string_view TrimWhitespace(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string_view::npos) return {};
   return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-namespace {
-
-// The length of the valid UTF-8 sequence at the start of `s` (0 if none).
 std::size_t Utf8Length(std::string_view s) {
+  if (s.empty()) return 0;
   const auto b = static_cast<unsigned char>(s[0]);
   std::size_t n = b < 0x80           ? 1
                   : (b >> 5) == 0x6  ? 2
@@ -72,7 +62,68 @@ std::size_t Utf8Length(std::string_view s) {
   return n;
 }
 
+namespace {
+
+// Windows-1252's 0x80-0x9F (0 where undefined; those bytes never pass the encoding check).
+constexpr char16_t kHigh[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+void AppendCodePoint(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
 }  // namespace
+
+void AppendWindows1252AsUtf8(std::string& out, std::string_view text) {
+  for (const char ch : text) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b < 0x80) {
+      out += ch;
+    } else if (b < 0xA0) {
+      AppendCodePoint(out, kHigh[b - 0x80] ? kHigh[b - 0x80] : 0xFFFD);
+    } else {
+      AppendCodePoint(out, b);
+    }
+  }
+}
+
+std::string QuotedValue(std::string_view s, bool personal, bool windows1252) {
+  std::string out = "\"";
+  std::size_t chars = 0;
+  while (!s.empty() && chars < 60) {
+    const auto u = static_cast<unsigned char>(s[0]);
+    // One character: a Windows-1252 byte, else a UTF-8 sequence (an invalid byte is U+FFFD).
+    const std::size_t n = windows1252 || u < 0x80 ? 1 : std::max<std::size_t>(Utf8Length(s), 1);
+    if (personal) {
+      out += '*';
+    } else if (u == '\n' || u == '\r') {
+      out += ' ';
+    } else if (u < 0x80) {
+      out += static_cast<char>(u);
+    } else if (windows1252) {
+      AppendWindows1252AsUtf8(out, s.substr(0, 1));
+    } else if (Utf8Length(s) > 0) {
+      out.append(s.data(), n);
+    } else {
+      out += "\xEF\xBF\xBD";
+    }
+    s.remove_prefix(n);
+    ++chars;
+  }
+  if (!s.empty() && !personal) out += "...";
+  return out + '"';
+}
 
 void AppendJsonUtf8(std::string& out, std::string_view s) {
   out += '"';

@@ -23,9 +23,17 @@ void AppendJsonUtf8(std::string& out, std::string_view s);
 // removed; six digits when it was well formed.
 void AssignSortCode(std::string& out, std::string_view s);
 
-// A value as a finding's message quotes it: in double quotes, on one line, at most 60 bytes
-// (then "..."); a personal value as as many asterisks, so that messages never show it.
-std::string QuotedValue(std::string_view s, bool personal = false);
+// A value as a finding's message quotes it, in UTF-8: in double quotes, on one line, at most 60
+// characters (then "..."); a personal value as asterisks, so that messages never show it.
+// `windows1252`: the bytes are Windows-1252 text (each byte a character), converted; else
+// UTF-8, an invalid byte shown as U+FFFD.
+std::string QuotedValue(std::string_view s, bool personal = false, bool windows1252 = false);
+
+// The length of the valid UTF-8 sequence at the start of `s` (0 if none, or `s` is empty).
+std::size_t Utf8Length(std::string_view s);
+
+// `text`, Windows-1252, appended to `out` as UTF-8 (an undefined byte as U+FFFD).
+void AppendWindows1252AsUtf8(std::string& out, std::string_view text);
 
 // `s` without leading and trailing spaces, tabs and line ends.
 std::string_view TrimWhitespace(std::string_view s);

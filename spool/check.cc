@@ -220,6 +220,7 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
                 const schemas::FeedSchema& feed, FileReport& report, const CheckHooks& hooks) {
   const auto& schema = *feed.table;
   report.keep_alive = feed.table;
+  report.windows1252 = schema.encoding == parsers::delimited::Encoding::kWindows1252;
   // The transform, if asked for, is written from the same pass.
   std::optional<schemas::table::TableRows> rows;
   if (hooks.rows != nullptr) rows.emplace(schema, *hooks.rows);

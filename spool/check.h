@@ -51,6 +51,7 @@ struct FileReport {
   // The schema that judged it, for a schema-file feed: its version (as the file says) and the
   // SHA-256 of the file's bytes. Empty for built-in feeds, and when nothing judged it.
   std::string schema_version, schema_sha256;
+  bool windows1252 = false;  // its text is Windows-1252: shown converted to UTF-8
   // What identifies the submission whatever its bytes (empty when the feed has none or the
   // file is too broken to say): for Standard 18, SUN, serial, processing days and totals.
   std::string business_key;

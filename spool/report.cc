@@ -15,15 +15,6 @@ using parsers::Diagnostic;
 // Finds the rule's hint by id (diagnostics carry the rule itself, so this is direct).
 std::string_view Hint(const Diagnostic& d) { return d.rule->hint; }
 
-std::string Printable(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7f) c = '?';
-  }
-  return out;
-}
-
 std::string Masked(std::string_view s) {
   std::string out(s.size(), '*');
   return out;
@@ -43,13 +34,51 @@ std::string JsonQuoted(std::string_view s) {
   return out;
 }
 
-std::string ShownExcerpt(const Diagnostic& d, bool show_personal) {
-  std::string out = Printable(d.excerpt);
-  if (!show_personal) {
+// A finding's record as people read it: UTF-8 whatever the file's encoding, personal spans
+// masked, unprintable characters as '?', and where the caret goes in characters, not bytes.
+struct ShownRecord {
+  std::string text;
+  std::size_t caret = 0, width = 1;  // in characters
+  std::uint32_t column = 0;          // the finding's column in characters (1-based)
+};
+
+ShownRecord ShowRecord(const Diagnostic& d, bool show_personal, bool windows1252) {
+  ShownRecord out;
+  std::string_view s = d.excerpt;
+  std::size_t byte = 0, chars = 0, caret_end = 0;
+  const std::size_t end = d.excerpt_pos + std::max<std::uint32_t>(d.width, 1);
+  const auto personal = [&](std::size_t from, std::size_t to) {
+    if (show_personal) return false;
     for (const auto& span : d.personal) {
-      for (std::size_t i = span.begin; i < span.end && i < out.size(); ++i) out[i] = '*';
+      if (from < span.end && span.begin < to) return true;
     }
+    return false;
+  };
+  while (byte < s.size()) {
+    const auto u = static_cast<unsigned char>(s[byte]);
+    const std::size_t utf8 = schemas::Utf8Length(s.substr(byte));
+    const std::size_t n = windows1252 || u < 0x80 || utf8 == 0 ? 1 : utf8;
+    if (byte <= d.excerpt_pos) out.caret = chars;
+    if (byte < end) caret_end = chars + 1;
+    if (personal(byte, byte + n)) {
+      out.text += '*';
+    } else if (u < 0x20 || u == 0x7f || (!windows1252 && u >= 0x80 && utf8 == 0) ||
+               (windows1252 && (u == 0x81 || u == 0x8D || u == 0x8F || u == 0x90 || u == 0x9D))) {
+      out.text += '?';
+    } else if (windows1252 && u >= 0x80) {
+      schemas::AppendWindows1252AsUtf8(out.text, s.substr(byte, 1));
+    } else {
+      out.text.append(s.data() + byte, n);
+    }
+    byte += n;
+    ++chars;
   }
+  if (d.excerpt_pos >= s.size()) out.caret = chars + (d.excerpt_pos - s.size());
+  out.width = caret_end > out.caret ? caret_end - out.caret : 1;
+  // The excerpt is the record from its start: the column is the caret's, in characters.
+  out.column = d.column > 0 && d.column == d.excerpt_pos + 1 && !s.empty()
+                   ? static_cast<std::uint32_t>(out.caret + 1)
+                   : d.column;
   return out;
 }
 
@@ -57,8 +86,9 @@ std::string RenderText(const FileReport& r, const RenderOptions& o) {
   std::string out;
   if (!r.problem.empty()) return out;  // said on stderr by the caller
   for (const Diagnostic& d : r.diagnostics.diagnostics()) {
+    const ShownRecord shown = ShowRecord(d, o.show_personal, r.windows1252);
     if (d.line > 0) {
-      out += fmt::format("{}:{}:{}: {}[{}]: {}\n", r.path, d.line, d.column,
+      out += fmt::format("{}:{}:{}: {}[{}]: {}\n", r.path, d.line, shown.column,
                          parsers::SeverityName(d.severity()), d.rule->id, d.message);
     } else {
       out += fmt::format("{}: {}[{}]: {}\n", r.path, parsers::SeverityName(d.severity()),
@@ -67,10 +97,9 @@ std::string RenderText(const FileReport& r, const RenderOptions& o) {
     if (!d.excerpt.empty()) {
       std::string gutter = d.line > 0 ? std::to_string(d.line) : "";
       std::string pad(gutter.size(), ' ');
-      out += fmt::format(" {} | {}\n", gutter, ShownExcerpt(d, o.show_personal));
-      std::size_t width = std::max<std::size_t>(d.width, 1);
-      out += fmt::format(" {} | {}^{}\n", pad, std::string(d.excerpt_pos, ' '),
-                         std::string(width - 1, '~'));
+      out += fmt::format(" {} | {}\n", gutter, shown.text);
+      out += fmt::format(" {} | {}^{}\n", pad, std::string(shown.caret, ' '),
+                         std::string(shown.width - 1, '~'));
     }
     if (!Hint(d).empty()) out += fmt::format("  = hint: {}\n", Hint(d));
   }
@@ -129,9 +158,11 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
       AppendJsonString(out, d.rule->id);
       out += ",\"severity\":";
       AppendJsonString(out, parsers::SeverityName(d.severity()));
-      out +=
-          fmt::format(",\"line\":{},\"column\":{},\"offset\":{},\"record\":{},\"field\":", d.line,
-                      d.column, d.offset, d.record);
+      out += fmt::format(
+          ",\"line\":{},\"column\":{},\"character\":{},\"offset\":{},\"record\":{},"
+          "\"field\":",
+          d.line, d.column, ShowRecord(d, o.show_personal, r->windows1252).column, d.offset,
+          d.record);
       AppendJsonString(out, d.field);
       if (!d.pointer.empty()) {
         out += ",\"pointer\":";

@@ -27,7 +27,4 @@ std::string JsonQuoted(std::string_view s);
 std::string FileJson(const FileRecord& f);
 void AppendJsonString(std::string& out, std::string_view s);
 
-// The excerpt of `d` as shown: personal spans masked (unless shown), unprintable bytes as '?'.
-std::string ShownExcerpt(const parsers::Diagnostic& d, bool show_personal);
-
 }  // namespace rbgate::spool

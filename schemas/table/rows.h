@@ -23,6 +23,6 @@ class TableRows final : public TypedRowSink {
 };
 
 // Windows-1252 text as UTF-8, appended to `out`.
-void AppendWindows1252AsUtf8(std::string& out, std::string_view text);
+
 
 }  // namespace rbgate::schemas::table

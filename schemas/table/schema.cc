@@ -935,6 +935,17 @@ class Loader {
   }
 
   void Finish(TableSchema& schema) {
+    // Messages quote values in UTF-8 whatever the file's encoding.
+    const bool windows1252 = schema.encoding == Encoding::kWindows1252;
+    for (FieldSpec& f : schema.fields) f.windows1252 = windows1252;
+    for (auto* layout : {schema.records.header ? &*schema.records.header : nullptr,
+                         schema.records.trailer ? &*schema.records.trailer : nullptr}) {
+      if (layout != nullptr)
+        for (FieldSpec& f : layout->fields) f.windows1252 = windows1252;
+    }
+    for (RecordLayout& layout : schema.records.others) {
+      for (FieldSpec& f : layout.fields) f.windows1252 = windows1252;
+    }
     for (const char c : schema.name) {
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {
         Fail("$.name", fmt::format("\"{}\" must be letters, digits, '-' and '_' (it names a "

@@ -141,6 +141,7 @@ struct FieldSpec {
   bool wales = false;               // band: A-I, not A-H
   int sort_code_field = -1;         // account number: the field holding its sort code
   bool personal = false;            // masked in findings unless asked
+  bool windows1252 = false;         // its text is Windows-1252 (the schema's encoding)
   parsers::delimited::Slice slice;  // fixed-width position (when the layout is fixed-width)
   QuickCast quick = nullptr;        // null: every value takes the general path
   QuickBound quick_bound = QuickBound::kNone;  // kNone: constraints.Bounding() is false

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -47,7 +48,19 @@ std::string Quoted(std::string_view s) { return QuotedValue(s); }
 
 // A field's value for a message: quoted, or masked when the field holds personal data.
 std::string Shown(const FieldSpec& f, std::string_view text) {
-  return QuotedValue(text, f.personal);
+  return QuotedValue(text, f.personal, f.windows1252);
+}
+
+// An integer field's text that is a whole number, but past what 64 bits hold.
+bool TooLarge(const FieldSpec& f, std::string_view text) {
+  if (f.type != Type::kInteger || f.domain != Domain::kNone) return false;
+  std::string_view digits = TrimWhitespace(text);
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+  if (digits.size() < 19 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return false;
+  std::int64_t ignored = 0;
+  return std::from_chars(digits.data(), digits.data() + digits.size(), ignored).ec ==
+         std::errc::result_out_of_range;
 }
 
 std::string EnumList(const Constraints& c) {
@@ -262,7 +275,11 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   v = Value{};
   if (!Cast(f, text, v)) {
     Report(row, i, rules::kType,
-           fmt::format("{} in {} is not {}", Shown(f, text), f.name, DescribeType(f)));
+           TooLarge(f, text)
+               ? fmt::format("{} in {} is a whole number too large to hold (from "
+                             "-9223372036854775808 to 9223372036854775807)",
+                             Shown(f, text), f.name)
+               : fmt::format("{} in {} is not {}", Shown(f, text), f.name, DescribeType(f)));
     return false;
   }
   std::string why;

@@ -46,7 +46,7 @@ bool ValueOf(const Binding& b, const Value& v, std::int64_t& value) {
 std::string Text(const table::TableSchema& schema, std::string_view s) {
   if (schema.encoding != parsers::delimited::Encoding::kWindows1252) return std::string(s);
   std::string out;
-  table::AppendWindows1252AsUtf8(out, s);
+  AppendWindows1252AsUtf8(out, s);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "parsers/bacs18/rules.h"
+#include "tests/support/temp_dir.h"
 
 namespace rbgate::spool {
 namespace {
@@ -92,6 +93,55 @@ TEST_CASE("suppressed findings are counted in both renderings") {
   std::vector<std::unique_ptr<FileReport>> v;
   v.push_back(std::move(r));
   CHECK(RenderJson(v, {}).find("\"suppressed\":{\"bacs18.data.charset\":4}") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace rbgate::spool
+
+namespace rbgate::spool {
+namespace {
+
+// A table feed's file checked through the real validator, rendered as an officer reads it.
+std::unique_ptr<FileReport> CheckText(const std::string& schema, const std::string& data) {
+  testing::TempDir dir;
+  testing::WriteFile(dir / "data.csv", data);
+  CheckSettings settings;
+  settings.schema = schemas::CompileFeedSchema(schema, dir / "schema.json");
+  return CheckFile(dir / "data.csv", settings);
+}
+
+TEST_CASE("Findings are in UTF-8 and count characters, whatever the file's encoding") {
+  // Windows-1252: "Zoë" and "£300.00" as the sender's export wrote them.
+  auto w = CheckText(R"({"name":"w","encoding":"windows-1252","schema":{"fields":[{"name":"who"},)"
+                     R"({"name":"amount","type":"number"}]}})",
+                     "who,amount\r\nZo\xEB,\xA3"
+                     "300.00\r\n");
+  const std::string text = RenderText(*w, {});
+  CHECK(text.find("data.csv:2:5: error[table.type]: \"\xC2\xA3"
+                  "300.00\" in amount is not a number") != std::string::npos);
+  CHECK(text.find(" 2 | Zo\xC3\xAB,\xC2\xA3"
+                  "300.00\n   |     ^~~~~~~\n") != std::string::npos);
+  // UTF-8: the column and the caret count "ë" once; JSON keeps the byte column too.
+  auto u = CheckText(R"({"name":"u","schema":{"fields":[{"name":"who"},)"
+                     R"({"name":"amount","type":"number"}]}})",
+                     "who,amount\r\nZo\xC3\xAB,x300\r\n");
+  const std::string utf8 = RenderText(*u, {});
+  CHECK(utf8.find("data.csv:2:5: error[table.type]") != std::string::npos);
+  CHECK(utf8.find(" 2 | Zo\xC3\xAB,x300\n   |     ^~~~\n") != std::string::npos);
+  std::vector<std::unique_ptr<FileReport>> one;
+  one.push_back(std::move(u));
+  CHECK(RenderJson(one, {}).find("\"line\":2,\"column\":6,\"character\":5,") != std::string::npos);
+  // A byte that is not UTF-8 is never passed on raw.
+  auto bad = CheckText(R"({"name":"u","schema":{"fields":[{"name":"who","type":"integer"}]}})",
+                       "who\r\nZ\xFF\r\n");
+  CHECK(RenderText(*bad, {}).find("\"Z\xEF\xBF\xBD\" in who is not") != std::string::npos);
+  // A whole number past 64 bits is called what it is, not "not a whole number".
+  auto big = CheckText(R"({"name":"n","schema":{"fields":[{"name":"n","type":"integer"}]}})",
+                       "n\r\n99999999999999999999\r\n-12a\r\n");
+  const std::string says = RenderText(*big, {});
+  CHECK(says.find("\"99999999999999999999\" in n is a whole number too large to hold") !=
+        std::string::npos);
+  CHECK(says.find("\"-12a\" in n is not a whole number") != std::string::npos);
 }
 
 }  // namespace
