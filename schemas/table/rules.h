@@ -22,6 +22,10 @@ inline constexpr Rule kRagged{"table.row.fields", E,
                               "does this"};
 inline constexpr Rule kBlank{"table.row.blank", E, "a blank line where a row was expected",
                              "remove blank lines from the export"};
+inline constexpr Rule kPadding{"table.row.padding", E,
+                               "rows with every field empty, where fields are required",
+                               "spreadsheet exports pad a file with empty rows below the data: "
+                               "remove them (or export only the used range)"};
 inline constexpr Rule kWidth{"table.row.width", E, "a fixed-width line is not the layout's length",
                              "trailing spaces trimmed by an editor, or a field overflowing, "
                              "usually does this"};

@@ -110,6 +110,7 @@ Validator::Validator(const TableSchema& schema, parsers::DiagnosticSink& diagnos
   if (r.trailer)
     layouts_.push_back({&r.trailer->fields, r.trailer->line_width, "trailer", r.trailer->code, {}});
   for (const auto& o : r.others) layouts_.push_back({&o.fields, o.line_width, "other", o.code, {}});
+  for (const FieldSpec& f : schema.fields) any_required_ |= f.constraints.required;
   std::size_t widest = 0;
   for (auto& l : layouts_) {
     l.unique.resize(l.fields->size());
@@ -181,24 +182,72 @@ void Validator::Report(const Row& row, std::size_t field, const parsers::Rule& r
 
 void Validator::CheckHeader(const Row& row) {
   const auto& fields = schema_.fields;
-  for (std::size_t i = 0; i < std::max(fields.size(), row.fields.size()); ++i) {
-    const std::string_view want = i < fields.size() ? std::string_view(fields[i].name) : "";
-    const std::string_view got = i < row.fields.size() ? row.fields[i].text : "";
-    if (want == got) continue;
-    std::string message;
-    if (i >= fields.size()) {
-      message = fmt::format("column {} is headed {}, but the schema has {} fields", i + 1,
-                            Quoted(got), fields.size());
-    } else if (i >= row.fields.size()) {
-      message = fmt::format("the header stops after {} columns; the schema's field {} is {}",
-                            row.fields.size(), i + 1, Quoted(want));
-    } else {
-      message = fmt::format("column {} is headed {} where the schema's field is {}", i + 1,
-                            Quoted(got), Quoted(want));
+  const std::size_t n = row.fields.size();
+  bool same = n == fields.size();
+  for (std::size_t i = 0; same && i < n; ++i) same = row.fields[i].text == fields[i].name;
+  if (same) return;
+  // Every difference by name, in one run: a field missing, in another column, or headed in
+  // other letter case; a column the schema does not have.
+  const auto lower = [](std::string_view v) {
+    std::string out(v);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  std::vector<bool> matched(n, false);
+  std::vector<std::pair<std::size_t, std::string>> found;  // (column, message)
+  std::vector<std::size_t> missing;                        // fields no column heads
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    const std::string& want = fields[k].name;
+    std::size_t at = n;
+    for (std::size_t i = 0; i < n && at == n; ++i) {
+      if (!matched[i] && row.fields[i].text == want) at = i;
     }
-    Report(row, i, rules::kHeader, std::move(message));
-    return;  // one header finding says it; the rest follow from it
+    bool case_only = false;
+    for (std::size_t i = 0; i < n && at == n; ++i) {
+      if (!matched[i] && lower(row.fields[i].text) == lower(want)) {
+        at = i;
+        case_only = true;
+      }
+    }
+    if (at == n) {
+      missing.push_back(k);
+      continue;
+    }
+    matched[at] = true;
+    if (case_only) {
+      found.emplace_back(
+          at, fmt::format("column {} is headed {} where the schema's field is {} "
+                          "(letter case differs{})",
+                          at + 1, Quoted(row.fields[at].text), Quoted(want),
+                          at == k ? "" : fmt::format("; it is the schema's field {}", k + 1)));
+    } else if (at != k) {
+      found.emplace_back(at, fmt::format("column {} is headed {}, the schema's field {}: the "
+                                         "columns are in another order",
+                                         at + 1, Quoted(want), k + 1));
+    }
   }
+  // A field missing where a column no field names stands: headed otherwise (renamed).
+  for (const std::size_t k : missing) {
+    if (k < n && !matched[k]) {
+      matched[k] = true;
+      found.emplace_back(k, fmt::format("column {} is headed {} where the schema's field is {}",
+                                        k + 1, Quoted(row.fields[k].text), Quoted(fields[k].name)));
+    } else {
+      found.emplace_back(std::min(k, n), fmt::format("the schema's field {} ({}) is missing "
+                                                     "from the header",
+                                                     Quoted(fields[k].name), k + 1));
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!matched[i]) {
+      found.emplace_back(i, fmt::format("column {} is headed {}, which is no field of the "
+                                        "schema's ({} fields)",
+                                        i + 1, Quoted(row.fields[i].text), fields.size()));
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [column, message] : found) Report(row, column, rules::kHeader, std::move(message));
 }
 
 namespace {
@@ -501,9 +550,23 @@ void Validator::OnRow(const Row& row) {
                          ? row.raw.empty()
                          : fields_.size() == 1 && fields_[0].text.empty() && !fields_[0].quoted;
   if (blank && n > 1) {
+    FlushPadding();
     Report(row, n, rules::kBlank, fmt::format("line {} is blank", row.line));
     return;
   }
+  // Rows of nothing but delimiters where fields are required: one finding for each run of
+  // them, with its range, instead of one per field and row.
+  if (is_data && any_required_ && !schema_.fixed_width && fields_.size() == n && n > 1 &&
+      std::all_of(fields_.begin(), fields_.end(),
+                  [](const auto& f) { return f.text.empty() && !f.quoted; })) {
+    if (padding_rows_++ == 0) {
+      padding_ = Build(row, 0, rules::kPadding, "");
+      padding_first_ = row.line;
+    }
+    padding_last_ = row.line;
+    return;
+  }
+  FlushPadding();
   bool row_ok = true;
   const std::string_view kind = schema_.records.enabled ? layout->role : "";
   if (schema_.fixed_width) {
@@ -617,7 +680,19 @@ void Validator::OnRow(const Row& row) {
   }
 }
 
+void Validator::FlushPadding() {
+  if (padding_rows_ == 0) return;
+  padding_.message = padding_rows_ == 1
+                         ? fmt::format("row {} has every field empty", padding_first_)
+                         : fmt::format("rows {} to {} ({} rows) have every field empty",
+                                       padding_first_, padding_last_, padding_rows_);
+  diagnostics_.Report(std::move(padding_));
+  padding_ = {};
+  padding_rows_ = 0;
+}
+
 void Validator::Finish() {
+  FlushPadding();
   const auto& r = schema_.records;
   if (r.enabled && records_ > 0) {
     const auto missing = [&](std::string_view role, const std::optional<RecordLayout>& l,
@@ -679,6 +754,7 @@ std::span<const Rule* const> All() noexcept {
                                          &kHeader,
                                          &kRagged,
                                          &kBlank,
+                                         &kPadding,
                                          &kWidth,
                                          &kType,
                                          &kRequired,

@@ -188,6 +188,11 @@ class Validator final : public parsers::delimited::RowSink {
   std::unique_ptr<bool[]> missing_;  // a missing value
   std::uint64_t data_rows_ = 0;
   std::uint64_t records_ = 0;
+  // A run of rows with every field empty (table.row.padding), reported when it ends.
+  void FlushPadding();
+  bool any_required_ = false;
+  parsers::Diagnostic padding_;
+  std::uint64_t padding_rows_ = 0, padding_first_ = 0, padding_last_ = 0;
   bool header_seen_ = false, trailer_seen_ = false;
   std::uint64_t trailer_line_ = 0;
   std::uint64_t last_line_ = 1;   // of the last record seen

@@ -36,6 +36,11 @@ struct Checked {
     }
     return out;
   }
+  std::string Messages() const {
+    std::string out;
+    for (const auto& d : diagnostics.diagnostics()) out += d.message + "\n";
+    return out;
+  }
 };
 
 Checked Check(const std::string& schema_json, const std::string& data) {
@@ -121,6 +126,34 @@ TEST_CASE("Every fault in a row is reported, each at its field") {
 TEST_CASE("Header, ragged rows, blank lines and fixed-width line lengths") {
   const std::string schema = R"({"fields":[{"name":"a"},{"name":"b"}]})";
   CHECK(Check(schema, "a,c\n1,2\n").Findings() == "table.header@1:3:b ");
+  // Every header difference by name in one run: moved, case only, missing, extra.
+  const std::string four = R"({"fields":[{"name":"a"},{"name":"b"},{"name":"c"},{"name":"d"}]})";
+  const auto header = Check(four, "b,a,C,e,f\n1,2,3,4,5\n");
+  CHECK(header.Findings() ==
+        "table.header@1:1:a table.header@1:3:b table.header@1:5:c table.header@1:7:d "
+        "table.header@1:9: table.row.fields@2:9: ");
+  CHECK(header.Messages().find("column 1 is headed \"b\", the schema's field 2: the columns "
+                               "are in another order") != std::string::npos);
+  CHECK(header.Messages().find("column 3 is headed \"C\" where the schema's field is \"c\" "
+                               "(letter case differs)") != std::string::npos);
+  CHECK(header.Messages().find("column 4 is headed \"e\" where the schema's field is \"d\"") !=
+        std::string::npos);
+  CHECK(header.Messages().find("column 5 is headed \"f\", which is no field") != std::string::npos);
+  // Rows of empty fields padding a spreadsheet export: one finding a run, with its range.
+  const std::string required =
+      R"({"fields":[{"name":"a","constraints":{"required":true}},{"name":"b"}]})";
+  const auto padded = Check(
+      required, "a,b\n1,2\n" + [] {
+        std::string rows;
+        for (int i = 0; i < 250; ++i) rows += ",\n";
+        return rows;
+      }() + "3,4\n,\n");
+  CHECK(padded.Findings() == "table.row.padding@3:1:a table.row.padding@254:1:a ");
+  CHECK(padded.Messages().find("rows 3 to 252 (250 rows) have every field empty") !=
+        std::string::npos);
+  CHECK(padded.Messages().find("row 254 has every field empty") != std::string::npos);
+  // Where nothing is required, an empty row is a row like any other.
+  CHECK(Check(schema, "a,b\n,\n").Findings().empty());
   CHECK(Check(schema, "a,b\n1\n1,2,3\n\n1,2\n").Findings() ==
         "table.row.fields@2:2:b table.row.fields@3:5: table.row.blank@4:1: ");
   const std::string fixed = R"({"fields":[{"name":"a","rbgate":{"start":1,"width":2}},
