@@ -18,6 +18,12 @@ std::string_view BuiltinOrigin(std::string_view feed) {
                                           : "built in (C++)";
 }
 
+// A problem's message without its file's name in front (the line names the file already).
+std::string Reason(const schemas::SchemaRegistry::Problem& p) {
+  const std::string prefix = p.file + ": ";
+  return p.message.rfind(prefix, 0) == 0 ? p.message.substr(prefix.size()) : p.message;
+}
+
 // What an officer needs to know of an entry beyond its name: empty when all is well.
 std::string Status(const schemas::SchemaRegistry::Entry& e) {
   if (e.built_in() && !e.refused) return {};
@@ -30,7 +36,7 @@ std::string Status(const schemas::SchemaRegistry::Entry& e) {
     out = "serving the built-in version";
   }
   if (e.file_removed) out += fmt::format("; {} removed", e.origin);
-  if (e.refused) out += fmt::format("; {} refused: {}", e.refused->file, e.refused->message);
+  if (e.refused) out += fmt::format("; {} refused: {}", e.refused->file, Reason(*e.refused));
   return e.refused || e.file_removed || e.from_store ? out : std::string();
 }
 
@@ -108,13 +114,13 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
       if (p.feed != e.schema->name() || (e.refused && p.file == e.refused->file) || p.removed)
         continue;
       std::printf("  %s %s: %s\n", p.file.c_str(), p.warning ? "warns" : "refused",
-                  p.message.c_str());
+                  Reason(p).c_str());
     }
   }
   for (const auto& p : held) {
     std::printf("%-13s %-8s %-9s %-12s %s\n", p.feed.c_str(), "-", "held", "-", p.file.c_str());
     std::printf("  held: no version has ever loaded, its route's files wait; %s refused: %s\n",
-                p.file.c_str(), p.message.c_str());
+                p.file.c_str(), Reason(p).c_str());
   }
   for (const auto& p : registry.initial_problems()) {
     if (p.feed.empty()) std::fprintf(stderr, "rbgate: %s\n", p.message.c_str());
