@@ -1,7 +1,8 @@
 // libFuzzer target: the delimited parser and a table schema's validator over arbitrary bytes,
 // in every dialect shape (quotes doubled or escaped, no quoting, fixed-width), fed whole and in
 // small windows, by the fast paths (the scanner's, the quick casts) and by the general ones
-// alone; the verdicts must agree. Crashes, sanitizer reports, hangs and a disagreement are
+// alone; the verdicts must agree. The same bytes are drafted a schema (infer.h), which must load
+// or be refused with a SchemaError. Crashes, sanitizer reports, hangs and a disagreement are
 // bugs.
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "parsers/delimited/delimited.h"
 #include "schemas/registry.h"
+#include "schemas/table/infer.h"
 #include "schemas/table/schema.h"
 #include "schemas/table/validator.h"
 
@@ -121,5 +123,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Whole or in windows, by the fast paths (the scanner's and the quick casts) or by the
   // general ones alone: the same findings.
   if (Verdict(bytes, which, 0, true) != Verdict(bytes, which, 7, false)) std::abort();
+  // A draft schema of the same bytes is a descriptor the loader reads: it loads, or it is
+  // refused with a finding (a header naming a column twice); nothing else escapes.
+  if (which == 0) {
+    try {
+      schemas::table::CompileSchema(schemas::table::InferSchema(bytes, {"fuzz", 200}), "d.json");
+    } catch (const schemas::table::SchemaError&) {
+    }
+  }
   return 0;
 }

@@ -131,6 +131,29 @@ int main(int argc, char** argv) {
       "list",
       "The feeds rbgate knows: built in, shipped as schema files, and those in the "
       "configuration's checks.schema_dirs, with versions and where each came from");
+  auto* schema_infer = schema_cmd->add_subcommand(
+      "infer", "Draft a Table Schema from a delimited file, to adapt (like frictionless describe)");
+  std::string infer_data, infer_name;
+  std::size_t infer_rows = 10000;
+  schema_infer->add_option("DATA", infer_data, "A delimited file whose first line is its header")
+      ->required()
+      ->type_name("");
+  schema_infer->add_option("--rows", infer_rows, "Rows read after the header")
+      ->type_name("N")
+      ->capture_default_str();
+  schema_infer->add_option("--name", infer_name, "The feed's name (default: the file's)")
+      ->type_name("NAME");
+  schema_infer->footer(
+      "Prints a Data Resource: the delimiter and encoding, and per column the narrowest type "
+      "every value fits (integer, pounds and pence, number, boolean, UK and ISO dates, "
+      "date-times, NINO, postcode, sort code, else string), required when no value is empty, "
+      "and an enum for few distinct values.\nExit status: 0 drafted; 2 the file cannot be read.");
+  auto* schema_export =
+      schema_cmd->add_subcommand("export", "Print a shipped schema file, to copy and adapt");
+  std::string export_feed;
+  schema_export->add_option("FEED", export_feed, "A shipped schema feed (rbgate schema list)")
+      ->required()
+      ->type_name("");
   std::vector<std::string> schema_dirs;
   std::string schema_config;
   schema_list->add_option("--config", schema_config, "Configuration whose schema_dirs to load")
@@ -925,6 +948,8 @@ int main(int argc, char** argv) {
     }
 
     if (*schema_check) return gateway::SchemaCheck(schema_files, schema_strict, schema_format);
+    if (*schema_infer) return gateway::SchemaInfer(infer_data, infer_rows, infer_name);
+    if (*schema_export) return gateway::SchemaExport(export_feed);
 
     if (*schema_list) {
       std::shared_ptr<schemas::SchemaRegistry> registry;

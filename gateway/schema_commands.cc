@@ -2,12 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include "schemas/detect.h"
 #include "schemas/feed_schema.h"
+#include "schemas/table/infer.h"
 #include "spool/ledger.h"
 #include "spool/report.h"
+#include "spool/spool.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -145,6 +151,58 @@ std::string IssuesJson(const std::vector<schemas::table::SchemaIssue>& issues) {
 }
 
 }  // namespace
+
+int SchemaInfer(const std::string& data, std::size_t rows, const std::string& name) {
+  std::ifstream in(data, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "rbgate: %s: cannot be read: %s\n", data.c_str(), std::strerror(errno));
+    return 2;
+  }
+  // The head is enough: at most 64 MiB, cut at the last whole line.
+  std::string text(std::size_t{64} << 20, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (in.gcount() == static_cast<std::streamsize>(std::size_t{64} << 20))
+    text.resize(text.rfind('\n') + 1);
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    std::fprintf(stderr, "rbgate: %s: is empty: nothing to draft from\n", data.c_str());
+    return 2;
+  }
+  schemas::table::InferOptions options;
+  options.rows = rows;
+  options.name =
+      name.empty() ? spool::Spool::SanitiseName(std::filesystem::path(data).stem().string()) : name;
+  const std::string draft = schemas::table::InferSchema(text, options);
+  std::fputs(draft.c_str(), stdout);
+  // What was drafted loads: say so, or why not (a header that names a column twice, say).
+  try {
+    const auto schema = schemas::CompileFeedSchema(draft, "(draft)");
+    std::fprintf(stderr,
+                 "rbgate: drafted %s, from at most %zu rows: check every type and add the "
+                 "rules only you know (keys, ranges, cross-field rules)\n",
+                 schema.Describe().c_str(), rows);
+  } catch (const schemas::table::SchemaError& e) {
+    std::fprintf(stderr, "rbgate: the draft needs an edit before it loads: %s\n", e.what());
+  }
+  return 0;
+}
+
+int SchemaExport(const std::string& feed) {
+  for (const auto& b : schemas::BuiltinSchemas()) {
+    try {
+      if (schemas::CompileFeedSchema(b.text, std::string(b.name)).name() != feed) continue;
+    } catch (const schemas::table::SchemaError&) {
+      continue;
+    }
+    std::fwrite(b.text.data(), 1, b.text.size(), stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "rbgate: %s has no schema file to export: %s\n", feed.c_str(),
+               schemas::IsBuiltinFeed(feed)
+                   ? "it is built in (C++ and an XSD; see schemas/README.md)"
+                   : "no shipped feed has that name ('rbgate schema list')");
+  return 1;
+}
 
 int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::string& format) {
   int status = 0;

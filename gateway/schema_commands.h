@@ -22,4 +22,13 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
 // `strict`); 1 some file has an error (or, with `strict`, a warning); 2 a file cannot be read.
 int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::string& format);
 
+// `rbgate schema infer DATA`: a draft Table Schema (a Data Resource) for a delimited file, on
+// standard output (schemas/table/infer.h), from its first `rows` rows. Exit status: 0 drafted;
+// 2 the file cannot be read or has no header.
+int SchemaInfer(const std::string& data, std::size_t rows, const std::string& name);
+
+// `rbgate schema export FEED`: a shipped schema file, to copy and adapt. Exit status: 0
+// printed; 1 the feed has no schema file (a built-in C++ feed, or none of that name).
+int SchemaExport(const std::string& feed);
+
 }  // namespace rbgate::gateway
