@@ -213,8 +213,11 @@ class Loader {
         }
       } else if (key == "quoting") {  // rbgate: false turns quoting off
         if (!Bool(value, path)) d.quote = '\0';
-      } else if (key == "caseSensitiveHeader" || key == "csvddfVersion" || key == "commentChar" ||
-                 key == "nullSequence") {
+      } else if (key == "caseSensitiveHeader") {
+        // Stated false, a header that differs from the fields' names only in letter case is
+        // the header; unstated or true, rbgate holds headers to their exact names.
+        schema.case_insensitive_header = !Bool(value, path);
+      } else if (key == "csvddfVersion" || key == "commentChar" || key == "nullSequence") {
         if (key == "commentChar" || key == "nullSequence") {
           Fail(path, "is not supported by rbgate: feeds do not carry comments or null markers");
         }
@@ -383,7 +386,10 @@ class Loader {
       } else if (key == "decimalChar") {
         f.decimal_char = OneChar(value, p);
       } else if (key == "groupChar") {
-        f.group_char = OneChar(value, p);
+        // "" is how descriptors written by other tools say there is none.
+        std::string_view none;
+        f.group_char =
+            value.get(none) == simdjson::SUCCESS && none.empty() ? '\0' : OneChar(value, p);
       } else if (key == "trueValues" || key == "falseValues") {
         auto& list = key == "trueValues" ? f.true_values : f.false_values;
         list.clear();
@@ -451,6 +457,7 @@ class Loader {
         (min ? c.has_minimum : c.has_maximum) = true;
       } else if (key == "pattern") {
         c.pattern_text = String(value, p);
+        if (const std::string why = XsdOnly(c.pattern_text); !why.empty()) Fail(p, why);
         RE2::Options options;
         options.set_log_errors(false);
         options.set_encoding(RE2::Options::EncodingUTF8);
@@ -1021,6 +1028,39 @@ std::string_view ChangeName(VoaBinding::Change c) noexcept {
       return "minor-address-change";
   }
   return "?";
+}
+
+std::string XsdOnly(std::string_view pattern) {
+  // Table Schema patterns are XML Schema regular expressions; these parts of that syntax mean
+  // something else to RE2 (or nothing), so they are refused rather than misapplied.
+  bool in_class = false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      const char e = pattern[i + 1];
+      if (e == 'i' || e == 'I' || e == 'c' || e == 'C') {
+        return fmt::format(
+            "uses \\{}, XML Schema's name-character escape, which rbgate's regular "
+            "expressions do not have: spell the characters out in a class",
+            e);
+      }
+      if ((e == 'p' || e == 'P') && pattern.substr(i + 2, 3) == "{Is") {
+        return "uses a Unicode block escape (\\p{Is...}), which rbgate's regular expressions "
+               "do not have: give the range of code points instead";
+      }
+      ++i;
+      continue;
+    }
+    if (c == '[' && !in_class) {
+      in_class = true;
+    } else if (c == ']' && in_class) {
+      in_class = false;
+    } else if (in_class && c == '-' && i + 1 < pattern.size() && pattern[i + 1] == '[') {
+      return "uses class subtraction ([a-z-[aeiou]]), which rbgate's regular expressions do "
+             "not have: list the characters that remain";
+    }
+  }
+  return {};
 }
 
 std::string_view TypeName(Type t) noexcept { return kTypeNames[static_cast<int>(t)]; }

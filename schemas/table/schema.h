@@ -40,6 +40,11 @@ enum class Type : std::uint8_t {
 };
 std::string_view TypeName(Type t) noexcept;
 
+// Why `pattern`, a Table Schema pattern (an XML Schema regular expression), uses syntax rbgate's
+// regular expressions (RE2) do not read as XML Schema does: class subtraction, \i \c, and
+// \p{Is...} blocks. Empty when it uses none.
+std::string XsdOnly(std::string_view pattern);
+
 // rbgate's domain types: identifiers and amounts with rules of their own (identifiers.md).
 enum class Domain : std::uint8_t {
   kNone,
@@ -250,6 +255,7 @@ struct TableSchema {
   // The CSV Dialect.
   parsers::delimited::Dialect dialect;
   bool header = true;
+  bool case_insensitive_header = false;  // dialect caseSensitiveHeader: false
   std::string line_terminator = "\r\n";  // informative: CRLF and LF are both read
   parsers::delimited::Encoding encoding = parsers::delimited::Encoding::kUtf8;
   bool fixed_width = false;           // fields are sliced at their rbgate.start/width

@@ -214,6 +214,7 @@ void Validator::CheckHeader(const Row& row) {
       continue;
     }
     matched[at] = true;
+    if (case_only && schema_.case_insensitive_header) case_only = false;
     if (case_only) {
       found.emplace_back(
           at, fmt::format("column {} is headed {} where the schema's field is {} "

@@ -543,3 +543,33 @@ TEST_CASE("Personal fields are masked in every excerpt that shows them") {
 
 }  // namespace
 }  // namespace rbgate::schemas::table
+
+namespace rbgate::schemas::table {
+namespace {
+
+TEST_CASE("Descriptors as other tools write them: groupChar \"\", caseSensitiveHeader") {
+  CHECK(LoadError(R"({"fields":[{"name":"n","type":"number","groupChar":""}]})") == "loaded");
+  CHECK(Check(R"({"fields":[{"name":"n","type":"number","groupChar":""}]})", "n\n\"1,5\"\n")
+            .Findings() == "table.type@2:1:n ");
+  // Stated false, letter case in the header does not matter; unstated, it does.
+  const std::string folded =
+      R"({"schema":{"fields":[{"name":"ref"},{"name":"rent"}]},"dialect":{"caseSensitiveHeader":false}})";
+  CHECK(Check(folded, "REF,Rent\nA,1\n").Findings().empty());
+  CHECK(Check(folded, "Rent,REF\nA,1\n").Findings() ==
+        "table.header@1:1:ref table.header@1:6:rent ");
+  CHECK(Check(R"({"fields":[{"name":"ref"}]})", "REF\nA\n").Findings() == "table.header@1:1:ref ");
+}
+
+TEST_CASE("XML Schema regular expression syntax RE2 reads otherwise is refused, not misapplied") {
+  const auto with = [](const std::string& pattern) {
+    return LoadError(R"({"fields":[{"name":"a","constraints":{"pattern":")" + pattern + R"("}}]})");
+  };
+  CHECK(with("[a-z-[aeiou]]+").find("class subtraction") != std::string::npos);
+  CHECK(with("\\\\i\\\\c*").find("name-character escape") != std::string::npos);
+  CHECK(with("\\\\p{IsBasicLatin}+").find("Unicode block escape") != std::string::npos);
+  CHECK(with("[a-z\\\\-\\\\[]+") == "loaded");  // an escaped '-' and '[' are characters
+  CHECK(with("[A-Z]{2}-[0-9]+") == "loaded");   // '-[' outside a class is text
+}
+
+}  // namespace
+}  // namespace rbgate::schemas::table

@@ -38,6 +38,12 @@ const cases = [
    differs: [
      {value: '1,2,3', rbgate: false, why: 'two decimal commas; tableschema turns every decimal character into a point before it drops the group points, and reads 123'},
    ]},
+  {field: {name: 'plain', type: 'number', groupChar: ''},
+   valid: ['12.5', '3', '-0.25'],
+   faults: ['x', '12.5.0', '1,5'],
+   differs: [
+     {value: '1 5', rbgate: false, why: 'a space inside a number; tableschema removes all whitespace before it reads one'},
+   ]},
   {field: {name: 'price', type: 'number', bareNumber: false},
    valid: ['£12.50', '95%', '7'],
    faults: ['12.5.0'],
