@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 
 #include "parsers/bacs18/standard18.h"
@@ -151,6 +152,29 @@ std::optional<Bacs18Key> ParseBacs18BusinessKey(std::string_view key) {
 
 // Bacs reports (XML): the hardened stream with the feed's XSD plugged in, and the feed's
 // own rules on the same events.
+// The progress line on a terminal for a large file, whatever its feed: a callback for
+// ForEachWindow, or none. The line is cleared when the object goes.
+class Progress {
+ public:
+  Progress(const std::string& path, std::int64_t size, const CheckSettings& settings)
+      : path_(path), show_(settings.progress && size > (64 << 20) && ::isatty(STDERR_FILENO)) {}
+  ~Progress() {
+    if (show_) std::fprintf(stderr, "\r\033[K");
+  }
+  std::function<void(std::uint64_t, std::uint64_t)> callback() const {
+    if (!show_) return nullptr;
+    return [this](std::uint64_t done, std::uint64_t total) {
+      std::fprintf(stderr, "\rchecking %s %3d%% (%s of %s)", path_.c_str(),
+                   static_cast<int>(100 * done / (total ? total : 1)), HumanBytes(done).c_str(),
+                   HumanBytes(total).c_str());
+    };
+  }
+
+ private:
+  const std::string& path_;
+  bool show_;
+};
+
 void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSettings& settings,
                     FileReport& report, const CheckHooks& hooks) {
   namespace br = schemas::bacs_reports;
@@ -165,6 +189,7 @@ void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSetti
       br::ReportSchema(report.feed));
   Readers readers(hooks, size);
   spool::InputError error;
+  std::optional<Progress> progress(std::in_place, path, size, settings);
   bool ok = spool::ForEachWindow(
       path, settings.window_bytes,
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
@@ -173,7 +198,8 @@ void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSetti
         readers.Settle();
         return window.size();
       },
-      error);
+      error, progress->callback());
+  progress.reset();
   if (!ok) {
     report.problem = error.message;
     return;
@@ -248,6 +274,7 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
   Readers readers(hooks, size);
   spool::InputError error;
+  std::optional<Progress> progress(std::in_place, path, size, settings);
   const bool ok = spool::ForEachWindow(
       path, std::max<std::size_t>(settings.window_bytes, std::size_t{4} << 20),
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
@@ -256,7 +283,8 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
         readers.Settle();
         return used;
       },
-      error);
+      error, progress->callback());
+  progress.reset();
   if (!ok) {
     report.problem = error.message;
     return;
@@ -294,6 +322,7 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
     return;
   }
   std::string whole;  // an array, read whole, with simdjson's padding
+  std::optional<Progress> progress(std::in_place, path, size, settings);
   const bool ok = spool::ForEachWindow(
       path, std::max<std::size_t>(settings.window_bytes, 2 * js::kMaxLine),
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
@@ -307,7 +336,8 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
         readers.Settle();
         return used;
       },
-      error);
+      error, progress->callback());
+  progress.reset();
   if (!ok) {
     report.problem = error.message;
     return;
@@ -403,13 +433,8 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   options.items = hooks.submitted;
   schemas::bacs18::Validator validator(options, report->diagnostics);
   parsers::bacs18::Parser parser(validator, report->diagnostics);
-  const bool show = settings.progress && size > (64 << 20) && ::isatty(STDERR_FILENO);
-  auto progress = [&](std::uint64_t done, std::uint64_t total) {
-    std::fprintf(stderr, "\rchecking %s %3d%% (%s of %s)", path.c_str(),
-                 static_cast<int>(100 * done / (total ? total : 1)), HumanBytes(done).c_str(),
-                 HumanBytes(total).c_str());
-  };
   spool::InputError error;
+  std::optional<Progress> progress(std::in_place, path, size, settings);
   Readers readers(hooks, size);
   bool ok = spool::ForEachWindow(
       path, settings.window_bytes,
@@ -419,8 +444,8 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
         readers.Settle();
         return used;
       },
-      error, show ? std::function<void(std::uint64_t, std::uint64_t)>(progress) : nullptr);
-  if (show) std::fprintf(stderr, "\r\033[K");
+      error, progress->callback());
+  progress.reset();
   if (!ok) {
     report->problem = error.message;
     return report;
