@@ -193,6 +193,15 @@ int main(int argc, char** argv) {
                    "A reference map for schemas whose fields must appear in another feed's file "
                    "(rbgate.references), e.g. rsl-refmap=map.csv (repeatable)")
       ->type_name("FEED=FILE");
+  std::string check_config, check_route;
+  check
+      ->add_option("--config", check_config,
+                   "Check as the daemon of this configuration does: its schema folders (the "
+                   "version serving, from the ledger when a file is refused), calendar, modulus "
+                   "tables, reference maps and processing_days_against")
+      ->type_name("FILE");
+  check->add_option("--route", check_route, "With --config: as this route does (its feed)")
+      ->type_name("NAME");
   std::vector<std::string> check_schema_dirs;
   check
       ->add_option("--schema-dir", check_schema_dirs,
@@ -968,10 +977,47 @@ int main(int argc, char** argv) {
 
     // rbgate check
     spool::CheckSettings settings;
-    settings.registry = std::make_shared<schemas::SchemaRegistry>(check_schema_dirs);
+    // With --config, exactly what the daemon has: its schemas, calendar, tables and references.
+    gateway::Config daemon_config;
+    gateway::CheckResources daemon_resources;
+    if (!check_config.empty()) {
+      if (!check_schema_dirs.empty() || !schema_file.empty() || !modulus_dir.empty() ||
+          !calendar_file.empty() || !as_of_text.empty() || no_modulus) {
+        throw UsageError("--config gives the schemas, calendar, modulus tables and dates");
+      }
+      try {
+        daemon_config = gateway::LoadConfig(check_config, /*check_feeds=*/false);
+        gateway::LoadCheckResources(daemon_config, daemon_resources, DefaultModulusDir());
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "rbgate: %s\n", e.what());
+        return kExitUsage;
+      }
+      if (!check_route.empty()) {
+        const auto& routes = daemon_config.spool.routes;
+        const auto route = std::find_if(routes.begin(), routes.end(),
+                                        [&](const auto& r) { return r.name == check_route; });
+        if (route == routes.end()) {
+          throw UsageError("--route: '" + check_route + "' is no route of " + check_config);
+        }
+        if (!feed.empty()) throw UsageError("--route names the feed; --feed is not needed");
+        feed = route->feed;  // empty: detected, as the route does
+      }
+      settings = daemon_config.spool.check;
+      if (daemon_config.as_of == "today") settings.validator.as_of = Today();
+    } else if (!check_route.empty()) {
+      throw UsageError("--route needs --config");
+    } else {
+      settings.registry = std::make_shared<schemas::SchemaRegistry>(check_schema_dirs);
+    }
     for (const auto& p : settings.registry->initial_problems()) {
       if (p.warning) continue;
-      throw UsageError("--schema-dir: " + p.message);
+      if (check_config.empty()) throw UsageError("--schema-dir: " + p.message);
+      // The daemon serves on: so does this check, and says with what.
+      const auto serving = settings.registry->Find(p.feed);
+      std::fprintf(stderr, "rbgate: warning: %s (%s)\n", p.message.c_str(),
+                   serving
+                       ? ("judged by the version serving, " + serving->sha256.substr(0, 12)).c_str()
+                       : "its feed has no version serving");
     }
     if (!feed.empty() && !schemas::IsBuiltinFeed(feed) && !settings.registry->Find(feed)) {
       throw UsageError("--feed: '" + feed + "' is no feed rbgate knows ('rbgate schema list')");
@@ -1015,10 +1061,12 @@ int main(int argc, char** argv) {
     settings.feed = feed;
     settings.cap_per_rule = cap;
     settings.progress = true;
-    settings.validator.calendar = &load_calendar();
     std::optional<schemas::ModulusChecker> modulus;
-    if (!no_modulus) modulus = load_modulus(!modulus_dir.empty());
-    settings.validator.modulus = modulus ? &*modulus : nullptr;
+    if (check_config.empty()) {
+      settings.validator.calendar = &load_calendar();
+      if (!no_modulus) modulus = load_modulus(!modulus_dir.empty());
+      settings.validator.modulus = modulus ? &*modulus : nullptr;
+    }
     if (!as_of_text.empty()) {
       settings.validator.as_of = schemas::ParseIsoDate(as_of_text);
       if (!settings.validator.as_of) {

@@ -75,6 +75,13 @@ check list-exit test $? -eq 1
 check list-serving grep -Eq '^  serving [0-9a-f]{12} since 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} \(the ledger.s copy\); .*schemas/rents.json refused: .*"money"' "$tmp/list.txt"
 check list-json bash -c "'$rbgate' schema list --config '$s/rbgate.toml' --format json | grep -q '\"feed\":\"rents-northgate\",\"version\":\"1\".*\"from_ledger\":true.*\"refused\":{\"file\"'"
 
+# 'rbgate check --config --route' judges as the route will: the version serving, from the ledger.
+printf 'pay_ref,rent\r\nA9,600\r\n' >"$tmp/offline.csv"
+"$rbgate" check --config "$s/rbgate.toml" --route rents "$tmp/offline.csv" >"$tmp/offline.txt" 2>&1
+check check-as-route-exit test $? -eq 1
+check check-as-route-v1 grep -q 'error\[table.maximum\]: "600" in rent is above the maximum 500' "$tmp/offline.txt"
+check check-route-needs-config bash -c "! '$rbgate' check --route rents '$tmp/offline.csv' 2>/dev/null"
+check check-route-unknown bash -c "'$rbgate' check --config '$s/rbgate.toml' --route nope '$tmp/offline.csv' 2>&1 | grep -q \"'nope' is no route\""
 # Reprocess judges with the version that serves; findings are never replaced by a schema fault.
 mid=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json | grep -o '"id":"[^"]*","name":"may.csv"' | cut -d'"' -f4)
 cp "$s/quarantine/$mid/report.json" "$tmp/report-before.json"
