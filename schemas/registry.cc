@@ -266,16 +266,22 @@ void SchemaRegistry::Resolve(const std::string& name, const std::map<std::string
       serving = &feeds_[name];
     }
   }
-  const bool was_removed = !cur_file.empty() && removed.count(cur_file) > 0;
+  // Its file is gone, or now defines another feed (an edited "name"): a removal either way.
+  const auto now = cur_file.empty() ? files.end() : files.find(cur_file);
+  const bool renamed = now != files.end() && now->second.feed != name && changed.count(cur_file);
+  const bool was_removed = !cur_file.empty() && (removed.count(cur_file) > 0 || renamed);
   if (serving != nullptr) {
     serving->refused = refusal;
     if (was_removed && good.empty() && bad.empty()) {
       serving->file_removed = true;
-      problems.push_back({cur_file, name,
-                          fmt::format("{}: removed; feed {} serves on with the version loaded "
-                                      "from it until the configuration stops naming the feed",
-                                      cur_file, name),
-                          true, true});
+      problems.push_back(
+          {cur_file, name,
+           fmt::format("{}: {}; feed {} serves on with the version loaded from it until the "
+                       "configuration stops naming the feed",
+                       cur_file,
+                       renamed ? fmt::format("now defines feed {}", now->second.feed) : "removed",
+                       name),
+           true, true});
     }
     if (refusal && (news || was_removed)) {
       Problem p = *refusal;

@@ -240,6 +240,21 @@ TEST_CASE("A feed whose file went while rbgate was stopped is restored from the 
   CHECK_FALSE(SchemaRegistry({dir.path()}).Restore("rents"));  // no store: nothing to restore
 }
 
+TEST_CASE("A file that now names another feed leaves the first serving, with a warning") {
+  testing::TempDir dir;
+  Write(dir / "rents.json", Schema("1"));
+  SchemaRegistry r({dir.path()});
+  Write(dir / "rents.json", R"({"name":"rents2","fields":[{"name":"x"}]})");
+  const auto problems = r.Reload();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].removed);
+  CHECK(problems[0].message.find("now defines feed rents2; feed rents serves on") !=
+        std::string::npos);
+  CHECK(r.Find("rents")->file_removed);
+  CHECK(r.Find("rents2"));
+  CHECK(r.Reload().empty());  // said once
+}
+
 TEST_CASE("A copy of a schema never takes over the feed it copies") {
   testing::TempDir dir;
   auto store = std::make_shared<MemoryStore>();
