@@ -266,7 +266,7 @@ cancel_item() {
   "$rbgate" outbound cancel --config "$s/rbgate.toml" "$item" \
     --reason "wrong host key; sent by hand" >/dev/null 2>&1
 }
-check cancel-done wait_for 15 cancel_item
+check cancel-done wait_for 45 cancel_item
 check cancel-file-state is_state f.s18 cancelled
 check cancel-on-record bash -c "'$rbgate' ledger show --config '$s/rbgate.toml' '$(file_id f.s18)' | grep -q 'outbound cancel $item by $user: wrong host key'"
 "$rbgate" outbound retry --config "$s/rbgate.toml" "$item" --reason again 2>/dev/null
