@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "parsers/utf8.h"
+
 namespace rbgate::schemas {
 
 bool PoundsToPence(std::string_view text, std::uint64_t& pence) {
@@ -36,30 +38,6 @@ std::string_view TrimWhitespace(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string_view::npos) return {};
   return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
-
-std::size_t Utf8Length(std::string_view s) {
-  if (s.empty()) return 0;
-  const auto b = static_cast<unsigned char>(s[0]);
-  std::size_t n = b < 0x80           ? 1
-                  : (b >> 5) == 0x6  ? 2
-                  : (b >> 4) == 0xE  ? 3
-                  : (b >> 3) == 0x1E ? 4
-                                     : 0;
-  if (n == 0 || n > s.size()) return 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
-  }
-  if (n == 2 && b < 0xC2) return 0;  // overlong
-  if (n == 3) {
-    const auto c = static_cast<unsigned char>(s[1]);
-    if ((b == 0xE0 && c < 0xA0) || (b == 0xED && c >= 0xA0)) return 0;  // overlong, surrogate
-  }
-  if (n == 4) {
-    const auto c = static_cast<unsigned char>(s[1]);
-    if ((b == 0xF0 && c < 0x90) || b > 0xF4 || (b == 0xF4 && c >= 0x90)) return 0;
-  }
-  return n;
 }
 
 namespace {
@@ -104,7 +82,8 @@ std::string QuotedValue(std::string_view s, bool personal, bool windows1252) {
   while (!s.empty() && chars < 60) {
     const auto u = static_cast<unsigned char>(s[0]);
     // One character: a Windows-1252 byte, else a UTF-8 sequence (an invalid byte is U+FFFD).
-    const std::size_t n = windows1252 || u < 0x80 ? 1 : std::max<std::size_t>(Utf8Length(s), 1);
+    const std::size_t n =
+        windows1252 || u < 0x80 ? 1 : std::max<std::size_t>(parsers::Utf8Length(s), 1);
     if (personal) {
       out += '*';
     } else if (u == '\n' || u == '\r') {
@@ -113,7 +92,7 @@ std::string QuotedValue(std::string_view s, bool personal, bool windows1252) {
       out += static_cast<char>(u);
     } else if (windows1252) {
       AppendWindows1252AsUtf8(out, s.substr(0, 1));
-    } else if (Utf8Length(s) > 0) {
+    } else if (parsers::Utf8Length(s) > 0) {
       out.append(s.data(), n);
     } else {
       out += "\xEF\xBF\xBD";
@@ -138,7 +117,7 @@ void AppendJsonUtf8(std::string& out, std::string_view s) {
       out += fmt::format("\\u{:04x}", u);
     } else if (u < 0x80) {
       out += c;
-    } else if ((n = Utf8Length(s)) > 0) {
+    } else if ((n = parsers::Utf8Length(s)) > 0) {
       out.append(s.data(), n);
     } else {
       n = 1;

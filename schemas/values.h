@@ -29,9 +29,6 @@ void AssignSortCode(std::string& out, std::string_view s);
 // UTF-8, an invalid byte shown as U+FFFD.
 std::string QuotedValue(std::string_view s, bool personal = false, bool windows1252 = false);
 
-// The length of the valid UTF-8 sequence at the start of `s` (0 if none, or `s` is empty).
-std::size_t Utf8Length(std::string_view s);
-
 // `text`, Windows-1252, appended to `out` as UTF-8 (an undefined byte as U+FFFD).
 void AppendWindows1252AsUtf8(std::string& out, std::string_view text);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "parsers/bacs18/rules.h"
+#include "parsers/utf8.h"
 #include "schemas/values.h"
 
 namespace rbgate::spool {
@@ -56,7 +57,7 @@ ShownRecord ShowRecord(const Diagnostic& d, bool show_personal, bool windows1252
   };
   while (byte < s.size()) {
     const auto u = static_cast<unsigned char>(s[byte]);
-    const std::size_t utf8 = schemas::Utf8Length(s.substr(byte));
+    const std::size_t utf8 = parsers::Utf8Length(s.substr(byte));
     const std::size_t n = windows1252 || u < 0x80 || utf8 == 0 ? 1 : utf8;
     if (byte <= d.excerpt_pos) out.caret = chars;
     if (byte < end) caret_end = chars + 1;

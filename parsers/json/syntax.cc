@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "parsers/utf8.h"
+
 namespace rbgate::parsers::json {
 namespace {
 
@@ -29,32 +31,6 @@ std::pair<std::uint32_t, std::uint32_t> Position(std::string_view text, std::siz
   return {line, column};
 }
 
-// The number of bytes of the UTF-8 sequence at `p`, or 0 when it is not one.
-std::size_t Utf8Length(std::string_view s, std::size_t p) {
-  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char c = b(p);
-  std::size_t n = c < 0x80           ? 1
-                  : (c >> 5) == 0x6  ? 2
-                  : (c >> 4) == 0xE  ? 3
-                  : (c >> 3) == 0x1E ? 4
-                                     : 0;
-  if (n == 0 || p + n > s.size()) return 0;
-  for (std::size_t i = 1; i < n; ++i) {
-    if ((b(p + i) & 0xC0) != 0x80) return 0;
-  }
-  const std::uint32_t cp =
-      n == 1   ? c
-      : n == 2 ? ((c & 0x1Fu) << 6) | (b(p + 1) & 0x3Fu)
-      : n == 3 ? ((c & 0x0Fu) << 12) | ((b(p + 1) & 0x3Fu) << 6) | (b(p + 2) & 0x3Fu)
-               : ((c & 0x07u) << 18) | ((b(p + 1) & 0x3Fu) << 12) | ((b(p + 2) & 0x3Fu) << 6) |
-                     (b(p + 3) & 0x3Fu);
-  // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-    return 0;
-  return n;
-}
-
 // What a character that cannot start a value or a name looks like to someone editing JSON.
 std::string Unexpected(std::string_view s, std::size_t p, std::string_view wanted) {
   const std::string_view rest = s.substr(p);
@@ -69,8 +45,8 @@ std::string Unexpected(std::string_view s, std::size_t p, std::string_view wante
     }
   }
   if (rest[0] == '\'') return "a single quote: JSON strings and names need double quotes (\")";
-  if (Utf8Length(s, p) == 0) return "bytes that are not UTF-8: save the file as UTF-8";
-  const std::size_t n = Utf8Length(s, p);
+  if (Utf8Length(s.substr(p)) == 0) return "bytes that are not UTF-8: save the file as UTF-8";
+  const std::size_t n = Utf8Length(s.substr(p));
   return fmt::format("'{}' where {} should be", rest.substr(0, n), wanted);
 }
 
@@ -120,7 +96,7 @@ struct Scanner {
                              "closing \" on the same line (or write \\n)"
                            : "a control character inside a string (write it as \\u00XX)");
       }
-      const std::size_t n = Utf8Length(s, p);
+      const std::size_t n = Utf8Length(s.substr(p));
       if (n == 0) return Fail(p, "bytes that are not UTF-8: save the file as UTF-8");
       p += n;
     }
