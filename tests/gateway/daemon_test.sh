@@ -18,10 +18,6 @@ trap cleanup EXIT
 source "$(dirname "$0")/lib.sh"
 count() { find "$1" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l; }
 at_least() { [ "$(count "$1")" -ge "$2" ]; }  # at_least DIR N, re-evaluated on each call
-state_of() {  # state_of SPOOL NAME
-  "$rbgate" ledger list --config "$1/rbgate.toml" --format json |
-    grep -o "\"name\":\"$2\"[^}]*\"state\":\"[a-z]*\"" | sed 's/.*"state":"//; s/"$//' | head -1
-}
 gen() { "$rbgate" gen bacs18 --records 50 --date 2026-11-23 "$@"; }
 configure() {  # a spool judged by its files' own dates, settling after 1 second, admin on any port
   sed -i 's/processing_days_against = "today"/processing_days_against = "creation-date"/;
@@ -313,7 +309,6 @@ printf '%s\n' '{"name":"rents","version":"1","schema":{"fields":[{"name":"pay_re
 sed -i 's|^schema_dirs = \[\]|schema_dirs = ["schemas"]|' "$s/rbgate.toml"
 printf '\n[[route]]\nname = "rents"\nfeed = "rents"\ntransform = "jsonl"\ndestinations = ["delivered"]\n\n[route.settle]\nstable_seconds = 1\n' >>"$s/rbgate.toml"
 check schema-list bash -c "'$rbgate' schema list --config '$s/rbgate.toml' | grep -q 'rents .* 1 .* table .*schemas/rents.json'"
-is_state() { [ "$(state_of "$1" "$2")" = "$3" ]; }
 RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run 2>"$tmp/schema.log" &
 daemon=$!
 printf 'pay_ref,rent\r\nA1,100.50\r\n' >"$s/incoming/rents/april.csv"

@@ -21,6 +21,14 @@ wait_for() {
   return 1
 }
 
+# state_of SPOOL NAME: the ledger state of the file received as NAME in the spool at SPOOL;
+# is_state SPOOL NAME STATE, for wait_for. (Tests with one spool define their own.)
+state_of() {  # state_of SPOOL NAME
+  "$rbgate" ledger list --config "$1/rbgate.toml" --format json |
+    grep -o "\"name\":\"$2\"[^}]*\"state\":\"[a-z]*\"" | sed 's/.*"state":"//; s/"$//' | head -1
+}
+is_state() { [ "$(state_of "$1" "$2")" = "$3" ]; }
+
 # start_daemon CONFIG LOG: `$rbgate run` in the background with stderr to LOG; sets `daemon`
 # (its pid) and `url` (its admin server, from the admin-listening line it logs).
 start_daemon() {

@@ -13,11 +13,6 @@ trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT
 # shellcheck source=tests/gateway/lib.sh
 source "$(dirname "$0")/lib.sh"
-state_of() {  # state_of SPOOL NAME
-  "$rbgate" ledger list --config "$1/rbgate.toml" --format json |
-    grep -o "\"name\":\"$2\"[^}]*\"state\":\"[a-z]*\"" | sed 's/.*"state":"//; s/"$//' | head -1
-}
-is_state() { [ "$(state_of "$1" "$2")" = "$3" ]; }
 stop() {
   kill -TERM "$daemon"
   wait "$daemon"
