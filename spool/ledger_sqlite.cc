@@ -917,6 +917,9 @@ class SqliteLedger final : public Ledger {
   }
 
   Status Init() {
+    // Before the first statement: the schema store's connection to this file may be recovering
+    // the write-ahead log a killed daemon left, and without a wait this start would fail.
+    sqlite3_busy_timeout(db_, 10000);
     char* err = nullptr;
     int rc = sqlite3_exec(
         db_,
@@ -929,7 +932,6 @@ class SqliteLedger final : public Ledger {
     std::string message = err ? err : "";
     sqlite3_free(err);
     if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + message);
-    sqlite3_busy_timeout(db_, 10000);
     // A ledger from before files recorded who dropped them, and which schema judged them.
     for (const char* column : {"dropped_by", "schema_version", "schema_sha256"}) {
       if (HasColumn("files", column)) continue;

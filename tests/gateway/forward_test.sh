@@ -362,6 +362,10 @@ daemon=""
 if [ "$fail" -gt 0 ]; then  # what the daemons said, for whoever reads a failure
   echo "--- daemon.log (last 60 lines)"
   tail -60 "$tmp/daemon.log"
+  if [ -s "$tmp/kill.log" ]; then
+    echo "--- kill.log (the killed daemons; last 40 lines)"
+    tail -40 "$tmp/kill.log"
+  fi
 fi
 echo "forward_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,7 +1,12 @@
 // The schema store in a real SQLite ledger: versions kept once by feed and hash, the last to
 // begin serving first, read by a second connection as the officers' commands do.
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
+#include "spool/ledger.h"
 #include "spool/schema_store_sqlite.h"
 #include "spool/spool.h"
 #include "tests/support/spool_options.h"
@@ -55,6 +60,30 @@ TEST_CASE("A ledger that is not SQLite gives no store, and says why") {
   std::string error;
   CHECK(OpenSqliteSchemaStore(dir / "ledger.db", true, error) == nullptr);
   CHECK(error.find("not a database") != std::string::npos);
+}
+
+// The daemon opens the schema store before its ledger, over the same file; after a kill the
+// first connection recovers the write-ahead log while the second waits. A second connection
+// holding the write lock for a moment stands in for that: the ledger must wait, not fail.
+TEST_CASE("The ledger waits for another connection's moment on the file") {
+  testing::TempDir dir;
+  const std::string ledger = dir / "ledger.db";
+  std::string error;
+  auto store = OpenSqliteSchemaStore(ledger, true, error);
+  REQUIRE(store);
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(ledger.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE; CREATE TABLE t(x)", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  std::thread commit([other] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  Status st;
+  auto opened = OpenSqliteLedger(ledger, st);
+  commit.join();
+  sqlite3_close(other);
+  CHECK_MESSAGE(opened != nullptr, st.message);
 }
 
 }  // namespace
