@@ -1,7 +1,7 @@
 // libFuzzer target: the JSON validator over arbitrary bytes, as JSON lines (whole and in small
-// windows, which must agree) and as a JSON array, against a schema that uses every keyword of
-// the subset and recurses through $ref. Crashes, sanitizer reports, hangs and a disagreement
-// are bugs.
+// windows, which must agree) and as a JSON array, against a schema that uses every keyword
+// rbgate applies and recurses through $ref and the applicators. Crashes, sanitizer reports, hangs
+// and a disagreement are bugs.
 #include <simdjson.h>
 
 #include <cstddef>
@@ -29,7 +29,16 @@ const schemas::json::JsonSchema& Schema() {
       "at": {"type": "string", "format": "date-time"},
       "list": {"type": "array", "items": {"$ref": "#/$defs/item"}, "minItems": 1, "maxItems": 3},
       "child": {"$ref": "#"},
-      "none": false
+      "none": false,
+      "any": {"anyOf": [{"type": "string", "maxLength": 3}, {"$ref": "#/$defs/item"}]},
+      "one": {"oneOf": [{"type": "integer"}, {"minimum": 5}], "not": {"const": 7}},
+      "cond": {"if": {"required": ["k"]}, "then": {"minProperties": 2}, "else": {"maxProperties": 1}},
+      "tuple": {"prefixItems": [{"type": "string"}], "items": {"$ref": "#"},
+                "contains": {"type": "object"}, "maxContains": 2, "uniqueItems": true},
+      "map": {"patternProperties": {"^x": {"multipleOf": 0.01}}, "propertyNames": {"maxLength": 4},
+              "dependentRequired": {"a": ["b"]}, "dependentSchemas": {"c": {"$ref": "#/$defs/item"}}},
+      "fmt": {"anyOf": [{"format": "time"}, {"format": "email"}, {"format": "uuid"}]},
+      "both": {"$ref": "#/$defs/item", "minProperties": 1}
     },
     "$defs": {"item": {"type": "object", "additionalProperties": {"type": "boolean"}}}
   })",

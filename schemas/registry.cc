@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <system_error>
 
+#include "parsers/json/syntax.h"
 #include "schemas/table/validator.h"
 
 namespace rbgate::schemas {
@@ -395,28 +396,10 @@ std::vector<SchemaRegistry::Problem> SchemaRegistry::AllHeld() const {
 // `head`: its text. Strings are skipped as strings (a brace inside one is text), and nesting
 // is counted, not followed, so a hostile head costs one pass.
 static std::string_view FirstArrayObject(std::string_view head) {
-  std::size_t i = head.find_first_not_of(" \t\r\n", 1);
-  if (i == std::string_view::npos || head[i] != '{') return {};
-  const std::size_t begin = i;
-  std::size_t depth = 0;
-  bool in_string = false;
-  for (; i < head.size(); ++i) {
-    const char c = head[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return head.substr(begin, i + 1 - begin);
-    }
-  }
-  return {};
+  const std::size_t begin = head.find_first_not_of(" \t\r\n", 1);
+  if (begin == std::string_view::npos || head[begin] != '{') return {};
+  const std::size_t end = parsers::json::ClosingBracket(head, begin);
+  return end == std::string_view::npos ? std::string_view() : head.substr(begin, end - begin);
 }
 
 // The first JSON record of `head`, if it starts as JSON lines or a JSON array and the record

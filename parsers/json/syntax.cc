@@ -282,4 +282,26 @@ std::string WhyNotJson(std::string_view text, std::string_view parser_says, std:
   return Describe(*e);
 }
 
+std::size_t ClosingBracket(std::string_view text, std::size_t pos) noexcept {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = pos; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ']' || c == '}') && depth > 0 && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace rbgate::parsers::json

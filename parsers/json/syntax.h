@@ -34,4 +34,10 @@ std::string Describe(const SyntaxError& e);
 std::string WhyNotJson(std::string_view text, std::string_view parser_says,
                        std::uint32_t* line = nullptr, std::uint32_t* column = nullptr);
 
+// Where the object or array that opens at `text[pos]` closes: the offset just past its closing
+// bracket, counting nesting (strings skipped, so a brace inside one is text) without checking
+// that the brackets pair up; npos when it does not close within `text`. Used on text a JSON
+// parser has read or will read, to find a value's extent in one pass.
+std::size_t ClosingBracket(std::string_view text, std::size_t pos) noexcept;
+
 }  // namespace rbgate::parsers::json

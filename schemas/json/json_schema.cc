@@ -1,4 +1,4 @@
-// Compiling a JSON Schema (the subset in schemas/README.md) with simdjson's DOM: loading is
+// Compiling a JSON Schema (what is applied: schemas/README.md) with simdjson's DOM: loading is
 // not the hot path. $ref is resolved within the file, by JSON pointer, once per target, so a
 // recursive schema compiles to a cycle of node indices.
 #include "schemas/json/json_schema.h"
@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "parsers/json/syntax.h"
@@ -25,33 +27,42 @@ using table::SchemaError;
 const std::set<std::string_view> kAnnotations = {
     "$schema", "$id",        "$comment", "$anchor",   "title", "description", "examples",
     "default", "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "$vocabulary"};
-// Keywords of 2020-12 outside the subset: refused, so that a check never silently vanishes.
-const std::set<std::string_view> kUnsupported = {"allOf",
-                                                 "anyOf",
-                                                 "oneOf",
-                                                 "not",
-                                                 "if",
-                                                 "then",
-                                                 "else",
-                                                 "dependentSchemas",
-                                                 "dependentRequired",
-                                                 "prefixItems",
-                                                 "contains",
-                                                 "minContains",
-                                                 "maxContains",
-                                                 "uniqueItems",
-                                                 "patternProperties",
-                                                 "propertyNames",
-                                                 "unevaluatedItems",
-                                                 "unevaluatedProperties",
-                                                 "minProperties",
-                                                 "maxProperties",
-                                                 "multipleOf",
-                                                 "$dynamicRef",
-                                                 "$dynamicAnchor",
-                                                 "contentEncoding",
-                                                 "contentMediaType",
-                                                 "contentSchema"};
+// Keywords of 2020-12 that rbgate does not apply: refused, so that a check never silently
+// vanishes.
+const std::set<std::string_view> kUnsupported = {
+    "unevaluatedItems", "unevaluatedProperties", "$dynamicRef",
+    "$dynamicAnchor",   "$recursiveRef",         "$recursiveAnchor",
+    "contentEncoding",  "contentMediaType",      "contentSchema"};
+// Keywords that draft-07 does not have (a draft-07 validator would skip them unseen).
+const std::set<std::string_view> kSince2019 = {"dependentRequired", "dependentSchemas",
+                                               "minContains", "maxContains", "$anchor"};
+
+std::optional<Draft> DraftNamed(std::string_view uri) {
+  if (!uri.empty() && uri.back() == '#') uri.remove_suffix(1);
+  if (uri.substr(0, 5) == "http:") uri.remove_prefix(5);
+  if (uri.substr(0, 6) == "https:") uri.remove_prefix(6);
+  if (uri == "//json-schema.org/draft/2020-12/schema") return Draft::k2020_12;
+  if (uri == "//json-schema.org/draft/2019-09/schema") return Draft::k2019_09;
+  if (uri == "//json-schema.org/draft-07/schema") return Draft::k07;
+  return std::nullopt;
+}
+
+std::string_view DraftName(Draft d) {
+  switch (d) {
+    case Draft::k2020_12:
+      return "2020-12";
+    case Draft::k2019_09:
+      return "2019-09";
+    default:
+      return "draft-07";
+  }
+}
+
+// A decimal number as JSON writes it (no leading '+', no hex), for multipleOf.
+bool IsJsonNumber(std::string_view s) {
+  static const RE2 re(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
+  return RE2::FullMatch(re2::StringPiece(s.data(), s.size()), re);
+}
 
 class Compiler {
  public:
@@ -63,24 +74,67 @@ class Compiler {
 
   void Run(dom::element root) {
     root_ = root;
-    Compile(root, "#", "$");
-    // A cycle of bare $refs names no schema at all.
-    for (std::size_t i = 0; i < out_.nodes.size(); ++i) {
-      int target = out_.nodes[i].ref;
-      for (std::size_t hops = 0; target >= 0 && hops <= out_.nodes.size(); ++hops) {
-        if (static_cast<std::size_t>(target) == i) {
-          std::string path = "$";
-          for (const char c : std::string_view(out_.nodes[i].pointer).substr(1)) {
-            path += c == '/' ? '.' : c;
-          }
-          Fail(path + ".$ref", "refers, through $refs alone, back to itself");
-        }
-        target = out_.nodes[static_cast<std::size_t>(target)].ref;
-      }
+    dom::object top;
+    std::string_view uri;
+    if (root.get(top) == simdjson::SUCCESS && top["$schema"].get(uri) == simdjson::SUCCESS) {
+      draft_ = Dialect(uri, "$.$schema");
+      out_.draft = draft_;
     }
+    Compile(root, "#", "$");
+    RefuseLoops();
   }
 
  private:
+  Draft Dialect(std::string_view uri, const std::string& path) const {
+    const auto d = DraftNamed(uri);
+    if (!d) {
+      Fail(path, fmt::format("\"{}\" is not a JSON Schema dialect rbgate reads (draft 2020-12, "
+                             "2019-09 or draft-07); read as another, the file would check "
+                             "differently",
+                             uri));
+    }
+    return *d;
+  }
+
+  // A schema that comes back to itself without reading into a property or an item (through
+  // $ref, allOf, anyOf, oneOf, not, if/then/else or dependentSchemas) would never end.
+  void RefuseLoops() const {
+    std::vector<std::uint8_t> state(out_.nodes.size(), 0);  // 0 new, 1 on the path, 2 done
+    std::vector<int> path;
+    const auto same_value = [](const Node& n) {
+      std::vector<int> next = n.all_of;
+      next.insert(next.end(), n.any_of.begin(), n.any_of.end());
+      next.insert(next.end(), n.one_of.begin(), n.one_of.end());
+      for (const int i : {n.ref, n.not_, n.if_, n.then_, n.else_}) {
+        if (i >= 0) next.push_back(i);
+      }
+      for (const auto& [name, i] : n.dependent_schemas) next.push_back(i);
+      return next;
+    };
+    const std::function<void(int)> visit = [&](int i) {
+      state[static_cast<std::size_t>(i)] = 1;
+      for (const int next : same_value(out_.nodes[static_cast<std::size_t>(i)])) {
+        if (state[static_cast<std::size_t>(next)] == 1) {
+          Fail(PathOf(out_.nodes[static_cast<std::size_t>(i)].pointer),
+               fmt::format("comes back to {} without reading into a property or an item: "
+                           "checking a value against it would never end",
+                           out_.nodes[static_cast<std::size_t>(next)].pointer));
+        }
+        if (state[static_cast<std::size_t>(next)] == 0) visit(next);
+      }
+      state[static_cast<std::size_t>(i)] = 2;
+    };
+    for (std::size_t i = 0; i < out_.nodes.size(); ++i) {
+      if (state[i] == 0) visit(static_cast<int>(i));
+    }
+  }
+
+  static std::string PathOf(std::string_view pointer) {
+    std::string path = "$";
+    for (const char c : pointer.substr(1)) path += c == '/' ? '.' : c;
+    return path;
+  }
+
   // Compiles the schema at `e` (`pointer` in the file, `path` for errors) into a node;
   // returns its index. A target reached again through $ref is compiled once.
   int Compile(dom::element e, const std::string& pointer, const std::string& path) {
@@ -98,9 +152,31 @@ class Compiler {
     if (e.get(o) != simdjson::SUCCESS) Fail(path, "a schema must be an object, true or false");
     Node n;
     n.pointer = pointer;
+    int checks = 0;  // keywords that check something, beside $ref
+    int additional_items = -1;
+    bool items_list = false;  // draft-07 and 2019-09: items as a list is prefixItems
+    std::string ref_path;
+    const auto schema_list = [&](dom::element value, const std::string& p, const std::string& ptr,
+                                 std::vector<int>& into) {
+      dom::array list;
+      if (value.get(list) != simdjson::SUCCESS || list.size() == 0) {
+        Fail(p, "must be a list of one or more schemas");
+      }
+      std::size_t i = 0;
+      for (dom::element sub : list) {
+        into.push_back(Compile(sub, fmt::format("{}/{}", ptr, i), fmt::format("{}[{}]", p, i)));
+        ++i;
+      }
+    };
     for (auto [key, value] : o) {
       const std::string p = fmt::format("{}.{}", path, key);
       const std::string ptr = fmt::format("{}/{}", pointer, Escape(key));
+      if (draft_ == Draft::k07 && kSince2019.count(key) > 0) {
+        Fail(p, fmt::format("is not a draft-07 keyword (a draft-07 validator would skip it); "
+                            "declare \"$schema\": \"{}\" to use it",
+                            "https://json-schema.org/draft/2020-12/schema"));
+      }
+      if (key != "$ref" && key != "rbgate" && kAnnotations.count(key) == 0) ++checks;
       if (key == "type") {
         n.types = 0;
         std::string_view one;
@@ -120,10 +196,52 @@ class Compiler {
               Compile(sub, fmt::format("{}/{}", ptr, Escape(name)), fmt::format("{}.{}", p, name));
           n.properties.push_back({std::string(name), child, -1});
         }
+      } else if (key == "patternProperties") {
+        dom::object props;
+        if (value.get(props) != simdjson::SUCCESS) Fail(p, "must be an object");
+        for (auto [text, sub] : props) {
+          const std::string where = fmt::format("{}[\"{}\"]", p, text);
+          n.pattern_properties.push_back(
+              {Regex(std::string(text), where), std::string(text),
+               Compile(sub, fmt::format("{}/{}", ptr, Escape(text)), where)});
+        }
+      } else if (key == "propertyNames") {
+        n.property_names = Compile(value, ptr, p);
       } else if (key == "required") {
         dom::array list;
         if (value.get(list) != simdjson::SUCCESS) Fail(p, "must be a list of property names");
         for (dom::element r : list) n.required.push_back(String(r, p));
+      } else if (key == "dependentRequired" || (key == "dependencies" && draft_ == Draft::k07)) {
+        dom::object deps;
+        if (value.get(deps) != simdjson::SUCCESS) Fail(p, "must be an object");
+        for (auto [name, sub] : deps) {
+          const std::string where = fmt::format("{}.{}", p, name);
+          dom::array list;
+          if (sub.get(list) == simdjson::SUCCESS) {
+            std::vector<std::string> names;
+            for (dom::element r : list) names.push_back(String(r, where));
+            n.dependent_required.emplace_back(std::string(name), std::move(names));
+          } else if (key == "dependencies") {
+            n.dependent_schemas.emplace_back(
+                std::string(name), Compile(sub, fmt::format("{}/{}", ptr, Escape(name)), where));
+          } else {
+            Fail(where, "must be a list of property names");
+          }
+        }
+      } else if (key == "dependentSchemas") {
+        dom::object deps;
+        if (value.get(deps) != simdjson::SUCCESS) Fail(p, "must be an object");
+        for (auto [name, sub] : deps) {
+          n.dependent_schemas.emplace_back(
+              std::string(name),
+              Compile(sub, fmt::format("{}/{}", ptr, Escape(name)), fmt::format("{}.{}", p, name)));
+        }
+      } else if (key == "dependencies") {
+        Fail(p, fmt::format("is draft-07's; in {} it is dependentRequired (lists) and "
+                            "dependentSchemas (schemas)",
+                            DraftName(draft_)));
+      } else if (key == "minProperties" || key == "maxProperties") {
+        (key == "minProperties" ? n.min_properties : n.max_properties) = Count(value, p);
       } else if (key == "additionalProperties") {
         bool allowed = true;
         if (value.get(allowed) == simdjson::SUCCESS) {
@@ -132,7 +250,34 @@ class Compiler {
           n.additional = Compile(value, ptr, p);
         }
       } else if (key == "items") {
-        n.items = Compile(value, ptr, p);
+        dom::array list;
+        if (value.get(list) == simdjson::SUCCESS) {
+          if (draft_ == Draft::k2020_12) {
+            Fail(p,
+                 "in draft 2020-12 items is one schema for every item; a list of schemas, "
+                 "one for each leading item, is prefixItems");
+          }
+          schema_list(value, p, ptr, n.prefix_items);
+          items_list = true;
+        } else {
+          n.items = Compile(value, ptr, p);
+        }
+      } else if (key == "prefixItems") {
+        if (draft_ != Draft::k2020_12) {
+          Fail(p, fmt::format("is a 2020-12 keyword; in {} a list under items says the same",
+                              DraftName(draft_)));
+        }
+        schema_list(value, p, ptr, n.prefix_items);
+      } else if (key == "additionalItems" && draft_ != Draft::k2020_12) {
+        additional_items = Compile(value, ptr, p);
+      } else if (key == "additionalItems") {
+        Fail(p, "is not a 2020-12 keyword: items after prefixItems are checked by items");
+      } else if (key == "contains") {
+        n.contains = Compile(value, ptr, p);
+      } else if (key == "minContains" || key == "maxContains") {
+        (key == "minContains" ? n.min_contains : n.max_contains) = Count(value, p);
+      } else if (key == "uniqueItems") {
+        if (value.get(n.unique_items) != simdjson::SUCCESS) Fail(p, "must be true or false");
       } else if (key == "minItems" || key == "maxItems") {
         (key == "minItems" ? n.min_items : n.max_items) = Count(value, p);
       } else if (key == "minLength" || key == "maxLength") {
@@ -140,29 +285,39 @@ class Compiler {
       } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" ||
                  key == "exclusiveMaximum") {
         double x = 0;
-        if (value.get(x) != simdjson::SUCCESS) Fail(p, "must be a number");
+        if (value.get(x) != simdjson::SUCCESS) {
+          Fail(p, value.is_bool() ? "must be a number (a boolean here is draft-04's, which "
+                                    "rbgate does not read)"
+                                  : "must be a number");
+        }
         (key == "minimum"            ? n.minimum
          : key == "maximum"          ? n.maximum
          : key == "exclusiveMinimum" ? n.exclusive_minimum
                                      : n.exclusive_maximum) = x;
+      } else if (key == "multipleOf") {
+        double x = 0;
+        if (value.get(x) != simdjson::SUCCESS || !(x > 0)) Fail(p, "must be a number above 0");
+        n.multiple_of = simdjson::minify(value);
+        if (!IsJsonNumber(n.multiple_of)) Fail(p, "must be a number above 0");
       } else if (key == "pattern") {
         n.pattern_text = String(value, p);
-        RE2::Options options;
-        options.set_log_errors(false);
-        // JSON Schema patterns are ECMA-262 and not anchored: they match anywhere.
-        auto re = std::make_shared<RE2>(n.pattern_text, options);
-        if (!re->ok())
-          Fail(p, fmt::format("is not a regular expression RE2 reads: {}", re->error()));
-        n.pattern = std::move(re);
+        n.pattern = Regex(n.pattern_text, p);
       } else if (key == "format") {
         const std::string f = String(value, p);
-        if (f == "date") {
-          n.format = Node::Format::kDate;
-        } else if (f == "date-time") {
-          n.format = Node::Format::kDateTime;
-        } else {
-          Fail(p, fmt::format("\"{}\" is not a format rbgate checks (date, date-time)", f));
+        using F = Node::Format;
+        static const std::pair<std::string_view, F> kFormats[] = {{"date", F::kDate},
+                                                                  {"date-time", F::kDateTime},
+                                                                  {"time", F::kTime},
+                                                                  {"email", F::kEmail},
+                                                                  {"uuid", F::kUuid}};
+        const auto* found = std::find_if(std::begin(kFormats), std::end(kFormats),
+                                         [&](const auto& kv) { return kv.first == f; });
+        if (found == std::end(kFormats)) {
+          Fail(p, fmt::format("\"{}\" is not a format rbgate checks (date, date-time, time, "
+                              "email, uuid)",
+                              f));
         }
+        n.format = found->second;
       } else if (key == "enum") {
         dom::array list;
         if (value.get(list) != simdjson::SUCCESS) Fail(p, "must be a list");
@@ -173,10 +328,29 @@ class Compiler {
       } else if (key == "const") {
         n.enum_values = {ToScalar(value, p)};
         n.is_const = true;
+      } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
+        schema_list(value, p, ptr,
+                    key == "allOf"   ? n.all_of
+                    : key == "anyOf" ? n.any_of
+                                     : n.one_of);
+      } else if (key == "not" || key == "if" || key == "then" || key == "else") {
+        (key == "not"    ? n.not_
+         : key == "if"   ? n.if_
+         : key == "then" ? n.then_
+                         : n.else_) = Compile(value, ptr, p);
       } else if (key == "$ref") {
         n.ref = Resolve(String(value, p), p);
+        ref_path = p;
       } else if (key == "rbgate") {
+        ++checks;
         Rbgate(value, p, n);
+      } else if (key == "$schema" && index != 0) {
+        std::string_view uri;
+        if (value.get(uri) != simdjson::SUCCESS || Dialect(uri, p) != draft_) {
+          Fail(p,
+               "must name the dialect the file's top declares: rbgate reads one file as one "
+               "dialect");
+        }
       } else if (kAnnotations.count(key) > 0) {
         if (key == "$defs" || key == "definitions") {
           dom::object defs;
@@ -184,32 +358,57 @@ class Compiler {
         }
         if (key == "title" && index == 0) out_.title = String(value, p);
       } else if (kUnsupported.count(key) > 0) {
-        Fail(p, "is a JSON Schema keyword outside rbgate's subset (schemas/README.md)");
+        Fail(p,
+             "is a JSON Schema keyword rbgate does not apply (schemas/README.md); refused "
+             "rather than skipped");
       } else {
         Fail(p, "is not a JSON Schema keyword (a misspelling would silently weaken a check)");
       }
+    }
+    if ((n.then_ >= 0 || n.else_ >= 0) && n.if_ < 0) {
+      Fail(path + (n.then_ >= 0 ? ".then" : ".else"), "does nothing without an if beside it");
+    }
+    if (additional_items >= 0) {
+      if (!items_list) {
+        Fail(path + ".additionalItems",
+             "applies only when items is a list; with items one schema it would be skipped");
+      }
+      n.items = additional_items;
+    }
+    if ((n.min_contains != 1 || n.max_contains >= 0) && n.contains < 0) {
+      Fail(path + (n.max_contains >= 0 ? ".maxContains" : ".minContains"),
+           "does nothing without contains beside it");
     }
     for (auto& prop : n.properties) {
       const auto it = std::find(n.required.begin(), n.required.end(), prop.name);
       if (it != n.required.end()) prop.required_slot = static_cast<int>(it - n.required.begin());
     }
     if (n.required.size() > 64) Fail(path + ".required", "lists more than 64 properties");
-    if (n.ref >= 0) {
-      // On Demand reads a value once, so a $ref stands alone: its target is the schema.
-      const bool alone = n.types == kAnyType && n.properties.empty() && n.required.empty() &&
-                         n.additional == -1 && n.items < 0 && n.min_items < 0 && n.max_items < 0 &&
-                         n.min_length < 0 && n.max_length < 0 && !n.pattern &&
-                         n.format == Node::Format::kNone && n.domain == table::Domain::kNone &&
-                         !n.minimum && !n.maximum && !n.exclusive_minimum && !n.exclusive_maximum &&
-                         n.enum_values.empty();
-      if (!alone) {
-        Fail(path + ".$ref",
-             "rbgate applies a $ref alone; move the keywords beside it into "
-             "the schema it names");
+    if (n.ref >= 0 && checks > 0) {
+      // Beside other keywords a $ref is one more schema the value must meet (2019-09 on);
+      // draft-07 says to ignore the keywords beside it, which would drop checks unseen.
+      if (draft_ == Draft::k07) {
+        Fail(ref_path,
+             "in draft-07 the keywords beside a $ref are ignored; move them into the schema it "
+             "names, or declare draft 2020-12, where both apply");
       }
+      n.all_of.push_back(n.ref);
+      n.ref = -1;
     }
+    n.again = !n.all_of.empty() || !n.any_of.empty() || !n.one_of.empty() || n.not_ >= 0 ||
+              (n.if_ >= 0 && (n.then_ >= 0 || n.else_ >= 0));
     out_.nodes[index] = std::move(n);
     return index;
+  }
+
+  std::shared_ptr<const RE2> Regex(const std::string& text, const std::string& path) const {
+    RE2::Options options;
+    options.set_log_errors(false);
+    // JSON Schema patterns are ECMA-262 and not anchored: they match anywhere.
+    auto re = std::make_shared<RE2>(text, options);
+    if (!re->ok())
+      Fail(path, fmt::format("is not a regular expression RE2 reads: {}", re->error()));
+    return re;
   }
 
   void Rbgate(dom::element e, const std::string& path, Node& n) {
@@ -349,6 +548,7 @@ class Compiler {
 
   std::string file_;
   JsonSchema& out_;
+  Draft draft_ = Draft::k2020_12;
   dom::element root_;
   std::map<std::string, int> by_pointer_;
 };

@@ -138,5 +138,15 @@ TEST_CASE("What simdjson reads as JSON, the scanner does too, and the other way 
   }
 }
 
+TEST_CASE("A value's closing bracket, strings skipped") {
+  const std::string_view text = R"({"a":["}",{"b":"\"]"}],"c":1} tail)";
+  CHECK(ClosingBracket(text, 0) == text.find(" tail"));
+  CHECK(ClosingBracket(text, 5) == text.find(",\"c\""));                // the array
+  CHECK(ClosingBracket(R"({"a":[1,2})", 0) == std::string_view::npos);  // never closes
+  CHECK(ClosingBracket(R"({"a":"})", 0) == std::string_view::npos);     // inside a string
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK(ClosingBracket(deep, 0) == deep.size());
+}
+
 }  // namespace
 }  // namespace rbgate::parsers::json
