@@ -276,50 +276,47 @@ std::int64_t InstantOf(const Parts& p) noexcept {
   return DayOf(p) * 86400 + SecondsOfDay(p) - std::int64_t{p.offset_minutes} * 60;
 }
 
+// Format "any": after ISO 8601, the forms UK files use, tried in order.
+const std::vector<TimePattern>& AnyForms(Type type) {
+  const auto compile = [](Type t, std::initializer_list<const char*> texts) {
+    std::vector<TimePattern> out;
+    for (const char* text : texts) {
+      TimePattern p;
+      std::string why;
+      CompileTimePattern(text, t, p, why);
+      out.push_back(std::move(p));
+    }
+    return out;
+  };
+  static const std::vector<TimePattern> kDate = compile(Type::kDate, {"%d/%m/%Y", "%d-%b-%Y"});
+  static const std::vector<TimePattern> kTime = compile(Type::kTime, {"%H:%M"});
+  static const std::vector<TimePattern> kDateTime =
+      compile(Type::kDateTime, {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M",
+                                "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"});
+  return type == Type::kDate ? kDate : type == Type::kTime ? kTime : kDateTime;
+}
+
+bool Valid(Type type, const Parts& p) noexcept {
+  return (type == Type::kTime || ValidDate(p)) && (type == Type::kDate || ValidTime(p));
+}
+
 bool CastTemporal(const FieldSpec& f, std::string_view s, Value& v) noexcept {
   Parts p;
   const bool pattern = !f.pattern.pieces.empty();
-  switch (f.type) {
-    case Type::kDate:
-      if (pattern ? !(MatchPattern(f.pattern, s, p) && ValidDate(p)) : !IsoDate(s, p)) {
-        if (!f.any_date) return false;
-        // "any": ISO, or the forms UK files use.
-        static const TimePattern kUk = [] {
-          TimePattern t;
-          std::string why;
-          CompileTimePattern("%d/%m/%Y", Type::kDate, t, why);
-          return t;
-        }();
-        static const TimePattern kVoa = [] {
-          TimePattern t;
-          std::string why;
-          CompileTimePattern("%d-%b-%Y", Type::kDate, t, why);
-          return t;
-        }();
-        p = {};
-        if (!(MatchPattern(kUk, s, p) && ValidDate(p))) {
-          p = {};
-          if (!(MatchPattern(kVoa, s, p) && ValidDate(p))) return false;
-        }
-      }
-      v.n = DayOf(p);
-      return true;
-    case Type::kTime:
-      if (pattern ? !(MatchPattern(f.pattern, s, p) && ValidTime(p)) : !IsoTime(s, p)) {
-        return false;
-      }
-      v.n = SecondsOfDay(p);
-      return true;
-    case Type::kDateTime:
-      if (pattern ? !(MatchPattern(f.pattern, s, p) && ValidDate(p) && ValidTime(p))
-                  : !IsoDateTime(s, p)) {
-        return false;
-      }
-      v.n = InstantOf(p);
-      return true;
-    default:
-      return false;
+  bool ok = pattern                     ? MatchPattern(f.pattern, s, p) && Valid(f.type, p)
+            : f.type == Type::kDate     ? IsoDate(s, p)
+            : f.type == Type::kTime     ? IsoTime(s, p)
+            : f.type == Type::kDateTime ? IsoDateTime(s, p)
+                                        : false;
+  if (!ok && f.any_format) {
+    for (const TimePattern& form : AnyForms(f.type)) {
+      p = {};
+      if ((ok = MatchPattern(form, s, p) && Valid(f.type, p))) break;
+    }
   }
+  if (!ok) return false;
+  v.n = f.type == Type::kDate ? DayOf(p) : f.type == Type::kTime ? SecondsOfDay(p) : InstantOf(p);
+  return true;
 }
 
 bool IsHex(char c) noexcept {
@@ -489,10 +486,14 @@ std::string DescribeType(const FieldSpec& f) {
       return f.format == "any" ? "a date (YYYY-MM-DD, DD/MM/YYYY or DD-Mon-YYYY)"
                                : "a date (YYYY-MM-DD)";
     case Type::kTime:
-      return pattern ? fmt::format("a time in the form {}", f.pattern.text) : "a time (hh:mm:ss)";
+      if (pattern) return fmt::format("a time in the form {}", f.pattern.text);
+      return f.format == "any" ? "a time (hh:mm:ss or hh:mm)" : "a time (hh:mm:ss)";
     case Type::kDateTime:
-      return pattern ? fmt::format("a date and time in the form {}", f.pattern.text)
-                     : "a date and time (YYYY-MM-DDThh:mm:ssZ, or an offset for Z)";
+      if (pattern) return fmt::format("a date and time in the form {}", f.pattern.text);
+      return f.format == "any"
+                 ? "a date and time (YYYY-MM-DDThh:mm:ss with Z or an offset or neither, a "
+                   "space for the T, or DD/MM/YYYY hh:mm[:ss])"
+                 : "a date and time (YYYY-MM-DDThh:mm:ssZ, or an offset for Z)";
   }
   return "a value";
 }
@@ -863,7 +864,7 @@ QuickCast ChooseQuickCast(const FieldSpec& f) noexcept {
     case Type::kInteger:
       return f.bare_number ? QuickInteger : QuickGeneral;
     case Type::kDate:
-      if (!pattern) return f.any_date ? QuickGeneral : QuickIsoDate;
+      if (!pattern) return f.any_format ? QuickGeneral : QuickIsoDate;
       if (f.pattern.text == "%d/%m/%Y") return QuickDayMonthYear;
       return f.pattern.text == "%d-%b-%Y" ? QuickDayMonYear : QuickGeneral;
     case Type::kDateTime:

@@ -24,5 +24,4 @@ class TableRows final : public TypedRowSink {
 
 // Windows-1252 text as UTF-8, appended to `out`.
 
-
 }  // namespace rbgate::schemas::table

@@ -286,10 +286,7 @@ class Loader {
     for (auto [key, value] : o) {
       const std::string path = fmt::format("{}.{}", base, key);
       if (key == "missingValues") {
-        schema.missing_values.clear();
-        for (dom::element m : Array(value, path)) schema.missing_values.push_back(String(m, path));
-        schema.only_empty_missing =
-            schema.missing_values.size() == 1 && schema.missing_values[0].empty();
+        schema.missing_values = MissingValues(value, path);
       } else if (key == "primaryKey") {
         std::vector<std::string> keys;
         std::string_view one;
@@ -307,6 +304,12 @@ class Loader {
         Fail(path, "is not supported yet: cross-file checks are rbgate.references");
       }
     }
+  }
+
+  std::vector<std::string> MissingValues(dom::element value, const std::string& path) {
+    std::vector<std::string> out;
+    for (dom::element m : Array(value, path)) out.push_back(String(m, path));
+    return out;
   }
 
   int FieldIndex(const TableSchema& schema, const std::string& name, const std::string& path) {
@@ -390,6 +393,9 @@ class Loader {
         std::string_view none;
         f.group_char =
             value.get(none) == simdjson::SUCCESS && none.empty() ? '\0' : OneChar(value, p);
+      } else if (key == "missingValues") {  // Table Schema v2: this field's own
+        f.missing_values = MissingValues(value, p);
+        f.own_missing_values = true;
       } else if (key == "trueValues" || key == "falseValues") {
         auto& list = key == "trueValues" ? f.true_values : f.false_values;
         list.clear();
@@ -407,8 +413,8 @@ class Loader {
       const bool ok =
           (f.type == Type::kString && (f.format == "email" || f.format == "uri" ||
                                        f.format == "uuid" || f.format == "binary")) ||
-          (f.type == Type::kDate && f.format == "any") ||
-          ((f.type == Type::kTime || f.type == Type::kDateTime) && f.format == "any" && false);
+          ((f.type == Type::kDate || f.type == Type::kTime || f.type == Type::kDateTime) &&
+           f.format == "any");
       if (!ok) {
         Fail(path + ".format", fmt::format("\"{}\" is not a format of {} fields that rbgate "
                                            "reads",
@@ -422,7 +428,7 @@ class Loader {
                         : f.format == "binary" ? StringFormat::kBinary
                                                : StringFormat::kDefault;
     }
-    f.any_date = f.type == Type::kDate && f.format == "any";
+    f.any_format = f.format == "any";  // only date, time and datetime get this far with it
     if (o["rbgate"].error() == simdjson::SUCCESS) {
       LoadFieldRbgate(Object(o["rbgate"].value_unsafe(), path + ".rbgate"), path + ".rbgate", f,
                       schema);
@@ -944,14 +950,22 @@ class Loader {
   void Finish(TableSchema& schema) {
     // Messages quote values in UTF-8 whatever the file's encoding.
     const bool windows1252 = schema.encoding == Encoding::kWindows1252;
-    for (FieldSpec& f : schema.fields) f.windows1252 = windows1252;
+    // Each field's missing values: its own (Table Schema v2), else the schema's.
+    schema.only_empty_missing = true;
+    const auto finish = [&](FieldSpec& f) {
+      f.windows1252 = windows1252;
+      if (!f.own_missing_values) f.missing_values = schema.missing_values;
+      f.only_empty_missing = f.missing_values.size() == 1 && f.missing_values[0].empty();
+      schema.only_empty_missing = schema.only_empty_missing && f.only_empty_missing;
+    };
+    for (FieldSpec& f : schema.fields) finish(f);
     for (auto* layout : {schema.records.header ? &*schema.records.header : nullptr,
                          schema.records.trailer ? &*schema.records.trailer : nullptr}) {
       if (layout != nullptr)
-        for (FieldSpec& f : layout->fields) f.windows1252 = windows1252;
+        for (FieldSpec& f : layout->fields) finish(f);
     }
     for (RecordLayout& layout : schema.records.others) {
-      for (FieldSpec& f : layout.fields) f.windows1252 = windows1252;
+      for (FieldSpec& f : layout.fields) finish(f);
     }
     for (const char c : schema.name) {
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {

@@ -132,7 +132,12 @@ struct FieldSpec {
   Type type = Type::kString;
   std::string format = "default";
   StringFormat string_format = StringFormat::kDefault;
-  bool any_date = false;  // a date field with format "any"
+  bool any_format = false;  // a date, time or datetime field with format "any"
+  // The texts that mean "no value": the field's own (Table Schema v2's field missingValues),
+  // else the schema's, set at load.
+  std::vector<std::string> missing_values{""};
+  bool own_missing_values = false;
+  bool only_empty_missing = true;  // missing_values is [""], the common case
   // Casting options (Table Schema v1).
   bool bare_number = true;
   char decimal_char = '.';
@@ -250,7 +255,7 @@ struct TableSchema {
   std::string source;   // the file it was loaded from
   std::vector<FieldSpec> fields;
   std::vector<std::string> missing_values{""};
-  bool only_empty_missing = true;  // missing_values is [""], the common case
+  bool only_empty_missing = true;  // every field's missing values are [""]
   std::vector<int> primary_key;    // field indices
   // The CSV Dialect.
   parsers::delimited::Dialect dialect;

@@ -299,7 +299,7 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   const Constraints& c = f.constraints;
   const bool utf8 = schema_.encoding == parsers::delimited::Encoding::kUtf8;
   // The quick path: a value with nothing to report is decided without building a finding.
-  if (f.quick != nullptr && schema_.only_empty_missing && !text.empty()) {
+  if (f.quick != nullptr && f.only_empty_missing && !text.empty()) {
     v = Value{};
     if (f.quick(f, text, v) &&
         (f.quick_bound == QuickBound::kNone ||
@@ -313,10 +313,9 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
     }
   }
   present = false;
-  missing_[i] = schema_.only_empty_missing
-                    ? text.empty()
-                    : std::find(schema_.missing_values.begin(), schema_.missing_values.end(),
-                                text) != schema_.missing_values.end();
+  missing_[i] = f.only_empty_missing ? text.empty()
+                                     : std::find(f.missing_values.begin(), f.missing_values.end(),
+                                                 text) != f.missing_values.end();
   if (missing_[i]) {
     if (!c.required) return true;
     Report(row, i, rules::kRequired, fmt::format("{} is required and has no value", f.name));

@@ -134,7 +134,7 @@ class Validator final : public parsers::delimited::RowSink {
   // check. True when settled (never with a finding); false leaves the field to CheckField.
   bool Settled(const FieldSpec& f, std::string_view text, std::size_t i, Value& v,
                bool& present) noexcept {
-    if (!schema_.only_empty_missing || f.quick == nullptr) return false;
+    if (!f.only_empty_missing || f.quick == nullptr) return false;
     if (text.empty()) {
       if (f.constraints.required) return false;
       missing_[i] = true;

@@ -560,6 +560,31 @@ TEST_CASE("Descriptors as other tools write them: groupChar \"\", caseSensitiveH
   CHECK(Check(R"({"fields":[{"name":"ref"}]})", "REF\nA\n").Findings() == "table.header@1:1:ref ");
 }
 
+TEST_CASE("A field's own missingValues stand for the schema's, for that field only") {
+  const auto c = Check(R"({"fields":[{"name":"a","constraints":{"required":true}},
+      {"name":"b","type":"integer","missingValues":["N/A",""]},
+      {"name":"c","type":"integer","missingValues":[]}],"missingValues":["-"]})",
+                       "a,b,c\nx,N/A,1\n-,,2\nN/A,-,\ny,1,-\n");
+  // a: "-" is missing (the schema's), so required; "N/A" is a value. b: "N/A" and "" are
+  // missing, "-" is not an integer. c: nothing is missing, so "" and "-" are not integers.
+  CHECK(c.Findings() == "table.required@3:1:a table.type@4:5:b table.type@4:7:c table.type@5:5:c ");
+}
+
+TEST_CASE("format \"any\" for times and date-times: ISO, and the forms UK files use") {
+  const auto c = Check(R"({"fields":[{"name":"t","type":"time","format":"any"},
+      {"name":"d","type":"datetime","format":"any","constraints":{"maximum":"2026-12-31T23:59:59Z"}}]})",
+                       "t,d\n10:20,2026-01-02 10:20:30\n10:20:30,25/12/2026 10:00\n"
+                       "10:20:30,2026-01-02T10:20:30+01:00\n25:00,2027-01-01T00:00\n"
+                       "noon,2026-13-02 10:20\n");
+  CHECK(c.Findings() == "table.type@5:1:t table.maximum@5:7:d table.type@6:1:t table.type@6:6:d ");
+  // Without "any", only ISO: hh:mm is not a time, a space not a T.
+  CHECK(Check(R"({"fields":[{"name":"t","type":"time"},{"name":"d","type":"datetime"}]})",
+              "t,d\n10:20,2026-01-02 10:20:30Z\n")
+            .Findings() == "table.type@2:1:t table.type@2:7:d ");
+  CHECK(LoadError(R"({"fields":[{"name":"y","type":"year","format":"any"}]})")
+            .find("is not a format of year fields") != std::string::npos);
+}
+
 TEST_CASE("XML Schema regular expression syntax RE2 reads otherwise is refused, not misapplied") {
   const auto with = [](const std::string& pattern) {
     return LoadError(R"({"fields":[{"name":"a","constraints":{"pattern":")" + pattern + R"("}}]})");
