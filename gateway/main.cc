@@ -210,9 +210,15 @@ int main(int argc, char** argv) {
   std::string schema_file;
   check
       ->add_option("--schema", schema_file,
-                   "Check against this table schema (a Frictionless Table Schema or tabular "
-                   "data resource, JSON; see schemas/README.md)")
+                   "Check against this schema: a Frictionless Table Schema, data resource or "
+                   "Data Package, or a JSON Schema (see schemas/README.md)")
       ->type_name("FILE.json");
+  std::string check_resource;
+  check
+      ->add_option("--resource", check_resource,
+                   "With a Data Package: the resource to check against (default: the one whose "
+                   "path is the file's name, else the package's only one)")
+      ->type_name("NAME");
   check->add_option("--format", format, "Report format")
       ->check(CLI::IsMember({"text", "json"}))
       ->type_name("FORMAT")
@@ -1024,11 +1030,29 @@ int main(int argc, char** argv) {
     }
     if (!schema_file.empty()) {
       try {
-        settings.schema = schemas::LoadFeedSchemaFile(schema_file);
+        schemas::table::ResourceChoice choice{check_resource,
+                                              files.size() == 1 ? files.front() : std::string()};
+        settings.schema = schemas::LoadFeedSchemaFile(schema_file, choice);
       } catch (const schemas::table::SchemaError& e) {
         throw UsageError(std::string("--schema: ") + e.what());
       }
       if (!feed.empty()) throw UsageError("--schema names the feed; --feed is not needed");
+      // Foreign keys into the package's other resources: their data files, as the package
+      // names them (a --reference for the same resource overrides).
+      if (settings.schema->table) {
+        const auto& t = *settings.schema->table;
+        for (const auto& pr : t.package_resources) {
+          if (pr.path.empty()) continue;  // unchecked, and the check says so
+          const auto ref = std::find_if(t.references.begin(), t.references.end(),
+                                        [&](const auto& r) { return r.feed == pr.name; });
+          std::string error;
+          auto values = schemas::table::LoadReferenceValues(*pr.schema, ref->key, pr.path, error);
+          if (!values) throw UsageError("--schema: resource " + pr.name + ": " + error);
+          settings.references[pr.name] = std::move(values);
+        }
+      }
+    } else if (!check_resource.empty()) {
+      throw UsageError("--resource needs --schema (a Data Package)");
     }
     for (const auto& r : check_references) {
       const auto eq = r.find('=');

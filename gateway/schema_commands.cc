@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -216,12 +217,21 @@ int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::s
       errors.push_back({"$", error});
       status = 2;
     } else {
-      try {
-        const auto schema = schemas::CompileFeedSchema(text, f);
-        describe = schema.Describe();
-        warnings = schema.warnings();
-      } catch (const schemas::table::SchemaError& e) {
-        errors = e.issues();
+      // A Data Package of several resources: each is checked, as --resource would pick it.
+      std::vector<std::string> resources = schemas::table::PackageResourceNames(text);
+      if (resources.size() < 2) resources = {""};
+      for (const std::string& resource : resources) {
+        try {
+          const auto schema = schemas::CompileFeedSchema(text, f, {resource, ""});
+          describe += (describe.empty() ? "" : "; ") + schema.Describe();
+          warnings = schema.warnings();  // the package's keys: the same for each resource
+        } catch (const schemas::table::SchemaError& e) {
+          for (const auto& issue : e.issues()) {
+            if (std::find_if(errors.begin(), errors.end(),
+                             [&](const auto& i) { return i.path == issue.path; }) == errors.end())
+              errors.push_back(issue);
+          }
+        }
       }
     }
     const bool ok = errors.empty() && (!strict || warnings.empty());

@@ -33,14 +33,15 @@ const std::vector<table::SchemaIssue>& FeedSchema::warnings() const {
   return table ? table->warnings : kNone;
 }
 
-FeedSchema CompileFeedSchema(std::string_view json, const std::string& file) {
+FeedSchema CompileFeedSchema(std::string_view json, const std::string& file,
+                             const table::ResourceChoice& choice) {
   // Windows editors save a byte order mark; it is not part of the JSON.
   if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(3);
   FeedSchema s;
   if (json::LooksLikeJsonSchema(json)) {
     s.json = json::CompileJsonSchema(json, file);
   } else {
-    s.table = table::CompileSchema(json, file);
+    s.table = table::CompileSchema(json, file, choice);
   }
   return s;
 }
@@ -61,10 +62,10 @@ bool ReadSchemaFile(const std::string& file, std::string& text, std::string& err
   return true;
 }
 
-FeedSchema LoadFeedSchemaFile(const std::string& file) {
+FeedSchema LoadFeedSchemaFile(const std::string& file, const table::ResourceChoice& choice) {
   std::string text, error;
   if (!ReadSchemaFile(file, text, error)) throw table::SchemaError(file, "$", error);
-  return CompileFeedSchema(text, file);
+  return CompileFeedSchema(text, file, choice);
 }
 
 }  // namespace rbgate::schemas

@@ -26,11 +26,13 @@ struct FeedSchema {
 // Reads a schema file's bytes; false, with the OS's reason in `error`, when it cannot.
 bool ReadSchemaFile(const std::string& file, std::string& text, std::string& error);
 
-// Loads a schema file. Throws table::SchemaError naming the file, a JSON path and the fault.
-FeedSchema LoadFeedSchemaFile(const std::string& file);
+// Loads a schema file (of a Data Package, the resource `choice` picks). Throws
+// table::SchemaError naming the file, a JSON path and the fault.
+FeedSchema LoadFeedSchemaFile(const std::string& file, const table::ResourceChoice& choice = {});
 
 // The same from text (`file` names it in errors and anchors relative references). A leading
 // UTF-8 byte order mark is ignored.
-FeedSchema CompileFeedSchema(std::string_view json, const std::string& file);
+FeedSchema CompileFeedSchema(std::string_view json, const std::string& file,
+                             const table::ResourceChoice& choice = {});
 
 }  // namespace rbgate::schemas

@@ -22,6 +22,7 @@
 #include "schemas/json/json_validator.h"
 #include "schemas/json/rules.h"
 #include "schemas/table/rows.h"
+#include "schemas/table/rules.h"
 #include "schemas/table/validator.h"
 #include "schemas/voa/smv.h"
 #include "spool/digest.h"
@@ -268,6 +269,15 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   if (schema.voa.role == schemas::table::VoaBinding::Role::kValuations) {
     valuations.emplace(schema, report.diagnostics);
   }
+  // The resource's bytes and hash, when its descriptor states them.
+  if (schema.bytes && static_cast<std::uint64_t>(size) != *schema.bytes) {
+    parsers::ReportAt(
+        report.diagnostics, schemas::table::rules::kResourceBytes, 1, 1, {},
+        fmt::format("the file is {} bytes; its descriptor says {}", size, *schema.bytes));
+  }
+  std::optional<Sha256> resource_hash;
+  std::uint64_t hashed = 0;
+  if (!schema.hash_hex.empty()) resource_hash.emplace(schema.hash_algorithm);
   TypedTee typed({rows ? &*rows : nullptr, hooks.typed, valuations ? &*valuations : nullptr});
   schemas::table::Validator validator(schema, report.diagnostics,
                                       {settings.validator.modulus, typed.sink(), &references});
@@ -279,6 +289,11 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
       path, std::max<std::size_t>(settings.window_bytes, std::size_t{4} << 20),
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
         readers.Give(window, offset, last);
+        if (resource_hash) {  // windows overlap where the parser left a record unfinished
+          const auto skip = static_cast<std::size_t>(hashed - offset);
+          resource_hash->Update({window.data() + skip, window.size() - skip});
+          hashed = offset + window.size();
+        }
         const std::size_t used = parser.Feed(window, offset, last);
         readers.Settle();
         return used;
@@ -291,6 +306,13 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   }
   parser.Finish();
   validator.Finish();
+  if (resource_hash) {
+    if (const std::string hex = resource_hash->HexDigest(); hex != schema.hash_hex) {
+      parsers::ReportAt(report.diagnostics, schemas::table::rules::kResourceHash, 1, 1, {},
+                        fmt::format("the file's {} is {}; its descriptor says {}",
+                                    schema.hash_algorithm, hex, schema.hash_hex));
+    }
+  }
   if (valuations) valuations->Finish();
   if (hooks.rows != nullptr) hooks.rows->Flush();
   report.records = validator.records();

@@ -15,6 +15,10 @@ struct Sha256::Impl {
 Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
   EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr);
 }
+Sha256::Sha256(const std::string& algorithm) : impl_(std::make_unique<Impl>()) {
+  const EVP_MD* md = EVP_get_digestbyname(algorithm.c_str());
+  EVP_DigestInit_ex(impl_->ctx, md != nullptr ? md : EVP_sha256(), nullptr);
+}
 Sha256::~Sha256() = default;
 
 void Sha256::Update(std::string_view bytes) {

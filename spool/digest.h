@@ -1,4 +1,5 @@
-// SHA-256 (OpenSSL) of files and buffers, as lowercase hex.
+// SHA-256 (OpenSSL) of files and buffers, as lowercase hex; and the other digests a Data
+// Resource's "hash" may name.
 #pragma once
 
 #include <condition_variable>
@@ -12,10 +13,12 @@
 
 namespace rbgate::spool {
 
-// An incremental SHA-256.
+// An incremental SHA-256, or (by OpenSSL's name: "md5", "sha1", "sha512") another digest.
 class Sha256 {
  public:
   Sha256();
+  // REQUIRES: OpenSSL knows `algorithm` (table::TableSchema::hash_algorithm's are known).
+  explicit Sha256(const std::string& algorithm);
   ~Sha256();
   Sha256(const Sha256&) = delete;
   Sha256& operator=(const Sha256&) = delete;

@@ -559,7 +559,8 @@ bool LooksLikeJsonSchema(std::string_view json) {
   simdjson::dom::parser parser;
   simdjson::dom::object o;
   if (parser.parse(json.data(), json.size()).get(o) != simdjson::SUCCESS) return false;
-  if (o["fields"].error() == simdjson::SUCCESS || o["schema"].error() == simdjson::SUCCESS) {
+  if (o["fields"].error() == simdjson::SUCCESS || o["schema"].error() == simdjson::SUCCESS ||
+      o["resources"].error() == simdjson::SUCCESS) {  // Table Schema, resource, package
     return false;
   }
   return o["$schema"].error() == simdjson::SUCCESS ||

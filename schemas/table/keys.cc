@@ -11,6 +11,11 @@ namespace {
 
 namespace dom = simdjson::dom;
 
+// Data Package (v1, v2).
+constexpr std::string_view kPackage[] = {"resources", "profile",  "$schema", "name",
+                                         "id",        "licenses", "title",   "description",
+                                         "homepage",  "version",  "sources", "contributors",
+                                         "keywords",  "image",    "created"};
 // Data Resource (v1, v2) with rbgate's "version" and "rbgate".
 constexpr std::string_view kResource[] = {
     "name",   "id",          "profile",   "$schema", "type",     "path",         "data",
@@ -39,6 +44,8 @@ constexpr std::string_view kReference[] = {"resource", "fields"};
 
 std::string_view ContextName(KeyContext c) {
   switch (c) {
+    case KeyContext::kPackage:
+      return "Data Package";
     case KeyContext::kResource:
       return "Data Resource";
     case KeyContext::kTableSchema:
@@ -98,6 +105,10 @@ class Auditor {
     dom::object o;
     dom::array a;
     switch (context) {
+      case KeyContext::kPackage:
+        if (key == "resources" && value.get(a) == simdjson::SUCCESS)
+          Each(a, p, KeyContext::kResource);
+        break;
       case KeyContext::kResource:
         if (key == "schema" && value.get(o) == simdjson::SUCCESS)
           Object(o, p, KeyContext::kTableSchema);
@@ -138,6 +149,8 @@ class Auditor {
 
 std::span<const std::string_view> KnownKeys(KeyContext context) noexcept {
   switch (context) {
+    case KeyContext::kPackage:
+      return kPackage;
     case KeyContext::kResource:
       return kResource;
     case KeyContext::kTableSchema:
@@ -195,10 +208,14 @@ void AuditKeys(dom::element root, std::vector<SchemaIssue>& errors,
   dom::object top;
   if (root.get(top) != simdjson::SUCCESS) return;
   Auditor auditor(errors, warnings);
+  if (top["fields"].error() != simdjson::SUCCESS && top["resources"].error() == simdjson::SUCCESS) {
+    auditor.Object(top, "$", KeyContext::kPackage);
+    return;
+  }
   const bool resource = top["fields"].error() != simdjson::SUCCESS;
   if (resource && top["schema"].error() != simdjson::SUCCESS) {
-    // Neither: the key that makes it one may be misspelt.
-    constexpr std::string_view kEither[] = {"fields", "schema"};
+    // None: the key that makes it one may be misspelt.
+    constexpr std::string_view kEither[] = {"fields", "schema", "resources"};
     for (auto [key, value] : top) {
       if (const auto typo = TypoOf(key, kEither); !typo.empty())
         errors.push_back({fmt::format("$.{}", key), fmt::format("did you mean \"{}\"?", typo)});

@@ -17,6 +17,7 @@ namespace rbgate::schemas::table {
 
 // What the descriptor objects are.
 enum class KeyContext {
+  kPackage,
   kResource,
   kTableSchema,
   kField,
@@ -36,10 +37,10 @@ std::size_t EditDistance(std::string_view a, std::string_view b);
 // edit away, or two edits away from a known key of five letters or more.
 std::string_view TypoOf(std::string_view key, std::span<const std::string_view> known);
 
-// Walks a descriptor (a Data Resource or a bare Table Schema; not into "rbgate", whose keys
-// the loader checks) and reports each unknown key: an error (in `errors`) when it is a typo of
-// a known one, with "did you mean"; else a warning. Dialects and constraints are closed: there
-// every unknown key is an error, as rbgate cannot honour one.
+// Walks a descriptor (a Data Package, a Data Resource or a bare Table Schema; not into "rbgate",
+// whose keys the loader checks) and reports each unknown key: an error (in `errors`) when it is a
+// typo of a known one, with "did you mean"; else a warning. Dialects and constraints are closed:
+// there every unknown key is an error, as rbgate cannot honour one.
 void AuditKeys(simdjson::dom::element root, std::vector<SchemaIssue>& errors,
                std::vector<SchemaIssue>& warnings);
 

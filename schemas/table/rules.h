@@ -68,6 +68,18 @@ inline constexpr Rule kControl{"table.control", E,
 inline constexpr Rule kRule{"table.rule", E, "a record breaks a rule across its fields",
                             "the message names the rule and the fields' values"};
 
+inline constexpr Rule kForeignKey{"table.foreign-key", E,
+                                  "a value refers to a record the file does not have",
+                                  "the schema's foreignKeys says each value must be a key of "
+                                  "some record in the same file: a record is missing, or the "
+                                  "value is mistyped"};
+inline constexpr Rule kResourceBytes{"table.resource.bytes", E,
+                                     "the file's size is not the bytes its descriptor states",
+                                     "the file was cut short, added to, or is another file"};
+inline constexpr Rule kResourceHash{"table.resource.hash", E,
+                                    "the file's hash is not the one its descriptor states",
+                                    "the file changed after the descriptor was written, or is "
+                                    "another file"};
 inline constexpr Rule kReference{"table.reference", E,
                                  "a value is not in the file it must refer to",
                                  "the record names something the reference map does not have: "

@@ -34,7 +34,8 @@ constexpr std::string_view kDomainNames[] = {
 // Reads one descriptor, with the file and a path stack for errors.
 class Loader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  explicit Loader(std::string file, ResourceChoice choice = {})
+      : file_(std::move(file)), choice_(std::move(choice)) {}
 
   [[noreturn]] void Fail(const std::string& path, std::string what) const {
     throw SchemaError(file_, path, std::move(what));
@@ -116,12 +117,14 @@ class Loader {
       }
       LoadTableSchema(top, "$", *schema);
       LoadRbgate(top, "$", *schema, /*resource=*/false);
+    } else if (top["resources"].error() == simdjson::SUCCESS) {
+      LoadPackage(top, *schema);
     } else if (top["schema"].error() == simdjson::SUCCESS) {
-      LoadResource(top, *schema);
+      LoadResource(top, "$", *schema);
     } else {
       Fail("$",
-           "is neither a Table Schema (it has no \"fields\") nor a data resource (it has "
-           "no \"schema\")");
+           "is neither a Table Schema (it has no \"fields\"), a data resource (no \"schema\") "
+           "nor a Data Package (no \"resources\")");
     }
     if (schema->name.empty()) {
       schema->name = std::filesystem::path(file_).stem().string();
@@ -153,9 +156,75 @@ class Loader {
     return out;
   }
 
-  void LoadResource(dom::object top, TableSchema& schema) {
+  // A Data Package: one of its tabular resources (choice_), the others kept for foreign keys.
+  void LoadPackage(dom::object top, TableSchema& schema) {
+    struct Candidate {
+      std::size_t index;
+      std::string name;
+      std::vector<std::string> paths;
+      dom::object o;
+    };
+    std::vector<Candidate> tabular;
+    std::size_t i = 0;
+    for (dom::element e : Array(top["resources"].value_unsafe(), "$.resources")) {
+      const std::string base = fmt::format("$.resources[{}]", i);
+      dom::object o = Object(e, base);
+      Candidate c{i++, "", {}, o};
+      std::string_view text;
+      if (o["name"].get(text) == simdjson::SUCCESS) c.name = text;
+      dom::array list;
+      if (o["path"].get(text) == simdjson::SUCCESS) {
+        c.paths.emplace_back(text);
+      } else if (o["path"].get(list) == simdjson::SUCCESS) {
+        for (dom::element p : list) {
+          if (p.get(text) == simdjson::SUCCESS) c.paths.emplace_back(text);
+        }
+      }
+      package_.push_back(c.o);
+      package_names_.push_back(c.name);
+      package_paths_.push_back(c.paths.empty() ? std::string() : c.paths.front());
+      if (o["schema"].error() == simdjson::SUCCESS) tabular.push_back(std::move(c));
+    }
+    std::vector<std::string> names;
+    for (const auto& c : tabular) names.push_back(c.name.empty() ? "(no name)" : c.name);
+    const Candidate* pick = nullptr;
+    if (!choice_.name.empty()) {
+      for (const auto& c : tabular) {
+        if (c.name == choice_.name) pick = &c;
+      }
+      if (pick == nullptr) {
+        Fail("$.resources", fmt::format("has no tabular resource named \"{}\" (it has {})",
+                                        choice_.name, fmt::join(names, ", ")));
+      }
+    }
+    if (pick == nullptr && !choice_.data_file.empty()) {
+      const std::filesystem::path data(choice_.data_file);
+      for (const auto& c : tabular) {
+        for (const auto& p : c.paths) {
+          const std::filesystem::path rel(p);
+          const bool same = rel == data || rel.filename() == data.filename() ||
+                            std::filesystem::path(file_).parent_path() / rel == data;
+          if (same && pick == nullptr) pick = &c;
+        }
+      }
+    }
+    if (pick == nullptr && tabular.size() == 1) pick = &tabular.front();
+    if (pick == nullptr) {
+      Fail("$.resources",
+           tabular.empty()
+               ? std::string("has no tabular resource (none has a \"schema\")")
+               : fmt::format("lists {} tabular resources ({}): name one (rbgate check "
+                             "--resource NAME), or check a file named as one's \"path\"; a "
+                             "schema folder serves a package of one resource",
+                             tabular.size(), fmt::join(names, ", ")));
+    }
+    if (!pick->name.empty()) schema.name = pick->name;
+    LoadResource(pick->o, fmt::format("$.resources[{}]", pick->index), schema);
+  }
+
+  void LoadResource(dom::object top, const std::string& base, TableSchema& schema) {
     for (auto [key, value] : top) {
-      const std::string path = fmt::format("$.{}", key);
+      const std::string path = fmt::format("{}.{}", base, key);
       if (key == "name") {
         schema.name = String(value, path);
       } else if (key == "title") {
@@ -174,19 +243,51 @@ class Loader {
           Fail(path,
                fmt::format("\"{}\" is not an encoding rbgate reads (utf-8, windows-1252)", enc));
         }
+      } else if (key == "bytes") {
+        schema.bytes = static_cast<std::uint64_t>(NonNegative(value, path));
+      } else if (key == "hash") {
+        Hash(String(value, path), path, schema);
       }
     }
     dom::parser schema_parser;
     LoadTableSchema(
-        Object(Referenced(top["schema"].value_unsafe(), "$.schema", schema_parser), "$.schema"),
-        "$.schema", schema);
+        Object(Referenced(top["schema"].value_unsafe(), base + ".schema", schema_parser),
+               base + ".schema"),
+        base + ".schema", schema);
     if (top["dialect"].error() == simdjson::SUCCESS) {
       dom::parser dialect_parser;
-      LoadDialect(Object(Referenced(top["dialect"].value_unsafe(), "$.dialect", dialect_parser),
-                         "$.dialect"),
-                  schema);
+      LoadDialect(
+          Object(Referenced(top["dialect"].value_unsafe(), base + ".dialect", dialect_parser),
+                 base + ".dialect"),
+          schema);
     }
-    LoadRbgate(top, "$", schema, /*resource=*/true);
+    LoadRbgate(top, base, schema, /*resource=*/true);
+  }
+
+  // A resource's hash: "algorithm:hex" (Data Resource v2, and v1 for all but MD5) or bare hex
+  // (MD5, v1's default).
+  void Hash(std::string text, const std::string& path, TableSchema& schema) {
+    std::string algorithm = "md5";
+    if (const auto colon = text.find(':'); colon != std::string::npos) {
+      algorithm = text.substr(0, colon);
+      text = text.substr(colon + 1);
+    }
+    std::transform(algorithm.begin(), algorithm.end(), algorithm.begin(), ::tolower);
+    std::transform(text.begin(), text.end(), text.begin(), ::tolower);
+    const std::size_t digits = algorithm == "md5"      ? 32
+                               : algorithm == "sha1"   ? 40
+                               : algorithm == "sha256" ? 64
+                               : algorithm == "sha512" ? 128
+                                                       : 0;
+    if (digits == 0) {
+      Fail(path, fmt::format("\"{}\" is not a hash rbgate computes (md5, sha1, sha256, sha512)",
+                             algorithm));
+    }
+    if (text.size() != digits || text.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      Fail(path, fmt::format("a {} hash is {} hexadecimal digits", algorithm, digits));
+    }
+    schema.hash_algorithm = algorithm;
+    schema.hash_hex = text;
   }
 
   void LoadDialect(dom::object o, TableSchema& schema) {
@@ -301,9 +402,84 @@ class Loader {
           schema.fields[static_cast<std::size_t>(k)].constraints.required = true;
         }
       } else if (key == "foreignKeys") {
-        Fail(path, "is not supported yet: cross-file checks are rbgate.references");
+        std::size_t i = 0;
+        for (dom::element fk : Array(value, path))
+          ForeignKey(fk, fmt::format("{}[{}]", path, i++), schema);
       }
     }
+  }
+
+  // One field, as a foreign key names it: "a" or ["a"]. Keys over several fields are refused.
+  std::string OneFieldName(dom::element e, const std::string& path) {
+    std::string_view one;
+    if (e.get(one) == simdjson::SUCCESS) return std::string(one);
+    dom::array list = Array(e, path);
+    if (list.size() != 1) {
+      Fail(path, "names several fields: rbgate checks foreign keys of one field");
+    }
+    return String(list.at(0).value_unsafe(), path);
+  }
+
+  void ForeignKey(dom::element e, const std::string& path, TableSchema& schema) {
+    dom::object o = Object(e, path);
+    dom::element fields, reference;
+    if (o["fields"].get(fields) != simdjson::SUCCESS) Fail(path, "has no \"fields\"");
+    if (o["reference"].get(reference) != simdjson::SUCCESS) Fail(path, "has no \"reference\"");
+    const int field = FieldIndex(schema, OneFieldName(fields, path + ".fields"), path + ".fields");
+    dom::object ref = Object(reference, path + ".reference");
+    dom::element key_element;
+    if (ref["fields"].get(key_element) != simdjson::SUCCESS) {
+      Fail(path + ".reference", "has no \"fields\"");
+    }
+    const std::string key = OneFieldName(key_element, path + ".reference.fields");
+    std::string name;  // the resource pointed into: "" or absent (v2) for this one
+    const std::string where = path + ".reference.resource";
+    if (ref["resource"].error() == simdjson::SUCCESS)
+      name = String(ref["resource"].value_unsafe(), where);
+    const std::string text =
+        fmt::format("{} -> {}", schema.fields[static_cast<std::size_t>(field)].name, key);
+    if (name.empty()) {
+      schema.self_references.push_back(
+          {field, FieldIndex(schema, key, path + ".reference.fields"), text});
+      return;
+    }
+    if (resolving_) return;  // a referenced resource's own foreign keys are its check's
+    const auto it = std::find(package_names_.begin(), package_names_.end(), name);
+    if (it == package_names_.end()) {
+      Fail(where, package_.empty()
+                      ? fmt::format("names resource \"{}\", but this descriptor is not in a Data "
+                                    "Package; to check against another feed's file use "
+                                    "rbgate.references",
+                                    name)
+                      : fmt::format("names \"{}\", which is not a resource of this package", name));
+    }
+    const auto index = static_cast<std::size_t>(it - package_names_.begin());
+    Loader other(file_);
+    other.resolving_ = true;
+    auto target = std::make_shared<TableSchema>();
+    target->source = file_;
+    try {
+      other.LoadResource(package_[index], fmt::format("$.resources[{}]", index), *target);
+      other.Finish(*target);
+    } catch (const SchemaError& e) {
+      Fail(where, fmt::format("names \"{}\", whose schema does not load: {}", name, e.problem()));
+    }
+    const int k = other.FieldIndex(*target, key, path + ".reference.fields");
+    if (target->fields[static_cast<std::size_t>(k)].type != Type::kString &&
+        target->fields[static_cast<std::size_t>(k)].type != Type::kAny) {
+      Fail(path + ".reference.fields",
+           fmt::format("{}'s {} is not a string field; foreign keys to another resource compare "
+                       "text",
+                       name, key));
+    }
+    if (!other.issues_.empty()) Fail(where, other.issues_.front().problem);
+    target->name = name;
+    std::string data;
+    if (!package_paths_[index].empty()) {
+      data = (std::filesystem::path(file_).parent_path() / package_paths_[index]).string();
+    }
+    schema.references.push_back({field, name, key});
+    schema.package_resources.push_back({name, std::move(target), std::move(data)});
   }
 
   std::vector<std::string> MissingValues(dom::element value, const std::string& path) {
@@ -1017,6 +1193,12 @@ class Loader {
   }
 
   std::string file_;
+  ResourceChoice choice_;
+  // A Data Package's resources (objects, names, first paths), for foreign keys between them.
+  std::vector<dom::object> package_;
+  std::vector<std::string> package_names_;
+  std::vector<std::string> package_paths_;
+  bool resolving_ = false;  // loading a resource a foreign key names
   std::vector<std::string> pending_sort_code_;
   std::vector<std::string> referenced_;
   dom::element controls_;
@@ -1113,17 +1295,28 @@ parsers::delimited::ParseOptions TableSchema::ParseOptions() const {
   return o;
 }
 
-std::shared_ptr<const TableSchema> CompileSchema(std::string_view json, const std::string& file) {
-  return Loader(file).Load(json);
+std::vector<std::string> PackageResourceNames(std::string_view json) {
+  dom::parser parser;
+  dom::object top;
+  dom::array resources;
+  std::vector<std::string> names;
+  if (parser.parse(json.data(), json.size()).get(top) != simdjson::SUCCESS ||
+      top["fields"].error() == simdjson::SUCCESS ||
+      top["resources"].get(resources) != simdjson::SUCCESS) {
+    return names;
+  }
+  for (dom::element r : resources) {
+    std::string_view name;
+    if (r["schema"].error() == simdjson::SUCCESS && r["name"].get(name) == simdjson::SUCCESS) {
+      names.emplace_back(name);
+    }
+  }
+  return names;
 }
 
-std::shared_ptr<const TableSchema> LoadSchemaFile(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw SchemaError(file, "$", "cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw SchemaError(file, "$", "cannot be read");
-  return CompileSchema(text.str(), file);
+std::shared_ptr<const TableSchema> CompileSchema(std::string_view json, const std::string& file,
+                                                 const ResourceChoice& choice) {
+  return Loader(file, choice).Load(json);
 }
 
 }  // namespace rbgate::schemas::table

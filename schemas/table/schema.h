@@ -205,6 +205,22 @@ struct Reference {
   std::string key;   // its field that holds the values
 };
 
+// A foreign key within the file (a Table Schema foreignKey whose reference names no other
+// resource): every value of `field` must be a value of `key` in some data record.
+struct SelfReference {
+  int field = -1;
+  int key = -1;
+  std::string text;  // as written, for messages
+};
+
+// Another resource of the same Data Package that a foreign key points into: the check reads
+// its data file for the key's values (a Reference names it as its feed).
+struct PackageResource {
+  std::string name;
+  std::shared_ptr<const struct TableSchema> schema;
+  std::string path;  // its data file, resolved against the package's folder; may be empty
+};
+
 // rbgate.voa: what a VOA list or schedule of alterations means, so that a schedule can be
 // balanced against the list it alters (schemas/voa/balance.h). Field indices are into the
 // data fields unless said otherwise; -1 when not given.
@@ -268,8 +284,14 @@ struct TableSchema {
   RecordTypes records;                // rbgate.records: header, trailer and other record types
   std::vector<CrossRule> rules;       // rbgate.rules, over data records
   std::vector<Control> controls;      // rbgate.controls
-  std::vector<Reference> references;  // rbgate.references
-  VoaBinding voa;                     // rbgate.voa
+  std::vector<Reference> references;  // rbgate.references, and foreign keys to other resources
+  std::vector<SelfReference> self_references;      // foreign keys within the file
+  std::vector<PackageResource> package_resources;  // what foreign keys to other resources read
+  // The resource's bytes and hash (Data Resource), which the file checked must have.
+  std::optional<std::uint64_t> bytes;
+  std::string hash_algorithm;  // md5 (the default), sha1, sha256, sha512
+  std::string hash_hex;        // lower case
+  VoaBinding voa;              // rbgate.voa
   // Keys the descriptor has that no specification rbgate reads defines, and not so close to
   // one that they are taken for a typo (those are errors): kept as custom properties, which
   // the specification permits, and not checked. `rbgate schema check --strict` refuses them.
@@ -301,11 +323,22 @@ class SchemaError : public std::runtime_error {
   std::vector<SchemaIssue> issues_;
 };
 
-// Compiles the descriptor `json` (from `file`, named in errors; a relative "schema" or
-// "dialect" path is read beside it). Throws SchemaError.
-std::shared_ptr<const TableSchema> CompileSchema(std::string_view json, const std::string& file);
+// Which resource of a Data Package to compile: the one named, else the one whose "path" is the
+// data file's (its name or its path relative to the package), else the package's only
+// tabular resource.
+struct ResourceChoice {
+  std::string name;
+  std::string data_file;
+};
 
-// Reads and compiles a schema file. Throws SchemaError (an unreadable file included).
-std::shared_ptr<const TableSchema> LoadSchemaFile(const std::string& file);
+// The names of a Data Package's tabular resources (those with a "schema"), in order; empty
+// when `json` is not a Data Package (or not JSON).
+std::vector<std::string> PackageResourceNames(std::string_view json);
+
+// Compiles the descriptor `json` (from `file`, named in errors; a relative "schema" or
+// "dialect" path is read beside it): a Table Schema, a Data Resource or a Data Package (one
+// resource of it, by `choice`). Throws SchemaError.
+std::shared_ptr<const TableSchema> CompileSchema(std::string_view json, const std::string& file,
+                                                 const ResourceChoice& choice = {});
 
 }  // namespace rbgate::schemas::table

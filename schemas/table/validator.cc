@@ -135,6 +135,7 @@ Validator::Validator(const TableSchema& schema, parsers::DiagnosticSink& diagnos
     reference_sets_.push_back(set);
   }
   reference_warned_.assign(schema.references.size(), false);
+  foreign_.resize(schema.self_references.size());
 }
 
 parsers::Diagnostic Validator::Build(const Row& row, std::size_t field, const parsers::Rule& rule,
@@ -643,6 +644,9 @@ void Validator::OnRow(const Row& row) {
       row_ok = false;
     }
   }
+  for (std::size_t k = 0; k < schema_.self_references.size(); ++k) {
+    ForeignKeyRow(row, k, checked);
+  }
   for (std::size_t k = 0; k < schema_.controls.size(); ++k) {
     const Control& c = schema_.controls[k];
     if (c.what != Control::What::kSum) continue;
@@ -691,8 +695,62 @@ void Validator::FlushPadding() {
   padding_rows_ = 0;
 }
 
+// A foreign key within the file: the record's key value first (a record may refer to
+// itself), then its reference, resolved now or held until a later record has the key.
+void Validator::ForeignKeyRow(const Row& row, std::size_t k, std::size_t checked) {
+  const SelfReference& ref = schema_.self_references[k];
+  Foreign& state = foreign_[k];
+  const auto key = static_cast<std::size_t>(ref.key);
+  const auto field = static_cast<std::size_t>(ref.field);
+  if (key < checked && present_[key]) {
+    auto [it, added] = state.keys.emplace(fields_[key].text);
+    if (added) state.pending.erase(*it);
+  }
+  if (field >= checked || !present_[field]) return;
+  const std::string_view value = fields_[field].text;
+  if (state.keys.find(value) != state.keys.end()) return;
+  if (const auto it = state.pending.find(value); it != state.pending.end()) {
+    ++it->second.more;
+    return;
+  }
+  if (state.pending.size() >= kMaxPendingForeign) {
+    if (!state.overflowed) {
+      state.overflowed = true;
+      Report(row, field, rules::kReferenceUnchecked,
+             fmt::format("more than {} values of {} wait for a record with that {}; from this "
+                         "record on, values not seen as keys so far are not checked",
+                         kMaxPendingForeign, ref.text, (*layout_->fields)[key].name));
+    }
+    return;
+  }
+  state.pending.emplace(std::string(value),
+                        Foreign::Pending{Build(row, field, rules::kForeignKey, {}), 0});
+}
+
 void Validator::Finish() {
   FlushPadding();
+  for (std::size_t k = 0; k < foreign_.size(); ++k) {
+    const SelfReference& ref = schema_.self_references[k];
+    const FieldSpec& f = schema_.fields[static_cast<std::size_t>(ref.field)];
+    const std::string& key = schema_.fields[static_cast<std::size_t>(ref.key)].name;
+    std::vector<std::pair<const std::string*, Foreign::Pending*>> left;
+    for (auto& [value, p] : foreign_[k].pending) left.emplace_back(&value, &p);
+    std::sort(left.begin(), left.end(), [](const auto& a, const auto& b) {
+      return a.second->at.offset < b.second->at.offset;
+    });
+    for (auto& [value, p] : left) {
+      parsers::Diagnostic d = std::move(p->at);
+      d.message =
+          fmt::format("{} {} is not the {} of any record in the file{} (foreign key {})", f.name,
+                      Shown(f, *value), key,
+                      p->more == 0   ? std::string()
+                      : p->more == 1 ? std::string("; 1 more record refers to it")
+                                     : fmt::format("; {} more records refer to it", p->more),
+                      ref.text);
+      diagnostics_.Report(std::move(d));
+    }
+    foreign_[k].pending.clear();
+  }
   const auto& r = schema_.records;
   if (r.enabled && records_ > 0) {
     const auto missing = [&](std::string_view role, const std::optional<RecordLayout>& l,
@@ -766,6 +824,9 @@ std::span<const Rule* const> All() noexcept {
                                          &kRule,
                                          &kReference,
                                          &kReferenceUnchecked,
+                                         &kForeignKey,
+                                         &kResourceBytes,
+                                         &kResourceHash,
                                          &kMinLength,
                                          &kMaxLength,
                                          &kMinimum,

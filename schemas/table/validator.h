@@ -9,6 +9,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -198,6 +199,21 @@ class Validator final : public parsers::delimited::RowSink {
   std::uint64_t last_line_ = 1;   // of the last record seen
   std::vector<Carried> carried_;  // per control
   // Per schema reference: the values it must be among, or null (unchecked, said once).
+  // Foreign keys within the file: the keys seen, and references not (yet) resolved, each
+  // with its first record's finding and how many records more. At most kMaxPendingForeign
+  // values wait at once, so memory stays bounded whatever the file.
+  static constexpr std::size_t kMaxPendingForeign = 100000;
+  struct Foreign {
+    struct Pending {
+      parsers::Diagnostic at;
+      std::uint64_t more = 0;
+    };
+    std::unordered_set<std::string, TextHash, std::equal_to<>> keys;
+    std::unordered_map<std::string, Pending, TextHash, std::equal_to<>> pending;
+    bool overflowed = false;
+  };
+  void ForeignKeyRow(const parsers::delimited::Row& row, std::size_t k, std::size_t checked);
+  std::vector<Foreign> foreign_;
   std::vector<const ReferenceValues*> reference_sets_;
   std::vector<bool> reference_warned_;
   std::vector<Sum> sums_;        // per control

@@ -160,5 +160,51 @@ check reprocess-still-quarantined is_state "$h" two.csv quarantined
 check ledger-help-exit bash -c "! grep -q '1 when any file has an error' '$tmp/help.txt'"
 check ledger-help-says grep -q 'Exit status: 0' "$tmp/help.txt"
 
+# --- Data Packages: the resource picked, foreign keys, bytes and hash ------------------------
+p=$tmp/pkg
+mkdir -p "$p/data"
+printf 'tenancy,surname\nT1,Smith\nT2,Jones\n' >"$p/data/tenancies.csv"
+printf 'ref,tenancy,parent\nR1,T1,\nR2,T2,R1\nR3,T9,R7\nR4,T1,R5\nR5,T2,\n' >"$p/data/rents.csv"
+size=$(stat -c %s "$p/data/rents.csv")
+hash=$(sha256sum "$p/data/rents.csv" | cut -c1-64)
+cat >"$p/datapackage.json" <<EOF
+{"\$schema": "https://datapackage.org/profiles/2.0/datapackage.json", "name": "hra",
+ "resources": [
+  {"name": "rents", "path": "data/rents.csv", "bytes": $size, "hash": "sha256:$hash",
+   "schema": {"fields": [{"name": "ref"}, {"name": "tenancy"}, {"name": "parent"}],
+              "primaryKey": "ref",
+              "foreignKeys": [
+                {"fields": "tenancy", "reference": {"resource": "tenancies", "fields": "tenancy"}},
+                {"fields": ["parent"], "reference": {"resource": "", "fields": ["ref"]}}]}},
+  {"name": "tenancies", "path": "data/tenancies.csv",
+   "schema": {"fields": [{"name": "tenancy"}, {"name": "surname"}]}}]}
+EOF
+"$rbgate" schema check "$p/datapackage.json" >"$tmp/pkg-check.txt"
+check package-schema-check-each grep -q 'table schema rents: 3 fields.*table schema tenancies: 2 fields.*: ok' "$tmp/pkg-check.txt"
+# The resource is the one whose path is the file's; R3's tenancy is in no tenancies file and
+# its parent R7 in no record; R4's parent R5 comes later and is found.
+"$rbgate" check --schema "$p/datapackage.json" --format json "$p/data/rents.csv" >"$tmp/pkg.json"
+check package-exit test $? -eq 1
+check package-picked-by-path grep -q '"feed":"rents"' "$tmp/pkg.json"
+check package-other-resource grep -q '"rule":"table.reference","severity":"error","line":4' "$tmp/pkg.json"
+check package-self-reference grep -q '"rule":"table.foreign-key","severity":"error","line":4' "$tmp/pkg.json"
+check package-two-findings test "$(grep -o '"rule":"table\.' "$tmp/pkg.json" | wc -l)" -eq 2
+"$rbgate" check --schema "$p/datapackage.json" "$p/data/tenancies.csv" >/dev/null
+check package-other-valid test $? -eq 0
+cp "$p/data/rents.csv" "$tmp/today.csv"
+"$rbgate" check --schema "$p/datapackage.json" "$tmp/today.csv" 2>"$tmp/pkg-pick.txt"
+check package-unpicked-exit test $? -eq 2
+check package-unpicked-names grep -q 'lists 2 tabular resources (rents, tenancies)' "$tmp/pkg-pick.txt"
+"$rbgate" check --schema "$p/datapackage.json" --resource rents "$tmp/today.csv" >/dev/null
+check package-resource-named test $? -eq 1
+"$rbgate" check --schema "$p/datapackage.json" --resource nope "$tmp/today.csv" 2>"$tmp/pkg-nope.txt"
+check package-resource-unknown grep -q 'has no tabular resource named "nope" (it has rents, tenancies)' "$tmp/pkg-nope.txt"
+# One line more: size and hash both say so, and the rest is still checked.
+echo "R6,T1," >>"$p/data/rents.csv"
+"$rbgate" check --schema "$p/datapackage.json" "$p/data/rents.csv" >"$tmp/pkg-grown.txt"
+check package-bytes grep -q "error\[table.resource.bytes\]: the file is $((size + 7)) bytes; its descriptor says $size" "$tmp/pkg-grown.txt"
+check package-hash grep -q "error\[table.resource.hash\]: the file's sha256 is .*; its descriptor says $hash" "$tmp/pkg-grown.txt"
+check package-rest-checked grep -q 'error\[table.foreign-key\]' "$tmp/pkg-grown.txt"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

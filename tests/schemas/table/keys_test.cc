@@ -45,6 +45,9 @@ std::set<std::string> SingleEdits(const std::string& key) {
 std::pair<std::string, std::string> Place(KeyContext context, const std::string& key) {
   const std::string k = "\"" + key + "\": 1";
   switch (context) {
+    case KeyContext::kPackage:
+      return {R"({"resources": [{"name": "r", "schema": {"fields": [{"name": "a"}]}}], )" + k + "}",
+              "$." + key};
     case KeyContext::kResource:
       return {R"({"schema": {"fields": [{"name": "a"}]}, )" + k + "}", "$." + key};
     case KeyContext::kTableSchema:
@@ -80,10 +83,10 @@ std::string Verdict(const std::string& json, const std::string& path) {
   return at(errors) ? "error" : at(warnings) ? "warning" : "";
 }
 
-constexpr KeyContext kContexts[] = {KeyContext::kResource, KeyContext::kTableSchema,
-                                    KeyContext::kField,    KeyContext::kConstraints,
-                                    KeyContext::kDialect,  KeyContext::kForeignKey,
-                                    KeyContext::kReference};
+constexpr KeyContext kContexts[] = {KeyContext::kPackage,     KeyContext::kResource,
+                                    KeyContext::kTableSchema, KeyContext::kField,
+                                    KeyContext::kConstraints, KeyContext::kDialect,
+                                    KeyContext::kForeignKey,  KeyContext::kReference};
 
 TEST_CASE("Every single-edit typo of every known key is refused or warned, never silent") {
   std::size_t tried = 0, errors = 0;

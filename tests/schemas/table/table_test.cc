@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <re2/re2.h>
 
 #include <charconv>
@@ -583,6 +584,98 @@ TEST_CASE("format \"any\" for times and date-times: ISO, and the forms UK files 
             .Findings() == "table.type@2:1:t table.type@2:7:d ");
   CHECK(LoadError(R"({"fields":[{"name":"y","type":"year","format":"any"}]})")
             .find("is not a format of year fields") != std::string::npos);
+}
+
+TEST_CASE("Data Packages: the resource is picked by name, by the data file's path, or alone") {
+  const std::string package = R"({"name":"hra","resources":[
+      {"name":"rents","path":"data/rents.csv","schema":{"fields":[{"name":"ref"}]}},
+      {"name":"notes","path":"notes.txt"},
+      {"name":"tenancies","path":["t1.csv","t2.csv"],"schema":{"fields":[{"name":"t"},{"name":"u"}]}}]})";
+  CHECK(CompileSchema(package, "/p/datapackage.json", {"tenancies", ""})->fields.size() == 2);
+  CHECK(CompileSchema(package, "/p/datapackage.json", {"", "/elsewhere/rents.csv"})->name ==
+        "rents");
+  CHECK(CompileSchema(package, "/p/datapackage.json", {"", "t2.csv"})->name == "tenancies");
+  CHECK(CompileSchema(package, "/p/datapackage.json", {"", "/p/data/rents.csv"})->name == "rents");
+  const auto error = [&](const ResourceChoice& choice) {
+    try {
+      CompileSchema(package, "/p/datapackage.json", choice);
+    } catch (const SchemaError& e) {
+      return e.path() + ": " + e.problem();
+    }
+    return std::string("loaded");
+  };
+  CHECK(error({}).find("$.resources: lists 2 tabular resources (rents, tenancies)") == 0);
+  CHECK(error({"notes", ""}).find("has no tabular resource named \"notes\"") != std::string::npos);
+  CHECK(LoadError(R"({"resources":[{"name":"only","schema":{"fields":[{"name":"a"}]}}]})") ==
+        "loaded");
+  CHECK(LoadError(R"({"resources":[{"name":"x","path":"x.pdf"}]})") ==
+        "$.resources: has no tabular resource (none has a \"schema\")");
+  // A package key misspelt is caught as any other.
+  CHECK(LoadError(R"({"resorces":[]})").find("did you mean \"resources\"") != std::string::npos);
+  CHECK(PackageResourceNames(package) == std::vector<std::string>{"rents", "tenancies"});
+  CHECK(PackageResourceNames(R"({"fields":[{"name":"a"}]})").empty());
+}
+
+TEST_CASE("A resource's bytes and hash are read, and a malformed hash refused") {
+  const auto s = CompileSchema(
+      R"({"bytes":12,"hash":"SHA256:ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+          "schema":{"fields":[{"name":"a"}]}})",
+      "r.json");
+  CHECK(*s->bytes == 12);
+  CHECK(s->hash_algorithm == "sha256");
+  CHECK(s->hash_hex == "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+  CHECK(CompileSchema(
+            R"({"hash":"0123456789abcdef0123456789abcdef","schema":{"fields":[{"name":"a"}]}})",
+            "r.json")
+            ->hash_algorithm == "md5");  // v1: bare hex is MD5
+  CHECK(LoadError(R"({"hash":"crc32:1234","schema":{"fields":[{"name":"a"}]}})")
+            .find("is not a hash rbgate computes") != std::string::npos);
+  CHECK(LoadError(R"({"hash":"sha1:12","schema":{"fields":[{"name":"a"}]}})") ==
+        "$.hash: a sha1 hash is 40 hexadecimal digits");
+  CHECK(LoadError(R"({"bytes":-1,"schema":{"fields":[{"name":"a"}]}})") ==
+        "$.bytes: must be a whole number, 0 or more");
+}
+
+TEST_CASE("Foreign keys within the file: found before or after, or reported once per value") {
+  const std::string schema = R"({"fields":[{"name":"id"},{"name":"parent"}],
+      "foreignKeys":[{"fields":"parent","reference":{"resource":"","fields":"id"}}]})";
+  const auto c = Check(schema, "id,parent\nA,\nB,A\nC,D\nD,D\nE,X\nF,X\nG,G\n");
+  // C's D comes later (found); X never: one finding, at its first record, counting the rest.
+  CHECK(c.Findings() == "table.foreign-key@6:3:parent ");
+  CHECK(c.Messages() ==
+        "parent \"X\" is not the id of any record in the file; 1 more record refers to it "
+        "(foreign key parent -> id)\n");
+  // Without "resource" (Table Schema v2) the reference is to this resource too.
+  CHECK(Check(R"({"fields":[{"name":"id"},{"name":"parent"}],
+      "foreignKeys":[{"fields":["parent"],"reference":{"fields":["id"]}}]})",
+              "id,parent\nA,B\n")
+            .Findings() == "table.foreign-key@2:3:parent ");
+  CHECK(LoadError(R"({"fields":[{"name":"a"},{"name":"b"}],
+      "foreignKeys":[{"fields":["a","b"],"reference":{"resource":"","fields":["a","b"]}}]})")
+            .find("rbgate checks foreign keys of one field") != std::string::npos);
+  CHECK(LoadError(R"({"fields":[{"name":"a"}],
+      "foreignKeys":[{"fields":"a","reference":{"resource":"other","fields":"k"}}]})")
+            .find("is not in a Data Package") != std::string::npos);
+  CHECK(LoadError(R"({"fields":[{"name":"a"}],
+      "foreignKeys":[{"fields":"b","reference":{"resource":"","fields":"a"}}]})")
+            .find("names \"b\", which is not a field") != std::string::npos);
+}
+
+TEST_CASE("Foreign keys waiting for their record: at the bound and past it") {
+  const std::string schema = R"({"fields":[{"name":"id"},{"name":"parent"}],
+      "foreignKeys":[{"fields":"parent","reference":{"resource":"","fields":"id"}}]})";
+  const auto rows = [](std::size_t n) {
+    std::string data = "id,parent\n";
+    for (std::size_t i = 0; i < n; ++i) data += fmt::format("r{},p{}\n", i, i);
+    return data;
+  };
+  const std::size_t bound = 100000;
+  const auto at = Check(schema, rows(bound));
+  CHECK(at.diagnostics.Count("table.foreign-key") == bound);
+  CHECK(at.diagnostics.Count("table.reference.unchecked") == 0);
+  const auto past = Check(schema, rows(bound + 1));
+  CHECK(past.diagnostics.Count("table.foreign-key") == bound);
+  CHECK(past.diagnostics.Count("table.reference.unchecked") == 1);
 }
 
 TEST_CASE("XML Schema regular expression syntax RE2 reads otherwise is refused, not misapplied") {
