@@ -76,6 +76,32 @@ void AppendWindows1252AsUtf8(std::string& out, std::string_view text) {
   }
 }
 
+bool Utf8ToWindows1252(std::string_view utf8, std::string& out) {
+  out.clear();
+  while (!utf8.empty()) {
+    const auto u = static_cast<unsigned char>(utf8[0]);
+    if (u < 0x80) {
+      out += static_cast<char>(u);
+      utf8.remove_prefix(1);
+      continue;
+    }
+    const std::size_t n = parsers::Utf8Length(utf8);
+    if (n == 0) return false;
+    char32_t cp = u & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+    for (std::size_t i = 1; i < n; ++i)
+      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i]) & 0x3F);
+    utf8.remove_prefix(n);
+    if (cp >= 0xA0 && cp <= 0xFF) {
+      out += static_cast<char>(cp);
+      continue;
+    }
+    const auto* high = std::find(std::begin(kHigh), std::end(kHigh), static_cast<char16_t>(cp));
+    if (cp > 0xFFFF || cp == 0 || high == std::end(kHigh)) return false;
+    out += static_cast<char>(0x80 + (high - std::begin(kHigh)));
+  }
+  return true;
+}
+
 std::string QuotedValue(std::string_view s, bool personal, bool windows1252) {
   std::string out = "\"";
   std::size_t chars = 0;

@@ -32,6 +32,10 @@ std::string QuotedValue(std::string_view s, bool personal = false, bool windows1
 // `text`, Windows-1252, appended to `out` as UTF-8 (an undefined byte as U+FFFD).
 void AppendWindows1252AsUtf8(std::string& out, std::string_view text);
 
+// `utf8` as Windows-1252 bytes in `out`; false when it is not UTF-8 or holds a character
+// Windows-1252 has no byte for.
+bool Utf8ToWindows1252(std::string_view utf8, std::string& out);
+
 // `s` without leading and trailing spaces, tabs and line ends.
 std::string_view TrimWhitespace(std::string_view s);
 

@@ -17,6 +17,7 @@
 #include "parsers/json/syntax.h"
 #include "schemas/table/cast.h"
 #include "schemas/table/keys.h"
+#include "schemas/values.h"
 
 namespace rbgate::schemas::table {
 namespace {
@@ -239,6 +240,7 @@ class Loader {
           schema.encoding = Encoding::kUtf8;
         } else if (lower == "windows-1252" || lower == "cp1252") {
           schema.encoding = Encoding::kWindows1252;
+          windows1252_ = true;  // read before the schema's fields, whose bounds it affects
         } else {
           Fail(path,
                fmt::format("\"{}\" is not an encoding rbgate reads (utf-8, windows-1252)", enc));
@@ -499,6 +501,10 @@ class Loader {
     std::int64_t n = 0;
     if (e.get(s) == simdjson::SUCCESS) {
       text = std::string(s);
+      // A Windows-1252 file's values are its bytes: so are the bounds they are compared with.
+      if (windows1252_ && !Utf8ToWindows1252(s, text)) {
+        Fail(path, fmt::format("\"{}\" has a character a Windows-1252 file cannot hold", s));
+      }
     } else if (e.get(n) == simdjson::SUCCESS) {
       text = std::to_string(n);
     } else if (e.get(x) == simdjson::SUCCESS) {
@@ -643,11 +649,20 @@ class Loader {
         RE2::Options options;
         options.set_log_errors(false);
         options.set_encoding(RE2::Options::EncodingUTF8);
+        // A Windows-1252 file's values are matched byte by byte (a byte a character), against
+        // the pattern in the same bytes.
+        std::string pattern = c.pattern_text;
+        if (windows1252_) {
+          if (!Utf8ToWindows1252(c.pattern_text, pattern)) {
+            Fail(p, "has a character a Windows-1252 file cannot hold");
+          }
+          options.set_encoding(RE2::Options::EncodingLatin1);
+        }
         // Table Schema patterns are XML Schema regular expressions: anchored at both ends.
-        auto re = std::make_shared<RE2>("(?s:" + c.pattern_text + ")", options);
+        auto re = std::make_shared<RE2>("(?s:" + pattern + ")", options);
         if (!re->ok()) Fail(p, fmt::format("is not a regular expression: {}", re->error()));
         c.pattern = std::move(re);
-        c.fixed_pattern = FixedPattern::Compile(c.pattern_text);
+        c.fixed_pattern = FixedPattern::Compile(pattern);
       } else if (key == "enum") {
         dom::array entries = Array(value, p);
         // Texts first: string values point into them, so they must not move afterwards.
@@ -1198,7 +1213,8 @@ class Loader {
   std::vector<dom::object> package_;
   std::vector<std::string> package_names_;
   std::vector<std::string> package_paths_;
-  bool resolving_ = false;  // loading a resource a foreign key names
+  bool resolving_ = false;    // loading a resource a foreign key names
+  bool windows1252_ = false;  // the file's encoding: constraints' texts are converted to it
   std::vector<std::string> pending_sort_code_;
   std::vector<std::string> referenced_;
   dom::element controls_;

@@ -63,11 +63,16 @@ bool TooLarge(const FieldSpec& f, std::string_view text) {
          std::errc::result_out_of_range;
 }
 
-std::string EnumList(const Constraints& c) {
+std::string EnumList(const FieldSpec& f) {
+  const Constraints& c = f.constraints;
   std::string out;
   for (std::size_t i = 0; i < c.enum_texts.size() && i < 12; ++i) {
     if (i > 0) out += ", ";
-    out += c.enum_texts[i];
+    if (f.windows1252) {
+      AppendWindows1252AsUtf8(out, c.enum_texts[i]);
+    } else {
+      out += c.enum_texts[i];
+    }
   }
   if (c.enum_texts.size() > 12) out += fmt::format(" (and {} more)", c.enum_texts.size() - 12);
   return out;
@@ -184,8 +189,18 @@ void Validator::Report(const Row& row, std::size_t field, const parsers::Rule& r
 void Validator::CheckHeader(const Row& row) {
   const auto& fields = schema_.fields;
   const std::size_t n = row.fields.size();
+  // The header's names as UTF-8, as the schema writes them.
+  std::vector<std::string> converted;
+  std::vector<std::string_view> heads;
+  if (schema_.encoding == parsers::delimited::Encoding::kWindows1252) {
+    converted.resize(n);
+    for (std::size_t i = 0; i < n; ++i) AppendWindows1252AsUtf8(converted[i], row.fields[i].text);
+    heads.assign(converted.begin(), converted.end());
+  } else {
+    for (std::size_t i = 0; i < n; ++i) heads.push_back(row.fields[i].text);
+  }
   bool same = n == fields.size();
-  for (std::size_t i = 0; same && i < n; ++i) same = row.fields[i].text == fields[i].name;
+  for (std::size_t i = 0; same && i < n; ++i) same = heads[i] == fields[i].name;
   if (same) return;
   // Every difference by name, in one run: a field missing, in another column, or headed in
   // other letter case; a column the schema does not have.
@@ -201,11 +216,11 @@ void Validator::CheckHeader(const Row& row) {
     const std::string& want = fields[k].name;
     std::size_t at = n;
     for (std::size_t i = 0; i < n && at == n; ++i) {
-      if (!matched[i] && row.fields[i].text == want) at = i;
+      if (!matched[i] && heads[i] == want) at = i;
     }
     bool case_only = false;
     for (std::size_t i = 0; i < n && at == n; ++i) {
-      if (!matched[i] && lower(row.fields[i].text) == lower(want)) {
+      if (!matched[i] && lower(heads[i]) == lower(want)) {
         at = i;
         case_only = true;
       }
@@ -220,7 +235,7 @@ void Validator::CheckHeader(const Row& row) {
       found.emplace_back(
           at, fmt::format("column {} is headed {} where the schema's field is {} "
                           "(letter case differs{})",
-                          at + 1, Quoted(row.fields[at].text), Quoted(want),
+                          at + 1, Quoted(heads[at]), Quoted(want),
                           at == k ? "" : fmt::format("; it is the schema's field {}", k + 1)));
     } else if (at != k) {
       found.emplace_back(at, fmt::format("column {} is headed {}, the schema's field {}: the "
@@ -233,7 +248,7 @@ void Validator::CheckHeader(const Row& row) {
     if (k < n && !matched[k]) {
       matched[k] = true;
       found.emplace_back(k, fmt::format("column {} is headed {} where the schema's field is {}",
-                                        k + 1, Quoted(row.fields[k].text), Quoted(fields[k].name)));
+                                        k + 1, Quoted(heads[k]), Quoted(fields[k].name)));
     } else {
       found.emplace_back(std::min(k, n), fmt::format("the schema's field {} ({}) is missing "
                                                      "from the header",
@@ -244,7 +259,7 @@ void Validator::CheckHeader(const Row& row) {
     if (!matched[i]) {
       found.emplace_back(i, fmt::format("column {} is headed {}, which is no field of the "
                                         "schema's ({} fields)",
-                                        i + 1, Quoted(row.fields[i].text), fields.size()));
+                                        i + 1, Quoted(heads[i]), fields.size()));
     }
   }
   std::sort(found.begin(), found.end(),
@@ -372,7 +387,7 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
   }
   if (!InEnum(f, v)) {
     Report(row, i, rules::kEnum,
-           fmt::format("{} in {} is not one of: {}", Shown(f, text), f.name, EnumList(c)));
+           fmt::format("{} in {} is not one of: {}", Shown(f, text), f.name, EnumList(f)));
     ok = false;
   }
   if (c.unique) {

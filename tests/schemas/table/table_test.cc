@@ -586,6 +586,24 @@ TEST_CASE("format \"any\" for times and date-times: ISO, and the forms UK files 
             .find("is not a format of year fields") != std::string::npos);
 }
 
+TEST_CASE("A Windows-1252 file meets its schema's enum, pattern and header as text, not bytes") {
+  const std::string schema = R"({"encoding":"windows-1252","schema":{"fields":[
+      {"name":"Prénom","constraints":{"enum":["Zoë","Siân","€uro"]}},
+      {"name":"town","constraints":{"pattern":"Ystrad Mynach|Caerffïli"}}]}})";
+  const auto c = Check(schema,
+                       "Pr\xE9nom,town\nZo\xEB,Caerff\xEFli\nSi\xE2n,Ystrad Mynach\n"
+                       "\x80uro,Caerffili\nZoe,Caerff\xEFli\n");
+  CHECK(c.Findings() == "table.pattern@4:6:town table.enum@5:1:Prénom ");
+  CHECK(c.Messages().find("\"Zoe\" in Prénom is not one of: Zoë, Siân, €uro") != std::string::npos);
+  // Named in the header as the schema names it, and said in UTF-8 when it is not.
+  CHECK(Check(schema, "Pr\xE8nom,town\nZo\xEB,Caerff\xEFli\n").Messages().find("\"Prènom\"") !=
+        std::string::npos);
+  // A character the file's encoding cannot hold can never match: refused at load.
+  CHECK(LoadError(R"({"encoding":"windows-1252","schema":{"fields":[
+      {"name":"a","constraints":{"enum":["Łódź"]}}]}})")
+            .find("has a character a Windows-1252 file cannot hold") != std::string::npos);
+}
+
 TEST_CASE("Data Packages: the resource is picked by name, by the data file's path, or alone") {
   const std::string package = R"({"name":"hra","resources":[
       {"name":"rents","path":"data/rents.csv","schema":{"fields":[{"name":"ref"}]}},
