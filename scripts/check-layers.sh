@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The layers depend one way: gateway uses spool, spool uses schemas, schemas use parsers, and
+# never the reverse. Fails, naming each line, when an include points up the stack; the test
+# suite runs it (tests/CMakeLists.txt: layers_test) so that CI catches it.
+#
+# Usage: scripts/check-layers.sh [SOURCE_DIR]
+set -u
+root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+bad=0
+check() {  # LAYER FORBIDDEN-REGEX
+  local hits
+  hits=$(grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]+\"($2)/" "$root/$1" \
+           --include='*.h' --include='*.cc' 2>/dev/null)
+  if [ -n "$hits" ]; then
+    echo "$1/ must not include from $2/ (the layers depend one way):"
+    echo "$hits" | sed "s|^$root/|  |"
+    bad=1
+  fi
+}
+check parsers 'schemas|spool|gateway'
+check schemas 'spool|gateway'
+check spool 'gateway'
+[ "$bad" -eq 0 ] && echo "layers: parsers < schemas < spool < gateway, no include points up"
+exit "$bad"
