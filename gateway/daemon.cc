@@ -9,11 +9,13 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -237,6 +239,10 @@ int RunDaemon(Config& config, bool once) {
   sigaddset(&mask, SIGINT);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   const int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) {  // without it SIGTERM would never be seen: refuse to run rather than hang
+    std::fprintf(stderr, "rbgate: signalfd: %s\n", std::strerror(errno));
+    return 2;
+  }
 
   spool::Status st;
   // One daemon per spool, held before anything in it is touched.

@@ -110,11 +110,19 @@ int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
   if (!f) return Fail({spool::Code::kNotFound, "no file " + id});
   const std::string dir = op->spool->QuarantineDir(id);
   // A VOA schedule that did not balance: the reconciliation made when it was checked.
+  // A file that is not there is normal (only an unbalanced schedule has a balance); any other
+  // reason a file cannot be read is said.
+  const auto read = [](const std::string& path, std::string& out) {
+    if (const spool::Status s = spool::ReadSmallFile(path, out);
+        !s.ok() && s.code != spool::Code::kNotFound) {
+      std::fprintf(stderr, "rbgate: warning: %s\n", s.message.c_str());
+    }
+  };
   std::string balance;
-  spool::ReadSmallFile(dir + "/balance.txt", balance);
+  read(dir + "/balance.txt", balance);
   if (o.format == "json") {
     std::string report;
-    spool::ReadSmallFile(dir + "/report.json", report);
+    read(dir + "/report.json", report);
     std::printf("{\"file\":%s,\"report\":%s,\"balance\":%s}\n", spool::FileJson(*f).c_str(),
                 report.empty() ? "null" : report.c_str(),
                 balance.empty() ? "null" : spool::JsonQuoted(balance).c_str());

@@ -996,8 +996,11 @@ Status Spool::Recover() {
     f.route = "(work)";
     if (Status s = Commit(ledger_->AddFile(f)); !s.ok()) return s;
     if (Status s = RenameNoReplace(options_.root + "/work/" + n, WorkPath(f.id)); !s.ok()) return s;
-    Transition(f.id, state::kClaimed, "found in work/ with no ledger row");
-    Process(f.id);
+    if (Status s = Transition(f.id, state::kClaimed, "found in work/ with no ledger row");
+        !s.ok()) {
+      return s;
+    }
+    if (Status s = Process(f.id); !s.ok() && first.ok()) first = s;
   }
   if (Status s = Flush(); !s.ok() && first.ok()) first = s;
   return first;
@@ -1133,8 +1136,12 @@ std::optional<OutboundItem> Spool::TakeDelivery(const std::string& destination, 
   if (!status.ok()) {
     // Back in the queue, for the operator to see why.
     std::string ignored;
-    ledger_->FinishOutbound(
-        *item, {AttemptResult::Kind::kRetry, "spool", status.message, now_ms + 60000}, ignored);
+    if (Status s = ledger_->FinishOutbound(
+            *item, {AttemptResult::Kind::kRetry, "spool", status.message, now_ms + 60000}, ignored);
+        !s.ok()) {
+      // The item stays taken in the ledger; recovery hands it back at the next start.
+      status.message += "; and it could not be put back in the queue: " + s.message;
+    }
     return std::nullopt;
   }
   return item;

@@ -24,11 +24,19 @@ class StatementCache {
   ~StatementCache() {
     for (auto& [sql, st] : cache_) sqlite3_finalize(st);
   }
-  sqlite3_stmt* Get(const std::string& sql) {
+  // The statement, or null with SQLite's reason in `error` (then nothing is kept: the next
+  // Get tries again, as a busy schema or a missing table may be over by then).
+  sqlite3_stmt* Get(const std::string& sql, std::string& error) {
     auto it = cache_.find(sql);
     if (it != cache_.end()) return it->second;
     sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+    if (const int rc =
+            sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+        rc != SQLITE_OK || st == nullptr) {
+      error = rc != SQLITE_OK ? sqlite3_errmsg(db_) : "the statement is empty";
+      sqlite3_finalize(st);
+      return nullptr;
+    }
     cache_.emplace(sql, st);
     return st;
   }
@@ -40,7 +48,8 @@ class StatementCache {
 
 class Stmt {
  public:
-  Stmt(sqlite3* db, StatementCache& cache, const std::string& sql) : db_(db), s_(cache.Get(sql)) {}
+  Stmt(sqlite3* db, StatementCache& cache, const std::string& sql)
+      : db_(db), s_(cache.Get(sql, prepare_error_)) {}
   ~Stmt() { Reset(); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -53,7 +62,8 @@ class Stmt {
     sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
     return *this;
   }
-  int Step() { return s_ ? sqlite3_step(s_) : SQLITE_MISUSE; }
+  // A statement that did not prepare steps to SQLITE_ERROR; Run says why.
+  int Step() { return s_ ? sqlite3_step(s_) : SQLITE_ERROR; }
   std::string Text(int i) {
     auto* p = sqlite3_column_text(s_, i);
     return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i)) : "";
@@ -71,6 +81,9 @@ class Stmt {
     return *this;
   }
   Status Run(std::string_view what) {
+    if (s_ == nullptr) {
+      return Error(Code::kInternal, std::string(what) + ": " + prepare_error_);
+    }
     int rc = Step();
     Status s = FromSqlite(rc, db_, what);
     Reset();
@@ -84,6 +97,7 @@ class Stmt {
 
  private:
   sqlite3* db_;
+  std::string prepare_error_;  // declared before s_: the constructor fills it first
   sqlite3_stmt* s_ = nullptr;
 };
 

@@ -18,7 +18,7 @@ enum class Code {
   kInternal,
 };
 
-struct Status {
+struct [[nodiscard]] Status {
   Code code = Code::kOk;
   std::string message;
 

@@ -9,6 +9,7 @@
 #include "spool/ledger.h"
 #include "spool/schema_store_sqlite.h"
 #include "spool/spool.h"
+#include "spool/sqlite.h"
 #include "tests/support/spool_options.h"
 #include "tests/support/temp_dir.h"
 
@@ -84,6 +85,22 @@ TEST_CASE("The ledger waits for another connection's moment on the file") {
   commit.join();
   sqlite3_close(other);
   CHECK_MESSAGE(opened != nullptr, st.message);
+}
+
+TEST_CASE("A statement that does not prepare says why, and is tried again next time") {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK);
+  {
+    StatementCache cache(db);
+    Stmt missing(db, cache, "INSERT INTO later(x) VALUES (1)");
+    const Status st = missing.Run("record");
+    CHECK_FALSE(st.ok());
+    CHECK(st.message == "record: no such table: later");
+    REQUIRE(sqlite3_exec(db, "CREATE TABLE later(x)", nullptr, nullptr, nullptr) == SQLITE_OK);
+    Stmt again(db, cache, "INSERT INTO later(x) VALUES (1)");
+    CHECK(again.Run("record").ok());
+  }
+  sqlite3_close(db);
 }
 
 }  // namespace
