@@ -660,15 +660,17 @@ Status Spool::Check(FileRecord& f) {
     } else {
       f.warnings = report->diagnostics.warnings();  // voa.exception, if any
       // A reference map (a feed other feeds' schemas refer to): the last one accepted is kept
-      // for their checks. Best effort: without it they are checked with a warning instead.
+      // for their checks, durably, before the acceptance commits. Without it they are checked
+      // with a warning instead, so a copy that fails does not refuse the file: the acceptance
+      // says why, in the ledger.
+      std::string reference_note;
       const auto& registry = options_.check.registry;
       if (registry && !options_.check.reference_dir.empty() && registry->IsReferenced(f.feed)) {
-        std::error_code ec;
-        const std::string to = options_.check.reference_dir + "/" + f.feed;
-        std::filesystem::create_directories(options_.check.reference_dir, ec);
-        std::filesystem::copy_file(path, to + ".tmp",
-                                   std::filesystem::copy_options::overwrite_existing, ec);
-        if (!ec) std::filesystem::rename(to + ".tmp", to, ec);
+        Status kept = MakeDirs(options_.check.reference_dir, false);
+        if (kept.ok()) kept = CopyDurably(path, options_.check.reference_dir + "/" + f.feed);
+        if (!kept.ok()) {
+          reference_note = "; not kept as the reference map (" + kept.message + ")";
+        }
       }
       if (!rows_ext.empty()) {
         // The rows wait beside the original, durable before the acceptance is.
@@ -679,8 +681,8 @@ Status Spool::Check(FileRecord& f) {
       return ledger_->RecordCheck(
           f, finding_counts(),
           {std::string(state::kAccepted),
-           fmt::format("checked: {} records, {} warnings{}", f.records, f.warnings,
-                       voa_summary.empty() ? "" : "; " + voa_summary)},
+           fmt::format("checked: {} records, {} warnings{}{}", f.records, f.warnings,
+                       voa_summary.empty() ? "" : "; " + voa_summary, reference_note)},
           lists);
     }
   }

@@ -342,6 +342,7 @@ check ref-unchecked-before grep -q '"warnings":1' <("$rbgate" ledger list --conf
 "$rbgate" gen rsl-refmap --records 6 --seed 9 -o "$s/incoming/maps/map.csv"
 "$rbgate" run --once --config "$s/rbgate.toml" 2>/dev/null
 check ref-map-kept test -s "$s/references/rsl-refmap"
+check ref-map-no-temporary bash -c "! ls -A '$s/references' | grep -q tmp"
 "$rbgate" gen rsl-rents --records 6 --seed 9 --date 2026-04-07 -o "$s/incoming/rents/good.csv"
 "$rbgate" gen rsl-rents --records 6 --seed 9 --date 2026-04-08 --fault unknown-ref -o "$s/incoming/rents/bad.csv"
 "$rbgate" run --once --config "$s/rbgate.toml" 2>/dev/null
