@@ -26,6 +26,7 @@
 #include "gateway/late_feeds.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
+#include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/dates.h"
 #include "spool/fsio.h"
 #include "spool/ledger.h"
@@ -238,6 +239,11 @@ int RunDaemon(Config& config, bool once) {
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  // The built-in XSDs, compiled now: an XML feed must never be checked without its schema.
+  if (const std::string error = schemas::bacs_reports::CompileReportSchemas(); !error.empty()) {
+    std::fprintf(stderr, "rbgate: %s\n", error.c_str());
+    return 2;
+  }
   const int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0) {  // without it SIGTERM would never be seen: refuse to run rather than hang
     std::fprintf(stderr, "rbgate: signalfd: %s\n", std::strerror(errno));

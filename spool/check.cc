@@ -179,6 +179,13 @@ class Progress {
 void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSettings& settings,
                     FileReport& report, const CheckHooks& hooks) {
   namespace br = schemas::bacs_reports;
+  // Without its XSD a report would be judged by half its rules: not judged at all.
+  std::string xsd_error;
+  const parsers::xml::XmlSchema* xsd = br::ReportSchema(report.feed, &xsd_error);
+  if (xsd == nullptr) {
+    report.problem = path + ": " + xsd_error;
+    return;
+  }
   const std::unique_ptr<br::ReportValidator> validator =
       br::MakeReportValidator(report.feed, report.diagnostics, hooks.returned);
   // The transform, if asked for, sees the same events: one pass validates and transforms.
@@ -186,8 +193,7 @@ void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSetti
   if (hooks.rows != nullptr) rows = br::MakeRowSink(report.feed, *hooks.rows);
   parsers::xml::TeeSink both(*validator, rows ? *rows : *validator);
   parsers::xml::XmlStreamParser parser(
-      rows ? static_cast<parsers::xml::XmlSink&>(both) : *validator, report.diagnostics, {},
-      br::ReportSchema(report.feed));
+      rows ? static_cast<parsers::xml::XmlSink&>(both) : *validator, report.diagnostics, {}, xsd);
   Readers readers(hooks, size);
   spool::InputError error;
   std::optional<Progress> progress(std::in_place, path, size, settings);

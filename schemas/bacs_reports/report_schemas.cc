@@ -1,5 +1,7 @@
 #include "schemas/bacs_reports/report_schemas.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,28 +32,54 @@ extern const std::string_view kBaReportXsd;
 }  // namespace rbgate::schemas::voa
 namespace rbgate::schemas::bacs_reports {
 
-const parsers::xml::XmlSchema* ReportSchema(std::string_view feed) {
-  struct Source {
-    std::string_view xsd, name;
-  };
-  const Source source = feed == kFeedArudd      ? Source{kAruddXsd, "arudd.xsd"}
-                        : feed == kFeedArucs    ? Source{kArucsXsd, "arucs.xsd"}
-                        : feed == kFeedDdic     ? Source{kDdicXsd, "ddic.xsd"}
-                        : feed == kFeedInput    ? Source{kInputXsd, "input.xsd"}
-                        : IsMessagingFeed(feed) ? Source{kMessagingXsd, "messaging.xsd"}
-                        : feed == kFeedAtlas    ? Source{atlas::kAtlasXsd, "atlas.xsd"}
-                        : feed == kFeedBaReport ? Source{voa::kBaReportXsd, "ba_report.xsd"}
-                                                : Source{};
+namespace {
+
+struct Source {
+  std::string_view xsd, name;
+};
+
+Source SourceOf(std::string_view feed) {
+  return feed == kFeedArudd      ? Source{kAruddXsd, "arudd.xsd"}
+         : feed == kFeedArucs    ? Source{kArucsXsd, "arucs.xsd"}
+         : feed == kFeedDdic     ? Source{kDdicXsd, "ddic.xsd"}
+         : feed == kFeedInput    ? Source{kInputXsd, "input.xsd"}
+         : IsMessagingFeed(feed) ? Source{kMessagingXsd, "messaging.xsd"}
+         : feed == kFeedAtlas    ? Source{atlas::kAtlasXsd, "atlas.xsd"}
+         : feed == kFeedBaReport ? Source{voa::kBaReportXsd, "ba_report.xsd"}
+                                 : Source{};
+}
+
+struct Compiled {
+  std::unique_ptr<parsers::xml::XmlSchema> schema;
+  std::string error;
+};
+
+}  // namespace
+
+const parsers::xml::XmlSchema* ReportSchema(std::string_view feed, std::string* error) {
+  const Source source = SourceOf(feed);
   if (source.xsd.empty()) return nullptr;
   static std::mutex mu;
-  static std::map<std::string_view, std::unique_ptr<parsers::xml::XmlSchema>> compiled;
+  static std::map<std::string_view, Compiled> compiled;
   std::lock_guard lock(mu);
-  auto& slot = compiled[source.name];
-  if (!slot) {
-    std::string error;
-    slot = parsers::xml::XmlSchema::FromMemory(source.xsd, source.name, error);
+  auto [it, added] = compiled.try_emplace(source.name);
+  if (added) {
+    it->second.schema =
+        parsers::xml::XmlSchema::FromMemory(source.xsd, source.name, it->second.error);
+    if (!it->second.schema && it->second.error.empty()) it->second.error = "does not compile";
   }
-  return slot.get();
+  if (!it->second.schema && error != nullptr) {
+    *error = fmt::format("the built-in {} ({}): {}", source.name, feed, it->second.error);
+  }
+  return it->second.schema.get();
+}
+
+std::string CompileReportSchemas() {
+  for (const std::string_view feed : kFeeds) {
+    std::string error;
+    if (IsXmlReportFeed(feed) && ReportSchema(feed, &error) == nullptr) return error;
+  }
+  return {};
 }
 
 std::unique_ptr<ReportValidator> MakeReportValidator(std::string_view feed,

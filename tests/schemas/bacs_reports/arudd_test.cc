@@ -25,6 +25,14 @@ TEST_CASE("pounds to pence") {
 
 TEST_CASE("the embedded ARUDD schema compiles") { CHECK(ReportSchema(kFeedArudd) != nullptr); }
 
+// The daemon refuses to start when one does not: every XML feed's XSD compiles.
+TEST_CASE("every built-in XSD compiles, and a feed without one has none") {
+  CHECK(CompileReportSchemas().empty());
+  std::string error;
+  CHECK(ReportSchema(kFeedBacs18, &error) == nullptr);
+  CHECK(error.empty());  // not an XML feed: nothing failed
+}
+
 std::string Doc(const std::string& items, const std::string& totals) {
   return "<?xml version='1.0' encoding='UTF-8'?>\n<BACSDocument><Data><ARUDD>\n"
          "<Header reportType=\"REFT1019\" adviceNumber=\"1\" "
