@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "gateway/admin_server.h"
+#include "gateway/clock.h"
 #include "gateway/forwarder.h"
 #include "gateway/late_feeds.h"
 #include "gateway/log.h"
@@ -223,14 +224,7 @@ int RunDaemon(Config& config, bool once) {
                  : config.log_level == "warning" ? Level::kWarning
                                                  : Level::kInfo,
                  config.log_format == "json" ? log::Format::kJson : log::Format::kText);
-  if (config.as_of == "today") {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    config.spool.check.validator.as_of =
-        schemas::DaysFromCivil({tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
-                                static_cast<unsigned>(tm.tm_mday)});
-  }
+  if (config.as_of == "today") config.spool.check.validator.as_of = Today();
   config.spool.check.progress = false;
 
   // Signals arrive through a descriptor, in the main loop; workers never see them.

@@ -2,16 +2,9 @@
 
 #include <fmt/format.h>
 
-namespace rbgate::gateway {
+#include "gateway/clock.h"
 
-void LocalDayAndMinutes(std::int64_t t, schemas::Day& day, int& minutes) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  day = schemas::DaysFromCivil(
-      {tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)});
-  minutes = tm.tm_hour * 60 + tm.tm_min;
-}
+namespace rbgate::gateway {
 
 bool ParseExpectation(std::string_view by, std::string_view on, Expectation& out,
                       std::string& why) {

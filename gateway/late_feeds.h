@@ -59,7 +59,4 @@ class LateFeeds {
   std::map<std::string, schemas::Day> said_;  // the local day a route was last said late
 };
 
-// The local day and minutes after midnight of unix time `t`.
-void LocalDayAndMinutes(std::int64_t t, schemas::Day& day, int& minutes);
-
 }  // namespace rbgate::gateway

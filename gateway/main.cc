@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "gateway/auth.h"
+#include "gateway/clock.h"
 #include "gateway/config.h"
 #include "gateway/daemon.h"
 #include "gateway/gen_bacs18.h"
@@ -62,13 +63,7 @@ std::string IsoDateOption(const std::string& text, std::string_view option) {
 
 using gateway::DefaultModulusDir;
 
-schemas::Day Today() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  return schemas::DaysFromCivil(
-      {tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)});
-}
+using gateway::Today;
 
 std::string DefaultConfig() {
   if (const char* env = std::getenv("RBGATE_CONFIG"); env && *env) return env;
