@@ -9,7 +9,9 @@ long long TransformFile(const std::string& path, std::string_view feed, RowForma
                         std::unique_ptr<spool::FileReport>* report,
                         const spool::CheckSettings& base) {
   // A Bacs report's columns, or a table schema's (given, or the registry's).
-  std::span<const std::string_view> columns = TransformColumns(feed);
+  const auto built_in = TransformColumns(feed);
+  // Views into a built-in table, or into `schema`'s row columns (kept below).
+  std::vector<std::string_view> columns(built_in.begin(), built_in.end());
   std::vector<bool> numeric;
   std::shared_ptr<const schemas::FeedSchema> schema;  // a schema file's feed
   if (columns.empty()) {
@@ -19,10 +21,10 @@ long long TransformFile(const std::string& path, std::string_view feed, RowForma
       if (const auto entry = base.registry->Find(feed)) schema = entry->schema;
     }
     if (schema && schema->table) {
-      columns = schema->table->row_column_views;
+      columns = schema->table->RowColumnViews();
       numeric = schema->table->row_numeric;
     } else if (schema && schema->json) {
-      columns = schema->json->row_column_views;
+      columns = schema->json->RowColumnViews();
       numeric = schema->json->row_numeric;
     }
   }

@@ -62,23 +62,24 @@ std::string_view KindName(NodeKind k) {
 
 // A feed's transform columns: a Bacs report's, or a table schema's.
 struct RowShape {
-  std::span<const std::string_view> columns;
+  std::vector<std::string_view> columns;  // into a built-in table, or into keep_alive
   std::vector<bool> numeric;
   std::shared_ptr<const void> keep_alive;
 };
 
 RowShape ShapeOf(std::string_view feed, const CheckSettings& check) {
   RowShape shape;
-  shape.columns = schemas::bacs_reports::TransformColumns(feed);
+  const auto built_in = schemas::bacs_reports::TransformColumns(feed);
+  shape.columns.assign(built_in.begin(), built_in.end());
   if (!shape.columns.empty() || !check.registry) return shape;
   if (const auto entry = check.registry->Find(feed); entry && entry->schema->table) {
     const auto& table = entry->schema->table;
-    shape.columns = table->row_column_views;
+    shape.columns = table->RowColumnViews();
     shape.numeric = table->row_numeric;
     shape.keep_alive = table;
   } else if (entry && entry->schema->json) {
     const auto& json = entry->schema->json;
-    shape.columns = json->row_column_views;
+    shape.columns = json->RowColumnViews();
     shape.numeric = json->row_numeric;
     shape.keep_alive = json;
   }
@@ -92,8 +93,9 @@ class RowsFile {
   RowsFile(std::string tmp, std::string_view ext, const RowShape& shape)
       : tmp_(std::move(tmp)),
         keep_(shape.keep_alive),
+        columns_(shape.columns),
         out_(tmp_, std::ios::binary | std::ios::trunc),
-        writer_(out_, schemas::RowFormatNamed(ext), shape.columns, shape.numeric) {}
+        writer_(out_, schemas::RowFormatNamed(ext), columns_, shape.numeric) {}
   Status opened() const { return out_.is_open() ? Status::Ok() : FromErrno(errno, tmp_, "open"); }
   schemas::RowWriter* writer() { return &writer_; }
   Status Close() {
@@ -104,7 +106,8 @@ class RowsFile {
 
  private:
   std::string tmp_;
-  std::shared_ptr<const void> keep_;  // what the column names point into
+  std::shared_ptr<const void> keep_;       // what the column names point into
+  std::vector<std::string_view> columns_;  // the writer's, for as long as it lives
   std::ofstream out_;
   schemas::RowWriter writer_;
 };

@@ -91,6 +91,8 @@ class XmlSchema {
   static std::unique_ptr<XmlSchema> FromMemory(std::string_view xsd, std::string_view name,
                                                std::string& error);
   ~XmlSchema();
+  XmlSchema(const XmlSchema&) = delete;  // owns the compiled schema: freed once
+  XmlSchema& operator=(const XmlSchema&) = delete;
   _xmlSchema* get() const { return schema_; }
 
  private:

@@ -603,7 +603,6 @@ std::shared_ptr<const JsonSchema> CompileJsonSchema(std::string_view json,
     out->row_columns.push_back(p.name);
     out->row_numeric.push_back(numeric);
   }
-  for (const auto& c : out->row_columns) out->row_column_views.push_back(c);
   if (out->name.empty()) out->name = std::filesystem::path(file).stem().string();
   for (const char c : out->name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) {

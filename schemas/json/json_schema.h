@@ -115,7 +115,11 @@ struct JsonSchema {
   // The transform's columns: the record's top-level properties in the schema's order, and
   // which are JSON numbers or booleans. Empty when a record is not an object with properties.
   std::vector<std::string> row_columns;
-  std::vector<std::string_view> row_column_views;  // into row_columns
+  // The row columns as views into row_columns (made on each call, so that a copy of the schema
+  // gives views into itself).
+  std::vector<std::string_view> RowColumnViews() const {
+    return {row_columns.begin(), row_columns.end()};
+  }
   std::vector<bool> row_numeric;
 };
 

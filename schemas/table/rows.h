@@ -10,7 +10,7 @@
 
 namespace rbgate::schemas::table {
 
-// `schema` and `rows` must outlive it; `rows` must have the schema's row_column_views.
+// `schema` and `rows` must outlive it; `rows` must have the schema's RowColumnViews().
 class TableRows final : public TypedRowSink {
  public:
   TableRows(const TableSchema& schema, RowWriter& rows) : schema_(schema), rows_(rows) {}

@@ -1172,7 +1172,6 @@ class Loader {
       schema.row_numeric.push_back(pence || f.type == Type::kInteger || f.type == Type::kNumber ||
                                    f.type == Type::kYear || f.type == Type::kBoolean);
     }
-    for (const auto& c : schema.row_columns) schema.row_column_views.push_back(c);
     auto& r = schema.records;
     if (r.enabled && r.column >= 0 && schema.fixed_width) {
       Fail("$.rbgate.records.discriminator",

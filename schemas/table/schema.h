@@ -300,7 +300,11 @@ struct TableSchema {
   // The transform's columns (a route's rows): one per data field, pence fields named
   // <name>_pence; and which are numbers (integers, numbers, years, pence) or booleans.
   std::vector<std::string> row_columns;
-  std::vector<std::string_view> row_column_views;  // into row_columns
+  // The row columns as views into row_columns (made on each call, so that a copy of the schema
+  // gives views into itself).
+  std::vector<std::string_view> RowColumnViews() const {
+    return {row_columns.begin(), row_columns.end()};
+  }
   std::vector<bool> row_numeric;
 
   parsers::delimited::ParseOptions ParseOptions() const;
