@@ -1040,6 +1040,7 @@ int main(int argc, char** argv) {
           if (pr.path.empty()) continue;  // unchecked, and the check says so
           const auto ref = std::find_if(t.references.begin(), t.references.end(),
                                         [&](const auto& r) { return r.feed == pr.name; });
+          if (ref == t.references.end()) continue;  // every package resource has its reference
           std::string error;
           auto values = schemas::table::LoadReferenceValues(*pr.schema, ref->key, pr.path, error);
           if (!values) throw UsageError("--schema: resource " + pr.name + ": " + error);
