@@ -13,7 +13,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const {execFileSync} = require('child_process');
+const {checkReport} = require(path.join(__dirname, '..', '..', 'support', 'rbgate_check.js'));
 
 const [rbgate, oracleDir] = process.argv.slice(2);
 const {Table} = require(path.resolve(oracleDir, 'node_modules', 'tableschema'));
@@ -192,15 +192,7 @@ async function oracleVerdicts() {
 }
 
 function rbgateVerdicts() {
-  let stdout;
-  try {
-    stdout = execFileSync(rbgate, ['check', '--schema', schemaPath, '--format', 'json',
-                                   '--max-per-rule', '1000000', dataPath], {encoding: 'utf8'});
-  } catch (e) {
-    if (e.status !== 1) throw e;
-    stdout = e.stdout;
-  }
-  const report = JSON.parse(stdout).files[0];
+  const report = checkReport(rbgate, schemaPath, dataPath);
   const faults = new Map();
   for (const d of report.diagnostics) {
     if (d.severity !== 'error') continue;
