@@ -12,8 +12,8 @@
 #include <map>
 #include <set>
 
-#include "parsers/bacs18/layout.h"
 #include "schemas/dates.h"
+#include "schemas/feed.h"
 #include "spool/fsio.h"
 #include "spool/report.h"
 
@@ -389,33 +389,8 @@ void Static(httplib::Response& res, std::string_view body, const char* type) {
 }  // namespace
 
 std::string MaskedLine(std::string_view feed, std::string_view line) {
-  std::string out(line);
-  if (feed == "bacs18") {
-    using parsers::bacs18::RecordKind;
-    RecordKind kind = RecordKind::kData;
-    parsers::bacs18::LabelKind(line, kind);
-    const bool multi_day = line.size() > parsers::bacs18::kDataLength;
-    for (const auto& field : parsers::bacs18::FieldsOf(kind, multi_day)) {
-      if (!field.personal) continue;
-      for (std::size_t i = field.begin(); i < field.end() && i < out.size(); ++i) {
-        if (out[i] != ' ') out[i] = '*';
-      }
-    }
-    // Bytes past the layout are not known not to be personal.
-    const std::size_t known =
-        kind == RecordKind::kData
-            ? (multi_day ? parsers::bacs18::kMultiDayDataLength : parsers::bacs18::kDataLength)
-            : parsers::bacs18::kLabelLength;
-    for (std::size_t i = known; i < out.size(); ++i) {
-      if (out[i] != ' ') out[i] = '*';
-    }
-    return out;
-  }
-  for (char& c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || u >= 0x80) c = '*';
-  }
-  return out;
+  const auto* known = schemas::FindBuiltinFeed(feed);
+  return known != nullptr ? known->MaskLine(line) : schemas::MaskEveryLetter(line);
 }
 
 void RegisterApi(httplib::Server& server, ApiContext& ctx) {

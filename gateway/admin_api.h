@@ -38,9 +38,8 @@ struct ApiContext {
 // Registers the API's and the console's routes. `context` must outlive the server.
 void RegisterApi(httplib::Server& server, ApiContext& context);
 
-// A line of a file with its personal data masked, as a viewer sees it: a Standard 18
-// record's personal fields by the layout; any other feed's letters and digits (only the
-// layout shows).
+// A line of a file with its personal data masked, as a viewer sees it: as its built-in feed
+// says (BuiltinFeed::MaskLine), else every letter and digit (only the layout shows).
 std::string MaskedLine(std::string_view feed, std::string_view line);
 
 }  // namespace rbgate::gateway

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <set>
 
-#include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
+#include "schemas/feed.h"
 #include "schemas/registry.h"
 #include "spool/fsio.h"
 #include "spool/schema_store_sqlite.h"
@@ -22,7 +22,8 @@ namespace {
 
 std::string FeedList() {
   std::string out;
-  for (auto f : schemas::kFeeds) out += (out.empty() ? "" : ", ") + std::string(f);
+  for (const auto* f : schemas::BuiltinFeeds())
+    out += (out.empty() ? "" : ", ") + std::string(f->name());
   return out;
 }
 
@@ -441,7 +442,7 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
              "'" + transform + "' is not a transform (none, csv or jsonl)");
       }
       if (transform != "none" && !route.feed.empty() &&
-          schemas::bacs_reports::TransformColumns(route.feed).empty()) {
+          schemas::BuiltinColumns(route.feed).empty()) {
         const auto entry = c.spool.check.registry->Find(route.feed);
         if (check_feeds && !entry && !c.spool.check.registry->Held(route.feed)) {
           Fail(path, t->get("transform"), "route.transform",

@@ -27,8 +27,8 @@
 #include "gateway/late_feeds.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
-#include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/dates.h"
+#include "schemas/feed.h"
 #include "spool/fsio.h"
 #include "spool/ledger.h"
 #include "spool/lock.h"
@@ -233,8 +233,9 @@ int RunDaemon(Config& config, bool once) {
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-  // The built-in XSDs, compiled now: an XML feed must never be checked without its schema.
-  if (const std::string error = schemas::bacs_reports::CompileReportSchemas(); !error.empty()) {
+  // The built-in feeds made ready now (XSDs compiled): a feed must never be checked without
+  // what it needs.
+  if (const std::string error = schemas::PrepareBuiltinFeeds(); !error.empty()) {
     std::fprintf(stderr, "rbgate: %s\n", error.c_str());
     return 2;
   }

@@ -8,6 +8,7 @@
 #include <random>
 #include <stdexcept>
 
+#include "schemas/bacs18/business_key.h"
 #include "spool/check.h"
 
 namespace rbgate::gateway {
@@ -186,7 +187,7 @@ SentSubmission SubmissionOf(const std::string& path) {
     ++s.first;
     s.second += i.amount;
   });
-  auto key = spool::ParseBacs18BusinessKey(business_key);
+  auto key = schemas::bacs18::ParseBacs18BusinessKey(business_key);
   if (!key) throw std::runtime_error(path + ": too broken to say what it submits");
   SentSubmission sent{key->sun, key->serial, {}};
   for (const auto& k : key->user_files) {

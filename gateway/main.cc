@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "gateway/auth.h"
 #include "gateway/clock.h"
@@ -821,17 +822,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*rules_cmd) {
-      std::cout << fmt::format("{:<42} {:<7} {}\n", schemas::kUnknownFeed.id,
-                               parsers::SeverityName(schemas::kUnknownFeed.severity),
-                               schemas::kUnknownFeed.summary);
-      for (auto all : {parsers::bacs18::rules::All(), schemas::bacs_reports::AllReportRules(),
-                       schemas::atlas::AllAtlasRules(), schemas::table::rules::All(),
-                       schemas::json::rules::All(), schemas::voa::rules::All(),
-                       schemas::voa::AllBaReportRules()}) {
-        for (const auto* r : all) {
-          std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
-                                   r->summary);
-        }
+      std::vector<const parsers::Rule*> all{&schemas::kUnknownFeed};
+      for (const auto* r : schemas::AllRules()) all.push_back(r);
+      for (const auto* r : all) {
+        std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
+                                 r->summary);
       }
       return 0;
     }
@@ -1095,7 +1090,8 @@ int main(int argc, char** argv) {
     }
     spool::RenderOptions render{show_personal};
     std::vector<std::unique_ptr<spool::FileReport>> reports;
-    bool any_error = false, any_problem = false, input_noted = false;
+    bool any_error = false, any_problem = false;
+    std::set<std::string> noted;
     if (std::count(files.begin(), files.end(), "-") > 1) {
       throw UsageError("standard input ('-') can be checked once");
     }
@@ -1113,13 +1109,10 @@ int main(int argc, char** argv) {
       if (format == "text") {
         std::fputs(spool::RenderText(*r, render).c_str(), stdout);
       }
-      if (r->feed == schemas::kFeedInput && !input_noted) {
-        input_noted = true;
-        std::fputs(
-            "note: an input report is matched against the submission it answers (SUN, serial, "
-            "day, totals) only where the ledger is: by the daemon, and by rbgate quarantine "
-            "show\n",
-            stderr);
+      // What the check left out away from the ledger, said once per feed.
+      if (const auto* known = schemas::FindBuiltinFeed(r->feed);
+          known != nullptr && !known->offline_note().empty() && noted.insert(r->feed).second) {
+        std::fprintf(stderr, "note: %s\n", std::string(known->offline_note()).c_str());
       }
       reports.push_back(std::move(r));
     }

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "schemas/detect.h"
+#include "schemas/feed.h"
 #include "schemas/feed_schema.h"
 #include "schemas/table/infer.h"
 #include "spool/ledger.h"
@@ -18,12 +18,6 @@
 
 namespace rbgate::gateway {
 namespace {
-
-std::string_view BuiltinOrigin(std::string_view feed) {
-  return feed == schemas::kFeedAtlas      ? "built in (C++, schemas/atlas/atlas.xsd)"
-         : feed == schemas::kFeedBaReport ? "built in (C++, schemas/voa/ba_report.xsd)"
-                                          : "built in (C++)";
-}
 
 // A problem's message without its file's name in front (the line names the file already).
 std::string Reason(const schemas::SchemaRegistry::Problem& p) {
@@ -68,11 +62,10 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
       out += (first ? "" : ",") + item;
       first = false;
     };
-    for (const auto f : schemas::kFeeds) {
+    for (const auto* f : schemas::BuiltinFeeds()) {
       add(fmt::format(R"({{"feed":{},"kind":{},"origin":{},"state":"serving"}})",
-                      spool::JsonQuoted(f),
-                      spool::JsonQuoted(f == schemas::kFeedBacs18 ? "bacs18" : "xml"),
-                      spool::JsonQuoted(BuiltinOrigin(f))));
+                      spool::JsonQuoted(f->name()), spool::JsonQuoted(f->kind()),
+                      spool::JsonQuoted(f->origin())));
     }
     for (const auto& e : entries) {
       std::string item = fmt::format(
@@ -105,10 +98,9 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
   }
 
   std::printf("%-13s %-8s %-9s %-12s %s\n", "FEED", "VERSION", "KIND", "SHA-256", "FROM");
-  for (const auto f : schemas::kFeeds) {
-    std::printf("%-13s %-8s %-9s %-12s %s\n", std::string(f).c_str(), "-",
-                f == schemas::kFeedBacs18 ? "bacs18" : "xml", "-",
-                std::string(BuiltinOrigin(f)).c_str());
+  for (const auto* f : schemas::BuiltinFeeds()) {
+    std::printf("%-13s %-8s %-9s %-12s %s\n", std::string(f->name()).c_str(), "-",
+                std::string(f->kind()).c_str(), "-", std::string(f->origin()).c_str());
   }
   for (const auto& e : entries) {
     std::printf("%-13s %-8s %-9s %-12s %s\n", e.schema->name().c_str(),

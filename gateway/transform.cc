@@ -9,7 +9,7 @@ long long TransformFile(const std::string& path, std::string_view feed, RowForma
                         std::unique_ptr<spool::FileReport>* report,
                         const spool::CheckSettings& base) {
   // A Bacs report's columns, or a table schema's (given, or the registry's).
-  const auto built_in = TransformColumns(feed);
+  const auto built_in = schemas::BuiltinColumns(feed);
   // Views into a built-in table, or into `schema`'s row columns (kept below).
   std::vector<std::string_view> columns(built_in.begin(), built_in.end());
   std::vector<bool> numeric;

@@ -1,6 +1,6 @@
-// `rbgate transform`: a bank report, or a table-schema feed, validated and turned into rows for the
-// R&B system in one pass (schemas/bacs_reports/rows.h has the rows; the feed's README their
-// columns).
+// `rbgate transform`: a built-in feed with a transform (the bank reports), or a schema-file
+// feed, validated and turned into rows for the R&B system in one pass (the feed's README says
+// its columns).
 #pragma once
 
 #include <memory>
@@ -8,13 +8,12 @@
 #include <string>
 #include <string_view>
 
-#include "schemas/bacs_reports/rows.h"
+#include "schemas/feed.h"
 #include "spool/check.h"
 
 namespace rbgate::gateway {
 
 using schemas::RowFormat;
-using schemas::bacs_reports::TransformColumns;
 
 // Validates `path` as `feed` and writes its rows to `out` as it goes. Returns the number of
 // rows, or -1 with `error` set when the file cannot be read or the feed has no transform.

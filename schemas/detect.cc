@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <array>
 
-#include "parsers/bacs18/standard18.h"
+#include "schemas/feed.h"
 
 namespace rbgate::schemas {
 namespace {
@@ -42,32 +42,23 @@ void LineAndColumn(std::string_view s, std::size_t at, std::uint64_t& line, std:
   column = at - (nl == std::string_view::npos ? 0 : nl + 1) + 1;
 }
 
-// Which Bacs report an XML document whose root element is at `root` holds, or empty.
+// Which built-in feed an XML document whose root element is `root` holds, or empty: a feed
+// claiming it by its root element outranks one that finds its element inside. With none, what
+// a feed saw instead goes to `seen`.
 std::string_view ReportIn(std::string_view xml, std::string_view root, std::string& seen) {
-  auto has = [&](std::string_view tag) { return xml.find(tag) != std::string_view::npos; };
-  if (root == "ATLASNotifications") return kFeedAtlas;
-  if (root == "BAreports") return kFeedBaReport;
-  if (root == "VocaDocument" && (has("<NewAdvices") || has("<ServiceUserNumber"))) {
-    return kFeedDdic;
-  }
-  if (has("<ARUDD")) return kFeedArudd;
-  if (has("<ARUCS")) return kFeedArucs;
-  if (has("<InputReport")) return kFeedInput;
-  if (has("<MessagingAdvices")) {
-    const auto at = xml.find("advice-type=");
-    if (at == std::string_view::npos || at + 13 > xml.size()) {
-      seen = "Bacs messaging advices with no advice-type";
-      return {};
+  const BuiltinFeed* found = nullptr;
+  bool by_root = false;
+  for (const auto* feed : BuiltinFeeds()) {
+    Claim claim = feed->ClaimXml(root, xml);
+    if (claim.yes && (found == nullptr || (claim.by_root && !by_root))) {
+      found = feed;
+      by_root = claim.by_root;
+    } else if (!claim.yes && seen.empty()) {
+      seen = std::move(claim.seen);
     }
-    const std::string_view type = xml.substr(at + 13, 6);
-    if (type.starts_with("ADDACS")) return kFeedAddacs;
-    if (type.starts_with("AUDACC") || type.starts_with("AUDREJ")) return kFeedAuddis;
-    if (type.starts_with("AWACS")) return kFeedAwacs;
-    seen = fmt::format("Bacs messaging advices of an advice-type rbgate does not know ('{}')",
-                       ShownName(type));
-    return {};
   }
-  return {};
+  if (found != nullptr) seen.clear();
+  return found != nullptr ? found->name() : std::string_view();
 }
 
 // An XML document: its prolog (declaration, comments, processing instructions, a DOCTYPE),
@@ -211,9 +202,11 @@ Detection DetectFeed(std::string_view head, bool whole) {
     d.seen = "an empty file";
     return d;
   }
-  if (parsers::bacs18::LooksLikeStandard18(head)) {
-    d.feed = kFeedBacs18;
-    return d;
+  for (const auto* feed : BuiltinFeeds()) {
+    if (feed->ClaimText(head).yes) {
+      d.feed = feed->name();
+      return d;
+    }
   }
   const std::size_t start = head.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // UTF-8's byte order mark
   std::size_t first = start;

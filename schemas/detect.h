@@ -11,49 +11,6 @@
 
 namespace rbgate::schemas {
 
-// Feeds rbgate knows, by their stable names.
-inline constexpr std::string_view kFeedBacs18 = "bacs18";
-inline constexpr std::string_view kFeedArudd = "arudd";
-inline constexpr std::string_view kFeedArucs = "arucs";
-inline constexpr std::string_view kFeedDdic = "ddic";
-inline constexpr std::string_view kFeedAddacs = "addacs";
-inline constexpr std::string_view kFeedAuddis = "auddis";
-inline constexpr std::string_view kFeedAwacs = "awacs";
-inline constexpr std::string_view kFeedInput = "input";  // the Bacs input report
-inline constexpr std::string_view kFeedAtlas = "atlas";  // DWP ATLAS notifications
-// Billing authority reports to the VOA (Valuebill XML)
-inline constexpr std::string_view kFeedBaReport = "ba-report";
-
-// Every feed name, for options and configuration.
-inline constexpr std::string_view kFeeds[] = {kFeedBacs18, kFeedArudd,   kFeedArucs, kFeedAddacs,
-                                              kFeedAuddis, kFeedAwacs,   kFeedDdic,  kFeedInput,
-                                              kFeedAtlas,  kFeedBaReport};
-
-// True for the feeds built into rbgate (as opposed to those schema files define).
-constexpr bool IsBuiltinFeed(std::string_view feed) {
-  for (const auto f : kFeeds) {
-    if (f == feed) return true;
-  }
-  return false;
-}
-
-// True for the Bacs messaging advices (one XSD, rules by advice type).
-constexpr bool IsMessagingFeed(std::string_view feed) {
-  return feed == kFeedAddacs || feed == kFeedAuddis || feed == kFeedAwacs;
-}
-
-// True for the returns reconciled against the items sent: ARUDD (debits), ARUCS (credits).
-constexpr bool IsReturnsFeed(std::string_view feed) {
-  return feed == kFeedArudd || feed == kFeedArucs;
-}
-
-// True for the XML feeds: the Bacs reports, ATLAS and the VOA reports (every built-in feed but
-// Standard 18).
-constexpr bool IsXmlReportFeed(std::string_view feed) {
-  return IsReturnsFeed(feed) || feed == kFeedDdic || feed == kFeedInput || IsMessagingFeed(feed) ||
-         feed == kFeedAtlas || feed == kFeedBaReport;
-}
-
 // A file that is no feed rbgate knows is a finding about the file, not a usage error.
 inline constexpr parsers::Rule kUnknownFeed{
     "feed.unknown", parsers::Severity::kError, "the file is no feed rbgate knows",

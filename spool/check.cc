@@ -12,13 +12,10 @@
 #include <functional>
 #include <optional>
 
-#include "parsers/bacs18/standard18.h"
 #include "parsers/delimited/delimited.h"
 #include "parsers/xml/rules.h"
-#include "parsers/xml/xml_stream.h"
-#include "schemas/bacs_reports/input.h"
-#include "schemas/bacs_reports/report_schemas.h"
 #include "schemas/detect.h"
+#include "schemas/feed.h"
 #include "schemas/json/json_validator.h"
 #include "schemas/json/rules.h"
 #include "schemas/table/rows.h"
@@ -117,42 +114,6 @@ std::string DetectSchemaFeedOfFile(const std::string& path,
   return registry.Detect(ReadHead(path));
 }
 
-std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts) {
-  if (facts.sun.empty() || facts.user_files.empty()) return {};
-  std::string key = fmt::format("bacs18/{}/{}", facts.sun, facts.serial);
-  for (const auto& u : facts.user_files) {
-    key += fmt::format("/{}/{}/{}/{}/{}",
-                       u.processing_day ? schemas::FormatIsoDate(*u.processing_day) : "multi",
-                       u.debit_total, u.credit_total, u.debit_count, u.credit_count);
-  }
-  return key;
-}
-
-std::optional<Bacs18Key> ParseBacs18BusinessKey(std::string_view key) {
-  std::vector<std::string_view> parts;
-  while (!key.empty()) {
-    const auto slash = key.find('/');
-    parts.push_back(key.substr(0, slash));
-    key = slash == std::string_view::npos ? std::string_view() : key.substr(slash + 1);
-  }
-  if (parts.size() < 8 || parts[0] != "bacs18" || (parts.size() - 3) % 5 != 0) return std::nullopt;
-  Bacs18Key k{std::string(parts[1]), std::string(parts[2]), {}};
-  for (std::size_t i = 3; i < parts.size(); i += 5) {
-    Bacs18Key::UserFile u{std::string(parts[i]), 0, 0, 0, 0};
-    std::uint64_t* fields[] = {&u.debit_total, &u.credit_total, &u.debit_count, &u.credit_count};
-    for (std::size_t f = 0; f < 4; ++f) {
-      const auto p = parts[i + 1 + f];
-      if (std::from_chars(p.data(), p.data() + p.size(), *fields[f]).ec != std::errc()) {
-        return std::nullopt;
-      }
-    }
-    k.user_files.push_back(std::move(u));
-  }
-  return k;
-}
-
-// Bacs reports (XML): the hardened stream with the feed's XSD plugged in, and the feed's
-// own rules on the same events.
 // The progress line on a terminal for a large file, whatever its feed: a callback for
 // ForEachWindow, or none. The line is cleared when the object goes.
 class Progress {
@@ -176,50 +137,44 @@ class Progress {
   bool show_;
 };
 
-void CheckXmlReport(const std::string& path, std::int64_t size, const CheckSettings& settings,
-                    FileReport& report, const CheckHooks& hooks) {
-  namespace br = schemas::bacs_reports;
-  // Without its XSD a report would be judged by half its rules: not judged at all.
-  std::string xsd_error;
-  const parsers::xml::XmlSchema* xsd = br::ReportSchema(report.feed, &xsd_error);
-  if (xsd == nullptr) {
-    report.problem = path + ": " + xsd_error;
+// A built-in feed: the feed's own check, fed the file window by window.
+void CheckBuiltin(const std::string& path, std::int64_t size, const CheckSettings& settings,
+                  const schemas::BuiltinFeed& feed, FileReport& report, const CheckHooks& hooks) {
+  std::string error;
+  const auto check =
+      feed.MakeCheck(static_cast<std::uint64_t>(size), settings.validator, report.diagnostics,
+                     {hooks.submitted, hooks.returned, hooks.rows}, error);
+  if (!check) {
+    report.problem = path + ": " + error;
     return;
   }
-  const std::unique_ptr<br::ReportValidator> validator =
-      br::MakeReportValidator(report.feed, report.diagnostics, hooks.returned);
-  // The transform, if asked for, sees the same events: one pass validates and transforms.
-  std::unique_ptr<parsers::xml::XmlSink> rows;
-  if (hooks.rows != nullptr) rows = br::MakeRowSink(report.feed, *hooks.rows);
-  parsers::xml::TeeSink both(*validator, rows ? *rows : *validator);
-  parsers::xml::XmlStreamParser parser(
-      rows ? static_cast<parsers::xml::XmlSink&>(both) : *validator, report.diagnostics, {}, xsd);
   Readers readers(hooks, size);
-  spool::InputError error;
+  spool::InputError input_error;
   std::optional<Progress> progress(std::in_place, path, size, settings);
-  bool ok = spool::ForEachWindow(
+  const bool ok = spool::ForEachWindow(
       path, settings.window_bytes,
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
         readers.Give(window, offset, last);
-        parser.Feed(window, last);
+        const std::size_t used = check->Feed(window, offset, last);
         readers.Settle();
-        return window.size();
+        return used;
       },
-      error, progress->callback());
+      input_error, progress->callback());
   progress.reset();
   if (!ok) {
-    report.problem = error.message;
+    report.problem = input_error.message;
     return;
   }
-  report.records = validator->records();
-  if (const auto* input = dynamic_cast<const br::InputReportValidator*>(validator.get())) {
-    report.answers = input->answers();
-  }
-  report.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, size));
-  report.separator = "xml";
-  report.diagnostics.SortByPosition();
+  schemas::FeedFacts facts;
+  check->Finish(facts);
+  report.records = facts.records;
+  report.bytes = facts.bytes > 0 ? facts.bytes : static_cast<std::uint64_t>(size);
+  report.separator = std::move(facts.separator);
+  report.business_key = std::move(facts.business_key);
+  report.answers = std::move(facts.answers);
   readers.Finish();
   if (hooks.rows != nullptr) hooks.rows->Flush();
+  report.diagnostics.SortByPosition();
 }
 
 // Typed-row sinks fed as one (absent ones skipped).
@@ -444,48 +399,12 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
       return report;
     }
   }
-  if (schemas::IsXmlReportFeed(report->feed)) {
-    CheckXmlReport(path, size, settings, *report, hooks);
-    return report;
-  }
-  if (report->feed != schemas::kFeedBacs18) {
+  const auto* builtin = schemas::FindBuiltinFeed(report->feed);
+  if (builtin == nullptr) {
     report->problem = path + ": unknown feed '" + report->feed + "'";
     return report;
   }
-
-  // The duplicate-item set is sized for the records the file can hold, not the maximum:
-  // a 4 KiB file should not cost 16 MiB of zeroed memory.
-  schemas::bacs18::ValidatorOptions options = settings.validator;
-  options.duplicate_window = std::min<std::size_t>(
-      options.duplicate_window, static_cast<std::size_t>(size) / parsers::bacs18::kDataLength + 16);
-  options.items = hooks.submitted;
-  schemas::bacs18::Validator validator(options, report->diagnostics);
-  parsers::bacs18::Parser parser(validator, report->diagnostics);
-  spool::InputError error;
-  std::optional<Progress> progress(std::in_place, path, size, settings);
-  Readers readers(hooks, size);
-  bool ok = spool::ForEachWindow(
-      path, settings.window_bytes,
-      [&](std::span<const char> window, std::uint64_t offset, bool last) {
-        readers.Give(window, offset, last);
-        const std::size_t used = parser.Feed(window, offset, last);
-        readers.Settle();
-        return used;
-      },
-      error, progress->callback());
-  progress.reset();
-  if (!ok) {
-    report->problem = error.message;
-    return report;
-  }
-  parser.Finish();
-  validator.Finish();
-  report->records = parser.summary().records;
-  report->bytes = parser.summary().bytes;
-  report->separator = std::string(parsers::bacs18::SeparatorName(parser.summary().separator));
-  report->business_key = Bacs18BusinessKey(validator.facts());
-  readers.Finish();
-  report->diagnostics.SortByPosition();
+  CheckBuiltin(path, size, settings, *builtin, *report, hooks);
   return report;
 }
 

@@ -9,10 +9,10 @@
 
 #include "parsers/diagnostic.h"
 #include "schemas/bacs18/validator.h"
+#include "schemas/bacs_reports/answered.h"
 #include "schemas/bacs_reports/arudd.h"
-#include "schemas/bacs_reports/input.h"
-#include "schemas/bacs_reports/rows.h"
 #include "schemas/detect.h"
+#include "schemas/feed.h"
 #include "schemas/feed_schema.h"
 #include "schemas/registry.h"
 #include "schemas/table/validator.h"
@@ -22,7 +22,7 @@ namespace rbgate::spool {
 
 struct CheckSettings {
   std::string feed;  // empty: detect from content
-  schemas::bacs18::ValidatorOptions validator;
+  schemas::CheckOptions validator;
   std::size_t cap_per_rule = 20;
   std::size_t window_bytes = std::size_t{16} << 20;
   bool progress = false;  // a progress line on stderr for large files
@@ -70,7 +70,7 @@ struct CheckHooks {
   schemas::bacs18::ItemSink* submitted = nullptr;               // Standard 18 payment items
   schemas::bacs_reports::ReturnedItemSink* returned = nullptr;  // ARUDD and ARUCS items
   // A Bacs report's transform (rows for the R&B system), written as it is validated. The
-  // writer must have the feed's columns (TransformColumns).
+  // writer must have the feed's columns (BuiltinFeed::transform_columns).
   schemas::RowWriter* rows = nullptr;
   // The archive copy, compressed from the same reads (finished only if the file was read
   // through).
@@ -97,20 +97,5 @@ std::string DetectFeedOfFile(const std::string& path);
 // empty.
 std::string DetectSchemaFeedOfFile(const std::string& path,
                                    const schemas::SchemaRegistry& registry);
-
-// The Standard 18 business key of `facts`, e.g.
-// "bacs18/123456/000042/2026-11-25/20550/20550/2/1" (one day and total set per user file).
-std::string Bacs18BusinessKey(const schemas::bacs18::Facts& facts);
-
-// A business key taken apart again: SUN, serial and each user file's day and totals.
-struct Bacs18Key {
-  std::string sun, serial;
-  struct UserFile {
-    std::string day;  // ISO, or "multi"
-    std::uint64_t debit_total = 0, credit_total = 0, debit_count = 0, credit_count = 0;
-  };
-  std::vector<UserFile> user_files;
-};
-std::optional<Bacs18Key> ParseBacs18BusinessKey(std::string_view key);
 
 }  // namespace rbgate::spool

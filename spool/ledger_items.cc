@@ -4,8 +4,7 @@
 
 namespace rbgate::spool {
 
-LedgerItems::LedgerItems(Ledger& ledger, std::string id, bool credits)
-    : ledger_(ledger), id_(std::move(id)), credits_(credits) {}
+LedgerItems::LedgerItems(Ledger& ledger, std::string id) : ledger_(ledger), id_(std::move(id)) {}
 
 LedgerItems::~LedgerItems() {
   {
@@ -31,7 +30,8 @@ void LedgerItems::OnReturnedItem(const schemas::bacs_reports::ReturnedItem& i) {
   current_.returned.push_back(
       {i.line, std::string(i.report_day), std::string(i.original_day), std::string(i.reference),
        std::string(i.code), std::string(i.return_code), std::string(i.description),
-       std::string(i.payer_sort), std::string(i.payer_account), i.amount, credits_});
+       std::string(i.payer_sort), std::string(i.payer_account), i.amount, i.credit});
+  ++returned_;
   if (current_.returned.size() == kBatch) Hand(false);
 }
 

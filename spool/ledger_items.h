@@ -20,14 +20,15 @@ namespace rbgate::spool {
 class LedgerItems final : public schemas::bacs18::ItemSink,
                           public schemas::bacs_reports::ReturnedItemSink {
  public:
-  // `credits`: the returned items are ARUCS's (credits), not ARUDD's.
-  LedgerItems(Ledger& ledger, std::string id, bool credits);
+  LedgerItems(Ledger& ledger, std::string id);
   ~LedgerItems() override;
   LedgerItems(const LedgerItems&) = delete;
   LedgerItems& operator=(const LedgerItems&) = delete;
 
   void OnItem(const schemas::bacs18::Item& i) override;
   void OnReturnedItem(const schemas::bacs_reports::ReturnedItem& i) override;
+  // How many returned items the check found.
+  std::uint64_t returned() const noexcept { return returned_; }
   // Writes what is left and waits for the writer; the first failure, if any. Call once, after
   // the check; the items are then all on record.
   Status Finish();
@@ -44,10 +45,10 @@ class LedgerItems final : public schemas::bacs18::ItemSink,
 
   Ledger& ledger_;
   const std::string id_;
-  const bool credits_;
   schemas::Day day_ = -1;  // the last item's day, and its ISO form
   std::string day_iso_;
   Batch current_;
+  std::uint64_t returned_ = 0;
   bool first_submitted_ = true, first_returned_ = true;  // the first batch replaces old rows
 
   std::mutex mu_;

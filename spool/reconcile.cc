@@ -9,6 +9,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "schemas/bacs18/business_key.h"
 #include "schemas/dates.h"
 #include "schemas/row_writer.h"
 #include "schemas/values.h"
@@ -225,14 +226,13 @@ ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::st
   return result;
 }
 
-void MatchReturns(Ledger& ledger, const std::string& id,
-                  const schemas::bacs_reports::ReturnsKind& kind,
-                  parsers::DiagnosticSink& diagnostics) {
+void MatchReturns(Ledger& ledger, const std::string& id, parsers::DiagnosticSink& diagnostics) {
   SentItems sent(ledger);
   // Items of this report already seen, by what they return: a report may return one item
   // twice as well.
   std::map<std::tuple<std::string, std::uint64_t, std::string>, std::size_t> seen;
   for (const auto& item : ledger.ReturnedItemsOf(id)) {
+    const auto& kind = item.credit ? schemas::bacs_reports::kArucs : schemas::bacs_reports::kArudd;
     const auto candidates = sent.Find(item.original_day, item.reference, item.amount, item.credit);
     if (candidates.empty()) {
       parsers::ReportAt(diagnostics, *kind.unmatched, item.line, 1, "ref",
@@ -276,9 +276,9 @@ void MatchInputReport(Ledger& ledger,
     std::string day_problem, totals_problem;
     bool agreed = false;
     for (const FileRecord& f : sent) {
-      const auto key = ParseBacs18BusinessKey(f.business_key);
+      const auto key = schemas::bacs18::ParseBacs18BusinessKey(f.business_key);
       if (!key) continue;
-      const Bacs18Key::UserFile* match = nullptr;
+      const schemas::bacs18::Bacs18Key::UserFile* match = nullptr;
       std::string days;
       for (const auto& k : key->user_files) {
         days += (days.empty() ? "" : ", ") + k.day;

@@ -50,13 +50,12 @@ void MatchInputReport(Ledger& ledger,
                       const std::vector<schemas::bacs_reports::AnsweredUserFile>& answers,
                       parsers::DiagnosticSink& diagnostics);
 
-// Checks one ARUDD or ARUCS report's returned items, already recorded under `id`, against the
-// items sent and the returns other reports made: a warning (kind.unmatched) for each that
-// matches no accepted item, and (kind.returned_twice) for each whose item was already
-// returned. The same matching as Reconcile, for one report, as it arrives.
-void MatchReturns(Ledger& ledger, const std::string& id,
-                  const schemas::bacs_reports::ReturnsKind& kind,
-                  parsers::DiagnosticSink& diagnostics);
+// Checks the returned items recorded under `id` (an ARUDD or ARUCS report's; none for any other
+// file) against the items sent and the returns other reports made: a warning (the report's
+// unmatched rule) for each that matches no accepted item, and (its returned-twice rule) for
+// each whose item was already returned. The same matching as Reconcile, for one report, as it
+// arrives.
+void MatchReturns(Ledger& ledger, const std::string& id, parsers::DiagnosticSink& diagnostics);
 
 struct ReconcileRenderOptions {
   bool show_personal = false;  // else references and accounts show only their last 4 characters

@@ -69,7 +69,7 @@ struct RowShape {
 
 RowShape ShapeOf(std::string_view feed, const CheckSettings& check) {
   RowShape shape;
-  const auto built_in = schemas::bacs_reports::TransformColumns(feed);
+  const auto built_in = schemas::BuiltinColumns(feed);
   shape.columns.assign(built_in.begin(), built_in.end());
   if (!shape.columns.empty() || !check.registry) return shape;
   if (const auto entry = check.registry->Find(feed); entry && entry->schema->table) {
@@ -507,18 +507,13 @@ std::unique_ptr<FileReport> Spool::CheckAsSpool(const std::string& path, const s
 
 void Spool::MatchWithLedger(FileReport& report, const std::string& id) {
   if (!report.problem.empty()) return;
-  if (report.feed == schemas::kFeedInput) {
-    // An input report closes the loop on a submission: does it agree with what was sent?
-    MatchInputReport(*ledger_, report.answers, report.diagnostics);
-  } else if (schemas::IsReturnsFeed(report.feed) && !id.empty()) {
-    MatchReturns(*ledger_, id,
-                 report.feed == schemas::kFeedArucs ? schemas::bacs_reports::kArucs
-                                                    : schemas::bacs_reports::kArudd,
-                 report.diagnostics);
-  } else {
-    return;
-  }
-  report.diagnostics.SortByPosition();
+  const std::size_t before = report.diagnostics.diagnostics().size();
+  // A report answering a submission (an input report) closes the loop: does it agree with
+  // what was sent?
+  if (!report.answers.empty()) MatchInputReport(*ledger_, report.answers, report.diagnostics);
+  // Items a report returned (ARUDD, ARUCS), recorded under `id`, against the items sent.
+  if (!id.empty()) MatchReturns(*ledger_, id, report.diagnostics);
+  if (report.diagnostics.diagnostics().size() != before) report.diagnostics.SortByPosition();
 }
 
 // Checking decides the outcome: clean and new goes on to the archive; anything else waits in
@@ -546,6 +541,7 @@ Status Spool::Check(FileRecord& f) {
   std::optional<VoaReading> voa;  // a VOA list's or schedule's entries
   std::vector<VoaStateRecord> lists;
   std::string balance_text, voa_summary;
+  std::uint64_t returned_items = 0;  // items a report returned, on record for matching
   if (size > 0 && size <= options_.max_file_bytes) {
     // Hash, check, record the items, transform and compress the archive copy in one pass over
     // the bytes (the copy is kept only if the file is accepted).
@@ -553,7 +549,7 @@ Status Spool::Check(FileRecord& f) {
     // A file taken before its feed lost every version (a restart without the ledger's copy):
     // it waits in work/, retried, rather than take the blame for the schema.
     if (Status s = FeedServes(feed); !s.ok()) return Error(Code::kUnavailable, s.message);
-    LedgerItems items(*ledger_, f.id, feed == schemas::kFeedArucs);
+    LedgerItems items(*ledger_, f.id);
     const std::string archive = ArchivePath(f);
     if (Status s = MakeDirs(archive.substr(0, archive.rfind('/')), false); !s.ok()) return s;
     ArchiveWriter archive_copy(archive + ".tmp", kArchiveLevel, size > (std::uint64_t{8} << 20));
@@ -574,9 +570,10 @@ Status Spool::Check(FileRecord& f) {
     }
     report = CheckFile(path, options_.check, check_feed, hooks);
     if (Status s = items.Finish(); !s.ok()) return s;
+    returned_items = items.returned();
     // An input report's match decides its outcome; returns are matched just before the
     // acceptance (below), so that two reports checked at once see each other.
-    if (report->feed == schemas::kFeedInput) MatchWithLedger(*report, f.id);
+    if (!report->answers.empty()) MatchWithLedger(*report, f.id);
     if (rows) {
       if (Status s = rows->Close(); !s.ok()) return s;
     }
@@ -601,7 +598,7 @@ Status Spool::Check(FileRecord& f) {
   }
   // ARUDD/ARUCS items against the items sent and the returns accepted so far (warnings only).
   auto match_returns = [&] {
-    if (!report || !schemas::IsReturnsFeed(report->feed)) return;
+    if (!report || returned_items == 0) return;
     MatchWithLedger(*report, f.id);
     f.warnings = report->diagnostics.warnings();
   };

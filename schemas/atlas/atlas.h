@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "parsers/diagnostic.h"
-#include "schemas/bacs_reports/report_rules.h"
+#include "schemas/xml_feed.h"
 
 namespace rbgate::schemas::atlas {
 
@@ -40,10 +40,9 @@ inline constexpr Rule kDuplicate{"atlas.duplicate", Severity::kError,
 
 std::span<const parsers::Rule* const> AllAtlasRules() noexcept;
 
-class AtlasValidator final : public bacs_reports::ReportValidator {
+class AtlasValidator final : public XmlFeedValidator {
  public:
-  explicit AtlasValidator(parsers::DiagnosticSink& diagnostics)
-      : bacs_reports::ReportValidator(diagnostics) {}
+  explicit AtlasValidator(parsers::DiagnosticSink& diagnostics) : XmlFeedValidator(diagnostics) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute>,
                     std::uint64_t line) override;
   void EndElement(std::string_view name, std::uint64_t line) override;

@@ -29,6 +29,7 @@ void AruddValidator::StartElement(std::string_view name,
       item_ = ReturnedItem{};
       item_.amount = pence;
       item_.line = line;
+      item_.credit = kind_.item == kArucs.item;
       original_.assign(parsers::xml::AttributeValue(attributes, "originalProcessingDate"));
       reference_.assign(TrimWhitespace(parsers::xml::AttributeValue(attributes, "ref")));
       code_.assign(parsers::xml::AttributeValue(attributes, "transCode"));

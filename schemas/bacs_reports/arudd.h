@@ -85,6 +85,7 @@ struct ReturnedItem {
   std::string_view payer_account;
   std::uint64_t amount = 0;  // pence; 0 if not pounds and pence (the XSD refuses the file)
   std::uint64_t line = 0;
+  bool credit = false;  // a returned credit (ARUCS), else a returned debit (ARUDD)
 };
 class ReturnedItemSink {
  public:
@@ -92,12 +93,12 @@ class ReturnedItemSink {
   virtual void OnReturnedItem(const ReturnedItem& item) = 0;
 };
 
-class AruddValidator final : public ReportValidator {
+class AruddValidator final : public XmlFeedValidator {
  public:
   // `items`, if given, is told of every returned item.
   explicit AruddValidator(parsers::DiagnosticSink& diagnostics, const ReturnsKind& kind = kArudd,
                           ReturnedItemSink* items = nullptr)
-      : ReportValidator(diagnostics), kind_(kind), sink_(items) {}
+      : XmlFeedValidator(diagnostics), kind_(kind), sink_(items) {}
 
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;

@@ -19,9 +19,9 @@ inline constexpr parsers::Rule kDdicTotal{
 }  // namespace rules
 
 // Collects the text of the leaf elements it cares about and checks the totals.
-class DdicValidator final : public ReportValidator {
+class DdicValidator final : public XmlFeedValidator {
  public:
-  explicit DdicValidator(parsers::DiagnosticSink& diagnostics) : ReportValidator(diagnostics) {}
+  explicit DdicValidator(parsers::DiagnosticSink& diagnostics) : XmlFeedValidator(diagnostics) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute>,
                     std::uint64_t line) override;
   void EndElement(std::string_view name, std::uint64_t line) override;

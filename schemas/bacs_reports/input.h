@@ -11,6 +11,7 @@
 
 #include "parsers/diagnostic.h"
 #include "parsers/xml/xml_stream.h"
+#include "schemas/bacs_reports/answered.h"
 #include "schemas/bacs_reports/report_rules.h"
 
 namespace rbgate::schemas::bacs_reports {
@@ -44,23 +45,10 @@ inline constexpr parsers::Rule kInputTotals{
     "the processing day"};
 }  // namespace rules
 
-// One user file as the report describes it. Counts and values are of all the day's debit or
-// credit records, contras included, as UTL1 counts them (INFERRED: the notes do not say).
-struct AnsweredUserFile {
-  std::string report_type, report_date;  // Header@reportType, ProcessingDate@date
-  std::string submission_reference;      // SubmissionInformation@submissionReferenceNumber
-  std::string sun, serial, user_file_number;
-  std::string processing_day;  // ISO; empty when the report gives none
-  std::uint64_t debit_count = 0, debit_value = 0, credit_count = 0, credit_value = 0;  // pence
-  std::uint64_t error_items = 0, error_value = 0;  // Errors/Error/ErrorItem, pence
-  std::uint64_t index = 0;                         // position within its submission, from 0
-  std::uint64_t line = 0;                          // of its UserFileInformation
-};
-
-class InputReportValidator final : public ReportValidator {
+class InputReportValidator final : public XmlFeedValidator {
  public:
   explicit InputReportValidator(parsers::DiagnosticSink& diagnostics)
-      : ReportValidator(diagnostics) {}
+      : XmlFeedValidator(diagnostics) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;
   void EndElement(std::string_view name, std::uint64_t line) override;
@@ -72,6 +60,7 @@ class InputReportValidator final : public ReportValidator {
   const std::vector<AnsweredUserFile>& answers() const { return answers_; }
 
   std::uint64_t records() const override { return answers_.size(); }
+  void Finish(FeedFacts& facts) override { facts.answers = answers_; }
 
  private:
   std::vector<AnsweredUserFile> answers_;

@@ -30,10 +30,10 @@ inline constexpr Rule kReportType{"messaging.report-type", kE,
                                   "ADDACS 7001, AUDACC 7003, AUDREJ 7004"};
 }  // namespace rules
 
-class MessagingValidator final : public ReportValidator {
+class MessagingValidator final : public XmlFeedValidator {
  public:
   explicit MessagingValidator(parsers::DiagnosticSink& diagnostics)
-      : ReportValidator(diagnostics) {}
+      : XmlFeedValidator(diagnostics) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;
   void EndElement(std::string_view, std::uint64_t) override {}

@@ -3,7 +3,6 @@
 #include <array>
 
 #include "schemas/bacs_reports/input.h"
-#include "schemas/detect.h"
 #include "schemas/values.h"
 
 namespace rbgate::schemas::bacs_reports {
@@ -217,21 +216,34 @@ class InputRows final : public parsers::xml::XmlSink {
 
 }  // namespace
 
-std::span<const std::string_view> TransformColumns(std::string_view feed) {
-  if (feed == kFeedDdic) return kDdicColumns;
-  if (IsReturnsFeed(feed)) return kAruddColumns;
-  if (feed == kFeedInput) return kInputColumns;
-  if (IsMessagingFeed(feed)) return kMessagingColumns;
-  return {};
+RowShape ReturnsRows(bool credits) {
+  return {kAruddColumns,
+          credits
+          ? [](RowWriter& w)
+                -> std::unique_ptr<
+                    parsers::xml::
+                        XmlSink> { return std::make_unique<AruddRows>(w, "ReturnedCreditItem"); }
+          : [](RowWriter& w) -> std::unique_ptr<parsers::xml::XmlSink> {
+              return std::make_unique<AruddRows>(w, "ReturnedDebitItem");
+            }};
 }
 
-std::unique_ptr<parsers::xml::XmlSink> MakeRowSink(std::string_view feed, RowWriter& writer) {
-  if (feed == kFeedArudd) return std::make_unique<AruddRows>(writer, "ReturnedDebitItem");
-  if (feed == kFeedArucs) return std::make_unique<AruddRows>(writer, "ReturnedCreditItem");
-  if (feed == kFeedDdic) return std::make_unique<DdicRows>(writer);
-  if (feed == kFeedInput) return std::make_unique<InputRows>(writer);
-  if (IsMessagingFeed(feed)) return std::make_unique<MessagingRows>(writer);
-  return nullptr;
+RowShape MessagingRowShape() {
+  return {kMessagingColumns, [](RowWriter& w) -> std::unique_ptr<parsers::xml::XmlSink> {
+            return std::make_unique<MessagingRows>(w);
+          }};
+}
+
+RowShape DdicRowShape() {
+  return {kDdicColumns, [](RowWriter& w) -> std::unique_ptr<parsers::xml::XmlSink> {
+            return std::make_unique<DdicRows>(w);
+          }};
+}
+
+RowShape InputRowShape() {
+  return {kInputColumns, [](RowWriter& w) -> std::unique_ptr<parsers::xml::XmlSink> {
+            return std::make_unique<InputRows>(w);
+          }};
 }
 
 }  // namespace rbgate::schemas::bacs_reports

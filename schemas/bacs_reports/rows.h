@@ -17,11 +17,15 @@ namespace rbgate::schemas::bacs_reports {
 using schemas::RowFormat;
 using schemas::RowWriter;
 
-// The columns a feed's rows have, in order (empty for a feed with no transform).
-std::span<const std::string_view> TransformColumns(std::string_view feed);
-
-// A sink turning `feed`'s XML events into rows on `writer` (null for a feed with no
-// transform). `writer` must have the feed's columns and outlive the sink.
-std::unique_ptr<parsers::xml::XmlSink> MakeRowSink(std::string_view feed, RowWriter& writer);
+// A report's transform: its columns, in order, and a sink turning its XML events into rows
+// on a writer that has those columns (and outlives the sink).
+struct RowShape {
+  std::span<const std::string_view> columns;
+  std::unique_ptr<parsers::xml::XmlSink> (*sink)(RowWriter& writer);
+};
+RowShape ReturnsRows(bool credits);  // ARUDD (debits) or ARUCS (credits)
+RowShape MessagingRowShape();        // ADDACS, AUDDIS, AWACS
+RowShape DdicRowShape();
+RowShape InputRowShape();
 
 }  // namespace rbgate::schemas::bacs_reports

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "parsers/diagnostic.h"
-#include "schemas/bacs_reports/report_rules.h"
+#include "schemas/xml_feed.h"
 
 namespace rbgate::schemas::voa {
 
@@ -35,10 +35,10 @@ inline constexpr Rule kTrailer{"voa.ba.trailer", Severity::kError,
 
 std::span<const parsers::Rule* const> AllBaReportRules() noexcept;
 
-class BaReportValidator final : public bacs_reports::ReportValidator {
+class BaReportValidator final : public XmlFeedValidator {
  public:
   explicit BaReportValidator(parsers::DiagnosticSink& diagnostics)
-      : bacs_reports::ReportValidator(diagnostics) {}
+      : XmlFeedValidator(diagnostics) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute>,
                     std::uint64_t line) override;
   void EndElement(std::string_view name, std::uint64_t line) override;

@@ -239,7 +239,7 @@ TEST_CASE("items of a large file go to the ledger from a thread of their own, al
     }
   };
   {
-    LedgerItems items(*fx.ledger, "big.s18", false);
+    LedgerItems items(*fx.ledger, "big.s18");
     feed(items, 40'000);  // three batches: the writer thread takes two
     REQUIRE(items.Finish().ok());
   }
@@ -256,7 +256,7 @@ TEST_CASE("items of a large file go to the ledger from a thread of their own, al
 
   // A second check of the same file replaces its items, however many there were.
   {
-    LedgerItems items(*fx.ledger, "big.s18", false);
+    LedgerItems items(*fx.ledger, "big.s18");
     feed(items, 10);
     REQUIRE(items.Finish().ok());
   }
@@ -267,7 +267,7 @@ TEST_CASE("items of a large file go to the ledger from a thread of their own, al
 
   // A failure (here: a file the ledger does not know) comes back from Finish, small or large.
   for (std::uint64_t n : {5u, 40'000u}) {
-    LedgerItems items(*fx.ledger, "no-such-file", false);
+    LedgerItems items(*fx.ledger, "no-such-file");
     feed(items, n);
     CHECK_FALSE(items.Finish().ok());
   }

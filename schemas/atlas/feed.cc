@@ -1,0 +1,28 @@
+// DWP ATLAS notifications (XML): recognised by their root element, validated against
+// atlas.xsd (beside this file) and the rules beyond it (atlas.h) in one pass.
+#include "schemas/atlas/atlas.h"
+#include "schemas/xml_feed.h"
+
+namespace rbgate::schemas::atlas {
+
+extern const std::string_view kAtlasXsd;  // generated from atlas.xsd
+
+void RegisterFeeds(FeedCatalogue& catalogue) {
+  XmlFeed::Definition d;
+  d.name = "atlas";
+  d.origin = "built in (C++, schemas/atlas/atlas.xsd)";
+  d.xsd_name = "atlas.xsd";
+  d.xsd = kAtlasXsd;
+  d.rules = AllAtlasRules();
+  d.claim = [](std::string_view root, std::string_view) -> Claim {
+    const bool yes = root == "ATLASNotifications";
+    return {yes, yes, {}};
+  };
+  d.validator = [](parsers::DiagnosticSink& diagnostics,
+                   const FeedSinks&) -> std::unique_ptr<XmlFeedValidator> {
+    return std::make_unique<AtlasValidator>(diagnostics);
+  };
+  catalogue.Add(std::make_unique<XmlFeed>(d));
+}
+
+}  // namespace rbgate::schemas::atlas

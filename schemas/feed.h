@@ -1,0 +1,160 @@
+// What a built-in feed is, in one place: each feed's folder (schemas/<feed>/feed.cc) declares
+// its name, how its files are recognised, how one is checked (and transformed in the same
+// pass), its rules, its business key and what of a line is personal; the catalogue
+// (BuiltinFeeds) holds them all, registered in one line each (schemas/CMakeLists.txt's feed
+// list). Checking, the spool, the CLI, the API and the console ask the catalogue, and never
+// name a feed. Feeds defined by schema files are the SchemaRegistry's; the two together are
+// every feed rbgate knows.
+//
+// A feed's check is fed the file's bytes window by window, in order, and does no I/O: the
+// checking layer reads the file once and hands the same windows to the hash and the archive.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parsers/diagnostic.h"
+#include "schemas/bacs_reports/answered.h"
+#include "schemas/calendar.h"
+#include "schemas/dates.h"
+#include "schemas/modulus.h"
+#include "schemas/row_writer.h"
+
+namespace rbgate::schemas {
+
+namespace bacs18 {
+class ItemSink;
+}
+namespace bacs_reports {
+class ReturnedItemSink;
+}
+
+// What every check may rely on, whatever the feed: the processing calendar, the modulus
+// tables and the day files are judged against.
+struct CheckOptions {
+  const Calendar* calendar = &Calendar::Default();
+  // Null when no tables were loaded: accounts go unchecked, with a warning.
+  const ModulusChecker* modulus = nullptr;
+  // Days are judged against this one; default: the file's own creation date.
+  std::optional<Day> as_of;
+  // Items remembered for duplicate-item warnings; later ones are not compared.
+  std::size_t duplicate_window = 1'000'000;
+  // Payments may be sent at most this many days ahead of their processing day.
+  int max_days_ahead = 31;
+};
+
+// Where a check's by-products go, each optional: payment items sent and returned (for
+// reconciliation) and the feed's rows (the transform), all from the same pass.
+struct FeedSinks {
+  bacs18::ItemSink* submitted = nullptr;
+  bacs_reports::ReturnedItemSink* returned = nullptr;
+  // Must have the feed's columns (BuiltinFeed::transform_columns).
+  RowWriter* rows = nullptr;
+};
+
+// What a check learned of the file besides its findings.
+struct FeedFacts {
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0;   // as parsed (0: the file's size stands)
+  std::string separator;     // how records are framed: "crlf", "xml", ...
+  std::string business_key;  // what identifies the submission whatever its bytes, or empty
+  // An input report: the user files it answers, for matching against what was sent.
+  std::vector<bacs_reports::AnsweredUserFile> answers;
+};
+
+// One file's check in progress.
+class FeedCheck {
+ public:
+  virtual ~FeedCheck() = default;
+  // `window` starts at `offset`, which is the previous call's offset plus what it used;
+  // returns how many bytes it used (the rest come again at the start of the next window).
+  virtual std::size_t Feed(std::span<const char> window, std::uint64_t offset, bool last) = 0;
+  // After the last window: end-of-input findings, and what was learned.
+  virtual void Finish(FeedFacts& facts) = 0;
+};
+
+// How sure a feed is that a file's first bytes are its own.
+struct Claim {
+  bool yes = false;
+  // Claimed by the root element's name, which outranks an element found inside.
+  bool by_root = false;
+  // Not this feed's, but near enough to say what the bytes are instead ("Bacs messaging
+  // advices with no advice-type"), for feed.unknown's message. Empty otherwise.
+  std::string seen;
+};
+
+class BuiltinFeed {
+ public:
+  virtual ~BuiltinFeed() = default;
+  // The stable name routes and --feed use.
+  virtual std::string_view name() const noexcept = 0;
+  // The framing family, shown by `schema list`: "bacs18" or "xml".
+  virtual std::string_view kind() const noexcept = 0;
+  // Where it is defined, shown by `schema list`: "built in (C++, schemas/atlas/atlas.xsd)".
+  virtual std::string_view origin() const noexcept = 0;
+  // The rules its findings use (shared ones listed by each feed that uses them).
+  virtual std::span<const parsers::Rule* const> rules() const noexcept = 0;
+
+  // Recognition from the first bytes: a text feed's head, or an XML document's root element
+  // name and the window from that element on. No for the other kind.
+  virtual Claim ClaimText(std::string_view head) const;
+  virtual Claim ClaimXml(std::string_view root, std::string_view xml) const;
+
+  // Whatever the feed must have to check a file, made ready at start-up (an XSD compiled):
+  // empty when ready, else why not. A gateway that would check without it must not run.
+  virtual std::string Prepare() const { return {}; }
+  // A check of one file of `size` bytes, or null with `error` when the feed cannot check
+  // (Prepare failed). `diagnostics` and the sinks must outlive it.
+  virtual std::unique_ptr<FeedCheck> MakeCheck(std::uint64_t size, const CheckOptions& options,
+                                               parsers::DiagnosticSink& diagnostics,
+                                               const FeedSinks& sinks,
+                                               std::string& error) const = 0;
+
+  // What a check away from the ledger (rbgate check) leaves out, said once: empty for nothing.
+  virtual std::string_view offline_note() const noexcept { return {}; }
+  // Its transform's columns, in order (empty: it has no transform).
+  virtual std::span<const std::string_view> transform_columns() const noexcept { return {}; }
+  // A line of one of its files with what may be personal masked ('*'), for the console. By
+  // default every letter and digit: a feed that knows its layout unmasks what is not.
+  virtual std::string MaskLine(std::string_view line) const;
+};
+
+// `line` with every letter and digit masked ('*'), and every byte that is not ASCII: what may
+// be personal in a file whose layout is not known.
+std::string MaskEveryLetter(std::string_view line);
+
+// Every built-in feed, in the order detection asks them.
+std::span<const BuiltinFeed* const> BuiltinFeeds() noexcept;
+// The built-in feed of that name, or null.
+const BuiltinFeed* FindBuiltinFeed(std::string_view name) noexcept;
+// True for the feeds built into rbgate (as opposed to those schema files define).
+inline bool IsBuiltinFeed(std::string_view name) noexcept {
+  return FindBuiltinFeed(name) != nullptr;
+}
+// A built-in feed's transform columns (empty: no such feed, or it has no transform).
+std::span<const std::string_view> BuiltinColumns(std::string_view name) noexcept;
+// Every rule any check can report: the built-in feeds', then the schema engines', each once.
+std::vector<const parsers::Rule*> AllRules();
+
+// Makes every built-in feed ready (BuiltinFeed::Prepare); empty when all are, else the first
+// failure, naming the feed.
+std::string PrepareBuiltinFeeds();
+
+// The catalogue, filled once by the registration functions the build lists.
+class FeedCatalogue {
+ public:
+  void Add(std::unique_ptr<const BuiltinFeed> feed);
+  const std::vector<const BuiltinFeed*>& feeds() const noexcept { return views_; }
+
+ private:
+  std::vector<std::unique_ptr<const BuiltinFeed>> owned_;
+  std::vector<const BuiltinFeed*> views_;
+};
+
+}  // namespace rbgate::schemas

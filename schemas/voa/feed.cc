@@ -1,0 +1,29 @@
+// The VOA's built-in feed: billing authority reports (Valuebill XML), recognised by their root
+// element and validated against ba_report.xsd and the rules beyond it (ba_report.h). The VOA's
+// lists and schedules are schema files beside this one (ct-list.json, ...).
+#include "schemas/voa/ba_report.h"
+#include "schemas/xml_feed.h"
+
+namespace rbgate::schemas::voa {
+
+extern const std::string_view kBaReportXsd;  // generated from ba_report.xsd
+
+void RegisterFeeds(FeedCatalogue& catalogue) {
+  XmlFeed::Definition d;
+  d.name = "ba-report";
+  d.origin = "built in (C++, schemas/voa/ba_report.xsd)";
+  d.xsd_name = "ba_report.xsd";
+  d.xsd = kBaReportXsd;
+  d.rules = AllBaReportRules();
+  d.claim = [](std::string_view root, std::string_view) -> Claim {
+    const bool yes = root == "BAreports";
+    return {yes, yes, {}};
+  };
+  d.validator = [](parsers::DiagnosticSink& diagnostics,
+                   const FeedSinks&) -> std::unique_ptr<XmlFeedValidator> {
+    return std::make_unique<BaReportValidator>(diagnostics);
+  };
+  catalogue.Add(std::make_unique<XmlFeed>(d));
+}
+
+}  // namespace rbgate::schemas::voa
