@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -214,6 +215,7 @@ struct XmlStreamParser::Impl {
   bool at_end = false;
   bool errors = false;
   std::vector<Attribute> attributes;
+  std::deque<std::string> decoded;  // attribute values that had to be rewritten; stable
   // Until the XML declaration has been read and its encoding accepted, bytes wait here.
   bool encoding_decided = false;
   std::string pending;
@@ -387,11 +389,25 @@ struct XmlStreamParser::Impl {
                           const xmlChar**, int nb_attributes, int, const xmlChar** attrs) {
     Impl* self = From(user);
     self->attributes.clear();
+    self->decoded.clear();
     for (int i = 0; i < nb_attributes; ++i) {
       const xmlChar** a = attrs + 5 * i;
-      self->attributes.push_back(
-          {View(a[0]), std::string_view(reinterpret_cast<const char*>(a[3]),
-                                        static_cast<std::size_t>(a[4] - a[3]))});
+      std::string_view value(reinterpret_cast<const char*>(a[3]),
+                             static_cast<std::size_t>(a[4] - a[3]));
+      // libxml2's SAX2 hands an attribute's "&amp;" (or "&#38;") on as "&#38;", and only that
+      // (a quirk it keeps for compatibility): the value meant is "&".
+      if (value.find("&#38;") != std::string_view::npos) {
+        std::string& out = self->decoded.emplace_back();
+        for (std::size_t at = 0;;) {
+          const auto amp = value.find("&#38;", at);
+          out.append(value.substr(at, amp - at));
+          if (amp == std::string_view::npos) break;
+          out += '&';
+          at = amp + 5;
+        }
+        value = out;
+      }
+      self->attributes.push_back({View(a[0]), value});
     }
     self->sink.StartElement(View(localname), self->attributes, self->Line());
   }

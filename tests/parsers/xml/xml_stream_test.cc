@@ -81,6 +81,21 @@ TEST_CASE("a well-formed report streams its elements, attributes and text") {
   }
 }
 
+// libxml2's SAX2 passes an attribute's "&amp;" on as "&#38;"; the sink must see "&", and a
+// literal "&#38;" written as "&amp;#38;" must stay itself.
+TEST_CASE("attribute values arrive with their references resolved, & included") {
+  for (std::size_t w : {0u, 1u, 5u}) {
+    CAPTURE(w);
+    auto r = Parse(
+        "<a n=\"C &amp; D\" m=\"&#38;&amp;&lt;&gt;&quot;&apos;&#65;\" k=\"&amp;#38;\" "
+        "t=\"x&amp;\"/>",
+        w);
+    CHECK_MESSAGE(r->diagnostics.diagnostics().empty(), r->Rules());
+    REQUIRE(r->events.log.size() == 2);
+    CHECK(r->events.log[0] == "<a n=C & D m=&&<>\"'A k=&#38; t=x&@1");
+  }
+}
+
 TEST_CASE("XXE: a DOCTYPE with an external entity is refused unread") {
   auto r = Parse(R"(<?xml version="1.0"?>
 <!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>
