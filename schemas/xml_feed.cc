@@ -55,7 +55,7 @@ std::string XmlFeed::Prepare() const {
   return error;
 }
 
-std::unique_ptr<FeedCheck> XmlFeed::MakeCheck(std::uint64_t, const CheckOptions&,
+std::unique_ptr<FeedCheck> XmlFeed::MakeCheck(std::uint64_t, const CheckOptions& options,
                                               parsers::DiagnosticSink& diagnostics,
                                               const FeedSinks& sinks, std::string& error) const {
   // Without its XSD a file would be judged by half its rules: not judged at all.
@@ -63,8 +63,8 @@ std::unique_ptr<FeedCheck> XmlFeed::MakeCheck(std::uint64_t, const CheckOptions&
   if (xsd == nullptr) return nullptr;
   std::unique_ptr<parsers::xml::XmlSink> rows;
   if (sinks.rows != nullptr && d_.rows != nullptr) rows = d_.rows(*sinks.rows);
-  return std::make_unique<XmlCheck>(d_.validator(diagnostics, sinks), std::move(rows), diagnostics,
-                                    xsd);
+  return std::make_unique<XmlCheck>(d_.validator(diagnostics, options, sinks), std::move(rows),
+                                    diagnostics, xsd);
 }
 
 std::span<const parsers::Rule* const> XmlLayerRules() noexcept {

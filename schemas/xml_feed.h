@@ -44,6 +44,7 @@ class XmlFeed final : public BuiltinFeed {
     std::span<const parsers::Rule* const> rules;
     Claim (*claim)(std::string_view root, std::string_view xml) = nullptr;
     std::unique_ptr<XmlFeedValidator> (*validator)(parsers::DiagnosticSink& diagnostics,
+                                                   const CheckOptions& options,
                                                    const FeedSinks& sinks) = nullptr;
     // The transform: its columns and a sink writing them (none when `columns` is empty).
     std::span<const std::string_view> columns;

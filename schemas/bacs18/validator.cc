@@ -361,6 +361,17 @@ void Validator::OnUhl1(const p18::Record& r) {
   if (current_.processing_day) CheckProcessingDay(r, f, *current_.processing_day);
 }
 
+std::string AuddisReferenceProblem(std::string_view reference) {
+  const std::string_view ref = Trim(reference);
+  if (!reference.empty() && reference[0] == ' ') return "starts with a space";
+  if (ref.size() < 6) {
+    return fmt::format("has {} significant characters; at least 6 are needed", ref.size());
+  }
+  if (ref.find_first_not_of(ref[0]) == std::string_view::npos) return "is one character repeated";
+  if (ref.starts_with("DDIC")) return "starts with DDIC, which Bacs reserves for indemnity claims";
+  return {};
+}
+
 void Validator::CheckModulus(const p18::Record& r, std::string_view sort, std::string_view account,
                              std::string_view field, bool dest) {
   if (options_.modulus == nullptr) return;
@@ -494,18 +505,7 @@ void Validator::OnData(const p18::Record& r) {
 
   // AUDDIS references: instructions and first collections.
   if (tx == TxClass::kInstruction || code == "01") {
-    std::string_view ref = Trim(reference);
-    std::string why;
-    if (reference[0] == ' ') {
-      why = "starts with a space";
-    } else if (ref.size() < 6) {
-      why = fmt::format("has {} significant characters; at least 6 are needed", ref.size());
-    } else if (ref.find_first_not_of(ref[0]) == std::string_view::npos) {
-      why = "is one character repeated";
-    } else if (ref.starts_with("DDIC")) {
-      why = "starts with DDIC, which Bacs reserves for indemnity claims";
-    }
-    if (!why.empty()) {
+    if (const std::string why = AuddisReferenceProblem(reference); !why.empty()) {
       Report(r, "reference", rules::kAuddisReference,
              fmt::format("reference for transaction code {} {}", code, why));
     }

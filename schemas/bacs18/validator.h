@@ -52,6 +52,10 @@ struct ValidatorOptions {
   ItemSink* items = nullptr;
 };
 
+// Why a Direct Debit Instruction's reference breaks Bacs's rules (a leading space, fewer than 6
+// significant characters, one character repeated, DDIC first), or empty when it keeps them.
+std::string AuddisReferenceProblem(std::string_view reference);
+
 // What one user file (UHL1 ... UTL1) declared and held.
 struct UserFile {
   std::optional<Day> processing_day;  // UHL1's; empty in multi-day files

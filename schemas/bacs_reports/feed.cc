@@ -78,7 +78,8 @@ XmlFeed::Definition Report(std::string_view name, std::string_view xsd_name, std
 }
 
 template <typename V>
-std::unique_ptr<XmlFeedValidator> Plain(parsers::DiagnosticSink& d, const FeedSinks&) {
+std::unique_ptr<XmlFeedValidator> Plain(parsers::DiagnosticSink& d, const CheckOptions&,
+                                        const FeedSinks&) {
   return std::make_unique<V>(d);
 }
 
@@ -89,7 +90,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
   arudd.claim = [](std::string_view, std::string_view xml) -> Claim {
     return {Has(xml, "<ARUDD"), false, {}};
   };
-  arudd.validator = [](parsers::DiagnosticSink& d,
+  arudd.validator = [](parsers::DiagnosticSink& d, const CheckOptions&,
                        const FeedSinks& s) -> std::unique_ptr<XmlFeedValidator> {
     return std::make_unique<AruddValidator>(d, kArudd, s.returned);
   };
@@ -99,7 +100,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
   arucs.claim = [](std::string_view, std::string_view xml) -> Claim {
     return {Has(xml, "<ARUCS") && !Has(xml, "<ARUDD"), false, {}};
   };
-  arucs.validator = [](parsers::DiagnosticSink& d,
+  arucs.validator = [](parsers::DiagnosticSink& d, const CheckOptions&,
                        const FeedSinks& s) -> std::unique_ptr<XmlFeedValidator> {
     return std::make_unique<AruddValidator>(d, kArucs, s.returned);
   };

@@ -19,7 +19,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
     const bool yes = root == "BAreports";
     return {yes, yes, {}};
   };
-  d.validator = [](parsers::DiagnosticSink& diagnostics,
+  d.validator = [](parsers::DiagnosticSink& diagnostics, const CheckOptions&,
                    const FeedSinks&) -> std::unique_ptr<XmlFeedValidator> {
     return std::make_unique<BaReportValidator>(diagnostics);
   };
