@@ -41,7 +41,25 @@ expect gen-help 0 "$rbgate" gen bacs18 --help
 contains gen-help "$tmp/out" "contra-mismatch"
 expect rules 0 "$rbgate" rules
 contains rules "$tmp/out" "bacs18.utl1.debit-total"
+contains rules "$tmp/out" "dd-instructions.reference"
+contains rules "$tmp/out" "feed.unknown"
 expect no-command 2 "$rbgate"
+
+# A feed added as one folder (schemas/dd_instructions) is known everywhere: detected, checked,
+# transformed, listed with its rules; its & arrives as & (not libxml2's &#38;).
+cat >"$tmp/dd.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<DDInstructions sun="123456" created="2026-12-01" count="1">
+  <Instruction code="0N" reference="CT00012345" sortCode="08-99-99" accountNumber="66374958"
+               accountName="C &amp; D TRADING" signed="2026-11-30"/>
+</DDInstructions>
+XML
+expect dd-check 0 "$rbgate" check "$tmp/dd.xml"
+contains dd-check "$tmp/out" "dd-instructions (1 record, "
+expect dd-transform 0 "$rbgate" transform "$tmp/dd.xml"
+contains dd-transform "$tmp/out" "CT00012345,089999,66374958,C & D TRADING,2026-11-30"
+expect dd-list 0 "$rbgate" schema list
+contains dd-list "$tmp/out" "dd-instructions"
 expect bad-option 2 "$rbgate" check --frobnicate x
 expect bad-format 2 "$rbgate" check --format xml x
 

@@ -75,6 +75,10 @@ TEST_CASE("golden reports: payments") { CHECK(CheckGolden("payments", ".csv", "p
 TEST_CASE("golden reports: VEP alerts") { CHECK(CheckGolden("vep", ".jsonl", "vep") >= 7); }
 TEST_CASE("golden reports: SHBE extracts") { CHECK(CheckGolden("shbe", ".csv", "shbe") >= 6); }
 TEST_CASE("golden reports: ATLAS notifications") { CHECK(CheckGolden("atlas", ".xml") >= 8); }
+// A council's own Direct Debit instructions (schemas/dd_instructions), written by hand.
+TEST_CASE("golden reports: Direct Debit instructions") {
+  CHECK(CheckGolden("dd-instructions", ".xml") >= 3);
+}
 TEST_CASE("golden reports: NDR compiled lists") {
   CHECK(CheckGolden("ndr-list", ".txt", "ndr-list") >= 11);
 }
