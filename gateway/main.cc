@@ -720,7 +720,8 @@ int main(int argc, char** argv) {
         }
         feed = transform_settings.schema->name();
       }
-      const std::string detected = feed.empty() ? spool::DetectFeedOfFile(transform_file) : feed;
+      const std::string detected =
+          feed.empty() ? spool::FeedOfFile(transform_file, transform_settings) : feed;
       if (detected.empty()) {
         // No known feed (or XML with a DOCTYPE): the check's finding says what it is instead.
         auto report = spool::CheckFile(transform_file, {});

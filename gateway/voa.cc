@@ -123,7 +123,7 @@ int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
     return 2;
   }
   std::string feed = o.feed;
-  if (feed.empty()) feed = spool::DetectSchemaFeedOfFile(o.schedule, *settings.registry);
+  if (feed.empty()) feed = spool::FeedOfFile(o.schedule, settings);
   if (feed.empty()) {
     std::fprintf(stderr,
                  "rbgate: %s: not recognised as a schedule of alterations; name its feed "

@@ -74,44 +74,37 @@ class Readers {
 
 }  // namespace
 
-// The first bytes of a file (up to 4 KiB), or empty.
-static std::string ReadHead(const std::string& path) {
-  std::string head(4096, '\0');
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return {};
-  head.resize(std::fread(head.data(), 1, head.size(), f));
-  std::fclose(f);
-  return head;
-}
-
-std::optional<schemas::Detection> DetectFileFeed(const std::string& path, std::string& error) {
-  std::string head(schemas::kDetectionWindow + 1, '\0');
+std::optional<FileHead> ReadFileHead(const std::string& path, const CheckSettings& settings,
+                                     std::string& error) {
+  FileHead head;
+  head.bytes.resize(schemas::kDetectionWindow + 1);
   FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
     error = path + ": cannot open: " + std::strerror(errno);
     return std::nullopt;
   }
-  head.resize(std::fread(head.data(), 1, head.size(), f));
+  head.bytes.resize(std::fread(head.bytes.data(), 1, head.bytes.size(), f));
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
   if (failed) {
     error = path + ": cannot read";
     return std::nullopt;
   }
-  const bool whole = head.size() <= schemas::kDetectionWindow;
-  if (!whole) head.resize(schemas::kDetectionWindow);
-  return schemas::DetectFeed(head, whole);
+  head.whole = head.bytes.size() <= schemas::kDetectionWindow;
+  if (!head.whole) head.bytes.resize(schemas::kDetectionWindow);
+  head.detection = schemas::DetectFeed(head.bytes, head.whole);
+  head.feed = head.detection.feed;
+  // A feed defined by a schema file, recognised by its header row (never past a DOCTYPE).
+  if (head.feed.empty() && head.detection.doctype_line == 0 && settings.registry) {
+    head.feed = settings.registry->Detect(head.bytes);
+  }
+  return head;
 }
 
-std::string DetectFeedOfFile(const std::string& path) {
+std::string FeedOfFile(const std::string& path, const CheckSettings& settings) {
   std::string error;
-  const auto detected = DetectFileFeed(path, error);
-  return detected ? std::string(detected->feed) : std::string();
-}
-
-std::string DetectSchemaFeedOfFile(const std::string& path,
-                                   const schemas::SchemaRegistry& registry) {
-  return registry.Detect(ReadHead(path));
+  const auto head = ReadFileHead(path, settings, error);
+  return head ? head->feed : std::string();
 }
 
 // The progress line on a terminal for a large file, whatever its feed: a callback for
@@ -285,7 +278,8 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
 
 // JSON feeds: JSON lines window by window; a JSON array whole (up to json::kMaxArray).
 void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& settings,
-               const schemas::FeedSchema& feed, FileReport& report, const CheckHooks& hooks) {
+               const schemas::FeedSchema& feed, FileReport& report, const CheckHooks& hooks,
+               const FileHead* head) {
   namespace js = schemas::json;
   const auto& schema = *feed.json;
   report.keep_alive = feed.json;
@@ -294,7 +288,12 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
   Readers readers(hooks, size);
   spool::InputError error;
   bool array = schema.container == js::Container::kArray;
-  if (schema.container == js::Container::kDetect) array = js::StartsAsArray(ReadHead(path));
+  if (schema.container == js::Container::kDetect) {
+    std::string error;
+    std::optional<FileHead> read;
+    if (head == nullptr && (read = ReadFileHead(path, {}, error))) head = &*read;
+    array = head != nullptr && js::StartsAsArray(head->bytes);
+  }
   if (array && static_cast<std::uint64_t>(size) > js::kMaxArray) {
     parsers::ReportAt(report.diagnostics, js::rules::kSize, 1, 1, {},
                       fmt::format("the JSON array is {}; the limit is {}", HumanBytes(size),
@@ -340,7 +339,8 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
 }
 
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
-                                      const std::string& feed, const CheckHooks& hooks) {
+                                      const std::string& feed, const CheckHooks& hooks,
+                                      const FileHead* head) {
   auto report = std::make_unique<FileReport>(settings.cap_per_rule);
   report->path = path;
   std::int64_t size = spool::FileSize(path);
@@ -357,7 +357,7 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   const auto check_schema = [&](const schemas::FeedSchema& schema) {
     report->feed = schema.name();
     if (schema.json) {
-      CheckJson(path, size, settings, schema, *report, hooks);
+      CheckJson(path, size, settings, schema, *report, hooks, head);
     } else {
       CheckTable(path, size, settings, schema, *report, hooks);
     }
@@ -378,8 +378,13 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   if (!report->feed.empty() && from_registry(report->feed)) return report;
   if (report->feed.empty()) {
     // No feed named: the content says, or its account of what it is instead is the verdict.
-    const auto detected = DetectFileFeed(path, report->problem);
-    if (!detected) return report;
+    std::optional<FileHead> read;
+    if (head == nullptr) {
+      read = ReadFileHead(path, settings, report->problem);
+      if (!read) return report;
+      head = &*read;
+    }
+    const schemas::Detection* detected = &head->detection;
     report->feed = detected->feed;
     report->bytes = static_cast<std::uint64_t>(size);
     if (detected->doctype_line > 0) {
@@ -389,11 +394,8 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
       report->separator = "xml";
       return report;
     }
-    if (report->feed.empty() && settings.registry) {
-      // A feed defined by a schema file, recognised by its header row.
-      const std::string name = settings.registry->Detect(ReadHead(path));
-      if (!name.empty() && from_registry(name)) return report;
-    }
+    // A feed defined by a schema file, recognised by its header row.
+    if (report->feed.empty() && !head->feed.empty() && from_registry(head->feed)) return report;
     if (report->feed.empty()) {
       parsers::ReportAt(report->diagnostics, schemas::kUnknownFeed, 1, 1, {}, detected->seen);
       return report;

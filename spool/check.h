@@ -80,22 +80,29 @@ struct CheckHooks {
   schemas::table::TypedRowSink* typed = nullptr;
 };
 
+// A file's first bytes (up to schemas::kDetectionWindow), read once, and what they say of its
+// feed: a built-in feed's (schemas::DetectFeed), else the schema-file feed of the settings'
+// registry they fit (SchemaRegistry::Detect), else none.
+struct FileHead {
+  std::string bytes;
+  bool whole = false;  // `bytes` is the entire file
+  std::string feed;    // empty: no feed rbgate knows (detection.seen says what it is)
+  schemas::Detection detection;
+};
+// Nullopt, with the reason in `error`, when the file cannot be read.
+std::optional<FileHead> ReadFileHead(const std::string& path, const CheckSettings& settings,
+                                     std::string& error);
+// The feed a file's head says (FileHead::feed), or empty (unknown or unreadable: CheckFile then
+// says which).
+std::string FeedOfFile(const std::string& path, const CheckSettings& settings);
+
 // Checks one file. Never throws for a bad file: the findings are in the report. `feed`
 // overrides settings.feed when non-empty. A hook's output is complete only when the file was
 // read through (`hooks.sha256` is left empty otherwise). The file is read once: for a large
 // file the hash runs on a thread of its own and the compression on zstd's, beside the check.
+// `head`, if the caller read it already (ReadFileHead), is not read again.
 std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettings& settings,
-                                      const std::string& feed = {}, const CheckHooks& hooks = {});
-
-// What a file's first bytes say of its feed (schemas::DetectFeed); nullopt, with the reason in
-// `error`, when it cannot be read.
-std::optional<schemas::Detection> DetectFileFeed(const std::string& path, std::string& error);
-
-// The feed a file looks like, or empty (unknown or unreadable: CheckFile then says which).
-std::string DetectFeedOfFile(const std::string& path);
-// The schema-file feed of `registry` a file's first bytes fit (SchemaRegistry::Detect), or
-// empty.
-std::string DetectSchemaFeedOfFile(const std::string& path,
-                                   const schemas::SchemaRegistry& registry);
+                                      const std::string& feed = {}, const CheckHooks& hooks = {},
+                                      const FileHead* head = nullptr);
 
 }  // namespace rbgate::spool

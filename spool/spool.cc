@@ -545,7 +545,16 @@ Status Spool::Check(FileRecord& f) {
   if (size > 0 && size <= options_.max_file_bytes) {
     // Hash, check, record the items, transform and compress the archive copy in one pass over
     // the bytes (the copy is kept only if the file is accepted).
-    const std::string feed = route && !route->feed.empty() ? route->feed : DetectFeedOfFile(path);
+    // The feed: the route's, else what the file's head says (read once, here, and handed to the
+    // check), a built-in feed's or a schema file's, so that the VOA reader and the transform
+    // know it before the check and the file is read through once.
+    std::optional<FileHead> head;
+    std::string feed = route != nullptr ? route->feed : std::string();
+    if (feed.empty()) {
+      std::string unreadable;  // CheckFile says why, reading it again
+      head = ReadFileHead(path, options_.check, unreadable);
+      if (head) feed = head->feed;
+    }
     // A file taken before its feed lost every version (a restart without the ledger's copy):
     // it waits in work/, retried, rather than take the blame for the schema.
     if (Status s = FeedServes(feed); !s.ok()) return Error(Code::kUnavailable, s.message);
@@ -554,12 +563,7 @@ Status Spool::Check(FileRecord& f) {
     if (Status s = MakeDirs(archive.substr(0, archive.rfind('/')), false); !s.ok()) return s;
     ArchiveWriter archive_copy(archive + ".tmp", kArchiveLevel, size > (std::uint64_t{8} << 20));
     CheckHooks hooks{&sha, &items, &items, nullptr, &archive_copy};
-    // A schema file's feed is detected here, once, when the built-in detection found none: the
-    // VOA reader must know it before the check, and the check is then told it.
-    const auto* registry = options_.check.registry.get();
-    const std::string check_feed =
-        feed.empty() && registry != nullptr ? DetectSchemaFeedOfFile(path, *registry) : feed;
-    voa.emplace(registry, check_feed, options_.voa_authorities);
+    voa.emplace(options_.check.registry.get(), feed, options_.voa_authorities);
     hooks.typed = voa->sink();
     rows_ext = RowsExtension(f.route, feed);
     std::optional<RowsFile> rows;
@@ -568,7 +572,7 @@ Status Spool::Check(FileRecord& f) {
       if (Status s = rows->opened(); !s.ok()) return s;
       hooks.rows = rows->writer();
     }
-    report = CheckFile(path, options_.check, check_feed, hooks);
+    report = CheckFile(path, options_.check, feed, hooks, head ? &*head : nullptr);
     if (Status s = items.Finish(); !s.ok()) return s;
     returned_items = items.returned();
     // An input report's match decides its outcome; returns are matched just before the

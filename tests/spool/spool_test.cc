@@ -538,6 +538,32 @@ TEST_CASE("a transforming route delivers a report with its rows; other files alo
   CHECK(Count(dir / "delivered") == 3);
 }
 
+// The feed is known before the check, whoever names it: a schema file's feed found by its
+// content on an automatic route gets its rows from the checking pass, not from a second pass
+// over the file at outbound (which the rows' presence right after acceptance shows).
+TEST_CASE("an automatic route's schema-file feed is transformed in the checking pass") {
+  TempDir dir;
+  SpoolOptions o = Options(dir);
+  o.routes[0].transform = "csv";
+  o.check.registry = std::make_shared<schemas::SchemaRegistry>();
+  auto s = OpenSpool(o);
+  WriteFile(s->options().root + "/incoming/auto/alerts.jsonl",
+            ReadFile(std::string(RBGATE_SOURCE_DIR) + "/tests/golden/vep/valid.jsonl"));
+  std::string id;
+  REQUIRE(s->Claim(s->Scan(0).ready.at(0), id).ok());
+  bool final = false;
+  while (s->ledger().Get(id)->state != "archived") {
+    REQUIRE(s->Step(id, final).ok());
+    REQUIRE_FALSE(final);
+  }
+  CHECK(s->ledger().Get(id)->feed == "vep");
+  const std::string rows = ReadFile(s->WorkPath(id) + ".csv");
+  CHECK(std::count(rows.begin(), rows.end(), '\n') == 5);  // header and 4 alerts
+  while (!final) REQUIRE(s->Step(id, final).ok());
+  CHECK(s->ledger().Get(id)->state == "delivered");
+  CHECK(Count(dir / "delivered") == 2);
+}
+
 TEST_CASE("rows lost in a crash are made again; a crash at any step ends the same") {
   const std::string report = GoldenReport("arudd-valid.xml");
   for (int stop_after = 0; stop_after < 6; ++stop_after) {
