@@ -14,8 +14,8 @@
 
 #include "schemas/dates.h"
 #include "schemas/feed.h"
+#include "spool/check/report.h"
 #include "spool/fsio.h"
-#include "spool/report.h"
 
 namespace rbgate::gateway {
 
@@ -26,7 +26,7 @@ extern const std::string_view kConsoleStyleCss;
 
 namespace {
 
-using spool::JsonQuoted;
+using check::JsonQuoted;
 
 constexpr const char* kJson = "application/json; charset=utf-8";
 constexpr const char* kCookie = "rbgate_session";
@@ -40,7 +40,7 @@ void Reply(httplib::Response& res, int status, const std::string& json) {
 }
 
 void Refuse(httplib::Response& res, int status, std::string_view why) {
-  Reply(res, status, fmt::format("{{\"error\":{}}}", JsonQuoted(why)));
+  Reply(res, status, fmt::format("{{\"error\":{}}}", check::JsonQuoted(why)));
 }
 
 std::string CookieValue(const httplib::Request& req, std::string_view name) {
@@ -174,7 +174,7 @@ void Quarantine(ApiContext& ctx, const httplib::Request& req, httplib::Response&
     for (const auto& x : findings) {
       rules +=
           fmt::format("{}{{\"rule\":{},\"severity\":{},\"count\":{}}}", rules.empty() ? "" : ",",
-                      JsonQuoted(x.rule), JsonQuoted(x.severity), x.count);
+                      check::JsonQuoted(x.rule), check::JsonQuoted(x.severity), x.count);
     }
     out += fmt::format("{}{{\"file\":{},\"rules\":[{}]}}", first ? "" : ",", FileJson(f), rules);
     first = false;
@@ -192,30 +192,31 @@ void File(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) 
   bool first = true;
   for (const auto& t : ledger.Transitions(id)) {
     out += fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", first ? "" : ",",
-                       JsonQuoted(t.at), JsonQuoted(t.state), JsonQuoted(t.detail));
+                       check::JsonQuoted(t.at), check::JsonQuoted(t.state),
+                       check::JsonQuoted(t.detail));
     first = false;
   }
   out += "],\"findings\":[";
   first = true;
   for (const auto& x : ledger.Findings(id)) {
     out += fmt::format("{}{{\"rule\":{},\"severity\":{},\"count\":{}}}", first ? "" : ",",
-                       JsonQuoted(x.rule), JsonQuoted(x.severity), x.count);
+                       check::JsonQuoted(x.rule), check::JsonQuoted(x.severity), x.count);
     first = false;
   }
   out += "],\"deliveries\":[";
   first = true;
   for (const auto& d : ledger.Deliveries(id)) {
     out += fmt::format("{}{{\"at\":{},\"destination\":{},\"name\":{},\"status\":{}}}",
-                       first ? "" : ",", JsonQuoted(d.at), JsonQuoted(d.destination),
-                       JsonQuoted(d.name), JsonQuoted(d.status));
+                       first ? "" : ",", check::JsonQuoted(d.at), check::JsonQuoted(d.destination),
+                       check::JsonQuoted(d.name), check::JsonQuoted(d.status));
     first = false;
   }
   out += "],\"actions\":[";
   first = true;
   for (const auto& a : ledger.Actions(id)) {
     out += fmt::format("{}{{\"at\":{},\"user\":{},\"action\":{},\"reason\":{}}}", first ? "" : ",",
-                       JsonQuoted(a.at), JsonQuoted(a.user), JsonQuoted(a.action),
-                       JsonQuoted(a.reason));
+                       check::JsonQuoted(a.at), check::JsonQuoted(a.user),
+                       check::JsonQuoted(a.action), check::JsonQuoted(a.reason));
     first = false;
   }
   Reply(res, 200, out + "]}");
@@ -276,8 +277,8 @@ void Lines(ApiContext& ctx, const httplib::Request& req, httplib::Response& res)
     const bool cut = line.size() > kMaxLineShown;
     if (cut) line.resize(kMaxLineShown);
     const std::string shown = asked ? line : MaskedLine(f->feed, line);
-    out += fmt::format("{}{{\"n\":{},\"text\":{}{}}}", n == from ? "" : ",", n, JsonQuoted(shown),
-                       cut ? ",\"cut\":true" : "");
+    out += fmt::format("{}{{\"n\":{},\"text\":{}{}}}", n == from ? "" : ",", n,
+                       check::JsonQuoted(shown), cut ? ",\"cut\":true" : "");
   }
   Reply(res, 200,
         fmt::format("{{\"from\":{},\"lines\":{}],\"more\":{},\"personal\":{}}}", from, out,
@@ -295,7 +296,7 @@ void Approvals(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
     std::string acted;
     for (const auto& a : ledger.Actions(f.id)) {
       if (a.action.rfind("release", 0) == 0 || a.action == "reprocess") {
-        acted += (acted.empty() ? "" : ",") + JsonQuoted(a.user);
+        acted += (acted.empty() ? "" : ",") + check::JsonQuoted(a.user);
       }
     }
     out +=
@@ -355,22 +356,24 @@ void Dashboard(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
       late += fmt::format(
           "{}{{\"route\":{},\"expected_by\":{},\"on\":{},\"late\":{},"
           "\"last_arrival\":{}}}",
-          late.size() > 1 ? "," : "", JsonQuoted(s.route), JsonQuoted(s.expect.by_text),
-          JsonQuoted(s.expect.on_text), s.late ? "true" : "false", s.last_arrival);
+          late.size() > 1 ? "," : "", check::JsonQuoted(s.route),
+          check::JsonQuoted(s.expect.by_text), check::JsonQuoted(s.expect.on_text),
+          s.late ? "true" : "false", s.last_arrival);
     }
   }
-  std::string out =
-      fmt::format("{{\"since\":{},\"expected\":{}],\"feeds\":[", JsonQuoted(IsoHoursAgo(23)), late);
+  std::string out = fmt::format("{{\"since\":{},\"expected\":{}],\"feeds\":[",
+                                check::JsonQuoted(IsoHoursAgo(23)), late);
   bool first = true;
   for (const auto& [feed, hours] : feeds) {
     std::string list;
     for (const auto& [hour, h] : hours) {
       list += fmt::format(
           "{}{{\"hour\":{},\"files\":{},\"quarantined\":{},\"records\":{},\"bytes\":{}}}",
-          list.empty() ? "" : ",", JsonQuoted(hour), h.files, h.quarantined, h.records, h.bytes);
+          list.empty() ? "" : ",", check::JsonQuoted(hour), h.files, h.quarantined, h.records,
+          h.bytes);
     }
-    out +=
-        fmt::format("{}{{\"feed\":{},\"hours\":[{}]}}", first ? "" : ",", JsonQuoted(feed), list);
+    out += fmt::format("{}{{\"feed\":{},\"hours\":[{}]}}", first ? "" : ",",
+                       check::JsonQuoted(feed), list);
     first = false;
   }
   Reply(res, 200, out + "]}");
@@ -420,8 +423,8 @@ void RegisterApi(httplib::Server& server, ApiContext& ctx) {
                                              session, ctx.tls ? "; Secure" : ""));
     const auto who = ctx.auth.FromSession(session);
     Reply(res, 200,
-          fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", JsonQuoted(who->user),
-                      RoleName(who->role), JsonQuoted(csrf)));
+          fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who->user),
+                      RoleName(who->role), check::JsonQuoted(csrf)));
   });
   server.Post("/api/logout", [&ctx](const httplib::Request& req, httplib::Response& res) {
     if (!Authorize(ctx, req, res, Role::kViewer, true)) return;
@@ -434,8 +437,8 @@ void RegisterApi(httplib::Server& server, ApiContext& ctx) {
     const auto who = Authorize(ctx, req, res, Role::kViewer, false);
     if (!who) return;
     Reply(res, 200,
-          fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", JsonQuoted(who->user),
-                      RoleName(who->role), JsonQuoted(who->csrf)));
+          fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who->user),
+                      RoleName(who->role), check::JsonQuoted(who->csrf)));
   });
   server.Get("/api/quarantine", [&ctx](const httplib::Request& req, httplib::Response& res) {
     Quarantine(ctx, req, res);

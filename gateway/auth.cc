@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "spool/digest.h"
+#include "spool/check/digest.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -71,7 +71,7 @@ bool VerifyPassword(const std::string& hash, std::string_view password) {
 }
 
 std::string TokenDigest(std::string_view token) {
-  spool::Sha256 h;
+  check::Sha256 h;
   h.Update(token);
   return h.HexDigest();
 }

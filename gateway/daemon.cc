@@ -29,10 +29,10 @@
 #include "gateway/metrics.h"
 #include "schemas/dates.h"
 #include "schemas/feed.h"
+#include "spool/check/report.h"
 #include "spool/fsio.h"
 #include "spool/ledger.h"
 #include "spool/lock.h"
-#include "spool/report.h"
 
 namespace rbgate::gateway {
 namespace {

@@ -9,7 +9,7 @@
 #include <stdexcept>
 
 #include "schemas/bacs18/business_key.h"
-#include "spool/check.h"
+#include "spool/check/check.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -75,9 +75,9 @@ std::string ReadSentItems(const std::string& path, Fn on_item) {
     explicit Sink(Fn& f) : fn(f) {}
     void OnItem(const schemas::bacs18::Item& i) override { fn(i); }
   } sink(on_item);
-  spool::CheckHooks hooks;
+  check::CheckHooks hooks;
   hooks.submitted = &sink;
-  auto report = spool::CheckFile(path, spool::CheckSettings{}, "bacs18", hooks);
+  auto report = check::CheckFile(path, check::CheckSettings{}, "bacs18", hooks);
   if (!report->problem.empty()) throw std::runtime_error(report->problem);
   return report->business_key;
 }

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "spool/check/report.h"
 #include "spool/ledger.h"
-#include "spool/report.h"
 
 namespace rbgate::gateway::log {
 namespace {
@@ -49,21 +49,21 @@ std::string Render(Format f, std::string_view time, Level level, std::string_vie
                    std::initializer_list<Field> fields) {
   std::string out;
   if (f == Format::kJson) {
-    out = fmt::format("{{\"time\":{},\"level\":\"{}\",\"event\":{}", spool::JsonQuoted(time),
-                      LevelName(level), spool::JsonQuoted(event));
+    out = fmt::format("{{\"time\":{},\"level\":\"{}\",\"event\":{}", check::JsonQuoted(time),
+                      LevelName(level), check::JsonQuoted(event));
     for (const Field& x : fields) {
       const std::string value = x.kind == Field::Kind::kLiteral ? x.value
                                 : x.value.empty() && x.kind == Field::Kind::kWord
                                     ? "\"-\""
-                                    : spool::JsonQuoted(x.value);
-      out += fmt::format(",{}:{}", spool::JsonQuoted(x.key), value);
+                                    : check::JsonQuoted(x.value);
+      out += fmt::format(",{}:{}", check::JsonQuoted(x.key), value);
     }
     out += '}';
     return out;
   }
   out = fmt::format("{} {} {}", time, LevelName(level), event);
   for (const Field& x : fields) {
-    const std::string value = x.kind == Field::Kind::kText ? spool::JsonQuoted(x.value)
+    const std::string value = x.kind == Field::Kind::kText ? check::JsonQuoted(x.value)
                               : x.value.empty()            ? std::string("-")
                                                            : x.value;
     out += fmt::format(" {}={}", x.key, value);

@@ -38,8 +38,8 @@
 #include "schemas/table/rules.h"
 #include "schemas/voa/ba_report.h"
 #include "schemas/voa/rules.h"
-#include "spool/check.h"
-#include "spool/report.h"
+#include "spool/check/check.h"
+#include "spool/check/report.h"
 
 namespace {
 
@@ -710,7 +710,7 @@ int main(int argc, char** argv) {
     if (*init) return gateway::Init(init_dir);
     if (*voa_balance && !vb.list.empty()) return gateway::VoaBalance(vb);
     if (*transform) {
-      spool::CheckSettings transform_settings;
+      check::CheckSettings transform_settings;
       transform_settings.registry = std::make_shared<schemas::SchemaRegistry>();
       if (!transform_schema.empty()) {
         try {
@@ -721,12 +721,12 @@ int main(int argc, char** argv) {
         feed = transform_settings.schema->name();
       }
       const std::string detected =
-          feed.empty() ? spool::FeedOfFile(transform_file, transform_settings) : feed;
+          feed.empty() ? check::FeedOfFile(transform_file, transform_settings) : feed;
       if (detected.empty()) {
         // No known feed (or XML with a DOCTYPE): the check's finding says what it is instead.
-        auto report = spool::CheckFile(transform_file, {});
+        auto report = check::CheckFile(transform_file, {});
         if (!report->problem.empty()) throw UsageError(report->problem);
-        std::fputs(spool::RenderText(*report, {}).c_str(), stderr);
+        std::fputs(check::RenderText(*report, {}).c_str(), stderr);
         std::fprintf(stderr, "%s: invalid; nothing transformed\n", transform_file.c_str());
         return 1;
       }
@@ -739,7 +739,7 @@ int main(int argc, char** argv) {
       }
       std::ostream& out = out_path.empty() ? std::cout : file;
       std::string error;
-      std::unique_ptr<spool::FileReport> report;
+      std::unique_ptr<check::FileReport> report;
       long long rows = gateway::TransformFile(transform_file, detected,
                                               schemas::RowFormatNamed(transform_format), out, error,
                                               &report, transform_settings);
@@ -751,7 +751,7 @@ int main(int argc, char** argv) {
       }
       if (rows < 0) throw UsageError(transform_file + ": " + error);
       if (!report->diagnostics.diagnostics().empty()) {
-        std::fputs(spool::RenderText(*report, {}).c_str(), stderr);
+        std::fputs(check::RenderText(*report, {}).c_str(), stderr);
       }
       if (!valid) {
         std::fprintf(stderr, "%s: invalid; %s\n", transform_file.c_str(),
@@ -895,7 +895,7 @@ int main(int argc, char** argv) {
       }
       std::optional<schemas::voa::ListState> before;
       if (*gen_ndr_schedule || *gen_ct_schedule) {
-        spool::CheckSettings list_settings;
+        check::CheckSettings list_settings;
         list_settings.registry = std::make_shared<schemas::SchemaRegistry>();
         std::string error;
         before = gateway::ReadListFile(schedule_for, *gen_ndr_schedule ? "ndr-list" : "ct-list",
@@ -973,7 +973,7 @@ int main(int argc, char** argv) {
     }
 
     // rbgate check
-    spool::CheckSettings settings;
+    check::CheckSettings settings;
     // With --config, exactly what the daemon has: its schemas, calendar, tables and references.
     gateway::Config daemon_config;
     gateway::CheckResources daemon_resources;
@@ -1089,8 +1089,8 @@ int main(int argc, char** argv) {
         throw UsageError("--as-of: '" + as_of_text + "' is not a date YYYY-MM-DD");
       }
     }
-    spool::RenderOptions render{show_personal};
-    std::vector<std::unique_ptr<spool::FileReport>> reports;
+    check::RenderOptions render{show_personal};
+    std::vector<std::unique_ptr<check::FileReport>> reports;
     bool any_error = false, any_problem = false;
     std::set<std::string> noted;
     if (std::count(files.begin(), files.end(), "-") > 1) {
@@ -1099,7 +1099,7 @@ int main(int argc, char** argv) {
     std::optional<gateway::StdinFile> stdin_file;
     for (const auto& f : files) {
       if (f == "-") stdin_file.emplace();
-      auto r = spool::CheckFile(f == "-" ? stdin_file->path() : f, settings);
+      auto r = check::CheckFile(f == "-" ? stdin_file->path() : f, settings);
       if (f == "-") r->path = "<stdin>";
       if (!r->problem.empty()) {
         std::fprintf(stderr, "rbgate: %s\n", r->problem.c_str());
@@ -1108,7 +1108,7 @@ int main(int argc, char** argv) {
         any_error = true;
       }
       if (format == "text") {
-        std::fputs(spool::RenderText(*r, render).c_str(), stdout);
+        std::fputs(check::RenderText(*r, render).c_str(), stdout);
       }
       // What the check left out away from the ledger, said once per feed.
       if (const auto* known = schemas::FindBuiltinFeed(r->feed);
@@ -1117,7 +1117,7 @@ int main(int argc, char** argv) {
       }
       reports.push_back(std::move(r));
     }
-    if (format == "json") std::fputs(spool::RenderJson(reports, render).c_str(), stdout);
+    if (format == "json") std::fputs(check::RenderJson(reports, render).c_str(), stdout);
     std::fflush(stdout);
     if (any_problem) return kExitUsage;
     return any_error ? 1 : 0;

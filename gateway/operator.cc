@@ -10,9 +10,9 @@
 
 #include "gateway/daemon.h"
 #include "gateway/voa.h"
+#include "spool/check/report.h"
 #include "spool/fsio.h"
 #include "spool/reconcile.h"
-#include "spool/report.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -32,11 +32,11 @@ std::string OutboundJson(const spool::OutboundItem& o) {
       "{{\"id\":{},\"file\":{},\"destination\":{},\"name\":{},\"sha256\":{},\"size\":{},"
       "\"state\":{},\"attempts\":{},\"next_at\":{},\"last_error\":{},\"created_at\":{},"
       "\"updated_at\":{}}}",
-      o.id, spool::JsonQuoted(o.file_id), spool::JsonQuoted(o.destination),
-      spool::JsonQuoted(o.name), spool::JsonQuoted(o.sha256), o.size, spool::JsonQuoted(o.state),
-      o.attempts, spool::JsonQuoted(o.next_at_ms > 0 ? spool::IsoFromUnixMs(o.next_at_ms) : ""),
-      spool::JsonQuoted(o.last_error), spool::JsonQuoted(o.created_at),
-      spool::JsonQuoted(o.updated_at));
+      o.id, check::JsonQuoted(o.file_id), check::JsonQuoted(o.destination),
+      check::JsonQuoted(o.name), check::JsonQuoted(o.sha256), o.size, check::JsonQuoted(o.state),
+      o.attempts, check::JsonQuoted(o.next_at_ms > 0 ? spool::IsoFromUnixMs(o.next_at_ms) : ""),
+      check::JsonQuoted(o.last_error), check::JsonQuoted(o.created_at),
+      check::JsonQuoted(o.updated_at));
 }
 
 struct Opened {
@@ -125,7 +125,7 @@ int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
     read(dir + "/report.json", report);
     std::printf("{\"file\":%s,\"report\":%s,\"balance\":%s}\n", spool::FileJson(*f).c_str(),
                 report.empty() ? "null" : report.c_str(),
-                balance.empty() ? "null" : spool::JsonQuoted(balance).c_str());
+                balance.empty() ? "null" : check::JsonQuoted(balance).c_str());
     return 0;
   }
   std::printf("%s  %s\n  route %s, %llu bytes, sha256 %s\n  state %s: %s\n", f->id.c_str(),
@@ -137,7 +137,7 @@ int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
     // The findings, with the faulty records and carets, from a fresh read of the original.
     auto report = op->spool->CheckAsSpool(original, f->feed, f->id);
     report->path = f->name;
-    std::printf("\n%s", spool::RenderText(*report, {o.show_personal}).c_str());
+    std::printf("\n%s", check::RenderText(*report, {o.show_personal}).c_str());
   }
   if (!balance.empty()) {
     std::printf("\nThe reconciliation when it was checked (voa.balance):\n\n%s\n", balance.c_str());
@@ -210,27 +210,27 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
     for (std::size_t i = 0; i < transitions.size(); ++i) {
       out +=
           fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", i ? "," : "",
-                      spool::JsonQuoted(transitions[i].at), spool::JsonQuoted(transitions[i].state),
-                      spool::JsonQuoted(transitions[i].detail));
+                      check::JsonQuoted(transitions[i].at), check::JsonQuoted(transitions[i].state),
+                      check::JsonQuoted(transitions[i].detail));
     }
     out += "],\"findings\":{";
     for (std::size_t i = 0; i < findings.size(); ++i) {
-      out += fmt::format("{}{}:{}", i ? "," : "", spool::JsonQuoted(findings[i].rule),
+      out += fmt::format("{}{}:{}", i ? "," : "", check::JsonQuoted(findings[i].rule),
                          findings[i].count);
     }
     out += "},\"deliveries\":[";
     for (std::size_t i = 0; i < deliveries.size(); ++i) {
       out += fmt::format(
           "{}{{\"destination\":{},\"name\":{},\"status\":{},\"at\":{}}}", i ? "," : "",
-          spool::JsonQuoted(deliveries[i].destination), spool::JsonQuoted(deliveries[i].name),
-          spool::JsonQuoted(deliveries[i].status), spool::JsonQuoted(deliveries[i].at));
+          check::JsonQuoted(deliveries[i].destination), check::JsonQuoted(deliveries[i].name),
+          check::JsonQuoted(deliveries[i].status), check::JsonQuoted(deliveries[i].at));
     }
     out += "],\"actions\":[";
     for (std::size_t i = 0; i < actions.size(); ++i) {
       out +=
           fmt::format("{}{{\"at\":{},\"user\":{},\"action\":{},\"reason\":{}}}", i ? "," : "",
-                      spool::JsonQuoted(actions[i].at), spool::JsonQuoted(actions[i].user),
-                      spool::JsonQuoted(actions[i].action), spool::JsonQuoted(actions[i].reason));
+                      check::JsonQuoted(actions[i].at), check::JsonQuoted(actions[i].user),
+                      check::JsonQuoted(actions[i].action), check::JsonQuoted(actions[i].reason));
     }
     std::fputs((out + "]}\n").c_str(), stdout);
     return 0;
@@ -288,8 +288,8 @@ int Stats(Config& c, const OperatorOptions& o) {
       out += fmt::format(
           "{}{{\"feed\":{},\"hour\":{},\"outcome\":{},\"files\":{},\"bytes\":{},"
           "\"records\":{}}}",
-          i ? "," : "", spool::JsonQuoted(rows[i].feed), spool::JsonQuoted(rows[i].hour + ":00"),
-          spool::JsonQuoted(rows[i].outcome), rows[i].files, rows[i].bytes, rows[i].records);
+          i ? "," : "", check::JsonQuoted(rows[i].feed), check::JsonQuoted(rows[i].hour + ":00"),
+          check::JsonQuoted(rows[i].outcome), rows[i].files, rows[i].bytes, rows[i].records);
     }
     out += "],\"destinations\":[";
     for (std::size_t i = 0; i < dests.size(); ++i) {
@@ -297,13 +297,13 @@ int Stats(Config& c, const OperatorOptions& o) {
       std::string failures;
       for (const auto& [reason, n] : d.failures) {
         failures +=
-            fmt::format("{}{}:{}", failures.empty() ? "" : ",", spool::JsonQuoted(reason), n);
+            fmt::format("{}{}:{}", failures.empty() ? "" : ",", check::JsonQuoted(reason), n);
       }
       out += fmt::format(
           "{}{{\"destination\":{},\"attempts\":{},\"delivered\":{},\"refused\":{},"
           "\"failures\":{{{}}},\"queued\":{},\"oldest_queued_at\":{}}}",
-          i ? "," : "", spool::JsonQuoted(d.destination), d.attempts, d.delivered, d.refused,
-          failures, d.queued, spool::JsonQuoted(d.oldest_queued_at));
+          i ? "," : "", check::JsonQuoted(d.destination), d.attempts, d.delivered, d.refused,
+          failures, d.queued, check::JsonQuoted(d.oldest_queued_at));
     }
     std::fputs((out + "]}\n").c_str(), stdout);
     return 0;
@@ -441,12 +441,12 @@ int AuditVerify(Config& c, const std::string& head, const OperatorOptions& o) {
   if (o.format == "json") {
     std::string out =
         fmt::format("{{\"entries\":{},\"head\":{},\"intact\":{},\"problems\":[", v.entries,
-                    spool::JsonQuoted(v.entries ? head_text : ""), v.ok() ? "true" : "false");
+                    check::JsonQuoted(v.entries ? head_text : ""), v.ok() ? "true" : "false");
     for (std::size_t i = 0; i < v.problems.size(); ++i) {
       const auto& p = v.problems[i];
       out += fmt::format("{}{{\"entry\":{},\"file\":{},\"at\":{},\"message\":{}}}", i ? "," : "",
-                         p.seq, spool::JsonQuoted(p.file_id), spool::JsonQuoted(p.at),
-                         spool::JsonQuoted(p.message));
+                         p.seq, check::JsonQuoted(p.file_id), check::JsonQuoted(p.at),
+                         check::JsonQuoted(p.message));
     }
     std::fputs((out + "]}\n").c_str(), stdout);
     return v.ok() ? 0 : 1;

@@ -12,8 +12,8 @@
 #include "schemas/feed.h"
 #include "schemas/feed_schema.h"
 #include "schemas/table/infer.h"
+#include "spool/check/report.h"
 #include "spool/ledger.h"
-#include "spool/report.h"
 #include "spool/spool.h"
 
 namespace rbgate::gateway {
@@ -64,34 +64,34 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
     };
     for (const auto* f : schemas::BuiltinFeeds()) {
       add(fmt::format(R"({{"feed":{},"kind":{},"origin":{},"state":"serving"}})",
-                      spool::JsonQuoted(f->name()), spool::JsonQuoted(f->kind()),
-                      spool::JsonQuoted(f->origin())));
+                      check::JsonQuoted(f->name()), check::JsonQuoted(f->kind()),
+                      check::JsonQuoted(f->origin())));
     }
     for (const auto& e : entries) {
       std::string item = fmt::format(
           R"({{"feed":{},"version":{},"kind":{},"origin":{},"sha256":{},"since":{},)"
           R"("state":"serving","from_ledger":{},"file_removed":{})",
-          spool::JsonQuoted(e.schema->name()), spool::JsonQuoted(e.schema->version()),
-          spool::JsonQuoted(e.schema->json ? "json" : "table"), spool::JsonQuoted(e.origin),
-          spool::JsonQuoted(e.sha256), spool::JsonQuoted(e.since), e.from_store, e.file_removed);
+          check::JsonQuoted(e.schema->name()), check::JsonQuoted(e.schema->version()),
+          check::JsonQuoted(e.schema->json ? "json" : "table"), check::JsonQuoted(e.origin),
+          check::JsonQuoted(e.sha256), check::JsonQuoted(e.since), e.from_store, e.file_removed);
       if (e.refused) {
         item +=
             fmt::format(R"(,"refused":{{"file":{},"reason":{}}})",
-                        spool::JsonQuoted(e.refused->file), spool::JsonQuoted(e.refused->message));
+                        check::JsonQuoted(e.refused->file), check::JsonQuoted(e.refused->message));
       }
       add(item + "}");
     }
     for (const auto& p : held) {
       add(fmt::format(R"({{"feed":{},"state":"held","refused":{{"file":{},"reason":{}}}}})",
-                      spool::JsonQuoted(p.feed), spool::JsonQuoted(p.file),
-                      spool::JsonQuoted(p.message)));
+                      check::JsonQuoted(p.feed), check::JsonQuoted(p.file),
+                      check::JsonQuoted(p.message)));
     }
     out += "],\"problems\":[";
     first = true;
     for (const auto& p : registry.initial_problems()) {
       add(fmt::format(R"({{"file":{},"feed":{},"severity":{},"message":{}}})",
-                      spool::JsonQuoted(p.file), spool::JsonQuoted(p.feed),
-                      p.warning ? R"("warning")" : R"("error")", spool::JsonQuoted(p.message)));
+                      check::JsonQuoted(p.file), check::JsonQuoted(p.feed),
+                      p.warning ? R"("warning")" : R"("error")", check::JsonQuoted(p.message)));
     }
     std::printf("%s]}\n", out.c_str());
     return status;
@@ -138,7 +138,7 @@ std::string IssuesJson(const std::vector<schemas::table::SchemaIssue>& issues) {
   for (std::size_t k = 0; k < issues.size(); ++k) {
     const auto& i = issues[k];
     out += fmt::format(R"({}{{"path":{},"line":{},"column":{},"message":{}}})", k ? "," : "",
-                       spool::JsonQuoted(i.path), i.line, i.column, spool::JsonQuoted(i.problem));
+                       check::JsonQuoted(i.path), i.line, i.column, check::JsonQuoted(i.problem));
   }
   return out + "]";
 }
@@ -230,7 +230,7 @@ int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::s
     if (!ok && status == 0) status = 1;
     if (format == "json") {
       json += fmt::format(R"({}{{"path":{},"ok":{},"schema":{},"errors":{},"warnings":{}}})",
-                          n ? "," : "", spool::JsonQuoted(f), ok, spool::JsonQuoted(describe),
+                          n ? "," : "", check::JsonQuoted(f), ok, check::JsonQuoted(describe),
                           IssuesJson(errors), IssuesJson(warnings));
       continue;
     }

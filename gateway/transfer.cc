@@ -9,7 +9,7 @@
 #include <mutex>
 #include <vector>
 
-#include "spool/digest.h"
+#include "spool/check/digest.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -39,7 +39,7 @@ struct Exchange {
   const std::atomic<bool>* stop = nullptr;
   std::string status_line;        // HTTP: the response's first line
   std::string body;               // HTTP: its first bytes
-  spool::Sha256* hash = nullptr;  // SFTP download: the bytes hashed
+  check::Sha256* hash = nullptr;  // SFTP download: the bytes hashed
   std::string host_key;           // SFTP: why the host key was refused
 };
 
@@ -363,7 +363,7 @@ class SftpTransfer final : public Transfer {
   }
 
   CURLcode Hash(const std::string& name, std::string& hex, const std::atomic<bool>& stop) {
-    spool::Sha256 sha;
+    check::Sha256 sha;
     Exchange x;
     x.stop = &stop;
     x.hash = &sha;

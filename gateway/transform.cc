@@ -6,8 +6,8 @@ namespace rbgate::gateway {
 
 long long TransformFile(const std::string& path, std::string_view feed, RowFormat format,
                         std::ostream& out, std::string& error,
-                        std::unique_ptr<spool::FileReport>* report,
-                        const spool::CheckSettings& base) {
+                        std::unique_ptr<check::FileReport>* report,
+                        const check::CheckSettings& base) {
   // A Bacs report's columns, or a table schema's (given, or the registry's).
   const auto built_in = schemas::BuiltinColumns(feed);
   // Views into a built-in table, or into `schema`'s row columns (kept below).
@@ -38,11 +38,11 @@ long long TransformFile(const std::string& path, std::string_view feed, RowForma
   } else {
     writer.emplace(out, format, columns);
   }
-  spool::CheckHooks hooks;
+  check::CheckHooks hooks;
   hooks.rows = &*writer;
-  spool::CheckSettings settings = base;
+  check::CheckSettings settings = base;
   settings.progress = false;
-  auto checked = spool::CheckFile(path, settings, std::string(feed), hooks);
+  auto checked = check::CheckFile(path, settings, std::string(feed), hooks);
   if (!checked->problem.empty()) {
     error = checked->problem;
     return -1;

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "schemas/feed.h"
-#include "spool/check.h"
+#include "spool/check/check.h"
 
 namespace rbgate::gateway {
 
@@ -21,7 +21,7 @@ using schemas::RowFormat;
 // `settings` may carry a schema (--schema) or a registry whose table-schema feeds have rows too.
 long long TransformFile(const std::string& path, std::string_view feed, RowFormat format,
                         std::ostream& out, std::string& error,
-                        std::unique_ptr<spool::FileReport>* report = nullptr,
-                        const spool::CheckSettings& settings = {});
+                        std::unique_ptr<check::FileReport>* report = nullptr,
+                        const check::CheckSettings& settings = {});
 
 }  // namespace rbgate::gateway

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "spool/report.h"
+#include "spool/check/report.h"
 #include "spool/voa_state.h"
 
 namespace rbgate::gateway {
@@ -37,13 +37,13 @@ namespace {
 // Checks `path` as `feed`, feeding `sink`; false with `error` when it cannot be read or has
 // errors.
 bool ReadChecked(const std::string& path, const std::string& feed,
-                 const spool::CheckSettings& settings, schemas::table::TypedRowSink& sink,
-                 std::string& error, std::unique_ptr<spool::FileReport>& report) {
-  spool::CheckHooks hooks;
+                 const check::CheckSettings& settings, schemas::table::TypedRowSink& sink,
+                 std::string& error, std::unique_ptr<check::FileReport>& report) {
+  check::CheckHooks hooks;
   hooks.typed = &sink;
-  spool::CheckSettings quiet = settings;
+  check::CheckSettings quiet = settings;
   quiet.progress = false;
-  report = spool::CheckFile(path, quiet, feed, hooks);
+  report = check::CheckFile(path, quiet, feed, hooks);
   if (!report->problem.empty()) {
     error = report->problem;
     return false;
@@ -65,14 +65,14 @@ namespace {
 // then takes what it read; nullopt with `error` when a step fails.
 template <typename Make>
 auto ReadVoaFile(const std::string& path, const std::string& feed,
-                 const spool::CheckSettings& settings, VoaBinding::Role role, std::string& error,
-                 std::unique_ptr<spool::FileReport>* report, Make make)
+                 const check::CheckSettings& settings, VoaBinding::Role role, std::string& error,
+                 std::unique_ptr<check::FileReport>* report, Make make)
     -> std::optional<
         decltype(make(std::declval<const schemas::table::TableSchema&>()).Take(error))> {
   const auto schema = VoaSchema(*settings.registry, feed, role, error);
   if (!schema) return std::nullopt;
   auto reader = make(*schema);
-  std::unique_ptr<spool::FileReport> checked;
+  std::unique_ptr<check::FileReport> checked;
   const bool ok = ReadChecked(path, feed, settings, reader, error, checked);
   if (report != nullptr) *report = std::move(checked);
   if (!ok) return std::nullopt;
@@ -88,9 +88,9 @@ auto ReadVoaFile(const std::string& path, const std::string& feed,
 
 std::optional<schemas::voa::ListState> ReadListFile(const std::string& path,
                                                     const std::string& feed,
-                                                    const spool::CheckSettings& settings,
+                                                    const check::CheckSettings& settings,
                                                     const std::string& ba, std::string& error,
-                                                    std::unique_ptr<spool::FileReport>* report) {
+                                                    std::unique_ptr<check::FileReport>* report) {
   auto state =
       ReadVoaFile(path, feed, settings, VoaBinding::Role::kList, error, report,
                   [&](const schemas::table::TableSchema& schema) {
@@ -103,9 +103,9 @@ std::optional<schemas::voa::ListState> ReadListFile(const std::string& path,
 
 std::optional<schemas::voa::Schedule> ReadScheduleFile(const std::string& path,
                                                        const std::string& feed,
-                                                       const spool::CheckSettings& settings,
+                                                       const check::CheckSettings& settings,
                                                        std::string& error,
-                                                       std::unique_ptr<spool::FileReport>* report) {
+                                                       std::unique_ptr<check::FileReport>* report) {
   return ReadVoaFile(path, feed, settings, VoaBinding::Role::kSchedule, error, report,
                      [](const schemas::table::TableSchema& schema) {
                        return schemas::voa::ScheduleReader(schema);
@@ -114,7 +114,7 @@ std::optional<schemas::voa::Schedule> ReadScheduleFile(const std::string& path,
 
 int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
                std::shared_ptr<schemas::SchemaRegistry> registry) {
-  spool::CheckSettings settings;
+  check::CheckSettings settings;
   settings.registry =
       registry ? std::move(registry) : std::make_shared<schemas::SchemaRegistry>(o.schema_dirs);
   for (const auto& p : settings.registry->initial_problems()) {
@@ -123,7 +123,7 @@ int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
     return 2;
   }
   std::string feed = o.feed;
-  if (feed.empty()) feed = spool::FeedOfFile(o.schedule, settings);
+  if (feed.empty()) feed = check::FeedOfFile(o.schedule, settings);
   if (feed.empty()) {
     std::fprintf(stderr,
                  "rbgate: %s: not recognised as a schedule of alterations; name its feed "
@@ -139,12 +139,12 @@ int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
   }
   // Findings go to standard error, as rbgate transform's do; the reconciliation to standard
   // output.
-  const auto findings = [](const std::unique_ptr<spool::FileReport>& report) {
+  const auto findings = [](const std::unique_ptr<check::FileReport>& report) {
     if (report && !report->diagnostics.diagnostics().empty()) {
-      std::fputs(spool::RenderText(*report, {}).c_str(), stderr);
+      std::fputs(check::RenderText(*report, {}).c_str(), stderr);
     }
   };
-  std::unique_ptr<spool::FileReport> report;
+  std::unique_ptr<check::FileReport> report;
   auto schedule = ReadScheduleFile(o.schedule, feed, settings, error, &report);
   findings(report);
   if (!schedule) {
@@ -208,11 +208,11 @@ int PrintVoaLists(spool::Ledger& ledger, const std::string& format) {
           "{}{{\"tax\":{},\"billing_authority\":{},\"entries\":{},\"rateable_value\":{},"
           "\"bands\":{},\"from\":{},\"file\":{},\"schedule\":{},\"schedule_date\":{},"
           "\"recorded_at\":{}}}",
-          i ? "," : "", spool::JsonQuoted(l.tax), spool::JsonQuoted(l.ba), l.entries,
+          i ? "," : "", check::JsonQuoted(l.tax), check::JsonQuoted(l.ba), l.entries,
           l.tax == "ndr" ? std::to_string(l.total) : "null",
-          l.tax == "ndr" ? "null" : "[" + l.bands + "]", spool::JsonQuoted(l.kind),
-          spool::JsonQuoted(l.file_id), spool::JsonQuoted(l.number), spool::JsonQuoted(l.date),
-          spool::JsonQuoted(l.recorded_at));
+          l.tax == "ndr" ? "null" : "[" + l.bands + "]", check::JsonQuoted(l.kind),
+          check::JsonQuoted(l.file_id), check::JsonQuoted(l.number), check::JsonQuoted(l.date),
+          check::JsonQuoted(l.recorded_at));
     }
     std::fputs((out + "]}\n").c_str(), stdout);
     return 0;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "schemas/voa/balance.h"
-#include "spool/check.h"
+#include "spool/check/check.h"
 #include "spool/ledger.h"
 
 namespace rbgate::gateway {
@@ -27,17 +27,17 @@ std::string ListFeedFor(const schemas::table::TableSchema& schedule);
 // Nullopt with `error` when it cannot be read, has errors (each then in `report`), or has no
 // usable entries.
 std::optional<schemas::voa::ListState> ReadListFile(
-    const std::string& path, const std::string& feed, const spool::CheckSettings& settings,
+    const std::string& path, const std::string& feed, const check::CheckSettings& settings,
     const std::string& ba, std::string& error,
-    std::unique_ptr<spool::FileReport>* report = nullptr);
+    std::unique_ptr<check::FileReport>* report = nullptr);
 
 // A schedule file read and checked. Nullopt with `error` when it cannot be read or balanced
 // (its findings, if any, in `report`).
 std::optional<schemas::voa::Schedule> ReadScheduleFile(const std::string& path,
                                                        const std::string& feed,
-                                                       const spool::CheckSettings& settings,
+                                                       const check::CheckSettings& settings,
                                                        std::string& error,
-                                                       std::unique_ptr<spool::FileReport>* report);
+                                                       std::unique_ptr<check::FileReport>* report);
 
 struct VoaBalanceOptions {
   std::string schedule;         // the schedule file

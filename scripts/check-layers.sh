@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The layers depend one way: gateway uses spool, spool uses schemas, schemas use parsers, and
-# never the reverse. Fails, naming each line, when an include points up the stack; the test
+# The layers depend one way: gateway uses spool, spool uses checking (spool/check), checking
+# uses schemas, schemas use parsers, and never the reverse. Fails, naming each line, when an include points up the stack; the test
 # suite runs it (tests/CMakeLists.txt: layers_test) so that CI catches it.
 #
 # Usage: scripts/check-layers.sh [SOURCE_DIR]
@@ -20,5 +20,14 @@ check() {  # LAYER FORBIDDEN-REGEX
 check parsers 'schemas|spool|gateway'
 check schemas 'spool|gateway'
 check spool 'gateway'
-[ "$bad" -eq 0 ] && echo "layers: parsers < schemas < spool < gateway, no include points up"
+# Checking (spool/check/) sits between schemas/ and the spool: nothing of the spool above it
+# (the ledger, the archive, SQLite, zstd) may reach it.
+hits=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]+("spool/|<(sqlite3|zstd)\.h>)' \
+         "$root/spool/check" --include='*.h' --include='*.cc' 2>/dev/null | grep -v '"spool/check/')
+if [ -n "$hits" ]; then
+  echo "spool/check/ must not include the spool above it, SQLite or zstd:"
+  echo "$hits" | sed "s|^$root/|  |"
+  bad=1
+fi
+[ "$bad" -eq 0 ] && echo "layers: parsers < schemas < spool/check < spool < gateway, no include points up"
 exit "$bad"

@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "spool/digest.h"
+#include "spool/check/digest.h"
+#include "spool/check/mapped_input.h"
 #include "spool/fsio.h"
-#include "spool/mapped_input.h"
 
 namespace rbgate::spool {
 namespace {
@@ -95,10 +95,10 @@ Status ArchiveFile(const std::string& src, const std::string& dst, const std::st
   const std::string tmp = dst + ".tmp";
   Status status;
   {
-    ArchiveWriter writer(tmp, level, FileSize(src) > (std::int64_t{8} << 20));
-    InputError error;
+    ArchiveWriter writer(tmp, level, check::FileSize(src) > (std::int64_t{8} << 20));
+    check::InputError error;
     const bool ok =
-        writer.status().ok() && ForEachWindow(
+        writer.status().ok() && check::ForEachWindow(
                                     src, std::size_t{8} << 20,
                                     [&](std::span<const char> w, std::uint64_t, bool last) {
                                       writer.Write(w, last);
@@ -132,11 +132,11 @@ Status VerifyArchive(const std::string& archive, const std::string& sha256,
   ZSTD_DCtx* dctx = ZSTD_createDCtx();
   // A large archive is hashed on a second thread while the next piece is decompressed, into
   // two buffers in turn; a small one in line.
-  const bool large = FileSize(archive) > (std::int64_t{1} << 20);
+  const bool large = check::FileSize(archive) > (std::int64_t{1} << 20);
   std::vector<char> buffers[2];
   for (auto& b : buffers) b.resize(large ? std::size_t{4} << 20 : ZSTD_DStreamOutSize());
-  std::optional<BackgroundSha256> background;
-  std::optional<Sha256> inline_hash;
+  std::optional<check::BackgroundSha256> background;
+  std::optional<check::Sha256> inline_hash;
   if (large) {
     background.emplace();
   } else {
@@ -164,9 +164,9 @@ Status VerifyArchive(const std::string& archive, const std::string& sha256,
     filled = 0;
   };
   std::size_t last_result = 0;
-  InputError error;
+  check::InputError error;
   bool ok = status.ok() &&
-            ForEachWindow(
+            check::ForEachWindow(
                 archive, std::size_t{8} << 20,
                 [&](std::span<const char> w, std::uint64_t, bool) -> std::size_t {
                   ZSTD_inBuffer in{w.data(), w.size(), 0};

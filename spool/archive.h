@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "spool/check/byte_sink.h"
 #include "spool/status.h"
 
 struct ZSTD_CCtx_s;
@@ -19,7 +20,7 @@ inline constexpr int kArchiveLevel = 1;
 // Writes a file's zstd archive copy as its bytes arrive (the frame carries its own checksum),
 // to `path`, created here. For a `large` input the compression runs on zstd's worker threads,
 // one per core, while the caller goes on. Nothing is synced here.
-class ArchiveWriter {
+class ArchiveWriter final : public check::ByteSink {
  public:
   ArchiveWriter(std::string path, int level, bool large);
   ~ArchiveWriter();
@@ -28,7 +29,7 @@ class ArchiveWriter {
 
   // The next bytes of the input, each given once and in order; `last` ends the frame. After a
   // failure the rest is ignored and status() says why.
-  void Write(std::span<const char> bytes, bool last);
+  void Write(std::span<const char> bytes, bool last) override;
   const Status& status() const { return status_; }
   bool finished() const { return finished_ && status_.ok(); }
   const std::string& path() const { return path_; }

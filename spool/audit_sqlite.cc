@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "spool/digest.h"
+#include "spool/check/digest.h"
 
 namespace rbgate::spool {
 
@@ -25,7 +25,7 @@ std::string AuditSchemaSql() {
 }
 
 std::string AuditHash(const AuditEntry& e) {
-  Sha256 h;
+  check::Sha256 h;
   h.Update("rbgate-audit-v1\n");
   const auto field = [&h](std::string_view v) {
     h.Update(fmt::format("{}:", v.size()));

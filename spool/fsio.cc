@@ -11,6 +11,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "spool/check/digest.h"
+#include "spool/check/mapped_input.h"
+
 namespace rbgate::spool {
 namespace {
 
@@ -213,6 +216,24 @@ std::int64_t FreeBytes(const std::string& path) {
   struct statvfs v;
   if (::statvfs(path.c_str(), &v) != 0) return -1;
   return static_cast<std::int64_t>(v.f_bavail) * static_cast<std::int64_t>(v.f_frsize);
+}
+
+Status Sha256File(const std::string& path, std::string& hex, std::uint64_t* size) {
+  check::Sha256 h;
+  std::uint64_t total = 0;
+  check::InputError error;
+  bool ok = check::ForEachWindow(
+      path, std::size_t{8} << 20,
+      [&](std::span<const char> w, std::uint64_t, bool) {
+        h.Update({w.data(), w.size()});
+        total += w.size();
+        return w.size();
+      },
+      error);
+  if (!ok) return Error(Code::kInvalidArgument, error.message);
+  hex = h.HexDigest();
+  if (size) *size = total;
+  return Status::Ok();
 }
 
 }  // namespace rbgate::spool

@@ -46,4 +46,7 @@ NodeKind KindOf(const std::string& path, std::uint64_t* size = nullptr,
 // Free bytes on the filesystem holding `path`, or -1.
 std::int64_t FreeBytes(const std::string& path);
 
+// Hashes a file read window by window (bounded memory).
+Status Sha256File(const std::string& path, std::string& hex, std::uint64_t* size = nullptr);
+
 }  // namespace rbgate::spool

@@ -303,4 +303,7 @@ std::string IsoFromUnixMs(std::int64_t ms);
 // "2026-12-06 14:34" (never "12-06", which reads as 12 June). `iso` itself when it is not one.
 std::string ListedTime(const std::string& iso);
 
+// A ledger record as one JSON object (the operator's --format json, the console's API).
+std::string FileJson(const FileRecord& f);
+
 }  // namespace rbgate::spool

@@ -13,8 +13,8 @@
 #include "schemas/dates.h"
 #include "schemas/row_writer.h"
 #include "schemas/values.h"
-#include "spool/check.h"
-#include "spool/report.h"
+#include "spool/check/check.h"
+#include "spool/check/report.h"
 
 namespace rbgate::spool {
 namespace {
@@ -360,7 +360,7 @@ std::string RenderReconcileJson(const ReconcileResult& r, const ReconcileRenderO
       out += fmt::format("{}\"{}\":", c ? "," : "", kCsvColumns[c]);
       const bool number = kCsvColumns[c] == "amount_pence" || kCsvColumns[c] == "line" ||
                           kCsvColumns[c] == "sent_line";
-      out += !number ? JsonQuoted(fields[c]) : fields[c].empty() ? "null" : fields[c];
+      out += !number ? check::JsonQuoted(fields[c]) : fields[c].empty() ? "null" : fields[c];
     }
     out += "}";
   }

@@ -17,11 +17,11 @@
 #include "schemas/dates.h"
 #include "schemas/detect.h"
 #include "spool/archive.h"
-#include "spool/digest.h"
+#include "spool/check/digest.h"
+#include "spool/check/report.h"
 #include "spool/fsio.h"
 #include "spool/ledger_items.h"
 #include "spool/reconcile.h"
-#include "spool/report.h"
 #include "spool/voa_state.h"
 
 namespace rbgate::spool {
@@ -67,7 +67,7 @@ struct RowShape {
   std::shared_ptr<const void> keep_alive;
 };
 
-RowShape ShapeOf(std::string_view feed, const CheckSettings& check) {
+RowShape ShapeOf(std::string_view feed, const check::CheckSettings& check) {
   RowShape shape;
   const auto built_in = schemas::BuiltinColumns(feed);
   shape.columns.assign(built_in.begin(), built_in.end());
@@ -250,9 +250,9 @@ Status Spool::WriteRows(const FileRecord& f, const std::string& to) {
   {
     RowsFile rows(tmp, RowsExtension(f.route, f.feed), ShapeOf(f.feed, options_.check));
     if (Status s = rows.opened(); !s.ok()) return s;
-    CheckHooks hooks;
+    check::CheckHooks hooks;
     hooks.rows = rows.writer();
-    auto report = CheckFile(WorkPath(f.id), options_.check, f.feed, hooks);
+    auto report = check::CheckFile(WorkPath(f.id), options_.check, f.feed, hooks);
     if (!report->problem.empty()) return Error(Code::kUnavailable, report->problem);
     if (Status s = rows.Close(); !s.ok()) return s;
   }
@@ -498,14 +498,15 @@ Status Spool::Step(const std::string& id, bool& final, bool in_one_go) {
   }
 }
 
-std::unique_ptr<FileReport> Spool::CheckAsSpool(const std::string& path, const std::string& feed,
-                                                const std::string& id) {
-  auto report = CheckFile(path, options_.check, feed);
+std::unique_ptr<check::FileReport> Spool::CheckAsSpool(const std::string& path,
+                                                       const std::string& feed,
+                                                       const std::string& id) {
+  auto report = check::CheckFile(path, options_.check, feed);
   MatchWithLedger(*report, id);
   return report;
 }
 
-void Spool::MatchWithLedger(FileReport& report, const std::string& id) {
+void Spool::MatchWithLedger(check::FileReport& report, const std::string& id) {
   if (!report.problem.empty()) return;
   const std::size_t before = report.diagnostics.diagnostics().size();
   // A report answering a submission (an input report) closes the loop: does it agree with
@@ -536,7 +537,7 @@ Status Spool::Check(FileRecord& f) {
   std::uint64_t size = 0;
   KindOf(path, &size);
   const RouteOptions* route = FindRoute(f.route);
-  std::unique_ptr<FileReport> report;
+  std::unique_ptr<check::FileReport> report;
   std::string sha, rows_ext;
   std::optional<VoaReading> voa;  // a VOA list's or schedule's entries
   std::vector<VoaStateRecord> lists;
@@ -548,11 +549,11 @@ Status Spool::Check(FileRecord& f) {
     // The feed: the route's, else what the file's head says (read once, here, and handed to the
     // check), a built-in feed's or a schema file's, so that the VOA reader and the transform
     // know it before the check and the file is read through once.
-    std::optional<FileHead> head;
+    std::optional<check::FileHead> head;
     std::string feed = route != nullptr ? route->feed : std::string();
     if (feed.empty()) {
       std::string unreadable;  // CheckFile says why, reading it again
-      head = ReadFileHead(path, options_.check, unreadable);
+      head = check::ReadFileHead(path, options_.check, unreadable);
       if (head) feed = head->feed;
     }
     // A file taken before its feed lost every version (a restart without the ledger's copy):
@@ -562,7 +563,7 @@ Status Spool::Check(FileRecord& f) {
     const std::string archive = ArchivePath(f);
     if (Status s = MakeDirs(archive.substr(0, archive.rfind('/')), false); !s.ok()) return s;
     ArchiveWriter archive_copy(archive + ".tmp", kArchiveLevel, size > (std::uint64_t{8} << 20));
-    CheckHooks hooks{&sha, &items, &items, nullptr, &archive_copy};
+    check::CheckHooks hooks{&sha, &items, &items, nullptr, &archive_copy};
     voa.emplace(options_.check.registry.get(), feed, options_.voa_authorities);
     hooks.typed = voa->sink();
     rows_ext = RowsExtension(f.route, feed);
@@ -572,7 +573,7 @@ Status Spool::Check(FileRecord& f) {
       if (Status s = rows->opened(); !s.ok()) return s;
       hooks.rows = rows->writer();
     }
-    report = CheckFile(path, options_.check, feed, hooks, head ? &*head : nullptr);
+    report = check::CheckFile(path, options_.check, feed, hooks, head ? &*head : nullptr);
     if (Status s = items.Finish(); !s.ok()) return s;
     returned_items = items.returned();
     // An input report's match decides its outcome; returns are matched just before the
@@ -699,10 +700,10 @@ Status Spool::Check(FileRecord& f) {
   if (Status s = MakeDirs(qdir, false); !s.ok()) return s;
   std::string json = "{\"files\":[]}\n";
   if (report) {
-    std::vector<std::unique_ptr<FileReport>> one;
+    std::vector<std::unique_ptr<check::FileReport>> one;
     report->path = f.name;
     one.push_back(std::move(report));
-    json = RenderJson(one, {});
+    json = check::RenderJson(one, {});
   }
   if (Status s = WriteFileDurably(qdir, "report.json", json, false); !s.ok()) return s;
   if (!balance_text.empty()) {
@@ -723,9 +724,9 @@ Status Spool::WriteQuarantineFiles(const FileRecord& f, const std::string& repor
       "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},"
       "\"records\":{},\"errors\":{},\"warnings\":{},\"reason\":{},\"received_at\":{},"
       "\"quarantined_at\":{}}}\n",
-      JsonQuoted(f.id), JsonQuoted(f.name), JsonQuoted(f.route), f.size, JsonQuoted(f.sha256),
-      JsonQuoted(f.feed), f.records, f.errors, f.warnings, JsonQuoted(reason),
-      JsonQuoted(f.received_at), JsonQuoted(NowIso()));
+      check::JsonQuoted(f.id), check::JsonQuoted(f.name), check::JsonQuoted(f.route), f.size,
+      check::JsonQuoted(f.sha256), check::JsonQuoted(f.feed), f.records, f.errors, f.warnings,
+      check::JsonQuoted(reason), check::JsonQuoted(f.received_at), check::JsonQuoted(NowIso()));
   return WriteFileDurably(qdir, "meta.json", meta, false);
 }
 

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "spool/check.h"
+#include "spool/check/check.h"
 #include "spool/durability.h"
 #include "spool/fsio.h"
 #include "spool/ledger.h"
@@ -72,7 +72,7 @@ struct SpoolOptions {
   std::string root;
   std::vector<RouteOptions> routes;
   std::vector<DestinationOptions> destinations;
-  CheckSettings check;
+  check::CheckSettings check;
   std::uint64_t max_file_bytes = std::uint64_t{16} << 30;
   // Below this much free space the spool takes no new work (and says so).
   std::int64_t min_free_bytes = std::int64_t{64} << 20;
@@ -175,12 +175,12 @@ class Spool {
   Status CancelDelivery(std::uint64_t id, const std::string& reason, const std::string& user = {});
 
   // Checks the file at `path` as the spool does: CheckFile, then MatchWithLedger.
-  std::unique_ptr<FileReport> CheckAsSpool(const std::string& path, const std::string& feed,
-                                           const std::string& id = {});
+  std::unique_ptr<check::FileReport> CheckAsSpool(const std::string& path, const std::string& feed,
+                                                  const std::string& id = {});
   // What the ledger adds to a report's findings: an input report against the submission it
   // answers; an ARUDD or ARUCS report (whose items are on record under `id`) against the
   // items sent and earlier returns.
-  void MatchWithLedger(FileReport& report, const std::string& id);
+  void MatchWithLedger(check::FileReport& report, const std::string& id);
 
   Ledger& ledger() { return *ledger_; }
   std::uint64_t syncs() const { return sync_->syncs(); }

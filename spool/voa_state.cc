@@ -124,8 +124,9 @@ schemas::table::TypedRowSink* VoaReading::sink() noexcept {
   return nullptr;
 }
 
-void VoaReading::Settle(Ledger& ledger, FileReport& report, std::vector<VoaStateRecord>& lists,
-                        std::string& balance_text, std::string& summary) {
+void VoaReading::Settle(Ledger& ledger, check::FileReport& report,
+                        std::vector<VoaStateRecord>& lists, std::string& balance_text,
+                        std::string& summary) {
   namespace rules = schemas::voa::rules;
   lists.clear();
   balance_text.clear();

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "schemas/voa/balance.h"
-#include "spool/check.h"
+#include "spool/check/check.h"
 #include "spool/ledger.h"
 
 namespace rbgate::spool {
@@ -41,7 +41,7 @@ class VoaReading {
   // ledger's list (the list after it). A schedule that cannot be balanced, or does not
   // balance, gets a finding in `report` (voa.*) and `lists` stays empty; `balance_text` is
   // then its reconciliation, when there is one. `summary`: a line for the ledger.
-  void Settle(Ledger& ledger, FileReport& report, std::vector<VoaStateRecord>& lists,
+  void Settle(Ledger& ledger, check::FileReport& report, std::vector<VoaStateRecord>& lists,
               std::string& balance_text, std::string& summary);
 
  private:

@@ -22,7 +22,7 @@
 #include "gateway/gen_reports.h"
 #include "schemas/dates.h"
 #include "spool/archive.h"
-#include "spool/digest.h"
+#include "spool/check/digest.h"
 #include "spool/ledger.h"
 #include "spool/reconcile.h"
 #include "spool/spool.h"
@@ -203,7 +203,7 @@ stable_seconds = 0
     const auto& mine = by_name[name];
     REQUIRE(mine.size() == 1);  // exactly one ledger row, one final outcome
     const spool::FileRecord& f = mine[0];
-    CHECK(f.sha256 == spool::Sha256Hex(bytes));
+    CHECK(f.sha256 == check::Sha256Hex(bytes));
     const std::string archive = spool::ArchivePath(root, f);
     const std::string quarantined = root + "/quarantine/" + f.id + "/original";
     const bool in_archive = fs::exists(archive);
@@ -225,7 +225,7 @@ stable_seconds = 0
         CHECK(static_cast<std::uint64_t>(std::count(csv.begin(), csv.end(), '\n')) ==
               returns[name] + 1);
         CHECK(ReadFile(dir / ("servers/sftp-in/" + out + ".csv")) == csv);
-        CHECK(servers.Stored(spool::Sha256Hex(csv)) == 1);
+        CHECK(servers.Stored(check::Sha256Hex(csv)) == 1);
       }
     } else {
       CHECK(f.state == "quarantined");

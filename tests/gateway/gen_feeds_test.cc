@@ -4,14 +4,14 @@
 
 #include <sstream>
 
-#include "spool/check.h"
+#include "spool/check/check.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::gateway {
 namespace {
 
 // Generates a file and checks it against its shipped schema, as rbgate check --feed would.
-std::unique_ptr<spool::FileReport> Checked(const std::string& feed, const FeedGenOptions& o) {
+std::unique_ptr<check::FileReport> Checked(const std::string& feed, const FeedGenOptions& o) {
   std::ostringstream out;
   if (feed == "payments") {
     GeneratePayments(o, out);
@@ -26,7 +26,7 @@ std::unique_ptr<spool::FileReport> Checked(const std::string& feed, const FeedGe
   }
   testing::TempDir dir;
   testing::WriteFile(dir / "file", out.str());
-  spool::CheckSettings settings;
+  check::CheckSettings settings;
   settings.registry = std::make_shared<schemas::SchemaRegistry>();
   if (feed == "rsl-rents") {  // the matching reference map, for the references
     std::ostringstream map;
@@ -37,7 +37,7 @@ std::unique_ptr<spool::FileReport> Checked(const std::string& feed, const FeedGe
         *settings.registry->Find("rsl-refmap")->schema->table, "pay_ref", dir / "map", error);
     REQUIRE(settings.references["rsl-refmap"]);
   }
-  auto report = spool::CheckFile(dir / "file", settings, feed);
+  auto report = check::CheckFile(dir / "file", settings, feed);
   REQUIRE(report->problem.empty());
   return report;
 }
@@ -49,7 +49,7 @@ FeedGenOptions Options() {
   return o;
 }
 
-std::string Errors(const spool::FileReport& r) {
+std::string Errors(const check::FileReport& r) {
   std::string out;
   for (const auto& d : r.diagnostics.diagnostics()) out += std::string(d.rule->id) + " ";
   return out;

@@ -6,29 +6,29 @@
 #include <sstream>
 
 #include "schemas/bacs_reports/report_rules.h"
-#include "spool/check.h"
+#include "spool/check/check.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::gateway {
 namespace {
 
 // Writes `doc` to a file and checks it as rbgate check would (feed detected from content).
-std::unique_ptr<spool::FileReport> CheckedBytes(const std::string& doc) {
+std::unique_ptr<check::FileReport> CheckedBytes(const std::string& doc) {
   testing::TempDir dir;
   testing::WriteFile(dir / "report.xml", doc);
-  spool::CheckSettings settings;
+  check::CheckSettings settings;
   settings.progress = false;
-  return spool::CheckFile(dir / "report.xml", settings);
+  return check::CheckFile(dir / "report.xml", settings);
 }
 
 template <class Generate>
-std::unique_ptr<spool::FileReport> CheckedWith(Generate&& generate) {
+std::unique_ptr<check::FileReport> CheckedWith(Generate&& generate) {
   std::ostringstream out;
   generate(out);
   return CheckedBytes(out.str());
 }
 
-std::unique_ptr<spool::FileReport> Checked(const ReportGenOptions& o) {
+std::unique_ptr<check::FileReport> Checked(const ReportGenOptions& o) {
   return CheckedWith([&](std::ostream& out) { GenerateArudd(o, out); });
 }
 
@@ -136,7 +136,7 @@ TEST_CASE("every report rule has a generator fault that trips it, or a test of i
   }
 }
 
-std::unique_ptr<spool::FileReport> CheckedDdic(const ReportGenOptions& o) {
+std::unique_ptr<check::FileReport> CheckedDdic(const ReportGenOptions& o) {
   return CheckedWith([&](std::ostream& out) { GenerateDdic(o, out); });
 }
 
@@ -155,7 +155,7 @@ TEST_CASE("DDIC (element-based): valid, detected, and its faults") {
   }
 }
 
-std::unique_ptr<spool::FileReport> CheckedMessaging(const ReportGenOptions& o,
+std::unique_ptr<check::FileReport> CheckedMessaging(const ReportGenOptions& o,
                                                     std::string_view type) {
   return CheckedWith([&](std::ostream& out) { GenerateMessaging(o, type, out); });
 }

@@ -123,7 +123,7 @@ TEST_CASE("the transform validates in the same pass: an invalid report's finding
   testing::WriteFile(dir / "bad.xml", xml.str());
   std::ostringstream csv;
   std::string error;
-  std::unique_ptr<spool::FileReport> report;
+  std::unique_ptr<check::FileReport> report;
   CHECK(TransformFile(dir / "bad.xml", "arudd", RowFormat::kCsv, csv, error, &report) == 6);
   REQUIRE(report);
   CHECK_FALSE(report->valid());
@@ -139,7 +139,7 @@ TEST_CASE("input report rows: one per user file, with its totals and error items
   testing::WriteFile(dir / "i.xml", xml.str());
   std::ostringstream jsonl;
   std::string error;
-  std::unique_ptr<spool::FileReport> report;
+  std::unique_ptr<check::FileReport> report;
   REQUIRE(TransformFile(dir / "i.xml", "input", RowFormat::kJsonLines, jsonl, error, &report) == 1);
   CHECK(report->valid());  // a rejected item is a warning
   simdjson::dom::parser parser;
@@ -167,7 +167,7 @@ TEST_CASE("JSON lines carry names as UTF-8, whatever the report's encoding") {
   testing::WriteFile(dir / "l.xml", doc);
   std::ostringstream jsonl;
   std::string error;
-  std::unique_ptr<spool::FileReport> report;
+  std::unique_ptr<check::FileReport> report;
   REQUIRE(TransformFile(dir / "l.xml", "arudd", RowFormat::kJsonLines, jsonl, error, &report) == 2);
   simdjson::dom::parser parser;
   simdjson::dom::element e;
@@ -188,11 +188,11 @@ TEST_CASE("transform: a table-schema feed's data records, normalised, CSV and JS
   testing::WriteFile(dir / "data.csv",
                      "name;paid;on;n;ok;at\r\nCaf\xE9 \x80;12.50;01-APR-2026;7;true;"
                      "2026-04-01T23:30:00-01:00\r\nx;0.05;02-Apr-2026;;0;2026-04-02T00:00:00Z\r\n");
-  spool::CheckSettings settings;
+  check::CheckSettings settings;
   settings.schema = schemas::LoadFeedSchemaFile(dir / "schema.json");
   std::ostringstream csv, jsonl;
   std::string error;
-  std::unique_ptr<spool::FileReport> report;
+  std::unique_ptr<check::FileReport> report;
   CHECK(TransformFile(dir / "data.csv", "t", RowFormat::kCsv, csv, error, &report, settings) == 2);
   REQUIRE(report);
   CHECK(report->valid());
@@ -215,7 +215,7 @@ TEST_CASE("transform: a JSON feed's records, their top-level properties as colum
   testing::WriteFile(dir / "data.jsonl",
                      "{\"id\":\"a\\\"b\",\"n\":7,\"ok\":true,\"kind\":2,\"nested\":{\"id\":\"x\"},"
                      "\"tags\":[\"t\"]}\n{\"n\":8}\n");
-  spool::CheckSettings settings;
+  check::CheckSettings settings;
   settings.schema = schemas::LoadFeedSchemaFile(dir / "schema.json");
   std::ostringstream jsonl, csv;
   std::string error;

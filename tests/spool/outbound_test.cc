@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "spool/archive.h"
-#include "spool/digest.h"
+#include "spool/check/digest.h"
 #include "spool/spool.h"
 #include "tests/support/bacs18_file.h"
 #include "tests/support/spool_options.h"
@@ -130,8 +130,8 @@ TEST_CASE("an item a crash left half-sent is queued again, its copy made again i
   OutboundItem again = Take(*s, "bank", path);
   CHECK(again.id == item.id);
   CHECK(again.attempts == 2);
-  CHECK(Sha256Hex(ReadFile(path)) == item.sha256);  // from the verified archive
-  CHECK(!fs::exists(s->WorkPath(id)));              // and no work copy left behind
+  CHECK(check::Sha256Hex(ReadFile(path)) == item.sha256);  // from the verified archive
+  CHECK(!fs::exists(s->WorkPath(id)));                     // and no work copy left behind
 }
 
 TEST_CASE("copies a crash left after their work was done are swept at recovery") {

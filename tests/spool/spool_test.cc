@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "spool/archive.h"
-#include "spool/digest.h"
+#include "spool/check/digest.h"
 #include "spool/fsio.h"
 #include "tests/support/bacs18_file.h"
 #include "tests/support/spool_options.h"
@@ -69,20 +69,21 @@ std::size_t Count(const std::string& dir) {
 }
 
 TEST_CASE("SHA-256 and the archive round trip; a damaged archive is data loss") {
-  CHECK(Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(check::Sha256Hex("abc") ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   TempDir dir;
   const std::string bytes = File::Valid().Join();
   WriteFile(dir / "f", bytes);
   std::string sha;
   std::uint64_t size = 0;
   REQUIRE(Sha256File(dir / "f", sha, &size).ok());
-  CHECK(sha == Sha256Hex(bytes));
+  CHECK(sha == check::Sha256Hex(bytes));
   CHECK(size == bytes.size());
   REQUIRE(ArchiveFile(dir / "f", dir / "f.zst", sha).ok());
   CHECK(fs::file_size(dir / "f.zst") < bytes.size());
   REQUIRE(VerifyArchive(dir / "f.zst", sha, dir / "restored").ok());
   CHECK(ReadFile(dir / "restored") == bytes);
-  CHECK(VerifyArchive(dir / "f.zst", Sha256Hex("other")).code == Code::kDataLoss);
+  CHECK(VerifyArchive(dir / "f.zst", check::Sha256Hex("other")).code == Code::kDataLoss);
   std::string z = ReadFile(dir / "f.zst");
   z[z.size() / 2] ^= 0x55;
   WriteFile(dir / "g.zst", z);
@@ -110,7 +111,7 @@ TEST_CASE(
     CAPTURE(n);
     TempDir dir;
     const std::string bytes = Incompressible(n, n);
-    BackgroundSha256 background;
+    check::BackgroundSha256 background;
     ArchiveWriter writer(dir / "f.zst", kArchiveLevel, true);
     for (std::size_t at = 0; at < n; at += 1000003) {
       const std::string_view piece = std::string_view(bytes).substr(at, 1000003);
@@ -120,7 +121,7 @@ TEST_CASE(
     }
     REQUIRE(writer.finished());
     const std::string sha = background.HexDigest();
-    CHECK(sha == Sha256Hex(bytes));
+    CHECK(sha == check::Sha256Hex(bytes));
     REQUIRE(fs::file_size(dir / "f.zst") > (1u << 20));
     const Status verified = VerifyArchive(dir / "f.zst", sha, dir / "restored");
     REQUIRE_MESSAGE(verified.ok(), verified.message);
@@ -141,17 +142,17 @@ TEST_CASE("the checking pass hashes and compresses each byte once, whatever the 
   std::string bytes = File::Valid().Join();
   while (bytes.size() < (std::size_t{9} << 20)) bytes += Incompressible(100000, bytes.size());
   WriteFile(dir / "big.s18", bytes);
-  CheckSettings settings;
+  check::CheckSettings settings;
   settings.window_bytes = 1 << 20;
   std::string sha;
   ArchiveWriter archive(dir / "big.zst", kArchiveLevel, true);
-  CheckHooks hooks;
+  check::CheckHooks hooks;
   hooks.sha256 = &sha;
   hooks.archive = &archive;
-  auto report = CheckFile(dir / "big.s18", settings, "bacs18", hooks);
+  auto report = check::CheckFile(dir / "big.s18", settings, "bacs18", hooks);
   REQUIRE(report->problem.empty());
   CHECK(report->diagnostics.errors() > 0);
-  CHECK(sha == Sha256Hex(bytes));
+  CHECK(sha == check::Sha256Hex(bytes));
   REQUIRE(archive.finished());
   REQUIRE(VerifyArchive(dir / "big.zst", sha, dir / "restored").ok());
   CHECK(ReadFile(dir / "restored") == bytes);
@@ -230,7 +231,7 @@ TEST_CASE("a clean file is archived and delivered byte for byte, on record") {
   REQUIRE(f);
   CHECK(f->state == "delivered");
   CHECK(f->feed == "bacs18");
-  CHECK(f->sha256 == Sha256Hex(bytes));
+  CHECK(f->sha256 == check::Sha256Hex(bytes));
   CHECK(f->business_key.starts_with("bacs18/123456/000042/2026-11-25/20550/20550/2/1"));
   const std::string out = dir / ("delivered/" + Spool::OutputName(*f));
   CHECK(ReadFile(out) == bytes);

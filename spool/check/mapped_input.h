@@ -8,7 +8,7 @@
 #include <span>
 #include <string>
 
-namespace rbgate::spool {
+namespace rbgate::check {
 
 struct InputError {
   std::string message;  // one line, names the file
@@ -30,4 +30,4 @@ bool ForEachWindow(const std::string& path, std::size_t window_bytes, const Wind
 // Size of a regular file, or -1.
 std::int64_t FileSize(const std::string& path);
 
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

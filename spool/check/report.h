@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "spool/check.h"
-#include "spool/ledger.h"
+#include "spool/check/check.h"
 
-namespace rbgate::spool {
+namespace rbgate::check {
 
 struct RenderOptions {
   bool show_personal = false;
@@ -23,8 +22,6 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
 // escaped as \u00XX read as Latin-1), so any input, invalid UTF-8 and control characters
 // included, yields valid JSON.
 std::string JsonQuoted(std::string_view s);
-// A ledger record as one JSON object (the operator's --format json, the console's API).
-std::string FileJson(const FileRecord& f);
 void AppendJsonString(std::string& out, std::string_view s);
 
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

@@ -1,4 +1,4 @@
-#include "spool/check.h"
+#include "spool/check/check.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -22,10 +22,10 @@
 #include "schemas/table/rules.h"
 #include "schemas/table/validator.h"
 #include "schemas/voa/smv.h"
-#include "spool/digest.h"
-#include "spool/mapped_input.h"
+#include "spool/check/digest.h"
+#include "spool/check/mapped_input.h"
 
-namespace rbgate::spool {
+namespace rbgate::check {
 namespace {
 
 std::string HumanBytes(std::uint64_t n) {
@@ -142,9 +142,9 @@ void CheckBuiltin(const std::string& path, std::int64_t size, const CheckSetting
     return;
   }
   Readers readers(hooks, size);
-  spool::InputError input_error;
+  InputError input_error;
   std::optional<Progress> progress(std::in_place, path, size, settings);
-  const bool ok = spool::ForEachWindow(
+  const bool ok = ForEachWindow(
       path, settings.window_bytes,
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
         readers.Give(window, offset, last);
@@ -237,9 +237,9 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
                                       {settings.validator.modulus, typed.sink(), &references});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
   Readers readers(hooks, size);
-  spool::InputError error;
+  InputError error;
   std::optional<Progress> progress(std::in_place, path, size, settings);
-  const bool ok = spool::ForEachWindow(
+  const bool ok = ForEachWindow(
       path, std::max<std::size_t>(settings.window_bytes, std::size_t{4} << 20),
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
         readers.Give(window, offset, last);
@@ -286,7 +286,7 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
   js::JsonValidator validator(schema, report.diagnostics);
   if (hooks.rows != nullptr) validator.SetRows(hooks.rows);  // the transform, in the same pass
   Readers readers(hooks, size);
-  spool::InputError error;
+  InputError error;
   bool array = schema.container == js::Container::kArray;
   if (schema.container == js::Container::kDetect) {
     std::string error;
@@ -305,7 +305,7 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
   }
   std::string whole;  // an array, read whole, with simdjson's padding
   std::optional<Progress> progress(std::in_place, path, size, settings);
-  const bool ok = spool::ForEachWindow(
+  const bool ok = ForEachWindow(
       path, std::max<std::size_t>(settings.window_bytes, 2 * js::kMaxLine),
       [&](std::span<const char> window, std::uint64_t offset, bool last) {
         readers.Give(window, offset, last);
@@ -343,11 +343,11 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
                                       const FileHead* head) {
   auto report = std::make_unique<FileReport>(settings.cap_per_rule);
   report->path = path;
-  std::int64_t size = spool::FileSize(path);
+  std::int64_t size = FileSize(path);
   if (size < 0) {
-    spool::InputError e;
+    InputError e;
     // Let ForEachWindow say precisely why (missing, unreadable, not a regular file).
-    spool::ForEachWindow(
+    ForEachWindow(
         path, settings.window_bytes, [](auto, auto, bool) { return 0; }, e);
     report->problem = e.message.empty() ? path + ": cannot read" : e.message;
     return report;
@@ -410,4 +410,4 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   return report;
 }
 
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

@@ -1,4 +1,4 @@
-#include "spool/report.h"
+#include "spool/check/report.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "parsers/utf8.h"
 #include "schemas/values.h"
 
-namespace rbgate::spool {
+namespace rbgate::check {
 namespace {
 
 using parsers::Diagnostic;
@@ -192,16 +192,4 @@ std::string RenderJson(const std::vector<std::unique_ptr<FileReport>>& reports,
   return out;
 }
 
-std::string FileJson(const FileRecord& f) {
-  return fmt::format(
-      "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},\"state\":{},"
-      "\"outcome\":{},\"reason\":{},\"records\":{},\"errors\":{},\"warnings\":{},"
-      "\"received_at\":{},\"updated_at\":{},\"dropped_by\":{},\"schema_version\":{},"
-      "\"schema_sha256\":{}}}",
-      JsonQuoted(f.id), JsonQuoted(f.name), JsonQuoted(f.route), f.size, JsonQuoted(f.sha256),
-      JsonQuoted(f.feed), JsonQuoted(f.state), JsonQuoted(f.outcome), JsonQuoted(f.reason),
-      f.records, f.errors, f.warnings, JsonQuoted(f.received_at), JsonQuoted(f.updated_at),
-      JsonQuoted(f.dropped_by), JsonQuoted(f.schema_version), JsonQuoted(f.schema_sha256));
-}
-
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

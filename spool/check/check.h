@@ -16,9 +16,9 @@
 #include "schemas/feed_schema.h"
 #include "schemas/registry.h"
 #include "schemas/table/validator.h"
-#include "spool/archive.h"
+#include "spool/check/byte_sink.h"
 
-namespace rbgate::spool {
+namespace rbgate::check {
 
 struct CheckSettings {
   std::string feed;  // empty: detect from content
@@ -74,7 +74,7 @@ struct CheckHooks {
   schemas::RowWriter* rows = nullptr;
   // The archive copy, compressed from the same reads (finished only if the file was read
   // through).
-  ArchiveWriter* archive = nullptr;
+  ByteSink* archive = nullptr;
   // A table feed's records as typed values, as they are checked (a VOA list's entries, a
   // schedule's alterations), beside `rows` if both are given.
   schemas::table::TypedRowSink* typed = nullptr;
@@ -105,4 +105,4 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
                                       const std::string& feed = {}, const CheckHooks& hooks = {},
                                       const FileHead* head = nullptr);
 
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

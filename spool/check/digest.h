@@ -9,9 +9,7 @@
 #include <string_view>
 #include <thread>
 
-#include "spool/status.h"
-
-namespace rbgate::spool {
+namespace rbgate::check {
 
 // An incremental SHA-256, or (by OpenSSL's name: "md5", "sha1", "sha512") another digest.
 class Sha256 {
@@ -57,7 +55,4 @@ class BackgroundSha256 {
 
 std::string Sha256Hex(std::string_view bytes);
 
-// Hashes a file read window by window (bounded memory).
-Status Sha256File(const std::string& path, std::string& hex, std::uint64_t* size = nullptr);
-
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

@@ -1,11 +1,11 @@
-#include "spool/digest.h"
+#include "spool/check/digest.h"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
-#include "spool/mapped_input.h"
+#include "spool/check/mapped_input.h"
 
-namespace rbgate::spool {
+namespace rbgate::check {
 
 struct Sha256::Impl {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -84,22 +84,4 @@ std::string Sha256Hex(std::string_view bytes) {
   return h.HexDigest();
 }
 
-Status Sha256File(const std::string& path, std::string& hex, std::uint64_t* size) {
-  Sha256 h;
-  std::uint64_t total = 0;
-  InputError error;
-  bool ok = ForEachWindow(
-      path, std::size_t{8} << 20,
-      [&](std::span<const char> w, std::uint64_t, bool) {
-        h.Update({w.data(), w.size()});
-        total += w.size();
-        return w.size();
-      },
-      error);
-  if (!ok) return Error(Code::kInvalidArgument, error.message);
-  hex = h.HexDigest();
-  if (size) *size = total;
-  return Status::Ok();
-}
-
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

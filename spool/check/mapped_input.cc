@@ -1,4 +1,4 @@
-#include "spool/mapped_input.h"
+#include "spool/check/mapped_input.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace rbgate::spool {
+namespace rbgate::check {
 namespace {
 
 struct Fd {
@@ -90,4 +90,4 @@ bool ForEachWindow(const std::string& path, std::size_t window_bytes, const Wind
   return true;
 }
 
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

@@ -1,4 +1,4 @@
-#include "spool/report.h"
+#include "spool/check/report.h"
 
 #include <doctest/doctest.h>
 #include <simdjson.h>
@@ -6,13 +6,13 @@
 #include "parsers/bacs18/rules.h"
 #include "tests/support/temp_dir.h"
 
-namespace rbgate::spool {
+namespace rbgate::check {
 namespace {
 
 namespace rules = parsers::bacs18::rules;
 
-std::unique_ptr<FileReport> Report() {
-  auto r = std::make_unique<FileReport>(20);
+std::unique_ptr<check::FileReport> Report() {
+  auto r = std::make_unique<check::FileReport>(20);
   r->path = "pay.s18";
   r->feed = "bacs18";
   r->records = 9;
@@ -40,7 +40,7 @@ std::unique_ptr<FileReport> Report() {
 
 TEST_CASE("text is compiler-style with the record, a caret and a hint, personal data masked") {
   auto r = Report();
-  std::string text = RenderText(*r, {});
+  std::string text = check::RenderText(*r, {});
   CHECK(text.find("pay.s18:2:7: error[bacs18.data.dest-account]: destination account number "
                   "must be 8 digits; found '663O4958'\n") == 0);
   // The message is the parser's; the excerpt shows the account masked.
@@ -50,15 +50,15 @@ TEST_CASE("text is compiler-style with the record, a caret and a hint, personal 
   CHECK(text.find("A SMITH") == std::string::npos);
   CHECK(text.find("INVALID, 1 error, 0 warnings") != std::string::npos);
 
-  std::string shown = RenderText(*r, {.show_personal = true});
+  std::string shown = check::RenderText(*r, {.show_personal = true});
   CHECK(shown.find("A SMITH") != std::string::npos);
 }
 
 TEST_CASE("JSON has the documented shape, masks personal bytes, and escapes anything") {
-  std::vector<std::unique_ptr<FileReport>> reports;
+  std::vector<std::unique_ptr<check::FileReport>> reports;
   reports.push_back(Report());
   reports[0]->path = "we\"ird\x01\xff.s18";
-  std::string json = RenderJson(reports, {});
+  std::string json = check::RenderJson(reports, {});
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   REQUIRE_FALSE(parser.parse(json).get(doc));
@@ -80,7 +80,7 @@ TEST_CASE("JSON has the documented shape, masks personal bytes, and escapes anyt
 }
 
 TEST_CASE("suppressed findings are counted in both renderings") {
-  auto r = std::make_unique<FileReport>(1);
+  auto r = std::make_unique<check::FileReport>(1);
   r->path = "x";
   r->feed = "bacs18";
   for (int i = 0; i < 5; ++i) {
@@ -88,26 +88,27 @@ TEST_CASE("suppressed findings are counted in both renderings") {
     d.rule = &rules::kCharset;
     r->diagnostics.Report(std::move(d));
   }
-  CHECK(RenderText(*r, {}).find("4 more [bacs18.data.charset] findings not shown") !=
+  CHECK(check::RenderText(*r, {}).find("4 more [bacs18.data.charset] findings not shown") !=
         std::string::npos);
-  std::vector<std::unique_ptr<FileReport>> v;
+  std::vector<std::unique_ptr<check::FileReport>> v;
   v.push_back(std::move(r));
-  CHECK(RenderJson(v, {}).find("\"suppressed\":{\"bacs18.data.charset\":4}") != std::string::npos);
+  CHECK(check::RenderJson(v, {}).find("\"suppressed\":{\"bacs18.data.charset\":4}") !=
+        std::string::npos);
 }
 
 }  // namespace
-}  // namespace rbgate::spool
+}  // namespace rbgate::check
 
-namespace rbgate::spool {
+namespace rbgate::check {
 namespace {
 
 // A table feed's file checked through the real validator, rendered as an officer reads it.
-std::unique_ptr<FileReport> CheckText(const std::string& schema, const std::string& data) {
+std::unique_ptr<check::FileReport> CheckText(const std::string& schema, const std::string& data) {
   testing::TempDir dir;
   testing::WriteFile(dir / "data.csv", data);
-  CheckSettings settings;
+  check::CheckSettings settings;
   settings.schema = schemas::CompileFeedSchema(schema, dir / "schema.json");
-  return CheckFile(dir / "data.csv", settings);
+  return check::CheckFile(dir / "data.csv", settings);
 }
 
 TEST_CASE("Findings are in UTF-8 and count characters, whatever the file's encoding") {
@@ -116,7 +117,7 @@ TEST_CASE("Findings are in UTF-8 and count characters, whatever the file's encod
                      R"({"name":"amount","type":"number"}]}})",
                      "who,amount\r\nZo\xEB,\xA3"
                      "300.00\r\n");
-  const std::string text = RenderText(*w, {});
+  const std::string text = check::RenderText(*w, {});
   CHECK(text.find("data.csv:2:5: error[table.type]: \"\xC2\xA3"
                   "300.00\" in amount is not a number") != std::string::npos);
   CHECK(text.find(" 2 | Zo\xC3\xAB,\xC2\xA3"
@@ -125,24 +126,25 @@ TEST_CASE("Findings are in UTF-8 and count characters, whatever the file's encod
   auto u = CheckText(R"({"name":"u","schema":{"fields":[{"name":"who"},)"
                      R"({"name":"amount","type":"number"}]}})",
                      "who,amount\r\nZo\xC3\xAB,x300\r\n");
-  const std::string utf8 = RenderText(*u, {});
+  const std::string utf8 = check::RenderText(*u, {});
   CHECK(utf8.find("data.csv:2:5: error[table.type]") != std::string::npos);
   CHECK(utf8.find(" 2 | Zo\xC3\xAB,x300\n   |     ^~~~\n") != std::string::npos);
-  std::vector<std::unique_ptr<FileReport>> one;
+  std::vector<std::unique_ptr<check::FileReport>> one;
   one.push_back(std::move(u));
-  CHECK(RenderJson(one, {}).find("\"line\":2,\"column\":6,\"character\":5,") != std::string::npos);
+  CHECK(check::RenderJson(one, {}).find("\"line\":2,\"column\":6,\"character\":5,") !=
+        std::string::npos);
   // A byte that is not UTF-8 is never passed on raw.
   auto bad = CheckText(R"({"name":"u","schema":{"fields":[{"name":"who","type":"integer"}]}})",
                        "who\r\nZ\xFF\r\n");
-  CHECK(RenderText(*bad, {}).find("\"Z\xEF\xBF\xBD\" in who is not") != std::string::npos);
+  CHECK(check::RenderText(*bad, {}).find("\"Z\xEF\xBF\xBD\" in who is not") != std::string::npos);
   // A whole number past 64 bits is called what it is, not "not a whole number".
   auto big = CheckText(R"({"name":"n","schema":{"fields":[{"name":"n","type":"integer"}]}})",
                        "n\r\n99999999999999999999\r\n-12a\r\n");
-  const std::string says = RenderText(*big, {});
+  const std::string says = check::RenderText(*big, {});
   CHECK(says.find("\"99999999999999999999\" in n is a whole number too large to hold") !=
         std::string::npos);
   CHECK(says.find("\"-12a\" in n is not a whole number") != std::string::npos);
 }
 
 }  // namespace
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

@@ -9,11 +9,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "spool/check.h"
-#include "spool/report.h"
+#include "spool/check/check.h"
+#include "spool/check/report.h"
 #include "tests/support/bacs18_file.h"
 
-namespace rbgate::spool {
+namespace rbgate::check {
 namespace {
 
 namespace fs = std::filesystem;
@@ -36,7 +36,7 @@ int CheckGolden(const std::string& folder, const std::string& extension,
     if (e.path().extension() != extension) continue;
     ++files;
     CAPTURE(e.path().filename().string());
-    CheckSettings settings;
+    check::CheckSettings settings;
     settings.validator.modulus = &testing::TestModulus();
     settings.registry = std::make_shared<schemas::SchemaRegistry>();
     // A folder's reference map, if it has one (refmap.map: the rsl-refmap its files refer to).
@@ -50,10 +50,10 @@ int CheckGolden(const std::string& folder, const std::string& extension,
     // Run from the golden folder so that paths in the report are bare names.
     auto cwd = fs::current_path();
     fs::current_path(dir);
-    auto report = CheckFile(e.path().filename().string(), settings, feed);
+    auto report = check::CheckFile(e.path().filename().string(), settings, feed);
     fs::current_path(cwd);
     REQUIRE(report->problem.empty());
-    std::string text = RenderText(*report, {});
+    std::string text = check::RenderText(*report, {});
     fs::path expected = fs::path(e.path()).replace_extension(".expected");
     if (update) {
       std::ofstream(expected, std::ios::binary) << text;
@@ -94,4 +94,4 @@ TEST_CASE("golden reports: RSL rents, against their reference map") {
 }
 
 }  // namespace
-}  // namespace rbgate::spool
+}  // namespace rbgate::check

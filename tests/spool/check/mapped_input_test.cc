@@ -1,4 +1,4 @@
-#include "spool/mapped_input.h"
+#include "spool/check/mapped_input.h"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-namespace rbgate::spool {
+namespace rbgate::check {
 namespace {
 
 std::string TempFile(const std::string& content) {
@@ -23,10 +23,10 @@ TEST_CASE("windows cover the file exactly, restarting where the consumer stopped
   for (int i = 0; i < 100000; ++i) content += std::to_string(i) + "\n";
   std::string path = TempFile(content);
   std::string seen;
-  InputError error;
+  check::InputError error;
   int windows = 0;
   // Consume whole lines only, as the parser does.
-  bool ok = ForEachWindow(
+  bool ok = check::ForEachWindow(
       path, 8192,
       [&](std::span<const char> w, std::uint64_t offset, bool last) -> std::size_t {
         ++windows;
@@ -45,9 +45,9 @@ TEST_CASE("windows cover the file exactly, restarting where the consumer stopped
 
 TEST_CASE("empty files, missing files and directories") {
   std::string path = TempFile("");
-  InputError error;
+  check::InputError error;
   int calls = 0;
-  CHECK(ForEachWindow(
+  CHECK(check::ForEachWindow(
       path, 4096,
       [&](auto w, auto, bool last) {
         ++calls;
@@ -59,14 +59,14 @@ TEST_CASE("empty files, missing files and directories") {
   CHECK(calls == 1);
   ::unlink(path.c_str());
 
-  CHECK_FALSE(ForEachWindow(
+  CHECK_FALSE(check::ForEachWindow(
       "/nonexistent/file", 4096, [](auto, auto, bool) { return 0; }, error));
   CHECK(error.message.find("/nonexistent/file: cannot open") == 0);
-  CHECK_FALSE(ForEachWindow(
+  CHECK_FALSE(check::ForEachWindow(
       "/tmp", 4096, [](auto, auto, bool) { return 0; }, error));
   CHECK(error.message == "/tmp: not a regular file");
-  CHECK(FileSize("/tmp") == -1);
+  CHECK(check::FileSize("/tmp") == -1);
 }
 
 }  // namespace
-}  // namespace rbgate::spool
+}  // namespace rbgate::check
