@@ -29,5 +29,11 @@ if [ -n "$hits" ]; then
   echo "$hits" | sed "s|^$root/|  |"
   bad=1
 fi
+# Within gateway/: the daemon's library (daemon/, admin/, forward/) never reaches the command
+# (cli/) or the test-data generators (gen/).
+for sub in daemon admin forward; do
+  check "gateway/$sub" 'gateway/cli|gateway/gen'
+done
+check gateway/gen 'gateway/(cli|daemon|admin|forward)'
 [ "$bad" -eq 0 ] && echo "layers: parsers < schemas < spool/check < spool < gateway, no include points up"
 exit "$bad"

@@ -1,0 +1,478 @@
+#include "gateway/admin/admin_api.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "schemas/dates.h"
+#include "schemas/feed.h"
+#include "spool/check/report.h"
+#include "spool/fsio.h"
+
+namespace rbgate::gateway {
+
+// The console's files, embedded at build time (gateway/console/).
+extern const std::string_view kConsoleIndexHtml;
+extern const std::string_view kConsoleAppJs;
+extern const std::string_view kConsoleStyleCss;
+
+namespace {
+
+using check::JsonQuoted;
+
+constexpr const char* kJson = "application/json; charset=utf-8";
+constexpr const char* kCookie = "rbgate_session";
+constexpr std::size_t kMaxLinesPage = 500;
+constexpr std::size_t kMaxLineShown = 4096;  // bytes of one line sent to the console
+
+void Reply(httplib::Response& res, int status, const std::string& json) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(json, kJson);
+}
+
+void Refuse(httplib::Response& res, int status, std::string_view why) {
+  Reply(res, status, fmt::format("{{\"error\":{}}}", check::JsonQuoted(why)));
+}
+
+std::string CookieValue(const httplib::Request& req, std::string_view name) {
+  const std::string header = req.get_header_value("Cookie");
+  std::size_t pos = 0;
+  while (pos < header.size()) {
+    std::size_t end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    std::string_view part(header.data() + pos, end - pos);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+    pos = end + 1;
+  }
+  return {};
+}
+
+// "an officer", "a viewer".
+std::string WithArticle(std::string_view role) {
+  const bool vowel =
+      !role.empty() && std::string_view("aeiou").find(role[0]) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(role);
+}
+
+// The request's user, or a refusal already written: 401 without valid credentials, 403 for
+// a role below `least` or a session's state-changing request without its CSRF token.
+std::optional<Principal> Authorize(ApiContext& ctx, const httplib::Request& req,
+                                   httplib::Response& res, Role least, bool changes_state) {
+  std::optional<Principal> who;
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) == 0) {
+    who = ctx.auth.FromToken(std::string_view(auth).substr(7));
+    if (!who) {
+      Refuse(res, 401, "the API token is not known");
+      return std::nullopt;
+    }
+  } else {
+    const std::string session = CookieValue(req, kCookie);
+    if (session.empty()) {
+      Refuse(res, 401, "sign in first");
+      return std::nullopt;
+    }
+    who = ctx.auth.FromSession(session);
+    if (!who) {
+      Refuse(res, 401, "the session has expired or ended: sign in again");
+      return std::nullopt;
+    }
+  }
+  if (who->role < least) {
+    Refuse(res, 403,
+           fmt::format("{} is {}; this needs {} or above", who->user,
+                       WithArticle(RoleName(who->role)), WithArticle(RoleName(least))));
+    return std::nullopt;
+  }
+  if (changes_state && who->session) {
+    const std::string token = req.get_header_value("X-CSRF-Token");
+    if (token.empty() || token != who->csrf) {
+      Refuse(res, 403, "missing or wrong CSRF token: reload the console");
+      return std::nullopt;
+    }
+  }
+  return who;
+}
+
+// A string member of a JSON object body; empty when absent. False when the body is not a
+// JSON object.
+bool BodyStrings(const httplib::Request& req, std::map<std::string, std::string>& out, bool& flag) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(req.body).get(o) != simdjson::SUCCESS) return false;
+  for (auto [key, value] : o) {
+    std::string_view text;
+    bool b = false;
+    if (value.get(text) == simdjson::SUCCESS) {
+      out[std::string(key)] = std::string(text);
+    } else if (value.get(b) == simdjson::SUCCESS && key == "force_duplicate") {
+      flag = b;
+    }
+  }
+  return true;
+}
+
+int StatusOf(const spool::Status& s) {
+  switch (s.code) {
+    case spool::Code::kNotFound:
+      return 404;
+    case spool::Code::kFailedPrecondition:
+    case spool::Code::kInvalidArgument:
+      return 409;
+    case spool::Code::kUnavailable:
+      return 503;
+    case spool::Code::kPermissionDenied:
+      return 403;
+    default:
+      return 500;
+  }
+}
+
+// "2026-11-30T09": the UTC hour `hours` hours ago, as the ledger's times begin.
+std::string IsoHoursAgo(int hours) {
+  const std::int64_t t = std::time(nullptr) - std::int64_t{hours} * 3600;
+  return fmt::format("{}T{:02}", schemas::FormatIsoDate(static_cast<schemas::Day>(t / 86400)),
+                     t % 86400 / 3600);
+}
+
+std::size_t NumberParam(const httplib::Request& req, const char* name, std::size_t fallback) {
+  if (!req.has_param(name)) return fallback;
+  const std::string v = req.get_param_value(name);
+  std::size_t n = 0;
+  const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+  return r.ec == std::errc() && r.ptr == v.data() + v.size() ? n : fallback;
+}
+
+void Quarantine(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+  const std::string feed = req.get_param_value("feed"), day = req.get_param_value("day"),
+                    rule = req.get_param_value("rule");
+  auto& ledger = ctx.spool.ledger();
+  std::string out = "{\"files\":[";
+  bool first = true;
+  for (const auto& f : ledger.List({std::string(spool::state::kQuarantined), feed, "", 0})) {
+    if (!day.empty() && f.received_at.rfind(day, 0) != 0) continue;
+    const auto findings = ledger.Findings(f.id);
+    if (!rule.empty() && std::none_of(findings.begin(), findings.end(),
+                                      [&](const auto& x) { return x.rule == rule; })) {
+      continue;
+    }
+    std::string rules;
+    for (const auto& x : findings) {
+      rules +=
+          fmt::format("{}{{\"rule\":{},\"severity\":{},\"count\":{}}}", rules.empty() ? "" : ",",
+                      check::JsonQuoted(x.rule), check::JsonQuoted(x.severity), x.count);
+    }
+    out += fmt::format("{}{{\"file\":{},\"rules\":[{}]}}", first ? "" : ",", FileJson(f), rules);
+    first = false;
+  }
+  Reply(res, 200, out + "]}");
+}
+
+void File(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+  const std::string id = req.matches[1];
+  auto& ledger = ctx.spool.ledger();
+  const auto f = ledger.Get(id);
+  if (!f) return Refuse(res, 404, "no file " + id);
+  std::string out = "{\"file\":" + FileJson(*f) + ",\"transitions\":[";
+  bool first = true;
+  for (const auto& t : ledger.Transitions(id)) {
+    out += fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", first ? "" : ",",
+                       check::JsonQuoted(t.at), check::JsonQuoted(t.state),
+                       check::JsonQuoted(t.detail));
+    first = false;
+  }
+  out += "],\"findings\":[";
+  first = true;
+  for (const auto& x : ledger.Findings(id)) {
+    out += fmt::format("{}{{\"rule\":{},\"severity\":{},\"count\":{}}}", first ? "" : ",",
+                       check::JsonQuoted(x.rule), check::JsonQuoted(x.severity), x.count);
+    first = false;
+  }
+  out += "],\"deliveries\":[";
+  first = true;
+  for (const auto& d : ledger.Deliveries(id)) {
+    out += fmt::format("{}{{\"at\":{},\"destination\":{},\"name\":{},\"status\":{}}}",
+                       first ? "" : ",", check::JsonQuoted(d.at), check::JsonQuoted(d.destination),
+                       check::JsonQuoted(d.name), check::JsonQuoted(d.status));
+    first = false;
+  }
+  out += "],\"actions\":[";
+  first = true;
+  for (const auto& a : ledger.Actions(id)) {
+    out += fmt::format("{}{{\"at\":{},\"user\":{},\"action\":{},\"reason\":{}}}", first ? "" : ",",
+                       check::JsonQuoted(a.at), check::JsonQuoted(a.user),
+                       check::JsonQuoted(a.action), check::JsonQuoted(a.reason));
+    first = false;
+  }
+  Reply(res, 200, out + "]}");
+}
+
+// The findings as checking wrote them (report.json, personal bytes already masked).
+void Findings(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+  const std::string id = req.matches[1];
+  if (!ctx.spool.ledger().Get(id)) return Refuse(res, 404, "no file " + id);
+  std::string report;
+  if (!spool::ReadSmallFile(ctx.spool.QuarantineDir(id) + "/report.json", report).ok()) {
+    return Refuse(res, 404, id + " has no report: it is not in quarantine");
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::array files;
+  if (parser.parse(report).get(doc) != simdjson::SUCCESS ||
+      doc["files"].get(files) != simdjson::SUCCESS) {
+    return Refuse(res, 500, id + ": its report cannot be read");
+  }
+  if (files.size() == 0) {  // refused before checking (empty, too large): the reason says why
+    return Reply(res, 200, "{\"findings\":[],\"suppressed\":{}}");
+  }
+  simdjson::dom::element first = files.at(0);
+  const std::string diagnostics = simdjson::to_string(first["diagnostics"]);
+  Reply(res, 200,
+        fmt::format("{{\"findings\":{},\"suppressed\":{}}}", diagnostics,
+                    simdjson::to_string(first["suppressed"])));
+}
+
+void Lines(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const auto who = Authorize(ctx, req, res, Role::kViewer, false);
+  if (!who) return;
+  const std::string id = req.matches[1];
+  const auto f = ctx.spool.ledger().Get(id);
+  if (!f) return Refuse(res, 404, "no file " + id);
+  const bool asked = req.get_param_value("personal") == "1";
+  if (asked && who->role < Role::kOfficer) {
+    return Refuse(res, 403, fmt::format("{} is a viewer: personal data stays masked", who->user));
+  }
+  const std::size_t from = std::max<std::size_t>(1, NumberParam(req, "from", 1));
+  const std::size_t count = std::min(kMaxLinesPage, NumberParam(req, "count", 100));
+  // Streamed: a large file is read up to the page, never held whole.
+  std::ifstream in(ctx.spool.QuarantineDir(id) + "/original", std::ios::binary);
+  if (!in) return Refuse(res, 404, id + " has no original in quarantine");
+  std::string line, out = "[";
+  std::size_t n = 0;
+  bool more = false;
+  while (std::getline(in, line)) {
+    ++n;
+    if (n < from) continue;
+    if (n >= from + count) {
+      more = true;
+      break;
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const bool cut = line.size() > kMaxLineShown;
+    if (cut) line.resize(kMaxLineShown);
+    const std::string shown = asked ? line : MaskedLine(f->feed, line);
+    out += fmt::format("{}{{\"n\":{},\"text\":{}{}}}", n == from ? "" : ",", n,
+                       check::JsonQuoted(shown), cut ? ",\"cut\":true" : "");
+  }
+  Reply(res, 200,
+        fmt::format("{{\"from\":{},\"lines\":{}],\"more\":{},\"personal\":{}}}", from, out,
+                    more ? "true" : "false", asked ? "true" : "false"));
+}
+
+// The files waiting for a second officer's approval, each with who dropped it and any officer
+// who released or reprocessed it (who may therefore not approve it).
+void Approvals(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+  auto& ledger = ctx.spool.ledger();
+  std::string out = "{\"files\":[";
+  bool first = true;
+  for (const auto& f : ledger.List({std::string(spool::state::kAwaitingApproval), "", "", 0})) {
+    std::string acted;
+    for (const auto& a : ledger.Actions(f.id)) {
+      if (a.action.rfind("release", 0) == 0 || a.action == "reprocess") {
+        acted += (acted.empty() ? "" : ",") + check::JsonQuoted(a.user);
+      }
+    }
+    out +=
+        fmt::format("{}{{\"file\":{},\"released_by\":[{}]}}", first ? "" : ",", FileJson(f), acted);
+    first = false;
+  }
+  Reply(res, 200, out + "]}");
+}
+
+void Act(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+         std::string_view action) {
+  // Four eyes: an approval needs the approver role (and is refused to the same person).
+  const auto who =
+      Authorize(ctx, req, res, action == "approve" ? Role::kApprover : Role::kOfficer, true);
+  if (!who) return;
+  const std::string id = req.matches[1];
+  std::map<std::string, std::string> body;
+  bool force = false;
+  if (!BodyStrings(req, body, force)) return Refuse(res, 400, "the body must be a JSON object");
+  std::string reason = body["reason"];
+  while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back()))) {
+    reason.pop_back();
+  }
+  if (reason.empty()) return Refuse(res, 400, "a reason is required; it goes on record");
+  spool::Status st;
+  if (action == "release") {
+    st = ctx.spool.Release(id, reason, force, who->user);
+  } else if (action == "reject") {
+    st = ctx.spool.Reject(id, reason, who->user);
+  } else if (action == "approve") {
+    st = ctx.spool.Approve(id, reason, who->user);
+  } else {
+    st = ctx.spool.Reprocess(id, reason, who->user);
+  }
+  if (!st.ok()) return Refuse(res, StatusOf(st), st.message);
+  const auto f = ctx.spool.ledger().Get(id);
+  Reply(res, 200, "{\"file\":" + (f ? FileJson(*f) : std::string("null")) + "}");
+}
+
+void Dashboard(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+  // Per feed and hour: files, and how many were quarantined.
+  struct Hour {
+    std::uint64_t files = 0, quarantined = 0, records = 0, bytes = 0;
+  };
+  std::map<std::string, std::map<std::string, Hour>> feeds;
+  for (const auto& r : ctx.spool.ledger().Stats(IsoHoursAgo(23))) {
+    Hour& h = feeds[r.feed.empty() ? "unknown" : r.feed][r.hour];
+    h.files += r.files;
+    h.records += r.records;
+    h.bytes += r.bytes;
+    if (r.outcome == "quarantined") h.quarantined += r.files;
+  }
+  std::string late = "[";
+  if (ctx.late != nullptr) {
+    for (const auto& s : ctx.late->Current()) {
+      late += fmt::format(
+          "{}{{\"route\":{},\"expected_by\":{},\"on\":{},\"late\":{},"
+          "\"last_arrival\":{}}}",
+          late.size() > 1 ? "," : "", check::JsonQuoted(s.route),
+          check::JsonQuoted(s.expect.by_text), check::JsonQuoted(s.expect.on_text),
+          s.late ? "true" : "false", s.last_arrival);
+    }
+  }
+  std::string out = fmt::format("{{\"since\":{},\"expected\":{}],\"feeds\":[",
+                                check::JsonQuoted(IsoHoursAgo(23)), late);
+  bool first = true;
+  for (const auto& [feed, hours] : feeds) {
+    std::string list;
+    for (const auto& [hour, h] : hours) {
+      list += fmt::format(
+          "{}{{\"hour\":{},\"files\":{},\"quarantined\":{},\"records\":{},\"bytes\":{}}}",
+          list.empty() ? "" : ",", check::JsonQuoted(hour), h.files, h.quarantined, h.records,
+          h.bytes);
+    }
+    out += fmt::format("{}{{\"feed\":{},\"hours\":[{}]}}", first ? "" : ",",
+                       check::JsonQuoted(feed), list);
+    first = false;
+  }
+  Reply(res, 200, out + "]}");
+}
+
+void Static(httplib::Response& res, std::string_view body, const char* type) {
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "frame-ancestors 'none'");
+  res.set_content(std::string(body), type);
+}
+
+}  // namespace
+
+std::string MaskedLine(std::string_view feed, std::string_view line) {
+  const auto* known = schemas::FindBuiltinFeed(feed);
+  return known != nullptr ? known->MaskLine(line) : schemas::MaskEveryLetter(line);
+}
+
+void RegisterApi(httplib::Server& server, ApiContext& ctx) {
+  server.Post("/api/login", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    // JSON only: a cross-site form can post text/plain or form data without a preflight.
+    const std::string type = req.get_header_value("Content-Type");
+    if (type.substr(0, type.find(';')) != "application/json")
+      return Refuse(res, 415, "sign-in takes a JSON body (Content-Type: application/json)");
+    std::map<std::string, std::string> body;
+    bool ignored = false;
+    if (!BodyStrings(req, body, ignored)) return Refuse(res, 400, "the body must be a JSON object");
+    std::string session, csrf;
+    std::int64_t retry_after = 0;
+    switch (ctx.auth.SignIn(body["user"], body["password"], req.remote_addr, session, csrf,
+                            retry_after)) {
+      case Auth::Login::kLimited:
+        res.set_header("Retry-After", std::to_string(retry_after));
+        return Refuse(
+            res, 429,
+            fmt::format("too many failed sign-ins: try again in {} seconds", retry_after));
+      case Auth::Login::kRefused:
+        return Refuse(res, 401, "wrong user name or password");
+      case Auth::Login::kOk:
+        break;
+    }
+    res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict{}", kCookie,
+                                             session, ctx.tls ? "; Secure" : ""));
+    const auto who = ctx.auth.FromSession(session);
+    Reply(res, 200,
+          fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who->user),
+                      RoleName(who->role), check::JsonQuoted(csrf)));
+  });
+  server.Post("/api/logout", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorize(ctx, req, res, Role::kViewer, true)) return;
+    ctx.auth.SignOut(CookieValue(req, kCookie));
+    res.set_header("Set-Cookie",
+                   fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kCookie));
+    Reply(res, 200, "{}");
+  });
+  server.Get("/api/me", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    const auto who = Authorize(ctx, req, res, Role::kViewer, false);
+    if (!who) return;
+    Reply(res, 200,
+          fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who->user),
+                      RoleName(who->role), check::JsonQuoted(who->csrf)));
+  });
+  server.Get("/api/quarantine", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    Quarantine(ctx, req, res);
+  });
+  server.Get(R"(/api/files/([0-9A-Za-z-]+))",
+             [&ctx](const httplib::Request& req, httplib::Response& res) { File(ctx, req, res); });
+  server.Get(
+      R"(/api/files/([0-9A-Za-z-]+)/findings)",
+      [&ctx](const httplib::Request& req, httplib::Response& res) { Findings(ctx, req, res); });
+  server.Get(R"(/api/files/([0-9A-Za-z-]+)/lines)",
+             [&ctx](const httplib::Request& req, httplib::Response& res) { Lines(ctx, req, res); });
+  server.Get("/api/approvals", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    Approvals(ctx, req, res);
+  });
+  for (const char* action : {"release", "reject", "reprocess", "approve"}) {
+    server.Post(fmt::format(R"(/api/files/([0-9A-Za-z-]+)/{})", action),
+                [&ctx, action](const httplib::Request& req, httplib::Response& res) {
+                  Act(ctx, req, res, action);
+                });
+  }
+  server.Get("/api/dashboard", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    Dashboard(ctx, req, res);
+  });
+  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    Static(res, kConsoleIndexHtml, "text/html; charset=utf-8");
+  });
+  server.Get("/favicon.ico",
+             [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
+  server.Get("/console/app.js", [](const httplib::Request&, httplib::Response& res) {
+    Static(res, kConsoleAppJs, "text/javascript; charset=utf-8");
+  });
+  server.Get("/console/style.css", [](const httplib::Request&, httplib::Response& res) {
+    Static(res, kConsoleStyleCss, "text/css; charset=utf-8");
+  });
+}
+
+}  // namespace rbgate::gateway

@@ -1,0 +1,45 @@
+// The JSON API over the quarantine and the ledger, and the web console it serves, on the
+// admin server. Every request is authenticated (a console session cookie, or an API token as
+// `Authorization: Bearer`); every state-changing request from a session carries its CSRF
+// token (X-CSRF-Token); every action is recorded with the user and a mandatory reason, as
+// the CLI records it.
+//
+//   POST /api/login {user, password}     a session (cookie) and its CSRF token
+//   POST /api/logout                     ends it
+//   GET  /api/me                         who is signed in, as what
+//   GET  /api/quarantine?feed=&day=&rule=  quarantined files, with their rules
+//   GET  /api/files/ID                   the ledger's record: transitions, findings, actions
+//   GET  /api/files/ID/findings          the findings with line, column, width, message, hint
+//   GET  /api/files/ID/lines?from=&count=&personal=1   a page of the quarantined original
+//   POST /api/files/ID/release|reject|reprocess {reason[, force_duplicate]}   officer and up
+//   GET  /api/approvals                  files awaiting a second officer, with who released them
+//   POST /api/files/ID/approve {reason}  approver only; refused to the dropper and releaser
+//   GET  /api/dashboard                  files and error rate per feed and hour, last 24 hours
+//   GET  /  and /console/*               the console (embedded HTML, CSS, JavaScript)
+#pragma once
+
+#include "gateway/admin/auth.h"
+#include "gateway/daemon/late_feeds.h"
+#include "spool/spool.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace rbgate::gateway {
+
+struct ApiContext {
+  spool::Spool& spool;
+  Auth& auth;
+  bool tls = false;                 // cookies are then Secure
+  const LateFeeds* late = nullptr;  // routes that expect files, for the dashboard
+};
+
+// Registers the API's and the console's routes. `context` must outlive the server.
+void RegisterApi(httplib::Server& server, ApiContext& context);
+
+// A line of a file with its personal data masked, as a viewer sees it: as its built-in feed
+// says (BuiltinFeed::MaskLine), else every letter and digit (only the layout shows).
+std::string MaskedLine(std::string_view feed, std::string_view line);
+
+}  // namespace rbgate::gateway

@@ -1,0 +1,214 @@
+#include "gateway/admin/metrics.h"
+
+#include <fmt/format.h>
+
+namespace rbgate::gateway {
+
+std::string PromLabel(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void Metrics::FileDone(const std::string& route, const std::string& feed,
+                       const std::string& outcome, std::uint64_t bytes, std::uint64_t records,
+                       double seconds) {
+  std::lock_guard lock(mu_);
+  PerFile& p = files_[{route, feed.empty() ? "unknown" : feed, outcome}];
+  ++p.files;
+  p.bytes += bytes;
+  p.records += records;
+  Histogram& h = latency_[{route, feed.empty() ? "unknown" : feed}];
+  std::size_t i = 0;
+  while (i < std::size(kBuckets) && seconds > kBuckets[i]) ++i;
+  if (i < std::size(kBuckets)) ++h.counts[i];
+  ++h.count;
+  h.sum += seconds;
+}
+
+void Metrics::Findings(const std::vector<spool::FindingCount>& findings) {
+  std::lock_guard lock(mu_);
+  for (const auto& f : findings) findings_[{f.rule, f.severity}] += f.count;
+}
+
+void Metrics::Paused(const std::string& code) {
+  std::lock_guard lock(mu_);
+  ++paused_[code];
+}
+
+void Metrics::Forwarded(const std::string& destination, std::string_view outcome,
+                        const std::string& reason) {
+  std::lock_guard lock(mu_);
+  ++forwarded_[{destination, std::string(outcome), reason}];
+}
+
+void Metrics::Circuit(const std::string& destination, bool open) {
+  std::lock_guard lock(mu_);
+  circuit_open_[destination] = open;
+}
+
+namespace {
+
+void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+}  // namespace
+
+std::string Metrics::Render(const Gauges& g) const {
+  std::string out;
+  std::lock_guard lock(mu_);
+  const auto per_file = [&](std::string_view name, std::string_view help,
+                            std::uint64_t PerFile::*member) {
+    Header(out, name, "counter", help);
+    for (const auto& [key, p] : files_) {
+      const auto& [route, feed, outcome] = key;
+      out += fmt::format("{}{{route=\"{}\",feed=\"{}\",outcome=\"{}\"}} {}\n", name,
+                         PromLabel(route), PromLabel(feed), PromLabel(outcome), p.*member);
+    }
+  };
+  per_file("rbgate_files_total",
+           "Files that reached a final state since the daemon started, by route, feed and "
+           "outcome.",
+           &PerFile::files);
+  per_file("rbgate_bytes_total", "Bytes of those files.", &PerFile::bytes);
+  per_file("rbgate_records_total", "Records in those files.", &PerFile::records);
+  Header(out, "rbgate_findings_total", "counter", "Findings in those files, by rule and severity.");
+  for (const auto& [key, n] : findings_) {
+    out += fmt::format("rbgate_findings_total{{rule=\"{}\",severity=\"{}\"}} {}\n",
+                       PromLabel(key.first), PromLabel(key.second), n);
+  }
+  Header(out, "rbgate_paused_total", "counter",
+         "Files left to finish later (a full disk, an unavailable ledger), by cause.");
+  for (const auto& [code, n] : paused_) {
+    out += fmt::format("rbgate_paused_total{{code=\"{}\"}} {}\n", PromLabel(code), n);
+  }
+  Header(out, "rbgate_processing_seconds", "histogram",
+         "Time from claim to final state, by route and feed.");
+  for (const auto& [key, h] : latency_) {
+    const std::string labels =
+        fmt::format("route=\"{}\",feed=\"{}\"", PromLabel(key.first), PromLabel(key.second));
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < std::size(kBuckets); ++i) {
+      cumulative += h.counts[i];
+      out += fmt::format("rbgate_processing_seconds_bucket{{{},le=\"{}\"}} {}\n", labels,
+                         kBuckets[i], cumulative);
+    }
+    out += fmt::format("rbgate_processing_seconds_bucket{{{},le=\"+Inf\"}} {}\n", labels, h.count);
+    out += fmt::format("rbgate_processing_seconds_sum{{{}}} {}\n", labels, h.sum);
+    out += fmt::format("rbgate_processing_seconds_count{{{}}} {}\n", labels, h.count);
+  }
+  if (!g.schemas.empty()) {
+    Header(out, "rbgate_schema_refused", "gauge",
+           "1 when a feed's schema file is refused (it does not load, or another file claims the "
+           "feed): the last good version serves, or the feed is held.");
+    for (const auto& s : g.schemas) {
+      out += fmt::format("rbgate_schema_refused{{feed=\"{}\"}} {}\n", PromLabel(s.feed),
+                         s.refused ? 1 : 0);
+    }
+    Header(out, "rbgate_schema_held", "gauge",
+           "1 when no version of a feed's schema has ever loaded: its route's files wait.");
+    for (const auto& s : g.schemas) {
+      out +=
+          fmt::format("rbgate_schema_held{{feed=\"{}\"}} {}\n", PromLabel(s.feed), s.held ? 1 : 0);
+    }
+  }
+  Header(out, "rbgate_files_waiting", "gauge",
+         "Files in a drop folder not yet claimed (settling included), by route.");
+  for (const auto& b : g.backlog) {
+    out += fmt::format("rbgate_files_waiting{{route=\"{}\"}} {}\n", PromLabel(b.route), b.waiting);
+  }
+  Header(
+      out, "rbgate_oldest_waiting_seconds", "gauge",
+      "Age of the oldest file waiting in a drop folder (by its modification time); 0 when none.");
+  for (const auto& b : g.backlog) {
+    const double age =
+        b.oldest_mtime_ns == 0 ? 0 : std::max<double>(0, (g.now_ns - b.oldest_mtime_ns) / 1e9);
+    out += fmt::format("rbgate_oldest_waiting_seconds{{route=\"{}\"}} {:.3f}\n", PromLabel(b.route),
+                       age);
+  }
+  if (!g.late.empty()) {
+    Header(out, "rbgate_route_late", "gauge",
+           "1 when a route's expected file has not arrived by its time on a day it is due.");
+    for (const auto& s : g.late) {
+      out += fmt::format("rbgate_route_late{{route=\"{}\",expected_by=\"{}\"}} {}\n",
+                         PromLabel(s.route), PromLabel(s.expect.by_text), s.late ? 1 : 0);
+    }
+    Header(out, "rbgate_route_last_arrival_timestamp_seconds", "gauge",
+           "When a file last arrived on a route that expects files (unix time); 0 when none.");
+    for (const auto& s : g.late) {
+      out += fmt::format("rbgate_route_last_arrival_timestamp_seconds{{route=\"{}\"}} {}\n",
+                         PromLabel(s.route), s.last_arrival);
+    }
+  }
+  if (!g.destinations.empty()) {
+    Header(out, "rbgate_forward_attempts_total", "counter",
+           "Delivery attempts to network destinations since the daemon started, by destination, "
+           "outcome (delivered, refused, failed) and reason.");
+    for (const auto& [key, n] : forwarded_) {
+      const auto& [dest, outcome, reason] = key;
+      out += fmt::format(
+          "rbgate_forward_attempts_total{{destination=\"{}\",outcome=\"{}\",reason=\"{}\"}} {}\n",
+          PromLabel(dest), PromLabel(outcome), PromLabel(reason), n);
+    }
+    // Per destination: what waits for it, from the ledger at this scrape.
+    const auto waiting = [&](const std::string& d) -> const spool::OutboundStats* {
+      for (const auto& o : g.outbound) {
+        if (o.destination == d) return &o;
+      }
+      return nullptr;
+    };
+    Header(out, "rbgate_outbound_queued", "gauge",
+           "Outputs waiting for (or being sent to) a network destination.");
+    for (const auto& d : g.destinations) {
+      const auto* w = waiting(d);
+      out += fmt::format("rbgate_outbound_queued{{destination=\"{}\"}} {}\n", PromLabel(d),
+                         w ? w->queued : 0);
+    }
+    Header(out, "rbgate_outbound_oldest_seconds", "gauge",
+           "Age of the oldest output waiting for a network destination; 0 when none.");
+    for (const auto& d : g.destinations) {
+      const auto* w = waiting(d);
+      double age = 0;
+      if (w != nullptr && !w->oldest_queued_at.empty()) {
+        age =
+            std::max(0.0, static_cast<double>(g.now_ns) / 1e9 -
+                              static_cast<double>(spool::UnixMsFromIso(w->oldest_queued_at)) / 1e3);
+      }
+      out += fmt::format("rbgate_outbound_oldest_seconds{{destination=\"{}\"}} {:.3f}\n",
+                         PromLabel(d), age);
+    }
+    Header(out, "rbgate_destination_circuit_open", "gauge",
+           "1 while a destination's circuit is open (attempts stopped after failures in a row).");
+    for (const auto& d : g.destinations) {
+      const auto c = circuit_open_.find(d);
+      out += fmt::format("rbgate_destination_circuit_open{{destination=\"{}\"}} {}\n", PromLabel(d),
+                         c != circuit_open_.end() && c->second ? 1 : 0);
+    }
+  }
+  Header(out, "rbgate_quarantined_files", "gauge", "Files in quarantine waiting for an officer.");
+  out += fmt::format("rbgate_quarantined_files {}\n", g.quarantined);
+  Header(out, "rbgate_ledger_up", "gauge", "1 when the ledger opened and answered at this scrape.");
+  out += fmt::format("rbgate_ledger_up {}\n", g.ledger_ok ? 1 : 0);
+  if (g.free_bytes >= 0) {
+    Header(out, "rbgate_spool_free_bytes", "gauge", "Free space on the spool's file system.");
+    out += fmt::format("rbgate_spool_free_bytes {}\n", g.free_bytes);
+  }
+  Header(out, "rbgate_spool_min_free_bytes", "gauge",
+         "Below this much free space the daemon takes no new work.");
+  out += fmt::format("rbgate_spool_min_free_bytes {}\n", g.min_free_bytes);
+  return out;
+}
+
+}  // namespace rbgate::gateway

@@ -1,0 +1,524 @@
+#include "gateway/cli/operator.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "gateway/cli/voa.h"
+#include "gateway/daemon/daemon.h"
+#include "spool/check/report.h"
+#include "spool/fsio.h"
+#include "spool/reconcile.h"
+
+namespace rbgate::gateway {
+namespace {
+
+// A name as shown in a terminal: control and non-ASCII bytes escaped.
+std::string Shown(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u >= 0x7f) ? fmt::format("\\x{:02x}", u) : std::string(1, c);
+  }
+  return out;
+}
+
+std::string OutboundJson(const spool::OutboundItem& o) {
+  return fmt::format(
+      "{{\"id\":{},\"file\":{},\"destination\":{},\"name\":{},\"sha256\":{},\"size\":{},"
+      "\"state\":{},\"attempts\":{},\"next_at\":{},\"last_error\":{},\"created_at\":{},"
+      "\"updated_at\":{}}}",
+      o.id, check::JsonQuoted(o.file_id), check::JsonQuoted(o.destination),
+      check::JsonQuoted(o.name), check::JsonQuoted(o.sha256), o.size, check::JsonQuoted(o.state),
+      o.attempts, check::JsonQuoted(o.next_at_ms > 0 ? spool::IsoFromUnixMs(o.next_at_ms) : ""),
+      check::JsonQuoted(o.last_error), check::JsonQuoted(o.created_at),
+      check::JsonQuoted(o.updated_at));
+}
+
+struct Opened {
+  CheckResources resources;
+  std::unique_ptr<spool::Spool> spool;
+};
+
+std::unique_ptr<Opened> Open(Config& c) {
+  auto o = std::make_unique<Opened>();
+  LoadCheckResources(c, o->resources, DefaultModulusDir());
+  spool::Status st;
+  o->spool = spool::Spool::Open(c.spool, st);
+  if (!o->spool) {
+    std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
+    return nullptr;
+  }
+  return o;
+}
+
+int Fail(const spool::Status& s) {
+  std::fprintf(stderr, "rbgate: %s\n", s.message.c_str());
+  return s.code == spool::Code::kNotFound || s.code == spool::Code::kFailedPrecondition ? 2 : 1;
+}
+
+// "  judged by schema rents version 2 (sha256 044994b9bbcb...)\n", or "" for a built-in feed.
+std::string JudgedBy(const spool::FileRecord& f) {
+  if (f.schema_sha256.empty()) return "";
+  return fmt::format("  judged by schema {}{} (sha256 {})\n", f.feed,
+                     f.schema_version.empty() ? "" : " version " + f.schema_version,
+                     f.schema_sha256);
+}
+
+void PrintList(const std::vector<spool::FileRecord>& files, const OperatorOptions& o) {
+  if (o.format == "json") {
+    std::string out = "{\"files\":[";
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (i) out += ',';
+      out += spool::FileJson(files[i]);
+    }
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return;
+  }
+  std::printf("%-23s %-16s %-8s %-11s %12s  %-16s %s\n", "ID", "RECEIVED", "FEED", "STATE", "BYTES",
+              "SHA-256", "NAME / REASON");
+  for (const auto& f : files) {
+    std::printf("%-23s %-16s %-8s %-11s %12llu  %-16s %s\n", f.id.c_str(),
+                spool::ListedTime(f.received_at).c_str(), f.feed.empty() ? "-" : f.feed.c_str(),
+                f.state.c_str(), static_cast<unsigned long long>(f.size),
+                f.sha256.substr(0, 16).c_str(), Shown(f.name).c_str());
+    if (!f.reason.empty() && f.state != spool::state::kDelivered) {
+      std::printf("%-23s   %s\n", "", Shown(f.reason).c_str());
+    }
+  }
+  std::printf("%zu file%s\n", files.size(), files.size() == 1 ? "" : "s");
+}
+
+}  // namespace
+
+int QuarantineList(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  PrintList(op->spool->ledger().List({std::string(spool::state::kQuarantined), o.feed, o.since, 0}),
+            o);
+  return 0;
+}
+
+int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto f = op->spool->ledger().Get(id);
+  if (!f) return Fail({spool::Code::kNotFound, "no file " + id});
+  const std::string dir = op->spool->QuarantineDir(id);
+  // A VOA schedule that did not balance: the reconciliation made when it was checked.
+  // A file that is not there is normal (only an unbalanced schedule has a balance); any other
+  // reason a file cannot be read is said.
+  const auto read = [](const std::string& path, std::string& out) {
+    if (const spool::Status s = spool::ReadSmallFile(path, out);
+        !s.ok() && s.code != spool::Code::kNotFound) {
+      std::fprintf(stderr, "rbgate: warning: %s\n", s.message.c_str());
+    }
+  };
+  std::string balance;
+  read(dir + "/balance.txt", balance);
+  if (o.format == "json") {
+    std::string report;
+    read(dir + "/report.json", report);
+    std::printf("{\"file\":%s,\"report\":%s,\"balance\":%s}\n", spool::FileJson(*f).c_str(),
+                report.empty() ? "null" : report.c_str(),
+                balance.empty() ? "null" : check::JsonQuoted(balance).c_str());
+    return 0;
+  }
+  std::printf("%s  %s\n  route %s, %llu bytes, sha256 %s\n  state %s: %s\n", f->id.c_str(),
+              Shown(f->name).c_str(), f->route.c_str(), static_cast<unsigned long long>(f->size),
+              f->sha256.c_str(), f->state.c_str(), Shown(f->reason).c_str());
+  std::fputs(JudgedBy(*f).c_str(), stdout);
+  const std::string original = dir + "/original";
+  if (spool::KindOf(original) == spool::NodeKind::kRegular && f->size > 0) {
+    // The findings, with the faulty records and carets, from a fresh read of the original.
+    auto report = op->spool->CheckAsSpool(original, f->feed, f->id);
+    report->path = f->name;
+    std::printf("\n%s", check::RenderText(*report, {o.show_personal}).c_str());
+  }
+  if (!balance.empty()) {
+    std::printf("\nThe reconciliation when it was checked (voa.balance):\n\n%s\n", balance.c_str());
+  }
+  for (const auto& a : op->spool->ledger().Actions(id)) {
+    std::printf("  %s %s by %s: %s\n", a.at.c_str(), a.action.c_str(), a.user.c_str(),
+                Shown(a.reason).c_str());
+  }
+  return 0;
+}
+
+int VoaBalanceOnRecord(Config& c, const VoaBalanceOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  return VoaBalance(o, &op->spool->ledger(), c.spool.check.registry);
+}
+
+int VoaLists(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  return PrintVoaLists(op->spool->ledger(), o.format);
+}
+
+int QuarantineRelease(Config& c, const std::string& id, const std::string& reason, bool force) {
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->Release(id, reason, force); !s.ok()) return Fail(s);
+  auto f = op->spool->ledger().Get(id);
+  std::printf("%s released: %s\n", id.c_str(), f ? f->state.c_str() : "?");
+  return 0;
+}
+
+int QuarantineReject(Config& c, const std::string& id, const std::string& reason) {
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->Reject(id, reason); !s.ok()) return Fail(s);
+  std::printf("%s rejected\n", id.c_str());
+  return 0;
+}
+
+int QuarantineReprocess(Config& c, const std::string& id, const std::string& reason) {
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->Reprocess(id, reason); !s.ok()) return Fail(s);
+  auto f = op->spool->ledger().Get(id);
+  std::printf("%s reprocessed: %s%s%s\n", id.c_str(), f ? f->state.c_str() : "?",
+              f && !f->reason.empty() ? ": " : "", f ? Shown(f->reason).c_str() : "");
+  return 0;
+}
+
+int LedgerList(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  PrintList(op->spool->ledger().List({"", o.feed, o.since, 0}), o);
+  return 0;
+}
+
+int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto& l = op->spool->ledger();
+  auto f = l.Get(id);
+  if (!f) return Fail({spool::Code::kNotFound, "no file " + id});
+  auto transitions = l.Transitions(id);
+  auto findings = l.Findings(id);
+  auto deliveries = l.Deliveries(id);
+  auto actions = l.Actions(id);
+  if (o.format == "json") {
+    std::string out = "{\"file\":" + spool::FileJson(*f) + ",\"transitions\":[";
+    for (std::size_t i = 0; i < transitions.size(); ++i) {
+      out +=
+          fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", i ? "," : "",
+                      check::JsonQuoted(transitions[i].at), check::JsonQuoted(transitions[i].state),
+                      check::JsonQuoted(transitions[i].detail));
+    }
+    out += "],\"findings\":{";
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+      out += fmt::format("{}{}:{}", i ? "," : "", check::JsonQuoted(findings[i].rule),
+                         findings[i].count);
+    }
+    out += "},\"deliveries\":[";
+    for (std::size_t i = 0; i < deliveries.size(); ++i) {
+      out += fmt::format(
+          "{}{{\"destination\":{},\"name\":{},\"status\":{},\"at\":{}}}", i ? "," : "",
+          check::JsonQuoted(deliveries[i].destination), check::JsonQuoted(deliveries[i].name),
+          check::JsonQuoted(deliveries[i].status), check::JsonQuoted(deliveries[i].at));
+    }
+    out += "],\"actions\":[";
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+      out +=
+          fmt::format("{}{{\"at\":{},\"user\":{},\"action\":{},\"reason\":{}}}", i ? "," : "",
+                      check::JsonQuoted(actions[i].at), check::JsonQuoted(actions[i].user),
+                      check::JsonQuoted(actions[i].action), check::JsonQuoted(actions[i].reason));
+    }
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return 0;
+  }
+  std::printf(
+      "%s  %s\n  route %s, feed %s, %llu bytes, %llu records, %llu errors, %llu warnings\n"
+      "  sha256 %s\n  state %s%s%s\n",
+      f->id.c_str(), Shown(f->name).c_str(), f->route.c_str(),
+      f->feed.empty() ? "-" : f->feed.c_str(), static_cast<unsigned long long>(f->size),
+      static_cast<unsigned long long>(f->records), static_cast<unsigned long long>(f->errors),
+      static_cast<unsigned long long>(f->warnings), f->sha256.c_str(), f->state.c_str(),
+      f->reason.empty() ? "" : ": ", Shown(f->reason).c_str());
+  std::fputs(JudgedBy(*f).c_str(), stdout);
+  std::printf("transitions:\n");
+  for (const auto& t : transitions) {
+    std::printf("  %s  %-12s %s\n", t.at.c_str(), t.state.c_str(), Shown(t.detail).c_str());
+  }
+  if (!findings.empty()) std::printf("findings:\n");
+  for (const auto& x : findings) {
+    std::printf("  %-42s %-7s %llu\n", x.rule.c_str(), x.severity.c_str(),
+                static_cast<unsigned long long>(x.count));
+  }
+  if (!deliveries.empty()) std::printf("deliveries:\n");
+  for (const auto& d : deliveries) {
+    std::printf("  %s  %s  %s  %s\n", d.at.c_str(), d.destination.c_str(), d.status.c_str(),
+                d.name.c_str());
+  }
+  bool heading = false;
+  for (const auto& item : l.ListOutbound(true, "")) {
+    if (item.file_id != id) continue;
+    if (!heading) std::printf("outbound:\n");
+    heading = true;
+    std::printf("  #%llu  %s  %s  %llu attempt%s  %s%s%s\n",
+                static_cast<unsigned long long>(item.id), item.destination.c_str(),
+                item.state.c_str(), static_cast<unsigned long long>(item.attempts),
+                item.attempts == 1 ? "" : "s", item.name.c_str(),
+                item.last_error.empty() ? "" : "  last: ", Shown(item.last_error).c_str());
+  }
+  if (!actions.empty()) std::printf("actions:\n");
+  for (const auto& a : actions) {
+    std::printf("  %s  %s by %s: %s\n", a.at.c_str(), a.action.c_str(), a.user.c_str(),
+                Shown(a.reason).c_str());
+  }
+  return 0;
+}
+
+int Stats(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto rows = op->spool->ledger().Stats(o.since);
+  auto dests = op->spool->ledger().OutboundStatsSince(o.since);
+  if (o.format == "json") {
+    std::string out = "{\"stats\":[";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      out += fmt::format(
+          "{}{{\"feed\":{},\"hour\":{},\"outcome\":{},\"files\":{},\"bytes\":{},"
+          "\"records\":{}}}",
+          i ? "," : "", check::JsonQuoted(rows[i].feed), check::JsonQuoted(rows[i].hour + ":00"),
+          check::JsonQuoted(rows[i].outcome), rows[i].files, rows[i].bytes, rows[i].records);
+    }
+    out += "],\"destinations\":[";
+    for (std::size_t i = 0; i < dests.size(); ++i) {
+      const auto& d = dests[i];
+      std::string failures;
+      for (const auto& [reason, n] : d.failures) {
+        failures +=
+            fmt::format("{}{}:{}", failures.empty() ? "" : ",", check::JsonQuoted(reason), n);
+      }
+      out += fmt::format(
+          "{}{{\"destination\":{},\"attempts\":{},\"delivered\":{},\"refused\":{},"
+          "\"failures\":{{{}}},\"queued\":{},\"oldest_queued_at\":{}}}",
+          i ? "," : "", check::JsonQuoted(d.destination), d.attempts, d.delivered, d.refused,
+          failures, d.queued, check::JsonQuoted(d.oldest_queued_at));
+    }
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return 0;
+  }
+  std::printf("%-17s %-8s %-12s %8s %14s %12s\n", "HOUR (UTC)", "FEED", "OUTCOME", "FILES", "BYTES",
+              "RECORDS");
+  for (const auto& r : rows) {
+    std::printf("%-17s %-8s %-12s %8llu %14llu %12llu\n", (r.hour + ":00").c_str(),
+                r.feed.empty() ? "-" : r.feed.c_str(), r.outcome.c_str(),
+                static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.bytes),
+                static_cast<unsigned long long>(r.records));
+  }
+  if (!dests.empty()) {
+    std::printf("\n%-14s %8s %9s %7s %7s  %-24s %s\n", "DESTINATION", "ATTEMPTS", "DELIVERED",
+                "REFUSED", "QUEUED", "OLDEST QUEUED (UTC)", "FAILURES BY REASON");
+    for (const auto& d : dests) {
+      std::string failures;
+      for (const auto& [reason, n] : d.failures) {
+        failures += fmt::format("{}{} {}", failures.empty() ? "" : ", ", reason, n);
+      }
+      std::printf(
+          "%-14s %8llu %9llu %7llu %7llu  %-24s %s\n", d.destination.c_str(),
+          static_cast<unsigned long long>(d.attempts), static_cast<unsigned long long>(d.delivered),
+          static_cast<unsigned long long>(d.refused), static_cast<unsigned long long>(d.queued),
+          d.oldest_queued_at.empty() ? "-" : d.oldest_queued_at.c_str(),
+          failures.empty() ? "-" : failures.c_str());
+    }
+  }
+  return 0;
+}
+
+int OutboundList(Config& c, bool all, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto& l = op->spool->ledger();
+  const auto items = l.ListOutbound(all, o.since);
+  const auto waiting = l.List({std::string(spool::state::kAwaitingApproval), o.feed, o.since, 0});
+  if (o.format == "json") {
+    std::string out = "{\"outbound\":[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + OutboundJson(items[i]);
+    out += "],\"awaiting_approval\":[";
+    for (std::size_t i = 0; i < waiting.size(); ++i)
+      out += (i ? "," : "") + spool::FileJson(waiting[i]);
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return 0;
+  }
+  std::printf("%-6s %-23s %-14s %-9s %8s  %-24s %s\n", "ID", "FILE", "DESTINATION", "STATE",
+              "ATTEMPTS", "NEXT TRY (UTC)", "NAME");
+  for (const auto& i : items) {
+    const bool waits = i.state == spool::outbound::kQueued;
+    std::printf("%-6llu %-23s %-14s %-9s %8llu  %-24s %s\n", static_cast<unsigned long long>(i.id),
+                i.file_id.c_str(), i.destination.c_str(), i.state.c_str(),
+                static_cast<unsigned long long>(i.attempts),
+                waits && i.next_at_ms > 0 ? spool::IsoFromUnixMs(i.next_at_ms).c_str() : "-",
+                i.name.c_str());
+    if (!i.last_error.empty()) std::printf("%-6s last: %s\n", "", Shown(i.last_error).c_str());
+  }
+  std::printf("%zu item%s\n", items.size(), items.size() == 1 ? "" : "s");
+  if (!waiting.empty()) {
+    std::printf("\nawaiting a second officer's approval (rbgate approve ID --reason TEXT):\n");
+    for (const auto& f : waiting) {
+      std::printf("  %s  route %s  %s  dropped by %s\n", f.id.c_str(), f.route.c_str(),
+                  Shown(f.name).c_str(), f.dropped_by.empty() ? "?" : f.dropped_by.c_str());
+    }
+  }
+  return 0;
+}
+
+// An operator's action on outbound item `id` (as typed): `act` does it and says what came of it.
+template <class Act>
+int OnItem(Config& c, const std::string& id, Act act) {
+  std::uint64_t n = 0;
+  const char* end = id.data() + id.size();
+  if (id.empty() || std::from_chars(id.data(), end, n).ptr != end || n == 0) {
+    return Fail({spool::Code::kInvalidArgument, "not an item id: " + id});
+  }
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = act(*op->spool, n); !s.ok()) return Fail(s);
+  return 0;
+}
+
+int OutboundRetry(Config& c, const std::string& id, const std::string& reason) {
+  return OnItem(c, id, [&](spool::Spool& sp, std::uint64_t n) {
+    spool::Status s = sp.RetryDelivery(n, reason);
+    if (s.ok()) {
+      std::printf("outbound item %llu is due now; the daemon sends it within a second\n",
+                  static_cast<unsigned long long>(n));
+    }
+    return s;
+  });
+}
+
+int OutboundCancel(Config& c, const std::string& id, const std::string& reason) {
+  return OnItem(c, id, [&](spool::Spool& sp, std::uint64_t n) {
+    spool::Status s = sp.CancelDelivery(n, reason);
+    if (s.ok()) {
+      auto item = sp.ledger().GetOutbound(n);
+      auto f = item ? sp.ledger().Get(item->file_id) : std::nullopt;
+      std::printf("outbound item %llu cancelled; file %s is %s\n",
+                  static_cast<unsigned long long>(n), item ? item->file_id.c_str() : "?",
+                  f ? f->state.c_str() : "?");
+    }
+    return s;
+  });
+}
+
+int Approve(Config& c, const std::string& id, const std::string& reason) {
+  auto op = Open(c);
+  if (!op) return 2;
+  if (spool::Status s = op->spool->Approve(id, reason); !s.ok()) return Fail(s);
+  auto f = op->spool->ledger().Get(id);
+  std::printf("%s approved: %s\n", id.c_str(), f ? f->state.c_str() : "?");
+  return 0;
+}
+
+int AuditVerify(Config& c, const std::string& head, const OperatorOptions& o) {
+  std::optional<std::pair<std::uint64_t, std::string>> anchor;
+  if (!head.empty()) {
+    const std::size_t colon = head.find(':');
+    std::uint64_t seq = 0;
+    const char* end = head.data() + (colon == std::string::npos ? head.size() : colon);
+    if (colon == std::string::npos || std::from_chars(head.data(), end, seq).ptr != end ||
+        seq == 0 || head.size() - colon - 1 != 64) {
+      std::fprintf(stderr, "rbgate: --head must be SEQ:HASH as printed by audit verify, not %s\n",
+                   head.c_str());
+      return 2;
+    }
+    anchor.emplace(seq, head.substr(colon + 1));
+  }
+  auto op = Open(c);
+  if (!op) return 2;
+  const spool::AuditVerdict v = op->spool->ledger().VerifyAudit(anchor);
+  const std::string head_text = fmt::format("{}:{}", v.head_seq, v.head_hash);
+  if (o.format == "json") {
+    std::string out =
+        fmt::format("{{\"entries\":{},\"head\":{},\"intact\":{},\"problems\":[", v.entries,
+                    check::JsonQuoted(v.entries ? head_text : ""), v.ok() ? "true" : "false");
+    for (std::size_t i = 0; i < v.problems.size(); ++i) {
+      const auto& p = v.problems[i];
+      out += fmt::format("{}{{\"entry\":{},\"file\":{},\"at\":{},\"message\":{}}}", i ? "," : "",
+                         p.seq, check::JsonQuoted(p.file_id), check::JsonQuoted(p.at),
+                         check::JsonQuoted(p.message));
+    }
+    std::fputs((out + "]}\n").c_str(), stdout);
+    return v.ok() ? 0 : 1;
+  }
+  std::printf("audit chain: %llu entries%s%s\n", static_cast<unsigned long long>(v.entries),
+              v.entries ? "; head " : "", v.entries ? head_text.c_str() : "");
+  for (const auto& p : v.problems) {
+    std::string where = p.seq ? fmt::format("entry {}", p.seq) : std::string("ledger");
+    if (!p.file_id.empty()) where += fmt::format(" (file {}, {})", p.file_id, p.at);
+    std::printf("%s: %s\n", where.c_str(), p.message.c_str());
+  }
+  if (v.ok()) {
+    std::printf("intact: every transition and action is chained and unchanged\n");
+    return 0;
+  }
+  std::printf("TAMPERED: %zu problem%s; the record cannot be trusted from the first on\n",
+              v.problems.size(), v.problems.size() == 1 ? "" : "s");
+  return 1;
+}
+
+int Reconcile(Config& c, const ReconcileOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  const spool::ReconcileResult r = spool::Reconcile(op->spool->ledger(), o.from, o.to);
+  const spool::ReconcileRenderOptions render{o.show_personal};
+  const std::string out = o.format == "json"  ? spool::RenderReconcileJson(r, render)
+                          : o.format == "csv" ? spool::RenderReconcileCsv(r, render)
+                                              : spool::RenderReconcileText(r, render);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return r.unmatched + r.returned_twice > 0 ? 1 : 0;
+}
+
+int PurgeItems(Config& c, const std::string& before) {
+  auto op = Open(c);
+  if (!op) return 2;
+  std::uint64_t sent = 0, returned = 0;
+  if (spool::Status s = op->spool->ledger().PurgeItems(before, sent, returned); !s.ok()) {
+    return Fail(s);
+  }
+  std::printf("forgot the items of days before %s: %llu sent, %llu returned (user %s)\n",
+              before.c_str(), static_cast<unsigned long long>(sent),
+              static_cast<unsigned long long>(returned), c.spool.user.c_str());
+  return 0;
+}
+
+int Init(const std::string& dir) {
+  if (spool::Status s = spool::MakeDirs(dir); !s.ok()) return Fail(s);
+  const std::string config_path = dir + "/rbgate.toml";
+  if (spool::KindOf(config_path) != spool::NodeKind::kMissing) {
+    std::fprintf(stderr, "rbgate: %s exists; not overwriting it\n", config_path.c_str());
+    return 2;
+  }
+  if (spool::Status s = spool::WriteFileDurably(dir, "rbgate.toml", ExampleConfig()); !s.ok()) {
+    return Fail(s);
+  }
+  try {
+    Config c = LoadConfig(config_path);
+    spool::Status st;
+    auto sp = spool::Spool::Open(c.spool, st);
+    if (!sp) return Fail(st);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rbgate: %s\n", e.what());
+    return 2;
+  }
+  std::printf(
+      "created a spool in %s:\n  %s/rbgate.toml  (configuration, commented)\n"
+      "  %s/incoming/auto/  (drop files here; the feed is detected from content)\n"
+      "  %s/delivered/      (accepted files are delivered here)\n"
+      "  %s/ledger.db       (every file and step on record)\n"
+      "start it with: rbgate run --config %s/rbgate.toml\n",
+      dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+  return 0;
+}
+
+}  // namespace rbgate::gateway

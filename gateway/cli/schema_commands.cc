@@ -1,0 +1,253 @@
+#include "gateway/cli/schema_commands.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "schemas/feed.h"
+#include "schemas/feed_schema.h"
+#include "schemas/table/infer.h"
+#include "spool/check/report.h"
+#include "spool/ledger.h"
+#include "spool/spool.h"
+
+namespace rbgate::gateway {
+namespace {
+
+// A problem's message without its file's name in front (the line names the file already).
+std::string Reason(const schemas::SchemaRegistry::Problem& p) {
+  const std::string prefix = p.file + ": ";
+  return p.message.rfind(prefix, 0) == 0 ? p.message.substr(prefix.size()) : p.message;
+}
+
+// What an officer needs to know of an entry beyond its name: empty when all is well.
+std::string Status(const schemas::SchemaRegistry::Entry& e) {
+  if (e.built_in() && !e.refused) return {};
+  std::string out;
+  if (!e.sha256.empty()) {
+    out = fmt::format("serving {}{}", e.sha256.substr(0, 12),
+                      e.since.empty() ? "" : " since " + spool::ListedTime(e.since));
+    if (e.from_store) out += " (the ledger's copy)";
+  } else {
+    out = "serving the built-in version";
+  }
+  if (e.file_removed) out += fmt::format("; {} removed", e.origin);
+  if (e.refused) out += fmt::format("; {} refused: {}", e.refused->file, Reason(*e.refused));
+  return e.refused || e.file_removed || e.from_store ? out : std::string();
+}
+
+}  // namespace
+
+int SchemaList(const schemas::SchemaRegistry& registry, const std::string& format) {
+  const auto entries = registry.All();
+  const auto held = registry.AllHeld();
+  int status = 0;
+  for (const auto& e : entries) {
+    if (e.refused || e.file_removed) status = 1;
+  }
+  for (const auto& p : registry.initial_problems()) {
+    if (!p.warning) status = 1;
+  }
+  if (!held.empty()) status = 1;
+
+  if (format == "json") {
+    std::string out = "{\"feeds\":[";
+    bool first = true;
+    const auto add = [&](const std::string& item) {
+      out += (first ? "" : ",") + item;
+      first = false;
+    };
+    for (const auto* f : schemas::BuiltinFeeds()) {
+      add(fmt::format(R"({{"feed":{},"kind":{},"origin":{},"state":"serving"}})",
+                      check::JsonQuoted(f->name()), check::JsonQuoted(f->kind()),
+                      check::JsonQuoted(f->origin())));
+    }
+    for (const auto& e : entries) {
+      std::string item = fmt::format(
+          R"({{"feed":{},"version":{},"kind":{},"origin":{},"sha256":{},"since":{},)"
+          R"("state":"serving","from_ledger":{},"file_removed":{})",
+          check::JsonQuoted(e.schema->name()), check::JsonQuoted(e.schema->version()),
+          check::JsonQuoted(e.schema->json ? "json" : "table"), check::JsonQuoted(e.origin),
+          check::JsonQuoted(e.sha256), check::JsonQuoted(e.since), e.from_store, e.file_removed);
+      if (e.refused) {
+        item +=
+            fmt::format(R"(,"refused":{{"file":{},"reason":{}}})",
+                        check::JsonQuoted(e.refused->file), check::JsonQuoted(e.refused->message));
+      }
+      add(item + "}");
+    }
+    for (const auto& p : held) {
+      add(fmt::format(R"({{"feed":{},"state":"held","refused":{{"file":{},"reason":{}}}}})",
+                      check::JsonQuoted(p.feed), check::JsonQuoted(p.file),
+                      check::JsonQuoted(p.message)));
+    }
+    out += "],\"problems\":[";
+    first = true;
+    for (const auto& p : registry.initial_problems()) {
+      add(fmt::format(R"({{"file":{},"feed":{},"severity":{},"message":{}}})",
+                      check::JsonQuoted(p.file), check::JsonQuoted(p.feed),
+                      p.warning ? R"("warning")" : R"("error")", check::JsonQuoted(p.message)));
+    }
+    std::printf("%s]}\n", out.c_str());
+    return status;
+  }
+
+  std::printf("%-13s %-8s %-9s %-12s %s\n", "FEED", "VERSION", "KIND", "SHA-256", "FROM");
+  for (const auto* f : schemas::BuiltinFeeds()) {
+    std::printf("%-13s %-8s %-9s %-12s %s\n", std::string(f->name()).c_str(), "-",
+                std::string(f->kind()).c_str(), "-", std::string(f->origin()).c_str());
+  }
+  for (const auto& e : entries) {
+    std::printf("%-13s %-8s %-9s %-12s %s\n", e.schema->name().c_str(),
+                e.schema->version().empty() ? "-" : e.schema->version().c_str(),
+                e.schema->json ? "json" : "table",
+                e.sha256.empty() ? "-" : e.sha256.substr(0, 12).c_str(), e.origin.c_str());
+    if (const std::string s = Status(e); !s.empty()) std::printf("  %s\n", s.c_str());
+    // Other files claiming the feed, refused beside the one serving.
+    for (const auto& p : registry.initial_problems()) {
+      if (p.feed != e.schema->name() || (e.refused && p.file == e.refused->file) || p.removed)
+        continue;
+      std::printf("  %s %s: %s\n", p.file.c_str(), p.warning ? "warns" : "refused",
+                  Reason(p).c_str());
+    }
+  }
+  for (const auto& p : held) {
+    std::printf("%-13s %-8s %-9s %-12s %s\n", p.feed.c_str(), "-", "held", "-", p.file.c_str());
+    std::printf("  held: no version has ever loaded, its route's files wait; %s refused: %s\n",
+                p.file.c_str(), Reason(p).c_str());
+  }
+  for (const auto& p : registry.initial_problems()) {
+    if (p.feed.empty()) std::fprintf(stderr, "rbgate: %s\n", p.message.c_str());
+  }
+  return status;
+}
+
+namespace {
+
+std::string Where(const std::string& file, const schemas::table::SchemaIssue& i) {
+  return i.line > 0 ? fmt::format("{}:{}:{}", file, i.line, i.column) : file;
+}
+
+std::string IssuesJson(const std::vector<schemas::table::SchemaIssue>& issues) {
+  std::string out = "[";
+  for (std::size_t k = 0; k < issues.size(); ++k) {
+    const auto& i = issues[k];
+    out += fmt::format(R"({}{{"path":{},"line":{},"column":{},"message":{}}})", k ? "," : "",
+                       check::JsonQuoted(i.path), i.line, i.column, check::JsonQuoted(i.problem));
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+int SchemaInfer(const std::string& data, std::size_t rows, const std::string& name) {
+  std::ifstream in(data, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "rbgate: %s: cannot be read: %s\n", data.c_str(), std::strerror(errno));
+    return 2;
+  }
+  // The head is enough: at most 64 MiB, cut at the last whole line.
+  std::string text(std::size_t{64} << 20, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (in.gcount() == static_cast<std::streamsize>(std::size_t{64} << 20))
+    text.resize(text.rfind('\n') + 1);
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    std::fprintf(stderr, "rbgate: %s: is empty: nothing to draft from\n", data.c_str());
+    return 2;
+  }
+  schemas::table::InferOptions options;
+  options.rows = rows;
+  options.name =
+      name.empty() ? spool::Spool::SanitiseName(std::filesystem::path(data).stem().string()) : name;
+  const std::string draft = schemas::table::InferSchema(text, options);
+  std::fputs(draft.c_str(), stdout);
+  // What was drafted loads: say so, or why not (a header that names a column twice, say).
+  try {
+    const auto schema = schemas::CompileFeedSchema(draft, "(draft)");
+    std::fprintf(stderr,
+                 "rbgate: drafted %s, from at most %zu rows: check every type and add the "
+                 "rules only you know (keys, ranges, cross-field rules)\n",
+                 schema.Describe().c_str(), rows);
+  } catch (const schemas::table::SchemaError& e) {
+    std::fprintf(stderr, "rbgate: the draft needs an edit before it loads: %s\n", e.what());
+  }
+  return 0;
+}
+
+int SchemaExport(const std::string& feed) {
+  for (const auto& b : schemas::BuiltinSchemas()) {
+    try {
+      if (schemas::CompileFeedSchema(b.text, std::string(b.name)).name() != feed) continue;
+    } catch (const schemas::table::SchemaError&) {
+      continue;
+    }
+    std::fwrite(b.text.data(), 1, b.text.size(), stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "rbgate: %s has no schema file to export: %s\n", feed.c_str(),
+               schemas::IsBuiltinFeed(feed)
+                   ? "it is built in (C++ and an XSD; see schemas/README.md)"
+                   : "no shipped feed has that name ('rbgate schema list')");
+  return 1;
+}
+
+int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::string& format) {
+  int status = 0;
+  std::string json = "{\"files\":[";
+  for (std::size_t n = 0; n < files.size(); ++n) {
+    const std::string& f = files[n];
+    std::string text, error, describe;
+    std::vector<schemas::table::SchemaIssue> errors, warnings;
+    bool readable = schemas::ReadSchemaFile(f, text, error);
+    if (!readable) {
+      errors.push_back({"$", error});
+      status = 2;
+    } else {
+      // A Data Package of several resources: each is checked, as --resource would pick it.
+      std::vector<std::string> resources = schemas::table::PackageResourceNames(text);
+      if (resources.size() < 2) resources = {""};
+      for (const std::string& resource : resources) {
+        try {
+          const auto schema = schemas::CompileFeedSchema(text, f, {resource, ""});
+          describe += (describe.empty() ? "" : "; ") + schema.Describe();
+          warnings = schema.warnings();  // the package's keys: the same for each resource
+        } catch (const schemas::table::SchemaError& e) {
+          for (const auto& issue : e.issues()) {
+            if (std::find_if(errors.begin(), errors.end(),
+                             [&](const auto& i) { return i.path == issue.path; }) == errors.end())
+              errors.push_back(issue);
+          }
+        }
+      }
+    }
+    const bool ok = errors.empty() && (!strict || warnings.empty());
+    if (!ok && status == 0) status = 1;
+    if (format == "json") {
+      json += fmt::format(R"({}{{"path":{},"ok":{},"schema":{},"errors":{},"warnings":{}}})",
+                          n ? "," : "", check::JsonQuoted(f), ok, check::JsonQuoted(describe),
+                          IssuesJson(errors), IssuesJson(warnings));
+      continue;
+    }
+    for (const auto& i : errors)
+      std::printf("%s: error: %s: %s\n", Where(f, i).c_str(), i.path.c_str(), i.problem.c_str());
+    for (const auto& i : warnings) {
+      std::printf("%s: %s: %s: %s\n", Where(f, i).c_str(), strict ? "error" : "warning",
+                  i.path.c_str(), i.problem.c_str());
+    }
+    if (errors.empty()) {
+      std::printf("%s: %s: %s\n", f.c_str(), describe.c_str(),
+                  ok ? (warnings.empty() ? "ok" : "ok, with warnings")
+                     : "refused (--strict: no custom properties)");
+    }
+  }
+  if (format == "json") std::printf("%s]}\n", json.c_str());
+  return status;
+}
+
+}  // namespace rbgate::gateway
