@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "gateway/cli/command.h"
+#include "gateway/daemon/config.h"
 #include "schemas/feed.h"
 #include "schemas/feed_schema.h"
 #include "schemas/table/infer.h"
@@ -251,3 +253,113 @@ int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::s
 }
 
 }  // namespace rbgate::gateway
+
+namespace rbgate::cli {
+namespace {
+
+class SchemaCommands final : public CommandGroup {
+ public:
+  explicit SchemaCommands(CLI::App& app) {
+    // rbgate schema check
+    auto* schema_cmd = app.add_subcommand("schema", "Work with table schemas, offline");
+    schema_cmd->require_subcommand(1);
+    schema_check_ =
+        schema_cmd->add_subcommand("check",
+                                   "Load schema files and say what each defines or what "
+                                   "is wrong with it (file, JSON path, problem)");
+    schema_check_->add_option("FILE", schema_files, "Schema files (JSON)")->required()->type_name("");
+    schema_check_->add_flag("--strict", schema_strict,
+                           "Refuse custom properties too (keys no specification defines)");
+    schema_check_->add_option("--format", schema_format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->type_name("FORMAT")
+        ->capture_default_str();
+    schema_check_->footer(
+        "Every problem of every file is reported in one run: FILE[:LINE:COL]: error: JSON path: "
+        "what is wrong. A key within a typo of a known one is an error with 'did you mean'; other "
+        "keys no specification defines are kept as custom properties, unchecked, and listed as "
+        "warnings.\nExit status: 0 every file loads (warnings allowed unless --strict); 1 some "
+        "file has an error; 2 a file cannot be read.");
+    schema_list_ = schema_cmd->add_subcommand(
+        "list",
+        "The feeds rbgate knows: built in, shipped as schema files, and those in the "
+        "configuration's checks.schema_dirs, with versions and where each came from");
+    schema_infer_ = schema_cmd->add_subcommand(
+        "infer", "Draft a Table Schema from a delimited file, to adapt (like frictionless describe)");
+    schema_infer_->add_option("DATA", infer_data, "A delimited file whose first line is its header")
+        ->required()
+        ->type_name("");
+    schema_infer_->add_option("--rows", infer_rows, "Rows read after the header")
+        ->type_name("N")
+        ->capture_default_str();
+    schema_infer_->add_option("--name", infer_name, "The feed's name (default: the file's)")
+        ->type_name("NAME");
+    schema_infer_->footer(
+        "Prints a Data Resource: the delimiter and encoding, and per column the narrowest type "
+        "every value fits (integer, pounds and pence, number, boolean, UK and ISO dates, "
+        "date-times, NINO, postcode, sort code, else string), required when no value is empty, "
+        "and an enum for few distinct values.\nExit status: 0 drafted; 2 the file cannot be read.");
+    schema_export_ =
+        schema_cmd->add_subcommand("export", "Print a shipped schema file, to copy and adapt");
+    schema_export_->add_option("FEED", export_feed, "A shipped schema feed (rbgate schema list)")
+        ->required()
+        ->type_name("");
+    schema_list_->add_option("--config", schema_config, "Configuration whose schema_dirs to load")
+        ->type_name("FILE");
+    schema_list_->add_option("--schema-dir", schema_dirs, "A folder of schema files (repeatable)")
+        ->type_name("DIR");
+    schema_list_->add_option("--format", schema_list_format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->type_name("FORMAT")
+        ->capture_default_str();
+    schema_list_->footer(
+        "Each feed's line names the version serving (the first 12 hex digits of its file's "
+        "SHA-256) and where it came from; a line under it says what is wrong: a file refused, with "
+        "the version serving in its place and since when, a file removed, or a feed held because "
+        "none of its versions has ever loaded.\nExit status: 0 all schemas serve as their files "
+        "say; 1 something needs an officer; 2 usage or I/O problems.");
+
+  }
+
+  std::optional<int> Run() override {
+    if (*schema_check_) return gateway::SchemaCheck(schema_files, schema_strict, schema_format);
+    if (*schema_infer_) return gateway::SchemaInfer(infer_data, infer_rows, infer_name);
+    if (*schema_export_) return gateway::SchemaExport(export_feed);
+    if (!*schema_list_) return std::nullopt;
+    std::shared_ptr<schemas::SchemaRegistry> registry;
+    if (!schema_config.empty()) {
+      try {
+        registry = gateway::LoadConfig(schema_config, /*check_feeds=*/false).spool.check.registry;
+      } catch (const gateway::ConfigError& e) {
+        std::fprintf(stderr, "rbgate: %s\n", e.what());
+        return kExitUsage;
+      }
+    } else {
+      registry = std::make_shared<schemas::SchemaRegistry>(schema_dirs);
+    }
+    return gateway::SchemaList(*registry, schema_list_format);
+  }
+
+ private:
+  CLI::App* schema_check_ = nullptr;
+  CLI::App* schema_list_ = nullptr;
+  CLI::App* schema_infer_ = nullptr;
+  CLI::App* schema_export_ = nullptr;
+  std::vector<std::string> schema_files;
+  bool schema_strict = false;
+  std::string schema_format = "text";
+  std::string infer_data, infer_name;
+  std::size_t infer_rows = 10000;
+  std::string export_feed;
+  std::vector<std::string> schema_dirs;
+  std::string schema_config;
+  std::string schema_list_format = "text";
+};
+
+}  // namespace
+
+std::unique_ptr<CommandGroup> AddSchemaCommands(CLI::App& app) {
+  return std::make_unique<SchemaCommands>(app);
+}
+
+}  // namespace rbgate::cli
