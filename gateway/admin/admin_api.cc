@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <span>
 
 #include "schemas/dates.h"
 #include "schemas/feed.h"
@@ -156,8 +157,8 @@ std::size_t NumberParam(const httplib::Request& req, const char* name, std::size
   return r.ec == std::errc() && r.ptr == v.data() + v.size() ? n : fallback;
 }
 
-void Quarantine(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+void Quarantine(ApiContext& ctx, const Principal&, const httplib::Request& req,
+                httplib::Response& res) {
   const std::string feed = req.get_param_value("feed"), day = req.get_param_value("day"),
                     rule = req.get_param_value("rule");
   auto& ledger = ctx.spool.ledger();
@@ -182,8 +183,7 @@ void Quarantine(ApiContext& ctx, const httplib::Request& req, httplib::Response&
   Reply(res, 200, out + "]}");
 }
 
-void File(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+void File(ApiContext& ctx, const Principal&, const httplib::Request& req, httplib::Response& res) {
   const std::string id = req.matches[1];
   auto& ledger = ctx.spool.ledger();
   const auto f = ledger.Get(id);
@@ -223,8 +223,8 @@ void File(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) 
 }
 
 // The findings as checking wrote them (report.json, personal bytes already masked).
-void Findings(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+void Findings(ApiContext& ctx, const Principal&, const httplib::Request& req,
+              httplib::Response& res) {
   const std::string id = req.matches[1];
   if (!ctx.spool.ledger().Get(id)) return Refuse(res, 404, "no file " + id);
   std::string report;
@@ -248,15 +248,14 @@ void Findings(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
                     simdjson::to_string(first["suppressed"])));
 }
 
-void Lines(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  const auto who = Authorize(ctx, req, res, Role::kViewer, false);
-  if (!who) return;
+void Lines(ApiContext& ctx, const Principal& who, const httplib::Request& req,
+           httplib::Response& res) {
   const std::string id = req.matches[1];
   const auto f = ctx.spool.ledger().Get(id);
   if (!f) return Refuse(res, 404, "no file " + id);
   const bool asked = req.get_param_value("personal") == "1";
-  if (asked && who->role < Role::kOfficer) {
-    return Refuse(res, 403, fmt::format("{} is a viewer: personal data stays masked", who->user));
+  if (asked && who.role < Role::kOfficer) {
+    return Refuse(res, 403, fmt::format("{} is a viewer: personal data stays masked", who.user));
   }
   const std::size_t from = std::max<std::size_t>(1, NumberParam(req, "from", 1));
   const std::size_t count = std::min(kMaxLinesPage, NumberParam(req, "count", 100));
@@ -287,8 +286,8 @@ void Lines(ApiContext& ctx, const httplib::Request& req, httplib::Response& res)
 
 // The files waiting for a second officer's approval, each with who dropped it and any officer
 // who released or reprocessed it (who may therefore not approve it).
-void Approvals(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+void Approvals(ApiContext& ctx, const Principal&, const httplib::Request& req,
+               httplib::Response& res) {
   auto& ledger = ctx.spool.ledger();
   std::string out = "{\"files\":[";
   bool first = true;
@@ -306,12 +305,9 @@ void Approvals(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   Reply(res, 200, out + "]}");
 }
 
-void Act(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+// An officer's decision on a file, with the reason on record (the route says which role).
+void Act(ApiContext& ctx, const Principal& who, const httplib::Request& req, httplib::Response& res,
          std::string_view action) {
-  // Four eyes: an approval needs the approver role (and is refused to the same person).
-  const auto who =
-      Authorize(ctx, req, res, action == "approve" ? Role::kApprover : Role::kOfficer, true);
-  if (!who) return;
   const std::string id = req.matches[1];
   std::map<std::string, std::string> body;
   bool force = false;
@@ -323,21 +319,21 @@ void Act(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
   if (reason.empty()) return Refuse(res, 400, "a reason is required; it goes on record");
   spool::Status st;
   if (action == "release") {
-    st = ctx.spool.Release(id, reason, force, who->user);
+    st = ctx.spool.Release(id, reason, force, who.user);
   } else if (action == "reject") {
-    st = ctx.spool.Reject(id, reason, who->user);
+    st = ctx.spool.Reject(id, reason, who.user);
   } else if (action == "approve") {
-    st = ctx.spool.Approve(id, reason, who->user);
+    st = ctx.spool.Approve(id, reason, who.user);
   } else {
-    st = ctx.spool.Reprocess(id, reason, who->user);
+    st = ctx.spool.Reprocess(id, reason, who.user);
   }
   if (!st.ok()) return Refuse(res, StatusOf(st), st.message);
   const auto f = ctx.spool.ledger().Get(id);
   Reply(res, 200, "{\"file\":" + (f ? FileJson(*f) : std::string("null")) + "}");
 }
 
-void Dashboard(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!Authorize(ctx, req, res, Role::kViewer, false)) return;
+void Dashboard(ApiContext& ctx, const Principal&, const httplib::Request& req,
+               httplib::Response& res) {
   // Per feed and hour: files, and how many were quarantined.
   struct Hour {
     std::uint64_t files = 0, quarantined = 0, records = 0, bytes = 0;
@@ -396,72 +392,98 @@ std::string MaskedLine(std::string_view feed, std::string_view line) {
   return known != nullptr ? known->MaskLine(line) : schemas::MaskEveryLetter(line);
 }
 
-void RegisterApi(httplib::Server& server, ApiContext& ctx) {
-  server.Post("/api/login", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    // JSON only: a cross-site form can post text/plain or form data without a preflight.
-    const std::string type = req.get_header_value("Content-Type");
-    if (type.substr(0, type.find(';')) != "application/json")
-      return Refuse(res, 415, "sign-in takes a JSON body (Content-Type: application/json)");
-    std::map<std::string, std::string> body;
-    bool ignored = false;
-    if (!BodyStrings(req, body, ignored)) return Refuse(res, 400, "the body must be a JSON object");
-    std::string session, csrf;
-    std::int64_t retry_after = 0;
-    switch (ctx.auth.SignIn(body["user"], body["password"], req.remote_addr, session, csrf,
-                            retry_after)) {
-      case Auth::Login::kLimited:
-        res.set_header("Retry-After", std::to_string(retry_after));
-        return Refuse(
-            res, 429,
-            fmt::format("too many failed sign-ins: try again in {} seconds", retry_after));
-      case Auth::Login::kRefused:
-        return Refuse(res, 401, "wrong user name or password");
-      case Auth::Login::kOk:
-        break;
-    }
-    res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict{}", kCookie,
-                                             session, ctx.tls ? "; Secure" : ""));
-    const auto who = ctx.auth.FromSession(session);
-    Reply(res, 200,
-          fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who->user),
-                      RoleName(who->role), check::JsonQuoted(csrf)));
-  });
-  server.Post("/api/logout", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    if (!Authorize(ctx, req, res, Role::kViewer, true)) return;
-    ctx.auth.SignOut(CookieValue(req, kCookie));
-    res.set_header("Set-Cookie",
-                   fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kCookie));
-    Reply(res, 200, "{}");
-  });
-  server.Get("/api/me", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    const auto who = Authorize(ctx, req, res, Role::kViewer, false);
-    if (!who) return;
-    Reply(res, 200,
-          fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who->user),
-                      RoleName(who->role), check::JsonQuoted(who->csrf)));
-  });
-  server.Get("/api/quarantine", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    Quarantine(ctx, req, res);
-  });
-  server.Get(R"(/api/files/([0-9A-Za-z-]+))",
-             [&ctx](const httplib::Request& req, httplib::Response& res) { File(ctx, req, res); });
-  server.Get(
-      R"(/api/files/([0-9A-Za-z-]+)/findings)",
-      [&ctx](const httplib::Request& req, httplib::Response& res) { Findings(ctx, req, res); });
-  server.Get(R"(/api/files/([0-9A-Za-z-]+)/lines)",
-             [&ctx](const httplib::Request& req, httplib::Response& res) { Lines(ctx, req, res); });
-  server.Get("/api/approvals", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    Approvals(ctx, req, res);
-  });
-  for (const char* action : {"release", "reject", "reprocess", "approve"}) {
-    server.Post(fmt::format(R"(/api/files/([0-9A-Za-z-]+)/{})", action),
-                [&ctx, action](const httplib::Request& req, httplib::Response& res) {
-                  Act(ctx, req, res, action);
-                });
+namespace {
+
+void Login(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  // JSON only: a cross-site form can post text/plain or form data without a preflight.
+  const std::string type = req.get_header_value("Content-Type");
+  if (type.substr(0, type.find(';')) != "application/json")
+    return Refuse(res, 415, "sign-in takes a JSON body (Content-Type: application/json)");
+  std::map<std::string, std::string> body;
+  bool ignored = false;
+  if (!BodyStrings(req, body, ignored)) return Refuse(res, 400, "the body must be a JSON object");
+  std::string session, csrf;
+  std::int64_t retry_after = 0;
+  switch (ctx.auth.SignIn(body["user"], body["password"], req.remote_addr, session, csrf,
+                          retry_after)) {
+    case Auth::Login::kLimited:
+      res.set_header("Retry-After", std::to_string(retry_after));
+      return Refuse(res, 429,
+                    fmt::format("too many failed sign-ins: try again in {} seconds", retry_after));
+    case Auth::Login::kRefused:
+      return Refuse(res, 401, "wrong user name or password");
+    case Auth::Login::kOk:
+      break;
   }
-  server.Get("/api/dashboard", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    Dashboard(ctx, req, res);
+  res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict{}", kCookie,
+                                           session, ctx.tls ? "; Secure" : ""));
+  const auto who = ctx.auth.FromSession(session);
+  Reply(res, 200,
+        fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who->user),
+                    RoleName(who->role), check::JsonQuoted(csrf)));
+}
+
+void Logout(ApiContext& ctx, const Principal&, const httplib::Request& req,
+            httplib::Response& res) {
+  ctx.auth.SignOut(CookieValue(req, kCookie));
+  res.set_header("Set-Cookie",
+                 fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", kCookie));
+  Reply(res, 200, "{}");
+}
+
+void Me(ApiContext&, const Principal& who, const httplib::Request&, httplib::Response& res) {
+  Reply(res, 200,
+        fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who.user),
+                    RoleName(who.role), check::JsonQuoted(who.csrf)));
+}
+
+template <const char* kAction>
+void Decide(ApiContext& ctx, const Principal& who, const httplib::Request& req,
+            httplib::Response& res) {
+  Act(ctx, who, req, res, kAction);
+}
+constexpr char kRelease[] = "release", kReject[] = "reject", kReprocess[] = "reprocess",
+               kApprove[] = "approve";
+
+}  // namespace
+
+std::span<const ApiRoute> ApiRoutes() noexcept {
+  static const ApiRoute kRoutes[] = {
+      {"POST", "/api/logout", Role::kViewer, true, &Logout},
+      {"GET", "/api/me", Role::kViewer, false, &Me},
+      {"GET", "/api/quarantine", Role::kViewer, false, &Quarantine},
+      {"GET", R"(/api/files/([0-9A-Za-z-]+))", Role::kViewer, false, &File},
+      {"GET", R"(/api/files/([0-9A-Za-z-]+)/findings)", Role::kViewer, false, &Findings},
+      // Personal data unmasked only for an officer (the handler decides, per request).
+      {"GET", R"(/api/files/([0-9A-Za-z-]+)/lines)", Role::kViewer, false, &Lines},
+      {"GET", "/api/approvals", Role::kViewer, false, &Approvals},
+      {"POST", R"(/api/files/([0-9A-Za-z-]+)/release)", Role::kOfficer, true, &Decide<kRelease>},
+      {"POST", R"(/api/files/([0-9A-Za-z-]+)/reject)", Role::kOfficer, true, &Decide<kReject>},
+      {"POST", R"(/api/files/([0-9A-Za-z-]+)/reprocess)", Role::kOfficer, true,
+       &Decide<kReprocess>},
+      // Four eyes: an approval needs the approver role (and is refused to the same person).
+      {"POST", R"(/api/files/([0-9A-Za-z-]+)/approve)", Role::kApprover, true, &Decide<kApprove>},
+      {"GET", "/api/dashboard", Role::kViewer, false, &Dashboard},
+  };
+  return kRoutes;
+}
+
+void RegisterApi(httplib::Server& server, ApiContext& ctx) {
+  // Signing in is the one route open to anyone.
+  server.Post("/api/login", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    Login(ctx, req, res);
   });
+  for (const ApiRoute& route : ApiRoutes()) {
+    auto handler = [&ctx, &route](const httplib::Request& req, httplib::Response& res) {
+      const auto who = Authorize(ctx, req, res, route.least, route.changes_state);
+      if (who) route.handler(ctx, *who, req, res);
+    };
+    if (std::string_view(route.method) == "POST") {
+      server.Post(route.pattern, handler);
+    } else {
+      server.Get(route.pattern, handler);
+    }
+  }
   server.Get("/", [](const httplib::Request&, httplib::Response& res) {
     Static(res, kConsoleIndexHtml, "text/html; charset=utf-8");
   });

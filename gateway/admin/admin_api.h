@@ -18,13 +18,17 @@
 //   GET  /  and /console/*               the console (embedded HTML, CSS, JavaScript)
 #pragma once
 
+#include <span>
+
 #include "gateway/admin/auth.h"
 #include "gateway/daemon/late_feeds.h"
 #include "spool/spool.h"
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace rbgate::gateway {
 
@@ -34,6 +38,19 @@ struct ApiContext {
   bool tls = false;                 // cookies are then Secure
   const LateFeeds* late = nullptr;  // routes that expect files, for the dashboard
 };
+
+// One route of the API: who may call it, and whether it changes state (then a session must
+// send its CSRF token). The handler runs only for a caller the route admits.
+struct ApiRoute {
+  const char* method;  // "GET" or "POST"
+  const char* pattern;
+  Role least;          // the least role that may call it
+  bool changes_state;  // a session's request needs its X-CSRF-Token
+  void (*handler)(ApiContext& context, const Principal& who, const httplib::Request& req,
+                  httplib::Response& res);
+};
+// Every route but sign-in (open to anyone) and the console's static files.
+std::span<const ApiRoute> ApiRoutes() noexcept;
 
 // Registers the API's and the console's routes. `context` must outlive the server.
 void RegisterApi(httplib::Server& server, ApiContext& context);
