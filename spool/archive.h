@@ -14,7 +14,7 @@ struct ZSTD_CCtx_s;
 
 namespace rbgate::spool {
 
-// The zstd level the spool archives at (chosen by measurement: README, Performance).
+// The zstd level the spool archives at (chosen by measurement: docs/performance.md, the spool).
 inline constexpr int kArchiveLevel = 1;
 
 // Writes a file's zstd archive copy as its bytes arrive (the frame carries its own checksum),

@@ -540,7 +540,7 @@ name = "delivered"
 type = "directory"
 path = "delivered"
 
-# Network destinations (README: Forwarding): delivered from a durable queue, exactly once.
+# Network destinations (docs/operators.md: Forwarding): delivered from a durable queue, exactly once.
 # [[destination]]
 # name = "bank"
 # type = "sftp"

@@ -66,7 +66,7 @@ int CheckGolden(const std::string& folder, const std::string& extension,
 
 TEST_CASE("golden reports: Standard 18") { CHECK(CheckGolden("bacs18", ".s18") >= 10); }
 
-// Every Bacs XML report type, valid and with faults (made by rbgate gen; see the README).
+// Every Bacs XML report type, valid and with faults (made by rbgate gen; see tests/golden/reports/README.md).
 TEST_CASE("golden reports: Bacs XML reports") { CHECK(CheckGolden("reports", ".xml") >= 15); }
 
 // The shipped schema feeds (schemas/payments, schemas/vep, schemas/shbe), valid and with faults,
