@@ -19,23 +19,87 @@ namespace rbgate::spool {
 // File states. Final ones: delivered, quarantined (until an officer acts), rejected, vanished,
 // cancelled. Parked ones wait for someone else: awaiting-approval for a second officer,
 // forwarding for the forwarders (outbound items below).
+// A file's states, in one table: the name each has on record and what it means to the
+// pipeline. Whatever asks "is it final", "is it parked", "was its content accepted" reads the
+// table, and so do the ledger's SQL lists (StateSqlList), so a new state is one line.
+enum class FileState : std::uint8_t {
+  kClaiming,          // row written, rename pending
+  kClaimed,           // in work/<id>
+  kAccepted,          // checked clean; to archive
+  kArchived,          // archive written and verified
+  kOutbound,          // outputs linked into outbound/
+  kDelivered,         //
+  kQuarantining,      //
+  kQuarantined,       //
+  kReleased,          // an officer released it; to archive
+  kRejected,          //
+  kVanished,          // removed by its writer before claim
+  kAwaitingApproval,  // archived on a route that needs a second officer's approval
+  kApproved,          // approved; to outbound
+  kForwarding,        // network deliveries queued
+  kCancelled,         // an operator cancelled a delivery
+};
+struct FileStateInfo {
+  FileState state;
+  std::string_view name;  // as the ledger records it
+  bool final;             // nothing more happens to the file
+  bool parked;            // waiting for someone else (a second officer, the forwarders)
+  bool accepted;          // its content was accepted (checked clean, or released)
+};
+inline constexpr FileStateInfo kFileStates[] = {
+    {FileState::kClaiming, "claiming", false, false, false},
+    {FileState::kClaimed, "claimed", false, false, false},
+    {FileState::kAccepted, "accepted", false, false, true},
+    {FileState::kArchived, "archived", false, false, true},
+    {FileState::kOutbound, "outbound", false, false, true},
+    {FileState::kDelivered, "delivered", true, false, true},
+    {FileState::kQuarantining, "quarantining", false, false, false},
+    {FileState::kQuarantined, "quarantined", true, false, false},
+    {FileState::kReleased, "released", false, false, true},
+    {FileState::kRejected, "rejected", true, false, false},
+    {FileState::kVanished, "vanished", true, false, false},
+    {FileState::kAwaitingApproval, "awaiting-approval", false, true, true},
+    {FileState::kApproved, "approved", false, false, true},
+    {FileState::kForwarding, "forwarding", false, true, true},
+    {FileState::kCancelled, "cancelled", true, false, true},
+};
+constexpr const FileStateInfo& InfoOf(FileState s) { return kFileStates[static_cast<int>(s)]; }
+constexpr std::string_view NameOf(FileState s) { return InfoOf(s).name; }
+// The state of that name; nullopt for none (a ledger written by a newer rbgate).
+constexpr std::optional<FileState> FileStateNamed(std::string_view name) {
+  for (const auto& i : kFileStates) {
+    if (i.name == name) return i.state;
+  }
+  return std::nullopt;
+}
+constexpr bool IsFinal(std::string_view name) {
+  const auto s = FileStateNamed(name);
+  return s && InfoOf(*s).final;
+}
+constexpr bool IsParked(std::string_view name) {
+  const auto s = FileStateNamed(name);
+  return s && InfoOf(*s).parked;
+}
+// "('delivered', 'quarantined', ...)": the names of the states `pick` holds for, for SQL.
+std::string StateSqlList(bool (*pick)(const FileStateInfo&));
+
+// The states' names as constants, for comparing and recording.
 namespace state {
-inline constexpr std::string_view kClaiming = "claiming";  // row written, rename pending
-inline constexpr std::string_view kClaimed = "claimed";    // in work/<id>
-inline constexpr std::string_view kAccepted = "accepted";  // checked clean; to archive
-inline constexpr std::string_view kArchived = "archived";  // archive written and verified
-inline constexpr std::string_view kOutbound = "outbound";  // outputs linked into outbound/
-inline constexpr std::string_view kDelivered = "delivered";
-inline constexpr std::string_view kQuarantining = "quarantining";
-inline constexpr std::string_view kQuarantined = "quarantined";
-inline constexpr std::string_view kReleased = "released";  // an officer released it; to archive
-inline constexpr std::string_view kRejected = "rejected";
-inline constexpr std::string_view kVanished = "vanished";  // removed by its writer before claim
-// Archived on a route that needs a second officer's approval before anything leaves.
-inline constexpr std::string_view kAwaitingApproval = "awaiting-approval";
-inline constexpr std::string_view kApproved = "approved";      // approved; to outbound
-inline constexpr std::string_view kForwarding = "forwarding";  // network deliveries queued
-inline constexpr std::string_view kCancelled = "cancelled";    // an operator cancelled a delivery
+inline constexpr std::string_view kClaiming = NameOf(FileState::kClaiming);
+inline constexpr std::string_view kClaimed = NameOf(FileState::kClaimed);
+inline constexpr std::string_view kAccepted = NameOf(FileState::kAccepted);
+inline constexpr std::string_view kArchived = NameOf(FileState::kArchived);
+inline constexpr std::string_view kOutbound = NameOf(FileState::kOutbound);
+inline constexpr std::string_view kDelivered = NameOf(FileState::kDelivered);
+inline constexpr std::string_view kQuarantining = NameOf(FileState::kQuarantining);
+inline constexpr std::string_view kQuarantined = NameOf(FileState::kQuarantined);
+inline constexpr std::string_view kReleased = NameOf(FileState::kReleased);
+inline constexpr std::string_view kRejected = NameOf(FileState::kRejected);
+inline constexpr std::string_view kVanished = NameOf(FileState::kVanished);
+inline constexpr std::string_view kAwaitingApproval = NameOf(FileState::kAwaitingApproval);
+inline constexpr std::string_view kApproved = NameOf(FileState::kApproved);
+inline constexpr std::string_view kForwarding = NameOf(FileState::kForwarding);
+inline constexpr std::string_view kCancelled = NameOf(FileState::kCancelled);
 }  // namespace state
 
 // Outbound items (one output for one network destination) and their states.
@@ -183,7 +247,6 @@ class Ledger {
                                                        bool with_state = true) = 0;
   // The latest state of each list on record, without entries.
   virtual std::vector<VoaStateRecord> VoaStates() = 0;
-  virtual Status RecordDelivery(const std::string& id, const DeliveryRecord& d) = 0;
   virtual Status RecordAction(const std::string& id, const ActionRecord& a) = 0;
   // An officer's decision, in one commit: records `a` and moves the file from `from` to `to`
   // (with `outcome` for a final state) only if it is still in `from`; kFailedPrecondition,

@@ -95,9 +95,13 @@ CREATE INDEX IF NOT EXISTS voa_states_list ON voa_states(tax, ba, seq);
 )sql";
 
 // Files whose content the gateway accepted (checked clean, or released by an officer).
-constexpr const char* kAcceptedStates =
-    "('accepted', 'released', 'archived', 'awaiting-approval', 'approved', 'outbound', "
-    "'forwarding', 'delivered', 'cancelled')";
+const std::string kAcceptedStates = StateSqlList([](const FileStateInfo& i) { return i.accepted; });
+// Outbound items still to send.
+const std::string kPendingOutbound =
+    fmt::format("('{}', '{}')", outbound::kQueued, outbound::kSending);
+// Files recovery must finish: neither final nor parked.
+const std::string kUnfinishedStates =
+    StateSqlList([](const FileStateInfo& i) { return !i.final && !i.parked; });
 
 constexpr const char* kOutboundColumns =
     "id, file_id, destination, name, sha256, size, state, attempts, next_at, last_error, "
@@ -326,11 +330,6 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
-  Status RecordDelivery(const std::string& id, const DeliveryRecord& d) override {
-    std::lock_guard lock(mu_);
-    return AddDelivery(id, d, NowIso());
-  }
-
   Status AddDelivery(const std::string& id, const DeliveryRecord& d, const std::string& now) {
     Stmt s(db_, *statements_,
            "INSERT INTO deliveries (file_id, destination, name, status, at) VALUES (?,?,?,?,?)");
@@ -473,10 +472,8 @@ class SqliteLedger final : public Ledger {
   std::vector<FileRecord> Unfinished() override {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,
-           fmt::format("SELECT {} FROM files WHERE state NOT IN ('delivered', 'quarantined', "
-                       "'rejected', 'vanished', 'cancelled', 'awaiting-approval', 'forwarding') "
-                       "ORDER BY received_at, id",
-                       kFileColumns)
+           fmt::format("SELECT {} FROM files WHERE state IN {} ORDER BY received_at, id",
+                       kFileColumns, kUnfinishedStates)
                .c_str());
     std::vector<FileRecord> out;
     while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
@@ -821,7 +818,7 @@ class SqliteLedger final : public Ledger {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,
            fmt::format("SELECT {} FROM outbound WHERE {} ORDER BY id", kOutboundColumns,
-                       all ? "created_at >= ?" : "state IN ('queued', 'sending') AND ? = ?")
+                       all ? "created_at >= ?" : "state IN " + kPendingOutbound + " AND ? = ?")
                .c_str());
     s.Bind(1, since);
     if (!all) s.Bind(2, since);
@@ -835,7 +832,8 @@ class SqliteLedger final : public Ledger {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,
            "SELECT count(*) FROM outbound WHERE destination = ? AND name = ? AND id != ? AND "
-           "state IN ('queued', 'sending')");
+           "state IN " +
+               kPendingOutbound);
     s.Bind(1, destination).Bind(2, name).Bind(3, except);
     return s.Step() == SQLITE_ROW ? s.Int(0) : 0;
   }
@@ -884,8 +882,8 @@ class SqliteLedger final : public Ledger {
     std::map<std::string, OutboundStats> by;
     {
       Stmt s(db_, *statements_,
-             "SELECT destination, count(*), min(created_at) FROM outbound "
-             "WHERE state IN ('queued', 'sending') GROUP BY destination");
+             "SELECT destination, count(*), min(created_at) FROM outbound WHERE state IN " +
+                 kPendingOutbound + " GROUP BY destination");
       while (s.Step() == SQLITE_ROW) {
         auto& d = by[s.Text(0)];
         d.queued = s.Int(1);
@@ -932,15 +930,7 @@ class SqliteLedger final : public Ledger {
     std::string message = err ? err : "";
     sqlite3_free(err);
     if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + message);
-    // A ledger from before files recorded who dropped them, and which schema judged them.
-    for (const char* column : {"dropped_by", "schema_version", "schema_sha256"}) {
-      if (HasColumn("files", column)) continue;
-      rc = sqlite3_exec(
-          db_,
-          fmt::format("ALTER TABLE files ADD COLUMN {} TEXT NOT NULL DEFAULT ''", column).c_str(),
-          nullptr, nullptr, nullptr);
-      if (rc != SQLITE_OK) return FromSqlite(rc, db_, fmt::format("ledger: add files.{}", column));
-    }
+    if (Status st = Migrate(); !st.ok()) return st;
     // A ledger from before the audit chain: chain what it holds, once.
     bool unchained = false;
     {
@@ -955,6 +945,63 @@ class SqliteLedger final : public Ledger {
   }
 
  private:
+  // The ledger's schema version (PRAGMA user_version): kSchema creates the latest; each step
+  // brings a ledger of the version before it up to its own, in one transaction, and says what
+  // it does. A ledger newer than this rbgate knows is refused rather than misread.
+  static constexpr int kSchemaVersion = 1;
+  Status Migrate() {
+    int version = 0;
+    {
+      Stmt v(db_, *statements_, "PRAGMA user_version");
+      if (v.Step() == SQLITE_ROW) version = static_cast<int>(v.Int(0));
+    }
+    if (version > kSchemaVersion) {
+      return Error(Code::kFailedPrecondition,
+                   fmt::format("ledger: schema version {} is newer than this rbgate's ({}): run "
+                               "the rbgate that wrote it",
+                               version, kSchemaVersion));
+    }
+    struct Step {
+      int to;
+      const char* what;
+      Status (SqliteLedger::*run)();
+    };
+    static constexpr Step kSteps[] = {
+        // Ledgers from before versions were kept: who dropped each file, and which schema
+        // judged it (columns added since; CREATE TABLE IF NOT EXISTS left them out).
+        {1, "files.dropped_by, schema_version, schema_sha256", &SqliteLedger::AddFileColumns},
+    };
+    for (const Step& step : kSteps) {
+      if (version >= step.to) continue;
+      const Status st =
+          Txn(fmt::format("migrate to schema version {} ({})", step.to, step.what), [&] {
+            if (Status s = (this->*step.run)(); !s.ok()) return s;
+            return Exec(fmt::format("PRAGMA user_version = {}", step.to));
+          });
+      if (!st.ok()) return st;
+      version = step.to;
+    }
+    return Status::Ok();
+  }
+  Status AddFileColumns() {
+    for (const char* column : {"dropped_by", "schema_version", "schema_sha256"}) {
+      if (HasColumn("files", column)) continue;
+      if (Status s =
+              Exec(fmt::format("ALTER TABLE files ADD COLUMN {} TEXT NOT NULL DEFAULT ''", column));
+          !s.ok()) {
+        return s;
+      }
+    }
+    return Status::Ok();
+  }
+  Status Exec(const std::string& sql) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+    const std::string message = err != nullptr ? err : "";
+    sqlite3_free(err);
+    if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + sql + ": " + message);
+    return Status::Ok();
+  }
   bool HasColumn(const char* table, std::string_view column) {
     Stmt s(db_, *statements_, fmt::format("PRAGMA table_info({})", table).c_str());
     while (s.Step() == SQLITE_ROW) {
@@ -1195,6 +1242,14 @@ std::string IsoFromUnixMs(std::int64_t ms) {
 }
 
 std::string NowIso() { return IsoFromUnixMs(UnixMs()); }
+
+std::string StateSqlList(bool (*pick)(const FileStateInfo&)) {
+  std::string out;
+  for (const auto& i : kFileStates) {
+    if (pick(i)) out += fmt::format("{}'{}'", out.empty() ? "(" : ", ", i.name);
+  }
+  return out.empty() ? "('')" : out + ")";
+}
 
 std::string ListedTime(const std::string& iso) {
   const std::int64_t ms = UnixMsFromIso(iso);

@@ -119,16 +119,6 @@ Status KeepRows(const std::string& tmp, const std::string& to) {
   return Status::Ok();
 }
 
-bool IsFinal(std::string_view s) {
-  return s == state::kDelivered || s == state::kQuarantined || s == state::kRejected ||
-         s == state::kVanished || s == state::kCancelled;
-}
-
-// Waiting for someone else (a second officer, the forwarders): no step of the pipeline's.
-bool IsParked(std::string_view s) {
-  return s == state::kAwaitingApproval || s == state::kForwarding;
-}
-
 // Who owns `path`: the OS user that dropped it (uid:N when the name is unknown).
 std::string OwnerName(const std::string& path) {
   struct stat st;

@@ -360,3 +360,81 @@ TEST_CASE("two officers deciding on one file at once: one decision stands, the o
 
 }  // namespace
 }  // namespace rbgate::spool
+
+namespace rbgate::spool {
+namespace {
+
+std::string Sql1(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  std::string out;
+  if (sqlite3_step(st) == SQLITE_ROW)
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+// A ledger records its schema version; one from before versions (and before files recorded
+// who dropped them) is brought up to date once; one from a newer rbgate is refused, untouched.
+TEST_CASE("the ledger's schema is versioned and migrated in steps") {
+  TempDir dir;
+  const std::string path = dir / "ledger.db";
+  {
+    auto l = Open(path);
+    Fill(*l);
+  }
+  CHECK(Sql1(path, "PRAGMA user_version") == "1");
+  // As a ledger of before: version 0, and files without the columns added since.
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db,
+                         "PRAGMA user_version = 0; ALTER TABLE files DROP COLUMN dropped_by; "
+                         "ALTER TABLE files DROP COLUMN schema_sha256;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    auto l = Open(path);
+    CHECK(l->Get("f1")->name == "f1.s18");
+    CHECK(l->Get("f1")->dropped_by.empty());
+    CHECK(l->VerifyAudit(std::nullopt).ok());
+  }
+  CHECK(Sql1(path, "PRAGMA user_version") == "1");
+  CHECK(Sql1(path, "SELECT count(*) FROM pragma_table_info('files') WHERE name = 'dropped_by'") ==
+        "1");
+  // A newer rbgate's ledger.
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  Status st;
+  CHECK(OpenSqliteLedger(path, st) == nullptr);
+  CHECK(st.message.find("schema version 99 is newer") != std::string::npos);
+  CHECK(Sql1(path, "PRAGMA user_version") == "99");
+}
+
+// One table says what each state means; the lists the ledger's SQL uses come from it.
+TEST_CASE("file states: one table, and the SQL lists made from it") {
+  for (std::size_t i = 0; i < std::size(kFileStates); ++i) {
+    CHECK(static_cast<std::size_t>(kFileStates[i].state) == i);  // InfoOf indexes by value
+    CHECK(FileStateNamed(kFileStates[i].name) == kFileStates[i].state);
+    CHECK_FALSE((kFileStates[i].final && kFileStates[i].parked));
+  }
+  CHECK(IsFinal(state::kDelivered));
+  CHECK(IsFinal(state::kCancelled));
+  CHECK_FALSE(IsFinal(state::kForwarding));
+  CHECK(IsParked(state::kAwaitingApproval));
+  CHECK_FALSE(IsFinal("no-such-state"));
+  CHECK(StateSqlList([](const FileStateInfo& i) { return i.final; }) ==
+        "('delivered', 'quarantined', 'rejected', 'vanished', 'cancelled')");
+  CHECK(StateSqlList([](const FileStateInfo&) { return false; }) == "('')");
+}
+
+}  // namespace
+}  // namespace rbgate::spool
