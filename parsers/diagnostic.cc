@@ -49,6 +49,8 @@ void DiagnosticCollector::Report(Diagnostic&& d) {
     ++suppressed_[d.rule->id];
     return;
   }
+  // The field's name, kept here: findings outlive whatever schema named the field.
+  if (!d.field.empty()) d.field = *fields_.emplace(d.field).first;
   kept_.push_back(std::move(d));
 }
 

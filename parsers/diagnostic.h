@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,12 @@ std::uint32_t SetExcerpt(Diagnostic& d, std::string_view raw, std::uint32_t pos,
 class DiagnosticCollector final : public DiagnosticSink {
  public:
   explicit DiagnosticCollector(std::size_t cap_per_rule = 20) : cap_(cap_per_rule) {}
+  // Findings point into the collector's own copies of their field names: moving keeps them
+  // valid, copying would not.
+  DiagnosticCollector(const DiagnosticCollector&) = delete;
+  DiagnosticCollector& operator=(const DiagnosticCollector&) = delete;
+  DiagnosticCollector(DiagnosticCollector&&) = default;
+  DiagnosticCollector& operator=(DiagnosticCollector&&) = default;
 
   void Report(Diagnostic&& d) override;
   bool Saturated(const Rule& rule) const noexcept override;
@@ -104,6 +111,7 @@ class DiagnosticCollector final : public DiagnosticSink {
  private:
   std::size_t cap_;
   std::vector<Diagnostic> kept_;
+  std::set<std::string, std::less<>> fields_;  // the kept findings' field names
   std::map<std::string_view, std::uint64_t> seen_;
   std::map<std::string_view, std::uint64_t> suppressed_;
   std::uint64_t errors_ = 0;

@@ -200,7 +200,6 @@ class TypedTee final : public schemas::table::TypedRowSink {
 void CheckTable(const std::string& path, std::int64_t size, const CheckSettings& settings,
                 const schemas::FeedSchema& feed, FileReport& report, const CheckHooks& hooks) {
   const auto& schema = *feed.table;
-  report.keep_alive = feed.table;
   report.windows1252 = schema.encoding == parsers::delimited::Encoding::kWindows1252;
   // The transform, if asked for, is written from the same pass.
   std::optional<schemas::table::TableRows> rows;
@@ -282,7 +281,6 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
                const FileHead* head) {
   namespace js = schemas::json;
   const auto& schema = *feed.json;
-  report.keep_alive = feed.json;
   js::JsonValidator validator(schema, report.diagnostics);
   if (hooks.rows != nullptr) validator.SetRows(hooks.rows);  // the transform, in the same pass
   Readers readers(hooks, size);

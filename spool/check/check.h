@@ -57,8 +57,6 @@ struct FileReport {
   std::string business_key;
   // An input report: the user files it answers, for matching against what was sent.
   std::vector<schemas::bacs_reports::AnsweredUserFile> answers;
-  // What the findings' field names point into (a table schema), kept alive with them.
-  std::shared_ptr<const void> keep_alive;
 
   explicit FileReport(std::size_t cap) : diagnostics(cap) {}
   bool valid() const noexcept { return problem.empty() && diagnostics.errors() == 0; }

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
+#include <string>
+
 namespace rbgate::parsers {
 namespace {
 
@@ -40,6 +43,23 @@ TEST_CASE("findings sort by position, then rule") {
   CHECK(c.diagnostics()[0].offset == 10);
   CHECK(c.diagnostics()[1].rule == &kB);
   CHECK(c.diagnostics()[2].offset == 30);
+}
+
+// A schema's field names can go before its findings do (a reload, the check's end): the
+// collector keeps its own copy of each kept finding's field name, through moves too.
+TEST_CASE("a kept finding's field name outlives whatever named it") {
+  DiagnosticCollector c(2);
+  {
+    auto name = std::make_unique<std::string>("gross_rent_in_pence_a_long_name");
+    Diagnostic d;
+    d.rule = &kA;
+    d.field = *name;
+    c.Report(std::move(d));
+    name->assign(name->size(), 'x');  // overwritten, then freed
+  }
+  DiagnosticCollector moved = std::move(c);
+  REQUIRE(moved.diagnostics().size() == 1);
+  CHECK(moved.diagnostics()[0].field == "gross_rent_in_pence_a_long_name");
 }
 
 TEST_CASE("severity names") {
