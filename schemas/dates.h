@@ -29,7 +29,7 @@ inline Day DaysFromCivil(Civil c) noexcept {
   return era * 146097 + static_cast<int>(doe) - 719468;
 }
 inline bool IsLeapYear(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-Civil CivilFromDays(Day d) noexcept;
+Civil CivilFromDays(Day z) noexcept;
 // 0 = Monday ... 6 = Sunday.
 unsigned Weekday(Day d) noexcept;
 bool IsWeekend(Day d) noexcept;

@@ -107,9 +107,10 @@ std::vector<SchemaRegistry::Problem> SchemaRegistry::Scan(bool initial,
       if (e.path().extension() == ".json" && e.is_regular_file(ec)) paths.push_back(e.path());
     }
     if (ec) {
-      if (initial)
+      if (initial) {
         problems.push_back(
             {dir, "", fmt::format("{}: cannot list the folder: {}", dir, ec.message())});
+      }
       continue;
     }
     std::sort(paths.begin(), paths.end());

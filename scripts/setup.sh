@@ -6,6 +6,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
+  clang-tidy            # the project's checks (.clang-tidy), run by the test command
   libboost-dev          # Boost.Spirit X3 grammars
   libsimdjson-dev       # JSON (calendar, later JSON feeds)
   libxml2-dev           # XML feeds

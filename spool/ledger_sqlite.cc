@@ -401,8 +401,7 @@ class SqliteLedger final : public Ledger {
 
   std::optional<FileRecord> Get(const std::string& id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           fmt::format("SELECT {} FROM files WHERE id = ?", kFileColumns).c_str());
+    Stmt s(db_, *statements_, fmt::format("SELECT {} FROM files WHERE id = ?", kFileColumns));
     s.Bind(1, id);
     if (s.Step() != SQLITE_ROW) return std::nullopt;
     return ReadFile(s);
@@ -415,7 +414,7 @@ class SqliteLedger final : public Ledger {
         "(?3 = '' OR received_at >= ?3) ORDER BY received_at, id",
         kFileColumns);
     if (f.limit > 0) sql += fmt::format(" LIMIT {}", f.limit);
-    Stmt s(db_, *statements_, sql.c_str());
+    Stmt s(db_, *statements_, sql);
     s.Bind(1, f.state).Bind(2, f.feed).Bind(3, f.since);
     std::vector<FileRecord> out;
     while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
@@ -473,8 +472,7 @@ class SqliteLedger final : public Ledger {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,
            fmt::format("SELECT {} FROM files WHERE state IN {} ORDER BY received_at, id",
-                       kFileColumns, kUnfinishedStates)
-               .c_str());
+                       kFileColumns, kUnfinishedStates));
     std::vector<FileRecord> out;
     while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
     return out;
@@ -713,8 +711,7 @@ class SqliteLedger final : public Ledger {
       Stmt s(db_, *statements_,
              fmt::format("SELECT {} FROM outbound WHERE destination = ? AND state = 'queued' AND "
                          "next_at <= ? ORDER BY next_at, id LIMIT 1",
-                         kOutboundColumns)
-                 .c_str());
+                         kOutboundColumns));
       s.Bind(1, destination).Bind(2, static_cast<std::uint64_t>(now_ms));
       if (s.Step() != SQLITE_ROW) return Status::Ok();
       OutboundItem o = ReadOutbound(s);
@@ -818,8 +815,7 @@ class SqliteLedger final : public Ledger {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,
            fmt::format("SELECT {} FROM outbound WHERE {} ORDER BY id", kOutboundColumns,
-                       all ? "created_at >= ?" : "state IN " + kPendingOutbound + " AND ? = ?")
-               .c_str());
+                       all ? "created_at >= ?" : "state IN " + kPendingOutbound + " AND ? = ?"));
     s.Bind(1, since);
     if (!all) s.Bind(2, since);
     std::vector<OutboundItem> out;
@@ -899,12 +895,13 @@ class SqliteLedger final : public Ledger {
       const std::string outcome = s.Text(1);
       const std::uint64_t n = s.Int(3);
       d.attempts += n;
-      if (outcome == "delivered")
+      if (outcome == "delivered") {
         d.delivered += n;
-      else if (outcome == "refused")
+      } else if (outcome == "refused") {
         d.refused += n;
-      else
+      } else {
         d.failures.emplace_back(s.Text(2), n);
+      }
     }
     std::vector<OutboundStats> out;
     for (auto& [name, d] : by) {
@@ -1003,7 +1000,7 @@ class SqliteLedger final : public Ledger {
     return Status::Ok();
   }
   bool HasColumn(const char* table, std::string_view column) {
-    Stmt s(db_, *statements_, fmt::format("PRAGMA table_info({})", table).c_str());
+    Stmt s(db_, *statements_, fmt::format("PRAGMA table_info({})", table));
     while (s.Step() == SQLITE_ROW) {
       if (s.Text(1) == column) return true;
     }
@@ -1030,7 +1027,7 @@ class SqliteLedger final : public Ledger {
 
   std::optional<OutboundItem> OutboundById(std::uint64_t id) {
     Stmt s(db_, *statements_,
-           fmt::format("SELECT {} FROM outbound WHERE id = ?", kOutboundColumns).c_str());
+           fmt::format("SELECT {} FROM outbound WHERE id = ?", kOutboundColumns));
     s.Bind(1, id);
     if (s.Step() != SQLITE_ROW) return std::nullopt;
     return ReadOutbound(s);
@@ -1121,8 +1118,7 @@ class SqliteLedger final : public Ledger {
     Stmt s(db_, *statements_,
            fmt::format("SELECT id FROM files WHERE {} = ? AND id != ? AND state IN "
                        "{} ORDER BY received_at LIMIT 1",
-                       column, kAcceptedStates)
-               .c_str());
+                       column, kAcceptedStates));
     s.Bind(1, value).Bind(2, except);
     if (s.Step() != SQLITE_ROW) return std::nullopt;
     return s.Text(0);

@@ -398,7 +398,7 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
 
 Status Spool::Durable() { return sync_->Sync(); }
 
-Status Spool::Commit(Status s) { return s.ok() ? Durable() : s; }
+Status Spool::Commit(const Status& s) { return s.ok() ? Durable() : s; }
 
 Status Spool::Transition(const std::string& id, std::string_view to, std::string_view detail,
                          std::string_view outcome) {

@@ -231,7 +231,7 @@ class Spool {
   // Makes everything written so far durable (group commit), before the next step relies on it.
   Status Durable();
   // `s`, made durable when it is a success (a ledger commit).
-  Status Commit(Status s);
+  Status Commit(const Status& s);
   // A ledger transition, made durable before returning.
   Status Transition(const std::string& id, std::string_view to, std::string_view detail,
                     std::string_view outcome = {});

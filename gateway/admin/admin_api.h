@@ -52,8 +52,8 @@ struct ApiRoute {
 // Every route but sign-in (open to anyone) and the console's static files.
 std::span<const ApiRoute> ApiRoutes() noexcept;
 
-// Registers the API's and the console's routes. `context` must outlive the server.
-void RegisterApi(httplib::Server& server, ApiContext& context);
+// Registers the API's and the console's routes. `ctx` must outlive the server.
+void RegisterApi(httplib::Server& server, ApiContext& ctx);
 
 // A line of a file with its personal data masked, as a viewer sees it: as its built-in feed
 // says (BuiltinFeed::MaskLine), else every letter and digit (only the layout shows).

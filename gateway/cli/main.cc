@@ -9,7 +9,9 @@
 
 #include "gateway/cli/command.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   using namespace rbgate::cli;
   CLI::App app{
       "rbgate: validates, transforms and forwards the files a council's Revenues and Benefits "
@@ -37,13 +39,22 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
   }
+  for (const auto& group : groups) {
+    if (const auto status = group->Run()) return *status;
+  }
+  return kExitUsage;  // unreachable: parsing requires a subcommand
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Nothing escapes: a start-up failure of any kind is one line and exit status 2.
   try {
-    for (const auto& group : groups) {
-      if (const auto status = group->Run()) return *status;
-    }
-    return kExitUsage;  // unreachable: parsing requires a subcommand
+    return Main(argc, argv);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rbgate: %s\n", e.what());
-    return kExitUsage;
+  } catch (...) {
+    std::fprintf(stderr, "rbgate: an unexpected error\n");
   }
+  return rbgate::cli::kExitUsage;
 }

@@ -18,10 +18,10 @@ using schemas::RowFormat;
 // Validates `path` as `feed` and writes its rows to `out` as it goes. Returns the number of
 // rows, or -1 with `error` set when the file cannot be read or the feed has no transform.
 // `report`, if given, receives the findings: rows of an invalid report must not be imported.
-// `settings` may carry a schema (--schema) or a registry whose table-schema feeds have rows too.
+// `base` may carry a schema (--schema) or a registry whose table-schema feeds have rows too.
 long long TransformFile(const std::string& path, std::string_view feed, RowFormat format,
                         std::ostream& out, std::string& error,
                         std::unique_ptr<check::FileReport>* report = nullptr,
-                        const check::CheckSettings& settings = {});
+                        const check::CheckSettings& base = {});
 
 }  // namespace rbgate::gateway

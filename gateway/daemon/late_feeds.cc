@@ -51,10 +51,10 @@ bool ParseExpectation(std::string_view by, std::string_view on, Expectation& out
   return true;
 }
 
-LateFeeds::LateFeeds(std::map<std::string, Expectation> expectations,
+LateFeeds::LateFeeds(const std::map<std::string, Expectation>& expectations,
                      const schemas::Calendar& calendar)
     : calendar_(calendar) {
-  for (auto& [route, e] : expectations) routes_[route] = Status{route, std::move(e), false, 0};
+  for (const auto& [route, e] : expectations) routes_[route] = Status{route, e, false, 0};
 }
 
 bool LateFeeds::Due(const Expectation& e, schemas::Day day) const {

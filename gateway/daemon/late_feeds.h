@@ -38,7 +38,8 @@ class LateFeeds {
   };
 
   // `calendar` must outlive this.
-  LateFeeds(std::map<std::string, Expectation> expectations, const schemas::Calendar& calendar);
+  LateFeeds(const std::map<std::string, Expectation>& expectations,
+            const schemas::Calendar& calendar);
 
   // A file was claimed on `route` at `when` (unix seconds); it ends the route's lateness.
   // REQUIRES: `when` is not before the last Check (the daemon passes the time of the claim,

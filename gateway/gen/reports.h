@@ -60,10 +60,9 @@ SentSubmission SubmissionOf(const std::string& path);
 
 std::span<const GenFault> InputFaults() noexcept;
 
-// A Bacs input report answering `sent` (a made-up submission of `records` items when it has
-// no user files).
-void GenerateInputReport(const ReportGenOptions& options, const SentSubmission& sent,
-                         std::ostream& out);
+// A Bacs input report answering `given` (a made-up submission of `o.records` items when it
+// has no user files).
+void GenerateInputReport(const ReportGenOptions& o, const SentSubmission& given, std::ostream& out);
 
 std::span<const GenFault> MessagingFaults() noexcept;
 

@@ -16,7 +16,7 @@
 
 #include "parsers/diagnostic.h"
 
-struct _xmlSchema;  // libxml2's compiled schema
+struct _xmlSchema;  // NOLINT(bugprone-reserved-identifier): libxml2's compiled schema
 
 namespace rbgate::parsers::xml {
 

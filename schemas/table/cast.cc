@@ -801,7 +801,7 @@ bool QuickNino(const FieldSpec& f, std::string_view s, Value& v) {
         const std::string nino = std::string{a, b} + "123456A";
         std::string why;
         Value ignored;
-        out[static_cast<std::size_t>((a - 'A') * 26 + (b - 'A'))] =
+        out[static_cast<std::size_t>(a - 'A') * 26 + static_cast<std::size_t>(b - 'A')] =
             CheckDomain(f, nino, ignored, why) == nullptr;
       }
     }
@@ -809,7 +809,8 @@ bool QuickNino(const FieldSpec& f, std::string_view s, Value& v) {
   }();
   if (s.size() != 9 || !IsUpper(s[0]) || !IsUpper(s[1]) || s[8] < 'A' || s[8] > 'D' ||
       !AllDigits(s.substr(2, 6)) ||
-      !kPersonal[static_cast<std::size_t>((s[0] - 'A') * 26 + (s[1] - 'A'))]) {
+      !kPersonal[static_cast<std::size_t>(s[0] - 'A') * 26 +
+                 static_cast<std::size_t>(s[1] - 'A')]) {
     return false;
   }
   v.text = s;

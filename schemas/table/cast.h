@@ -10,9 +10,9 @@
 
 namespace rbgate::schemas::table {
 
-// Casts `text` to `f`'s type and format; false when it is not one. A string's value points
-// into `text`.
-bool Cast(const FieldSpec& f, std::string_view text, Value& v) noexcept;
+// Casts `s` to `f`'s type and format; false when it is not one. A string's value points
+// into `s`.
+bool Cast(const FieldSpec& f, std::string_view s, Value& v) noexcept;
 
 // The quickest way to decide `f`'s common case (see QuickCast), or null.
 QuickCast ChooseQuickCast(const FieldSpec& f) noexcept;
@@ -32,9 +32,9 @@ bool CompileTimePattern(std::string_view text, Type type, TimePattern& out, std:
 // The number of characters in `text` (UTF-8 code points; bytes for Windows-1252).
 std::size_t CharacterCount(std::string_view text, bool utf8) noexcept;
 
-// The domain type's own rule: nullptr when `text` passes; otherwise the rule broken and, in
+// The domain type's own rule: nullptr when `s` passes; otherwise the rule broken and, in
 // `why`, what is wrong in plain English. May refine `v` (pence for pounds and pence).
-const parsers::Rule* CheckDomain(const FieldSpec& f, std::string_view text, Value& v,
+const parsers::Rule* CheckDomain(const FieldSpec& f, std::string_view s, Value& v,
                                  std::string& why);
 
 // A NINO written with or without spaces, as nine upper-case characters; empty when the
