@@ -709,17 +709,20 @@ class SqliteLedger final : public Ledger {
     const std::string now = NowIso();
     Status st = Txn("take outbound", [&] {
       Stmt s(db_, *statements_,
-             fmt::format("SELECT {} FROM outbound WHERE destination = ? AND state = 'queued' AND "
-                         "next_at <= ? ORDER BY next_at, id LIMIT 1",
+             fmt::format("SELECT {} FROM outbound WHERE destination = ?1 AND state = ?3 AND "
+                         "next_at <= ?2 ORDER BY next_at, id LIMIT 1",
                          kOutboundColumns));
-      s.Bind(1, destination).Bind(2, static_cast<std::uint64_t>(now_ms));
+      s.Bind(1, destination).Bind(2, static_cast<std::uint64_t>(now_ms)).Bind(3, outbound::kQueued);
       if (s.Step() != SQLITE_ROW) return Status::Ok();
       OutboundItem o = ReadOutbound(s);
       s.Reset();
       Stmt u(db_, *statements_,
-             "UPDATE outbound SET state = 'sending', attempts = attempts + 1, updated_at = ? "
-             "WHERE id = ?");
-      if (Status r = u.Bind(1, now).Bind(2, o.id).Run("take outbound"); !r.ok()) return r;
+             "UPDATE outbound SET state = ?3, attempts = attempts + 1, updated_at = ?1 "
+             "WHERE id = ?2");
+      if (Status r = u.Bind(1, now).Bind(2, o.id).Bind(3, outbound::kSending).Run("take outbound");
+          !r.ok()) {
+        return r;
+      }
       o.state = outbound::kSending;
       ++o.attempts;
       out = std::move(o);
@@ -732,8 +735,8 @@ class SqliteLedger final : public Ledger {
   std::optional<std::int64_t> NextOutboundAt(const std::string& destination) override {
     std::lock_guard lock(mu_);
     Stmt s(db_, *statements_,
-           "SELECT min(next_at) FROM outbound WHERE destination = ? AND state = 'queued'");
-    s.Bind(1, destination);
+           "SELECT min(next_at) FROM outbound WHERE destination = ?1 AND state = ?2");
+    s.Bind(1, destination).Bind(2, outbound::kQueued);
     if (s.Step() != SQLITE_ROW || s.IsNull(0)) return std::nullopt;
     return static_cast<std::int64_t>(s.Int(0));
   }
@@ -793,9 +796,11 @@ class SqliteLedger final : public Ledger {
     std::lock_guard lock(mu_);
     return Txn("requeue outbound", [&] {
       Stmt s(db_, *statements_,
-             "UPDATE outbound SET state = 'queued', next_at = 0, updated_at = ? "
-             "WHERE state = 'sending'");
-      return s.Bind(1, NowIso()).Run("requeue outbound");
+             "UPDATE outbound SET state = ?2, next_at = 0, updated_at = ?1 WHERE state = ?3");
+      return s.Bind(1, NowIso())
+          .Bind(2, outbound::kQueued)
+          .Bind(3, outbound::kSending)
+          .Run("requeue outbound");
     });
   }
 
@@ -1011,10 +1016,10 @@ class SqliteLedger final : public Ledger {
   Status Queue(const std::string& id, const OutboundItem& o, const std::string& at) {
     Stmt s(db_, *statements_,
            "INSERT INTO outbound (file_id, destination, name, sha256, size, state, attempts, "
-           "next_at, last_error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', 0, "
+           "next_at, last_error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?8, 0, "
            "?6, '', ?7, ?7) ON CONFLICT (file_id, destination, name) DO UPDATE SET "
-           "state = 'queued', attempts = 0, next_at = ?6, last_error = '', sha256 = ?4, "
-           "size = ?5, updated_at = ?7 WHERE state IN ('refused', 'cancelled')");
+           "state = ?8, attempts = 0, next_at = ?6, last_error = '', sha256 = ?4, "
+           "size = ?5, updated_at = ?7 WHERE state IN (?9, ?10)");
     return s.Bind(1, id)
         .Bind(2, o.destination)
         .Bind(3, o.name)
@@ -1022,6 +1027,9 @@ class SqliteLedger final : public Ledger {
         .Bind(5, o.size)
         .Bind(6, static_cast<std::uint64_t>(o.next_at_ms))
         .Bind(7, at)
+        .Bind(8, outbound::kQueued)
+        .Bind(9, outbound::kRefused)
+        .Bind(10, outbound::kCancelled)
         .Run("queue outbound");
   }
 
