@@ -53,10 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!feed.transform_columns().empty()) {
       writer.emplace(csv, schemas::RowFormat::kCsv, feed.transform_columns());
     }
-    std::string error;
-    auto check = feed.MakeCheck(bytes.size(), {}, diagnostics,
-                                {nullptr, &returned, writer ? &*writer : nullptr}, error);
-    if (!check) std::abort();  // a built-in XSD that does not compile
+    auto made = feed.MakeCheck(bytes.size(), {}, diagnostics,
+                               {nullptr, &returned, writer ? &*writer : nullptr});
+    if (!made.ok()) std::abort();  // a built-in XSD that does not compile
+    auto check = std::move(made).value();
     // In two pieces, so that events straddle a boundary.
     const std::size_t half = bytes.size() / 2;
     (void)check->Feed({bytes.data(), half}, 0, false);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "parsers/diagnostic.h"
+#include "parsers/status.h"
 #include "schemas/bacs_reports/answered.h"
 #include "schemas/calendar.h"
 #include "schemas/dates.h"
@@ -109,12 +110,12 @@ class BuiltinFeed {
   // Whatever the feed must have to check a file, made ready at start-up (an XSD compiled):
   // empty when ready, else why not. A gateway that would check without it must not run.
   virtual std::string Prepare() const { return {}; }
-  // A check of one file of `size` bytes, or null with `error` when the feed cannot check
+  // A check of one file of `size` bytes; kFailedPrecondition when the feed cannot check
   // (Prepare failed). `diagnostics` and the sinks must outlive it.
-  virtual std::unique_ptr<FeedCheck> MakeCheck(std::uint64_t size, const CheckOptions& options,
-                                               parsers::DiagnosticSink& diagnostics,
-                                               const FeedSinks& sinks,
-                                               std::string& error) const = 0;
+  virtual StatusOr<std::unique_ptr<FeedCheck>> MakeCheck(std::uint64_t size,
+                                                         const CheckOptions& options,
+                                                         parsers::DiagnosticSink& diagnostics,
+                                                         const FeedSinks& sinks) const = 0;
 
   // What a check away from the ledger (rbgate check) leaves out, said once: empty for nothing.
   virtual std::string_view offline_note() const noexcept { return {}; }

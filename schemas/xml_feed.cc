@@ -55,16 +55,17 @@ std::string XmlFeed::Prepare() const {
   return error;
 }
 
-std::unique_ptr<FeedCheck> XmlFeed::MakeCheck(std::uint64_t, const CheckOptions& options,
-                                              parsers::DiagnosticSink& diagnostics,
-                                              const FeedSinks& sinks, std::string& error) const {
+StatusOr<std::unique_ptr<FeedCheck>> XmlFeed::MakeCheck(std::uint64_t, const CheckOptions& options,
+                                                        parsers::DiagnosticSink& diagnostics,
+                                                        const FeedSinks& sinks) const {
   // Without its XSD a file would be judged by half its rules: not judged at all.
+  std::string error;
   const parsers::xml::XmlSchema* xsd = Xsd(&error);
-  if (xsd == nullptr) return nullptr;
+  if (xsd == nullptr) return Error(Code::kFailedPrecondition, error);
   std::unique_ptr<parsers::xml::XmlSink> rows;
   if (sinks.rows != nullptr && d_.rows != nullptr) rows = d_.rows(*sinks.rows);
-  return std::make_unique<XmlCheck>(d_.validator(diagnostics, options, sinks), std::move(rows),
-                                    diagnostics, xsd);
+  return std::unique_ptr<FeedCheck>(std::make_unique<XmlCheck>(
+      d_.validator(diagnostics, options, sinks), std::move(rows), diagnostics, xsd));
 }
 
 std::span<const parsers::Rule* const> XmlLayerRules() noexcept {

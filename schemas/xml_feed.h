@@ -61,9 +61,9 @@ class XmlFeed final : public BuiltinFeed {
     return d_.claim(root, xml);
   }
   std::string Prepare() const override;
-  std::unique_ptr<FeedCheck> MakeCheck(std::uint64_t size, const CheckOptions& options,
-                                       parsers::DiagnosticSink& diagnostics, const FeedSinks& sinks,
-                                       std::string& error) const override;
+  StatusOr<std::unique_ptr<FeedCheck>> MakeCheck(std::uint64_t size, const CheckOptions& options,
+                                                 parsers::DiagnosticSink& diagnostics,
+                                                 const FeedSinks& sinks) const override;
   std::string_view offline_note() const noexcept override { return d_.offline_note; }
   std::span<const std::string_view> transform_columns() const noexcept override {
     return d_.columns;

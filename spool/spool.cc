@@ -542,9 +542,11 @@ Status Spool::Check(FileRecord& f) {
     std::optional<check::FileHead> head;
     std::string feed = route != nullptr ? route->feed : std::string();
     if (feed.empty()) {
-      std::string unreadable;  // CheckFile says why, reading it again
-      head = check::ReadFileHead(path, options_.check, unreadable);
-      if (head) feed = head->feed;
+      // Unreadable: CheckFile says why, trying again.
+      if (auto read = check::ReadFileHead(path, options_.check); read.ok()) {
+        head = std::move(read).value();
+        feed = head->feed;
+      }
     }
     // A file taken before its feed lost every version (a restart without the ledger's copy):
     // it waits in work/, retried, rather than take the blame for the schema.

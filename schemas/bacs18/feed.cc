@@ -47,9 +47,9 @@ class Standard18 final : public BuiltinFeed {
   Claim ClaimText(std::string_view head) const override {
     return {parsers::bacs18::LooksLikeStandard18(head), {}};
   }
-  std::unique_ptr<FeedCheck> MakeCheck(std::uint64_t size, const CheckOptions& o,
-                                       parsers::DiagnosticSink& diagnostics, const FeedSinks& sinks,
-                                       std::string&) const override {
+  StatusOr<std::unique_ptr<FeedCheck>> MakeCheck(std::uint64_t size, const CheckOptions& o,
+                                                 parsers::DiagnosticSink& diagnostics,
+                                                 const FeedSinks& sinks) const override {
     ValidatorOptions options;
     options.calendar = o.calendar;
     options.modulus = o.modulus;
@@ -60,7 +60,7 @@ class Standard18 final : public BuiltinFeed {
     options.duplicate_window = std::min<std::size_t>(
         o.duplicate_window, static_cast<std::size_t>(size / parsers::bacs18::kDataLength + 16));
     options.items = sinks.submitted;
-    return std::make_unique<Check>(options, diagnostics);
+    return std::unique_ptr<FeedCheck>(std::make_unique<Check>(options, diagnostics));
   }
   // The layout says which fields are personal (names, accounts, references): only those are
   // masked, and whatever lies past the layout, which is not known not to be.

@@ -74,22 +74,16 @@ class Readers {
 
 }  // namespace
 
-std::optional<FileHead> ReadFileHead(const std::string& path, const CheckSettings& settings,
-                                     std::string& error) {
+StatusOr<FileHead> ReadFileHead(const std::string& path, const CheckSettings& settings) {
   FileHead head;
   head.bytes.resize(schemas::kDetectionWindow + 1);
   FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    error = path + ": cannot open: " + std::strerror(errno);
-    return std::nullopt;
-  }
+  if (f == nullptr)
+    return Error(Code::kUnavailable, path + ": cannot open: " + std::strerror(errno));
   head.bytes.resize(std::fread(head.bytes.data(), 1, head.bytes.size(), f));
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
-  if (failed) {
-    error = path + ": cannot read";
-    return std::nullopt;
-  }
+  if (failed) return Error(Code::kUnavailable, path + ": cannot read");
   head.whole = head.bytes.size() <= schemas::kDetectionWindow;
   if (!head.whole) head.bytes.resize(schemas::kDetectionWindow);
   head.detection = schemas::DetectFeed(head.bytes, head.whole);
@@ -102,9 +96,8 @@ std::optional<FileHead> ReadFileHead(const std::string& path, const CheckSetting
 }
 
 std::string FeedOfFile(const std::string& path, const CheckSettings& settings) {
-  std::string error;
-  const auto head = ReadFileHead(path, settings, error);
-  return head ? head->feed : std::string();
+  const auto head = ReadFileHead(path, settings);
+  return head.ok() ? head->feed : std::string();
 }
 
 // The progress line on a terminal for a large file, whatever its feed: a callback for
@@ -133,14 +126,13 @@ class Progress {
 // A built-in feed: the feed's own check, fed the file window by window.
 void CheckBuiltin(const std::string& path, std::int64_t size, const CheckSettings& settings,
                   const schemas::BuiltinFeed& feed, FileReport& report, const CheckHooks& hooks) {
-  std::string error;
-  const auto check =
-      feed.MakeCheck(static_cast<std::uint64_t>(size), settings.validator, report.diagnostics,
-                     {hooks.submitted, hooks.returned, hooks.rows}, error);
-  if (!check) {
-    report.problem = path + ": " + error;
+  auto made = feed.MakeCheck(static_cast<std::uint64_t>(size), settings.validator,
+                             report.diagnostics, {hooks.submitted, hooks.returned, hooks.rows});
+  if (!made.ok()) {
+    report.problem = path + ": " + made.status().message;
     return;
   }
+  const std::unique_ptr<schemas::FeedCheck> check = std::move(made).value();
   Readers readers(hooks, size);
   InputError input_error;
   std::optional<Progress> progress(std::in_place, path, size, settings);
@@ -287,9 +279,8 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
   InputError error;
   bool array = schema.container == js::Container::kArray;
   if (schema.container == js::Container::kDetect) {
-    std::string error;
-    std::optional<FileHead> read;
-    if (head == nullptr && (read = ReadFileHead(path, {}, error))) head = &*read;
+    std::optional<StatusOr<FileHead>> read;
+    if (head == nullptr && (read = ReadFileHead(path, {}))->ok()) head = &read->value();
     array = head != nullptr && js::StartsAsArray(head->bytes);
   }
   if (array && static_cast<std::uint64_t>(size) > js::kMaxArray) {
@@ -376,11 +367,14 @@ std::unique_ptr<FileReport> CheckFile(const std::string& path, const CheckSettin
   if (!report->feed.empty() && from_registry(report->feed)) return report;
   if (report->feed.empty()) {
     // No feed named: the content says, or its account of what it is instead is the verdict.
-    std::optional<FileHead> read;
+    std::optional<StatusOr<FileHead>> read;
     if (head == nullptr) {
-      read = ReadFileHead(path, settings, report->problem);
-      if (!read) return report;
-      head = &*read;
+      read = ReadFileHead(path, settings);
+      if (!read->ok()) {
+        report->problem = read->status().message;
+        return report;
+      }
+      head = &read->value();
     }
     const schemas::Detection* detected = &head->detection;
     report->feed = detected->feed;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "parsers/diagnostic.h"
+#include "parsers/status.h"
 #include "schemas/bacs18/validator.h"
 #include "schemas/bacs_reports/answered.h"
 #include "schemas/bacs_reports/arudd.h"
@@ -87,9 +88,8 @@ struct FileHead {
   std::string feed;    // empty: no feed rbgate knows (detection.seen says what it is)
   schemas::Detection detection;
 };
-// Nullopt, with the reason in `error`, when the file cannot be read.
-std::optional<FileHead> ReadFileHead(const std::string& path, const CheckSettings& settings,
-                                     std::string& error);
+// kUnavailable, saying why, when the file cannot be read.
+StatusOr<FileHead> ReadFileHead(const std::string& path, const CheckSettings& settings);
 // The feed a file's head says (FileHead::feed), or empty (unknown or unreadable: CheckFile then
 // says which).
 std::string FeedOfFile(const std::string& path, const CheckSettings& settings);

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "parsers/status.h"
+
 namespace rbgate::parsers {
 namespace {
 
@@ -69,3 +71,21 @@ TEST_CASE("severity names") {
 
 }  // namespace
 }  // namespace rbgate::parsers
+
+namespace rbgate {
+namespace {
+
+TEST_CASE("StatusOr holds a value or why there is none") {
+  StatusOr<std::unique_ptr<int>> good(std::make_unique<int>(7));
+  REQUIRE(good.ok());
+  CHECK(**good == 7);
+  const std::unique_ptr<int> taken = std::move(good).value();
+  CHECK(*taken == 7);
+  StatusOr<std::string> bad(Error(Code::kUnavailable, "the disk is full"));
+  CHECK_FALSE(bad.ok());
+  CHECK(bad.status().code == Code::kUnavailable);
+  CHECK(bad.status().message == "the disk is full");
+}
+
+}  // namespace
+}  // namespace rbgate
