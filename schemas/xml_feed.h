@@ -42,6 +42,9 @@ class XmlFeed final : public BuiltinFeed {
     std::string_view origin;  // "built in (C++, schemas/atlas/atlas.xsd)"
     std::string_view xsd_name, xsd;
     std::span<const parsers::Rule* const> rules;
+    // Recognition: the root element's name, or, where the root does not say, a claim on the
+    // root's name and the window from it.
+    std::string_view root;
     Claim (*claim)(std::string_view root, std::string_view xml) = nullptr;
     std::unique_ptr<XmlFeedValidator> (*validator)(parsers::DiagnosticSink& diagnostics,
                                                    const CheckOptions& options,
@@ -58,7 +61,9 @@ class XmlFeed final : public BuiltinFeed {
   std::string_view origin() const noexcept override { return d_.origin; }
   std::span<const parsers::Rule* const> rules() const noexcept override { return d_.rules; }
   Claim ClaimXml(std::string_view root, std::string_view xml) const override {
-    return d_.claim(root, xml);
+    if (d_.claim != nullptr) return d_.claim(root, xml);
+    const bool yes = !d_.root.empty() && root == d_.root;
+    return {yes, yes, {}};
   }
   std::string Prepare() const override;
   StatusOr<std::unique_ptr<FeedCheck>> MakeCheck(std::uint64_t size, const CheckOptions& options,

@@ -14,10 +14,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
   d.xsd_name = "atlas.xsd";
   d.xsd = kAtlasXsd;
   d.rules = AllAtlasRules();
-  d.claim = [](std::string_view root, std::string_view) -> Claim {
-    const bool yes = root == "ATLASNotifications";
-    return {yes, yes, {}};
-  };
+  d.root = "ATLASNotifications";
   d.validator = [](parsers::DiagnosticSink& diagnostics, const CheckOptions&,
                    const FeedSinks&) -> std::unique_ptr<XmlFeedValidator> {
     return std::make_unique<AtlasValidator>(diagnostics);

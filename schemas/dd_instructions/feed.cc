@@ -180,10 +180,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
   d.xsd_name = "dd_instructions.xsd";
   d.xsd = kDdInstructionsXsd;
   d.rules = rules::kAll;
-  d.claim = [](std::string_view root, std::string_view) -> Claim {
-    const bool yes = root == "DDInstructions";
-    return {yes, yes, {}};
-  };
+  d.root = "DDInstructions";
   d.validator = [](parsers::DiagnosticSink& diagnostics, const CheckOptions& options,
                    const FeedSinks&) -> std::unique_ptr<XmlFeedValidator> {
     return std::make_unique<Validator>(diagnostics, options);

@@ -15,10 +15,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
   d.xsd_name = "ba_report.xsd";
   d.xsd = kBaReportXsd;
   d.rules = AllBaReportRules();
-  d.claim = [](std::string_view root, std::string_view) -> Claim {
-    const bool yes = root == "BAreports";
-    return {yes, yes, {}};
-  };
+  d.root = "BAreports";
   d.validator = [](parsers::DiagnosticSink& diagnostics, const CheckOptions&,
                    const FeedSinks&) -> std::unique_ptr<XmlFeedValidator> {
     return std::make_unique<BaReportValidator>(diagnostics);

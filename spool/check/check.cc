@@ -123,6 +123,29 @@ class Progress {
   bool show_;
 };
 
+// Reads the file window by window through `consume` (which returns how many bytes it used),
+// giving each byte once to the hash and the archive beside it (`readers`), with the progress
+// line on a terminal; false, with why in report.problem, when it cannot be read through.
+template <class Consume>
+bool ReadThrough(const std::string& path, std::int64_t size, std::size_t window_bytes,
+                 const CheckSettings& settings, Readers& readers, FileReport& report,
+                 Consume&& consume) {
+  InputError error;
+  std::optional<Progress> progress(std::in_place, path, size, settings);
+  const bool ok = ForEachWindow(
+      path, window_bytes,
+      [&](std::span<const char> window, std::uint64_t offset, bool last) {
+        readers.Give(window, offset, last);
+        const std::size_t used = consume(window, offset, last);
+        readers.Settle();
+        return used;
+      },
+      error, progress->callback());
+  progress.reset();
+  if (!ok) report.problem = error.message;
+  return ok;
+}
+
 // A built-in feed: the feed's own check, fed the file window by window.
 void CheckBuiltin(const std::string& path, std::int64_t size, const CheckSettings& settings,
                   const schemas::BuiltinFeed& feed, FileReport& report, const CheckHooks& hooks) {
@@ -134,20 +157,11 @@ void CheckBuiltin(const std::string& path, std::int64_t size, const CheckSetting
   }
   const std::unique_ptr<schemas::FeedCheck> check = std::move(made).value();
   Readers readers(hooks, size);
-  InputError input_error;
-  std::optional<Progress> progress(std::in_place, path, size, settings);
-  const bool ok = ForEachWindow(
-      path, settings.window_bytes,
-      [&](std::span<const char> window, std::uint64_t offset, bool last) {
-        readers.Give(window, offset, last);
-        const std::size_t used = check->Feed(window, offset, last);
-        readers.Settle();
-        return used;
-      },
-      input_error, progress->callback());
-  progress.reset();
-  if (!ok) {
-    report.problem = input_error.message;
+  if (!ReadThrough(path, size, settings.window_bytes, settings, readers, report,
+                   [&](std::span<const char> window, std::uint64_t offset, bool last) {
+                     const std::size_t used = check->Feed(window, offset, last);
+                     return used;
+                   })) {
     return;
   }
   schemas::FeedFacts facts;
@@ -228,25 +242,17 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
                                       {settings.validator.modulus, typed.sink(), &references});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
   Readers readers(hooks, size);
-  InputError error;
-  std::optional<Progress> progress(std::in_place, path, size, settings);
-  const bool ok = ForEachWindow(
-      path, std::max<std::size_t>(settings.window_bytes, std::size_t{4} << 20),
-      [&](std::span<const char> window, std::uint64_t offset, bool last) {
-        readers.Give(window, offset, last);
-        if (resource_hash) {  // windows overlap where the parser left a record unfinished
-          const auto skip = static_cast<std::size_t>(hashed - offset);
-          resource_hash->Update({window.data() + skip, window.size() - skip});
-          hashed = offset + window.size();
-        }
-        const std::size_t used = parser.Feed(window, offset, last);
-        readers.Settle();
-        return used;
-      },
-      error, progress->callback());
-  progress.reset();
-  if (!ok) {
-    report.problem = error.message;
+  if (!ReadThrough(
+          path, size, std::max<std::size_t>(settings.window_bytes, std::size_t{4} << 20), settings,
+          readers, report, [&](std::span<const char> window, std::uint64_t offset, bool last) {
+            if (resource_hash) {  // windows overlap where the parser left a record unfinished
+              const auto skip = static_cast<std::size_t>(hashed - offset);
+              resource_hash->Update({window.data() + skip, window.size() - skip});
+              hashed = offset + window.size();
+            }
+            const std::size_t used = parser.Feed(window, offset, last);
+            return used;
+          })) {
     return;
   }
   parser.Finish();
@@ -276,7 +282,6 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
   js::JsonValidator validator(schema, report.diagnostics);
   if (hooks.rows != nullptr) validator.SetRows(hooks.rows);  // the transform, in the same pass
   Readers readers(hooks, size);
-  InputError error;
   bool array = schema.container == js::Container::kArray;
   if (schema.container == js::Container::kDetect) {
     std::optional<StatusOr<FileHead>> read;
@@ -293,24 +298,13 @@ void CheckJson(const std::string& path, std::int64_t size, const CheckSettings& 
     return;
   }
   std::string whole;  // an array, read whole, with simdjson's padding
-  std::optional<Progress> progress(std::in_place, path, size, settings);
-  const bool ok = ForEachWindow(
-      path, std::max<std::size_t>(settings.window_bytes, 2 * js::kMaxLine),
-      [&](std::span<const char> window, std::uint64_t offset, bool last) {
-        readers.Give(window, offset, last);
-        std::size_t used = window.size();
-        if (array) {
-          whole.append(window.data(), window.size());
-        } else {
-          used = validator.FeedLines(window, offset, last);
-        }
-        readers.Settle();
-        return used;
-      },
-      error, progress->callback());
-  progress.reset();
-  if (!ok) {
-    report.problem = error.message;
+  if (!ReadThrough(path, size, std::max<std::size_t>(settings.window_bytes, 2 * js::kMaxLine),
+                   settings, readers, report,
+                   [&](std::span<const char> window, std::uint64_t offset, bool last) {
+                     if (!array) return validator.FeedLines(window, offset, last);
+                     whole.append(window.data(), window.size());
+                     return window.size();
+                   })) {
     return;
   }
   if (array) {
