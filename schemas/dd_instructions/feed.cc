@@ -11,6 +11,7 @@
 
 #include "schemas/bacs18/validator.h"
 #include "schemas/dates.h"
+#include "schemas/values.h"
 #include "schemas/xml_feed.h"
 
 namespace rbgate::schemas::dd_instructions {
@@ -52,15 +53,6 @@ namespace {
 using parsers::xml::Attribute;
 using parsers::xml::AttributeValue;
 
-// Six digits, whichever way the sort code was written.
-std::string SortDigits(std::string_view sort) {
-  std::string out;
-  for (const char c : sort) {
-    if (c != '-') out += c;
-  }
-  return out;
-}
-
 class Validator final : public XmlFeedValidator {
  public:
   Validator(parsers::DiagnosticSink& diagnostics, const CheckOptions& options)
@@ -91,7 +83,8 @@ class Validator final : public XmlFeedValidator {
     ++instructions_;
     const std::string_view code = AttributeValue(a, "code");
     const std::string_view reference = AttributeValue(a, "reference");
-    const std::string sort = SortDigits(AttributeValue(a, "sortCode"));
+    AssignSortCode(sort_, AttributeValue(a, "sortCode"));
+    const std::string& sort = sort_;
     const std::string_view account = AttributeValue(a, "accountNumber");
     if (const std::string why = bacs18::AuddisReferenceProblem(reference); !why.empty()) {
       Report(rules::kReference, line, "reference", fmt::format("the reference {}", why));
@@ -139,6 +132,7 @@ class Validator final : public XmlFeedValidator {
   const ModulusChecker* modulus_;
   std::optional<Day> created_;
   std::string declared_;
+  std::string sort_;  // the instruction's sort code as six digits
   std::uint64_t root_line_ = 0, instructions_ = 0;
   bool said_no_tables_ = false;
   std::unordered_map<std::string, std::uint64_t> seen_;  // sort/account/reference: first line
@@ -158,7 +152,7 @@ class Rows final : public parsers::xml::XmlSink {
     } else if (name == "Instruction") {
       w_[2] = AttributeValue(a, "code");
       w_[3] = AttributeValue(a, "reference");
-      w_[4] = SortDigits(AttributeValue(a, "sortCode"));
+      AssignSortCode(w_[4], AttributeValue(a, "sortCode"));
       w_[5] = AttributeValue(a, "accountNumber");
       w_[6] = AttributeValue(a, "accountName");
       w_[7] = AttributeValue(a, "signed");
