@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "schemas/bacs_reports/arudd.h"
+#include "schemas/bacs_reports/returned_items.h"
 #include "schemas/feed.h"
 
 namespace {
@@ -20,9 +21,13 @@ namespace {
 using namespace rbgate;
 namespace br = schemas::bacs_reports;
 
-struct Returned final : br::ReturnedItemSink {
-  void OnReturnedItem(const br::ReturnedItem& i) override {
-    if (i.reference.size() > (1u << 20)) std::abort();  // views must be of this call's data
+// The items a report's check records (returned items), encoded as the ledger keeps them:
+// each must read back as the item it was.
+struct Items final : schemas::ItemSink {
+  void OnItem(std::string_view kind, std::uint64_t line, std::string_view day,
+              std::string_view text) override {
+    if (text.find('\n') != std::string_view::npos) std::abort();  // one line an item
+    if (kind == br::kReturnedKind && !br::DecodeReturned({line, day, text})) std::abort();
   }
 };
 
@@ -44,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
 
   parsers::DiagnosticCollector diagnostics(8);
-  Returned returned;
+  Items items;
   std::ostringstream csv;
   std::uint64_t rows = 0;
   {
@@ -54,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       writer.emplace(csv, schemas::RowFormat::kCsv, feed.transform_columns());
     }
     auto made = feed.MakeCheck(bytes.size(), {}, diagnostics,
-                               {nullptr, &returned, writer ? &*writer : nullptr});
+                               {&items, writer ? &*writer : nullptr, nullptr});
     if (!made.ok()) std::abort();  // a built-in XSD that does not compile
     auto check = std::move(made).value();
     // In two pieces, so that events straddle a boundary.

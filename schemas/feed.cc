@@ -5,6 +5,7 @@
 
 #include "schemas/json/rules.h"
 #include "schemas/table/rules.h"
+#include "schemas/table/validator.h"
 #include "schemas/voa/rules.h"
 #include "schemas/xml_feed.h"
 
@@ -32,6 +33,11 @@ void FeedCatalogue::Add(std::unique_ptr<const BuiltinFeed> feed) {
   owned_.push_back(std::move(feed));
 }
 
+void FeedCatalogue::AddStore(std::unique_ptr<const FeedStore> store) {
+  store_views_.push_back(store.get());
+  stores_.push_back(std::move(store));
+}
+
 namespace {
 const FeedCatalogue& Catalogue() {
   static const FeedCatalogue catalogue = [] {
@@ -44,6 +50,45 @@ const FeedCatalogue& Catalogue() {
 }  // namespace
 
 std::span<const BuiltinFeed* const> BuiltinFeeds() noexcept { return Catalogue().feeds(); }
+std::span<const FeedStore* const> FeedStores() noexcept { return Catalogue().stores(); }
+
+std::unique_ptr<table::TypedRowSink> MakeTableRecordCheck(const table::TableSchema& schema,
+                                                          parsers::DiagnosticSink& diagnostics) {
+  for (TableRecordCheck make : Catalogue().table_checks()) {
+    if (auto check = make(schema, diagnostics)) return check;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<FeedSession> OpenFeedSession(std::string_view feed, const SchemaRegistry* registry,
+                                             const StoreSettings& settings) {
+  if (feed.empty()) return nullptr;
+  for (const auto* store : FeedStores()) {
+    if (auto session = store->Open(feed, registry, settings)) return session;
+  }
+  return nullptr;
+}
+
+std::string JoinFields(std::initializer_list<std::string_view> fields) {
+  std::string out;
+  bool first = true;
+  for (std::string_view f : fields) {
+    if (!first) out += '\t';
+    first = false;
+    for (char c : f) out += c == '\t' || c == '\n' || c == '\r' ? ' ' : c;
+  }
+  return out;
+}
+
+std::vector<std::string_view> SplitFields(std::string_view text, std::size_t n) {
+  std::vector<std::string_view> out(n);
+  for (auto& field : out) {
+    const auto tab = text.find('\t');
+    field = text.substr(0, tab);
+    text = tab == std::string_view::npos ? std::string_view() : text.substr(tab + 1);
+  }
+  return out;
+}
 
 const BuiltinFeed* FindBuiltinFeed(std::string_view name) noexcept {
   for (const auto* f : BuiltinFeeds()) {

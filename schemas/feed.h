@@ -21,20 +21,13 @@
 
 #include "parsers/diagnostic.h"
 #include "parsers/status.h"
-#include "schemas/bacs_reports/answered.h"
 #include "schemas/calendar.h"
 #include "schemas/dates.h"
+#include "schemas/feed_store.h"
 #include "schemas/modulus.h"
 #include "schemas/row_writer.h"
 
 namespace rbgate::schemas {
-
-namespace bacs18 {
-class ItemSink;
-}
-namespace bacs_reports {
-class ReturnedItemSink;
-}
 
 // What every check may rely on, whatever the feed: the processing calendar, the modulus
 // tables and the day files are judged against.
@@ -50,13 +43,14 @@ struct CheckOptions {
   int max_days_ahead = 31;
 };
 
-// Where a check's by-products go, each optional: payment items sent and returned (for
-// reconciliation) and the feed's rows (the transform), all from the same pass.
+// Where a check's by-products go, each optional, all from the same pass: the items its feed
+// keeps on record, the feed's rows (the transform), and the session of the feed's store, which
+// a feed may tell what else its store needs (the feed knows the session's type).
 struct FeedSinks {
-  bacs18::ItemSink* submitted = nullptr;
-  bacs_reports::ReturnedItemSink* returned = nullptr;
+  ItemSink* items = nullptr;
   // Must have the feed's columns (BuiltinFeed::transform_columns).
   RowWriter* rows = nullptr;
+  FeedSession* session = nullptr;
 };
 
 // What a check learned of the file besides its findings.
@@ -65,8 +59,6 @@ struct FeedFacts {
   std::uint64_t bytes = 0;   // as parsed (0: the file's size stands)
   std::string separator;     // how records are framed: "crlf", "xml", ...
   std::string business_key;  // what identifies the submission whatever its bytes, or empty
-  // An input report: the user files it answers, for matching against what was sent.
-  std::vector<bacs_reports::AnsweredUserFile> answers;
 };
 
 // One file's check in progress.
@@ -147,15 +139,33 @@ std::vector<const parsers::Rule*> AllRules();
 // failure, naming the feed.
 std::string PrepareBuiltinFeeds();
 
+// Every feed store (feed_store.h), in the order they are asked.
+std::span<const FeedStore* const> FeedStores() noexcept;
+
+// A table feed's checks across its records that its schema's binding asks for (the VOA's
+// summary valuations, valuation by valuation), fed its records as typed values: made by the
+// folder that owns the binding. Null when the schema asks for none.
+using TableRecordCheck = std::unique_ptr<table::TypedRowSink> (*)(
+    const table::TableSchema& schema, parsers::DiagnosticSink& diagnostics);
+std::unique_ptr<table::TypedRowSink> MakeTableRecordCheck(const table::TableSchema& schema,
+                                                          parsers::DiagnosticSink& diagnostics);
+
 // The catalogue, filled once by the registration functions the build lists.
 class FeedCatalogue {
  public:
   void Add(std::unique_ptr<const BuiltinFeed> feed);
+  void AddStore(std::unique_ptr<const FeedStore> store);
+  void AddTableRecordCheck(TableRecordCheck make) { table_checks_.push_back(make); }
+  const std::vector<TableRecordCheck>& table_checks() const noexcept { return table_checks_; }
   const std::vector<const BuiltinFeed*>& feeds() const noexcept { return views_; }
+  const std::vector<const FeedStore*>& stores() const noexcept { return store_views_; }
 
  private:
   std::vector<std::unique_ptr<const BuiltinFeed>> owned_;
   std::vector<const BuiltinFeed*> views_;
+  std::vector<std::unique_ptr<const FeedStore>> stores_;
+  std::vector<const FeedStore*> store_views_;
+  std::vector<TableRecordCheck> table_checks_;
 };
 
 }  // namespace rbgate::schemas

@@ -35,5 +35,23 @@ for sub in daemon admin forward; do
   check "gateway/$sub" 'gateway/cli|gateway/gen'
 done
 check gateway/gen 'gateway/(cli|daemon|admin|forward)'
-[ "$bad" -eq 0 ] && echo "layers: parsers < schemas < spool/check < spool < gateway, no include points up"
+# A feed is its folder (schemas/<feed>/, listed in schemas/CMakeLists.txt): the spool, the
+# daemon, the admin server, forwarding and the command's dispatch ask the catalogue
+# (schemas/feed.h, feed_store.h) and never include a feed's own headers.
+folders=$(sed -n '/^set(rbgate_feed_folders/,/^)/p' "$root/schemas/CMakeLists.txt" |
+            grep -vE '^(set\(|\))' | tr -d ' ' | paste -sd'|')
+if [ -n "$folders" ]; then
+  for dir in spool gateway/daemon gateway/admin gateway/forward; do
+    check "$dir" "schemas/($folders)"
+  done
+  hits=$(grep -nE "^[[:space:]]*#[[:space:]]*include[[:space:]]+\"schemas/($folders)/" \
+           "$root/gateway/cli/main.cc" 2>/dev/null)
+  if [ -n "$hits" ]; then
+    echo "gateway/cli/main.cc only dispatches: it must not include a feed's headers:"
+    echo "$hits" | sed 's|^|  |'
+    bad=1
+  fi
+fi
+[ "$bad" -eq 0 ] && echo "layers: parsers < schemas < spool/check < spool < gateway, no include points up;" \
+  "no feed's own header outside its folder's users"
 exit "$bad"

@@ -18,6 +18,7 @@ packages=(
   libssl-dev            # SHA-256
   doctest-dev           # tests
   libfmt-dev            # formatting (GCC 12 has no std::format)
+  nlohmann-json3-dev    # writing JSON (reports, API): escaping and nesting done once, well
   libcli11-dev          # command line
   libtomlplusplus-dev   # configuration
   libcpp-httplib-dev    # the admin server (metrics, health, API, console)

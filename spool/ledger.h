@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "schemas/feed_store.h"
 #include "spool/audit.h"
 #include "spool/status.h"
 
@@ -160,48 +162,9 @@ struct FindingCount {
   std::string rule, severity;
   std::uint64_t count = 0;
 };
-// A VOA list as the council holds it: recorded when a list file is accepted (its entries
-// become the list) and when a schedule of alterations that balances is accepted (the list
-// after it), so that the next schedule balances against it.
-struct VoaStateRecord {
-  std::uint64_t seq = 0;     // order of recording
-  std::string tax;           // "ndr" or "council-tax"
-  std::string ba;            // billing authority code
-  std::string file_id;       // the list or schedule that made it
-  std::string kind;          // "list" or "schedule"
-  std::string number, date;  // a schedule's, as its header writes them
-  std::uint64_t entries = 0;
-  std::uint64_t total = 0;  // NDR: rateable value, pounds
-  std::string bands;        // council tax: dwellings in band A, B... comma-separated
-  std::string state;        // the entries, encoded (spool/voa_state.h)
-  std::string recorded_at;
-};
 struct StatsRow {
   std::string feed, hour, outcome;
   std::uint64_t files = 0, bytes = 0, records = 0;
-};
-
-// A Standard 18 payment item (not a contra, not an instruction), kept for reconciliation.
-// Personal data: the ledger holds account numbers, never names.
-struct SubmittedItemRow {
-  std::uint64_t line = 0;
-  std::string day;  // processing day, ISO
-  std::string dest_sort, dest_account, reference;
-  std::uint64_t amount = 0;  // pence
-  bool credit = false;
-};
-// One day's items: each with the index of its file in `files`.
-struct SubmittedDay {
-  std::vector<FileRecord> files;
-  std::vector<std::pair<std::size_t, SubmittedItemRow>> items;
-};
-// An ARUDD or ARUCS item, kept for reconciliation.
-struct ReturnedItemRow {
-  std::uint64_t line = 0;
-  std::string report_day, original_day, reference, code, return_code, description, payer_sort,
-      payer_account;
-  std::uint64_t amount = 0;  // pence
-  bool credit = false;       // ARUCS (a returned credit)
 };
 
 struct ListFilter {
@@ -219,9 +182,11 @@ struct StateChange {
   std::vector<OutboundItem> queue;  // outbound items queued in the same commit
 };
 
-class Ledger {
+// The records feeds keep (schemas/feed_store.h) are read through schemas::FeedRecords, which the
+// ledger is; it keeps them without knowing what they mean.
+class Ledger : public schemas::FeedRecords {
  public:
-  virtual ~Ledger() = default;
+  ~Ledger() override = default;
 
   // Records a new file in state `claiming` (before it is renamed into work/).
   virtual Status AddFile(const FileRecord& f) = 0;
@@ -235,18 +200,11 @@ class Ledger {
   virtual Status Transitions(const std::string& id, const std::vector<StateChange>& changes) = 0;
   // What checking found: feed, hash, counts, business key, findings per rule; and, in the same
   // commit when `then` names a state, the transition to it (state, detail).
-  // `lists`: VOA list states the acceptance makes, recorded in the same commit (only when
-  // `then` names a state).
+  // `states`: what the acceptance records for the file's feed (family, key, summary, state;
+  // schemas::Settlement), in the same commit (only when `then` names a state).
   virtual Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings,
                              const std::pair<std::string, std::string>& then,
-                             const std::vector<VoaStateRecord>& lists = {}) = 0;
-  // The latest list state on record for a tax ("ndr", "council-tax") and billing authority;
-  // with `with_state` false, without its entries (for listings).
-  virtual std::optional<VoaStateRecord> LatestVoaState(const std::string& tax,
-                                                       const std::string& ba,
-                                                       bool with_state = true) = 0;
-  // The latest state of each list on record, without entries.
-  virtual std::vector<VoaStateRecord> VoaStates() = 0;
+                             const std::vector<schemas::StoredState>& states = {}) = 0;
   virtual Status RecordAction(const std::string& id, const ActionRecord& a) = 0;
   // An officer's decision, in one commit: records `a` and moves the file from `from` to `to`
   // (with `outcome` for a final state) only if it is still in `from`; kFailedPrecondition,
@@ -280,33 +238,14 @@ class Ledger {
                                                      const std::string& except) = 0;
   virtual std::vector<StatsRow> Stats(const std::string& since) = 0;
 
-  // Items, written in batches while a file is checked; `first` replaces whatever an earlier,
-  // interrupted attempt wrote for the file. They count once the file is accepted.
-  virtual Status AddSubmittedItems(const std::string& id, const std::vector<SubmittedItemRow>& rows,
-                                   bool first) = 0;
-  virtual Status AddReturnedItems(const std::string& id, const std::vector<ReturnedItemRow>& rows,
-                                  bool first) = 0;
-  // The returned items of accepted reports whose report day is within [from, to] (ISO dates;
-  // empty: unbounded), in report day, arrival and line order, each with its file.
-  virtual std::vector<std::pair<FileRecord, ReturnedItemRow>> AcceptedReturns(
-      const std::string& from, const std::string& to) = 0;
-  // One file's returned items, in line order.
-  virtual std::vector<ReturnedItemRow> ReturnedItemsOf(const std::string& id) = 0;
-  // Accepted reports other than `except` that returned an item with this reference, amount,
-  // original processing day and direction, oldest first (the same report may appear once per
-  // such item).
-  virtual std::vector<FileRecord> AcceptedReturnsOf(const ReturnedItemRow& item,
-                                                    const std::string& except) = 0;
-  // The payment items of accepted Standard 18 files processed on `day` (ISO), in arrival
-  // and line order.
-  virtual SubmittedDay AcceptedItemsOn(const std::string& day) = 0;
-  // Forgets the items of processing days (sent) and report days (returned) before `before`
-  // (ISO): personal data is kept no longer than reconciliation needs it. The files' own
-  // records stay. Returns how many sent and returned items went.
-  virtual Status PurgeItems(const std::string& before, std::uint64_t& sent,
-                            std::uint64_t& returned) = 0;
-  // Accepted Standard 18 files whose business key starts with `prefix`, in arrival order.
-  virtual std::vector<FileRecord> AcceptedWithKeyPrefix(const std::string& prefix) = 0;
+  // A feed's items (schemas::StoredItem), written in batches while a file is checked; `first`
+  // replaces whatever an earlier, interrupted attempt wrote for the file, of any kind. They
+  // count once the file is accepted.
+  virtual Status AddItems(const std::string& id, std::string_view kind,
+                          const std::vector<schemas::StoredItem>& items, bool first) = 0;
+  // Forgets the items filed under days before `before` (ISO): personal data is kept no longer
+  // than matching needs it. The files' own records stay. How many went, by kind.
+  virtual StatusOr<std::map<std::string, std::uint64_t>> PurgeItems(const std::string& before) = 0;
 
   // The outbound queue. Items are queued by Transitions (StateChange::queue), in the commit
   // that parks their file in `forwarding`; an item queued again after a refusal or a

@@ -1,7 +1,5 @@
 #include "spool/ledger_items.h"
 
-#include "schemas/dates.h"
-
 namespace rbgate::spool {
 
 LedgerItems::LedgerItems(Ledger& ledger, std::string id) : ledger_(ledger), id_(std::move(id)) {}
@@ -15,24 +13,14 @@ LedgerItems::~LedgerItems() {
   if (writer_.joinable()) writer_.join();
 }
 
-void LedgerItems::OnItem(const schemas::bacs18::Item& i) {
-  if (i.day != day_) {  // items come in runs of one day
-    day_ = i.day;
-    day_iso_ = schemas::FormatIsoDate(i.day);
+void LedgerItems::OnItem(std::string_view kind, std::uint64_t line, std::string_view day,
+                         std::string_view text) {
+  auto it = current_.find(kind);
+  if (it == current_.end()) {
+    it = current_.emplace(std::string(kind), std::vector<schemas::StoredItem>()).first;
   }
-  current_.submitted.push_back({i.line, day_iso_, std::string(i.dest_sort),
-                                std::string(i.dest_account), std::string(i.reference), i.amount,
-                                i.credit});
-  if (current_.submitted.size() == kBatch) Hand(false);
-}
-
-void LedgerItems::OnReturnedItem(const schemas::bacs_reports::ReturnedItem& i) {
-  current_.returned.push_back(
-      {i.line, std::string(i.report_day), std::string(i.original_day), std::string(i.reference),
-       std::string(i.code), std::string(i.return_code), std::string(i.description),
-       std::string(i.payer_sort), std::string(i.payer_account), i.amount, i.credit});
-  ++returned_;
-  if (current_.returned.size() == kBatch) Hand(false);
+  it->second.push_back({line, std::string(day), std::string(text)});
+  if (++in_current_ == kBatch) Hand(false);
 }
 
 Status LedgerItems::Finish() {
@@ -48,7 +36,8 @@ Status LedgerItems::Finish() {
 }
 
 void LedgerItems::Hand(bool last) {
-  if (current_.submitted.empty() && current_.returned.empty()) return;
+  if (in_current_ == 0) return;
+  in_current_ = 0;
   if (last && !writer_.joinable()) {
     Write(current_);  // a small file: one batch, no thread
     current_ = {};
@@ -66,13 +55,10 @@ void LedgerItems::Hand(bool last) {
 
 void LedgerItems::Write(Batch& b) {
   Status s;
-  if (!b.submitted.empty()) {
-    s = ledger_.AddSubmittedItems(id_, b.submitted, first_submitted_);
-    first_submitted_ = false;
-  }
-  if (s.ok() && !b.returned.empty()) {
-    s = ledger_.AddReturnedItems(id_, b.returned, first_returned_);
-    first_returned_ = false;
+  for (const auto& [kind, items] : b) {
+    if (!s.ok()) break;
+    s = ledger_.AddItems(id_, kind, items, first_);
+    first_ = false;
   }
   std::lock_guard lock(mu_);
   if (status_.ok()) status_ = s;

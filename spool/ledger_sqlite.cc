@@ -12,10 +12,72 @@
 
 #include "spool/audit_sqlite.h"
 #include "spool/ledger.h"
+#include "spool/ledger_sqlite_db.h"
+#include "spool/ledger_sqlite_records.h"
 #include "spool/sqlite.h"
 
 namespace rbgate::spool {
+
+namespace sqlite_ledger {
+
+Status Db::Exec(const std::string& sql) {
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  const std::string message = err != nullptr ? err : "";
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + sql + ": " + message);
+  return Status::Ok();
+}
+
+bool Db::HasTable(std::string_view table) {
+  Stmt s(db, *statements, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  s.Bind(1, table);
+  return s.Step() == SQLITE_ROW;
+}
+
+const std::string& AcceptedStatesSql() {
+  static const std::string kSql = StateSqlList([](const FileStateInfo& i) { return i.accepted; });
+  return kSql;
+}
+
+FileRecord ReadFile(Stmt& s) {
+  FileRecord f;
+  f.id = s.Text(0);
+  f.name = s.Text(1);
+  f.route = s.Text(2);
+  f.size = s.Int(3);
+  f.sha256 = s.Text(4);
+  f.feed = s.Text(5);
+  f.state = s.Text(6);
+  f.outcome = s.Text(7);
+  f.reason = s.Text(8);
+  f.records = s.Int(9);
+  f.errors = s.Int(10);
+  f.warnings = s.Int(11);
+  f.business_key = s.Text(12);
+  f.received_at = s.Text(13);
+  f.updated_at = s.Text(14);
+  f.dropped_by = s.Text(15);
+  f.schema_version = s.Text(16);
+  f.schema_sha256 = s.Text(17);
+  return f;
+}
+
+std::string Prefixed(std::string_view columns, std::string_view prefix) {
+  std::string out(prefix);
+  for (char c : columns) {
+    out += c;
+    if (c == ' ') out += prefix;
+  }
+  return out;
+}
+
+}  // namespace sqlite_ledger
+
 namespace {
+
+using sqlite_ledger::kFileColumns;
+using sqlite_ledger::ReadFile;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS files (
@@ -56,23 +118,6 @@ CREATE TABLE IF NOT EXISTS actions (
   file_id TEXT NOT NULL, at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
   reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS actions_file ON actions(file_id);
--- A Standard 18 file's payment items, a block of up to 16,384 per processing day in one
--- row: a large file has millions, and one row each cost ~3 us and ~40 bytes. Reconciliation
--- reads a day's blocks. file_no is files.rowid; day is YYYYMMDD; items is a zstd frame of
--- lines 'line TAB sort TAB account TAB reference TAB pence TAB credit'.
-CREATE TABLE IF NOT EXISTS submitted_items (
-  file_no INTEGER NOT NULL, day INTEGER NOT NULL, first_line INTEGER NOT NULL,
-  count INTEGER NOT NULL, items BLOB NOT NULL,
-  PRIMARY KEY (file_no, day, first_line)) WITHOUT ROWID, STRICT;
-CREATE INDEX IF NOT EXISTS submitted_items_day ON submitted_items(day);
-CREATE TABLE IF NOT EXISTS returned_items (
-  file_id TEXT NOT NULL, line INTEGER NOT NULL, report_day TEXT NOT NULL,
-  original_day TEXT NOT NULL, reference TEXT NOT NULL, code TEXT NOT NULL,
-  return_code TEXT NOT NULL, description TEXT NOT NULL, payer_sort TEXT NOT NULL,
-  payer_account TEXT NOT NULL, amount INTEGER NOT NULL, credit INTEGER NOT NULL,
-  PRIMARY KEY (file_id, line)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS returned_items_day ON returned_items(report_day);
-CREATE INDEX IF NOT EXISTS returned_items_match ON returned_items(reference, amount);
 -- The outbound queue: one output for one network destination. next_at is Unix ms.
 CREATE TABLE IF NOT EXISTS outbound (
   id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL,
@@ -86,16 +131,9 @@ CREATE TABLE IF NOT EXISTS outbound_attempts (
   item INTEGER NOT NULL, destination TEXT NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL,
   reason TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS outbound_attempts_at ON outbound_attempts(at);
--- VOA lists as the council holds them, after each list file or balanced schedule accepted.
-CREATE TABLE IF NOT EXISTS voa_states (
-  seq INTEGER PRIMARY KEY, tax TEXT NOT NULL, ba TEXT NOT NULL, file_id TEXT NOT NULL,
-  kind TEXT NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL, entries INTEGER NOT NULL,
-  total INTEGER NOT NULL, bands TEXT NOT NULL, state BLOB NOT NULL, recorded_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS voa_states_list ON voa_states(tax, ba, seq);
 )sql";
 
-// Files whose content the gateway accepted (checked clean, or released by an officer).
-const std::string kAcceptedStates = StateSqlList([](const FileStateInfo& i) { return i.accepted; });
+const std::string& kAcceptedStates = sqlite_ledger::AcceptedStatesSql();
 // Outbound items still to send.
 const std::string kPendingOutbound =
     fmt::format("('{}', '{}')", outbound::kQueued, outbound::kSending);
@@ -106,23 +144,6 @@ const std::string kUnfinishedStates =
 constexpr const char* kOutboundColumns =
     "id, file_id, destination, name, sha256, size, state, attempts, next_at, last_error, "
     "created_at, updated_at";
-
-VoaStateRecord ReadVoaState(Stmt& s) {
-  VoaStateRecord r;
-  r.seq = s.Int(0);
-  r.tax = s.Text(1);
-  r.ba = s.Text(2);
-  r.file_id = s.Text(3);
-  r.kind = s.Text(4);
-  r.number = s.Text(5);
-  r.date = s.Text(6);
-  r.entries = s.Int(7);
-  r.total = s.Int(8);
-  r.bands = s.Text(9);
-  r.state = std::string(s.Blob(10));
-  r.recorded_at = s.Text(11);
-  return r;
-}
 
 OutboundItem ReadOutbound(Stmt& s) {
   OutboundItem o;
@@ -141,64 +162,9 @@ OutboundItem ReadOutbound(Stmt& s) {
   return o;
 }
 
-constexpr const char* kFileColumns =
-    "id, name, route, size, sha256, feed, state, outcome, reason, records, errors, warnings, "
-    "business_key, received_at, updated_at, dropped_by, schema_version, schema_sha256";
-// Where the columns selected after kFileColumns begin.
-constexpr int kAfterFileColumns = 18;
-
-// A returned item's columns, as ReadReturned reads them.
-constexpr const char* kReturnedColumns =
-    "line, report_day, original_day, reference, code, return_code, description, payer_sort, "
-    "payer_account, amount, credit";
-
-// A returned item from its kReturnedColumns, the first at `k`.
-ReturnedItemRow ReadReturned(Stmt& s, int k) {
-  ReturnedItemRow r;
-  r.line = s.Int(k);
-  r.report_day = s.Text(k + 1);
-  r.original_day = s.Text(k + 2);
-  r.reference = s.Text(k + 3);
-  r.code = s.Text(k + 4);
-  r.return_code = s.Text(k + 5);
-  r.description = s.Text(k + 6);
-  r.payer_sort = s.Text(k + 7);
-  r.payer_account = s.Text(k + 8);
-  r.amount = s.Int(k + 9);
-  r.credit = s.Int(k + 10) != 0;
-  return r;
-}
-
-FileRecord ReadFile(Stmt& s) {
-  FileRecord f;
-  f.id = s.Text(0);
-  f.name = s.Text(1);
-  f.route = s.Text(2);
-  f.size = s.Int(3);
-  f.sha256 = s.Text(4);
-  f.feed = s.Text(5);
-  f.state = s.Text(6);
-  f.outcome = s.Text(7);
-  f.reason = s.Text(8);
-  f.records = s.Int(9);
-  f.errors = s.Int(10);
-  f.warnings = s.Int(11);
-  f.business_key = s.Text(12);
-  f.received_at = s.Text(13);
-  f.updated_at = s.Text(14);
-  f.dropped_by = s.Text(15);
-  f.schema_version = s.Text(16);
-  f.schema_sha256 = s.Text(17);
-  return f;
-}
-
 class SqliteLedger final : public Ledger {
  public:
-  explicit SqliteLedger(sqlite3* db) : db_(db), statements_(std::make_unique<StatementCache>(db)) {}
-  ~SqliteLedger() override {
-    statements_.reset();  // statements are finalised before the connection closes
-    sqlite3_close_v2(db_);
-  }
+  explicit SqliteLedger(sqlite3* db) : d_(db) {}
 
   Status AddFile(const FileRecord& f) override {
     std::lock_guard lock(mu_);
@@ -246,7 +212,7 @@ class SqliteLedger final : public Ledger {
 
   Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings,
                      const std::pair<std::string, std::string>& then,
-                     const std::vector<VoaStateRecord>& lists) override {
+                     const std::vector<schemas::StoredState>& states) override {
     std::lock_guard lock(mu_);
     const std::string now = NowIso();
     return Txn("record check", [&] {
@@ -280,54 +246,13 @@ class SqliteLedger final : public Ledger {
         if (!st.ok()) return st;
       }
       if (then.first.empty()) return Status::Ok();
-      Stmt list(db_, *statements_,
-                "INSERT INTO voa_states (tax, ba, file_id, kind, number, date, entries, total, "
-                "bands, state, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      for (const auto& l : lists) {
-        st = list.Bind(1, l.tax)
-                 .Bind(2, l.ba)
-                 .Bind(3, f.id)
-                 .Bind(4, l.kind)
-                 .Bind(5, l.number)
-                 .Bind(6, l.date)
-                 .Bind(7, l.entries)
-                 .Bind(8, l.total)
-                 .Bind(9, l.bands)
-                 .BindBlob(10, l.state)
-                 .Bind(11, now)
-                 .Run("record list");
-        if (!st.ok()) return st;
-      }
+      if (st = records_.AddStates(f.id, states, now); !st.ok()) return st;
       Stmt t(db_, *statements_, "UPDATE files SET state = ?, updated_at = ? WHERE id = ?");
       if (st = t.Bind(1, then.first).Bind(2, now).Bind(3, f.id).Run("transition"); !st.ok()) {
         return st;
       }
       return AddTransition(f.id, now, then.first, then.second);
     });
-  }
-
-  std::optional<VoaStateRecord> LatestVoaState(const std::string& tax, const std::string& ba,
-                                               bool with_state) override {
-    std::lock_guard lock(mu_);
-    Stmt s(
-        db_, *statements_,
-        std::string("SELECT seq, tax, ba, file_id, kind, number, date, entries, total, bands, ") +
-            (with_state ? "state" : "''") +
-            ", recorded_at FROM voa_states WHERE tax = ? AND ba = ? ORDER BY seq DESC LIMIT 1");
-    s.Bind(1, tax).Bind(2, ba);
-    if (s.Step() != SQLITE_ROW) return std::nullopt;
-    return ReadVoaState(s);
-  }
-
-  std::vector<VoaStateRecord> VoaStates() override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           "SELECT seq, tax, ba, file_id, kind, number, date, entries, total, bands, '', "
-           "recorded_at FROM voa_states WHERE seq IN (SELECT max(seq) FROM voa_states GROUP BY "
-           "tax, ba) ORDER BY tax, ba");
-    std::vector<VoaStateRecord> out;
-    while (s.Step() == SQLITE_ROW) out.push_back(ReadVoaState(s));
-    return out;
   }
 
   Status AddDelivery(const std::string& id, const DeliveryRecord& d, const std::string& now) {
@@ -502,204 +427,32 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
-  Status AddSubmittedItems(const std::string& id, const std::vector<SubmittedItemRow>& rows,
-                           bool first) override {
-    // One block per day in this batch, in line order.
-    std::map<std::string, std::vector<const SubmittedItemRow*>> by_day;
-    for (const auto& r : rows) by_day[r.day].push_back(&r);
-    std::lock_guard lock(mu_);
-    return Txn("record items", [&] {
-      Stmt file(db_, *statements_, "SELECT rowid FROM files WHERE id = ?");
-      file.Bind(1, id);
-      if (file.Step() != SQLITE_ROW)
-        return Error(Code::kFailedPrecondition, "ledger: no file " + id);
-      const std::uint64_t file_no = file.Int(0);
-      file.Reset();
-      if (first) {
-        Stmt del(db_, *statements_, "DELETE FROM submitted_items WHERE file_no = ?");
-        if (Status st = del.Bind(1, file_no).Run("record items"); !st.ok()) return st;
-      }
-      Stmt add(db_, *statements_,
-               "INSERT INTO submitted_items (file_no, day, first_line, count, items) "
-               "VALUES (?,?,?,?,?)");
-      std::string text;
-      for (const auto& [day, items] : by_day) {
-        text.clear();
-        for (const SubmittedItemRow* r : items) {
-          char number[24];
-          text.append(number, std::to_chars(number, number + sizeof number, r->line).ptr);
-          (((text += '\t') += r->dest_sort) += '\t') += r->dest_account;
-          ((text += '\t') += r->reference) += '\t';
-          text.append(number, std::to_chars(number, number + sizeof number, r->amount).ptr);
-          text += r->credit ? "\t1\n" : "\t0\n";
-        }
-        std::string packed(ZSTD_compressBound(text.size()), '\0');
-        const std::size_t n =
-            ZSTD_compress(packed.data(), packed.size(), text.data(), text.size(), 1);
-        if (ZSTD_isError(n)) return Error(Code::kInternal, "ledger: cannot compress items");
-        packed.resize(n);
-        add.Bind(1, file_no)
-            .Bind(2, CompactDay(day))
-            .Bind(3, items.front()->line)
-            .Bind(4, std::uint64_t{items.size()})
-            .BindBlob(5, packed);
-        if (Status st = add.Run("record items"); !st.ok()) return st;
-      }
-      return Status::Ok();
-    });
+  // The feeds' records (ledger_sqlite_records.h).
+  Status VisitAcceptedItems(std::string_view kind, const std::string& from, const std::string& to,
+                            const ItemVisitor& visit) override {
+    return records_.VisitAcceptedItems(kind, from, to, visit);
   }
-
-  Status AddReturnedItems(const std::string& id, const std::vector<ReturnedItemRow>& rows,
-                          bool first) override {
-    std::lock_guard lock(mu_);
-    return Txn("record items", [&] {
-      if (first) {
-        Stmt del(db_, *statements_, "DELETE FROM returned_items WHERE file_id = ?");
-        if (Status st = del.Bind(1, id).Run("record items"); !st.ok()) return st;
-      }
-      Stmt add(db_, *statements_,
-               fmt::format("INSERT INTO returned_items (file_id, {}) VALUES "
-                           "(?,?,?,?,?,?,?,?,?,?,?,?)",
-                           kReturnedColumns));
-      for (const auto& r : rows) {
-        add.Bind(1, id)
-            .Bind(2, r.line)
-            .Bind(3, r.report_day)
-            .Bind(4, r.original_day)
-            .Bind(5, r.reference)
-            .Bind(6, r.code)
-            .Bind(7, r.return_code)
-            .Bind(8, r.description)
-            .Bind(9, r.payer_sort)
-            .Bind(10, r.payer_account)
-            .Bind(11, r.amount)
-            .Bind(12, std::uint64_t{r.credit});
-        if (Status st = add.Run("record items"); !st.ok()) return st;
-      }
-      return Status::Ok();
-    });
+  Status VisitItemsOf(const std::string& file_id, std::string_view kind,
+                      const ItemVisitor& visit) override {
+    return records_.VisitItemsOf(file_id, kind, visit);
   }
-
-  std::vector<std::pair<FileRecord, ReturnedItemRow>> AcceptedReturns(
-      const std::string& from, const std::string& to) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           fmt::format("SELECT {}, {} FROM returned_items r JOIN files f ON f.id = r.file_id "
-                       "WHERE f.state IN {} AND (?1 = '' OR r.report_day >= ?1) AND "
-                       "(?2 = '' OR r.report_day <= ?2) "
-                       "ORDER BY r.report_day, f.received_at, f.id, r.line",
-                       Prefixed(kFileColumns, "f."), Prefixed(kReturnedColumns, "r."),
-                       kAcceptedStates));
-    s.Bind(1, from).Bind(2, to);
-    std::vector<std::pair<FileRecord, ReturnedItemRow>> out;
-    while (s.Step() == SQLITE_ROW)
-      out.emplace_back(ReadFile(s), ReadReturned(s, kAfterFileColumns));
-    return out;
+  std::vector<schemas::StoredFile> AcceptedWithKeyPrefix(const std::string& prefix) override {
+    return records_.AcceptedWithKeyPrefix(prefix);
   }
-
-  std::vector<ReturnedItemRow> ReturnedItemsOf(const std::string& id) override {
-    return PerFile<ReturnedItemRow>(
-        fmt::format("SELECT {} FROM returned_items WHERE file_id = ? ORDER BY line",
-                    kReturnedColumns)
-            .c_str(),
-        id, [](Stmt& s) { return ReadReturned(s, 0); });
+  StatusOr<std::optional<schemas::StoredState>> LatestState(std::string_view family,
+                                                            const std::string& key,
+                                                            bool with_state) override {
+    return records_.LatestState(family, key, with_state);
   }
-
-  std::vector<FileRecord> AcceptedReturnsOf(const ReturnedItemRow& item,
-                                            const std::string& except) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           fmt::format("SELECT {} FROM returned_items r JOIN files f ON f.id = r.file_id "
-                       "WHERE r.reference = ? AND r.amount = ? AND r.original_day = ? AND "
-                       "r.credit = ? AND r.file_id != ? AND f.state IN {} "
-                       "ORDER BY f.received_at, f.id, r.line",
-                       Prefixed(kFileColumns, "f."), kAcceptedStates));
-    s.Bind(1, item.reference)
-        .Bind(2, item.amount)
-        .Bind(3, item.original_day)
-        .Bind(4, std::uint64_t{item.credit})
-        .Bind(5, except);
-    std::vector<FileRecord> out;
-    while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
-    return out;
+  StatusOr<std::vector<schemas::StoredState>> LatestStates(std::string_view family) override {
+    return records_.LatestStates(family);
   }
-
-  SubmittedDay AcceptedItemsOn(const std::string& day) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           fmt::format("SELECT {}, i.items FROM submitted_items i JOIN files f ON "
-                       "f.rowid = i.file_no WHERE i.day = ? AND f.state IN {} "
-                       "ORDER BY f.received_at, f.id, i.first_line",
-                       Prefixed(kFileColumns, "f."), kAcceptedStates));
-    s.Bind(1, CompactDay(day));
-    SubmittedDay out;
-    std::string text;
-    while (s.Step() == SQLITE_ROW) {
-      FileRecord f = ReadFile(s);
-      if (out.files.empty() || out.files.back().id != f.id) out.files.push_back(std::move(f));
-      const std::string_view packed = s.Blob(kAfterFileColumns);
-      const auto size = ZSTD_getFrameContentSize(packed.data(), packed.size());
-      if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1u << 30)) {
-        continue;  // not ours: a damaged block reads as no items
-      }
-      text.resize(size);
-      if (ZSTD_isError(ZSTD_decompress(text.data(), text.size(), packed.data(), packed.size()))) {
-        continue;
-      }
-      std::string_view rest = text;
-      while (!rest.empty()) {
-        const auto eol = rest.find('\n');
-        std::string_view line = rest.substr(0, eol);
-        rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
-        std::string_view field[6];
-        for (auto& v : field) {
-          const auto tab = line.find('\t');
-          v = line.substr(0, tab);
-          line = tab == std::string_view::npos ? std::string_view() : line.substr(tab + 1);
-        }
-        SubmittedItemRow r;
-        std::from_chars(field[0].data(), field[0].data() + field[0].size(), r.line);
-        r.day = day;
-        r.dest_sort = field[1];
-        r.dest_account = field[2];
-        r.reference = field[3];
-        std::from_chars(field[4].data(), field[4].data() + field[4].size(), r.amount);
-        r.credit = field[5] == "1";
-        out.items.emplace_back(out.files.size() - 1, std::move(r));
-      }
-    }
-    return out;
+  Status AddItems(const std::string& id, std::string_view kind,
+                  const std::vector<schemas::StoredItem>& items, bool first) override {
+    return records_.AddItems(id, kind, items, first);
   }
-
-  Status PurgeItems(const std::string& before, std::uint64_t& sent,
-                    std::uint64_t& returned) override {
-    std::lock_guard lock(mu_);
-    sent = returned = 0;
-    return Txn("purge items", [&] {
-      Stmt count(db_, *statements_,
-                 "SELECT coalesce(sum(count), 0) FROM submitted_items WHERE day < ?");
-      count.Bind(1, CompactDay(before));
-      if (count.Step() == SQLITE_ROW) sent = count.Int(0);
-      count.Reset();
-      Stmt del(db_, *statements_, "DELETE FROM submitted_items WHERE day < ?");
-      if (Status st = del.Bind(1, CompactDay(before)).Run("purge items"); !st.ok()) return st;
-      Stmt ret(db_, *statements_, "DELETE FROM returned_items WHERE report_day < ?");
-      if (Status st = ret.Bind(1, before).Run("purge items"); !st.ok()) return st;
-      returned = static_cast<std::uint64_t>(sqlite3_changes(db_));
-      return Status::Ok();
-    });
-  }
-
-  std::vector<FileRecord> AcceptedWithKeyPrefix(const std::string& prefix) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           fmt::format("SELECT {} FROM files WHERE substr(business_key, 1, length(?1)) = ?1 "
-                       "AND state IN {} ORDER BY received_at, id",
-                       kFileColumns, kAcceptedStates));
-    s.Bind(1, prefix);
-    std::vector<FileRecord> out;
-    while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
-    return out;
+  StatusOr<std::map<std::string, std::uint64_t>> PurgeItems(const std::string& before) override {
+    return records_.PurgeItems(before);
   }
 
   std::optional<OutboundItem> TakeOutbound(const std::string& destination,
@@ -928,6 +681,9 @@ class SqliteLedger final : public Ledger {
         "PRAGMA foreign_keys=ON;",
         nullptr, nullptr, &err);
     if (rc == SQLITE_OK) rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_exec(db_, sqlite_ledger::Records::Schema(), nullptr, nullptr, &err);
+    }
     if (rc == SQLITE_OK) rc = sqlite3_exec(db_, AuditSchemaSql().c_str(), nullptr, nullptr, &err);
     std::string message = err ? err : "";
     sqlite3_free(err);
@@ -950,7 +706,7 @@ class SqliteLedger final : public Ledger {
   // The ledger's schema version (PRAGMA user_version): kSchema creates the latest; each step
   // brings a ledger of the version before it up to its own, in one transaction, and says what
   // it does. A ledger newer than this rbgate knows is refused rather than misread.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   Status Migrate() {
     int version = 0;
     {
@@ -972,6 +728,8 @@ class SqliteLedger final : public Ledger {
         // Ledgers from before versions were kept: who dropped each file, and which schema
         // judged it (columns added since; CREATE TABLE IF NOT EXISTS left them out).
         {1, "files.dropped_by, schema_version, schema_sha256", &SqliteLedger::AddFileColumns},
+        // The feeds' records in tables that do not know the feeds (ledger_sqlite_records.h).
+        {2, "feeds' items and states", &SqliteLedger::MoveFeedTables},
     };
     for (const Step& step : kSteps) {
       if (version >= step.to) continue;
@@ -985,6 +743,7 @@ class SqliteLedger final : public Ledger {
     }
     return Status::Ok();
   }
+  Status MoveFeedTables() { return records_.MoveVersion1Tables(); }
   Status AddFileColumns() {
     for (const char* column : {"dropped_by", "schema_version", "schema_sha256"}) {
       if (HasColumn("files", column)) continue;
@@ -996,14 +755,7 @@ class SqliteLedger final : public Ledger {
     }
     return Status::Ok();
   }
-  Status Exec(const std::string& sql) {
-    char* err = nullptr;
-    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
-    const std::string message = err != nullptr ? err : "";
-    sqlite3_free(err);
-    if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + sql + ": " + message);
-    return Status::Ok();
-  }
+  Status Exec(const std::string& sql) { return d_.Exec(sql); }
   bool HasColumn(const char* table, std::string_view column) {
     Stmt s(db_, *statements_, fmt::format("PRAGMA table_info({})", table));
     while (s.Step() == SQLITE_ROW) {
@@ -1101,25 +853,6 @@ class SqliteLedger final : public Ledger {
     return out;
   }
 
-  // "2026-11-24" as 20261124.
-  static std::uint64_t CompactDay(const std::string& iso) {
-    std::uint64_t v = 0;
-    for (char c : iso) {
-      if (c >= '0' && c <= '9') v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return v;
-  }
-
-  // "a, b" with `prefix` before each column: "f.a, f.b".
-  static std::string Prefixed(std::string_view columns, std::string_view prefix) {
-    std::string out(prefix);
-    for (char c : columns) {
-      out += c;
-      if (c == ' ') out += prefix;
-    }
-    return out;
-  }
-
   std::optional<std::string> AcceptedWhere(const char* column, const std::string& value,
                                            const std::string& except) {
     std::lock_guard lock(mu_);
@@ -1168,25 +901,14 @@ class SqliteLedger final : public Ledger {
 
   template <class F>
   Status Txn(std::string_view what, F&& body) {
-    int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return FromSqlite(rc, db_, what);
-    Status s = body();
-    if (!s.ok()) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      return s;
-    }
-    rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) {
-      Status st = FromSqlite(rc, db_, what);
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      return st;
-    }
-    return Status::Ok();
+    return d_.Txn(what, std::forward<F>(body));
   }
 
-  std::mutex mu_;
-  sqlite3* db_;
-  std::unique_ptr<StatementCache> statements_;
+  sqlite_ledger::Db d_;
+  std::mutex& mu_ = d_.mu;
+  sqlite3* db_ = d_.db;
+  std::unique_ptr<StatementCache>& statements_ = d_.statements;
+  sqlite_ledger::Records records_{d_};
 };
 
 }  // namespace

@@ -21,8 +21,6 @@
 #include "spool/check/report.h"
 #include "spool/fsio.h"
 #include "spool/ledger_items.h"
-#include "spool/reconcile.h"
-#include "spool/voa_state.h"
 
 namespace rbgate::spool {
 namespace {
@@ -60,7 +58,7 @@ std::string_view KindName(NodeKind k) {
   }
 }
 
-// A feed's transform columns: a Bacs report's, or a table schema's.
+// A feed's transform columns: a built-in feed's, or a table schema's.
 struct RowShape {
   std::vector<std::string_view> columns;  // into a built-in table, or into keep_alive
   std::vector<bool> numeric;
@@ -491,20 +489,33 @@ Status Spool::Step(const std::string& id, bool& final, bool in_one_go) {
 std::unique_ptr<check::FileReport> Spool::CheckAsSpool(const std::string& path,
                                                        const std::string& feed,
                                                        const std::string& id) {
-  auto report = check::CheckFile(path, options_.check, feed);
-  MatchWithLedger(*report, id);
+  // The items are on record under `id` already: the session compares them, nothing is
+  // written.
+  const std::string named = !feed.empty() ? feed : check::FeedOfFile(path, options_.check);
+  auto session = OpenSession(named);
+  check::CheckHooks hooks;
+  hooks.session = session.get();
+  auto report = check::CheckFile(path, options_.check, feed, hooks);
+  if (session && report->problem.empty()) {
+    // Findings only: a ledger that cannot be read leaves the report as the check made it.
+    (void)AddFindings(*report, [&] { return session->Checked(*ledger_, id, report->diagnostics); });
+    if (!id.empty()) {
+      (void)AddFindings(*report,
+                        [&] { return session->Compare(*ledger_, id, report->diagnostics); });
+    }
+  }
   return report;
 }
 
-void Spool::MatchWithLedger(check::FileReport& report, const std::string& id) {
-  if (!report.problem.empty()) return;
+std::unique_ptr<schemas::FeedSession> Spool::OpenSession(const std::string& feed) const {
+  return schemas::OpenFeedSession(feed, options_.check.registry.get(), options_.store);
+}
+
+Status Spool::AddFindings(check::FileReport& report, const std::function<Status()>& step) {
   const std::size_t before = report.diagnostics.diagnostics().size();
-  // A report answering a submission (an input report) closes the loop: does it agree with
-  // what was sent?
-  if (!report.answers.empty()) MatchInputReport(*ledger_, report.answers, report.diagnostics);
-  // Items a report returned (ARUDD, ARUCS), recorded under `id`, against the items sent.
-  if (!id.empty()) MatchReturns(*ledger_, id, report.diagnostics);
+  Status s = step();
   if (report.diagnostics.diagnostics().size() != before) report.diagnostics.SortByPosition();
+  return s;
 }
 
 // Checking decides the outcome: clean and new goes on to the archive; anything else waits in
@@ -529,16 +540,16 @@ Status Spool::Check(FileRecord& f) {
   const RouteOptions* route = FindRoute(f.route);
   std::unique_ptr<check::FileReport> report;
   std::string sha, rows_ext;
-  std::optional<VoaReading> voa;  // a VOA list's or schedule's entries
-  std::vector<VoaStateRecord> lists;
-  std::string balance_text, voa_summary;
-  std::uint64_t returned_items = 0;  // items a report returned, on record for matching
+  // The session of the feed's store, if its feed keeps records beyond the file (feed_store.h).
+  std::unique_ptr<schemas::FeedSession> session;
+  schemas::Settlement settlement;
+  std::vector<std::pair<std::string, std::string>> attachments;  // beside report.json
   if (size > 0 && size <= options_.max_file_bytes) {
     // Hash, check, record the items, transform and compress the archive copy in one pass over
     // the bytes (the copy is kept only if the file is accepted).
     // The feed: the route's, else what the file's head says (read once, here, and handed to the
-    // check), a built-in feed's or a schema file's, so that the VOA reader and the transform
-    // know it before the check and the file is read through once.
+    // check), a built-in feed's or a schema file's, so that its store's session and the
+    // transform know it before the check and the file is read through once.
     std::optional<check::FileHead> head;
     std::string feed = route != nullptr ? route->feed : std::string();
     if (feed.empty()) {
@@ -555,9 +566,8 @@ Status Spool::Check(FileRecord& f) {
     const std::string archive = ArchivePath(f);
     if (Status s = MakeDirs(archive.substr(0, archive.rfind('/')), false); !s.ok()) return s;
     ArchiveWriter archive_copy(archive + ".tmp", kArchiveLevel, size > (std::uint64_t{8} << 20));
-    check::CheckHooks hooks{&sha, &items, &items, nullptr, &archive_copy};
-    voa.emplace(options_.check.registry.get(), feed, options_.voa_authorities);
-    hooks.typed = voa->sink();
+    session = OpenSession(feed);
+    check::CheckHooks hooks{&sha, &items, session.get(), nullptr, &archive_copy};
     rows_ext = RowsExtension(f.route, feed);
     std::optional<RowsFile> rows;
     if (!rows_ext.empty()) {
@@ -567,10 +577,16 @@ Status Spool::Check(FileRecord& f) {
     }
     report = check::CheckFile(path, options_.check, feed, hooks, head ? &*head : nullptr);
     if (Status s = items.Finish(); !s.ok()) return s;
-    returned_items = items.returned();
-    // An input report's match decides its outcome; returns are matched just before the
-    // acceptance (below), so that two reports checked at once see each other.
-    if (!report->answers.empty()) MatchWithLedger(*report, f.id);
+    // What the records say that decides the outcome (an input report against what was sent);
+    // what only warns is compared just before the acceptance (below), so that two reports
+    // checked at once see each other.
+    if (session && report->problem.empty()) {
+      if (Status s = AddFindings(
+              *report, [&] { return session->Checked(*ledger_, f.id, report->diagnostics); });
+          !s.ok()) {
+        return s;
+      }
+    }
     if (rows) {
       if (Status s = rows->Close(); !s.ok()) return s;
     }
@@ -593,11 +609,15 @@ Status Spool::Check(FileRecord& f) {
       report.reset();
     }
   }
-  // ARUDD/ARUCS items against the items sent and the returns accepted so far (warnings only).
-  auto match_returns = [&] {
-    if (!report || returned_items == 0) return;
-    MatchWithLedger(*report, f.id);
+  // What the records say that only warns (an item returned twice), once.
+  bool compared = false;
+  auto compare = [&]() -> Status {
+    if (!session || !report || !report->problem.empty() || compared) return Status::Ok();
+    compared = true;
+    Status s =
+        AddFindings(*report, [&] { return session->Compare(*ledger_, f.id, report->diagnostics); });
     f.warnings = report->diagnostics.warnings();
+    return s;
   };
   auto finding_counts = [&] {
     std::vector<FindingCount> counts;
@@ -613,7 +633,9 @@ Status Spool::Check(FileRecord& f) {
     return counts;
   };
   // A report with errors is quarantined whatever its items match; its findings say in full.
-  if (f.errors > 0) match_returns();
+  if (f.errors > 0) {
+    if (Status s = compare(); !s.ok()) return s;
+  }
   f.sha256 = sha;
   f.size = size;
   if (!reason.empty()) {
@@ -634,7 +656,7 @@ Status Spool::Check(FileRecord& f) {
   }
   if (reason.empty()) {
     std::lock_guard lock(accept_mu_);
-    match_returns();
+    if (Status s = compare(); !s.ok()) return s;
     if (auto other = ledger_->AcceptedWithHash(f.sha256, f.id)) {
       reason = "duplicate: the same bytes were accepted as " + *other;
     } else if (auto same = ledger_->AcceptedWithKey(f.business_key, f.id)) {
@@ -642,11 +664,19 @@ Status Spool::Check(FileRecord& f) {
           "duplicate: a submission with the same SUN, serial, processing day and totals "
           "was accepted as " +
           *same;
-    } else if (voa && (voa->Settle(*ledger_, *report, lists, balance_text, voa_summary),
-                       report->diagnostics.errors() > 0)) {
-      // A schedule balanced against the list on record (under accept_mu_, so that two are not
-      // applied to the same list at once) that does not balance, or has nothing to balance
-      // against: its finding says which.
+    } else if (Status settled = session ? AddFindings(*report,
+                                                      [&] {
+                                                        return session->Settle(
+                                                            *ledger_, report->diagnostics,
+                                                            settlement, attachments);
+                                                      })
+                                        : Status::Ok();
+               !settled.ok()) {
+      return settled;  // the records could not be read: checked again later
+    } else if (report->diagnostics.errors() > 0) {
+      // What the records say refuses it (under accept_mu_, so that two files do not settle
+      // against the same records at once: a schedule that does not balance against the list
+      // on record, or has none to balance against): its finding says which.
       f.errors = report->diagnostics.errors();
       f.warnings = report->diagnostics.warnings();
       for (const auto& d : report->diagnostics.diagnostics()) {
@@ -655,7 +685,7 @@ Status Spool::Check(FileRecord& f) {
         }
       }
     } else {
-      f.warnings = report->diagnostics.warnings();  // voa.exception, if any
+      f.warnings = report->diagnostics.warnings();  // the settlement's, if any
       // A reference map (a feed other feeds' schemas refer to): the last one accepted is kept
       // for their checks, durably, before the acceptance commits. Without it they are checked
       // with a warning instead, so a copy that fails does not refuse the file: the acceptance
@@ -679,8 +709,9 @@ Status Spool::Check(FileRecord& f) {
           f, finding_counts(),
           {std::string(state::kAccepted),
            fmt::format("checked: {} records, {} warnings{}{}", f.records, f.warnings,
-                       voa_summary.empty() ? "" : "; " + voa_summary, reference_note)},
-          lists);
+                       settlement.summary.empty() ? "" : "; " + settlement.summary,
+                       reference_note)},
+          settlement.states);
     }
   }
   // A quarantined file's rows are not delivered, nor its archive copy kept.
@@ -698,9 +729,10 @@ Status Spool::Check(FileRecord& f) {
     json = check::RenderJson(one, {});
   }
   if (Status s = WriteFileDurably(qdir, "report.json", json, false); !s.ok()) return s;
-  if (!balance_text.empty()) {
-    // A schedule that does not balance: its reconciliation, for rbgate quarantine show.
-    if (Status s = WriteFileDurably(qdir, "balance.txt", balance_text, false); !s.ok()) return s;
+  for (const auto& [name, text] : attachments) {
+    // What the feed's store says beside the findings (a schedule's reconciliation), for
+    // rbgate quarantine show.
+    if (Status s = WriteFileDurably(qdir, name, text, false); !s.ok()) return s;
   }
   return Transition(f.id, state::kQuarantining, reason);
 }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -49,8 +50,8 @@ struct RouteOptions {
   std::string feed;  // empty: detect from content
   std::vector<std::string> destinations;
   SettleRule settle;
-  // "csv" or "jsonl": a Bacs report is delivered with its rows (<output name>.csv or .jsonl),
-  // written in the checking pass. Empty: the file as it came, alone.
+  // "csv" or "jsonl": a feed with a transform is delivered with its rows (<output name>.csv or
+  // .jsonl), written in the checking pass. Empty: the file as it came, alone.
   std::string transform;
   // Four eyes: an accepted file waits, archived, in awaiting-approval until an officer other
   // than the one who dropped or released it approves (Spool::Approve).
@@ -77,9 +78,10 @@ struct SpoolOptions {
   // Below this much free space the spool takes no new work (and says so).
   std::int64_t min_free_bytes = std::int64_t{64} << 20;
   std::string user;  // who acts, for the ledger (the OS user)
-  // The billing authorities whose VOA lists are kept from list files (empty: every one a
-  // list holds; a country's list then costs ~16 bytes an entry in the ledger, compressed).
-  std::vector<std::string> voa_authorities;
+  // What the feeds' stores are told (schemas/feed_store.h): the billing authorities whose
+  // records are kept from files covering several (empty: every one's; a country's list then
+  // costs ~16 bytes an entry in the ledger, compressed).
+  schemas::StoreSettings store;
 };
 
 // A file in a drop folder that has settled and may be claimed.
@@ -174,13 +176,12 @@ class Spool {
   Status RetryDelivery(std::uint64_t id, const std::string& reason, const std::string& user = {});
   Status CancelDelivery(std::uint64_t id, const std::string& reason, const std::string& user = {});
 
-  // Checks the file at `path` as the spool does: CheckFile, then MatchWithLedger.
+  // Checks the file at `path` as the spool does: CheckFile, then what its feed's store says of
+  // it against the records (an input report against the submission it answers; a report
+  // whose returned items are on record under `id` against the items sent and earlier
+  // returns). Nothing is recorded.
   std::unique_ptr<check::FileReport> CheckAsSpool(const std::string& path, const std::string& feed,
                                                   const std::string& id = {});
-  // What the ledger adds to a report's findings: an input report against the submission it
-  // answers; an ARUDD or ARUCS report (whose items are on record under `id`) against the
-  // items sent and earlier returns.
-  void MatchWithLedger(check::FileReport& report, const std::string& id);
 
   Ledger& ledger() { return *ledger_; }
   std::uint64_t syncs() const { return sync_->syncs(); }
@@ -203,6 +204,10 @@ class Spool {
   static std::string SanitiseName(const std::string& name);
 
  private:
+  // The session of `feed`'s store, or null when its feed keeps no records beyond the file.
+  std::unique_ptr<schemas::FeedSession> OpenSession(const std::string& feed) const;
+  // Runs `step`, which may add findings to `report`, and keeps the findings in order.
+  static Status AddFindings(check::FileReport& report, const std::function<Status()>& step);
   explicit Spool(SpoolOptions options) : options_(std::move(options)) {}
   const RouteOptions* FindRoute(const std::string& name) const;
   const DestinationOptions* FindDestination(const std::string& name) const;

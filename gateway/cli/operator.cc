@@ -10,9 +10,10 @@
 
 #include "gateway/cli/voa.h"
 #include "gateway/daemon/daemon.h"
+#include "schemas/bacs_reports/reconcile.h"
+#include "schemas/feed.h"
 #include "spool/check/report.h"
 #include "spool/fsio.h"
-#include "spool/reconcile.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -470,11 +471,14 @@ int AuditVerify(Config& c, const std::string& head, const OperatorOptions& o) {
 int Reconcile(Config& c, const ReconcileOptions& o) {
   auto op = Open(c);
   if (!op) return 2;
-  const spool::ReconcileResult r = spool::Reconcile(op->spool->ledger(), o.from, o.to);
-  const spool::ReconcileRenderOptions render{o.show_personal};
-  const std::string out = o.format == "json"  ? spool::RenderReconcileJson(r, render)
-                          : o.format == "csv" ? spool::RenderReconcileCsv(r, render)
-                                              : spool::RenderReconcileText(r, render);
+  namespace br = schemas::bacs_reports;
+  const auto reconciled = br::Reconcile(op->spool->ledger(), o.from, o.to);
+  if (!reconciled.ok()) return Fail(reconciled.status());
+  const br::ReconcileResult& r = *reconciled;
+  const br::ReconcileRenderOptions render{o.show_personal};
+  const std::string out = o.format == "json"  ? br::RenderReconcileJson(r, render)
+                          : o.format == "csv" ? br::RenderReconcileCsv(r, render)
+                                              : br::RenderReconcileText(r, render);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return r.unmatched + r.returned_twice > 0 ? 1 : 0;
 }
@@ -482,13 +486,19 @@ int Reconcile(Config& c, const ReconcileOptions& o) {
 int PurgeItems(Config& c, const std::string& before) {
   auto op = Open(c);
   if (!op) return 2;
-  std::uint64_t sent = 0, returned = 0;
-  if (spool::Status s = op->spool->ledger().PurgeItems(before, sent, returned); !s.ok()) {
-    return Fail(s);
+  auto gone = op->spool->ledger().PurgeItems(before);
+  if (!gone.ok()) return Fail(gone.status());
+  // Every kind of item the feeds keep, in the order their stores name them.
+  std::string counts;
+  for (const auto* store : schemas::FeedStores()) {
+    for (std::string_view kind : store->item_kinds()) {
+      const auto it = gone->find(std::string(kind));
+      counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ",
+                            it == gone->end() ? 0 : it->second, kind);
+    }
   }
-  std::printf("forgot the items of days before %s: %llu sent, %llu returned (user %s)\n",
-              before.c_str(), static_cast<unsigned long long>(sent),
-              static_cast<unsigned long long>(returned), c.spool.user.c_str());
+  std::printf("forgot the items of days before %s: %s (user %s)\n", before.c_str(),
+              counts.empty() ? "none kept" : counts.c_str(), c.spool.user.c_str());
   return 0;
 }
 

@@ -4,8 +4,8 @@
 
 #include <cstdio>
 
+#include "schemas/voa/store.h"
 #include "spool/check/report.h"
-#include "spool/voa_state.h"
 
 namespace rbgate::gateway {
 
@@ -39,8 +39,14 @@ namespace {
 bool ReadChecked(const std::string& path, const std::string& feed,
                  const check::CheckSettings& settings, schemas::table::TypedRowSink& sink,
                  std::string& error, std::unique_ptr<check::FileReport>& report) {
+  // The reader takes the records as the VOA store's session would, as they are checked.
+  struct Reading final : schemas::FeedSession {
+    schemas::table::TypedRowSink& sink;
+    explicit Reading(schemas::table::TypedRowSink& s) : sink(s) {}
+    schemas::table::TypedRowSink* typed() noexcept override { return &sink; }
+  } reading(sink);
   check::CheckHooks hooks;
-  hooks.typed = &sink;
+  hooks.session = &reading;
   check::CheckSettings quiet = settings;
   quiet.progress = false;
   report = check::CheckFile(path, quiet, feed, hooks);
@@ -161,7 +167,13 @@ int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
       return report && report->problem.empty() && !report->valid() ? 1 : 2;
     }
   } else if (ledger != nullptr) {
-    const auto recorded = ledger->LatestVoaState(spool::TaxName(schedule->tax), schedule->ba);
+    const auto latest =
+        schemas::voa::LatestList(*ledger, schemas::voa::TaxName(schedule->tax), schedule->ba);
+    if (!latest.ok()) {
+      std::fprintf(stderr, "rbgate: %s\n", latest.status().message.c_str());
+      return 2;
+    }
+    const auto& recorded = *latest;
     if (!recorded) {
       std::fprintf(stderr,
                    "rbgate: no %s list for billing authority %s is on record; give one with "
@@ -169,11 +181,12 @@ int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
                    list_feed.c_str(), schedule->ba.c_str());
       return 2;
     }
-    state.emplace();
-    if (!spool::ListOfRecord(*recorded, *state, error)) {
-      std::fprintf(stderr, "rbgate: %s\n", error.c_str());
+    auto read = schemas::voa::ListOfRecord(*recorded);
+    if (!read.ok()) {
+      std::fprintf(stderr, "rbgate: %s\n", read.status().message.c_str());
       return 2;
     }
+    state = std::move(read).value();
     if (recorded->kind == "schedule" && recorded->number == schedule->number) {
       std::fprintf(stderr,
                    "rbgate: note: the list on record is already the list after schedule %s "
@@ -199,7 +212,12 @@ int VoaBalance(const VoaBalanceOptions& o, spool::Ledger* ledger,
 }
 
 int PrintVoaLists(spool::Ledger& ledger, const std::string& format) {
-  const auto lists = ledger.VoaStates();
+  const auto listed = schemas::voa::Lists(ledger);
+  if (!listed.ok()) {
+    std::fprintf(stderr, "rbgate: %s\n", listed.status().message.c_str());
+    return 2;
+  }
+  const auto& lists = *listed;
   if (format == "json") {
     std::string out = "{\"lists\":[";
     for (std::size_t i = 0; i < lists.size(); ++i) {

@@ -332,8 +332,8 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
     c.calendar_file = Resolve(dir, r.Get<std::string>("calendar").value_or(""));
     c.modulus_dir = Resolve(dir, r.Get<std::string>("modulus_dir").value_or(""));
     for (const auto& d : r.Strings("schema_dirs", {})) c.schema_dirs.push_back(Resolve(dir, d));
-    c.spool.voa_authorities = r.Strings("voa_authorities", {});
-    for (const auto& ba : c.spool.voa_authorities) {
+    c.spool.store.authorities = r.Strings("voa_authorities", {});
+    for (const auto& ba : c.spool.store.authorities) {
       if (ba.size() != 4 || ba.find_first_not_of("0123456789") != std::string::npos ||
           ba == "0000") {
         Fail(path, t->get("voa_authorities"), "checks.voa_authorities",

@@ -9,6 +9,8 @@
 #include <stdexcept>
 
 #include "schemas/bacs18/business_key.h"
+#include "schemas/bacs18/items.h"
+#include "schemas/dates.h"
 #include "spool/check/check.h"
 
 namespace rbgate::gateway {
@@ -66,17 +68,21 @@ std::span<const GenFault> AruddFaults() noexcept { return kAruddFaults; }
 
 namespace {
 
-// Reads the Standard 18 file at `path`, telling `on_item` of each payment item; its business
-// key. Throws std::runtime_error when the file cannot be read.
+// Reads the Standard 18 file at `path`, telling `on_item` of each payment item as its check
+// records it; its business key. Throws std::runtime_error when the file cannot be read.
 template <class Fn>
 std::string ReadSentItems(const std::string& path, Fn on_item) {
-  struct Sink final : schemas::bacs18::ItemSink {
+  struct Sink final : schemas::ItemSink {
     Fn& fn;
     explicit Sink(Fn& f) : fn(f) {}
-    void OnItem(const schemas::bacs18::Item& i) override { fn(i); }
+    void OnItem(std::string_view kind, std::uint64_t line, std::string_view day,
+                std::string_view text) override {
+      if (kind != schemas::bacs18::kSentKind) return;
+      if (auto row = schemas::bacs18::DecodeSent({line, day, text})) fn(*row);
+    }
   } sink(on_item);
   check::CheckHooks hooks;
-  hooks.submitted = &sink;
+  hooks.items = &sink;
   auto report = check::CheckFile(path, check::CheckSettings{}, "bacs18", hooks);
   if (!report->problem.empty()) throw std::runtime_error(report->problem);
   return report->business_key;
@@ -86,10 +92,10 @@ std::string ReadSentItems(const std::string& path, Fn on_item) {
 
 std::vector<SentItem> SentItemsOf(const std::string& path, bool credits, std::uint64_t max) {
   std::vector<SentItem> all;
-  ReadSentItems(path, [&](const schemas::bacs18::Item& i) {
+  ReadSentItems(path, [&](const schemas::bacs18::SubmittedItemRow& i) {
     if (i.credit != credits) return;
-    all.push_back({std::string(i.reference), std::string(i.dest_sort), std::string(i.dest_account),
-                   i.amount, i.day});
+    all.push_back({i.reference, i.dest_sort, i.dest_account, i.amount,
+                   schemas::ParseIsoDate(i.day).value_or(0)});
   });
   std::vector<SentItem> picked;
   const std::uint64_t n = all.size();
@@ -182,11 +188,12 @@ void GenerateArudd(const ReportGenOptions& options, std::ostream& out) {
 SentSubmission SubmissionOf(const std::string& path) {
   // Payment items per day and direction, to tell the contras' part of the totals.
   std::map<std::pair<schemas::Day, bool>, std::pair<std::uint64_t, std::uint64_t>> by_day;
-  const std::string business_key = ReadSentItems(path, [&](const schemas::bacs18::Item& i) {
-    auto& s = by_day[{i.day, i.credit}];
-    ++s.first;
-    s.second += i.amount;
-  });
+  const std::string business_key =
+      ReadSentItems(path, [&](const schemas::bacs18::SubmittedItemRow& i) {
+        auto& s = by_day[{schemas::ParseIsoDate(i.day).value_or(0), i.credit}];
+        ++s.first;
+        s.second += i.amount;
+      });
   auto key = schemas::bacs18::ParseBacs18BusinessKey(business_key);
   if (!key) throw std::runtime_error(path + ": too broken to say what it submits");
   SentSubmission sent{key->sun, key->serial, {}};

@@ -10,6 +10,7 @@
 #include "parsers/bacs18/rules.h"
 #include "parsers/bacs18/standard18.h"
 #include "schemas/bacs18/business_key.h"
+#include "schemas/bacs18/items.h"
 #include "schemas/bacs18/validator.h"
 
 namespace rbgate::schemas::bacs18 {
@@ -17,8 +18,11 @@ namespace {
 
 class Check final : public FeedCheck {
  public:
-  Check(const ValidatorOptions& options, parsers::DiagnosticSink& diagnostics)
-      : validator_(options, diagnostics), parser_(validator_, diagnostics) {}
+  Check(const ValidatorOptions& options, parsers::DiagnosticSink& diagnostics,
+        schemas::ItemSink* items)
+      : encoder_(items != nullptr ? std::make_unique<SentItemEncoder>(*items) : nullptr),
+        validator_(WithItems(options, encoder_.get()), diagnostics),
+        parser_(validator_, diagnostics) {}
   std::size_t Feed(std::span<const char> window, std::uint64_t offset, bool last) override {
     return parser_.Feed(window, offset, last);
   }
@@ -32,6 +36,11 @@ class Check final : public FeedCheck {
   }
 
  private:
+  static ValidatorOptions WithItems(ValidatorOptions o, ItemSink* items) {
+    o.items = items;
+    return o;
+  }
+  std::unique_ptr<SentItemEncoder> encoder_;  // the items, on to the store's sink
   Validator validator_;
   parsers::bacs18::Parser parser_;
 };
@@ -59,8 +68,7 @@ class Standard18 final : public BuiltinFeed {
     // 4 KiB file should not cost 16 MiB of zeroed memory.
     options.duplicate_window = std::min<std::size_t>(
         o.duplicate_window, static_cast<std::size_t>(size / parsers::bacs18::kDataLength + 16));
-    options.items = sinks.submitted;
-    return std::unique_ptr<FeedCheck>(std::make_unique<Check>(options, diagnostics));
+    return std::unique_ptr<FeedCheck>(std::make_unique<Check>(options, diagnostics, sinks.items));
   }
   // The layout says which fields are personal (names, accounts, references): only those are
   // masked, and whatever lies past the layout, which is not known not to be.

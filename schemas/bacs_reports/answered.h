@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rbgate::schemas::bacs_reports {
 
@@ -18,6 +19,13 @@ struct AnsweredUserFile {
   std::uint64_t error_items = 0, error_value = 0;  // Errors/Error/ErrorItem, pence
   std::uint64_t index = 0;                         // position within its submission, from 0
   std::uint64_t line = 0;                          // of its UserFileInformation
+};
+
+// Told what an input report answers, once it has been read (the Bacs store's session).
+class AnswerSink {
+ public:
+  virtual ~AnswerSink() = default;
+  virtual void OnAnswers(const std::vector<AnsweredUserFile>& answers) = 0;
 };
 
 }  // namespace rbgate::schemas::bacs_reports

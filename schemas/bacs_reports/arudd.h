@@ -99,6 +99,10 @@ class AruddValidator final : public XmlFeedValidator {
   explicit AruddValidator(parsers::DiagnosticSink& diagnostics, const ReturnsKind& kind = kArudd,
                           ReturnedItemSink* items = nullptr)
       : XmlFeedValidator(diagnostics), kind_(kind), sink_(items) {}
+  // Its items, encoded, on to `items` (which must outlive it).
+  AruddValidator(parsers::DiagnosticSink& diagnostics, const ReturnsKind& kind,
+                 std::unique_ptr<ReturnedItemSink> items)
+      : XmlFeedValidator(diagnostics), kind_(kind), owned_(std::move(items)), sink_(owned_.get()) {}
 
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;
@@ -114,8 +118,9 @@ class AruddValidator final : public XmlFeedValidator {
   std::string processing_date_;
   std::uint64_t record_items_ = 0, record_value_ = 0;
   std::uint64_t items_ = 0, value_ = 0;
-  // The item being read, until its end tag.
+  std::unique_ptr<ReturnedItemSink> owned_;
   ReturnedItemSink* sink_;
+  // The item being read, until its end tag.
   bool in_item_ = false;
   std::string original_, reference_, code_, return_code_, description_, payer_sort_, payer_account_;
   ReturnedItem item_;

@@ -9,7 +9,9 @@
 #include "schemas/bacs_reports/ddic.h"
 #include "schemas/bacs_reports/input.h"
 #include "schemas/bacs_reports/messaging.h"
+#include "schemas/bacs_reports/reconcile.h"
 #include "schemas/bacs_reports/report_rules.h"
+#include "schemas/bacs_reports/returned_items.h"
 #include "schemas/bacs_reports/rows.h"
 #include "schemas/xml_feed.h"
 
@@ -83,6 +85,12 @@ std::unique_ptr<XmlFeedValidator> Plain(parsers::DiagnosticSink& d, const CheckO
   return std::make_unique<V>(d);
 }
 
+std::unique_ptr<XmlFeedValidator> Returns(parsers::DiagnosticSink& d, const ReturnsKind& kind,
+                                          const FeedSinks& s) {
+  if (s.items == nullptr) return std::make_unique<AruddValidator>(d, kind);
+  return std::make_unique<AruddValidator>(d, kind, std::make_unique<ReturnedItemEncoder>(*s.items));
+}
+
 }  // namespace
 
 void RegisterFeeds(FeedCatalogue& catalogue) {
@@ -92,7 +100,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
   };
   arudd.validator = [](parsers::DiagnosticSink& d, const CheckOptions&,
                        const FeedSinks& s) -> std::unique_ptr<XmlFeedValidator> {
-    return std::make_unique<AruddValidator>(d, kArudd, s.returned);
+    return Returns(d, kArudd, s);
   };
   catalogue.Add(std::make_unique<XmlFeed>(arudd));
 
@@ -102,7 +110,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
   };
   arucs.validator = [](parsers::DiagnosticSink& d, const CheckOptions&,
                        const FeedSinks& s) -> std::unique_ptr<XmlFeedValidator> {
-    return std::make_unique<AruddValidator>(d, kArucs, s.returned);
+    return Returns(d, kArucs, s);
   };
   catalogue.Add(std::make_unique<XmlFeed>(arucs));
 
@@ -136,11 +144,16 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
   input.claim = [](std::string_view, std::string_view xml) -> Claim {
     return {Has(xml, "<InputReport") && !Has(xml, "<ARUDD") && !Has(xml, "<ARUCS"), false, {}};
   };
-  input.validator = Plain<InputReportValidator>;
+  input.validator = [](parsers::DiagnosticSink& d, const CheckOptions&,
+                       const FeedSinks& s) -> std::unique_ptr<XmlFeedValidator> {
+    // The session of the Bacs store (reconcile.h) takes the answers, to match them.
+    return std::make_unique<InputReportValidator>(d, dynamic_cast<AnswerSink*>(s.session));
+  };
   input.offline_note =
       "an input report is matched against the submission it answers (SUN, serial, day, "
       "totals) only where the ledger is: by the daemon, and by rbgate quarantine show";
   catalogue.Add(std::make_unique<XmlFeed>(input));
+  RegisterStore(catalogue);
 }
 
 }  // namespace rbgate::schemas::bacs_reports

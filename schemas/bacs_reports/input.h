@@ -47,8 +47,9 @@ inline constexpr parsers::Rule kInputTotals{
 
 class InputReportValidator final : public XmlFeedValidator {
  public:
-  explicit InputReportValidator(parsers::DiagnosticSink& diagnostics)
-      : XmlFeedValidator(diagnostics) {}
+  // `answers`, if given, is told the user files once the document has been read.
+  explicit InputReportValidator(parsers::DiagnosticSink& diagnostics, AnswerSink* answers = nullptr)
+      : XmlFeedValidator(diagnostics), sink_(answers) {}
   void StartElement(std::string_view name, std::span<const parsers::xml::Attribute> attributes,
                     std::uint64_t line) override;
   void EndElement(std::string_view name, std::uint64_t line) override;
@@ -60,9 +61,12 @@ class InputReportValidator final : public XmlFeedValidator {
   const std::vector<AnsweredUserFile>& answers() const { return answers_; }
 
   std::uint64_t records() const override { return answers_.size(); }
-  void Finish(FeedFacts& facts) override { facts.answers = answers_; }
+  void Finish(FeedFacts&) override {
+    if (sink_ != nullptr) sink_->OnAnswers(answers_);
+  }
 
  private:
+  AnswerSink* sink_;
   std::vector<AnsweredUserFile> answers_;
   std::string report_type_, report_date_, submission_reference_, serial_;
   std::uint64_t in_submission_ = 0;  // user files so far in this submission

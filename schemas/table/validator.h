@@ -33,6 +33,8 @@ class TypedRowSink {
   virtual void OnOtherRecord(const parsers::delimited::Row& /*row*/, std::string_view /*role*/,
                              std::span<const Value> /*values*/, std::span<const bool> /*present*/) {
   }
+  // After the last record: findings that need every record (a check across them).
+  virtual void Finish() {}
 };
 
 // The values a feed's file holds in a key field (a reference map), looked up by a field's

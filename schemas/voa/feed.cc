@@ -2,6 +2,8 @@
 // element and validated against ba_report.xsd and the rules beyond it (ba_report.h). The VOA's
 // lists and schedules are schema files beside this one (ct-list.json, ...).
 #include "schemas/voa/ba_report.h"
+#include "schemas/voa/smv.h"
+#include "schemas/voa/store.h"
 #include "schemas/xml_feed.h"
 
 namespace rbgate::schemas::voa {
@@ -21,6 +23,13 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
     return std::make_unique<BaReportValidator>(diagnostics);
   };
   catalogue.Add(std::make_unique<XmlFeed>(d));
+  RegisterStore(catalogue);
+  catalogue.AddTableRecordCheck(
+      [](const table::TableSchema& schema,
+         parsers::DiagnosticSink& diagnostics) -> std::unique_ptr<table::TypedRowSink> {
+        if (schema.voa.role != table::VoaBinding::Role::kValuations) return nullptr;
+        return std::make_unique<ValuationChecker>(schema, diagnostics);
+      });
 }
 
 }  // namespace rbgate::schemas::voa

@@ -26,7 +26,7 @@ class ValuationChecker final : public table::TypedRowSink {
   void OnOtherRecord(const parsers::delimited::Row& row, std::string_view role,
                      std::span<const table::Value> values, std::span<const bool> present) override;
   // End of file: a valuation left without its totals. Call once.
-  void Finish();
+  void Finish() override;
 
   std::uint64_t valuations() const noexcept { return valuations_; }
 

@@ -14,6 +14,7 @@
 
 #include "parsers/delimited/delimited.h"
 #include "parsers/xml/rules.h"
+#include "parsers/xml/xml_stream.h"
 #include "schemas/detect.h"
 #include "schemas/feed.h"
 #include "schemas/json/json_validator.h"
@@ -21,7 +22,6 @@
 #include "schemas/table/rows.h"
 #include "schemas/table/rules.h"
 #include "schemas/table/validator.h"
-#include "schemas/voa/smv.h"
 #include "spool/check/digest.h"
 #include "spool/check/mapped_input.h"
 
@@ -150,7 +150,7 @@ bool ReadThrough(const std::string& path, std::int64_t size, std::size_t window_
 void CheckBuiltin(const std::string& path, std::int64_t size, const CheckSettings& settings,
                   const schemas::BuiltinFeed& feed, FileReport& report, const CheckHooks& hooks) {
   auto made = feed.MakeCheck(static_cast<std::uint64_t>(size), settings.validator,
-                             report.diagnostics, {hooks.submitted, hooks.returned, hooks.rows});
+                             report.diagnostics, {hooks.items, hooks.rows, hooks.session});
   if (!made.ok()) {
     report.problem = path + ": " + made.status().message;
     return;
@@ -170,7 +170,6 @@ void CheckBuiltin(const std::string& path, std::int64_t size, const CheckSetting
   report.bytes = facts.bytes > 0 ? facts.bytes : static_cast<std::uint64_t>(size);
   report.separator = std::move(facts.separator);
   report.business_key = std::move(facts.business_key);
-  report.answers = std::move(facts.answers);
   readers.Finish();
   if (hooks.rows != nullptr) hooks.rows->Flush();
   report.diagnostics.SortByPosition();
@@ -223,11 +222,8 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
       }
     }
   }
-  // Summary valuations: checked across records, valuation by valuation.
-  std::optional<schemas::voa::ValuationChecker> valuations;
-  if (schema.voa.role == schemas::table::VoaBinding::Role::kValuations) {
-    valuations.emplace(schema, report.diagnostics);
-  }
+  // Checks across records that the schema's binding asks for (summary valuations).
+  const auto across = schemas::MakeTableRecordCheck(schema, report.diagnostics);
   // The resource's bytes and hash, when its descriptor states them.
   if (schema.bytes && static_cast<std::uint64_t>(size) != *schema.bytes) {
     parsers::ReportAt(
@@ -237,7 +233,8 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   std::optional<Sha256> resource_hash;
   std::uint64_t hashed = 0;
   if (!schema.hash_hex.empty()) resource_hash.emplace(schema.hash_algorithm);
-  TypedTee typed({rows ? &*rows : nullptr, hooks.typed, valuations ? &*valuations : nullptr});
+  TypedTee typed(
+      {rows ? &*rows : nullptr, hooks.session ? hooks.session->typed() : nullptr, across.get()});
   schemas::table::Validator validator(schema, report.diagnostics,
                                       {settings.validator.modulus, typed.sink(), &references});
   parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
@@ -264,7 +261,7 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
                                     schema.hash_algorithm, hex, schema.hash_hex));
     }
   }
-  if (valuations) valuations->Finish();
+  if (across) across->Finish();
   if (hooks.rows != nullptr) hooks.rows->Flush();
   report.records = validator.records();
   report.bytes = parser.summary().bytes;

@@ -9,12 +9,10 @@
 
 #include "parsers/diagnostic.h"
 #include "parsers/status.h"
-#include "schemas/bacs18/validator.h"
-#include "schemas/bacs_reports/answered.h"
-#include "schemas/bacs_reports/arudd.h"
 #include "schemas/detect.h"
 #include "schemas/feed.h"
 #include "schemas/feed_schema.h"
+#include "schemas/feed_store.h"
 #include "schemas/registry.h"
 #include "schemas/table/validator.h"
 #include "spool/check/byte_sink.h"
@@ -54,10 +52,8 @@ struct FileReport {
   std::string schema_version, schema_sha256;
   bool windows1252 = false;  // its text is Windows-1252: shown converted to UTF-8
   // What identifies the submission whatever its bytes (empty when the feed has none or the
-  // file is too broken to say): for Standard 18, SUN, serial, processing days and totals.
+  // file is too broken to say): for a payment file, SUN, serial, processing days and totals.
   std::string business_key;
-  // An input report: the user files it answers, for matching against what was sent.
-  std::vector<schemas::bacs_reports::AnsweredUserFile> answers;
 
   explicit FileReport(std::size_t cap) : diagnostics(cap) {}
   bool valid() const noexcept { return problem.empty() && diagnostics.errors() == 0; }
@@ -65,18 +61,18 @@ struct FileReport {
 
 // What else the checking pass feeds, so that nothing reads a file twice.
 struct CheckHooks {
-  std::string* sha256 = nullptr;                                // the file's SHA-256
-  schemas::bacs18::ItemSink* submitted = nullptr;               // Standard 18 payment items
-  schemas::bacs_reports::ReturnedItemSink* returned = nullptr;  // ARUDD and ARUCS items
-  // A Bacs report's transform (rows for the R&B system), written as it is validated. The
+  std::string* sha256 = nullptr;  // the file's SHA-256
+  // The items the feed keeps on record (a payment file's, a report's returned items).
+  schemas::ItemSink* items = nullptr;
+  // The session of the feed's store (schemas::OpenFeedSession): told what its feed's check
+  // tells it, and fed a table feed's records as typed values (a list's entries).
+  schemas::FeedSession* session = nullptr;
+  // A feed's transform (rows for the R&B system), written as it is validated. The
   // writer must have the feed's columns (BuiltinFeed::transform_columns).
   schemas::RowWriter* rows = nullptr;
   // The archive copy, compressed from the same reads (finished only if the file was read
   // through).
   ByteSink* archive = nullptr;
-  // A table feed's records as typed values, as they are checked (a VOA list's entries, a
-  // schedule's alterations), beside `rows` if both are given.
-  schemas::table::TypedRowSink* typed = nullptr;
 };
 
 // A file's first bytes (up to schemas::kDetectionWindow), read once, and what they say of its

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "parsers/bacs18/rules.h"
 #include "parsers/utf8.h"
 #include "schemas/values.h"
 

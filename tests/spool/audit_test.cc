@@ -5,6 +5,7 @@
 #include "spool/audit.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <functional>
@@ -13,6 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "schemas/bacs18/items.h"
+#include "schemas/bacs_reports/returned_items.h"
+#include "schemas/voa/store.h"
 #include "spool/ledger.h"
 #include "tests/support/temp_dir.h"
 
@@ -386,7 +390,7 @@ TEST_CASE("the ledger's schema is versioned and migrated in steps") {
     auto l = Open(path);
     Fill(*l);
   }
-  CHECK(Sql1(path, "PRAGMA user_version") == "1");
+  CHECK(Sql1(path, "PRAGMA user_version") == "2");
   // As a ledger of before: version 0, and files without the columns added since.
   {
     sqlite3* db = nullptr;
@@ -403,7 +407,7 @@ TEST_CASE("the ledger's schema is versioned and migrated in steps") {
     CHECK(l->Get("f1")->dropped_by.empty());
     CHECK(l->VerifyAudit(std::nullopt).ok());
   }
-  CHECK(Sql1(path, "PRAGMA user_version") == "1");
+  CHECK(Sql1(path, "PRAGMA user_version") == "2");
   CHECK(Sql1(path, "SELECT count(*) FROM pragma_table_info('files') WHERE name = 'dropped_by'") ==
         "1");
   // A newer rbgate's ledger.
@@ -417,6 +421,104 @@ TEST_CASE("the ledger's schema is versioned and migrated in steps") {
   CHECK(OpenSqliteLedger(path, st) == nullptr);
   CHECK(st.message.find("schema version 99 is newer") != std::string::npos);
   CHECK(Sql1(path, "PRAGMA user_version") == "99");
+}
+
+void Exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  const std::string message = err != nullptr ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+// Version 1 kept each feed's records in tables of its own (a payment file's items, a report's
+// returned items, the VOA's lists); version 2 moves them into the feeds' tables, where each
+// feed's store reads them as before.
+TEST_CASE("a version 1 ledger's per-feed tables move into the feeds' tables") {
+  TempDir dir;
+  const std::string path = dir / "ledger.db";
+  schemas::voa::ListState list;
+  list.tax = schemas::table::VoaBinding::Tax::kNdr;
+  list.ba = "0114";
+  list.entries = {{1001, 25000}, {1002, 7300}};
+  {
+    auto l = Open(path);
+    Fill(*l);  // f1 released (accepted), f2 rejected, f3 quarantined
+    schemas::bacs18::SubmittedItemRow sent{7,      "2026-11-24", "401234", "12345678",
+                                           "CT01", 6500,         false};
+    REQUIRE(l->AddItems("f1", schemas::bacs18::kSentKind,
+                        {{sent.line, sent.day, schemas::bacs18::EncodeSent(sent)}}, true)
+                .ok());
+    FileRecord f = *l->Get("f1");
+    REQUIRE(l->RecordCheck(f, {}, {std::string(state::kReleased), "again"},
+                           {schemas::voa::StateOfList(list, "list")})
+                .ok());
+  }
+  // Back to version 1's tables, filled as version 1 filled them.
+  Exec(path, R"sql(
+    CREATE TABLE submitted_items (
+      file_no INTEGER NOT NULL, day INTEGER NOT NULL, first_line INTEGER NOT NULL,
+      count INTEGER NOT NULL, items BLOB NOT NULL,
+      PRIMARY KEY (file_no, day, first_line)) WITHOUT ROWID, STRICT;
+    INSERT INTO submitted_items SELECT file_no, CAST(replace(day, '-', '') AS INTEGER),
+      first_line, count, items FROM items WHERE kind = 'sent';
+    CREATE TABLE returned_items (
+      file_id TEXT NOT NULL, line INTEGER NOT NULL, report_day TEXT NOT NULL,
+      original_day TEXT NOT NULL, reference TEXT NOT NULL, code TEXT NOT NULL,
+      return_code TEXT NOT NULL, description TEXT NOT NULL, payer_sort TEXT NOT NULL,
+      payer_account TEXT NOT NULL, amount INTEGER NOT NULL, credit INTEGER NOT NULL,
+      PRIMARY KEY (file_id, line)) WITHOUT ROWID;
+    INSERT INTO returned_items VALUES ('f1', 10, '2026-11-27', '2026-11-24', 'CT01', '17',
+      '0128', 'REFER	TO PAYER', '401234', '12345678', 6500, 0);
+    CREATE TABLE voa_states (
+      seq INTEGER PRIMARY KEY, tax TEXT NOT NULL, ba TEXT NOT NULL, file_id TEXT NOT NULL,
+      kind TEXT NOT NULL, number TEXT NOT NULL, date TEXT NOT NULL, entries INTEGER NOT NULL,
+      total INTEGER NOT NULL, bands TEXT NOT NULL, state BLOB NOT NULL, recorded_at TEXT NOT NULL);
+    INSERT INTO voa_states (tax, ba, file_id, kind, number, date, entries, total, bands, state,
+      recorded_at) SELECT 'ndr', '0114', file_id, 'list', '', '', 2, 32300, '',
+      CAST(X'52425631' || state AS BLOB), recorded_at FROM feed_states;
+    DELETE FROM items; DELETE FROM feed_states; PRAGMA user_version = 1;
+  )sql");
+  auto l = Open(path);
+  CHECK(Sql1(path, "PRAGMA user_version") == "2");
+  CHECK(Sql1(path,
+             "SELECT count(*) FROM sqlite_master WHERE name IN ('submitted_items', "
+             "'returned_items', 'voa_states')") == "0");
+  std::vector<std::string> seen;
+  REQUIRE(l->VisitAcceptedItems(schemas::bacs18::kSentKind, {}, {},
+                                [&](const schemas::StoredFile& f, const schemas::ItemView& i) {
+                                  const auto row = schemas::bacs18::DecodeSent(i);
+                                  REQUIRE(row);
+                                  seen.push_back(fmt::format("{} {} {} {} {}", f.id, row->line,
+                                                             row->day, row->reference,
+                                                             row->amount));
+                                })
+              .ok());
+  CHECK(seen == std::vector<std::string>{"f1 7 2026-11-24 CT01 6500"});
+  seen.clear();
+  REQUIRE(l->VisitItemsOf("f1", schemas::bacs_reports::kReturnedKind,
+                          [&](const schemas::StoredFile&, const schemas::ItemView& i) {
+                            const auto row = schemas::bacs_reports::DecodeReturned(i);
+                            REQUIRE(row);
+                            seen.push_back(fmt::format("{} {} {} {} {}", row->line, row->report_day,
+                                                       row->original_day, row->description,
+                                                       row->amount));
+                          })
+              .ok());
+  CHECK(seen == std::vector<std::string>{"10 2026-11-27 2026-11-24 REFER TO PAYER 6500"});
+  const auto latest = schemas::voa::LatestList(*l, "ndr", "0114");
+  REQUIRE_MESSAGE(latest.ok(), latest.status().message);
+  REQUIRE(*latest);
+  CHECK((*latest)->entries == 2);
+  CHECK((*latest)->total == 32300);
+  CHECK((*latest)->file_id == "f1");
+  const auto read = schemas::voa::ListOfRecord(**latest);
+  REQUIRE(read.ok());
+  CHECK(read->entries == list.entries);
+  CHECK(l->VerifyAudit(std::nullopt).ok());
 }
 
 // One table says what each state means; the lists the ledger's SQL uses come from it.

@@ -1,6 +1,6 @@
 // End to end: a generated Direct Debit file goes through the spool, the bank's returns for some
 // of its items (generated from the file itself) follow, and reconciliation matches them.
-#include "spool/reconcile.h"
+#include "schemas/bacs_reports/reconcile.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -17,6 +17,12 @@
 
 namespace rbgate::gateway {
 namespace {
+
+schemas::bacs_reports::ReconcileResult Reconciled(spool::Ledger& ledger) {
+  auto r = schemas::bacs_reports::Reconcile(ledger, {}, {});
+  REQUIRE_MESSAGE(r.ok(), r.status().message);
+  return std::move(r).value();
+}
 
 using testing::TempDir;
 
@@ -96,7 +102,7 @@ TEST_CASE("returns of forwarded Direct Debits match; a second return of one is f
 
   const std::string r1 = g.Drop("arudd1.xml", Returns(g.dir / "dd.s18", 12, 1));
   REQUIRE(g.s->ledger().Get(r1)->state == spool::state::kDelivered);
-  auto result = spool::Reconcile(g.s->ledger(), {}, {});
+  auto result = Reconciled(g.s->ledger());
   CHECK(result.matched == 12);
   CHECK(result.unmatched == 0);
   for (const auto& l : result.lines) {
@@ -112,7 +118,7 @@ TEST_CASE("returns of forwarded Direct Debits match; a second return of one is f
   const std::string r2 = g.Drop("arudd2.xml", Returns(g.dir / "dd.s18", 3, 2));
   REQUIRE(g.s->ledger().Get(r2)->state == spool::state::kDelivered);
   CHECK(Warnings(g, r2) == std::map<std::string, std::uint64_t>{{"arudd.item.returned-twice", 3}});
-  result = spool::Reconcile(g.s->ledger(), {}, {});
+  result = Reconciled(g.s->ledger());
   CHECK(result.matched == 12);
   CHECK(result.returned_twice == 3);
 
@@ -123,7 +129,7 @@ TEST_CASE("returns of forwarded Direct Debits match; a second return of one is f
     CHECK(Warnings(g, id) == std::map<std::string, std::uint64_t>{
                                  {credits ? "arucs.item.unmatched" : "arudd.item.unmatched", 1}});
   }
-  result = spool::Reconcile(g.s->ledger(), {}, {});
+  result = Reconciled(g.s->ledger());
   CHECK(result.unmatched == 2);
 }
 
@@ -134,7 +140,7 @@ TEST_CASE("a quarantined return is not reconciled until released; its items are 
   g.Drop("dd.s18", debits);
   const std::string bad = g.Drop("arudd.xml", Returns(g.dir / "dd.s18", 5, 1, {"totals-value"}));
   REQUIRE(g.s->ledger().Get(bad)->state == spool::state::kQuarantined);
-  CHECK(spool::Reconcile(g.s->ledger(), {}, {}).lines.empty());
+  CHECK(Reconciled(g.s->ledger()).lines.empty());
   // An officer's look at it: the totals error, and its items matched (no warnings).
   auto look = g.s->CheckAsSpool(g.s->QuarantineDir(bad) + "/original", "arudd", bad);
   CHECK(look->diagnostics.Count("arudd.totals.value") == 1);
@@ -148,7 +154,7 @@ TEST_CASE("a quarantined return is not reconciled until released; its items are 
   REQUIRE(g.s->Reprocess(bad, "test").ok());
   REQUIRE(g.s->ledger().Get(bad)->state == spool::state::kQuarantined);
   REQUIRE(g.s->Release(bad, "totals off by a penny; items verified by phone", false).ok());
-  const auto result = spool::Reconcile(g.s->ledger(), {}, {});
+  const auto result = Reconciled(g.s->ledger());
   CHECK(result.lines.size() == 5);
   CHECK(result.matched == 5);
 }

@@ -20,11 +20,11 @@
 
 #include "gateway/gen/bacs18.h"
 #include "gateway/gen/reports.h"
+#include "schemas/bacs_reports/reconcile.h"
 #include "schemas/dates.h"
 #include "spool/archive.h"
 #include "spool/check/digest.h"
 #include "spool/ledger.h"
-#include "spool/reconcile.h"
 #include "spool/spool.h"
 #include "tests/support/bacs18_file.h"
 #include "tests/support/process.h"
@@ -242,7 +242,9 @@ stable_seconds = 0
   }
   CHECK(parts == 0);
   // Every return is of an item of a delivered file, recorded once however often the run died.
-  const auto rec = spool::Reconcile(*ledger, {}, {});
+  const auto reconciled = schemas::bacs_reports::Reconcile(*ledger, {}, {});
+  REQUIRE_MESSAGE(reconciled.ok(), reconciled.status().message);
+  const auto& rec = *reconciled;
   CHECK(rec.unmatched == 0);
   CHECK(rec.matched + rec.returned_twice == rec.lines.size());
   CHECK(delivered_rows > 0);

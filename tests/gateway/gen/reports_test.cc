@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "schemas/bacs_reports/answered.h"
 #include "schemas/bacs_reports/report_rules.h"
 #include "spool/check/check.h"
 #include "tests/support/temp_dir.h"
@@ -13,20 +14,30 @@ namespace rbgate::gateway {
 namespace {
 
 // Writes `doc` to a file and checks it as rbgate check would (feed detected from content).
-std::unique_ptr<check::FileReport> CheckedBytes(const std::string& doc) {
+std::unique_ptr<check::FileReport> CheckedBytes(const std::string& doc,
+                                                const check::CheckHooks& hooks = {}) {
   testing::TempDir dir;
   testing::WriteFile(dir / "report.xml", doc);
   check::CheckSettings settings;
   settings.progress = false;
-  return check::CheckFile(dir / "report.xml", settings);
+  return check::CheckFile(dir / "report.xml", settings, {}, hooks);
 }
 
 template <class Generate>
-std::unique_ptr<check::FileReport> CheckedWith(Generate&& generate) {
+std::unique_ptr<check::FileReport> CheckedWith(Generate&& generate,
+                                               const check::CheckHooks& hooks = {}) {
   std::ostringstream out;
   generate(out);
-  return CheckedBytes(out.str());
+  return CheckedBytes(out.str(), hooks);
 }
+
+// What an input report's check hands its store's session.
+struct Answers final : schemas::FeedSession, schemas::bacs_reports::AnswerSink {
+  void OnAnswers(const std::vector<schemas::bacs_reports::AnsweredUserFile>& a) override {
+    answers = a;
+  }
+  std::vector<schemas::bacs_reports::AnsweredUserFile> answers;
+};
 
 std::unique_ptr<check::FileReport> Checked(const ReportGenOptions& o) {
   return CheckedWith([&](std::ostream& out) { GenerateArudd(o, out); });
@@ -93,17 +104,22 @@ TEST_CASE("ARUCS (returned credits, inferred shape): valid, detected, and its fa
 
 TEST_CASE("input reports: valid alone, and the faults a report shows by itself") {
   SentSubmission none;
-  auto r = CheckedWith([&](std::ostream& out) { GenerateInputReport(Options(), none, out); });
+  Answers session;
+  check::CheckHooks hooks;
+  hooks.session = &session;
+  auto r =
+      CheckedWith([&](std::ostream& out) { GenerateInputReport(Options(), none, out); }, hooks);
   CHECK(r->feed == "input");
   CHECK(r->valid());
   CHECK(r->diagnostics.diagnostics().empty());
-  REQUIRE(r->answers.size() == 1);
-  CHECK(r->answers[0].sun == "123456");
-  CHECK(r->answers[0].serial == "000001");
-  CHECK(r->answers[0].processing_day == "2026-11-27");
-  CHECK(r->answers[0].debit_count == 25);
-  CHECK(r->answers[0].credit_count == 1);
-  CHECK(r->answers[0].credit_value == r->answers[0].debit_value);
+  const auto& answers = session.answers;
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].sun == "123456");
+  CHECK(answers[0].serial == "000001");
+  CHECK(answers[0].processing_day == "2026-11-27");
+  CHECK(answers[0].debit_count == 25);
+  CHECK(answers[0].credit_count == 1);
+  CHECK(answers[0].credit_value == answers[0].debit_value);
   for (const GenFault& f : InputFaults()) {
     // These need the ledger (tests/gateway/reconcile_test.cc).
     if (std::string_view(f.rule).starts_with("input.submission.")) continue;

@@ -1,23 +1,34 @@
-#include "spool/reconcile.h"
+// The Bacs feeds' store (reconciliation) against the real SQLite ledger.
+#include "schemas/bacs_reports/reconcile.h"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include "schemas/dates.h"
-#include "spool/ledger_items.h"
+#include "spool/ledger.h"
 #include "tests/support/temp_dir.h"
 
-namespace rbgate::spool {
+namespace rbgate::schemas::bacs_reports {
 namespace {
 
+using spool::FileRecord;
+using spool::Ledger;
 using testing::TempDir;
+namespace state = spool::state;
+
+template <class Row, class Encode>
+std::vector<StoredItem> Items(const std::vector<Row>& rows, std::string Row::*day, Encode encode) {
+  std::vector<StoredItem> out;
+  for (const auto& r : rows) out.push_back({r.line, r.*day, encode(r)});
+  return out;
+}
 
 class Fixture {
  public:
   Fixture() {
     Status st;
-    ledger = OpenSqliteLedger(dir / "ledger.db", st);
+    ledger = spool::OpenSqliteLedger(dir / "ledger.db", st);
     REQUIRE_MESSAGE(ledger != nullptr, st.message);
   }
   // A file in `state` (delivered unless said), named and identified by `name`.
@@ -29,11 +40,28 @@ class Fixture {
     REQUIRE(ledger->AddFile(f).ok());
     REQUIRE(ledger->Transition(name, state, "test").ok());
   }
-  void Sent(const std::string& file, std::vector<SubmittedItemRow> rows) {
-    REQUIRE(ledger->AddSubmittedItems(file, rows, true).ok());
+  void Sent(const std::string& file, const std::vector<SubmittedItemRow>& rows) {
+    REQUIRE(ledger
+                ->AddItems(file, bacs18::kSentKind,
+                           Items(rows, &SubmittedItemRow::day, bacs18::EncodeSent), true)
+                .ok());
   }
-  void Returned(const std::string& file, std::vector<ReturnedItemRow> rows) {
-    REQUIRE(ledger->AddReturnedItems(file, rows, true).ok());
+  void Returned(const std::string& file, const std::vector<ReturnedItemRow>& rows) {
+    REQUIRE(ledger
+                ->AddItems(file, kReturnedKind,
+                           Items(rows, &ReturnedItemRow::report_day, EncodeReturned), true)
+                .ok());
+  }
+  // The payment items of accepted files processed on `day`.
+  std::vector<std::pair<StoredFile, SubmittedItemRow>> SentOn(const std::string& day) {
+    std::vector<std::pair<StoredFile, SubmittedItemRow>> out;
+    REQUIRE(ledger
+                ->VisitAcceptedItems(bacs18::kSentKind, day, day,
+                                     [&](const StoredFile& f, const ItemView& i) {
+                                       out.emplace_back(f, bacs18::DecodeSent(i).value());
+                                     })
+                .ok());
+    return out;
   }
 
   TempDir dir;
@@ -58,6 +86,12 @@ ReturnedItemRow Return(std::uint64_t line, std::string ref, std::uint64_t pence,
           false};
 }
 
+ReconcileResult Reconciled(Ledger& ledger, const std::string& from, const std::string& to) {
+  auto r = Reconcile(ledger, from, to);
+  REQUIRE_MESSAGE(r.ok(), r.status().message);
+  return std::move(r).value();
+}
+
 const ReconcileLine* Find(const ReconcileResult& r, std::string_view report, std::uint64_t line) {
   for (const auto& l : r.lines) {
     if (l.report.id == report && l.item.line == line) return &l;
@@ -77,7 +111,7 @@ TEST_CASE("returns match on reference, amount and original processing day") {
                          Return(13, "CT0000000002", 1251, "2026-11-24"),
                          // right reference and amount, another day
                          Return(16, "CT0000000003", 9999, "2026-11-17")});
-  const auto r = Reconcile(*fx.ledger, {}, {});
+  const auto r = Reconciled(*fx.ledger, {}, {});
   REQUIRE(r.lines.size() == 3);
   CHECK(r.matched == 1);
   CHECK(r.unmatched == 2);
@@ -110,7 +144,7 @@ TEST_CASE("an item returned by two reports is returned twice; two equal items ar
                          Return(16, "CT0000000009", 4000, "2026-11-24")});
   fx.AddFile("r2.xml");
   fx.Returned("r2.xml", {Return(10, "CT0000000009", 4000, "2026-11-24", "2026-11-28")});
-  const auto r = Reconcile(*fx.ledger, {}, {});
+  const auto r = Reconciled(*fx.ledger, {}, {});
   CHECK(r.matched == 3);
   CHECK(r.returned_twice == 1);
   CHECK(Find(r, "r1.xml", 10)->sent->second.line != Find(r, "r1.xml", 13)->sent->second.line);
@@ -120,14 +154,14 @@ TEST_CASE("an item returned by two reports is returned twice; two equal items ar
   CHECK(twice->sent->second.line == 7);
 
   SUBCASE("--from still sees the first return, before the range") {
-    const auto later = Reconcile(*fx.ledger, "2026-11-28", {});
+    const auto later = Reconciled(*fx.ledger, "2026-11-28", {});
     REQUIRE(later.lines.size() == 1);
     CHECK(later.lines[0].status == match::kReturnedTwice);
     CHECK(later.returned_twice == 1);
     CHECK(later.matched == 0);
   }
   SUBCASE("--to leaves later reports out") {
-    const auto earlier = Reconcile(*fx.ledger, {}, "2026-11-27");
+    const auto earlier = Reconciled(*fx.ledger, {}, "2026-11-27");
     CHECK(earlier.lines.size() == 3);
     CHECK(earlier.returned_twice == 0);
   }
@@ -147,7 +181,7 @@ TEST_CASE("only accepted files count, and debits never match credits") {
   // A quarantined report's items are not reconciled at all.
   fx.AddFile("r2.xml", state::kQuarantined);
   fx.Returned("r2.xml", {Return(10, "CT0000000001", 6500, "2026-11-24")});
-  auto r = Reconcile(*fx.ledger, {}, {});
+  auto r = Reconciled(*fx.ledger, {}, {});
   CHECK(r.lines.size() == 2);
   CHECK(r.unmatched == 2);
 
@@ -157,15 +191,15 @@ TEST_CASE("only accepted files count, and debits never match credits") {
   returned_credit.credit = true;
   returned_credit.payer_account = "87654321";
   fx.Returned("c1.xml", {returned_credit});
-  r = Reconcile(*fx.ledger, {}, {});
+  r = Reconciled(*fx.ledger, {}, {});
   const auto* c = Find(r, "c1.xml", 10);
   REQUIRE(c);
   CHECK(c->status == match::kMatched);
   CHECK(c->note.find("account differs") != std::string::npos);
 
   SUBCASE("a later attempt at the same file replaces its items") {
-    REQUIRE(fx.ledger->AddReturnedItems("r1.xml", {}, true).ok());
-    CHECK(Reconcile(*fx.ledger, {}, {}).lines.size() == 1);
+    REQUIRE(fx.ledger->AddItems("r1.xml", kReturnedKind, {}, true).ok());
+    CHECK(Reconciled(*fx.ledger, {}, {}).lines.size() == 1);
   }
 }
 
@@ -176,7 +210,7 @@ TEST_CASE("reconciliation renders as text, CSV and JSON, personal data masked by
   fx.AddFile("r1.xml");
   fx.Returned("r1.xml", {Return(10, "CT0000000001", 6500, "2026-11-24"),
                          Return(13, "SMITH, J \"X\"", 100, "2026-11-24")});
-  const auto r = Reconcile(*fx.ledger, {}, {});
+  const auto r = Reconciled(*fx.ledger, {}, {});
   const std::string text = RenderReconcileText(r, {});
   CHECK(text.find("1 matched (£65.00), 1 unmatched (£1.00), 0 returned twice") !=
         std::string::npos);
@@ -215,63 +249,17 @@ TEST_CASE("items are forgotten by day when no longer needed; the files' records 
   fx.AddFile("r1.xml");
   fx.Returned("r1.xml", {Return(10, "CT0000000001", 6500, "2026-10-24", "2026-10-27"),
                          Return(13, "CT0000000002", 6500, "2026-11-24", "2026-11-27")});
-  std::uint64_t sent = 0, returned = 0;
-  REQUIRE(fx.ledger->PurgeItems("2026-11-01", sent, returned).ok());
-  CHECK(sent == 1);
-  CHECK(returned == 1);
-  CHECK(fx.ledger->AcceptedItemsOn("2026-10-24").items.empty());
-  CHECK(fx.ledger->AcceptedItemsOn("2026-11-24").items.size() == 1);
-  const auto r = Reconcile(*fx.ledger, {}, {});
+  const auto gone = fx.ledger->PurgeItems("2026-11-01");
+  REQUIRE(gone.ok());
+  CHECK(gone->at("sent") == 1);
+  CHECK(gone->at("returned") == 1);
+  CHECK(fx.SentOn("2026-10-24").empty());
+  CHECK(fx.SentOn("2026-11-24").size() == 1);
+  const auto r = Reconciled(*fx.ledger, {}, {});
   REQUIRE(r.lines.size() == 1);
   CHECK(r.matched == 1);
   CHECK(fx.ledger->Get("dd.s18"));
 }
 
-TEST_CASE("items of a large file go to the ledger from a thread of their own, all of them") {
-  Fixture fx;
-  fx.AddFile("big.s18");
-  const auto day = *schemas::ParseIsoDate("2026-11-24");
-  auto feed = [&](LedgerItems& items, std::uint64_t n) {
-    for (std::uint64_t k = 0; k < n; ++k) {
-      const std::string ref = fmt::format("CT{:010}", k);
-      items.OnItem(
-          {"401234", "12345678", "17", ref, 100 + k, day + static_cast<int>(k % 3), false, k + 2});
-    }
-  };
-  {
-    LedgerItems items(*fx.ledger, "big.s18");
-    feed(items, 40'000);  // three batches: the writer thread takes two
-    REQUIRE(items.Finish().ok());
-  }
-  std::size_t total = 0;
-  for (int d = 0; d < 3; ++d)
-    total += fx.ledger->AcceptedItemsOn(schemas::FormatIsoDate(day + d)).items.size();
-  CHECK(total == 40'000);
-  const auto first = fx.ledger->AcceptedItemsOn("2026-11-24");
-  REQUIRE(!first.items.empty());
-  CHECK(first.files.at(0).id == "big.s18");
-  CHECK(first.items[0].second.reference == "CT0000000000");
-  CHECK(first.items[0].second.line == 2);
-  CHECK(first.items[0].second.dest_account == "12345678");
-
-  // A second check of the same file replaces its items, however many there were.
-  {
-    LedgerItems items(*fx.ledger, "big.s18");
-    feed(items, 10);
-    REQUIRE(items.Finish().ok());
-  }
-  total = 0;
-  for (int d = 0; d < 3; ++d)
-    total += fx.ledger->AcceptedItemsOn(schemas::FormatIsoDate(day + d)).items.size();
-  CHECK(total == 10);
-
-  // A failure (here: a file the ledger does not know) comes back from Finish, small or large.
-  for (std::uint64_t n : {5u, 40'000u}) {
-    LedgerItems items(*fx.ledger, "no-such-file");
-    feed(items, n);
-    CHECK_FALSE(items.Finish().ok());
-  }
-}
-
 }  // namespace
-}  // namespace rbgate::spool
+}  // namespace rbgate::schemas::bacs_reports

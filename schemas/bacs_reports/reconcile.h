@@ -1,7 +1,9 @@
-// Reconciliation: the banks' returns (ARUDD unpaid debits, ARUCS returned credits) matched
-// against the Standard 18 items the gateway accepted and forwarded. A returned item matches a
-// sent item with the same service-user reference, amount and processing day (the return's
-// original processing day), debit for debit and credit for credit. Read-only over the ledger.
+// Reconciliation, the Bacs feeds' store (feed_store.h): the banks' returns (ARUDD unpaid
+// debits, ARUCS returned credits) matched against the Standard 18 items the gateway accepted
+// and forwarded, and input reports against the submissions they answer. A returned item
+// matches a sent item with the same service-user reference, amount and processing day (the
+// return's original processing day), debit for debit and credit for credit. Read-only over the
+// records; the items get there from the checks (bacs18/items.h, returned_items.h).
 #pragma once
 
 #include <cstdint>
@@ -10,11 +12,15 @@
 #include <vector>
 
 #include "parsers/diagnostic.h"
-#include "schemas/bacs_reports/arudd.h"
-#include "schemas/bacs_reports/input.h"
-#include "spool/ledger.h"
+#include "schemas/bacs18/items.h"
+#include "schemas/bacs_reports/answered.h"
+#include "schemas/bacs_reports/returned_items.h"
+#include "schemas/feed.h"
+#include "schemas/feed_store.h"
 
-namespace rbgate::spool {
+namespace rbgate::schemas::bacs_reports {
+
+using bacs18::SubmittedItemRow;
 
 namespace match {
 inline constexpr std::string_view kMatched = "matched";
@@ -26,9 +32,9 @@ inline constexpr std::string_view kReturnedTwice = "returned-twice";
 
 struct ReconcileLine {
   std::string_view status;
-  FileRecord report;                                            // the ARUDD or ARUCS file
+  StoredFile report;                                            // the ARUDD or ARUCS file
   ReturnedItemRow item;                                         // what came back
-  std::optional<std::pair<FileRecord, SubmittedItemRow>> sent;  // what it matched
+  std::optional<std::pair<StoredFile, SubmittedItemRow>> sent;  // what it matched
   std::string first_returned_by;  // returned-twice: the report that returned it first
   std::string note;               // plain English, for the officer
 };
@@ -40,14 +46,14 @@ struct ReconcileResult {
 };
 
 // Returns whose report day is within [from, to] (ISO dates; empty: unbounded).
-ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::string& to);
+StatusOr<ReconcileResult> Reconcile(FeedRecords& records, const std::string& from,
+                                    const std::string& to);
 
 // Checks an input report's user files against the accepted Standard 18 submissions they
 // answer (same SUN and serial; the user file for the same processing day, else the same
 // position; the same debit and credit counts and values). Each mismatch, and each user file
 // answering a submission the gateway never accepted, is a finding.
-void MatchInputReport(Ledger& ledger,
-                      const std::vector<schemas::bacs_reports::AnsweredUserFile>& answers,
+void MatchInputReport(FeedRecords& records, const std::vector<AnsweredUserFile>& answers,
                       parsers::DiagnosticSink& diagnostics);
 
 // Checks the returned items recorded under `id` (an ARUDD or ARUCS report's; none for any other
@@ -55,7 +61,8 @@ void MatchInputReport(Ledger& ledger,
 // unmatched rule) for each that matches no accepted item, and (its returned-twice rule) for
 // each whose item was already returned. The same matching as Reconcile, for one report, as it
 // arrives.
-void MatchReturns(Ledger& ledger, const std::string& id, parsers::DiagnosticSink& diagnostics);
+Status MatchReturns(FeedRecords& records, const std::string& id,
+                    parsers::DiagnosticSink& diagnostics);
 
 struct ReconcileRenderOptions {
   bool show_personal = false;  // else references and accounts show only their last 4 characters
@@ -64,4 +71,8 @@ std::string RenderReconcileText(const ReconcileResult& r, const ReconcileRenderO
 std::string RenderReconcileJson(const ReconcileResult& r, const ReconcileRenderOptions& o);
 std::string RenderReconcileCsv(const ReconcileResult& r, const ReconcileRenderOptions& o);
 
-}  // namespace rbgate::spool
+// The store: sessions for Standard 18 files (their items), ARUDD and ARUCS reports (returns
+// matched as they arrive) and input reports (matched against what was sent).
+void RegisterStore(FeedCatalogue& catalogue);
+
+}  // namespace rbgate::schemas::bacs_reports

@@ -1,22 +1,22 @@
-#include "spool/reconcile.h"
+#include "schemas/bacs_reports/reconcile.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <tuple>
 #include <unordered_map>
 
 #include "schemas/bacs18/business_key.h"
+#include "schemas/bacs_reports/input.h"
 #include "schemas/dates.h"
 #include "schemas/row_writer.h"
 #include "schemas/values.h"
-#include "spool/check/check.h"
-#include "spool/check/report.h"
 
-namespace rbgate::spool {
+namespace rbgate::schemas::bacs_reports {
 namespace {
 
 // Personal data shown only by its last four characters unless asked.
@@ -86,14 +86,14 @@ std::vector<const ReconcileLine*> InReportOrder(const ReconcileResult& r) {
 
 namespace {
 
-// The items sent for each day, loaded from the ledger once, looked up by reference, amount
-// and direction.
+// The items sent for each day, loaded from the records once, looked up by reference, amount
+// and direction. The first failure to read them is kept (status()).
 class SentItems {
  public:
-  explicit SentItems(Ledger& ledger) : ledger_(ledger) {}
+  explicit SentItems(FeedRecords& records) : records_(records) {}
 
   struct Found {
-    const FileRecord* file;
+    const StoredFile* file;
     const SubmittedItemRow* item;
   };
   std::vector<Found> Find(const std::string& day, const std::string& reference,
@@ -102,11 +102,12 @@ class SentItems {
     std::vector<Found> out;
     auto [begin, end] = d.index.equal_range(Key{reference, amount, credit});
     for (auto it = begin; it != end; ++it) {
-      const auto& [file, item] = d.sent.items[it->second];
-      out.push_back({&d.sent.files[file], &item});
+      const auto& [file, item] = d.items[it->second];
+      out.push_back({&d.files[file], &item});
     }
     return out;
   }
+  const Status& status() const noexcept { return status_; }
 
  private:
   struct Key {
@@ -121,48 +122,76 @@ class SentItems {
              k.credit;
     }
   };
+  // One day's items, each with the index of its file in `files`.
   struct Day {
-    SubmittedDay sent;
+    std::vector<StoredFile> files;
+    std::vector<std::pair<std::size_t, SubmittedItemRow>> items;
     std::unordered_multimap<Key, std::size_t, KeyHash> index;
   };
   const Day& Load(const std::string& day) {
     auto [it, added] = days_.try_emplace(day);
-    if (added) {
-      it->second.sent = ledger_.AcceptedItemsOn(day);
-      const auto& items = it->second.sent.items;
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        const SubmittedItemRow& r = items[i].second;
-        it->second.index.emplace(Key{r.reference, r.amount, r.credit}, i);
-      }
+    if (!added) return it->second;
+    Day& d = it->second;
+    Status s = records_.VisitAcceptedItems(
+        bacs18::kSentKind, day, day, [&](const StoredFile& file, const ItemView& item) {
+          auto row = bacs18::DecodeSent(item);
+          if (!row) return;  // not one rbgate wrote: it matches nothing
+          if (d.files.empty() || d.files.back().id != file.id) d.files.push_back(file);
+          d.items.emplace_back(d.files.size() - 1, std::move(*row));
+        });
+    if (!s.ok() && status_.ok()) status_ = std::move(s);
+    for (std::size_t i = 0; i < d.items.size(); ++i) {
+      const SubmittedItemRow& r = d.items[i].second;
+      d.index.emplace(Key{r.reference, r.amount, r.credit}, i);
     }
-    return it->second;
+    return d;
   }
 
-  Ledger& ledger_;
+  FeedRecords& records_;
   std::map<std::string, Day> days_;  // node-based: references into a Day stay valid
+  Status status_;
 };
+
+// Returned items of accepted reports (all of them: reconciliation keeps few, and purges them)
+// filed under a report day up to `to` (empty: unbounded), in report day, arrival and line
+// order.
+StatusOr<std::vector<std::pair<StoredFile, ReturnedItemRow>>> AcceptedReturns(
+    FeedRecords& records, const std::string& to) {
+  std::vector<std::pair<StoredFile, ReturnedItemRow>> out;
+  Status s = records.VisitAcceptedItems(kReturnedKind, {}, to,
+                                        [&](const StoredFile& file, const ItemView& item) {
+                                          if (auto row = DecodeReturned(item)) {
+                                            out.emplace_back(file, std::move(*row));
+                                          }
+                                        });
+  if (!s.ok()) return s;
+  return out;
+}
 
 // Days within `span` of `iso`, nearest first, `iso` itself left out.
 std::vector<std::string> NearbyDays(const std::string& iso, int span) {
   std::vector<std::string> out;
-  const auto day = schemas::ParseIsoDate(iso);
+  const auto day = ParseIsoDate(iso);
   if (!day) return out;
   for (int k = 1; k <= span; ++k) {
-    out.push_back(schemas::FormatIsoDate(*day - k));
-    out.push_back(schemas::FormatIsoDate(*day + k));
+    out.push_back(FormatIsoDate(*day - k));
+    out.push_back(FormatIsoDate(*day + k));
   }
   return out;
 }
 
 }  // namespace
 
-ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::string& to) {
+StatusOr<ReconcileResult> Reconcile(FeedRecords& records, const std::string& from,
+                                    const std::string& to) {
   ReconcileResult result;
-  SentItems sent(ledger);
+  SentItems sent(records);
+  auto returns = AcceptedReturns(records, to);
+  if (!returns.ok()) return returns.status();
   // Every return up to `to` is matched, so that one returned again within the range is seen
   // as such even when the first return came before it; only those from `from` are listed.
   std::map<std::pair<std::string, std::uint64_t>, std::string> returned_by;  // sent item -> report
-  for (auto& [report, item] : ledger.AcceptedReturns({}, to)) {
+  for (auto& [report, item] : *returns) {
     const bool listed = from.empty() || item.report_day >= from;
     ReconcileLine line{match::kUnmatched, report, item, std::nullopt, {}, {}};
     // Among the same day's items with this reference and amount: one not yet returned, then
@@ -223,16 +252,39 @@ ReconcileResult Reconcile(Ledger& ledger, const std::string& from, const std::st
     }
     result.lines.push_back(std::move(line));
   }
+  if (!sent.status().ok()) return sent.status();
   return result;
 }
 
-void MatchReturns(Ledger& ledger, const std::string& id, parsers::DiagnosticSink& diagnostics) {
-  SentItems sent(ledger);
+Status MatchReturns(FeedRecords& records, const std::string& id,
+                    parsers::DiagnosticSink& diagnostics) {
+  std::vector<ReturnedItemRow> items;
+  Status s = records.VisitItemsOf(id, kReturnedKind, [&](const StoredFile&, const ItemView& item) {
+    if (auto row = DecodeReturned(item)) items.push_back(std::move(*row));
+  });
+  if (!s.ok() || items.empty()) return s;
+  // What other accepted reports returned, for the items this one returns: oldest first.
+  using Returned = std::tuple<std::string, std::uint64_t, std::string, bool>;
+  std::map<Returned, std::vector<StoredFile>> earlier;
+  for (const auto& i : items) earlier[{i.reference, i.amount, i.original_day, i.credit}];
+  auto others = AcceptedReturns(records, {});
+  if (!others.ok()) return others.status();
+  for (auto& [file, item] : *others) {
+    if (file.id == id) continue;
+    auto it = earlier.find({item.reference, item.amount, item.original_day, item.credit});
+    if (it != earlier.end()) it->second.push_back(file);
+  }
+  for (auto& [key, files] : earlier) {
+    std::stable_sort(files.begin(), files.end(), [](const StoredFile& a, const StoredFile& b) {
+      return std::tie(a.received_at, a.id) < std::tie(b.received_at, b.id);
+    });
+  }
+  SentItems sent(records);
   // Items of this report already seen, by what they return: a report may return one item
   // twice as well.
   std::map<std::tuple<std::string, std::uint64_t, std::string>, std::size_t> seen;
-  for (const auto& item : ledger.ReturnedItemsOf(id)) {
-    const auto& kind = item.credit ? schemas::bacs_reports::kArucs : schemas::bacs_reports::kArudd;
+  for (const auto& item : items) {
+    const auto& kind = item.credit ? kArucs : kArudd;
     const auto candidates = sent.Find(item.original_day, item.reference, item.amount, item.credit);
     if (candidates.empty()) {
       parsers::ReportAt(diagnostics, *kind.unmatched, item.line, 1, "ref",
@@ -241,31 +293,29 @@ void MatchReturns(Ledger& ledger, const std::string& id, parsers::DiagnosticSink
                                     Kind(item), item.original_day));
       continue;
     }
-    const auto earlier = ledger.AcceptedReturnsOf(item, id);
+    const auto& before = earlier[{item.reference, item.amount, item.original_day, item.credit}];
     std::size_t& here = seen[{item.reference, item.amount, item.original_day}];
-    if (earlier.size() + here >= candidates.size()) {
+    if (before.size() + here >= candidates.size()) {
       parsers::ReportAt(
           diagnostics, *kind.returned_twice, item.line, 1, "ref",
-          earlier.empty()
+          before.empty()
               ? fmt::format("an earlier item of this report already returns the {} sent in {}",
                             Kind(item), candidates.front().file->name)
-              : fmt::format("{} ({}) already returned the {} sent in {}", earlier.front().name,
-                            earlier.front().id, Kind(item), candidates.front().file->name));
+              : fmt::format("{} ({}) already returned the {} sent in {}", before.front().name,
+                            before.front().id, Kind(item), candidates.front().file->name));
     }
     ++here;
   }
+  return sent.status();
 }
 
-void MatchInputReport(Ledger& ledger,
-                      const std::vector<schemas::bacs_reports::AnsweredUserFile>& answers,
+void MatchInputReport(FeedRecords& records, const std::vector<AnsweredUserFile>& answers,
                       parsers::DiagnosticSink& diagnostics) {
-  namespace rules = schemas::bacs_reports::rules;
-  using schemas::FormatPounds;
   auto plural = [](std::uint64_t n, std::string_view what) {
     return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
   };
   for (const auto& u : answers) {
-    const auto sent = ledger.AcceptedWithKeyPrefix(fmt::format("bacs18/{}/{}/", u.sun, u.serial));
+    const auto sent = records.AcceptedWithKeyPrefix(fmt::format("bacs18/{}/{}/", u.sun, u.serial));
     if (sent.empty()) {
       parsers::ReportAt(
           diagnostics, rules::kInputUnknownSubmission, u.line, 1, "userNumber",
@@ -275,10 +325,10 @@ void MatchInputReport(Ledger& ledger,
     // Judged against the latest acceptance; any that agrees will do.
     std::string day_problem, totals_problem;
     bool agreed = false;
-    for (const FileRecord& f : sent) {
-      const auto key = schemas::bacs18::ParseBacs18BusinessKey(f.business_key);
+    for (const StoredFile& f : sent) {
+      const auto key = bacs18::ParseBacs18BusinessKey(f.business_key);
       if (!key) continue;
-      const schemas::bacs18::Bacs18Key::UserFile* match = nullptr;
+      const bacs18::Bacs18Key::UserFile* match = nullptr;
       std::string days;
       for (const auto& k : key->user_files) {
         days += (days.empty() ? "" : ", ") + k.day;
@@ -326,14 +376,13 @@ void MatchInputReport(Ledger& ledger,
 std::string RenderReconcileText(const ReconcileResult& r, const ReconcileRenderOptions& o) {
   std::string out = fmt::format(
       "returns: {} matched ({}), {} unmatched ({}), {} returned twice ({})\n", r.matched,
-      schemas::FormatPounds(r.matched_pence), r.unmatched, schemas::FormatPounds(r.unmatched_pence),
-      r.returned_twice, schemas::FormatPounds(r.returned_twice_pence));
+      FormatPounds(r.matched_pence), r.unmatched, FormatPounds(r.unmatched_pence), r.returned_twice,
+      FormatPounds(r.returned_twice_pence));
   for (const ReconcileLine* l : InReportOrder(r)) {
     const auto& i = l->item;
-    out +=
-        fmt::format("\n{:<14} {} {} line {}: ref {} {} returned {} {}, sent for {}\n", l->status,
-                    FeedName(i), i.report_day, i.line, Shown(i.reference, o.show_personal),
-                    schemas::FormatPounds(i.amount), i.return_code, i.description, i.original_day);
+    out += fmt::format("\n{:<14} {} {} line {}: ref {} {} returned {} {}, sent for {}\n", l->status,
+                       FeedName(i), i.report_day, i.line, Shown(i.reference, o.show_personal),
+                       FormatPounds(i.amount), i.return_code, i.description, i.original_day);
     out += fmt::format("{:<14} report {} ({})\n", "", l->report.name, l->report.id);
     if (l->sent) {
       out += fmt::format("{:<14} sent in {} ({}) line {} to {} {}\n", "", l->sent->first.name,
@@ -346,31 +395,36 @@ std::string RenderReconcileText(const ReconcileResult& r, const ReconcileRenderO
 }
 
 std::string RenderReconcileJson(const ReconcileResult& r, const ReconcileRenderOptions& o) {
-  std::string out = fmt::format(
-      "{{\"summary\":{{\"matched\":{},\"matched_pence\":{},\"unmatched\":{},"
-      "\"unmatched_pence\":{},\"returned_twice\":{},\"returned_twice_pence\":{}}},\"items\":[",
-      r.matched, r.matched_pence, r.unmatched, r.unmatched_pence, r.returned_twice,
-      r.returned_twice_pence);
-  bool first_line = true;
+  nlohmann::ordered_json out;
+  out["summary"] = {{"matched", r.matched},
+                    {"matched_pence", r.matched_pence},
+                    {"unmatched", r.unmatched},
+                    {"unmatched_pence", r.unmatched_pence},
+                    {"returned_twice", r.returned_twice},
+                    {"returned_twice_pence", r.returned_twice_pence}};
+  auto& items = out["items"] = nlohmann::ordered_json::array();
   for (const ReconcileLine* l : InReportOrder(r)) {
-    out += first_line ? "{" : ",{";
-    first_line = false;
     const auto fields = Fields(*l, o.show_personal);
+    auto& item = items.emplace_back(nlohmann::ordered_json::object());
     for (std::size_t c = 0; c < kCsvColumns.size(); ++c) {
-      out += fmt::format("{}\"{}\":", c ? "," : "", kCsvColumns[c]);
-      const bool number = kCsvColumns[c] == "amount_pence" || kCsvColumns[c] == "line" ||
-                          kCsvColumns[c] == "sent_line";
-      out += !number ? check::JsonQuoted(fields[c]) : fields[c].empty() ? "null" : fields[c];
+      const std::string name(kCsvColumns[c]);
+      const bool number = name == "amount_pence" || name == "line" || name == "sent_line";
+      if (!number) {
+        item[name] = fields[c];
+      } else if (fields[c].empty()) {
+        item[name] = nullptr;
+      } else {
+        item[name] = std::stoull(fields[c]);
+      }
     }
-    out += "}";
   }
-  return out + "]}\n";
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string RenderReconcileCsv(const ReconcileResult& r, const ReconcileRenderOptions& o) {
   std::ostringstream out;
   {
-    schemas::RowWriter csv(out, schemas::RowFormat::kCsv, kCsvColumns);
+    RowWriter csv(out, RowFormat::kCsv, kCsvColumns);
     for (const ReconcileLine* l : InReportOrder(r)) {
       auto fields = Fields(*l, o.show_personal);
       for (std::size_t c = 0; c < fields.size(); ++c) csv[c] = std::move(fields[c]);
@@ -380,4 +434,46 @@ std::string RenderReconcileCsv(const ReconcileResult& r, const ReconcileRenderOp
   return out.str();
 }
 
-}  // namespace rbgate::spool
+namespace {
+
+// One report's matching against the records: returns as they arrive, an input report against
+// the submission it answers (its answers handed over by its check).
+class Session final : public FeedSession, public AnswerSink {
+ public:
+  explicit Session(bool returns) : returns_(returns) {}
+  void OnAnswers(const std::vector<AnsweredUserFile>& answers) override { answers_ = answers; }
+  Status Checked(FeedRecords& records, const std::string&,
+                 parsers::DiagnosticCollector& diagnostics) override {
+    if (!answers_.empty()) MatchInputReport(records, answers_, diagnostics);
+    return Status::Ok();
+  }
+  Status Compare(FeedRecords& records, const std::string& file_id,
+                 parsers::DiagnosticCollector& diagnostics) override {
+    return returns_ ? MatchReturns(records, file_id, diagnostics) : Status::Ok();
+  }
+
+ private:
+  const bool returns_;
+  std::vector<AnsweredUserFile> answers_;
+};
+
+class Store final : public FeedStore {
+ public:
+  std::unique_ptr<FeedSession> Open(std::string_view feed, const SchemaRegistry*,
+                                    const StoreSettings&) const override {
+    // Standard 18 files need no session: their items reach the records from their check.
+    if (feed == "arudd" || feed == "arucs") return std::make_unique<Session>(true);
+    if (feed == "input") return std::make_unique<Session>(false);
+    return nullptr;
+  }
+  std::span<const std::string_view> item_kinds() const noexcept override {
+    static constexpr std::string_view kKinds[] = {bacs18::kSentKind, kReturnedKind};
+    return kKinds;
+  }
+};
+
+}  // namespace
+
+void RegisterStore(FeedCatalogue& catalogue) { catalogue.AddStore(std::make_unique<Store>()); }
+
+}  // namespace rbgate::schemas::bacs_reports

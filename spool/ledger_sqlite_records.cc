@@ -1,0 +1,337 @@
+#include "spool/ledger_sqlite_records.h"
+
+#include <fmt/format.h>
+#include <zstd.h>
+
+#include <charconv>
+#include <map>
+
+namespace rbgate::spool::sqlite_ledger {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+-- Items a feed keeps for matching across files (schemas/feed_store.h), in blocks of up to
+-- 16,384 of one file, kind and day: a large payment file has millions, and a row each cost
+-- ~3 us and ~40 bytes. file_no is files.rowid; day is ISO; items is a zstd frame of lines
+-- 'line TAB text', the text in the feed's own encoding.
+CREATE TABLE IF NOT EXISTS items (
+  file_no INTEGER NOT NULL, kind TEXT NOT NULL, day TEXT NOT NULL, first_line INTEGER NOT NULL,
+  count INTEGER NOT NULL, items BLOB NOT NULL,
+  PRIMARY KEY (file_no, kind, day, first_line)) WITHOUT ROWID, STRICT;
+CREATE INDEX IF NOT EXISTS items_day ON items(kind, day);
+-- What a feed keeps between files, one version after another per family and key; state is a
+-- zstd frame of the feed's bytes.
+CREATE TABLE IF NOT EXISTS feed_states (
+  seq INTEGER PRIMARY KEY, family TEXT NOT NULL, key TEXT NOT NULL, file_id TEXT NOT NULL,
+  summary TEXT NOT NULL, state BLOB NOT NULL, recorded_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS feed_states_key ON feed_states(family, key, seq);
+)sql";
+
+constexpr std::size_t kBlock = 16384;            // items in a block, at most
+constexpr std::uint64_t kMaxFrame = 1ull << 32;  // bytes a frame may hold when read back
+
+StatusOr<std::string> Compress(std::string_view raw, int level) {
+  std::string packed(ZSTD_compressBound(raw.size()), '\0');
+  const std::size_t n = ZSTD_compress(packed.data(), packed.size(), raw.data(), raw.size(), level);
+  if (ZSTD_isError(n)) return Error(Code::kInternal, "ledger: cannot compress a feed's records");
+  packed.resize(n);
+  return packed;
+}
+
+// The bytes of a frame this ledger wrote; nullopt when it is not one (damaged).
+std::optional<std::string> Decompress(std::string_view packed) {
+  const auto size = ZSTD_getFrameContentSize(packed.data(), packed.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxFrame) {
+    return std::nullopt;
+  }
+  std::string raw(size, '\0');
+  const std::size_t n = ZSTD_decompress(raw.data(), raw.size(), packed.data(), packed.size());
+  if (ZSTD_isError(n) || n != size) return std::nullopt;
+  return raw;
+}
+
+schemas::StoredFile StoredOf(Stmt& s) {
+  FileRecord f = ReadFile(s);
+  return {std::move(f.id), std::move(f.name), std::move(f.received_at), std::move(f.business_key)};
+}
+
+// Lines 'line TAB text' of each item, into `block` (cleared first).
+void AppendLine(std::string& block, const schemas::StoredItem& item) {
+  char number[24];
+  block.append(number, std::to_chars(number, number + sizeof number, item.line).ptr);
+  (block += '\t') += item.text;
+  block += '\n';
+}
+
+}  // namespace
+
+const char* Records::Schema() { return kSchema; }
+
+Status Records::VisitBlocks(Stmt& s, int k, const schemas::StoredFile& file,
+                            const schemas::FeedRecords::ItemVisitor& visit) {
+  const std::string day = s.Text(k);
+  const auto text = Decompress(s.Blob(k + 1));
+  if (!text) return Status::Ok();  // not ours: a damaged block reads as no items
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    const auto eol = rest.find('\n');
+    const std::string_view line = rest.substr(0, eol);
+    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+    const auto tab = line.find('\t');
+    schemas::ItemView item;
+    item.day = day;
+    const std::string_view number = line.substr(0, tab);
+    std::from_chars(number.data(), number.data() + number.size(), item.line);
+    item.text = tab == std::string_view::npos ? std::string_view() : line.substr(tab + 1);
+    visit(file, item);
+  }
+  return Status::Ok();
+}
+
+Status Records::VisitAcceptedItems(std::string_view kind, const std::string& from,
+                                   const std::string& to,
+                                   const schemas::FeedRecords::ItemVisitor& visit) {
+  std::lock_guard lock(d_.mu);
+  Stmt s(d_.db, *d_.statements,
+         fmt::format("SELECT {}, i.day, i.items FROM items i JOIN files f ON f.rowid = i.file_no "
+                     "WHERE i.kind = ?1 AND f.state IN {} AND (?2 = '' OR i.day >= ?2) AND "
+                     "(?3 = '' OR i.day <= ?3) ORDER BY i.day, f.received_at, f.id, i.first_line",
+                     Prefixed(kFileColumns, "f."), AcceptedStatesSql()));
+  s.Bind(1, kind).Bind(2, from).Bind(3, to);
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    if (Status st = VisitBlocks(s, kAfterFileColumns, StoredOf(s), visit); !st.ok()) return st;
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(rc, d_.db, "read items");
+}
+
+Status Records::VisitItemsOf(const std::string& file_id, std::string_view kind,
+                             const schemas::FeedRecords::ItemVisitor& visit) {
+  std::lock_guard lock(d_.mu);
+  Stmt s(d_.db, *d_.statements,
+         fmt::format("SELECT {}, i.day, i.items FROM items i JOIN files f ON f.rowid = i.file_no "
+                     "WHERE f.id = ? AND i.kind = ? ORDER BY i.day, i.first_line",
+                     Prefixed(kFileColumns, "f.")));
+  s.Bind(1, file_id).Bind(2, kind);
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    if (Status st = VisitBlocks(s, kAfterFileColumns, StoredOf(s), visit); !st.ok()) return st;
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(rc, d_.db, "read items");
+}
+
+std::vector<schemas::StoredFile> Records::AcceptedWithKeyPrefix(const std::string& prefix) {
+  std::lock_guard lock(d_.mu);
+  Stmt s(d_.db, *d_.statements,
+         fmt::format("SELECT {} FROM files WHERE substr(business_key, 1, length(?1)) = ?1 "
+                     "AND state IN {} ORDER BY received_at, id",
+                     kFileColumns, AcceptedStatesSql()));
+  s.Bind(1, prefix);
+  std::vector<schemas::StoredFile> out;
+  while (s.Step() == SQLITE_ROW) out.push_back(StoredOf(s));
+  return out;
+}
+
+namespace {
+constexpr const char* kStateColumns = "seq, family, key, file_id, summary, state, recorded_at";
+
+StatusOr<schemas::StoredState> ReadState(Stmt& s, bool with_state) {
+  schemas::StoredState r;
+  r.seq = s.Int(0);
+  r.family = s.Text(1);
+  r.key = s.Text(2);
+  r.file_id = s.Text(3);
+  r.summary = s.Text(4);
+  if (with_state) {
+    auto raw = Decompress(s.Blob(5));
+    if (!raw) {
+      return Error(Code::kDataLoss, fmt::format("ledger: the {} state {} of file {} is damaged",
+                                                r.family, r.key, r.file_id));
+    }
+    r.state = std::move(*raw);
+  }
+  r.recorded_at = s.Text(6);
+  return r;
+}
+}  // namespace
+
+StatusOr<std::optional<schemas::StoredState>> Records::LatestState(std::string_view family,
+                                                                   const std::string& key,
+                                                                   bool with_state) {
+  std::lock_guard lock(d_.mu);
+  Stmt s(d_.db, *d_.statements,
+         fmt::format("SELECT {} FROM feed_states WHERE family = ? AND key = ? ORDER BY seq DESC "
+                     "LIMIT 1",
+                     kStateColumns));
+  s.Bind(1, family).Bind(2, key);
+  const int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<schemas::StoredState>();
+  if (rc != SQLITE_ROW) return FromSqlite(rc, d_.db, "read a feed's state");
+  auto state = ReadState(s, with_state);
+  if (!state.ok()) return state.status();
+  return std::optional<schemas::StoredState>(std::move(state).value());
+}
+
+StatusOr<std::vector<schemas::StoredState>> Records::LatestStates(std::string_view family) {
+  std::lock_guard lock(d_.mu);
+  Stmt s(d_.db, *d_.statements,
+         fmt::format("SELECT {} FROM feed_states WHERE seq IN (SELECT max(seq) FROM feed_states "
+                     "WHERE family = ?1 GROUP BY key) ORDER BY key",
+                     kStateColumns));
+  s.Bind(1, family);
+  std::vector<schemas::StoredState> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadState(s, false).value());
+  if (rc != SQLITE_DONE) return FromSqlite(rc, d_.db, "read feeds' states");
+  return out;
+}
+
+Status Records::AddItems(const std::string& id, std::string_view kind,
+                         const std::vector<schemas::StoredItem>& items, bool first) {
+  // One block per day in this batch (and per kBlock items), in line order.
+  std::map<std::string_view, std::vector<const schemas::StoredItem*>> by_day;
+  for (const auto& i : items) by_day[i.day].push_back(&i);
+  std::lock_guard lock(d_.mu);
+  return d_.Txn("record items", [&] {
+    Stmt file(d_.db, *d_.statements, "SELECT rowid FROM files WHERE id = ?");
+    file.Bind(1, id);
+    if (file.Step() != SQLITE_ROW) return Error(Code::kFailedPrecondition, "ledger: no file " + id);
+    const std::uint64_t file_no = file.Int(0);
+    file.Reset();
+    if (first) {
+      Stmt del(d_.db, *d_.statements, "DELETE FROM items WHERE file_no = ?");
+      if (Status st = del.Bind(1, file_no).Run("record items"); !st.ok()) return st;
+    }
+    Stmt add(d_.db, *d_.statements,
+             "INSERT INTO items (file_no, kind, day, first_line, count, items) "
+             "VALUES (?,?,?,?,?,?)");
+    std::string text;
+    for (const auto& [day, list] : by_day) {
+      for (std::size_t at = 0; at < list.size(); at += kBlock) {
+        const std::size_t n = std::min(kBlock, list.size() - at);
+        text.clear();
+        for (std::size_t i = at; i < at + n; ++i) AppendLine(text, *list[i]);
+        auto packed = Compress(text, 1);
+        if (!packed.ok()) return packed.status();
+        add.Bind(1, file_no)
+            .Bind(2, kind)
+            .Bind(3, day)
+            .Bind(4, list[at]->line)
+            .Bind(5, std::uint64_t{n})
+            .BindBlob(6, *packed);
+        if (Status st = add.Run("record items"); !st.ok()) return st;
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+StatusOr<std::map<std::string, std::uint64_t>> Records::PurgeItems(const std::string& before) {
+  std::lock_guard lock(d_.mu);
+  std::map<std::string, std::uint64_t> gone;
+  Status st = d_.Txn("purge items", [&] {
+    Stmt count(d_.db, *d_.statements,
+               "SELECT kind, sum(count) FROM items WHERE day < ? GROUP BY kind");
+    count.Bind(1, before);
+    while (count.Step() == SQLITE_ROW) gone[count.Text(0)] = count.Int(1);
+    count.Reset();
+    Stmt del(d_.db, *d_.statements, "DELETE FROM items WHERE day < ?");
+    return del.Bind(1, before).Run("purge items");
+  });
+  if (!st.ok()) return st;
+  return gone;
+}
+
+Status Records::AddStates(const std::string& id, const std::vector<schemas::StoredState>& states,
+                          const std::string& now) {
+  Stmt add(d_.db, *d_.statements,
+           "INSERT INTO feed_states (family, key, file_id, summary, state, recorded_at) "
+           "VALUES (?, ?, ?, ?, ?, ?)");
+  for (const auto& s : states) {
+    auto packed = Compress(s.state, 3);
+    if (!packed.ok()) return packed.status();
+    if (Status st = add.Bind(1, s.family)
+                        .Bind(2, s.key)
+                        .Bind(3, id)
+                        .Bind(4, s.summary)
+                        .BindBlob(5, *packed)
+                        .Bind(6, now)
+                        .Run("record a feed's state");
+        !st.ok()) {
+      return st;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Records::MoveVersion1Tables() {
+  // Version 1 kept each feed's records in tables of their own. Their rows move here as the
+  // feeds' stores write them today: a payment file's item blocks unchanged (their lines were
+  // already 'line TAB text'), returned items packed into blocks of their report day, and
+  // lists keyed by tax and billing authority with their entries' frame unwrapped.
+  if (d_.HasTable("submitted_items")) {
+    if (Status st = d_.Exec(
+            "INSERT INTO items (file_no, kind, day, first_line, count, items) SELECT file_no, "
+            "'sent', printf('%04d-%02d-%02d', day / 10000, day / 100 % 100, day % 100), "
+            "first_line, count, items FROM submitted_items; DROP TABLE submitted_items;");
+        !st.ok()) {
+      return st;
+    }
+  }
+  if (d_.HasTable("returned_items")) {
+    Stmt rows(d_.db, *d_.statements,
+              "SELECT f.id, r.report_day, r.line, r.original_day || char(9) || "
+              "replace(r.reference, char(9), ' ') || char(9) || r.code || char(9) || "
+              "r.return_code || char(9) || replace(r.description, char(9), ' ') || char(9) || "
+              "r.payer_sort || char(9) || r.payer_account || char(9) || r.amount || char(9) || "
+              "r.credit FROM returned_items r JOIN files f ON f.id = r.file_id "
+              "ORDER BY f.rowid, r.line");
+    std::map<std::pair<std::string, std::string>, std::vector<schemas::StoredItem>> blocks;
+    while (rows.Step() == SQLITE_ROW) {
+      blocks[{rows.Text(0), rows.Text(1)}].push_back({rows.Int(2), rows.Text(1), rows.Text(3)});
+    }
+    rows.Reset();
+    for (const auto& [where, items] : blocks) {
+      // Within the migration's transaction: AddItems' own would nest.
+      Stmt file(d_.db, *d_.statements, "SELECT rowid FROM files WHERE id = ?");
+      file.Bind(1, where.first);
+      if (file.Step() != SQLITE_ROW) continue;
+      const std::uint64_t file_no = file.Int(0);
+      file.Reset();
+      for (std::size_t at = 0; at < items.size(); at += kBlock) {
+        const std::size_t n = std::min(kBlock, items.size() - at);
+        std::string text;
+        for (std::size_t i = at; i < at + n; ++i) AppendLine(text, items[i]);
+        auto packed = Compress(text, 1);
+        if (!packed.ok()) return packed.status();
+        Stmt add(d_.db, *d_.statements,
+                 "INSERT INTO items (file_no, kind, day, first_line, count, items) "
+                 "VALUES (?,'returned',?,?,?,?)");
+        if (Status st = add.Bind(1, file_no)
+                            .Bind(2, where.second)
+                            .Bind(3, items[at].line)
+                            .Bind(4, std::uint64_t{n})
+                            .BindBlob(5, *packed)
+                            .Run("migrate returned items");
+            !st.ok()) {
+          return st;
+        }
+      }
+    }
+    if (Status st = d_.Exec("DROP TABLE returned_items"); !st.ok()) return st;
+  }
+  if (d_.HasTable("voa_states")) {
+    if (Status st = d_.Exec(
+            "INSERT INTO feed_states (family, key, file_id, summary, state, recorded_at) "
+            "SELECT 'voa-list', tax || '/' || ba, file_id, kind || char(9) || number || "
+            "char(9) || date || char(9) || entries || char(9) || total || char(9) || bands, "
+            "substr(CAST(state AS BLOB), 5), recorded_at FROM voa_states ORDER BY seq; "
+            "DROP TABLE voa_states;");
+        !st.ok()) {
+      return st;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace rbgate::spool::sqlite_ledger
