@@ -182,9 +182,50 @@ struct StateChange {
   std::vector<OutboundItem> queue;  // outbound items queued in the same commit
 };
 
-// The records feeds keep (schemas/feed_store.h) are read through schemas::FeedRecords, which the
-// ledger is; it keeps them without knowing what they mean.
-class Ledger : public schemas::FeedRecords {
+// The outbound queue: one output for one network destination, each sent by one forwarder.
+class OutboundQueue {
+ public:
+  virtual ~OutboundQueue() = default;
+  // The outbound queue. Items are queued by Transitions (StateChange::queue), in the commit
+  // that parks their file in `forwarding`; an item queued again after a refusal or a
+  // cancellation starts afresh, one queued or done is left as it is.
+  //
+  // The next item due for `destination` at `now_ms`, marked sending (one more attempt).
+  virtual std::optional<OutboundItem> TakeOutbound(const std::string& destination,
+                                                   std::int64_t now_ms) = 0;
+  // When the next queued item for `destination` falls due (Unix ms); nullopt when none.
+  virtual std::optional<std::int64_t> NextOutboundAt(const std::string& destination) = 0;
+  // Records an attempt and its result, in one commit with what follows from it: delivered,
+  // the delivery on the file's record and, with nothing left to send, the file delivered (or
+  // cancelled); refused, the file to `quarantining`; retry, the item queued again at
+  // retry_at_ms. `file_state`: the file's new state when this commit changed it (delivered,
+  // cancelled, quarantining), else empty; exactly one caller sees each change.
+  virtual Status FinishOutbound(const OutboundItem& item, const AttemptResult& r,
+                                std::string& file_state) = 0;
+  // Items left `sending` by a forwarder that stopped (a crash): queued again, due now.
+  virtual Status RequeueSending() = 0;
+  virtual std::optional<OutboundItem> GetOutbound(std::uint64_t id) = 0;
+  // One file's items, in the order they were queued.
+  virtual std::vector<OutboundItem> OutboundOf(const std::string& file_id) = 0;
+  // Queued and sending items, oldest first; with `all`, every item since `since` (ISO).
+  virtual std::vector<OutboundItem> ListOutbound(bool all, const std::string& since) = 0;
+  // Items (other than `except`) still to send under this destination and name.
+  virtual std::uint64_t PendingOutboundNamed(const std::string& destination,
+                                             const std::string& name, std::uint64_t except) = 0;
+  // An operator's retry (due now) or cancellation of a queued item, with the action on the
+  // file's record in the same commit. Cancelling the last item to send settles the file.
+  virtual Status RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int64_t now_ms) = 0;
+  virtual Status CancelOutbound(std::uint64_t id, const ActionRecord& a,
+                                std::string& file_state) = 0;  // file_state as FinishOutbound
+  // Per destination: what waits, and the attempts since `since` (ISO) by outcome and reason.
+  virtual std::vector<OutboundStats> OutboundStatsSince(const std::string& since) = 0;
+};
+
+// The ledger is three interfaces, one per concern, each implemented by its own part (the
+// SQLite ledger: ledger_sqlite_*.cc): the files with their history and audit chain (below),
+// the outbound queue, and the records feeds keep (schemas/feed_store.h: schemas::FeedRecords,
+// which the ledger keeps without knowing what they mean).
+class Ledger : public schemas::FeedRecords, public OutboundQueue {
  public:
   ~Ledger() override = default;
 
@@ -246,40 +287,6 @@ class Ledger : public schemas::FeedRecords {
   // Forgets the items filed under days before `before` (ISO): personal data is kept no longer
   // than matching needs it. The files' own records stay. How many went, by kind.
   virtual StatusOr<std::map<std::string, std::uint64_t>> PurgeItems(const std::string& before) = 0;
-
-  // The outbound queue. Items are queued by Transitions (StateChange::queue), in the commit
-  // that parks their file in `forwarding`; an item queued again after a refusal or a
-  // cancellation starts afresh, one queued or done is left as it is.
-  //
-  // The next item due for `destination` at `now_ms`, marked sending (one more attempt).
-  virtual std::optional<OutboundItem> TakeOutbound(const std::string& destination,
-                                                   std::int64_t now_ms) = 0;
-  // When the next queued item for `destination` falls due (Unix ms); nullopt when none.
-  virtual std::optional<std::int64_t> NextOutboundAt(const std::string& destination) = 0;
-  // Records an attempt and its result, in one commit with what follows from it: delivered,
-  // the delivery on the file's record and, with nothing left to send, the file delivered (or
-  // cancelled); refused, the file to `quarantining`; retry, the item queued again at
-  // retry_at_ms. `file_state`: the file's new state when this commit changed it (delivered,
-  // cancelled, quarantining), else empty; exactly one caller sees each change.
-  virtual Status FinishOutbound(const OutboundItem& item, const AttemptResult& r,
-                                std::string& file_state) = 0;
-  // Items left `sending` by a forwarder that stopped (a crash): queued again, due now.
-  virtual Status RequeueSending() = 0;
-  virtual std::optional<OutboundItem> GetOutbound(std::uint64_t id) = 0;
-  // One file's items, in the order they were queued.
-  virtual std::vector<OutboundItem> OutboundOf(const std::string& file_id) = 0;
-  // Queued and sending items, oldest first; with `all`, every item since `since` (ISO).
-  virtual std::vector<OutboundItem> ListOutbound(bool all, const std::string& since) = 0;
-  // Items (other than `except`) still to send under this destination and name.
-  virtual std::uint64_t PendingOutboundNamed(const std::string& destination,
-                                             const std::string& name, std::uint64_t except) = 0;
-  // An operator's retry (due now) or cancellation of a queued item, with the action on the
-  // file's record in the same commit. Cancelling the last item to send settles the file.
-  virtual Status RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int64_t now_ms) = 0;
-  virtual Status CancelOutbound(std::uint64_t id, const ActionRecord& a,
-                                std::string& file_state) = 0;  // file_state as FinishOutbound
-  // Per destination: what waits, and the attempts since `since` (ISO) by outcome and reason.
-  virtual std::vector<OutboundStats> OutboundStatsSince(const std::string& since) = 0;
 };
 
 // Opens (creating if needed) the SQLite ledger at `path`: WAL mode, synchronous=NORMAL, which

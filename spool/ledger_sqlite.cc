@@ -13,66 +13,12 @@
 #include "spool/audit_sqlite.h"
 #include "spool/ledger.h"
 #include "spool/ledger_sqlite_db.h"
+#include "spool/ledger_sqlite_history.h"
+#include "spool/ledger_sqlite_outbound.h"
 #include "spool/ledger_sqlite_records.h"
 #include "spool/sqlite.h"
 
 namespace rbgate::spool {
-
-namespace sqlite_ledger {
-
-Status Db::Exec(const std::string& sql) {
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  const std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + sql + ": " + message);
-  return Status::Ok();
-}
-
-bool Db::HasTable(std::string_view table) {
-  Stmt s(db, *statements, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  s.Bind(1, table);
-  return s.Step() == SQLITE_ROW;
-}
-
-const std::string& AcceptedStatesSql() {
-  static const std::string kSql = StateSqlList([](const FileStateInfo& i) { return i.accepted; });
-  return kSql;
-}
-
-FileRecord ReadFile(Stmt& s) {
-  FileRecord f;
-  f.id = s.Text(0);
-  f.name = s.Text(1);
-  f.route = s.Text(2);
-  f.size = s.Int(3);
-  f.sha256 = s.Text(4);
-  f.feed = s.Text(5);
-  f.state = s.Text(6);
-  f.outcome = s.Text(7);
-  f.reason = s.Text(8);
-  f.records = s.Int(9);
-  f.errors = s.Int(10);
-  f.warnings = s.Int(11);
-  f.business_key = s.Text(12);
-  f.received_at = s.Text(13);
-  f.updated_at = s.Text(14);
-  f.dropped_by = s.Text(15);
-  f.schema_version = s.Text(16);
-  f.schema_sha256 = s.Text(17);
-  return f;
-}
-
-std::string Prefixed(std::string_view columns, std::string_view prefix) {
-  std::string out(prefix);
-  for (char c : columns) {
-    out += c;
-    if (c == ' ') out += prefix;
-  }
-  return out;
-}
-
-}  // namespace sqlite_ledger
 
 namespace {
 
@@ -134,33 +80,9 @@ CREATE INDEX IF NOT EXISTS outbound_attempts_at ON outbound_attempts(at);
 )sql";
 
 const std::string& kAcceptedStates = sqlite_ledger::AcceptedStatesSql();
-// Outbound items still to send.
-const std::string kPendingOutbound =
-    fmt::format("('{}', '{}')", outbound::kQueued, outbound::kSending);
 // Files recovery must finish: neither final nor parked.
 const std::string kUnfinishedStates =
     StateSqlList([](const FileStateInfo& i) { return !i.final && !i.parked; });
-
-constexpr const char* kOutboundColumns =
-    "id, file_id, destination, name, sha256, size, state, attempts, next_at, last_error, "
-    "created_at, updated_at";
-
-OutboundItem ReadOutbound(Stmt& s) {
-  OutboundItem o;
-  o.id = s.Int(0);
-  o.file_id = s.Text(1);
-  o.destination = s.Text(2);
-  o.name = s.Text(3);
-  o.sha256 = s.Text(4);
-  o.size = s.Int(5);
-  o.state = s.Text(6);
-  o.attempts = s.Int(7);
-  o.next_at_ms = static_cast<std::int64_t>(s.Int(8));
-  o.last_error = s.Text(9);
-  o.created_at = s.Text(10);
-  o.updated_at = s.Text(11);
-  return o;
-}
 
 class SqliteLedger final : public Ledger {
  public:
@@ -183,7 +105,7 @@ class SqliteLedger final : public Ledger {
                       .Bind(8, f.dropped_by)
                       .Run("add file");
       if (!st.ok()) return st;
-      return AddTransition(f.id, now, state::kClaiming, "found in incoming/" + f.route);
+      return history_.AddTransition(f.id, now, state::kClaiming, "found in incoming/" + f.route);
     });
   }
 
@@ -192,18 +114,20 @@ class SqliteLedger final : public Ledger {
                     const std::vector<DeliveryRecord>& deliveries) override {
     std::lock_guard lock(mu_);
     const std::string now = NowIso();
-    return Txn("transition", [&] { return Change(id, to, detail, outcome, deliveries, now); });
+    return Txn("transition",
+               [&] { return history_.Change(id, to, detail, outcome, deliveries, now); });
   }
 
   Status Transitions(const std::string& id, const std::vector<StateChange>& changes) override {
     std::lock_guard lock(mu_);
     return Txn("transitions", [&] {
       for (const auto& c : changes) {
-        if (Status st = Change(id, c.to, c.detail, c.outcome, c.deliveries, c.at); !st.ok()) {
+        if (Status st = history_.Change(id, c.to, c.detail, c.outcome, c.deliveries, c.at);
+            !st.ok()) {
           return st;
         }
         for (const auto& o : c.queue) {
-          if (Status st = Queue(id, o, c.at); !st.ok()) return st;
+          if (Status st = outbound_.Queue(id, o, c.at); !st.ok()) return st;
         }
       }
       return Status::Ok();
@@ -251,25 +175,14 @@ class SqliteLedger final : public Ledger {
       if (st = t.Bind(1, then.first).Bind(2, now).Bind(3, f.id).Run("transition"); !st.ok()) {
         return st;
       }
-      return AddTransition(f.id, now, then.first, then.second);
+      return history_.AddTransition(f.id, now, then.first, then.second);
     });
-  }
-
-  Status AddDelivery(const std::string& id, const DeliveryRecord& d, const std::string& now) {
-    Stmt s(db_, *statements_,
-           "INSERT INTO deliveries (file_id, destination, name, status, at) VALUES (?,?,?,?,?)");
-    return s.Bind(1, id)
-        .Bind(2, d.destination)
-        .Bind(3, d.name)
-        .Bind(4, d.status)
-        .Bind(5, d.at.empty() ? now : d.at)
-        .Run("record delivery");
   }
 
   Status RecordAction(const std::string& id, const ActionRecord& a) override {
     std::lock_guard lock(mu_);
     const std::string at = a.at.empty() ? NowIso() : a.at;
-    return Txn("record action", [&] { return AddAction(id, a, at); });
+    return Txn("record action", [&] { return history_.AddAction(id, a, at); });
   }
 
   Status Decide(const std::string& id, std::string_view from, const ActionRecord& a,
@@ -289,22 +202,9 @@ class SqliteLedger final : public Ledger {
         return Error(Code::kFailedPrecondition,
                      fmt::format("{} is {}, not {}: someone acted on it first", id, state, from));
       }
-      if (Status st = AddAction(id, a, at); !st.ok()) return st;
-      return Change(id, to, detail, outcome, {}, at);
+      if (Status st = history_.AddAction(id, a, at); !st.ok()) return st;
+      return history_.Change(id, to, detail, outcome, {}, at);
     });
-  }
-
-  Status AddAction(const std::string& id, const ActionRecord& a, const std::string& at) {
-    Stmt s(db_, *statements_,
-           "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
-    Status st = s.Bind(1, id)
-                    .Bind(2, at)
-                    .Bind(3, a.user)
-                    .Bind(4, a.action)
-                    .Bind(5, a.reason)
-                    .Run("record action");
-    if (!st.ok()) return st;
-    return AppendAudit(db_, *statements_, {0, at, id, "action", a.user, a.action, a.reason});
   }
 
   std::pair<std::uint64_t, std::string> AuditHead() override {
@@ -455,218 +355,40 @@ class SqliteLedger final : public Ledger {
     return records_.PurgeItems(before);
   }
 
+  // The outbound queue (ledger_sqlite_outbound.h).
   std::optional<OutboundItem> TakeOutbound(const std::string& destination,
                                            std::int64_t now_ms) override {
-    std::lock_guard lock(mu_);
-    std::optional<OutboundItem> out;
-    const std::string now = NowIso();
-    Status st = Txn("take outbound", [&] {
-      Stmt s(db_, *statements_,
-             fmt::format("SELECT {} FROM outbound WHERE destination = ?1 AND state = ?3 AND "
-                         "next_at <= ?2 ORDER BY next_at, id LIMIT 1",
-                         kOutboundColumns));
-      s.Bind(1, destination).Bind(2, static_cast<std::uint64_t>(now_ms)).Bind(3, outbound::kQueued);
-      if (s.Step() != SQLITE_ROW) return Status::Ok();
-      OutboundItem o = ReadOutbound(s);
-      s.Reset();
-      Stmt u(db_, *statements_,
-             "UPDATE outbound SET state = ?3, attempts = attempts + 1, updated_at = ?1 "
-             "WHERE id = ?2");
-      if (Status r = u.Bind(1, now).Bind(2, o.id).Bind(3, outbound::kSending).Run("take outbound");
-          !r.ok()) {
-        return r;
-      }
-      o.state = outbound::kSending;
-      ++o.attempts;
-      out = std::move(o);
-      return Status::Ok();
-    });
-    if (!st.ok()) return std::nullopt;
-    return out;
+    return outbound_.TakeOutbound(destination, now_ms);
   }
-
   std::optional<std::int64_t> NextOutboundAt(const std::string& destination) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           "SELECT min(next_at) FROM outbound WHERE destination = ?1 AND state = ?2");
-    s.Bind(1, destination).Bind(2, outbound::kQueued);
-    if (s.Step() != SQLITE_ROW || s.IsNull(0)) return std::nullopt;
-    return static_cast<std::int64_t>(s.Int(0));
+    return outbound_.NextOutboundAt(destination);
   }
-
   Status FinishOutbound(const OutboundItem& item, const AttemptResult& r,
                         std::string& file_state) override {
-    std::lock_guard lock(mu_);
-    const std::string now = NowIso();
-    return Txn("finish outbound", [&] {
-      const char* outcome = r.kind == AttemptResult::Kind::kDelivered ? "delivered"
-                            : r.kind == AttemptResult::Kind::kRefused ? "refused"
-                                                                      : "failed";
-      Stmt a(db_, *statements_,
-             "INSERT INTO outbound_attempts (item, destination, at, outcome, reason, detail) "
-             "VALUES (?, ?, ?, ?, ?, ?)");
-      Status st = a.Bind(1, item.id)
-                      .Bind(2, item.destination)
-                      .Bind(3, now)
-                      .Bind(4, outcome)
-                      .Bind(5, r.reason)
-                      .Bind(6, r.detail)
-                      .Run("record attempt");
-      if (!st.ok()) return st;
-      switch (r.kind) {
-        case AttemptResult::Kind::kRetry:
-          file_state.clear();
-          return SetOutbound(item.id, outbound::kQueued, r.retry_at_ms, r.detail, now);
-        case AttemptResult::Kind::kDelivered:
-          if (st = SetOutbound(item.id, outbound::kDelivered, 0, "", now); !st.ok()) return st;
-          if (st = AddDelivery(item.file_id, {item.destination, item.name, r.detail, now}, now);
-              !st.ok()) {
-            return st;
-          }
-          return Settle(item.file_id, now, file_state);
-        case AttemptResult::Kind::kRefused: {
-          if (st = SetOutbound(item.id, outbound::kRefused, 0, r.detail, now); !st.ok()) return st;
-          Stmt cur(db_, *statements_, "SELECT state FROM files WHERE id = ?");
-          cur.Bind(1, item.file_id);
-          if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "no file " + item.file_id);
-          const bool forwarding = cur.Text(0) == state::kForwarding;
-          cur.Reset();
-          // Already on its way to quarantine (another destination refused it first): the
-          // refusal is on record, the file's state is someone else's to change.
-          file_state.clear();
-          if (!forwarding) return Status::Ok();
-          file_state = state::kQuarantining;
-          return Change(item.file_id, state::kQuarantining,
-                        fmt::format("{} refused {}: {}", item.destination, item.name, r.detail), "",
-                        {}, now);
-        }
-      }
-      return Status::Ok();
-    });
+    return outbound_.FinishOutbound(item, r, file_state);
   }
-
-  Status RequeueSending() override {
-    std::lock_guard lock(mu_);
-    return Txn("requeue outbound", [&] {
-      Stmt s(db_, *statements_,
-             "UPDATE outbound SET state = ?2, next_at = 0, updated_at = ?1 WHERE state = ?3");
-      return s.Bind(1, NowIso())
-          .Bind(2, outbound::kQueued)
-          .Bind(3, outbound::kSending)
-          .Run("requeue outbound");
-    });
-  }
-
+  Status RequeueSending() override { return outbound_.RequeueSending(); }
   std::optional<OutboundItem> GetOutbound(std::uint64_t id) override {
-    std::lock_guard lock(mu_);
-    return OutboundById(id);
+    return outbound_.GetOutbound(id);
   }
-
   std::vector<OutboundItem> OutboundOf(const std::string& file_id) override {
-    return PerFile<OutboundItem>(
-        fmt::format("SELECT {} FROM outbound WHERE file_id = ? ORDER BY id", kOutboundColumns)
-            .c_str(),
-        file_id, ReadOutbound);
+    return outbound_.OutboundOf(file_id);
   }
-
   std::vector<OutboundItem> ListOutbound(bool all, const std::string& since) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           fmt::format("SELECT {} FROM outbound WHERE {} ORDER BY id", kOutboundColumns,
-                       all ? "created_at >= ?" : "state IN " + kPendingOutbound + " AND ? = ?"));
-    s.Bind(1, since);
-    if (!all) s.Bind(2, since);
-    std::vector<OutboundItem> out;
-    while (s.Step() == SQLITE_ROW) out.push_back(ReadOutbound(s));
-    return out;
+    return outbound_.ListOutbound(all, since);
   }
-
   std::uint64_t PendingOutboundNamed(const std::string& destination, const std::string& name,
                                      std::uint64_t except) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           "SELECT count(*) FROM outbound WHERE destination = ? AND name = ? AND id != ? AND "
-           "state IN " +
-               kPendingOutbound);
-    s.Bind(1, destination).Bind(2, name).Bind(3, except);
-    return s.Step() == SQLITE_ROW ? s.Int(0) : 0;
+    return outbound_.PendingOutboundNamed(destination, name, except);
   }
-
   Status RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int64_t now_ms) override {
-    std::lock_guard lock(mu_);
-    const std::string at = a.at.empty() ? NowIso() : a.at;
-    return Txn("retry outbound", [&] {
-      auto o = OutboundById(id);
-      if (!o) return Error(Code::kNotFound, fmt::format("no outbound item {}", id));
-      if (o->state != outbound::kQueued) {
-        return Error(Code::kFailedPrecondition,
-                     fmt::format("outbound item {} is {}, not queued", id, o->state));
-      }
-      if (Status st = SetOutbound(id, outbound::kQueued, now_ms, o->last_error, at); !st.ok()) {
-        return st;
-      }
-      return AddAction(o->file_id, a, at);
-    });
+    return outbound_.RetryOutbound(id, a, now_ms);
   }
-
   Status CancelOutbound(std::uint64_t id, const ActionRecord& a, std::string& file_state) override {
-    std::lock_guard lock(mu_);
-    const std::string at = a.at.empty() ? NowIso() : a.at;
-    return Txn("cancel outbound", [&] {
-      auto o = OutboundById(id);
-      if (!o) return Error(Code::kNotFound, fmt::format("no outbound item {}", id));
-      if (o->state == outbound::kSending) {
-        return Error(Code::kFailedPrecondition,
-                     fmt::format("outbound item {} is being sent now; try again when the attempt "
-                                 "ends (rbgate outbound list)",
-                                 id));
-      }
-      if (o->state != outbound::kQueued) {
-        return Error(Code::kFailedPrecondition,
-                     fmt::format("outbound item {} is {}, not queued", id, o->state));
-      }
-      if (Status st = SetOutbound(id, outbound::kCancelled, 0, a.reason, at); !st.ok()) return st;
-      if (Status st = AddAction(o->file_id, a, at); !st.ok()) return st;
-      return Settle(o->file_id, at, file_state);
-    });
+    return outbound_.CancelOutbound(id, a, file_state);
   }
-
   std::vector<OutboundStats> OutboundStatsSince(const std::string& since) override {
-    std::lock_guard lock(mu_);
-    std::map<std::string, OutboundStats> by;
-    {
-      Stmt s(db_, *statements_,
-             "SELECT destination, count(*), min(created_at) FROM outbound WHERE state IN " +
-                 kPendingOutbound + " GROUP BY destination");
-      while (s.Step() == SQLITE_ROW) {
-        auto& d = by[s.Text(0)];
-        d.queued = s.Int(1);
-        d.oldest_queued_at = s.Text(2);
-      }
-    }
-    Stmt s(db_, *statements_,
-           "SELECT destination, outcome, reason, count(*) FROM outbound_attempts WHERE at >= ? "
-           "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
-    s.Bind(1, since);
-    while (s.Step() == SQLITE_ROW) {
-      auto& d = by[s.Text(0)];
-      const std::string outcome = s.Text(1);
-      const std::uint64_t n = s.Int(3);
-      d.attempts += n;
-      if (outcome == "delivered") {
-        d.delivered += n;
-      } else if (outcome == "refused") {
-        d.refused += n;
-      } else {
-        d.failures.emplace_back(s.Text(2), n);
-      }
-    }
-    std::vector<OutboundStats> out;
-    for (auto& [name, d] : by) {
-      d.destination = name;
-      out.push_back(std::move(d));
-    }
-    return out;
+    return outbound_.OutboundStatsSince(since);
   }
 
   Status Init() {
@@ -764,84 +486,6 @@ class SqliteLedger final : public Ledger {
     return false;
   }
 
-  // Queues one outbound item of file `id`, within a transaction.
-  Status Queue(const std::string& id, const OutboundItem& o, const std::string& at) {
-    Stmt s(db_, *statements_,
-           "INSERT INTO outbound (file_id, destination, name, sha256, size, state, attempts, "
-           "next_at, last_error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?8, 0, "
-           "?6, '', ?7, ?7) ON CONFLICT (file_id, destination, name) DO UPDATE SET "
-           "state = ?8, attempts = 0, next_at = ?6, last_error = '', sha256 = ?4, "
-           "size = ?5, updated_at = ?7 WHERE state IN (?9, ?10)");
-    return s.Bind(1, id)
-        .Bind(2, o.destination)
-        .Bind(3, o.name)
-        .Bind(4, o.sha256)
-        .Bind(5, o.size)
-        .Bind(6, static_cast<std::uint64_t>(o.next_at_ms))
-        .Bind(7, at)
-        .Bind(8, outbound::kQueued)
-        .Bind(9, outbound::kRefused)
-        .Bind(10, outbound::kCancelled)
-        .Run("queue outbound");
-  }
-
-  std::optional<OutboundItem> OutboundById(std::uint64_t id) {
-    Stmt s(db_, *statements_,
-           fmt::format("SELECT {} FROM outbound WHERE id = ?", kOutboundColumns));
-    s.Bind(1, id);
-    if (s.Step() != SQLITE_ROW) return std::nullopt;
-    return ReadOutbound(s);
-  }
-
-  Status SetOutbound(std::uint64_t id, std::string_view state, std::int64_t next_at,
-                     std::string_view error, const std::string& at) {
-    Stmt s(db_, *statements_,
-           "UPDATE outbound SET state = ?, next_at = ?, last_error = ?, updated_at = ? "
-           "WHERE id = ?");
-    return s.Bind(1, state)
-        .Bind(2, static_cast<std::uint64_t>(next_at))
-        .Bind(3, error)
-        .Bind(4, at)
-        .Bind(5, id)
-        .Run("update outbound");
-  }
-
-  // A file parked in `forwarding` with nothing left to send is finished: delivered, or
-  // cancelled if an operator cancelled any of its items. `file_state`: its new state when this
-  // finished it, else empty.
-  Status Settle(const std::string& file_id, const std::string& at, std::string& file_state) {
-    file_state.clear();
-    {
-      Stmt cur(db_, *statements_, "SELECT state FROM files WHERE id = ?");
-      cur.Bind(1, file_id);
-      if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "ledger: no file " + file_id);
-      if (cur.Text(0) != state::kForwarding) return Status::Ok();
-    }
-    std::uint64_t pending = 0, cancelled = 0;
-    std::string delivered;
-    {
-      Stmt items(db_, *statements_,
-                 "SELECT state, destination, name FROM outbound WHERE file_id = ?");
-      items.Bind(1, file_id);
-      while (items.Step() == SQLITE_ROW) {
-        const std::string st = items.Text(0);
-        if (st == outbound::kQueued || st == outbound::kSending) ++pending;
-        if (st == outbound::kCancelled) ++cancelled;
-        if (st == outbound::kDelivered) {
-          delivered += (delivered.empty() ? "" : ", ") + items.Text(2) + " to " + items.Text(1);
-        }
-      }
-    }
-    if (pending > 0) return Status::Ok();
-    const std::string_view to = cancelled > 0 ? state::kCancelled : state::kDelivered;
-    const std::string detail =
-        cancelled > 0 ? fmt::format("{} delivery cancelled by an operator{}", cancelled,
-                                    delivered.empty() ? "" : "; delivered " + delivered)
-                      : "delivered " + delivered;
-    file_state = to;
-    return Change(file_id, to, detail, to, {}, at);
-  }
-
   // The rows of one file's history table, each made into a T by `make`.
   template <class T, class Make>
   std::vector<T> PerFile(const char* sql, const std::string& id, Make make) {
@@ -865,40 +509,6 @@ class SqliteLedger final : public Ledger {
     return s.Text(0);
   }
 
-  // One transition, within a transaction.
-  Status Change(const std::string& id, std::string_view to, std::string_view detail,
-                std::string_view outcome, const std::vector<DeliveryRecord>& deliveries,
-                const std::string& at) {
-    Stmt s(db_, *statements_,
-           outcome.empty() ? "UPDATE files SET state = ?, updated_at = ? WHERE id = ?"
-                           : "UPDATE files SET state = ?, updated_at = ?, outcome = ?, reason = ? "
-                             "WHERE id = ?");
-    s.Bind(1, to).Bind(2, at);
-    if (outcome.empty()) {
-      s.Bind(3, id);
-    } else {
-      s.Bind(3, outcome).Bind(4, detail).Bind(5, id);
-    }
-    if (Status st = s.Run("transition"); !st.ok()) return st;
-    if (sqlite3_changes(db_) != 1) return Error(Code::kFailedPrecondition, "ledger: no file " + id);
-    for (const auto& d : deliveries) {
-      if (Status st = AddDelivery(id, d, at); !st.ok()) return st;
-    }
-    return AddTransition(id, at, to, detail);
-  }
-
-  Status AddTransition(const std::string& id, const std::string& at, std::string_view to,
-                       std::string_view detail) {
-    Stmt s(db_, *statements_,
-           "INSERT INTO transitions (file_id, at, state, detail) VALUES (?, ?, ?, ?)");
-    if (Status st = s.Bind(1, id).Bind(2, at).Bind(3, to).Bind(4, detail).Run("add transition");
-        !st.ok()) {
-      return st;
-    }
-    return AppendAudit(db_, *statements_,
-                       {0, at, id, "transition", "", std::string(to), std::string(detail)});
-  }
-
   template <class F>
   Status Txn(std::string_view what, F&& body) {
     return d_.Txn(what, std::forward<F>(body));
@@ -908,7 +518,9 @@ class SqliteLedger final : public Ledger {
   std::mutex& mu_ = d_.mu;
   sqlite3* db_ = d_.db;
   std::unique_ptr<StatementCache>& statements_ = d_.statements;
+  sqlite_ledger::History history_{d_};
   sqlite_ledger::Records records_{d_};
+  sqlite_ledger::Outbound outbound_{d_, history_};
 };
 
 }  // namespace
