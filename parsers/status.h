@@ -3,10 +3,11 @@
 // exceptions are for the edges only (the command line, configuration and schema loading).
 #pragma once
 
-#include <cassert>
 #include <optional>
 #include <string>
 #include <utility>
+
+#include "parsers/invariant.h"
 
 namespace rbgate {
 
@@ -38,8 +39,9 @@ class [[nodiscard]] StatusOr {
   StatusOr(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
   // REQUIRES: !status.ok()
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
-    assert(!status_.ok());
-    if (status_.ok()) status_ = Error(Code::kInternal, "StatusOr made from an OK status");
+    if (!RBGATE_INVARIANT(!status_.ok(), "a StatusOr made from an OK status holds no value")) {
+      status_ = Error(Code::kInternal, "StatusOr made from an OK status");
+    }
   }
 
   bool ok() const noexcept { return value_.has_value(); }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "parsers/invariant.h"
+
 namespace rbgate::gateway {
 
 std::string PromLabel(std::string_view value) {
@@ -89,6 +91,9 @@ std::string Metrics::Render(const Gauges& g) const {
     out += fmt::format("rbgate_findings_total{{rule=\"{}\",severity=\"{}\"}} {}\n",
                        PromLabel(key.first), PromLabel(key.second), n);
   }
+  Header(out, "rbgate_invariant_failures_total", "counter",
+         "Internal invariants found broken (a bug: each is logged as invariant-failed).");
+  out += fmt::format("rbgate_invariant_failures_total {}\n", InvariantFailures());
   Header(out, "rbgate_paused_total", "counter",
          "Files left to finish later (a full disk, an unavailable ledger), by cause.");
   for (const auto& [code, n] : paused_) {

@@ -27,6 +27,7 @@
 #include "gateway/daemon/late_feeds.h"
 #include "gateway/daemon/log.h"
 #include "gateway/forward/forwarder.h"
+#include "parsers/invariant.h"
 #include "schemas/dates.h"
 #include "schemas/feed.h"
 #include "spool/check/report.h"
@@ -226,6 +227,13 @@ int RunDaemon(Config& config, bool once) {
                  config.log_format == "json" ? log::Format::kJson : log::Format::kText);
   if (config.as_of == "today") config.spool.check.validator.as_of = Today();
   config.spool.check.progress = false;
+  // A broken internal invariant (parsers/invariant.h) is logged where operators look; /metrics
+  // counts it.
+  SetInvariantListener([](const InvariantFailure& f) {
+    log::Event(Level::kError, "invariant-failed",
+               {Text("condition", std::string(f.condition)), Text("detail", std::string(f.detail)),
+                Text("at", fmt::format("{}:{}", f.file, f.line))});
+  });
 
   // Signals arrive through a descriptor, in the main loop; workers never see them.
   sigset_t mask;

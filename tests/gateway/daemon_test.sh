@@ -185,6 +185,7 @@ check metrics-histogram grep -qx 'rbgate_processing_seconds_count{route="auto",f
 check metrics-waiting grep -qx 'rbgate_files_waiting{route="auto"} 0' "$tmp/metrics.txt"
 check metrics-quarantine-gauge grep -qx 'rbgate_quarantined_files 1' "$tmp/metrics.txt"
 check metrics-ledger-up grep -qx 'rbgate_ledger_up 1' "$tmp/metrics.txt"
+check metrics-no-invariant-broken grep -qx 'rbgate_invariant_failures_total 0' "$tmp/metrics.txt"
 check late-cleared grep -qx 'rbgate_route_late{route="auto",expected_by="00:00"} 0' "$tmp/metrics.txt"
 check late-said-once test "$(grep -c 'feed-late' "$tmp/admin.log")" -eq 1
 # The Grafana dashboard names only metrics the daemon exports, in PromQL that promtool accepts.
