@@ -25,7 +25,6 @@ struct Sink final : xml::XmlSink {
 
 const xml::XmlSchema* Schema() {
   static std::unique_ptr<xml::XmlSchema> schema = [] {
-    std::string error;
     return xml::XmlSchema::FromMemory(R"(<?xml version="1.0"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
   <xs:element name="BACSDocument"><xs:complexType><xs:sequence>
@@ -37,7 +36,8 @@ const xml::XmlSchema* Schema() {
     </xs:complexType></xs:element>
   </xs:sequence></xs:complexType></xs:element>
 </xs:schema>)",
-                                      "fuzz.xsd", error);
+                                      "fuzz.xsd")
+        .value();  // the fuzzer's own XSD: it compiles
   }();
   return schema.get();
 }

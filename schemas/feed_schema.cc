@@ -46,26 +46,21 @@ FeedSchema CompileFeedSchema(std::string_view json, const std::string& file,
   return s;
 }
 
-bool ReadSchemaFile(const std::string& file, std::string& text, std::string& error) {
+StatusOr<std::string> ReadSchemaFile(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    error = std::string("cannot be read: ") + std::strerror(errno);
-    return false;
-  }
+  if (!in) return Error(Code::kUnavailable, std::string("cannot be read: ") + std::strerror(errno));
   std::stringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) {
-    error = std::string("cannot be read: ") + std::strerror(errno);
-    return false;
+    return Error(Code::kUnavailable, std::string("cannot be read: ") + std::strerror(errno));
   }
-  text = std::move(buffer).str();
-  return true;
+  return std::move(buffer).str();
 }
 
 FeedSchema LoadFeedSchemaFile(const std::string& file, const table::ResourceChoice& choice) {
-  std::string text, error;
-  if (!ReadSchemaFile(file, text, error)) throw table::SchemaError(file, "$", error);
-  return CompileFeedSchema(text, file, choice);
+  auto text = ReadSchemaFile(file);
+  if (!text.ok()) throw table::SchemaError(file, "$", text.status().message);
+  return CompileFeedSchema(*text, file, choice);
 }
 
 }  // namespace rbgate::schemas

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "parsers/status.h"
 #include "schemas/json/json_schema.h"
 #include "schemas/table/schema.h"
 
@@ -23,8 +24,8 @@ struct FeedSchema {
   const std::vector<table::SchemaIssue>& warnings() const;
 };
 
-// Reads a schema file's bytes; false, with the OS's reason in `error`, when it cannot.
-bool ReadSchemaFile(const std::string& file, std::string& text, std::string& error);
+// A schema file's bytes; kUnavailable, with the OS's reason, when it cannot be read.
+StatusOr<std::string> ReadSchemaFile(const std::string& file);
 
 // Loads a schema file (of a Data Package, the resource `choice` picks). Throws
 // table::SchemaError naming the file, a JSON path and the fault.

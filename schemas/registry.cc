@@ -127,8 +127,9 @@ std::vector<SchemaRegistry::Problem> SchemaRegistry::Scan(bool initial,
       }
       changed.insert(file);
       try {
-        std::string error;
-        if (!ReadSchemaFile(file, st.text, error)) throw table::SchemaError(file, "$", error);
+        auto text = ReadSchemaFile(file);
+        if (!text.ok()) throw table::SchemaError(file, "$", text.status().message);
+        st.text = std::move(text).value();
         st.sha256 = Sha256Hex(st.text);
         st.schema = std::make_shared<const FeedSchema>(CompileFeedSchema(st.text, file));
         st.feed = st.schema->name();

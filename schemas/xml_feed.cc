@@ -40,8 +40,12 @@ class XmlCheck final : public FeedCheck {
 
 const parsers::xml::XmlSchema* XmlFeed::Xsd(std::string* error) const {
   std::call_once(compiled_, [this] {
-    xsd_ = parsers::xml::XmlSchema::FromMemory(d_.xsd, std::string(d_.xsd_name), xsd_error_);
-    if (!xsd_ && xsd_error_.empty()) xsd_error_ = "does not compile";
+    auto compiled = parsers::xml::XmlSchema::FromMemory(d_.xsd, d_.xsd_name);
+    if (compiled.ok()) {
+      xsd_ = std::move(compiled).value();
+    } else {
+      xsd_error_ = compiled.status().message;
+    }
   });
   if (!xsd_ && error != nullptr) {
     *error = fmt::format("the built-in {} ({}): {}", d_.xsd_name, d_.name, xsd_error_);

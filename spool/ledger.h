@@ -293,11 +293,11 @@ class Ledger : public schemas::FeedRecords, public OutboundQueue {
 // keeps the database consistent through any crash; a commit becomes durable at the next
 // syncfs of its filesystem, which the spool makes (GroupSync) before relying on it. A caller
 // that keeps the ledger elsewhere must sync it likewise.
-std::unique_ptr<Ledger> OpenSqliteLedger(const std::string& path, Status& status);
+StatusOr<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::string& path);
 
-// Whether the ledger file at `path` opens (read-only: never created) and answers a query;
-// false with `why` when not. For health checks, from any thread.
-bool SqliteLedgerAnswers(const std::string& path, std::string& why);
+// Whether the ledger file at `path` opens (read-only: never created) and answers a query; why
+// not when it does not. For health checks, from any thread.
+Status SqliteLedgerAnswers(const std::string& path);
 
 // Now as ISO 8601 UTC with milliseconds, e.g. 2026-11-23T15:40:12.123Z.
 std::string NowIso();

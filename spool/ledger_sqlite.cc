@@ -525,22 +525,21 @@ class SqliteLedger final : public Ledger {
 
 }  // namespace
 
-std::unique_ptr<Ledger> OpenSqliteLedger(const std::string& path, Status& status) {
+StatusOr<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::string& path) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    status = FromSqlite(rc, db, "open " + path);
+    Status status = FromSqlite(rc, db, "open " + path);
     sqlite3_close_v2(db);
-    return nullptr;
+    return status;
   }
   auto ledger = std::make_unique<SqliteLedger>(db);
-  status = ledger->Init();
-  if (!status.ok()) return nullptr;
-  return ledger;
+  if (Status status = ledger->Init(); !status.ok()) return status;
+  return std::unique_ptr<Ledger>(std::move(ledger));
 }
 
-bool SqliteLedgerAnswers(const std::string& path, std::string& why) {
+Status SqliteLedgerAnswers(const std::string& path) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc == SQLITE_OK) {
@@ -548,10 +547,9 @@ bool SqliteLedgerAnswers(const std::string& path, std::string& why) {
     rc = sqlite3_exec(db, "SELECT count(*) FROM (SELECT 1 FROM files LIMIT 1)", nullptr, nullptr,
                       nullptr);
   }
-  const bool ok = rc == SQLITE_OK;
-  if (!ok) why = FromSqlite(rc, db, "open " + path).message;
+  Status status = rc == SQLITE_OK ? Status::Ok() : FromSqlite(rc, db, "open " + path);
   sqlite3_close_v2(db);
-  return ok;
+  return status;
 }
 
 std::int64_t UnixMs() {

@@ -12,19 +12,17 @@
 
 namespace rbgate::spool {
 
-std::unique_ptr<SpoolLock> SpoolLock::Take(const std::string& root, Status& status) {
+StatusOr<std::unique_ptr<SpoolLock>> SpoolLock::Take(const std::string& root) {
   std::string path = root + "/rbgate.lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (fd < 0) {
-    status = FromErrno(errno, path, "open");
-    return nullptr;
+    return FromErrno(errno, path, "open");
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     if (err != EWOULDBLOCK) {
-      status = FromErrno(err, path, "flock");
       ::close(fd);
-      return nullptr;
+      return FromErrno(err, path, "flock");
     }
     // The holder wrote its id once it had the lock; a holder still starting may not have.
     char buf[32] = {};
@@ -33,24 +31,21 @@ std::unique_ptr<SpoolLock> SpoolLock::Take(const std::string& root, Status& stat
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' '))
       holder.remove_suffix(1);
     ::close(fd);
-    status = Error(Code::kFailedPrecondition,
-                   fmt::format("another rbgate run{} holds this spool ({}); one daemon serves a "
-                               "spool at a time (operator commands work beside it)",
-                               holder.empty() ? "" : fmt::format(" (process {})", holder), path));
-    return nullptr;
+    return Error(Code::kFailedPrecondition,
+                 fmt::format("another rbgate run{} holds this spool ({}); one daemon serves a "
+                             "spool at a time (operator commands work beside it)",
+                             holder.empty() ? "" : fmt::format(" (process {})", holder), path));
   }
   const std::string pid = fmt::format("{}\n", ::getpid());
   if (::ftruncate(fd, 0) != 0) {
-    status = FromErrno(errno, path, "ftruncate");
+    Status failed = FromErrno(errno, path, "ftruncate");
     ::close(fd);
-    return nullptr;
+    return failed;
   }
   if (Status w = WriteAll(fd, pid.data(), pid.size(), path); !w.ok()) {
-    status = w;
     ::close(fd);
-    return nullptr;
+    return w;
   }
-  status = Status::Ok();
   return std::unique_ptr<SpoolLock>(new SpoolLock(std::move(path), fd));
 }
 

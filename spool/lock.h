@@ -16,7 +16,7 @@ class SpoolLock {
   // Takes the lock of the spool at `root` (creating ROOT/rbgate.lock) and writes this
   // process's id into it. kFailedPrecondition, naming the holder's process id, when another
   // process holds it; the lock goes with the object, or with the process however it ends.
-  static std::unique_ptr<SpoolLock> Take(const std::string& root, Status& status);
+  static StatusOr<std::unique_ptr<SpoolLock>> Take(const std::string& root);
   ~SpoolLock();
   SpoolLock(const SpoolLock&) = delete;
   SpoolLock& operator=(const SpoolLock&) = delete;

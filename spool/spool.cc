@@ -132,7 +132,7 @@ std::string OwnerName(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<Spool> Spool::Open(SpoolOptions options, Status& status) {
+StatusOr<std::unique_ptr<Spool>> Spool::Open(SpoolOptions options) {
   if (options.check.reference_dir.empty()) {
     options.check.reference_dir = options.root + "/references";
   }
@@ -142,17 +142,18 @@ std::unique_ptr<Spool> Spool::Open(SpoolOptions options, Status& status) {
   std::unique_ptr<Spool> spool(new Spool(std::move(options)));
   const std::string& root = spool->options_.root;
   for (const char* dir : {"incoming", "work", "quarantine", "archive", "outbound"}) {
-    if (status = MakeDirs(root + "/" + dir); !status.ok()) return nullptr;
+    if (Status s = MakeDirs(root + "/" + dir); !s.ok()) return s;
   }
   for (const auto& r : spool->options_.routes) {
-    if (status = MakeDirs(root + "/incoming/" + r.name); !status.ok()) return nullptr;
+    if (Status s = MakeDirs(root + "/incoming/" + r.name); !s.ok()) return s;
   }
   for (const auto& d : spool->options_.destinations) {
-    if (status = MakeDirs(root + "/outbound/" + d.name); !status.ok()) return nullptr;
-    if (status = MakeDirs(d.path); !status.ok()) return nullptr;
+    if (Status s = MakeDirs(root + "/outbound/" + d.name); !s.ok()) return s;
+    if (Status s = MakeDirs(d.path); !s.ok()) return s;
   }
-  spool->ledger_ = OpenSqliteLedger(root + "/ledger.db", status);
-  if (!status.ok()) return nullptr;
+  auto ledger = OpenSqliteLedger(root + "/ledger.db");
+  if (!ledger.ok()) return ledger.status();
+  spool->ledger_ = std::move(ledger).value();
   std::vector<std::string> filesystems{root};
   for (const auto& d : spool->options_.destinations) filesystems.push_back(d.path);
   spool->sync_ = std::make_unique<GroupSync>(filesystems);

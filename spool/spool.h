@@ -113,7 +113,7 @@ std::string ArchivePath(const std::string& root, const FileRecord& f);
 class Spool {
  public:
   // Creates the layout under options.root if needed and opens the ledger.
-  static std::unique_ptr<Spool> Open(SpoolOptions options, Status& status);
+  static StatusOr<std::unique_ptr<Spool>> Open(SpoolOptions options);
 
   // Reconciles the ledger with the folders after a crash: finishes every unfinished file,
   // sweeps temporaries. Returns the first error that needs attention (others continue).

@@ -131,8 +131,7 @@ Gauges AdminServer::ReadGauges() const {
                  .count();
   g.free_bytes = spool_.FreeSpace();
   g.min_free_bytes = spool_.options().min_free_bytes;
-  std::string why;
-  g.ledger_ok = spool::SqliteLedgerAnswers(spool_.options().root + "/ledger.db", why);
+  g.ledger_ok = spool::SqliteLedgerAnswers(spool_.options().root + "/ledger.db").ok();
   g.quarantined = spool_.ledger().CountInState(spool::state::kQuarantined);
   for (const auto& d : spool_.options().destinations) {
     if (d.network()) g.destinations.push_back(d.name);
@@ -154,8 +153,10 @@ std::string AdminServer::NotReady() const {
   std::string out;
   // A connection of its own, read-only: a ledger file gone or damaged shows here even while
   // the daemon's connection still holds it open.
-  if (std::string why; !spool::SqliteLedgerAnswers(spool_.options().root + "/ledger.db", why)) {
-    out += "ledger: " + why + "\n";
+  if (const spool::Status answers =
+          spool::SqliteLedgerAnswers(spool_.options().root + "/ledger.db");
+      !answers.ok()) {
+    out += "ledger: " + answers.message + "\n";
   }
   // Writable: a file can be made and removed in work/, where every claimed file goes.
   const std::string probe = spool_.options().root + "/work/.readyz-" + std::to_string(::getpid());

@@ -48,12 +48,12 @@ struct Opened {
 std::unique_ptr<Opened> Open(Config& c) {
   auto o = std::make_unique<Opened>();
   LoadCheckResources(c, o->resources, DefaultModulusDir());
-  spool::Status st;
-  o->spool = spool::Spool::Open(c.spool, st);
-  if (!o->spool) {
-    std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
+  auto opened = spool::Spool::Open(c.spool);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "rbgate: %s\n", opened.status().message.c_str());
     return nullptr;
   }
+  o->spool = std::move(opened).value();
   return o;
 }
 
@@ -514,9 +514,8 @@ int Init(const std::string& dir) {
   }
   try {
     Config c = LoadConfig(config_path);
-    spool::Status st;
-    auto sp = spool::Spool::Open(c.spool, st);
-    if (!sp) return Fail(st);
+    auto sp = spool::Spool::Open(c.spool);
+    if (!sp.ok()) return Fail(sp.status());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "rbgate: %s\n", e.what());
     return 2;

@@ -204,11 +204,13 @@ int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::s
   std::string json = "{\"files\":[";
   for (std::size_t n = 0; n < files.size(); ++n) {
     const std::string& f = files[n];
-    std::string text, error, describe;
+    std::string text, describe;
     std::vector<schemas::table::SchemaIssue> errors, warnings;
-    bool readable = schemas::ReadSchemaFile(f, text, error);
+    auto read = schemas::ReadSchemaFile(f);
+    const bool readable = read.ok();
+    if (readable) text = std::move(read).value();
     if (!readable) {
-      errors.push_back({"$", error});
+      errors.push_back({"$", read.status().message});
       status = 2;
     } else {
       // A Data Package of several resources: each is checked, as --resource would pick it.
@@ -267,9 +269,11 @@ class SchemaCommands final : public CommandGroup {
         schema_cmd->add_subcommand("check",
                                    "Load schema files and say what each defines or what "
                                    "is wrong with it (file, JSON path, problem)");
-    schema_check_->add_option("FILE", schema_files, "Schema files (JSON)")->required()->type_name("");
+    schema_check_->add_option("FILE", schema_files, "Schema files (JSON)")
+        ->required()
+        ->type_name("");
     schema_check_->add_flag("--strict", schema_strict,
-                           "Refuse custom properties too (keys no specification defines)");
+                            "Refuse custom properties too (keys no specification defines)");
     schema_check_->add_option("--format", schema_format, "Output format")
         ->check(CLI::IsMember({"text", "json"}))
         ->type_name("FORMAT")
@@ -285,7 +289,8 @@ class SchemaCommands final : public CommandGroup {
         "The feeds rbgate knows: built in, shipped as schema files, and those in the "
         "configuration's checks.schema_dirs, with versions and where each came from");
     schema_infer_ = schema_cmd->add_subcommand(
-        "infer", "Draft a Table Schema from a delimited file, to adapt (like frictionless describe)");
+        "infer",
+        "Draft a Table Schema from a delimited file, to adapt (like frictionless describe)");
     schema_infer_->add_option("DATA", infer_data, "A delimited file whose first line is its header")
         ->required()
         ->type_name("");
@@ -318,7 +323,6 @@ class SchemaCommands final : public CommandGroup {
         "the version serving in its place and since when, a file removed, or a feed held because "
         "none of its versions has ever loaded.\nExit status: 0 all schemas serve as their files "
         "say; 1 something needs an officer; 2 usage or I/O problems.");
-
   }
 
   std::optional<int> Run() override {

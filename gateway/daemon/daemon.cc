@@ -257,17 +257,23 @@ int RunDaemon(Config& config, bool once) {
   // One daemon per spool, held before anything in it is touched.
   std::unique_ptr<spool::SpoolLock> lock;
   if (st = spool::MakeDirs(config.spool.root); st.ok()) {
-    lock = spool::SpoolLock::Take(config.spool.root, st);
+    auto taken = spool::SpoolLock::Take(config.spool.root);
+    if (taken.ok()) {
+      lock = std::move(taken).value();
+    } else {
+      st = taken.status();
+    }
   }
   if (!lock) {
     std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
     return 2;
   }
-  auto sp = spool::Spool::Open(config.spool, st);
-  if (!sp) {
-    std::fprintf(stderr, "rbgate: %s\n", st.message.c_str());
+  auto opened = spool::Spool::Open(config.spool);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "rbgate: %s\n", opened.status().message.c_str());
     return 2;
   }
+  auto sp = std::move(opened).value();
   log::Event(Level::kInfo, "start",
              {Text("root", config.spool.root),
               Number("routes", static_cast<std::int64_t>(config.spool.routes.size())),

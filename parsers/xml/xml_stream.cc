@@ -152,14 +152,13 @@ std::string DoctypeMessage(std::string_view name) {
   return fmt::format("a DOCTYPE ({}) is refused: no DTD is read and no entity expanded", name);
 }
 
-std::unique_ptr<XmlSchema> XmlSchema::FromMemory(std::string_view xsd, std::string_view name,
-                                                 std::string& error) {
+StatusOr<std::unique_ptr<XmlSchema>> XmlSchema::FromMemory(std::string_view xsd,
+                                                           std::string_view name) {
   InitOnce();
   xmlSchemaParserCtxtPtr pctxt =
       xmlSchemaNewMemParserCtxt(xsd.data(), static_cast<int>(xsd.size()));
   if (pctxt == nullptr) {
-    error = std::string(name) + ": cannot create a schema parser";
-    return nullptr;
+    return Error(Code::kUnavailable, std::string(name) + ": cannot create a schema parser");
   }
   std::string errors;
   xmlSchemaSetParserStructuredErrors(
@@ -176,8 +175,8 @@ std::unique_ptr<XmlSchema> XmlSchema::FromMemory(std::string_view xsd, std::stri
   }
   xmlSchemaFreeParserCtxt(pctxt);
   if (schema == nullptr) {
-    error = std::string(name) + ": " + (errors.empty() ? "not a valid XSD" : errors);
-    return nullptr;
+    return Error(Code::kInvalidArgument,
+                 std::string(name) + ": " + (errors.empty() ? "not a valid XSD" : errors));
   }
   return std::unique_ptr<XmlSchema>(new XmlSchema(schema));
 }

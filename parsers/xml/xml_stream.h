@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "parsers/diagnostic.h"
+#include "parsers/status.h"
 
 struct _xmlSchema;  // NOLINT(bugprone-reserved-identifier): libxml2's compiled schema
 
@@ -87,9 +88,9 @@ struct XmlLimits {
 // A compiled XSD, built from text held in memory (no I/O, no imports fetched).
 class XmlSchema {
  public:
-  // Compiles `xsd`; on failure returns null and says why in `error`.
-  static std::unique_ptr<XmlSchema> FromMemory(std::string_view xsd, std::string_view name,
-                                               std::string& error);
+  // Compiles `xsd`; kInvalidArgument, saying why (name first), when it does not compile.
+  static StatusOr<std::unique_ptr<XmlSchema>> FromMemory(std::string_view xsd,
+                                                         std::string_view name);
   ~XmlSchema();
   XmlSchema(const XmlSchema&) = delete;  // owns the compiled schema: freed once
   XmlSchema& operator=(const XmlSchema&) = delete;

@@ -290,9 +290,9 @@ TEST_CASE("Schema files as Windows editors save them: a byte order mark is accep
   SchemaRegistry r({dir.path()});
   CHECK(r.initial_problems().empty());
   CHECK(r.Find("rents"));
-  std::string text, error;
-  CHECK_FALSE(ReadSchemaFile(dir / "missing.json", text, error));
-  CHECK(error == "cannot be read: No such file or directory");
+  const auto missing = ReadSchemaFile(dir / "missing.json");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().message == "cannot be read: No such file or directory");
 }
 
 TEST_CASE("A folder may replace a shipped schema; two files may not define one feed") {

@@ -18,6 +18,7 @@
 #include "schemas/bacs_reports/returned_items.h"
 #include "schemas/voa/store.h"
 #include "spool/ledger.h"
+#include "tests/support/spool_options.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::spool {
@@ -25,12 +26,7 @@ namespace {
 
 using testing::TempDir;
 
-std::unique_ptr<Ledger> Open(const std::string& path) {
-  Status st;
-  auto l = OpenSqliteLedger(path, st);
-  REQUIRE_MESSAGE(l != nullptr, st.message);
-  return l;
-}
+std::unique_ptr<Ledger> Open(const std::string& path) { return testing::OpenLedger(path); }
 
 // Three files with their transitions, and an officer's actions: 12 transitions, 2 actions.
 void Fill(Ledger& l) {
@@ -417,9 +413,9 @@ TEST_CASE("the ledger's schema is versioned and migrated in steps") {
     REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
   }
-  Status st;
-  CHECK(OpenSqliteLedger(path, st) == nullptr);
-  CHECK(st.message.find("schema version 99 is newer") != std::string::npos);
+  const auto newer = OpenSqliteLedger(path);
+  CHECK_FALSE(newer.ok());
+  CHECK(newer.status().message.find("schema version 99 is newer") != std::string::npos);
   CHECK(Sql1(path, "PRAGMA user_version") == "99");
 }
 

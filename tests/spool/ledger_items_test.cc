@@ -6,6 +6,7 @@
 
 #include "schemas/bacs18/items.h"
 #include "schemas/dates.h"
+#include "tests/support/spool_options.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::spool {
@@ -15,9 +16,7 @@ using testing::TempDir;
 
 TEST_CASE("items of a large file go to the ledger from a thread of their own, all of them") {
   TempDir dir;
-  Status st;
-  const auto ledger = OpenSqliteLedger(dir / "ledger.db", st);
-  REQUIRE_MESSAGE(ledger != nullptr, st.message);
+  const auto ledger = testing::OpenLedger(dir / "ledger.db");
   FileRecord f;
   f.id = f.name = "big.s18";
   f.route = "auto";
@@ -80,9 +79,7 @@ TEST_CASE("items of a large file go to the ledger from a thread of their own, al
 
 TEST_CASE("items of several kinds and days, and text a feed did not clean, read back as given") {
   TempDir dir;
-  Status st;
-  const auto ledger = OpenSqliteLedger(dir / "ledger.db", st);
-  REQUIRE_MESSAGE(ledger != nullptr, st.message);
+  const auto ledger = testing::OpenLedger(dir / "ledger.db");
   for (const char* id : {"a", "b"}) {
     FileRecord f;
     f.id = f.name = id;

@@ -48,10 +48,8 @@ TEST_CASE("The schema store keeps each version once and knows which served last"
   CHECK_FALSE(reader->LastServed("vep"));
 
   // The spool's own ledger opens over it, and the store reads beside a spool's ledger.
-  Status st;
   auto options = testing::TestSpoolOptions(dir);
-  auto spool = Spool::Open(options, st);
-  REQUIRE(spool);
+  auto spool = testing::OpenSpool(options);
   CHECK(reader->LastServed("rents"));
 }
 
@@ -80,11 +78,10 @@ TEST_CASE("The ledger waits for another connection's moment on the file") {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
   });
-  Status st;
-  auto opened = OpenSqliteLedger(ledger, st);
+  auto opened = OpenSqliteLedger(ledger);
   commit.join();
   sqlite3_close(other);
-  CHECK_MESSAGE(opened != nullptr, st.message);
+  CHECK_MESSAGE(opened.ok(), opened.status().message);
 }
 
 TEST_CASE("A statement that does not prepare says why, and is tried again next time") {

@@ -160,9 +160,7 @@ TEST_CASE("the checking pass hashes and compresses each byte once, whatever the 
 
 TEST_CASE("the ledger records files, transitions, findings, deliveries and actions") {
   TempDir dir;
-  Status st;
-  auto l = OpenSqliteLedger(dir / "ledger.db", st);
-  REQUIRE(l);
+  auto l = testing::OpenLedger(dir / "ledger.db");
   FileRecord f;
   f.id = "20261123-100000-000001";
   f.name = "a.s18";
@@ -216,8 +214,7 @@ TEST_CASE("the ledger records files, transitions, findings, deliveries and actio
   CHECK(stats[0].records == 9);
 
   // It is a real file: a second connection sees the same.
-  auto again = OpenSqliteLedger(dir / "ledger.db", st);
-  REQUIRE(again);
+  auto again = testing::OpenLedger(dir / "ledger.db");
   CHECK(again->Get(f.id)->state == "delivered");
 }
 

@@ -30,10 +30,16 @@ inline spool::SpoolOptions TestSpoolOptions(const TempDir& dir) {
 
 // Opens the spool `o` describes; the test stops if it cannot.
 inline std::unique_ptr<spool::Spool> OpenSpool(const spool::SpoolOptions& o) {
-  spool::Status st;
-  auto s = spool::Spool::Open(o, st);
-  REQUIRE_MESSAGE(s != nullptr, st.message);
-  return s;
+  auto s = spool::Spool::Open(o);
+  REQUIRE_MESSAGE(s.ok(), s.status().message);
+  return std::move(s).value();
+}
+
+// Opens (creating) the SQLite ledger at `path`; the test stops if it cannot.
+inline std::unique_ptr<spool::Ledger> OpenLedger(const std::string& path) {
+  auto l = spool::OpenSqliteLedger(path);
+  REQUIRE_MESSAGE(l.ok(), l.status().message);
+  return std::move(l).value();
 }
 
 }  // namespace rbgate::testing

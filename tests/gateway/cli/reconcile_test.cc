@@ -29,9 +29,7 @@ using testing::TempDir;
 struct Gateway {
   Gateway() {
     const spool::SpoolOptions o = testing::TestSpoolOptions(dir);
-    spool::Status st;
-    s = spool::Spool::Open(o, st);
-    REQUIRE_MESSAGE(s != nullptr, st.message);
+    s = testing::OpenSpool(o);
   }
   // Drops a file and processes it to the end; its id.
   std::string Drop(const std::string& name, const std::string& bytes) {

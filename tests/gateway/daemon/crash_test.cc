@@ -28,6 +28,7 @@
 #include "spool/spool.h"
 #include "tests/support/bacs18_file.h"
 #include "tests/support/process.h"
+#include "tests/support/spool_options.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::gateway {
@@ -176,8 +177,8 @@ stable_seconds = 0
         std::chrono::milliseconds(loop % 2 == 0 ? 1 + rng() % 40 : 40 + rng() % 400));
     ::kill(pid, SIGKILL);
     Wait(pid);
-    spool::Status open_status;
-    auto peek = spool::OpenSqliteLedger(root + "/ledger.db", open_status);
+    auto opened = spool::OpenSqliteLedger(root + "/ledger.db");
+    const auto peek = opened.ok() ? std::move(opened).value() : nullptr;
     if (peek && (!peek->Unfinished().empty() || Visible(root + "/incoming/auto") > 0)) {
       ++interrupted;
     }
@@ -189,9 +190,7 @@ stable_seconds = 0
   // Then let one run finish the work.
   REQUIRE(Wait(Start(bin, {"run", "--once", "--config", config})) == 0);
 
-  spool::Status st;
-  auto ledger = spool::OpenSqliteLedger(root + "/ledger.db", st);
-  REQUIRE(ledger);
+  auto ledger = testing::OpenLedger(root + "/ledger.db");
   auto rows = ledger->List({});
   std::map<std::string, std::vector<spool::FileRecord>> by_name;
   for (const auto& r : rows) by_name[r.name].push_back(r);

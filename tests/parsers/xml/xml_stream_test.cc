@@ -209,9 +209,9 @@ constexpr std::string_view kXsd = R"(<?xml version="1.0"?>
 </xs:schema>)";
 
 TEST_CASE("XSD validation runs in the same pass and says where") {
-  std::string error;
-  auto schema = XmlSchema::FromMemory(kXsd, "test.xsd", error);
-  REQUIRE_MESSAGE(schema != nullptr, error);
+  auto compiled = XmlSchema::FromMemory(kXsd, "test.xsd");
+  REQUIRE_MESSAGE(compiled.ok(), compiled.status().message);
+  const auto schema = std::move(compiled).value();
   auto ok = Parse("<Report>\n<Item valueOf=\"1.50\"/>\n</Report>", 5, {}, schema.get());
   CHECK_MESSAGE(ok->diagnostics.diagnostics().empty(), ok->Rules());
   CHECK(ok->valid);
@@ -227,9 +227,9 @@ TEST_CASE("XSD validation runs in the same pass and says where") {
   CHECK(d.message.find("valueOf") != std::string::npos);
   CHECK(bad->diagnostics.Count("xml.schema") == 2);
 
-  std::string why;
-  CHECK(XmlSchema::FromMemory("<xs:schema", "broken.xsd", why) == nullptr);
-  CHECK(why.find("broken.xsd") == 0);
+  const auto broken = XmlSchema::FromMemory("<xs:schema", "broken.xsd");
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.status().message.find("broken.xsd") == 0);
 }
 
 TEST_CASE("a 2 GB signature blob is stopped at the text limit, streamed, never held") {
@@ -276,10 +276,9 @@ constexpr std::string_view kSignatureXsd = R"(<?xml version="1.0"?>
 
 const XmlSchema& SignatureSchema() {
   static const std::unique_ptr<XmlSchema> schema = [] {
-    std::string error;
-    auto s = XmlSchema::FromMemory(kSignatureXsd, "signature.xsd", error);
-    REQUIRE_MESSAGE(s != nullptr, error);
-    return s;
+    auto s = XmlSchema::FromMemory(kSignatureXsd, "signature.xsd");
+    REQUIRE_MESSAGE(s.ok(), s.status().message);
+    return std::move(s).value();
   }();
   return *schema;
 }

@@ -7,6 +7,7 @@
 
 #include "schemas/dates.h"
 #include "spool/ledger.h"
+#include "tests/support/spool_options.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::schemas::bacs_reports {
@@ -26,11 +27,7 @@ std::vector<StoredItem> Items(const std::vector<Row>& rows, std::string Row::*da
 
 class Fixture {
  public:
-  Fixture() {
-    Status st;
-    ledger = spool::OpenSqliteLedger(dir / "ledger.db", st);
-    REQUIRE_MESSAGE(ledger != nullptr, st.message);
-  }
+  Fixture() { ledger = testing::OpenLedger(dir / "ledger.db"); }
   // A file in `state` (delivered unless said), named and identified by `name`.
   void AddFile(const std::string& name, std::string_view state = state::kDelivered) {
     FileRecord f;
