@@ -208,11 +208,11 @@ int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::s
     std::vector<schemas::table::SchemaIssue> errors, warnings;
     auto read = schemas::ReadSchemaFile(f);
     const bool readable = read.ok();
-    if (readable) text = std::move(read).value();
     if (!readable) {
       errors.push_back({"$", read.status().message});
       status = 2;
     } else {
+      text = std::move(read).value();
       // A Data Package of several resources: each is checked, as --resource would pick it.
       std::vector<std::string> resources = schemas::table::PackageResourceNames(text);
       if (resources.size() < 2) resources = {""};
