@@ -130,6 +130,26 @@ std::string QuotedValue(std::string_view s, bool personal, bool windows1252) {
   return out + '"';
 }
 
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    const auto u = static_cast<unsigned char>(s[0]);
+    std::size_t n = 1;
+    if (u < 0x80) {
+      out += s[0];
+    } else if ((n = parsers::Utf8Length(s)) > 0) {
+      out.append(s.data(), n);
+    } else {
+      n = 1;
+      out += static_cast<char>(0xC0 | (u >> 6));
+      out += static_cast<char>(0x80 | (u & 0x3F));
+    }
+    s.remove_prefix(n);
+  }
+  return out;
+}
+
 void AppendJsonUtf8(std::string& out, std::string_view s) {
   out += '"';
   while (!s.empty()) {

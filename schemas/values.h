@@ -13,6 +13,9 @@ bool PoundsToPence(std::string_view text, std::uint64_t& pence);
 // 6500 as "£65.00", for messages.
 std::string FormatPounds(std::uint64_t pence);
 
+// `s` as valid UTF-8, for JSON writers that require it: a byte that does not begin a UTF-8
+// character is read as Latin-1 (as AppendJsonUtf8 writes it), so nothing is dropped.
+std::string ValidUtf8(std::string_view s);
 // Appends `s` to `out` as a JSON string literal: valid UTF-8 passes through (the XML layer
 // hands over UTF-8); control characters (and DEL) are escaped, and any byte that is not part
 // of valid UTF-8 is read as Latin-1 and escaped, so the result is always valid JSON. The one

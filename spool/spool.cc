@@ -20,6 +20,7 @@
 #include "spool/check/digest.h"
 #include "spool/check/report.h"
 #include "spool/fsio.h"
+#include "spool/json.h"
 #include "spool/ledger_items.h"
 
 namespace rbgate::spool {
@@ -287,7 +288,7 @@ std::vector<RouteBacklog> Spool::Backlog() const {
       if (!Watched(route, name)) continue;
       std::uint64_t size = 0;
       std::int64_t mtime = 0;
-      if (KindOf(dir + "/" + name, &size, &mtime) == NodeKind::kMissing) continue;
+      if (KindOf(fmt::format("{}/{}", dir, name), &size, &mtime) == NodeKind::kMissing) continue;
       ++b.waiting;
       if (b.oldest_mtime_ns == 0 || mtime < b.oldest_mtime_ns) b.oldest_mtime_ns = mtime;
     }
@@ -314,14 +315,14 @@ ScanResult Spool::Scan(std::int64_t now_ms) {
       const auto& settle = route.settle;
       std::uint64_t size = 0;
       std::int64_t mtime = 0;
-      const NodeKind kind = KindOf(dir + "/" + name, &size, &mtime);
+      const NodeKind kind = KindOf(fmt::format("{}/{}", dir, name), &size, &mtime);
       if (kind == NodeKind::kMissing) continue;
       if (kind != NodeKind::kRegular) {
         result.ready.push_back({route.name, name, kind});  // refused at once: never settles
         continue;
       }
       if (!settle.done_marker.empty()) {
-        if (KindOf(dir + "/" + name + settle.done_marker) == NodeKind::kRegular) {
+        if (KindOf(fmt::format("{}/{}{}", dir, name, settle.done_marker)) == NodeKind::kRegular) {
           result.ready.push_back({route.name, name, kind});
         } else {
           ++result.settling;
@@ -745,14 +746,20 @@ Status Spool::WriteQuarantineFiles(const FileRecord& f, const std::string& repor
   }
   auto transitions = ledger_->Transitions(f.id);
   std::string reason = transitions.empty() ? "" : transitions.back().detail;
-  std::string meta = fmt::format(
-      "{{\"id\":{},\"name\":{},\"route\":{},\"size\":{},\"sha256\":{},\"feed\":{},"
-      "\"records\":{},\"errors\":{},\"warnings\":{},\"reason\":{},\"received_at\":{},"
-      "\"quarantined_at\":{}}}\n",
-      check::JsonQuoted(f.id), check::JsonQuoted(f.name), check::JsonQuoted(f.route), f.size,
-      check::JsonQuoted(f.sha256), check::JsonQuoted(f.feed), f.records, f.errors, f.warnings,
-      check::JsonQuoted(reason), check::JsonQuoted(f.received_at), check::JsonQuoted(NowIso()));
-  return WriteFileDurably(qdir, "meta.json", meta, false);
+  Json meta = Json::object();
+  meta["id"] = Text(f.id);
+  meta["name"] = Text(f.name);
+  meta["route"] = Text(f.route);
+  meta["size"] = f.size;
+  meta["sha256"] = Text(f.sha256);
+  meta["feed"] = Text(f.feed);
+  meta["records"] = f.records;
+  meta["errors"] = f.errors;
+  meta["warnings"] = f.warnings;
+  meta["reason"] = Text(reason);
+  meta["received_at"] = Text(f.received_at);
+  meta["quarantined_at"] = Text(NowIso());
+  return WriteFileDurably(qdir, "meta.json", Dump(meta) + "\n", false);
 }
 
 Status Spool::Quarantine(const FileRecord& f) {
@@ -998,7 +1005,7 @@ Status Spool::Recover() {
     const std::string dir = options_.root + "/outbound/" + d.name;
     for (const auto& n : ListDir(dir)) {
       if (n[0] != '.' && ledger_->PendingOutboundNamed(d.name, n, 0) == 0) {
-        ::unlink((dir + "/" + n).c_str());
+        ::unlink(fmt::format("{}/{}", dir, n).c_str());
       }
     }
   }
@@ -1119,11 +1126,11 @@ Status Spool::Approve(const std::string& id, const std::string& reason, const st
   }
   for (const auto& a : ledger_->Actions(id)) {
     if (a.user == who && (a.action.rfind("release", 0) == 0 || a.action == "reprocess")) {
-      return Error(Code::kPermissionDenied,
-                   id + " was " + (a.action == "reprocess" ? "reprocessed" : "released") + " by " +
-                       who + " at " + a.at +
-                       "; approval needs a second officer (someone other than whoever dropped, "
-                       "released or reprocessed it)");
+      return Error(
+          Code::kPermissionDenied,
+          fmt::format("{} was {} by {} at {}; approval needs a second officer (someone "
+                      "other than whoever dropped, released or reprocessed it)",
+                      id, a.action == "reprocess" ? "reprocessed" : "released", who, a.at));
     }
   }
   if (Status s =

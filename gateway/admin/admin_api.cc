@@ -17,6 +17,7 @@
 #include "schemas/feed.h"
 #include "spool/check/report.h"
 #include "spool/fsio.h"
+#include "spool/json.h"
 
 namespace rbgate::gateway {
 
@@ -26,8 +27,6 @@ extern const std::string_view kConsoleAppJs;
 extern const std::string_view kConsoleStyleCss;
 
 namespace {
-
-using check::JsonQuoted;
 
 constexpr const char* kJson = "application/json; charset=utf-8";
 constexpr const char* kCookie = "rbgate_session";
@@ -40,8 +39,33 @@ void Reply(httplib::Response& res, int status, const std::string& json) {
   res.set_content(json, kJson);
 }
 
+void ReplyJson(httplib::Response& res, int status, const spool::Json& json) {
+  Reply(res, status, spool::Dump(json));
+}
+// Text is not a document: it would go out as one JSON string.
+void ReplyJson(httplib::Response& res, int status, const std::string& text) = delete;
+
 void Refuse(httplib::Response& res, int status, std::string_view why) {
-  Reply(res, status, fmt::format("{{\"error\":{}}}", check::JsonQuoted(why)));
+  spool::Json j = spool::Json::object();
+  j["error"] = spool::Text(why);
+  ReplyJson(res, status, j);
+}
+
+// Who is signed in, with the token their changes must carry.
+spool::Json SignedIn(std::string_view user, std::string_view role, std::string_view csrf) {
+  spool::Json j = spool::Json::object();
+  j["user"] = spool::Text(user);
+  j["role"] = spool::Text(role);
+  j["csrf"] = spool::Text(csrf);
+  return j;
+}
+
+// A list of records as JSON.
+template <class T>
+spool::Json ListJson(const std::vector<T>& records) {
+  spool::Json out = spool::Json::array();
+  for (const auto& r : records) out.push_back(spool::ToJson(r));
+  return out;
 }
 
 std::string CookieValue(const httplib::Request& req, std::string_view name) {
@@ -162,8 +186,7 @@ void Quarantine(ApiContext& ctx, const Principal&, const httplib::Request& req,
   const std::string feed = req.get_param_value("feed"), day = req.get_param_value("day"),
                     rule = req.get_param_value("rule");
   auto& ledger = ctx.spool.ledger();
-  std::string out = "{\"files\":[";
-  bool first = true;
+  spool::Json files = spool::Json::array();
   for (const auto& f : ledger.List({std::string(spool::state::kQuarantined), feed, "", 0})) {
     if (!day.empty() && f.received_at.rfind(day, 0) != 0) continue;
     const auto findings = ledger.Findings(f.id);
@@ -171,16 +194,14 @@ void Quarantine(ApiContext& ctx, const Principal&, const httplib::Request& req,
                                       [&](const auto& x) { return x.rule == rule; })) {
       continue;
     }
-    std::string rules;
-    for (const auto& x : findings) {
-      rules +=
-          fmt::format("{}{{\"rule\":{},\"severity\":{},\"count\":{}}}", rules.empty() ? "" : ",",
-                      check::JsonQuoted(x.rule), check::JsonQuoted(x.severity), x.count);
-    }
-    out += fmt::format("{}{{\"file\":{},\"rules\":[{}]}}", first ? "" : ",", FileJson(f), rules);
-    first = false;
+    spool::Json one = spool::Json::object();
+    one["file"] = spool::ToJson(f);
+    one["rules"] = ListJson(findings);
+    files.push_back(std::move(one));
   }
-  Reply(res, 200, out + "]}");
+  spool::Json out = spool::Json::object();
+  out["files"] = std::move(files);
+  ReplyJson(res, 200, out);
 }
 
 void File(ApiContext& ctx, const Principal&, const httplib::Request& req, httplib::Response& res) {
@@ -188,38 +209,13 @@ void File(ApiContext& ctx, const Principal&, const httplib::Request& req, httpli
   auto& ledger = ctx.spool.ledger();
   const auto f = ledger.Get(id);
   if (!f) return Refuse(res, 404, "no file " + id);
-  std::string out = "{\"file\":" + FileJson(*f) + ",\"transitions\":[";
-  bool first = true;
-  for (const auto& t : ledger.Transitions(id)) {
-    out += fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", first ? "" : ",",
-                       check::JsonQuoted(t.at), check::JsonQuoted(t.state),
-                       check::JsonQuoted(t.detail));
-    first = false;
-  }
-  out += "],\"findings\":[";
-  first = true;
-  for (const auto& x : ledger.Findings(id)) {
-    out += fmt::format("{}{{\"rule\":{},\"severity\":{},\"count\":{}}}", first ? "" : ",",
-                       check::JsonQuoted(x.rule), check::JsonQuoted(x.severity), x.count);
-    first = false;
-  }
-  out += "],\"deliveries\":[";
-  first = true;
-  for (const auto& d : ledger.Deliveries(id)) {
-    out += fmt::format("{}{{\"at\":{},\"destination\":{},\"name\":{},\"status\":{}}}",
-                       first ? "" : ",", check::JsonQuoted(d.at), check::JsonQuoted(d.destination),
-                       check::JsonQuoted(d.name), check::JsonQuoted(d.status));
-    first = false;
-  }
-  out += "],\"actions\":[";
-  first = true;
-  for (const auto& a : ledger.Actions(id)) {
-    out += fmt::format("{}{{\"at\":{},\"user\":{},\"action\":{},\"reason\":{}}}", first ? "" : ",",
-                       check::JsonQuoted(a.at), check::JsonQuoted(a.user),
-                       check::JsonQuoted(a.action), check::JsonQuoted(a.reason));
-    first = false;
-  }
-  Reply(res, 200, out + "]}");
+  spool::Json out = spool::Json::object();
+  out["file"] = spool::ToJson(*f);
+  out["transitions"] = ListJson(ledger.Transitions(id));
+  out["findings"] = ListJson(ledger.Findings(id));
+  out["deliveries"] = ListJson(ledger.Deliveries(id));
+  out["actions"] = ListJson(ledger.Actions(id));
+  ReplyJson(res, 200, out);
 }
 
 // The findings as checking wrote them (report.json, personal bytes already masked).
@@ -262,7 +258,8 @@ void Lines(ApiContext& ctx, const Principal& who, const httplib::Request& req,
   // Streamed: a large file is read up to the page, never held whole.
   std::ifstream in(ctx.spool.QuarantineDir(id) + "/original", std::ios::binary);
   if (!in) return Refuse(res, 404, id + " has no original in quarantine");
-  std::string line, out = "[";
+  std::string line;
+  spool::Json lines = spool::Json::array();
   std::size_t n = 0;
   bool more = false;
   while (std::getline(in, line)) {
@@ -276,12 +273,18 @@ void Lines(ApiContext& ctx, const Principal& who, const httplib::Request& req,
     const bool cut = line.size() > kMaxLineShown;
     if (cut) line.resize(kMaxLineShown);
     const std::string shown = asked ? line : MaskedLine(f->feed, line);
-    out += fmt::format("{}{{\"n\":{},\"text\":{}{}}}", n == from ? "" : ",", n,
-                       check::JsonQuoted(shown), cut ? ",\"cut\":true" : "");
+    spool::Json one = spool::Json::object();
+    one["n"] = n;
+    one["text"] = spool::Text(shown);
+    if (cut) one["cut"] = true;
+    lines.push_back(std::move(one));
   }
-  Reply(res, 200,
-        fmt::format("{{\"from\":{},\"lines\":{}],\"more\":{},\"personal\":{}}}", from, out,
-                    more ? "true" : "false", asked ? "true" : "false"));
+  spool::Json out = spool::Json::object();
+  out["from"] = from;
+  out["lines"] = std::move(lines);
+  out["more"] = more;
+  out["personal"] = asked;
+  ReplyJson(res, 200, out);
 }
 
 // The files waiting for a second officer's approval, each with who dropped it and any officer
@@ -289,20 +292,22 @@ void Lines(ApiContext& ctx, const Principal& who, const httplib::Request& req,
 void Approvals(ApiContext& ctx, const Principal&, const httplib::Request& req,
                httplib::Response& res) {
   auto& ledger = ctx.spool.ledger();
-  std::string out = "{\"files\":[";
-  bool first = true;
+  spool::Json files = spool::Json::array();
   for (const auto& f : ledger.List({std::string(spool::state::kAwaitingApproval), "", "", 0})) {
-    std::string acted;
+    spool::Json acted = spool::Json::array();
     for (const auto& a : ledger.Actions(f.id)) {
       if (a.action.rfind("release", 0) == 0 || a.action == "reprocess") {
-        acted += (acted.empty() ? "" : ",") + check::JsonQuoted(a.user);
+        acted.push_back(spool::Text(a.user));
       }
     }
-    out +=
-        fmt::format("{}{{\"file\":{},\"released_by\":[{}]}}", first ? "" : ",", FileJson(f), acted);
-    first = false;
+    spool::Json one = spool::Json::object();
+    one["file"] = spool::ToJson(f);
+    one["released_by"] = std::move(acted);
+    files.push_back(std::move(one));
   }
-  Reply(res, 200, out + "]}");
+  spool::Json out = spool::Json::object();
+  out["files"] = std::move(files);
+  ReplyJson(res, 200, out);
 }
 
 // An officer's decision on a file, with the reason on record (the route says which role).
@@ -329,7 +334,9 @@ void Act(ApiContext& ctx, const Principal& who, const httplib::Request& req, htt
   }
   if (!st.ok()) return Refuse(res, StatusOf(st), st.message);
   const auto f = ctx.spool.ledger().Get(id);
-  Reply(res, 200, "{\"file\":" + (f ? FileJson(*f) : std::string("null")) + "}");
+  spool::Json out = spool::Json::object();
+  out["file"] = f ? spool::ToJson(*f) : spool::Json(nullptr);
+  ReplyJson(res, 200, out);
 }
 
 void Dashboard(ApiContext& ctx, const Principal&, const httplib::Request& req,
@@ -346,33 +353,40 @@ void Dashboard(ApiContext& ctx, const Principal&, const httplib::Request& req,
     h.bytes += r.bytes;
     if (r.outcome == "quarantined") h.quarantined += r.files;
   }
-  std::string late = "[";
+  spool::Json late = spool::Json::array();
   if (ctx.late != nullptr) {
     for (const auto& s : ctx.late->Current()) {
-      late += fmt::format(
-          "{}{{\"route\":{},\"expected_by\":{},\"on\":{},\"late\":{},"
-          "\"last_arrival\":{}}}",
-          late.size() > 1 ? "," : "", check::JsonQuoted(s.route),
-          check::JsonQuoted(s.expect.by_text), check::JsonQuoted(s.expect.on_text),
-          s.late ? "true" : "false", s.last_arrival);
+      spool::Json one = spool::Json::object();
+      one["route"] = spool::Text(s.route);
+      one["expected_by"] = spool::Text(s.expect.by_text);
+      one["on"] = spool::Text(s.expect.on_text);
+      one["late"] = s.late;
+      one["last_arrival"] = s.last_arrival;
+      late.push_back(std::move(one));
     }
   }
-  std::string out = fmt::format("{{\"since\":{},\"expected\":{}],\"feeds\":[",
-                                check::JsonQuoted(IsoHoursAgo(23)), late);
-  bool first = true;
+  spool::Json list = spool::Json::array();
   for (const auto& [feed, hours] : feeds) {
-    std::string list;
+    spool::Json per_hour = spool::Json::array();
     for (const auto& [hour, h] : hours) {
-      list += fmt::format(
-          "{}{{\"hour\":{},\"files\":{},\"quarantined\":{},\"records\":{},\"bytes\":{}}}",
-          list.empty() ? "" : ",", check::JsonQuoted(hour), h.files, h.quarantined, h.records,
-          h.bytes);
+      spool::Json one = spool::Json::object();
+      one["hour"] = spool::Text(hour);
+      one["files"] = h.files;
+      one["quarantined"] = h.quarantined;
+      one["records"] = h.records;
+      one["bytes"] = h.bytes;
+      per_hour.push_back(std::move(one));
     }
-    out += fmt::format("{}{{\"feed\":{},\"hours\":[{}]}}", first ? "" : ",",
-                       check::JsonQuoted(feed), list);
-    first = false;
+    spool::Json one = spool::Json::object();
+    one["feed"] = spool::Text(feed);
+    one["hours"] = std::move(per_hour);
+    list.push_back(std::move(one));
   }
-  Reply(res, 200, out + "]}");
+  spool::Json out = spool::Json::object();
+  out["since"] = spool::Text(IsoHoursAgo(23));
+  out["expected"] = std::move(late);
+  out["feeds"] = std::move(list);
+  ReplyJson(res, 200, out);
 }
 
 void Static(httplib::Response& res, std::string_view body, const char* type) {
@@ -418,9 +432,7 @@ void Login(ApiContext& ctx, const httplib::Request& req, httplib::Response& res)
   res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict{}", kCookie,
                                            session, ctx.tls ? "; Secure" : ""));
   const auto who = ctx.auth.FromSession(session);
-  Reply(res, 200,
-        fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who->user),
-                    RoleName(who->role), check::JsonQuoted(csrf)));
+  ReplyJson(res, 200, SignedIn(who->user, RoleName(who->role), csrf));
 }
 
 void Logout(ApiContext& ctx, const Principal&, const httplib::Request& req,
@@ -432,9 +444,7 @@ void Logout(ApiContext& ctx, const Principal&, const httplib::Request& req,
 }
 
 void Me(ApiContext&, const Principal& who, const httplib::Request&, httplib::Response& res) {
-  Reply(res, 200,
-        fmt::format("{{\"user\":{},\"role\":\"{}\",\"csrf\":{}}}", check::JsonQuoted(who.user),
-                    RoleName(who.role), check::JsonQuoted(who.csrf)));
+  ReplyJson(res, 200, SignedIn(who.user, RoleName(who.role), who.csrf));
 }
 
 template <const char* kAction>

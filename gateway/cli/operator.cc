@@ -12,8 +12,10 @@
 #include "gateway/daemon/daemon.h"
 #include "schemas/bacs_reports/reconcile.h"
 #include "schemas/feed.h"
+#include "schemas/values.h"
 #include "spool/check/report.h"
 #include "spool/fsio.h"
+#include "spool/json.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -28,16 +30,38 @@ std::string Shown(std::string_view s) {
   return out;
 }
 
-std::string OutboundJson(const spool::OutboundItem& o) {
-  return fmt::format(
-      "{{\"id\":{},\"file\":{},\"destination\":{},\"name\":{},\"sha256\":{},\"size\":{},"
-      "\"state\":{},\"attempts\":{},\"next_at\":{},\"last_error\":{},\"created_at\":{},"
-      "\"updated_at\":{}}}",
-      o.id, check::JsonQuoted(o.file_id), check::JsonQuoted(o.destination),
-      check::JsonQuoted(o.name), check::JsonQuoted(o.sha256), o.size, check::JsonQuoted(o.state),
-      o.attempts, check::JsonQuoted(o.next_at_ms > 0 ? spool::IsoFromUnixMs(o.next_at_ms) : ""),
-      check::JsonQuoted(o.last_error), check::JsonQuoted(o.created_at),
-      check::JsonQuoted(o.updated_at));
+using spool::Json;
+using spool::Text;
+
+Json OutboundJson(const spool::OutboundItem& o) {
+  Json j = Json::object();
+  j["id"] = o.id;
+  j["file"] = Text(o.file_id);
+  j["destination"] = Text(o.destination);
+  j["name"] = Text(o.name);
+  j["sha256"] = Text(o.sha256);
+  j["size"] = o.size;
+  j["state"] = Text(o.state);
+  j["attempts"] = o.attempts;
+  j["next_at"] = Text(o.next_at_ms > 0 ? spool::IsoFromUnixMs(o.next_at_ms) : "");
+  j["last_error"] = Text(o.last_error);
+  j["created_at"] = Text(o.created_at);
+  j["updated_at"] = Text(o.updated_at);
+  return j;
+}
+
+// `j` on standard output, one line.
+void PrintJson(const Json& j) { std::fputs((spool::Dump(j) + "\n").c_str(), stdout); }
+
+template <class T, class Make>
+Json ArrayOf(const std::vector<T>& records, Make make) {
+  Json out = Json::array();
+  for (const auto& r : records) out.push_back(make(r));
+  return out;
+}
+template <class T>
+Json ArrayOf(const std::vector<T>& records) {
+  return ArrayOf(records, [](const T& r) { return spool::ToJson(r); });
 }
 
 struct Opened {
@@ -72,12 +96,9 @@ std::string JudgedBy(const spool::FileRecord& f) {
 
 void PrintList(const std::vector<spool::FileRecord>& files, const OperatorOptions& o) {
   if (o.format == "json") {
-    std::string out = "{\"files\":[";
-    for (std::size_t i = 0; i < files.size(); ++i) {
-      if (i) out += ',';
-      out += spool::FileJson(files[i]);
-    }
-    std::fputs((out + "]}\n").c_str(), stdout);
+    Json out = Json::object();
+    out["files"] = ArrayOf(files);
+    PrintJson(out);
     return;
   }
   std::printf("%-23s %-16s %-8s %-11s %12s  %-16s %s\n", "ID", "RECEIVED", "FEED", "STATE", "BYTES",
@@ -124,9 +145,13 @@ int QuarantineShow(Config& c, const std::string& id, const OperatorOptions& o) {
   if (o.format == "json") {
     std::string report;
     read(dir + "/report.json", report);
-    std::printf("{\"file\":%s,\"report\":%s,\"balance\":%s}\n", spool::FileJson(*f).c_str(),
-                report.empty() ? "null" : report.c_str(),
-                balance.empty() ? "null" : check::JsonQuoted(balance).c_str());
+    Json out = Json::object();
+    out["file"] = spool::ToJson(*f);
+    // As checking wrote it; a damaged one shows as null rather than break the document.
+    out["report"] = report.empty() ? Json(nullptr) : Json::parse(report, nullptr, false);
+    if (out["report"].is_discarded()) out["report"] = nullptr;
+    out["balance"] = balance.empty() ? Json(nullptr) : Text(balance);
+    PrintJson(out);
     return 0;
   }
   std::printf("%s  %s\n  route %s, %llu bytes, sha256 %s\n  state %s: %s\n", f->id.c_str(),
@@ -207,33 +232,22 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
   auto deliveries = l.Deliveries(id);
   auto actions = l.Actions(id);
   if (o.format == "json") {
-    std::string out = "{\"file\":" + spool::FileJson(*f) + ",\"transitions\":[";
-    for (std::size_t i = 0; i < transitions.size(); ++i) {
-      out +=
-          fmt::format("{}{{\"at\":{},\"state\":{},\"detail\":{}}}", i ? "," : "",
-                      check::JsonQuoted(transitions[i].at), check::JsonQuoted(transitions[i].state),
-                      check::JsonQuoted(transitions[i].detail));
-    }
-    out += "],\"findings\":{";
-    for (std::size_t i = 0; i < findings.size(); ++i) {
-      out += fmt::format("{}{}:{}", i ? "," : "", check::JsonQuoted(findings[i].rule),
-                         findings[i].count);
-    }
-    out += "},\"deliveries\":[";
-    for (std::size_t i = 0; i < deliveries.size(); ++i) {
-      out += fmt::format(
-          "{}{{\"destination\":{},\"name\":{},\"status\":{},\"at\":{}}}", i ? "," : "",
-          check::JsonQuoted(deliveries[i].destination), check::JsonQuoted(deliveries[i].name),
-          check::JsonQuoted(deliveries[i].status), check::JsonQuoted(deliveries[i].at));
-    }
-    out += "],\"actions\":[";
-    for (std::size_t i = 0; i < actions.size(); ++i) {
-      out +=
-          fmt::format("{}{{\"at\":{},\"user\":{},\"action\":{},\"reason\":{}}}", i ? "," : "",
-                      check::JsonQuoted(actions[i].at), check::JsonQuoted(actions[i].user),
-                      check::JsonQuoted(actions[i].action), check::JsonQuoted(actions[i].reason));
-    }
-    std::fputs((out + "]}\n").c_str(), stdout);
+    Json out = Json::object();
+    out["file"] = spool::ToJson(*f);
+    out["transitions"] = ArrayOf(transitions);
+    Json by_rule = Json::object();
+    for (const auto& x : findings) by_rule[schemas::ValidUtf8(x.rule)] = x.count;
+    out["findings"] = std::move(by_rule);
+    out["deliveries"] = ArrayOf(deliveries, [](const spool::DeliveryRecord& d) {
+      Json j = Json::object();
+      j["destination"] = Text(d.destination);
+      j["name"] = Text(d.name);
+      j["status"] = Text(d.status);
+      j["at"] = Text(d.at);
+      return j;
+    });
+    out["actions"] = ArrayOf(actions);
+    PrintJson(out);
     return 0;
   }
   std::printf(
@@ -284,29 +298,31 @@ int Stats(Config& c, const OperatorOptions& o) {
   auto rows = op->spool->ledger().Stats(o.since);
   auto dests = op->spool->ledger().OutboundStatsSince(o.since);
   if (o.format == "json") {
-    std::string out = "{\"stats\":[";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      out += fmt::format(
-          "{}{{\"feed\":{},\"hour\":{},\"outcome\":{},\"files\":{},\"bytes\":{},"
-          "\"records\":{}}}",
-          i ? "," : "", check::JsonQuoted(rows[i].feed), check::JsonQuoted(rows[i].hour + ":00"),
-          check::JsonQuoted(rows[i].outcome), rows[i].files, rows[i].bytes, rows[i].records);
-    }
-    out += "],\"destinations\":[";
-    for (std::size_t i = 0; i < dests.size(); ++i) {
-      const auto& d = dests[i];
-      std::string failures;
-      for (const auto& [reason, n] : d.failures) {
-        failures +=
-            fmt::format("{}{}:{}", failures.empty() ? "" : ",", check::JsonQuoted(reason), n);
-      }
-      out += fmt::format(
-          "{}{{\"destination\":{},\"attempts\":{},\"delivered\":{},\"refused\":{},"
-          "\"failures\":{{{}}},\"queued\":{},\"oldest_queued_at\":{}}}",
-          i ? "," : "", check::JsonQuoted(d.destination), d.attempts, d.delivered, d.refused,
-          failures, d.queued, check::JsonQuoted(d.oldest_queued_at));
-    }
-    std::fputs((out + "]}\n").c_str(), stdout);
+    Json out = Json::object();
+    out["stats"] = ArrayOf(rows, [](const spool::StatsRow& r) {
+      Json j = Json::object();
+      j["feed"] = Text(r.feed);
+      j["hour"] = Text(r.hour + ":00");
+      j["outcome"] = Text(r.outcome);
+      j["files"] = r.files;
+      j["bytes"] = r.bytes;
+      j["records"] = r.records;
+      return j;
+    });
+    out["destinations"] = ArrayOf(dests, [](const spool::OutboundStats& d) {
+      Json failures = Json::object();
+      for (const auto& [reason, n] : d.failures) failures[schemas::ValidUtf8(reason)] = n;
+      Json j = Json::object();
+      j["destination"] = Text(d.destination);
+      j["attempts"] = d.attempts;
+      j["delivered"] = d.delivered;
+      j["refused"] = d.refused;
+      j["failures"] = std::move(failures);
+      j["queued"] = d.queued;
+      j["oldest_queued_at"] = Text(d.oldest_queued_at);
+      return j;
+    });
+    PrintJson(out);
     return 0;
   }
   std::printf("%-17s %-8s %-12s %8s %14s %12s\n", "HOUR (UTC)", "FEED", "OUTCOME", "FILES", "BYTES",
@@ -343,12 +359,10 @@ int OutboundList(Config& c, bool all, const OperatorOptions& o) {
   const auto items = l.ListOutbound(all, o.since);
   const auto waiting = l.List({std::string(spool::state::kAwaitingApproval), o.feed, o.since, 0});
   if (o.format == "json") {
-    std::string out = "{\"outbound\":[";
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + OutboundJson(items[i]);
-    out += "],\"awaiting_approval\":[";
-    for (std::size_t i = 0; i < waiting.size(); ++i)
-      out += (i ? "," : "") + spool::FileJson(waiting[i]);
-    std::fputs((out + "]}\n").c_str(), stdout);
+    Json out = Json::object();
+    out["outbound"] = ArrayOf(items, OutboundJson);
+    out["awaiting_approval"] = ArrayOf(waiting);
+    PrintJson(out);
     return 0;
   }
   std::printf("%-6s %-23s %-14s %-9s %8s  %-24s %s\n", "ID", "FILE", "DESTINATION", "STATE",
@@ -440,16 +454,19 @@ int AuditVerify(Config& c, const std::string& head, const OperatorOptions& o) {
   const spool::AuditVerdict v = op->spool->ledger().VerifyAudit(anchor);
   const std::string head_text = fmt::format("{}:{}", v.head_seq, v.head_hash);
   if (o.format == "json") {
-    std::string out =
-        fmt::format("{{\"entries\":{},\"head\":{},\"intact\":{},\"problems\":[", v.entries,
-                    check::JsonQuoted(v.entries ? head_text : ""), v.ok() ? "true" : "false");
-    for (std::size_t i = 0; i < v.problems.size(); ++i) {
-      const auto& p = v.problems[i];
-      out += fmt::format("{}{{\"entry\":{},\"file\":{},\"at\":{},\"message\":{}}}", i ? "," : "",
-                         p.seq, check::JsonQuoted(p.file_id), check::JsonQuoted(p.at),
-                         check::JsonQuoted(p.message));
-    }
-    std::fputs((out + "]}\n").c_str(), stdout);
+    Json out = Json::object();
+    out["entries"] = v.entries;
+    out["head"] = Text(v.entries ? head_text : "");
+    out["intact"] = v.ok();
+    out["problems"] = ArrayOf(v.problems, [](const auto& p) {
+      Json j = Json::object();
+      j["entry"] = p.seq;
+      j["file"] = Text(p.file_id);
+      j["at"] = Text(p.at);
+      j["message"] = Text(p.message);
+      return j;
+    });
+    PrintJson(out);
     return v.ok() ? 0 : 1;
   }
   std::printf("audit chain: %llu entries%s%s\n", static_cast<unsigned long long>(v.entries),

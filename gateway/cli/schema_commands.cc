@@ -15,6 +15,7 @@
 #include "schemas/feed_schema.h"
 #include "schemas/table/infer.h"
 #include "spool/check/report.h"
+#include "spool/json.h"
 #include "spool/ledger.h"
 #include "spool/spool.h"
 
@@ -58,44 +59,57 @@ int SchemaList(const schemas::SchemaRegistry& registry, const std::string& forma
   if (!held.empty()) status = 1;
 
   if (format == "json") {
-    std::string out = "{\"feeds\":[";
-    bool first = true;
-    const auto add = [&](const std::string& item) {
-      out += (first ? "" : ",") + item;
-      first = false;
-    };
+    using spool::Json;
+    using spool::Text;
+    Json feeds = Json::array();
     for (const auto* f : schemas::BuiltinFeeds()) {
-      add(fmt::format(R"({{"feed":{},"kind":{},"origin":{},"state":"serving"}})",
-                      check::JsonQuoted(f->name()), check::JsonQuoted(f->kind()),
-                      check::JsonQuoted(f->origin())));
+      Json j = Json::object();
+      j["feed"] = Text(f->name());
+      j["kind"] = Text(f->kind());
+      j["origin"] = Text(f->origin());
+      j["state"] = "serving";
+      feeds.push_back(std::move(j));
     }
+    const auto refused = [](const std::string& file, const std::string& reason) {
+      Json j = Json::object();
+      j["file"] = Text(file);
+      j["reason"] = Text(reason);
+      return j;
+    };
     for (const auto& e : entries) {
-      std::string item = fmt::format(
-          R"({{"feed":{},"version":{},"kind":{},"origin":{},"sha256":{},"since":{},)"
-          R"("state":"serving","from_ledger":{},"file_removed":{})",
-          check::JsonQuoted(e.schema->name()), check::JsonQuoted(e.schema->version()),
-          check::JsonQuoted(e.schema->json ? "json" : "table"), check::JsonQuoted(e.origin),
-          check::JsonQuoted(e.sha256), check::JsonQuoted(e.since), e.from_store, e.file_removed);
-      if (e.refused) {
-        item +=
-            fmt::format(R"(,"refused":{{"file":{},"reason":{}}})",
-                        check::JsonQuoted(e.refused->file), check::JsonQuoted(e.refused->message));
-      }
-      add(item + "}");
+      Json j = Json::object();
+      j["feed"] = Text(e.schema->name());
+      j["version"] = Text(e.schema->version());
+      j["kind"] = e.schema->json ? "json" : "table";
+      j["origin"] = Text(e.origin);
+      j["sha256"] = Text(e.sha256);
+      j["since"] = Text(e.since);
+      j["state"] = "serving";
+      j["from_ledger"] = e.from_store;
+      j["file_removed"] = e.file_removed;
+      if (e.refused) j["refused"] = refused(e.refused->file, e.refused->message);
+      feeds.push_back(std::move(j));
     }
     for (const auto& p : held) {
-      add(fmt::format(R"({{"feed":{},"state":"held","refused":{{"file":{},"reason":{}}}}})",
-                      check::JsonQuoted(p.feed), check::JsonQuoted(p.file),
-                      check::JsonQuoted(p.message)));
+      Json j = Json::object();
+      j["feed"] = Text(p.feed);
+      j["state"] = "held";
+      j["refused"] = refused(p.file, p.message);
+      feeds.push_back(std::move(j));
     }
-    out += "],\"problems\":[";
-    first = true;
+    Json problems = Json::array();
     for (const auto& p : registry.initial_problems()) {
-      add(fmt::format(R"({{"file":{},"feed":{},"severity":{},"message":{}}})",
-                      check::JsonQuoted(p.file), check::JsonQuoted(p.feed),
-                      p.warning ? R"("warning")" : R"("error")", check::JsonQuoted(p.message)));
+      Json j = Json::object();
+      j["file"] = Text(p.file);
+      j["feed"] = Text(p.feed);
+      j["severity"] = p.warning ? "warning" : "error";
+      j["message"] = Text(p.message);
+      problems.push_back(std::move(j));
     }
-    std::printf("%s]}\n", out.c_str());
+    Json out = Json::object();
+    out["feeds"] = std::move(feeds);
+    out["problems"] = std::move(problems);
+    std::printf("%s\n", spool::Dump(out).c_str());
     return status;
   }
 
@@ -135,14 +149,17 @@ std::string Where(const std::string& file, const schemas::table::SchemaIssue& i)
   return i.line > 0 ? fmt::format("{}:{}:{}", file, i.line, i.column) : file;
 }
 
-std::string IssuesJson(const std::vector<schemas::table::SchemaIssue>& issues) {
-  std::string out = "[";
-  for (std::size_t k = 0; k < issues.size(); ++k) {
-    const auto& i = issues[k];
-    out += fmt::format(R"({}{{"path":{},"line":{},"column":{},"message":{}}})", k ? "," : "",
-                       check::JsonQuoted(i.path), i.line, i.column, check::JsonQuoted(i.problem));
+spool::Json IssuesJson(const std::vector<schemas::table::SchemaIssue>& issues) {
+  spool::Json out = spool::Json::array();
+  for (const auto& i : issues) {
+    spool::Json j = spool::Json::object();
+    j["path"] = spool::Text(i.path);
+    j["line"] = i.line;
+    j["column"] = i.column;
+    j["message"] = spool::Text(i.problem);
+    out.push_back(std::move(j));
   }
-  return out + "]";
+  return out;
 }
 
 }  // namespace
@@ -201,7 +218,7 @@ int SchemaExport(const std::string& feed) {
 
 int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::string& format) {
   int status = 0;
-  std::string json = "{\"files\":[";
+  spool::Json checked = spool::Json::array();
   for (std::size_t n = 0; n < files.size(); ++n) {
     const std::string& f = files[n];
     std::string text, describe;
@@ -233,9 +250,13 @@ int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::s
     const bool ok = errors.empty() && (!strict || warnings.empty());
     if (!ok && status == 0) status = 1;
     if (format == "json") {
-      json += fmt::format(R"({}{{"path":{},"ok":{},"schema":{},"errors":{},"warnings":{}}})",
-                          n ? "," : "", check::JsonQuoted(f), ok, check::JsonQuoted(describe),
-                          IssuesJson(errors), IssuesJson(warnings));
+      spool::Json j = spool::Json::object();
+      j["path"] = spool::Text(f);
+      j["ok"] = ok;
+      j["schema"] = spool::Text(describe);
+      j["errors"] = IssuesJson(errors);
+      j["warnings"] = IssuesJson(warnings);
+      checked.push_back(std::move(j));
       continue;
     }
     for (const auto& i : errors)
@@ -250,7 +271,11 @@ int SchemaCheck(const std::vector<std::string>& files, bool strict, const std::s
                      : "refused (--strict: no custom properties)");
     }
   }
-  if (format == "json") std::printf("%s]}\n", json.c_str());
+  if (format == "json") {
+    spool::Json out = spool::Json::object();
+    out["files"] = std::move(checked);
+    std::printf("%s\n", spool::Dump(out).c_str());
+  }
   return status;
 }
 

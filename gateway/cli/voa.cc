@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
 
 #include "schemas/voa/store.h"
 #include "spool/check/report.h"
+#include "spool/json.h"
 
 namespace rbgate::gateway {
 
@@ -219,20 +221,33 @@ int PrintVoaLists(spool::Ledger& ledger, const std::string& format) {
   }
   const auto& lists = *listed;
   if (format == "json") {
-    std::string out = "{\"lists\":[";
-    for (std::size_t i = 0; i < lists.size(); ++i) {
-      const auto& l = lists[i];
-      out += fmt::format(
-          "{}{{\"tax\":{},\"billing_authority\":{},\"entries\":{},\"rateable_value\":{},"
-          "\"bands\":{},\"from\":{},\"file\":{},\"schedule\":{},\"schedule_date\":{},"
-          "\"recorded_at\":{}}}",
-          i ? "," : "", check::JsonQuoted(l.tax), check::JsonQuoted(l.ba), l.entries,
-          l.tax == "ndr" ? std::to_string(l.total) : "null",
-          l.tax == "ndr" ? "null" : "[" + l.bands + "]", check::JsonQuoted(l.kind),
-          check::JsonQuoted(l.file_id), check::JsonQuoted(l.number), check::JsonQuoted(l.date),
-          check::JsonQuoted(l.recorded_at));
+    spool::Json all = spool::Json::array();
+    for (const auto& l : lists) {
+      spool::Json j = spool::Json::object();
+      j["tax"] = spool::Text(l.tax);
+      j["billing_authority"] = spool::Text(l.ba);
+      j["entries"] = l.entries;
+      j["rateable_value"] = l.tax == "ndr" ? spool::Json(l.total) : spool::Json(nullptr);
+      spool::Json bands = spool::Json::array();
+      for (std::string_view rest = l.bands; !rest.empty();) {
+        const auto comma = rest.find(',');
+        const std::string_view band = rest.substr(0, comma);
+        std::uint64_t n = 0;
+        std::from_chars(band.data(), band.data() + band.size(), n);
+        bands.push_back(n);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      }
+      j["bands"] = l.tax == "ndr" ? spool::Json(nullptr) : std::move(bands);
+      j["from"] = spool::Text(l.kind);
+      j["file"] = spool::Text(l.file_id);
+      j["schedule"] = spool::Text(l.number);
+      j["schedule_date"] = spool::Text(l.date);
+      j["recorded_at"] = spool::Text(l.recorded_at);
+      all.push_back(std::move(j));
     }
-    std::fputs((out + "]}\n").c_str(), stdout);
+    spool::Json out = spool::Json::object();
+    out["lists"] = std::move(all);
+    std::fputs((spool::Dump(out) + "\n").c_str(), stdout);
     return 0;
   }
   if (lists.empty()) {

@@ -432,8 +432,8 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
           refused += "; refused: " + p.message;
         }
         Fail(path, t->get("feed"), "route.feed",
-             "'" + route.feed + "' is not a feed (auto, " + FeedList() + schema_feeds + ")" +
-                 refused);
+             fmt::format("'{}' is not a feed (auto, {}{}){}", route.feed, FeedList(), schema_feeds,
+                         refused));
       }
       if (route.feed == "auto") route.feed.clear();
       std::string transform = r.Get<std::string>("transform").value_or("none");

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <mutex>
 
+#include "schemas/values.h"
 #include "spool/check/report.h"
+#include "spool/json.h"
 #include "spool/ledger.h"
 
 namespace rbgate::gateway::log {
@@ -49,17 +51,21 @@ std::string Render(Format f, std::string_view time, Level level, std::string_vie
                    std::initializer_list<Field> fields) {
   std::string out;
   if (f == Format::kJson) {
-    out = fmt::format("{{\"time\":{},\"level\":\"{}\",\"event\":{}", check::JsonQuoted(time),
-                      LevelName(level), check::JsonQuoted(event));
+    spool::Json line = spool::Json::object();
+    line["time"] = spool::Text(time);
+    line["level"] = LevelName(level);
+    line["event"] = spool::Text(event);
     for (const Field& x : fields) {
-      const std::string value = x.kind == Field::Kind::kLiteral ? x.value
-                                : x.value.empty() && x.kind == Field::Kind::kWord
-                                    ? "\"-\""
-                                    : check::JsonQuoted(x.value);
-      out += fmt::format(",{}:{}", check::JsonQuoted(x.key), value);
+      auto& value = line[schemas::ValidUtf8(x.key)];
+      if (x.kind == Field::Kind::kLiteral) {
+        // A number or a truth value, as written; anything else goes as text.
+        value = spool::Json::parse(x.value, nullptr, false);
+        if (value.is_discarded() || value.is_structured()) value = spool::Text(x.value);
+      } else {
+        value = spool::Text(x.value.empty() && x.kind == Field::Kind::kWord ? "-" : x.value);
+      }
     }
-    out += '}';
-    return out;
+    return spool::Dump(line);
   }
   out = fmt::format("{} {} {}", time, LevelName(level), event);
   for (const Field& x : fields) {

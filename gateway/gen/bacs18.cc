@@ -252,8 +252,9 @@ void GenerateBacs18(const GenOptions& o, const schemas::Calendar& calendar,
 
     std::string amount_text = fmt::format("{:011}", amount);
     if (i == at_amount) amount_text[5] = 'Z';
-    std::string rec = sort_out + account + "0" + code + org.sort + org.account + "    " +
-                      amount_text + user_name + Pad(reference, 18) + Pad(name, 18);
+    std::string rec =
+        fmt::format("{}{}0{}{}{}    {}{}{}{}", sort_out, account, code, org.sort, org.account,
+                    amount_text, user_name, Pad(reference, 18), Pad(name, 18));
     if (o.multi_day) rec += schemas::FormatYyddd(day);
     if (i == at_short) rec.pop_back();
     if (i == at_junk) {

@@ -375,7 +375,7 @@ void GenerateVep(const FeedGenOptions& o, std::ostream& out) {
       if (Has(o, "missing-field")) with_date = false;
       if (Has(o, "extra-field")) extra = ",\"claimant_name\":\"A PERSON\"";
       if (Has(o, "bad-date")) payment_date = "2026-02-30";
-      if (Has(o, "negative-pay")) pay_text = "-" + pay_text;
+      if (Has(o, "negative-pay")) pay_text.insert(0, 1, '-');
       if (Has(o, "unknown-frequency")) frequency = "daily";
       if (Has(o, "wrong-type")) pension_text = "\"yes\"";
       cut = Has(o, "malformed-line");

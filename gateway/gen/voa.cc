@@ -354,7 +354,7 @@ void GenerateSchedule(const VoaGenOptions& o, const schemas::voa::ListState& bef
       }
     };
     if (historic) {
-      heading = "HISTORIC " + heading;
+      heading.insert(0, "HISTORIC ");
     } else if (kind == 0 || kind == 3) {
       add(value, +1);
     } else if (kind == 1) {
