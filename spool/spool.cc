@@ -59,28 +59,24 @@ std::string_view KindName(NodeKind k) {
   }
 }
 
-// A feed's transform columns: a built-in feed's, or a table schema's.
+// A feed's transform columns (a built-in feed's, or a schema file's), owned: the schema that
+// named them may be replaced while the file is written.
 struct RowShape {
-  std::vector<std::string_view> columns;  // into a built-in table, or into keep_alive
+  std::vector<std::string> columns;
   std::vector<bool> numeric;
-  std::shared_ptr<const void> keep_alive;
 };
 
 RowShape ShapeOf(std::string_view feed, const check::CheckSettings& check) {
   RowShape shape;
-  const auto built_in = schemas::BuiltinColumns(feed);
-  shape.columns.assign(built_in.begin(), built_in.end());
+  const auto take = [&](const auto& views) { shape.columns.assign(views.begin(), views.end()); };
+  take(schemas::BuiltinColumns(feed));
   if (!shape.columns.empty() || !check.registry) return shape;
   if (const auto entry = check.registry->Find(feed); entry && entry->schema->table) {
-    const auto& table = entry->schema->table;
-    shape.columns = table->RowColumnViews();
-    shape.numeric = table->row_numeric;
-    shape.keep_alive = table;
+    take(entry->schema->table->RowColumnViews());
+    shape.numeric = entry->schema->table->row_numeric;
   } else if (entry && entry->schema->json) {
-    const auto& json = entry->schema->json;
-    shape.columns = json->RowColumnViews();
-    shape.numeric = json->row_numeric;
-    shape.keep_alive = json;
+    take(entry->schema->json->RowColumnViews());
+    shape.numeric = entry->schema->json->row_numeric;
   }
   return shape;
 }
@@ -89,12 +85,12 @@ RowShape ShapeOf(std::string_view feed, const check::CheckSettings& check) {
 // (synced, renamed into place) only once the file is accepted.
 class RowsFile {
  public:
-  RowsFile(std::string tmp, std::string_view ext, const RowShape& shape)
+  RowsFile(std::string tmp, std::string_view ext, RowShape shape)
       : tmp_(std::move(tmp)),
-        keep_(shape.keep_alive),
-        columns_(shape.columns),
+        shape_(std::move(shape)),
+        columns_(shape_.columns.begin(), shape_.columns.end()),
         out_(tmp_, std::ios::binary | std::ios::trunc),
-        writer_(out_, schemas::RowFormatNamed(ext), columns_, shape.numeric) {}
+        writer_(out_, schemas::RowFormatNamed(ext), columns_, shape_.numeric) {}
   Status opened() const { return out_.is_open() ? Status::Ok() : FromErrno(errno, tmp_, "open"); }
   schemas::RowWriter* writer() { return &writer_; }
   Status Close() {
@@ -105,8 +101,8 @@ class RowsFile {
 
  private:
   std::string tmp_;
-  std::shared_ptr<const void> keep_;       // what the column names point into
-  std::vector<std::string_view> columns_;  // the writer's, for as long as it lives
+  RowShape shape_;
+  std::vector<std::string_view> columns_;  // into shape_, the writer's for as long as it lives
   std::ofstream out_;
   schemas::RowWriter writer_;
 };
