@@ -167,6 +167,30 @@ struct StatsRow {
   std::uint64_t files = 0, bytes = 0, records = 0;
 };
 
+// A file's items on their way to the ledger, gathered by kind and day into the text the
+// ledger keeps ('line TAB text' lines): a large payment file has millions, and this way none
+// costs an allocation of its own.
+class ItemBatch {
+ public:
+  struct Block {
+    std::string kind, day;
+    std::uint64_t first_line = 0, count = 0;
+    std::string lines;
+  };
+  void Add(std::string_view kind, std::uint64_t line, std::string_view day, std::string_view text);
+  void Add(std::string_view kind, const schemas::StoredItem& item) {
+    Add(kind, item.line, item.day, item.text);
+  }
+  static constexpr std::uint64_t kMaxBlock = 16384;  // items in a block, at most
+  std::uint64_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  const std::vector<Block>& blocks() const noexcept { return blocks_; }
+
+ private:
+  std::vector<Block> blocks_;  // items come in runs of one kind and day: the last is tried first
+  std::uint64_t size_ = 0;
+};
+
 struct ListFilter {
   std::string state;  // empty: any
   std::string feed;   // empty: any
@@ -282,8 +306,13 @@ class Ledger : public schemas::FeedRecords, public OutboundQueue {
   // A feed's items (schemas::StoredItem), written in batches while a file is checked; `first`
   // replaces whatever an earlier, interrupted attempt wrote for the file, of any kind. They
   // count once the file is accepted.
-  virtual Status AddItems(const std::string& id, std::string_view kind,
-                          const std::vector<schemas::StoredItem>& items, bool first) = 0;
+  virtual Status AddItems(const std::string& id, const ItemBatch& items, bool first) = 0;
+  Status AddItems(const std::string& id, std::string_view kind,
+                  const std::vector<schemas::StoredItem>& items, bool first) {
+    ItemBatch batch;
+    for (const auto& i : items) batch.Add(kind, i);
+    return AddItems(id, batch, first);
+  }
   // Forgets the items filed under days before `before` (ISO): personal data is kept no longer
   // than matching needs it. The files' own records stay. How many went, by kind.
   virtual StatusOr<std::map<std::string, std::uint64_t>> PurgeItems(const std::string& before) = 0;

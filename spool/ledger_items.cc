@@ -15,12 +15,8 @@ LedgerItems::~LedgerItems() {
 
 void LedgerItems::OnItem(std::string_view kind, std::uint64_t line, std::string_view day,
                          std::string_view text) {
-  auto it = current_.find(kind);
-  if (it == current_.end()) {
-    it = current_.emplace(std::string(kind), std::vector<schemas::StoredItem>()).first;
-  }
-  it->second.push_back({line, std::string(day), std::string(text)});
-  if (++in_current_ == kBatch) Hand(false);
+  current_.Add(kind, line, day, text);
+  if (current_.size() == kBatch) Hand(false);
 }
 
 Status LedgerItems::Finish() {
@@ -36,8 +32,7 @@ Status LedgerItems::Finish() {
 }
 
 void LedgerItems::Hand(bool last) {
-  if (in_current_ == 0) return;
-  in_current_ = 0;
+  if (current_.empty()) return;
   if (last && !writer_.joinable()) {
     Write(current_);  // a small file: one batch, no thread
     current_ = {};
@@ -54,12 +49,8 @@ void LedgerItems::Hand(bool last) {
 }
 
 void LedgerItems::Write(Batch& b) {
-  Status s;
-  for (const auto& [kind, items] : b) {
-    if (!s.ok()) break;
-    s = ledger_.AddItems(id_, kind, items, first_);
-    first_ = false;
-  }
+  const Status s = ledger_.AddItems(id_, b, first_);
+  first_ = false;
   std::lock_guard lock(mu_);
   if (status_.ok()) status_ = s;
 }

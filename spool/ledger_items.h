@@ -32,7 +32,7 @@ class LedgerItems final : public schemas::ItemSink {
 
  private:
   static constexpr std::size_t kBatch = 16384;
-  using Batch = std::map<std::string, std::vector<schemas::StoredItem>, std::less<>>;
+  using Batch = ItemBatch;
   void Hand(bool last);  // the current batch to the writer (or written here)
   void Write(Batch& b);  // to the ledger; records the first failure
   void Run();            // the writer thread
@@ -40,7 +40,6 @@ class LedgerItems final : public schemas::ItemSink {
   Ledger& ledger_;
   const std::string id_;
   Batch current_;
-  std::size_t in_current_ = 0;
   bool first_ = true;  // the first write replaces old rows
 
   std::mutex mu_;

@@ -347,9 +347,9 @@ class SqliteLedger final : public Ledger {
   StatusOr<std::vector<schemas::StoredState>> LatestStates(std::string_view family) override {
     return records_.LatestStates(family);
   }
-  Status AddItems(const std::string& id, std::string_view kind,
-                  const std::vector<schemas::StoredItem>& items, bool first) override {
-    return records_.AddItems(id, kind, items, first);
+  using Ledger::AddItems;
+  Status AddItems(const std::string& id, const ItemBatch& items, bool first) override {
+    return records_.AddItems(id, items, first);
   }
   StatusOr<std::map<std::string, std::uint64_t>> PurgeItems(const std::string& before) override {
     return records_.PurgeItems(before);

@@ -27,7 +27,6 @@ CREATE TABLE IF NOT EXISTS feed_states (
 CREATE INDEX IF NOT EXISTS feed_states_key ON feed_states(family, key, seq);
 )sql";
 
-constexpr std::size_t kBlock = 16384;            // items in a block, at most
 constexpr std::uint64_t kMaxFrame = 1ull << 32;  // bytes a frame may hold when read back
 
 StatusOr<std::string> Compress(std::string_view raw, int level) {
@@ -53,14 +52,6 @@ std::optional<std::string> Decompress(std::string_view packed) {
 schemas::StoredFile StoredOf(Stmt& s) {
   FileRecord f = ReadFile(s);
   return {std::move(f.id), std::move(f.name), std::move(f.received_at), std::move(f.business_key)};
-}
-
-// Lines 'line TAB text' of each item, into `block` (cleared first).
-void AppendLine(std::string& block, const schemas::StoredItem& item) {
-  char number[24];
-  block.append(number, std::to_chars(number, number + sizeof number, item.line).ptr);
-  (block += '\t') += item.text;
-  block += '\n';
 }
 
 }  // namespace
@@ -186,11 +177,7 @@ StatusOr<std::vector<schemas::StoredState>> Records::LatestStates(std::string_vi
   return out;
 }
 
-Status Records::AddItems(const std::string& id, std::string_view kind,
-                         const std::vector<schemas::StoredItem>& items, bool first) {
-  // One block per day in this batch (and per kBlock items), in line order.
-  std::map<std::string_view, std::vector<const schemas::StoredItem*>> by_day;
-  for (const auto& i : items) by_day[i.day].push_back(&i);
+Status Records::AddItems(const std::string& id, const ItemBatch& items, bool first) {
   std::lock_guard lock(d_.mu);
   return d_.Txn("record items", [&] {
     Stmt file(d_.db, *d_.statements, "SELECT rowid FROM files WHERE id = ?");
@@ -202,28 +189,29 @@ Status Records::AddItems(const std::string& id, std::string_view kind,
       Stmt del(d_.db, *d_.statements, "DELETE FROM items WHERE file_no = ?");
       if (Status st = del.Bind(1, file_no).Run("record items"); !st.ok()) return st;
     }
-    Stmt add(d_.db, *d_.statements,
-             "INSERT INTO items (file_no, kind, day, first_line, count, items) "
-             "VALUES (?,?,?,?,?,?)");
-    std::string text;
-    for (const auto& [day, list] : by_day) {
-      for (std::size_t at = 0; at < list.size(); at += kBlock) {
-        const std::size_t n = std::min(kBlock, list.size() - at);
-        text.clear();
-        for (std::size_t i = at; i < at + n; ++i) AppendLine(text, *list[i]);
-        auto packed = Compress(text, 1);
-        if (!packed.ok()) return packed.status();
-        add.Bind(1, file_no)
-            .Bind(2, kind)
-            .Bind(3, day)
-            .Bind(4, list[at]->line)
-            .Bind(5, std::uint64_t{n})
-            .BindBlob(6, *packed);
-        if (Status st = add.Run("record items"); !st.ok()) return st;
-      }
-    }
-    return Status::Ok();
+    return InsertBlocks(file_no, items);
   });
+}
+
+Status Records::InsertBlocks(std::uint64_t file_no, const ItemBatch& items) {
+  Stmt add(d_.db, *d_.statements,
+           "INSERT INTO items (file_no, kind, day, first_line, count, items) "
+           "VALUES (?,?,?,?,?,?)");
+  for (const auto& block : items.blocks()) {
+    auto packed = Compress(block.lines, 1);
+    if (!packed.ok()) return packed.status();
+    if (Status st = add.Bind(1, file_no)
+                        .Bind(2, block.kind)
+                        .Bind(3, block.day)
+                        .Bind(4, block.first_line)
+                        .Bind(5, block.count)
+                        .BindBlob(6, *packed)
+                        .Run("record items");
+        !st.ok()) {
+      return st;
+    }
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::map<std::string, std::uint64_t>> Records::PurgeItems(const std::string& before) {
@@ -286,37 +274,20 @@ Status Records::MoveVersion1Tables() {
               "r.payer_sort || char(9) || r.payer_account || char(9) || r.amount || char(9) || "
               "r.credit FROM returned_items r JOIN files f ON f.id = r.file_id "
               "ORDER BY f.rowid, r.line");
-    std::map<std::pair<std::string, std::string>, std::vector<schemas::StoredItem>> blocks;
+    // By file, in line order.
+    std::map<std::string, ItemBatch> batches;
     while (rows.Step() == SQLITE_ROW) {
-      blocks[{rows.Text(0), rows.Text(1)}].push_back({rows.Int(2), rows.Text(1), rows.Text(3)});
+      batches[rows.Text(0)].Add("returned", rows.Int(2), rows.Text(1), rows.Text(3));
     }
     rows.Reset();
-    for (const auto& [where, items] : blocks) {
-      // Within the migration's transaction: AddItems' own would nest.
+    for (const auto& [file_id, batch] : batches) {
       Stmt file(d_.db, *d_.statements, "SELECT rowid FROM files WHERE id = ?");
-      file.Bind(1, where.first);
+      file.Bind(1, file_id);
       if (file.Step() != SQLITE_ROW) continue;
       const std::uint64_t file_no = file.Int(0);
       file.Reset();
-      for (std::size_t at = 0; at < items.size(); at += kBlock) {
-        const std::size_t n = std::min(kBlock, items.size() - at);
-        std::string text;
-        for (std::size_t i = at; i < at + n; ++i) AppendLine(text, items[i]);
-        auto packed = Compress(text, 1);
-        if (!packed.ok()) return packed.status();
-        Stmt add(d_.db, *d_.statements,
-                 "INSERT INTO items (file_no, kind, day, first_line, count, items) "
-                 "VALUES (?,'returned',?,?,?,?)");
-        if (Status st = add.Bind(1, file_no)
-                            .Bind(2, where.second)
-                            .Bind(3, items[at].line)
-                            .Bind(4, std::uint64_t{n})
-                            .BindBlob(5, *packed)
-                            .Run("migrate returned items");
-            !st.ok()) {
-          return st;
-        }
-      }
+      // Within the migration's transaction: AddItems' own would nest.
+      if (Status st = InsertBlocks(file_no, batch); !st.ok()) return st;
     }
     if (Status st = d_.Exec("DROP TABLE returned_items"); !st.ok()) return st;
   }
@@ -335,3 +306,35 @@ Status Records::MoveVersion1Tables() {
 }
 
 }  // namespace rbgate::spool::sqlite_ledger
+
+namespace rbgate::spool {
+
+void ItemBatch::Add(std::string_view kind, std::uint64_t line, std::string_view day,
+                    std::string_view text) {
+  Block* block = nullptr;
+  for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
+    if (it->kind == kind && it->day == day && it->count < kMaxBlock) {
+      block = &*it;
+      break;
+    }
+  }
+  if (block == nullptr) {
+    block = &blocks_.emplace_back();
+    block->kind = kind;
+    block->day = day;
+    block->first_line = line;
+  }
+  char number[24];
+  block->lines.append(number, std::to_chars(number, number + sizeof number, line).ptr);
+  block->lines += '\t';
+  if (text.find('\n') == std::string_view::npos) {
+    block->lines += text;
+  } else {
+    for (char c : text) block->lines += c == '\n' ? ' ' : c;  // one line an item, always
+  }
+  block->lines += '\n';
+  ++block->count;
+  ++size_;
+}
+
+}  // namespace rbgate::spool

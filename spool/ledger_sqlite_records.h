@@ -35,14 +35,15 @@ class Records {
                                                             const std::string& key,
                                                             bool with_state);
   StatusOr<std::vector<schemas::StoredState>> LatestStates(std::string_view family);
-  Status AddItems(const std::string& id, std::string_view kind,
-                  const std::vector<schemas::StoredItem>& items, bool first);
+  Status AddItems(const std::string& id, const ItemBatch& items, bool first);
   StatusOr<std::map<std::string, std::uint64_t>> PurgeItems(const std::string& before);
   // Within the caller's transaction, with the lock held: `states`, recorded for file `id`.
   Status AddStates(const std::string& id, const std::vector<schemas::StoredState>& states,
                    const std::string& now);
 
  private:
+  // Each block of `items` as a row of file `file_no`, within the caller's transaction.
+  Status InsertBlocks(std::uint64_t file_no, const ItemBatch& items);
   // The items of each block a statement selects (its columns from `k`: day, block), in order.
   Status VisitBlocks(Stmt& s, int k, const schemas::StoredFile& file,
                      const schemas::FeedRecords::ItemVisitor& visit);

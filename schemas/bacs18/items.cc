@@ -48,7 +48,11 @@ void SentItemEncoder::OnItem(const Item& i) {
   // As EncodeSent, without a row's copies: a large file has millions of items.
   text_.clear();
   for (std::string_view f : {i.dest_sort, i.dest_account, i.reference}) {
-    for (char c : f) text_ += c == '\t' || c == '\n' || c == '\r' ? ' ' : c;
+    if (f.find_first_of("\t\n\r") == std::string_view::npos) {
+      text_ += f;
+    } else {
+      for (char c : f) text_ += c == '\t' || c == '\n' || c == '\r' ? ' ' : c;
+    }
     text_ += '\t';
   }
   AppendNumber(text_, i.amount);
