@@ -47,12 +47,13 @@ void LineAndColumn(std::string_view s, std::size_t at, std::uint64_t& line, std:
 // a feed saw instead goes to `seen`.
 std::string_view ReportIn(std::string_view xml, std::string_view root, std::string& seen) {
   const BuiltinFeed* found = nullptr;
-  bool by_root = false;
+  std::pair<bool, int> best{false, 0};  // (by root, rank) of the claim found
   for (const auto* feed : BuiltinFeeds()) {
     Claim claim = feed->ClaimXml(root, xml);
-    if (claim.yes && (found == nullptr || (claim.by_root && !by_root))) {
+    const std::pair<bool, int> strength{claim.by_root, claim.rank};
+    if (claim.yes && (found == nullptr || strength > best)) {
       found = feed;
-      by_root = claim.by_root;
+      best = strength;
     } else if (!claim.yes && seen.empty()) {
       seen = std::move(claim.seen);
     }

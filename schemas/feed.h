@@ -80,6 +80,9 @@ struct Claim {
   // Not this feed's, but near enough to say what the bytes are instead ("Bacs messaging
   // advices with no advice-type"), for feed.unknown's message. Empty otherwise.
   std::string seen;
+  // Between two claims made the same way, the higher rank wins (a document holding both an
+  // ARUDD and an ARUCS element is an ARUDD report); equal ranks go to the feed asked first.
+  int rank = 0;
 };
 
 class BuiltinFeed {

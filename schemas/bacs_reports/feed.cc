@@ -96,7 +96,7 @@ std::unique_ptr<XmlFeedValidator> Returns(parsers::DiagnosticSink& d, const Retu
 void RegisterFeeds(FeedCatalogue& catalogue) {
   auto arudd = Report("arudd", "arudd.xsd", kAruddXsd, ReturnsRows(false));
   arudd.claim = [](std::string_view, std::string_view xml) -> Claim {
-    return {Has(xml, "<ARUDD"), false, {}};
+    return {Has(xml, "<ARUDD"), false, {}, 3};
   };
   arudd.validator = [](parsers::DiagnosticSink& d, const CheckOptions&,
                        const FeedSinks& s) -> std::unique_ptr<XmlFeedValidator> {
@@ -106,7 +106,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
 
   auto arucs = Report("arucs", "arucs.xsd", kArucsXsd, ReturnsRows(true));
   arucs.claim = [](std::string_view, std::string_view xml) -> Claim {
-    return {Has(xml, "<ARUCS") && !Has(xml, "<ARUDD"), false, {}};
+    return {Has(xml, "<ARUCS"), false, {}, 2};  // below ARUDD
   };
   arucs.validator = [](parsers::DiagnosticSink& d, const CheckOptions&,
                        const FeedSinks& s) -> std::unique_ptr<XmlFeedValidator> {
@@ -142,7 +142,7 @@ void RegisterFeeds(FeedCatalogue& catalogue) {
 
   auto input = Report("input", "input.xsd", kInputXsd, InputRowShape());
   input.claim = [](std::string_view, std::string_view xml) -> Claim {
-    return {Has(xml, "<InputReport") && !Has(xml, "<ARUDD") && !Has(xml, "<ARUCS"), false, {}};
+    return {Has(xml, "<InputReport"), false, {}, 1};  // below both returns reports
   };
   input.validator = [](parsers::DiagnosticSink& d, const CheckOptions&,
                        const FeedSinks& s) -> std::unique_ptr<XmlFeedValidator> {

@@ -62,6 +62,11 @@ TEST_CASE("detection asks the catalogue: a root element outranks an element insi
   CHECK(DetectFeed("<ATLASNotifications><ARUDD/></ATLASNotifications>", true).feed == "atlas");
   CHECK(DetectFeed("<VocaDocument><NewAdvices/><ARUDD/></VocaDocument>", true).feed == "ddic");
   CHECK(DetectFeed("<BACSDocument><ARUCS/><ARUDD/></BACSDocument>", true).feed == "arudd");
+  // Claims made the same way go by rank: ARUDD, then ARUCS, then an input report, in whatever
+  // order the elements come.
+  CHECK(DetectFeed("<BACSDocument><ARUDD/><ARUCS/></BACSDocument>", true).feed == "arudd");
+  CHECK(DetectFeed("<BACSDocument><InputReport/><ARUCS/></BACSDocument>", true).feed == "arucs");
+  CHECK(DetectFeed("<BACSDocument><InputReport/></BACSDocument>", true).feed == "input");
   CHECK(DetectFeed("<X><MessagingAdvices><MessagingAdvice advice-type=\"AWACS\"/>", false).feed ==
         "awacs");
   const auto unknown =
