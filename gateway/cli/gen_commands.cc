@@ -77,8 +77,12 @@ class GenCommands final : public CommandGroup {
         "A landlord's rent changes (schemas/rsl; every pay reference in the map "
         "that rsl-refmap writes for the same seed and records)");
     gen_rsl_refmap_ = gen->add_subcommand("rsl-refmap", "A landlord's reference map (schemas/rsl)");
-    for (auto* cmd :
-         {gen_payments_, gen_vep_, gen_shbe_, gen_atlas_, gen_rsl_rents_, gen_rsl_refmap_}) {
+    gen_dd_ = gen->add_subcommand(
+        "dd-instructions",
+        "A council's own Direct Debit instructions (XML, schemas/dd_instructions)");
+    tables_.Add(gen_dd_, false);
+    for (auto* cmd : {gen_payments_, gen_vep_, gen_shbe_, gen_atlas_, gen_rsl_rents_,
+                      gen_rsl_refmap_, gen_dd_}) {
       cmd->add_option("--records", fg.records, "Records")->type_name("N")->capture_default_str();
       cmd->add_option("--seed", fg.seed, "Random seed; the same seed writes the same file")
           ->type_name("S")
@@ -94,6 +98,7 @@ class GenCommands final : public CommandGroup {
     gen_shbe_->footer(FaultList(gateway::ShbeFaults()));
     gen_atlas_->footer(FaultList(gateway::AtlasFaults()));
     gen_rsl_rents_->footer(FaultList(gateway::RslFaults()));
+    gen_dd_->footer(FaultList(gateway::DdInstructionsFaults()));
     gen_ndr_list_ = gen->add_subcommand(
         "ndr-list", "A VOA non-domestic rating list, compiled list entries (schemas/voa)");
     gen_ndr_list_->add_option("--records", vg.records, "List entries")
@@ -327,6 +332,20 @@ class GenCommands final : public CommandGroup {
       if (!out) throw UsageError(out_path + ": write failed");
       return 0;
     }
+    if (*gen_dd_) {
+      auto modulus = tables_.LoadModulus(true);
+      fg.date = date_text.empty() ? gateway::Today() : ParseDateOption(date_text);
+      std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+      if (!out) throw UsageError(out_path + ": cannot write");
+      try {
+        gateway::GenerateDdInstructions(fg, *modulus, out);
+      } catch (const std::runtime_error& e) {
+        throw UsageError(std::string("--fault: ") + e.what());
+      }
+      out.flush();
+      if (!out) throw UsageError(out_path + ": write failed");
+      return 0;
+    }
     if (*gen18_) {
       const auto& cal = tables_.LoadCalendar();
       auto modulus = tables_.LoadModulus(true);
@@ -357,6 +376,7 @@ class GenCommands final : public CommandGroup {
   CLI::App* gen_vep_ = nullptr;
   CLI::App* gen_shbe_ = nullptr;
   CLI::App* gen_atlas_ = nullptr;
+  CLI::App* gen_dd_ = nullptr;
   CLI::App* gen_rsl_rents_ = nullptr;
   CLI::App* gen_rsl_refmap_ = nullptr;
   CLI::App* gen_ndr_list_ = nullptr;

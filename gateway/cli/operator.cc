@@ -238,14 +238,7 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
     Json by_rule = Json::object();
     for (const auto& x : findings) by_rule[schemas::ValidUtf8(x.rule)] = x.count;
     out["findings"] = std::move(by_rule);
-    out["deliveries"] = ArrayOf(deliveries, [](const spool::DeliveryRecord& d) {
-      Json j = Json::object();
-      j["destination"] = Text(d.destination);
-      j["name"] = Text(d.name);
-      j["status"] = Text(d.status);
-      j["at"] = Text(d.at);
-      return j;
-    });
+    out["deliveries"] = ArrayOf(deliveries);
     out["actions"] = ArrayOf(actions);
     PrintJson(out);
     return 0;

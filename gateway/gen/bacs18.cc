@@ -87,6 +87,31 @@ class Writer {
 
 std::span<const GenFault> GenFaults() noexcept { return kFaults; }
 
+std::vector<std::string> CheckedSortCodes(const schemas::ModulusChecker& modulus,
+                                          const Uniform& uniform, std::size_t want) {
+  std::vector<std::string> sorts;
+  for (int tries = 0; sorts.size() < want && tries < 2'000'000; ++tries) {
+    auto s = fmt::format("{:06}", uniform(10000, 999999));
+    if (modulus.Check(s, "00000000") == schemas::ModulusResult::kUnchecked) continue;
+    int found = 0;
+    for (int i = 0; i < 300 && !found; ++i) {
+      found = modulus.Check(s, fmt::format("{:08}", uniform(0, 99999999))) ==
+              schemas::ModulusResult::kValid;
+    }
+    if (found) sorts.push_back(s);
+  }
+  if (sorts.empty()) throw std::runtime_error("no usable sort codes in the modulus tables");
+  return sorts;
+}
+
+std::string ValidAccount(const schemas::ModulusChecker& modulus, const std::string& sort,
+                         const Uniform& uniform) {
+  while (true) {
+    auto a = fmt::format("{:08}", uniform(0, 99999999));
+    if (modulus.Check(sort, a) == schemas::ModulusResult::kValid) return a;
+  }
+}
+
 void GenerateBacs18(const GenOptions& o, const schemas::Calendar& calendar,
                     const schemas::ModulusChecker& modulus, std::ostream& out) {
   auto has = [&](std::string_view f) {
@@ -129,23 +154,9 @@ void GenerateBacs18(const GenOptions& o, const schemas::Calendar& calendar,
   if (fault_day != first) days[0] = fault_day;
 
   // A pool of destination sort codes that modulus checking covers.
-  std::vector<std::string> sorts;
-  for (int tries = 0; sorts.size() < 48 && tries < 2'000'000; ++tries) {
-    auto s = fmt::format("{:06}", uniform(10000, 999999));
-    if (modulus.Check(s, "00000000") == schemas::ModulusResult::kUnchecked) continue;
-    int found = 0;
-    for (int i = 0; i < 300 && !found; ++i) {
-      found = modulus.Check(s, fmt::format("{:08}", uniform(0, 99999999))) ==
-              schemas::ModulusResult::kValid;
-    }
-    if (found) sorts.push_back(s);
-  }
-  if (sorts.empty()) throw std::runtime_error("no usable sort codes in the modulus tables");
+  const std::vector<std::string> sorts = CheckedSortCodes(modulus, uniform);
   auto valid_account = [&](const std::string& sort) {
-    while (true) {
-      auto a = fmt::format("{:08}", uniform(0, 99999999));
-      if (modulus.Check(sort, a) == schemas::ModulusResult::kValid) return a;
-    }
+    return ValidAccount(modulus, sort, uniform);
   };
   // The council's own collection accounts: a new one every 200,000 items, so that no
   // contra exceeds 11 digits.

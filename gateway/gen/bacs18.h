@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -34,6 +35,15 @@ struct GenOptions {
   std::string sun = "123456";
   std::string serial = "000001";
 };
+
+// A number from [lo, hi], from the generator's seeded sequence.
+using Uniform = std::function<std::uint64_t(std::uint64_t lo, std::uint64_t hi)>;
+// Up to `want` sort codes that modulus checking covers and that have valid accounts (throws
+// std::runtime_error when the tables give none), and a valid account at one of them.
+std::vector<std::string> CheckedSortCodes(const schemas::ModulusChecker& modulus,
+                                          const Uniform& uniform, std::size_t want = 48);
+std::string ValidAccount(const schemas::ModulusChecker& modulus, const std::string& sort,
+                         const Uniform& uniform);
 
 // Writes the file to `out`. Throws std::runtime_error for an unknown fault or a calendar
 // that does not reach the dates needed.

@@ -98,6 +98,79 @@ std::span<const GenFault> AtlasFaults() noexcept { return kAtlasFaults; }
 std::span<const GenFault> RslFaults() noexcept { return kRslFaults; }
 
 namespace {
+constexpr GenFault kDdInstructionsFaults[] = {
+    {"bad-reference", "dd-instructions.reference", "a reference of one character repeated"},
+    {"modulus", "dd-instructions.modulus", "an account that fails modulus checking"},
+    {"unsigned", "dd-instructions.signed", "a new instruction with no signed date"},
+    {"signed-later", "dd-instructions.signed", "an instruction signed after the file was made"},
+    {"duplicate", "dd-instructions.duplicate", "the same account and reference twice"},
+    {"count", "dd-instructions.count", "a count attribute one more than the instructions"},
+    {"bad-code", "xml.schema", "an instruction code the XSD does not list"},
+    {"doctype", "xml.doctype", "a DOCTYPE with an external entity (XXE)"},
+};
+}  // namespace
+
+std::span<const GenFault> DdInstructionsFaults() noexcept { return kDdInstructionsFaults; }
+
+void GenerateDdInstructions(const FeedGenOptions& o, const schemas::ModulusChecker& modulus,
+                            std::ostream& out) {
+  CheckFaults(o.faults, kDdInstructionsFaults, "dd-instructions");
+  Random r(o.seed);
+  const Uniform uniform = [&](std::uint64_t lo, std::uint64_t hi) {
+    return lo + r.Below(hi - lo + 1);
+  };
+  const std::vector<std::string> sorts = CheckedSortCodes(modulus, uniform, 16);
+  static constexpr std::array<std::string_view, 3> kCodes = {"0N", "0C", "0S"};
+  static constexpr std::array<std::string_view, 6> kNames = {
+      "A TESTPAYER", "B TESTPAYER", "C & D TRADING", "E TESTPAYER", "F G TESTPAYER", "H TESTPAYER"};
+  const std::uint64_t n = std::max<std::uint64_t>(o.records, 2);
+  const std::uint64_t faulty = n / 2;
+  std::string doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  if (Has(o, "doctype")) {
+    doc += "<!DOCTYPE DDInstructions [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n";
+  }
+  doc += fmt::format("<DDInstructions sun=\"123456\" created=\"{}\" count=\"{}\">\n",
+                     schemas::FormatIsoDate(o.date), n + (Has(o, "count") ? 1 : 0));
+  std::string first_sort, first_account, first_reference;
+  for (std::uint64_t i = 1; i <= n; ++i) {
+    std::string sort = sorts[r.Below(sorts.size())];
+    std::string account = ValidAccount(modulus, sort, uniform);
+    std::string reference = fmt::format("CT{:08}", o.seed * 100000 + i);
+    std::string code(kCodes[r.Below(kCodes.size())]);
+    std::string signed_on = schemas::FormatIsoDate(o.date - static_cast<schemas::Day>(r.Below(60)));
+    if (i == 1) first_sort = sort, first_account = account, first_reference = reference;
+    if (i == faulty) {
+      if (Has(o, "bad-reference")) reference = "AAAAAAAAAA";
+      if (Has(o, "modulus")) {
+        // The same sort code, the last digit moved until the account fails.
+        for (int k = 0; k < 10 && modulus.Check(sort, account) != schemas::ModulusResult::kInvalid;
+             ++k) {
+          account.back() = static_cast<char>('0' + (account.back() - '0' + 1) % 10);
+        }
+      }
+      if (Has(o, "unsigned")) code = "0N", signed_on.clear();
+      if (Has(o, "signed-later")) signed_on = schemas::FormatIsoDate(o.date + 3);
+      if (Has(o, "duplicate"))
+        sort = first_sort, account = first_account, reference = first_reference;
+      if (Has(o, "bad-code")) code = "0X";
+    }
+    // Bacs text: no '&' in attributes unescaped.
+    std::string name(kNames[r.Below(kNames.size())]);
+    std::string escaped;
+    for (char c : name) escaped += c == '&' ? std::string("&amp;") : std::string(1, c);
+    doc += fmt::format(
+        "  <Instruction code=\"{}\" reference=\"{}\" sortCode=\"{}-{}-{}\" accountNumber=\"{}\" "
+        "accountName=\"{}\"{}/>\n",
+        code, reference, sort.substr(0, 2), sort.substr(2, 2), sort.substr(4, 2), account, escaped,
+        signed_on.empty() || (code == "0C" && !Has(o, "signed-later"))
+            ? std::string()
+            : fmt::format(" signed=\"{}\"", signed_on));
+  }
+  doc += "</DDInstructions>\n";
+  out << doc;
+}
+
+namespace {
 
 std::string PayRef(std::uint64_t seed, std::uint64_t i) {
   return fmt::format("{}|R{:07}", 1000 + seed % 9000, i);

@@ -28,6 +28,13 @@ std::span<const GenFault> VepFaults() noexcept;
 std::span<const GenFault> ShbeFaults() noexcept;
 std::span<const GenFault> AtlasFaults() noexcept;
 std::span<const GenFault> RslFaults() noexcept;
+std::span<const GenFault> DdInstructionsFaults() noexcept;
+
+// A council's own Direct Debit instructions (schemas/dd_instructions) as XML: new, cancelled
+// and converted instructions to accounts that pass `modulus`. Throws std::runtime_error for an
+// unknown fault.
+void GenerateDdInstructions(const FeedGenOptions& options, const schemas::ModulusChecker& modulus,
+                            std::ostream& out);
 
 // A landlord's pair (schemas/rsl): the reference map, and the rent changes whose every pay
 // reference is in it (the same seed and record count make a matching pair). Faults apply to

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "spool/check/check.h"
+#include "tests/support/bacs18_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::gateway {
@@ -21,6 +22,8 @@ std::unique_ptr<check::FileReport> Checked(const std::string& feed, const FeedGe
     GenerateAtlas(o, out);
   } else if (feed == "rsl-rents") {
     GenerateRslRents(o, out);
+  } else if (feed == "dd-instructions") {
+    GenerateDdInstructions(o, testing::TestModulus(), out);
   } else {
     GenerateVep(o, out);
   }
@@ -28,6 +31,7 @@ std::unique_ptr<check::FileReport> Checked(const std::string& feed, const FeedGe
   testing::WriteFile(dir / "file", out.str());
   check::CheckSettings settings;
   settings.registry = std::make_shared<schemas::SchemaRegistry>();
+  settings.validator.modulus = &testing::TestModulus();
   if (feed == "rsl-rents") {  // the matching reference map, for the references
     std::ostringstream map;
     GenerateRslRefmap(o, map);
@@ -59,7 +63,7 @@ TEST_CASE("gen payments, vep, shbe and atlas: valid by default, for many seeds")
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     auto o = Options();
     o.seed = seed;
-    for (const char* feed : {"payments", "vep", "shbe", "atlas", "rsl-rents"}) {
+    for (const char* feed : {"payments", "vep", "shbe", "atlas", "rsl-rents", "dd-instructions"}) {
       CAPTURE(feed);
       CAPTURE(seed);
       const auto r = Checked(feed, o);
@@ -74,7 +78,8 @@ TEST_CASE("gen payments, vep, shbe and atlas: each named fault trips its rule") 
   for (const auto& [feed, faults] :
        {std::pair{"payments", PaymentsFaults()}, std::pair{"vep", VepFaults()},
         std::pair{"shbe", ShbeFaults()}, std::pair{"atlas", AtlasFaults()},
-        std::pair{"rsl-rents", RslFaults()}}) {
+        std::pair{"rsl-rents", RslFaults()},
+        std::pair{"dd-instructions", DdInstructionsFaults()}}) {
     for (const auto& fault : faults) {
       CAPTURE(feed);
       CAPTURE(fault.name);
@@ -96,6 +101,7 @@ TEST_CASE("gen refuses a fault it does not know") {
   CHECK_THROWS(GenerateShbe(o, out));
   CHECK_THROWS(GenerateAtlas(o, out));
   CHECK_THROWS(GenerateRslRents(o, out));
+  CHECK_THROWS(GenerateDdInstructions(o, testing::TestModulus(), out));
 }
 
 }  // namespace
