@@ -22,26 +22,13 @@
 #include "parsers/diagnostic.h"
 #include "parsers/status.h"
 #include "schemas/calendar.h"
+#include "schemas/check_options.h"
 #include "schemas/dates.h"
 #include "schemas/feed_store.h"
 #include "schemas/modulus.h"
 #include "schemas/row_writer.h"
 
 namespace rbgate::schemas {
-
-// What every check may rely on, whatever the feed: the processing calendar, the modulus
-// tables and the day files are judged against.
-struct CheckOptions {
-  const Calendar* calendar = &Calendar::Default();
-  // Null when no tables were loaded: accounts go unchecked, with a warning.
-  const ModulusChecker* modulus = nullptr;
-  // Days are judged against this one; default: the file's own creation date.
-  std::optional<Day> as_of;
-  // Items remembered for duplicate-item warnings; later ones are not compared.
-  std::size_t duplicate_window = 1'000'000;
-  // Payments may be sent at most this many days ahead of their processing day.
-  int max_days_ahead = 31;
-};
 
 // Where a check's by-products go, each optional, all from the same pass: the items its feed
 // keeps on record, the feed's rows (the transform), and the session of the feed's store, which

@@ -60,10 +60,7 @@ class Standard18 final : public BuiltinFeed {
                                                  parsers::DiagnosticSink& diagnostics,
                                                  const FeedSinks& sinks) const override {
     ValidatorOptions options;
-    options.calendar = o.calendar;
-    options.modulus = o.modulus;
-    options.as_of = o.as_of;
-    options.max_days_ahead = o.max_days_ahead;
+    static_cast<CheckOptions&>(options) = o;
     // The duplicate-item set is sized for the records the file can hold, not the maximum: a
     // 4 KiB file should not cost 16 MiB of zeroed memory.
     options.duplicate_window = std::min<std::size_t>(

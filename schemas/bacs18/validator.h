@@ -14,6 +14,7 @@
 #include "parsers/bacs18/standard18.h"
 #include "parsers/diagnostic.h"
 #include "schemas/calendar.h"
+#include "schemas/check_options.h"
 #include "schemas/fingerprint_set.h"
 #include "schemas/modulus.h"
 
@@ -37,17 +38,8 @@ class ItemSink {
   virtual void OnItem(const Item& item) = 0;
 };
 
-struct ValidatorOptions {
-  const Calendar* calendar = &Calendar::Default();
-  // Null when no tables were loaded: accounts go unchecked, with one warning per file.
-  const ModulusChecker* modulus = nullptr;
-  // Processing days are judged against this day; default: the file's HDR1 creation date.
-  std::optional<Day> as_of;
-  // Items remembered for the duplicate-item warning (8 bytes each); later items are not
-  // compared, which keeps memory bounded on the largest files.
-  std::size_t duplicate_window = 1'000'000;
-  // Submissions may be sent at most this many days ahead of their processing day.
-  int max_days_ahead = 31;
+// The check's options (as_of: default the file's HDR1 creation date), and where the items go.
+struct ValidatorOptions : CheckOptions {
   // Told of every payment item whose processing day is known; null: nobody asks.
   ItemSink* items = nullptr;
 };
