@@ -327,8 +327,9 @@ void SchemaRegistry::Record(Entry& e, const std::string& text) {
     return;
   }
   StoredSchema s{e.schema->name(), e.sha256, e.origin, text, ""};
-  std::string error;
-  if (store_->Serving(s, error)) e.since = s.since;
+  // Not recorded (the ledger busy or failing): it serves all the same, without a "since", and
+  // is recorded at the next load.
+  if (const Status recorded = store_->Serving(s); recorded.ok()) e.since = s.since;
 }
 
 void SchemaRegistry::RecordServing() {

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "parsers/status.h"
+
 namespace rbgate::schemas {
 
 // One version of a feed's schema file, as it served.
@@ -31,10 +33,9 @@ class SchemaStore {
   // longer reads as JSON claimed.
   virtual std::optional<std::string> FeedServedFrom(std::string_view origin) const = 0;
   // Records that `s` (feed, sha256, origin, text) serves `s.feed` from now; a version served
-  // before is kept once, by feed and hash. Sets `s.since`. False, with the reason in `error`,
-  // when it could not be recorded (the version still serves; it is tried again at the next
-  // load).
-  virtual bool Serving(StoredSchema& s, std::string& error) = 0;
+  // before is kept once, by feed and hash. Sets `s.since`. Why not, when it could not be
+  // recorded (the version still serves; it is tried again at the next load).
+  virtual Status Serving(StoredSchema& s) = 0;
 };
 
 }  // namespace rbgate::schemas

@@ -54,7 +54,7 @@ class SqliteSchemaStore final : public schemas::SchemaStore {
     return s.Text(0);
   }
 
-  bool Serving(schemas::StoredSchema& v, std::string& error) override {
+  Status Serving(schemas::StoredSchema& v) override {
     std::lock_guard lock(mu_);
     v.since = NowIso();
     Stmt s(db_, *statements_,
@@ -63,14 +63,12 @@ class SqliteSchemaStore final : public schemas::SchemaStore {
            "(SELECT coalesce(max(seq), 0) + 1 FROM schema_versions)) "
            "ON CONFLICT (feed, sha256) DO UPDATE SET origin = ?3, served_at = ?5, "
            "seq = (SELECT max(seq) + 1 FROM schema_versions)");
-    const Status st = s.Bind(1, v.feed)
-                          .Bind(2, v.sha256)
-                          .Bind(3, v.origin)
-                          .BindBlob(4, v.text)
-                          .Bind(5, v.since)
-                          .Run("record schema version");
-    if (!st.ok()) error = st.message;
-    return st.ok();
+    return s.Bind(1, v.feed)
+        .Bind(2, v.sha256)
+        .Bind(3, v.origin)
+        .BindBlob(4, v.text)
+        .Bind(5, v.since)
+        .Run("record schema version");
   }
 
  private:
@@ -81,8 +79,8 @@ class SqliteSchemaStore final : public schemas::SchemaStore {
 
 }  // namespace
 
-std::shared_ptr<schemas::SchemaStore> OpenSqliteSchemaStore(const std::string& path, bool create,
-                                                            std::string& error) {
+StatusOr<std::shared_ptr<schemas::SchemaStore>> OpenSqliteSchemaStore(const std::string& path,
+                                                                      bool create) {
   sqlite3* db = nullptr;
   const int flags = (create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
                     SQLITE_OPEN_NOMUTEX;
@@ -93,11 +91,12 @@ std::shared_ptr<schemas::SchemaStore> OpenSqliteSchemaStore(const std::string& p
     if (rc == SQLITE_OK && create) rc = sqlite3_exec(db, kTable, nullptr, nullptr, nullptr);
   }
   if (rc != SQLITE_OK) {
-    if (create || rc != SQLITE_CANTOPEN) error = FromSqlite(rc, db, "open " + path).message;
+    Status failed = FromSqlite(rc, db, "open " + path);
     sqlite3_close_v2(db);
-    return nullptr;
+    if (!create && rc == SQLITE_CANTOPEN) return std::shared_ptr<schemas::SchemaStore>();
+    return failed;
   }
-  return std::make_shared<SqliteSchemaStore>(db);
+  return std::shared_ptr<schemas::SchemaStore>(std::make_shared<SqliteSchemaStore>(db));
 }
 
 }  // namespace rbgate::spool

@@ -13,9 +13,8 @@ namespace rbgate::spool {
 
 // Opens the store in the ledger at `path`. With `create` false (an officer's commands) a
 // ledger that does not exist yet gives nullptr, and the store is only read; with it true (the
-// daemon) the file and table are made if needed. nullptr, with the reason in `error`, when it
-// cannot be opened.
-std::shared_ptr<schemas::SchemaStore> OpenSqliteSchemaStore(const std::string& path, bool create,
-                                                            std::string& error);
+// daemon) the file and table are made if needed. Why not, when it cannot be opened.
+StatusOr<std::shared_ptr<schemas::SchemaStore>> OpenSqliteSchemaStore(const std::string& path,
+                                                                      bool create);
 
 }  // namespace rbgate::spool

@@ -393,11 +393,15 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
   // its last good version, across restarts too (only the daemon records new ones).
   std::shared_ptr<schemas::SchemaStore> store;
   if (!c.schema_dirs.empty()) {
-    std::string error;
     const std::string ledger = c.spool.root + "/ledger.db";
-    store =
-        spool::OpenSqliteSchemaStore(ledger, daemon && spool::MakeDirs(c.spool.root).ok(), error);
-    c.schema_store_problem = error;  // the daemon says so; schemas then serve from files only
+    auto opened =
+        spool::OpenSqliteSchemaStore(ledger, daemon && spool::MakeDirs(c.spool.root).ok());
+    if (opened.ok()) {
+      store = std::move(opened).value();
+    } else {
+      // The daemon says so; schemas then serve from files only.
+      c.schema_store_problem = opened.status().message;
+    }
   }
   c.spool.check.registry = std::make_shared<schemas::SchemaRegistry>(c.schema_dirs, store);
   std::set<std::string> route_names;

@@ -142,10 +142,10 @@ class MemoryStore final : public SchemaStore {
     }
     return std::nullopt;
   }
-  bool Serving(StoredSchema& s, std::string&) override {
+  Status Serving(StoredSchema& s) override {
     s.since = "2026-12-06T14:34:00.000Z";
     served.push_back(s);
-    return true;
+    return Status::Ok();
   }
   std::vector<StoredSchema> served;
 };

@@ -19,28 +19,28 @@ namespace {
 TEST_CASE("The schema store keeps each version once and knows which served last") {
   testing::TempDir dir;
   const std::string ledger = dir / "ledger.db";
-  std::string error;
   // An officer's command on a spool with no ledger yet: no store, and no file made.
-  CHECK(OpenSqliteSchemaStore(ledger, false, error) == nullptr);
-  CHECK(error.empty());
+  const auto none = OpenSqliteSchemaStore(ledger, false);
+  REQUIRE(none.ok());
+  CHECK(*none == nullptr);
   CHECK_FALSE(std::filesystem::exists(ledger));
 
-  auto daemon = OpenSqliteSchemaStore(ledger, true, error);
+  auto daemon = OpenSqliteSchemaStore(ledger, true).value();
   REQUIRE(daemon);
   CHECK_FALSE(daemon->LastServed("rents"));
   schemas::StoredSchema v1{"rents", std::string(64, 'a'), "/s/rents.json", "{\"v\":1}", ""};
   schemas::StoredSchema v2{"rents", std::string(64, 'b'), "/s/rents.json", "{\"v\":2}", ""};
-  REQUIRE(daemon->Serving(v1, error));
+  REQUIRE(daemon->Serving(v1).ok());
   CHECK(v1.since.size() == 24);
-  REQUIRE(daemon->Serving(v2, error));
-  auto reader = OpenSqliteSchemaStore(ledger, false, error);
+  REQUIRE(daemon->Serving(v2).ok());
+  auto reader = OpenSqliteSchemaStore(ledger, false).value();
   REQUIRE(reader);
   CHECK(reader->LastServed("rents")->text == "{\"v\":2}");
   CHECK(reader->FeedServedFrom("/s/rents.json") == "rents");
   CHECK_FALSE(reader->FeedServedFrom("/s/other.json"));
   // Back to version 1 (an officer restored the file): it serves last, kept once.
   schemas::StoredSchema again = v1;
-  REQUIRE(daemon->Serving(again, error));
+  REQUIRE(daemon->Serving(again).ok());
   const auto last = reader->LastServed("rents");
   REQUIRE(last);
   CHECK(last->sha256 == v1.sha256);
@@ -56,9 +56,9 @@ TEST_CASE("The schema store keeps each version once and knows which served last"
 TEST_CASE("A ledger that is not SQLite gives no store, and says why") {
   testing::TempDir dir;
   testing::WriteFile(dir / "ledger.db", std::string(4096, 'x'));
-  std::string error;
-  CHECK(OpenSqliteSchemaStore(dir / "ledger.db", true, error) == nullptr);
-  CHECK(error.find("not a database") != std::string::npos);
+  const auto opened = OpenSqliteSchemaStore(dir / "ledger.db", true);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().message.find("not a database") != std::string::npos);
 }
 
 // The daemon opens the schema store before its ledger, over the same file; after a kill the
@@ -67,8 +67,7 @@ TEST_CASE("A ledger that is not SQLite gives no store, and says why") {
 TEST_CASE("The ledger waits for another connection's moment on the file") {
   testing::TempDir dir;
   const std::string ledger = dir / "ledger.db";
-  std::string error;
-  auto store = OpenSqliteSchemaStore(ledger, true, error);
+  auto store = OpenSqliteSchemaStore(ledger, true).value();
   REQUIRE(store);
   sqlite3* other = nullptr;
   REQUIRE(sqlite3_open(ledger.c_str(), &other) == SQLITE_OK);
