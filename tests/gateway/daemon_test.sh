@@ -175,7 +175,9 @@ check late-metric bash -c "curl -sf '$url/metrics' | grep -qx 'rbgate_route_late
 gen --seed 21 -o "$s/incoming/auto/good.s18"
 gen --seed 22 --fault modulus -o "$s/incoming/auto/bad.s18"
 check admin-processed wait_for 10 bash -c "[ \$(ls '$s/delivered' | wc -l) -ge 1 ] && [ \$(ls '$s/quarantine' | wc -l) -ge 1 ]"
-sleep 0.5
+# A file shows in delivered/ or quarantine/ a moment before its final state is on record (and
+# counted): wait for both counts, not for a fixed time (a loaded machine takes longer).
+check admin-counted wait_for 20 bash -c "curl -sf '$url/metrics' | grep -q '^rbgate_processing_seconds_count{route=\"auto\",feed=\"bacs18\"} 2\$'"
 curl -sf "$url/metrics" >"$tmp/metrics.txt"
 check metrics-valid promtool check metrics <"$tmp/metrics.txt"
 check metrics-delivered grep -qx 'rbgate_files_total{route="auto",feed="bacs18",outcome="delivered"} 1' "$tmp/metrics.txt"
