@@ -230,13 +230,15 @@ kill -TERM "$daemon"
 wait "$daemon"
 check admin-sigterm-exit test $? -eq 0
 daemon=""
-# A port in use is refused at start, with the address.
-port=${url##*:}
-sed -i "s/^listen = \"127.0.0.1:0\"/listen = \"127.0.0.1:$port\"/" "$s/rbgate.toml"
-node -e 'require("net").createServer().listen(+process.argv[1], "127.0.0.1"); setTimeout(() => process.exit(0), 5000)' "$port" &
+# A port in use is refused at start, with the address. The holder picks a free port itself
+# and says which (taking the daemon's last port could fail when another process has it now,
+# and the daemon would then start and serve until the test timed out).
+node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => console.log(s.address().port)); setTimeout(() => process.exit(0), 10000)' >"$tmp/holder.port" &
 holder=$!
-sleep 0.5
-"$rbgate" run --config "$s/rbgate.toml" 2>"$tmp/busy.log"
+wait_for 5 test -s "$tmp/holder.port"
+port=$(cat "$tmp/holder.port")
+sed -i "s/^listen = \"127.0.0.1:0\"/listen = \"127.0.0.1:$port\"/" "$s/rbgate.toml"
+timeout 30 "$rbgate" run --config "$s/rbgate.toml" 2>"$tmp/busy.log"
 check admin-port-busy test $? -eq 2
 check admin-port-busy-says grep -q "cannot listen on 127.0.0.1:$port" "$tmp/busy.log"
 kill "$holder" 2>/dev/null
