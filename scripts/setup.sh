@@ -14,6 +14,8 @@ packages=(
   libzstd-dev           # archive compression
   libcurl4-openssl-dev  # forwarders
   libsqlite3-dev        # ledger
+  libpq-dev             # the ledger in PostgreSQL, for several nodes
+  postgresql            # the tests start a PostgreSQL server of their own (initdb, pg_ctl)
   sqlite3               # the tests edit a ledger as a tamperer would
   libssl-dev            # SHA-256
   doctest-dev           # tests

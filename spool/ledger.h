@@ -324,8 +324,35 @@ class Ledger : public schemas::FeedRecords, public OutboundQueue {
 // that keeps the ledger elsewhere must sync it likewise.
 StatusOr<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::string& path);
 
-// Whether the ledger file at `path` opens (read-only: never created) and answers a query; why
-// not when it does not. For health checks, from any thread.
+// Where the ledger is kept: the embedded SQLite file in the spool root (the default), or a
+// PostgreSQL database that several nodes share.
+struct LedgerLocation {
+  std::string url;       // postgresql://... (libpq's URL or key=value string); empty: SQLite
+  std::string password;  // PostgreSQL's, from a file or the environment; never configured
+  bool postgres() const { return !url.empty(); }
+  // What to call it in messages: the URL, or the SQLite file's path.
+  std::string Describe(const std::string& root) const;
+};
+
+// Whether `url` names a PostgreSQL database (postgresql:// or postgres://).
+inline bool IsPostgresUrl(std::string_view url) {
+  return url.starts_with("postgresql://") || url.starts_with("postgres://");
+}
+
+// Connects to the PostgreSQL ledger at `url` (no password in it: `password`, or libpq's own
+// PGPASSWORD and ~/.pgpass), creating its tables or bringing them to this rbgate's schema
+// version. TLS and other connection options pass through in the URL (sslmode=verify-full,
+// sslrootcert=...). Every commit is durable when it returns.
+StatusOr<std::unique_ptr<Ledger>> OpenPostgresLedger(const std::string& url,
+                                                     const std::string& password);
+
+// The ledger `where` names for spool `root`: SQLite at ROOT/ledger.db, or PostgreSQL.
+StatusOr<std::unique_ptr<Ledger>> OpenLedgerAt(const LedgerLocation& where,
+                                               const std::string& root);
+
+// Whether the ledger opens (SQLite: read-only, never created) and answers a query; why not when
+// it does not. For health checks, from any thread.
+Status LedgerAnswers(const LedgerLocation& where, const std::string& root);
 Status SqliteLedgerAnswers(const std::string& path);
 
 // Now as ISO 8601 UTC with milliseconds, e.g. 2026-11-23T15:40:12.123Z.

@@ -148,7 +148,7 @@ StatusOr<std::unique_ptr<Spool>> Spool::Open(SpoolOptions options) {
     if (Status s = MakeDirs(root + "/outbound/" + d.name); !s.ok()) return s;
     if (Status s = MakeDirs(d.path); !s.ok()) return s;
   }
-  auto ledger = OpenSqliteLedger(root + "/ledger.db");
+  auto ledger = OpenLedgerAt(spool->options_.ledger, root);
   if (!ledger.ok()) return ledger.status();
   spool->ledger_ = std::move(ledger).value();
   std::vector<std::string> filesystems{root};

@@ -8,7 +8,7 @@
 // links and every delivery before the work and outbound copies go. Other transitions are
 // progress markers that ride on the next sync (Record); recovery redoes a lost step.
 //
-//   root/ledger.db               the ledger (SQLite, WAL)
+//   root/ledger.db               the ledger (SQLite, WAL), unless it is in PostgreSQL
 //   root/incoming/<route>/       drop folders
 //   root/work/<id>               claimed originals
 //   root/quarantine/<id>/        original, report.json, meta.json
@@ -71,6 +71,7 @@ struct DestinationOptions {
 
 struct SpoolOptions {
   std::string root;
+  LedgerLocation ledger;  // default: SQLite at root/ledger.db
   std::vector<RouteOptions> routes;
   std::vector<DestinationOptions> destinations;
   check::CheckSettings check;

@@ -131,7 +131,7 @@ Gauges AdminServer::ReadGauges() const {
                  .count();
   g.free_bytes = spool_.FreeSpace();
   g.min_free_bytes = spool_.options().min_free_bytes;
-  g.ledger_ok = spool::SqliteLedgerAnswers(spool_.options().root + "/ledger.db").ok();
+  g.ledger_ok = spool::LedgerAnswers(spool_.options().ledger, spool_.options().root).ok();
   g.quarantined = spool_.ledger().CountInState(spool::state::kQuarantined);
   for (const auto& d : spool_.options().destinations) {
     if (d.network()) g.destinations.push_back(d.name);
@@ -154,7 +154,7 @@ std::string AdminServer::NotReady() const {
   // A connection of its own, read-only: a ledger file gone or damaged shows here even while
   // the daemon's connection still holds it open.
   if (const spool::Status answers =
-          spool::SqliteLedgerAnswers(spool_.options().root + "/ledger.db");
+          spool::LedgerAnswers(spool_.options().ledger, spool_.options().root);
       !answers.ok()) {
     out += "ledger: " + answers.message + "\n";
   }

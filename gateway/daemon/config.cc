@@ -47,6 +47,7 @@ class Reader {
  public:
   Reader(std::string file, const toml::table& t, std::string prefix)
       : file_(std::move(file)), t_(t), prefix_(std::move(prefix)) {}
+  const std::string& prefix() const { return prefix_; }
 
   template <class T>
   std::optional<T> Get(const std::string& key) {
@@ -117,14 +118,14 @@ std::string ReadSecret(const std::string& file, const std::string& dir, const to
                        Reader& r, const std::string& key, bool read) {
   if (t.get(key) != nullptr) {
     r.Known(key);
-    Fail(file, t.get(key), "destination." + key,
+    Fail(file, t.get(key), r.prefix() + key,
          "a secret does not go in the configuration: name a file with " + key +
              "_file or an environment variable with " + key + "_env");
   }
   const auto from_file = r.Get<std::string>(key + "_file");
   const auto from_env = r.Get<std::string>(key + "_env");
   if (from_file && from_env) {
-    Fail(file, t.get(key + "_env"), "destination." + key + "_env",
+    Fail(file, t.get(key + "_env"), r.prefix() + key + "_env",
          "give " + key + "_file or " + key + "_env, not both");
   }
   if (!read) return {};  // an officer's command: the daemon's secrets are not its business
@@ -132,7 +133,7 @@ std::string ReadSecret(const std::string& file, const std::string& dir, const to
     const std::string p = Resolve(dir, *from_file);
     std::FILE* f = std::fopen(p.c_str(), "rb");
     if (f == nullptr) {
-      Fail(file, t.get(key + "_file"), "destination." + key + "_file",
+      Fail(file, t.get(key + "_file"), r.prefix() + key + "_file",
            "cannot read " + p + ": " + std::strerror(errno));
     }
     std::string secret;
@@ -141,13 +142,13 @@ std::string ReadSecret(const std::string& file, const std::string& dir, const to
     std::fclose(f);
     while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
     if (secret.empty())
-      Fail(file, t.get(key + "_file"), "destination." + key + "_file", p + " is empty");
+      Fail(file, t.get(key + "_file"), r.prefix() + key + "_file", p + " is empty");
     return secret;
   }
   if (from_env) {
     const char* v = std::getenv(from_env->c_str());
     if (v == nullptr || *v == '\0') {
-      Fail(file, t.get(key + "_env"), "destination." + key + "_env",
+      Fail(file, t.get(key + "_env"), r.prefix() + key + "_env",
            "the environment variable " + *from_env + " is not set");
     }
     return v;
@@ -282,6 +283,17 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
     r.NoOthers();
   } else {
     c.spool.root = dir;
+  }
+  if (const toml::table* t = top.Table("ledger")) {
+    Reader r(path, *t, "ledger.");
+    c.spool.ledger.url = r.Get<std::string>("url").value_or("");
+    if (!c.spool.ledger.url.empty() && !spool::IsPostgresUrl(c.spool.ledger.url)) {
+      Fail(path, t->get("url"), "ledger.url",
+           "must be a postgresql:// URL (empty: the SQLite ledger in the spool root)");
+    }
+    // Every command needs the ledger, so the password is read for officers' commands too.
+    c.spool.ledger.password = ReadSecret(path, dir, *t, r, "password", true);
+    r.NoOthers();
   }
   if (const toml::table* t = top.Table("daemon")) {
     Reader r(path, *t, "daemon.");
@@ -511,6 +523,11 @@ std::string ExampleConfig() {
 root = "."              # holds incoming/ work/ quarantine/ archive/ outbound/ and ledger.db
 min_free_mb = 64        # below this much free space, take no new work (resume when freed)
 max_file_mb = 16384     # larger files are quarantined unread
+
+[ledger]
+url = ""                # empty: SQLite in the spool root; several nodes share a PostgreSQL one:
+                        # "postgresql://rbgate@db.example/rbgate?sslmode=verify-full&sslrootcert=/etc/rbgate/db-ca.pem"
+# password_file = "/etc/rbgate/ledger.pass"   # or password_env; never in the URL
 
 [daemon]
 workers = 2             # files checked and delivered at once

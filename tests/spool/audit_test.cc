@@ -1,7 +1,7 @@
-// The audit chain against a real SQLite ledger: every kind of tampering, done the way a
-// person with the database file would do it (the triggers dropped first), is found where it
-// was done; a ledger from before the chain is chained once; writers on two connections keep
-// one chain.
+// The audit chain against a real ledger (SQLite, and PostgreSQL under with_postgres.sh): every
+// kind of tampering, done the way a person with the database would do it (the append-only
+// triggers dropped or disabled first), is found where it was done; a ledger from before the
+// chain is chained once; writers on two connections keep one chain.
 #include "spool/audit.h"
 
 #include <doctest/doctest.h>
@@ -18,6 +18,8 @@
 #include "schemas/bacs_reports/returned_items.h"
 #include "schemas/voa/store.h"
 #include "spool/ledger.h"
+#include "spool/sql.h"
+#include "tests/support/ledger_db.h"
 #include "tests/support/spool_options.h"
 #include "tests/support/temp_dir.h"
 
@@ -49,48 +51,30 @@ void Fill(Ledger& l) {
 // Runs `sql` on the database file the way a tamperer would: the append-only triggers first
 // dropped.
 void Tamper(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  char* err = nullptr;
-  const std::string all =
-      "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; "
-      "DROP TRIGGER transitions_no_update; DROP TRIGGER transitions_no_delete; "
-      "DROP TRIGGER actions_no_update; DROP TRIGGER actions_no_delete; " +
-      sql;
-  const int rc = sqlite3_exec(db, all.c_str(), nullptr, nullptr, &err);
-  CHECK_MESSAGE(rc == SQLITE_OK, (err ? err : ""));
-  sqlite3_free(err);
-  sqlite3_close(db);
+  const auto db = testing::RawLedger(path);
+  const std::string guards =
+      testing::OnPostgres()
+          ? "ALTER TABLE audit DISABLE TRIGGER USER; ALTER TABLE transitions DISABLE TRIGGER "
+            "USER; ALTER TABLE actions DISABLE TRIGGER USER; "
+          : "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; "
+            "DROP TRIGGER transitions_no_update; DROP TRIGGER transitions_no_delete; "
+            "DROP TRIGGER actions_no_update; DROP TRIGGER actions_no_delete; ";
+  const Status st = db->Exec(guards + sql);
+  CHECK_MESSAGE(st.ok(), st.message);
 }
 
-// The chain's entry `seq`, read straight from the file.
+// The chain's entry `seq`, read straight from the database.
 AuditEntry Entry(const std::string& path, std::uint64_t seq) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT seq, at, file_id, kind, user, what, detail, prev, hash FROM audit "
-                     "WHERE seq = ?",
-                     -1, &s, nullptr);
-  sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(seq));
+  const auto db = testing::RawLedger(path);
+  sql::Stmt s(*db,
+              "SELECT seq, at, file_id, kind, \"user\", what, detail, prev, hash FROM audit "
+              "WHERE seq = ?");
+  s.Bind(1, seq);
   AuditEntry e;
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    const auto text = [s](int i) {
-      const auto* p = sqlite3_column_text(s, i);
-      return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
-    };
-    e = {static_cast<std::uint64_t>(sqlite3_column_int64(s, 0)),
-         text(1),
-         text(2),
-         text(3),
-         text(4),
-         text(5),
-         text(6),
-         text(7),
-         text(8)};
+  if (s.Step() == sql::kRow) {
+    e = {s.Int(0),  s.Text(1), s.Text(2), s.Text(3), s.Text(4),
+         s.Text(5), s.Text(6), s.Text(7), s.Text(8)};
   }
-  sqlite3_finalize(s);
-  sqlite3_close(db);
   return e;
 }
 
@@ -114,7 +98,7 @@ bool Has(const AuditVerdict& v, std::uint64_t seq, const std::string& words) {
   return false;
 }
 
-TEST_CASE("every transition and action is chained, and the chain is append-only through SQLite") {
+TEST_CASE("every transition and action is chained, and the chain is append-only in the database") {
   TempDir dir;
   const std::string path = dir / "ledger.db";
   auto l = Open(path);
@@ -135,15 +119,16 @@ TEST_CASE("every transition and action is chained, and the chain is append-only 
   CHECK(Entry(path, 10).kind == "action");
   CHECK(Entry(path, 10).user == "alice");
   // The ledger's own connection refuses edits and deletions.
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const auto db = testing::RawLedger(path);
   for (const char* sql :
        {"UPDATE audit SET detail = 'x'", "DELETE FROM audit", "UPDATE transitions SET detail = 'x'",
         "DELETE FROM transitions", "UPDATE actions SET reason = 'x'", "DELETE FROM actions"}) {
     CAPTURE(sql);
-    CHECK(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_CONSTRAINT);
+    const Status st = db->Exec(sql);
+    CHECK_FALSE(st.ok());
+    CHECK(st.message.find("append-only") != std::string::npos);
   }
-  sqlite3_close(db);
+  if (testing::OnPostgres()) CHECK_FALSE(db->Exec("TRUNCATE audit").ok());
   CHECK(Open(path)->VerifyAudit(std::nullopt).ok());
 }
 
@@ -173,12 +158,12 @@ TEST_CASE("each kind of tampering is found, and where") {
        }},
       {"an entry deleted with its ledger row",
        [](const std::string&) {
-         return "DELETE FROM audit WHERE seq = 10; DELETE FROM actions WHERE user = 'alice'";
+         return "DELETE FROM audit WHERE seq = 10; DELETE FROM actions WHERE \"user\" = 'alice'";
        },
        [](const AuditVerdict& v) { CHECK(Has(v, 11, "entry 10 before it is missing")); }},
       {"an officer's reason rewritten in the ledger",
        [](const std::string&) {
-         return "UPDATE actions SET reason = 'as agreed' WHERE user = 'bob'";
+         return "UPDATE actions SET reason = 'as agreed' WHERE \"user\" = 'bob'";
        },
        [](const AuditVerdict& v) {
          CHECK(Has(v, 0, "an action (reject by bob) is in the ledger's actions but not in the"));
@@ -186,7 +171,8 @@ TEST_CASE("each kind of tampering is found, and where") {
        }},
       {"a release inserted into the ledger",
        [](const std::string&) {
-         return "INSERT INTO actions VALUES ('f3', '2026-12-01T09:00:00.000Z', 'mallory', "
+         return "INSERT INTO actions (file_id, at, \"user\", action, reason) VALUES ('f3', "
+                "'2026-12-01T09:00:00.000Z', 'mallory', "
                 "'release', 'urgent')";
        },
        [](const AuditVerdict& v) {
@@ -380,6 +366,7 @@ std::string Sql1(const std::string& path, const std::string& sql) {
 // A ledger records its schema version; one from before versions (and before files recorded
 // who dropped them) is brought up to date once; one from a newer rbgate is refused, untouched.
 TEST_CASE("the ledger's schema is versioned and migrated in steps") {
+  if (testing::OnPostgres()) return;  // SQLite's versions: PostgreSQL ledgers begin at 2
   TempDir dir;
   const std::string path = dir / "ledger.db";
   {
@@ -434,6 +421,7 @@ void Exec(const std::string& path, const std::string& sql) {
 // returned items, the VOA's lists); version 2 moves them into the feeds' tables, where each
 // feed's store reads them as before.
 TEST_CASE("a version 1 ledger's per-feed tables move into the feeds' tables") {
+  if (testing::OnPostgres()) return;  // version 1 was SQLite's alone
   TempDir dir;
   const std::string path = dir / "ledger.db";
   schemas::voa::ListState list;

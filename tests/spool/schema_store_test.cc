@@ -9,7 +9,7 @@
 #include "spool/ledger.h"
 #include "spool/schema_store_sqlite.h"
 #include "spool/spool.h"
-#include "spool/sqlite.h"
+#include "spool/sql.h"
 #include "tests/support/spool_options.h"
 #include "tests/support/temp_dir.h"
 
@@ -84,19 +84,16 @@ TEST_CASE("The ledger waits for another connection's moment on the file") {
 }
 
 TEST_CASE("A statement that does not prepare says why, and is tried again next time") {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(":memory:", &db) == SQLITE_OK);
-  {
-    StatementCache cache(db);
-    Stmt missing(db, cache, "INSERT INTO later(x) VALUES (1)");
-    const Status st = missing.Run("record");
-    CHECK_FALSE(st.ok());
-    CHECK(st.message == "record: no such table: later");
-    REQUIRE(sqlite3_exec(db, "CREATE TABLE later(x)", nullptr, nullptr, nullptr) == SQLITE_OK);
-    Stmt again(db, cache, "INSERT INTO later(x) VALUES (1)");
-    CHECK(again.Run("record").ok());
-  }
-  sqlite3_close(db);
+  auto db = sql::OpenSqlite(":memory:");
+  REQUIRE(db.ok());
+  sql::Connection& c = **db;
+  sql::Stmt missing(c, "INSERT INTO later(x) VALUES (1)");
+  const Status st = missing.Run("record");
+  CHECK_FALSE(st.ok());
+  CHECK(st.message == "ledger: record: no such table: later");
+  REQUIRE(c.Exec("CREATE TABLE later(x)").ok());
+  sql::Stmt again(c, "INSERT INTO later(x) VALUES (1)");
+  CHECK(again.Run("record").ok());
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "spool/spool.h"
 #include "tests/support/bacs18_file.h"
+#include "tests/support/ledger_db.h"
 #include "tests/support/temp_dir.h"
 
 namespace rbgate::testing {
@@ -15,6 +16,7 @@ namespace rbgate::testing {
 inline spool::SpoolOptions TestSpoolOptions(const TempDir& dir) {
   spool::SpoolOptions o;
   o.root = dir / "spool";
+  o.ledger = TestLedgerLocation(o.root);
   spool::RouteOptions route;
   route.name = "auto";
   route.destinations = {"out"};
@@ -33,13 +35,6 @@ inline std::unique_ptr<spool::Spool> OpenSpool(const spool::SpoolOptions& o) {
   auto s = spool::Spool::Open(o);
   REQUIRE_MESSAGE(s.ok(), s.status().message);
   return std::move(s).value();
-}
-
-// Opens (creating) the SQLite ledger at `path`; the test stops if it cannot.
-inline std::unique_ptr<spool::Ledger> OpenLedger(const std::string& path) {
-  auto l = spool::OpenSqliteLedger(path);
-  REQUIRE_MESSAGE(l.ok(), l.status().message);
-  return std::move(l).value();
 }
 
 }  // namespace rbgate::testing

@@ -1,6 +1,7 @@
-// The embedded ledger: SQLite in WAL mode in the spool root.
+// The ledger over SQL (sql.h): the embedded SQLite file in the spool root, or PostgreSQL for
+// several nodes. Both backends run this code; their differences are in sql_*.cc and
+// ledger_sql_schema.cc.
 #include <fmt/format.h>
-#include <sqlite3.h>
 #include <zstd.h>
 
 #include <charconv>
@@ -10,89 +11,37 @@
 #include <memory>
 #include <mutex>
 
-#include "spool/audit_sqlite.h"
+#include "spool/audit_sql.h"
 #include "spool/ledger.h"
-#include "spool/ledger_sqlite_db.h"
-#include "spool/ledger_sqlite_history.h"
-#include "spool/ledger_sqlite_outbound.h"
-#include "spool/ledger_sqlite_records.h"
-#include "spool/sqlite.h"
+#include "spool/ledger_sql_db.h"
+#include "spool/ledger_sql_history.h"
+#include "spool/ledger_sql_outbound.h"
+#include "spool/ledger_sql_records.h"
+#include "spool/ledger_sql_schema.h"
+#include "spool/sql.h"
 
 namespace rbgate::spool {
 
 namespace {
 
-using sqlite_ledger::kFileColumns;
-using sqlite_ledger::ReadFile;
+using ledger_sql::kFileColumns;
+using ledger_sql::ReadFile;
+using ledger_sql::Stmt;
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS files (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  route TEXT NOT NULL,
-  size INTEGER NOT NULL DEFAULT 0,
-  sha256 TEXT NOT NULL DEFAULT '',
-  feed TEXT NOT NULL DEFAULT '',
-  state TEXT NOT NULL,
-  outcome TEXT NOT NULL DEFAULT '',
-  reason TEXT NOT NULL DEFAULT '',
-  records INTEGER NOT NULL DEFAULT 0,
-  errors INTEGER NOT NULL DEFAULT 0,
-  warnings INTEGER NOT NULL DEFAULT 0,
-  business_key TEXT NOT NULL DEFAULT '',
-  received_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  dropped_by TEXT NOT NULL DEFAULT '',
-  schema_version TEXT NOT NULL DEFAULT '',
-  schema_sha256 TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);
-CREATE INDEX IF NOT EXISTS files_key ON files(business_key);
-CREATE INDEX IF NOT EXISTS files_state ON files(state);
-CREATE INDEX IF NOT EXISTS files_received ON files(received_at);
-CREATE TABLE IF NOT EXISTS transitions (
-  file_id TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS transitions_file ON transitions(file_id);
-CREATE TABLE IF NOT EXISTS findings (
-  file_id TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, count INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS findings_file ON findings(file_id);
-CREATE TABLE IF NOT EXISTS deliveries (
-  file_id TEXT NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL,
-  at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS deliveries_file ON deliveries(file_id);
-CREATE TABLE IF NOT EXISTS actions (
-  file_id TEXT NOT NULL, at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
-  reason TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS actions_file ON actions(file_id);
--- The outbound queue: one output for one network destination. next_at is Unix ms.
-CREATE TABLE IF NOT EXISTS outbound (
-  id INTEGER PRIMARY KEY, file_id TEXT NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL,
-  sha256 TEXT NOT NULL, size INTEGER NOT NULL, state TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-  UNIQUE (file_id, destination, name));
-CREATE INDEX IF NOT EXISTS outbound_due ON outbound(destination, state, next_at);
-CREATE INDEX IF NOT EXISTS outbound_state ON outbound(state);
-CREATE TABLE IF NOT EXISTS outbound_attempts (
-  item INTEGER NOT NULL, destination TEXT NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL,
-  reason TEXT NOT NULL, detail TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS outbound_attempts_at ON outbound_attempts(at);
-)sql";
-
-const std::string& kAcceptedStates = sqlite_ledger::AcceptedStatesSql();
+const std::string& kAcceptedStates = ledger_sql::AcceptedStatesSql();
 // Files recovery must finish: neither final nor parked.
 const std::string kUnfinishedStates =
     StateSqlList([](const FileStateInfo& i) { return !i.final && !i.parked; });
 
-class SqliteLedger final : public Ledger {
+class SqlLedger final : public Ledger {
  public:
-  explicit SqliteLedger(sqlite3* db) : d_(db) {}
+  explicit SqlLedger(std::unique_ptr<sql::Connection> c) : d_(std::move(c)) {}
 
   Status AddFile(const FileRecord& f) override {
     std::lock_guard lock(mu_);
     const std::string now = NowIso();
     return Txn("add file", [&] {
-      Stmt s(db_, *statements_,
+      Stmt s(c_,
              "INSERT INTO files (id, name, route, size, state, received_at, updated_at, "
              "dropped_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       Status st = s.Bind(1, f.id)
@@ -140,7 +89,7 @@ class SqliteLedger final : public Ledger {
     std::lock_guard lock(mu_);
     const std::string now = NowIso();
     return Txn("record check", [&] {
-      Stmt s(db_, *statements_,
+      Stmt s(c_,
              "UPDATE files SET feed = ?, sha256 = ?, size = ?, records = ?, errors = ?, "
              "warnings = ?, business_key = ?, updated_at = ?, schema_version = ?, "
              "schema_sha256 = ? WHERE id = ?");
@@ -157,10 +106,9 @@ class SqliteLedger final : public Ledger {
                       .Bind(11, f.id)
                       .Run("record check");
       if (!st.ok()) return st;
-      Stmt del(db_, *statements_, "DELETE FROM findings WHERE file_id = ?");
+      Stmt del(c_, "DELETE FROM findings WHERE file_id = ?");
       if (st = del.Bind(1, f.id).Run("record findings"); !st.ok()) return st;
-      Stmt add(db_, *statements_,
-               "INSERT INTO findings (file_id, rule, severity, count) VALUES (?, ?, ?, ?)");
+      Stmt add(c_, "INSERT INTO findings (file_id, rule, severity, count) VALUES (?, ?, ?, ?)");
       for (const auto& c : findings) {
         st = add.Bind(1, f.id)
                  .Bind(2, c.rule)
@@ -171,7 +119,7 @@ class SqliteLedger final : public Ledger {
       }
       if (then.first.empty()) return Status::Ok();
       if (st = records_.AddStates(f.id, states, now); !st.ok()) return st;
-      Stmt t(db_, *statements_, "UPDATE files SET state = ?, updated_at = ? WHERE id = ?");
+      Stmt t(c_, "UPDATE files SET state = ?, updated_at = ? WHERE id = ?");
       if (st = t.Bind(1, then.first).Bind(2, now).Bind(3, f.id).Run("transition"); !st.ok()) {
         return st;
       }
@@ -193,9 +141,9 @@ class SqliteLedger final : public Ledger {
     return Txn("record action", [&] {
       std::string state;
       {
-        Stmt cur(db_, *statements_, "SELECT state FROM files WHERE id = ?");
+        Stmt cur(c_, "SELECT state FROM files WHERE id = ?");
         cur.Bind(1, id);
-        if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "no file " + id);
+        if (cur.Step() != sql::kRow) return Error(Code::kNotFound, "no file " + id);
         state = cur.Text(0);
       }
       if (state != from) {
@@ -209,8 +157,8 @@ class SqliteLedger final : public Ledger {
 
   std::pair<std::uint64_t, std::string> AuditHead() override {
     std::lock_guard lock(mu_);
-    Stmt last(db_, *statements_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-    if (last.Step() != SQLITE_ROW) return {0, ""};
+    Stmt last(c_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (last.Step() != sql::kRow) return {0, ""};
     return {last.Int(0), last.Text(1)};
   }
 
@@ -218,17 +166,21 @@ class SqliteLedger final : public Ledger {
       const std::optional<std::pair<std::uint64_t, std::string>>& anchor) override {
     std::lock_guard lock(mu_);
     // One read transaction: the chain and the tables it mirrors as of one moment.
-    sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
-    AuditVerdict verdict = VerifyAuditChain(db_, *statements_, anchor);
-    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    if (Status st = c_.BeginRead("verify the audit chain"); !st.ok()) {
+      AuditVerdict verdict;
+      verdict.problems.push_back({0, "", "", st.message});
+      return verdict;
+    }
+    AuditVerdict verdict = VerifyAuditChain(c_, anchor);
+    c_.Rollback();  // nothing was written
     return verdict;
   }
 
   std::optional<FileRecord> Get(const std::string& id) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_, fmt::format("SELECT {} FROM files WHERE id = ?", kFileColumns));
+    Stmt s(c_, fmt::format("SELECT {} FROM files WHERE id = ?", kFileColumns));
     s.Bind(1, id);
-    if (s.Step() != SQLITE_ROW) return std::nullopt;
+    if (s.Step() != sql::kRow) return std::nullopt;
     return ReadFile(s);
   }
 
@@ -239,25 +191,25 @@ class SqliteLedger final : public Ledger {
         "(?3 = '' OR received_at >= ?3) ORDER BY received_at, id",
         kFileColumns);
     if (f.limit > 0) sql += fmt::format(" LIMIT {}", f.limit);
-    Stmt s(db_, *statements_, sql);
+    Stmt s(c_, sql);
     s.Bind(1, f.state).Bind(2, f.feed).Bind(3, f.since);
     std::vector<FileRecord> out;
-    while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
+    while (s.Step() == sql::kRow) out.push_back(ReadFile(s));
     return out;
   }
 
   std::uint64_t CountInState(std::string_view state) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_, "SELECT count(*) FROM files WHERE state = ?");
+    Stmt s(c_, "SELECT count(*) FROM files WHERE state = ?");
     s.Bind(1, state);
-    return s.Step() == SQLITE_ROW ? s.Int(0) : 0;
+    return s.Step() == sql::kRow ? s.Int(0) : 0;
   }
 
   std::vector<std::pair<std::string, std::string>> LastReceivedByRoute() override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_, "SELECT route, max(received_at) FROM files GROUP BY route");
+    Stmt s(c_, "SELECT route, max(received_at) FROM files GROUP BY route");
     std::vector<std::pair<std::string, std::string>> out;
-    while (s.Step() == SQLITE_ROW) out.emplace_back(s.Text(0), s.Text(1));
+    while (s.Step() == sql::kRow) out.emplace_back(s.Text(0), s.Text(1));
     return out;
   }
 
@@ -271,7 +223,7 @@ class SqliteLedger final : public Ledger {
 
   std::vector<ActionRecord> Actions(const std::string& id) override {
     return PerFile<ActionRecord>(
-        "SELECT at, user, action, reason FROM actions WHERE file_id = ? ORDER BY rowid", id,
+        "SELECT at, \"user\", action, reason FROM actions WHERE file_id = ? ORDER BY rowid", id,
         [](Stmt& s) {
           return ActionRecord{s.Text(0), s.Text(1), s.Text(2), s.Text(3)};
         });
@@ -295,11 +247,10 @@ class SqliteLedger final : public Ledger {
 
   std::vector<FileRecord> Unfinished() override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           fmt::format("SELECT {} FROM files WHERE state IN {} ORDER BY received_at, id",
-                       kFileColumns, kUnfinishedStates));
+    Stmt s(c_, fmt::format("SELECT {} FROM files WHERE state IN {} ORDER BY received_at, id",
+                           kFileColumns, kUnfinishedStates));
     std::vector<FileRecord> out;
-    while (s.Step() == SQLITE_ROW) out.push_back(ReadFile(s));
+    while (s.Step() == sql::kRow) out.push_back(ReadFile(s));
     return out;
   }
 
@@ -315,19 +266,19 @@ class SqliteLedger final : public Ledger {
 
   std::vector<StatsRow> Stats(const std::string& since) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
+    Stmt s(c_,
            "SELECT feed, substr(received_at, 1, 13), CASE WHEN outcome = '' THEN state ELSE "
            "outcome END, count(*), sum(size), sum(records) FROM files WHERE received_at >= ? "
            "GROUP BY 1, 2, 3 ORDER BY 2, 1, 3");
     s.Bind(1, since);
     std::vector<StatsRow> out;
-    while (s.Step() == SQLITE_ROW) {
+    while (s.Step() == sql::kRow) {
       out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Int(5)});
     }
     return out;
   }
 
-  // The feeds' records (ledger_sqlite_records.h).
+  // The feeds' records (ledger_sql_records.h).
   Status VisitAcceptedItems(std::string_view kind, const std::string& from, const std::string& to,
                             const ItemVisitor& visit) override {
     return records_.VisitAcceptedItems(kind, from, to, visit);
@@ -355,7 +306,7 @@ class SqliteLedger final : public Ledger {
     return records_.PurgeItems(before);
   }
 
-  // The outbound queue (ledger_sqlite_outbound.h).
+  // The outbound queue (ledger_sql_outbound.h).
   std::optional<OutboundItem> TakeOutbound(const std::string& destination,
                                            std::int64_t now_ms) override {
     return outbound_.TakeOutbound(destination, now_ms);
@@ -392,49 +343,36 @@ class SqliteLedger final : public Ledger {
   }
 
   Status Init() {
-    // Before the first statement: the schema store's connection to this file may be recovering
-    // the write-ahead log a killed daemon left, and without a wait this start would fail.
-    sqlite3_busy_timeout(db_, 10000);
-    char* err = nullptr;
-    int rc = sqlite3_exec(
-        db_,
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=16777216; "
-        "PRAGMA cache_size=-32768; PRAGMA mmap_size=268435456; "
-        "PRAGMA foreign_keys=ON;",
-        nullptr, nullptr, &err);
-    if (rc == SQLITE_OK) rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &err);
-    if (rc == SQLITE_OK) {
-      rc = sqlite3_exec(db_, sqlite_ledger::Records::Schema(), nullptr, nullptr, &err);
+    if (!d_.postgres()) {
+      // A commit is durable at the next syncfs of its filesystem, which the spool makes
+      // (GroupSync) before relying on it.
+      if (Status st = Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                           "PRAGMA journal_size_limit=16777216; PRAGMA cache_size=-32768; "
+                           "PRAGMA mmap_size=268435456; PRAGMA foreign_keys=ON;");
+          !st.ok()) {
+        return st;
+      }
     }
-    if (rc == SQLITE_OK) rc = sqlite3_exec(db_, AuditSchemaSql().c_str(), nullptr, nullptr, &err);
-    std::string message = err ? err : "";
-    sqlite3_free(err);
-    if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + message);
+    if (Status st = ledger_sql::CreateSchema(d_); !st.ok()) return st;
     if (Status st = Migrate(); !st.ok()) return st;
     // A ledger from before the audit chain: chain what it holds, once.
     bool unchained = false;
     {
-      Stmt chained(db_, *statements_, "SELECT 1 FROM audit LIMIT 1");
-      Stmt history(db_, *statements_,
-                   "SELECT 1 FROM transitions UNION ALL SELECT 1 FROM actions LIMIT 1");
-      unchained = chained.Step() != SQLITE_ROW && history.Step() == SQLITE_ROW;
+      Stmt chained(c_, "SELECT 1 FROM audit LIMIT 1");
+      Stmt history(c_, "SELECT 1 FROM transitions UNION ALL SELECT 1 FROM actions LIMIT 1");
+      unchained = chained.Step() != sql::kRow && history.Step() == sql::kRow;
     }
-    if (unchained)
-      return Txn("chain the ledger", [&] { return ChainUnchained(db_, *statements_); });
+    if (unchained) return Txn("chain the ledger", [&] { return ChainUnchained(c_); });
     return Status::Ok();
   }
 
  private:
-  // The ledger's schema version (PRAGMA user_version): kSchema creates the latest; each step
+  // The ledger's schema version (ledger_sql_schema.h): CreateSchema makes the latest; each step
   // brings a ledger of the version before it up to its own, in one transaction, and says what
   // it does. A ledger newer than this rbgate knows is refused rather than misread.
   static constexpr int kSchemaVersion = 2;
   Status Migrate() {
-    int version = 0;
-    {
-      Stmt v(db_, *statements_, "PRAGMA user_version");
-      if (v.Step() == SQLITE_ROW) version = static_cast<int>(v.Int(0));
-    }
+    int version = ledger_sql::SchemaVersion(d_);
     if (version > kSchemaVersion) {
       return Error(Code::kFailedPrecondition,
                    fmt::format("ledger: schema version {} is newer than this rbgate's ({}): run "
@@ -444,21 +382,21 @@ class SqliteLedger final : public Ledger {
     struct Step {
       int to;
       const char* what;
-      Status (SqliteLedger::*run)();
+      Status (SqlLedger::*run)();
     };
     static constexpr Step kSteps[] = {
         // Ledgers from before versions were kept: who dropped each file, and which schema
         // judged it (columns added since; CREATE TABLE IF NOT EXISTS left them out).
-        {1, "files.dropped_by, schema_version, schema_sha256", &SqliteLedger::AddFileColumns},
-        // The feeds' records in tables that do not know the feeds (ledger_sqlite_records.h).
-        {2, "feeds' items and states", &SqliteLedger::MoveFeedTables},
+        {1, "files.dropped_by, schema_version, schema_sha256", &SqlLedger::AddFileColumns},
+        // The feeds' records in tables that do not know the feeds (ledger_sql_records.h).
+        {2, "feeds' items and states", &SqlLedger::MoveFeedTables},
     };
     for (const Step& step : kSteps) {
       if (version >= step.to) continue;
       const Status st =
           Txn(fmt::format("migrate to schema version {} ({})", step.to, step.what), [&] {
             if (Status s = (this->*step.run)(); !s.ok()) return s;
-            return Exec(fmt::format("PRAGMA user_version = {}", step.to));
+            return ledger_sql::SetSchemaVersion(d_, step.to);
           });
       if (!st.ok()) return st;
       version = step.to;
@@ -468,7 +406,7 @@ class SqliteLedger final : public Ledger {
   Status MoveFeedTables() { return records_.MoveVersion1Tables(); }
   Status AddFileColumns() {
     for (const char* column : {"dropped_by", "schema_version", "schema_sha256"}) {
-      if (HasColumn("files", column)) continue;
+      if (ledger_sql::HasColumn(d_, "files", column)) continue;
       if (Status s =
               Exec(fmt::format("ALTER TABLE files ADD COLUMN {} TEXT NOT NULL DEFAULT ''", column));
           !s.ok()) {
@@ -478,34 +416,25 @@ class SqliteLedger final : public Ledger {
     return Status::Ok();
   }
   Status Exec(const std::string& sql) { return d_.Exec(sql); }
-  bool HasColumn(const char* table, std::string_view column) {
-    Stmt s(db_, *statements_, fmt::format("PRAGMA table_info({})", table));
-    while (s.Step() == SQLITE_ROW) {
-      if (s.Text(1) == column) return true;
-    }
-    return false;
-  }
-
   // The rows of one file's history table, each made into a T by `make`.
   template <class T, class Make>
   std::vector<T> PerFile(const char* sql, const std::string& id, Make make) {
     std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_, sql);
+    Stmt s(c_, sql);
     s.Bind(1, id);
     std::vector<T> out;
-    while (s.Step() == SQLITE_ROW) out.push_back(make(s));
+    while (s.Step() == sql::kRow) out.push_back(make(s));
     return out;
   }
 
   std::optional<std::string> AcceptedWhere(const char* column, const std::string& value,
                                            const std::string& except) {
     std::lock_guard lock(mu_);
-    Stmt s(db_, *statements_,
-           fmt::format("SELECT id FROM files WHERE {} = ? AND id != ? AND state IN "
-                       "{} ORDER BY received_at LIMIT 1",
-                       column, kAcceptedStates));
+    Stmt s(c_, fmt::format("SELECT id FROM files WHERE {} = ? AND id != ? AND state IN "
+                           "{} ORDER BY received_at LIMIT 1",
+                           column, kAcceptedStates));
     s.Bind(1, value).Bind(2, except);
-    if (s.Step() != SQLITE_ROW) return std::nullopt;
+    if (s.Step() != sql::kRow) return std::nullopt;
     return s.Text(0);
   }
 
@@ -514,42 +443,63 @@ class SqliteLedger final : public Ledger {
     return d_.Txn(what, std::forward<F>(body));
   }
 
-  sqlite_ledger::Db d_;
+  ledger_sql::Db d_;
   std::mutex& mu_ = d_.mu;
-  sqlite3* db_ = d_.db;
-  std::unique_ptr<StatementCache>& statements_ = d_.statements;
-  sqlite_ledger::History history_{d_};
-  sqlite_ledger::Records records_{d_};
-  sqlite_ledger::Outbound outbound_{d_, history_};
+  sql::Connection& c_ = d_.c;
+  ledger_sql::History history_{d_};
+  ledger_sql::Records records_{d_};
+  ledger_sql::Outbound outbound_{d_, history_};
 };
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    Status status = FromSqlite(rc, db, "open " + path);
-    sqlite3_close_v2(db);
-    return status;
-  }
-  auto ledger = std::make_unique<SqliteLedger>(db);
+StatusOr<std::unique_ptr<Ledger>> OpenSqlLedger(std::unique_ptr<sql::Connection> c) {
+  auto ledger = std::make_unique<SqlLedger>(std::move(c));
   if (Status status = ledger->Init(); !status.ok()) return status;
   return std::unique_ptr<Ledger>(std::move(ledger));
 }
 
+StatusOr<std::unique_ptr<Ledger>> OpenSqliteLedger(const std::string& path) {
+  auto c = sql::OpenSqlite(path);
+  if (!c.ok()) return c.status();
+  return OpenSqlLedger(std::move(c).value());
+}
+
+StatusOr<std::unique_ptr<Ledger>> OpenPostgresLedger(const std::string& url,
+                                                     const std::string& password) {
+  auto c = sql::OpenPostgres(url, password);
+  if (!c.ok()) return c.status();
+  return OpenSqlLedger(std::move(c).value());
+}
+
+StatusOr<std::unique_ptr<Ledger>> OpenLedgerAt(const LedgerLocation& where,
+                                               const std::string& root) {
+  if (where.postgres()) return OpenPostgresLedger(where.url, where.password);
+  return OpenSqliteLedger(root + "/ledger.db");
+}
+
+std::string LedgerLocation::Describe(const std::string& root) const {
+  return postgres() ? url : root + "/ledger.db";
+}
+
+namespace {
+Status Answers(sql::Connection& c, std::string_view what) {
+  sql::Stmt s(c, "SELECT count(*) FROM (SELECT 1 FROM files LIMIT 1) AS f");
+  return s.Step() == sql::kRow ? Status::Ok() : s.Why(what);
+}
+}  // namespace
+
 Status SqliteLedgerAnswers(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 2000);
-    rc = sqlite3_exec(db, "SELECT count(*) FROM (SELECT 1 FROM files LIMIT 1)", nullptr, nullptr,
-                      nullptr);
-  }
-  Status status = rc == SQLITE_OK ? Status::Ok() : FromSqlite(rc, db, "open " + path);
-  sqlite3_close_v2(db);
-  return status;
+  auto c = sql::OpenSqlite(path, /*read_only=*/true);
+  if (!c.ok()) return c.status();
+  return Answers(**c, "open " + path);
+}
+
+Status LedgerAnswers(const LedgerLocation& where, const std::string& root) {
+  if (!where.postgres()) return SqliteLedgerAnswers(root + "/ledger.db");
+  auto c = sql::OpenPostgres(where.url, where.password);
+  if (!c.ok()) return c.status();
+  return Answers(**c, "read");
 }
 
 std::int64_t UnixMs() {

@@ -1,23 +1,8 @@
-#include "spool/ledger_sqlite_db.h"
+#include "spool/ledger_sql_db.h"
 
 namespace rbgate::spool {
 
-namespace sqlite_ledger {
-
-Status Db::Exec(const std::string& sql) {
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  const std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  if (rc != SQLITE_OK) return Error(Code::kFailedPrecondition, "ledger: " + sql + ": " + message);
-  return Status::Ok();
-}
-
-bool Db::HasTable(std::string_view table) {
-  Stmt s(db, *statements, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  s.Bind(1, table);
-  return s.Step() == SQLITE_ROW;
-}
+namespace ledger_sql {
 
 const std::string& AcceptedStatesSql() {
   static const std::string kSql = StateSqlList([](const FileStateInfo& i) { return i.accepted; });
@@ -56,6 +41,6 @@ std::string Prefixed(std::string_view columns, std::string_view prefix) {
   return out;
 }
 
-}  // namespace sqlite_ledger
+}  // namespace ledger_sql
 
 }  // namespace rbgate::spool

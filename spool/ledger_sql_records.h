@@ -1,4 +1,4 @@
-// The SQLite ledger's part that keeps the feeds' records (schemas/feed_store.h): items in
+// The ledger's part that keeps the feeds' records (schemas/feed_store.h): items in
 // compressed blocks, states one version after another. Internal to spool/.
 #pragma once
 
@@ -9,16 +9,14 @@
 #include <vector>
 
 #include "schemas/feed_store.h"
-#include "spool/ledger_sqlite_db.h"
+#include "spool/ledger_sql_db.h"
 
-namespace rbgate::spool::sqlite_ledger {
+namespace rbgate::spool::ledger_sql {
 
 class Records {
  public:
   explicit Records(Db& db) : d_(db) {}
 
-  // Its tables, created if missing.
-  static const char* Schema();
   // Schema version 2: the per-feed tables of version 1 (a Standard 18 file's items, a Bacs
   // report's returned items, the VOA's lists) moved into the feeds' tables, in the layout each
   // feed's store reads. Within the migration's transaction.
@@ -50,4 +48,4 @@ class Records {
   Db& d_;
 };
 
-}  // namespace rbgate::spool::sqlite_ledger
+}  // namespace rbgate::spool::ledger_sql

@@ -1,4 +1,4 @@
-#include "spool/audit_sqlite.h"
+#include "spool/audit_sql.h"
 
 #include <fmt/format.h>
 
@@ -8,21 +8,7 @@
 
 namespace rbgate::spool {
 
-std::string AuditSchemaSql() {
-  std::string sql =
-      "CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, "
-      "file_id TEXT NOT NULL, kind TEXT NOT NULL, user TEXT NOT NULL, what TEXT NOT NULL, "
-      "detail TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);";
-  for (const char* table : {"audit", "transitions", "actions"}) {
-    for (const char* op : {"update", "delete"}) {
-      sql += fmt::format(
-          "CREATE TRIGGER IF NOT EXISTS {0}_no_{1} BEFORE {1} ON {0} "
-          "BEGIN SELECT RAISE(ABORT, 'the {0} table is append-only'); END;",
-          table, op);
-    }
-  }
-  return sql;
-}
+using sql::Stmt;
 
 std::string AuditHash(const AuditEntry& e) {
   check::Sha256 h;
@@ -53,10 +39,10 @@ AuditEntry ReadEntry(Stmt& s) {
 
 }  // namespace
 
-Status AppendAudit(sqlite3* db, StatementCache& cache, AuditEntry e) {
+Status AppendAudit(sql::Connection& c, AuditEntry e) {
   {
-    Stmt last(db, cache, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-    if (last.Step() == SQLITE_ROW) {
+    Stmt last(c, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (last.Step() == sql::kRow) {
       e.seq = last.Int(0) + 1;
       e.prev = last.Text(1);
     } else {
@@ -65,8 +51,8 @@ Status AppendAudit(sqlite3* db, StatementCache& cache, AuditEntry e) {
     }
   }
   e.hash = AuditHash(e);
-  Stmt add(db, cache,
-           "INSERT INTO audit (seq, at, file_id, kind, user, what, detail, prev, hash) "
+  Stmt add(c,
+           "INSERT INTO audit (seq, at, file_id, kind, \"user\", what, detail, prev, hash) "
            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   return add.Bind(1, e.seq)
       .Bind(2, e.at)
@@ -80,22 +66,23 @@ Status AppendAudit(sqlite3* db, StatementCache& cache, AuditEntry e) {
       .Run("append to the audit chain");
 }
 
-Status ChainUnchained(sqlite3* db, StatementCache& cache) {
+Status ChainUnchained(sql::Connection& c) {
   {
-    Stmt any(db, cache, "SELECT 1 FROM audit LIMIT 1");
-    if (any.Step() == SQLITE_ROW) return Status::Ok();
+    Stmt any(c, "SELECT 1 FROM audit LIMIT 1");
+    if (any.Step() == sql::kRow) return Status::Ok();
   }
   std::vector<AuditEntry> rows;
   {
     // Oldest first: by time, transitions before actions at the same time, then as written.
-    Stmt all(db, cache,
-             "SELECT 0, at, file_id, 'transition', '', state, detail, '', '', 0 AS k, rowid "
-             "FROM transitions UNION ALL SELECT 0, at, file_id, 'action', user, action, reason, "
-             "'', '', 1, rowid FROM actions ORDER BY 2, 10, 11");
-    while (all.Step() == SQLITE_ROW) rows.push_back(ReadEntry(all));
+    Stmt all(
+        c,
+        "SELECT 0, at, file_id, 'transition', '', state, detail, '', '', 0 AS k, rowid "
+        "FROM transitions UNION ALL SELECT 0, at, file_id, 'action', \"user\", action, reason, "
+        "'', '', 1, rowid FROM actions ORDER BY 2, 10, 11");
+    while (all.Step() == sql::kRow) rows.push_back(ReadEntry(all));
   }
   for (auto& e : rows) {
-    if (Status st = AppendAudit(db, cache, std::move(e)); !st.ok()) return st;
+    if (Status st = AppendAudit(c, std::move(e)); !st.ok()) return st;
   }
   return Status::Ok();
 }
@@ -103,20 +90,18 @@ Status ChainUnchained(sqlite3* db, StatementCache& cache) {
 namespace {
 
 // Ledger rows of one kind that the chain lacks, and chain entries the ledger lacks.
-void CompareWithLedger(sqlite3* db, StatementCache& cache, const char* table, const char* kind,
-                       const char* user, const char* what, const char* detail,
-                       AuditVerdict& verdict) {
+void CompareWithLedger(sql::Connection& c, const char* table, const char* kind, const char* user,
+                       const char* what, const char* detail, AuditVerdict& verdict) {
   constexpr int kShown = 100;  // per direction: enough to find the damage, bounded
   const std::string noun = std::string(kind) == "transition" ? "a transition" : "an action";
   {
-    Stmt extra(
-        db, cache,
-        fmt::format("SELECT file_id, at, {what}, {user}, {detail} FROM {table} EXCEPT "
-                    "SELECT file_id, at, what, user, detail FROM audit WHERE kind = '{kind}' "
-                    "LIMIT {n}",
-                    fmt::arg("what", what), fmt::arg("user", user), fmt::arg("detail", detail),
-                    fmt::arg("table", table), fmt::arg("kind", kind), fmt::arg("n", kShown)));
-    while (extra.Step() == SQLITE_ROW) {
+    Stmt extra(c, fmt::format(
+                      "SELECT file_id, at, {what}, {user}, {detail} FROM {table} EXCEPT "
+                      "SELECT file_id, at, what, \"user\", detail FROM audit WHERE kind = '{kind}' "
+                      "LIMIT {n}",
+                      fmt::arg("what", what), fmt::arg("user", user), fmt::arg("detail", detail),
+                      fmt::arg("table", table), fmt::arg("kind", kind), fmt::arg("n", kShown)));
+    while (extra.Step() == sql::kRow) {
       verdict.problems.push_back(
           {0, extra.Text(0), extra.Text(1),
            fmt::format("{} ({}{}) is in the ledger's {} but not in the chain: written outside "
@@ -126,16 +111,16 @@ void CompareWithLedger(sqlite3* db, StatementCache& cache, const char* table, co
     }
   }
   {
-    Stmt missing(db, cache,
-                 fmt::format("SELECT a.seq, a.file_id, a.at, a.what FROM audit a WHERE a.kind = "
-                             "'{kind}' AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.file_id = "
-                             "a.file_id AND t.at = a.at AND t.{what} = a.what AND t.{detail} = "
-                             "a.detail AND {user} = a.user) ORDER BY a.seq LIMIT {n}",
-                             fmt::arg("kind", kind), fmt::arg("table", table),
-                             fmt::arg("what", what), fmt::arg("detail", detail),
-                             fmt::arg("user", std::string(user) == "''" ? "''" : "t.user"),
-                             fmt::arg("n", kShown)));
-    while (missing.Step() == SQLITE_ROW) {
+    Stmt missing(
+        c, fmt::format("SELECT a.seq, a.file_id, a.at, a.what FROM audit a WHERE a.kind = "
+                       "'{kind}' AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.file_id = "
+                       "a.file_id AND t.at = a.at AND t.{what} = a.what AND t.{detail} = "
+                       "a.detail AND {user} = a.\"user\") ORDER BY a.seq LIMIT {n}",
+                       fmt::arg("kind", kind), fmt::arg("table", table), fmt::arg("what", what),
+                       fmt::arg("detail", detail),
+                       fmt::arg("user", std::string(user) == "''" ? "''" : "t.\"user\""),
+                       fmt::arg("n", kShown)));
+    while (missing.Step() == sql::kRow) {
       verdict.problems.push_back(
           {missing.Int(0), missing.Text(1), missing.Text(2),
            fmt::format("the chain's {} ({}) has no matching row in the ledger's {}: the row was "
@@ -143,11 +128,10 @@ void CompareWithLedger(sqlite3* db, StatementCache& cache, const char* table, co
                        noun.substr(noun.find(' ') + 1), missing.Text(3), table)});
     }
   }
-  Stmt counts(db, cache,
-              fmt::format("SELECT (SELECT count(*) FROM {table}), (SELECT count(*) FROM audit "
-                          "WHERE kind = '{kind}')",
-                          fmt::arg("table", table), fmt::arg("kind", kind)));
-  if (counts.Step() == SQLITE_ROW && counts.Int(0) != counts.Int(1)) {
+  Stmt counts(c, fmt::format("SELECT (SELECT count(*) FROM {table}), (SELECT count(*) FROM audit "
+                             "WHERE kind = '{kind}')",
+                             fmt::arg("table", table), fmt::arg("kind", kind)));
+  if (counts.Step() == sql::kRow && counts.Int(0) != counts.Int(1)) {
     verdict.problems.push_back(
         {0, "", "",
          fmt::format("the ledger holds {} {}s and the chain {}: rows were added or removed "
@@ -158,17 +142,17 @@ void CompareWithLedger(sqlite3* db, StatementCache& cache, const char* table, co
 
 }  // namespace
 
-AuditVerdict VerifyAuditChain(sqlite3* db, StatementCache& cache,
+AuditVerdict VerifyAuditChain(sql::Connection& c,
                               const std::optional<std::pair<std::uint64_t, std::string>>& anchor) {
   AuditVerdict verdict;
   std::string prev = kAuditGenesis;
   std::uint64_t expected = 1;
   bool anchor_seen = false;
   {
-    Stmt all(db, cache,
-             "SELECT seq, at, file_id, kind, user, what, detail, prev, hash FROM audit "
+    Stmt all(c,
+             "SELECT seq, at, file_id, kind, \"user\", what, detail, prev, hash FROM audit "
              "ORDER BY seq");
-    while (all.Step() == SQLITE_ROW) {
+    while (all.Step() == sql::kRow) {
       const AuditEntry e = ReadEntry(all);
       ++verdict.entries;
       const auto problem = [&](std::string message) {
@@ -209,8 +193,8 @@ AuditVerdict VerifyAuditChain(sqlite3* db, StatementCache& cache,
                      "has {} entries)",
                      verdict.entries)});
   }
-  CompareWithLedger(db, cache, "transitions", "transition", "''", "state", "detail", verdict);
-  CompareWithLedger(db, cache, "actions", "action", "user", "action", "reason", verdict);
+  CompareWithLedger(c, "transitions", "transition", "''", "state", "detail", verdict);
+  CompareWithLedger(c, "actions", "action", "\"user\"", "action", "reason", verdict);
   return verdict;
 }
 

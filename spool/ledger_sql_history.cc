@@ -1,19 +1,19 @@
-#include "spool/ledger_sqlite_history.h"
+#include "spool/ledger_sql_history.h"
 
 #include <fmt/format.h>
 
-#include "spool/audit_sqlite.h"
+#include "spool/audit_sql.h"
 
-namespace rbgate::spool::sqlite_ledger {
+namespace rbgate::spool::ledger_sql {
 
 // One transition, within a transaction.
 Status History::Change(const std::string& id, std::string_view to, std::string_view detail,
                        std::string_view outcome, const std::vector<DeliveryRecord>& deliveries,
                        const std::string& at) {
-  Stmt s(d_.db, *d_.statements,
-         outcome.empty() ? "UPDATE files SET state = ?, updated_at = ? WHERE id = ?"
-                         : "UPDATE files SET state = ?, updated_at = ?, outcome = ?, reason = ? "
-                           "WHERE id = ?");
+  Stmt s(d_.c, outcome.empty()
+                   ? "UPDATE files SET state = ?, updated_at = ? WHERE id = ?"
+                   : "UPDATE files SET state = ?, updated_at = ?, outcome = ?, reason = ? "
+                     "WHERE id = ?");
   s.Bind(1, to).Bind(2, at);
   if (outcome.empty()) {
     s.Bind(3, id);
@@ -21,7 +21,7 @@ Status History::Change(const std::string& id, std::string_view to, std::string_v
     s.Bind(3, outcome).Bind(4, detail).Bind(5, id);
   }
   if (Status st = s.Run("transition"); !st.ok()) return st;
-  if (sqlite3_changes(d_.db) != 1) return Error(Code::kFailedPrecondition, "ledger: no file " + id);
+  if (s.Changes() != 1) return Error(Code::kFailedPrecondition, "ledger: no file " + id);
   for (const auto& d : deliveries) {
     if (Status st = AddDelivery(id, d, at); !st.ok()) return st;
   }
@@ -30,19 +30,16 @@ Status History::Change(const std::string& id, std::string_view to, std::string_v
 
 Status History::AddTransition(const std::string& id, const std::string& at, std::string_view to,
                               std::string_view detail) {
-  Stmt s(d_.db, *d_.statements,
-         "INSERT INTO transitions (file_id, at, state, detail) VALUES (?, ?, ?, ?)");
+  Stmt s(d_.c, "INSERT INTO transitions (file_id, at, state, detail) VALUES (?, ?, ?, ?)");
   if (Status st = s.Bind(1, id).Bind(2, at).Bind(3, to).Bind(4, detail).Run("add transition");
       !st.ok()) {
     return st;
   }
-  return AppendAudit(d_.db, *d_.statements,
-                     {0, at, id, "transition", "", std::string(to), std::string(detail)});
+  return AppendAudit(d_.c, {0, at, id, "transition", "", std::string(to), std::string(detail)});
 }
 
 Status History::AddAction(const std::string& id, const ActionRecord& a, const std::string& at) {
-  Stmt s(d_.db, *d_.statements,
-         "INSERT INTO actions (file_id, at, user, action, reason) VALUES (?,?,?,?,?)");
+  Stmt s(d_.c, "INSERT INTO actions (file_id, at, \"user\", action, reason) VALUES (?,?,?,?,?)");
   Status st = s.Bind(1, id)
                   .Bind(2, at)
                   .Bind(3, a.user)
@@ -50,12 +47,12 @@ Status History::AddAction(const std::string& id, const ActionRecord& a, const st
                   .Bind(5, a.reason)
                   .Run("record action");
   if (!st.ok()) return st;
-  return AppendAudit(d_.db, *d_.statements, {0, at, id, "action", a.user, a.action, a.reason});
+  return AppendAudit(d_.c, {0, at, id, "action", a.user, a.action, a.reason});
 }
 
 Status History::AddDelivery(const std::string& id, const DeliveryRecord& d,
                             const std::string& now) {
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          "INSERT INTO deliveries (file_id, destination, name, status, at) VALUES (?,?,?,?,?)");
   return s.Bind(1, id)
       .Bind(2, d.destination)
@@ -65,4 +62,4 @@ Status History::AddDelivery(const std::string& id, const DeliveryRecord& d,
       .Run("record delivery");
 }
 
-}  // namespace rbgate::spool::sqlite_ledger
+}  // namespace rbgate::spool::ledger_sql

@@ -1,10 +1,10 @@
-#include "spool/ledger_sqlite_outbound.h"
+#include "spool/ledger_sql_outbound.h"
 
 #include <fmt/format.h>
 
 #include <map>
 
-namespace rbgate::spool::sqlite_ledger {
+namespace rbgate::spool::ledger_sql {
 namespace {
 
 // Outbound items still to send.
@@ -39,37 +39,44 @@ std::optional<OutboundItem> Outbound::TakeOutbound(const std::string& destinatio
   std::lock_guard lock(d_.mu);
   std::optional<OutboundItem> out;
   const std::string now = NowIso();
-  Status st = d_.Txn("take outbound", [&] {
-    Stmt s(d_.db, *d_.statements,
-           fmt::format("SELECT {} FROM outbound WHERE destination = ?1 AND state = ?3 AND "
-                       "next_at <= ?2 ORDER BY next_at, id LIMIT 1",
-                       kOutboundColumns));
-    s.Bind(1, destination).Bind(2, static_cast<std::uint64_t>(now_ms)).Bind(3, outbound::kQueued);
-    if (s.Step() != SQLITE_ROW) return Status::Ok();
-    OutboundItem o = ReadOutbound(s);
-    s.Reset();
-    Stmt u(d_.db, *d_.statements,
-           "UPDATE outbound SET state = ?3, attempts = attempts + 1, updated_at = ?1 "
-           "WHERE id = ?2");
-    if (Status r = u.Bind(1, now).Bind(2, o.id).Bind(3, outbound::kSending).Run("take outbound");
-        !r.ok()) {
-      return r;
-    }
-    o.state = outbound::kSending;
-    ++o.attempts;
-    out = std::move(o);
-    return Status::Ok();
-  });
+  // On PostgreSQL, each node takes a different item at once: the row is locked for this
+  // transaction, and an item another node is taking is passed over, not waited for.
+  Status st = d_.Txn(
+      "take outbound",
+      [&] {
+        Stmt s(d_.c,
+               fmt::format("SELECT {} FROM outbound WHERE destination = ?1 AND state = ?3 AND "
+                           "next_at <= ?2 ORDER BY next_at, id LIMIT 1{}",
+                           kOutboundColumns, d_.postgres() ? " FOR UPDATE SKIP LOCKED" : ""));
+        s.Bind(1, destination)
+            .Bind(2, static_cast<std::uint64_t>(now_ms))
+            .Bind(3, outbound::kQueued);
+        if (s.Step() != sql::kRow) return Status::Ok();
+        OutboundItem o = ReadOutbound(s);
+        s.Reset();
+        Stmt u(d_.c,
+               "UPDATE outbound SET state = ?3, attempts = attempts + 1, updated_at = ?1 "
+               "WHERE id = ?2");
+        if (Status r =
+                u.Bind(1, now).Bind(2, o.id).Bind(3, outbound::kSending).Run("take outbound");
+            !r.ok()) {
+          return r;
+        }
+        o.state = outbound::kSending;
+        ++o.attempts;
+        out = std::move(o);
+        return Status::Ok();
+      },
+      /*row_locks=*/true);
   if (!st.ok()) return std::nullopt;
   return out;
 }
 
 std::optional<std::int64_t> Outbound::NextOutboundAt(const std::string& destination) {
   std::lock_guard lock(d_.mu);
-  Stmt s(d_.db, *d_.statements,
-         "SELECT min(next_at) FROM outbound WHERE destination = ?1 AND state = ?2");
+  Stmt s(d_.c, "SELECT min(next_at) FROM outbound WHERE destination = ?1 AND state = ?2");
   s.Bind(1, destination).Bind(2, outbound::kQueued);
-  if (s.Step() != SQLITE_ROW || s.IsNull(0)) return std::nullopt;
+  if (s.Step() != sql::kRow || s.IsNull(0)) return std::nullopt;
   return static_cast<std::int64_t>(s.Int(0));
 }
 
@@ -81,7 +88,7 @@ Status Outbound::FinishOutbound(const OutboundItem& item, const AttemptResult& r
     const char* outcome = r.kind == AttemptResult::Kind::kDelivered ? "delivered"
                           : r.kind == AttemptResult::Kind::kRefused ? "refused"
                                                                     : "failed";
-    Stmt a(d_.db, *d_.statements,
+    Stmt a(d_.c,
            "INSERT INTO outbound_attempts (item, destination, at, outcome, reason, detail) "
            "VALUES (?, ?, ?, ?, ?, ?)");
     Status st = a.Bind(1, item.id)
@@ -106,9 +113,9 @@ Status Outbound::FinishOutbound(const OutboundItem& item, const AttemptResult& r
         return Settle(item.file_id, now, file_state);
       case AttemptResult::Kind::kRefused: {
         if (st = SetOutbound(item.id, outbound::kRefused, 0, r.detail, now); !st.ok()) return st;
-        Stmt cur(d_.db, *d_.statements, "SELECT state FROM files WHERE id = ?");
+        Stmt cur(d_.c, "SELECT state FROM files WHERE id = ?");
         cur.Bind(1, item.file_id);
-        if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "no file " + item.file_id);
+        if (cur.Step() != sql::kRow) return Error(Code::kNotFound, "no file " + item.file_id);
         const bool forwarding = cur.Text(0) == state::kForwarding;
         cur.Reset();
         // Already on its way to quarantine (another destination refused it first): the
@@ -128,8 +135,7 @@ Status Outbound::FinishOutbound(const OutboundItem& item, const AttemptResult& r
 Status Outbound::RequeueSending() {
   std::lock_guard lock(d_.mu);
   return d_.Txn("requeue outbound", [&] {
-    Stmt s(d_.db, *d_.statements,
-           "UPDATE outbound SET state = ?2, next_at = 0, updated_at = ?1 WHERE state = ?3");
+    Stmt s(d_.c, "UPDATE outbound SET state = ?2, next_at = 0, updated_at = ?1 WHERE state = ?3");
     return s.Bind(1, NowIso())
         .Bind(2, outbound::kQueued)
         .Bind(3, outbound::kSending)
@@ -139,47 +145,47 @@ Status Outbound::RequeueSending() {
 
 std::optional<OutboundItem> Outbound::GetOutbound(std::uint64_t id) {
   std::lock_guard lock(d_.mu);
-  return OutboundById(id);
+  return OutboundById(id, /*lock=*/false);
 }
 
 std::vector<OutboundItem> Outbound::OutboundOf(const std::string& file_id) {
   std::lock_guard lock(d_.mu);
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          fmt::format("SELECT {} FROM outbound WHERE file_id = ? ORDER BY id", kOutboundColumns));
   s.Bind(1, file_id);
   std::vector<OutboundItem> out;
-  while (s.Step() == SQLITE_ROW) out.push_back(ReadOutbound(s));
+  while (s.Step() == sql::kRow) out.push_back(ReadOutbound(s));
   return out;
 }
 
 std::vector<OutboundItem> Outbound::ListOutbound(bool all, const std::string& since) {
   std::lock_guard lock(d_.mu);
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          fmt::format("SELECT {} FROM outbound WHERE {} ORDER BY id", kOutboundColumns,
                      all ? "created_at >= ?" : "state IN " + kPendingOutbound + " AND ? = ?"));
   s.Bind(1, since);
   if (!all) s.Bind(2, since);
   std::vector<OutboundItem> out;
-  while (s.Step() == SQLITE_ROW) out.push_back(ReadOutbound(s));
+  while (s.Step() == sql::kRow) out.push_back(ReadOutbound(s));
   return out;
 }
 
 std::uint64_t Outbound::PendingOutboundNamed(const std::string& destination,
                                              const std::string& name, std::uint64_t except) {
   std::lock_guard lock(d_.mu);
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          "SELECT count(*) FROM outbound WHERE destination = ? AND name = ? AND id != ? AND "
          "state IN " +
              kPendingOutbound);
   s.Bind(1, destination).Bind(2, name).Bind(3, except);
-  return s.Step() == SQLITE_ROW ? s.Int(0) : 0;
+  return s.Step() == sql::kRow ? s.Int(0) : 0;
 }
 
 Status Outbound::RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int64_t now_ms) {
   std::lock_guard lock(d_.mu);
   const std::string at = a.at.empty() ? NowIso() : a.at;
   return d_.Txn("retry outbound", [&] {
-    auto o = OutboundById(id);
+    auto o = OutboundById(id, /*lock=*/true);
     if (!o) return Error(Code::kNotFound, fmt::format("no outbound item {}", id));
     if (o->state != outbound::kQueued) {
       return Error(Code::kFailedPrecondition,
@@ -196,7 +202,7 @@ Status Outbound::CancelOutbound(std::uint64_t id, const ActionRecord& a, std::st
   std::lock_guard lock(d_.mu);
   const std::string at = a.at.empty() ? NowIso() : a.at;
   return d_.Txn("cancel outbound", [&] {
-    auto o = OutboundById(id);
+    auto o = OutboundById(id, /*lock=*/true);
     if (!o) return Error(Code::kNotFound, fmt::format("no outbound item {}", id));
     if (o->state == outbound::kSending) {
       return Error(Code::kFailedPrecondition,
@@ -218,20 +224,19 @@ std::vector<OutboundStats> Outbound::OutboundStatsSince(const std::string& since
   std::lock_guard lock(d_.mu);
   std::map<std::string, OutboundStats> by;
   {
-    Stmt s(d_.db, *d_.statements,
-           "SELECT destination, count(*), min(created_at) FROM outbound WHERE state IN " +
-               kPendingOutbound + " GROUP BY destination");
-    while (s.Step() == SQLITE_ROW) {
+    Stmt s(d_.c, "SELECT destination, count(*), min(created_at) FROM outbound WHERE state IN " +
+                     kPendingOutbound + " GROUP BY destination");
+    while (s.Step() == sql::kRow) {
       auto& d = by[s.Text(0)];
       d.queued = s.Int(1);
       d.oldest_queued_at = s.Text(2);
     }
   }
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          "SELECT destination, outcome, reason, count(*) FROM outbound_attempts WHERE at >= ? "
          "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
   s.Bind(1, since);
-  while (s.Step() == SQLITE_ROW) {
+  while (s.Step() == sql::kRow) {
     auto& d = by[s.Text(0)];
     const std::string outcome = s.Text(1);
     const std::uint64_t n = s.Int(3);
@@ -254,12 +259,12 @@ std::vector<OutboundStats> Outbound::OutboundStatsSince(const std::string& since
 
 // Queues one outbound item of file `id`, within a transaction.
 Status Outbound::Queue(const std::string& id, const OutboundItem& o, const std::string& at) {
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          "INSERT INTO outbound (file_id, destination, name, sha256, size, state, attempts, "
          "next_at, last_error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?8, 0, "
          "?6, '', ?7, ?7) ON CONFLICT (file_id, destination, name) DO UPDATE SET "
          "state = ?8, attempts = 0, next_at = ?6, last_error = '', sha256 = ?4, "
-         "size = ?5, updated_at = ?7 WHERE state IN (?9, ?10)");
+         "size = ?5, updated_at = ?7 WHERE outbound.state IN (?9, ?10)");
   return s.Bind(1, id)
       .Bind(2, o.destination)
       .Bind(3, o.name)
@@ -273,17 +278,17 @@ Status Outbound::Queue(const std::string& id, const OutboundItem& o, const std::
       .Run("queue outbound");
 }
 
-std::optional<OutboundItem> Outbound::OutboundById(std::uint64_t id) {
-  Stmt s(d_.db, *d_.statements,
-         fmt::format("SELECT {} FROM outbound WHERE id = ?", kOutboundColumns));
+std::optional<OutboundItem> Outbound::OutboundById(std::uint64_t id, bool lock) {
+  Stmt s(d_.c, fmt::format("SELECT {} FROM outbound WHERE id = ?{}", kOutboundColumns,
+                           lock ? d_.ForUpdate() : ""));
   s.Bind(1, id);
-  if (s.Step() != SQLITE_ROW) return std::nullopt;
+  if (s.Step() != sql::kRow) return std::nullopt;
   return ReadOutbound(s);
 }
 
 Status Outbound::SetOutbound(std::uint64_t id, std::string_view state, std::int64_t next_at,
                              std::string_view error, const std::string& at) {
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          "UPDATE outbound SET state = ?, next_at = ?, last_error = ?, updated_at = ? "
          "WHERE id = ?");
   return s.Bind(1, state)
@@ -301,18 +306,17 @@ Status Outbound::Settle(const std::string& file_id, const std::string& at,
                         std::string& file_state) {
   file_state.clear();
   {
-    Stmt cur(d_.db, *d_.statements, "SELECT state FROM files WHERE id = ?");
+    Stmt cur(d_.c, "SELECT state FROM files WHERE id = ?");
     cur.Bind(1, file_id);
-    if (cur.Step() != SQLITE_ROW) return Error(Code::kNotFound, "ledger: no file " + file_id);
+    if (cur.Step() != sql::kRow) return Error(Code::kNotFound, "ledger: no file " + file_id);
     if (cur.Text(0) != state::kForwarding) return Status::Ok();
   }
   std::uint64_t pending = 0, cancelled = 0;
   std::string delivered;
   {
-    Stmt items(d_.db, *d_.statements,
-               "SELECT state, destination, name FROM outbound WHERE file_id = ?");
+    Stmt items(d_.c, "SELECT state, destination, name FROM outbound WHERE file_id = ?");
     items.Bind(1, file_id);
-    while (items.Step() == SQLITE_ROW) {
+    while (items.Step() == sql::kRow) {
       const std::string st = items.Text(0);
       if (st == outbound::kQueued || st == outbound::kSending) ++pending;
       if (st == outbound::kCancelled) ++cancelled;
@@ -331,4 +335,4 @@ Status Outbound::Settle(const std::string& file_id, const std::string& at,
   return history_.Change(file_id, to, detail, to, {}, at);
 }
 
-}  // namespace rbgate::spool::sqlite_ledger
+}  // namespace rbgate::spool::ledger_sql

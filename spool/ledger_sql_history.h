@@ -1,4 +1,4 @@
-// The SQLite ledger's writes to a file's history (its state and transitions, officers' actions,
+// The ledger's writes to a file's history (its state and transitions, officers' actions,
 // deliveries), each with its entry in the audit chain: within the caller's transaction, with
 // the connection's lock held. The parts of the ledger that change a file's state use them.
 // Internal to spool/.
@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "spool/ledger_sqlite_db.h"
+#include "spool/ledger_sql_db.h"
 
-namespace rbgate::spool::sqlite_ledger {
+namespace rbgate::spool::ledger_sql {
 
 class History {
  public:
@@ -29,4 +29,4 @@ class History {
   Db& d_;
 };
 
-}  // namespace rbgate::spool::sqlite_ledger
+}  // namespace rbgate::spool::ledger_sql

@@ -1,4 +1,4 @@
-// The SQLite ledger's outbound queue: one output for one network destination, taken by one
+// The ledger's outbound queue: one output for one network destination, taken by one
 // forwarder at a time, its attempts on record, and the file settled (delivered, cancelled,
 // quarantining) in the commit that sends or refuses its last item. Internal to spool/; the
 // Ledger interface (ledger.h) says what each call does.
@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "spool/ledger_sqlite_db.h"
-#include "spool/ledger_sqlite_history.h"
+#include "spool/ledger_sql_db.h"
+#include "spool/ledger_sql_history.h"
 
-namespace rbgate::spool::sqlite_ledger {
+namespace rbgate::spool::ledger_sql {
 
 class Outbound {
  public:
@@ -34,7 +34,9 @@ class Outbound {
   Status Queue(const std::string& id, const OutboundItem& o, const std::string& at);
 
  private:
-  std::optional<OutboundItem> OutboundById(std::uint64_t id);
+  // `lock`: within a write transaction, the row held until it commits (TakeOutbound on another
+  // node cannot take it meanwhile).
+  std::optional<OutboundItem> OutboundById(std::uint64_t id, bool lock);
   Status SetOutbound(std::uint64_t id, std::string_view state, std::int64_t next_at,
                      std::string_view error, const std::string& at);
   // A file parked in `forwarding` with nothing left to send is finished: delivered, or
@@ -46,4 +48,4 @@ class Outbound {
   History& history_;
 };
 
-}  // namespace rbgate::spool::sqlite_ledger
+}  // namespace rbgate::spool::ledger_sql

@@ -1,4 +1,4 @@
-#include "spool/ledger_sqlite_records.h"
+#include "spool/ledger_sql_records.h"
 
 #include <fmt/format.h>
 #include <zstd.h>
@@ -6,26 +6,8 @@
 #include <charconv>
 #include <map>
 
-namespace rbgate::spool::sqlite_ledger {
+namespace rbgate::spool::ledger_sql {
 namespace {
-
-constexpr const char* kSchema = R"sql(
--- Items a feed keeps for matching across files (schemas/feed_store.h), in blocks of up to
--- 16,384 of one file, kind and day: a large payment file has millions, and a row each cost
--- ~3 us and ~40 bytes. file_no is files.rowid; day is ISO; items is a zstd frame of lines
--- 'line TAB text', the text in the feed's own encoding.
-CREATE TABLE IF NOT EXISTS items (
-  file_no INTEGER NOT NULL, kind TEXT NOT NULL, day TEXT NOT NULL, first_line INTEGER NOT NULL,
-  count INTEGER NOT NULL, items BLOB NOT NULL,
-  PRIMARY KEY (file_no, kind, day, first_line)) WITHOUT ROWID, STRICT;
-CREATE INDEX IF NOT EXISTS items_day ON items(kind, day);
--- What a feed keeps between files, one version after another per family and key; state is a
--- zstd frame of the feed's bytes.
-CREATE TABLE IF NOT EXISTS feed_states (
-  seq INTEGER PRIMARY KEY, family TEXT NOT NULL, key TEXT NOT NULL, file_id TEXT NOT NULL,
-  summary TEXT NOT NULL, state BLOB NOT NULL, recorded_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS feed_states_key ON feed_states(family, key, seq);
-)sql";
 
 constexpr std::uint64_t kMaxFrame = 1ull << 32;  // bytes a frame may hold when read back
 
@@ -56,8 +38,6 @@ schemas::StoredFile StoredOf(Stmt& s) {
 
 }  // namespace
 
-const char* Records::Schema() { return kSchema; }
-
 Status Records::VisitBlocks(Stmt& s, int k, const schemas::StoredFile& file,
                             const schemas::FeedRecords::ItemVisitor& visit) {
   const std::string day = s.Text(k);
@@ -83,43 +63,42 @@ Status Records::VisitAcceptedItems(std::string_view kind, const std::string& fro
                                    const std::string& to,
                                    const schemas::FeedRecords::ItemVisitor& visit) {
   std::lock_guard lock(d_.mu);
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          fmt::format("SELECT {}, i.day, i.items FROM items i JOIN files f ON f.rowid = i.file_no "
                      "WHERE i.kind = ?1 AND f.state IN {} AND (?2 = '' OR i.day >= ?2) AND "
                      "(?3 = '' OR i.day <= ?3) ORDER BY i.day, f.received_at, f.id, i.first_line",
                      Prefixed(kFileColumns, "f."), AcceptedStatesSql()));
   s.Bind(1, kind).Bind(2, from).Bind(3, to);
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
+  sql::StepResult rc;
+  while ((rc = s.Step()) == sql::kRow) {
     if (Status st = VisitBlocks(s, kAfterFileColumns, StoredOf(s), visit); !st.ok()) return st;
   }
-  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(rc, d_.db, "read items");
+  return rc == sql::kDone ? Status::Ok() : s.Why("read items");
 }
 
 Status Records::VisitItemsOf(const std::string& file_id, std::string_view kind,
                              const schemas::FeedRecords::ItemVisitor& visit) {
   std::lock_guard lock(d_.mu);
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          fmt::format("SELECT {}, i.day, i.items FROM items i JOIN files f ON f.rowid = i.file_no "
                      "WHERE f.id = ? AND i.kind = ? ORDER BY i.day, i.first_line",
                      Prefixed(kFileColumns, "f.")));
   s.Bind(1, file_id).Bind(2, kind);
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
+  sql::StepResult rc;
+  while ((rc = s.Step()) == sql::kRow) {
     if (Status st = VisitBlocks(s, kAfterFileColumns, StoredOf(s), visit); !st.ok()) return st;
   }
-  return rc == SQLITE_DONE ? Status::Ok() : FromSqlite(rc, d_.db, "read items");
+  return rc == sql::kDone ? Status::Ok() : s.Why("read items");
 }
 
 std::vector<schemas::StoredFile> Records::AcceptedWithKeyPrefix(const std::string& prefix) {
   std::lock_guard lock(d_.mu);
-  Stmt s(d_.db, *d_.statements,
-         fmt::format("SELECT {} FROM files WHERE substr(business_key, 1, length(?1)) = ?1 "
-                     "AND state IN {} ORDER BY received_at, id",
-                     kFileColumns, AcceptedStatesSql()));
+  Stmt s(d_.c, fmt::format("SELECT {} FROM files WHERE substr(business_key, 1, length(?1)) = ?1 "
+                           "AND state IN {} ORDER BY received_at, id",
+                           kFileColumns, AcceptedStatesSql()));
   s.Bind(1, prefix);
   std::vector<schemas::StoredFile> out;
-  while (s.Step() == SQLITE_ROW) out.push_back(StoredOf(s));
+  while (s.Step() == sql::kRow) out.push_back(StoredOf(s));
   return out;
 }
 
@@ -150,14 +129,14 @@ StatusOr<std::optional<schemas::StoredState>> Records::LatestState(std::string_v
                                                                    const std::string& key,
                                                                    bool with_state) {
   std::lock_guard lock(d_.mu);
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          fmt::format("SELECT {} FROM feed_states WHERE family = ? AND key = ? ORDER BY seq DESC "
                      "LIMIT 1",
                      kStateColumns));
   s.Bind(1, family).Bind(2, key);
-  const int rc = s.Step();
-  if (rc == SQLITE_DONE) return std::optional<schemas::StoredState>();
-  if (rc != SQLITE_ROW) return FromSqlite(rc, d_.db, "read a feed's state");
+  const sql::StepResult rc = s.Step();
+  if (rc == sql::kDone) return std::optional<schemas::StoredState>();
+  if (rc != sql::kRow) return s.Why("read a feed's state");
   auto state = ReadState(s, with_state);
   if (!state.ok()) return state.status();
   return std::optional<schemas::StoredState>(std::move(state).value());
@@ -165,28 +144,28 @@ StatusOr<std::optional<schemas::StoredState>> Records::LatestState(std::string_v
 
 StatusOr<std::vector<schemas::StoredState>> Records::LatestStates(std::string_view family) {
   std::lock_guard lock(d_.mu);
-  Stmt s(d_.db, *d_.statements,
+  Stmt s(d_.c,
          fmt::format("SELECT {} FROM feed_states WHERE seq IN (SELECT max(seq) FROM feed_states "
                      "WHERE family = ?1 GROUP BY key) ORDER BY key",
                      kStateColumns));
   s.Bind(1, family);
   std::vector<schemas::StoredState> out;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadState(s, false).value());
-  if (rc != SQLITE_DONE) return FromSqlite(rc, d_.db, "read feeds' states");
+  sql::StepResult rc;
+  while ((rc = s.Step()) == sql::kRow) out.push_back(ReadState(s, false).value());
+  if (rc != sql::kDone) return s.Why("read feeds' states");
   return out;
 }
 
 Status Records::AddItems(const std::string& id, const ItemBatch& items, bool first) {
   std::lock_guard lock(d_.mu);
   return d_.Txn("record items", [&] {
-    Stmt file(d_.db, *d_.statements, "SELECT rowid FROM files WHERE id = ?");
+    Stmt file(d_.c, "SELECT rowid FROM files WHERE id = ?");
     file.Bind(1, id);
-    if (file.Step() != SQLITE_ROW) return Error(Code::kFailedPrecondition, "ledger: no file " + id);
+    if (file.Step() != sql::kRow) return Error(Code::kFailedPrecondition, "ledger: no file " + id);
     const std::uint64_t file_no = file.Int(0);
     file.Reset();
     if (first) {
-      Stmt del(d_.db, *d_.statements, "DELETE FROM items WHERE file_no = ?");
+      Stmt del(d_.c, "DELETE FROM items WHERE file_no = ?");
       if (Status st = del.Bind(1, file_no).Run("record items"); !st.ok()) return st;
     }
     return InsertBlocks(file_no, items);
@@ -194,7 +173,7 @@ Status Records::AddItems(const std::string& id, const ItemBatch& items, bool fir
 }
 
 Status Records::InsertBlocks(std::uint64_t file_no, const ItemBatch& items) {
-  Stmt add(d_.db, *d_.statements,
+  Stmt add(d_.c,
            "INSERT INTO items (file_no, kind, day, first_line, count, items) "
            "VALUES (?,?,?,?,?,?)");
   for (const auto& block : items.blocks()) {
@@ -218,12 +197,11 @@ StatusOr<std::map<std::string, std::uint64_t>> Records::PurgeItems(const std::st
   std::lock_guard lock(d_.mu);
   std::map<std::string, std::uint64_t> gone;
   Status st = d_.Txn("purge items", [&] {
-    Stmt count(d_.db, *d_.statements,
-               "SELECT kind, sum(count) FROM items WHERE day < ? GROUP BY kind");
+    Stmt count(d_.c, "SELECT kind, sum(count) FROM items WHERE day < ? GROUP BY kind");
     count.Bind(1, before);
-    while (count.Step() == SQLITE_ROW) gone[count.Text(0)] = count.Int(1);
+    while (count.Step() == sql::kRow) gone[count.Text(0)] = count.Int(1);
     count.Reset();
-    Stmt del(d_.db, *d_.statements, "DELETE FROM items WHERE day < ?");
+    Stmt del(d_.c, "DELETE FROM items WHERE day < ?");
     return del.Bind(1, before).Run("purge items");
   });
   if (!st.ok()) return st;
@@ -232,7 +210,7 @@ StatusOr<std::map<std::string, std::uint64_t>> Records::PurgeItems(const std::st
 
 Status Records::AddStates(const std::string& id, const std::vector<schemas::StoredState>& states,
                           const std::string& now) {
-  Stmt add(d_.db, *d_.statements,
+  Stmt add(d_.c,
            "INSERT INTO feed_states (family, key, file_id, summary, state, recorded_at) "
            "VALUES (?, ?, ?, ?, ?, ?)");
   for (const auto& s : states) {
@@ -267,7 +245,7 @@ Status Records::MoveVersion1Tables() {
     }
   }
   if (d_.HasTable("returned_items")) {
-    Stmt rows(d_.db, *d_.statements,
+    Stmt rows(d_.c,
               "SELECT f.id, r.report_day, r.line, r.original_day || char(9) || "
               "replace(r.reference, char(9), ' ') || char(9) || r.code || char(9) || "
               "r.return_code || char(9) || replace(r.description, char(9), ' ') || char(9) || "
@@ -276,14 +254,14 @@ Status Records::MoveVersion1Tables() {
               "ORDER BY f.rowid, r.line");
     // By file, in line order.
     std::map<std::string, ItemBatch> batches;
-    while (rows.Step() == SQLITE_ROW) {
+    while (rows.Step() == sql::kRow) {
       batches[rows.Text(0)].Add("returned", rows.Int(2), rows.Text(1), rows.Text(3));
     }
     rows.Reset();
     for (const auto& [file_id, batch] : batches) {
-      Stmt file(d_.db, *d_.statements, "SELECT rowid FROM files WHERE id = ?");
+      Stmt file(d_.c, "SELECT rowid FROM files WHERE id = ?");
       file.Bind(1, file_id);
-      if (file.Step() != SQLITE_ROW) continue;
+      if (file.Step() != sql::kRow) continue;
       const std::uint64_t file_no = file.Int(0);
       file.Reset();
       // Within the migration's transaction: AddItems' own would nest.
@@ -305,7 +283,7 @@ Status Records::MoveVersion1Tables() {
   return Status::Ok();
 }
 
-}  // namespace rbgate::spool::sqlite_ledger
+}  // namespace rbgate::spool::ledger_sql
 
 namespace rbgate::spool {
 
