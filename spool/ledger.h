@@ -339,6 +339,9 @@ inline bool IsPostgresUrl(std::string_view url) {
   return url.starts_with("postgresql://") || url.starts_with("postgres://");
 }
 
+// Whether `url` is a connection string libpq reads and holds no password; why not.
+Status CheckLedgerUrl(const std::string& url);
+
 // Connects to the PostgreSQL ledger at `url` (no password in it: `password`, or libpq's own
 // PGPASSWORD and ~/.pgpass), creating its tables or bringing them to this rbgate's schema
 // version. TLS and other connection options pass through in the URL (sslmode=verify-full,

@@ -324,31 +324,52 @@ StepResult PgStatement::Step() {
 }
 
 }  // namespace
+}  // namespace rbgate::spool::sql
 
-StatusOr<std::unique_ptr<Connection>> OpenPostgres(const std::string& conninfo,
-                                                   const std::string& password) {
+namespace rbgate::spool {
+
+Status CheckLedgerUrl(const std::string& url) {
   char* parse_error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &parse_error);
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &parse_error);
   if (options == nullptr) {
     std::string why = parse_error ? parse_error : "out of memory";
     PQfreemem(parse_error);
     while (!why.empty() && why.back() == '\n') why.pop_back();
-    return Error(Code::kInvalidArgument, "ledger.url: " + why);
+    return Error(Code::kInvalidArgument, why);
   }
-  bool has_password = false, has_timeout = false;
+  bool has_password = false;
   for (auto* o = options; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr || *o->val == '\0') continue;
-    const std::string_view k = o->keyword;
-    has_password |= k == "password";
-    has_timeout |= k == "connect_timeout";
+    has_password |=
+        o->val != nullptr && *o->val != '\0' && std::string_view(o->keyword) == "password";
   }
   PQconninfoFree(options);
   if (has_password) {
     return Error(Code::kInvalidArgument,
-                 "ledger.url holds a password: configuration files are read by many; put it in "
+                 "it holds a password: configuration files are read by many; put the password in "
                  "the file ledger.password_file names, or in PGPASSWORD");
   }
-  // Bytes pass unconverted: the database keeps them as SQLite does (below).
+  return Status::Ok();
+}
+
+}  // namespace rbgate::spool
+
+namespace rbgate::spool::sql {
+
+StatusOr<std::unique_ptr<Connection>> OpenPostgres(const std::string& conninfo,
+                                                   const std::string& password) {
+  if (Status st = CheckLedgerUrl(conninfo); !st.ok()) {
+    return Error(st.code, "ledger.url: " + st.message);
+  }
+  // A connection timeout unless the URL sets its own.
+  bool has_timeout = false;
+  {
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), nullptr);
+    for (auto* o = options; o != nullptr && o->keyword != nullptr; ++o) {
+      has_timeout |=
+          o->val != nullptr && *o->val != '\0' && std::string_view(o->keyword) == "connect_timeout";
+    }
+    PQconninfoFree(options);
+  }
   std::vector<const char*> keys = {"dbname", "fallback_application_name", "client_encoding"};
   std::vector<const char*> values = {conninfo.c_str(), "rbgate", "SQL_ASCII"};
   if (!password.empty()) {

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <optional>
 
@@ -16,6 +17,8 @@
 #include "spool/check/report.h"
 #include "spool/fsio.h"
 #include "spool/json.h"
+#include "spool/ledger_copy.h"
+#include "spool/lock.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -509,6 +512,45 @@ int PurgeItems(Config& c, const std::string& before) {
   }
   std::printf("forgot the items of days before %s: %s (user %s)\n", before.c_str(),
               counts.empty() ? "none kept" : counts.c_str(), c.spool.user.c_str());
+  return 0;
+}
+
+int LedgerMigrate(Config& c, const std::string& to, const std::string& password_file) {
+  if (c.spool.ledger.postgres()) {
+    std::fprintf(stderr,
+                 "rbgate: this spool's ledger is already in PostgreSQL (%s); ledger migrate "
+                 "copies the embedded SQLite ledger\n",
+                 c.spool.ledger.url.c_str());
+    return 2;
+  }
+  if (!spool::IsPostgresUrl(to)) {
+    std::fprintf(stderr, "rbgate: --to must be a postgresql:// URL\n");
+    return 2;
+  }
+  spool::LedgerLocation where{to, ""};
+  if (!password_file.empty()) {
+    std::ifstream in(password_file, std::ios::binary);
+    if (!std::getline(in, where.password) || where.password.empty()) {
+      std::fprintf(stderr, "rbgate: cannot read a password from %s\n", password_file.c_str());
+      return 2;
+    }
+  }
+  // No daemon may write to the ledger while it is copied: the spool's own lock says none does.
+  auto lock = spool::SpoolLock::Take(c.spool.root);
+  if (!lock.ok()) return Fail(lock.status());
+  auto report = spool::CopySqliteLedger(c.spool.root + "/ledger.db", where);
+  if (!report.ok()) return Fail(report.status());
+  std::string rows;
+  for (const auto& [table, n] : report->rows) {
+    rows += fmt::format("  {:<18} {}\n", table, n);
+  }
+  std::printf(
+      "copied %s/ledger.db to %s:\n%s"
+      "audit chain verified in the copy: %llu entries, head %s (as in the original)\n"
+      "The original is unchanged. To use the copy, set [ledger] url in %s and restart.\n",
+      c.spool.root.c_str(), to.c_str(), rows.c_str(),
+      static_cast<unsigned long long>(report->audit_entries), report->audit_head.c_str(),
+      c.path.c_str());
   return 0;
 }
 

@@ -49,6 +49,8 @@ int Reconcile(Config& c, const ReconcileOptions& o);
 // Forgets reconciliation items (account numbers, references, amounts) of days before
 // `before`, on record in the daemon's log format on stdout.
 int PurgeItems(Config& c, const std::string& before);
+// Copies the spool's SQLite ledger into an empty PostgreSQL ledger at `to`, verified.
+int LedgerMigrate(Config& c, const std::string& to, const std::string& password_file);
 
 // `rbgate voa balance` against the list the ledger has on record, and `rbgate voa lists`.
 int VoaBalanceOnRecord(Config& c, const struct VoaBalanceOptions& o);

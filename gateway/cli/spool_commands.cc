@@ -138,6 +138,17 @@ class SpoolCommands final : public CommandGroup {
     l_purge_->add_option("--before", purge_before, "Processing or report days before this go")
         ->required()
         ->type_name("YYYY-MM-DD");
+    l_migrate_ = ledger_->add_subcommand(
+        "migrate",
+        "Copy this spool's SQLite ledger, its whole history and audit chain, into an empty "
+        "PostgreSQL database (for several nodes); verified, the original unchanged");
+    l_migrate_->add_option("--to", migrate_to, "The PostgreSQL ledger: postgresql://...")
+        ->required()
+        ->type_name("URL");
+    l_migrate_
+        ->add_option("--password-file", migrate_password_file,
+                     "PostgreSQL's password (else PGPASSWORD or ~/.pgpass)")
+        ->type_name("FILE");
     outbound_ = app.add_subcommand(
         "outbound", "The outbound queue: deliveries to network destinations, and approvals");
     outbound_->require_subcommand(1);
@@ -206,7 +217,7 @@ class SpoolCommands final : public CommandGroup {
         "2 usage or ledger error.");
     // `rbgate ledger list --config F` as well as `rbgate ledger --config F list`.
     for (CLI::App* leaf : {q_list_, q_show_, q_release_, q_reject_, q_reprocess_, l_list_, l_show_,
-                           l_purge_, a_verify_, o_list_, o_retry_, o_cancel_}) {
+                           l_purge_, l_migrate_, a_verify_, o_list_, o_retry_, o_cancel_}) {
       leaf->fallthrough();
     }
   }
@@ -239,6 +250,7 @@ class SpoolCommands final : public CommandGroup {
       if (*l_purge_) {
         return gateway::PurgeItems(config, IsoDateOption(purge_before, "--before"));
       }
+      if (*l_migrate_) return gateway::LedgerMigrate(config, migrate_to, migrate_password_file);
       if (*stats_) return gateway::Stats(config, op);
       if (*o_list_) return gateway::OutboundList(config, outbound_all, op);
       if (*o_retry_) return gateway::OutboundRetry(config, id, reason);
@@ -272,6 +284,8 @@ class SpoolCommands final : public CommandGroup {
   CLI::App* l_list_ = nullptr;
   CLI::App* l_show_ = nullptr;
   CLI::App* l_purge_ = nullptr;
+  CLI::App* l_migrate_ = nullptr;
+  std::string migrate_to, migrate_password_file;
   CLI::App* outbound_ = nullptr;
   CLI::App* o_list_ = nullptr;
   CLI::App* o_retry_ = nullptr;

@@ -291,6 +291,11 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
       Fail(path, t->get("url"), "ledger.url",
            "must be a postgresql:// URL (empty: the SQLite ledger in the spool root)");
     }
+    if (!c.spool.ledger.url.empty()) {
+      if (spool::Status st = spool::CheckLedgerUrl(c.spool.ledger.url); !st.ok()) {
+        Fail(path, t->get("url"), "ledger.url", st.message);
+      }
+    }
     // Every command needs the ledger, so the password is read for officers' commands too.
     c.spool.ledger.password = ReadSecret(path, dir, *t, r, "password", true);
     r.NoOthers();

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The ledger in PostgreSQL with the real binary, under tests/support/with_postgres.sh (a server
+# of the test's own): a spool's SQLite ledger with files delivered, quarantined and reconciled
+# is migrated (`rbgate ledger migrate`), verified, and the spool goes on with PostgreSQL: the
+# same listing, the same audit head, reconciliation across the move, an officer's release; a
+# migration into a ledger that is not empty, a URL with a password and a UTF8 database are
+# refused with their reason; a pg_dump backup restores into a ledger whose chain still ends at
+# the head recorded before.
+set -u
+rbgate=$(realpath "$1")
+: "${RBGATE_TEST_POSTGRES:?run under tests/support/with_postgres.sh}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib.sh"
+host=${RBGATE_TEST_POSTGRES#host=}
+host=${host%% *}
+psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "host=$host user=rbgate dbname=${DB:-postgres}" "$@"; }
+url() { echo "postgresql:///$1?host=$host&user=rbgate"; }
+
+run() {  # run NAME WANTED_EXIT COMMAND...: output in $tmp/out and $tmp/err
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok; else
+    bad "$name: exit $got, wanted $want"
+    head -5 "$tmp/out" "$tmp/err" | sed 's/^/  /'
+  fi
+}
+has() { grep -qF -- "$2" "$1"; }
+
+sp=$tmp/sp
+cfg=$sp/rbgate.toml
+run init 0 "$rbgate" init "$sp"
+run gen-dd 0 "$rbgate" gen bacs18 --records 300 --seed 9 -o "$tmp/dd.s18"
+run gen-ret1 0 "$rbgate" gen arudd --for "$tmp/dd.s18" --records 4 -o "$tmp/ret1.xml"
+run gen-ret2 0 "$rbgate" gen arudd --for "$tmp/dd.s18" --records 2 --seed 5 -o "$tmp/ret2.xml"
+run gen-bad 0 "$rbgate" gen bacs18 --records 50 --seed 4 --fault bad-account -o "$tmp/bad.s18"
+
+# On SQLite first: a payment file delivered, returns matched, a faulty file quarantined.
+cp "$tmp/dd.s18" "$tmp/bad.s18" "$sp/incoming/auto/"
+run run-sqlite 0 "$rbgate" run --once --config "$cfg"
+cp "$tmp/ret1.xml" "$sp/incoming/auto/"
+run run-returns 0 "$rbgate" run --once --config "$cfg"
+run reconcile-sqlite 0 "$rbgate" reconcile --config "$cfg"
+check matched-sqlite has "$tmp/out" "4 matched"
+"$rbgate" ledger list --config "$cfg" --format json >"$tmp/list-sqlite.json"
+run audit-sqlite 0 "$rbgate" audit verify --config "$cfg"
+head_sqlite=$(grep -o 'head [0-9]*:[0-9a-f]*' "$tmp/out" | head -1 | cut -d' ' -f2)
+check head-printed test -n "$head_sqlite"
+bad_id=$("$rbgate" quarantine list --config "$cfg" --format json | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+check quarantined test -n "$bad_id"
+
+# Migrate into an empty database made for bytes (SQL_ASCII, as the server's default here).
+psql -c "CREATE DATABASE ledger"
+run migrate 0 "$rbgate" ledger migrate --config "$cfg" --to "$(url ledger)"
+check migrate-verified has "$tmp/out" "audit chain verified in the copy"
+check migrate-files grep -qE "^  files +3$" "$tmp/out"
+check migrate-items grep -qE "^  items +[1-9]" "$tmp/out"
+run migrate-again 2 "$rbgate" ledger migrate --config "$cfg" --to "$(url ledger)"
+check migrate-not-empty has "$tmp/err" "the destination ledger is not empty"
+# The original is unchanged and still answers.
+run sqlite-unchanged 0 "$rbgate" audit verify --config "$cfg" --head "$head_sqlite"
+
+# The spool now on PostgreSQL.
+u=$(url ledger)
+sed -i "s|^url = \"\"|url = \"${u//&/\\&}\"|" "$cfg"
+check config-set grep -q "^url = \"postgresql" "$cfg"
+"$rbgate" ledger list --config "$cfg" --format json >"$tmp/list-pg.json"
+check same-listing cmp -s "$tmp/list-sqlite.json" "$tmp/list-pg.json"
+run audit-pg 0 "$rbgate" audit verify --config "$cfg" --head "$head_sqlite"
+run reconcile-pg 0 "$rbgate" reconcile --config "$cfg"
+check matched-pg has "$tmp/out" "4 matched"
+# New work on PostgreSQL: more returns (one item returned twice across the move), a release.
+cp "$tmp/ret2.xml" "$sp/incoming/auto/"
+run run-pg 0 "$rbgate" run --once --config "$cfg"
+run reconcile-after 1 "$rbgate" reconcile --config "$cfg" --format json
+check returned-twice grep -q '"returned_twice":[1-9]' "$tmp/out"
+run release 0 "$rbgate" quarantine release "$bad_id" --config "$cfg" --reason "the bureau confirmed" --force-duplicate
+run release-again 2 "$rbgate" quarantine release "$bad_id" --config "$cfg" --reason "twice"
+run audit-after 0 "$rbgate" audit verify --config "$cfg" --head "$head_sqlite"
+head_pg=$(grep -o 'head [0-9]*:[0-9a-f]*' "$tmp/out" | head -1 | cut -d' ' -f2)
+check head-moved test "$head_pg" != "$head_sqlite"
+files_sqlite=$(sqlite3 "$sp/ledger.db" 'SELECT count(*) FROM files')
+check no-sqlite-writes test "$files_sqlite" = 3
+# Tampering in PostgreSQL is found as in SQLite.
+DB=ledger psql -c "ALTER TABLE actions DISABLE TRIGGER USER; UPDATE actions SET reason = 'as agreed'"
+run tampered 1 "$rbgate" audit verify --config "$cfg"
+check tampered-said has "$tmp/out" "in the ledger's actions but not in the chain"
+# (Each start of rbgate arms the triggers again: the tamperer disables them again.)
+DB=ledger psql -c "ALTER TABLE actions DISABLE TRIGGER USER; UPDATE actions SET reason = 'the bureau confirmed'; ALTER TABLE actions ENABLE TRIGGER USER"
+run untampered 0 "$rbgate" audit verify --config "$cfg" --head "$head_pg"
+
+# Backup and restore drill: pg_dump's custom format, restored into a new database, the chain
+# ending at the head recorded before.
+"$PGBIN/pg_dump" -Fc -f "$tmp/ledger.dump" "host=$host user=rbgate dbname=ledger"
+check dump-made test -s "$tmp/ledger.dump"
+psql -c "CREATE DATABASE restored"
+"$PGBIN/pg_restore" -d "host=$host user=rbgate dbname=restored" "$tmp/ledger.dump"
+sed -i "s|dbname=ledger|dbname=restored|; s|/ledger?|/restored?|" "$cfg"
+run audit-restored 0 "$rbgate" audit verify --config "$cfg" --head "$head_pg"
+check restored-listing cmp -s <("$rbgate" ledger list --config "$cfg" --format json) \
+  <(sed "s|/restored?|/ledger?|" "$cfg" >"$tmp/cfg2"; cp "$tmp/cfg2" "$cfg"; "$rbgate" ledger list --config "$cfg" --format json)
+
+# Refusals, each with its reason.
+route='[[route]]\nname = "auto"\n'
+printf "[ledger]\nurl = \"postgresql://rbgate:secret@localhost/ledger\"\n$route" >"$tmp/pw.toml"
+run password-in-url 2 "$rbgate" ledger list --config "$tmp/pw.toml"
+check password-said has "$tmp/err" "pw.toml:2:7: ledger.url: it holds a password"
+printf "[ledger]\nurl = \"mysql://x\"\n$route" >"$tmp/my.toml"
+run not-postgres 2 "$rbgate" ledger list --config "$tmp/my.toml"
+check not-postgres-said has "$tmp/err" "ledger.url"
+psql -c "CREATE DATABASE utf ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"
+mkdir -p "$tmp/u"
+printf '[spool]\nroot = "%s"\n[ledger]\nurl = "%s"\n[[route]]\nname = "auto"\n' "$tmp/u" "$(url utf)" >"$tmp/u.toml"
+run utf8-refused 2 "$rbgate" ledger list --config "$tmp/u.toml"
+check utf8-said has "$tmp/err" "ENCODING 'SQL_ASCII'"
+printf "[ledger]\nurl = \"postgresql:///x?host=/nonexistent&user=rbgate\"\n$route" >"$tmp/gone.toml"
+run unreachable 2 "$rbgate" ledger list --config "$tmp/gone.toml"
+check unreachable-said has "$tmp/err" "cannot connect to PostgreSQL"
+
+echo "ledger_test: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
