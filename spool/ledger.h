@@ -358,6 +358,9 @@ StatusOr<std::unique_ptr<Ledger>> OpenLedgerAt(const LedgerLocation& where,
 Status LedgerAnswers(const LedgerLocation& where, const std::string& root);
 Status SqliteLedgerAnswers(const std::string& path);
 
+// Statements the ledger has run in this process (on PostgreSQL, each a round trip).
+std::uint64_t LedgerStatements();
+
 // Now as ISO 8601 UTC with milliseconds, e.g. 2026-11-23T15:40:12.123Z.
 std::string NowIso();
 // Now as milliseconds since the Unix epoch (the outbound queue's clock).

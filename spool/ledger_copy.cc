@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "parsers/invariant.h"
+#include "spool/audit_sql.h"
 #include "spool/ledger_sql_db.h"
 #include "spool/sql.h"
 
@@ -167,6 +168,41 @@ StatusOr<LedgerCopyReport> CopySqliteLedger(const std::string& from, const Ledge
   }
   report.audit_entries = v.entries;
   report.audit_head = v.head_hash;
+  return report;
+}
+
+StatusOr<LedgerBackupReport> BackupLedger(const LedgerLocation& where, const std::string& root,
+                                          const std::string& to) {
+  if (where.postgres()) {
+    return Error(Code::kFailedPrecondition,
+                 "the ledger is in PostgreSQL: back it up with PostgreSQL's own tools, e.g. "
+                 "pg_dump -Fc -f FILE '<ledger.url>' (restore with pg_restore into an empty "
+                 "database; docs/operators.md, Backups)");
+  }
+  if (Status st = sql::BackupSqlite(root + "/ledger.db", to); !st.ok()) return st;
+  auto copy = sql::OpenSqlite(to, /*read_only=*/true);
+  if (!copy.ok()) return copy.status();
+  sql::Connection& c = **copy;
+  {
+    sql::Stmt check(c, "PRAGMA integrity_check");
+    if (check.Step() != sql::kRow || check.Text(0) != "ok") {
+      return Error(Code::kDataLoss, "the backup " + to + " fails SQLite's integrity check");
+    }
+  }
+  LedgerBackupReport report;
+  {
+    sql::Stmt files(c, "SELECT count(*) FROM files");
+    if (files.Step() == sql::kRow) report.files = files.Int(0);
+  }
+  const AuditVerdict v = VerifyAuditChain(c, std::nullopt);
+  if (!v.ok()) {
+    return Error(Code::kDataLoss,
+                 fmt::format("the backup's audit chain does not verify ({} problems): the ledger "
+                             "itself is suspect (rbgate audit verify)",
+                             v.problems.size()));
+  }
+  report.audit_entries = v.entries;
+  report.audit_head = fmt::format("{}:{}", v.head_seq, v.head_hash);
   return report;
 }
 

@@ -25,4 +25,16 @@ struct LedgerCopyReport {
 // changed. The caller makes sure no daemon writes to `from` meanwhile (the spool's lock).
 StatusOr<LedgerCopyReport> CopySqliteLedger(const std::string& from, const LedgerLocation& to);
 
+struct LedgerBackupReport {
+  std::uint64_t files = 0, audit_entries = 0;
+  std::string audit_head;  // "seq:hash" of the backup's last entry
+};
+
+// `rbgate ledger backup FILE`: the SQLite ledger copied whole to FILE while the daemon runs
+// (SQLite's online backup API), then checked as restored would be: SQLite's integrity check
+// and the audit chain. A PostgreSQL ledger is backed up with PostgreSQL's own tools (pg_dump),
+// which this refuses to stand in for, saying so.
+StatusOr<LedgerBackupReport> BackupLedger(const LedgerLocation& where, const std::string& root,
+                                          const std::string& to);
+
 }  // namespace rbgate::spool

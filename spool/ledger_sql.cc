@@ -478,6 +478,8 @@ StatusOr<std::unique_ptr<Ledger>> OpenLedgerAt(const LedgerLocation& where,
   return OpenSqliteLedger(root + "/ledger.db");
 }
 
+std::uint64_t LedgerStatements() { return sql::StatementsRun(); }
+
 std::string LedgerLocation::Describe(const std::string& root) const {
   return postgres() ? url : root + "/ledger.db";
 }

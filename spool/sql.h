@@ -62,6 +62,11 @@ class Connection {
   virtual bool HasTable(std::string_view table) = 0;
 };
 
+// Statements this process has run on either backend, transaction boundaries included: on
+// PostgreSQL, each is a round trip to the server.
+std::uint64_t StatementsRun();
+void CountStatement();
+
 // A statement for one use: bound, stepped, then reset when it goes out of scope.
 class Stmt {
  public:
@@ -114,6 +119,10 @@ class Stmt {
 
 // Opens (creating if needed) the SQLite database at `path`, read-write or read-only.
 StatusOr<std::unique_ptr<Connection>> OpenSqlite(const std::string& path, bool read_only = false);
+
+// Copies the SQLite database at `from` to a new file `to` with SQLite's online backup API (a
+// consistent copy while others write), synced and renamed into place whole.
+Status BackupSqlite(const std::string& from, const std::string& to);
 
 // Connects to PostgreSQL. `conninfo`: a libpq connection string or postgresql:// URL, which
 // must not hold a password; `password`: from a file or the environment (empty: libpq's own,

@@ -191,6 +191,7 @@ class PgConnection final : public Connection {
 
   Status Exec(const std::string& sql) override {
     if (Status st = Ready("run " + sql.substr(0, 40)); !st.ok()) return st;
+    CountStatement();
     PGresult* r = PQexec(conn_, sql.c_str());
     Status st = Ok(r) ? Status::Ok() : FromPg(r, conn_, sql.substr(0, 200));
     PQclear(r);
@@ -207,6 +208,7 @@ class PgConnection final : public Connection {
     return Simple("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", what, true);
   }
   Status Commit(std::string_view what) override {
+    CountStatement();
     PGresult* r = PQexec(conn_, "COMMIT");
     // A transaction that failed part-way commits as ROLLBACK: not a success.
     const bool committed = Ok(r) && std::string_view(PQcmdStatus(r)) == "COMMIT";
@@ -219,6 +221,7 @@ class PgConnection final : public Connection {
     return st;
   }
   void Rollback() override {
+    CountStatement();
     PQclear(PQexec(conn_, "ROLLBACK"));
     in_transaction_ = false;
   }
@@ -259,6 +262,7 @@ class PgConnection final : public Connection {
       v[i] = values[i].data();
       lengths[i] = static_cast<int>(values[i].size());
     }
+    CountStatement();
     PGresult* r = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
                                  v.data(), lengths.data(), formats.data(), 0);
     if (!Ok(r)) {
@@ -293,6 +297,7 @@ class PgConnection final : public Connection {
     return Status::Ok();
   }
   Status Simple(const std::string& sql, std::string_view what, bool begins) {
+    CountStatement();
     PGresult* r = PQexec(conn_, sql.c_str());
     Status st = Ok(r) ? Status::Ok() : FromPg(r, conn_, what);
     PQclear(r);

@@ -1,13 +1,25 @@
 // sql::Connection over SQLite: statements prepared once per connection (preparing costs more
 // than running the ledger's small queries) and result codes made statuses in one place.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 #include "spool/sql.h"
 
 namespace rbgate::spool::sql {
+
+namespace {
+std::atomic<std::uint64_t> statements_run{0};
+}  // namespace
+std::uint64_t StatementsRun() { return statements_run.load(std::memory_order_relaxed); }
+void CountStatement() { statements_run.fetch_add(1, std::memory_order_relaxed); }
+
 namespace {
 
 Status FromSqlite(int rc, sqlite3* db, std::string_view what) {
@@ -52,6 +64,7 @@ class SqliteStatement final : public Statement {
     sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   StepResult Step() override {
+    if (sqlite3_stmt_busy(s_) == 0) CountStatement();  // the first step runs it
     rc_ = sqlite3_step(s_);
     if (rc_ == SQLITE_ROW) return kRow;
     return rc_ == SQLITE_DONE ? kDone : kError;
@@ -92,6 +105,7 @@ class SqliteConnection final : public Connection {
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
   Dialect dialect() const override { return Dialect::kSqlite; }
+  sqlite3* handle() const { return db_; }
 
   Statement* Prepare(const std::string& sql, std::string& error) override {
     if (auto it = cache_.find(sql); it != cache_.end()) return it->second.get();
@@ -109,6 +123,7 @@ class SqliteConnection final : public Connection {
   }
 
   Status Exec(const std::string& sql) override {
+    CountStatement();
     char* err = nullptr;
     const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
     const std::string message = err != nullptr ? err : "";
@@ -130,6 +145,7 @@ class SqliteConnection final : public Connection {
 
  private:
   Status Run(const char* sql, std::string_view what) {
+    CountStatement();
     return FromSqlite(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr), db_, what);
   }
   sqlite3* db_;
@@ -153,6 +169,63 @@ StatusOr<std::unique_ptr<Connection>> OpenSqlite(const std::string& path, bool r
   // write-ahead log a killed daemon left, and without a wait this start would fail.
   sqlite3_busy_timeout(db, read_only ? 2000 : 10000);
   return std::unique_ptr<Connection>(std::make_unique<SqliteConnection>(db));
+}
+
+Status BackupSqlite(const std::string& from, const std::string& to) {
+  auto source = OpenSqlite(from, /*read_only=*/true);
+  if (!source.ok()) return source.status();
+  const std::string partial = to + ".partial";
+  ::unlink(partial.c_str());
+  sqlite3* dest = nullptr;
+  int rc =
+      sqlite3_open_v2(partial.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  Status st;
+  if (rc == SQLITE_OK) {
+    auto* src = static_cast<SqliteConnection&>(**source).handle();
+    sqlite3_backup* b = sqlite3_backup_init(dest, "main", src, "main");
+    if (b == nullptr) {
+      st = FromSqlite(sqlite3_errcode(dest), dest, "back up " + from);
+    } else {
+      // All pages in one step: a read transaction on the original for the copy's length, so
+      // the copy is of one moment however busy the daemon is.
+      while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        sqlite3_sleep(50);
+      }
+      sqlite3_backup_finish(b);
+      st = FromSqlite(rc == SQLITE_DONE ? SQLITE_OK : rc, dest, "back up " + from);
+    }
+    // The copy in rollback-journal mode: one file, whole, wherever it is taken.
+    if (st.ok()) {
+      st = FromSqlite(sqlite3_exec(dest, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr),
+                      dest, "back up " + from);
+    }
+  } else {
+    st = FromSqlite(rc, dest, "create " + partial);
+  }
+  sqlite3_close_v2(dest);
+  if (st.ok()) {
+    const int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      st = Error(Code::kUnavailable, "sync " + partial + ": " + std::strerror(errno));
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  if (st.ok() && ::rename(partial.c_str(), to.c_str()) != 0) {
+    st = Error(Code::kUnavailable, "rename " + partial + ": " + std::strerror(errno));
+  }
+  if (st.ok()) {  // the rename itself made durable
+    const auto slash = to.rfind('/');
+    const std::string dir = slash == std::string::npos ? "."
+                            : slash == 0               ? "/"
+                                                       : to.substr(0, slash);
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
+    }
+  }
+  if (!st.ok()) ::unlink(partial.c_str());
+  return st;
 }
 
 }  // namespace rbgate::spool::sql

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "parsers/invariant.h"
+#include "spool/ledger.h"
 
 namespace rbgate::gateway {
 
@@ -94,6 +95,10 @@ std::string Metrics::Render(const Gauges& g) const {
   Header(out, "rbgate_invariant_failures_total", "counter",
          "Internal invariants found broken (a bug: each is logged as invariant-failed).");
   out += fmt::format("rbgate_invariant_failures_total {}\n", InvariantFailures());
+  Header(out, "rbgate_ledger_statements_total", "counter",
+         "Statements run on the ledger, transactions' beginnings and ends included (on "
+         "PostgreSQL, each a round trip to the server).");
+  out += fmt::format("rbgate_ledger_statements_total {}\n", spool::LedgerStatements());
   Header(out, "rbgate_paused_total", "counter",
          "Files left to finish later (a full disk, an unavailable ledger), by cause.");
   for (const auto& [code, n] : paused_) {

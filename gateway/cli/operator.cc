@@ -554,6 +554,19 @@ int LedgerMigrate(Config& c, const std::string& to, const std::string& password_
   return 0;
 }
 
+int LedgerBackup(Config& c, const std::string& to) {
+  auto report = spool::BackupLedger(c.spool.ledger, c.spool.root, to);
+  if (!report.ok()) return Fail(report.status());
+  std::printf(
+      "backed up %s/ledger.db to %s: %llu files; audit chain verified in the backup, %llu "
+      "entries, head %s\n"
+      "To restore: stop rbgate, copy %s to %s/ledger.db, then rbgate audit verify --head %s\n",
+      c.spool.root.c_str(), to.c_str(), static_cast<unsigned long long>(report->files),
+      static_cast<unsigned long long>(report->audit_entries), report->audit_head.c_str(),
+      to.c_str(), c.spool.root.c_str(), report->audit_head.c_str());
+  return 0;
+}
+
 int Init(const std::string& dir) {
   if (spool::Status s = spool::MakeDirs(dir); !s.ok()) return Fail(s);
   const std::string config_path = dir + "/rbgate.toml";

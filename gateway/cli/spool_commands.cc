@@ -149,6 +149,13 @@ class SpoolCommands final : public CommandGroup {
         ->add_option("--password-file", migrate_password_file,
                      "PostgreSQL's password (else PGPASSWORD or ~/.pgpass)")
         ->type_name("FILE");
+    l_backup_ = ledger_->add_subcommand(
+        "backup",
+        "Copy the ledger to FILE while rbgate runs (SQLite's online backup), checked as a "
+        "restore would be; for PostgreSQL, says which tool to use");
+    l_backup_->add_option("FILE", backup_to, "Where the copy goes (replaced whole)")
+        ->required()
+        ->type_name("");
     outbound_ = app.add_subcommand(
         "outbound", "The outbound queue: deliveries to network destinations, and approvals");
     outbound_->require_subcommand(1);
@@ -216,8 +223,9 @@ class SpoolCommands final : public CommandGroup {
         "Exit status: 0 every return matched once; 1 some are unmatched or returned twice; "
         "2 usage or ledger error.");
     // `rbgate ledger list --config F` as well as `rbgate ledger --config F list`.
-    for (CLI::App* leaf : {q_list_, q_show_, q_release_, q_reject_, q_reprocess_, l_list_, l_show_,
-                           l_purge_, l_migrate_, a_verify_, o_list_, o_retry_, o_cancel_}) {
+    for (CLI::App* leaf :
+         {q_list_, q_show_, q_release_, q_reject_, q_reprocess_, l_list_, l_show_, l_purge_,
+          l_migrate_, l_backup_, a_verify_, o_list_, o_retry_, o_cancel_}) {
       leaf->fallthrough();
     }
   }
@@ -250,6 +258,7 @@ class SpoolCommands final : public CommandGroup {
       if (*l_purge_) {
         return gateway::PurgeItems(config, IsoDateOption(purge_before, "--before"));
       }
+      if (*l_backup_) return gateway::LedgerBackup(config, backup_to);
       if (*l_migrate_) return gateway::LedgerMigrate(config, migrate_to, migrate_password_file);
       if (*stats_) return gateway::Stats(config, op);
       if (*o_list_) return gateway::OutboundList(config, outbound_all, op);
@@ -285,6 +294,8 @@ class SpoolCommands final : public CommandGroup {
   CLI::App* l_show_ = nullptr;
   CLI::App* l_purge_ = nullptr;
   CLI::App* l_migrate_ = nullptr;
+  CLI::App* l_backup_ = nullptr;
+  std::string backup_to;
   std::string migrate_to, migrate_password_file;
   CLI::App* outbound_ = nullptr;
   CLI::App* o_list_ = nullptr;

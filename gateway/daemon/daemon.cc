@@ -578,7 +578,8 @@ int RunDaemon(Config& config, bool once) {
              {Number("paused", static_cast<std::int64_t>(paused)),
               Number("syncs", static_cast<std::int64_t>(sp->syncs())),
               Number("sync_requests", static_cast<std::int64_t>(sp->sync_requests())),
-              Number("sync_seconds", sp->sync_seconds(), 3)});
+              Number("sync_seconds", sp->sync_seconds(), 3),
+              Number("ledger_statements", static_cast<std::int64_t>(spool::LedgerStatements()))});
   return 0;
 }
 

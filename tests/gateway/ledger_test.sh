@@ -51,6 +51,18 @@ check head-printed test -n "$head_sqlite"
 bad_id=$("$rbgate" quarantine list --config "$cfg" --format json | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
 check quarantined test -n "$bad_id"
 
+# A backup of the SQLite ledger while it is in use, and a restore drill: the copy in a spool of
+# its own verifies against the head recorded before, and lists the same files.
+run backup 0 "$rbgate" ledger backup --config "$cfg" "$tmp/ledger-backup.db"
+check backup-verified has "$tmp/out" "audit chain verified in the backup"
+check backup-head has "$tmp/out" "head $head_sqlite"
+run init-restore 0 "$rbgate" init "$tmp/restore"
+cp "$tmp/ledger-backup.db" "$tmp/restore/ledger.db"
+run restored-sqlite 0 "$rbgate" audit verify --config "$tmp/restore/rbgate.toml" --head "$head_sqlite"
+check restored-sqlite-listing cmp -s "$tmp/list-sqlite.json" \
+  <("$rbgate" ledger list --config "$tmp/restore/rbgate.toml" --format json)
+run backup-nowhere 2 "$rbgate" ledger backup --config "$cfg" "$tmp/no/such/dir/x.db"
+
 # Migrate into an empty database made for bytes (SQL_ASCII, as the server's default here).
 psql -c "CREATE DATABASE ledger"
 run migrate 0 "$rbgate" ledger migrate --config "$cfg" --to "$(url ledger)"
@@ -95,6 +107,8 @@ run untampered 0 "$rbgate" audit verify --config "$cfg" --head "$head_pg"
 # ending at the head recorded before.
 "$PGBIN/pg_dump" -Fc -f "$tmp/ledger.dump" "host=$host user=rbgate dbname=ledger"
 check dump-made test -s "$tmp/ledger.dump"
+run backup-pg-refused 2 "$rbgate" ledger backup --config "$cfg" "$tmp/x.db"
+check backup-pg-said has "$tmp/err" "pg_dump -Fc"
 psql -c "CREATE DATABASE restored"
 "$PGBIN/pg_restore" -d "host=$host user=rbgate dbname=restored" "$tmp/ledger.dump"
 sed -i "s|dbname=ledger|dbname=restored|; s|/ledger?|/restored?|" "$cfg"

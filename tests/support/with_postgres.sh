@@ -25,9 +25,11 @@ stop() {
 trap stop EXIT
 "${as[@]}" "$bin/initdb" -D "$dir/data" -U rbgate --auth=trust -E SQL_ASCII --locale=C \
   >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-# fsync off: the tests never lose power, and they make many small databases.
+# fsync off for the tests, which never lose power and make many small databases;
+# RBGATE_PG_FSYNC=on for benchmarks.
 if ! "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null; then
+  -o "-k $dir -c listen_addresses='' -c fsync=${RBGATE_PG_FSYNC:-off} -c max_connections=200" \
+  start >/dev/null; then
   cat "$dir/server.log" >&2
   exit 1
 fi
