@@ -554,6 +554,34 @@ int LedgerMigrate(Config& c, const std::string& to, const std::string& password_
   return 0;
 }
 
+int ArchivePurge(Config& c, bool dry_run) {
+  if (!c.retention.any()) {
+    std::printf(
+        "nothing is ever deleted: [archive] retain_days and [quarantine] retain_days "
+        "are 0 (for ever) in %s\n",
+        c.path.c_str());
+    return 0;
+  }
+  auto op = Open(c);
+  if (!op) return 2;
+  auto report =
+      spool::PurgeExpired(*op->spool, c.retention, spool::UnixMs(), dry_run, c.spool.user);
+  if (!report.ok()) return Fail(report.status());
+  for (const auto& f : report->files) {
+    std::printf("%s %-10s %s  %s  (%s, %llu bytes)\n", dry_run ? "would delete" : "deleted",
+                f.where.c_str(), f.id.c_str(), f.name.c_str(), f.day.c_str(),
+                static_cast<unsigned long long>(f.bytes));
+  }
+  std::printf(
+      "%s %zu (%llu bytes); %llu past their time but still needed (waiting for an "
+      "officer, an approval or a destination)%s\n",
+      dry_run ? "would delete" : "deleted", report->files.size(),
+      static_cast<unsigned long long>(report->bytes),
+      static_cast<unsigned long long>(report->kept_in_use),
+      dry_run || report->files.empty() ? "" : "; each deletion is on its file's record");
+  return 0;
+}
+
 int LedgerBackup(Config& c, const std::string& to) {
   auto report = spool::BackupLedger(c.spool.ledger, c.spool.root, to);
   if (!report.ok()) return Fail(report.status());

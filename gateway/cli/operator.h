@@ -50,6 +50,8 @@ int Reconcile(Config& c, const ReconcileOptions& o);
 // `before`, on record in the daemon's log format on stdout.
 int PurgeItems(Config& c, const std::string& before);
 // Copies the spool's SQLite ledger into an empty PostgreSQL ledger at `to`, verified.
+// Deletes (or, dry, lists) archived originals and rejected files' folders past retention.
+int ArchivePurge(Config& c, bool dry_run);
 // Backs up the SQLite ledger to `to` while the daemon runs, checked as a restore would be.
 int LedgerBackup(Config& c, const std::string& to);
 int LedgerMigrate(Config& c, const std::string& to, const std::string& password_file);

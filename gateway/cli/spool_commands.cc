@@ -156,6 +156,14 @@ class SpoolCommands final : public CommandGroup {
     l_backup_->add_option("FILE", backup_to, "Where the copy goes (replaced whole)")
         ->required()
         ->type_name("");
+    archive_ = app.add_subcommand("archive", "The archive of originals, and retention");
+    archive_->require_subcommand(1);
+    add_config(archive_);
+    ar_purge_ = archive_->add_subcommand(
+        "purge",
+        "Delete archived originals and rejected files' quarantine folders older than "
+        "[archive] and [quarantine] retain_days, each on record (the daemon does it daily)");
+    ar_purge_->add_flag("--dry-run", purge_dry_run, "Say what would go; delete nothing");
     outbound_ = app.add_subcommand(
         "outbound", "The outbound queue: deliveries to network destinations, and approvals");
     outbound_->require_subcommand(1);
@@ -225,7 +233,7 @@ class SpoolCommands final : public CommandGroup {
     // `rbgate ledger list --config F` as well as `rbgate ledger --config F list`.
     for (CLI::App* leaf :
          {q_list_, q_show_, q_release_, q_reject_, q_reprocess_, l_list_, l_show_, l_purge_,
-          l_migrate_, l_backup_, a_verify_, o_list_, o_retry_, o_cancel_}) {
+          l_migrate_, l_backup_, ar_purge_, a_verify_, o_list_, o_retry_, o_cancel_}) {
       leaf->fallthrough();
     }
   }
@@ -233,8 +241,8 @@ class SpoolCommands final : public CommandGroup {
   std::optional<int> Run() override {
     if (*init_) return gateway::Init(init_dir);
     if (*voa_balance_ && !vb.list.empty()) return gateway::VoaBalance(vb);
-    if (*run_ || *quarantine_ || *ledger_ || *stats_ || *reconcile_ || *audit_ || *outbound_ ||
-        *approve_ || *voa_) {
+    if (*run_ || *quarantine_ || *ledger_ || *archive_ || *stats_ || *reconcile_ || *audit_ ||
+        *outbound_ || *approve_ || *voa_) {
       gateway::Config config;
       try {
         config = gateway::LoadConfig(config_path, /*check_feeds=*/run_->parsed(),
@@ -258,6 +266,7 @@ class SpoolCommands final : public CommandGroup {
       if (*l_purge_) {
         return gateway::PurgeItems(config, IsoDateOption(purge_before, "--before"));
       }
+      if (*ar_purge_) return gateway::ArchivePurge(config, purge_dry_run);
       if (*l_backup_) return gateway::LedgerBackup(config, backup_to);
       if (*l_migrate_) return gateway::LedgerMigrate(config, migrate_to, migrate_password_file);
       if (*stats_) return gateway::Stats(config, op);
@@ -295,6 +304,9 @@ class SpoolCommands final : public CommandGroup {
   CLI::App* l_purge_ = nullptr;
   CLI::App* l_migrate_ = nullptr;
   CLI::App* l_backup_ = nullptr;
+  CLI::App* archive_ = nullptr;
+  CLI::App* ar_purge_ = nullptr;
+  bool purge_dry_run = false;
   std::string backup_to;
   std::string migrate_to, migrate_password_file;
   CLI::App* outbound_ = nullptr;

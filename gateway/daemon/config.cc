@@ -300,6 +300,20 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
     c.spool.ledger.password = ReadSecret(path, dir, *t, r, "password", true);
     r.NoOthers();
   }
+  // Retention: how long originals are kept after their work is done (0: for ever).
+  for (const char* table : {"archive", "quarantine"}) {
+    if (const toml::table* t = top.Table(table)) {
+      Reader r(path, *t, std::string(table) + ".");
+      const auto days = r.Get<std::uint64_t>("retain_days").value_or(0);
+      if (days > 36500) {
+        Fail(path, t->get("retain_days"), std::string(table) + ".retain_days",
+             "must be 0 (for ever) to 36500 days");
+      }
+      (std::string_view(table) == "archive" ? c.retention.archive_days
+                                            : c.retention.quarantine_days) = static_cast<int>(days);
+      r.NoOthers();
+    }
+  }
   if (const toml::table* t = top.Table("daemon")) {
     Reader r(path, *t, "daemon.");
     c.workers = static_cast<int>(r.Get<std::uint64_t>("workers").value_or(2));
@@ -533,6 +547,12 @@ max_file_mb = 16384     # larger files are quarantined unread
 url = ""                # empty: SQLite in the spool root; several nodes share a PostgreSQL one:
                         # "postgresql://rbgate@db.example/rbgate?sslmode=verify-full&sslrootcert=/etc/rbgate/db-ca.pem"
 # password_file = "/etc/rbgate/ledger.pass"   # or password_env; never in the URL
+
+[archive]
+retain_days = 0         # archived originals deleted after this many days, each on record; 0: kept
+                        # for ever. Files still waiting (approval, forwarding) keep theirs.
+[quarantine]
+retain_days = 0         # rejected files' quarantine folders likewise; quarantined ones always wait
 
 [daemon]
 workers = 2             # files checked and delivered at once

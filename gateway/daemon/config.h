@@ -12,6 +12,7 @@
 #include "gateway/admin/admin_server.h"
 #include "gateway/daemon/late_feeds.h"
 #include "gateway/forward/transfer.h"
+#include "spool/retention.h"
 #include "spool/spool.h"
 
 namespace rbgate::gateway {
@@ -19,6 +20,7 @@ namespace rbgate::gateway {
 struct Config {
   std::string path;  // the file it came from
   spool::SpoolOptions spool;
+  spool::RetentionOptions retention;  // [archive] and [quarantine] retain_days
   int workers = 2;
   int rescan_seconds = 10;
   std::string calendar_file;            // empty: built in

@@ -441,6 +441,7 @@ int RunDaemon(Config& config, bool once) {
   if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
   std::int64_t last_watchdog = 0;
   std::int64_t last_late_check = 0;
+  std::int64_t last_purge = 0;  // retention: at start, then daily
   // The audit chain's head, logged at start, every hour and at the end: shipped off the
   // machine with the log, it lets `rbgate audit verify --head` catch a chain cut short or
   // rewritten later.
@@ -523,6 +524,22 @@ int RunDaemon(Config& config, bool once) {
             {Word("route", s.route), Word("expected_by", s.expect.by_text),
              Word("on", s.expect.on_text),
              Text("action", "no file since midnight; tell the sender or check the transfer")});
+      }
+    }
+    if (config.retention.any() && Due(now, last_purge, 86'400'000)) {
+      const auto purged = spool::PurgeExpired(*sp, config.retention, spool::UnixMs(),
+                                              /*dry_run=*/false, "rbgate (retention)");
+      if (!purged.ok()) {
+        log::Event(Level::kWarning, "purge-failed",
+                   {Text("reason", purged.status().message),
+                    Text("action",
+                         "tried again tomorrow; rbgate archive purge --dry-run says "
+                         "what is due")});
+      } else if (!purged->files.empty() || purged->kept_in_use > 0) {
+        log::Event(Level::kInfo, "purged",
+                   {Number("files", static_cast<std::int64_t>(purged->files.size())),
+                    Number("bytes", static_cast<std::int64_t>(purged->bytes)),
+                    Number("kept_in_use", static_cast<std::int64_t>(purged->kept_in_use))});
       }
     }
     if (watchdog_usec > 0 &&

@@ -63,6 +63,17 @@ check restored-sqlite-listing cmp -s "$tmp/list-sqlite.json" \
   <("$rbgate" ledger list --config "$tmp/restore/rbgate.toml" --format json)
 run backup-nowhere 2 "$rbgate" ledger backup --config "$cfg" "$tmp/no/such/dir/x.db"
 
+# Retention: off by default; on, nothing this young is due.
+run purge-off 0 "$rbgate" archive purge --dry-run --config "$cfg"
+check purge-off-said has "$tmp/out" "nothing is ever deleted"
+sed -i '/^\[archive\]/,/^\[/ s/^retain_days = 0/retain_days = 1/' "$cfg"
+run purge-dry 0 "$rbgate" archive purge --dry-run --config "$cfg"
+check purge-dry-said has "$tmp/out" "would delete 0 (0 bytes)"
+sed -i 's/^retain_days = 1/retain_days = 99999/' "$cfg"
+run retain-too-long 2 "$rbgate" archive purge --dry-run --config "$cfg"
+check retain-too-long-said has "$tmp/err" "archive.retain_days: must be 0 (for ever) to 36500 days"
+sed -i 's/^retain_days = 99999/retain_days = 0/' "$cfg"
+
 # Migrate into an empty database made for bytes (SQL_ASCII, as the server's default here).
 psql -c "CREATE DATABASE ledger"
 run migrate 0 "$rbgate" ledger migrate --config "$cfg" --to "$(url ledger)"
