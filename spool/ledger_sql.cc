@@ -35,13 +35,14 @@ const std::string kUnfinishedStates =
 
 class SqlLedger final : public Ledger {
  public:
-  explicit SqlLedger(std::unique_ptr<sql::Connection> c) : d_(std::move(c)) {}
+  SqlLedger(std::unique_ptr<sql::Connection> c, ledger_sql::Db::Opener more, std::size_t size)
+      : d_(std::move(c), std::move(more), size) {}
 
   Status AddFile(const FileRecord& f) override {
-    std::lock_guard lock(mu_);
+    ledger_sql::Db::Use use(d_);
     const std::string now = NowIso();
     return Txn("add file", [&] {
-      Stmt s(c_,
+      Stmt s(d_.c(),
              "INSERT INTO files (id, name, route, size, state, received_at, updated_at, "
              "dropped_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       Status st = s.Bind(1, f.id)
@@ -61,14 +62,14 @@ class SqlLedger final : public Ledger {
   Status Transition(const std::string& id, std::string_view to, std::string_view detail,
                     std::string_view outcome,
                     const std::vector<DeliveryRecord>& deliveries) override {
-    std::lock_guard lock(mu_);
+    ledger_sql::Db::Use use(d_);
     const std::string now = NowIso();
     return Txn("transition",
                [&] { return history_.Change(id, to, detail, outcome, deliveries, now); });
   }
 
   Status Transitions(const std::string& id, const std::vector<StateChange>& changes) override {
-    std::lock_guard lock(mu_);
+    ledger_sql::Db::Use use(d_);
     return Txn("transitions", [&] {
       for (const auto& c : changes) {
         if (Status st = history_.Change(id, c.to, c.detail, c.outcome, c.deliveries, c.at);
@@ -86,10 +87,10 @@ class SqlLedger final : public Ledger {
   Status RecordCheck(const FileRecord& f, const std::vector<FindingCount>& findings,
                      const std::pair<std::string, std::string>& then,
                      const std::vector<schemas::StoredState>& states) override {
-    std::lock_guard lock(mu_);
+    ledger_sql::Db::Use use(d_);
     const std::string now = NowIso();
     return Txn("record check", [&] {
-      Stmt s(c_,
+      Stmt s(d_.c(),
              "UPDATE files SET feed = ?, sha256 = ?, size = ?, records = ?, errors = ?, "
              "warnings = ?, business_key = ?, updated_at = ?, schema_version = ?, "
              "schema_sha256 = ? WHERE id = ?");
@@ -106,9 +107,9 @@ class SqlLedger final : public Ledger {
                       .Bind(11, f.id)
                       .Run("record check");
       if (!st.ok()) return st;
-      Stmt del(c_, "DELETE FROM findings WHERE file_id = ?");
+      Stmt del(d_.c(), "DELETE FROM findings WHERE file_id = ?");
       if (st = del.Bind(1, f.id).Run("record findings"); !st.ok()) return st;
-      Stmt add(c_, "INSERT INTO findings (file_id, rule, severity, count) VALUES (?, ?, ?, ?)");
+      Stmt add(d_.c(), "INSERT INTO findings (file_id, rule, severity, count) VALUES (?, ?, ?, ?)");
       for (const auto& c : findings) {
         st = add.Bind(1, f.id)
                  .Bind(2, c.rule)
@@ -119,7 +120,7 @@ class SqlLedger final : public Ledger {
       }
       if (then.first.empty()) return Status::Ok();
       if (st = records_.AddStates(f.id, states, now); !st.ok()) return st;
-      Stmt t(c_, "UPDATE files SET state = ?, updated_at = ? WHERE id = ?");
+      Stmt t(d_.c(), "UPDATE files SET state = ?, updated_at = ? WHERE id = ?");
       if (st = t.Bind(1, then.first).Bind(2, now).Bind(3, f.id).Run("transition"); !st.ok()) {
         return st;
       }
@@ -128,20 +129,20 @@ class SqlLedger final : public Ledger {
   }
 
   Status RecordAction(const std::string& id, const ActionRecord& a) override {
-    std::lock_guard lock(mu_);
+    ledger_sql::Db::Use use(d_);
     const std::string at = a.at.empty() ? NowIso() : a.at;
     return Txn("record action", [&] { return history_.AddAction(id, a, at); });
   }
 
   Status Decide(const std::string& id, std::string_view from, const ActionRecord& a,
                 std::string_view to, std::string_view detail, std::string_view outcome) override {
-    std::lock_guard lock(mu_);
+    ledger_sql::Db::Use use(d_);
     const std::string at = a.at.empty() ? NowIso() : a.at;
     // One write transaction: the state read here is the state changed, whoever else acts.
     return Txn("record action", [&] {
       std::string state;
       {
-        Stmt cur(c_, "SELECT state FROM files WHERE id = ?");
+        Stmt cur(d_.c(), "SELECT state FROM files WHERE id = ?");
         cur.Bind(1, id);
         if (cur.Step() != sql::kRow) return Error(Code::kNotFound, "no file " + id);
         state = cur.Text(0);
@@ -156,42 +157,42 @@ class SqlLedger final : public Ledger {
   }
 
   std::pair<std::uint64_t, std::string> AuditHead() override {
-    std::lock_guard lock(mu_);
-    Stmt last(c_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    ledger_sql::Db::Use use(d_);
+    Stmt last(d_.c(), "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
     if (last.Step() != sql::kRow) return {0, ""};
     return {last.Int(0), last.Text(1)};
   }
 
   AuditVerdict VerifyAudit(
       const std::optional<std::pair<std::uint64_t, std::string>>& anchor) override {
-    std::lock_guard lock(mu_);
+    ledger_sql::Db::Use use(d_);
     // One read transaction: the chain and the tables it mirrors as of one moment.
-    if (Status st = c_.BeginRead("verify the audit chain"); !st.ok()) {
+    if (Status st = d_.c().BeginRead("verify the audit chain"); !st.ok()) {
       AuditVerdict verdict;
       verdict.problems.push_back({0, "", "", st.message});
       return verdict;
     }
-    AuditVerdict verdict = VerifyAuditChain(c_, anchor);
-    c_.Rollback();  // nothing was written
+    AuditVerdict verdict = VerifyAuditChain(d_.c(), anchor);
+    d_.c().Rollback();  // nothing was written
     return verdict;
   }
 
   std::optional<FileRecord> Get(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    Stmt s(c_, fmt::format("SELECT {} FROM files WHERE id = ?", kFileColumns));
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(), fmt::format("SELECT {} FROM files WHERE id = ?", kFileColumns));
     s.Bind(1, id);
     if (s.Step() != sql::kRow) return std::nullopt;
     return ReadFile(s);
   }
 
   std::vector<FileRecord> List(const ListFilter& f) override {
-    std::lock_guard lock(mu_);
+    ledger_sql::Db::Use use(d_);
     std::string sql = fmt::format(
         "SELECT {} FROM files WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR feed = ?2) AND "
         "(?3 = '' OR received_at >= ?3) ORDER BY received_at, id",
         kFileColumns);
     if (f.limit > 0) sql += fmt::format(" LIMIT {}", f.limit);
-    Stmt s(c_, sql);
+    Stmt s(d_.c(), sql);
     s.Bind(1, f.state).Bind(2, f.feed).Bind(3, f.since);
     std::vector<FileRecord> out;
     while (s.Step() == sql::kRow) out.push_back(ReadFile(s));
@@ -199,15 +200,15 @@ class SqlLedger final : public Ledger {
   }
 
   std::uint64_t CountInState(std::string_view state) override {
-    std::lock_guard lock(mu_);
-    Stmt s(c_, "SELECT count(*) FROM files WHERE state = ?");
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(), "SELECT count(*) FROM files WHERE state = ?");
     s.Bind(1, state);
     return s.Step() == sql::kRow ? s.Int(0) : 0;
   }
 
   std::vector<std::pair<std::string, std::string>> LastReceivedByRoute() override {
-    std::lock_guard lock(mu_);
-    Stmt s(c_, "SELECT route, max(received_at) FROM files GROUP BY route");
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(), "SELECT route, max(received_at) FROM files GROUP BY route");
     std::vector<std::pair<std::string, std::string>> out;
     while (s.Step() == sql::kRow) out.emplace_back(s.Text(0), s.Text(1));
     return out;
@@ -246,9 +247,9 @@ class SqlLedger final : public Ledger {
   }
 
   std::vector<FileRecord> Unfinished() override {
-    std::lock_guard lock(mu_);
-    Stmt s(c_, fmt::format("SELECT {} FROM files WHERE state IN {} ORDER BY received_at, id",
-                           kFileColumns, kUnfinishedStates));
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(), fmt::format("SELECT {} FROM files WHERE state IN {} ORDER BY received_at, id",
+                               kFileColumns, kUnfinishedStates));
     std::vector<FileRecord> out;
     while (s.Step() == sql::kRow) out.push_back(ReadFile(s));
     return out;
@@ -265,8 +266,8 @@ class SqlLedger final : public Ledger {
   }
 
   std::vector<StatsRow> Stats(const std::string& since) override {
-    std::lock_guard lock(mu_);
-    Stmt s(c_,
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(),
            "SELECT feed, substr(received_at, 1, 13), CASE WHEN outcome = '' THEN state ELSE "
            "outcome END, count(*), sum(size), sum(records) FROM files WHERE received_at >= ? "
            "GROUP BY 1, 2, 3 ORDER BY 2, 1, 3");
@@ -343,6 +344,7 @@ class SqlLedger final : public Ledger {
   }
 
   Status Init() {
+    ledger_sql::Db::Use use(d_);
     if (!d_.postgres()) {
       // A commit is durable at the next syncfs of its filesystem, which the spool makes
       // (GroupSync) before relying on it.
@@ -358,11 +360,11 @@ class SqlLedger final : public Ledger {
     // A ledger from before the audit chain: chain what it holds, once.
     bool unchained = false;
     {
-      Stmt chained(c_, "SELECT 1 FROM audit LIMIT 1");
-      Stmt history(c_, "SELECT 1 FROM transitions UNION ALL SELECT 1 FROM actions LIMIT 1");
+      Stmt chained(d_.c(), "SELECT 1 FROM audit LIMIT 1");
+      Stmt history(d_.c(), "SELECT 1 FROM transitions UNION ALL SELECT 1 FROM actions LIMIT 1");
       unchained = chained.Step() != sql::kRow && history.Step() == sql::kRow;
     }
-    if (unchained) return Txn("chain the ledger", [&] { return ChainUnchained(c_); });
+    if (unchained) return Txn("chain the ledger", [&] { return ChainUnchained(d_.c()); });
     return Status::Ok();
   }
 
@@ -419,8 +421,8 @@ class SqlLedger final : public Ledger {
   // The rows of one file's history table, each made into a T by `make`.
   template <class T, class Make>
   std::vector<T> PerFile(const char* sql, const std::string& id, Make make) {
-    std::lock_guard lock(mu_);
-    Stmt s(c_, sql);
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(), sql);
     s.Bind(1, id);
     std::vector<T> out;
     while (s.Step() == sql::kRow) out.push_back(make(s));
@@ -429,10 +431,10 @@ class SqlLedger final : public Ledger {
 
   std::optional<std::string> AcceptedWhere(const char* column, const std::string& value,
                                            const std::string& except) {
-    std::lock_guard lock(mu_);
-    Stmt s(c_, fmt::format("SELECT id FROM files WHERE {} = ? AND id != ? AND state IN "
-                           "{} ORDER BY received_at LIMIT 1",
-                           column, kAcceptedStates));
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(), fmt::format("SELECT id FROM files WHERE {} = ? AND id != ? AND state IN "
+                               "{} ORDER BY received_at LIMIT 1",
+                               column, kAcceptedStates));
     s.Bind(1, value).Bind(2, except);
     if (s.Step() != sql::kRow) return std::nullopt;
     return s.Text(0);
@@ -444,8 +446,6 @@ class SqlLedger final : public Ledger {
   }
 
   ledger_sql::Db d_;
-  std::mutex& mu_ = d_.mu;
-  sql::Connection& c_ = d_.c;
   ledger_sql::History history_{d_};
   ledger_sql::Records records_{d_};
   ledger_sql::Outbound outbound_{d_, history_};
@@ -453,8 +453,11 @@ class SqlLedger final : public Ledger {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Ledger>> OpenSqlLedger(std::unique_ptr<sql::Connection> c) {
-  auto ledger = std::make_unique<SqlLedger>(std::move(c));
+// `more` opens further connections to the same database, up to `size` in all.
+StatusOr<std::unique_ptr<Ledger>> OpenSqlLedger(std::unique_ptr<sql::Connection> c,
+                                                ledger_sql::Db::Opener more = {},
+                                                std::size_t size = 1) {
+  auto ledger = std::make_unique<SqlLedger>(std::move(c), std::move(more), size);
   if (Status status = ledger->Init(); !status.ok()) return status;
   return std::unique_ptr<Ledger>(std::move(ledger));
 }
@@ -469,7 +472,11 @@ StatusOr<std::unique_ptr<Ledger>> OpenPostgresLedger(const std::string& url,
                                                      const std::string& password) {
   auto c = sql::OpenPostgres(url, password);
   if (!c.ok()) return c.status();
-  return OpenSqlLedger(std::move(c).value());
+  // Connections for the workers' calls to run side by side (writers still take turns).
+  constexpr std::size_t kConnections = 8;
+  return OpenSqlLedger(
+      std::move(c).value(), [url, password] { return sql::OpenPostgres(url, password); },
+      kConnections);
 }
 
 StatusOr<std::unique_ptr<Ledger>> OpenLedgerAt(const LedgerLocation& where,

@@ -36,7 +36,7 @@ OutboundItem ReadOutbound(Stmt& s) {
 
 std::optional<OutboundItem> Outbound::TakeOutbound(const std::string& destination,
                                                    std::int64_t now_ms) {
-  std::lock_guard lock(d_.mu);
+  Db::Use use(d_);
   std::optional<OutboundItem> out;
   const std::string now = NowIso();
   // On PostgreSQL, each node takes a different item at once: the row is locked for this
@@ -44,7 +44,7 @@ std::optional<OutboundItem> Outbound::TakeOutbound(const std::string& destinatio
   Status st = d_.Txn(
       "take outbound",
       [&] {
-        Stmt s(d_.c,
+        Stmt s(d_.c(),
                fmt::format("SELECT {} FROM outbound WHERE destination = ?1 AND state = ?3 AND "
                            "next_at <= ?2 ORDER BY next_at, id LIMIT 1{}",
                            kOutboundColumns, d_.postgres() ? " FOR UPDATE SKIP LOCKED" : ""));
@@ -54,7 +54,7 @@ std::optional<OutboundItem> Outbound::TakeOutbound(const std::string& destinatio
         if (s.Step() != sql::kRow) return Status::Ok();
         OutboundItem o = ReadOutbound(s);
         s.Reset();
-        Stmt u(d_.c,
+        Stmt u(d_.c(),
                "UPDATE outbound SET state = ?3, attempts = attempts + 1, updated_at = ?1 "
                "WHERE id = ?2");
         if (Status r =
@@ -73,8 +73,8 @@ std::optional<OutboundItem> Outbound::TakeOutbound(const std::string& destinatio
 }
 
 std::optional<std::int64_t> Outbound::NextOutboundAt(const std::string& destination) {
-  std::lock_guard lock(d_.mu);
-  Stmt s(d_.c, "SELECT min(next_at) FROM outbound WHERE destination = ?1 AND state = ?2");
+  Db::Use use(d_);
+  Stmt s(d_.c(), "SELECT min(next_at) FROM outbound WHERE destination = ?1 AND state = ?2");
   s.Bind(1, destination).Bind(2, outbound::kQueued);
   if (s.Step() != sql::kRow || s.IsNull(0)) return std::nullopt;
   return static_cast<std::int64_t>(s.Int(0));
@@ -82,13 +82,13 @@ std::optional<std::int64_t> Outbound::NextOutboundAt(const std::string& destinat
 
 Status Outbound::FinishOutbound(const OutboundItem& item, const AttemptResult& r,
                                 std::string& file_state) {
-  std::lock_guard lock(d_.mu);
+  Db::Use use(d_);
   const std::string now = NowIso();
   return d_.Txn("finish outbound", [&] {
     const char* outcome = r.kind == AttemptResult::Kind::kDelivered ? "delivered"
                           : r.kind == AttemptResult::Kind::kRefused ? "refused"
                                                                     : "failed";
-    Stmt a(d_.c,
+    Stmt a(d_.c(),
            "INSERT INTO outbound_attempts (item, destination, at, outcome, reason, detail) "
            "VALUES (?, ?, ?, ?, ?, ?)");
     Status st = a.Bind(1, item.id)
@@ -113,7 +113,7 @@ Status Outbound::FinishOutbound(const OutboundItem& item, const AttemptResult& r
         return Settle(item.file_id, now, file_state);
       case AttemptResult::Kind::kRefused: {
         if (st = SetOutbound(item.id, outbound::kRefused, 0, r.detail, now); !st.ok()) return st;
-        Stmt cur(d_.c, "SELECT state FROM files WHERE id = ?");
+        Stmt cur(d_.c(), "SELECT state FROM files WHERE id = ?");
         cur.Bind(1, item.file_id);
         if (cur.Step() != sql::kRow) return Error(Code::kNotFound, "no file " + item.file_id);
         const bool forwarding = cur.Text(0) == state::kForwarding;
@@ -133,9 +133,9 @@ Status Outbound::FinishOutbound(const OutboundItem& item, const AttemptResult& r
 }
 
 Status Outbound::RequeueSending() {
-  std::lock_guard lock(d_.mu);
+  Db::Use use(d_);
   return d_.Txn("requeue outbound", [&] {
-    Stmt s(d_.c, "UPDATE outbound SET state = ?2, next_at = 0, updated_at = ?1 WHERE state = ?3");
+    Stmt s(d_.c(), "UPDATE outbound SET state = ?2, next_at = 0, updated_at = ?1 WHERE state = ?3");
     return s.Bind(1, NowIso())
         .Bind(2, outbound::kQueued)
         .Bind(3, outbound::kSending)
@@ -144,13 +144,13 @@ Status Outbound::RequeueSending() {
 }
 
 std::optional<OutboundItem> Outbound::GetOutbound(std::uint64_t id) {
-  std::lock_guard lock(d_.mu);
+  Db::Use use(d_);
   return OutboundById(id, /*lock=*/false);
 }
 
 std::vector<OutboundItem> Outbound::OutboundOf(const std::string& file_id) {
-  std::lock_guard lock(d_.mu);
-  Stmt s(d_.c,
+  Db::Use use(d_);
+  Stmt s(d_.c(),
          fmt::format("SELECT {} FROM outbound WHERE file_id = ? ORDER BY id", kOutboundColumns));
   s.Bind(1, file_id);
   std::vector<OutboundItem> out;
@@ -159,8 +159,8 @@ std::vector<OutboundItem> Outbound::OutboundOf(const std::string& file_id) {
 }
 
 std::vector<OutboundItem> Outbound::ListOutbound(bool all, const std::string& since) {
-  std::lock_guard lock(d_.mu);
-  Stmt s(d_.c,
+  Db::Use use(d_);
+  Stmt s(d_.c(),
          fmt::format("SELECT {} FROM outbound WHERE {} ORDER BY id", kOutboundColumns,
                      all ? "created_at >= ?" : "state IN " + kPendingOutbound + " AND ? = ?"));
   s.Bind(1, since);
@@ -172,8 +172,8 @@ std::vector<OutboundItem> Outbound::ListOutbound(bool all, const std::string& si
 
 std::uint64_t Outbound::PendingOutboundNamed(const std::string& destination,
                                              const std::string& name, std::uint64_t except) {
-  std::lock_guard lock(d_.mu);
-  Stmt s(d_.c,
+  Db::Use use(d_);
+  Stmt s(d_.c(),
          "SELECT count(*) FROM outbound WHERE destination = ? AND name = ? AND id != ? AND "
          "state IN " +
              kPendingOutbound);
@@ -182,7 +182,7 @@ std::uint64_t Outbound::PendingOutboundNamed(const std::string& destination,
 }
 
 Status Outbound::RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int64_t now_ms) {
-  std::lock_guard lock(d_.mu);
+  Db::Use use(d_);
   const std::string at = a.at.empty() ? NowIso() : a.at;
   return d_.Txn("retry outbound", [&] {
     auto o = OutboundById(id, /*lock=*/true);
@@ -199,7 +199,7 @@ Status Outbound::RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int
 }
 
 Status Outbound::CancelOutbound(std::uint64_t id, const ActionRecord& a, std::string& file_state) {
-  std::lock_guard lock(d_.mu);
+  Db::Use use(d_);
   const std::string at = a.at.empty() ? NowIso() : a.at;
   return d_.Txn("cancel outbound", [&] {
     auto o = OutboundById(id, /*lock=*/true);
@@ -221,18 +221,18 @@ Status Outbound::CancelOutbound(std::uint64_t id, const ActionRecord& a, std::st
 }
 
 std::vector<OutboundStats> Outbound::OutboundStatsSince(const std::string& since) {
-  std::lock_guard lock(d_.mu);
+  Db::Use use(d_);
   std::map<std::string, OutboundStats> by;
   {
-    Stmt s(d_.c, "SELECT destination, count(*), min(created_at) FROM outbound WHERE state IN " +
-                     kPendingOutbound + " GROUP BY destination");
+    Stmt s(d_.c(), "SELECT destination, count(*), min(created_at) FROM outbound WHERE state IN " +
+                       kPendingOutbound + " GROUP BY destination");
     while (s.Step() == sql::kRow) {
       auto& d = by[s.Text(0)];
       d.queued = s.Int(1);
       d.oldest_queued_at = s.Text(2);
     }
   }
-  Stmt s(d_.c,
+  Stmt s(d_.c(),
          "SELECT destination, outcome, reason, count(*) FROM outbound_attempts WHERE at >= ? "
          "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
   s.Bind(1, since);
@@ -259,7 +259,7 @@ std::vector<OutboundStats> Outbound::OutboundStatsSince(const std::string& since
 
 // Queues one outbound item of file `id`, within a transaction.
 Status Outbound::Queue(const std::string& id, const OutboundItem& o, const std::string& at) {
-  Stmt s(d_.c,
+  Stmt s(d_.c(),
          "INSERT INTO outbound (file_id, destination, name, sha256, size, state, attempts, "
          "next_at, last_error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?8, 0, "
          "?6, '', ?7, ?7) ON CONFLICT (file_id, destination, name) DO UPDATE SET "
@@ -279,8 +279,8 @@ Status Outbound::Queue(const std::string& id, const OutboundItem& o, const std::
 }
 
 std::optional<OutboundItem> Outbound::OutboundById(std::uint64_t id, bool lock) {
-  Stmt s(d_.c, fmt::format("SELECT {} FROM outbound WHERE id = ?{}", kOutboundColumns,
-                           lock ? d_.ForUpdate() : ""));
+  Stmt s(d_.c(), fmt::format("SELECT {} FROM outbound WHERE id = ?{}", kOutboundColumns,
+                             lock ? d_.ForUpdate() : ""));
   s.Bind(1, id);
   if (s.Step() != sql::kRow) return std::nullopt;
   return ReadOutbound(s);
@@ -288,7 +288,7 @@ std::optional<OutboundItem> Outbound::OutboundById(std::uint64_t id, bool lock) 
 
 Status Outbound::SetOutbound(std::uint64_t id, std::string_view state, std::int64_t next_at,
                              std::string_view error, const std::string& at) {
-  Stmt s(d_.c,
+  Stmt s(d_.c(),
          "UPDATE outbound SET state = ?, next_at = ?, last_error = ?, updated_at = ? "
          "WHERE id = ?");
   return s.Bind(1, state)
@@ -306,7 +306,7 @@ Status Outbound::Settle(const std::string& file_id, const std::string& at,
                         std::string& file_state) {
   file_state.clear();
   {
-    Stmt cur(d_.c, "SELECT state FROM files WHERE id = ?");
+    Stmt cur(d_.c(), "SELECT state FROM files WHERE id = ?");
     cur.Bind(1, file_id);
     if (cur.Step() != sql::kRow) return Error(Code::kNotFound, "ledger: no file " + file_id);
     if (cur.Text(0) != state::kForwarding) return Status::Ok();
@@ -314,7 +314,7 @@ Status Outbound::Settle(const std::string& file_id, const std::string& at,
   std::uint64_t pending = 0, cancelled = 0;
   std::string delivered;
   {
-    Stmt items(d_.c, "SELECT state, destination, name FROM outbound WHERE file_id = ?");
+    Stmt items(d_.c(), "SELECT state, destination, name FROM outbound WHERE file_id = ?");
     items.Bind(1, file_id);
     while (items.Step() == sql::kRow) {
       const std::string st = items.Text(0);

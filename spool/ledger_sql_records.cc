@@ -62,8 +62,8 @@ Status Records::VisitBlocks(Stmt& s, int k, const schemas::StoredFile& file,
 Status Records::VisitAcceptedItems(std::string_view kind, const std::string& from,
                                    const std::string& to,
                                    const schemas::FeedRecords::ItemVisitor& visit) {
-  std::lock_guard lock(d_.mu);
-  Stmt s(d_.c,
+  Db::Use use(d_);
+  Stmt s(d_.c(),
          fmt::format("SELECT {}, i.day, i.items FROM items i JOIN files f ON f.rowid = i.file_no "
                      "WHERE i.kind = ?1 AND f.state IN {} AND (?2 = '' OR i.day >= ?2) AND "
                      "(?3 = '' OR i.day <= ?3) ORDER BY i.day, f.received_at, f.id, i.first_line",
@@ -78,8 +78,8 @@ Status Records::VisitAcceptedItems(std::string_view kind, const std::string& fro
 
 Status Records::VisitItemsOf(const std::string& file_id, std::string_view kind,
                              const schemas::FeedRecords::ItemVisitor& visit) {
-  std::lock_guard lock(d_.mu);
-  Stmt s(d_.c,
+  Db::Use use(d_);
+  Stmt s(d_.c(),
          fmt::format("SELECT {}, i.day, i.items FROM items i JOIN files f ON f.rowid = i.file_no "
                      "WHERE f.id = ? AND i.kind = ? ORDER BY i.day, i.first_line",
                      Prefixed(kFileColumns, "f.")));
@@ -92,10 +92,10 @@ Status Records::VisitItemsOf(const std::string& file_id, std::string_view kind,
 }
 
 std::vector<schemas::StoredFile> Records::AcceptedWithKeyPrefix(const std::string& prefix) {
-  std::lock_guard lock(d_.mu);
-  Stmt s(d_.c, fmt::format("SELECT {} FROM files WHERE substr(business_key, 1, length(?1)) = ?1 "
-                           "AND state IN {} ORDER BY received_at, id",
-                           kFileColumns, AcceptedStatesSql()));
+  Db::Use use(d_);
+  Stmt s(d_.c(), fmt::format("SELECT {} FROM files WHERE substr(business_key, 1, length(?1)) = ?1 "
+                             "AND state IN {} ORDER BY received_at, id",
+                             kFileColumns, AcceptedStatesSql()));
   s.Bind(1, prefix);
   std::vector<schemas::StoredFile> out;
   while (s.Step() == sql::kRow) out.push_back(StoredOf(s));
@@ -128,8 +128,8 @@ StatusOr<schemas::StoredState> ReadState(Stmt& s, bool with_state) {
 StatusOr<std::optional<schemas::StoredState>> Records::LatestState(std::string_view family,
                                                                    const std::string& key,
                                                                    bool with_state) {
-  std::lock_guard lock(d_.mu);
-  Stmt s(d_.c,
+  Db::Use use(d_);
+  Stmt s(d_.c(),
          fmt::format("SELECT {} FROM feed_states WHERE family = ? AND key = ? ORDER BY seq DESC "
                      "LIMIT 1",
                      kStateColumns));
@@ -143,8 +143,8 @@ StatusOr<std::optional<schemas::StoredState>> Records::LatestState(std::string_v
 }
 
 StatusOr<std::vector<schemas::StoredState>> Records::LatestStates(std::string_view family) {
-  std::lock_guard lock(d_.mu);
-  Stmt s(d_.c,
+  Db::Use use(d_);
+  Stmt s(d_.c(),
          fmt::format("SELECT {} FROM feed_states WHERE seq IN (SELECT max(seq) FROM feed_states "
                      "WHERE family = ?1 GROUP BY key) ORDER BY key",
                      kStateColumns));
@@ -157,15 +157,15 @@ StatusOr<std::vector<schemas::StoredState>> Records::LatestStates(std::string_vi
 }
 
 Status Records::AddItems(const std::string& id, const ItemBatch& items, bool first) {
-  std::lock_guard lock(d_.mu);
+  Db::Use use(d_);
   return d_.Txn("record items", [&] {
-    Stmt file(d_.c, "SELECT rowid FROM files WHERE id = ?");
+    Stmt file(d_.c(), "SELECT rowid FROM files WHERE id = ?");
     file.Bind(1, id);
     if (file.Step() != sql::kRow) return Error(Code::kFailedPrecondition, "ledger: no file " + id);
     const std::uint64_t file_no = file.Int(0);
     file.Reset();
     if (first) {
-      Stmt del(d_.c, "DELETE FROM items WHERE file_no = ?");
+      Stmt del(d_.c(), "DELETE FROM items WHERE file_no = ?");
       if (Status st = del.Bind(1, file_no).Run("record items"); !st.ok()) return st;
     }
     return InsertBlocks(file_no, items);
@@ -173,7 +173,7 @@ Status Records::AddItems(const std::string& id, const ItemBatch& items, bool fir
 }
 
 Status Records::InsertBlocks(std::uint64_t file_no, const ItemBatch& items) {
-  Stmt add(d_.c,
+  Stmt add(d_.c(),
            "INSERT INTO items (file_no, kind, day, first_line, count, items) "
            "VALUES (?,?,?,?,?,?)");
   for (const auto& block : items.blocks()) {
@@ -194,14 +194,14 @@ Status Records::InsertBlocks(std::uint64_t file_no, const ItemBatch& items) {
 }
 
 StatusOr<std::map<std::string, std::uint64_t>> Records::PurgeItems(const std::string& before) {
-  std::lock_guard lock(d_.mu);
+  Db::Use use(d_);
   std::map<std::string, std::uint64_t> gone;
   Status st = d_.Txn("purge items", [&] {
-    Stmt count(d_.c, "SELECT kind, sum(count) FROM items WHERE day < ? GROUP BY kind");
+    Stmt count(d_.c(), "SELECT kind, sum(count) FROM items WHERE day < ? GROUP BY kind");
     count.Bind(1, before);
     while (count.Step() == sql::kRow) gone[count.Text(0)] = count.Int(1);
     count.Reset();
-    Stmt del(d_.c, "DELETE FROM items WHERE day < ?");
+    Stmt del(d_.c(), "DELETE FROM items WHERE day < ?");
     return del.Bind(1, before).Run("purge items");
   });
   if (!st.ok()) return st;
@@ -210,7 +210,7 @@ StatusOr<std::map<std::string, std::uint64_t>> Records::PurgeItems(const std::st
 
 Status Records::AddStates(const std::string& id, const std::vector<schemas::StoredState>& states,
                           const std::string& now) {
-  Stmt add(d_.c,
+  Stmt add(d_.c(),
            "INSERT INTO feed_states (family, key, file_id, summary, state, recorded_at) "
            "VALUES (?, ?, ?, ?, ?, ?)");
   for (const auto& s : states) {
@@ -245,7 +245,7 @@ Status Records::MoveVersion1Tables() {
     }
   }
   if (d_.HasTable("returned_items")) {
-    Stmt rows(d_.c,
+    Stmt rows(d_.c(),
               "SELECT f.id, r.report_day, r.line, r.original_day || char(9) || "
               "replace(r.reference, char(9), ' ') || char(9) || r.code || char(9) || "
               "r.return_code || char(9) || replace(r.description, char(9), ' ') || char(9) || "
@@ -259,7 +259,7 @@ Status Records::MoveVersion1Tables() {
     }
     rows.Reset();
     for (const auto& [file_id, batch] : batches) {
-      Stmt file(d_.c, "SELECT rowid FROM files WHERE id = ?");
+      Stmt file(d_.c(), "SELECT rowid FROM files WHERE id = ?");
       file.Bind(1, file_id);
       if (file.Step() != sql::kRow) continue;
       const std::uint64_t file_no = file.Int(0);

@@ -143,15 +143,15 @@ Status CreateSchema(Db& d) {
 }
 
 int SchemaVersion(Db& d) {
-  Stmt v(d.c, d.postgres() ? "SELECT value FROM ledger_meta WHERE key = 'schema_version'"
-                           : "PRAGMA user_version");
+  Stmt v(d.c(), d.postgres() ? "SELECT value FROM ledger_meta WHERE key = 'schema_version'"
+                             : "PRAGMA user_version");
   if (v.Step() != sql::kRow) return 0;
   return d.postgres() ? std::atoi(v.Text(0).c_str()) : static_cast<int>(v.Int(0));
 }
 
 Status SetSchemaVersion(Db& d, int version) {
   if (!d.postgres()) return d.Exec(fmt::format("PRAGMA user_version = {}", version));
-  Stmt s(d.c,
+  Stmt s(d.c(),
          "INSERT INTO ledger_meta (key, value) VALUES ('schema_version', ?1) "
          "ON CONFLICT (key) DO UPDATE SET value = ?1");
   return s.Bind(1, std::to_string(version)).Run("record the schema version");
@@ -159,12 +159,12 @@ Status SetSchemaVersion(Db& d, int version) {
 
 bool HasColumn(Db& d, std::string_view table, std::string_view column) {
   if (d.postgres()) {
-    Stmt s(d.c,
+    Stmt s(d.c(),
            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND "
            "table_name = ?1 AND column_name = ?2");
     return s.Bind(1, table).Bind(2, column).Step() == sql::kRow;
   }
-  Stmt s(d.c, fmt::format("PRAGMA table_info({})", table));
+  Stmt s(d.c(), fmt::format("PRAGMA table_info({})", table));
   while (s.Step() == sql::kRow) {
     if (s.Text(1) == column) return true;
   }

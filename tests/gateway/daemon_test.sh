@@ -361,7 +361,8 @@ s=$tmp/s5
 sed -i 's/^workers = 2 /wrokers = 2 /' "$s/rbgate.toml"
 "$rbgate" run --once --config "$s/rbgate.toml" 2>"$tmp/err.txt"
 check config-exit test $? -eq 2
-check config-key grep -q 'rbgate.toml:10:1: daemon.wrokers: unknown key' "$tmp/err.txt"
+line=$(grep -n '^wrokers' "$s/rbgate.toml" | cut -d: -f1)
+check config-key grep -q "rbgate.toml:$line:1: daemon.wrokers: unknown key" "$tmp/err.txt"
 printf '[[route]]\nname = "x"\nfeed = "bacs19"\n' >"$s/bad.toml"
 "$rbgate" run --once --config "$s/bad.toml" 2>"$tmp/err.txt"
 check config-feed grep -q "bad.toml:3:8: route.feed: 'bacs19' is not a feed" "$tmp/err.txt"
