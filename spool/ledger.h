@@ -285,6 +285,9 @@ class Ledger : public schemas::FeedRecords, public OutboundQueue {
   virtual std::pair<std::uint64_t, std::string> AuditHead() = 0;
 
   virtual std::optional<FileRecord> Get(const std::string& id) = 0;
+  // Whether the ledger answers now (a lookup that found nothing may have been a ledger that
+  // did not answer: a server restarting).
+  virtual Status Answers() = 0;
   virtual std::vector<FileRecord> List(const ListFilter& filter) = 0;
   // How many files are in `state` (monitoring: without reading their records).
   virtual std::uint64_t CountInState(std::string_view state) = 0;

@@ -185,6 +185,12 @@ class SqlLedger final : public Ledger {
     return ReadFile(s);
   }
 
+  Status Answers() override {
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(), "SELECT 1");
+    return s.Step() == sql::kRow ? Status::Ok() : s.Why("answer");
+  }
+
   std::vector<FileRecord> List(const ListFilter& f) override {
     ledger_sql::Db::Use use(d_);
     std::string sql = fmt::format(

@@ -426,7 +426,13 @@ Status Spool::Step(const std::string& id, bool& final) { return Step(id, final, 
 Status Spool::Step(const std::string& id, bool& final, bool in_one_go) {
   {
     auto rec = ledger_->Get(id);
-    if (!rec) return Error(Code::kFailedPrecondition, "ledger has no file " + id);
+    if (!rec) {
+      // Not there, or the ledger did not answer (then the file waits: kUnavailable).
+      if (Status answers = ledger_->Answers(); !answers.ok()) {
+        return Error(Code::kUnavailable, answers.message);
+      }
+      return Error(Code::kFailedPrecondition, "ledger has no file " + id);
+    }
     FileRecord f = *rec;
     const std::string& st = f.state;
     final = IsFinal(st) || IsParked(st);

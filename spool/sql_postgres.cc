@@ -198,14 +198,12 @@ class PgConnection final : public Connection {
     return st;
   }
   Status Begin(std::string_view what, bool row_locks) override {
-    if (Status st = Ready(what); !st.ok()) return st;
-    return Simple(row_locks ? std::string("BEGIN")
-                            : fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kWritersLock),
-                  what, true);
+    return Start(row_locks ? std::string("BEGIN")
+                           : fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kWritersLock),
+                 what);
   }
   Status BeginRead(std::string_view what) override {
-    if (Status st = Ready(what); !st.ok()) return st;
-    return Simple("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", what, true);
+    return Start("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", what);
   }
   Status Commit(std::string_view what) override {
     CountStatement();
@@ -236,6 +234,18 @@ class PgConnection final : public Connection {
   // parameter types. Null result: the connection is gone (Status in `error`).
   PGresult* Run(const std::string& sql, const std::vector<std::string>& values,
                 const std::vector<Oid>& types, const std::vector<int>& formats, Status& error) {
+    PGresult* r = RunOnce(sql, values, types, formats, error);
+    // A connection the server dropped since its last use (a restart) shows only now: outside
+    // a transaction nothing was done, so it is made again and the statement run once more.
+    if (r == nullptr && Dropped()) r = RunOnce(sql, values, types, formats, error);
+    return r;
+  }
+
+ private:
+  bool Dropped() const { return !in_transaction_ && PQstatus(conn_) == CONNECTION_BAD; }
+
+  PGresult* RunOnce(const std::string& sql, const std::vector<std::string>& values,
+                    const std::vector<Oid>& types, const std::vector<int>& formats, Status& error) {
     if (Status st = Ready("run a statement"); !st.ok()) {
       error = st;
       return nullptr;
@@ -273,7 +283,6 @@ class PgConnection final : public Connection {
     return r;
   }
 
- private:
   static bool Ok(const PGresult* r) {
     const auto s = PQresultStatus(r);
     return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
@@ -295,6 +304,14 @@ class PgConnection final : public Connection {
                    fmt::format("ledger: {}: cannot reach PostgreSQL: {}", what, message));
     }
     return Status::Ok();
+  }
+  // Begins a transaction; on a connection dropped since its last use, made again first.
+  Status Start(const std::string& sql, std::string_view what) {
+    for (int attempt = 0;; ++attempt) {
+      if (Status st = Ready(what); !st.ok()) return st;
+      Status st = Simple(sql, what, true);
+      if (st.ok() || attempt > 0 || !Dropped()) return st;
+    }
   }
   Status Simple(const std::string& sql, std::string_view what, bool begins) {
     CountStatement();

@@ -144,5 +144,49 @@ printf "[ledger]\nurl = \"postgresql:///x?host=/nonexistent&user=rbgate\"\n$rout
 run unreachable 2 "$rbgate" ledger list --config "$tmp/gone.toml"
 check unreachable-said has "$tmp/err" "cannot connect to PostgreSQL"
 
+# The daemon on PostgreSQL while the server restarts under load, then goes away for a while:
+# the daemon pauses and resumes; every file is delivered once; the chain verifies.
+d=$tmp/d
+run init-d 0 "$rbgate" init "$d"
+psql -c "CREATE DATABASE flood"
+u=$(url flood)
+sed -i "s|^url = \"\"|url = \"${u//&/\\&}\"|; s/^workers = 2 /workers = 4 /;
+        s/^rescan_seconds = 10 /rescan_seconds = 1 /; s/stable_seconds = 2/stable_seconds = 0/;
+        s|^listen = \"127.0.0.1:8490\"|listen = \"127.0.0.1:0\"|" "$d/rbgate.toml"
+mkdir -p "$tmp/flood"
+for i in $(seq 1 220); do
+  "$rbgate" gen bacs18 --records 3 --seed "$i" --serial "$(printf %06d "$i")" \
+    -o "$tmp/flood/f$i.s18" 2>/dev/null
+done
+start_daemon "$d/rbgate.toml" "$tmp/daemon.log"
+check daemon-started test -n "$url"
+delivered() { [ "$(ls "$d/delivered" | wc -l)" -ge "$1" ]; }
+for i in $(seq 1 100); do cp "$tmp/flood/f$i.s18" "$d/incoming/auto/"; done
+sleep 0.3
+$PG_AS "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w restart -l "$PG_LOG" >/dev/null
+for i in $(seq 101 200); do cp "$tmp/flood/f$i.s18" "$d/incoming/auto/"; done
+check restart-all-delivered wait_for 90 delivered 200
+# Away for a while: not ready, files wait; back: they go.
+$PG_AS "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null
+for i in $(seq 201 220); do cp "$tmp/flood/f$i.s18" "$d/incoming/auto/"; done
+check not-ready-without-ledger wait_for 15 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' '$url/readyz')\" = 503 ]"
+sleep 2
+check nothing-lost-while-away test "$(ls "$d/delivered" | wc -l)" -eq 200
+$PG_AS "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w start -l "$PG_LOG" \
+  -o "-k $host -c listen_addresses='' -c fsync=off -c max_connections=200" >/dev/null
+check back-all-delivered wait_for 90 delivered 220
+check ready-again wait_for 15 bash -c "curl -sf '$url/readyz' | grep -qx ready"
+kill -TERM "$daemon"
+wait "$daemon"
+check daemon-stopped-clean test $? -eq 0
+check delivered-once test "$(ls "$d/delivered" | wc -l)" -eq 220
+check delivered-distinct test "$(ls "$d/delivered" | sed 's/^[0-9a-f]*_//' | sort -u | wc -l)" -eq 220
+check delivered-whole bash -c "cd '$d/delivered' && for f in *; do cmp -s \"\$f\" '$tmp/flood/'\"\${f#*_}\" || exit 1; done"
+"$rbgate" ledger list --config "$d/rbgate.toml" --format json >"$tmp/flood.json"
+check flood-rows test "$(grep -o '"state":"delivered"' "$tmp/flood.json" | wc -l)" -eq 220
+check flood-no-other-rows test "$(grep -o '"state":"[a-z-]*"' "$tmp/flood.json" | wc -l)" -eq 220
+run flood-audit 0 "$rbgate" audit verify --config "$d/rbgate.toml"
+check flood-paused-said grep -qE "paused|claim-failed" "$tmp/daemon.log"
+
 echo "ledger_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -34,7 +34,8 @@ if ! "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
   exit 1
 fi
 export RBGATE_TEST_POSTGRES="host=$dir user=rbgate"
-export PGBIN="$bin" PGDATA_DIR="$dir/data"
+# pg_ctl as the server's own user, for tests that stop and start it: $PG_AS "$PGBIN/pg_ctl" ...
+export PGBIN="$bin" PGDATA_DIR="$dir/data" PG_AS="${as[*]:-}" PG_LOG="$dir/server.log"
 set +e
 "$@"
 rc=$?
