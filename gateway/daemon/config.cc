@@ -15,7 +15,7 @@
 #include "schemas/feed.h"
 #include "schemas/registry.h"
 #include "spool/fsio.h"
-#include "spool/schema_store_sqlite.h"
+#include "spool/schema_store_sql.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -424,9 +424,8 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
   // its last good version, across restarts too (only the daemon records new ones).
   std::shared_ptr<schemas::SchemaStore> store;
   if (!c.schema_dirs.empty()) {
-    const std::string ledger = c.spool.root + "/ledger.db";
-    auto opened =
-        spool::OpenSqliteSchemaStore(ledger, daemon && spool::MakeDirs(c.spool.root).ok());
+    auto opened = spool::OpenSchemaStore(c.spool.ledger, c.spool.root,
+                                         daemon && spool::MakeDirs(c.spool.root).ok());
     if (opened.ok()) {
       store = std::move(opened).value();
     } else {

@@ -7,7 +7,8 @@
 #include <thread>
 
 #include "spool/ledger.h"
-#include "spool/schema_store_sqlite.h"
+#include "spool/fsio.h"
+#include "spool/schema_store_sql.h"
 #include "spool/spool.h"
 #include "spool/sql.h"
 #include "tests/support/spool_options.h"
@@ -51,6 +52,36 @@ TEST_CASE("The schema store keeps each version once and knows which served last"
   auto options = testing::TestSpoolOptions(dir);
   auto spool = testing::OpenSpool(options);
   CHECK(reader->LastServed("rents"));
+}
+
+// The same through the ledger's location: SQLite here, PostgreSQL under with_postgres.sh.
+TEST_CASE("The schema store lives in the ledger's own database, whichever it is") {
+  testing::TempDir dir;
+  const std::string root = dir / "spool";
+  REQUIRE(MakeDirs(root).ok());
+  const LedgerLocation where = testing::TestLedgerLocation(root);
+  if (where.postgres()) {
+    // An officer's command before any daemon served a schema: nothing served, no error.
+    auto early = OpenSchemaStore(where, root, false);
+    REQUIRE_MESSAGE(early.ok(), early.status().message);
+    REQUIRE(*early);
+    std::string error;
+    CHECK_FALSE((*early)->LastServed("rents", &error));
+    CHECK(error.empty());
+  }
+  auto daemon = OpenSchemaStore(where, root, true);
+  REQUIRE_MESSAGE(daemon.ok(), daemon.status().message);
+  schemas::StoredSchema v1{"rents", std::string(64, 'a'), "/s/rents.json", "{\"v\":1}\xff", ""};
+  schemas::StoredSchema v2{"rents", std::string(64, 'b'), "/s/rents.json", "{\"v\":2}", ""};
+  REQUIRE((*daemon)->Serving(v1).ok());
+  REQUIRE((*daemon)->Serving(v2).ok());
+  auto reader = OpenSchemaStore(where, root, false).value();
+  REQUIRE(reader);
+  CHECK(reader->LastServed("rents")->text == "{\"v\":2}");
+  CHECK(reader->FeedServedFrom("/s/rents.json") == "rents");
+  schemas::StoredSchema again = v1;
+  REQUIRE((*daemon)->Serving(again).ok());
+  CHECK(reader->LastServed("rents")->text == v1.text);  // bytes kept as they were
 }
 
 TEST_CASE("A ledger that is not SQLite gives no store, and says why") {

@@ -1,4 +1,6 @@
-#include "spool/schema_store_sqlite.h"
+#include "spool/schema_store_sql.h"
+
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <memory>
@@ -11,16 +13,18 @@ namespace rbgate::spool {
 namespace {
 
 // `seq` orders the versions by when they began serving: a version served again moves last.
-constexpr const char* kTable = R"sql(
-CREATE TABLE IF NOT EXISTS schema_versions (
-  feed TEXT NOT NULL, sha256 TEXT NOT NULL, origin TEXT NOT NULL, content BLOB NOT NULL,
-  first_served_at TEXT NOT NULL, served_at TEXT NOT NULL, seq INTEGER NOT NULL,
-  PRIMARY KEY (feed, sha256));
-)sql";
+std::string Table(sql::Dialect d) {
+  return fmt::format(
+      "CREATE TABLE IF NOT EXISTS schema_versions (feed TEXT NOT NULL, sha256 TEXT NOT NULL, "
+      "origin TEXT NOT NULL, content {} NOT NULL, first_served_at TEXT NOT NULL, "
+      "served_at TEXT NOT NULL, seq {} NOT NULL, PRIMARY KEY (feed, sha256))",
+      d == sql::Dialect::kPostgres ? "BYTEA" : "BLOB",
+      d == sql::Dialect::kPostgres ? "BIGINT" : "INTEGER");
+}
 
-class SqliteSchemaStore final : public schemas::SchemaStore {
+class SqlSchemaStore final : public schemas::SchemaStore {
  public:
-  explicit SqliteSchemaStore(std::unique_ptr<sql::Connection> c) : c_(std::move(c)) {}
+  explicit SqlSchemaStore(std::unique_ptr<sql::Connection> c) : c_(std::move(c)) {}
 
   std::optional<schemas::StoredSchema> LastServed(std::string_view feed,
                                                   std::string* error) const override {
@@ -31,7 +35,9 @@ class SqliteSchemaStore final : public schemas::SchemaStore {
     if (const sql::StepResult rc = s.Bind(1, feed).Step(); rc != sql::kRow) {
       // No row, or no table yet in a ledger no daemon has served schema files from.
       const std::string why = rc == sql::kError ? s.Why("read").message : "";
-      if (error != nullptr && rc != sql::kDone && why.find("no such table") == std::string::npos)
+      const bool no_table = why.find("no such table") != std::string::npos ||
+                            why.find("does not exist") != std::string::npos;
+      if (error != nullptr && rc != sql::kDone && !no_table)
         *error = why;
       return std::nullopt;
     }
@@ -82,10 +88,29 @@ StatusOr<std::shared_ptr<schemas::SchemaStore>> OpenSqliteSchemaStore(const std:
   }
   if (create) {
     if (Status st = (*c)->Exec("PRAGMA journal_mode=WAL"); !st.ok()) return st;
-    if (Status st = (*c)->Exec(kTable); !st.ok()) return st;
+    if (Status st = (*c)->Exec(Table(sql::Dialect::kSqlite)); !st.ok()) return st;
   }
   return std::shared_ptr<schemas::SchemaStore>(
-      std::make_shared<SqliteSchemaStore>(std::move(c).value()));
+      std::make_shared<SqlSchemaStore>(std::move(c).value()));
+}
+
+StatusOr<std::shared_ptr<schemas::SchemaStore>> OpenSchemaStore(const LedgerLocation& where,
+                                                                const std::string& root,
+                                                                bool create) {
+  if (!where.postgres()) return OpenSqliteSchemaStore(root + "/ledger.db", create);
+  auto c = sql::OpenPostgres(where.url, where.password);
+  if (!c.ok()) return c.status();
+  if (create) {
+    // Nodes starting together take turns (the writers' lock).
+    if (Status st = (*c)->Begin("create the schema store"); !st.ok()) return st;
+    if (Status st = (*c)->Exec(Table(sql::Dialect::kPostgres)); !st.ok()) {
+      (*c)->Rollback();
+      return st;
+    }
+    if (Status st = (*c)->Commit("create the schema store"); !st.ok()) return st;
+  }
+  return std::shared_ptr<schemas::SchemaStore>(
+      std::make_shared<SqlSchemaStore>(std::move(c).value()));
 }
 
 }  // namespace rbgate::spool
