@@ -161,14 +161,17 @@ done
 start_daemon "$d/rbgate.toml" "$tmp/daemon.log"
 check daemon-started test -n "$url"
 delivered() { [ "$(ls "$d/delivered" | wc -l)" -ge "$1" ]; }
-for i in $(seq 1 100); do cp "$tmp/flood/f$i.s18" "$d/incoming/auto/"; done
+# A sender's whole file appears at once (written as .part, then renamed), as the settle rule
+# expects: a plain cp would let the daemon, taking files at once, see one half-written.
+drop() { cp "$tmp/flood/f$1.s18" "$d/incoming/auto/f$1.s18.part" && mv "$d/incoming/auto/f$1.s18.part" "$d/incoming/auto/f$1.s18"; }
+for i in $(seq 1 100); do drop "$i"; done
 sleep 0.3
 $PG_AS "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w restart -l "$PG_LOG" >/dev/null
-for i in $(seq 101 200); do cp "$tmp/flood/f$i.s18" "$d/incoming/auto/"; done
+for i in $(seq 101 200); do drop "$i"; done
 check restart-all-delivered wait_for 90 delivered 200
 # Away for a while: not ready, files wait; back: they go.
 $PG_AS "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null
-for i in $(seq 201 220); do cp "$tmp/flood/f$i.s18" "$d/incoming/auto/"; done
+for i in $(seq 201 220); do drop "$i"; done
 check not-ready-without-ledger wait_for 15 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' '$url/readyz')\" = 503 ]"
 sleep 2
 check nothing-lost-while-away test "$(ls "$d/delivered" | wc -l)" -eq 200
