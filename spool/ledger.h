@@ -359,7 +359,6 @@ StatusOr<std::unique_ptr<Ledger>> OpenLedgerAt(const LedgerLocation& where,
 // Whether the ledger opens (SQLite: read-only, never created) and answers a query; why not when
 // it does not. For health checks, from any thread.
 Status LedgerAnswers(const LedgerLocation& where, const std::string& root);
-Status SqliteLedgerAnswers(const std::string& path);
 
 // Statements the ledger has run in this process (on PostgreSQL, each a round trip).
 std::uint64_t LedgerStatements();

@@ -504,17 +504,12 @@ Status Answers(sql::Connection& c, std::string_view what) {
 }
 }  // namespace
 
-Status SqliteLedgerAnswers(const std::string& path) {
-  auto c = sql::OpenSqlite(path, /*read_only=*/true);
-  if (!c.ok()) return c.status();
-  return Answers(**c, "open " + path);
-}
-
 Status LedgerAnswers(const LedgerLocation& where, const std::string& root) {
-  if (!where.postgres()) return SqliteLedgerAnswers(root + "/ledger.db");
-  auto c = sql::OpenPostgres(where.url, where.password);
+  const std::string path = root + "/ledger.db";
+  auto c = where.postgres() ? sql::OpenPostgres(where.url, where.password)
+                            : sql::OpenSqlite(path, /*read_only=*/true);
   if (!c.ok()) return c.status();
-  return Answers(**c, "read");
+  return Answers(**c, where.postgres() ? std::string("read") : "open " + path);
 }
 
 std::int64_t UnixMs() {

@@ -10,6 +10,7 @@
 
 #include <charconv>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "spool/sql.h"
@@ -21,6 +22,12 @@ namespace {
 constexpr std::int64_t kWritersLock = 0x7262676174650001;
 
 constexpr Oid kText = 25, kInt8 = 20, kBytea = 17;
+
+// libpq's messages end in a newline (and sometimes spaces).
+std::string Trimmed(std::string m) {
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  return m;
+}
 
 // The status for a failed result: connection and serialisation failures are kUnavailable
 // (try again), the rest say what SQLSTATE says.
@@ -36,9 +43,8 @@ Status FromPg(const PGresult* r, PGconn* conn, std::string_view what) {
   } else if (state.starts_with("XX")) {
     code = Code::kDataLoss;
   }
-  std::string message = r ? PQresultErrorMessage(r) : "";
-  if (message.empty()) message = PQerrorMessage(conn);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  std::string message = Trimmed(r ? PQresultErrorMessage(r) : "");
+  if (message.empty()) message = Trimmed(PQerrorMessage(conn));
   if (message.starts_with("ERROR:  ")) message.erase(0, 8);
   return Error(code, fmt::format("ledger: {}: {}", what, message));
 }
@@ -298,8 +304,7 @@ class PgConnection final : public Connection {
     PQreset(conn_);
     prepared_.clear();
     if (PQstatus(conn_) != CONNECTION_OK) {
-      std::string message = PQerrorMessage(conn_);
-      while (!message.empty() && message.back() == '\n') message.pop_back();
+      const std::string message = Trimmed(PQerrorMessage(conn_));
       return Error(Code::kUnavailable,
                    fmt::format("ledger: {}: cannot reach PostgreSQL: {}", what, message));
     }
@@ -350,22 +355,29 @@ StepResult PgStatement::Step() {
 
 namespace rbgate::spool {
 
-Status CheckLedgerUrl(const std::string& url) {
+namespace {
+// The keywords `url` gives a value, as libpq reads it; why not when it cannot.
+StatusOr<std::set<std::string>> GivenKeywords(const std::string& url) {
   char* parse_error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &parse_error);
   if (options == nullptr) {
-    std::string why = parse_error ? parse_error : "out of memory";
+    const std::string why = sql::Trimmed(parse_error ? parse_error : "out of memory");
     PQfreemem(parse_error);
-    while (!why.empty() && why.back() == '\n') why.pop_back();
     return Error(Code::kInvalidArgument, why);
   }
-  bool has_password = false;
+  std::set<std::string> given;
   for (auto* o = options; o->keyword != nullptr; ++o) {
-    has_password |=
-        o->val != nullptr && *o->val != '\0' && std::string_view(o->keyword) == "password";
+    if (o->val != nullptr && *o->val != '\0') given.insert(o->keyword);
   }
   PQconninfoFree(options);
-  if (has_password) {
+  return given;
+}
+}  // namespace
+
+Status CheckLedgerUrl(const std::string& url) {
+  auto given = GivenKeywords(url);
+  if (!given.ok()) return given.status();
+  if (given->count("password") > 0) {
     return Error(Code::kInvalidArgument,
                  "it holds a password: configuration files are read by many; put the password in "
                  "the file ledger.password_file names, or in PGPASSWORD");
@@ -383,15 +395,7 @@ StatusOr<std::unique_ptr<Connection>> OpenPostgres(const std::string& conninfo,
     return Error(st.code, "ledger.url: " + st.message);
   }
   // A connection timeout unless the URL sets its own.
-  bool has_timeout = false;
-  {
-    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), nullptr);
-    for (auto* o = options; o != nullptr && o->keyword != nullptr; ++o) {
-      has_timeout |=
-          o->val != nullptr && *o->val != '\0' && std::string_view(o->keyword) == "connect_timeout";
-    }
-    PQconninfoFree(options);
-  }
+  const bool has_timeout = GivenKeywords(conninfo)->count("connect_timeout") > 0;
   std::vector<const char*> keys = {"dbname", "fallback_application_name", "client_encoding"};
   std::vector<const char*> values = {conninfo.c_str(), "rbgate", "SQL_ASCII"};
   if (!password.empty()) {
@@ -406,9 +410,8 @@ StatusOr<std::unique_ptr<Connection>> OpenPostgres(const std::string& conninfo,
   values.push_back(nullptr);
   PGconn* conn = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = conn ? PQerrorMessage(conn) : "out of memory";
+    const std::string why = Trimmed(conn ? PQerrorMessage(conn) : "out of memory");
     PQfinish(conn);
-    while (!why.empty() && why.back() == '\n') why.pop_back();
     return Error(Code::kUnavailable, "ledger: cannot connect to PostgreSQL: " + why);
   }
   // File names are bytes, kept byte for byte (a name that is not UTF-8 is delivered under the

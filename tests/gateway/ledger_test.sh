@@ -122,10 +122,12 @@ run backup-pg-refused 2 "$rbgate" ledger backup --config "$cfg" "$tmp/x.db"
 check backup-pg-said has "$tmp/err" "pg_dump -Fc"
 psql -c "CREATE DATABASE restored"
 "$PGBIN/pg_restore" -d "host=$host user=rbgate dbname=restored" "$tmp/ledger.dump"
-sed -i "s|dbname=ledger|dbname=restored|; s|/ledger?|/restored?|" "$cfg"
+"$rbgate" ledger list --config "$cfg" --format json >"$tmp/list-dumped.json"
+sed -i "s|/ledger?|/restored?|" "$cfg"
 run audit-restored 0 "$rbgate" audit verify --config "$cfg" --head "$head_pg"
-check restored-listing cmp -s <("$rbgate" ledger list --config "$cfg" --format json) \
-  <(sed "s|/restored?|/ledger?|" "$cfg" >"$tmp/cfg2"; cp "$tmp/cfg2" "$cfg"; "$rbgate" ledger list --config "$cfg" --format json)
+"$rbgate" ledger list --config "$cfg" --format json >"$tmp/list-restored.json"
+check restored-listing cmp -s "$tmp/list-dumped.json" "$tmp/list-restored.json"
+sed -i "s|/restored?|/ledger?|" "$cfg"
 
 # Refusals, each with its reason.
 route='[[route]]\nname = "auto"\n'
