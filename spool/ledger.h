@@ -158,6 +158,14 @@ struct OutboundStats {
   std::vector<std::pair<std::string, std::uint64_t>> failures;  // by reason
 };
 
+// A node on a shared ledger (several nodes, one spool).
+struct NodeRecord {
+  std::string node, host;
+  std::uint64_t pid = 0;
+  std::string started_at;
+  std::int64_t lease_until_ms = 0;
+};
+
 struct FindingCount {
   std::string rule, severity;
   std::uint64_t count = 0;
@@ -283,6 +291,21 @@ class Ledger : public schemas::FeedRecords, public OutboundQueue {
   // The chain's last entry (sequence number and hash); {0, ""} when it is empty. Cheap: for
   // logging the head where the ledger's owner cannot rewrite it.
   virtual std::pair<std::uint64_t, std::string> AuditHead() = 0;
+
+  // Several nodes on one ledger. Join: this process is node `node` (on `host`) from now on,
+  // its lease lasting `lease_ms`; the files it claims and the items it sends are its own, and
+  // no other node touches them while the lease lasts. Refused when a node of that name on
+  // another host holds a lease. Without Join, a ledger writes as node "" (one node).
+  virtual Status Join(const std::string& node, const std::string& host, std::int64_t lease_ms) = 0;
+  // Extends the lease; refused when it has already run out (the node must join again).
+  virtual Status Renew(std::int64_t lease_ms) = 0;
+  // The unfinished files of nodes whose lease ran out, now this node's (each with a transition
+  // saying so), their items being sent queued again: to resume as recovery does.
+  virtual StatusOr<std::vector<FileRecord>> AdoptExpired() = 0;
+  // Whether this node does the work done once for the whole gateway: the live node with the
+  // smallest name, so it moves when that node dies.
+  virtual bool Leads() = 0;
+  virtual std::vector<NodeRecord> Nodes() = 0;
 
   virtual std::optional<FileRecord> Get(const std::string& id) = 0;
   // Whether the ledger answers now (a lookup that found nothing may have been a ledger that

@@ -2,6 +2,7 @@
 // several nodes. Both backends run this code; their differences are in sql_*.cc and
 // ledger_sql_schema.cc.
 #include <fmt/format.h>
+#include <unistd.h>
 #include <zstd.h>
 
 #include <charconv>
@@ -44,7 +45,7 @@ class SqlLedger final : public Ledger {
     return Txn("add file", [&] {
       Stmt s(d_.c(),
              "INSERT INTO files (id, name, route, size, state, received_at, updated_at, "
-             "dropped_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+             "dropped_by, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
       Status st = s.Bind(1, f.id)
                       .Bind(2, f.name)
                       .Bind(3, f.route)
@@ -53,6 +54,7 @@ class SqlLedger final : public Ledger {
                       .Bind(6, now)
                       .Bind(7, now)
                       .Bind(8, f.dropped_by)
+                      .Bind(9, d_.node())
                       .Run("add file");
       if (!st.ok()) return st;
       return history_.AddTransition(f.id, now, state::kClaiming, "found in incoming/" + f.route);
@@ -93,7 +95,7 @@ class SqlLedger final : public Ledger {
       Stmt s(d_.c(),
              "UPDATE files SET feed = ?, sha256 = ?, size = ?, records = ?, errors = ?, "
              "warnings = ?, business_key = ?, updated_at = ?, schema_version = ?, "
-             "schema_sha256 = ? WHERE id = ?");
+             "schema_sha256 = ? WHERE id = ? AND node IN (?12, '')");
       Status st = s.Bind(1, f.feed)
                       .Bind(2, f.sha256)
                       .Bind(3, f.size)
@@ -105,8 +107,10 @@ class SqlLedger final : public Ledger {
                       .Bind(9, f.schema_version)
                       .Bind(10, f.schema_sha256)
                       .Bind(11, f.id)
+                      .Bind(12, d_.node())
                       .Run("record check");
       if (!st.ok()) return st;
+      if (s.Changes() != 1) return history_.NotHeld(f.id);
       Stmt del(d_.c(), "DELETE FROM findings WHERE file_id = ?");
       if (st = del.Bind(1, f.id).Run("record findings"); !st.ok()) return st;
       Stmt add(d_.c(), "INSERT INTO findings (file_id, rule, severity, count) VALUES (?, ?, ?, ?)");
@@ -183,6 +187,122 @@ class SqlLedger final : public Ledger {
     s.Bind(1, id);
     if (s.Step() != sql::kRow) return std::nullopt;
     return ReadFile(s);
+  }
+
+  Status Join(const std::string& node, const std::string& host, std::int64_t lease_ms) override {
+    ledger_sql::Db::Use use(d_);
+    d_.set_node(node);
+    const std::int64_t until = UnixMs() + lease_ms;
+    return Txn("join", [&] {
+      Stmt live(d_.c(), "SELECT host, lease_until FROM nodes WHERE node = ?");
+      if (live.Bind(1, node).Step() == sql::kRow && live.Text(0) != host &&
+          static_cast<std::int64_t>(live.Int(1)) > UnixMs()) {
+        return Error(Code::kFailedPrecondition,
+                     fmt::format("node {} is running on {} (its lease lasts until {}): each node "
+                                 "needs a name of its own ([daemon] node)",
+                                 node, live.Text(0), IsoFromUnixMs(live.Int(1))));
+      }
+      live.Reset();
+      Stmt s(d_.c(),
+             "INSERT INTO nodes (node, host, pid, started_at, lease_until) VALUES (?1, ?2, ?3, "
+             "?4, ?5) ON CONFLICT (node) DO UPDATE SET host = ?2, pid = ?3, started_at = ?4, "
+             "lease_until = ?5");
+      return s.Bind(1, node)
+          .Bind(2, host)
+          .Bind(3, static_cast<std::uint64_t>(::getpid()))
+          .Bind(4, NowIso())
+          .Bind(5, static_cast<std::uint64_t>(until))
+          .Run("join");
+    });
+  }
+
+  Status Renew(std::int64_t lease_ms) override {
+    ledger_sql::Db::Use use(d_);
+    // Only while the lease still holds: a node whose lease ran out may have had its files
+    // adopted, and must not go on as if it had not (it joins again).
+    Stmt s(d_.c(), "UPDATE nodes SET lease_until = ?1 WHERE node = ?2 AND lease_until >= ?3");
+    const std::int64_t now = UnixMs();
+    if (Status st = s.Bind(1, static_cast<std::uint64_t>(now + lease_ms))
+                        .Bind(2, d_.node())
+                        .Bind(3, static_cast<std::uint64_t>(now))
+                        .Run("renew the lease");
+        !st.ok()) {
+      return st;
+    }
+    if (s.Changes() == 0) {
+      return Error(Code::kFailedPrecondition,
+                   "this node's lease ran out: its files in flight may be another node's now");
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<std::vector<FileRecord>> AdoptExpired() override {
+    ledger_sql::Db::Use use(d_);
+    std::vector<FileRecord> adopted;
+    const std::int64_t now = UnixMs();
+    const std::string at = NowIso();
+    Status st = Txn("adopt", [&] {
+      std::vector<std::pair<std::string, std::int64_t>> dead;
+      {
+        Stmt s(d_.c(), "SELECT node, lease_until FROM nodes WHERE lease_until < ?1 AND node != ?2");
+        s.Bind(1, static_cast<std::uint64_t>(now)).Bind(2, d_.node());
+        while (s.Step() == sql::kRow) dead.emplace_back(s.Text(0), s.Int(1));
+      }
+      for (const auto& [node, until] : dead) {
+        std::vector<FileRecord> files;
+        {
+          Stmt s(d_.c(), fmt::format("SELECT {} FROM files WHERE node = ?1 AND state IN {} "
+                                     "ORDER BY received_at, id",
+                                     kFileColumns, kUnfinishedStates));
+          s.Bind(1, node);
+          while (s.Step() == sql::kRow) files.push_back(ReadFile(s));
+        }
+        {
+          Stmt take(d_.c(),
+                    fmt::format("UPDATE files SET node = ?1 WHERE node = ?2 AND state IN {}",
+                                kUnfinishedStates));
+          if (Status t = take.Bind(1, d_.node()).Bind(2, node).Run("adopt"); !t.ok()) return t;
+        }
+        for (auto& f : files) {
+          // On record as a transition to the state it is in, by its new node.
+          if (Status c = history_.Change(
+                  f.id, f.state,
+                  fmt::format("adopted by node {} from node {}, whose lease ran out at {}",
+                              d_.node(), node, IsoFromUnixMs(until)),
+                  {}, {}, at);
+              !c.ok()) {
+            return c;
+          }
+          adopted.push_back(std::move(f));
+        }
+        if (Status r = outbound_.RequeueOf(node, at); !r.ok()) return r;
+        Stmt gone(d_.c(), "DELETE FROM nodes WHERE node = ?1");
+        if (Status g = gone.Bind(1, node).Run("adopt"); !g.ok()) return g;
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return adopted;
+  }
+
+  bool Leads() override {
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(), "SELECT min(node) FROM nodes WHERE lease_until >= ?1");
+    if (s.Bind(1, static_cast<std::uint64_t>(UnixMs())).Step() != sql::kRow || s.IsNull(0)) {
+      return d_.node().empty();
+    }
+    return s.Text(0) == d_.node();
+  }
+
+  std::vector<NodeRecord> Nodes() override {
+    ledger_sql::Db::Use use(d_);
+    Stmt s(d_.c(), "SELECT node, host, pid, started_at, lease_until FROM nodes ORDER BY node");
+    std::vector<NodeRecord> out;
+    while (s.Step() == sql::kRow) {
+      out.push_back(
+          {s.Text(0), s.Text(1), s.Int(2), s.Text(3), static_cast<std::int64_t>(s.Int(4))});
+    }
+    return out;
   }
 
   Status Answers() override {
@@ -378,7 +498,7 @@ class SqlLedger final : public Ledger {
   // The ledger's schema version (ledger_sql_schema.h): CreateSchema makes the latest; each step
   // brings a ledger of the version before it up to its own, in one transaction, and says what
   // it does. A ledger newer than this rbgate knows is refused rather than misread.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   Status Migrate() {
     int version = ledger_sql::SchemaVersion(d_);
     if (version > kSchemaVersion) {
@@ -398,6 +518,8 @@ class SqlLedger final : public Ledger {
         {1, "files.dropped_by, schema_version, schema_sha256", &SqlLedger::AddFileColumns},
         // The feeds' records in tables that do not know the feeds (ledger_sql_records.h).
         {2, "feeds' items and states", &SqlLedger::MoveFeedTables},
+        // Several nodes: who holds each file in flight and each item being sent.
+        {3, "files.node, outbound.node", &SqlLedger::AddNodeColumns},
     };
     for (const Step& step : kSteps) {
       if (version >= step.to) continue;
@@ -412,6 +534,17 @@ class SqlLedger final : public Ledger {
     return Status::Ok();
   }
   Status MoveFeedTables() { return records_.MoveVersion1Tables(); }
+  Status AddNodeColumns() {
+    for (const char* table : {"files", "outbound"}) {
+      if (ledger_sql::HasColumn(d_, table, "node")) continue;
+      if (Status s =
+              Exec(fmt::format("ALTER TABLE {} ADD COLUMN node TEXT NOT NULL DEFAULT ''", table));
+          !s.ok()) {
+        return s;
+      }
+    }
+    return Exec("CREATE INDEX IF NOT EXISTS files_node ON files(node, state)");
+  }
   Status AddFileColumns() {
     for (const char* column : {"dropped_by", "schema_version", "schema_sha256"}) {
       if (ledger_sql::HasColumn(d_, "files", column)) continue;

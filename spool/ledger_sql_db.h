@@ -69,6 +69,15 @@ class Db {
   Status Exec(const std::string& sql) { return c().Exec(sql); }
   bool HasTable(std::string_view table) { return c().HasTable(table); }
   bool postgres() const { return dialect_ == sql::Dialect::kPostgres; }
+  // This process's node ("" until it joins): what it claims and sends is marked with it.
+  std::string node() const {
+    std::lock_guard lock(mu_);
+    return node_;
+  }
+  void set_node(std::string node) {
+    std::lock_guard lock(mu_);
+    node_ = std::move(node);
+  }
   // After a SELECT, inside a write transaction, of rows that a transaction with row locks may
   // change (the outbound queue's): on PostgreSQL they stay as read until the commit (SQLite
   // has one writer at a time).
@@ -81,8 +90,9 @@ class Db {
   const sql::Dialect dialect_;
   const Opener more_;
   const std::size_t size_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable freed_;
+  std::string node_;                                   // guarded by mu_
   std::vector<std::unique_ptr<sql::Connection>> all_;  // guarded by mu_
   std::vector<sql::Connection*> free_;                 // guarded by mu_
   std::size_t opening_ = 0;                            // guarded by mu_

@@ -6,22 +6,33 @@
 
 namespace rbgate::spool::ledger_sql {
 
+Status History::NotHeld(const std::string& id) {
+  Stmt s(d_.c(), "SELECT node FROM files WHERE id = ?");
+  if (s.Bind(1, id).Step() != sql::kRow) {
+    return Error(Code::kFailedPrecondition, "ledger: no file " + id);
+  }
+  return Error(Code::kFailedPrecondition,
+               fmt::format("ledger: file {} is held by node {}, not this one ({}): its lease ran "
+                           "out and another node adopted it",
+                           id, s.Text(0), d_.node()));
+}
+
 // One transition, within a transaction.
 Status History::Change(const std::string& id, std::string_view to, std::string_view detail,
                        std::string_view outcome, const std::vector<DeliveryRecord>& deliveries,
                        const std::string& at) {
-  Stmt s(d_.c(), outcome.empty()
-                     ? "UPDATE files SET state = ?, updated_at = ? WHERE id = ?"
-                     : "UPDATE files SET state = ?, updated_at = ?, outcome = ?, reason = ? "
-                       "WHERE id = ?");
-  s.Bind(1, to).Bind(2, at);
-  if (outcome.empty()) {
-    s.Bind(3, id);
-  } else {
-    s.Bind(3, outcome).Bind(4, detail).Bind(5, id);
-  }
+  // Only by the node that holds the file, or on a file no node holds (final or parked): a
+  // node whose lease ran out finds its files adopted, and its late steps refused here.
+  static const std::string kFree =
+      StateSqlList([](const FileStateInfo& i) { return i.final || i.parked; });
+  Stmt s(d_.c(),
+         fmt::format("UPDATE files SET state = ?1, updated_at = ?2, node = ?4{} WHERE id = ?3 AND "
+                     "(node = ?4 OR node = '' OR state IN {})",
+                     outcome.empty() ? "" : ", outcome = ?5, reason = ?6", kFree));
+  s.Bind(1, to).Bind(2, at).Bind(3, id).Bind(4, d_.node());
+  if (!outcome.empty()) s.Bind(5, outcome).Bind(6, detail);
   if (Status st = s.Run("transition"); !st.ok()) return st;
-  if (s.Changes() != 1) return Error(Code::kFailedPrecondition, "ledger: no file " + id);
+  if (s.Changes() != 1) return NotHeld(id);
   for (const auto& d : deliveries) {
     if (Status st = AddDelivery(id, d, at); !st.ok()) return st;
   }

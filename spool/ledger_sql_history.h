@@ -24,6 +24,8 @@ class History {
                        std::string_view detail);
   Status AddAction(const std::string& id, const ActionRecord& a, const std::string& at);
   Status AddDelivery(const std::string& id, const DeliveryRecord& d, const std::string& now);
+  // Why file `id` could not be changed: gone, or held by another node.
+  Status NotHeld(const std::string& id);
 
  private:
   Db& d_;

@@ -134,13 +134,19 @@ Status Outbound::FinishOutbound(const OutboundItem& item, const AttemptResult& r
 
 Status Outbound::RequeueSending() {
   Db::Use use(d_);
-  return d_.Txn("requeue outbound", [&] {
-    Stmt s(d_.c(), "UPDATE outbound SET state = ?2, next_at = 0, updated_at = ?1 WHERE state = ?3");
-    return s.Bind(1, NowIso())
-        .Bind(2, outbound::kQueued)
-        .Bind(3, outbound::kSending)
-        .Run("requeue outbound");
-  });
+  return d_.Txn("requeue outbound", [&] { return RequeueOf(d_.node(), NowIso()); });
+}
+
+Status Outbound::RequeueOf(const std::string& node, const std::string& at) {
+  // That node's own (or, from a ledger before nodes, no node's).
+  Stmt s(d_.c(),
+         "UPDATE outbound SET state = ?2, next_at = 0, updated_at = ?1, node = '' WHERE state = "
+         "?3 AND node IN (?4, '')");
+  return s.Bind(1, at)
+      .Bind(2, outbound::kQueued)
+      .Bind(3, outbound::kSending)
+      .Bind(4, node)
+      .Run("requeue outbound");
 }
 
 std::optional<OutboundItem> Outbound::GetOutbound(std::uint64_t id) {

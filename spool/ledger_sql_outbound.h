@@ -30,6 +30,8 @@ class Outbound {
   Status RetryOutbound(std::uint64_t id, const ActionRecord& a, std::int64_t now_ms);
   Status CancelOutbound(std::uint64_t id, const ActionRecord& a, std::string& file_state);
   std::vector<OutboundStats> OutboundStatsSince(const std::string& since);
+  // Items node `node` was sending, queued again (due now), within the caller's transaction.
+  Status RequeueOf(const std::string& node, const std::string& at);
   // Queues one outbound item of file `id`, within the caller's transaction.
   Status Queue(const std::string& id, const OutboundItem& o, const std::string& at);
 

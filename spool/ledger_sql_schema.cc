@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS files (
   updated_at TEXT NOT NULL,
   dropped_by TEXT NOT NULL DEFAULT '',
   schema_version TEXT NOT NULL DEFAULT '',
-  schema_sha256 TEXT NOT NULL DEFAULT ''
+  schema_sha256 TEXT NOT NULL DEFAULT '',
+  node TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS transitions (
   {rowid}file_id TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL);
@@ -46,7 +47,7 @@ CREATE TABLE IF NOT EXISTS outbound (
   sha256 TEXT NOT NULL, size {int} NOT NULL, state TEXT NOT NULL,
   attempts {int} NOT NULL DEFAULT 0, next_at {int} NOT NULL DEFAULT 0,
   last_error TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-  UNIQUE (file_id, destination, name));
+  node TEXT NOT NULL DEFAULT '', UNIQUE (file_id, destination, name));
 CREATE TABLE IF NOT EXISTS outbound_attempts (
   item {int} NOT NULL, destination TEXT NOT NULL, at TEXT NOT NULL, outcome TEXT NOT NULL,
   reason TEXT NOT NULL, detail TEXT NOT NULL);
@@ -63,6 +64,10 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE TABLE IF NOT EXISTS feed_states (
   seq {serial}, family TEXT NOT NULL, key TEXT NOT NULL, file_id TEXT NOT NULL,
   summary TEXT NOT NULL, state {blob} NOT NULL, recorded_at TEXT NOT NULL);
+-- The nodes on this ledger: each holds its in-flight files while its lease (Unix ms) lasts.
+CREATE TABLE IF NOT EXISTS nodes (
+  node TEXT PRIMARY KEY, host TEXT NOT NULL, pid {int} NOT NULL, started_at TEXT NOT NULL,
+  lease_until {int} NOT NULL);
 -- The audit chain (audit.h).
 CREATE TABLE IF NOT EXISTS audit (seq {int} PRIMARY KEY, at TEXT NOT NULL,
   file_id TEXT NOT NULL, kind TEXT NOT NULL, "user" TEXT NOT NULL, what TEXT NOT NULL,

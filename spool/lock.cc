@@ -12,8 +12,9 @@
 
 namespace rbgate::spool {
 
-StatusOr<std::unique_ptr<SpoolLock>> SpoolLock::Take(const std::string& root) {
-  std::string path = root + "/rbgate.lock";
+StatusOr<std::unique_ptr<SpoolLock>> SpoolLock::Take(const std::string& root,
+                                                     const std::string& name) {
+  std::string path = root + "/" + name;
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (fd < 0) {
     return FromErrno(errno, path, "open");

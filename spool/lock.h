@@ -16,7 +16,10 @@ class SpoolLock {
   // Takes the lock of the spool at `root` (creating ROOT/rbgate.lock) and writes this
   // process's id into it. kFailedPrecondition, naming the holder's process id, when another
   // process holds it; the lock goes with the object, or with the process however it ends.
-  static StatusOr<std::unique_ptr<SpoolLock>> Take(const std::string& root);
+  // `name`: the lock file; several nodes on one spool (a PostgreSQL ledger) take one each,
+  // rbgate.<node>.lock, so that one node name runs once.
+  static StatusOr<std::unique_ptr<SpoolLock>> Take(const std::string& root,
+                                                   const std::string& name = "rbgate.lock");
   ~SpoolLock();
   SpoolLock(const SpoolLock&) = delete;
   SpoolLock& operator=(const SpoolLock&) = delete;

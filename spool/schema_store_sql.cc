@@ -37,8 +37,7 @@ class SqlSchemaStore final : public schemas::SchemaStore {
       const std::string why = rc == sql::kError ? s.Why("read").message : "";
       const bool no_table = why.find("no such table") != std::string::npos ||
                             why.find("does not exist") != std::string::npos;
-      if (error != nullptr && rc != sql::kDone && !no_table)
-        *error = why;
+      if (error != nullptr && rc != sql::kDone && !no_table) *error = why;
       return std::nullopt;
     }
     schemas::StoredSchema out{std::string(feed), s.Text(0), s.Text(1), std::string(s.Blob(2)),

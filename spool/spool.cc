@@ -26,6 +26,9 @@
 namespace rbgate::spool {
 namespace {
 
+// A file a node renamed aside to claim it: .rbgate-claim+<node>+<name> (node names have no +).
+constexpr std::string_view kClaimPrefix = ".rbgate-claim+";
+
 std::vector<std::string> ListDir(const std::string& dir) {
   std::vector<std::string> names;
   DIR* d = ::opendir(dir.c_str());
@@ -346,7 +349,15 @@ ScanResult Spool::Scan(std::int64_t now_ms) {
 Status Spool::Claim(const Candidate& c, std::string& id) {
   const RouteOptions* route = FindRoute(c.route);
   if (route == nullptr) return Error(Code::kInvalidArgument, "no route " + c.route);
-  const std::string from = options_.root + "/incoming/" + c.route + "/" + c.name;
+  std::string from = options_.root + "/incoming/" + c.route + "/" + c.name;
+  if (!options_.node.empty()) {
+    // One node takes it: the rename aside succeeds for one of those that saw it.
+    const std::string taken = ClaimPath(c.route, options_.node, c.name);
+    if (Status r = RenameNoReplace(from, taken); !r.ok()) {
+      return r.code == Code::kNotFound ? Error(Code::kNotFound, from + ": taken or gone") : r;
+    }
+    from = taken;
+  }
   std::uint64_t size = 0;
   if (KindOf(from, &size) == NodeKind::kMissing) return Error(Code::kNotFound, from + ": gone");
 
@@ -360,7 +371,13 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
     f.id = NewId();
     if (s = Commit(ledger_->AddFile(f)); s.ok()) break;
   }
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    // Not on record (the ledger away): back under its name, for the next scan.
+    if (!options_.node.empty()) {
+      (void)RenameNoReplace(from, options_.root + "/incoming/" + c.route + "/" + c.name);
+    }
+    return s;
+  }
   id = f.id;
 
   if (c.kind != NodeKind::kRegular) {
@@ -387,7 +404,8 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
   // No sync: if a power cut loses the rename or this transition, recovery finds the file in
   // work/ (state claiming) or, the rename lost too, still in incoming/.
   if (!route->settle.done_marker.empty()) {
-    ::unlink((from + route->settle.done_marker).c_str());
+    ::unlink((options_.root + "/incoming/" + c.route + "/" + c.name + route->settle.done_marker)
+                 .c_str());
   }
   return Record(id, state::kClaimed, "claimed into work/");
 }
@@ -443,7 +461,11 @@ Status Spool::Step(const std::string& id, bool& final, bool in_one_go) {
       if (KindOf(WorkPath(id)) != NodeKind::kMissing) {
         s = Transition(id, state::kClaimed, "claimed into work/ (recovered)");
       } else {
-        const std::string from = options_.root + "/incoming/" + f.route + "/" + f.name;
+        // Renamed aside by this node to claim it (several nodes), or still under its name.
+        std::string from = ClaimPath(f.route, options_.node, f.name);
+        if (options_.node.empty() || KindOf(from) != NodeKind::kRegular) {
+          from = options_.root + "/incoming/" + f.route + "/" + f.name;
+        }
         if (KindOf(from) == NodeKind::kRegular) {
           s = RenameNoReplace(from, WorkPath(id));
           if (s.ok()) s = Durable();
@@ -973,15 +995,63 @@ Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) 
   return ledger_->Transitions(f.id, *batch);
 }
 
+std::string Spool::ClaimPath(const std::string& route, const std::string& node,
+                             const std::string& name) const {
+  return options_.root + "/incoming/" + route + "/" + std::string(kClaimPrefix) + node + "+" + name;
+}
+
+namespace {
+// The node and the file's name of a claim's name (.rbgate-claim+<node>+<name>); nullopt for
+// any other name.
+std::optional<std::pair<std::string, std::string>> ParseClaim(const std::string& n) {
+  if (n.rfind(kClaimPrefix, 0) != 0) return std::nullopt;
+  const auto plus = n.find('+', kClaimPrefix.size());
+  if (plus == std::string::npos) return std::nullopt;
+  return std::make_pair(n.substr(kClaimPrefix.size(), plus - kClaimPrefix.size()),
+                        n.substr(plus + 1));
+}
+}  // namespace
+
+void Spool::TakeOverClaim(const FileRecord& f,
+                          const std::function<bool(const std::string&)>& dead) {
+  const std::string dir = fmt::format("{}/incoming/{}", options_.root, f.route);
+  for (const auto& n : ListDir(dir)) {
+    const auto claim = ParseClaim(n);
+    if (!claim || claim->second != f.name || !dead(claim->first)) continue;
+    (void)RenameNoReplace(fmt::format("{}/{}", dir, n), ClaimPath(f.route, options_.node, f.name));
+    return;
+  }
+}
+
+void Spool::RestoreClaims(const std::function<bool(const std::string& node)>& restore) {
+  for (const auto& r : options_.routes) {
+    const std::string dir = fmt::format("{}/incoming/{}", options_.root, r.name);
+    for (const auto& n : ListDir(dir)) {
+      const auto claim = ParseClaim(n);
+      if (!claim || !restore(claim->first)) continue;
+      // Back under its name; if a new file took the name meanwhile, left for an operator.
+      (void)RenameNoReplace(fmt::format("{}/{}", dir, n), fmt::format("{}/{}", dir, claim->second));
+    }
+  }
+}
+
 Status Spool::Recover() {
   Status first;
-  // Temporaries of interrupted writes go; they are never the only copy of anything.
+  // Temporaries of interrupted writes go; they are never the only copy of anything. Only this
+  // node's, or no node's: on a spool several nodes share, another's may be being written now.
+  const std::vector<FileRecord> unfinished = ledger_->Unfinished();
+  std::set<std::string> mine;
+  for (const auto& f : unfinished) mine.insert(f.id);
   for (const auto& n : ListDir(options_.root + "/work")) {
-    if (n.rfind(".rbgate-tmp-", 0) == 0 || EndsWith(n, ".tmp")) {
+    if (n.rfind(".rbgate-tmp-", 0) != 0 && !EndsWith(n, ".tmp")) continue;
+    std::string id = n.rfind(".rbgate-tmp-", 0) == 0 ? n.substr(12) : n;
+    id = id.substr(0, id.find('.'));
+    const auto owner = mine.count(id) > 0 ? std::nullopt : ledger_->Get(id);
+    if (mine.count(id) > 0 || !owner || IsFinal(owner->state)) {
       ::unlink((options_.root + "/work/" + n).c_str());
     }
   }
-  for (const auto& f : ledger_->Unfinished()) {
+  for (const auto& f : unfinished) {
     // An archive is written without a sync of its own (the deliveries' sync makes it durable
     // before the work copy goes): while the work copy is here, a power cut may have cut the
     // archive short, so it is verified again and, if bad, written again.
@@ -997,6 +1067,11 @@ Status Spool::Recover() {
     }
     Status s = Process(f.id);
     if (!s.ok() && first.ok()) first = s;
+  }
+  // This node's claims that never got a row (a crash between the rename aside and the row):
+  // back under their names, to be claimed again.
+  if (!options_.node.empty()) {
+    RestoreClaims([this](const std::string& node) { return node == options_.node; });
   }
   // Copies a crash left behind once their work was done: a network destination's outbound copy
   // whose item was delivered (the commit came, the unlink did not), and a work copy made again

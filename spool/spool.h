@@ -72,6 +72,9 @@ struct DestinationOptions {
 struct SpoolOptions {
   std::string root;
   LedgerLocation ledger;  // default: SQLite at root/ledger.db
+  // Several nodes on one spool: this one's name. A node claims a file by renaming it aside
+  // first (incoming/<route>/.rbgate-claim+<node>+<name>), so that one node takes it.
+  std::string node;
   std::vector<RouteOptions> routes;
   std::vector<DestinationOptions> destinations;
   check::CheckSettings check;
@@ -119,6 +122,13 @@ class Spool {
   // Reconciles the ledger with the folders after a crash: finishes every unfinished file,
   // sweeps temporaries. Returns the first error that needs attention (others continue).
   Status Recover();
+  // Several nodes: files a node renamed aside to claim, put back under their names when
+  // `restore(node)` says so (this node's at recovery; nodes whose lease ran out, before their
+  // files are adopted), to be claimed again or resumed from `claiming`.
+  void RestoreClaims(const std::function<bool(const std::string& node)>& restore);
+  // An adopted file still `claiming`: the claim its dead node (`dead(node)`) made, renamed to
+  // this node's, where resuming it looks.
+  void TakeOverClaim(const FileRecord& f, const std::function<bool(const std::string& node)>& dead);
 
   // Looks at the drop folders. Settling is judged across calls (size and mtime seen last
   // time), so call it periodically; `now_ms` is a monotonic clock in milliseconds.
@@ -190,6 +200,9 @@ class Spool {
   double sync_seconds() const { return sync_->sync_seconds(); }
   const SpoolOptions& options() const { return options_; }
   std::string QuarantineDir(const std::string& id) const;
+  // incoming/<route>/.rbgate-claim+<node>+<name>: a file `node` renamed aside to claim.
+  std::string ClaimPath(const std::string& route, const std::string& node,
+                        const std::string& name) const;
   std::string WorkPath(const std::string& id) const;
   std::string ArchivePath(const FileRecord& f) const;
   // The name a file's output gets: its content hash and its (sanitised) original name.

@@ -319,6 +319,17 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
     c.workers = static_cast<int>(r.Get<std::uint64_t>("workers").value_or(2));
     if (c.workers < 1 || c.workers > 64)
       Fail(path, t->get("workers"), "daemon.workers", "must be 1 to 64");
+    c.node = r.Get<std::string>("node").value_or("");
+    if (c.node.size() > 64 ||
+        c.node.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != std::string::npos) {
+      Fail(path, t->get("node"), "daemon.node",
+           "letters, digits, '-', '_' and '.', at most 64 (it names files)");
+    }
+    c.lease_seconds = static_cast<int>(r.Get<std::uint64_t>("lease_seconds").value_or(30));
+    if (c.lease_seconds < 3 || c.lease_seconds > 600) {
+      Fail(path, t->get("lease_seconds"), "daemon.lease_seconds", "must be 3 to 600");
+    }
     c.rescan_seconds = static_cast<int>(r.Get<std::uint64_t>("rescan_seconds").value_or(10));
     if (c.rescan_seconds < 1)
       Fail(path, t->get("rescan_seconds"), "daemon.rescan_seconds", "must be at least 1");
@@ -556,6 +567,9 @@ retain_days = 0         # rejected files' quarantine folders likewise; quarantin
 [daemon]
 workers = 2             # files checked and delivered at once
 rescan_seconds = 10     # a full look at the drop folders, besides inotify's events
+# node = ""             # several nodes on one spool (a PostgreSQL ledger): this one's name
+                        # (default: the host name); each holds its files in flight...
+# lease_seconds = 30    # ...for this long unless renewed; a dead node's go to another after it
 log_level = "info"      # debug, info or warning
 log_format = "text"     # or "json": one JSON object a line (time, level, event, id, route, ...)
 

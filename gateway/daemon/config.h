@@ -22,6 +22,10 @@ struct Config {
   spool::SpoolOptions spool;
   spool::RetentionOptions retention;  // [archive] and [quarantine] retain_days
   int workers = 2;
+  // Several nodes on one spool (a PostgreSQL ledger): this one's name (default: the host's)
+  // and how long its hold on its files lasts unless renewed. Empty with SQLite: one node.
+  std::string node;
+  int lease_seconds = 30;
   int rescan_seconds = 10;
   std::string calendar_file;            // empty: built in
   std::string modulus_dir;              // empty: default search

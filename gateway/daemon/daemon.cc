@@ -254,10 +254,19 @@ int RunDaemon(Config& config, bool once) {
   }
 
   spool::Status st;
-  // One daemon per spool, held before anything in it is touched.
+  // Several nodes on one spool share a PostgreSQL ledger; each has a name (by default its
+  // host's), and one daemon runs under a name at a time. With SQLite, one daemon per spool.
+  const bool several = config.spool.ledger.postgres();
+  std::string node = config.node;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  if (several && node.empty()) node = host;
+  config.spool.node = node;
+  // One daemon per spool (per node name), held before anything in it is touched.
   std::unique_ptr<spool::SpoolLock> lock;
   if (st = spool::MakeDirs(config.spool.root); st.ok()) {
-    auto taken = spool::SpoolLock::Take(config.spool.root);
+    auto taken = spool::SpoolLock::Take(config.spool.root,
+                                        several ? "rbgate." + node + ".lock" : "rbgate.lock");
     if (taken.ok()) {
       lock = std::move(taken).value();
     } else {
@@ -274,8 +283,16 @@ int RunDaemon(Config& config, bool once) {
     return 2;
   }
   auto sp = std::move(opened).value();
+  const std::int64_t lease_ms = config.lease_seconds * 1000LL;
+  if (!node.empty()) {
+    // Before recovery: what this node recovers is what it holds.
+    if (spool::Status j = sp->ledger().Join(node, host, lease_ms); !j.ok()) {
+      std::fprintf(stderr, "rbgate: %s\n", j.message.c_str());
+      return 2;
+    }
+  }
   log::Event(Level::kInfo, "start",
-             {Text("root", config.spool.root),
+             {Text("root", config.spool.root), Word("node", node.empty() ? "-" : node),
               Number("routes", static_cast<std::int64_t>(config.spool.routes.size())),
               Number("workers", config.workers), log::Flag("once", once),
               Word("modulus", config.spool.check.validator.modulus
@@ -442,6 +459,10 @@ int RunDaemon(Config& config, bool once) {
   std::int64_t last_watchdog = 0;
   std::int64_t last_late_check = 0;
   std::int64_t last_purge = 0;  // retention: at start, then daily
+  std::int64_t last_renew = NowMs(), last_adopt = 0;
+  bool lease_held = true;  // false: the ledger did not renew it; no new work meanwhile
+  // Work done once for the whole gateway runs on one node (the live node first by name).
+  const auto leads = [&] { return !several || sp->ledger().Leads(); };
   // The audit chain's head, logged at start, every hour and at the end: shipped off the
   // machine with the log, it lets `rbgate audit verify --head` catch a chain cut short or
   // rewritten later.
@@ -479,7 +500,7 @@ int RunDaemon(Config& config, bool once) {
     } else {
       if (low_space_logged) log::Event(Level::kInfo, "space-returned", {});
       low_space_logged = false;
-      spool::ScanResult scan = sp->Scan(now);
+      spool::ScanResult scan = lease_held ? sp->Scan(now) : spool::ScanResult{};
       ReportHeld(scan.held_routes, held_routes, *sp);
       std::size_t queued = 0;
       for (const auto& c : scan.ready) {
@@ -517,7 +538,7 @@ int RunDaemon(Config& config, bool once) {
     if (once && now - started > 3'600'000) break;
     if (Due(now, last_schema_scan, 1000)) reload_schemas();
     if (Due(now, last_head, 3'600'000)) log_head();
-    if (late && Due(now, last_late_check, 1000)) {
+    if (late && Due(now, last_late_check, 1000) && leads()) {
       for (const auto& s : late->Check(std::time(nullptr))) {
         log::Event(
             Level::kWarning, "feed-late",
@@ -526,7 +547,45 @@ int RunDaemon(Config& config, bool once) {
              Text("action", "no file since midnight; tell the sender or check the transfer")});
       }
     }
-    if (config.retention.any() && Due(now, last_purge, 86'400'000)) {
+    if (several && Due(now, last_renew, lease_ms / 3)) {
+      spool::Status r = sp->ledger().Renew(lease_ms);
+      if (r.code == spool::Code::kFailedPrecondition) {
+        // It ran out (the ledger was away too long): what this node held may be another's
+        // now, and its late steps on those are refused; it joins again to go on.
+        r = sp->ledger().Join(node, host, lease_ms);
+      }
+      if (r.ok() != lease_held) {
+        log::Event(r.ok() ? Level::kInfo : Level::kWarning, r.ok() ? "lease-renewed" : "lease-lost",
+                   {Word("node", node), Text("reason", r.ok() ? "" : r.message),
+                    Text("action", r.ok() ? "taking new work again"
+                                          : "taking no new work until the ledger answers")});
+      }
+      lease_held = r.ok();
+    }
+    if (several && lease_held && !once && Due(now, last_adopt, config.rescan_seconds * 1000LL)) {
+      // A node whose lease ran out died, or lost the ledger: its unfinished files go on here.
+      // Files a dead node had renamed aside to claim go back under their names first.
+      std::set<std::string> live;
+      for (const auto& n : sp->ledger().Nodes()) {
+        if (n.lease_until_ms >= spool::UnixMs()) live.insert(n.node);
+      }
+      const auto dead = [&](const std::string& n) { return n != node && live.count(n) == 0; };
+      auto adopted = sp->ledger().AdoptExpired();
+      if (!adopted.ok()) {
+        log::Event(Level::kWarning, "adopt-failed", {Text("reason", adopted.status().message)});
+      } else {
+        for (const auto& f : *adopted) {
+          if (f.state == spool::state::kClaiming) sp->TakeOverClaim(f, dead);
+          log::Event(Level::kWarning, "adopted",
+                     {Word("id", f.id), Word("route", f.route), Text("name", f.name),
+                      Word("state", f.state), Word("node", node)});
+          queue.Push({f.id, std::nullopt});
+        }
+        // Claims of dead nodes that never got a row: back under their names.
+        sp->RestoreClaims(dead);
+      }
+    }
+    if (config.retention.any() && Due(now, last_purge, 86'400'000) && leads()) {
       const auto purged = spool::PurgeExpired(*sp, config.retention, spool::UnixMs(),
                                               /*dry_run=*/false, "rbgate (retention)");
       if (!purged.ok()) {

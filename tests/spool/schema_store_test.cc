@@ -6,8 +6,8 @@
 #include <chrono>
 #include <thread>
 
-#include "spool/ledger.h"
 #include "spool/fsio.h"
+#include "spool/ledger.h"
 #include "spool/schema_store_sql.h"
 #include "spool/spool.h"
 #include "spool/sql.h"
