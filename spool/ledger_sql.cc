@@ -374,8 +374,11 @@ class SqlLedger final : public Ledger {
 
   std::vector<FileRecord> Unfinished() override {
     ledger_sql::Db::Use use(d_);
-    Stmt s(d_.c(), fmt::format("SELECT {} FROM files WHERE state IN {} ORDER BY received_at, id",
+    // This node's (or, from a ledger before nodes, no node's): another's are its own to finish.
+    Stmt s(d_.c(), fmt::format("SELECT {} FROM files WHERE state IN {} AND node IN (?1, '') "
+                               "ORDER BY received_at, id",
                                kFileColumns, kUnfinishedStates));
+    s.Bind(1, d_.node());
     std::vector<FileRecord> out;
     while (s.Step() == sql::kRow) out.push_back(ReadFile(s));
     return out;

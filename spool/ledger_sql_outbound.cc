@@ -55,10 +55,14 @@ std::optional<OutboundItem> Outbound::TakeOutbound(const std::string& destinatio
         OutboundItem o = ReadOutbound(s);
         s.Reset();
         Stmt u(d_.c(),
-               "UPDATE outbound SET state = ?3, attempts = attempts + 1, updated_at = ?1 "
-               "WHERE id = ?2");
-        if (Status r =
-                u.Bind(1, now).Bind(2, o.id).Bind(3, outbound::kSending).Run("take outbound");
+               "UPDATE outbound SET state = ?3, attempts = attempts + 1, updated_at = ?1, "
+               "node = ?4 WHERE id = ?2");
+        // Marked as this node's while it sends it: if the node dies, its adopter queues it again.
+        if (Status r = u.Bind(1, now)
+                           .Bind(2, o.id)
+                           .Bind(3, outbound::kSending)
+                           .Bind(4, d_.node())
+                           .Run("take outbound");
             !r.ok()) {
           return r;
         }

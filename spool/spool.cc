@@ -1023,12 +1023,13 @@ void Spool::TakeOverClaim(const FileRecord& f,
   }
 }
 
-void Spool::RestoreClaims(const std::function<bool(const std::string& node)>& restore) {
+void Spool::RestoreClaims(const std::function<bool(const std::string& node)>& restore,
+                          const std::set<std::string>& keep) {
   for (const auto& r : options_.routes) {
     const std::string dir = fmt::format("{}/incoming/{}", options_.root, r.name);
     for (const auto& n : ListDir(dir)) {
       const auto claim = ParseClaim(n);
-      if (!claim || !restore(claim->first)) continue;
+      if (!claim || !restore(claim->first) || keep.count(claim->second) > 0) continue;
       // Back under its name; if a new file took the name meanwhile, left for an operator.
       (void)RenameNoReplace(fmt::format("{}/{}", dir, n), fmt::format("{}/{}", dir, claim->second));
     }
@@ -1071,7 +1072,12 @@ Status Spool::Recover() {
   // This node's claims that never got a row (a crash between the rename aside and the row):
   // back under their names, to be claimed again.
   if (!options_.node.empty()) {
-    RestoreClaims([this](const std::string& node) { return node == options_.node; });
+    // Not those with a row another node adopted meanwhile: it takes them over itself.
+    std::set<std::string> claiming;
+    for (const auto& f : ledger_->List({std::string(state::kClaiming), "", "", 0})) {
+      claiming.insert(f.name);
+    }
+    RestoreClaims([this](const std::string& node) { return node == options_.node; }, claiming);
   }
   // Copies a crash left behind once their work was done: a network destination's outbound copy
   // whose item was delivered (the commit came, the unlink did not), and a work copy made again

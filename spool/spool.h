@@ -125,7 +125,9 @@ class Spool {
   // Several nodes: files a node renamed aside to claim, put back under their names when
   // `restore(node)` says so (this node's at recovery; nodes whose lease ran out, before their
   // files are adopted), to be claimed again or resumed from `claiming`.
-  void RestoreClaims(const std::function<bool(const std::string& node)>& restore);
+  // `keep`: names left as they are (a row still `claiming` them).
+  void RestoreClaims(const std::function<bool(const std::string& node)>& restore,
+                     const std::set<std::string>& keep = {});
   // An adopted file still `claiming`: the claim its dead node (`dead(node)`) made, renamed to
   // this node's, where resuming it looks.
   void TakeOverClaim(const FileRecord& f, const std::function<bool(const std::string& node)>& dead);

@@ -9,6 +9,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -220,6 +221,60 @@ void ReportHeld(const std::vector<std::string>& held, std::set<std::string>& sai
   said = std::move(now);
 }
 
+// A node's lease, renewed on a thread of its own every third of its length: recovery and a
+// long check must not let it run out (another node would adopt files this one is working on,
+// and the ledger would refuse this one's next steps on them). One that ran out (the ledger away
+// too long) joins again; meanwhile the node takes no new work.
+class LeaseKeeper {
+ public:
+  LeaseKeeper(spool::Ledger& ledger, std::string node, std::string host, std::int64_t lease_ms)
+      : ledger_(ledger),
+        node_(std::move(node)),
+        host_(std::move(host)),
+        lease_ms_(lease_ms),
+        thread_([this] { Run(); }) {}
+  ~LeaseKeeper() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+  bool held() const { return held_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (
+        !wake_.wait_for(lock, std::chrono::milliseconds(lease_ms_ / 3), [this] { return stop_; })) {
+      lock.unlock();
+      spool::Status r = ledger_.Renew(lease_ms_);
+      if (r.code == spool::Code::kFailedPrecondition) r = ledger_.Join(node_, host_, lease_ms_);
+      if (r.ok() != held()) {
+        log::Event(r.ok() ? Level::kInfo : Level::kWarning, r.ok() ? "lease-renewed" : "lease-lost",
+                   {Word("node", node_), Text("reason", r.ok() ? "" : r.message),
+                    Text("action", r.ok() ? "taking new work again"
+                                          : "taking no new work until the ledger answers")});
+      }
+      held_.store(r.ok(), std::memory_order_relaxed);
+      lock.lock();
+    }
+  }
+
+  spool::Ledger& ledger_;
+  const std::string node_, host_;
+  const std::int64_t lease_ms_;
+  std::atomic<bool> held_{true};
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;   // guarded by mu_
+  std::thread thread_;  // last: started once the rest is made
+};
+
 int RunDaemon(Config& config, bool once) {
   log::Configure(config.log_level == "debug"     ? Level::kDebug
                  : config.log_level == "warning" ? Level::kWarning
@@ -284,12 +339,14 @@ int RunDaemon(Config& config, bool once) {
   }
   auto sp = std::move(opened).value();
   const std::int64_t lease_ms = config.lease_seconds * 1000LL;
+  std::optional<LeaseKeeper> lease;
   if (!node.empty()) {
     // Before recovery: what this node recovers is what it holds.
     if (spool::Status j = sp->ledger().Join(node, host, lease_ms); !j.ok()) {
       std::fprintf(stderr, "rbgate: %s\n", j.message.c_str());
       return 2;
     }
+    if (several) lease.emplace(sp->ledger(), node, host, lease_ms);
   }
   log::Event(Level::kInfo, "start",
              {Text("root", config.spool.root), Word("node", node.empty() ? "-" : node),
@@ -459,8 +516,7 @@ int RunDaemon(Config& config, bool once) {
   std::int64_t last_watchdog = 0;
   std::int64_t last_late_check = 0;
   std::int64_t last_purge = 0;  // retention: at start, then daily
-  std::int64_t last_renew = NowMs(), last_adopt = 0;
-  bool lease_held = true;  // false: the ledger did not renew it; no new work meanwhile
+  std::int64_t last_adopt = 0;
   // Work done once for the whole gateway runs on one node (the live node first by name).
   const auto leads = [&] { return !several || sp->ledger().Leads(); };
   // The audit chain's head, logged at start, every hour and at the end: shipped off the
@@ -500,7 +556,8 @@ int RunDaemon(Config& config, bool once) {
     } else {
       if (low_space_logged) log::Event(Level::kInfo, "space-returned", {});
       low_space_logged = false;
-      spool::ScanResult scan = lease_held ? sp->Scan(now) : spool::ScanResult{};
+      // No new work while the lease is not renewed (the ledger away).
+      spool::ScanResult scan = !lease || lease->held() ? sp->Scan(now) : spool::ScanResult{};
       ReportHeld(scan.held_routes, held_routes, *sp);
       std::size_t queued = 0;
       for (const auto& c : scan.ready) {
@@ -547,22 +604,7 @@ int RunDaemon(Config& config, bool once) {
              Text("action", "no file since midnight; tell the sender or check the transfer")});
       }
     }
-    if (several && Due(now, last_renew, lease_ms / 3)) {
-      spool::Status r = sp->ledger().Renew(lease_ms);
-      if (r.code == spool::Code::kFailedPrecondition) {
-        // It ran out (the ledger was away too long): what this node held may be another's
-        // now, and its late steps on those are refused; it joins again to go on.
-        r = sp->ledger().Join(node, host, lease_ms);
-      }
-      if (r.ok() != lease_held) {
-        log::Event(r.ok() ? Level::kInfo : Level::kWarning, r.ok() ? "lease-renewed" : "lease-lost",
-                   {Word("node", node), Text("reason", r.ok() ? "" : r.message),
-                    Text("action", r.ok() ? "taking new work again"
-                                          : "taking no new work until the ledger answers")});
-      }
-      lease_held = r.ok();
-    }
-    if (several && lease_held && !once && Due(now, last_adopt, config.rescan_seconds * 1000LL)) {
+    if (lease && lease->held() && !once && Due(now, last_adopt, config.rescan_seconds * 1000LL)) {
       // A node whose lease ran out died, or lost the ledger: its unfinished files go on here.
       // Files a dead node had renamed aside to claim go back under their names first.
       std::set<std::string> live;
@@ -581,8 +623,13 @@ int RunDaemon(Config& config, bool once) {
                       Word("state", f.state), Word("node", node)});
           queue.Push({f.id, std::nullopt});
         }
-        // Claims of dead nodes that never got a row: back under their names.
-        sp->RestoreClaims(dead);
+        // Claims of dead nodes that never got a row: back under their names (those with a row
+        // are for the node that adopted it to take over).
+        std::set<std::string> claiming;
+        for (const auto& f : sp->ledger().List({std::string(spool::state::kClaiming), "", "", 0})) {
+          claiming.insert(f.name);
+        }
+        sp->RestoreClaims(dead, claiming);
       }
     }
     if (config.retention.any() && Due(now, last_purge, 86'400'000) && leads()) {

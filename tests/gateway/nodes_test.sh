@@ -31,7 +31,7 @@ done
 total=300
 mkdir -p "$tmp/files"
 for i in $(seq 1 $total); do
-  "$rbgate" gen bacs18 --records 1500 --seed "$i" --serial "$(printf %06d "$i")" \
+  "$rbgate" gen bacs18 --records 600 --seed "$i" --serial "$(printf %06d "$i")" \
     -o "$tmp/files/f$i.s18" 2>/dev/null
 done
 
@@ -61,7 +61,7 @@ for batch in 1 2 3; do
   wait "$pid_a" 2>/dev/null
   [ "$batch" -lt 3 ] && sleep 0.2 && start a
 done
-check all-delivered wait_for 120 delivered $total
+check all-delivered wait_for 240 delivered $total
 sleep 2  # anything delivered twice would show now
 check delivered-once test "$(ls "$sp/delivered" | wc -l)" -eq $total
 check each-name-once test "$(ls "$sp/delivered" | sed 's/^[0-9a-f]*_//' | sort -u | wc -l)" -eq $total
