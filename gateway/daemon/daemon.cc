@@ -617,7 +617,11 @@ int RunDaemon(Config& config, bool once) {
         log::Event(Level::kWarning, "adopt-failed", {Text("reason", adopted.status().message)});
       } else {
         for (const auto& f : *adopted) {
-          if (f.state == spool::state::kClaiming) sp->TakeOverClaim(f, dead);
+          // Its claim, whoever made it, even if that node is back by now: the row is this
+          // node's, and the claim must follow it (left aside, it would be nobody's).
+          if (f.state == spool::state::kClaiming) {
+            sp->TakeOverClaim(f, [&](const std::string& n) { return n != node; });
+          }
           log::Event(Level::kWarning, "adopted",
                      {Word("id", f.id), Word("route", f.route), Text("name", f.name),
                       Word("state", f.state), Word("node", node)});
