@@ -49,7 +49,9 @@ delivered() { [ "$(ls "$sp/delivered" | wc -l)" -ge "$1" ]; }
 # its own files), the third time not (the others adopt them when its lease runs out).
 for batch in 1 2 3; do
   for i in $(seq $(((batch - 1) * 100 + 1)) $((batch * 100))); do
-    cp "$tmp/files/f$i.s18" "$sp/incoming/auto/"
+    # Whole at once (.part, then renamed), as the settle rules ask of senders.
+    cp "$tmp/files/f$i.s18" "$sp/incoming/auto/f$i.s18.part"
+    mv "$sp/incoming/auto/f$i.s18.part" "$sp/incoming/auto/f$i.s18"
   done
   if [ "$batch" -lt 3 ]; then
     sleep 0.4
