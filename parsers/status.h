@@ -19,6 +19,7 @@ enum class Code {
   kInvalidArgument,     // this input cannot be used: quarantine or refuse it
   kPermissionDenied,    // this person may not do this (four eyes)
   kDataLoss,            // bytes did not survive (an archive that does not verify)
+  kAborted,  // another node holds it now (adopted when this one's lease ran out): leave it
   kInternal,
 };
 

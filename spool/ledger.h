@@ -117,6 +117,7 @@ struct FileRecord {
   std::string id, name, route, feed, sha256, state, outcome, reason, business_key;
   std::string received_at, updated_at;  // ISO 8601 UTC
   std::string dropped_by;               // the OS user who owned it in the drop folder
+  std::string node;                     // the node working on it or that finished it ("": one)
   // The schema that judged it (FileReport::schema_version, schema_sha256); empty for built-in
   // feeds.
   std::string schema_version, schema_sha256;
@@ -164,6 +165,7 @@ struct NodeRecord {
   std::uint64_t pid = 0;
   std::string started_at;
   std::int64_t lease_until_ms = 0;
+  std::uint64_t unfinished = 0;  // its files not yet in a final state
 };
 
 struct FindingCount {
@@ -171,7 +173,7 @@ struct FindingCount {
   std::uint64_t count = 0;
 };
 struct StatsRow {
-  std::string feed, hour, outcome;
+  std::string feed, hour, outcome, node;
   std::uint64_t files = 0, bytes = 0, records = 0;
 };
 

@@ -27,16 +27,17 @@ struct TableCopy {
 constexpr TableCopy kTables[] = {
     {"files",
      "rowid, id, name, route, size, sha256, feed, state, outcome, reason, records, errors, "
-     "warnings, business_key, received_at, updated_at, dropped_by, schema_version, schema_sha256",
-     "itttitttttiiitttttt", "rowid"},
+     "warnings, business_key, received_at, updated_at, dropped_by, schema_version, schema_sha256, "
+     "node",
+     "itttitttttiiittttttt", "rowid"},
     {"transitions", "rowid, file_id, at, state, detail", "itttt", "rowid"},
     {"findings", "file_id, rule, severity, count", "ttti", ""},
     {"deliveries", "rowid, file_id, destination, name, status, at", "ittttt", "rowid"},
     {"actions", "rowid, file_id, at, \"user\", action, reason", "ittttt", "rowid"},
     {"outbound",
      "id, file_id, destination, name, sha256, size, state, attempts, next_at, last_error, "
-     "created_at, updated_at",
-     "ittttitiittt", "id"},
+     "created_at, updated_at, node",
+     "ittttitiitttt", "id"},
     {"outbound_attempts", "item, destination, at, outcome, reason, detail", "ittttt", ""},
     {"items", "file_no, kind, day, first_line, count, items", "ittiib", ""},
     {"feed_states", "seq, family, key, file_id, summary, state, recorded_at", "ittttbt", "seq"},

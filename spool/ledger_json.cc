@@ -26,6 +26,7 @@ Json ToJson(const FileRecord& f) {
   j["dropped_by"] = Text(f.dropped_by);
   j["schema_version"] = Text(f.schema_version);
   j["schema_sha256"] = Text(f.schema_sha256);
+  j["node"] = Text(f.node);
   return j;
 }
 

@@ -276,8 +276,14 @@ class SqlLedger final : public Ledger {
           adopted.push_back(std::move(f));
         }
         if (Status r = outbound_.RequeueOf(node, at); !r.ok()) return r;
-        Stmt gone(d_.c(), "DELETE FROM nodes WHERE node = ?1");
-        if (Status g = gone.Bind(1, node).Run("adopt"); !g.ok()) return g;
+        // Listed with its lease run out (rbgate nodes, /metrics) until a day has passed.
+        Stmt gone(d_.c(), "DELETE FROM nodes WHERE node = ?1 AND lease_until < ?2");
+        if (Status g = gone.Bind(1, node)
+                           .Bind(2, static_cast<std::uint64_t>(now - 86'400'000))
+                           .Run("forget a node gone for a day");
+            !g.ok()) {
+          return g;
+        }
       }
       return Status::Ok();
     });
@@ -296,11 +302,14 @@ class SqlLedger final : public Ledger {
 
   std::vector<NodeRecord> Nodes() override {
     ledger_sql::Db::Use use(d_);
-    Stmt s(d_.c(), "SELECT node, host, pid, started_at, lease_until FROM nodes ORDER BY node");
+    Stmt s(d_.c(), fmt::format("SELECT node, host, pid, started_at, lease_until, (SELECT count(*) "
+                               "FROM files f WHERE f.node = n.node AND f.state IN {}) FROM nodes n "
+                               "ORDER BY node",
+                               kUnfinishedStates));
     std::vector<NodeRecord> out;
     while (s.Step() == sql::kRow) {
-      out.push_back(
-          {s.Text(0), s.Text(1), s.Int(2), s.Text(3), static_cast<std::int64_t>(s.Int(4))});
+      out.push_back({s.Text(0), s.Text(1), s.Int(2), s.Text(3), static_cast<std::int64_t>(s.Int(4)),
+                     s.Int(5)});
     }
     return out;
   }
@@ -398,12 +407,12 @@ class SqlLedger final : public Ledger {
     ledger_sql::Db::Use use(d_);
     Stmt s(d_.c(),
            "SELECT feed, substr(received_at, 1, 13), CASE WHEN outcome = '' THEN state ELSE "
-           "outcome END, count(*), sum(size), sum(records) FROM files WHERE received_at >= ? "
-           "GROUP BY 1, 2, 3 ORDER BY 2, 1, 3");
+           "outcome END, count(*), sum(size), sum(records), node FROM files WHERE received_at >= ? "
+           "GROUP BY 1, 2, 3, 7 ORDER BY 2, 1, 3, 7");
     s.Bind(1, since);
     std::vector<StatsRow> out;
     while (s.Step() == sql::kRow) {
-      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Int(5)});
+      out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(6), s.Int(3), s.Int(4), s.Int(5)});
     }
     return out;
   }

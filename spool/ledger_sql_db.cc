@@ -103,6 +103,7 @@ FileRecord ReadFile(Stmt& s) {
   f.dropped_by = s.Text(15);
   f.schema_version = s.Text(16);
   f.schema_sha256 = s.Text(17);
+  f.node = s.Text(18);
   return f;
 }
 

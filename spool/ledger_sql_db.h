@@ -103,9 +103,9 @@ const std::string& AcceptedStatesSql();
 
 inline constexpr const char* kFileColumns =
     "id, name, route, size, sha256, feed, state, outcome, reason, records, errors, warnings, "
-    "business_key, received_at, updated_at, dropped_by, schema_version, schema_sha256";
+    "business_key, received_at, updated_at, dropped_by, schema_version, schema_sha256, node";
 // Where the columns selected after kFileColumns begin.
-inline constexpr int kAfterFileColumns = 18;
+inline constexpr int kAfterFileColumns = 19;
 FileRecord ReadFile(Stmt& s);
 // "a, b" with `prefix` before each column: "f.a, f.b".
 std::string Prefixed(std::string_view columns, std::string_view prefix);

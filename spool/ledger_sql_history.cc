@@ -11,7 +11,7 @@ Status History::NotHeld(const std::string& id) {
   if (s.Bind(1, id).Step() != sql::kRow) {
     return Error(Code::kFailedPrecondition, "ledger: no file " + id);
   }
-  return Error(Code::kFailedPrecondition,
+  return Error(Code::kAborted,
                fmt::format("ledger: file {} is held by node {}, not this one ({}): its lease ran "
                            "out and another node adopted it",
                            id, s.Text(0), d_.node()));

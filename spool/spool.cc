@@ -455,6 +455,14 @@ Status Spool::Step(const std::string& id, bool& final, bool in_one_go) {
     const std::string& st = f.state;
     final = IsFinal(st) || IsParked(st);
     if (final) return Status::Ok();
+    // Several nodes: a file another node holds (adopted while this node's lease had run out)
+    // is that node's to go on with; nothing here touches its copies.
+    if (!options_.node.empty() && !f.node.empty() && f.node != options_.node) {
+      return Error(Code::kAborted,
+                   fmt::format("file {} is held by node {}, not this one ({}): another node "
+                               "adopted it while this one's lease had run out",
+                               id, f.node, options_.node));
+    }
     Status s;
     if (st == state::kClaiming) {
       // Recovery only: the row was written but the rename may not have happened.

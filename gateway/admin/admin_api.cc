@@ -156,6 +156,7 @@ int StatusOf(const spool::Status& s) {
       return 404;
     case spool::Code::kFailedPrecondition:
     case spool::Code::kInvalidArgument:
+    case spool::Code::kAborted:
       return 409;
     case spool::Code::kUnavailable:
       return 503;

@@ -72,6 +72,8 @@ std::string_view CodeName(spool::Code c) {
       return "permission-denied";
     case spool::Code::kDataLoss:
       return "data-loss";
+    case spool::Code::kAborted:
+      return "aborted";
     case spool::Code::kInternal:
       return "internal";
   }
@@ -82,6 +84,13 @@ std::string_view CodeName(spool::Code c) {
 // took, logged and counted.
 void Finished(spool::Spool& s, Metrics& metrics, const std::string& id, const spool::Status& st,
               std::int64_t duration_ms) {
+  if (st.code == spool::Code::kAborted) {
+    // Several nodes: another took the file over while this one's lease had run out. Its to
+    // finish; nothing here to fix.
+    log::Event(Level::kWarning, "handed-over",
+               {Word("id", id), Number("duration_ms", duration_ms), Text("reason", st.message)});
+    return;
+  }
   if (!st.ok()) {
     metrics.Paused(std::string(CodeName(st.code)));
     log::Event(st.code == spool::Code::kUnavailable ? Level::kWarning : Level::kError, "paused",
