@@ -146,6 +146,10 @@ Gauges AdminServer::ReadGauges() const {
     }
     for (const auto& p : registry->AllHeld()) g.schemas.push_back({p.feed, true, true});
   }
+  if (g.node = spool_.options().node; !g.node.empty()) {
+    g.leads = spool_.ledger().Leads();
+    g.nodes = spool_.ledger().Nodes();
+  }
   return g;
 }
 
@@ -166,6 +170,18 @@ std::string AdminServer::NotReady() const {
   } else {
     ::close(fd);
     ::unlink(probe.c_str());
+  }
+  // Several nodes: a node whose lease ran out takes no new work (another may adopt its files).
+  if (const std::string& node = spool_.options().node; !node.empty() && out.empty()) {
+    const auto nodes = spool_.ledger().Nodes();
+    const auto me = std::find_if(nodes.begin(), nodes.end(),
+                                 [&](const spool::NodeRecord& n) { return n.node == node; });
+    if (me == nodes.end() || me->lease_until_ms < spool::UnixMs()) {
+      out += fmt::format(
+          "lease: node {}'s lease {}; it takes no new work until it joins again\n", node,
+          me == nodes.end() ? "is not on the ledger"
+                            : "ran out at " + spool::IsoFromUnixMs(me->lease_until_ms));
+    }
   }
   if (spool_.LowOnSpace()) {
     out += fmt::format("space: {} bytes free, below the floor of {}\n", spool_.FreeSpace(),
@@ -241,7 +257,10 @@ bool AdminServer::Start(std::string& error) {
   server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
     const std::string problems = NotReady();
     res.status = problems.empty() ? 200 : 503;
-    res.set_content(problems.empty() ? "ready\n" : problems, "text/plain; charset=utf-8");
+    const std::string& node = spool_.options().node;
+    res.set_content((problems.empty() ? "ready\n" : problems) +
+                        (node.empty() ? "" : fmt::format("node: {}\n", node)),
+                    "text/plain; charset=utf-8");
   });
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_.Render(ReadGauges()), kPrometheusType);

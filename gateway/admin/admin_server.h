@@ -2,8 +2,9 @@
 // with TLS when a certificate and key are given:
 //   GET /metrics  Prometheus text exposition (metrics.h)
 //   GET /healthz  200 while the process lives
-//   GET /readyz   200 when the ledger opens and answers, the spool is writable and free space
-//                 is above the floor; 503 with the failing checks otherwise
+//   GET /readyz   200 when the ledger opens and answers, the spool is writable, free space
+//                 is above the floor and (several nodes) this node's lease lasts; 503 with
+//                 the failing checks otherwise; either way, the node's name when it has one
 //   /api/..., /   the JSON API and the web console (admin_api.h), when a users file is set
 // Requests are served on threads of its own, one per connection, made as clients come (up to
 // AdminOptions::max_connections), so that slow clients never hold up /healthz; the daemon's

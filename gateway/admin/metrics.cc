@@ -119,6 +119,24 @@ std::string Metrics::Render(const Gauges& g) const {
     out += fmt::format("rbgate_processing_seconds_sum{{{}}} {}\n", labels, h.sum);
     out += fmt::format("rbgate_processing_seconds_count{{{}}} {}\n", labels, h.count);
   }
+  if (!g.node.empty()) {
+    Header(out, "rbgate_node_info", "gauge",
+           "This daemon's node, one of several on one ledger (always 1; the name is the label).");
+    out += fmt::format("rbgate_node_info{{node=\"{}\"}} 1\n", PromLabel(g.node));
+    Header(out, "rbgate_node_leads", "gauge",
+           "1 when this node does the work done once for the whole gateway (late-feed alerts, "
+           "retention): the live node first by name.");
+    out += fmt::format("rbgate_node_leads {}\n", g.leads ? 1 : 0);
+    Header(out, "rbgate_node_lease_remaining_seconds", "gauge",
+           "Seconds left on each node's lease as the ledger has it; below 0 once it ran out (the "
+           "node died or lost the ledger: its unfinished files go to another node).");
+    const std::int64_t now_ms = g.now_ns / 1'000'000;
+    for (const auto& n : g.nodes) {
+      out +=
+          fmt::format("rbgate_node_lease_remaining_seconds{{node=\"{}\"}} {:.3f}\n",
+                      PromLabel(n.node), static_cast<double>(n.lease_until_ms - now_ms) / 1000.0);
+    }
+  }
   if (!g.schemas.empty()) {
     Header(out, "rbgate_schema_refused", "gauge",
            "1 when a feed's schema file is refused (it does not load, or another file claims the "

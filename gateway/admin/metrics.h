@@ -33,6 +33,11 @@ struct Gauges {
     bool refused = false, held = false;
   };
   std::vector<Schema> schemas;
+  // Several nodes on one ledger: this daemon's node ("" for a single daemon), whether it does
+  // the work done once for the whole gateway, and every node's lease as the ledger has it.
+  std::string node;
+  bool leads = false;
+  std::vector<spool::NodeRecord> nodes;
 };
 
 class Metrics {

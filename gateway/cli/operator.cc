@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -255,6 +256,7 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
       static_cast<unsigned long long>(f->warnings), f->sha256.c_str(), f->state.c_str(),
       f->reason.empty() ? "" : ": ", Shown(f->reason).c_str());
   std::fputs(JudgedBy(*f).c_str(), stdout);
+  if (!f->node.empty()) std::printf("  node %s\n", Shown(f->node).c_str());
   std::printf("transitions:\n");
   for (const auto& t : transitions) {
     std::printf("  %s  %-12s %s\n", t.at.c_str(), t.state.c_str(), Shown(t.detail).c_str());
@@ -300,6 +302,7 @@ int Stats(Config& c, const OperatorOptions& o) {
       j["feed"] = Text(r.feed);
       j["hour"] = Text(r.hour + ":00");
       j["outcome"] = Text(r.outcome);
+      j["node"] = Text(r.node);
       j["files"] = r.files;
       j["bytes"] = r.bytes;
       j["records"] = r.records;
@@ -321,11 +324,15 @@ int Stats(Config& c, const OperatorOptions& o) {
     PrintJson(out);
     return 0;
   }
-  std::printf("%-17s %-8s %-12s %8s %14s %12s\n", "HOUR (UTC)", "FEED", "OUTCOME", "FILES", "BYTES",
-              "RECORDS");
+  // Which node did what, when several share the ledger.
+  const bool nodes =
+      std::any_of(rows.begin(), rows.end(), [](const auto& r) { return !r.node.empty(); });
+  std::printf("%-17s %-8s %-12s %s%8s %14s %12s\n", "HOUR (UTC)", "FEED", "OUTCOME",
+              nodes ? fmt::format("{:<12} ", "NODE").c_str() : "", "FILES", "BYTES", "RECORDS");
   for (const auto& r : rows) {
-    std::printf("%-17s %-8s %-12s %8llu %14llu %12llu\n", (r.hour + ":00").c_str(),
+    std::printf("%-17s %-8s %-12s %s%8llu %14llu %12llu\n", (r.hour + ":00").c_str(),
                 r.feed.empty() ? "-" : r.feed.c_str(), r.outcome.c_str(),
+                nodes ? fmt::format("{:<12} ", r.node.empty() ? "-" : Shown(r.node)).c_str() : "",
                 static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.bytes),
                 static_cast<unsigned long long>(r.records));
   }
@@ -344,6 +351,53 @@ int Stats(Config& c, const OperatorOptions& o) {
           d.oldest_queued_at.empty() ? "-" : d.oldest_queued_at.c_str(),
           failures.empty() ? "-" : failures.c_str());
     }
+  }
+  return 0;
+}
+
+int Nodes(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  const auto nodes = op->spool->ledger().Nodes();
+  const std::int64_t now = spool::UnixMs();
+  // As Ledger::Leads decides: the live node first by name (Nodes() is in that order).
+  const auto leader = std::find_if(nodes.begin(), nodes.end(), [&](const spool::NodeRecord& n) {
+    return n.lease_until_ms >= now;
+  });
+  const auto leads = [&](const spool::NodeRecord& n) {
+    return leader != nodes.end() && &n == &*leader;
+  };
+  if (o.format == "json") {
+    Json out = Json::object();
+    out["nodes"] = ArrayOf(nodes, [&](const spool::NodeRecord& n) {
+      Json j = Json::object();
+      j["node"] = Text(n.node);
+      j["host"] = Text(n.host);
+      j["pid"] = n.pid;
+      j["started_at"] = Text(n.started_at);
+      j["lease_until"] = Text(spool::IsoFromUnixMs(n.lease_until_ms));
+      j["live"] = n.lease_until_ms >= now;
+      j["leads"] = leads(n);
+      j["unfinished"] = n.unfinished;
+      return j;
+    });
+    PrintJson(out);
+    return 0;
+  }
+  if (nodes.empty()) {
+    std::printf("no node has joined this ledger (one daemon, no [daemon] node)\n");
+    return 0;
+  }
+  std::printf("%-16s %-20s %8s  %-24s %-24s %10s\n", "NODE", "HOST", "PID", "STARTED (UTC)",
+              "LEASE UNTIL (UTC)", "UNFINISHED");
+  for (const auto& n : nodes) {
+    std::printf("%-16s %-20s %8llu  %-24s %-24s %10llu  %s\n", Shown(n.node).c_str(),
+                Shown(n.host).c_str(), static_cast<unsigned long long>(n.pid), n.started_at.c_str(),
+                spool::IsoFromUnixMs(n.lease_until_ms).c_str(),
+                static_cast<unsigned long long>(n.unfinished),
+                n.lease_until_ms < now ? "lease ran out: its files go to a live node"
+                : leads(n)             ? "live, leads"
+                                       : "live");
   }
   return 0;
 }

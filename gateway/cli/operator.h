@@ -24,6 +24,9 @@ int QuarantineReprocess(Config& c, const std::string& id, const std::string& rea
 int LedgerList(Config& c, const OperatorOptions& o);
 int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o);
 int Stats(Config& c, const OperatorOptions& o);
+// The nodes sharing the ledger: each one's host, process, lease and unfinished files, and which
+// one leads (does the work done once for the whole gateway).
+int Nodes(Config& c, const OperatorOptions& o);
 // The outbound queue: items waiting for (or done with, `all`) network destinations, and files
 // waiting for a second officer's approval.
 int OutboundList(Config& c, bool all, const OperatorOptions& o);

@@ -197,6 +197,14 @@ class SpoolCommands final : public CommandGroup {
     stats_ = app.add_subcommand("stats", "Files, bytes, records and outcomes per feed and hour");
     add_config(stats_);
     add_listing(stats_, false);
+    nodes_ = app.add_subcommand(
+        "nodes", "The nodes sharing the ledger: leases, unfinished files, which one leads");
+    add_config(nodes_);
+    nodes_->add_option("--format", op.format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->type_name("FORMAT")
+        ->capture_default_str();
+    nodes_->footer("Exit status: 0 listed; 2 configuration or ledger problems.");
     audit_ = app.add_subcommand("audit", "The ledger's tamper-evident audit chain");
     audit_->require_subcommand(1);
     add_config(audit_);
@@ -241,8 +249,8 @@ class SpoolCommands final : public CommandGroup {
   std::optional<int> Run() override {
     if (*init_) return gateway::Init(init_dir);
     if (*voa_balance_ && !vb.list.empty()) return gateway::VoaBalance(vb);
-    if (*run_ || *quarantine_ || *ledger_ || *archive_ || *stats_ || *reconcile_ || *audit_ ||
-        *outbound_ || *approve_ || *voa_) {
+    if (*run_ || *quarantine_ || *ledger_ || *archive_ || *stats_ || *nodes_ || *reconcile_ ||
+        *audit_ || *outbound_ || *approve_ || *voa_) {
       gateway::Config config;
       try {
         config = gateway::LoadConfig(config_path, /*check_feeds=*/run_->parsed(),
@@ -270,6 +278,7 @@ class SpoolCommands final : public CommandGroup {
       if (*l_backup_) return gateway::LedgerBackup(config, backup_to);
       if (*l_migrate_) return gateway::LedgerMigrate(config, migrate_to, migrate_password_file);
       if (*stats_) return gateway::Stats(config, op);
+      if (*nodes_) return gateway::Nodes(config, op);
       if (*o_list_) return gateway::OutboundList(config, outbound_all, op);
       if (*o_retry_) return gateway::OutboundRetry(config, id, reason);
       if (*o_cancel_) return gateway::OutboundCancel(config, id, reason);
@@ -315,6 +324,7 @@ class SpoolCommands final : public CommandGroup {
   CLI::App* o_cancel_ = nullptr;
   CLI::App* approve_ = nullptr;
   CLI::App* stats_ = nullptr;
+  CLI::App* nodes_ = nullptr;
   CLI::App* audit_ = nullptr;
   CLI::App* a_verify_ = nullptr;
   CLI::App* reconcile_ = nullptr;

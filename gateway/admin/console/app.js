@@ -150,6 +150,8 @@ async function loadFile(id) {
     ["Why", data.file.reason], ["SHA-256", data.file.sha256]]) {
     facts.append(el("dt", {}, k), el("dd", {}, v));
   }
+  // Several nodes on one ledger: the one that worked on it.
+  if (data.file.node) facts.append(el("dt", {}, "Node"), el("dd", {}, data.file.node));
   if (data.file.schema_sha256) {
     // The schema version that gave the verdict, so a later edit never hides what judged it.
     const version = data.file.schema_version ? ` version ${data.file.schema_version}` : "";
