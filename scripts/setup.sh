@@ -30,6 +30,7 @@ packages=(
   chromium              # the console's end-to-end browser test
   prometheus            # promtool: the tests check /metrics with it
   curl                  # the tests scrape the admin server
+  python3               # small test helpers (a proxy that cuts a node off its ledger)
   openssh-server        # sshd: the forwarding tests' SFTP server, on loopback
   libre2-dev            # Table Schema patterns, in linear time
   miller                # the CSV benchmark's reference

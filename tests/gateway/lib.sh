@@ -37,3 +37,25 @@ start_daemon() {
   wait_for 10 grep -q admin-listening "$2"
   url=$(grep -o 'admin-listening url=[^ ]*' "$2" | head -1 | cut -d= -f2)
 }
+
+# when_holding PID ACTION COUNT-COMMAND...: runs ACTION (a command line, eval'd) at a moment
+# when COUNT-COMMAND (which prints a number: what the process holds, from the ledger) is above
+# 0. The process is stopped (SIGSTOP) for each look, so what it holds cannot finish between the
+# look and the action; it is continued after (a SIGKILL in ACTION needs no continuing). False,
+# the action not taken, if it held nothing within 30 s.
+when_holding() {
+  local pid=$1 action=$2 n
+  shift 2
+  for _ in $(seq 300); do
+    kill -STOP "$pid" 2>/dev/null || return 1
+    n=$("$@")
+    if [ "${n:-0}" -gt 0 ] 2>/dev/null; then
+      eval "$action"
+      kill -CONT "$pid" 2>/dev/null
+      return 0
+    fi
+    kill -CONT "$pid"
+    sleep 0.05
+  done
+  return 1
+}

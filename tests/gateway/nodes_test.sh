@@ -31,8 +31,9 @@ done
 total=300
 mkdir -p "$tmp/files"
 for i in $(seq 1 $total); do
-  "$rbgate" gen bacs18 --records 600 --seed "$i" --serial "$(printf %06d "$i")" \
-    -o "$tmp/files/f$i.s18" 2>/dev/null
+  # The last hundred larger (600 KB), so that node a is caught holding some.
+  "$rbgate" gen bacs18 --records $([ "$i" -gt 200 ] && echo 6000 || echo 600) --seed "$i" \
+    --serial "$(printf %06d "$i")" -o "$tmp/files/f$i.s18" 2>/dev/null
 done
 
 start() {  # start NODE: a daemon in the background, its pid in pid_NODE
@@ -47,23 +48,41 @@ sleep 1
 delivered() { [ "$(ls "$sp/delivered" | wc -l)" -ge "$1" ]; }
 # The flood, with node a killed (SIGKILL) while it works: twice restarted at once (it resumes
 # its own files), the third time not (the others adopt them when its lease runs out).
-for batch in 1 2 3; do
-  for i in $(seq $(((batch - 1) * 100 + 1)) $((batch * 100))); do
+drop_batch() {  # drop_batch N: the Nth hundred
+  local i
+  for i in $(seq $((($1 - 1) * 100 + 1)) $(($1 * 100))); do
     # Whole at once (.part, then renamed), as the settle rules ask of senders.
     cp "$tmp/files/f$i.s18" "$sp/incoming/auto/f$i.s18.part"
     mv "$sp/incoming/auto/f$i.s18.part" "$sp/incoming/auto/f$i.s18"
   done
+}
+for batch in 1 2 3; do
   if [ "$batch" -lt 3 ]; then
+    drop_batch "$batch"
     sleep 0.4
+    kill -9 "$pid_a"
   else
+    # Dropped while a is watched, so that it is caught holding some.
+    drop_batch 3 &
+    dropper=$!
     # The last time, at a moment it holds files in flight, so that they are left to adopt.
-    wait_for 20 bash -c "[ \"\$('$PGBIN/psql' -X -At 'host=$host user=rbgate dbname=nodes' -c \"SELECT count(*) FROM files WHERE node = 'a' AND state IN ('claimed', 'accepted', 'archived')\")\" -gt 0 ]"
+    check killed-holding when_holding "$pid_a" 'kill -9 "$pid_a"' \
+      "$PGBIN/psql" -X -At "host=$host user=rbgate dbname=nodes" \
+      -c "SELECT count(*) FROM files WHERE node = 'a' AND state IN ('claiming', 'claimed', 'accepted', 'archived')"
+    kill -9 "$pid_a" 2>/dev/null  # (when it held nothing: the failure is said above)
+    wait "$dropper"
   fi
-  kill -9 "$pid_a"
   wait "$pid_a" 2>/dev/null
   [ "$batch" -lt 3 ] && sleep 0.2 && start a
 done
-check all-delivered wait_for 240 delivered $total
+# Done when every file is delivered and no row is left unfinished: a file a delivered just
+# before it died may still wait for its row's last step, taken by the node that adopts it.
+unfinished() {
+  "$PGBIN/psql" -X -At "host=$host user=rbgate dbname=nodes" \
+    -c "SELECT count(*) FROM files WHERE state IN ('claiming', 'claimed', 'accepted', 'archived')"
+}
+settled() { delivered $total && [ "$(unfinished)" -eq 0 ]; }
+check all-delivered wait_for 240 settled
 sleep 2  # anything delivered twice would show now
 check delivered-once test "$(ls "$sp/delivered" | wc -l)" -eq $total
 check each-name-once test "$(ls "$sp/delivered" | sed 's/^[0-9a-f]*_//' | sort -u | wc -l)" -eq $total
