@@ -3,8 +3,9 @@
 # spool and one PostgreSQL ledger, a server of the test's own): node b reaches the server
 # through a proxy the test kills mid-flood. b stops taking new work and says so on /readyz;
 # its lease runs out and a adopts its unfinished files; when the proxy is back, b joins again
-# and its late steps on the adopted files are refused, so nothing is delivered twice or lost,
-# the nodes are listed with their leases, and the audit chain verifies.
+# and its late steps on the adopted files are refused; then PostgreSQL is restarted under
+# load. Nothing is delivered twice or lost, the nodes are listed with their leases, stats say
+# which node did what, and the audit chain verifies.
 set -u
 rbgate=$(realpath "$1")
 : "${RBGATE_TEST_POSTGRES:?run under tests/support/with_postgres.sh}"
@@ -92,7 +93,11 @@ check metrics-b-lapsed grep -q '^rbgate_node_lease_remaining_seconds{node="b"} -
 proxy_up
 check b-rejoins wait_for 30 grep -q ' lease-renewed ' "$tmp/b.log"
 check b-ready-again wait_for 20 bash -c "curl -sf '$url_b/readyz' | grep -qx ready"
-drop 181 $total
+# Then PostgreSQL itself restarted under load: both nodes pause and resume, nothing lost.
+drop 181 210
+$PG_AS "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w restart -l "$PG_LOG" >/dev/null
+check pg-restarted test $? -eq 0
+drop 211 $total
 settled() {  # every file delivered and no row left unfinished
   delivered $total &&
     [ "$(psql -c "SELECT count(*) FROM files WHERE state IN ('claiming', 'claimed', 'accepted', 'archived')")" -eq 0 ]
