@@ -10,9 +10,11 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "schemas/dates.h"
 #include "schemas/detect.h"
@@ -369,12 +371,20 @@ Status Spool::Claim(const Candidate& c, std::string& id) {
   Status s;
   for (int attempt = 0; attempt < 5; ++attempt) {
     f.id = NewId();
-    if (s = Commit(ledger_->AddFile(f)); s.ok()) break;
+    s = Commit(ledger_->AddFile(f));
+    if (s.ok() || s.code == Code::kUnavailable) break;  // else an id taken: another
+  }
+  if (s.code == Code::kUnavailable && ledger_->Answers().ok() && ledger_->Get(f.id)) {
+    s = Status::Ok();  // the ledger kept the row; only its answer was lost
   }
   if (!s.ok()) {
-    // Not on record (the ledger away): back under its name, for the next scan.
     if (!options_.node.empty()) {
-      (void)RenameNoReplace(from, options_.root + "/incoming/" + c.route + "/" + c.name);
+      // With the ledger away, whether the row was kept is not known: the claim stays aside
+      // for SettleClaims to resume or put back once the ledger answers. Refused for certain:
+      // back under its name, for the next scan.
+      if (s.code != Code::kUnavailable || ledger_->Answers().ok()) {
+        (void)RenameNoReplace(from, options_.root + "/incoming/" + c.route + "/" + c.name);
+      }
     }
     return s;
   }
@@ -1029,6 +1039,39 @@ void Spool::TakeOverClaim(const FileRecord& f,
     (void)RenameNoReplace(fmt::format("{}/{}", dir, n), ClaimPath(f.route, options_.node, f.name));
     return;
   }
+}
+
+StatusOr<std::vector<std::string>> Spool::SettleClaims(
+    const std::function<bool(const std::string& key)>& busy) {
+  if (options_.node.empty()) return std::vector<std::string>{};
+  // The claims first, then the rows: a claim whose worker finished meanwhile has gone into
+  // work/ (its row past claiming) or stays aside in doubt, and either way is read right.
+  std::vector<std::tuple<std::string, std::string, std::string>> mine;  // dir, claim, name
+  for (const auto& r : options_.routes) {
+    const std::string dir = fmt::format("{}/incoming/{}", options_.root, r.name);
+    for (const auto& n : ListDir(dir)) {
+      const auto claim = ParseClaim(n);
+      if (claim && claim->first == options_.node) mine.emplace_back(r.name, n, claim->second);
+    }
+  }
+  if (mine.empty()) return std::vector<std::string>{};
+  if (Status a = ledger_->Answers(); !a.ok()) return a;
+  std::map<std::string, std::string> rows;  // route/name -> id, this node's rows claiming
+  for (const auto& f : ledger_->List({std::string(state::kClaiming), "", "", 0})) {
+    if (f.node == options_.node) rows[f.route + "/" + f.name] = f.id;
+  }
+  std::vector<std::string> resume;
+  for (const auto& [route, claim, name] : mine) {
+    const std::string key = fmt::format("{}/{}", route, name);
+    if (busy(key)) continue;  // a worker is claiming it now
+    if (auto it = rows.find(key); it != rows.end()) {
+      resume.push_back(it->second);
+    } else {
+      const std::string dir = fmt::format("{}/incoming/{}", options_.root, route);
+      (void)RenameNoReplace(fmt::format("{}/{}", dir, claim), fmt::format("{}/{}", dir, name));
+    }
+  }
+  return resume;
 }
 
 void Spool::RestoreClaims(const std::function<bool(const std::string& node)>& restore,

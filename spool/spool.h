@@ -128,6 +128,12 @@ class Spool {
   // `keep`: names left as they are (a row still `claiming` them).
   void RestoreClaims(const std::function<bool(const std::string& node)>& restore,
                      const std::set<std::string>& keep = {});
+  // Several nodes: this node's claims left aside in doubt (the ledger went away as it recorded
+  // one, so whether it kept the row was not known) and not being claimed now (`busy(route +
+  // "/" + name)`): those whose row the ledger has are returned, to resume; the others go back
+  // under their names. kUnavailable while the ledger does not answer.
+  StatusOr<std::vector<std::string>> SettleClaims(
+      const std::function<bool(const std::string& key)>& busy);
   // An adopted file still `claiming`: the claim its dead node (`dead(node)`) made, renamed to
   // this node's, where resuming it looks.
   void TakeOverClaim(const FileRecord& f, const std::function<bool(const std::string& node)>& dead);

@@ -414,9 +414,19 @@ int RunDaemon(Config& config, bool once) {
   std::mutex retry_mu;
   std::set<std::string> retry;  // ids paused by a transient error (disk full)
   std::vector<std::thread> workers;
-  // Candidates queued or being claimed, so that a rescan does not queue them twice.
+  // Candidates queued or being claimed, so that a rescan does not queue them twice; and files
+  // queued or being worked on, so that no two workers take the same file at once (a retry, an
+  // adoption and a settled claim may all name it).
   std::mutex inflight_mu;
   std::set<std::string> inflight;
+  std::set<std::string> active;
+  const auto enqueue = [&](const std::string& id) {
+    {
+      std::lock_guard lock(inflight_mu);
+      if (!active.insert(id).second) return;
+    }
+    queue.Push({id, std::nullopt});
+  };
   for (int i = 0; i < config.workers; ++i) {
     workers.emplace_back([&] {
       Job job;
@@ -439,7 +449,13 @@ int RunDaemon(Config& config, bool once) {
           } else if (s.code != spool::Code::kNotFound) {
             log::Event(Level::kWarning, "claim-failed",
                        {Word("route", c.route), Text("name", c.name), Word("stage", "claim"),
-                        Text("reason", s.message)});
+                        Word("id", id.empty() ? "-" : id), Text("reason", s.message)});
+            // On record but not claimed into work/ (the ledger went away between the two):
+            // resumed as recovery resumes it, once the ledger answers.
+            if (!id.empty() && s.code == spool::Code::kUnavailable) {
+              std::lock_guard lock(retry_mu);
+              retry.insert(id);
+            }
           }
         }
         if (!id.empty() && (s.ok() || !job.candidate)) {
@@ -447,6 +463,10 @@ int RunDaemon(Config& config, bool once) {
           s = sp->Process(id);
           Finished(*sp, metrics, id, s, NowMs() - began);
           if (forwarder && s.ok()) forwarder->Wake();
+          if (!job.candidate) {  // done with it: it may be queued again (first, for a retry)
+            std::lock_guard lock(inflight_mu);
+            active.erase(id);
+          }
           if (s.code == spool::Code::kUnavailable) {
             std::lock_guard lock(retry_mu);
             retry.insert(id);
@@ -526,6 +546,7 @@ int RunDaemon(Config& config, bool once) {
   std::int64_t last_late_check = 0;
   std::int64_t last_purge = 0;  // retention: at start, then daily
   std::int64_t last_adopt = 0;
+  std::int64_t last_settle = 0;
   // Work done once for the whole gateway runs on one node (the live node first by name).
   const auto leads = [&] { return !several || sp->ledger().Leads(); };
   // The audit chain's head, logged at start, every hour and at the end: shipped off the
@@ -599,7 +620,7 @@ int RunDaemon(Config& config, bool once) {
         std::lock_guard lock(retry_mu);
         again.swap(retry);
       }
-      for (const auto& id : again) queue.Push({id, std::nullopt});
+      for (const auto& id : again) enqueue(id);
     }
     if (once && now - started > 3'600'000) break;
     if (Due(now, last_schema_scan, 1000)) reload_schemas();
@@ -634,7 +655,7 @@ int RunDaemon(Config& config, bool once) {
           log::Event(Level::kWarning, "adopted",
                      {Word("id", f.id), Word("route", f.route), Text("name", f.name),
                       Word("state", f.state), Word("node", node)});
-          queue.Push({f.id, std::nullopt});
+          enqueue(f.id);
         }
         // Claims of dead nodes that never got a row: back under their names (those with a row
         // are for the node that adopted it to take over).
@@ -643,6 +664,16 @@ int RunDaemon(Config& config, bool once) {
           claiming.insert(f.name);
         }
         sp->RestoreClaims(dead, claiming);
+      }
+    }
+    if (lease && lease->held() && Due(now, last_settle, config.rescan_seconds * 1000LL)) {
+      // Claims left aside while the ledger was away: resumed, or back under their names.
+      auto settled = sp->SettleClaims([&](const std::string& key) {
+        std::lock_guard lock(inflight_mu);
+        return inflight.count(key) > 0;
+      });
+      if (settled.ok()) {
+        for (const auto& id : *settled) enqueue(id);
       }
     }
     if (config.retention.any() && Due(now, last_purge, 86'400'000) && leads()) {
