@@ -241,6 +241,24 @@ class SqlLedger final : public Ledger {
     std::vector<FileRecord> adopted;
     const std::int64_t now = UnixMs();
     const std::string at = NowIso();
+    // Every node looks every rescan, and nearly always there is nothing to take: one read says
+    // so without the writers' lock. Something to do is a dead node holding unfinished files or
+    // items being sent, or one gone for a day, to forget.
+    {
+      Stmt any(d_.c(),
+               fmt::format("SELECT 1 FROM nodes n WHERE lease_until < ?1 AND node != ?2 AND "
+                           "(lease_until < ?3 OR EXISTS (SELECT 1 FROM files f WHERE f.node = "
+                           "n.node AND f.state IN {}) OR EXISTS (SELECT 1 FROM outbound o WHERE "
+                           "o.node = n.node AND o.state = ?4)) LIMIT 1",
+                           kUnfinishedStates));
+      any.Bind(1, static_cast<std::uint64_t>(now))
+          .Bind(2, d_.node())
+          .Bind(3, static_cast<std::uint64_t>(now - 86'400'000))
+          .Bind(4, outbound::kSending);
+      const sql::StepResult rc = any.Step();
+      if (rc == sql::kDone) return adopted;
+      if (rc != sql::kRow) return any.Why("look for nodes to adopt from");
+    }
     Status st = Txn("adopt", [&] {
       std::vector<std::pair<std::string, std::int64_t>> dead;
       {
