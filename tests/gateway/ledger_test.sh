@@ -17,18 +17,6 @@ host=${host%% *}
 psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "host=$host user=rbgate dbname=${DB:-postgres}" "$@"; }
 url() { echo "postgresql:///$1?host=$host&user=rbgate"; }
 
-run() {  # run NAME WANTED_EXIT COMMAND...: output in $tmp/out and $tmp/err
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else
-    bad "$name: exit $got, wanted $want"
-    head -5 "$tmp/out" "$tmp/err" | sed 's/^/  /'
-  fi
-}
-has() { grep -qF -- "$2" "$1"; }
-
 sp=$tmp/sp
 cfg=$sp/rbgate.toml
 run init 0 "$rbgate" init "$sp"

@@ -21,6 +21,21 @@ wait_for() {
   return 1
 }
 
+# run NAME WANTED_EXIT COMMAND...: counts a pass when COMMAND exits WANTED_EXIT, else a
+# failure with the first lines it said; its output stays in $tmp/out and $tmp/err.
+# has FILE TEXT: FILE holds TEXT (fixed, not a pattern).
+run() {
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok; else
+    bad "$name: exit $got, wanted $want"
+    head -5 "$tmp/out" "$tmp/err" | sed 's/^/  /'
+  fi
+}
+has() { grep -qF -- "$2" "$1"; }
+
 # state_of SPOOL NAME: the ledger state of the file received as NAME in the spool at SPOOL;
 # is_state SPOOL NAME STATE, for wait_for. (Tests with one spool define their own.)
 state_of() {  # state_of SPOOL NAME

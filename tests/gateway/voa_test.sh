@@ -10,19 +10,6 @@ trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 
-# run NAME WANTED_EXIT COMMAND...: output in $tmp/out and $tmp/err.
-run() {
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else
-    bad "$name: exit $got, wanted $want"
-    head -5 "$tmp/out" "$tmp/err" | sed 's/^/  /'
-  fi
-}
-has() { grep -qF -- "$2" "$1"; }
-
 cd "$tmp"
 day=2026-11-15
 # An NDR list and a council tax list, and schedules that balance to them.
