@@ -31,6 +31,7 @@ packages=(
   prometheus            # promtool: the tests check /metrics with it
   curl                  # the tests scrape the admin server
   python3               # small test helpers (a proxy that cuts a node off its ledger)
+  python3-aiosmtpd      # the notification tests' SMTP relay (STARTTLS), on loopback
   openssh-server        # sshd: the forwarding tests' SFTP server, on loopback
   libre2-dev            # Table Schema patterns, in linear time
   miller                # the CSV benchmark's reference

@@ -37,7 +37,8 @@ std::unique_ptr<CommandGroup> AddGenCommands(CLI::App& app);     // gen FEED
 // init, run, and the operator's commands on a spool: quarantine, ledger, outbound, approve,
 // stats, voa, audit, reconcile.
 std::unique_ptr<CommandGroup> AddSpoolCommands(CLI::App& app);
-std::unique_ptr<CommandGroup> AddAdminCommands(CLI::App& app);  // admin (the users file's secrets)
+std::unique_ptr<CommandGroup> AddAdminCommands(CLI::App& app);   // admin (the users file's secrets)
+std::unique_ptr<CommandGroup> AddNotifyCommands(CLI::App& app);  // notify test
 
 // A date option (YYYY-MM-DD), or a UsageError naming the option.
 schemas::Day ParseDateOption(const std::string& text, std::string_view option = "--date");

@@ -32,6 +32,7 @@ int Main(int argc, char** argv) {
   groups.push_back(AddGenCommands(app));
   groups.push_back(AddSpoolCommands(app));
   groups.push_back(AddAdminCommands(app));
+  groups.push_back(AddNotifyCommands(app));
 
   try {
     app.parse(argc, argv);

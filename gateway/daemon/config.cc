@@ -162,12 +162,12 @@ std::string ReadableFile(const std::string& file, const std::string& dir, const 
                          bool check) {
   const auto v = r.Get<std::string>(key);
   if (!v || v->empty()) {
-    if (required) Fail(file, &t, "destination." + key, why);
+    if (required) Fail(file, &t, r.prefix() + key, why);
     return {};
   }
   const std::string p = Resolve(dir, *v);
   if (check && ::access(p.c_str(), R_OK) != 0) {
-    Fail(file, t.get(key), "destination." + key, "cannot read " + p + ": " + std::strerror(errno));
+    Fail(file, t.get(key), r.prefix() + key, "cannot read " + p + ": " + std::strerror(errno));
   }
   return p;
 }
@@ -177,9 +177,94 @@ int Bounded(const std::string& file, const toml::table& t, Reader& r, const std:
   const auto v = r.Get<std::uint64_t>(key);
   if (!v) return fallback;
   if (*v < static_cast<std::uint64_t>(lo) || *v > static_cast<std::uint64_t>(hi)) {
-    Fail(file, t.get(key), "destination." + key, fmt::format("must be from {} to {}", lo, hi));
+    Fail(file, t.get(key), r.prefix() + key, fmt::format("must be from {} to {}", lo, hi));
   }
   return static_cast<int>(*v);
+}
+
+// A [[notify]] channel: who is told of what, and how (notify.h). `daemon`: its secrets and
+// files are read and checked.
+ChannelOptions ReadNotifyChannel(const std::string& file, const std::string& dir,
+                                 const toml::table& t, Reader& r, bool daemon) {
+  ChannelOptions o;
+  o.name = r.Get<std::string>("name").value_or("");
+  if (o.name.empty() || o.name != spool::Spool::SanitiseName(o.name)) {
+    Fail(file, &t, "notify.name", "needs a name of letters, digits, '.', '-' or '_'");
+  }
+  o.type = r.Get<std::string>("type").value_or("");
+  o.url = r.Get<std::string>("url").value_or("");
+  for (char ch : o.url) {
+    if (static_cast<unsigned char>(ch) <= 0x20 || ch == '"' || ch == '\\') {
+      Fail(file, t.get("url"), "notify.url",
+           "must not hold spaces, quotes, backslashes or control characters (percent-encode them)");
+    }
+  }
+  const auto authority = [&](const std::string& scheme) {
+    return o.url.substr(scheme.size(), o.url.find('/', scheme.size()) - scheme.size());
+  };
+  if (o.type == "email") {
+    const bool smtps = o.url.rfind("smtps://", 0) == 0;
+    if (!smtps && o.url.rfind("smtp://", 0) != 0) {
+      Fail(file, t.get("url") ? t.get("url") : &t, "notify.url",
+           "an email channel needs a url starting smtp:// (STARTTLS) or smtps://");
+    }
+    if (authority(smtps ? "smtps://" : "smtp://").find('@') != std::string::npos) {
+      Fail(file, t.get("url"), "notify.url",
+           "names a user in the url; use `user` (and password_file or password_env)");
+    }
+    o.from = r.Get<std::string>("from").value_or("");
+    o.to = r.Strings("to", {});
+    const auto address = [](const std::string& a) {
+      const auto at = a.find('@');
+      return at != std::string::npos && at > 0 && at + 1 < a.size() &&
+             a.find_first_of("<>\"\\ \t\r\n,;") == std::string::npos;
+    };
+    if (!address(o.from)) {
+      Fail(file, t.get("from") ? t.get("from") : &t, "notify.from",
+           "an email channel needs from = \"rbgate@council.example\" (one address)");
+    }
+    if (o.to.empty()) Fail(file, &t, "notify.to", "an email channel needs to = [\"...\"]");
+    for (const auto& a : o.to) {
+      if (!address(a)) Fail(file, t.get("to"), "notify.to", "'" + a + "' is not one address");
+    }
+    o.user = r.Get<std::string>("user").value_or("");
+    o.password = ReadSecret(file, dir, t, r, "password", daemon);
+    o.tls = r.Get<std::string>("tls").value_or("required");
+    if (o.tls != "required" && o.tls != "none") {
+      Fail(file, t.get("tls"), "notify.tls", "must be \"required\" or \"none\"");
+    }
+    if (o.tls == "none" && smtps) {
+      Fail(file, t.get("tls"), "notify.tls", "an smtps:// url is TLS from the start");
+    }
+  } else if (o.type == "webhook") {
+    if (o.url.rfind("https://", 0) != 0 || o.url.size() <= 8) {
+      Fail(file, t.get("url") ? t.get("url") : &t, "notify.url",
+           "a webhook channel needs a url starting https://");
+    }
+    if (authority("https://").find('@') != std::string::npos) {
+      Fail(file, t.get("url"), "notify.url", "names a user in the url; use token_file");
+    }
+    o.token = ReadSecret(file, dir, t, r, "token", daemon);
+  } else {
+    Fail(file, t.get("type") ? t.get("type") : &t, "notify.type",
+         "must be \"email\" or \"webhook\"");
+  }
+  o.ca_file = ReadableFile(file, dir, t, r, "ca_file", false, "", daemon);
+  for (const auto& e : r.Strings("events", {})) {
+    if (!IsNoticeEvent(e)) {
+      std::string known;
+      for (const auto& i : NoticeEvents()) known += known.empty() ? "" : ", ";
+      known += i.name;
+      Fail(file, t.get("events"), "notify.events", "'" + e + "' is not an event (" + known + ")");
+    }
+    o.events.insert(e);
+  }
+  for (const auto& route : r.Strings("routes", {})) o.routes.insert(route);
+  o.digest_minutes = Bounded(file, t, r, "digest_minutes", 0, 0, 1440);
+  o.console_url = r.Get<std::string>("console_url").value_or("");
+  o.connect_timeout_seconds = Bounded(file, t, r, "connect_timeout_seconds", 10, 1, 300);
+  o.timeout_seconds = Bounded(file, t, r, "timeout_seconds", 30, 1, 3600);
+  return o;
 }
 
 // A [[destination]] of type sftp or https: where, how to prove who we are, how to check who
@@ -392,6 +477,23 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
 
   top.Known("destination");
   top.Known("route");
+  top.Known("notify");
+  std::set<std::string> channel_names;
+  if (const toml::node* n = root.get("notify")) {
+    const toml::array* a = n->as_array();
+    if (a == nullptr) Fail(path, n, "notify", "must be [[notify]] tables");
+    for (const auto& e : *a) {
+      const toml::table* t = e.as_table();
+      if (t == nullptr) Fail(path, &e, "notify", "must be [[notify]] tables");
+      Reader r(path, *t, "notify.");
+      ChannelOptions ch = ReadNotifyChannel(path, dir, *t, r, check_feeds);
+      if (!channel_names.insert(ch.name).second) {
+        Fail(path, t->get("name"), "notify.name", "'" + ch.name + "' is defined twice");
+      }
+      r.NoOthers();
+      c.notify.push_back(std::move(ch));
+    }
+  }
   std::set<std::string> destination_names;
   if (const toml::node* n = root.get("destination")) {
     const toml::array* a = n->as_array();
@@ -535,6 +637,18 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
   }
   if (c.spool.routes.empty())
     throw ConfigError(path + ": no [[route]]: nothing would be collected");
+  // A channel's routes are routes defined here (checked once they are all read).
+  if (const toml::array* a = root.get("notify") ? root.get("notify")->as_array() : nullptr) {
+    for (std::size_t i = 0; i < c.notify.size() && i < a->size(); ++i) {
+      for (const auto& r : c.notify[i].routes) {
+        if (route_names.count(r) == 0) {
+          const toml::table* t = (*a)[i].as_table();
+          Fail(path, t != nullptr && t->get("routes") ? t->get("routes") : &(*a)[i],
+               "notify.routes", "no [[route]] named '" + r + "'");
+        }
+      }
+    }
+  }
   top.NoOthers();
   return c;
 }

@@ -12,6 +12,7 @@
 #include "gateway/admin/admin_server.h"
 #include "gateway/daemon/late_feeds.h"
 #include "gateway/forward/transfer.h"
+#include "gateway/notify/notify.h"
 #include "spool/retention.h"
 #include "spool/spool.h"
 
@@ -39,6 +40,7 @@ struct Config {
   AdminOptions admin;                               // [admin]: the HTTP admin server
   std::map<std::string, Expectation> expectations;  // by route: when its file is due
   std::vector<ForwardOptions> forwards;             // the network destinations (sftp, https)
+  std::vector<ChannelOptions> notify;               // [[notify]]: who is told of what
 };
 
 // A configuration mistake, with the file, line and key in its message.
