@@ -253,9 +253,12 @@ ChannelOptions ReadNotifyChannel(const std::string& file, const std::string& dir
   for (const auto& e : r.Strings("events", {})) {
     if (!IsNoticeEvent(e)) {
       std::string known;
-      for (const auto& i : NoticeEvents()) known += known.empty() ? "" : ", ";
-      known += i.name;
-      Fail(file, t.get("events"), "notify.events", "'" + e + "' is not an event (" + known + ")");
+      for (const auto& i : NoticeEvents()) {
+        known += known.empty() ? "" : ", ";
+        known += i.name;
+      }
+      Fail(file, t.get("events"), "notify.events",
+           fmt::format("'{}' is not an event ({})", e, known));
     }
     o.events.insert(e);
   }
@@ -730,6 +733,25 @@ path = "delivered"
 # method = "PUT"                            # or POST
 # ca_file = "/etc/rbgate/ca.pem"            # the certificate is always verified
 # token_env = "RBGATE_DMS_TOKEN"            # sent as Authorization: Bearer
+
+# Who is told of what (docs/operators.md: Notifications); try them with rbgate notify test.
+# [[notify]]
+# name = "officers"
+# type = "email"
+# url = "smtp://mail.council.example:587"   # STARTTLS required; or smtps://
+# from = "rbgate@council.example"
+# to = ["revenues-systems@council.example"]
+# user = "rbgate"
+# password_file = "/etc/rbgate/smtp.pass"   # secrets: *_file or *_env only
+# events = ["quarantined", "approval-waiting", "feed-late"]   # empty: every event
+# routes = []                               # empty: every route
+# console_url = "https://rbgate.council.example:8490"   # links to each file
+#
+# [[notify]]
+# name = "teams"
+# type = "webhook"
+# url = "https://council.webhook.office.com/webhookb2/..."
+# token_file = "/etc/rbgate/teams.token"    # if the receiver wants a bearer token
 
 # Drop folders: incoming/<name>/. Files are claimed once settled, checked, and then either
 # archived and delivered, or quarantined for an officer (rbgate quarantine list).
