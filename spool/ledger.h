@@ -159,6 +159,93 @@ struct OutboundStats {
   std::vector<std::pair<std::string, std::uint64_t>> failures;  // by reason
 };
 
+struct FindingCount {
+  std::string rule, severity;
+  std::uint64_t count = 0;
+};
+
+// Notices (gateway/notify): one event told to one channel, queued in the ledger so that a
+// channel that cannot be reached delays its notices and loses none, and each one sent is on
+// record. States: queued (waiting for next_at_ms), sending (a node has it), sent, expired (not
+// sent after the notifier gave up: on record as such).
+namespace notice {
+inline constexpr std::string_view kQueued = "queued";
+inline constexpr std::string_view kSending = "sending";
+inline constexpr std::string_view kSent = "sent";
+inline constexpr std::string_view kExpired = "expired";
+}  // namespace notice
+
+struct NoticeRecord {
+  std::uint64_t id = 0;
+  std::string channel, event, route, feed, file_id, summary;
+  std::string raised_at;  // ISO 8601 UTC
+  std::string state, last_error, sent_at, message_id;
+  std::uint64_t attempts = 0;
+  std::int64_t next_at_ms = 0;  // not sent before this (Unix ms): a digest's window, a backoff
+};
+
+struct NoticeFilter {
+  std::string file_id;  // empty: any
+  std::string since;    // raised at or after (ISO); empty: all
+  bool pending = false;  // queued or sending only
+  std::size_t limit = 0;
+};
+
+// Per channel, for `rbgate notify list` and /metrics.
+struct NoticeStats {
+  std::string channel;
+  std::uint64_t queued = 0, sent = 0, expired = 0;
+  std::string oldest_queued_at;  // empty when none queued
+  std::string last_sent_at;
+};
+
+// A file entering a state, as the audit chain has it, with the facts a notice may carry.
+struct ChainEvent {
+  std::uint64_t seq = 0;
+  std::string at, state;
+  FileRecord file;
+  std::vector<FindingCount> findings;
+};
+struct ChainEvents {
+  std::uint64_t from = 0, to = 0;  // the cursor now, and where these events move it
+  std::vector<ChainEvent> events;
+};
+
+// The queue of notices, and the cursor by which files' events in the audit chain become
+// notices exactly once however many nodes look.
+class NoticeQueue {
+ public:
+  virtual ~NoticeQueue() = default;
+  // Queues notices now (events that are not files' transitions: a feed late, a circuit open).
+  virtual Status AddNotices(const std::vector<NoticeRecord>& notices) = 0;
+  // The chain's transitions into `states` after the notice cursor, at most `limit` entries
+  // read. A ledger whose cursor was never set has it set at the chain's head (what happened
+  // before notices were configured is not announced) and returns none.
+  virtual StatusOr<ChainEvents> ChainEventsSince(const std::vector<std::string>& states,
+                                                 std::size_t limit) = 0;
+  // Queues `notices` and moves the cursor from `from` to `to`, in one commit; kAborted, with
+  // nothing queued, when another node moved it first.
+  virtual Status AdvanceNotices(std::uint64_t from, std::uint64_t to,
+                                const std::vector<NoticeRecord>& notices) = 0;
+  // The notices of `channel` to send now, marked sending by this node: the first due (next_at
+  // <= now_ms), and with `gather` every other queued one too (a digest), at most `max`.
+  virtual std::vector<NoticeRecord> TakeNotices(const std::string& channel, std::int64_t now_ms,
+                                                bool gather, std::size_t max) = 0;
+  // After an attempt at `taken`: sent (with the message's id), or queued again for
+  // `retry_at_ms` with `error`, or, with `give_up`, expired.
+  struct NoticeOutcome {
+    bool sent = false, give_up = false;
+    std::string error, message_id;
+    std::int64_t retry_at_ms = 0;
+  };
+  virtual Status FinishNotices(const std::vector<NoticeRecord>& taken,
+                               const NoticeOutcome& outcome) = 0;
+  // This node's notices left sending by a stop or a crash: queued again, due now.
+  virtual Status RequeueSendingNotices() = 0;
+  virtual std::vector<NoticeRecord> ListNotices(const NoticeFilter& filter) = 0;
+  virtual std::vector<NoticeStats> NoticeStatsByChannel() = 0;
+};
+
 // A node on a shared ledger (several nodes, one spool).
 struct NodeRecord {
   std::string node, host;
@@ -168,10 +255,6 @@ struct NodeRecord {
   std::uint64_t unfinished = 0;  // its files not yet in a final state
 };
 
-struct FindingCount {
-  std::string rule, severity;
-  std::uint64_t count = 0;
-};
 struct StatsRow {
   std::string feed, hour, outcome, node;
   std::uint64_t files = 0, bytes = 0, records = 0;
@@ -255,11 +338,11 @@ class OutboundQueue {
   virtual std::vector<OutboundStats> OutboundStatsSince(const std::string& since) = 0;
 };
 
-// The ledger is three interfaces, one per concern, each implemented by its own part (the
-// SQLite ledger: ledger_sqlite_*.cc): the files with their history and audit chain (below),
-// the outbound queue, and the records feeds keep (schemas/feed_store.h: schemas::FeedRecords,
+// The ledger is four interfaces, one per concern, each implemented by its own part
+// (ledger_sql_*.cc): the files with their history and audit chain (below), the outbound
+// queue, the notices, and the records feeds keep (schemas/feed_store.h: schemas::FeedRecords,
 // which the ledger keeps without knowing what they mean).
-class Ledger : public schemas::FeedRecords, public OutboundQueue {
+class Ledger : public schemas::FeedRecords, public OutboundQueue, public NoticeQueue {
  public:
   ~Ledger() override = default;
 

@@ -41,6 +41,11 @@ constexpr TableCopy kTables[] = {
     {"outbound_attempts", "item, destination, at, outcome, reason, detail", "ittttt", ""},
     {"items", "file_no, kind, day, first_line, count, items", "ittiib", ""},
     {"feed_states", "seq, family, key, file_id, summary, state, recorded_at", "ittttbt", "seq"},
+    {"notices",
+     "id, channel, event, route, feed, file_id, summary, raised_at, state, attempts, next_at, "
+     "last_error, sent_at, message_id, node",
+     "ittttttttiitttt", "id"},
+    {"cursors", "name, seq", "ti", ""},
     {"audit", "seq, at, file_id, kind, \"user\", what, detail, prev, hash", "itttttttt", ""},
 };
 

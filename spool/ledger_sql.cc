@@ -16,6 +16,7 @@
 #include "spool/ledger.h"
 #include "spool/ledger_sql_db.h"
 #include "spool/ledger_sql_history.h"
+#include "spool/ledger_sql_notices.h"
 #include "spool/ledger_sql_outbound.h"
 #include "spool/ledger_sql_records.h"
 #include "spool/ledger_sql_schema.h"
@@ -249,12 +250,14 @@ class SqlLedger final : public Ledger {
                fmt::format("SELECT 1 FROM nodes n WHERE lease_until < ?1 AND node != ?2 AND "
                            "(lease_until < ?3 OR EXISTS (SELECT 1 FROM files f WHERE f.node = "
                            "n.node AND f.state IN {}) OR EXISTS (SELECT 1 FROM outbound o WHERE "
-                           "o.node = n.node AND o.state = ?4)) LIMIT 1",
+                           "o.node = n.node AND o.state = ?4) OR EXISTS (SELECT 1 FROM notices x "
+                           "WHERE x.node = n.node AND x.state = ?5)) LIMIT 1",
                            kUnfinishedStates));
       any.Bind(1, static_cast<std::uint64_t>(now))
           .Bind(2, d_.node())
           .Bind(3, static_cast<std::uint64_t>(now - 86'400'000))
-          .Bind(4, outbound::kSending);
+          .Bind(4, outbound::kSending)
+          .Bind(5, notice::kSending);
       const sql::StepResult rc = any.Step();
       if (rc == sql::kDone) return adopted;
       if (rc != sql::kRow) return any.Why("look for nodes to adopt from");
@@ -294,6 +297,7 @@ class SqlLedger final : public Ledger {
           adopted.push_back(std::move(f));
         }
         if (Status r = outbound_.RequeueOf(node, at); !r.ok()) return r;
+        if (Status r = notices_.RequeueOf(node); !r.ok()) return r;
         // Listed with its lease run out (rbgate nodes, /metrics) until a day has passed.
         Stmt gone(d_.c(), "DELETE FROM nodes WHERE node = ?1 AND lease_until < ?2");
         if (Status g = gone.Bind(1, node)
@@ -499,6 +503,33 @@ class SqlLedger final : public Ledger {
     return outbound_.OutboundStatsSince(since);
   }
 
+  Status AddNotices(const std::vector<NoticeRecord>& notices) override {
+    return notices_.AddNotices(notices);
+  }
+  StatusOr<ChainEvents> ChainEventsSince(const std::vector<std::string>& states,
+                                         std::size_t limit) override {
+    return notices_.ChainEventsSince(states, limit);
+  }
+  Status AdvanceNotices(std::uint64_t from, std::uint64_t to,
+                        const std::vector<NoticeRecord>& notices) override {
+    return notices_.AdvanceNotices(from, to, notices);
+  }
+  std::vector<NoticeRecord> TakeNotices(const std::string& channel, std::int64_t now_ms,
+                                        bool gather, std::size_t max) override {
+    return notices_.TakeNotices(channel, now_ms, gather, max);
+  }
+  Status FinishNotices(const std::vector<NoticeRecord>& taken,
+                       const NoticeOutcome& outcome) override {
+    return notices_.FinishNotices(taken, outcome);
+  }
+  Status RequeueSendingNotices() override { return notices_.RequeueSendingNotices(); }
+  std::vector<NoticeRecord> ListNotices(const NoticeFilter& filter) override {
+    return notices_.ListNotices(filter);
+  }
+  std::vector<NoticeStats> NoticeStatsByChannel() override {
+    return notices_.NoticeStatsByChannel();
+  }
+
   Status Init() {
     ledger_sql::Db::Use use(d_);
     if (!d_.postgres()) {
@@ -528,7 +559,7 @@ class SqlLedger final : public Ledger {
   // The ledger's schema version (ledger_sql_schema.h): CreateSchema makes the latest; each step
   // brings a ledger of the version before it up to its own, in one transaction, and says what
   // it does. A ledger newer than this rbgate knows is refused rather than misread.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   Status Migrate() {
     int version = ledger_sql::SchemaVersion(d_);
     if (version > kSchemaVersion) {
@@ -550,6 +581,8 @@ class SqlLedger final : public Ledger {
         {2, "feeds' items and states", &SqlLedger::MoveFeedTables},
         // Several nodes: who holds each file in flight and each item being sent.
         {3, "files.node, outbound.node", &SqlLedger::AddNodeColumns},
+        // Notices and the chain's cursor: new tables, which CreateSchema has made.
+        {4, "notices, cursors", &SqlLedger::Nothing},
     };
     for (const Step& step : kSteps) {
       if (version >= step.to) continue;
@@ -563,6 +596,7 @@ class SqlLedger final : public Ledger {
     }
     return Status::Ok();
   }
+  Status Nothing() { return Status::Ok(); }
   Status MoveFeedTables() { return records_.MoveVersion1Tables(); }
   Status AddNodeColumns() {
     for (const char* table : {"files", "outbound"}) {
@@ -618,6 +652,7 @@ class SqlLedger final : public Ledger {
   ledger_sql::History history_{d_};
   ledger_sql::Records records_{d_};
   ledger_sql::Outbound outbound_{d_, history_};
+  ledger_sql::Notices notices_{d_};
 };
 
 }  // namespace

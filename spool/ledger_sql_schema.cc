@@ -68,6 +68,15 @@ CREATE TABLE IF NOT EXISTS feed_states (
 CREATE TABLE IF NOT EXISTS nodes (
   node TEXT PRIMARY KEY, host TEXT NOT NULL, pid {int} NOT NULL, started_at TEXT NOT NULL,
   lease_until {int} NOT NULL);
+-- Notices (ledger.h): one event for one channel, queued until sent; next_at is Unix ms.
+CREATE TABLE IF NOT EXISTS notices (
+  id {serial}, channel TEXT NOT NULL, event TEXT NOT NULL, route TEXT NOT NULL,
+  feed TEXT NOT NULL, file_id TEXT NOT NULL, summary TEXT NOT NULL, raised_at TEXT NOT NULL,
+  state TEXT NOT NULL, attempts {int} NOT NULL DEFAULT 0, next_at {int} NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '', sent_at TEXT NOT NULL DEFAULT '',
+  message_id TEXT NOT NULL DEFAULT '', node TEXT NOT NULL DEFAULT '');
+-- How far a reader of the audit chain has come (the notices': every entry up to seq read).
+CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, seq {int} NOT NULL);
 -- The audit chain (audit.h).
 CREATE TABLE IF NOT EXISTS audit (seq {int} PRIMARY KEY, at TEXT NOT NULL,
   file_id TEXT NOT NULL, kind TEXT NOT NULL, "user" TEXT NOT NULL, what TEXT NOT NULL,
@@ -109,6 +118,8 @@ CREATE INDEX IF NOT EXISTS actions_file ON actions(file_id);
 CREATE INDEX IF NOT EXISTS outbound_due ON outbound(destination, state, next_at);
 CREATE INDEX IF NOT EXISTS outbound_state ON outbound(state);
 CREATE INDEX IF NOT EXISTS outbound_attempts_at ON outbound_attempts(at);
+CREATE INDEX IF NOT EXISTS notices_due ON notices(channel, state, next_at);
+CREATE INDEX IF NOT EXISTS notices_file ON notices(file_id);
 CREATE INDEX IF NOT EXISTS items_day ON items(kind, day);
 CREATE INDEX IF NOT EXISTS feed_states_key ON feed_states(family, key, seq);
 )sql";

@@ -139,6 +139,7 @@ Gauges AdminServer::ReadGauges() const {
   if (!g.destinations.empty())
     g.outbound = spool_.ledger().OutboundStatsSince("9");  // waiting only
   if (late_ != nullptr) g.late = late_->Current();
+  if (!metrics_.notify_channels().empty()) g.notices = spool_.ledger().NoticeStatsByChannel();
   if (const auto& registry = spool_.options().check.registry) {
     for (const auto& e : registry->All()) {
       if (!e.built_in() || e.refused)

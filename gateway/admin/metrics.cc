@@ -61,7 +61,30 @@ void Metrics::Circuit(const std::string& destination, bool open) {
   circuit_open_[destination] = open;
 }
 
+void Metrics::NotifyChannels(const std::vector<std::string>& names) {
+  std::lock_guard lock(mu_);
+  channels_ = names;
+}
+
+std::vector<std::string> Metrics::notify_channels() const {
+  std::lock_guard lock(mu_);
+  return channels_;
+}
+
+void Metrics::Notified(const std::string& channel, std::string_view outcome,
+                       const std::string& reason, std::uint64_t notices) {
+  std::lock_guard lock(mu_);
+  notified_[{channel, std::string(outcome), reason}] += notices;
+}
+
 namespace {
+
+// Seconds from `iso` (a ledger time) to `now_ns`; 0 for none.
+double AgeSeconds(std::int64_t now_ns, const std::string& iso) {
+  if (iso.empty()) return 0;
+  return std::max(0.0, static_cast<double>(now_ns) / 1e9 -
+                           static_cast<double>(spool::UnixMsFromIso(iso)) / 1e3);
+}
 
 void Header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
@@ -208,12 +231,7 @@ std::string Metrics::Render(const Gauges& g) const {
            "Age of the oldest output waiting for a network destination; 0 when none.");
     for (const auto& d : g.destinations) {
       const auto* w = waiting(d);
-      double age = 0;
-      if (w != nullptr && !w->oldest_queued_at.empty()) {
-        age =
-            std::max(0.0, static_cast<double>(g.now_ns) / 1e9 -
-                              static_cast<double>(spool::UnixMsFromIso(w->oldest_queued_at)) / 1e3);
-      }
+      const double age = w != nullptr ? AgeSeconds(g.now_ns, w->oldest_queued_at) : 0;
       out += fmt::format("rbgate_outbound_oldest_seconds{{destination=\"{}\"}} {:.3f}\n",
                          PromLabel(d), age);
     }
@@ -223,6 +241,38 @@ std::string Metrics::Render(const Gauges& g) const {
       const auto c = circuit_open_.find(d);
       out += fmt::format("rbgate_destination_circuit_open{{destination=\"{}\"}} {}\n", PromLabel(d),
                          c != circuit_open_.end() && c->second ? 1 : 0);
+    }
+  }
+  if (!channels_.empty()) {
+    Header(out, "rbgate_notices_total", "counter",
+           "Notices attempted since the daemon started, by [[notify]] channel, outcome (sent, "
+           "failed and retried, expired) and reason.");
+    for (const auto& [key, n] : notified_) {
+      const auto& [channel, outcome, reason] = key;
+      out += fmt::format(
+          "rbgate_notices_total{{channel=\"{}\",outcome=\"{}\",reason=\"{}\"}} {}\n",
+          PromLabel(channel), PromLabel(outcome), PromLabel(reason), n);
+    }
+    const auto stats = [&](const std::string& c) -> const spool::NoticeStats* {
+      for (const auto& s : g.notices) {
+        if (s.channel == c) return &s;
+      }
+      return nullptr;
+    };
+    Header(out, "rbgate_notices_queued", "gauge",
+           "Notices waiting for (or being sent to) a [[notify]] channel.");
+    for (const auto& c : channels_) {
+      const auto* s = stats(c);
+      out += fmt::format("rbgate_notices_queued{{channel=\"{}\"}} {}\n", PromLabel(c),
+                         s ? s->queued : 0);
+    }
+    Header(out, "rbgate_notices_oldest_seconds", "gauge",
+           "Age of the oldest notice waiting for a [[notify]] channel; 0 when none.");
+    for (const auto& c : channels_) {
+      const auto* s = stats(c);
+      const double age = s != nullptr ? AgeSeconds(g.now_ns, s->oldest_queued_at) : 0;
+      out += fmt::format("rbgate_notices_oldest_seconds{{channel=\"{}\"}} {:.3f}\n",
+                         PromLabel(c), age);
     }
   }
   Header(out, "rbgate_quarantined_files", "gauge", "Files in quarantine waiting for an officer.");

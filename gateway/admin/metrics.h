@@ -38,6 +38,8 @@ struct Gauges {
   std::string node;
   bool leads = false;
   std::vector<spool::NodeRecord> nodes;
+  // The [[notify]] channels' notices waiting (queued, oldest), from the ledger.
+  std::vector<spool::NoticeStats> notices;
 };
 
 class Metrics {
@@ -58,6 +60,12 @@ class Metrics {
                  const std::string& reason);
   // A destination's circuit opened or closed.
   void Circuit(const std::string& destination, bool open);
+  // The [[notify]] channels, named at start; an attempt at `notices` of one: sent, failed
+  // (retried) or expired (given up), with the reason (http-201, connect, smtp-550...).
+  void NotifyChannels(const std::vector<std::string>& names);
+  std::vector<std::string> notify_channels() const;
+  void Notified(const std::string& channel, std::string_view outcome, const std::string& reason,
+                std::uint64_t notices);
 
   std::string Render(const Gauges& gauges) const;
 
@@ -79,6 +87,9 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t>
       forwarded_;                             // destination, outcome, reason
   std::map<std::string, bool> circuit_open_;  // destination
+  std::vector<std::string> channels_;
+  std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t>
+      notified_;  // channel, outcome, reason: notices
 };
 
 // A label value escaped as the exposition format says: backslash, double quote, line feed.

@@ -1,4 +1,4 @@
-// rbgate notify: the [[notify]] channels, tried by hand.
+// rbgate notify: the [[notify]] channels tried by hand, and the notices on record.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gateway/cli/command.h"
+#include "gateway/cli/operator.h"
 #include "gateway/daemon/config.h"
 #include "gateway/notify/notify.h"
 #include "spool/ledger.h"
@@ -27,10 +28,23 @@ class NotifyCommands final : public CommandGroup {
     test_->footer(
         "Exit status: 0 every channel tried took the notice; 1 some did not (each said, with "
         "why); 2 usage or configuration problems, or no such channel.");
+    list_ = notify->add_subcommand(
+        "list", "Notices waiting to be sent (or every one), and each channel's counts");
+    list_->add_option("--config", config_path, "Configuration file ($RBGATE_CONFIG)")
+        ->type_name("FILE");
+    list_->add_flag("--all", all, "Every notice: sent and expired too");
+    list_->add_option("--file", file_id, "Only notices about this file")->type_name("ID");
+    list_->add_option("--since", op.since, "Only notices raised since (UTC, e.g. 2026-11-23)")
+        ->type_name("TIME");
+    list_->add_option("--format", op.format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->type_name("FORMAT")
+        ->capture_default_str();
+    list_->footer("Exit status: 0 listed; 2 usage, configuration or ledger problems.");
   }
 
   std::optional<int> Run() override {
-    if (!*test_) return std::nullopt;
+    if (!*test_ && !*list_) return std::nullopt;
     gateway::Config config;
     try {
       config = gateway::LoadConfig(config_path);
@@ -38,6 +52,7 @@ class NotifyCommands final : public CommandGroup {
       std::fprintf(stderr, "rbgate: %s\n", e.what());
       return kExitUsage;
     }
+    if (*list_) return gateway::NotifyList(config, all, file_id, op);
     gateway::InitCurl();
     gateway::Notice n;
     n.event = "test";
@@ -63,7 +78,10 @@ class NotifyCommands final : public CommandGroup {
 
  private:
   CLI::App* test_ = nullptr;
-  std::string config_path = DefaultConfig(), channel;
+  CLI::App* list_ = nullptr;
+  std::string config_path = DefaultConfig(), channel, file_id;
+  bool all = false;
+  gateway::OperatorOptions op;
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "gateway/cli/voa.h"
 #include "gateway/daemon/daemon.h"
+#include "gateway/notify/notifier.h"
 #include "schemas/bacs_reports/reconcile.h"
 #include "schemas/feed.h"
 #include "schemas/values.h"
@@ -225,6 +226,45 @@ int LedgerList(Config& c, const OperatorOptions& o) {
   return 0;
 }
 
+Json NoticeJson(const spool::NoticeRecord& n) {
+  Json j = Json::object();
+  j["id"] = n.id;
+  j["channel"] = Text(n.channel);
+  j["event"] = Text(n.event);
+  j["route"] = Text(n.route);
+  j["feed"] = Text(n.feed);
+  j["file_id"] = Text(n.file_id);
+  j["summary"] = Text(n.summary);
+  j["raised_at"] = Text(n.raised_at);
+  j["state"] = Text(n.state);
+  j["attempts"] = n.attempts;
+  j["next_at"] = Text(n.state == spool::notice::kQueued && n.next_at_ms > 0
+                          ? spool::IsoFromUnixMs(n.next_at_ms)
+                          : "");
+  j["last_error"] = Text(n.last_error);
+  j["sent_at"] = Text(n.sent_at);
+  j["message_id"] = Text(n.message_id);
+  return j;
+}
+
+// One notice as `rbgate notify list` and `rbgate ledger show` print it: when raised (local
+// time), to whom, what, and what came of it.
+void PrintNotice(const spool::NoticeRecord& n) {
+  std::string outcome = n.state;
+  if (n.state == spool::notice::kSent) outcome += " " + spool::ListedTime(n.sent_at);
+  if (n.state == spool::notice::kQueued && n.attempts > 0) {
+    outcome += " (next try " + spool::ListedTime(spool::IsoFromUnixMs(n.next_at_ms)) + ")";
+  }
+  std::printf("  #%-5llu %s  %-12s %-19s %s, %llu attempt%s\n",
+              static_cast<unsigned long long>(n.id), spool::ListedTime(n.raised_at).c_str(),
+              n.channel.c_str(), n.event.c_str(), outcome.c_str(),
+              static_cast<unsigned long long>(n.attempts), n.attempts == 1 ? "" : "s");
+  std::printf("         %s\n", Shown(n.summary).c_str());
+  if (!n.last_error.empty() && n.state != spool::notice::kSent) {
+    std::printf("         last: %s\n", Shown(n.last_error).c_str());
+  }
+}
+
 int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
   auto op = Open(c);
   if (!op) return 2;
@@ -235,9 +275,11 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
   auto findings = l.Findings(id);
   auto deliveries = l.Deliveries(id);
   auto actions = l.Actions(id);
+  const auto notices = l.ListNotices({id, "", false, 0});
   if (o.format == "json") {
     Json out = Json::object();
     out["file"] = spool::ToJson(*f);
+    out["notices"] = ArrayOf(notices, NoticeJson);
     out["transitions"] = ArrayOf(transitions);
     Json by_rule = Json::object();
     for (const auto& x : findings) by_rule[schemas::ValidUtf8(x.rule)] = x.count;
@@ -271,11 +313,9 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
     std::printf("  %s  %s  %s  %s\n", d.at.c_str(), d.destination.c_str(), d.status.c_str(),
                 d.name.c_str());
   }
-  bool heading = false;
-  for (const auto& item : l.ListOutbound(true, "")) {
-    if (item.file_id != id) continue;
-    if (!heading) std::printf("outbound:\n");
-    heading = true;
+  const auto outbound = l.OutboundOf(id);
+  if (!outbound.empty()) std::printf("outbound:\n");
+  for (const auto& item : outbound) {
     std::printf("  #%llu  %s  %s  %llu attempt%s  %s%s%s\n",
                 static_cast<unsigned long long>(item.id), item.destination.c_str(),
                 item.state.c_str(), static_cast<unsigned long long>(item.attempts),
@@ -287,6 +327,8 @@ int LedgerShow(Config& c, const std::string& id, const OperatorOptions& o) {
     std::printf("  %s  %s by %s: %s\n", a.at.c_str(), a.action.c_str(), a.user.c_str(),
                 Shown(a.reason).c_str());
   }
+  if (!notices.empty()) std::printf("notices:\n");
+  for (const auto& n : notices) PrintNotice(n);
   return 0;
 }
 
@@ -399,6 +441,44 @@ int Nodes(Config& c, const OperatorOptions& o) {
                 : leads(n)             ? "live, leads"
                                        : "live");
   }
+  return 0;
+}
+
+int NotifyList(Config& c, bool all, const std::string& file_id, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto& l = op->spool->ledger();
+  const auto notices = l.ListNotices({file_id, o.since, !all, 0});
+  const auto stats = l.NoticeStatsByChannel();
+  if (o.format == "json") {
+    Json out = Json::object();
+    out["notices"] = ArrayOf(notices, NoticeJson);
+    out["channels"] = ArrayOf(stats, [](const spool::NoticeStats& s) {
+      Json j = Json::object();
+      j["channel"] = Text(s.channel);
+      j["queued"] = s.queued;
+      j["sent"] = s.sent;
+      j["expired"] = s.expired;
+      j["oldest_queued_at"] = Text(s.oldest_queued_at);
+      j["last_sent_at"] = Text(s.last_sent_at);
+      return j;
+    });
+    PrintJson(out);
+    return 0;
+  }
+  std::printf("%-16s %8s %8s %8s  %-16s %s\n", "CHANNEL", "WAITING", "SENT", "EXPIRED",
+              "LAST SENT", "OLDEST WAITING");
+  for (const auto& s : stats) {
+    std::printf("%-16s %8llu %8llu %8llu  %-16s %s\n", s.channel.c_str(),
+                static_cast<unsigned long long>(s.queued),
+                static_cast<unsigned long long>(s.sent),
+                static_cast<unsigned long long>(s.expired),
+                s.last_sent_at.empty() ? "-" : spool::ListedTime(s.last_sent_at).c_str(),
+                s.oldest_queued_at.empty() ? "-" : spool::ListedTime(s.oldest_queued_at).c_str());
+  }
+  std::printf("\n%s:\n", all ? "notices" : "notices waiting (--all for every one)");
+  for (const auto& n : notices) PrintNotice(n);
+  std::printf("%zu notice%s\n", notices.size(), notices.size() == 1 ? "" : "s");
   return 0;
 }
 
@@ -532,6 +612,16 @@ int AuditVerify(Config& c, const std::string& head, const OperatorOptions& o) {
   }
   std::printf("TAMPERED: %zu problem%s; the record cannot be trusted from the first on\n",
               v.problems.size(), v.problems.size() == 1 ? "" : "s");
+  // Those the configuration names are told (the daemon sends the notices).
+  const auto rows = NoticeRows(c.notify, AuditFailedNotice(v), spool::UnixMs());
+  if (!rows.empty()) {
+    if (spool::Status s = op->spool->ledger().AddNotices(rows); s.ok()) {
+      std::printf("notice queued for %zu channel%s (rbgate notify list)\n", rows.size(),
+                  rows.size() == 1 ? "" : "s");
+    } else {
+      std::fprintf(stderr, "rbgate: could not queue the notice: %s\n", s.message.c_str());
+    }
+  }
   return 1;
 }
 

@@ -32,6 +32,9 @@ int Nodes(Config& c, const OperatorOptions& o);
 int OutboundList(Config& c, bool all, const OperatorOptions& o);
 int OutboundRetry(Config& c, const std::string& id, const std::string& reason);
 int OutboundCancel(Config& c, const std::string& id, const std::string& reason);
+// The notices (rbgate notify list): those waiting, or (`all`) every one, of one file or all,
+// and each channel's counts.
+int NotifyList(Config& c, bool all, const std::string& file_id, const OperatorOptions& o);
 // Four eyes: the second officer's approval of a file awaiting it.
 int Approve(Config& c, const std::string& id, const std::string& reason);
 

@@ -263,10 +263,25 @@ ChannelOptions ReadNotifyChannel(const std::string& file, const std::string& dir
     o.events.insert(e);
   }
   for (const auto& route : r.Strings("routes", {})) o.routes.insert(route);
-  o.digest_minutes = Bounded(file, t, r, "digest_minutes", 0, 0, 1440);
+  // Minutes, as officers think of a digest; seconds for the tests and the impatient.
+  o.digest_seconds = Bounded(file, t, r, "digest_minutes", 0, 0, 1440) * 60;
+  if (t.contains("digest_seconds")) {
+    if (o.digest_seconds > 0) {
+      Fail(file, t.get("digest_seconds"), r.prefix() + "digest_seconds",
+           "give digest_minutes or digest_seconds, not both");
+    }
+    o.digest_seconds = Bounded(file, t, r, "digest_seconds", 0, 0, 86400);
+  }
   o.console_url = r.Get<std::string>("console_url").value_or("");
   o.connect_timeout_seconds = Bounded(file, t, r, "connect_timeout_seconds", 10, 1, 300);
   o.timeout_seconds = Bounded(file, t, r, "timeout_seconds", 30, 1, 3600);
+  o.retry_min_seconds = Bounded(file, t, r, "retry_min_seconds", 30, 1, 3600);
+  o.retry_max_seconds = Bounded(file, t, r, "retry_max_seconds", 1800, 1, 86400);
+  if (o.retry_max_seconds < o.retry_min_seconds) {
+    Fail(file, t.get("retry_max_seconds"), r.prefix() + "retry_max_seconds",
+         "must not be less than retry_min_seconds");
+  }
+  o.give_up_hours = Bounded(file, t, r, "give_up_hours", 24, 1, 720);
   return o;
 }
 

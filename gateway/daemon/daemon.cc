@@ -28,6 +28,7 @@
 #include "gateway/daemon/late_feeds.h"
 #include "gateway/daemon/log.h"
 #include "gateway/forward/forwarder.h"
+#include "gateway/notify/notifier.h"
 #include "parsers/invariant.h"
 #include "schemas/dates.h"
 #include "schemas/feed.h"
@@ -377,6 +378,17 @@ int RunDaemon(Config& config, bool once) {
       late->Arrived(route, spool::UnixMsFromIso(at) / 1000);
     }
   }
+  // Officers and operators told of what needs them ([[notify]]): from the audit chain on the
+  // node that leads, and from the parts below that see other events.
+  std::optional<Notifier> notifier;
+  if (!config.notify.empty()) {
+    notifier.emplace(sp->ledger(), config.notify, metrics,
+                     [&] { return !several || sp->ledger().Leads(); });
+    if (!once) notifier->Start();
+  }
+  const auto tell = [&](const char* event, const std::string& route, const std::string& summary) {
+    if (notifier) notifier->Raise({event, route, "", "", summary, spool::NowIso()});
+  };
   // The network destinations' forwarders; a file whose last delivery they make is finished
   // (logged and counted) by them.
   std::optional<Forwarder> forwarder;
@@ -385,6 +397,9 @@ int RunDaemon(Config& config, bool once) {
       auto f = sp->ledger().Get(id);
       const std::int64_t since = f ? spool::UnixMsFromIso(f->received_at) : 0;
       Finished(*sp, metrics, id, spool::Status::Ok(), since > 0 ? spool::UnixMs() - since : 0);
+    });
+    forwarder->OnFailing([&](const std::string&, const std::string& summary) {
+      tell("destination-failing", "", summary);
     });
     if (!once) forwarder->Start();
   }
@@ -512,6 +527,12 @@ int RunDaemon(Config& config, bool once) {
     log::Event(Level::kWarning, p.removed ? "schema-removed" : "schema-refused",
                {Text("file", p.file), Word("feed", p.feed), Text("finding", p.message),
                 Text("action", action)});
+    if (!p.removed) {
+      // The finding names a key of the schema and its line, never a file's contents.
+      tell("schema-refused", "",
+           fmt::format("the schema file {} (feed {}) was refused: {}; {}", p.file, p.feed,
+                       p.message, action));
+    }
   };
   if (registry) {
     registry->RecordServing();  // this daemon holds the spool: what it serves is on record
@@ -632,6 +653,10 @@ int RunDaemon(Config& config, bool once) {
             {Word("route", s.route), Word("expected_by", s.expect.by_text),
              Word("on", s.expect.on_text),
              Text("action", "no file since midnight; tell the sender or check the transfer")});
+        tell("feed-late", s.route,
+             fmt::format("route {} expects a file by {} ({}) and has had none since midnight; "
+                         "tell the sender or check the transfer",
+                         s.route, s.expect.by_text, s.expect.on_text));
       }
     }
     if (lease && lease->held() && !once && Due(now, last_adopt, config.rescan_seconds * 1000LL)) {
@@ -727,6 +752,14 @@ int RunDaemon(Config& config, bool once) {
       forwarder->Drain();
     } else {
       forwarder->Stop();
+    }
+  }
+  if (notifier) {
+    // --once: the chain read and what is due sent; the daemon: attempts in progress end.
+    if (once) {
+      notifier->Drain();
+    } else {
+      notifier->Stop();
     }
   }
   if (admin) admin->Stop();

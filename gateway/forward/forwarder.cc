@@ -1,5 +1,7 @@
 #include "gateway/forward/forwarder.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <random>
@@ -189,10 +191,11 @@ bool Forwarder::Attempt(Lane& lane, Transfer& transfer) {
                                           std::uniform_real_distribution<double>(0, 1)(rng));
   }
   // The destination answered (delivered or refused) or it did not.
-  bool opened = false, closed = false;
+  bool opened = false, closed = false, was_tripped = false;
   int failures = 0;
   {
     std::lock_guard lock(lane.mu);
+    was_tripped = lane.breaker.tripped();
     if (r.kind == AttemptResult::Kind::kRetry && !stop_) {
       opened = lane.breaker.Failed(now);
     } else if (r.kind != AttemptResult::Kind::kRetry) {
@@ -235,6 +238,13 @@ bool Forwarder::Attempt(Lane& lane, Transfer& transfer) {
                {Word("destination", o.name), Number("failures", failures),
                 Number("for_s", o.circuit_open_seconds), Word("reason", r.reason),
                 Text("detail", r.detail)});
+    // Said once when it starts failing, not at each probe that fails again. The reason's class
+    // only: a detail may name a file.
+    if (!was_tripped && failing_) {
+      failing_(o.name, fmt::format("destination {} is failing ({}): its circuit opened after {} "
+                                   "failed attempts in a row; deliveries wait and are retried",
+                                   o.name, r.reason, failures));
+    }
   } else if (closed) {
     metrics_.Circuit(o.name, false);
     log::Event(Level::kInfo, "circuit-closed", {Word("destination", o.name)});

@@ -77,6 +77,11 @@ class Forwarder {
     int failures = 0;
   };
   std::vector<CircuitState> Circuits() const;
+  // Told (from a forwarder's thread) when a destination's circuit opens after it had been
+  // closed: its name and a summary for people. Set before Start.
+  void OnFailing(std::function<void(const std::string&, const std::string&)> failing) {
+    failing_ = std::move(failing);
+  }
 
  private:
   struct Lane;
@@ -87,6 +92,7 @@ class Forwarder {
   spool::Spool& spool_;
   Metrics& metrics_;
   std::function<void(const std::string&)> finished_;
+  std::function<void(const std::string&, const std::string&)> failing_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};

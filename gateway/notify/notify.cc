@@ -130,14 +130,17 @@ void Common(CURL* h, const ChannelOptions& c, char* errbuf) {
   }
 }
 
-SendResult SendEmail(const ChannelOptions& c, const std::vector<Notice>& notices) {
+SendResult SendEmail(const ChannelOptions& c, const std::vector<Notice>& notices,
+                     const std::string& message_id) {
   char date[64] = {};
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
   ::gmtime_r(&now, &tm);
   std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
   static std::atomic<unsigned> sequence{0};
-  const std::string id = fmt::format("{}.{}.{}@rbgate", now, ::getpid(), sequence++);
+  const std::string id = !message_id.empty()
+                             ? message_id
+                             : fmt::format("{}.{}.{}@rbgate", now, ::getpid(), sequence++);
   const std::string message = EmailMessage(c, notices, date, id);
 
   std::unique_ptr<CURL, CurlFree> h(curl_easy_init());
@@ -290,9 +293,10 @@ std::string WebhookJson(const ChannelOptions& channel, const std::vector<Notice>
   return spool::Dump(out);
 }
 
-SendResult Send(const ChannelOptions& channel, const std::vector<Notice>& notices) {
+SendResult Send(const ChannelOptions& channel, const std::vector<Notice>& notices,
+                const std::string& message_id) {
   if (notices.empty()) return {true, "nothing", "nothing to send"};
-  if (channel.type == "email") return SendEmail(channel, notices);
+  if (channel.type == "email") return SendEmail(channel, notices, message_id);
   if (channel.type == "webhook") return SendWebhook(channel, notices);
   return {false, "config", "unknown channel type " + Ascii(channel.type, 40)};
 }

@@ -34,10 +34,16 @@ struct ChannelOptions {
   std::string token;             // webhook: secret, sent as "Authorization: Bearer"
   std::set<std::string> events;  // what it is told; empty: every event
   std::set<std::string> routes;  // about which routes; empty: all (and events of none)
-  int digest_minutes = 0;        // 0: each notice at once; N: gathered for N minutes
+  int digest_seconds = 0;        // 0: each notice at once; N: gathered for N seconds
   std::string console_url;       // the console's address for links; "" for none
   int connect_timeout_seconds = 10;
   int timeout_seconds = 30;
+  // A message not sent is tried again after retry_min_seconds, doubled each time up to
+  // retry_max_seconds (with jitter), the channel resting meanwhile; given up after
+  // give_up_hours (expired, on record).
+  int retry_min_seconds = 30;
+  int retry_max_seconds = 1800;
+  int give_up_hours = 24;
 };
 
 // The events a channel can ask for, with what each means, for the configuration's checks and
@@ -78,7 +84,10 @@ struct SendResult {
   std::string reason;  // a short class for counting: connect, tls, auth, smtp-550, http-500...
   std::string detail;  // plain English; never a secret
 };
-// One attempt to send `notices` to `channel`.
-SendResult Send(const ChannelOptions& channel, const std::vector<Notice>& notices);
+// One attempt to send `notices` to `channel`. `message_id`: the email's Message-ID (without
+// angle brackets), the same for each attempt at the same notices so that a receiver can drop a
+// copy a lost answer made us send again; empty: a new one.
+SendResult Send(const ChannelOptions& channel, const std::vector<Notice>& notices,
+                const std::string& message_id = "");
 
 }  // namespace rbgate::gateway
