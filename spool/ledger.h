@@ -185,8 +185,8 @@ struct NoticeRecord {
 };
 
 struct NoticeFilter {
-  std::string file_id;  // empty: any
-  std::string since;    // raised at or after (ISO); empty: all
+  std::string file_id;   // empty: any
+  std::string since;     // raised at or after (ISO); empty: all
   bool pending = false;  // queued or sending only
   std::size_t limit = 0;
 };

@@ -181,9 +181,10 @@ std::vector<NoticeRecord> Notices::TakeNotices(const std::string& channel, std::
           std::sort(out.begin(), out.end(),
                     [](const NoticeRecord& a, const NoticeRecord& b) { return a.id < b.id; });
         }
-        Stmt u(d_.c(), "UPDATE notices SET state = ?1, attempts = attempts + 1, node = ?2 "
-                       "WHERE id IN " +
-                           IdList(out));
+        Stmt u(d_.c(),
+               "UPDATE notices SET state = ?1, attempts = attempts + 1, node = ?2 "
+               "WHERE id IN " +
+                   IdList(out));
         return u.Bind(1, notice::kSending).Bind(2, d_.node()).Run("take notices");
       },
       /*row_locks=*/true);
@@ -221,10 +222,7 @@ Status Notices::RequeueOf(const std::string& node) {
   Stmt s(d_.c(),
          "UPDATE notices SET state = ?1, next_at = 0, node = '' WHERE state = ?2 AND node IN "
          "(?3, '')");
-  return s.Bind(1, notice::kQueued)
-      .Bind(2, notice::kSending)
-      .Bind(3, node)
-      .Run("requeue notices");
+  return s.Bind(1, notice::kQueued).Bind(2, notice::kSending).Bind(3, node).Run("requeue notices");
 }
 
 Status Notices::RequeueSendingNotices() {

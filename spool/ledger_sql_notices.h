@@ -17,8 +17,7 @@ class Notices {
   explicit Notices(Db& db) : d_(db) {}
 
   Status AddNotices(const std::vector<NoticeRecord>& notices);
-  StatusOr<ChainEvents> ChainEventsSince(const std::vector<std::string>& states,
-                                         std::size_t limit);
+  StatusOr<ChainEvents> ChainEventsSince(const std::vector<std::string>& states, std::size_t limit);
   Status AdvanceNotices(std::uint64_t from, std::uint64_t to,
                         const std::vector<NoticeRecord>& notices);
   std::vector<NoticeRecord> TakeNotices(const std::string& channel, std::int64_t now_ms,

@@ -249,9 +249,8 @@ std::string Metrics::Render(const Gauges& g) const {
            "failed and retried, expired) and reason.");
     for (const auto& [key, n] : notified_) {
       const auto& [channel, outcome, reason] = key;
-      out += fmt::format(
-          "rbgate_notices_total{{channel=\"{}\",outcome=\"{}\",reason=\"{}\"}} {}\n",
-          PromLabel(channel), PromLabel(outcome), PromLabel(reason), n);
+      out += fmt::format("rbgate_notices_total{{channel=\"{}\",outcome=\"{}\",reason=\"{}\"}} {}\n",
+                         PromLabel(channel), PromLabel(outcome), PromLabel(reason), n);
     }
     const auto stats = [&](const std::string& c) -> const spool::NoticeStats* {
       for (const auto& s : g.notices) {
@@ -271,8 +270,8 @@ std::string Metrics::Render(const Gauges& g) const {
     for (const auto& c : channels_) {
       const auto* s = stats(c);
       const double age = s != nullptr ? AgeSeconds(g.now_ns, s->oldest_queued_at) : 0;
-      out += fmt::format("rbgate_notices_oldest_seconds{{channel=\"{}\"}} {:.3f}\n",
-                         PromLabel(c), age);
+      out += fmt::format("rbgate_notices_oldest_seconds{{channel=\"{}\"}} {:.3f}\n", PromLabel(c),
+                         age);
     }
   }
   Header(out, "rbgate_quarantined_files", "gauge", "Files in quarantine waiting for an officer.");

@@ -466,12 +466,11 @@ int NotifyList(Config& c, bool all, const std::string& file_id, const OperatorOp
     PrintJson(out);
     return 0;
   }
-  std::printf("%-16s %8s %8s %8s  %-16s %s\n", "CHANNEL", "WAITING", "SENT", "EXPIRED",
-              "LAST SENT", "OLDEST WAITING");
+  std::printf("%-16s %8s %8s %8s  %-16s %s\n", "CHANNEL", "WAITING", "SENT", "EXPIRED", "LAST SENT",
+              "OLDEST WAITING");
   for (const auto& s : stats) {
     std::printf("%-16s %8llu %8llu %8llu  %-16s %s\n", s.channel.c_str(),
-                static_cast<unsigned long long>(s.queued),
-                static_cast<unsigned long long>(s.sent),
+                static_cast<unsigned long long>(s.queued), static_cast<unsigned long long>(s.sent),
                 static_cast<unsigned long long>(s.expired),
                 s.last_sent_at.empty() ? "-" : spool::ListedTime(s.last_sent_at).c_str(),
                 s.oldest_queued_at.empty() ? "-" : spool::ListedTime(s.oldest_queued_at).c_str());

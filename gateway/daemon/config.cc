@@ -767,6 +767,7 @@ path = "delivered"
 # type = "webhook"
 # url = "https://council.webhook.office.com/webhookb2/..."
 # token_file = "/etc/rbgate/teams.token"    # if the receiver wants a bearer token
+# digest_minutes = 15                       # gathered into one message; 0: each at once
 
 # Drop folders: incoming/<name>/. Files are claimed once settled, checked, and then either
 # archived and delivered, or quarantined for an officer (rbgate quarantine list).

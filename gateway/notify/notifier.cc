@@ -1,8 +1,10 @@
 #include "gateway/notify/notifier.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <random>
 
@@ -18,9 +20,9 @@ using log::Word;
 
 namespace {
 
-constexpr std::size_t kChainBatch = 500;   // audit entries read a pass
-constexpr std::size_t kDigestMax = 200;    // notices in one message at most
-constexpr std::size_t kRaisedMax = 1000;   // raised notices kept while the ledger is away
+constexpr std::size_t kChainBatch = 500;       // audit entries read a pass
+constexpr std::size_t kDigestMax = 200;        // notices in one message at most
+constexpr std::size_t kRaisedMax = 1000;       // raised notices kept while the ledger is away
 constexpr std::int64_t kStaleMs = 86'400'000;  // chain events older than this: not announced
 
 // The chain's states a notice is about.
@@ -56,6 +58,14 @@ Notice FromRow(const spool::NoticeRecord& r) {
 }
 
 std::int64_t NowMs() { return spool::UnixMs(); }
+
+// `s` as it may stand in a Message-ID: letters, digits, '-', '_' and '.'; "x" otherwise.
+std::string Safe(std::string_view s) {
+  const bool ok = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+  return ok ? std::string(s) : "x";
+}
 
 }  // namespace
 
@@ -98,13 +108,14 @@ std::optional<ChainNotice> NoticeOfChainEvent(const spool::ChainEvent& e) {
   if (rules.size() > 3) named += fmt::format(" and {} more", rules.size() - 3);
   out.notice.summary =
       rules.empty()
-          ? fmt::format("file {} ({}) was quarantined and waits for an officer; the console says "
-                        "why",
-                        f.id, FeedOf(f))
-          : fmt::format("file {} ({}) was quarantined with {} and {} ({}); it waits for an "
-                        "officer",
-                        f.id, FeedOf(f), Plural(f.errors, "error"), Plural(f.warnings, "warning"),
-                        named);
+          ? fmt::format(
+                "file {} ({}) was quarantined and waits for an officer; the console says "
+                "why",
+                f.id, FeedOf(f))
+          : fmt::format(
+                "file {} ({}) was quarantined with {} and {} ({}); it waits for an "
+                "officer",
+                f.id, FeedOf(f), Plural(f.errors, "error"), Plural(f.warnings, "warning"), named);
   return out;
 }
 
@@ -157,9 +168,18 @@ Notifier::Notifier(spool::Ledger& ledger, std::vector<ChannelOptions> channels, 
                    std::function<bool()> leads)
     : ledger_(ledger), options_(std::move(channels)), metrics_(metrics), leads_(std::move(leads)) {
   for (const auto& o : options_) channels_.push_back(std::make_unique<Channel>(o));
+  // Message ids are unique where this host's name is (the notice ids are unique in a ledger).
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  host_ = Safe(host);
   std::vector<std::string> names;
   for (const auto& o : options_) names.push_back(o.name);
   metrics_.NotifyChannels(names);
+  // The chain's cursor set now, if it never was, before this process records anything: what
+  // it does from here on is announced.
+  if (auto first = ledger_.ChainEventsSince(ChainStates(), 1); !first.ok()) {
+    log::Event(Level::kWarning, "notify-chain-failed", {Text("reason", first.status().message)});
+  }
 }
 
 Notifier::~Notifier() { Stop(); }
@@ -347,11 +367,7 @@ bool Notifier::SendOnce(Channel& ch, std::int64_t now_ms) {
   spool::NoticeQueue::NoticeOutcome outcome;
   // The same for every attempt at these notices, so that a copy can be recognised.
   outcome.message_id =
-      fmt::format("rbgate.{}.{}.{}@rbgate", taken.front().id, taken.size(),
-                  o.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") ==
-                          std::string::npos
-                      ? o.name
-                      : std::string("channel"));
+      fmt::format("rbgate.{}.{}.{}@{}", taken.front().id, taken.size(), Safe(o.name), host_);
   const SendResult r = gateway::Send(o, notices, outcome.message_id);
   const std::string what = taken.size() == 1 ? taken.front().event : "digest";
   if (r.ok) {
@@ -368,9 +384,8 @@ bool Notifier::SendOnce(Channel& ch, std::int64_t now_ms) {
     const std::int64_t raised = spool::UnixMsFromIso(oldest);
     outcome.give_up = raised > 0 && now_ms - raised > std::int64_t{o.give_up_hours} * 3'600'000;
     outcome.error = r.reason + ": " + r.detail;
-    const std::int64_t delay =
-        BackoffMs(attempts, o.retry_min_seconds, o.retry_max_seconds,
-                  std::uniform_real_distribution<double>(0, 1)(ch.random));
+    const std::int64_t delay = BackoffMs(attempts, o.retry_min_seconds, o.retry_max_seconds,
+                                         std::uniform_real_distribution<double>(0, 1)(ch.random));
     outcome.retry_at_ms = now_ms + delay;
     ch.rest_until_ms = outcome.retry_at_ms;
     metrics_.Notified(o.name, outcome.give_up ? "expired" : "failed", r.reason, taken.size());
@@ -383,7 +398,7 @@ bool Notifier::SendOnce(Channel& ch, std::int64_t now_ms) {
                                    ? fmt::format("given up after {} hours; on record as expired "
                                                  "(rbgate notify list --all)",
                                                  o.give_up_hours)
-                                   : fmt::format("tried again in {} s", delay / 1000))});
+                                   : fmt::format("tried again in {:.1f} s", delay / 1000.0))});
   }
   if (!ledger_.FinishNotices(taken, outcome).ok()) {
     ch.unfinished = std::move(taken);

@@ -6,9 +6,9 @@
 // from the audit chain behind a cursor in the ledger, which the notices and the cursor's move
 // share a commit with: a crash at any point neither loses nor repeats one, and with several
 // nodes the node that leads reads the chain; that node also walks the whole chain daily (the
-// first time five minutes after start) and says when it fails verification. Other events (a feed late, a destination failing,
-// a schema refused, the audit chain failing verification) are raised by the part that sees
-// them and queued at once.
+// first time five minutes after start) and says when it fails verification. Other events (a feed
+// late, a destination failing, a schema refused, the audit chain failing verification) are raised
+// by the part that sees them and queued at once.
 //
 // Each channel sends on its own thread: due notices one message each, or, with a digest, every
 // notice gathered once the first has waited digest_seconds. A failed attempt is retried with
@@ -90,12 +90,13 @@ class Notifier {
   Metrics& metrics_;
   std::function<bool()> leads_;
   std::vector<std::unique_ptr<Channel>> channels_;
+  std::string host_;  // in message ids
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::condition_variable cv_;
   std::int64_t next_verify_ms_ = 0;          // the feeding thread's
-  bool woken_ = false;                        // guarded by mu_
+  bool woken_ = false;                       // guarded by mu_
   std::vector<spool::NoticeRecord> raised_;  // guarded by mu_: not yet in the ledger
 };
 

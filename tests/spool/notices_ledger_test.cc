@@ -92,8 +92,8 @@ TEST_CASE("notices: due one at a time, a digest together, retried, sent or expir
   TempDir dir;
   auto l = OpenLedger(dir / "ledger.db");
   const std::int64_t now = UnixMs();
-  REQUIRE(l->AddNotices({Row("mail", "f1"), Row("mail", "f2"), Row("hook", "f1", now + 60'000)})
-              .ok());
+  REQUIRE(
+      l->AddNotices({Row("mail", "f1"), Row("mail", "f2"), Row("hook", "f1", now + 60'000)}).ok());
   // Not yet due: the hook's digest window is open.
   CHECK(l->TakeNotices("hook", now, true, 10).empty());
   auto one = l->TakeNotices("mail", now, false, 10);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "gateway/notify/notifier.h"
 #include "gateway/notify/notify.h"
 
 namespace rbgate::gateway {
@@ -99,6 +100,63 @@ TEST_CASE("notify: who is told of what") {
   CHECK(Wants(c, n));
   CHECK(IsNoticeEvent("audit-failed"));
   CHECK_FALSE(IsNoticeEvent("lunch"));
+}
+
+TEST_CASE("notify: a file's event in the chain, in rbgate's words, to each channel once") {
+  spool::ChainEvent e;
+  e.at = "2026-12-07T08:45:00.000Z";
+  e.state = "quarantined";
+  e.file.id = "20261207-084500-a1b2c3";
+  e.file.name = "Q JOHNSON rent arrears.csv";  // a name may say anything: never repeated
+  e.file.route = "rents";
+  e.file.feed = "rsl-rents";
+  e.file.errors = 3;
+  e.file.warnings = 1;
+  e.findings = {{"table.pattern", "warning", 1},
+                {"table.required", "error", 2},
+                {"rsl.unknown-ref", "error", 1},
+                {"table.enum", "error", 1},
+                {"table.type", "error", 1}};
+  auto n = NoticeOfChainEvent(e);
+  REQUIRE(n);
+  CHECK(n->notice.event == "quarantined");
+  CHECK_FALSE(n->voa_unbalanced);
+  CHECK(n->notice.summary ==
+        "file 20261207-084500-a1b2c3 (rsl-rents) was quarantined with 3 errors and 1 warning "
+        "(table.required, rsl.unknown-ref, table.enum and 2 more); it waits for an officer");
+  CHECK(n->notice.summary.find("JOHNSON") == std::string::npos);
+
+  e.findings = {{"voa.balance", "error", 1}};
+  e.file.feed = "ct-schedule";
+  n = NoticeOfChainEvent(e);
+  REQUIRE(n);
+  CHECK(n->voa_unbalanced);
+  CHECK(n->notice.summary.find("does not balance") != std::string::npos);
+  // A channel that asks for VOA schedules hears of it as such; one for quarantines, as that;
+  // one for everything, once.
+  ChannelOptions voa = Email(), quarantine = Email(), all = Email();
+  voa.name = "voa";
+  voa.events = {"voa-unbalanced"};
+  quarantine.name = "q";
+  quarantine.events = {"quarantined"};
+  all.name = "all";
+  all.digest_seconds = 600;
+  const auto rows = NoticeRows({voa, quarantine, all}, n->notice, 1'000'000, true);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].event == "voa-unbalanced");
+  CHECK(rows[1].event == "quarantined");
+  CHECK(rows[2].event == "voa-unbalanced");
+  CHECK(rows[0].next_at_ms == 1'000'000);
+  CHECK(rows[2].next_at_ms == 1'600'000);  // the digest's window
+
+  e.state = "awaiting-approval";
+  e.file.records = 1;
+  n = NoticeOfChainEvent(e);
+  REQUIRE(n);
+  CHECK(n->notice.event == "approval-waiting");
+  CHECK(n->notice.summary.find("(ct-schedule, 1 record)") != std::string::npos);
+  e.state = "archived";
+  CHECK_FALSE(NoticeOfChainEvent(e));
 }
 
 }  // namespace
