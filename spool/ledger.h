@@ -246,6 +246,49 @@ class NoticeQueue {
   virtual std::vector<NoticeStats> NoticeStatsByChannel() = 0;
 };
 
+// Files collected from sources (gateway/collect): one row for each remote file collected,
+// remembered so that none is collected twice. States: dropped (in the route's drop folder; the
+// remote side untouched), done (the spool holds it and the remote side was changed as the
+// source says: deleted, moved or kept), unchanged (collected again under a new time with the
+// same bytes: not dropped, only remembered).
+namespace collected {
+inline constexpr std::string_view kDropped = "dropped";
+inline constexpr std::string_view kDone = "done";
+inline constexpr std::string_view kUnchanged = "unchanged";
+}  // namespace collected
+
+struct CollectedRecord {
+  std::uint64_t id = 0;
+  std::string source, remote_name;
+  std::uint64_t size = 0;
+  std::string mtime;  // as the server lists it
+  std::string sha256, route, local_name, state, file_id, collected_at, finished_at, last_error;
+};
+
+struct SourceStats {
+  std::string source;
+  std::uint64_t collected = 0, bytes = 0, waiting = 0;  // waiting: dropped, remote not yet changed
+  std::string last_collected_at;
+};
+
+class Collections {
+ public:
+  virtual ~Collections() = default;
+  // Records a file collected (id set); kAborted when this source already has this remote
+  // file (name, size and time): another node collected it first.
+  virtual Status AddCollected(CollectedRecord& r) = 0;
+  // A source's files: those dropped and not done (`pending`), or every one, oldest first.
+  virtual std::vector<CollectedRecord> CollectedOf(const std::string& source, bool pending) = 0;
+  // Done (with the spool's file id), or still dropped with `error` on record.
+  virtual Status FinishCollected(std::uint64_t id, bool done, const std::string& file_id,
+                                 const std::string& error) = 0;
+  // The spool's file for a collected file: received on `route` as `name`, `size` bytes, at or
+  // after `since` (ISO).
+  virtual std::optional<std::string> HeldFile(const std::string& route, const std::string& name,
+                                              std::uint64_t size, const std::string& since) = 0;
+  virtual std::vector<SourceStats> SourceStatsAll() = 0;
+};
+
 // A node on a shared ledger (several nodes, one spool).
 struct NodeRecord {
   std::string node, host;
@@ -342,7 +385,10 @@ class OutboundQueue {
 // (ledger_sql_*.cc): the files with their history and audit chain (below), the outbound
 // queue, the notices, and the records feeds keep (schemas/feed_store.h: schemas::FeedRecords,
 // which the ledger keeps without knowing what they mean).
-class Ledger : public schemas::FeedRecords, public OutboundQueue, public NoticeQueue {
+class Ledger : public schemas::FeedRecords,
+               public OutboundQueue,
+               public NoticeQueue,
+               public Collections {
  public:
   ~Ledger() override = default;
 

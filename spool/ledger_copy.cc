@@ -46,6 +46,10 @@ constexpr TableCopy kTables[] = {
      "last_error, sent_at, message_id, node",
      "ittttttttiitttt", "id"},
     {"cursors", "name, seq", "ti", ""},
+    {"collected",
+     "id, source, remote_name, size, mtime, sha256, route, local_name, state, file_id, "
+     "collected_at, finished_at, last_error",
+     "ittittttttttt", "id"},
     {"audit", "seq, at, file_id, kind, \"user\", what, detail, prev, hash", "itttttttt", ""},
 };
 

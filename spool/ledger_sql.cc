@@ -14,6 +14,7 @@
 
 #include "spool/audit_sql.h"
 #include "spool/ledger.h"
+#include "spool/ledger_sql_collected.h"
 #include "spool/ledger_sql_db.h"
 #include "spool/ledger_sql_history.h"
 #include "spool/ledger_sql_notices.h"
@@ -530,6 +531,20 @@ class SqlLedger final : public Ledger {
     return notices_.NoticeStatsByChannel();
   }
 
+  Status AddCollected(CollectedRecord& r) override { return collected_.AddCollected(r); }
+  std::vector<CollectedRecord> CollectedOf(const std::string& source, bool pending) override {
+    return collected_.CollectedOf(source, pending);
+  }
+  Status FinishCollected(std::uint64_t id, bool done, const std::string& file_id,
+                         const std::string& error) override {
+    return collected_.FinishCollected(id, done, file_id, error);
+  }
+  std::optional<std::string> HeldFile(const std::string& route, const std::string& name,
+                                      std::uint64_t size, const std::string& since) override {
+    return collected_.HeldFile(route, name, size, since);
+  }
+  std::vector<SourceStats> SourceStatsAll() override { return collected_.SourceStatsAll(); }
+
   Status Init() {
     ledger_sql::Db::Use use(d_);
     if (!d_.postgres()) {
@@ -559,7 +574,7 @@ class SqlLedger final : public Ledger {
   // The ledger's schema version (ledger_sql_schema.h): CreateSchema makes the latest; each step
   // brings a ledger of the version before it up to its own, in one transaction, and says what
   // it does. A ledger newer than this rbgate knows is refused rather than misread.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
   Status Migrate() {
     int version = ledger_sql::SchemaVersion(d_);
     if (version > kSchemaVersion) {
@@ -583,6 +598,8 @@ class SqlLedger final : public Ledger {
         {3, "files.node, outbound.node", &SqlLedger::AddNodeColumns},
         // Notices and the chain's cursor: new tables, which CreateSchema has made.
         {4, "notices, cursors", &SqlLedger::Nothing},
+        // Sources: what was collected from each (a new table, which CreateSchema has made).
+        {5, "collected", &SqlLedger::Nothing},
     };
     for (const Step& step : kSteps) {
       if (version >= step.to) continue;
@@ -653,6 +670,7 @@ class SqlLedger final : public Ledger {
   ledger_sql::Records records_{d_};
   ledger_sql::Outbound outbound_{d_, history_};
   ledger_sql::Notices notices_{d_};
+  ledger_sql::Collected collected_{d_};
 };
 
 }  // namespace

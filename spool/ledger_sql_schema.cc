@@ -75,6 +75,14 @@ CREATE TABLE IF NOT EXISTS notices (
   state TEXT NOT NULL, attempts {int} NOT NULL DEFAULT 0, next_at {int} NOT NULL DEFAULT 0,
   last_error TEXT NOT NULL DEFAULT '', sent_at TEXT NOT NULL DEFAULT '',
   message_id TEXT NOT NULL DEFAULT '', node TEXT NOT NULL DEFAULT '');
+-- Files collected from sources (ledger.h, Collections): each remote file once; mtime as the
+-- server lists it.
+CREATE TABLE IF NOT EXISTS collected (
+  id {serial}, source TEXT NOT NULL, remote_name TEXT NOT NULL, size {int} NOT NULL,
+  mtime TEXT NOT NULL, sha256 TEXT NOT NULL, route TEXT NOT NULL, local_name TEXT NOT NULL,
+  state TEXT NOT NULL, file_id TEXT NOT NULL DEFAULT '', collected_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '',
+  UNIQUE (source, remote_name, size, mtime));
 -- How far a reader of the audit chain has come (the notices': every entry up to seq read).
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, seq {int} NOT NULL);
 -- The audit chain (audit.h).
@@ -120,6 +128,7 @@ CREATE INDEX IF NOT EXISTS outbound_state ON outbound(state);
 CREATE INDEX IF NOT EXISTS outbound_attempts_at ON outbound_attempts(at);
 CREATE INDEX IF NOT EXISTS notices_due ON notices(channel, state, next_at);
 CREATE INDEX IF NOT EXISTS notices_file ON notices(file_id);
+CREATE INDEX IF NOT EXISTS collected_state ON collected(source, state);
 CREATE INDEX IF NOT EXISTS items_day ON items(kind, day);
 CREATE INDEX IF NOT EXISTS feed_states_key ON feed_states(family, key, seq);
 )sql";

@@ -77,6 +77,28 @@ void Metrics::Notified(const std::string& channel, std::string_view outcome,
   notified_[{channel, std::string(outcome), reason}] += notices;
 }
 
+void Metrics::Sources(const std::vector<std::string>& names) {
+  std::lock_guard lock(mu_);
+  for (const auto& n : names) sources_[n];
+}
+
+void Metrics::SourceCollected(const std::string& source, std::uint64_t bytes) {
+  std::lock_guard lock(mu_);
+  auto& s = sources_[source];
+  ++s.files;
+  s.bytes += bytes;
+}
+
+void Metrics::SourceFailed(const std::string& source, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  ++sources_[source].failures[reason];
+}
+
+void Metrics::SourceListed(const std::string& source, std::int64_t at_ms) {
+  std::lock_guard lock(mu_);
+  sources_[source].last_success_ms = at_ms;
+}
+
 namespace {
 
 // Seconds from `iso` (a ledger time) to `now_ns`; 0 for none.
@@ -272,6 +294,34 @@ std::string Metrics::Render(const Gauges& g) const {
       const double age = s != nullptr ? AgeSeconds(g.now_ns, s->oldest_queued_at) : 0;
       out += fmt::format("rbgate_notices_oldest_seconds{{channel=\"{}\"}} {:.3f}\n", PromLabel(c),
                          age);
+    }
+  }
+  if (!sources_.empty()) {
+    Header(out, "rbgate_source_collected_total", "counter",
+           "Files collected from a [[source]] since the daemon started.");
+    for (const auto& [name, s] : sources_) {
+      out += fmt::format("rbgate_source_collected_total{{source=\"{}\"}} {}\n", PromLabel(name),
+                         s.files);
+    }
+    Header(out, "rbgate_source_bytes_total", "counter",
+           "Bytes collected from a [[source]] since the daemon started.");
+    for (const auto& [name, s] : sources_) {
+      out +=
+          fmt::format("rbgate_source_bytes_total{{source=\"{}\"}} {}\n", PromLabel(name), s.bytes);
+    }
+    Header(out, "rbgate_source_failures_total", "counter",
+           "Failed exchanges with a [[source]] (listing, fetching, deleting or moving) by reason.");
+    for (const auto& [name, s] : sources_) {
+      for (const auto& [reason, n] : s.failures) {
+        out += fmt::format("rbgate_source_failures_total{{source=\"{}\",reason=\"{}\"}} {}\n",
+                           PromLabel(name), PromLabel(reason), n);
+      }
+    }
+    Header(out, "rbgate_source_last_success_timestamp_seconds", "gauge",
+           "When a [[source]] was last listed (unix time); 0 when not since the start.");
+    for (const auto& [name, s] : sources_) {
+      out += fmt::format("rbgate_source_last_success_timestamp_seconds{{source=\"{}\"}} {:.3f}\n",
+                         PromLabel(name), s.last_success_ms / 1000.0);
     }
   }
   Header(out, "rbgate_quarantined_files", "gauge", "Files in quarantine waiting for an officer.");

@@ -66,6 +66,12 @@ class Metrics {
   std::vector<std::string> notify_channels() const;
   void Notified(const std::string& channel, std::string_view outcome, const std::string& reason,
                 std::uint64_t notices);
+  // The [[source]]s, named at start; a file collected; a failure (list, fetch, delete, move) by
+  // reason; a listing that worked (Unix ms).
+  void Sources(const std::vector<std::string>& names);
+  void SourceCollected(const std::string& source, std::uint64_t bytes);
+  void SourceFailed(const std::string& source, const std::string& reason);
+  void SourceListed(const std::string& source, std::int64_t at_ms);
 
   std::string Render(const Gauges& gauges) const;
 
@@ -90,6 +96,12 @@ class Metrics {
   std::vector<std::string> channels_;
   std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t>
       notified_;  // channel, outcome, reason: notices
+  struct PerSource {
+    std::uint64_t files = 0, bytes = 0;
+    std::int64_t last_success_ms = 0;
+    std::map<std::string, std::uint64_t> failures;  // by reason
+  };
+  std::map<std::string, PerSource> sources_;
 };
 
 // A label value escaped as the exposition format says: backslash, double quote, line feed.

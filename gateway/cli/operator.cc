@@ -481,6 +481,55 @@ int NotifyList(Config& c, bool all, const std::string& file_id, const OperatorOp
   return 0;
 }
 
+int SourcesList(Config& c, const OperatorOptions& o) {
+  auto op = Open(c);
+  if (!op) return 2;
+  const auto stats = op->spool->ledger().SourceStatsAll();
+  const auto of = [&](const std::string& name) {
+    for (const auto& s : stats) {
+      if (s.source == name) return s;
+    }
+    return spool::SourceStats{name};
+  };
+  if (o.format == "json") {
+    Json out = Json::array();
+    for (const auto& s : c.sources) {
+      const auto st = of(s.remote.name);
+      Json j = Json::object();
+      j["name"] = Text(s.remote.name);
+      j["type"] = Text(s.remote.type);
+      j["url"] = Text(s.remote.url);
+      j["route"] = Text(s.route);
+      j["pattern"] = Text(s.pattern);
+      j["poll_seconds"] = s.poll_seconds;
+      j["after"] = Text(s.after);
+      j["move_to"] = Text(s.move_to);
+      j["collected"] = st.collected;
+      j["bytes"] = st.bytes;
+      j["waiting"] = st.waiting;
+      j["last_collected_at"] = Text(st.last_collected_at);
+      out.push_back(std::move(j));
+    }
+    PrintJson(out);
+    return 0;
+  }
+  std::printf("%-16s %-6s %-12s %-8s %9s %12s %8s  %-16s %s\n", "SOURCE", "TYPE", "ROUTE", "AFTER",
+              "COLLECTED", "BYTES", "WAITING", "LAST", "FROM");
+  for (const auto& s : c.sources) {
+    const auto st = of(s.remote.name);
+    std::printf(
+        "%-16s %-6s %-12s %-8s %9llu %12llu %8llu  %-16s %s%s\n", s.remote.name.c_str(),
+        s.remote.type.c_str(), s.route.c_str(), s.after.c_str(),
+        static_cast<unsigned long long>(st.collected), static_cast<unsigned long long>(st.bytes),
+        static_cast<unsigned long long>(st.waiting),
+        st.last_collected_at.empty() ? "-" : spool::ListedTime(st.last_collected_at).c_str(),
+        s.remote.url.c_str(), s.pattern == "*" ? "" : s.pattern.c_str());
+  }
+  std::printf("%zu source%s (WAITING: dropped, the server's copy not yet %s)\n", c.sources.size(),
+              c.sources.size() == 1 ? "" : "s", "deleted or moved");
+  return 0;
+}
+
 int OutboundList(Config& c, bool all, const OperatorOptions& o) {
   auto op = Open(c);
   if (!op) return 2;

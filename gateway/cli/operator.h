@@ -35,6 +35,9 @@ int OutboundCancel(Config& c, const std::string& id, const std::string& reason);
 // The notices (rbgate notify list): those waiting, or (`all`) every one, of one file or all,
 // and each channel's counts.
 int NotifyList(Config& c, bool all, const std::string& file_id, const OperatorOptions& o);
+// The [[source]]s: where each collects from, into which route, what it does after, and what it
+// has collected (the ledger's record).
+int SourcesList(Config& c, const OperatorOptions& o);
 // Four eyes: the second officer's approval of a file awaiting it.
 int Approve(Config& c, const std::string& id, const std::string& reason);
 

@@ -285,64 +285,67 @@ ChannelOptions ReadNotifyChannel(const std::string& file, const std::string& dir
   return o;
 }
 
-// A [[destination]] of type sftp or https: where, how to prove who we are, how to check who
-// they are, and how hard to try.
+// A partner's server, for a [[destination]] or a [[source]] of type sftp or https: where, how
+// to prove who we are, how to check who they are, and how hard to try. `kind`: "destination" or
+// "source", for messages (the keys are r.prefix()'s).
 // `daemon`: the files and secrets are read and checked (an officer's commands, which may not
 // be able to read them, do not need them).
-ForwardOptions ReadNetworkDestination(const std::string& file, const std::string& dir,
-                                      const toml::table& t, Reader& r,
-                                      const spool::DestinationOptions& d, bool daemon) {
+ForwardOptions ReadEndpoint(const std::string& file, const std::string& dir, const toml::table& t,
+                            Reader& r, const std::string& kind, const std::string& name,
+                            const std::string& type, bool daemon) {
   ForwardOptions o;
-  o.name = d.name;
-  o.type = d.type;
+  o.name = name;
+  o.type = type;
+  const std::string k = r.prefix();
   o.url = r.Get<std::string>("url").value_or("");
   const std::string scheme = o.type + "://";
   if (o.url.rfind(scheme, 0) != 0 || o.url.size() <= scheme.size()) {
-    Fail(file, t.get("url") ? t.get("url") : &t, "destination.url",
-         "a " + o.type + " destination needs a url starting " + scheme);
+    Fail(file, t.get("url") ? t.get("url") : &t, k + "url",
+         "a " + o.type + " " + kind + " needs a url starting " + scheme);
   }
   const std::string authority =
       o.url.substr(scheme.size(), o.url.find('/', scheme.size()) - scheme.size());
   if (authority.find('@') != std::string::npos) {
-    Fail(file, t.get("url"), "destination.url",
+    Fail(file, t.get("url"), k + "url",
          "names a user in the url; use `user` (and secrets from files or the environment)");
   }
   for (char ch : o.url) {
     if (static_cast<unsigned char>(ch) <= 0x20 || ch == '"' || ch == '\\') {
-      Fail(file, t.get("url"), "destination.url",
+      Fail(file, t.get("url"), k + "url",
            "must not hold spaces, quotes, backslashes or control characters (percent-encode them)");
     }
   }
   if (o.type == "sftp") {
     if (o.url.back() != '/') {
-      Fail(file, t.get("url"), "destination.url", "an sftp url names a folder: end it with '/'");
+      Fail(file, t.get("url"), k + "url", "an sftp url names a folder: end it with '/'");
     }
     o.user = r.Get<std::string>("user").value_or("");
-    if (o.user.empty()) Fail(file, &t, "destination.user", "an sftp destination needs a user");
+    if (o.user.empty()) Fail(file, &t, k + "user", "an sftp " + kind + " needs a user");
     o.identity_file =
         ReadableFile(file, dir, t, r, "identity_file", true,
-                     "an sftp destination needs identity_file (a private key)", daemon);
-    o.known_hosts = ReadableFile(file, dir, t, r, "known_hosts", true,
-                                 "an sftp destination needs known_hosts: the server's host key is "
-                                 "always checked",
-                                 daemon);
+                     "an sftp " + kind + " needs identity_file (a private key)", daemon);
+    o.known_hosts = ReadableFile(
+        file, dir, t, r, "known_hosts", true,
+        "an sftp " + kind + " needs known_hosts: the server's host key is always checked", daemon);
     o.key_passphrase = ReadSecret(file, dir, t, r, "key_passphrase", daemon);
   } else {
-    o.method = r.Get<std::string>("method").value_or("POST");
-    if (o.method != "POST" && o.method != "PUT") {
-      Fail(file, t.get("method"), "destination.method", "must be POST or PUT");
-    }
-    o.content_type = r.Get<std::string>("content_type").value_or("application/octet-stream");
-    for (char ch : o.content_type) {
-      if (static_cast<unsigned char>(ch) < 0x20) {
-        Fail(file, t.get("content_type"), "destination.content_type", "must be one line");
+    if (kind == "destination") {
+      o.method = r.Get<std::string>("method").value_or("POST");
+      if (o.method != "POST" && o.method != "PUT") {
+        Fail(file, t.get("method"), k + "method", "must be POST or PUT");
+      }
+      o.content_type = r.Get<std::string>("content_type").value_or("application/octet-stream");
+      for (char ch : o.content_type) {
+        if (static_cast<unsigned char>(ch) < 0x20) {
+          Fail(file, t.get("content_type"), k + "content_type", "must be one line");
+        }
       }
     }
     o.ca_file = ReadableFile(file, dir, t, r, "ca_file", false, "", daemon);
     o.client_cert = ReadableFile(file, dir, t, r, "client_cert", false, "", daemon);
     o.client_key = ReadableFile(file, dir, t, r, "client_key", false, "", daemon);
     if (o.client_cert.empty() != o.client_key.empty()) {
-      Fail(file, &t, "destination.client_key", "client_cert and client_key go together");
+      Fail(file, &t, k + "client_key", "client_cert and client_key go together");
     }
     o.client_key_passphrase = ReadSecret(file, dir, t, r, "client_key_passphrase", daemon);
     o.token = ReadSecret(file, dir, t, r, "token", daemon);
@@ -352,13 +355,59 @@ ForwardOptions ReadNetworkDestination(const std::string& file, const std::string
   o.retry_min_seconds = Bounded(file, t, r, "retry_min_seconds", 2, 1, 3600);
   o.retry_max_seconds = Bounded(file, t, r, "retry_max_seconds", 600, 1, 86400);
   if (o.retry_max_seconds < o.retry_min_seconds) {
-    Fail(file, t.get("retry_max_seconds"), "destination.retry_max_seconds",
+    Fail(file, t.get("retry_max_seconds"), k + "retry_max_seconds",
          "must not be less than retry_min_seconds");
   }
-  o.max_in_flight = Bounded(file, t, r, "max_in_flight", 2, 1, 64);
+  if (kind == "destination") o.max_in_flight = Bounded(file, t, r, "max_in_flight", 2, 1, 64);
   o.circuit_failures = Bounded(file, t, r, "circuit_failures", 5, 1, 1000);
   o.circuit_open_seconds = Bounded(file, t, r, "circuit_open_seconds", 60, 1, 86400);
   return o;
+}
+
+// A [[source]]: a partner's folder collected into a route's drop folder (collector.h).
+SourceOptions ReadSource(const std::string& file, const std::string& dir, const toml::table& t,
+                         Reader& r, const std::set<std::string>& routes, bool daemon) {
+  SourceOptions s;
+  const std::string name = r.Get<std::string>("name").value_or("");
+  if (name.empty() || name != spool::Spool::SanitiseName(name) || name.find('+') != name.npos) {
+    Fail(file, t.get("name") ? t.get("name") : &t, "source.name",
+         "needs a name of letters, digits, '.', '-' or '_'");
+  }
+  const std::string type = r.Get<std::string>("type").value_or("");
+  if (type != "sftp") {
+    Fail(file, t.get("type") ? t.get("type") : &t, "source.type",
+         "must be \"sftp\" (collecting over HTTPS is not in this version)");
+  }
+  s.remote = ReadEndpoint(file, dir, t, r, "source", name, type, daemon);
+  s.route = r.Get<std::string>("route").value_or("");
+  if (routes.count(s.route) == 0) {
+    Fail(file, t.get("route") ? t.get("route") : &t, "source.route",
+         s.route.empty() ? "a source needs the route whose drop folder it feeds"
+                         : "no [[route]] named '" + s.route + "'");
+  }
+  s.pattern = r.Get<std::string>("pattern").value_or("*");
+  if (s.pattern.empty() || s.pattern.find('/') != std::string::npos) {
+    Fail(file, t.get("pattern"), "source.pattern", "must be a file name pattern (no '/')");
+  }
+  s.poll_seconds = Bounded(file, t, r, "poll_seconds", 300, 1, 86400);
+  s.settle_seconds = Bounded(file, t, r, "settle_seconds", 30, 0, 3600);
+  s.after = r.Get<std::string>("after").value_or("");
+  if (s.after != "delete" && s.after != "move" && s.after != "keep") {
+    Fail(file, t.get("after") ? t.get("after") : &t, "source.after",
+         "must say what is done on the server once the spool holds a file: \"delete\", "
+         "\"move\" (to move_to) or \"keep\" (remembered, never collected twice)");
+  }
+  s.move_to = r.Get<std::string>("move_to").value_or("");
+  if ((s.after == "move") != !s.move_to.empty()) {
+    Fail(file, t.get("move_to") ? t.get("move_to") : &t, "source.move_to",
+         "goes with after = \"move\": a folder on the server, ending in '/'");
+  }
+  if (!s.move_to.empty() &&
+      (s.move_to.back() != '/' || s.move_to.find_first_of("\"\\") != std::string::npos)) {
+    Fail(file, t.get("move_to"), "source.move_to",
+         "must be a folder on the server ending in '/', without quotes or backslashes");
+  }
+  return s;
 }
 
 }  // namespace
@@ -530,7 +579,8 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
       }
       d.type = r.Get<std::string>("type").value_or("directory");
       if (d.type == "sftp" || d.type == "https") {
-        c.forwards.push_back(ReadNetworkDestination(path, dir, *t, r, d, check_feeds));
+        c.forwards.push_back(
+            ReadEndpoint(path, dir, *t, r, "destination", d.name, d.type, check_feeds));
       } else if (d.type == "directory") {
         auto p = r.Get<std::string>("path");
         if (!p || p->empty())
@@ -667,6 +717,25 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
       }
     }
   }
+  top.Known("source");
+  std::set<std::string> source_names;
+  if (const toml::node* n = root.get("source")) {
+    const toml::array* a = n->as_array();
+    if (a == nullptr) Fail(path, n, "source", "must be [[source]] tables");
+    for (const auto& e : *a) {
+      const toml::table* t = e.as_table();
+      if (t == nullptr) Fail(path, &e, "source", "must be [[source]] tables");
+      Reader r(path, *t, "source.");
+      SourceOptions s = ReadSource(path, dir, *t, r, route_names, check_feeds);
+      if (!source_names.insert(s.remote.name).second ||
+          destination_names.count(s.remote.name) > 0) {
+        Fail(path, t->get("name"), "source.name",
+             "'" + s.remote.name + "' is defined twice (sources and destinations share names)");
+      }
+      r.NoOthers();
+      c.sources.push_back(std::move(s));
+    }
+  }
   top.NoOthers();
   return c;
 }
@@ -768,6 +837,22 @@ path = "delivered"
 # url = "https://council.webhook.office.com/webhookb2/..."
 # token_file = "/etc/rbgate/teams.token"    # if the receiver wants a bearer token
 # digest_minutes = 15                       # gathered into one message; 0: each at once
+
+# Partners' folders collected from, each into a route's drop folder: listed every poll_seconds,
+# a file collected once it has held still for settle_seconds, and deleted, moved or kept
+# (remembered, never collected twice) on the server only once the spool holds it.
+# [[source]]
+# name = "landlord-a"
+# type = "sftp"
+# url = "sftp://sftp.landlord.example/outgoing/"
+# user = "council"
+# identity_file = "/etc/rbgate/landlord-a.key"
+# known_hosts = "/etc/rbgate/known_hosts"    # the server's host key is always checked
+# route = "auto"
+# pattern = "*.csv"
+# poll_seconds = 300
+# after = "move"                             # "delete", "move" (to move_to) or "keep"
+# move_to = "/outgoing/collected/"
 
 # Drop folders: incoming/<name>/. Files are claimed once settled, checked, and then either
 # archived and delivered, or quarantined for an officer (rbgate quarantine list).

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gateway/admin/admin_server.h"
+#include "gateway/collect/collector.h"
 #include "gateway/daemon/late_feeds.h"
 #include "gateway/forward/transfer.h"
 #include "gateway/notify/notify.h"
@@ -41,6 +42,7 @@ struct Config {
   std::map<std::string, Expectation> expectations;  // by route: when its file is due
   std::vector<ForwardOptions> forwards;             // the network destinations (sftp, https)
   std::vector<ChannelOptions> notify;               // [[notify]]: who is told of what
+  std::vector<SourceOptions> sources;               // [[source]]: folders collected from
 };
 
 // A configuration mistake, with the file, line and key in its message.

@@ -403,6 +403,24 @@ int RunDaemon(Config& config, bool once) {
     });
     if (!once) forwarder->Start();
   }
+  // Partners' folders collected into drop folders, by the node that leads.
+  std::optional<Collector> collector;
+  if (!config.sources.empty()) {
+    collector.emplace(
+        sp->ledger(), config.spool.root + "/incoming", config.sources, metrics,
+        [&] { return (!lease || lease->held()) && (!several || sp->ledger().Leads()); },
+        [&](const std::string&, const std::string& summary) {
+          tell("source-failing", "", summary);
+        });
+    if (!once) {
+      collector->Start();
+    } else {
+      log::Event(Level::kWarning, "sources-not-collected",
+                 {Text("reason",
+                       "run --once takes what is in the drop folders; sources are "
+                       "collected by the daemon")});
+    }
+  }
   std::optional<AdminServer> admin;
   if (!once && !config.admin.listen.empty()) {
     admin.emplace(config.admin, *sp, metrics, late ? &*late : nullptr);
@@ -743,6 +761,7 @@ int RunDaemon(Config& config, bool once) {
       }
     }
   }
+  if (collector) collector->Stop();
   queue.Close();
   for (auto& w : workers) w.join();
   if (forwarder) {
