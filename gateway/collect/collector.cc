@@ -202,9 +202,9 @@ void Collector::Poll(Source& s, std::int64_t now) {
       }
       continue;
     }
-    // To the second where the server says, so that a file replaced within the minute is new.
+    // Exact where the server can say more (a file replaced within the minute is new).
     RemoteEntry entry = e;
-    if (std::string at = s.folder->ModifiedAt(e.name); !at.empty()) entry.mtime = std::move(at);
+    s.folder->Refine(entry);
     const bool remembered = std::any_of(known.begin(), known.end(), [&](const auto& k) {
       return k.remote_name == entry.name && k.size == entry.size && k.mtime == entry.mtime;
     });

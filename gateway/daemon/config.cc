@@ -374,9 +374,8 @@ SourceOptions ReadSource(const std::string& file, const std::string& dir, const 
          "needs a name of letters, digits, '.', '-' or '_'");
   }
   const std::string type = r.Get<std::string>("type").value_or("");
-  if (type != "sftp") {
-    Fail(file, t.get("type") ? t.get("type") : &t, "source.type",
-         "must be \"sftp\" (collecting over HTTPS is not in this version)");
+  if (type != "sftp" && type != "https") {
+    Fail(file, t.get("type") ? t.get("type") : &t, "source.type", "must be \"sftp\" or \"https\"");
   }
   s.remote = ReadEndpoint(file, dir, t, r, "source", name, type, daemon);
   s.route = r.Get<std::string>("route").value_or("");
@@ -398,6 +397,10 @@ SourceOptions ReadSource(const std::string& file, const std::string& dir, const 
          "\"move\" (to move_to) or \"keep\" (remembered, never collected twice)");
   }
   s.move_to = r.Get<std::string>("move_to").value_or("");
+  if (type == "https" && s.after == "move") {
+    Fail(file, t.get("after"), "source.after",
+         "an https source can \"delete\" (HTTP DELETE) or \"keep\", not \"move\"");
+  }
   if ((s.after == "move") != !s.move_to.empty()) {
     Fail(file, t.get("move_to") ? t.get("move_to") : &t, "source.move_to",
          "goes with after = \"move\": a folder on the server, ending in '/'");

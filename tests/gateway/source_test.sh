@@ -19,7 +19,9 @@ source "$(dirname "$0")/../support/servers.sh"
 cd "$tmp" || exit 1
 servers_init "$tmp" "$sink"
 start_sshd || exit 1
-start_sink || exit 1
+mkdir -p "$tmp/web"
+printf 'portal-token-9f2e\n' >"$tmp/portal.token"
+SINK_ARGS="--serve $tmp/web --token portal-token-9f2e" start_sink || exit 1
 r=$tmp/remote
 mkdir -p "$r/out" "$r/moving" "$r/done" "$r/keep"
 
@@ -36,6 +38,10 @@ sed -i 's|^listen = "127.0.0.1:8490"|listen = "127.0.0.1:0"|; s|^rescan_seconds 
   source_table landlord-a "$r/out" auto delete
   source_table bureau "$r/moving" auto move "move_to = \"$r/done/\""
   source_table portal "$r/keep" auto keep
+  # A bureau's HTTPS portal: a JSON listing, files fetched with a bearer token, then deleted.
+  printf '\n[[source]]\nname = "web"\ntype = "https"\nurl = "https://127.0.0.1:%s/files/"\n' "$sink_port"
+  printf 'ca_file = "%s"\ntoken_file = "%s"\nroute = "auto"\nafter = "delete"\n' "$tmp/pki/ca.crt" "$tmp/portal.token"
+  printf 'pattern = "*.s18"\npoll_seconds = 1\nsettle_seconds = 1\nretry_min_seconds = 1\nretry_max_seconds = 2\n'
   # Operations are told when a source starts failing.
   printf '\n[[notify]]\nname = "ops"\ntype = "webhook"\nurl = "https://127.0.0.1:%s/upload/hook"\nca_file = "%s"\nevents = ["source-failing"]\n' \
     "$sink_port" "$tmp/pki/ca.crt"
@@ -46,6 +52,7 @@ gen --seed 2 -o "$r/out/a2.s18"
 printf 'not for us\n' >"$r/out/notes.txt"  # the pattern says *.s18
 gen --seed 3 -o "$r/moving/b1.s18"
 gen --seed 4 -o "$r/keep/c1.s18"
+gen --seed 9 -o "$tmp/web/w1.s18"
 delivered() { ls "$s/delivered" 2>/dev/null | grep -c "_$1\$"; }
 delivered_is() { [ "$(delivered "$1")" -eq "$2" ]; }
 same() {  # same NAME FILE: the one delivered copy of NAME holds FILE's bytes
@@ -59,6 +66,9 @@ check collected-keep wait_for 10 delivered_is c1.s18 1
 check bytes-a1 same a1.s18 <(gen --seed 1 -o /dev/stdout)
 check bytes-b1 same b1.s18 <(gen --seed 3 -o /dev/stdout)
 check bytes-c1 same c1.s18 <(gen --seed 4 -o /dev/stdout)
+check collected-https wait_for 10 delivered_is w1.s18 1
+check bytes-w1 same w1.s18 <(gen --seed 9 -o /dev/stdout)
+check https-deleted wait_for 10 test ! -e "$tmp/web/w1.s18"
 # The server's side changed only after the spool held each file, as each source says.
 check deleted wait_for 10 bash -c "[ ! -e '$r/out/a1.s18' ] && [ ! -e '$r/out/a2.s18' ]"
 check pattern-kept test -e "$r/out/notes.txt"
@@ -150,7 +160,8 @@ refused() {  # refused NAME TABLE EXPECTED
   check "bad-$1" test $? -eq 2
   check "bad-$1-says" grep -q "$3" "$b.err"
 }
-refused https "$(source_table x /in auto delete | sed 's/type = "sftp"/type = "https"/')" 'source.type.*must be "sftp"'
+refused type "$(source_table x /in auto delete | sed 's/type = "sftp"/type = "ftp"/')" 'source.type.*must be "sftp" or "https"'
+refused https-move "$(printf '[[source]]\nname = "x"\ntype = "https"\nurl = "https://portal.example/files/"\nroute = "auto"\nafter = "move"\nmove_to = "/done/"\n')" 'an https source can "delete"'
 refused after "$(source_table x /in auto never)" 'source.after.*"delete", "move"'
 refused move-to "$(source_table x /in auto move)" 'source.move_to.*goes with after = "move"'
 refused route "$(source_table x /in nowhere delete)" "source.route.*no \[\[route\]\] named 'nowhere'"

@@ -11,11 +11,17 @@
 //   fail N        500 for the next N uploads (nothing stored), then ok
 //   hang S        store, then wait S seconds before answering (a client gives up first)
 //   reject        400 with a reason in the body
+//
+// With --serve DIR it is also a partner's server that files are collected from: GET /files/
+// lists DIR's files as JSON ([{"name", "size", "modified"}]), GET (and HEAD) /files/NAME serves
+// one, DELETE /files/NAME removes it; with --token T, each of those wants "Bearer T".
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -131,6 +137,41 @@ int main(int argc, char** argv) {
     res.status = 201;
     res.set_content("stored\n", "text/plain");
   };
+  const std::string serve = Arg(argc, argv, "--serve"), token = Arg(argc, argv, "--token");
+  const auto allowed = [&](const httplib::Request& req, httplib::Response& res) {
+    if (token.empty() || req.get_header_value("Authorization") == "Bearer " + token) return true;
+    res.status = 401;
+    return false;
+  };
+  if (!serve.empty()) {
+    server.Get("/files/", [&](const httplib::Request& req, httplib::Response& res) {
+      if (!allowed(req, res)) return;
+      std::string out = "[";
+      for (const auto& e : std::filesystem::directory_iterator(serve)) {
+        const std::string name = e.path().filename().string();
+        struct stat st {};
+        if (!e.is_regular_file() || name[0] == '.' || ::stat(e.path().c_str(), &st) != 0) continue;
+        out += (out.size() > 1 ? "," : "") + std::string("{\"name\":\"") + name +
+               "\",\"size\":" + std::to_string(st.st_size) + ",\"modified\":\"" +
+               std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + "\"}";
+      }
+      res.set_content(out + "]", "application/json");
+    });
+    server.Get(R"(/files/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
+      if (!allowed(req, res)) return;
+      std::ifstream in(serve + "/" + req.matches[1].str(), std::ios::binary);
+      if (!in) {
+        res.status = 404;
+        return;
+      }
+      std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      res.set_content(body, "application/octet-stream");
+    });
+    server.Delete(R"(/files/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
+      if (!allowed(req, res)) return;
+      res.status = std::filesystem::remove(serve + "/" + req.matches[1].str()) ? 204 : 404;
+    });
+  }
   server.Post(R"(/upload.*)", upload);
   server.Put(R"(/upload.*)", upload);
   // --port P: that port (a restart where the client expects it); else any free one.

@@ -34,12 +34,12 @@ srv_cert() {  # srv_cert NAME SUBJECT-ALT-NAME: pki/NAME.{crt,key}, signed by th
     -out "$srv/pki/$1.crt" 2>/dev/null
 }
 
-start_sink() {  # start_sink [PORT]: sets sink_pid, sink_port; stores into recv/
+start_sink() {  # start_sink [PORT]: sets sink_pid, sink_port; stores into recv/; $SINK_ARGS more
   rm -f "$srv/sink.port"
   # A fixture, not the code under test: under ThreadSanitizer its races (httplib's, OpenSSL's,
   # uninstrumented) are neither reported nor fatal.
   TSAN_OPTIONS="report_bugs=0 halt_on_error=0" "$srv_sink" --cert "$srv/pki/loopback.crt" --key "$srv/pki/loopback.key" --store "$srv/recv" \
-    --port-file "$srv/sink.port" ${1:+--port "$1"} >/dev/null 2>>"$srv/sink.log" &
+    --port-file "$srv/sink.port" ${1:+--port "$1"} ${SINK_ARGS:-} >/dev/null 2>>"$srv/sink.log" &
   sink_pid=$!
   wait_for 10 test -s "$srv/sink.port" || {
     echo "servers.sh: the HTTPS sink did not start: $(cat "$srv/sink.log")" >&2

@@ -25,6 +25,26 @@ TEST_CASE("collect: listing lines, files only, names whatever they hold") {
   CHECK_FALSE(ParseListingLine(""));
 }
 
+TEST_CASE("collect: an HTTPS listing is a JSON array of files") {
+  std::vector<RemoteEntry> files;
+  std::string why;
+  REQUIRE(ParseJsonListing(
+      R"([{"name":"r1.csv","size":120,"modified":"2026-12-07T08:00:00Z"},"r2.csv"])", files, why));
+  REQUIRE(files.size() == 2);
+  CHECK(files[0].name == "r1.csv");
+  CHECK(files[0].size == 120);
+  CHECK(files[0].mtime == "2026-12-07T08:00:00Z");
+  CHECK(files[1].name == "r2.csv");
+  CHECK(files[1].size == 0);  // asked for with HEAD (Refine)
+  files.clear();
+  CHECK_FALSE(ParseJsonListing("<html>index</html>", files, why));
+  CHECK(why.find("not JSON") == 0);
+  CHECK_FALSE(ParseJsonListing(R"({"files":[]})", files, why));
+  CHECK(why == "not a JSON array of files");
+  CHECK_FALSE(ParseJsonListing(R"([{"size":3}])", files, why));
+  CHECK(why.find("without a \"name\"") != std::string::npos);
+}
+
 TEST_CASE("collect: names used here are plain") {
   std::string why;
   CHECK(ListedName("rents-2026-12-07.csv", why));
