@@ -15,6 +15,8 @@ packages=(
   libcurl4-openssl-dev  # forwarders
   libsqlite3-dev        # ledger
   libpq-dev             # the ledger in PostgreSQL, for several nodes
+  libgpgme-dev          # OpenPGP: files decrypted and verified, outputs encrypted (GPGME)
+  gnupg                 # gpg, which GPGME runs
   postgresql            # the tests start a PostgreSQL server of their own (initdb, pg_ctl)
   sqlite3               # the tests edit a ledger as a tamperer would
   libssl-dev            # SHA-256
