@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gpgme.h>
 
+#include <ctime>
 #include <memory>
 #include <mutex>
 
@@ -214,6 +215,24 @@ StatusOr<std::vector<Key>> ListKeys(const std::string& home) {
     gpgme_op_keylist_end(c);
   }
   return out;
+}
+
+std::string KeyState(const Key& k, std::int64_t now, int warn_days, bool& warn) {
+  const auto day = [](std::int64_t t) {
+    const std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  };
+  warn = true;
+  if (k.revoked) return "revoked";
+  if (k.expired || (k.expires > 0 && k.expires <= now)) return "EXPIRED " + day(k.expires);
+  if (k.expires > 0 && k.expires - now <= std::int64_t{warn_days} * 86400) {
+    const std::int64_t days = (k.expires - now) / 86400;
+    return fmt::format("expires in {} day{} ({})", days, days == 1 ? "" : "s", day(k.expires));
+  }
+  warn = false;
+  return k.expires > 0 ? "ok, expires " + day(k.expires) : "ok, never expires";
 }
 
 }  // namespace rbgate::spool::openpgp

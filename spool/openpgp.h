@@ -49,6 +49,11 @@ struct Key {
 // The keyring's keys, public and secret.
 StatusOr<std::vector<Key>> ListKeys(const std::string& home);
 
+// A key's state at `now` (Unix seconds) for people: "revoked", "EXPIRED 2026-11-30", "expires
+// in 12 days (2026-12-19)" when within `warn_days`, else "ok" or "ok, never expires". `warn`:
+// whether someone should act (revoked, expired or expiring within warn_days).
+std::string KeyState(const Key& k, std::int64_t now, int warn_days, bool& warn);
+
 // gpgme_check_version, once, before any thread uses GPGME.
 void Init();
 

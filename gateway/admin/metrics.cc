@@ -99,6 +99,11 @@ void Metrics::SourceListed(const std::string& source, std::int64_t at_ms) {
   sources_[source].last_success_ms = at_ms;
 }
 
+void Metrics::OpenPgpKeys(std::vector<KeyExpiry> keys) {
+  std::lock_guard lock(mu_);
+  keys_ = std::move(keys);
+}
+
 namespace {
 
 // Seconds from `iso` (a ledger time) to `now_ns`; 0 for none.
@@ -323,6 +328,22 @@ std::string Metrics::Render(const Gauges& g) const {
       out += fmt::format("rbgate_source_last_success_timestamp_seconds{{source=\"{}\"}} {:.3f}\n",
                          PromLabel(name), s.last_success_ms / 1000.0);
     }
+  }
+  if (keys_) {
+    Header(out, "rbgate_openpgp_key_expires_timestamp_seconds", "gauge",
+           "When an OpenPGP key in the keyring expires (unix time); keys that never expire are "
+           "not listed.");
+    std::uint64_t act = 0;
+    for (const auto& k : *keys_) {
+      if (k.warn) ++act;
+      if (k.expires <= 0) continue;
+      out += fmt::format("rbgate_openpgp_key_expires_timestamp_seconds{{fingerprint=\"{}\"}} {}\n",
+                         PromLabel(k.fingerprint), k.expires);
+    }
+    Header(
+        out, "rbgate_openpgp_keys_needing_action", "gauge",
+        "OpenPGP keys revoked, expired or expiring within openpgp.warn_days (rbgate keys list).");
+    out += fmt::format("rbgate_openpgp_keys_needing_action {}\n", act);
   }
   Header(out, "rbgate_quarantined_files", "gauge", "Files in quarantine waiting for an officer.");
   out += fmt::format("rbgate_quarantined_files {}\n", g.quarantined);

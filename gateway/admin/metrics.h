@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -72,6 +73,14 @@ class Metrics {
   void SourceCollected(const std::string& source, std::uint64_t bytes);
   void SourceFailed(const std::string& source, const std::string& reason);
   void SourceListed(const std::string& source, std::int64_t at_ms);
+  // The OpenPGP keyring's keys as last looked at (daily): when each expires (0: never), and
+  // whether someone should act (revoked, expired, or expiring within openpgp.warn_days).
+  struct KeyExpiry {
+    std::string fingerprint;
+    std::int64_t expires = 0;
+    bool warn = false;
+  };
+  void OpenPgpKeys(std::vector<KeyExpiry> keys);
 
   std::string Render(const Gauges& gauges) const;
 
@@ -102,6 +111,7 @@ class Metrics {
     std::map<std::string, std::uint64_t> failures;  // by reason
   };
   std::map<std::string, PerSource> sources_;
+  std::optional<std::vector<KeyExpiry>> keys_;
 };
 
 // A label value escaped as the exposition format says: backslash, double quote, line feed.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "spool/json.h"
 #include "spool/ledger_copy.h"
 #include "spool/lock.h"
+#include "spool/openpgp.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -527,6 +529,53 @@ int SourcesList(Config& c, const OperatorOptions& o) {
   }
   std::printf("%zu source%s (WAITING: dropped, the server's copy not yet %s)\n", c.sources.size(),
               c.sources.size() == 1 ? "" : "s", "deleted or moved");
+  return 0;
+}
+
+int KeysList(Config& c, const OperatorOptions& o) {
+  if (c.openpgp_home.empty()) {
+    std::fprintf(stderr, "rbgate: no [openpgp] home in %s: no keyring to list\n", c.path.c_str());
+    return 2;
+  }
+  // gpg would make a keyring where there is none: a mistyped home is said, not created.
+  if (spool::KindOf(c.openpgp_home) != spool::NodeKind::kDirectory) {
+    std::fprintf(stderr, "rbgate: [openpgp] home %s is not a folder: no keyring there\n",
+                 c.openpgp_home.c_str());
+    return 2;
+  }
+  auto keys = spool::openpgp::ListKeys(c.openpgp_home);
+  if (!keys.ok()) return Fail(keys.status());
+  const std::int64_t now = std::time(nullptr);
+  if (o.format == "json") {
+    Json out = Json::array();
+    for (const auto& k : *keys) {
+      bool warn = false;
+      Json j = Json::object();
+      j["fingerprint"] = Text(k.fingerprint);
+      j["user_id"] = Text(k.user_id);
+      j["secret"] = k.secret;
+      j["can_encrypt"] = k.can_encrypt;
+      j["can_sign"] = k.can_sign;
+      j["expires"] = Text(k.expires > 0 ? spool::IsoFromUnixMs(k.expires * 1000) : "");
+      j["state"] = Text(spool::openpgp::KeyState(k, now, c.openpgp_warn_days, warn));
+      j["needs_action"] = warn;
+      out.push_back(std::move(j));
+    }
+    PrintJson(out);
+    return 0;
+  }
+  std::printf("%-40s %-7s %-34s %s\n", "FINGERPRINT", "KIND", "STATE", "USER ID");
+  std::size_t act = 0;
+  for (const auto& k : *keys) {
+    bool warn = false;
+    const std::string state = spool::openpgp::KeyState(k, now, c.openpgp_warn_days, warn);
+    act += warn ? 1 : 0;
+    std::printf("%-40s %-7s %-34s %s\n", k.fingerprint.c_str(), k.secret ? "council" : "partner",
+                state.c_str(), Shown(k.user_id).c_str());
+  }
+  std::printf("%zu key%s in %s; %zu to act on (revoked, expired or expiring within %d days)\n",
+              keys->size(), keys->size() == 1 ? "" : "s", c.openpgp_home.c_str(), act,
+              c.openpgp_warn_days);
   return 0;
 }
 

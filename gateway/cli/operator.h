@@ -38,6 +38,9 @@ int NotifyList(Config& c, bool all, const std::string& file_id, const OperatorOp
 // The [[source]]s: where each collects from, into which route, what it does after, and what it
 // has collected (the ledger's record).
 int SourcesList(Config& c, const OperatorOptions& o);
+// The OpenPGP keyring ([openpgp] home): each key, whose it is, and when it expires, those to
+// act on first said. 0 listed (whatever the keys' states); 2 no keyring or it cannot be read.
+int KeysList(Config& c, const OperatorOptions& o);
 // Four eyes: the second officer's approval of a file awaiting it.
 int Approve(Config& c, const std::string& id, const std::string& reason);
 

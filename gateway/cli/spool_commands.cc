@@ -164,6 +164,14 @@ class SpoolCommands final : public CommandGroup {
         "Delete archived originals and rejected files' quarantine folders older than "
         "[archive] and [quarantine] retain_days, each on record (the daemon does it daily)");
     ar_purge_->add_flag("--dry-run", purge_dry_run, "Say what would go; delete nothing");
+    keys_ = app.add_subcommand("keys", "The OpenPGP keyring ([openpgp] home)");
+    keys_->require_subcommand(1);
+    add_config(keys_);
+    k_list_ = keys_->add_subcommand("list", "Each key, whose it is, and when it expires");
+    k_list_->add_option("--format", op.format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->type_name("FORMAT")
+        ->capture_default_str();
     sources_ = app.add_subcommand("sources", "The [[source]]s: partners' folders collected from");
     sources_->require_subcommand(1);
     add_config(sources_);
@@ -248,9 +256,9 @@ class SpoolCommands final : public CommandGroup {
         "Exit status: 0 every return matched once; 1 some are unmatched or returned twice; "
         "2 usage or ledger error.");
     // `rbgate ledger list --config F` as well as `rbgate ledger --config F list`.
-    for (CLI::App* leaf :
-         {q_list_, q_show_, q_release_, q_reject_, q_reprocess_, l_list_, l_show_, l_purge_,
-          l_migrate_, l_backup_, ar_purge_, a_verify_, o_list_, o_retry_, o_cancel_, s_list_}) {
+    for (CLI::App* leaf : {q_list_, q_show_, q_release_, q_reject_, q_reprocess_, l_list_, l_show_,
+                           l_purge_, l_migrate_, l_backup_, ar_purge_, a_verify_, o_list_, o_retry_,
+                           o_cancel_, s_list_, k_list_}) {
       leaf->fallthrough();
     }
   }
@@ -259,7 +267,7 @@ class SpoolCommands final : public CommandGroup {
     if (*init_) return gateway::Init(init_dir);
     if (*voa_balance_ && !vb.list.empty()) return gateway::VoaBalance(vb);
     if (*run_ || *quarantine_ || *ledger_ || *archive_ || *stats_ || *nodes_ || *reconcile_ ||
-        *audit_ || *outbound_ || *approve_ || *voa_ || *sources_) {
+        *audit_ || *outbound_ || *approve_ || *voa_ || *sources_ || *keys_) {
       gateway::Config config;
       try {
         config = gateway::LoadConfig(config_path, /*check_feeds=*/run_->parsed(),
@@ -290,6 +298,7 @@ class SpoolCommands final : public CommandGroup {
       if (*nodes_) return gateway::Nodes(config, op);
       if (*o_list_) return gateway::OutboundList(config, outbound_all, op);
       if (*s_list_) return gateway::SourcesList(config, op);
+      if (*k_list_) return gateway::KeysList(config, op);
       if (*o_retry_) return gateway::OutboundRetry(config, id, reason);
       if (*o_cancel_) return gateway::OutboundCancel(config, id, reason);
       if (*approve_) return gateway::Approve(config, id, reason);
@@ -331,6 +340,8 @@ class SpoolCommands final : public CommandGroup {
   CLI::App* outbound_ = nullptr;
   CLI::App* o_list_ = nullptr;
   CLI::App* sources_ = nullptr;
+  CLI::App* keys_ = nullptr;
+  CLI::App* k_list_ = nullptr;
   CLI::App* s_list_ = nullptr;
   CLI::App* o_retry_ = nullptr;
   CLI::App* o_cancel_ = nullptr;

@@ -498,6 +498,18 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
     }
     r.NoOthers();
   }
+  if (const toml::table* t = top.Table("openpgp")) {
+    Reader r(path, *t, "openpgp.");
+    if (auto home = r.Get<std::string>("home"); home && !home->empty()) {
+      c.openpgp_home = Resolve(dir, *home);
+      if (check_feeds && spool::KindOf(c.openpgp_home) != spool::NodeKind::kDirectory) {
+        Fail(path, t->get("home"), "openpgp.home",
+             "is not a folder: the keyring (GNUPGHOME) must be there");
+      }
+    }
+    c.openpgp_warn_days = Bounded(path, *t, r, "warn_days", 30, 1, 365);
+    r.NoOthers();
+  }
   if (const toml::table* t = top.Table("admin")) {
     Reader r(path, *t, "admin.");
     c.admin.listen = r.Get<std::string>("listen").value_or(c.admin.listen);
@@ -840,6 +852,12 @@ path = "delivered"
 # url = "https://council.webhook.office.com/webhookb2/..."
 # token_file = "/etc/rbgate/teams.token"    # if the receiver wants a bearer token
 # digest_minutes = 15                       # gathered into one message; 0: each at once
+
+# OpenPGP: the keyring (a GnuPG home: the council's service keys, partners' public keys).
+# rbgate keys list shows them; keys expiring within warn_days are said daily (log, metrics).
+# [openpgp]
+# home = "/etc/rbgate/gnupg"
+# warn_days = 30
 
 # Partners' folders collected from, each into a route's drop folder: listed every poll_seconds,
 # a file collected once it has held still for settle_seconds, and deleted, moved or kept

@@ -43,6 +43,9 @@ struct Config {
   std::vector<ForwardOptions> forwards;             // the network destinations (sftp, https)
   std::vector<ChannelOptions> notify;               // [[notify]]: who is told of what
   std::vector<SourceOptions> sources;               // [[source]]: folders collected from
+  // [openpgp]: the keyring (GNUPGHOME; empty: no OpenPGP) and how early an expiring key is said.
+  std::string openpgp_home;
+  int openpgp_warn_days = 30;
 };
 
 // A configuration mistake, with the file, line and key in its message.

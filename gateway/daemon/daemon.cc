@@ -36,6 +36,7 @@
 #include "spool/fsio.h"
 #include "spool/ledger.h"
 #include "spool/lock.h"
+#include "spool/openpgp.h"
 
 namespace rbgate::gateway {
 namespace {
@@ -583,8 +584,36 @@ int RunDaemon(Config& config, bool once) {
   if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
   std::int64_t last_watchdog = 0;
   std::int64_t last_late_check = 0;
-  std::int64_t last_purge = 0;  // retention: at start, then daily
+  // Daily work, done at start too: NowMs() is the steady clock's, which counts from boot, so a
+  // machine up less than a day would otherwise wait for its first.
+  const std::int64_t a_day_ago = NowMs() - 86'400'000;
+  std::int64_t last_purge = a_day_ago;  // retention: at start, then daily
   std::int64_t last_adopt = 0;
+  std::int64_t last_keys = a_day_ago;  // the OpenPGP keyring looked at: at start, then daily
+  // Keys revoked, expired or expiring soon are said (log, metrics), every day until dealt with.
+  const auto look_at_keys = [&] {
+    auto keys = spool::openpgp::ListKeys(config.openpgp_home);
+    if (!keys.ok()) {
+      log::Event(Level::kError, "keyring-unreadable",
+                 {Text("home", config.openpgp_home), Text("reason", keys.status().message)});
+      return;
+    }
+    std::vector<Metrics::KeyExpiry> seen;
+    for (const auto& k : *keys) {
+      bool warn = false;
+      const std::string state =
+          spool::openpgp::KeyState(k, std::time(nullptr), config.openpgp_warn_days, warn);
+      seen.push_back({k.fingerprint, k.expires, warn});
+      if (warn) {
+        log::Event(Level::kWarning, "key-attention",
+                   {Word("fingerprint", k.fingerprint),
+                    Word("kind", k.secret ? "council" : "partner"), Text("state", state),
+                    Text("action", k.secret ? "make a new key and give partners its public half"
+                                            : "ask the partner for its new public key")});
+      }
+    }
+    metrics.OpenPgpKeys(std::move(seen));
+  };
   std::int64_t last_settle = 0;
   // Work done once for the whole gateway runs on one node (the live node first by name).
   const auto leads = [&] { return !several || sp->ledger().Leads(); };
@@ -719,6 +748,7 @@ int RunDaemon(Config& config, bool once) {
         for (const auto& id : *settled) enqueue(id);
       }
     }
+    if (!config.openpgp_home.empty() && Due(now, last_keys, 86'400'000)) look_at_keys();
     if (config.retention.any() && Due(now, last_purge, 86'400'000) && leads()) {
       const auto purged = spool::PurgeExpired(*sp, config.retention, spool::UnixMs(),
                                               /*dry_run=*/false, "rbgate (retention)");
