@@ -29,6 +29,32 @@ std::vector<std::string_view> Fields(std::string_view line, std::size_t n) {
 
 RemoteResult From(const spool::AttemptResult& r) { return {false, r.reason, r.detail}; }
 
+// One file downloaded on `h` into `file`, hashed: `begin(x, errbuf)` sets the request's options;
+// `answered()`, after the transfer, says whether what came back is the file (HTTP's status).
+template <class Begin, class Answered>
+RemoteResult Download(CURL* h, const std::string& what, std::FILE* file, std::string& sha256,
+                      std::uint64_t& bytes, const std::atomic<bool>& stop, Begin begin,
+                      Answered answered) {
+  check::Sha256 hash;
+  Exchange x;
+  x.stop = &stop;
+  x.hash = &hash;
+  x.out = file;
+  char errbuf[CURL_ERROR_SIZE] = {};
+  begin(x, errbuf);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, curl::KeepBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+  const CURLcode rc = curl_easy_perform(h);
+  if (rc == CURLE_WRITE_ERROR) return {false, "spool", "could not write the file here"};
+  if (rc != CURLE_OK) return From(curl::Failed(rc, errbuf, what, x));
+  if (RemoteResult bad = answered(); !bad.ok) return bad;
+  curl_off_t got = 0;
+  curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &got);
+  bytes = static_cast<std::uint64_t>(got);
+  sha256 = hash.HexDigest();
+  return {true, "fetched", fmt::format("{} bytes", bytes)};
+}
+
 class SftpFolder final : public RemoteFolder {
  public:
   explicit SftpFolder(ForwardOptions o) : o_(std::move(o)), h_(curl_easy_init()) {
@@ -76,24 +102,12 @@ class SftpFolder final : public RemoteFolder {
 
   RemoteResult Fetch(const std::string& name, std::FILE* file, std::string& sha256,
                      std::uint64_t& bytes, const std::atomic<bool>& stop) override {
-    check::Sha256 hash;
-    Exchange x;
-    x.stop = &stop;
-    x.hash = &hash;
-    x.out = file;
-    char errbuf[CURL_ERROR_SIZE] = {};
-    const std::string url = base_ + Escaped(name);
-    Begin(x, errbuf, url);
-    curl_easy_setopt(h_.get(), CURLOPT_WRITEFUNCTION, curl::KeepBody);
-    curl_easy_setopt(h_.get(), CURLOPT_WRITEDATA, &x);
-    const CURLcode rc = curl_easy_perform(h_.get());
-    if (rc == CURLE_WRITE_ERROR) return {false, "spool", "could not write the file here"};
-    if (rc != CURLE_OK) return From(curl::Failed(rc, errbuf, "fetch " + base_ + name, x));
-    curl_off_t got = 0;
-    curl_easy_getinfo(h_.get(), CURLINFO_SIZE_DOWNLOAD_T, &got);
-    bytes = static_cast<std::uint64_t>(got);
-    sha256 = hash.HexDigest();
-    return {true, "fetched", fmt::format("{} bytes", bytes)};
+    return Download(
+        h_.get(), "fetch " + base_ + name, file, sha256, bytes, stop,
+        [&](Exchange& x, char* errbuf) { Begin(x, errbuf, base_ + Escaped(name)); },
+        [] {
+          return RemoteResult{true, "fetched", ""};
+        });
   }
 
   RemoteResult Delete(const std::string& name) override {
@@ -206,24 +220,10 @@ class HttpsFolder final : public RemoteFolder {
 
   RemoteResult Fetch(const std::string& name, std::FILE* file, std::string& sha256,
                      std::uint64_t& bytes, const std::atomic<bool>& stop) override {
-    check::Sha256 hash;
-    Exchange x;
-    x.stop = &stop;
-    x.hash = &hash;
-    x.out = file;
-    char errbuf[CURL_ERROR_SIZE] = {};
-    Begin(x, errbuf, Url(name));
-    curl_easy_setopt(h_.get(), CURLOPT_WRITEFUNCTION, curl::KeepBody);
-    curl_easy_setopt(h_.get(), CURLOPT_WRITEDATA, &x);
-    const CURLcode rc = curl_easy_perform(h_.get());
-    if (rc == CURLE_WRITE_ERROR) return {false, "spool", "could not write the file here"};
-    if (rc != CURLE_OK) return From(curl::Failed(rc, errbuf, "fetch " + Url(name), x));
-    if (RemoteResult bad = Status("fetch " + Url(name)); !bad.ok) return bad;
-    curl_off_t got = 0;
-    curl_easy_getinfo(h_.get(), CURLINFO_SIZE_DOWNLOAD_T, &got);
-    bytes = static_cast<std::uint64_t>(got);
-    sha256 = hash.HexDigest();
-    return {true, "fetched", fmt::format("{} bytes", bytes)};
+    return Download(
+        h_.get(), "fetch " + Url(name), file, sha256, bytes, stop,
+        [&](Exchange& x, char* errbuf) { Begin(x, errbuf, Url(name)); },
+        [&] { return Status("fetch " + Url(name)); });
   }
 
   RemoteResult Delete(const std::string& name) override {
