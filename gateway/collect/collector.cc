@@ -37,7 +37,7 @@ struct Collector::Source {
         breaker(options.remote.circuit_failures, options.remote.circuit_open_seconds) {}
   SourceOptions options;
   std::unique_ptr<RemoteFolder> folder;
-  mutable std::mutex mu;  // guards breaker, failures, last_success_ms, next_poll_ms (States())
+  std::mutex mu;  // guards breaker, failures, last_success_ms, next_poll_ms
   std::condition_variable cv;
   Breaker breaker;
   int failures = 0;
@@ -89,17 +89,6 @@ void Collector::Stop() {
   for (auto& s : sources_) s->cv.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
-}
-
-std::vector<Collector::State> Collector::States() const {
-  std::vector<State> out;
-  const std::int64_t now = NowMs();
-  for (const auto& s : sources_) {
-    std::lock_guard lock(s->mu);
-    out.push_back({s->options.remote.name, s->breaker.open(now), s->failures, s->last_success_ms,
-                   s->next_poll_ms});
-  }
-  return out;
 }
 
 void Collector::Sweep(Source& s) {

@@ -58,15 +58,6 @@ class Collector {
   // Aborts transfers in progress (their temporaries removed at the next start) and joins.
   void Stop();
 
-  struct State {
-    std::string source;
-    bool open = false;  // the circuit
-    int failures = 0;   // in a row
-    std::int64_t last_success_ms = 0;
-    std::int64_t next_poll_ms = 0;
-  };
-  std::vector<State> States() const;
-
  private:
   struct Source;
   void Run(Source& s);

@@ -52,8 +52,10 @@ using log::Text;
 using log::Word;
 
 // True once every `period` ms: when `period` has passed since `last`, which it then moves on.
+// Whether `period` has passed since `last` (0: never done, so due now: the steady clock counts
+// from boot, and a machine up less than a period must not wait for its first); if so, now.
 bool Due(std::int64_t now, std::int64_t& last, std::int64_t period) {
-  if (now - last < period) return false;
+  if (last != 0 && now - last < period) return false;
   last = now;
   return true;
 }
@@ -584,12 +586,9 @@ int RunDaemon(Config& config, bool once) {
   if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
   std::int64_t last_watchdog = 0;
   std::int64_t last_late_check = 0;
-  // Daily work, done at start too: NowMs() is the steady clock's, which counts from boot, so a
-  // machine up less than a day would otherwise wait for its first.
-  const std::int64_t a_day_ago = NowMs() - 86'400'000;
-  std::int64_t last_purge = a_day_ago;  // retention: at start, then daily
+  std::int64_t last_purge = 0;  // retention: at start, then daily
   std::int64_t last_adopt = 0;
-  std::int64_t last_keys = a_day_ago;  // the OpenPGP keyring looked at: at start, then daily
+  std::int64_t last_keys = 0;  // the OpenPGP keyring looked at: at start, then daily
   // Keys revoked, expired or expiring soon are said (log, metrics), every day until dealt with.
   const auto look_at_keys = [&] {
     auto keys = spool::openpgp::ListKeys(config.openpgp_home);

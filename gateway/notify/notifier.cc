@@ -233,14 +233,6 @@ void Notifier::Raise(const Notice& n) {
   cv_.notify_all();
 }
 
-void Notifier::Wake() {
-  {
-    std::lock_guard lock(mu_);
-    woken_ = true;
-  }
-  cv_.notify_all();
-}
-
 bool Notifier::FeedOnce() {
   std::vector<spool::NoticeRecord> raised;
   {

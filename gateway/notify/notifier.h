@@ -73,8 +73,6 @@ class Notifier {
   // An event that is not a file's transition. Queued now; if the ledger does not answer, kept
   // here (up to 1,000) and queued when it does.
   void Raise(const Notice& n);
-  // A file's event was recorded: read the chain now rather than at the next second.
-  void Wake();
 
  private:
   struct Channel;
