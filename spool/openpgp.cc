@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 #include <gpgme.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -55,6 +57,33 @@ StatusOr<Data> FromFd(int fd) {
   return Data(d);
 }
 
+// Plaintext written to a descriptor, refused past `limit` bytes: a small message may expand
+// without bound (OpenPGP compresses), and the spool's disk is not the sender's to fill.
+struct BoundedOut {
+  int fd = -1;
+  std::uint64_t written = 0, limit = 0;
+  bool over = false;
+  static ssize_t Write(void* handle, const void* buffer, size_t size) {
+    auto* o = static_cast<BoundedOut*>(handle);
+    if (o->written + size > o->limit) {
+      o->over = true;
+      errno = EFBIG;
+      return -1;
+    }
+    const char* p = static_cast<const char*>(buffer);
+    std::size_t left = size;
+    while (left > 0) {
+      const ssize_t n = ::write(o->fd, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return -1;
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    o->written += size;
+    return static_cast<ssize_t>(size);
+  }
+};
+
 std::string SignatureStatus(gpgme_signature_t s) {
   if ((s->summary & GPGME_SIGSUM_VALID) != 0 || gpg_err_code(s->status) == GPG_ERR_NO_ERROR) {
     if ((s->summary & GPGME_SIGSUM_KEY_REVOKED) != 0) return "key revoked";
@@ -86,16 +115,30 @@ void Init() {
   std::call_once(once, [] { gpgme_check_version(nullptr); });
 }
 
-Status DecryptVerify(const std::string& home, int in, int out, Decrypted& result) {
+Status DecryptVerify(const std::string& home, int in, int out, Decrypted& result,
+                     std::uint64_t max_out) {
   result = {};
   auto ctx = Open(home);
   if (!ctx.ok()) return ctx.status();
   auto cipher = FromFd(in);
   if (!cipher.ok()) return cipher.status();
-  auto plain = FromFd(out);
-  if (!plain.ok()) return plain.status();
+  BoundedOut sink{out, 0, max_out, false};
+  gpgme_data_cbs cbs{};
+  cbs.write = &BoundedOut::Write;
+  gpgme_data_t plain_data = nullptr;
+  if (gpgme_error_t e = gpgme_data_new_from_cbs(&plain_data, &cbs, &sink); e != 0) {
+    return Error(Code::kUnavailable, "OpenPGP: " + Said(e));
+  }
+  Data plain(plain_data);
   gpgme_ctx_t c = ctx->get();
-  const gpgme_error_t e = gpgme_op_decrypt_verify(c, cipher->get(), plain->get());
+  const gpgme_error_t e = gpgme_op_decrypt_verify(c, cipher->get(), plain.get());
+  if (sink.over) {
+    result.signatures.clear();
+    return Error(Code::kInvalidArgument,
+                 fmt::format("its content is more than {} bytes once decrypted (the limit, "
+                             "max_file_bytes): refused unread",
+                             max_out));
+  }
   const gpgme_decrypt_result_t d = gpgme_op_decrypt_result(c);
   const gpgme_verify_result_t v = gpgme_op_verify_result(c);
   if (v != nullptr) {
@@ -109,18 +152,35 @@ Status DecryptVerify(const std::string& home, int in, int out, Decrypted& result
     if (v->file_name != nullptr) result.file_name = v->file_name;
   }
   const auto code = gpg_err_code(e);
-  if (code == GPG_ERR_NO_DATA && !result.signatures.empty()) {
-    return Status::Ok();  // signed, not encrypted: verified, its content written out
-  }
   if (d != nullptr && d->recipients != nullptr && d->recipients->keyid != nullptr) {
     result.recipient = d->recipients->keyid;
   }
-  if (code == GPG_ERR_NO_ERROR) {
+  const bool decrypted = code == GPG_ERR_NO_ERROR;
+  if (decrypted && d != nullptr && d->file_name != nullptr) result.file_name = d->file_name;
+  // The results above belong to the operation: a key lookup on the context replaces them.
+  for (auto& sig : result.signatures) {
+    gpgme_key_t k = nullptr;
+    if (!sig.fingerprint.empty() && gpgme_get_key(c, sig.fingerprint.c_str(), &k, 0) == 0) {
+      KeyRef held(k);
+      if (k->fpr != nullptr) sig.primary = k->fpr;
+    }
+  }
+  if (decrypted) {
     result.encrypted = true;
-    if (d != nullptr && d->file_name != nullptr) result.file_name = d->file_name;
     return Status::Ok();
   }
+  if (code == GPG_ERR_NO_DATA && !result.recipient.empty()) {
+    // Encrypted (it names its recipients), but its data would not decrypt: damaged on the way.
+    result.signatures.clear();
+    return Error(Code::kInvalidArgument,
+                 "cannot be decrypted: its encrypted data is damaged or was changed after it was "
+                 "encrypted (ask the sender again)");
+  }
+  if (code == GPG_ERR_NO_DATA && !result.signatures.empty()) {
+    return Status::Ok();  // signed, not encrypted: verified, its content written out
+  }
   if (code == GPG_ERR_NO_DATA) {
+    result.openpgp = false;
     return Error(Code::kInvalidArgument, "not an OpenPGP message (not encrypted, not signed)");
   }
   if (code == GPG_ERR_NO_SECKEY) {

@@ -31,6 +31,10 @@ namespace {
 // A file a node renamed aside to claim it: .rbgate-claim+<node>+<name> (node names have no +).
 constexpr std::string_view kClaimPrefix = ".rbgate-claim+";
 
+// The business key of a file whose feed has none and whose bytes are not its content (an
+// encrypted file): its content's SHA-256, so that the same file encrypted again is a duplicate.
+constexpr std::string_view kContentKeyPrefix = "content-sha256:";
+
 std::vector<std::string> ListDir(const std::string& dir) {
   std::vector<std::string> names;
   DIR* d = ::opendir(dir.c_str());
@@ -230,6 +234,18 @@ std::string Spool::RowsExtension(const std::string& route_name, std::string_view
 
 std::vector<Spool::Output> Spool::Outputs(const FileRecord& f) const {
   std::vector<Output> out{{WorkPath(f.id), OutputName(f)}};
+  if (OpenPgpOf(f) != nullptr) {
+    // Its content, decrypted, under the name the sender gave the original without .pgp, .gpg
+    // or .asc.
+    out[0].work = PlainPath(f.id);
+    for (const std::string_view ext : {".pgp", ".gpg", ".asc"}) {
+      std::string& name = out[0].name;
+      if (name.size() > ext.size() + 17 && EndsWith(name, std::string(ext))) {
+        name.resize(name.size() - ext.size());
+        break;
+      }
+    }
+  }
   if (const std::string ext = RowsExtension(f.route, f.feed); !ext.empty()) {
     out.push_back({WorkPath(f.id) + "." + ext, OutputName(f) + "." + ext});
   }
@@ -243,7 +259,11 @@ Status Spool::WriteRows(const FileRecord& f, const std::string& to) {
     if (Status s = rows.opened(); !s.ok()) return s;
     check::CheckHooks hooks;
     hooks.rows = rows.writer();
-    auto report = check::CheckFile(WorkPath(f.id), options_.check, f.feed, hooks);
+    // The rows are of the content: decrypted again first, on a route with OpenPGP.
+    const Output content = Outputs(f).front();
+    bool restored = false;
+    if (Status s = RestoreWorkCopy(f, content, restored); !s.ok()) return s;
+    auto report = check::CheckFile(content.work, options_.check, f.feed, hooks);
     if (!report->problem.empty()) return Error(Code::kUnavailable, report->problem);
     if (Status s = rows.Close(); !s.ok()) return s;
   }
@@ -588,7 +608,36 @@ Status Spool::Check(FileRecord& f) {
   std::unique_ptr<schemas::FeedSession> session;
   schemas::Settlement settlement;
   std::vector<std::pair<std::string, std::string>> attachments;  // beside report.json
-  if (size > 0 && size <= options_.max_file_bytes) {
+  // What the check reads: the original, or on a route with OpenPGP its content, decrypted and
+  // verified into work/ (the original, hashed here, is what is archived and quarantined).
+  std::string checked = path;
+  std::string content_sha;  // the content's SHA-256, when it is not the original's
+  const RouteOptions::OpenPgp* pgp = OpenPgpOf(f);
+  if (pgp != nullptr && size > 0 && size <= options_.max_file_bytes) {
+    if (Status s = Sha256File(path, sha, &size); !s.ok()) {
+      if (s.code == Code::kUnavailable) return s;
+      reason = "the file cannot be read: " + s.message.substr(s.message.rfind(": ") + 2);
+      sha.clear();
+    } else {
+      openpgp::Decrypted d;
+      Status verdict;
+      if (Status s = Unwrap(f, path, d, verdict); !s.ok()) return s;  // tried again later
+      report = std::make_unique<check::FileReport>(options_.check.cap_per_rule);
+      Judge(*pgp, verdict, d, report->diagnostics);
+      if (report->diagnostics.errors() == 0) {
+        report.reset();
+        checked = PlainPath(f.id);
+      } else {
+        report->feed = route != nullptr ? route->feed : std::string();
+        report->bytes = size;
+        f.feed = report->feed;
+        f.errors = report->diagnostics.errors();
+        const auto& first = report->diagnostics.diagnostics().front();
+        reason = fmt::format("{}: {}", first.rule->id, first.message);
+      }
+    }
+  }
+  if (size > 0 && size <= options_.max_file_bytes && reason.empty() && !report) {
     // Hash, check, record the items, transform and compress the archive copy in one pass over
     // the bytes (the copy is kept only if the file is accepted).
     // The feed: the route's, else what the file's head says (read once, here, and handed to the
@@ -598,7 +647,7 @@ Status Spool::Check(FileRecord& f) {
     std::string feed = route != nullptr ? route->feed : std::string();
     if (feed.empty()) {
       // Unreadable: CheckFile says why, trying again.
-      if (auto read = check::ReadFileHead(path, options_.check); read.ok()) {
+      if (auto read = check::ReadFileHead(checked, options_.check); read.ok()) {
         head = std::move(read).value();
         feed = head->feed;
       }
@@ -609,9 +658,15 @@ Status Spool::Check(FileRecord& f) {
     LedgerItems items(*ledger_, f.id);
     const std::string archive = ArchivePath(f);
     if (Status s = MakeDirs(archive.substr(0, archive.rfind('/')), false); !s.ok()) return s;
-    ArchiveWriter archive_copy(archive + ".tmp", kArchiveLevel, size > (std::uint64_t{8} << 20));
+    // The archive holds the original: compressed from the check's reads unless those are of
+    // its decrypted content (ArchiveStep then compresses the original).
+    std::optional<ArchiveWriter> archive_copy;
+    if (checked == path) {
+      archive_copy.emplace(archive + ".tmp", kArchiveLevel, size > (std::uint64_t{8} << 20));
+    }
     session = OpenSession(feed);
-    check::CheckHooks hooks{&sha, &items, session.get(), nullptr, &archive_copy};
+    check::CheckHooks hooks{checked == path ? &sha : &content_sha, &items, session.get(), nullptr,
+                            archive_copy ? &*archive_copy : nullptr};
     rows_ext = RowsExtension(f.route, feed);
     std::optional<RowsFile> rows;
     if (!rows_ext.empty()) {
@@ -619,7 +674,7 @@ Status Spool::Check(FileRecord& f) {
       if (Status s = rows->opened(); !s.ok()) return s;
       hooks.rows = rows->writer();
     }
-    report = check::CheckFile(path, options_.check, feed, hooks, head ? &*head : nullptr);
+    report = check::CheckFile(checked, options_.check, feed, hooks, head ? &*head : nullptr);
     if (Status s = items.Finish(); !s.ok()) return s;
     // What the records say that decides the outcome (an input report against what was sent);
     // what only warns is compared just before the acceptance (below), so that two reports
@@ -641,6 +696,10 @@ Status Spool::Check(FileRecord& f) {
     f.errors = report->diagnostics.errors();
     f.warnings = report->diagnostics.warnings();
     f.business_key = report->business_key;
+    // A file encrypted again is new bytes: its content says whether it came before.
+    if (f.business_key.empty() && !content_sha.empty()) {
+      f.business_key = std::string(kContentKeyPrefix) + content_sha;
+    }
   }
   if (sha.empty()) {
     // Not read through by the check (empty, too large, not a feed, unreadable): hash alone.
@@ -704,10 +763,11 @@ Status Spool::Check(FileRecord& f) {
     if (auto other = ledger_->AcceptedWithHash(f.sha256, f.id)) {
       reason = "duplicate: the same bytes were accepted as " + *other;
     } else if (auto same = ledger_->AcceptedWithKey(f.business_key, f.id)) {
-      reason =
-          "duplicate: a submission with the same SUN, serial, processing day and totals "
-          "was accepted as " +
-          *same;
+      reason = (f.business_key.rfind(kContentKeyPrefix, 0) == 0
+                    ? "duplicate: the same content (decrypted) was accepted as "
+                    : "duplicate: a submission with the same SUN, serial, processing day and "
+                      "totals was accepted as ") +
+               *same;
     } else if (Status settled = session ? AddFindings(*report,
                                                       [&] {
                                                         return session->Settle(
@@ -736,7 +796,13 @@ Status Spool::Check(FileRecord& f) {
       // says why, in the ledger.
       std::string reference_note;
       const auto& registry = options_.check.registry;
-      if (registry && !options_.check.reference_dir.empty() && registry->IsReferenced(f.feed)) {
+      if (registry && !options_.check.reference_dir.empty() && registry->IsReferenced(f.feed) &&
+          checked != path) {
+        reference_note =
+            "; not kept as the reference map (its route decrypts it, and decrypted content "
+            "stays in work/)";
+      } else if (registry && !options_.check.reference_dir.empty() &&
+                 registry->IsReferenced(f.feed)) {
         Status kept = MakeDirs(options_.check.reference_dir, false);
         if (kept.ok()) kept = CopyDurably(path, options_.check.reference_dir + "/" + f.feed);
         if (!kept.ok()) {
@@ -758,8 +824,9 @@ Status Spool::Check(FileRecord& f) {
           settlement.states);
     }
   }
-  // A quarantined file's rows are not delivered, nor its archive copy kept.
+  // A quarantined file's rows are not delivered, nor its archive copy or content kept.
   ::unlink((path + ".rows.tmp").c_str());
+  ::unlink(PlainPath(f.id).c_str());
   ::unlink((ArchivePath(f) + ".tmp").c_str());
   if (Status s = ledger_->RecordCheck(f, finding_counts(), {}); !s.ok()) return s;
   // Write the report before the state says quarantining, so recovery always finds it.
@@ -817,6 +884,7 @@ Status Spool::Quarantine(const FileRecord& f) {
     }
   }
   ::unlink((ArchivePath(f) + ".tmp").c_str());  // a copy compressed before a crash
+  ::unlink(PlainPath(f.id).c_str());            // the content stays in the original only
   if (Status s = WriteQuarantineFiles(f, "{\"files\":[]}\n"); !s.ok()) return s;
   auto transitions = ledger_->Transitions(f.id);
   std::string reason = transitions.empty() ? "quarantined" : transitions.back().detail;
@@ -868,7 +936,28 @@ Status Spool::RestoreWorkCopy(const FileRecord& f, const Output& o, bool& restor
     if (Status s = VerifyArchive(ArchivePath(f), f.sha256, original); !s.ok()) return s;
     restored = true;
   }
-  if (o.work != original) return WriteRows(f, o.work);
+  if (o.work == original) return Status::Ok();
+  if (o.work != PlainPath(f.id)) return WriteRows(f, o.work);
+  // The content, decrypted again from the original: it met the route's requirements when it
+  // was taken in, and a keyring that no longer opens it is said.
+  openpgp::Decrypted d;
+  Status verdict;
+  if (Status s = Unwrap(f, original, d, verdict); !s.ok()) return s;
+  if (!verdict.ok()) {
+    return Error(Code::kFailedPrecondition,
+                 f.id + ": its content cannot be made again from the original: " + verdict.message);
+  }
+  return Status::Ok();
+}
+
+Status Spool::RemoveWorkCopies(const FileRecord& f) {
+  std::vector<std::string> copies;
+  for (const auto& o : Outputs(f)) copies.push_back(o.work);
+  if (copies.front() != WorkPath(f.id)) copies.insert(copies.begin(), WorkPath(f.id));
+  // Last first: the original's absence is what says the work copies are all gone.
+  for (auto it = copies.rbegin(); it != copies.rend(); ++it) {
+    if (::unlink(it->c_str()) != 0 && errno != ENOENT) return FromErrno(errno, *it, "unlink");
+  }
   return Status::Ok();
 }
 
@@ -880,15 +969,20 @@ Status Spool::OutboundStep(const FileRecord& f, std::vector<StateChange>* batch)
   const auto sent = SentOver(f.id);
   bool restored = false;
   for (const auto& d : route ? route->destinations : std::vector<std::string>{}) {
+    const DestinationOptions* dest = FindDestination(d);
+    // A file's decrypted content goes nowhere outside work/ but encrypted again: to a folder
+    // destination that does not encrypt, it is delivered straight from work/.
+    if (dest == nullptr || (OpenPgpOf(f) != nullptr && !dest->encrypts() && !dest->network())) {
+      continue;
+    }
     const std::string dir = options_.root + "/outbound/" + d;
     if (Status s = MakeDirs(dir, false); !s.ok()) return s;
     for (const auto& o : outputs) {
-      const std::string out = dir + "/" + o.name;
-      if (KindOf(out) == NodeKind::kRegular || sent.count({d, o.name})) continue;
+      const std::string name = NameAt(*dest, o);
+      const std::string out = fmt::format("{}/{}", dir, name);
+      if (KindOf(out) == NodeKind::kRegular || sent.count({d, name})) continue;
       if (Status s = RestoreWorkCopy(f, o, restored); !s.ok()) return s;
-      if (::link(o.work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
-        return FromErrno(errno, out, "link");
-      }
+      if (Status s = MakeOutboundCopy(*dest, o.work, out); !s.ok()) return s;
     }
   }
   return Note(f, batch, state::kOutbound,
@@ -914,23 +1008,24 @@ Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) 
       return Error(Code::kFailedPrecondition, "route " + f.route + ": no destination " + dname);
     }
     for (const auto& o : outputs) {
-      const std::string out = options_.root + "/outbound/" + dname + "/" + o.name;
+      const std::string name = NameAt(*dest, o);
+      const std::string out = fmt::format("{}/outbound/{}/{}", options_.root, dname, name);
       // Released after one destination refused it: the others that took it are not sent again.
-      if (sent.count({dname, o.name})) continue;
+      if (sent.count({dname, name})) continue;
+      // The copy sent is not the original's bytes: rows, content decrypted, or encrypted.
+      const bool own_bytes = o.work != WorkPath(f.id) || dest->encrypts();
       if (dest->network()) {
         if (KindOf(out) != NodeKind::kRegular) {
           // A power cut took the link (or a refusal its copy): made again from the work copy.
           if (Status s = RestoreWorkCopy(f, o, restored); !s.ok()) return s;
-          if (::link(o.work.c_str(), out.c_str()) != 0 && errno != EEXIST) {
-            return FromErrno(errno, out, "link");
-          }
+          if (Status s = MakeOutboundCopy(*dest, o.work, out); !s.ok()) return s;
         }
         OutboundItem item;
         item.destination = dname;
-        item.name = o.name;
+        item.name = name;
         item.sha256 = f.sha256;
         item.size = f.size;
-        if (o.work != WorkPath(f.id)) {
+        if (own_bytes) {
           if (Status s = Sha256File(out, item.sha256); !s.ok()) return s;
           if (KindOf(out, &item.size) != NodeKind::kRegular) {
             return Error(Code::kNotFound, out + ": gone");
@@ -939,19 +1034,19 @@ Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) 
         queue.push_back(std::move(item));
         continue;
       }
-      const std::string target = dest->path + "/" + o.name;
-      const bool queued = KindOf(out) == NodeKind::kRegular;
+      const std::string target = dest->path + "/" + name;
+      bool queued = KindOf(out) == NodeKind::kRegular;
       if (KindOf(target) == NodeKind::kRegular) {
         if (!queued) {
           // Delivered before a restart: the outbound copy goes only once the delivery is durable.
           deliveries.push_back(
-              {dname, o.name, "delivered (found at the destination after a restart)", {}});
+              {dname, name, "delivered (found at the destination after a restart)", {}});
           continue;
         }
         // Already there under its content-derived name: the same bytes, or a conflict.
         std::string have, want = f.sha256;
         if (Status s = Sha256File(target, have); !s.ok()) return s;
-        if (o.work != WorkPath(f.id)) {
+        if (own_bytes) {
           if (Status s = Sha256File(out, want); !s.ok()) return s;
         }
         if (have != want) {
@@ -964,13 +1059,19 @@ Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) 
         if (!queued) {
           if (Status s = RestoreWorkCopy(f, o, restored); !s.ok()) return s;
           from = o.work;
+          if (dest->encrypts()) {
+            // Never the content as it is: encrypted again (new bytes; the destination had none).
+            if (Status s = MakeOutboundCopy(*dest, o.work, out); !s.ok()) return s;
+            from = out;
+            queued = true;
+          }
         }
         if (::link(from.c_str(), target.c_str()) != 0) {
           if (errno != EXDEV) return FromErrno(errno, target, "link");
           if (Status s = CopyDurably(from, target, false); !s.ok()) return s;
         }
       }
-      deliveries.push_back({dname, o.name, "delivered", {}});
+      deliveries.push_back({dname, name, "delivered", {}});
       if (queued) delivered_from.push_back(out);
     }
   }
@@ -978,12 +1079,7 @@ Status Spool::DeliverStep(const FileRecord& f, std::vector<StateChange>* batch) 
   for (const auto& out : delivered_from) {
     if (::unlink(out.c_str()) != 0 && errno != ENOENT) return FromErrno(errno, out, "unlink");
   }
-  // Rows first: the original's absence is what says the work copies are all gone.
-  for (auto it = outputs.rbegin(); it != outputs.rend(); ++it) {
-    if (::unlink(it->work.c_str()) != 0 && errno != ENOENT) {
-      return FromErrno(errno, it->work, "unlink");
-    }
-  }
+  if (Status s = RemoveWorkCopies(f); !s.ok()) return s;
   std::string names;
   for (const auto& o : outputs) names += (names.empty() ? "" : " and ") + o.name;
   if (!queue.empty()) {
@@ -1135,10 +1231,12 @@ Status Spool::Recover() {
   // from the archive for an upload. Everything unfinished was taken on above, so an outbound copy
   // no queued item needs is one of those.
   for (const auto& d : options_.destinations) {
-    if (!d.network()) continue;
     const std::string dir = options_.root + "/outbound/" + d.name;
     for (const auto& n : ListDir(dir)) {
-      if (n[0] != '.' && ledger_->PendingOutboundNamed(d.name, n, 0) == 0) {
+      // An encrypted copy a crash cut short (one node alone: another may be writing its own).
+      const bool cut_short = n.rfind(".rbgate-tmp-", 0) == 0 && options_.node.empty();
+      if (cut_short ||
+          (d.network() && n[0] != '.' && ledger_->PendingOutboundNamed(d.name, n, 0) == 0)) {
         ::unlink(fmt::format("{}/{}", dir, n).c_str());
       }
     }
@@ -1200,6 +1298,20 @@ Status Spool::Release(const std::string& id, const std::string& reason, bool for
       return Error(Code::kFailedPrecondition,
                    id + ": the quarantined original is not a regular file");
     }
+    if (OpenPgpOf(*f) != nullptr) {
+      // What would be delivered is its content: a file the keyring cannot open cannot go.
+      openpgp::Decrypted d;
+      Status verdict;
+      Status s = Unwrap(*f, QuarantineDir(id) + "/original", d, verdict);
+      ::unlink(PlainPath(id).c_str());
+      if (!s.ok()) return s;
+      if (!verdict.ok()) {
+        return Error(Code::kFailedPrecondition,
+                     id + ": not released: the file " + verdict.message +
+                         " (a release delivers its decrypted content; reject it, or reprocess it "
+                         "once the keyring holds the key)");
+      }
+    }
     if (Status s = Commit(ledger_->Decide(
             id, state::kQuarantined,
             {{}, who, force_duplicate ? "release --force-duplicate" : "release", reason},
@@ -1221,8 +1333,7 @@ Status Spool::Reject(const std::string& id, const std::string& reason, const std
         ledger_->Decide(id, state::kAwaitingApproval, {{}, who, "reject", reason}, state::kRejected,
                         "not approved; rejected by " + who + ": " + reason, "rejected"));
     if (!s.ok()) return s;
-    for (const auto& o : Outputs(*f)) ::unlink(o.work.c_str());
-    return Status::Ok();
+    return RemoveWorkCopies(*f);
   }
   if (f->state != state::kQuarantined) {
     return Error(Code::kFailedPrecondition, id + " is " + f->state + ", not quarantined");
@@ -1286,20 +1397,20 @@ std::optional<OutboundItem> Spool::TakeDelivery(const std::string& destination, 
   // A crash took the copy after a delivery it then forgot: made again from the archive.
   std::lock_guard lock(restore_mu_);
   auto f = ledger_->Get(item->file_id);
-  if (f) {
+  const DestinationOptions* dest = FindDestination(destination);
+  if (f && dest != nullptr) {
     for (const auto& o : Outputs(*f)) {
-      if (o.name != item->name) continue;
+      if (NameAt(*dest, o) != item->name) continue;
       bool restored = false;
       const bool had_work = KindOf(o.work) == NodeKind::kRegular;
       status = MakeDirs(options_.root + "/outbound/" + destination, false);
       if (status.ok()) status = RestoreWorkCopy(*f, o, restored);
-      if (status.ok() && ::link(o.work.c_str(), path.c_str()) != 0 && errno != EEXIST) {
-        status = FromErrno(errno, path, "link");
+      if (status.ok()) status = MakeOutboundCopy(*dest, o.work, path);
+      if (status.ok() && dest->encrypts()) {
+        // Encrypted again: other bytes than the lost copy's, sent under the same name.
+        status = Sha256File(path, item->sha256, &item->size);
       }
-      if (!had_work && IsParked(f->state)) {
-        ::unlink(o.work.c_str());
-        if (o.work != WorkPath(f->id)) ::unlink(WorkPath(f->id).c_str());
-      }
+      if (!had_work && IsParked(f->state)) (void)RemoveWorkCopies(*f);
       break;
     }
   }
@@ -1334,7 +1445,11 @@ Status Spool::FinishDelivery(const OutboundItem& item, const AttemptResult& r,
   if (Status s = ledger_->FinishOutbound(item, r, file_state); !s.ok()) return s;
   if (r.kind == AttemptResult::Kind::kRetry) return Status::Ok();
   // Lost in a power cut, the copy is made again from the archive and sent again under the
-  // same name and key; the destination finds it already there.
+  // same name and key; the destination finds it already there. An encrypted copy cannot be
+  // made again byte for byte: the outcome is made durable before it goes.
+  if (const auto* d = FindDestination(item.destination); d != nullptr && d->encrypts()) {
+    if (Status s = Durable(); !s.ok()) return s;
+  }
   if (Status s = RemoveOutboundCopy(item); !s.ok()) return s;
   if (file_state == state::kQuarantining) {
     // Only the attempt whose refusal moved the file takes it to quarantine.

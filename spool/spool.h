@@ -30,6 +30,7 @@
 #include "spool/durability.h"
 #include "spool/fsio.h"
 #include "spool/ledger.h"
+#include "spool/openpgp.h"
 #include "spool/status.h"
 
 namespace rbgate::spool {
@@ -56,6 +57,19 @@ struct RouteOptions {
   // Four eyes: an accepted file waits, archived, in awaiting-approval until an officer other
   // than the one who dropped or released it approves (Spool::Approve).
   bool approval = false;
+  // OpenPGP ([route.openpgp], with SpoolOptions::openpgp_home). The original as it came (the
+  // ciphertext) is what is hashed, archived and quarantined; its content is made in work/ only
+  // (work/<id>.plain), checked there and delivered, and goes with the work copies. A file
+  // that does not meet these is quarantined with an openpgp.* finding.
+  struct OpenPgp {
+    // "required": only files encrypted to the keyring's secret key are taken; "optional":
+    // encrypted ones are decrypted, others taken as they are; empty: not decrypted.
+    std::string decrypt;
+    // Fingerprints (primary keys) of the senders whose signature a file must carry (one good
+    // signature by one of them); empty: a signature is not required (any there is verified).
+    std::vector<std::string> signed_by;
+    bool any() const { return !decrypt.empty() || !signed_by.empty(); }
+  } openpgp;
 };
 
 // Where outputs go. A `directory` destination delivers by atomic rename (or a synced copy
@@ -66,7 +80,13 @@ struct DestinationOptions {
   std::string name;
   std::string type = "directory";
   std::string path;  // directory only
+  // OpenPGP: each output is encrypted to these keys (fingerprints in the keyring) and signed
+  // with `sign_with` (a secret key; empty: unsigned) as it is put in outbound/, and goes as
+  // <name>.pgp. Empty: sent as it is.
+  std::vector<std::string> encrypt_to;
+  std::string sign_with;
   bool network() const { return type != "directory"; }
+  bool encrypts() const { return !encrypt_to.empty(); }
 };
 
 struct SpoolOptions {
@@ -82,6 +102,8 @@ struct SpoolOptions {
   // Below this much free space the spool takes no new work (and says so).
   std::int64_t min_free_bytes = std::int64_t{64} << 20;
   std::string user;  // who acts, for the ledger (the OS user)
+  // The OpenPGP keyring (GNUPGHOME) routes and destinations use; empty: gpg's default.
+  std::string openpgp_home;
   // What the feeds' stores are told (schemas/feed_store.h): the billing authorities whose
   // records are kept from files covering several (empty: every one's; a country's list then
   // costs ~16 bytes an entry in the ledger, compressed).
@@ -222,6 +244,11 @@ class Spool {
     std::string name;  // its name in outbound/ and at each destination
   };
   std::vector<Output> Outputs(const FileRecord& f) const;
+  // An output's name in outbound/<destination>/ and at the destination: <name>.pgp when the
+  // destination encrypts.
+  static std::string NameAt(const DestinationOptions& d, const Output& o);
+  // work/<id>.plain: a file's content, decrypted, on a route with OpenPGP.
+  std::string PlainPath(const std::string& id) const;
   // A name made safe for a file system and a log: no separators, controls or non-ASCII.
   static std::string SanitiseName(const std::string& name);
 
@@ -243,6 +270,22 @@ class Spool {
   Status ArchiveStep(const FileRecord& f, std::vector<StateChange>* batch);
   Status OutboundStep(const FileRecord& f, std::vector<StateChange>* batch);
   Status RestoreWorkCopy(const FileRecord& f, const Output& o, bool& restored);
+  // The work copies go: the outputs, then the original (its absence says they all went).
+  Status RemoveWorkCopies(const FileRecord& f);
+  // OpenPGP: the route's, or null when it has none.
+  const RouteOptions::OpenPgp* OpenPgpOf(const FileRecord& f) const;
+  // Decrypts and verifies `from` (the original) into PlainPath(f.id) (written aside, then
+  // renamed); a file the route need not have had encrypted is linked as it is. kUnavailable
+  // when gpg cannot run or the disk fails; the other failures are findings (Judge).
+  Status Unwrap(const FileRecord& f, const std::string& from, openpgp::Decrypted& d,
+                Status& verdict);
+  // The findings (openpgp.*) that `verdict` and `d` give against the route's requirements.
+  static void Judge(const RouteOptions::OpenPgp& p, const Status& verdict,
+                    const openpgp::Decrypted& d, parsers::DiagnosticCollector& findings);
+  // Puts `from` in outbound/ as `out` for `d`: a hard link, or, when `d` encrypts, an
+  // encrypted copy written aside and renamed into place.
+  Status MakeOutboundCopy(const DestinationOptions& d, const std::string& from,
+                          const std::string& out);
   bool NeedsApproval(const FileRecord& f) const;
   // The network destinations and names a file's outputs were delivered to.
   std::set<std::pair<std::string, std::string>> SentOver(const std::string& id);

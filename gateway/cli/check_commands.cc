@@ -22,6 +22,7 @@
 #include "schemas/registry.h"
 #include "spool/check/check.h"
 #include "spool/check/report.h"
+#include "spool/openpgp.h"
 
 namespace rbgate::cli {
 namespace {
@@ -189,6 +190,7 @@ class CheckCommands final : public CommandGroup {
   int Rules() {
     std::vector<const parsers::Rule*> all{&schemas::kUnknownFeed};
     for (const auto* r : schemas::AllRules()) all.push_back(r);
+    for (const auto* r : spool::openpgp::rules::All()) all.push_back(r);
     for (const auto* r : all) {
       std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
                                r->summary);

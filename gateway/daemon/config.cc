@@ -5,16 +5,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "schemas/detect.h"
 #include "schemas/feed.h"
 #include "schemas/registry.h"
 #include "spool/fsio.h"
+#include "spool/openpgp.h"
 #include "spool/schema_store_sql.h"
 
 namespace rbgate::gateway {
@@ -413,6 +416,65 @@ SourceOptions ReadSource(const std::string& file, const std::string& dir, const 
   return s;
 }
 
+// OpenPGP fingerprints as the keyring gives them (upper case, no spaces), each one a key the
+// keyring holds (a secret one when `secret`). Keys are looked up once a load, and only when
+// `check` (the daemon's load): an officer's commands do not need the keyring.
+class KeyNames {
+ public:
+  KeyNames(const std::string& file, const Config& c, bool check)
+      : file_(file), c_(c), check_(check) {}
+
+  std::string Fingerprint(const toml::table& t, const std::string& key, const std::string& where,
+                          const std::string& value, bool secret) {
+    const toml::node* n = t.get(key);
+    if (c_.openpgp_home.empty()) {
+      Fail(file_, n, where, "needs the keyring: add [openpgp] home (GNUPGHOME) first");
+    }
+    std::string fpr;
+    for (char ch : value) {
+      if (ch == ' ') continue;
+      fpr += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    if ((fpr.size() != 40 && fpr.size() != 64) ||
+        fpr.find_first_not_of("0123456789ABCDEF") != std::string::npos) {
+      Fail(file_, n, where,
+           "'" + value + "' is not a key's full fingerprint (40 hex digits: gpg --fingerprint)");
+    }
+    if (!check_) return fpr;
+    if (!keys_) {
+      auto listed = spool::openpgp::ListKeys(c_.openpgp_home);
+      if (!listed.ok())
+        Fail(file_, n, where, "the keyring cannot be read: " + listed.status().message);
+      keys_ = std::move(listed).value();
+    }
+    for (const auto& k : *keys_) {
+      if (k.fingerprint != fpr) continue;
+      if (secret && !k.secret) {
+        Fail(file_, n, where,
+             fpr +
+                 " is a partner's public key; signing needs the council's "
+                 "own secret key");
+      }
+      return fpr;
+    }
+    Fail(file_, n, where,
+         "no key " + fpr + " in the keyring " + c_.openpgp_home + " (rbgate keys list)");
+  }
+
+  std::vector<std::string> Fingerprints(const toml::table& t, Reader& r, const std::string& key,
+                                        const std::string& where) {
+    std::vector<std::string> out;
+    for (const auto& v : r.Strings(key, {})) out.push_back(Fingerprint(t, key, where, v, false));
+    return out;
+  }
+
+ private:
+  const std::string& file_;
+  const Config& c_;
+  bool check_;
+  std::optional<std::vector<spool::openpgp::Key>> keys_;
+};
+
 }  // namespace
 
 Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
@@ -576,6 +638,8 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
       c.notify.push_back(std::move(ch));
     }
   }
+  c.spool.openpgp_home = c.openpgp_home;
+  KeyNames key_names(path, c, check_feeds);
   std::set<std::string> destination_names;
   if (const toml::node* n = root.get("destination")) {
     const toml::array* a = n->as_array();
@@ -605,6 +669,15 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
         Fail(path, t->get("type"), "destination.type",
              "'" + d.type +
                  "' is not a destination type this version knows (directory, sftp, https)");
+      }
+      d.encrypt_to = key_names.Fingerprints(*t, r, "encrypt_to", "destination.encrypt_to");
+      if (auto signer = r.Get<std::string>("sign_with")) {
+        if (d.encrypt_to.empty()) {
+          Fail(path, t->get("sign_with"), "destination.sign_with",
+               "goes with encrypt_to (a signed copy is an encrypted one)");
+        }
+        d.sign_with =
+            key_names.Fingerprint(*t, "sign_with", "destination.sign_with", *signer, true);
       }
       r.NoOthers();
       c.spool.destinations.push_back(d);
@@ -704,6 +777,34 @@ Config LoadConfig(const std::string& path, bool check_feeds, bool daemon) {
         if (!destination_names.count(d)) {
           Fail(path, t->get("destinations"), "route.destinations",
                "no [[destination]] named '" + d + "'");
+        }
+      }
+      if (const toml::table* o = r.Table("openpgp")) {
+        Reader pr(path, *o, "route.openpgp.");
+        const std::string decrypt = pr.Get<std::string>("decrypt").value_or("none");
+        if (decrypt != "none" && decrypt != "required" && decrypt != "optional") {
+          Fail(path, o->get("decrypt"), "route.openpgp.decrypt",
+               "must be \"required\", \"optional\" or \"none\"");
+        }
+        if (decrypt != "none") route.openpgp.decrypt = decrypt;
+        route.openpgp.signed_by =
+            key_names.Fingerprints(*o, pr, "signed_by", "route.openpgp.signed_by");
+        if (route.openpgp.any() && c.openpgp_home.empty()) {
+          Fail(path, o, "route.openpgp", "needs the keyring: add [openpgp] home (GNUPGHOME) first");
+        }
+        pr.NoOthers();
+        // Decrypted content never waits in outbound/ as it is: a network destination must
+        // encrypt it again.
+        for (const auto& dname : route.destinations) {
+          for (const auto& d : c.spool.destinations) {
+            if (d.name == dname && !route.openpgp.decrypt.empty() && d.network() && !d.encrypts()) {
+              Fail(path, o, "route.openpgp",
+                   "route " + route.name + " decrypts its files, and destination " + d.name + " (" +
+                       d.type +
+                       ") does not encrypt them again: give it encrypt_to (the partner's key), "
+                       "or its copies would wait in outbound/ decrypted");
+            }
+          }
         }
       }
       if (const toml::table* s = r.Table("settle")) {
@@ -832,6 +933,9 @@ path = "delivered"
 # method = "PUT"                            # or POST
 # ca_file = "/etc/rbgate/ca.pem"            # the certificate is always verified
 # token_env = "RBGATE_DMS_TOKEN"            # sent as Authorization: Bearer
+# encrypt_to = ["0123 4567 89AB CDEF ..."]  # OpenPGP: each copy encrypted to these keys (full
+# sign_with = "FEDC BA98 ..."               # fingerprints) and signed with the council's; sent
+                                            # as <name>.pgp. Needs [openpgp] home.
 
 # Who is told of what (docs/operators.md: Notifications); try them with rbgate notify test.
 # [[notify]]
@@ -892,6 +996,12 @@ approval = "none"       # "required": four eyes; a second officer runs rbgate ap
 ignore_suffixes = [".part", ".tmp"]   # a writer's temporary names; hidden files are never taken
 done_marker = ""        # e.g. ".done": take FILE only once FILE.done appears
 stable_seconds = 2      # otherwise: size and mtime unchanged this long
+
+# A route taking OpenPGP files (needs [openpgp] home): each is decrypted into work/ only, its
+# signature judged, its content checked and delivered; the ciphertext is what is archived.
+# [route.openpgp]
+# decrypt = "required"  # only files encrypted to the council's key; "optional": plain ones too
+# signed_by = []        # senders' key fingerprints: a file must carry a good signature by one
 )toml";
 }
 

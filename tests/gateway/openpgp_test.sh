@@ -15,11 +15,6 @@ cleanup() {
 }
 trap cleanup EXIT
 source "$(dirname "$0")/lib.sh"
-gpg_in() {  # gpg_in HOME ARGS...: gpg on that keyring, in batch, quietly
-  local home=$1
-  shift
-  gpg --batch --quiet --no-tty --homedir "$home" --pinentry-mode loopback --passphrase '' "$@" 2>/dev/null
-}
 mkdir -p -m 700 "$keys" "$tmp/partner"
 gpg_in "$keys" --quick-gen-key 'Revenues <revenues@council.example>' future-default default 1y
 gpg_in "$keys" --quick-gen-key 'Revenues 2025 <old@council.example>' future-default default 10d
