@@ -99,6 +99,11 @@ void Metrics::SourceListed(const std::string& source, std::int64_t at_ms) {
   sources_[source].last_success_ms = at_ms;
 }
 
+void Metrics::SourceLate(const std::string& source, bool late) {
+  std::lock_guard lock(mu_);
+  sources_[source].late = late;
+}
+
 void Metrics::OpenPgpKeys(std::vector<KeyExpiry> keys) {
   std::lock_guard lock(mu_);
   keys_ = std::move(keys);
@@ -327,6 +332,18 @@ std::string Metrics::Render(const Gauges& g) const {
     for (const auto& [name, s] : sources_) {
       out += fmt::format("rbgate_source_last_success_timestamp_seconds{{source=\"{}\"}} {:.3f}\n",
                          PromLabel(name), s.last_success_ms / 1000.0);
+    }
+    if (std::any_of(sources_.begin(), sources_.end(),
+                    [](const auto& e) { return e.second.late; })) {
+      Header(out, "rbgate_source_late", "gauge",
+             "1 when a [[source]] with expect_by has collected nothing by its time on a day it "
+             "is due.");
+    }
+    for (const auto& [name, s] : sources_) {
+      if (s.late) {
+        out += fmt::format("rbgate_source_late{{source=\"{}\"}} {}\n", PromLabel(name),
+                           *s.late ? 1 : 0);
+      }
     }
   }
   if (keys_) {

@@ -73,6 +73,8 @@ class Metrics {
   void SourceCollected(const std::string& source, std::uint64_t bytes);
   void SourceFailed(const std::string& source, const std::string& reason);
   void SourceListed(const std::string& source, std::int64_t at_ms);
+  // A source with expect_by: whether it has collected nothing by its time on a due day.
+  void SourceLate(const std::string& source, bool late);
   // The OpenPGP keyring's keys as last looked at (daily): when each expires (0: never), and
   // whether someone should act (revoked, expired, or expiring within openpgp.warn_days).
   struct KeyExpiry {
@@ -108,6 +110,7 @@ class Metrics {
   struct PerSource {
     std::uint64_t files = 0, bytes = 0;
     std::int64_t last_success_ms = 0;
+    std::optional<bool> late;                       // with expect_by: whether it is late now
     std::map<std::string, std::uint64_t> failures;  // by reason
   };
   std::map<std::string, PerSource> sources_;

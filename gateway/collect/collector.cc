@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <random>
 #include <set>
 
+#include "gateway/daemon/clock.h"
 #include "gateway/daemon/log.h"
 #include "gateway/forward/forwarder.h"
 #include "spool/fsio.h"
@@ -52,6 +54,7 @@ struct Collector::Source {
   std::map<std::string, Seen> seen;
   std::map<std::uint64_t, std::int64_t> settle_after_ms;  // a pending file's next remote try
   std::set<std::string> said_bad;                         // names refused, said once
+  schemas::Day collected_day = -1;  // the local day a file was last collected (schedules)
   std::mt19937_64 random{std::random_device{}()};
 
   std::string dir(const std::string& incoming) const { return incoming + "/" + options.route; }
@@ -62,19 +65,41 @@ struct Collector::Source {
 
 Collector::Collector(spool::Ledger& ledger, std::string incoming,
                      std::vector<SourceOptions> sources, Metrics& metrics,
-                     std::function<bool()> leads,
-                     std::function<void(const std::string&, const std::string&)> failing)
+                     const schemas::Calendar& calendar, std::function<bool()> leads,
+                     std::function<void(const std::string&, const std::string&)> failing,
+                     std::function<void(const std::string&, std::int64_t)> collected)
     : ledger_(ledger),
       incoming_(std::move(incoming)),
       metrics_(metrics),
       leads_(std::move(leads)),
-      failing_(std::move(failing)) {
+      failing_(std::move(failing)),
+      collected_(std::move(collected)),
+      calendar_(calendar) {
   std::vector<std::string> names;
   for (auto& s : sources) {
     names.push_back(s.remote.name);
     sources_.push_back(std::make_unique<Source>(std::move(s)));
   }
+  // A schedule's day already done before a restart stays done.
+  for (const auto& st : ledger_.SourceStatsAll()) {
+    for (auto& s : sources_) {
+      if (s->options.remote.name != st.source || st.last_collected_at.empty()) continue;
+      int minutes = 0;
+      LocalDayAndMinutes(spool::UnixMsFromIso(st.last_collected_at) / 1000, s->collected_day,
+                         minutes);
+    }
+  }
   metrics_.Sources(names);
+}
+
+bool Collector::Scheduled(Source& s) const {
+  const auto& at = s.options.at;
+  if (!at) return true;
+  if (!s.seen.empty()) return true;  // files seen at the last listing are settling
+  schemas::Day today = 0;
+  int minutes = 0;
+  LocalDayAndMinutes(std::time(nullptr), today, minutes);
+  return DueOn(*at, calendar_, today) && minutes >= at->by_minutes && s.collected_day != today;
 }
 
 Collector::~Collector() { Stop(); }
@@ -122,7 +147,7 @@ void Collector::Run(Source& s) {
         std::lock_guard lock(s.mu);
         due = now >= s.next_poll_ms && s.breaker.Allow(now);
       }
-      if (due) Poll(s, now);
+      if (due && Scheduled(s)) Poll(s, now);
     }
     std::unique_lock lock(s.mu);
     // A second while files wait for the spool or a file settles; otherwise until the next poll.
@@ -296,6 +321,12 @@ void Collector::Collect(Source& s, const RemoteEntry& e,
   }
   (void)spool::SyncDir(dir);
   metrics_.SourceCollected(o.remote.name, bytes);
+  {
+    const std::int64_t at = std::time(nullptr);
+    int minutes = 0;
+    LocalDayAndMinutes(at, s.collected_day, minutes);
+    if (collected_) collected_(o.remote.name, at);
+  }
   log::Event(Level::kInfo, "collected",
              {Word("source", o.remote.name), Word("route", o.route), Text("name", e.name),
               Text("as", rec.local_name), Number("bytes", static_cast<std::int64_t>(bytes)),

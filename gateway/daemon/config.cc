@@ -12,6 +12,7 @@
 #include <cstring>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "schemas/detect.h"
 #include "schemas/feed.h"
@@ -393,6 +394,27 @@ SourceOptions ReadSource(const std::string& file, const std::string& dir, const 
   }
   s.poll_seconds = Bounded(file, t, r, "poll_seconds", 300, 1, 86400);
   s.settle_seconds = Bounded(file, t, r, "settle_seconds", 30, 0, 3600);
+  // A schedule and a late alert, each a time and the days (a route's expect_by syntax).
+  for (auto [key, days, field] :
+       {std::tuple{"at", "on", &s.at}, std::tuple{"expect_by", "expect_on", &s.expect}}) {
+    const auto when = r.Get<std::string>(key);
+    const auto on = r.Get<std::string>(days);
+    if (!when) {
+      if (on)
+        Fail(file, t.get(days), std::string("source.") + days, std::string("goes with ") + key);
+      continue;
+    }
+    Expectation e;
+    std::string why;
+    if (!ParseExpectation(*when, on.value_or("working-days"), e, why)) {
+      const bool days_wrong = why.rfind("expect_on", 0) == 0;
+      // The parser names a route's keys; a source's are said as they are written.
+      why.replace(0, why.find(' '), days_wrong ? days : key);
+      Fail(file, t.get(days_wrong ? days : key), std::string("source.") + (days_wrong ? days : key),
+           why);
+    }
+    *field = e;
+  }
   s.after = r.Get<std::string>("after").value_or("");
   if (s.after != "delete" && s.after != "move" && s.after != "keep") {
     Fail(file, t.get("after") ? t.get("after") : &t, "source.after",
@@ -976,6 +998,9 @@ path = "delivered"
 # route = "auto"
 # pattern = "*.csv"
 # poll_seconds = 300
+# at = "06:30"                               # or a schedule: listed on these days from this
+# on = "working-days"                        # time until a file is collected
+# expect_by = "07:00"                        # nothing collected by then: source-late, feed-late
 # after = "move"                             # "delete", "move" (to move_to) or "keep"
 # move_to = "/outgoing/collected/"
 

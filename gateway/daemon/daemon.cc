@@ -406,14 +406,37 @@ int RunDaemon(Config& config, bool once) {
     });
     if (!once) forwarder->Start();
   }
+  // Sources that expect a file by a time (expect_by): late when none is collected by then,
+  // judged as routes are (a restart remembers the last collection).
+  std::optional<LateFeeds> late_sources;
+  std::map<std::string, std::string> route_of_source;
+  {
+    std::map<std::string, Expectation> expected;
+    for (const auto& s : config.sources) {
+      route_of_source[s.remote.name] = s.route;
+      if (s.expect) expected[s.remote.name] = *s.expect;
+    }
+    if (!expected.empty()) {
+      late_sources.emplace(expected, *config.spool.check.validator.calendar);
+      for (const auto& st : sp->ledger().SourceStatsAll()) {
+        if (!st.last_collected_at.empty()) {
+          late_sources->Arrived(st.source, spool::UnixMsFromIso(st.last_collected_at) / 1000);
+        }
+      }
+    }
+  }
   // Partners' folders collected into drop folders, by the node that leads.
   std::optional<Collector> collector;
   if (!config.sources.empty()) {
     collector.emplace(
         sp->ledger(), config.spool.root + "/incoming", config.sources, metrics,
+        *config.spool.check.validator.calendar,
         [&] { return (!lease || lease->held()) && (!several || sp->ledger().Leads()); },
         [&](const std::string&, const std::string& summary) {
           tell("source-failing", "", summary);
+        },
+        [&](const std::string& source, std::int64_t at) {
+          if (late_sources) late_sources->Arrived(source, at);
         });
     if (!once) {
       collector->Start();
@@ -586,6 +609,7 @@ int RunDaemon(Config& config, bool once) {
   if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
   std::int64_t last_watchdog = 0;
   std::int64_t last_late_check = 0;
+  std::int64_t last_late_check_sources = 0;
   std::int64_t last_purge = 0;  // retention: at start, then daily
   std::int64_t last_adopt = 0;
   std::int64_t last_keys = 0;  // the OpenPGP keyring looked at: at start, then daily
@@ -704,6 +728,22 @@ int RunDaemon(Config& config, bool once) {
                          "tell the sender or check the transfer",
                          s.route, s.expect.by_text, s.expect.on_text));
       }
+    }
+    if (late_sources && Due(now, last_late_check_sources, 1000) && leads()) {
+      for (const auto& s : late_sources->Check(std::time(nullptr))) {
+        // `route` is the source's name here (LateFeeds keys by name).
+        log::Event(Level::kWarning, "source-late",
+                   {Word("source", s.route), Word("expected_by", s.expect.by_text),
+                    Word("on", s.expect.on_text),
+                    Text("action",
+                         "nothing collected since midnight; ask the sender whether "
+                         "the file was put on their server")});
+        tell("feed-late", route_of_source[s.route],
+             fmt::format("source {} expects a file by {} ({}) and has collected none since "
+                         "midnight; ask the sender whether it was put on their server",
+                         s.route, s.expect.by_text, s.expect.on_text));
+      }
+      for (const auto& s : late_sources->Current()) metrics.SourceLate(s.route, s.late);
     }
     if (lease && lease->held() && !once && Due(now, last_adopt, config.rescan_seconds * 1000LL)) {
       // A node whose lease ran out died, or lost the ledger: its unfinished files go on here.

@@ -57,7 +57,7 @@ LateFeeds::LateFeeds(const std::map<std::string, Expectation>& expectations,
   for (const auto& [route, e] : expectations) routes_[route] = Status{route, e, false, 0};
 }
 
-bool LateFeeds::Due(const Expectation& e, schemas::Day day) const {
+bool DueOn(const Expectation& e, const schemas::Calendar& calendar, schemas::Day day) {
   switch (e.days) {
     case Expectation::Days::kEvery:
       return true;
@@ -67,7 +67,7 @@ bool LateFeeds::Due(const Expectation& e, schemas::Day day) const {
       break;
   }
   // Beyond the calendar's reach, weekdays stand in for working days.
-  const auto kind = calendar_.Classify(day);
+  const auto kind = calendar.Classify(day);
   return kind == schemas::Calendar::DayKind::kWorking ||
          (kind == schemas::Calendar::DayKind::kOutOfRange && !schemas::IsWeekend(day));
 }
@@ -93,7 +93,7 @@ std::vector<LateFeeds::Status> LateFeeds::Check(std::int64_t now) {
     int ignored = 0;
     if (s.last_arrival > 0) LocalDayAndMinutes(s.last_arrival, arrival_day, ignored);
     const bool arrived_today = s.last_arrival > 0 && arrival_day == today;
-    s.late = Due(s.expect, today) && minutes >= s.expect.by_minutes && !arrived_today;
+    s.late = DueOn(s.expect, calendar_, today) && minutes >= s.expect.by_minutes && !arrived_today;
     if (s.late) {
       auto said = said_.find(route);
       if (said == said_.end() || said->second != today) {

@@ -28,6 +28,10 @@ struct Expectation {
 // "07:00" and "working-days", "every-day" or "mon,tue,...": false with `why` otherwise.
 bool ParseExpectation(std::string_view by, std::string_view on, Expectation& out, std::string& why);
 
+// Whether `e`'s days include the local day `day` (working days: the calendar's; beyond its
+// reach, weekdays).
+bool DueOn(const Expectation& e, const schemas::Calendar& calendar, schemas::Day day);
+
 class LateFeeds {
  public:
   struct Status {
@@ -51,9 +55,6 @@ class LateFeeds {
   bool empty() const noexcept { return routes_.empty(); }
 
  private:
-  // Whether `e`'s file is due on the local day `day`.
-  bool Due(const Expectation& e, schemas::Day day) const;
-
   const schemas::Calendar& calendar_;
   mutable std::mutex mu_;
   std::map<std::string, Status> routes_;

@@ -152,6 +152,55 @@ kill -TERM "$daemon"
 wait "$daemon" 2>/dev/null
 daemon=""
 
+# Schedules and late alerts. "at" 00:00 every day: listed from midnight until a file is
+# collected, then not again that day (nor after a restart). A schedule whose day is not today:
+# not listed. A source expecting a file by 00:00 that has none: late (log, metric, webhook).
+echo "[127.0.0.1]:$ssh_port $(cat "$srv/ssh/host_key.pub")" >"$srv/ssh/known_hosts"
+mkdir -p "$r/daily" "$r/weekly" "$r/empty"
+days=(mon tue wed thu fri sat sun)
+today=$(($(date +%u) - 1))
+not_today=${days[$(((today + 1) % 7))]}
+s2=$tmp/s2
+"$rbgate" init "$s2" >/dev/null
+sed -i 's|^listen = "127.0.0.1:8490"|listen = "127.0.0.1:0"|; s|^rescan_seconds = 10|rescan_seconds = 1|;
+  s/processing_days_against = "today"/processing_days_against = "creation-date"/' "$s2/rbgate.toml"
+{
+  source_table daily "$r/daily" auto delete 'at = "00:00"
+on = "every-day"
+expect_by = "00:00"
+expect_on = "every-day"'
+  source_table weekly "$r/weekly" auto delete "at = \"00:00\"
+on = \"$not_today\""
+  source_table quiet "$r/empty" auto delete 'expect_by = "00:00"
+expect_on = "every-day"'
+  printf '\n[[notify]]\nname = "ops"\ntype = "webhook"\nurl = "https://127.0.0.1:%s/upload/late-hook"\nca_file = "%s"\nevents = ["feed-late"]\n' \
+    "$sink_port" "$tmp/pki/ca.crt"
+} >>"$s2/rbgate.toml"
+gen --seed 11 -o "$r/daily/d1.s18"
+gen --seed 12 -o "$r/weekly/w1.s18"
+delivered2() { ls "$s2/delivered" 2>/dev/null | grep -c "_$1\$"; }
+start_daemon "$s2/rbgate.toml" "$tmp/d3.log"
+check scheduled-collected wait_for 20 bash -c "[ \$(ls '$s2/delivered' 2>/dev/null | grep -c '_d1.s18\$') -eq 1 ]"
+gen --seed 13 -o "$r/daily/d2.s18"
+sleep 4
+check scheduled-once-a-day test "$(delivered2 d2.s18)" -eq 0
+check scheduled-left test -e "$r/daily/d2.s18"
+check not-today-not-listed test "$(delivered2 w1.s18)" -eq 0
+check not-today-left test -e "$r/weekly/w1.s18"
+check source-late-said wait_for 10 grep -q 'source-late source=quiet expected_by=00:00' "$tmp/d3.log"
+check source-late-told wait_for 20 grep -q 'source quiet expects a file by 00:00 (every-day) and has collected none' "$tmp/recv/unnamed"
+curl -s "$url/metrics" >"$tmp/metrics3.txt"
+check metric-source-late grep -q '^rbgate_source_late{source="quiet"} 1$' "$tmp/metrics3.txt"
+check metric-source-on-time grep -q '^rbgate_source_late{source="daily"} 0$' "$tmp/metrics3.txt"
+kill -TERM "$daemon"
+wait "$daemon" 2>/dev/null
+start_daemon "$s2/rbgate.toml" "$tmp/d4.log"
+sleep 4
+check scheduled-day-kept-over-restart test "$(delivered2 d2.s18)" -eq 0
+kill -TERM "$daemon"
+wait "$daemon" 2>/dev/null
+daemon=""
+
 # Bad [[source]] tables are refused with their key.
 refused() {  # refused NAME TABLE EXPECTED
   local b=$tmp/bad-$1
@@ -167,6 +216,10 @@ refused after "$(source_table x /in auto never)" 'source.after.*"delete", "move"
 refused move-to "$(source_table x /in auto move)" 'source.move_to.*goes with after = "move"'
 refused route "$(source_table x /in nowhere delete)" "source.route.*no \[\[route\]\] named 'nowhere'"
 refused known-hosts "$(source_table x /in auto delete | grep -v known_hosts)" 'needs known_hosts'
+refused at "$(source_table x /in auto delete 'at = "25:00"')" 'source.at.*"25:00" is not a time of day'
+refused on "$(source_table x /in auto delete 'at = "06:30"
+on = "fridays"')" 'source.on.*is not working-days'
+refused on-alone "$(source_table x /in auto delete 'on = "mon"')" 'source.on.*goes with at'
 refused twice "$(source_table x /in auto delete; source_table x /in auto delete)" "'x' is defined twice"
 
 echo "source_test: $pass passed, $fail failed"
