@@ -796,14 +796,11 @@ Status Spool::Check(FileRecord& f) {
       // says why, in the ledger.
       std::string reference_note;
       const auto& registry = options_.check.registry;
-      if (registry && !options_.check.reference_dir.empty() && registry->IsReferenced(f.feed) &&
-          checked != path) {
-        reference_note =
-            "; not kept as the reference map (its route decrypts it, and decrypted content "
-            "stays in work/)";
-      } else if (registry && !options_.check.reference_dir.empty() &&
-                 registry->IsReferenced(f.feed)) {
-        Status kept = MakeDirs(options_.check.reference_dir, false);
+      if (registry && !options_.check.reference_dir.empty() && registry->IsReferenced(f.feed)) {
+        Status kept = checked != path ? Error(Code::kFailedPrecondition,
+                                              "its route decrypts it, and decrypted content "
+                                              "stays in work/")
+                                      : MakeDirs(options_.check.reference_dir, false);
         if (kept.ok()) kept = CopyDurably(path, options_.check.reference_dir + "/" + f.feed);
         if (!kept.ok()) {
           reference_note = "; not kept as the reference map (" + kept.message + ")";
