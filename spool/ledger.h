@@ -289,6 +289,27 @@ class Collections {
   virtual std::vector<SourceStats> SourceStatsAll() = 0;
 };
 
+// A console session, kept so that a restart signs nobody out: known by its id's SHA-256 (the
+// id itself, the browser's cookie, is never stored). Times are Unix milliseconds.
+struct SessionRecord {
+  std::string id_sha256, user, csrf;
+  std::int64_t started_ms = 0, seen_ms = 0;
+};
+
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual Status AddSession(const SessionRecord& s) = 0;
+  // The session, or nullopt when there is none (or the ledger did not answer).
+  virtual std::optional<SessionRecord> GetSession(const std::string& id_sha256) = 0;
+  virtual Status TouchSession(const std::string& id_sha256, std::int64_t seen_ms) = 0;
+  virtual Status EndSession(const std::string& id_sha256) = 0;
+  // Every session of `user` ended; how many there were.
+  virtual StatusOr<std::uint64_t> EndSessionsOf(const std::string& user) = 0;
+  // Sessions unused since `seen_before_ms` or started before `started_before_ms` removed.
+  virtual Status PurgeSessions(std::int64_t seen_before_ms, std::int64_t started_before_ms) = 0;
+};
+
 // A node on a shared ledger (several nodes, one spool).
 struct NodeRecord {
   std::string node, host;
@@ -388,7 +409,8 @@ class OutboundQueue {
 class Ledger : public schemas::FeedRecords,
                public OutboundQueue,
                public NoticeQueue,
-               public Collections {
+               public Collections,
+               public SessionStore {
  public:
   ~Ledger() override = default;
 

@@ -50,6 +50,7 @@ constexpr TableCopy kTables[] = {
      "id, source, remote_name, size, mtime, sha256, route, local_name, state, file_id, "
      "collected_at, finished_at, last_error",
      "ittittttttttt", "id"},
+    {"sessions", "id_sha256, user_name, csrf, started_ms, seen_ms", "tttii", ""},
     {"audit", "seq, at, file_id, kind, \"user\", what, detail, prev, hash", "itttttttt", ""},
 };
 

@@ -21,6 +21,7 @@
 #include "spool/ledger_sql_outbound.h"
 #include "spool/ledger_sql_records.h"
 #include "spool/ledger_sql_schema.h"
+#include "spool/ledger_sql_sessions.h"
 #include "spool/sql.h"
 
 namespace rbgate::spool {
@@ -545,6 +546,23 @@ class SqlLedger final : public Ledger {
   }
   std::vector<SourceStats> SourceStatsAll() override { return collected_.SourceStatsAll(); }
 
+  Status AddSession(const SessionRecord& s) override { return sessions_.AddSession(s); }
+  std::optional<SessionRecord> GetSession(const std::string& id_sha256) override {
+    return sessions_.GetSession(id_sha256);
+  }
+  Status TouchSession(const std::string& id_sha256, std::int64_t seen_ms) override {
+    return sessions_.TouchSession(id_sha256, seen_ms);
+  }
+  Status EndSession(const std::string& id_sha256) override {
+    return sessions_.EndSession(id_sha256);
+  }
+  StatusOr<std::uint64_t> EndSessionsOf(const std::string& user) override {
+    return sessions_.EndSessionsOf(user);
+  }
+  Status PurgeSessions(std::int64_t seen_before_ms, std::int64_t started_before_ms) override {
+    return sessions_.PurgeSessions(seen_before_ms, started_before_ms);
+  }
+
   Status Init() {
     ledger_sql::Db::Use use(d_);
     if (!d_.postgres()) {
@@ -574,7 +592,7 @@ class SqlLedger final : public Ledger {
   // The ledger's schema version (ledger_sql_schema.h): CreateSchema makes the latest; each step
   // brings a ledger of the version before it up to its own, in one transaction, and says what
   // it does. A ledger newer than this rbgate knows is refused rather than misread.
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
   Status Migrate() {
     int version = ledger_sql::SchemaVersion(d_);
     if (version > kSchemaVersion) {
@@ -600,6 +618,8 @@ class SqlLedger final : public Ledger {
         {4, "notices, cursors", &SqlLedger::Nothing},
         // Sources: what was collected from each (a new table, which CreateSchema has made).
         {5, "collected", &SqlLedger::Nothing},
+        // The console's sessions, kept across restarts (a new table).
+        {6, "sessions", &SqlLedger::Nothing},
     };
     for (const Step& step : kSteps) {
       if (version >= step.to) continue;
@@ -671,6 +691,7 @@ class SqlLedger final : public Ledger {
   ledger_sql::Outbound outbound_{d_, history_};
   ledger_sql::Notices notices_{d_};
   ledger_sql::Collected collected_{d_};
+  ledger_sql::Sessions sessions_{d_};
 };
 
 }  // namespace

@@ -85,6 +85,9 @@ CREATE TABLE IF NOT EXISTS collected (
   UNIQUE (source, remote_name, size, mtime));
 -- How far a reader of the audit chain has come (the notices': every entry up to seq read).
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, seq {int} NOT NULL);
+-- The console's sessions (ledger.h, SessionStore): each by its id's SHA-256, never the id.
+CREATE TABLE IF NOT EXISTS sessions (id_sha256 TEXT PRIMARY KEY, user_name TEXT NOT NULL,
+  csrf TEXT NOT NULL, started_ms {int} NOT NULL, seen_ms {int} NOT NULL);
 -- The audit chain (audit.h).
 CREATE TABLE IF NOT EXISTS audit (seq {int} PRIMARY KEY, at TEXT NOT NULL,
   file_id TEXT NOT NULL, kind TEXT NOT NULL, "user" TEXT NOT NULL, what TEXT NOT NULL,

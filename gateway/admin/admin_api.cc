@@ -427,6 +427,8 @@ void Login(ApiContext& ctx, const httplib::Request& req, httplib::Response& res)
                     fmt::format("too many failed sign-ins: try again in {} seconds", retry_after));
     case Auth::Login::kRefused:
       return Refuse(res, 401, "wrong user name or password");
+    case Auth::Login::kUnavailable:
+      return Refuse(res, 503, "the ledger cannot record the session now: try again shortly");
     case Auth::Login::kOk:
       break;
   }
@@ -446,6 +448,19 @@ void Logout(ApiContext& ctx, const Principal&, const httplib::Request& req,
 
 void Me(ApiContext&, const Principal& who, const httplib::Request&, httplib::Response& res) {
   ReplyJson(res, 200, SignedIn(who.user, RoleName(who.role), who.csrf));
+}
+
+// An approver ends every session of a user (a lost laptop, someone leaving), on every node.
+void SignOutUser(ApiContext& ctx, const Principal&, const httplib::Request& req,
+                 httplib::Response& res) {
+  const std::string user = req.matches[1];
+  if (!ctx.auth.Knows(user)) return Refuse(res, 404, "no user " + user + " in the users file");
+  auto ended = ctx.auth.SignOutEverywhere(user);
+  if (!ended.ok()) return Refuse(res, 503, ended.status().message);
+  spool::Json j = spool::Json::object();
+  j["user"] = spool::Text(user);
+  j["ended"] = *ended;
+  ReplyJson(res, 200, j);
 }
 
 template <const char* kAction>
@@ -475,6 +490,7 @@ std::span<const ApiRoute> ApiRoutes() noexcept {
       // Four eyes: an approval needs the approver role (and is refused to the same person).
       {"POST", R"(/api/files/([0-9A-Za-z-]+)/approve)", Role::kApprover, true, &Decide<kApprove>},
       {"GET", "/api/dashboard", Role::kViewer, false, &Dashboard},
+      {"POST", R"(/api/users/([0-9A-Za-z._@-]+)/sign-out)", Role::kApprover, true, &SignOutUser},
   };
   return kRoutes;
 }

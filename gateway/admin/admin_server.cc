@@ -215,7 +215,8 @@ bool AdminServer::Start(std::string& error) {
   if (!options_.users_file.empty()) {
     try {
       auth_ = std::make_unique<Auth>(AuthOptions{options_.users_file, options_.session_idle_seconds,
-                                                 options_.session_max_seconds});
+                                                 options_.session_max_seconds},
+                                     spool_.ledger());
     } catch (const AuthError& e) {
       error = fmt::format("admin.users_file: {}", e.what());
       return false;

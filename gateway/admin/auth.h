@@ -1,7 +1,8 @@
 // Who may use the admin API and web console, and as what. Users and API tokens come from a
 // TOML file (admin.users_file) with argon2id password hashes (libsodium) and SHA-256 token
-// digests; no secret is kept in the clear. Sessions live in memory and expire when idle and
-// at a fixed age; failed logins are limited per user and per client address. Thread-safe.
+// digests; no secret is kept in the clear. Sessions are kept in the ledger (SessionStore, by
+// their ids' SHA-256), so a restart signs nobody out, and expire when idle and at a fixed age;
+// failed logins are limited per user and per client address. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "spool/ledger.h"
 
 namespace rbgate::gateway {
 
@@ -53,19 +56,27 @@ std::string TokenDigest(std::string_view token);
 
 class Auth {
  public:
-  // Loads the users file. Throws AuthError naming the file and what is wrong. `clock` gives
-  // milliseconds (monotonic); tests pass their own.
-  explicit Auth(AuthOptions options, std::function<std::int64_t()> clock = {});
+  // Loads the users file. Throws AuthError naming the file and what is wrong. `sessions` (the
+  // ledger) must outlive this. `clock` gives Unix milliseconds (sessions outlive a restart);
+  // tests pass their own.
+  Auth(AuthOptions options, spool::SessionStore& sessions,
+       std::function<std::int64_t()> clock = {});
 
-  enum class Login { kOk, kRefused, kLimited };
+  enum class Login { kOk, kRefused, kLimited, kUnavailable };
   // Checks the password; on success, a new session and its CSRF token. kLimited (with
-  // `retry_after` seconds) when too many recent failures for the user or the address.
+  // `retry_after` seconds) when too many recent failures for the user or the address;
+  // kUnavailable when the ledger cannot record the session.
   Login SignIn(const std::string& user, std::string_view password, const std::string& address,
                std::string& session, std::string& csrf, std::int64_t& retry_after);
-  // The signed-in user of `session`, refreshing its idle time; nullopt when unknown or expired.
+  // The signed-in user of `session`, with the role the users file gives them now, its use noted
+  // (to the minute); nullopt when unknown, expired, or the user is no longer in the file.
   std::optional<Principal> FromSession(const std::string& session);
   std::optional<Principal> FromToken(std::string_view token) const;
   void SignOut(const std::string& session);
+  // Every session of `user` ended (an approver's act: a lost laptop, someone leaving); how
+  // many there were.
+  spool::StatusOr<std::uint64_t> SignOutEverywhere(const std::string& user);
+  bool Knows(const std::string& user) const { return users_.count(user) > 0; }
 
   std::size_t users() const noexcept { return users_.size(); }
 
@@ -73,10 +84,6 @@ class Auth {
   struct Account {
     Role role;
     std::string hash;  // password hash, or a token's SHA-256
-  };
-  struct Session {
-    Principal who;
-    std::int64_t started, seen;
   };
   std::int64_t Now() const { return clock_(); }
   // Failures within the window for `key`, oldest dropped; REQUIRES: mu_ held.
@@ -86,8 +93,8 @@ class Auth {
   std::function<std::int64_t()> clock_;
   std::map<std::string, Account> users_;
   std::map<std::string, Account> tokens_;  // by digest; the name is kept in `hash`
-  std::mutex mu_;
-  std::map<std::string, Session> sessions_;
+  spool::SessionStore& sessions_;
+  std::mutex mu_;  // guards failures_
   std::map<std::string, std::deque<std::int64_t>> failures_;
 };
 

@@ -483,6 +483,16 @@ int NotifyList(Config& c, bool all, const std::string& file_id, const OperatorOp
   return 0;
 }
 
+int SignOutUser(Config& c, const std::string& user) {
+  auto op = Open(c);
+  if (!op) return 2;
+  auto ended = op->spool->ledger().EndSessionsOf(user);
+  if (!ended.ok()) return Fail(ended.status());
+  std::printf("%llu console session%s of %s ended\n", static_cast<unsigned long long>(*ended),
+              *ended == 1 ? "" : "s", user.c_str());
+  return 0;
+}
+
 int SourcesList(Config& c, const OperatorOptions& o) {
   auto op = Open(c);
   if (!op) return 2;

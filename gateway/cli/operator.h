@@ -41,6 +41,8 @@ int SourcesList(Config& c, const OperatorOptions& o);
 // The OpenPGP keyring ([openpgp] home): each key, whose it is, and when it expires, those to
 // act on first said. 0 listed (whatever the keys' states); 2 no keyring or it cannot be read.
 int KeysList(Config& c, const OperatorOptions& o);
+// rbgate users sign-out USER: every console session of USER ended, on any node.
+int SignOutUser(Config& c, const std::string& user);
 // Four eyes: the second officer's approval of a file awaiting it.
 int Approve(Config& c, const std::string& id, const std::string& reason);
 

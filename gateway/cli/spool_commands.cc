@@ -172,6 +172,12 @@ class SpoolCommands final : public CommandGroup {
         ->check(CLI::IsMember({"text", "json"}))
         ->type_name("FORMAT")
         ->capture_default_str();
+    users_ = app.add_subcommand("users", "The web console's users ([admin] users_file)");
+    users_->require_subcommand(1);
+    add_config(users_);
+    u_sign_out_ = users_->add_subcommand(
+        "sign-out", "End every console session of a user now (a lost laptop, someone leaving)");
+    u_sign_out_->add_option("USER", id, "User name")->required()->type_name("");
     sources_ = app.add_subcommand("sources", "The [[source]]s: partners' folders collected from");
     sources_->require_subcommand(1);
     add_config(sources_);
@@ -258,7 +264,7 @@ class SpoolCommands final : public CommandGroup {
     // `rbgate ledger list --config F` as well as `rbgate ledger --config F list`.
     for (CLI::App* leaf : {q_list_, q_show_, q_release_, q_reject_, q_reprocess_, l_list_, l_show_,
                            l_purge_, l_migrate_, l_backup_, ar_purge_, a_verify_, o_list_, o_retry_,
-                           o_cancel_, s_list_, k_list_}) {
+                           o_cancel_, s_list_, k_list_, u_sign_out_}) {
       leaf->fallthrough();
     }
   }
@@ -267,7 +273,7 @@ class SpoolCommands final : public CommandGroup {
     if (*init_) return gateway::Init(init_dir);
     if (*voa_balance_ && !vb.list.empty()) return gateway::VoaBalance(vb);
     if (*run_ || *quarantine_ || *ledger_ || *archive_ || *stats_ || *nodes_ || *reconcile_ ||
-        *audit_ || *outbound_ || *approve_ || *voa_ || *sources_ || *keys_) {
+        *audit_ || *outbound_ || *approve_ || *voa_ || *sources_ || *keys_ || *users_) {
       gateway::Config config;
       try {
         config = gateway::LoadConfig(config_path, /*check_feeds=*/run_->parsed(),
@@ -299,6 +305,7 @@ class SpoolCommands final : public CommandGroup {
       if (*o_list_) return gateway::OutboundList(config, outbound_all, op);
       if (*s_list_) return gateway::SourcesList(config, op);
       if (*k_list_) return gateway::KeysList(config, op);
+      if (*u_sign_out_) return gateway::SignOutUser(config, id);
       if (*o_retry_) return gateway::OutboundRetry(config, id, reason);
       if (*o_cancel_) return gateway::OutboundCancel(config, id, reason);
       if (*approve_) return gateway::Approve(config, id, reason);
@@ -340,6 +347,8 @@ class SpoolCommands final : public CommandGroup {
   CLI::App* outbound_ = nullptr;
   CLI::App* o_list_ = nullptr;
   CLI::App* sources_ = nullptr;
+  CLI::App* users_ = nullptr;
+  CLI::App* u_sign_out_ = nullptr;
   CLI::App* keys_ = nullptr;
   CLI::App* k_list_ = nullptr;
   CLI::App* s_list_ = nullptr;

@@ -1000,7 +1000,7 @@ path = "delivered"
 # poll_seconds = 300
 # at = "06:30"                               # or a schedule: listed on these days from this
 # on = "working-days"                        # time until a file is collected
-# expect_by = "07:00"                        # nothing collected by then: source-late, feed-late
+# expect_by = "06:45"                        # nothing collected by then: source-late, feed-late
 # after = "move"                             # "delete", "move" (to move_to) or "keep"
 # move_to = "/outgoing/collected/"
 

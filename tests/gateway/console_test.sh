@@ -245,6 +245,33 @@ check release-in-ledger grep -qF "release by alice: $reason" "$tmp/ledger.txt"
 check released-delivered grep -q 'state delivered' "$tmp/ledger.txt"
 check release-chained "$rbgate" audit verify --config "$s/rbgate.toml"
 check screenshots test -s "$artefacts/2-file-fault-highlighted.png"
+
+# --- sessions survive a restart; an approver signs a user out everywhere -------------------------------
+check bob-login-again test "$(status POST /api/login -c "$tmp/bob2" \
+  -d "{\"user\":\"bob\",\"password\":\"$approver_password\"}")" = 200
+bcsrf=$(csrf "$tmp/body")
+check alice-login-again test "$(status POST /api/login -c "$tmp/alice2" \
+  -d "{\"user\":\"alice\",\"password\":\"$officer_password\"}")" = 200
+acsrf=$(csrf "$tmp/body")
+stop
+start_daemon "$s/rbgate.toml" "$tmp/console2.log"
+check session-survives-restart test "$(status GET /api/me -b "$tmp/bob2")" = 200
+check session-same-csrf grep -q "\"csrf\":\"$bcsrf\"" "$tmp/body"
+cookie=$(awk '/rbgate_session/ {print $NF}' "$tmp/bob2")
+check cookie-known test -n "$cookie"
+check cookie-not-in-ledger bash -c "! cat '$s'/ledger.db* | grep -qaF '$cookie'"
+check officer-cannot-sign-out test "$(status POST /api/users/bob/sign-out -b "$tmp/alice2" \
+  -H "X-CSRF-Token: $acsrf" -d '{}')" = 403
+check sign-out-needs-csrf test "$(status POST /api/users/alice/sign-out -b "$tmp/bob2" -d '{}')" = 403
+check approver-signs-out test "$(status POST /api/users/alice/sign-out -b "$tmp/bob2" \
+  -H "X-CSRF-Token: $bcsrf" -d '{}')" = 200
+check signed-out-count grep -q '"user":"alice","ended":[1-9]' "$tmp/body"
+check alice-signed-out test "$(status GET /api/me -b "$tmp/alice2")" = 401
+check sign-out-unknown test "$(status POST /api/users/mallory/sign-out -b "$tmp/bob2" \
+  -H "X-CSRF-Token: $bcsrf" -d '{}')" = 404
+run users-sign-out 0 "$rbgate" users sign-out bob --config "$s/rbgate.toml"
+check users-sign-out-says grep -q '^[1-9][0-9]* console sessions\? of bob ended$' "$tmp/out"
+check bob-signed-out test "$(status GET /api/me -b "$tmp/bob2")" = 401
 stop
 
 echo "$pass passed, $fail failed"

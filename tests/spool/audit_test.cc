@@ -373,7 +373,7 @@ TEST_CASE("the ledger's schema is versioned and migrated in steps") {
     auto l = Open(path);
     Fill(*l);
   }
-  CHECK(Sql1(path, "PRAGMA user_version") == "5");
+  CHECK(Sql1(path, "PRAGMA user_version") == "6");
   // As a ledger of before: version 0, and files without the columns added since.
   {
     sqlite3* db = nullptr;
@@ -390,7 +390,7 @@ TEST_CASE("the ledger's schema is versioned and migrated in steps") {
     CHECK(l->Get("f1")->dropped_by.empty());
     CHECK(l->VerifyAudit(std::nullopt).ok());
   }
-  CHECK(Sql1(path, "PRAGMA user_version") == "5");
+  CHECK(Sql1(path, "PRAGMA user_version") == "6");
   CHECK(Sql1(path, "SELECT count(*) FROM pragma_table_info('files') WHERE name = 'dropped_by'") ==
         "1");
   // A newer rbgate's ledger.
@@ -467,7 +467,7 @@ TEST_CASE("a version 1 ledger's per-feed tables move into the feeds' tables") {
     DELETE FROM items; DELETE FROM feed_states; PRAGMA user_version = 1;
   )sql");
   auto l = Open(path);
-  CHECK(Sql1(path, "PRAGMA user_version") == "5");
+  CHECK(Sql1(path, "PRAGMA user_version") == "6");
   CHECK(Sql1(path,
              "SELECT count(*) FROM sqlite_master WHERE name IN ('submitted_items', "
              "'returned_items', 'voa_states')") == "0");
