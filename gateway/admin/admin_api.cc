@@ -15,6 +15,8 @@
 
 #include "schemas/dates.h"
 #include "schemas/feed.h"
+#include "schemas/registry.h"
+#include "schemas/table/mask.h"
 #include "spool/check/report.h"
 #include "spool/fsio.h"
 #include "spool/json.h"
@@ -273,7 +275,8 @@ void Lines(ApiContext& ctx, const Principal& who, const httplib::Request& req,
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const bool cut = line.size() > kMaxLineShown;
     if (cut) line.resize(kMaxLineShown);
-    const std::string shown = asked ? line : MaskedLine(f->feed, line);
+    const std::string shown =
+        asked ? line : MaskedLine(ctx.spool.options().check.registry.get(), f->feed, line, n == 1);
     spool::Json one = spool::Json::object();
     one["n"] = n;
     one["text"] = spool::Text(shown);
@@ -402,9 +405,16 @@ void Static(httplib::Response& res, std::string_view body, const char* type) {
 
 }  // namespace
 
-std::string MaskedLine(std::string_view feed, std::string_view line) {
-  const auto* known = schemas::FindBuiltinFeed(feed);
-  return known != nullptr ? known->MaskLine(line) : schemas::MaskEveryLetter(line);
+std::string MaskedLine(const schemas::SchemaRegistry* registry, std::string_view feed,
+                       std::string_view line, bool first) {
+  if (const auto* known = schemas::FindBuiltinFeed(feed)) return known->MaskLine(line);
+  // A table feed's schema says which of its fields are personal.
+  if (registry != nullptr && !feed.empty()) {
+    if (const auto entry = registry->Find(feed); entry && entry->schema->table) {
+      return schemas::table::MaskLine(*entry->schema->table, line, first);
+    }
+  }
+  return schemas::MaskEveryLetter(line);
 }
 
 namespace {

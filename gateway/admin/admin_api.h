@@ -56,7 +56,10 @@ std::span<const ApiRoute> ApiRoutes() noexcept;
 void RegisterApi(httplib::Server& server, ApiContext& ctx);
 
 // A line of a file with its personal data masked, as a viewer sees it: as its built-in feed
-// says (BuiltinFeed::MaskLine), else every letter and digit (only the layout shows).
-std::string MaskedLine(std::string_view feed, std::string_view line);
+// says (BuiltinFeed::MaskLine), or a table feed's schema (its personal fields; `first`: the
+// file's first line, a header's column names), else every letter and digit (only the layout
+// shows).
+std::string MaskedLine(const schemas::SchemaRegistry* registry, std::string_view feed,
+                       std::string_view line, bool first);
 
 }  // namespace rbgate::gateway
