@@ -514,6 +514,14 @@ int SourcesList(Config& c, const OperatorOptions& o) {
       j["route"] = Text(s.route);
       j["pattern"] = Text(s.pattern);
       j["poll_seconds"] = s.poll_seconds;
+      if (s.at) {
+        j["at"] = Text(s.at->by_text);
+        j["on"] = Text(s.at->on_text);
+      }
+      if (s.expect) {
+        j["expect_by"] = Text(s.expect->by_text);
+        j["expect_on"] = Text(s.expect->on_text);
+      }
       j["after"] = Text(s.after);
       j["move_to"] = Text(s.move_to);
       j["collected"] = st.collected;
@@ -536,6 +544,17 @@ int SourcesList(Config& c, const OperatorOptions& o) {
         static_cast<unsigned long long>(st.waiting),
         st.last_collected_at.empty() ? "-" : spool::ListedTime(st.last_collected_at).c_str(),
         s.remote.url.c_str(), s.pattern == "*" ? "" : s.pattern.c_str());
+  }
+  for (const auto& s : c.sources) {
+    // When each is listed and expected, where that is not every poll_seconds and never.
+    if (s.at) {
+      std::printf("  %s: listed from %s (%s) until a file is collected\n", s.remote.name.c_str(),
+                  s.at->by_text.c_str(), s.at->on_text.c_str());
+    }
+    if (s.expect) {
+      std::printf("  %s: a file expected by %s (%s)\n", s.remote.name.c_str(),
+                  s.expect->by_text.c_str(), s.expect->on_text.c_str());
+    }
   }
   std::printf("%zu source%s (WAITING: dropped, the server's copy not yet %s)\n", c.sources.size(),
               c.sources.size() == 1 ? "" : "s", "deleted or moved");

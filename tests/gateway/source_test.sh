@@ -192,6 +192,11 @@ check source-late-told wait_for 20 grep -q 'source quiet expects a file by 00:00
 curl -s "$url/metrics" >"$tmp/metrics3.txt"
 check metric-source-late grep -q '^rbgate_source_late{source="quiet"} 1$' "$tmp/metrics3.txt"
 check metric-source-on-time grep -q '^rbgate_source_late{source="daily"} 0$' "$tmp/metrics3.txt"
+"$rbgate" sources list --config "$s2/rbgate.toml" >"$tmp/list2.txt"
+check list-schedule grep -q '^  daily: listed from 00:00 (every-day) until a file is collected$' "$tmp/list2.txt"
+check list-expected grep -q '^  quiet: a file expected by 00:00 (every-day)$' "$tmp/list2.txt"
+"$rbgate" sources list --format json --config "$s2/rbgate.toml" >"$tmp/list2.json"
+check list-schedule-json grep -q "\"name\":\"weekly\".*\"at\":\"00:00\",\"on\":\"$not_today\"" "$tmp/list2.json"
 kill -TERM "$daemon"
 wait "$daemon" 2>/dev/null
 start_daemon "$s2/rbgate.toml" "$tmp/d4.log"
