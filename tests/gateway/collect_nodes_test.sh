@@ -18,9 +18,7 @@ cleanup() {
 trap cleanup EXIT
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../support/servers.sh"
-pghost=${RBGATE_TEST_POSTGRES#host=}
-pghost=${pghost%% *}
-"$PGBIN/psql" -X -q "host=$pghost user=rbgate dbname=postgres" -c "CREATE DATABASE collecting"
+new_database collecting
 cd "$tmp" || exit 1
 servers_init "$tmp" "$sink"
 start_sshd || exit 1
@@ -38,7 +36,7 @@ for src in "landlord $r/out delete" "portal $r/keep keep"; do
   printf 'route = "auto"\nafter = "%s"\npattern = "*.s18"\npoll_seconds = 1\nsettle_seconds = 1\n' "$3"
 done >>"$sp/rbgate.toml"
 for n in a b; do
-  sed "s|^url = \"\"|url = \"postgresql:///collecting?host=$pghost\\&user=rbgate\"|;
+  sed "s|^url = \"\"|url = \"$pg_url\"|;
        s/^# node = \"\"/node = \"$n\"/; s/^# lease_seconds = 30/lease_seconds = 3/;
        s|^root = \".\"|root = \"$sp\"|; s|^path = \"delivered\"|path = \"$sp/delivered\"|" \
     "$sp/rbgate.toml" >"$tmp/$n.toml"

@@ -19,9 +19,7 @@ cleanup() {
 trap cleanup EXIT
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/../support/servers.sh"
-pghost=${RBGATE_TEST_POSTGRES#host=}
-pghost=${pghost%% *}
-"$PGBIN/psql" -X -q "host=$pghost user=rbgate dbname=postgres" -c "CREATE DATABASE forwarding"
+new_database forwarding
 
 cd "$tmp" || exit 1
 servers_init "$tmp" "$sink"
@@ -39,7 +37,7 @@ sed -i "s/processing_days_against = \"today\"/processing_days_against = \"creati
   https_destination dms "https://127.0.0.1:$sink_port/upload/{name}"
 } >>"$sp/rbgate.toml"
 for n in a b; do
-  sed "s|^url = \"\"|url = \"postgresql:///forwarding?host=$pghost\\&user=rbgate\"|;
+  sed "s|^url = \"\"|url = \"$pg_url\"|;
        s/^# node = \"\"/node = \"$n\"/; s/^# lease_seconds = 30/lease_seconds = 3/;
        s|^root = \".\"|root = \"$sp\"|" "$sp/rbgate.toml" >"$tmp/$n.toml"
   check "config-$n" grep -q "^node = \"$n\"" "$tmp/$n.toml"

@@ -82,3 +82,14 @@ gpg_in() {
   gpg --batch --quiet --no-tty --homedir "$home" --pinentry-mode loopback --passphrase '' \
     --trust-model always "$@" 2>/dev/null
 }
+
+# new_database NAME (under tests/support/with_postgres.sh): database NAME made on the test's
+# PostgreSQL server; sets pghost (its socket folder) and pg_url (a ledger url for the database,
+# with & escaped for a sed replacement).
+new_database() {
+  pghost=${RBGATE_TEST_POSTGRES#host=}
+  pghost=${pghost%% *}
+  "$PGBIN/psql" -X -q "host=$pghost user=rbgate dbname=postgres" -c "CREATE DATABASE $1"
+  pg_url="postgresql:///$1?host=$pghost\\&user=rbgate"
+}
+
