@@ -101,6 +101,13 @@ void Spool::Judge(const RouteOptions::OpenPgp& p, const Status& verdict,
   if (p.decrypt == "required" && !d.encrypted) {
     say(rules::kNotEncrypted, "the file is signed but not encrypted: it came readable to anyone");
   }
+  if (p.decrypt.empty() && d.encrypted) {
+    // A route that only verifies signatures may send its files where nothing encrypts them
+    // again: decrypted content must not go there.
+    say(rules::kDecrypt,
+        "the file is encrypted, and this route only verifies signatures (decrypt is not set): "
+        "its content is not taken");
+  }
   const bool accepted = std::any_of(d.signatures.begin(), d.signatures.end(), [&](const auto& s) {
     return s.good && Listed(p.signed_by, s);
   });

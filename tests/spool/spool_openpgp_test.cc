@@ -273,6 +273,13 @@ TEST_CASE("openpgp route: optional decryption takes plain files; a signed-only r
     const FileRecord f = p.Run();
     CHECK(f.state == state::kDelivered);
     CHECK(ReadFile(p.dir / ("delivered/" + f.sha256.substr(0, 16) + "_signed.txt")) == plain);
+    // Encrypted to the council: not taken, since the route does not decrypt (its destinations
+    // need not encrypt again).
+    p.Drop("sealed.txt.gpg", PgpSpool::Payments(42), p.keys.landlord, EncryptSign());
+    const FileRecord g = p.Run();
+    CHECK(g.state == state::kQuarantined);
+    CHECK(p.Report(g).find("this route only verifies signatures") != std::string::npos);
+    CHECK(fs::is_empty(p.options.root + "/work"));
   }
 }
 
