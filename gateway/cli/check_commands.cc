@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gateway/cli/command.h"
+#include "gateway/cli/explain.h"
 #include "gateway/cli/stdin_file.h"
 #include "gateway/cli/transform.h"
 #include "gateway/daemon/clock.h"
@@ -121,11 +122,18 @@ class CheckCommands final : public CommandGroup {
         "not written (rows already on standard output must not be imported).");
 
     rules_ = app.add_subcommand("rules", "List every rule id with its severity and meaning");
+    explain_ = app.add_subcommand("explain",
+                                  "A rule's page: what it checks, why it matters, an example, "
+                                  "how to fix the file, where it comes from");
+    explain_->add_option("RULE", explain_rule, "Rule id (rbgate rules lists them)")
+        ->required()
+        ->type_name("");
   }
 
   std::optional<int> Run() override {
     if (*transform_) return Transform();
     if (*rules_) return Rules();
+    if (*explain_) return Explain();
     if (*check_) return Check();
     return std::nullopt;
   }
@@ -188,10 +196,7 @@ class CheckCommands final : public CommandGroup {
   }
 
   int Rules() {
-    std::vector<const parsers::Rule*> all{&schemas::kUnknownFeed};
-    for (const auto* r : schemas::AllRules()) all.push_back(r);
-    for (const auto* r : spool::openpgp::rules::All()) all.push_back(r);
-    for (const auto* r : all) {
+    for (const auto* r : EveryRule()) {
       std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
                                r->summary);
     }
@@ -352,6 +357,34 @@ class CheckCommands final : public CommandGroup {
   CLI::App* check_ = nullptr;
   CLI::App* transform_ = nullptr;
   CLI::App* rules_ = nullptr;
+  CLI::App* explain_ = nullptr;
+  std::string explain_rule;
+
+  int Explain() {
+    const parsers::Rule* rule = nullptr;
+    for (const auto* r : EveryRule()) {
+      if (r->id == explain_rule) rule = r;
+    }
+    if (rule == nullptr) {
+      std::string near;
+      const std::string family = explain_rule.substr(0, explain_rule.find('.'));
+      for (const auto* r : EveryRule()) {
+        if (r->id.substr(0, r->id.find('.')) == family) near += "\n  " + std::string(r->id);
+      }
+      std::fprintf(stderr, "rbgate: no rule %s (rbgate rules lists them)%s%s\n",
+                   explain_rule.c_str(), near.empty() ? "" : "; of its family:", near.c_str());
+      return kExitUsage;
+    }
+    std::cout << fmt::format("{} ({}): {}\n\n", rule->id, parsers::SeverityName(rule->severity),
+                             rule->summary);
+    const auto& pages = RulePages();
+    if (const auto it = pages.find(std::string(rule->id)); it != pages.end()) {
+      std::cout << RenderPage(it->second);
+    } else {
+      std::cout << "What to do: " << rule->hint << "\n";
+    }
+    return 0;
+  }
   TableOptions tables_;
   std::vector<std::string> files;
   std::string feed, format = "text", as_of_text;
