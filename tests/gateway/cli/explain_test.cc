@@ -47,7 +47,9 @@ TEST_CASE("every rule has a whole page, and every page a rule") {
     }
   }
   CHECK(missing == 0);
-  for (const auto& [id, page] : pages) {
+  for (const auto& entry : pages) {
+    const std::string& id = entry.first;  // not a structured binding: CAPTURE takes it by lambda
+    const RulePage& page = entry.second;
     CAPTURE(id);
     CAPTURE(page.file);
     CHECK(ids.count(id) == 1);
