@@ -261,6 +261,7 @@ void Lines(ApiContext& ctx, const Principal& who, const httplib::Request& req,
   // Streamed: a large file is read up to the page, never held whole.
   std::ifstream in(ctx.spool.QuarantineDir(id) + "/original", std::ios::binary);
   if (!in) return Refuse(res, 404, id + " has no original in quarantine");
+  const LineMasker mask(ctx.spool.options().check.registry.get(), f->feed);
   std::string line;
   spool::Json lines = spool::Json::array();
   std::size_t n = 0;
@@ -275,8 +276,7 @@ void Lines(ApiContext& ctx, const Principal& who, const httplib::Request& req,
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const bool cut = line.size() > kMaxLineShown;
     if (cut) line.resize(kMaxLineShown);
-    const std::string shown =
-        asked ? line : MaskedLine(ctx.spool.options().check.registry.get(), f->feed, line, n == 1);
+    const std::string shown = asked ? line : mask(line, n == 1);
     spool::Json one = spool::Json::object();
     one["n"] = n;
     one["text"] = spool::Text(shown);
@@ -405,15 +405,18 @@ void Static(httplib::Response& res, std::string_view body, const char* type) {
 
 }  // namespace
 
-std::string MaskedLine(const schemas::SchemaRegistry* registry, std::string_view feed,
-                       std::string_view line, bool first) {
-  if (const auto* known = schemas::FindBuiltinFeed(feed)) return known->MaskLine(line);
-  // A table feed's schema says which of its fields are personal.
-  if (registry != nullptr && !feed.empty()) {
-    if (const auto entry = registry->Find(feed); entry && entry->schema->table) {
-      return schemas::table::MaskLine(*entry->schema->table, line, first);
+LineMasker::LineMasker(const schemas::SchemaRegistry* registry, std::string_view feed)
+    : builtin_(schemas::FindBuiltinFeed(feed)) {
+  if (builtin_ == nullptr && registry != nullptr && !feed.empty()) {
+    if (auto entry = registry->Find(feed); entry && entry->schema->table) {
+      schema_ = std::move(entry->schema);
     }
   }
+}
+
+std::string LineMasker::operator()(std::string_view line, bool first) const {
+  if (builtin_ != nullptr) return builtin_->MaskLine(line);
+  if (schema_) return schemas::table::MaskLine(*schema_->table, line, first);
   return schemas::MaskEveryLetter(line);
 }
 

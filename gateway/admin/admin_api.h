@@ -18,10 +18,16 @@
 //   GET  /  and /console/*               the console (embedded HTML, CSS, JavaScript)
 #pragma once
 
+#include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 
 #include "gateway/admin/auth.h"
 #include "gateway/daemon/late_feeds.h"
+#include "schemas/feed.h"
+#include "schemas/feed_schema.h"
+#include "schemas/registry.h"
 #include "spool/spool.h"
 
 namespace httplib {
@@ -55,11 +61,19 @@ std::span<const ApiRoute> ApiRoutes() noexcept;
 // Registers the API's and the console's routes. `ctx` must outlive the server.
 void RegisterApi(httplib::Server& server, ApiContext& ctx);
 
-// A line of a file with its personal data masked, as a viewer sees it: as its built-in feed
-// says (BuiltinFeed::MaskLine), or a table feed's schema (its personal fields; `first`: the
-// file's first line, a header's column names), else every letter and digit (only the layout
-// shows).
-std::string MaskedLine(const schemas::SchemaRegistry* registry, std::string_view feed,
-                       std::string_view line, bool first);
+// Masks a feed's lines as a viewer sees them: as its built-in feed says (BuiltinFeed::MaskLine),
+// or by a table feed's schema (its personal fields), else every letter and digit (only the
+// layout shows). The feed's schema is looked up once, when the masker is made, so a page of
+// lines costs one lookup and a schema reloaded meanwhile does not change a page half-way.
+class LineMasker {
+ public:
+  LineMasker(const schemas::SchemaRegistry* registry, std::string_view feed);
+  // `first`: the file's first line (a header's column names are not masked).
+  std::string operator()(std::string_view line, bool first) const;
+
+ private:
+  const schemas::BuiltinFeed* builtin_ = nullptr;
+  std::shared_ptr<const schemas::FeedSchema> schema_;
+};
 
 }  // namespace rbgate::gateway

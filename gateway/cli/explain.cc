@@ -9,7 +9,7 @@
 namespace rbgate::cli {
 
 // The pages files, compiled in (gateway/CMakeLists.txt: rule_pages.cc).
-std::span<const std::pair<std::string_view, std::string_view>> RulePageFiles();
+std::span<const std::pair<std::string_view, std::string_view>> RulePageFiles() noexcept;
 
 namespace {
 
