@@ -12,6 +12,7 @@
 #include "gateway/cli/voa.h"
 #include "gateway/daemon/clock.h"
 #include "gateway/gen/bacs18.h"
+#include "gateway/gen/faults.h"
 #include "gateway/gen/feeds.h"
 #include "gateway/gen/reports.h"
 #include "gateway/gen/voa.h"
@@ -61,7 +62,6 @@ class GenCommands final : public CommandGroup {
         ->capture_default_str();
     tables_.Add(gen18_, false);
     gen18_->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
-    gen18_->footer(FaultList(gateway::GenFaults()));
     // The shipped schema feeds.
     gen_payments_ = gen->add_subcommand(
         "payments",
@@ -93,12 +93,6 @@ class GenCommands final : public CommandGroup {
           ->type_name("YYYY-MM-DD");
       cmd->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
     }
-    gen_payments_->footer(FaultList(gateway::PaymentsFaults()));
-    gen_vep_->footer(FaultList(gateway::VepFaults()));
-    gen_shbe_->footer(FaultList(gateway::ShbeFaults()));
-    gen_atlas_->footer(FaultList(gateway::AtlasFaults()));
-    gen_rsl_rents_->footer(FaultList(gateway::RslFaults()));
-    gen_dd_->footer(FaultList(gateway::DdInstructionsFaults()));
     gen_ndr_list_ = gen->add_subcommand(
         "ndr-list", "A VOA non-domestic rating list, compiled list entries (schemas/voa)");
     gen_ndr_list_->add_option("--records", vg.records, "List entries")
@@ -134,21 +128,17 @@ class GenCommands final : public CommandGroup {
                       "A schedule already applied to the list (repeatable, in order): this one "
                       "follows it")
           ->type_name("SCHEDULE");
-      cmd->footer(FaultList(gateway::ScheduleFaults()));
     }
-    gen_ct_list_->footer(FaultList(gateway::CtListFaults()));
     gen_smv_ = gen->add_subcommand(
         "ndr-smv", "VOA summary valuations: each hereditament's valuation, line by line");
     gen_smv_->add_option("--records", vg.records, "Valuations")
         ->type_name("N")
         ->capture_default_str();
-    gen_smv_->footer(FaultList(gateway::SmvFaults()));
     gen_ba_report_ = gen->add_subcommand(
         "ba-report", "A billing authority report to the VOA (Valuebill XML, schemas/voa)");
     gen_ba_report_->add_option("--records", vg.records, "Property reports")
         ->type_name("N")
         ->capture_default_str();
-    gen_ba_report_->footer(FaultList(gateway::BaReportFaults()));
     for (auto* cmd : {gen_ndr_list_, gen_ct_list_, gen_ndr_schedule_, gen_ct_schedule_, gen_smv_,
                       gen_ba_report_}) {
       cmd->add_option("--seed", vg.seed, "Random seed; the same seed writes the same file")
@@ -163,7 +153,6 @@ class GenCommands final : public CommandGroup {
           ->capture_default_str();
       cmd->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
     }
-    gen_ndr_list_->footer(FaultList(gateway::NdrListFaults()));
     gen_arudd_ = gen->add_subcommand("arudd", "A Bacs ARUDD report (unpaid Direct Debits, XML)");
     gen_arudd_->add_option("--records", rg.records, "Returned items")
         ->type_name("N")
@@ -181,7 +170,6 @@ class GenCommands final : public CommandGroup {
     gen_arudd_->add_flag("--arucs", rg.credits,
                          "An ARUCS report (returned credits; its shape is inferred) instead");
     gen_arudd_->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
-    gen_arudd_->footer(FaultList(gateway::AruddFaults()));
     gen_ddic_ = gen->add_subcommand("ddic", "A DDIC report (Direct Debit indemnity claims, XML)");
     gen_ddic_->add_option("--records", rg.records, "Advices")
         ->type_name("N")
@@ -192,7 +180,6 @@ class GenCommands final : public CommandGroup {
     gen_ddic_->add_option("--date", date_text, "Date of debit (default: today)")
         ->type_name("YYYY-MM-DD");
     gen_ddic_->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
-    gen_ddic_->footer(FaultList(gateway::DdicFaults()));
     gen_input_ = gen->add_subcommand(
         "input", "A Bacs input report (what Bacs accepted of a submission, XML)");
     gen_input_
@@ -208,7 +195,6 @@ class GenCommands final : public CommandGroup {
     gen_input_->add_option("--date", date_text, "Report date (default: today)")
         ->type_name("YYYY-MM-DD");
     gen_input_->add_option("-o,--output", out_path, "Output file")->required()->type_name("FILE");
-    gen_input_->footer(FaultList(gateway::InputFaults()));
     gen_messaging_ =
         gen->add_subcommand("messaging", "A Bacs messaging advice: ADDACS, AUDDIS or AWACS (XML)");
     gen_messaging_->add_option("--type", advice_type, "Advice type")
@@ -228,7 +214,9 @@ class GenCommands final : public CommandGroup {
     gen_messaging_->add_option("-o,--output", out_path, "Output file")
         ->required()
         ->type_name("FILE");
-    gen_messaging_->footer(FaultList(gateway::MessagingFaults()));
+    for (auto* cmd : gen->get_subcommands({})) {
+      if (const auto faults = gateway::FaultsOf(cmd->get_name())) cmd->footer(FaultList(*faults));
+    }
   }
 
   std::optional<int> Run() override {

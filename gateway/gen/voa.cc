@@ -185,12 +185,14 @@ constexpr GenFault kCtListFaults[] = {
     {"dates-reversed", "table.rule", "a dwelling deleted before it was listed"},
 };
 
+// The first three are found only against the list on record (the daemon's check, or
+// `rbgate voa balance`): tests/gateway/voa_test.sh.
 constexpr GenFault kScheduleFaults[] = {
-    {"new-listed", "voa balance",
+    {"new-listed", "voa.exception",
      "a NEW record for an entry already in the list (the VOA's figures count it as added)"},
-    {"delete-unlisted", "voa balance",
+    {"delete-unlisted", "voa.exception",
      "a DELETED record for an entry the list does not have (the VOA's figures count it gone)"},
-    {"missed-schedule", "voa balance",
+    {"missed-schedule", "voa.balance",
      "the VOA's figures include an alteration of an earlier schedule the council never had"},
     {"count-mismatch", "table.control", "a trailer record count one more than the records"},
     {"rv-total-mismatch", "table.control", "NDR: a trailer rateable value total £1 out"},
