@@ -13,6 +13,7 @@
 #include <set>
 #include <span>
 
+#include "gateway/rules/explain.h"
 #include "schemas/dates.h"
 #include "schemas/feed.h"
 #include "schemas/registry.h"
@@ -463,6 +464,50 @@ void Me(ApiContext&, const Principal& who, const httplib::Request&, httplib::Res
   ReplyJson(res, 200, SignedIn(who.user, RoleName(who.role), who.csrf));
 }
 
+// Every rule, as `rbgate rules` lists them: the console's index of pages.
+void Rules(ApiContext&, const Principal&, const httplib::Request&, httplib::Response& res) {
+  spool::Json rules = spool::Json::array();
+  for (const auto* r : EveryRule()) {
+    spool::Json one = spool::Json::object();
+    one["rule"] = spool::Text(r->id);
+    one["severity"] = spool::Text(parsers::SeverityName(r->severity));
+    one["summary"] = spool::Text(r->summary);
+    rules.push_back(std::move(one));
+  }
+  spool::Json out = spool::Json::object();
+  out["rules"] = std::move(rules);
+  ReplyJson(res, 200, out);
+}
+
+// A rule's page (rbgate explain RULE), for the console's link from each finding.
+void ExplainRule(ApiContext&, const Principal&, const httplib::Request& req,
+                 httplib::Response& res) {
+  const std::string id = req.matches[1];
+  const parsers::Rule* rule = nullptr;
+  for (const auto* r : EveryRule()) {
+    if (r->id == id) rule = r;
+  }
+  const auto& pages = RulePages();
+  const auto page = pages.find(id);
+  if (rule == nullptr || page == pages.end()) return Refuse(res, 404, "no rule " + id);
+  spool::Json sections = spool::Json::array();
+  for (const auto name : kPageSections) {
+    const auto it = page->second.sections.find(std::string(name));
+    if (it == page->second.sections.end()) continue;
+    spool::Json one = spool::Json::object();
+    one["name"] = spool::Text(name);
+    one["text"] = spool::Text(it->second);
+    sections.push_back(std::move(one));
+  }
+  spool::Json out = spool::Json::object();
+  out["rule"] = spool::Text(rule->id);
+  out["severity"] = spool::Text(parsers::SeverityName(rule->severity));
+  out["summary"] = spool::Text(rule->summary);
+  out["hint"] = spool::Text(rule->hint);
+  out["sections"] = std::move(sections);
+  ReplyJson(res, 200, out);
+}
+
 // An approver ends every session of a user (a lost laptop, someone leaving), on every node.
 void SignOutUser(ApiContext& ctx, const Principal&, const httplib::Request& req,
                  httplib::Response& res) {
@@ -503,6 +548,8 @@ std::span<const ApiRoute> ApiRoutes() noexcept {
       // Four eyes: an approval needs the approver role (and is refused to the same person).
       {"POST", R"(/api/files/([0-9A-Za-z-]+)/approve)", Role::kApprover, true, &Decide<kApprove>},
       {"GET", "/api/dashboard", Role::kViewer, false, &Dashboard},
+      {"GET", "/api/rules", Role::kViewer, false, &Rules},
+      {"GET", R"(/api/rules/([0-9A-Za-z._-]+))", Role::kViewer, false, &ExplainRule},
       {"POST", R"(/api/users/([0-9A-Za-z._@-]+)/sign-out)", Role::kApprover, true, &SignOutUser},
   };
   return kRoutes;

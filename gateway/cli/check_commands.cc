@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "gateway/cli/command.h"
-#include "gateway/cli/explain.h"
 #include "gateway/cli/stdin_file.h"
 #include "gateway/cli/transform.h"
 #include "gateway/daemon/clock.h"
 #include "gateway/daemon/config.h"
 #include "gateway/daemon/daemon.h"
+#include "gateway/rules/explain.h"
 #include "schemas/detect.h"
 #include "schemas/feed.h"
 #include "schemas/feed_schema.h"
@@ -196,7 +196,7 @@ class CheckCommands final : public CommandGroup {
   }
 
   int Rules() {
-    for (const auto* r : EveryRule()) {
+    for (const auto* r : gateway::EveryRule()) {
       std::cout << fmt::format("{:<42} {:<7} {}\n", r->id, parsers::SeverityName(r->severity),
                                r->summary);
     }
@@ -362,13 +362,13 @@ class CheckCommands final : public CommandGroup {
 
   int Explain() {
     const parsers::Rule* rule = nullptr;
-    for (const auto* r : EveryRule()) {
+    for (const auto* r : gateway::EveryRule()) {
       if (r->id == explain_rule) rule = r;
     }
     if (rule == nullptr) {
       std::string near;
       const std::string family = explain_rule.substr(0, explain_rule.find('.'));
-      for (const auto* r : EveryRule()) {
+      for (const auto* r : gateway::EveryRule()) {
         if (r->id.substr(0, r->id.find('.')) == family) near += "\n  " + std::string(r->id);
       }
       std::fprintf(stderr, "rbgate: no rule %s (rbgate rules lists them)%s%s\n",
@@ -377,9 +377,9 @@ class CheckCommands final : public CommandGroup {
     }
     std::cout << fmt::format("{} ({}): {}\n\n", rule->id, parsers::SeverityName(rule->severity),
                              rule->summary);
-    const auto& pages = RulePages();
+    const auto& pages = gateway::RulePages();
     if (const auto it = pages.find(std::string(rule->id)); it != pages.end()) {
-      std::cout << RenderPage(it->second);
+      std::cout << gateway::RenderPage(it->second);
     } else {
       std::cout << "What to do: " << rule->hint << "\n";
     }

@@ -85,6 +85,32 @@ async function main() {
     await mark.scrollIntoViewIfNeeded();
     await shot("2-file-fault-highlighted.png");
   });
+  await step("a finding links to its rule's page, and back", async () => {
+    await page.click('#finding-list a.rule[href="#/rules/bacs18.modulus.failed"]');
+    await page.waitForSelector("#rule-view:not([hidden])");
+    await page.waitForFunction(() => document.getElementById("rule-id").textContent
+      === "bacs18.modulus.failed");
+    const text = await page.textContent("#rule-sections");
+    for (const heading of ["What it checks", "Why it matters", "Example", "How to fix the file",
+      "Where it comes from"]) {
+      if (!text.includes(heading)) throw new Error(`no "${heading}" in: ${text}`);
+    }
+    if ((await page.title()) !== "bacs18.modulus.failed - rbgate console") {
+      throw new Error(`title: ${await page.title()}`);
+    }
+    await shot("7-rule-page.png");
+    await page.click("#rule-back");
+    await page.waitForSelector('#file-view:not([hidden]) mark.fault[data-rule="bacs18.modulus.failed"]');
+  });
+  await step("the rules' index finds a rule by its words", async () => {
+    await page.click("#nav-rules");
+    await page.waitForSelector("#rules-table tbody tr");
+    await page.fill("#rules-find", "modulus");
+    const rows = await page.$$eval("#rules-table tbody tr", (trs) => trs.map((t) => t.textContent));
+    if (!rows.length || !rows.every((r) => /modulus/i.test(r))) throw new Error(rows.join(" | "));
+    await page.goBack();
+    await page.waitForSelector('#file-view:not([hidden]) mark.fault[data-rule="bacs18.modulus.failed"]');
+  });
   await step("an officer who asks sees the personal data", async () => {
     await page.check("#show-personal");
     await page.waitForFunction(() => {

@@ -146,6 +146,13 @@ check viewer-reads test "$(status GET /api/files/$id -b "$tmp/vic")" = 200
 check viewer-lines test "$(status GET "/api/files/$id/lines?from=1&count=5" -b "$tmp/vic")" = 200
 check viewer-lines-masked grep -q '\*\*\*\*\*\*\*\*' "$tmp/body"
 check viewer-no-unmask test "$(status GET "/api/files/$id/lines?personal=1" -b "$tmp/vic")" = 403
+# Every finding's rule has its page (rbgate explain), for anyone signed in.
+check rule-page test "$(status GET /api/rules/bacs18.modulus.failed -b "$tmp/vic")" = 200
+check rule-page-sections python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["rule"]=="bacs18.modulus.failed" and d["severity"]=="error" and [s["name"] for s in d["sections"]]==["Checks","Matters","Example","Fix","From"], d' "$tmp/body"
+check rule-unknown test "$(status GET /api/rules/no.such.rule -b "$tmp/vic")" = 404
+check rule-needs-sign-in test "$(status GET /api/rules/bacs18.modulus.failed)" = 401
+check rules-list test "$(status GET /api/rules -b "$tmp/vic")" = 200
+check rules-list-all python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["rules"])>=200 and any(r["rule"]=="openpgp.decrypt" for r in d["rules"])' "$tmp/body"
 # A table feed is masked by its schema: the tenant's surname and street number go, the pay
 # reference, rents and street stay; the header shows its column names.
 check rents-quarantined wait_for 10 bash -c "'$rbgate' quarantine list --config '$s/rbgate.toml' | grep -q rents.csv"

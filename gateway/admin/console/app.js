@@ -45,8 +45,14 @@ function notice(text, isError = false) {
   n.hidden = !text;
 }
 
+const TITLES = { "login-view": "Sign in", "quarantine-view": "Quarantine",
+  "approvals-view": "Approvals", "file-view": "File", "dashboard-view": "Feeds",
+  "rules-view": "Rules", "rule-view": "Rule" };
+
 function show(view) {
-  for (const v of ["login-view", "quarantine-view", "approvals-view", "file-view", "dashboard-view"]) {
+  document.title = `${TITLES[view]} - rbgate console`;
+  for (const v of ["login-view", "quarantine-view", "approvals-view", "file-view", "dashboard-view",
+    "rules-view", "rule-view"]) {
     $(v).hidden = v !== view;
   }
   $("nav").hidden = view === "login-view";
@@ -107,13 +113,15 @@ async function loadQuarantine() {
   body.replaceChildren();
   for (const { file, rules } of data.files) {
     const chips = el("td", {}, ...rules.map((r) =>
-      el("span", { class: "chip", title: `${r.severity}, ${r.count}` }, r.rule)));
+      el("a", { class: "chip", href: ruleHref(r.rule), title: `${r.severity}, ${r.count}` }, r.rule)));
     const row = el("tr", { "data-id": file.id },
       el("td", {}, file.received_at.replace("T", " ").slice(0, 19)),
       el("td", {}, el("a", { href: `#/file/${file.id}` }, file.name)),
       el("td", {}, file.feed || "-"), el("td", {}, file.errors), el("td", {}, file.warnings),
       chips, el("td", {}, file.reason));
-    row.addEventListener("click", () => { location.hash = `#/file/${file.id}`; });
+    row.addEventListener("click", (e) => {
+      if (!e.target.closest("a")) location.hash = `#/file/${file.id}`;  // a link goes its own way
+    });
     body.append(row);
   }
   $("quarantine-empty").hidden = data.files.length > 0;
@@ -131,7 +139,9 @@ async function loadApprovals() {
       el("td", {}, el("a", { href: `#/file/${file.id}` }, file.name)),
       el("td", {}, file.route), el("td", {}, file.feed || "-"), el("td", {}, file.records),
       el("td", {}, file.dropped_by || "-"), el("td", {}, releasedBy.join(", ") || "-"));
-    row.addEventListener("click", () => { location.hash = `#/file/${file.id}`; });
+    row.addEventListener("click", (e) => {
+      if (!e.target.closest("a")) location.hash = `#/file/${file.id}`;  // a link goes its own way
+    });
     body.append(row);
   }
   $("approvals-empty").hidden = data.files.length > 0;
@@ -197,7 +207,8 @@ function listFindings() {
     const where = f.line > 0 ? `line ${f.line}, column ${f.column}` : "the file";
     const item = el("li", {},
       el("span", { class: `sev-${f.severity}` }, f.severity), " ",
-      el("span", { class: "rule" }, f.rule), ` at ${where}${f.field ? ` (${f.field})` : ""}: `,
+      el("a", { class: "rule", href: ruleHref(f.rule), title: `What ${f.rule} checks and how to fix it` },
+        f.rule), ` at ${where}${f.field ? ` (${f.field})` : ""}: `,
       f.message, f.hint ? el("div", { class: "muted" }, "Hint: " + f.hint) : "");
     if (f.line > 0) {
       item.append(" ", el("a", { href: "#", onclick: (e) => {
@@ -325,6 +336,55 @@ async function loadDashboard() {
   $("dashboard-empty").hidden = data.feeds.length > 0;
 }
 
+// --- the rules' pages (rbgate explain) --------------------------------------------------------------
+const ruleHref = (rule) => `#/rules/${encodeURIComponent(rule)}`;
+let allRules = null;
+
+async function loadRules() {
+  show("rules-view");
+  if (!allRules) allRules = (await api("/api/rules")).rules;
+  listRules();
+}
+
+function listRules() {
+  const find = $("rules-find").value.trim().toLowerCase();
+  const body = $("rules-table").tBodies[0];
+  body.replaceChildren();
+  for (const r of allRules) {
+    if (find && !`${r.rule} ${r.summary}`.toLowerCase().includes(find)) continue;
+    body.append(el("tr", {}, el("td", {}, el("a", { href: ruleHref(r.rule) }, r.rule)),
+      el("td", {}, el("span", { class: `sev-${r.severity}` }, r.severity)), el("td", {}, r.summary)));
+  }
+}
+$("rules-filter").addEventListener("submit", (e) => e.preventDefault());
+$("rules-find").addEventListener("input", listRules);
+
+// A page's text: paragraphs split by line breaks, `code` in backquotes.
+function paragraphs(text) {
+  return text.split("\n").map((para) => el("p", {},
+    ...para.split("`").map((part, i) => (i % 2 ? el("code", {}, part) : part))));
+}
+
+async function loadRule(id) {
+  show("rule-view");
+  const page = await api(`/api/rules/${encodeURIComponent(id)}`);
+  $("rule-id").textContent = page.rule;
+  $("rule-severity").className = `sev-${page.severity}`;
+  $("rule-severity").textContent = page.severity;
+  $("rule-summary").textContent = page.summary;
+  const names = { Checks: "What it checks", Matters: "Why it matters", Example: "Example",
+    Fix: "How to fix the file", From: "Where it comes from" };
+  const sections = $("rule-sections");
+  sections.replaceChildren();
+  for (const s of page.sections) {
+    sections.append(el("h3", {}, names[s.name] || s.name), ...paragraphs(s.text));
+  }
+  document.title = `${page.rule} - rbgate console`;
+}
+$("rule-back").addEventListener("click", (e) => {
+  if (history.length > 1) { e.preventDefault(); history.back(); }
+});
+
 // --- routing -----------------------------------------------------------------------------------
 async function route() {
   const hash = location.hash || "#/quarantine";
@@ -332,6 +392,8 @@ async function route() {
     if (hash.startsWith("#/file/")) await loadFile(decodeURIComponent(hash.slice(7)));
     else if (hash === "#/dashboard") await loadDashboard();
     else if (hash === "#/approvals") await loadApprovals();
+    else if (hash.startsWith("#/rules/")) await loadRule(decodeURIComponent(hash.slice(8)));
+    else if (hash === "#/rules") await loadRules();
     else await loadQuarantine();
   } catch (err) {
     if (state.user) notice(err.message, true);

@@ -11,7 +11,7 @@
 
 #include "parsers/diagnostic.h"
 
-namespace rbgate::cli {
+namespace rbgate::gateway {
 
 // Every rule any part of rbgate reports: an unknown feed, the feeds' and schema engines'
 // (schemas::AllRules), the spool's (OpenPGP). What rbgate rules lists.
@@ -36,4 +36,4 @@ const std::map<std::string, RulePage>& RulePages();
 // A page as a person reads it in a terminal: the heading, then each section.
 std::string RenderPage(const RulePage& page);
 
-}  // namespace rbgate::cli
+}  // namespace rbgate::gateway

@@ -1,4 +1,4 @@
-#include "gateway/cli/explain.h"
+#include "gateway/rules/explain.h"
 
 #include <span>
 
@@ -6,7 +6,7 @@
 #include "schemas/feed.h"
 #include "spool/openpgp.h"
 
-namespace rbgate::cli {
+namespace rbgate::gateway {
 
 // The pages files, compiled in (gateway/CMakeLists.txt: rule_pages.cc).
 std::span<const std::pair<std::string_view, std::string_view>> RulePageFiles() noexcept;
@@ -125,4 +125,4 @@ std::string RenderPage(const RulePage& page) {
   return out;
 }
 
-}  // namespace rbgate::cli
+}  // namespace rbgate::gateway

@@ -1,7 +1,7 @@
 // Every rule explained: each rule rbgate can report has a page, each page is whole (what it
 // checks, why it matters, an example, the fix, where it comes from) and names a rule that
 // exists; the pages' reader and layout.
-#include "gateway/cli/explain.h"
+#include "gateway/rules/explain.h"
 
 #include <doctest/doctest.h>
 
@@ -13,7 +13,7 @@
 
 #include "gateway/gen/faults.h"
 
-namespace rbgate::cli {
+namespace rbgate::gateway {
 namespace {
 
 TEST_CASE("a pages file: headings, sections, paragraphs; the comment before the first skipped") {
@@ -86,7 +86,7 @@ TEST_CASE("every example made by rbgate gen names a fault that trips the page's 
     std::istringstream words(example.substr(at + 12, end - at - 12));
     std::string generator;
     words >> generator;
-    const auto faults = gateway::FaultsOf(generator);
+    const auto faults = FaultsOf(generator);
     REQUIRE_MESSAGE(faults.has_value(), "rbgate gen has no generator " << generator);
     std::vector<std::string> named;
     bool credits = false;  // `gen arudd --arucs`: ARUCS, whose rules are arudd's renamed
@@ -98,7 +98,7 @@ TEST_CASE("every example made by rbgate gen names a fault that trips the page's 
     bool trips = false;
     for (const auto& name : named) {
       const auto it = std::find_if(faults->begin(), faults->end(),
-                                   [&](const gateway::GenFault& f) { return f.name == name; });
+                                   [&](const GenFault& f) { return f.name == name; });
       CHECK_MESSAGE(it != faults->end(), "rbgate gen " << generator << " has no fault " << name);
       if (it == faults->end()) continue;
       std::string rule(it->rule);
@@ -115,4 +115,4 @@ TEST_CASE("every example made by rbgate gen names a fault that trips the page's 
 }
 
 }  // namespace
-}  // namespace rbgate::cli
+}  // namespace rbgate::gateway
