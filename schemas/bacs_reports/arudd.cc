@@ -13,6 +13,8 @@ void AruddValidator::StartElement(std::string_view name,
                                   std::uint64_t line) {
   if (name == "Header") {
     processing_date_.assign(parsers::xml::AttributeValue(attributes, "currentProcessingDate"));
+  } else if (name == "ServiceLicenseInformation") {
+    sun_.assign(TrimWhitespace(parsers::xml::AttributeValue(attributes, "userNumber")));
   } else if (name == "OriginatingAccountRecord") {
     record_items_ = 0;
     record_value_ = 0;
@@ -78,6 +80,7 @@ void AruddValidator::EndElement(std::string_view name, std::uint64_t) {
   item_.description = description_;
   item_.payer_sort = payer_sort_;
   item_.payer_account = payer_account_;
+  item_.sun = sun_;
   sink_->OnReturnedItem(item_);
 }
 

@@ -83,6 +83,7 @@ struct ReturnedItem {
   std::string_view reference, code, return_code, description;
   std::string_view payer_sort;  // six digits when well formed (hyphens removed)
   std::string_view payer_account;
+  std::string_view sun;      // the service user's number the report is for (userNumber)
   std::uint64_t amount = 0;  // pence; 0 if not pounds and pence (the XSD refuses the file)
   std::uint64_t line = 0;
   bool credit = false;  // a returned credit (ARUCS), else a returned debit (ARUDD)
@@ -115,7 +116,7 @@ class AruddValidator final : public XmlFeedValidator {
 
  private:
   const ReturnsKind& kind_;
-  std::string processing_date_;
+  std::string processing_date_, sun_;
   std::uint64_t record_items_ = 0, record_value_ = 0;
   std::uint64_t items_ = 0, value_ = 0;
   std::unique_ptr<ReturnedItemSink> owned_;

@@ -28,19 +28,35 @@ std::string Shown(std::string_view s, bool show_personal) {
 std::string_view FeedName(const ReturnedItemRow& r) { return r.credit ? "ARUCS" : "ARUDD"; }
 std::string_view Kind(const ReturnedItemRow& r) { return r.credit ? "credit" : "debit"; }
 
-constexpr std::array<std::string_view, 21> kCsvColumns = {
-    "status",        "feed",           "report_file",   "report_id",
-    "report_day",    "line",           "reference",     "amount_pence",
-    "original_day",  "return_code",    "return_reason", "payer_sort_code",
-    "payer_account", "sent_file",      "sent_id",       "sent_line",
-    "sent_day",      "sent_sort_code", "sent_account",  "first_returned_by",
-    "note"};
+constexpr std::array<std::string_view, 22> kCsvColumns = {"status",
+                                                          "feed",
+                                                          "sun",
+                                                          "report_file",
+                                                          "report_id",
+                                                          "report_day",
+                                                          "line",
+                                                          "reference",
+                                                          "amount_pence",
+                                                          "original_day",
+                                                          "return_code",
+                                                          "return_reason",
+                                                          "payer_sort_code",
+                                                          "payer_account",
+                                                          "sent_file",
+                                                          "sent_id",
+                                                          "sent_line",
+                                                          "sent_day",
+                                                          "sent_sort_code",
+                                                          "sent_account",
+                                                          "first_returned_by",
+                                                          "note"};
 
 // The fields of a line in kCsvColumns order (the JSON uses the same names).
 std::array<std::string, kCsvColumns.size()> Fields(const ReconcileLine& l, bool show) {
   const auto& i = l.item;
   std::array<std::string, kCsvColumns.size()> f{std::string(l.status),
                                                 std::string(FeedName(i)),
+                                                SunOf(l),
                                                 l.report.name,
                                                 l.report.id,
                                                 i.report_day,
@@ -61,12 +77,12 @@ std::array<std::string, kCsvColumns.size()> Fields(const ReconcileLine& l, bool 
                                                 l.first_returned_by,
                                                 l.note};
   if (l.sent) {
-    f[13] = l.sent->first.name;
-    f[14] = l.sent->first.id;
-    f[15] = std::to_string(l.sent->second.line);
-    f[16] = l.sent->second.day;
-    f[17] = l.sent->second.dest_sort;
-    f[18] = Shown(l.sent->second.dest_account, show);
+    f[14] = l.sent->first.name;
+    f[15] = l.sent->first.id;
+    f[16] = std::to_string(l.sent->second.line);
+    f[17] = l.sent->second.day;
+    f[18] = l.sent->second.dest_sort;
+    f[19] = Shown(l.sent->second.dest_account, show);
   }
   return f;
 }
@@ -392,6 +408,14 @@ std::string RenderReconcileText(const ReconcileResult& r, const ReconcileRenderO
     if (!l->note.empty()) out += fmt::format("{:<14} {}\n", "", l->note);
   }
   return out;
+}
+
+std::string SunOf(const ReconcileLine& line) {
+  if (!line.item.sun.empty()) return line.item.sun;
+  if (line.sent) {
+    if (auto key = bacs18::ParseBacs18BusinessKey(line.sent->first.business_key)) return key->sun;
+  }
+  return {};
 }
 
 std::string RenderReconcileJson(const ReconcileResult& r, const ReconcileRenderOptions& o) {

@@ -45,6 +45,10 @@ struct ReconcileResult {
   std::uint64_t matched_pence = 0, unmatched_pence = 0, returned_twice_pence = 0;
 };
 
+// The service user's number a line is for: the report's, else (a return recorded before reports'
+// numbers were kept) the matched submission's; "" when neither says.
+std::string SunOf(const ReconcileLine& line);
+
 // Returns whose report day is within [from, to] (ISO dates; empty: unbounded).
 StatusOr<ReconcileResult> Reconcile(FeedRecords& records, const std::string& from,
                                     const std::string& to);

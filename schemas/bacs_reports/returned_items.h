@@ -22,6 +22,7 @@ struct ReturnedItemRow {
       payer_account;
   std::uint64_t amount = 0;  // pence
   bool credit = false;       // ARUCS (a returned credit)
+  std::string sun;  // the report's service user number ("" if recorded before it was kept)
 };
 
 // The text of `row` on record (its line and report day are filed beside it).

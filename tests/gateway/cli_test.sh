@@ -238,7 +238,7 @@ cp "$tmp/ret2.xml" "$tmp/sp/incoming/auto/"
 expect rec-run3 0 "$rbgate" run --once --config "$tmp/sp/rbgate.toml"
 expect rec-twice 1 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --format csv \
   --show-personal-data
-contains rec-twice "$tmp/out" "returned-twice,ARUDD,ret2.xml"
+contains rec-twice "$tmp/out" "returned-twice,ARUDD,123456,ret2.xml"
 contains rec-twice "$tmp/out" "$ref"
 expect rec-json 1 "$rbgate" reconcile --config "$tmp/sp/rbgate.toml" --format json
 contains rec-json "$tmp/out" '"returned_twice":1'

@@ -29,12 +29,17 @@ class Fixture {
  public:
   Fixture() { ledger = testing::OpenLedger(dir / "ledger.db"); }
   // A file in `state` (delivered unless said), named and identified by `name`.
-  void AddFile(const std::string& name, std::string_view state = state::kDelivered) {
+  void AddFile(const std::string& name, std::string_view state = state::kDelivered,
+               const std::string& business_key = {}) {
     FileRecord f;
     f.id = name;
     f.name = name;
     f.route = "auto";
     REQUIRE(ledger->AddFile(f).ok());
+    if (!business_key.empty()) {
+      f.business_key = business_key;
+      REQUIRE(ledger->RecordCheck(f, {}, {}, {}).ok());
+    }
     REQUIRE(ledger->Transition(name, state, "test").ok());
   }
   void Sent(const std::string& file, const std::vector<SubmittedItemRow>& rows) {
@@ -81,6 +86,27 @@ ReturnedItemRow Return(std::uint64_t line, std::string ref, std::uint64_t pence,
           "12345678",
           pence,
           false};
+}
+
+TEST_CASE("a return's service user number: the report's, else the matched submission's") {
+  Fixture fx;
+  fx.AddFile("dd.s18", state::kDelivered, "bacs18/654321/000001/2026-11-24/6500/0/1/0");
+  fx.Sent("dd.s18", {Debit(5, "CT0000000001", 6500, "2026-11-24")});
+  fx.AddFile("old.xml");  // recorded before reports' numbers were kept: no SUN of its own
+  fx.Returned("old.xml", {Return(10, "CT0000000001", 6500, "2026-11-24")});
+  fx.AddFile("new.xml");
+  ReturnedItemRow unknown = Return(11, "CT0000000999", 100, "2026-11-24");
+  unknown.sun = "123456";
+  fx.Returned("new.xml", {unknown});
+  auto r = Reconcile(*fx.ledger, {}, {});
+  REQUIRE(r.ok());
+  REQUIRE(r->lines.size() == 2);
+  for (const auto& l : r->lines) {
+    CAPTURE(l.report.id);
+    CHECK(SunOf(l) == (l.report.id == "old.xml" ? "654321" : "123456"));
+  }
+  CHECK(RenderReconcileCsv(*r, {}).find("\r\nunmatched,ARUDD,123456,new.xml,") !=
+        std::string::npos);
 }
 
 ReconcileResult Reconciled(Ledger& ledger, const std::string& from, const std::string& to) {
@@ -219,9 +245,9 @@ TEST_CASE("reconciliation renders as text, CSV and JSON, personal data masked by
   CHECK(RenderReconcileText(r, {true}).find("CT0000000001") != std::string::npos);
 
   const std::string csv = RenderReconcileCsv(r, {true});
-  CHECK(csv.starts_with("status,feed,report_file,report_id,report_day,line,reference,"));
+  CHECK(csv.starts_with("status,feed,sun,report_file,report_id,report_day,line,reference,"));
   CHECK(csv.find("\"SMITH, J \"\"X\"\"\"") != std::string::npos);
-  CHECK(csv.find("\r\nmatched,ARUDD,r1.xml,r1.xml,2026-11-27,10,CT0000000001,6500,2026-11-24,") !=
+  CHECK(csv.find("\r\nmatched,ARUDD,,r1.xml,r1.xml,2026-11-27,10,CT0000000001,6500,2026-11-24,") !=
         std::string::npos);
 
   simdjson::dom::parser parser;
