@@ -14,6 +14,7 @@
 #include <span>
 
 #include "gateway/rules/explain.h"
+#include "schemas/bacs_reports/reconcile.h"
 #include "schemas/dates.h"
 #include "schemas/feed.h"
 #include "schemas/registry.h"
@@ -464,6 +465,44 @@ void Me(ApiContext&, const Principal& who, const httplib::Request&, httplib::Res
   ReplyJson(res, 200, SignedIn(who.user, RoleName(who.role), who.csrf));
 }
 
+// The banks' returns matched against what was sent, as `rbgate reconcile` gives them: problems
+// first; filtered by report day (from, to), service user number, reason code and status;
+// JSON for the console, or format=csv, the command's CSV (the same bytes for the same days).
+void Reconciliation(ApiContext& ctx, const Principal& who, const httplib::Request& req,
+                    httplib::Response& res) {
+  namespace br = schemas::bacs_reports;
+  const bool asked = req.get_param_value("personal") == "1";
+  if (asked && who.role < Role::kOfficer) {
+    return Refuse(res, 403, fmt::format("{} is a viewer: personal data stays masked", who.user));
+  }
+  const std::string from = req.get_param_value("from"), to = req.get_param_value("to");
+  for (const auto& day : {from, to}) {
+    if (!day.empty() && !schemas::ParseIsoDate(day)) {
+      return Refuse(res, 400, fmt::format("{} is not a day (YYYY-MM-DD)", day));
+    }
+  }
+  br::ReconcileFilter keep{req.get_param_value("sun"), req.get_param_value("reason"),
+                           req.get_param_value("status")};
+  if (!keep.status.empty() && keep.status != br::match::kMatched &&
+      keep.status != br::match::kUnmatched && keep.status != br::match::kReturnedTwice) {
+    return Refuse(res, 400, "status is matched, unmatched or returned-twice");
+  }
+  auto all = br::Reconcile(ctx.spool.ledger(), from, to);
+  if (!all.ok()) return Refuse(res, 503, all.status().message);
+  const br::ReconcileResult shown = br::Only(std::move(*all), keep);
+  const br::ReconcileRenderOptions render{asked};
+  res.status = 200;
+  res.set_header("Cache-Control", "no-store");
+  if (req.get_param_value("format") == "csv") {
+    const std::string name = fmt::format("reconcile{}{}.csv", from.empty() ? "" : "-" + from,
+                                         to.empty() || to == from ? "" : "-to-" + to);
+    res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
+    res.set_content(br::RenderReconcileCsv(shown, render), "text/csv; charset=utf-8");
+    return;
+  }
+  res.set_content(br::RenderReconcileJson(shown, render), kJson);
+}
+
 // Every rule, as `rbgate rules` lists them: the console's index of pages.
 void Rules(ApiContext&, const Principal&, const httplib::Request&, httplib::Response& res) {
   spool::Json rules = spool::Json::array();
@@ -548,6 +587,7 @@ std::span<const ApiRoute> ApiRoutes() noexcept {
       // Four eyes: an approval needs the approver role (and is refused to the same person).
       {"POST", R"(/api/files/([0-9A-Za-z-]+)/approve)", Role::kApprover, true, &Decide<kApprove>},
       {"GET", "/api/dashboard", Role::kViewer, false, &Dashboard},
+      {"GET", "/api/reconcile", Role::kViewer, false, &Reconciliation},
       {"GET", "/api/rules", Role::kViewer, false, &Rules},
       {"GET", R"(/api/rules/([0-9A-Za-z._-]+))", Role::kViewer, false, &ExplainRule},
       {"POST", R"(/api/users/([0-9A-Za-z._@-]+)/sign-out)", Role::kApprover, true, &SignOutUser},

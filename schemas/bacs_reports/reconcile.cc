@@ -198,6 +198,24 @@ std::vector<std::string> NearbyDays(const std::string& iso, int span) {
 
 }  // namespace
 
+namespace {
+
+void Tally(ReconcileResult& result, const ReconcileLine& line) {
+  const std::uint64_t pence = line.item.amount;
+  if (line.status == match::kMatched) {
+    ++result.matched;
+    result.matched_pence += pence;
+  } else if (line.status == match::kReturnedTwice) {
+    ++result.returned_twice;
+    result.returned_twice_pence += pence;
+  } else {
+    ++result.unmatched;
+    result.unmatched_pence += pence;
+  }
+}
+
+}  // namespace
+
 StatusOr<ReconcileResult> Reconcile(FeedRecords& records, const std::string& from,
                                     const std::string& to) {
   ReconcileResult result;
@@ -256,20 +274,23 @@ StatusOr<ReconcileResult> Reconcile(FeedRecords& records, const std::string& fro
       }
     }
     if (!listed) continue;
-    if (line.status == match::kMatched) {
-      ++result.matched;
-      result.matched_pence += item.amount;
-    } else if (line.status == match::kReturnedTwice) {
-      ++result.returned_twice;
-      result.returned_twice_pence += item.amount;
-    } else {
-      ++result.unmatched;
-      result.unmatched_pence += item.amount;
-    }
+    Tally(result, line);
     result.lines.push_back(std::move(line));
   }
   if (!sent.status().ok()) return sent.status();
   return result;
+}
+
+ReconcileResult Only(ReconcileResult all, const ReconcileFilter& keep) {
+  ReconcileResult out;
+  for (auto& line : all.lines) {
+    if (!keep.status.empty() && line.status != keep.status) continue;
+    if (!keep.return_code.empty() && line.item.return_code != keep.return_code) continue;
+    if (!keep.sun.empty() && SunOf(line) != keep.sun) continue;
+    Tally(out, line);
+    out.lines.push_back(std::move(line));
+  }
+  return out;
 }
 
 Status MatchReturns(FeedRecords& records, const std::string& id,

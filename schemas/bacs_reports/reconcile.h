@@ -53,6 +53,15 @@ std::string SunOf(const ReconcileLine& line);
 StatusOr<ReconcileResult> Reconcile(FeedRecords& records, const std::string& from,
                                     const std::string& to);
 
+// The lines a filter keeps (each test applies when its value is not empty), with the totals
+// of those lines alone.
+struct ReconcileFilter {
+  std::string sun;          // SunOf(line)
+  std::string return_code;  // the bank's reason code, e.g. 0128
+  std::string status;       // match::kMatched, kUnmatched or kReturnedTwice
+};
+ReconcileResult Only(ReconcileResult all, const ReconcileFilter& keep);
+
 // Checks an input report's user files against the accepted Standard 18 submissions they
 // answer (same SUN and serial; the user file for the same processing day, else the same
 // position; the same debit and credit counts and values). Each mismatch, and each user file

@@ -157,6 +157,25 @@ async function main() {
     if (!(await page.isVisible("#act-reject"))) throw new Error("no Reject for a waiting file");
     await shot("6-approvals.png");
   });
+  await step("the day's returns reconciled: the unknown reference first, filters, export", async () => {
+    await page.click("#nav-returns");
+    await page.waitForSelector("#returns-table tbody tr");
+    const statuses = await page.$$eval("#returns-table tbody tr", (trs) => trs.map((t) => t.dataset.status));
+    if (statuses.join() !== "unmatched,matched,matched") throw new Error(statuses.join());
+    const summary = await page.textContent("#returns-summary");
+    if (!/^1 unmatched .* 2 matched/.test(summary)) throw new Error(summary);
+    // A matched item links to the collection it answers.
+    const sent = await page.getAttribute("#returns-table tbody tr:nth-child(2) td:nth-child(7) a", "href");
+    if (!/^#\/file\/[0-9]/.test(sent)) throw new Error(`sent link: ${sent}`);
+    await shot("8-returns.png");
+    await page.selectOption("#returns-status", "unmatched");
+    await page.click("#returns-filters button[type=submit]");
+    await page.waitForFunction(() => document.querySelectorAll("#returns-table tbody tr").length === 1);
+    const csv = await page.getAttribute("#returns-csv", "href");
+    if (!/format=csv/.test(csv) || !/status=unmatched/.test(csv)) throw new Error(`export: ${csv}`);
+    await page.click("#returns-table tbody tr td:nth-child(2) a");
+    await page.waitForFunction(() => document.getElementById("file-name").textContent === "returns.xml");
+  });
   await step("no script errors", async () => {
     if (errors.length) throw new Error(errors.join("; "));
   });

@@ -98,6 +98,12 @@ mkdir -p "$s/incoming/payments"
   -o "$s/incoming/payments/dd.s18"
 "$rbgate" gen bacs18 --records 50 --date 2026-11-23 --seed 34 --serial 000034 --fault modulus \
   -o "$s/incoming/payments/dd-fault.s18"
+# Direct Debits collected, then the bank's returns of three of them, one with a reference the
+# council never sent (the reconciliation's unmatched item).
+"$rbgate" gen bacs18 --records 40 --date 2026-11-23 --seed 35 --serial 000035 -o "$tmp/col.s18"
+"$rbgate" gen arudd --for "$tmp/col.s18" --records 3 --date "$(date -u +%F)" -o "$tmp/returns.xml"
+unknown_ref=$(grep -o 'ReturnedDebitItem ref="[^"]*"' "$tmp/returns.xml" | head -1 | cut -d'"' -f2)
+cp "$tmp/col.s18" "$s/incoming/auto/collections.s18"
 # A landlord's rents naming a pay reference its map lacks (no map on record: a warning; the
 # fault: an unknown record type), for the schema's masking.
 printf '\n[[route]]\nname = "rents"\nfeed = "rsl-rents"\ndestinations = ["delivered"]\n' >>"$s/rbgate.toml"
@@ -109,6 +115,9 @@ check api-up test -n "$url"
 check quarantined wait_for 10 bash -c "[ \$(ls '$s/quarantine' | wc -l) -ge 2 ]"
 id=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
   grep -o '"id":"[^"]*","name":"housing-benefit.s18"' | cut -d'"' -f4)
+check collections-in wait_for 10 bash -c "'$rbgate' ledger list --config '$s/rbgate.toml' | grep -q 'delivered.*collections.s18'"
+sed "s/ref=\"$unknown_ref\"/ref=\"CT0000099999\"/g" "$tmp/returns.xml" >"$s/incoming/auto/returns.xml"
+check returns-in wait_for 10 bash -c "'$rbgate' ledger list --config '$s/rbgate.toml' | grep -q 'delivered.*returns.xml'"
 other=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
   grep -o '"id":"[^"]*","name":"other.s18"' | cut -d'"' -f4)
 
@@ -146,6 +155,27 @@ check viewer-reads test "$(status GET /api/files/$id -b "$tmp/vic")" = 200
 check viewer-lines test "$(status GET "/api/files/$id/lines?from=1&count=5" -b "$tmp/vic")" = 200
 check viewer-lines-masked grep -q '\*\*\*\*\*\*\*\*' "$tmp/body"
 check viewer-no-unmask test "$(status GET "/api/files/$id/lines?personal=1" -b "$tmp/vic")" = 403
+# Returns reconciled, as rbgate reconcile gives them (the returns arrive after the collections).
+check reconcile test "$(status GET /api/reconcile -b "$tmp/vic")" = 200
+check reconcile-summary grep -q '"summary":{"matched":2,"matched_pence":[0-9]*,"unmatched":1,' "$tmp/body"
+check reconcile-unmatched-first grep -q '"items":\[{"status":"unmatched","feed":"ARUDD","sun":"123456","report_file":"returns.xml"' "$tmp/body"
+check reconcile-links-sent grep -q '"sent_file":"collections.s18","sent_id":"[0-9a-z-]*","sent_line":[0-9]' "$tmp/body"
+check reconcile-masked bash -c "! grep -q CT0000099999 '$tmp/body'"
+check reconcile-viewer-no-unmask test "$(status GET "/api/reconcile?personal=1" -b "$tmp/vic")" = 403
+check reconcile-bad-day test "$(status GET "/api/reconcile?from=2026-02-30" -b "$tmp/vic")" = 400
+check reconcile-bad-status test "$(status GET "/api/reconcile?status=lost" -b "$tmp/vic")" = 400
+check reconcile-by-status test "$(status GET "/api/reconcile?status=unmatched" -b "$tmp/vic")" = 200
+check reconcile-by-status-one grep -q '"unmatched":1,"unmatched_pence":[0-9]*,"returned_twice":0,"returned_twice_pence":0},"items":\[{[^]]*}\]}' "$tmp/body"
+check reconcile-by-sun test "$(status GET "/api/reconcile?sun=999999" -b "$tmp/vic")" = 200
+check reconcile-other-sun-none grep -q '"items":\[\]' "$tmp/body"
+reason=$(grep -o 'returnCode="[0-9]*"' "$tmp/returns.xml" | sed -n 2p | cut -d'"' -f2)
+check reconcile-by-reason test "$(status GET "/api/reconcile?reason=$reason&sun=123456" -b "$tmp/vic")" = 200
+check reconcile-reason-kept python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["items"] and all(i["return_code"]==sys.argv[2] for i in d["items"]), d' "$tmp/body" "$reason"
+# The export is the command's CSV, byte for byte.
+"$rbgate" reconcile --config "$s/rbgate.toml" --format csv >"$tmp/reconcile-cli.csv"
+check reconcile-csv test "$(status GET "/api/reconcile?format=csv" -b "$tmp/vic" -D "$tmp/headers")" = 200
+check reconcile-csv-same cmp "$tmp/body" "$tmp/reconcile-cli.csv"
+check reconcile-csv-download grep -qi '^Content-Disposition: attachment; filename="reconcile.csv"' "$tmp/headers"
 # Every finding's rule has its page (rbgate explain), for anyone signed in.
 check rule-page test "$(status GET /api/rules/bacs18.modulus.failed -b "$tmp/vic")" = 200
 check rule-page-sections python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["rule"]=="bacs18.modulus.failed" and d["severity"]=="error" and [s["name"] for s in d["sections"]]==["Checks","Matters","Example","Fix","From"], d' "$tmp/body"

@@ -47,12 +47,11 @@ function notice(text, isError = false) {
 
 const TITLES = { "login-view": "Sign in", "quarantine-view": "Quarantine",
   "approvals-view": "Approvals", "file-view": "File", "dashboard-view": "Feeds",
-  "rules-view": "Rules", "rule-view": "Rule" };
+  "rules-view": "Rules", "rule-view": "Rule", "returns-view": "Returns" };
 
 function show(view) {
   document.title = `${TITLES[view]} - rbgate console`;
-  for (const v of ["login-view", "quarantine-view", "approvals-view", "file-view", "dashboard-view",
-    "rules-view", "rule-view"]) {
+  for (const v of Object.keys(TITLES)) {
     $(v).hidden = v !== view;
   }
   $("nav").hidden = view === "login-view";
@@ -336,6 +335,53 @@ async function loadDashboard() {
   $("dashboard-empty").hidden = data.feeds.length > 0;
 }
 
+// --- returns reconciled (rbgate reconcile) ------------------------------------------------------------
+const pounds = (pence) => `£${(pence / 100).toLocaleString("en-GB", { minimumFractionDigits: 2 })}`;
+const today = () => new Date().toISOString().slice(0, 10);
+
+function returnsQuery() {
+  const q = new URLSearchParams();
+  for (const [key, id] of [["from", "returns-from"], ["to", "returns-to"], ["sun", "returns-sun"],
+    ["reason", "returns-reason"], ["status", "returns-status"]]) {
+    if ($(id).value.trim()) q.set(key, $(id).value.trim());
+  }
+  if ($("returns-personal").checked) q.set("personal", "1");
+  return q;
+}
+
+async function loadReturns(first) {
+  show("returns-view");
+  if (first && !$("returns-from").value && !$("returns-to").value) {
+    $("returns-from").value = $("returns-to").value = today();  // the day's returns
+  }
+  $("returns-personal-toggle").hidden = !canAct();
+  const q = returnsQuery();
+  const data = await api("/api/reconcile?" + q);
+  const s = data.summary;
+  $("returns-summary").textContent = `${s.unmatched} unmatched (${pounds(s.unmatched_pence)}), ` +
+    `${s.returned_twice} returned twice (${pounds(s.returned_twice_pence)}), ` +
+    `${s.matched} matched (${pounds(s.matched_pence)})`;
+  q.set("format", "csv");
+  $("returns-csv").href = "/api/reconcile?" + q;
+  const body = $("returns-table").tBodies[0];
+  body.replaceChildren();
+  for (const i of data.items) {
+    const fileLink = (id, name, line) => el("a", { href: `#/file/${encodeURIComponent(id)}` },
+      `${name} line ${line}`);
+    body.append(el("tr", { class: `return-${i.status}`, "data-status": i.status },
+      el("td", {}, el("span", { class: i.status === "matched" ? "" : "sev-error" }, i.status)),
+      el("td", {}, i.feed, " ", fileLink(i.report_id, i.report_file, i.line), el("br"),
+        el("span", { class: "muted" }, `${i.report_day}${i.sun ? `, SUN ${i.sun}` : ""}`)),
+      el("td", {}, i.reference), el("td", { class: "num" }, pounds(i.amount_pence)),
+      el("td", {}, i.original_day), el("td", {}, `${i.return_code} ${i.return_reason}`),
+      el("td", {}, i.sent_id ? fileLink(i.sent_id, i.sent_file, i.sent_line) : "-"),
+      el("td", {}, i.note || (i.first_returned_by ? `first returned by ${i.first_returned_by}` : ""))));
+  }
+  $("returns-empty").hidden = data.items.length > 0;
+}
+$("returns-filters").addEventListener("submit", (e) => { e.preventDefault(); loadReturns(false); });
+$("returns-personal").addEventListener("change", () => loadReturns(false));
+
 // --- the rules' pages (rbgate explain) --------------------------------------------------------------
 const ruleHref = (rule) => `#/rules/${encodeURIComponent(rule)}`;
 let allRules = null;
@@ -392,6 +438,7 @@ async function route() {
     if (hash.startsWith("#/file/")) await loadFile(decodeURIComponent(hash.slice(7)));
     else if (hash === "#/dashboard") await loadDashboard();
     else if (hash === "#/approvals") await loadApprovals();
+    else if (hash === "#/returns") await loadReturns(true);
     else if (hash.startsWith("#/rules/")) await loadRule(decodeURIComponent(hash.slice(8)));
     else if (hash === "#/rules") await loadRules();
     else await loadQuarantine();
