@@ -19,6 +19,7 @@
 #include "schemas/feed.h"
 #include "schemas/registry.h"
 #include "schemas/table/mask.h"
+#include "schemas/voa/store.h"
 #include "spool/check/report.h"
 #include "spool/fsio.h"
 #include "spool/json.h"
@@ -239,14 +240,23 @@ void Findings(ApiContext& ctx, const Principal&, const httplib::Request& req,
       doc["files"].get(files) != simdjson::SUCCESS) {
     return Refuse(res, 500, id + ": its report cannot be read");
   }
+  // A VOA schedule that did not balance: the reconciliation made when it was checked (only
+  // such a file has one).
+  std::string balance;
+  const std::string balance_json =
+      spool::ReadSmallFile(ctx.spool.QuarantineDir(id) + "/balance.txt", balance).ok()
+          ? spool::Dump(spool::Text(balance))
+          : "null";
   if (files.size() == 0) {  // refused before checking (empty, too large): the reason says why
-    return Reply(res, 200, "{\"findings\":[],\"suppressed\":{}}");
+    return Reply(
+        res, 200,
+        fmt::format("{{\"findings\":[],\"suppressed\":{{}},\"balance\":{}}}", balance_json));
   }
   simdjson::dom::element first = files.at(0);
   const std::string diagnostics = simdjson::to_string(first["diagnostics"]);
   Reply(res, 200,
-        fmt::format("{{\"findings\":{},\"suppressed\":{}}}", diagnostics,
-                    simdjson::to_string(first["suppressed"])));
+        fmt::format("{{\"findings\":{},\"suppressed\":{},\"balance\":{}}}", diagnostics,
+                    simdjson::to_string(first["suppressed"]), balance_json));
 }
 
 void Lines(ApiContext& ctx, const Principal& who, const httplib::Request& req,
@@ -503,6 +513,13 @@ void Reconciliation(ApiContext& ctx, const Principal& who, const httplib::Reques
   res.set_content(br::RenderReconcileJson(shown, render), kJson);
 }
 
+// The VOA's lists on record, each authority's and tax's latest (rbgate voa lists).
+void VoaLists(ApiContext& ctx, const Principal&, const httplib::Request&, httplib::Response& res) {
+  const auto lists = schemas::voa::Lists(ctx.spool.ledger());
+  if (!lists.ok()) return Refuse(res, 503, lists.status().message);
+  Reply(res, 200, schemas::voa::RenderListsJson(*lists));
+}
+
 // Every rule, as `rbgate rules` lists them: the console's index of pages.
 void Rules(ApiContext&, const Principal&, const httplib::Request&, httplib::Response& res) {
   spool::Json rules = spool::Json::array();
@@ -589,6 +606,7 @@ std::span<const ApiRoute> ApiRoutes() noexcept {
       {"GET", "/api/dashboard", Role::kViewer, false, &Dashboard},
       {"GET", "/api/reconcile", Role::kViewer, false, &Reconciliation},
       {"GET", "/api/rules", Role::kViewer, false, &Rules},
+      {"GET", "/api/voa/lists", Role::kViewer, false, &VoaLists},
       {"GET", R"(/api/rules/([0-9A-Za-z._-]+))", Role::kViewer, false, &ExplainRule},
       {"POST", R"(/api/users/([0-9A-Za-z._@-]+)/sign-out)", Role::kApprover, true, &SignOutUser},
   };

@@ -9,7 +9,8 @@
 //   GET  /api/me                         who is signed in, as what
 //   GET  /api/quarantine?feed=&day=&rule=  quarantined files, with their rules
 //   GET  /api/files/ID                   the ledger's record: transitions, findings, actions
-//   GET  /api/files/ID/findings          the findings with line, column, width, message, hint
+//   GET  /api/files/ID/findings          the findings with line, column, width, message, hint,
+//                                        and a VOA schedule's reconciliation if it did not balance
 //   GET  /api/files/ID/lines?from=&count=&personal=1   a page of the quarantined original
 //   POST /api/files/ID/release|reject|reprocess {reason[, force_duplicate]}   officer and up
 //   GET  /api/approvals                  files awaiting a second officer, with who released them
@@ -18,6 +19,7 @@
 //   GET  /api/reconcile?from=&to=&sun=&reason=&status=&personal=1&format=csv
 //                                        returns matched against what was sent (rbgate reconcile)
 //   GET  /api/rules                      every rule: id, severity, summary
+//   GET  /api/voa/lists                  the VOA's lists on record, per authority and tax
 //   GET  /api/rules/RULE                 the rule's page: what it checks, why, example, fix, source
 //   GET  /  and /console/*               the console (embedded HTML, CSS, JavaScript)
 #pragma once

@@ -221,33 +221,7 @@ int PrintVoaLists(spool::Ledger& ledger, const std::string& format) {
   }
   const auto& lists = *listed;
   if (format == "json") {
-    spool::Json all = spool::Json::array();
-    for (const auto& l : lists) {
-      spool::Json j = spool::Json::object();
-      j["tax"] = spool::Text(l.tax);
-      j["billing_authority"] = spool::Text(l.ba);
-      j["entries"] = l.entries;
-      j["rateable_value"] = l.tax == "ndr" ? spool::Json(l.total) : spool::Json(nullptr);
-      spool::Json bands = spool::Json::array();
-      for (std::string_view rest = l.bands; !rest.empty();) {
-        const auto comma = rest.find(',');
-        const std::string_view band = rest.substr(0, comma);
-        std::uint64_t n = 0;
-        std::from_chars(band.data(), band.data() + band.size(), n);
-        bands.push_back(n);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      }
-      j["bands"] = l.tax == "ndr" ? spool::Json(nullptr) : std::move(bands);
-      j["from"] = spool::Text(l.kind);
-      j["file"] = spool::Text(l.file_id);
-      j["schedule"] = spool::Text(l.number);
-      j["schedule_date"] = spool::Text(l.date);
-      j["recorded_at"] = spool::Text(l.recorded_at);
-      all.push_back(std::move(j));
-    }
-    spool::Json out = spool::Json::object();
-    out["lists"] = std::move(all);
-    std::fputs((spool::Dump(out) + "\n").c_str(), stdout);
+    std::fputs(schemas::voa::RenderListsJson(lists).c_str(), stdout);
     return 0;
   }
   if (lists.empty()) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
 
@@ -118,6 +119,35 @@ StatusOr<std::optional<ListRecord>> LatestList(FeedRecords& records, const std::
                                               tax, ba));
   }
   return std::optional<ListRecord>(std::move(record));
+}
+
+std::string RenderListsJson(const std::vector<ListRecord>& lists) {
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (const auto& l : lists) {
+    const bool ndr = l.tax == "ndr";
+    nlohmann::ordered_json bands = nlohmann::ordered_json::array();
+    for (std::string_view rest = l.bands; !ndr && !rest.empty();) {
+      const auto comma = rest.find(',');
+      const std::string_view band = rest.substr(0, comma);
+      std::uint64_t n = 0;
+      std::from_chars(band.data(), band.data() + band.size(), n);
+      bands.push_back(n);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    all.push_back({{"tax", l.tax},
+                   {"billing_authority", l.ba},
+                   {"entries", l.entries},
+                   {"rateable_value", ndr ? nlohmann::ordered_json(l.total) : nullptr},
+                   {"bands", ndr ? nlohmann::ordered_json(nullptr) : std::move(bands)},
+                   {"from", l.kind},
+                   {"file", l.file_id},
+                   {"schedule", l.number},
+                   {"schedule_date", l.date},
+                   {"recorded_at", l.recorded_at}});
+  }
+  nlohmann::ordered_json out;
+  out["lists"] = std::move(all);
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 StatusOr<std::vector<ListRecord>> Lists(FeedRecords& records) {

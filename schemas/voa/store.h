@@ -56,6 +56,11 @@ StatusOr<std::optional<ListRecord>> LatestList(FeedRecords& records, const std::
 // The latest list of each tax and billing authority on record, without entries.
 StatusOr<std::vector<ListRecord>> Lists(FeedRecords& records);
 
+// The lists as JSON, for `rbgate voa lists --format json` and the console: {"lists": [{tax,
+// billing_authority, entries, rateable_value (NDR), bands (council tax, A first), from ("list"
+// or "schedule"), file, schedule, schedule_date, recorded_at}]}, a line.
+std::string RenderListsJson(const std::vector<ListRecord>& lists);
+
 // The store: sessions for files of table feeds bound to the VOA as a list or a schedule.
 void RegisterStore(FeedCatalogue& catalogue);
 

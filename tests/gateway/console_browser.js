@@ -176,6 +176,20 @@ async function main() {
     await page.click("#returns-table tbody tr td:nth-child(2) a");
     await page.waitForFunction(() => document.getElementById("file-name").textContent === "returns.xml");
   });
+  await step("the VOA's lists, and a schedule that did not balance beside its findings", async () => {
+    await page.click("#nav-voa");
+    await page.waitForSelector('#voa-table tr[data-ba="0114"]');
+    const row = await page.textContent('#voa-table tr[data-ba="0114"]');
+    if (!/business rates/.test(row) || !/schedule 1 of 15-NOV-2026/.test(row)) throw new Error(row);
+    await shot("9-voa.png");
+    await page.click('#voa-waiting a:text("schedule-2.txt")');
+    await page.waitForSelector("#balance-box:not([hidden])");
+    const balance = await page.textContent("#balance");
+    if (!/NOT BALANCED/.test(balance)) throw new Error(balance);
+    const list = await page.textContent("#finding-list");
+    if (!/voa\.balance/.test(list)) throw new Error(list);
+    await shot("10-voa-schedule-quarantined.png");
+  });
   await step("no script errors", async () => {
     if (errors.length) throw new Error(errors.join("; "));
   });

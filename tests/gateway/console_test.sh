@@ -107,6 +107,15 @@ cp "$tmp/col.s18" "$s/incoming/auto/collections.s18"
 # A landlord's rents naming a pay reference its map lacks (no map on record: a warning; the
 # fault: an unknown record type), for the schema's masking.
 printf '\n[[route]]\nname = "rents"\nfeed = "rsl-rents"\ndestinations = ["delivered"]\n' >>"$s/rbgate.toml"
+# The VOA's rating list for 0114, a schedule that balances and one that does not.
+printf '\n[[route]]\nname = "voa-lists"\nfeed = "ndr-list"\ndestinations = ["delivered"]\n' >>"$s/rbgate.toml"
+sed -i 's/^voa_authorities = \[\]/voa_authorities = ["0114"]/' "$s/rbgate.toml"
+mkdir -p "$s/incoming/voa-lists"
+"$rbgate" gen ndr-list --records 60 --seed 5 -o "$tmp/ndr.txt"
+"$rbgate" gen ndr-schedule --for "$tmp/ndr.txt" --records 12 --number 1 --date 2026-11-15 \
+  -o "$tmp/s1.txt"
+"$rbgate" gen ndr-schedule --for "$tmp/ndr.txt" --after "$tmp/s1.txt" --records 12 --number 2 \
+  --date 2026-11-30 --fault missed-schedule -o "$tmp/s2.txt"
 mkdir -p "$s/incoming/rents"
 "$rbgate" gen rsl-rents --records 4 --seed 9 --date 2026-04-07 -o "$tmp/rents.csv"
 sed '3s/^UPD,/XXX,/' "$tmp/rents.csv" >"$s/incoming/rents/rents.csv"
@@ -118,6 +127,15 @@ id=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
 check collections-in wait_for 10 bash -c "'$rbgate' ledger list --config '$s/rbgate.toml' | grep -q 'delivered.*collections.s18'"
 sed "s/ref=\"$unknown_ref\"/ref=\"CT0000099999\"/g" "$tmp/returns.xml" >"$s/incoming/auto/returns.xml"
 check returns-in wait_for 10 bash -c "'$rbgate' ledger list --config '$s/rbgate.toml' | grep -q 'delivered.*returns.xml'"
+listed() {  # listed STATE NAME: the ledger has NAME in STATE
+  "$rbgate" ledger list --config "$s/rbgate.toml" | grep -q "$1 .* $2\$"
+}
+cp "$tmp/ndr.txt" "$s/incoming/voa-lists/ndr.txt"
+check voa-list-in wait_for 10 listed delivered ndr.txt
+cp "$tmp/s1.txt" "$s/incoming/auto/schedule-1.txt"
+check voa-s1-balanced wait_for 10 listed delivered schedule-1.txt
+cp "$tmp/s2.txt" "$s/incoming/auto/schedule-2.txt"
+check voa-s2-quarantined wait_for 10 listed quarantined schedule-2.txt
 other=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
   grep -o '"id":"[^"]*","name":"other.s18"' | cut -d'"' -f4)
 
@@ -176,6 +194,15 @@ check reconcile-reason-kept python3 -c 'import json,sys; d=json.load(open(sys.ar
 check reconcile-csv test "$(status GET "/api/reconcile?format=csv" -b "$tmp/vic" -D "$tmp/headers")" = 200
 check reconcile-csv-same cmp "$tmp/body" "$tmp/reconcile-cli.csv"
 check reconcile-csv-download grep -qi '^Content-Disposition: attachment; filename="reconcile.csv"' "$tmp/headers"
+# The VOA's lists on record, and a schedule's reconciliation beside its findings.
+check voa-lists test "$(status GET /api/voa/lists -b "$tmp/vic")" = 200
+check voa-lists-after-s1 python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["lists"]; assert len(d)==1 and d[0]["billing_authority"]=="0114" and d[0]["from"]=="schedule" and d[0]["schedule"]=="1" and d[0]["rateable_value"]>0, d' "$tmp/body"
+s2=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
+  grep -o '"id":"[^"]*","name":"schedule-2.txt"' | cut -d'"' -f4)
+check voa-s2-findings test "$(status GET "/api/files/$s2/findings" -b "$tmp/vic")" = 200
+check voa-s2-balance python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "NOT BALANCED" in d["balance"] and any(f["rule"]=="voa.balance" for f in d["findings"]), d' "$tmp/body"
+check no-balance-elsewhere test "$(status GET "/api/files/$id/findings" -b "$tmp/vic")" = 200
+check no-balance-elsewhere-null grep -q '"balance":null}$' "$tmp/body"
 # Every finding's rule has its page (rbgate explain), for anyone signed in.
 check rule-page test "$(status GET /api/rules/bacs18.modulus.failed -b "$tmp/vic")" = 200
 check rule-page-sections python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["rule"]=="bacs18.modulus.failed" and d["severity"]=="error" and [s["name"] for s in d["sections"]]==["Checks","Matters","Example","Fix","From"], d' "$tmp/body"

@@ -47,7 +47,7 @@ function notice(text, isError = false) {
 
 const TITLES = { "login-view": "Sign in", "quarantine-view": "Quarantine",
   "approvals-view": "Approvals", "file-view": "File", "dashboard-view": "Feeds",
-  "rules-view": "Rules", "rule-view": "Rule", "returns-view": "Returns" };
+  "rules-view": "Rules", "rule-view": "Rule", "returns-view": "Returns", "voa-view": "VOA" };
 
 function show(view) {
   document.title = `${TITLES[view]} - rbgate console`;
@@ -176,9 +176,15 @@ async function loadFile(id) {
   $("personal-toggle").hidden = !canAct();
   showHistory(data);
   state.findings = [];
+  $("balance-box").hidden = true;
   if (quarantined) {
     const report = await api(`/api/files/${encodeURIComponent(id)}/findings`);
     state.findings = report.findings;
+    // A VOA schedule that did not balance: what the list had, what each heading changed.
+    if (report.balance) {
+      $("balance").textContent = report.balance;
+      $("balance-box").hidden = false;
+    }
   }
   listFindings();
   const firstLine = state.findings.find((f) => f.line > 0);
@@ -382,6 +388,37 @@ async function loadReturns(first) {
 $("returns-filters").addEventListener("submit", (e) => { e.preventDefault(); loadReturns(false); });
 $("returns-personal").addEventListener("change", () => loadReturns(false));
 
+// --- the VOA's lists (rbgate voa lists) -----------------------------------------------------------
+async function loadVoa() {
+  show("voa-view");
+  const [data, ndr, ct] = await Promise.all([api("/api/voa/lists"),
+    api("/api/quarantine?feed=ndr-schedule"), api("/api/quarantine?feed=ct-schedule")]);
+  const body = $("voa-table").tBodies[0];
+  body.replaceChildren();
+  const count = (n) => Number(n).toLocaleString("en-GB");
+  for (const l of data.lists) {
+    const figures = l.tax === "ndr" ? `RV £${count(l.rateable_value)}`
+      : l.bands.map((n, b) => `${String.fromCharCode(65 + b)} ${count(n)}`).join(", ");
+    const after = l.from === "list" ? el("span", {}, "the list file ",
+      el("a", { href: `#/file/${encodeURIComponent(l.file)}` }, l.file))
+      : el("span", {}, `schedule ${l.schedule} of ${l.schedule_date} `,
+        el("a", { href: `#/file/${encodeURIComponent(l.file)}` }, l.file));
+    body.append(el("tr", { "data-ba": l.billing_authority, "data-tax": l.tax },
+      el("td", {}, l.tax === "ndr" ? "business rates" : "council tax"),
+      el("td", {}, l.billing_authority), el("td", { class: "num" }, count(l.entries)),
+      el("td", {}, figures), el("td", {}, after),
+      el("td", {}, l.recorded_at.replace("T", " ").slice(0, 19))));
+  }
+  $("voa-empty").hidden = data.lists.length > 0;
+  const waiting = $("voa-waiting");
+  waiting.replaceChildren();
+  for (const { file, rules } of [...ndr.files, ...ct.files]) {
+    waiting.append(el("li", {}, el("a", { href: `#/file/${file.id}` }, file.name), ` (${file.feed}): `,
+      ...rules.map((r) => el("a", { class: "chip", href: ruleHref(r.rule) }, r.rule))));
+  }
+  if (!waiting.children.length) waiting.append(el("li", {}, "None."));
+}
+
 // --- the rules' pages (rbgate explain) --------------------------------------------------------------
 const ruleHref = (rule) => `#/rules/${encodeURIComponent(rule)}`;
 let allRules = null;
@@ -439,6 +476,7 @@ async function route() {
     else if (hash === "#/dashboard") await loadDashboard();
     else if (hash === "#/approvals") await loadApprovals();
     else if (hash === "#/returns") await loadReturns(true);
+    else if (hash === "#/voa") await loadVoa();
     else if (hash.startsWith("#/rules/")) await loadRule(decodeURIComponent(hash.slice(8)));
     else if (hash === "#/rules") await loadRules();
     else await loadQuarantine();
