@@ -2,13 +2,15 @@
 // playwright-core): sign in, open a quarantined Standard 18 file, see the faulty field
 // highlighted with its finding, release it with a reason. Screenshots go to ARTEFACTS.
 //
-//   node console_browser.js URL FILE_ID USER PASSWORD ARTEFACTS
+//   node console_browser.js URL FILE_ID USER PASSWORD ARTEFACTS OTHER_ID
+// (OTHER_ID: a second quarantined file, opened with the keyboard alone)
 // Exit 0 when every step held; the failing step otherwise.
 "use strict";
+const fs = require("fs");
 const path = require("path");
 const { chromium } = require("playwright-core");
 
-const [url, fileId, user, password, artefacts] = process.argv.slice(2);
+const [url, fileId, user, password, artefacts, otherId] = process.argv.slice(2);
 const reason = "Confirmed with the payer's bank by phone; account number is right";
 
 async function main() {
@@ -26,6 +28,19 @@ async function main() {
     if (m.type() === "error" && !/^Failed to load resource/.test(m.text())) errors.push(m.text());
   });
   const shot = (name) => page.screenshot({ path: path.join(artefacts, name), fullPage: true });
+  // axe-core on the page as it is now: no WCAG 2.0, 2.1 or 2.2 A or AA violation. It runs by
+  // the DevTools protocol, so the console's Content-Security-Policy stays as it is.
+  const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  const accessible = new Set();
+  const axe = async (view) => {
+    await page.evaluate(axeSource);
+    const found = await page.evaluate(async () => (await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+    })).violations.map((v) => `${v.id} (${v.impact}): ${v.help}; ${v.nodes.slice(0, 3)
+      .map((n) => n.target.join(" ")).join(" | ")}`));
+    if (found.length) throw new Error(`axe-core on ${view}: ${found.join("; ")}`);
+    accessible.add(view);
+  };
   const step = async (what, fn) => {
     try {
       await fn();
@@ -39,6 +54,13 @@ async function main() {
   await step("the console asks to sign in", async () => {
     await page.goto(url + "/");
     await page.waitForSelector("#login-view:not([hidden])", { timeout: 10000 });
+    // The checker must see a fault to be trusted: a field with no label is one.
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement("input"),
+      { id: "axe-canary" })));
+    const caught = await axe("canary").then(() => "", (e) => e.message);
+    if (!/label/.test(caught)) throw new Error(`axe-core missed an unlabelled field: ${caught}`);
+    await page.evaluate(() => document.getElementById("axe-canary").remove());
+    await axe("sign-in");
   });
   await step("a wrong password is refused", async () => {
     await page.fill("#login-user", user);
@@ -55,6 +77,7 @@ async function main() {
     const role = await page.textContent("#who-role");
     if (role !== "officer") throw new Error(`role shown: ${role}`);
     await shot("1-quarantine.png");
+    await axe("quarantine");
   });
   await step("the filter by rule keeps the file", async () => {
     await page.fill("#filter-rule", "bacs18.modulus.failed");
@@ -84,6 +107,7 @@ async function main() {
     if (!/bacs18\.modulus\.failed/.test(list)) throw new Error(list);
     await mark.scrollIntoViewIfNeeded();
     await shot("2-file-fault-highlighted.png");
+    await axe("file");
   });
   await step("a finding links to its rule's page, and back", async () => {
     await page.click('#finding-list a.rule[href="#/rules/bacs18.modulus.failed"]');
@@ -99,6 +123,7 @@ async function main() {
       throw new Error(`title: ${await page.title()}`);
     }
     await shot("7-rule-page.png");
+    await axe("rule page");
     await page.click("#rule-back");
     await page.waitForSelector('#file-view:not([hidden]) mark.fault[data-rule="bacs18.modulus.failed"]');
   });
@@ -108,6 +133,7 @@ async function main() {
     await page.fill("#rules-find", "modulus");
     const rows = await page.$$eval("#rules-table tbody tr", (trs) => trs.map((t) => t.textContent));
     if (!rows.length || !rows.every((r) => /modulus/i.test(r))) throw new Error(rows.join(" | "));
+    await axe("rules");
     await page.goBack();
     await page.waitForSelector('#file-view:not([hidden]) mark.fault[data-rule="bacs18.modulus.failed"]');
   });
@@ -123,6 +149,7 @@ async function main() {
     await page.click("#act-release");
     await page.waitForSelector("#reason-dialog[open]");
     await shot("3-release-reason.png");
+    await axe("reason dialog");
     await page.fill("#reason-text", reason);
     await page.click("#reason-confirm");
     await page.waitForSelector("#notice:not([hidden])", { timeout: 15000 });
@@ -143,6 +170,7 @@ async function main() {
     const expected = await page.textContent('#expected li[data-route="auto"]');
     if (!/route auto: on time/.test(expected)) throw new Error(expected);
     await shot("5-dashboard.png");
+    await axe("feeds");
   });
   await step("the approvals list who released what; an officer cannot approve", async () => {
     await page.click("#nav-approvals");
@@ -156,6 +184,9 @@ async function main() {
     if (!(await page.isHidden("#act-approve"))) throw new Error("an officer was offered Approve");
     if (!(await page.isVisible("#act-reject"))) throw new Error("no Reject for a waiting file");
     await shot("6-approvals.png");
+    await page.click("#nav-approvals");
+    await page.waitForSelector("#approvals-table tbody tr");
+    await axe("approvals");
   });
   await step("the day's returns reconciled: the unknown reference first, filters, export", async () => {
     await page.click("#nav-returns");
@@ -168,6 +199,7 @@ async function main() {
     const sent = await page.getAttribute("#returns-table tbody tr:nth-child(2) td:nth-child(7) a", "href");
     if (!/^#\/file\/[0-9]/.test(sent)) throw new Error(`sent link: ${sent}`);
     await shot("8-returns.png");
+    await axe("returns");
     await page.selectOption("#returns-status", "unmatched");
     await page.click("#returns-filters button[type=submit]");
     await page.waitForFunction(() => document.querySelectorAll("#returns-table tbody tr").length === 1);
@@ -182,6 +214,7 @@ async function main() {
     const row = await page.textContent('#voa-table tr[data-ba="0114"]');
     if (!/business rates/.test(row) || !/schedule 1 of 15-NOV-2026/.test(row)) throw new Error(row);
     await shot("9-voa.png");
+    await axe("VOA");
     await page.click('#voa-waiting a:text("schedule-2.txt")');
     await page.waitForSelector("#balance-box:not([hidden])");
     const balance = await page.textContent("#balance");
@@ -189,6 +222,61 @@ async function main() {
     const list = await page.textContent("#finding-list");
     if (!/voa\.balance/.test(list)) throw new Error(list);
     await shot("10-voa-schedule-quarantined.png");
+    await axe("VOA schedule");
+  });
+  await step("the console works with the keyboard alone, focus always shown", async () => {
+    // Tab until the focused element is what `wanted` picks; each focus must be visible.
+    const tabTo = async (what, wanted) => {
+      for (let i = 0; i < 80; i++) {
+        await page.keyboard.press("Tab");
+        const focus = await page.evaluate(() => {
+          const a = document.activeElement;
+          const style = a ? getComputedStyle(a) : null;
+          return { id: a && a.id, href: a && a.getAttribute("href"), text: a && a.textContent,
+            tag: a && a.tagName, outline: style ? style.outlineStyle : "none",
+            focus: a && a.matches(":focus"), visible: a && a.matches(":focus-visible"),
+            hasFocus: document.hasFocus() };
+        });
+        if (focus.tag !== "BODY" && focus.outline === "none") {
+          throw new Error(`focus on ${focus.tag}#${focus.id} (${focus.text}) is not shown ` +
+            `(:focus ${focus.focus}, :focus-visible ${focus.visible}, page focused ${focus.hasFocus})`);
+        }
+        if (wanted(focus)) return;
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    await page.goto(url + "/#/quarantine");
+    await page.waitForSelector("#quarantine-view:not([hidden])");
+    await tabTo("the Rules link", (f) => f.href === "#/rules");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#rules-view:not([hidden])");
+    await tabTo("the search field", (f) => f.id === "rules-find");
+    await page.keyboard.type("modulus.failed");
+    await tabTo("the rule", (f) => f.href === "#/rules/bacs18.modulus.failed");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.getElementById("rule-id").textContent ===
+      "bacs18.modulus.failed");
+    await tabTo("the Quarantine link", (f) => f.href === "#/quarantine");
+    await page.keyboard.press("Enter");
+    await tabTo("a quarantined file", (f) => f.href === `#/file/${otherId}`);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#file-view:not([hidden]) #finding-list li");
+    await tabTo("Reject", (f) => f.id === "act-reject");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#reason-dialog[open]");
+    const focused = await page.evaluate(() => document.activeElement.id);
+    if (focused !== "reason-text") throw new Error(`the dialog opened with focus on ${focused}`);
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => !document.getElementById("reason-dialog").open);
+    if ((await page.evaluate(() => document.activeElement.id)) !== "act-reject") {
+      throw new Error("closing the dialog did not return focus to its button");
+    }
+  });
+  await step("axe-core found nothing on any view", async () => {
+    const views = ["sign-in", "quarantine", "file", "rule page", "rules", "reason dialog", "feeds",
+      "approvals", "returns", "VOA", "VOA schedule"];
+    const missed = views.filter((v) => !accessible.has(v));
+    if (missed.length) throw new Error(`not checked: ${missed.join(", ")}`);
   });
   await step("no script errors", async () => {
     if (errors.length) throw new Error(errors.join("; "));

@@ -318,7 +318,7 @@ mkdir -p "$artefacts"
 check console-page bash -c "curl -sf '$url/' | grep -q '<title>rbgate console</title>'"
 check console-csp bash -c "curl -sfI '$url/console/app.js' | grep -qi '^Content-Security-Policy: default-src'"
 NODE_PATH="$oracles/node_modules" node "$(dirname "$0")/console_browser.js" "$url" "$id" alice \
-  "$officer_password" "$artefacts" >"$tmp/browser.txt" 2>&1
+  "$officer_password" "$artefacts" "$s2" >"$tmp/browser.txt" 2>&1
 browser=$?
 sed 's/^/  browser: /' "$tmp/browser.txt"
 check browser-steps test "$browser" -eq 0
