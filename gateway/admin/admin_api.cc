@@ -5,10 +5,10 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <set>
 #include <span>
@@ -23,6 +23,7 @@
 #include "spool/check/report.h"
 #include "spool/fsio.h"
 #include "spool/json.h"
+#include "spool/original.h"
 
 namespace rbgate::gateway {
 
@@ -224,6 +225,46 @@ void File(ApiContext& ctx, const Principal&, const httplib::Request& req, httpli
   ReplyJson(res, 200, out);
 }
 
+// A search over the ledger: `q` is a name (any part, any case), an id, the start of a SHA-256,
+// or part of the business key (a Standard 18 file's service user number and serial, a
+// report's); with a day (received), a feed and a state. Newest first, at most 200.
+void Search(ApiContext& ctx, const Principal&, const httplib::Request& req,
+            httplib::Response& res) {
+  constexpr std::size_t kMost = 200;
+  const auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  const std::string q = lower(req.get_param_value("q")), day = req.get_param_value("day");
+  if (!day.empty() && !schemas::ParseIsoDate(day)) {
+    return Refuse(res, 400, fmt::format("{} is not a day (YYYY-MM-DD)", day));
+  }
+  const auto matches = [&](const spool::FileRecord& f) {
+    if (!day.empty() && f.received_at.rfind(day, 0) != 0) return false;
+    if (q.empty()) return true;
+    return f.id == q || lower(f.name).find(q) != std::string::npos ||
+           (q.size() >= 8 && f.sha256.rfind(q, 0) == 0) ||
+           lower(f.business_key).find(q) != std::string::npos;
+  };
+  spool::Json files = spool::Json::array();
+  bool more = false;
+  const auto all =
+      ctx.spool.ledger().List({req.get_param_value("state"), req.get_param_value("feed"), day, 0});
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {  // the ledger lists oldest first
+    const auto& f = *it;
+    if (!matches(f)) continue;
+    if (files.size() == kMost) {
+      more = true;
+      break;
+    }
+    files.push_back(spool::ToJson(f));
+  }
+  spool::Json out = spool::Json::object();
+  out["files"] = std::move(files);
+  out["more"] = more;
+  ReplyJson(res, 200, out);
+}
+
 // The findings as checking wrote them (report.json, personal bytes already masked).
 void Findings(ApiContext& ctx, const Principal&, const httplib::Request& req,
               httplib::Response& res) {
@@ -270,37 +311,73 @@ void Lines(ApiContext& ctx, const Principal& who, const httplib::Request& req,
   }
   const std::size_t from = std::max<std::size_t>(1, NumberParam(req, "from", 1));
   const std::size_t count = std::min(kMaxLinesPage, NumberParam(req, "count", 100));
-  // Streamed: a large file is read up to the page, never held whole.
-  std::ifstream in(ctx.spool.QuarantineDir(id) + "/original", std::ios::binary);
-  if (!in) return Refuse(res, 404, id + " has no original in quarantine");
+  // Any file whose original is kept, in quarantine or in the archive (decompressed as it is
+  // read): streamed up to the page, never held whole.
+  auto in = spool::OriginalReader::Open(ctx.spool, *f);
+  if (!in.ok()) {
+    return Refuse(res, in.status().code == spool::Code::kNotFound ? 404 : 503, in.status().message);
+  }
+  auto page = spool::ReadLines(**in, from, count, kMaxLineShown);
+  if (!page.ok()) return Refuse(res, 503, page.status().message);
   const LineMasker mask(ctx.spool.options().check.registry.get(), f->feed);
-  std::string line;
   spool::Json lines = spool::Json::array();
-  std::size_t n = 0;
-  bool more = false;
-  while (std::getline(in, line)) {
-    ++n;
-    if (n < from) continue;
-    if (n >= from + count) {
-      more = true;
-      break;
-    }
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const bool cut = line.size() > kMaxLineShown;
-    if (cut) line.resize(kMaxLineShown);
-    const std::string shown = asked ? line : mask(line, n == 1);
+  for (const auto& l : page->lines) {
     spool::Json one = spool::Json::object();
-    one["n"] = n;
-    one["text"] = spool::Text(shown);
-    if (cut) one["cut"] = true;
+    one["n"] = l.n;
+    one["text"] = spool::Text(asked ? l.text : mask(l.text, l.n == 1));
+    if (l.cut) one["cut"] = true;
     lines.push_back(std::move(one));
   }
+  const bool more = page->more;
   spool::Json out = spool::Json::object();
   out["from"] = from;
   out["lines"] = std::move(lines);
   out["more"] = more;
   out["personal"] = asked;
   ReplyJson(res, 200, out);
+}
+
+// An officer downloads a file's original, byte for byte (decompressed from the archive), once
+// the download is on record with their name: a download that cannot be recorded is refused.
+void Original(ApiContext& ctx, const Principal& who, const httplib::Request& req,
+              httplib::Response& res) {
+  const std::string id = req.matches[1];
+  const auto f = ctx.spool.ledger().Get(id);
+  if (!f) return Refuse(res, 404, "no file " + id);
+  auto opened = spool::OriginalReader::Open(ctx.spool, *f);
+  if (!opened.ok()) {
+    return Refuse(res, opened.status().code == spool::Code::kNotFound ? 404 : 503,
+                  opened.status().message);
+  }
+  const spool::ActionRecord record{
+      {},
+      who.user,
+      "download",
+      fmt::format("downloaded the original ({} bytes, SHA-256 {}) from the console{}", f->size,
+                  f->sha256, (*opened)->archived() ? ", decompressed from the archive" : "")};
+  if (auto st = ctx.spool.ledger().RecordAction(id, record); !st.ok()) {
+    return Refuse(res, 503, "the download could not be put on record: " + st.message);
+  }
+  std::string name = f->name;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  }
+  res.status = 200;
+  res.set_header("Cache-Control", "no-store");
+  res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
+  res.set_header("X-Content-SHA256", f->sha256);
+  std::shared_ptr<spool::OriginalReader> reader = std::move(*opened);
+  res.set_chunked_content_provider(
+      "application/octet-stream", [reader](std::size_t, httplib::DataSink& sink) {
+        std::vector<char> buffer(std::size_t{1} << 18);
+        auto n = reader->Read(buffer);
+        if (!n.ok()) return false;  // the client sees the transfer cut short, never bad bytes
+        if (*n == 0) {
+          sink.done();
+          return true;
+        }
+        return sink.write(buffer.data(), *n);
+      });
 }
 
 // The files waiting for a second officer's approval, each with who dropped it and any officer
@@ -592,10 +669,12 @@ std::span<const ApiRoute> ApiRoutes() noexcept {
       {"POST", "/api/logout", Role::kViewer, true, &Logout},
       {"GET", "/api/me", Role::kViewer, false, &Me},
       {"GET", "/api/quarantine", Role::kViewer, false, &Quarantine},
+      {"GET", "/api/files", Role::kViewer, false, &Search},
       {"GET", R"(/api/files/([0-9A-Za-z-]+))", Role::kViewer, false, &File},
       {"GET", R"(/api/files/([0-9A-Za-z-]+)/findings)", Role::kViewer, false, &Findings},
       // Personal data unmasked only for an officer (the handler decides, per request).
       {"GET", R"(/api/files/([0-9A-Za-z-]+)/lines)", Role::kViewer, false, &Lines},
+      {"GET", R"(/api/files/([0-9A-Za-z-]+)/original)", Role::kOfficer, false, &Original},
       {"GET", "/api/approvals", Role::kViewer, false, &Approvals},
       {"POST", R"(/api/files/([0-9A-Za-z-]+)/release)", Role::kOfficer, true, &Decide<kRelease>},
       {"POST", R"(/api/files/([0-9A-Za-z-]+)/reject)", Role::kOfficer, true, &Decide<kReject>},

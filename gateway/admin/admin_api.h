@@ -8,10 +8,13 @@
 //   POST /api/logout                     ends it
 //   GET  /api/me                         who is signed in, as what
 //   GET  /api/quarantine?feed=&day=&rule=  quarantined files, with their rules
+//   GET  /api/files?q=&day=&feed=&state=  search the ledger: name, id, SHA-256, business key
 //   GET  /api/files/ID                   the ledger's record: transitions, findings, actions
 //   GET  /api/files/ID/findings          the findings with line, column, width, message, hint,
 //                                        and a VOA schedule's reconciliation if it did not balance
-//   GET  /api/files/ID/lines?from=&count=&personal=1   a page of the quarantined original
+//   GET  /api/files/ID/lines?from=&count=&personal=1   a page of its original (quarantined or
+//                                        archived)
+//   GET  /api/files/ID/original          officer and up: the original, byte for byte; on record
 //   POST /api/files/ID/release|reject|reprocess {reason[, force_duplicate]}   officer and up
 //   GET  /api/approvals                  files awaiting a second officer, with who released them
 //   POST /api/files/ID/approve {reason}  approver only; refused to the dropper and releaser

@@ -208,6 +208,30 @@ async function main() {
     await page.click("#returns-table tbody tr td:nth-child(2) a");
     await page.waitForFunction(() => document.getElementById("file-name").textContent === "returns.xml");
   });
+  await step("any file on record: searched, its archived original paged, downloadable", async () => {
+    await page.click("#nav-files");
+    await page.waitForSelector("#files-view:not([hidden])");
+    await page.fill("#files-q", "collections");
+    await page.click("#files-search button[type=submit]");
+    await page.waitForFunction(() => {
+      const rows = document.querySelectorAll("#files-table tbody tr");
+      return rows.length === 1 && /collections\.s18/.test(rows[0].textContent);
+    });
+    await axe("files");
+    await shot("11-files.png");
+    await page.click("#files-table tbody tr a");
+    await page.waitForSelector('#lines tr[data-line="1"]');
+    const facts = await page.textContent("#file-facts");
+    if (!/delivered/.test(facts)) throw new Error(facts);
+    // Delivered: nothing to decide (the actions row once showed through its hidden attribute).
+    if (await page.isVisible("#actions")) throw new Error("actions offered for a delivered file");
+    await page.fill("#lines-at", "30");
+    await page.click("#lines-go button[type=submit]");
+    await page.waitForSelector('#lines tr[data-line="30"]');
+    const href = await page.getAttribute("#download", "href");
+    if (!(await page.isVisible("#download")) || !/\/original$/.test(href)) throw new Error(href);
+    await axe("archived file");
+  });
   await step("the VOA's lists, and a schedule that did not balance beside its findings", async () => {
     await page.click("#nav-voa");
     await page.waitForSelector('#voa-table tr[data-ba="0114"]');
@@ -274,7 +298,7 @@ async function main() {
   });
   await step("axe-core found nothing on any view", async () => {
     const views = ["sign-in", "quarantine", "file", "rule page", "rules", "reason dialog", "feeds",
-      "approvals", "returns", "VOA", "VOA schedule"];
+      "approvals", "returns", "files", "archived file", "VOA", "VOA schedule"];
     const missed = views.filter((v) => !accessible.has(v));
     if (missed.length) throw new Error(`not checked: ${missed.join(", ")}`);
   });

@@ -249,6 +249,32 @@ check rejected-on-record bash -c "'$rbgate' ledger show '$other' --config '$s/rb
 check not-twice test "$(status POST /api/files/$other/reject -b "$tmp/alice" \
   -H "X-CSRF-Token: $acsrf" -d '{"reason":"again"}')" = 409
 check unknown-file test "$(status GET /api/files/20990101-000000-000000 -b "$tmp/alice")" = 404
+# Any file on record: found by a search, its archived original paged and downloaded.
+col=$("$rbgate" ledger list --config "$s/rbgate.toml" --format json |
+  grep -o '"id":"[^"]*","name":"collections.s18"' | cut -d'"' -f4)
+check search-name test "$(status GET "/api/files?q=COLLECTIONS" -b "$tmp/alice")" = 200
+check search-name-one python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [f["id"] for f in d["files"]]==[sys.argv[2]] and not d["more"], d' "$tmp/body" "$col"
+sha=$(sha256sum "$tmp/col.s18" | cut -c1-12)
+check search-sha test "$(status GET "/api/files?q=$sha" -b "$tmp/alice")" = 200
+check search-sha-one grep -q "\"id\":\"$col\"" "$tmp/body"
+check search-serial test "$(status GET "/api/files?q=/000035/&state=delivered" -b "$tmp/alice")" = 200
+check search-serial-one grep -q "\"id\":\"$col\"" "$tmp/body"
+check search-state test "$(status GET "/api/files?state=quarantined&feed=bacs18" -b "$tmp/alice")" = 200
+check search-state-kept python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["files"] and all(f["state"]=="quarantined" and f["feed"]=="bacs18" for f in d["files"]), d' "$tmp/body"
+check search-bad-day test "$(status GET "/api/files?day=2026-13-01" -b "$tmp/alice")" = 400
+check archived-lines test "$(status GET "/api/files/$col/lines?from=40&count=5" -b "$tmp/alice")" = 200
+check archived-lines-page python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [l["n"] for l in d["lines"]]==[40,41,42,43,44] and d["more"] and "*" in d["lines"][0]["text"], d' "$tmp/body"
+expected=$(sed -n 40p "$tmp/col.s18" | cut -c1-11)
+check archived-lines-unmasked test "$(status GET "/api/files/$col/lines?from=40&count=1&personal=1" -b "$tmp/alice")" = 200
+check archived-lines-same grep -q "\"text\":\"$expected" "$tmp/body"
+check archived-lines-last test "$(status GET "/api/files/$col/lines?from=$(wc -l <"$tmp/col.s18")&count=5" -b "$tmp/alice")" = 200
+check archived-lines-end grep -q '"more":false' "$tmp/body"
+check download-viewer test "$(status GET "/api/files/$col/original" -b "$tmp/vic")" = 403
+check download test "$(status GET "/api/files/$col/original" -b "$tmp/alice" -D "$tmp/headers")" = 200
+check download-same cmp "$tmp/body" "$tmp/col.s18"
+check download-named grep -qi '^Content-Disposition: attachment; filename="collections.s18"' "$tmp/headers"
+check download-on-record bash -c "'$rbgate' ledger show '$col' --config '$s/rbgate.toml' | grep -q 'download by alice: downloaded the original'"
+check download-chained "$rbgate" audit verify --config "$s/rbgate.toml"
 
 # --- sessions expire when idle (5 s here), and end at sign-out -----------------------------------------
 sleep 5.5

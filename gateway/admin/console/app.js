@@ -45,7 +45,7 @@ function notice(text, isError = false) {
   n.hidden = !text;
 }
 
-const TITLES = { "login-view": "Sign in", "quarantine-view": "Quarantine",
+const TITLES = { "login-view": "Sign in", "quarantine-view": "Quarantine", "files-view": "Files",
   "approvals-view": "Approvals", "file-view": "File", "dashboard-view": "Feeds",
   "rules-view": "Rules", "rule-view": "Rule", "returns-view": "Returns", "voa-view": "VOA" };
 
@@ -126,6 +126,39 @@ async function loadQuarantine() {
   $("quarantine-empty").hidden = data.files.length > 0;
 }
 
+// --- files on record -------------------------------------------------------------------------
+$("files-search").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const q = new URLSearchParams();
+  for (const [key, id] of [["q", "files-q"], ["day", "files-day"], ["feed", "files-feed"],
+    ["state", "files-state"]]) {
+    if ($(id).value.trim()) q.set(key, $(id).value.trim());
+  }
+  location.hash = `#/files?${q}`;
+});
+
+async function loadFiles(query) {
+  show("files-view");
+  const q = new URLSearchParams(query);
+  for (const [key, id] of [["q", "files-q"], ["day", "files-day"], ["feed", "files-feed"],
+    ["state", "files-state"]]) {
+    $(id).value = q.get(key) || "";
+  }
+  const data = await api("/api/files?" + q);
+  const body = $("files-table").tBodies[0];
+  body.replaceChildren();
+  for (const f of data.files) {
+    body.append(el("tr", { "data-id": f.id },
+      el("td", {}, f.received_at.replace("T", " ").slice(0, 19)),
+      el("td", {}, el("a", { href: `#/file/${encodeURIComponent(f.id)}` }, f.name)),
+      el("td", {}, f.feed || "-"), el("td", {}, f.state),
+      el("td", { class: "num" }, Number(f.size).toLocaleString("en-GB")),
+      el("td", {}, el("code", { title: f.sha256 }, f.sha256.slice(0, 16)))));
+  }
+  $("files-more").hidden = !data.more;
+  $("files-empty").hidden = data.files.length > 0;
+}
+
 // --- approvals -------------------------------------------------------------------------------
 async function loadApprovals() {
   show("approvals-view");
@@ -175,6 +208,8 @@ async function loadFile(id) {
   $("act-approve").hidden = !(awaiting && state.role === "approver");
   $("personal-toggle").hidden = !canAct();
   showHistory(data);
+  $("download-row").hidden = !canAct();
+  $("download").href = `/api/files/${encodeURIComponent(id)}/original`;
   state.findings = [];
   $("balance-box").hidden = true;
   if (quarantined) {
@@ -189,10 +224,12 @@ async function loadFile(id) {
   listFindings();
   const firstLine = state.findings.find((f) => f.line > 0);
   const start = firstLine ? Math.max(1, firstLine.line - 5) : 1;
-  if (quarantined) await loadLines(start);
-  else {
+  try {
+    await loadLines(start);
+  } catch (err) {  // its original is no longer kept (retention), or cannot be read
     $("lines").tBodies[0].replaceChildren();
-    $("lines-range").textContent = "(shown only while the file is in quarantine)";
+    $("lines-range").textContent = `(${err.message})`;
+    $("download-row").hidden = true;
   }
 }
 
@@ -267,6 +304,11 @@ function markFaults(cell, text, findings) {
 }
 
 $("lines-prev").addEventListener("click", () => loadLines(Math.max(1, state.from - PAGE)));
+$("lines-go").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const at = Number($("lines-at").value);
+  if (at >= 1) loadLines(at);
+});
 $("lines-next").addEventListener("click", () => loadLines(state.from + PAGE));
 $("show-personal").addEventListener("change", () => loadLines(state.from));
 
@@ -475,6 +517,7 @@ async function route() {
     if (hash.startsWith("#/file/")) await loadFile(decodeURIComponent(hash.slice(7)));
     else if (hash === "#/dashboard") await loadDashboard();
     else if (hash === "#/approvals") await loadApprovals();
+    else if (hash === "#/files" || hash.startsWith("#/files?")) await loadFiles(hash.slice(8));
     else if (hash === "#/returns") await loadReturns(true);
     else if (hash === "#/voa") await loadVoa();
     else if (hash.startsWith("#/rules/")) await loadRule(decodeURIComponent(hash.slice(8)));
