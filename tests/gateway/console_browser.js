@@ -232,6 +232,22 @@ async function main() {
     if (!(await page.isVisible("#download")) || !/\/original$/.test(href)) throw new Error(href);
     await axe("archived file");
   });
+  await step("a schema feed's personal fields masked, and shown when an officer asks", async () => {
+    await page.goto(url + "/#/files?q=rents.csv");
+    await page.click('#files-table tbody tr a:text("rents.csv")');
+    await page.waitForSelector('#lines tr[data-line="2"]');
+    const line = async () => page.textContent('#lines tr[data-line="2"] td.text');
+    const masked = await line();
+    // rsl-rents: the surname (9th field) is personal; the pay reference (2nd) is not.
+    const fields = masked.split(",");
+    if (!/^\*+$/.test(fields[8]) || /\*/.test(fields[1])) throw new Error(`masked: ${masked}`);
+    await page.check("#show-personal");
+    await page.waitForFunction((before) => document.querySelector(
+      '#lines tr[data-line="2"] td.text').textContent !== before, masked);
+    const shown = (await line()).split(",");
+    if (!/^[A-Z]+$/.test(shown[8])) throw new Error(`unmasked: ${shown.join(",")}`);
+    await page.uncheck("#show-personal");
+  });
   await step("the VOA's lists, and a schedule that did not balance beside its findings", async () => {
     await page.click("#nav-voa");
     await page.waitForSelector('#voa-table tr[data-ba="0114"]');
