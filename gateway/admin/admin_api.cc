@@ -17,6 +17,7 @@
 #include "schemas/bacs_reports/reconcile.h"
 #include "schemas/dates.h"
 #include "schemas/feed.h"
+#include "schemas/json/mask.h"
 #include "schemas/registry.h"
 #include "schemas/table/mask.h"
 #include "schemas/voa/store.h"
@@ -497,7 +498,7 @@ void Static(httplib::Response& res, std::string_view body, const char* type) {
 LineMasker::LineMasker(const schemas::SchemaRegistry* registry, std::string_view feed)
     : builtin_(schemas::FindBuiltinFeed(feed)) {
   if (builtin_ == nullptr && registry != nullptr && !feed.empty()) {
-    if (auto entry = registry->Find(feed); entry && entry->schema->table) {
+    if (auto entry = registry->Find(feed); entry && (entry->schema->table || entry->schema->json)) {
       schema_ = std::move(entry->schema);
     }
   }
@@ -505,7 +506,8 @@ LineMasker::LineMasker(const schemas::SchemaRegistry* registry, std::string_view
 
 std::string LineMasker::operator()(std::string_view line, bool first) const {
   if (builtin_ != nullptr) return builtin_->MaskLine(line);
-  if (schema_) return schemas::table::MaskLine(*schema_->table, line, first);
+  if (schema_ && schema_->table) return schemas::table::MaskLine(*schema_->table, line, first);
+  if (schema_) return schemas::json::MaskLine(*schema_->json, line);
   return schemas::MaskEveryLetter(line);
 }
 

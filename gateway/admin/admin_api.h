@@ -71,9 +71,9 @@ std::span<const ApiRoute> ApiRoutes() noexcept;
 void RegisterApi(httplib::Server& server, ApiContext& ctx);
 
 // Masks a feed's lines as a viewer sees them: as its built-in feed says (BuiltinFeed::MaskLine),
-// or by a table feed's schema (its personal fields), else every letter and digit (only the
-// layout shows). The feed's schema is looked up once, when the masker is made, so a page of
-// lines costs one lookup and a schema reloaded meanwhile does not change a page half-way.
+// or by a schema file's feed (its personal fields, table or JSON), else every letter and digit
+// (only the layout shows). The feed's schema is looked up once, when the masker is made, so a page
+// of lines costs one lookup and a schema reloaded meanwhile does not change a page half-way.
 class LineMasker {
  public:
   LineMasker(const schemas::SchemaRegistry* registry, std::string_view feed);

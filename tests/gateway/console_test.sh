@@ -116,6 +116,8 @@ mkdir -p "$s/incoming/voa-lists"
   -o "$tmp/s1.txt"
 "$rbgate" gen ndr-schedule --for "$tmp/ndr.txt" --after "$tmp/s1.txt" --records 12 --number 2 \
   --date 2026-11-30 --fault missed-schedule -o "$tmp/s2.txt"
+# HMRC's earnings alerts, JSON lines, one of them faulty: masked by the JSON Schema.
+"$rbgate" gen vep --records 3 --seed 4 --fault wrong-type -o "$s/incoming/auto/alerts.jsonl"
 mkdir -p "$s/incoming/rents"
 "$rbgate" gen rsl-rents --records 4 --seed 9 --date 2026-04-07 -o "$tmp/rents.csv"
 sed '3s/^UPD,/XXX,/' "$tmp/rents.csv" >"$s/incoming/rents/rents.csv"
@@ -223,6 +225,11 @@ check rents-header-shown grep -q '"text":"record_type,pay_ref,' "$tmp/body"
 check rents-surname-masked bash -c "! grep -qF '$surname' '$tmp/body'"
 check rents-payref-shown grep -qF "$payref" "$tmp/body"
 check rents-street-shown grep -qF "$street" "$tmp/body"
+vep=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
+  grep -o '"id":"[^"]*","name":"alerts.jsonl"' | cut -d'"' -f4)
+check vep-lines test "$(status GET "/api/files/$vep/lines?from=1&count=3" -b "$tmp/vic")" = 200
+check vep-nino-masked grep -qF '\"nino\":\"*********\"' "$tmp/body"
+check vep-employer-shown grep -qF 'GREEN LANE GARDENS' "$tmp/body"
 check viewer-no-release test "$(status POST /api/files/$id/release -b "$tmp/vic" \
   -H "X-CSRF-Token: $vcsrf" -d '{"reason":"x"}')" = 403
 check viewer-role-says grep -q 'vic is a viewer' "$tmp/body"
