@@ -3,14 +3,16 @@
 // highlighted with its finding, release it with a reason. Screenshots go to ARTEFACTS.
 //
 //   node console_browser.js URL FILE_ID USER PASSWORD ARTEFACTS OTHER_ID
-// (OTHER_ID: a second quarantined file, opened with the keyboard alone)
+// (OTHER_ID: a second quarantined file, opened with the keyboard alone; RESTART: a script that
+// restarts the daemon and prints its new address)
 // Exit 0 when every step held; the failing step otherwise.
 "use strict";
+const { execFileSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
 const { chromium } = require("playwright-core");
 
-const [url, fileId, user, password, artefacts, otherId] = process.argv.slice(2);
+const [url, fileId, user, password, artefacts, otherId, restart] = process.argv.slice(2);
 const reason = "Confirmed with the payer's bank by phone; account number is right";
 
 async function main() {
@@ -317,6 +319,15 @@ async function main() {
       "approvals", "returns", "files", "archived file", "VOA", "VOA schedule"];
     const missed = views.filter((v) => !accessible.has(v));
     if (missed.length) throw new Error(`not checked: ${missed.join(", ")}`);
+  });
+  await step("the session survives the daemon's restart", async () => {
+    const after = execFileSync(restart, { encoding: "utf8", timeout: 30000 }).trim();
+    if (!/^http/.test(after)) throw new Error(`restarted at: ${after}`);
+    await page.goto(after + "/#/quarantine");
+    await page.waitForSelector("#quarantine-view:not([hidden])", { timeout: 10000 });
+    if (!(await page.isHidden("#login-view"))) throw new Error("asked to sign in again");
+    const who = await page.textContent("#who-name");
+    if (who !== user) throw new Error(`signed in as ${who}`);
   });
   await step("no script errors", async () => {
     if (errors.length) throw new Error(errors.join("; "));

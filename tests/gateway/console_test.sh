@@ -33,9 +33,10 @@ status() {
   [ "$method" = GET ] || json=(-H 'Content-Type: application/json')
   curl -s -o "$tmp/body" -w '%{http_code}' -X "$method" "${json[@]}" "$@" "$url$path"
 }
-stop() {
+stop() {  # SIGTERM, then wait until it has gone (it may not be this shell's child: restart.sh)
   kill -TERM "$daemon"
-  wait "$daemon"
+  wait "$daemon" 2>/dev/null
+  while kill -0 "$daemon" 2>/dev/null; do sleep 0.1; done
   daemon=""
 }
 csrf() { grep -o '"csrf":"[^"]*"' "$1" | cut -d'"' -f4; }
@@ -350,9 +351,27 @@ start_daemon "$s/rbgate.toml" "$tmp/console.log"
 mkdir -p "$artefacts"
 check console-page bash -c "curl -sf '$url/' | grep -q '<title>rbgate console</title>'"
 check console-csp bash -c "curl -sfI '$url/console/app.js' | grep -qi '^Content-Security-Policy: default-src'"
+# The browser restarts the daemon as `systemctl restart` would (SIGTERM, wait, start): this
+# prints the new address (port 0: a new port; cookies do not depend on it).
+echo "$daemon" >"$tmp/daemon.pid"
+cat >"$tmp/restart.sh" <<EOF
+#!/usr/bin/env bash
+pid=\$(cat "$tmp/daemon.pid")
+kill -TERM "\$pid"
+while kill -0 "\$pid" 2>/dev/null; do sleep 0.1; done
+RBGATE_CONFIG="$s/rbgate.toml" "$rbgate" run </dev/null >/dev/null 2>"$tmp/restarted.log" &
+echo \$! >"$tmp/daemon.pid"
+for _ in \$(seq 100); do grep -q admin-listening "$tmp/restarted.log" && break; sleep 0.1; done
+grep -o 'admin-listening url=[^ ]*' "$tmp/restarted.log" | head -1 | cut -d= -f2
+EOF
+chmod +x "$tmp/restart.sh"
 NODE_PATH="$oracles/node_modules" node "$(dirname "$0")/console_browser.js" "$url" "$id" alice \
-  "$officer_password" "$artefacts" "$s2" >"$tmp/browser.txt" 2>&1
+  "$officer_password" "$artefacts" "$s2" "$tmp/restart.sh" >"$tmp/browser.txt" 2>&1
 browser=$?
+daemon=$(cat "$tmp/daemon.pid")
+if [ -s "$tmp/restarted.log" ]; then
+  url=$(grep -o 'admin-listening url=[^ ]*' "$tmp/restarted.log" | head -1 | cut -d= -f2)
+fi
 sed 's/^/  browser: /' "$tmp/browser.txt"
 check browser-steps test "$browser" -eq 0
 reason=$(tail -1 "$tmp/browser.txt")
