@@ -60,6 +60,21 @@ std::unique_ptr<table::TypedRowSink> MakeTableRecordCheck(const table::TableSche
   return nullptr;
 }
 
+StatusOr<ReportOut> FeedStore::Report(std::string_view name, FeedRecords&,
+                                      const ReportQuery&) const {
+  return Error(Code::kNotFound, "no report " + std::string(name));
+}
+
+StatusOr<ReportOut> MakeReport(std::string_view name, FeedRecords& records,
+                               const ReportQuery& query) {
+  for (const auto* store : FeedStores()) {
+    for (const auto r : store->reports()) {
+      if (r == name) return store->Report(name, records, query);
+    }
+  }
+  return Error(Code::kNotFound, "no report " + std::string(name));
+}
+
 std::unique_ptr<FeedSession> OpenFeedSession(std::string_view feed, const SchemaRegistry* registry,
                                              const StoreSettings& settings) {
   if (feed.empty()) return nullptr;

@@ -138,6 +138,21 @@ struct StoreSettings {
   std::vector<std::string> authorities;
 };
 
+// A report over the records a store keeps (the banks' returns reconciled, the VOA's lists on
+// record), asked for by name through the admin API, which knows no feed: its query's
+// parameters as the request gives them, whether an officer asked to see personal data, and
+// the format ("json" unless asked; "csv" where a report has one).
+struct ReportQuery {
+  std::function<std::string(std::string_view)> param;  // "" for a parameter not given
+  bool show_personal = false;
+  std::string format = "json";
+};
+struct ReportOut {
+  std::string body;
+  std::string content_type;  // "application/json", "text/csv; charset=utf-8"
+  std::string file_name;     // for a download ("" for JSON)
+};
+
 // A feed family's store: opens a session for a file of one of its feeds.
 class FeedStore {
  public:
@@ -148,7 +163,16 @@ class FeedStore {
                                             const StoreSettings& settings) const = 0;
   // The kinds of item its feeds keep, in the order people read them ("sent", "returned").
   virtual std::span<const std::string_view> item_kinds() const noexcept { return {}; }
+  // The reports it makes over its records, by name.
+  virtual std::span<const std::string_view> reports() const noexcept { return {}; }
+  // One of them: kInvalidArgument, said in plain English, for a query it cannot answer.
+  virtual StatusOr<ReportOut> Report(std::string_view name, FeedRecords& records,
+                                     const ReportQuery& query) const;
 };
+
+// The report of that name, from whichever store makes it; kNotFound when none does.
+StatusOr<ReportOut> MakeReport(std::string_view name, FeedRecords& records,
+                               const ReportQuery& query);
 
 // The session of the store `feed` belongs to, or null when its feed keeps nothing on record.
 std::unique_ptr<FeedSession> OpenFeedSession(std::string_view feed, const SchemaRegistry* registry,

@@ -14,13 +14,12 @@
 #include <span>
 
 #include "gateway/rules/explain.h"
-#include "schemas/bacs_reports/reconcile.h"
 #include "schemas/dates.h"
 #include "schemas/feed.h"
+#include "schemas/feed_store.h"
 #include "schemas/json/mask.h"
 #include "schemas/registry.h"
 #include "schemas/table/mask.h"
-#include "schemas/voa/store.h"
 #include "spool/check/report.h"
 #include "spool/fsio.h"
 #include "spool/json.h"
@@ -554,49 +553,35 @@ void Me(ApiContext&, const Principal& who, const httplib::Request&, httplib::Res
   ReplyJson(res, 200, SignedIn(who.user, RoleName(who.role), who.csrf));
 }
 
-// The banks' returns matched against what was sent, as `rbgate reconcile` gives them: problems
-// first; filtered by report day (from, to), service user number, reason code and status;
-// JSON for the console, or format=csv, the command's CSV (the same bytes for the same days).
-void Reconciliation(ApiContext& ctx, const Principal& who, const httplib::Request& req,
-                    httplib::Response& res) {
-  namespace br = schemas::bacs_reports;
+// A report a feed's store makes over its records (schemas/feed_store.h: MakeReport): the
+// banks' returns reconciled (reconcile), the VOA's lists on record (voa-lists). Personal data
+// is shown only to an officer who asks.
+void Report(ApiContext& ctx, const Principal& who, const httplib::Request& req,
+            httplib::Response& res) {
   const bool asked = req.get_param_value("personal") == "1";
   if (asked && who.role < Role::kOfficer) {
     return Refuse(res, 403, fmt::format("{} is a viewer: personal data stays masked", who.user));
   }
-  const std::string from = req.get_param_value("from"), to = req.get_param_value("to");
-  for (const auto& day : {from, to}) {
-    if (!day.empty() && !schemas::ParseIsoDate(day)) {
-      return Refuse(res, 400, fmt::format("{} is not a day (YYYY-MM-DD)", day));
-    }
+  schemas::ReportQuery query;
+  query.param = [&req](std::string_view name) { return req.get_param_value(std::string(name)); };
+  query.show_personal = asked;
+  if (req.has_param("format")) query.format = req.get_param_value("format");
+  auto out = schemas::MakeReport(std::string(req.matches[1]), ctx.spool.ledger(), query);
+  if (!out.ok()) {
+    const auto code = out.status().code;
+    return Refuse(res,
+                  code == spool::Code::kNotFound          ? 404
+                  : code == spool::Code::kInvalidArgument ? 400
+                                                          : 503,
+                  out.status().message);
   }
-  br::ReconcileFilter keep{req.get_param_value("sun"), req.get_param_value("reason"),
-                           req.get_param_value("status")};
-  if (!keep.status.empty() && keep.status != br::match::kMatched &&
-      keep.status != br::match::kUnmatched && keep.status != br::match::kReturnedTwice) {
-    return Refuse(res, 400, "status is matched, unmatched or returned-twice");
-  }
-  auto all = br::Reconcile(ctx.spool.ledger(), from, to);
-  if (!all.ok()) return Refuse(res, 503, all.status().message);
-  const br::ReconcileResult shown = br::Only(std::move(*all), keep);
-  const br::ReconcileRenderOptions render{asked};
   res.status = 200;
   res.set_header("Cache-Control", "no-store");
-  if (req.get_param_value("format") == "csv") {
-    const std::string name = fmt::format("reconcile{}{}.csv", from.empty() ? "" : "-" + from,
-                                         to.empty() || to == from ? "" : "-to-" + to);
-    res.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}\"", name));
-    res.set_content(br::RenderReconcileCsv(shown, render), "text/csv; charset=utf-8");
-    return;
+  if (!out->file_name.empty()) {
+    res.set_header("Content-Disposition",
+                   fmt::format("attachment; filename=\"{}\"", out->file_name));
   }
-  res.set_content(br::RenderReconcileJson(shown, render), kJson);
-}
-
-// The VOA's lists on record, each authority's and tax's latest (rbgate voa lists).
-void VoaLists(ApiContext& ctx, const Principal&, const httplib::Request&, httplib::Response& res) {
-  const auto lists = schemas::voa::Lists(ctx.spool.ledger());
-  if (!lists.ok()) return Refuse(res, 503, lists.status().message);
-  Reply(res, 200, schemas::voa::RenderListsJson(*lists));
+  res.set_content(std::move(out->body), out->content_type);
 }
 
 // Every rule, as `rbgate rules` lists them: the console's index of pages.
@@ -685,9 +670,8 @@ std::span<const ApiRoute> ApiRoutes() noexcept {
       // Four eyes: an approval needs the approver role (and is refused to the same person).
       {"POST", R"(/api/files/([0-9A-Za-z-]+)/approve)", Role::kApprover, true, &Decide<kApprove>},
       {"GET", "/api/dashboard", Role::kViewer, false, &Dashboard},
-      {"GET", "/api/reconcile", Role::kViewer, false, &Reconciliation},
+      {"GET", R"(/api/reports/([a-z0-9-]+))", Role::kViewer, false, &Report},
       {"GET", "/api/rules", Role::kViewer, false, &Rules},
-      {"GET", "/api/voa/lists", Role::kViewer, false, &VoaLists},
       {"GET", R"(/api/rules/([0-9A-Za-z._-]+))", Role::kViewer, false, &ExplainRule},
       {"POST", R"(/api/users/([0-9A-Za-z._@-]+)/sign-out)", Role::kApprover, true, &SignOutUser},
   };

@@ -19,10 +19,10 @@
 //   GET  /api/approvals                  files awaiting a second officer, with who released them
 //   POST /api/files/ID/approve {reason}  approver only; refused to the dropper and releaser
 //   GET  /api/dashboard                  files and error rate per feed and hour, last 24 hours
-//   GET  /api/reconcile?from=&to=&sun=&reason=&status=&personal=1&format=csv
+//   GET  /api/reports/reconcile?from=&to=&sun=&reason=&status=&personal=1&format=csv
 //                                        returns matched against what was sent (rbgate reconcile)
+//   GET  /api/reports/voa-lists          the VOA's lists on record (rbgate voa lists)
 //   GET  /api/rules                      every rule: id, severity, summary
-//   GET  /api/voa/lists                  the VOA's lists on record, per authority and tax
 //   GET  /api/rules/RULE                 the rule's page: what it checks, why, example, fix, source
 //   GET  /  and /console/*               the console (embedded HTML, CSS, JavaScript)
 #pragma once

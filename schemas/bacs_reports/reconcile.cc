@@ -515,6 +515,40 @@ class Store final : public FeedStore {
     static constexpr std::string_view kKinds[] = {bacs18::kSentKind, kReturnedKind};
     return kKinds;
   }
+  std::span<const std::string_view> reports() const noexcept override {
+    static constexpr std::string_view kReports[] = {"reconcile"};
+    return kReports;
+  }
+  // rbgate reconcile's, filtered by report day (from, to), service user number (sun), reason
+  // code (reason) and status; its CSV the command's, byte for byte, for the same days.
+  StatusOr<ReportOut> Report(std::string_view name, FeedRecords& records,
+                             const ReportQuery& q) const override {
+    if (name != "reconcile") return FeedStore::Report(name, records, q);
+    const std::string from = q.param("from"), to = q.param("to");
+    for (const auto& day : {from, to}) {
+      if (!day.empty() && !ParseIsoDate(day)) {
+        return Error(Code::kInvalidArgument, fmt::format("{} is not a day (YYYY-MM-DD)", day));
+      }
+    }
+    ReconcileFilter keep{q.param("sun"), q.param("reason"), q.param("status")};
+    if (!keep.status.empty() && keep.status != match::kMatched &&
+        keep.status != match::kUnmatched && keep.status != match::kReturnedTwice) {
+      return Error(Code::kInvalidArgument, "status is matched, unmatched or returned-twice");
+    }
+    if (q.format != "json" && q.format != "csv") {
+      return Error(Code::kInvalidArgument, "format is json or csv");
+    }
+    auto all = Reconcile(records, from, to);
+    if (!all.ok()) return all.status();
+    const ReconcileResult shown = Only(std::move(*all), keep);
+    const ReconcileRenderOptions render{q.show_personal};
+    if (q.format == "csv") {
+      return ReportOut{RenderReconcileCsv(shown, render), "text/csv; charset=utf-8",
+                       fmt::format("reconcile{}{}.csv", from.empty() ? "" : "-" + from,
+                                   to.empty() || to == from ? "" : "-to-" + to)};
+    }
+    return ReportOut{RenderReconcileJson(shown, render), "application/json", ""};
+  }
 };
 
 }  // namespace

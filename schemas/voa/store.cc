@@ -298,6 +298,19 @@ Status Session::Settle(FeedRecords& records, parsers::DiagnosticCollector& diagn
 
 class Store final : public FeedStore {
  public:
+  std::span<const std::string_view> reports() const noexcept override {
+    static constexpr std::string_view kReports[] = {"voa-lists"};
+    return kReports;
+  }
+  // rbgate voa lists --format json: each tax's and authority's latest list on record.
+  StatusOr<ReportOut> Report(std::string_view name, FeedRecords& records,
+                             const ReportQuery& q) const override {
+    if (name != "voa-lists") return FeedStore::Report(name, records, q);
+    if (q.format != "json") return Error(Code::kInvalidArgument, "format is json");
+    auto lists = Lists(records);
+    if (!lists.ok()) return lists.status();
+    return ReportOut{RenderListsJson(*lists), "application/json", ""};
+  }
   std::unique_ptr<FeedSession> Open(std::string_view feed, const SchemaRegistry* registry,
                                     const StoreSettings& settings) const override {
     if (registry == nullptr) return nullptr;

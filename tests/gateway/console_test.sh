@@ -177,28 +177,30 @@ check viewer-lines test "$(status GET "/api/files/$id/lines?from=1&count=5" -b "
 check viewer-lines-masked grep -q '\*\*\*\*\*\*\*\*' "$tmp/body"
 check viewer-no-unmask test "$(status GET "/api/files/$id/lines?personal=1" -b "$tmp/vic")" = 403
 # Returns reconciled, as rbgate reconcile gives them (the returns arrive after the collections).
-check reconcile test "$(status GET /api/reconcile -b "$tmp/vic")" = 200
+check reconcile test "$(status GET /api/reports/reconcile -b "$tmp/vic")" = 200
 check reconcile-summary grep -q '"summary":{"matched":2,"matched_pence":[0-9]*,"unmatched":1,' "$tmp/body"
 check reconcile-unmatched-first grep -q '"items":\[{"status":"unmatched","feed":"ARUDD","sun":"123456","report_file":"returns.xml"' "$tmp/body"
 check reconcile-links-sent grep -q '"sent_file":"collections.s18","sent_id":"[0-9a-z-]*","sent_line":[0-9]' "$tmp/body"
 check reconcile-masked bash -c "! grep -q CT0000099999 '$tmp/body'"
-check reconcile-viewer-no-unmask test "$(status GET "/api/reconcile?personal=1" -b "$tmp/vic")" = 403
-check reconcile-bad-day test "$(status GET "/api/reconcile?from=2026-02-30" -b "$tmp/vic")" = 400
-check reconcile-bad-status test "$(status GET "/api/reconcile?status=lost" -b "$tmp/vic")" = 400
-check reconcile-by-status test "$(status GET "/api/reconcile?status=unmatched" -b "$tmp/vic")" = 200
+check reconcile-viewer-no-unmask test "$(status GET "/api/reports/reconcile?personal=1" -b "$tmp/vic")" = 403
+check reconcile-bad-day test "$(status GET "/api/reports/reconcile?from=2026-02-30" -b "$tmp/vic")" = 400
+check reconcile-bad-status test "$(status GET "/api/reports/reconcile?status=lost" -b "$tmp/vic")" = 400
+check reconcile-by-status test "$(status GET "/api/reports/reconcile?status=unmatched" -b "$tmp/vic")" = 200
 check reconcile-by-status-one grep -q '"unmatched":1,"unmatched_pence":[0-9]*,"returned_twice":0,"returned_twice_pence":0},"items":\[{[^]]*}\]}' "$tmp/body"
-check reconcile-by-sun test "$(status GET "/api/reconcile?sun=999999" -b "$tmp/vic")" = 200
+check reconcile-by-sun test "$(status GET "/api/reports/reconcile?sun=999999" -b "$tmp/vic")" = 200
 check reconcile-other-sun-none grep -q '"items":\[\]' "$tmp/body"
 reason=$(grep -o 'returnCode="[0-9]*"' "$tmp/returns.xml" | sed -n 2p | cut -d'"' -f2)
-check reconcile-by-reason test "$(status GET "/api/reconcile?reason=$reason&sun=123456" -b "$tmp/vic")" = 200
+check reconcile-by-reason test "$(status GET "/api/reports/reconcile?reason=$reason&sun=123456" -b "$tmp/vic")" = 200
 check reconcile-reason-kept python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["items"] and all(i["return_code"]==sys.argv[2] for i in d["items"]), d' "$tmp/body" "$reason"
 # The export is the command's CSV, byte for byte.
 "$rbgate" reconcile --config "$s/rbgate.toml" --format csv >"$tmp/reconcile-cli.csv"
-check reconcile-csv test "$(status GET "/api/reconcile?format=csv" -b "$tmp/vic" -D "$tmp/headers")" = 200
+check reconcile-csv test "$(status GET "/api/reports/reconcile?format=csv" -b "$tmp/vic" -D "$tmp/headers")" = 200
 check reconcile-csv-same cmp "$tmp/body" "$tmp/reconcile-cli.csv"
 check reconcile-csv-download grep -qi '^Content-Disposition: attachment; filename="reconcile.csv"' "$tmp/headers"
 # The VOA's lists on record, and a schedule's reconciliation beside its findings.
-check voa-lists test "$(status GET /api/voa/lists -b "$tmp/vic")" = 200
+check report-unknown test "$(status GET /api/reports/no-such-report -b "$tmp/vic")" = 404
+check report-bad-format test "$(status GET "/api/reports/voa-lists?format=csv" -b "$tmp/vic")" = 400
+check voa-lists test "$(status GET /api/reports/voa-lists -b "$tmp/vic")" = 200
 check voa-lists-after-s1 python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["lists"]; assert len(d)==1 and d[0]["billing_authority"]=="0114" and d[0]["from"]=="schedule" and d[0]["schedule"]=="1" and d[0]["rateable_value"]>0, d' "$tmp/body"
 s2=$("$rbgate" quarantine list --config "$s/rbgate.toml" --format json |
   grep -o '"id":"[^"]*","name":"schedule-2.txt"' | cut -d'"' -f4)

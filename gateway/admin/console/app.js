@@ -404,13 +404,13 @@ async function loadReturns(first) {
   }
   $("returns-personal-toggle").hidden = !canAct();
   const q = returnsQuery();
-  const data = await api("/api/reconcile?" + q);
+  const data = await api("/api/reports/reconcile?" + q);
   const s = data.summary;
   $("returns-summary").textContent = `${s.unmatched} unmatched (${pounds(s.unmatched_pence)}), ` +
     `${s.returned_twice} returned twice (${pounds(s.returned_twice_pence)}), ` +
     `${s.matched} matched (${pounds(s.matched_pence)})`;
   q.set("format", "csv");
-  $("returns-csv").href = "/api/reconcile?" + q;
+  $("returns-csv").href = "/api/reports/reconcile?" + q;
   const body = $("returns-table").tBodies[0];
   body.replaceChildren();
   for (const i of data.items) {
@@ -433,7 +433,7 @@ $("returns-personal").addEventListener("change", () => loadReturns(false));
 // --- the VOA's lists (rbgate voa lists) -----------------------------------------------------------
 async function loadVoa() {
   show("voa-view");
-  const [data, ndr, ct] = await Promise.all([api("/api/voa/lists"),
+  const [data, ndr, ct] = await Promise.all([api("/api/reports/voa-lists"),
     api("/api/quarantine?feed=ndr-schedule"), api("/api/quarantine?feed=ct-schedule")]);
   const body = $("voa-table").tBodies[0];
   body.replaceChildren();
