@@ -72,12 +72,16 @@ check both-started test -n "$url_a" -a -n "$url_b"
 check b-ready-names-node bash -c "curl -sf '$url_b/readyz' | grep -qx 'node: b'"
 check nodes-listed bash -c "'$rbgate' nodes --config '$tmp/a.toml' | grep -q '^b .* live'"
 
-# The flood; b cut off from the server while it holds files in flight.
+# The flood; b cut off from the server while it holds files in flight. a is paused for the
+# moment of the cut, so that b surely has files in flight (on a loaded machine a alone could
+# take them all first); a's lease outlives the pause.
+kill -STOP "$pid_a"
 drop 1 100
 # b stopped at a moment it holds files in flight, the proxy killed, and b continued.
 check b-cut-holding when_holding "$pid_b" 'kill -9 "$proxy"' in_flight b
 kill -9 "$proxy" 2>/dev/null  # (when it held nothing: the failure is said above)
 wait "$proxy" 2>/dev/null
+kill -CONT "$pid_a"
 drop 101 180
 check b-lease-lost wait_for 20 grep -q ' lease-lost ' "$tmp/b.log"
 check b-not-ready wait_for 20 bash -c "curl -s '$url_b/readyz' | grep -q '^ledger: '"
