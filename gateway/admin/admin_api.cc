@@ -581,7 +581,7 @@ void Report(ApiContext& ctx, const Principal& who, const httplib::Request& req,
     res.set_header("Content-Disposition",
                    fmt::format("attachment; filename=\"{}\"", out->file_name));
   }
-  res.set_content(std::move(out->body), out->content_type);
+  res.set_content(out->body, out->content_type);
 }
 
 // Every rule, as `rbgate rules` lists them: the console's index of pages.
