@@ -16,16 +16,20 @@ StatusOr<std::unique_ptr<OriginalReader>> OriginalReader::Open(const Spool& spoo
                                                                const FileRecord& f) {
   for (const auto& [path, compressed] : {std::pair{spool.QuarantineDir(f.id) + "/original", false},
                                          std::pair{spool.ArchivePath(f), true}}) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) {
-      return std::unique_ptr<OriginalReader>(new OriginalReader(fd, path, compressed));
-    }
-    if (errno != ENOENT) return FromErrno(errno, path, "open");
+    auto opened = OpenPath(path, compressed);
+    if (opened.ok() || opened.status().code != Code::kNotFound) return opened;
   }
   return Error(Code::kNotFound, f.id +
                                     ": no copy of its original is kept (not in quarantine, "
                                     "and not in the archive: removed by retention, or never "
                                     "kept)");
+}
+
+StatusOr<std::unique_ptr<OriginalReader>> OriginalReader::OpenPath(const std::string& path,
+                                                                   bool compressed) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return FromErrno(errno, path, "open");
+  return std::unique_ptr<OriginalReader>(new OriginalReader(fd, path, compressed));
 }
 
 OriginalReader::OriginalReader(int fd, std::string path, bool compressed)
@@ -61,15 +65,17 @@ StatusOr<std::size_t> OriginalReader::Read(std::span<char> out) {
       in_end_ = static_cast<std::size_t>(n);
       eof_ = n == 0;
     }
-    if (in_pos_ == in_end_ && eof_) {
-      if (last_ != 0) return Error(Code::kDataLoss, path_ + ": truncated zstd frame");
-      return std::size_t{0};
-    }
+    if (in_pos_ == in_end_ && eof_ && last_ == 0) return std::size_t{0};
+    // At the end of the input zstd may still hold output it decoded when the last buffer
+    // filled: asked again with no input, it gives it.
     ZSTD_inBuffer i{in_.data(), in_end_, in_pos_};
     last_ = ZSTD_decompressStream(dctx_, &o, &i);
     in_pos_ = i.pos;
     if (ZSTD_isError(last_)) {
       return Error(Code::kDataLoss, path_ + ": zstd: " + ZSTD_getErrorName(last_));
+    }
+    if (o.pos == 0 && in_pos_ == in_end_ && eof_ && last_ != 0) {
+      return Error(Code::kDataLoss, path_ + ": truncated zstd frame");
     }
   }
   return o.pos;

@@ -24,6 +24,9 @@ class OriginalReader {
   // f's original: quarantine/<id>/original, else its archive copy. kNotFound when neither is
   // kept (removed by retention, or refused before it was kept).
   static StatusOr<std::unique_ptr<OriginalReader>> Open(const Spool& spool, const FileRecord& f);
+  // The file at `path`, as it is or (`compressed`) a zstd archive.
+  static StatusOr<std::unique_ptr<OriginalReader>> OpenPath(const std::string& path,
+                                                            bool compressed);
   ~OriginalReader();
   OriginalReader(const OriginalReader&) = delete;
   OriginalReader& operator=(const OriginalReader&) = delete;

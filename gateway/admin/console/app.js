@@ -127,23 +127,22 @@ async function loadQuarantine() {
 }
 
 // --- files on record -------------------------------------------------------------------------
+// The search's query parameters and the fields that hold them.
+const FILES_FIELDS = [["q", "files-q"], ["day", "files-day"], ["feed", "files-feed"],
+  ["state", "files-state"]];
 $("files-search").addEventListener("submit", (e) => {
   e.preventDefault();
   const q = new URLSearchParams();
-  for (const [key, id] of [["q", "files-q"], ["day", "files-day"], ["feed", "files-feed"],
-    ["state", "files-state"]]) {
+  for (const [key, id] of FILES_FIELDS) {
     if ($(id).value.trim()) q.set(key, $(id).value.trim());
   }
-  location.hash = `#/files?${q}`;
+  location.hash = `#/files?${q}`;  // a search is a place: back and forward return to it
 });
 
 async function loadFiles(query) {
   show("files-view");
   const q = new URLSearchParams(query);
-  for (const [key, id] of [["q", "files-q"], ["day", "files-day"], ["feed", "files-feed"],
-    ["state", "files-state"]]) {
-    $(id).value = q.get(key) || "";
-  }
+  for (const [key, id] of FILES_FIELDS) $(id).value = q.get(key) || "";
   const data = await api("/api/files?" + q);
   const body = $("files-table").tBodies[0];
   body.replaceChildren();
