@@ -172,9 +172,19 @@ stable_seconds = 0
       fs::rename(staging + "/" + next->first, root + "/incoming/auto/" + next->first);
     }
     pid_t pid = Start(bin, {"run", "--config", config});
-    // Early kills land in claims and checks; later ones in archiving and uploads.
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(loop % 2 == 0 ? 1 + rng() % 40 : 40 + rng() % 400));
+    if (loop % 4 == 3) {
+      // Every fourth kill waits (up to 3 s) for uploads under way: a slow build (ThreadSanitizer)
+      // may not reach them within a fixed time.
+      auto watch = spool::OpenSqliteLedger(root + "/ledger.db");
+      for (int t = 0; t < 600 && watch.ok(); ++t) {
+        if ((*watch)->CountInState(spool::state::kForwarding) > 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    } else {
+      // Early kills land in claims and checks; later ones in archiving and uploads.
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(loop % 2 == 0 ? 1 + rng() % 40 : 40 + rng() % 400));
+    }
     ::kill(pid, SIGKILL);
     Wait(pid);
     auto opened = spool::OpenSqliteLedger(root + "/ledger.db");
