@@ -54,6 +54,25 @@ void DiagnosticCollector::Report(Diagnostic&& d) {
   kept_.push_back(std::move(d));
 }
 
+void DiagnosticCollector::Absorb(DiagnosticCollector&& part, std::uint64_t records_before,
+                                 std::uint64_t lines_before) {
+  std::uint64_t errors = 0, warnings = 0;
+  for (Diagnostic& d : part.kept_) {
+    (d.severity() == Severity::kError ? errors : warnings) += 1;
+    if (d.record != 0) d.record += records_before;
+    if (d.line != 0) d.line += lines_before;
+    Report(std::move(d));
+  }
+  // Those the part only counted: its cap is this one's, so they are past this one's too.
+  for (const auto& [rule, n] : part.suppressed_) {
+    seen_[rule] += n;
+    suppressed_[rule] += n;
+  }
+  errors_ += part.errors_ - errors;
+  warnings_ += part.warnings_ - warnings;
+  part.kept_.clear();
+}
+
 bool DiagnosticCollector::Saturated(const Rule& rule) const noexcept {
   auto it = seen_.find(rule.id);
   return it != seen_.end() && it->second >= cap_;

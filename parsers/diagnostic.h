@@ -100,10 +100,17 @@ class DiagnosticCollector final : public DiagnosticSink {
   const std::map<std::string_view, std::uint64_t>& suppressed() const noexcept {
     return suppressed_;
   }
+  std::size_t cap() const noexcept { return cap_; }
   std::uint64_t errors() const noexcept { return errors_; }
   std::uint64_t warnings() const noexcept { return warnings_; }
   // Findings of `rule` seen, kept or not.
   std::uint64_t Count(std::string_view rule_id) const noexcept;
+
+  // Takes in the findings of the next part of the same input, collected apart (a block of a
+  // file checked on another thread), as if they had been reported here in their order: kept
+  // up to the cap, counted past it. Their records and lines were numbered from the part's
+  // start: `records_before` and `lines_before` are added to each that has one.
+  void Absorb(DiagnosticCollector&& part, std::uint64_t records_before, std::uint64_t lines_before);
 
   // Sorts kept findings by position (offset, then rule id), for stable output.
   void SortByPosition();

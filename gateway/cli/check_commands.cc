@@ -85,6 +85,12 @@ class CheckCommands final : public CommandGroup {
     check_->add_option("--max-per-rule", cap, "Findings shown per rule before counting only")
         ->type_name("N")
         ->capture_default_str();
+    check_
+        ->add_option("--threads", threads,
+                     "Threads one large file is checked on (default: the cores available; 1: "
+                     "one pass)")
+        ->type_name("N")
+        ->check(CLI::Range(0u, 1024u));
     check_->footer(
         "Exit status: 0 when no file has an error (warnings allowed), 1 when any file has an "
         "error, 2 for usage or I/O problems.\n"
@@ -307,6 +313,7 @@ class CheckCommands final : public CommandGroup {
     }
     settings.feed = feed;
     settings.cap_per_rule = cap;
+    settings.threads = threads;
     settings.progress = true;
     std::optional<schemas::ModulusChecker> modulus;
     if (check_config.empty()) {
@@ -390,6 +397,7 @@ class CheckCommands final : public CommandGroup {
   std::string feed, format = "text", as_of_text;
   bool show_personal = false, no_modulus = false;
   std::size_t cap = 20;
+  unsigned threads = 0;
   std::vector<std::string> check_references;
   std::string check_config, check_route;
   std::vector<std::string> check_schema_dirs;

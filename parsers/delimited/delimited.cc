@@ -170,13 +170,19 @@ void Parser::Report(const Rule& rule, std::uint64_t offset, Position at, std::st
   diagnostics_.Report(std::move(d));
 }
 
+void ReportMixedLineEnds(DiagnosticSink& diagnostics, std::uint64_t line, bool crlf) {
+  ReportAt(diagnostics, rules::kMixedLineEnds, line, 1, {},
+           fmt::format("line {} ends in {} where earlier lines end in {}", line,
+                       crlf ? "CRLF" : "LF", crlf ? "LF" : "CRLF"));
+}
+
 void Parser::NoteLineEnd(bool crlf) {
-  (crlf ? crlf_seen_ : lf_seen_) = true;
+  bool& seen = crlf ? crlf_seen_ : lf_seen_;
+  if (!seen) (crlf ? summary_.first_crlf_line : summary_.first_lf_line) = line_;
+  seen = true;
   if (crlf_seen_ && lf_seen_ && !mixed_reported_) {
     mixed_reported_ = true;
-    ReportAt(diagnostics_, rules::kMixedLineEnds, line_, 1, {},
-             fmt::format("line {} ends in {} where earlier lines end in {}", line_,
-                         crlf ? "CRLF" : "LF", crlf ? "LF" : "CRLF"));
+    if (options_.report_mixed_line_ends) ReportMixedLineEnds(diagnostics_, line_, crlf);
   }
 }
 
@@ -495,8 +501,8 @@ std::size_t Parser::Feed(std::span<const char> chunk, std::uint64_t offset, bool
     if (s == Scan::kTooLong) {
       const std::string_view head(p, std::min<std::size_t>(limit - p, 80));
       Report(rules::kRecordLength, at, {line_, 1}, head, 0, 1,
-             fmt::format("record {} is longer than {} bytes; {} skipped", summary_.rows + 1,
-                         options_.max_record, consumed > 0 ? "it is" : "the rest of its line is"));
+             fmt::format("the record is longer than {} bytes; {} skipped", options_.max_record,
+                         consumed > 0 ? "it is" : "the rest of its line is"));
       ++summary_.rows;
       if (consumed > 0) {  // its end was found: skip exactly the record
         line_ += (skip_rest_of_line_ ? 0 : 1) + record_lines_;
@@ -518,16 +524,19 @@ std::size_t Parser::Feed(std::span<const char> chunk, std::uint64_t offset, bool
   return used;
 }
 
-void Parser::Finish() {
-  if (summary_.bytes == 0 || (summary_.rows == 0 && !skipping_)) {
-    ReportAt(diagnostics_, rules::kEmpty, 1, 1, {},
-             summary_.bytes == 0 ? "the file is empty" : "the file holds no records");
+void FinishInput(ParseSummary& summary, DiagnosticSink& diagnostics, bool skipping) {
+  if (summary.bytes == 0 || (summary.rows == 0 && !skipping)) {
+    ReportAt(diagnostics, rules::kEmpty, 1, 1, {},
+             summary.bytes == 0 ? "the file is empty" : "the file holds no records");
   }
-  summary_.line_end = crlf_seen_ && lf_seen_ ? LineEnd::kMixed
-                      : crlf_seen_           ? LineEnd::kCrLf
-                      : lf_seen_             ? LineEnd::kLf
-                                             : LineEnd::kNone;
+  const bool crlf = summary.first_crlf_line > 0, lf = summary.first_lf_line > 0;
+  summary.line_end = crlf && lf ? LineEnd::kMixed
+                     : crlf     ? LineEnd::kCrLf
+                     : lf       ? LineEnd::kLf
+                                : LineEnd::kNone;
 }
+
+void Parser::Finish() { FinishInput(summary_, diagnostics_, skipping_); }
 
 void ParseBuffer(Parser& parser, std::string_view bytes, std::size_t window) {
   FeedInWindows(parser, bytes, window);

@@ -48,6 +48,9 @@ struct ParseOptions {
   // Records without a quote are split 64 bytes at a time from bit masks; false sends every
   // record through the general scanner (the tests compare the two).
   bool fast_path = true;
+  // False: lines that end unlike earlier ones are noted in the summary (first_crlf_line,
+  // first_lf_line) but not reported; whoever joins the blocks of a file reports them.
+  bool report_mixed_line_ends = true;
 };
 
 struct Field {
@@ -87,7 +90,13 @@ struct ParseSummary {
   std::uint64_t bytes = 0;
   LineEnd line_end = LineEnd::kNone;
   bool bom = false;
+  // The line of the first record ending in CRLF, and in LF (0: none).
+  std::uint64_t first_crlf_line = 0, first_lf_line = 0;
 };
+
+// The finding for line `line`, ending in CRLF (`crlf`) or LF, where earlier lines end in the
+// other: made once per file, at the first line that mixes them.
+void ReportMixedLineEnds(DiagnosticSink& diagnostics, std::uint64_t line, bool crlf);
 
 // A streaming parser. Call Feed with consecutive windows of the input; each returns how many
 // bytes it consumed, and the caller presents the rest again at the start of the next window.
@@ -105,6 +114,11 @@ class Parser {
   void Finish();
 
   const ParseSummary& summary() const noexcept { return summary_; }
+  // The line the next record starts on.
+  std::uint64_t line() const noexcept { return line_; }
+  // False while the rest of an over-long line is being skipped: the next bytes are not the
+  // start of a record.
+  bool at_record_start() const noexcept { return !skipping_ && !skip_rest_of_line_; }
 
  private:
   enum class Scan : std::uint8_t { kRow, kIncomplete, kTooLong };
@@ -142,6 +156,11 @@ class Parser {
   std::uint32_t record_lines_ = 0;  // line ends inside the record being split
   bool ascii_ = false;              // the record just split is known to be all ASCII
 };
+
+// End-of-input findings (an empty file, one without records) and the summary's line end, for a
+// file parsed whole (Parser::Finish) or in blocks. `skipping`: the input ended inside an
+// over-long line.
+void FinishInput(ParseSummary& summary, DiagnosticSink& diagnostics, bool skipping);
 
 // Feeds `bytes`, held in memory, to `parser` in windows of `window` bytes (0: all at once),
 // each starting where the parser stopped; then calls Finish. Windows grow when one is too

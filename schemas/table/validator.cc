@@ -391,15 +391,33 @@ bool Validator::CheckField(const Row& row, std::size_t i, Value& v, bool& presen
     ok = false;
   }
   if (c.unique) {
-    if (const std::uint64_t first =
-            layout_->unique[i].FirstOrInsert(Fingerprint(f, v), row.number)) {
-      Report(row, i, rules::kUnique,
-             fmt::format("{} in {} must be unique; it first appears in row {}", Shown(f, text),
-                         f.name, first));
+    const std::uint64_t fp = Fingerprint(f, v);
+    if (options_.block) {
+      Defer(row, static_cast<std::uint32_t>(i), fp);
+    } else if (const std::uint64_t first = layout_->unique[i].FirstOrInsert(fp, row.number)) {
+      ReportRepeat(row, i, first);
       ok = false;
     }
   }
   return ok;
+}
+
+void Validator::ReportRepeat(const Row& row, std::size_t field, std::uint64_t first) {
+  const FieldSpec& f = (*layout_->fields)[field];
+  const std::string_view text = field < fields_.size() ? fields_[field].text : std::string_view();
+  Report(row, field, rules::kUnique,
+         fmt::format("{} in {} must be unique; it first appears in row {}", Shown(f, text), f.name,
+                     first));
+}
+
+void Validator::ReportKeyRepeat(const Row& row, std::uint64_t first) {
+  const auto& specs = *layout_->fields;
+  std::string names;
+  for (const int k : schema_.primary_key) {
+    names += (names.empty() ? "" : ", ") + specs[static_cast<std::size_t>(k)].name;
+  }
+  Report(row, static_cast<std::size_t>(schema_.primary_key[0]), rules::kPrimaryKey,
+         fmt::format("the primary key ({}) repeats row {}", names, first));
 }
 
 // Which layout a record has, by its discriminator; null (with a finding) when none.
@@ -532,8 +550,24 @@ void Validator::Carry(const Row& row, const Layout& layout) {
   }
 }
 
+void Validator::SetFields(const Row& row, const Layout& layout) {
+  // Fixed-width lines arrive whole and are sliced by their layout.
+  if (!schema_.fixed_width) {
+    fields_ = row.fields;
+    return;
+  }
+  sliced_.clear();
+  const auto length = static_cast<std::uint32_t>(row.raw.size());
+  for (const FieldSpec& f : *layout.fields) {
+    if (f.slice.start >= length) break;
+    const std::uint32_t width = std::min(f.slice.width, length - f.slice.start);
+    sliced_.push_back({row.raw.substr(f.slice.start, width), f.slice.start, width, false});
+  }
+  fields_ = sliced_;
+}
+
 void Validator::OnRow(const Row& row) {
-  if (schema_.header && row.number == 1) {
+  if (schema_.header && row.number == 1 && options_.starts_file) {
     layout_ = &layouts_[0];
     fields_ = row.fields;
     CheckHeader(row);
@@ -546,19 +580,7 @@ void Validator::OnRow(const Row& row) {
   layout_ = layout;
   const auto& specs = *layout->fields;
   const std::size_t n = specs.size();
-  // Fixed-width lines arrive whole and are sliced by their layout.
-  if (schema_.fixed_width) {
-    sliced_.clear();
-    const auto length = static_cast<std::uint32_t>(row.raw.size());
-    for (const FieldSpec& f : specs) {
-      if (f.slice.start >= length) break;
-      const std::uint32_t width = std::min(f.slice.width, length - f.slice.start);
-      sliced_.push_back({row.raw.substr(f.slice.start, width), f.slice.start, width, false});
-    }
-    fields_ = sliced_;
-  } else {
-    fields_ = row.fields;
-  }
+  SetFields(row, *layout);
   if (schema_.records.enabled) CheckOrder(row, *layout);
   const bool is_data = layout == &layouts_[0];
   if (is_data) ++data_rows_;
@@ -567,7 +589,7 @@ void Validator::OnRow(const Row& row) {
                          : fields_.size() == 1 && fields_[0].text.empty() && !fields_[0].quoted;
   if (blank && n > 1) {
     FlushPadding();
-    Report(row, n, rules::kBlank, fmt::format("line {} is blank", row.line));
+    Report(row, n, rules::kBlank, "the line is blank");
     return;
   }
   // Rows of nothing but delimiters where fields are required: one finding for each run of
@@ -578,6 +600,7 @@ void Validator::OnRow(const Row& row) {
     if (padding_rows_++ == 0) {
       padding_ = Build(row, 0, rules::kPadding, "");
       padding_first_ = row.line;
+      padding_at_start_ = records_ == 1;
     }
     padding_last_ = row.line;
     return;
@@ -682,14 +705,11 @@ void Validator::OnRow(const Row& row) {
       }
       fp = Mix(fp ^ Fingerprint(specs[i], values_[i]));
     }
-    if (complete) {
+    if (complete && options_.block) {
+      Defer(row, kKey, fp);
+    } else if (complete) {
       if (const std::uint64_t first = primary_.FirstOrInsert(fp, row.number)) {
-        std::string names;
-        for (const int k : schema_.primary_key) {
-          names += (names.empty() ? "" : ", ") + specs[static_cast<std::size_t>(k)].name;
-        }
-        Report(row, static_cast<std::size_t>(schema_.primary_key[0]), rules::kPrimaryKey,
-               fmt::format("the primary key ({}) repeats row {}", names, first));
+        ReportKeyRepeat(row, first);
         row_ok = false;
       }
     }
@@ -701,6 +721,13 @@ void Validator::OnRow(const Row& row) {
 
 void Validator::FlushPadding() {
   if (padding_rows_ == 0) return;
+  if (options_.block) {  // the whole file's validator reports it, joined to its neighbours
+    padding_runs_.push_back(
+        {std::move(padding_), padding_first_, padding_last_, padding_rows_, padding_at_start_});
+    padding_ = {};
+    padding_rows_ = 0;
+    return;
+  }
   padding_.message = padding_rows_ == 1
                          ? fmt::format("row {} has every field empty", padding_first_)
                          : fmt::format("rows {} to {} ({} rows) have every field empty",
@@ -740,6 +767,95 @@ void Validator::ForeignKeyRow(const Row& row, std::size_t k, std::size_t checked
   }
   state.pending.emplace(std::string(value),
                         Foreign::Pending{Build(row, field, rules::kForeignKey, {}), 0});
+}
+
+bool Validator::ChecksInBlocks(const TableSchema& schema, const ValidatorOptions& options) {
+  if (options.typed != nullptr || schema.records.enabled || !schema.controls.empty() ||
+      !schema.self_references.empty()) {
+    return false;
+  }
+  return std::all_of(schema.references.begin(), schema.references.end(), [&](const Reference& r) {
+    return options.references != nullptr && options.references->count(r.feed) > 0 &&
+           options.references->find(r.feed)->second != nullptr;
+  });
+}
+
+void Validator::Absorb(const Validator& block, std::uint64_t records_before,
+                       std::uint64_t lines_before) {
+  if (block.records_ == 0) return;
+  records_ += block.records_;
+  data_rows_ += block.data_rows_;
+  last_line_ = block.last_line_ + lines_before;
+  // Runs of empty rows: the block's first joins the run this file ended on, if it starts
+  // the block; every run but one still open at the block's end is finished.
+  const bool joins = !block.padding_runs_.empty()
+                         ? block.padding_runs_.front().at_start
+                         : block.padding_rows_ > 0 && block.padding_at_start_;
+  if (!joins) FlushPadding();
+  const auto take = [&](const PaddingRun& run) {
+    if (run.at_start && padding_rows_ > 0) {
+      padding_rows_ += run.rows;
+      padding_last_ = run.last + lines_before;
+      return;
+    }
+    FlushPadding();
+    padding_ = run.at;
+    padding_.record += records_before;
+    padding_.line += lines_before;
+    padding_first_ = run.first + lines_before;
+    padding_last_ = run.last + lines_before;
+    padding_rows_ = run.rows;
+  };
+  for (const PaddingRun& run : block.padding_runs_) {
+    take(run);
+    FlushPadding();
+  }
+  if (block.padding_rows_ > 0) {
+    take({block.padding_, block.padding_first_, block.padding_last_, block.padding_rows_,
+          block.padding_at_start_});
+  }
+  for (const Deferred& d : block.deferred_) {
+    const std::uint64_t number = d.number + records_before;
+    SeenSet& seen = d.field == kKey ? primary_ : layouts_[0].unique[d.field];
+    if (const std::uint64_t first = seen.FirstOrInsert(d.fingerprint, number)) {
+      ReportDeferred(d, number, d.line + lines_before, first);
+    }
+  }
+}
+
+// A repeat found when a block was absorbed: its row split again to say where.
+void Validator::ReportDeferred(const Deferred& d, std::uint64_t number, std::uint64_t line,
+                               std::uint64_t first) {
+  const parsers::Rule& rule = d.field == kKey ? rules::kPrimaryKey : rules::kUnique;
+  if (diagnostics_.Saturated(rule)) {  // counted, not kept: no need to find the row
+    parsers::Diagnostic counted;
+    counted.rule = &rule;
+    diagnostics_.Report(std::move(counted));
+    return;
+  }
+  struct Again final : parsers::delimited::RowSink {
+    Validator* v;
+    const Deferred* d;
+    std::uint64_t number, line, first;
+    void OnRow(const Row& split) override {
+      const Row row{d->raw, d->offset, line, number, split.fields};
+      v->layout_ = &v->layouts_[0];
+      v->SetFields(row, *v->layout_);
+      if (d->field == kKey) {
+        v->ReportKeyRepeat(row, first);
+      } else {
+        v->ReportRepeat(row, d->field, first);
+      }
+    }
+  } again;
+  again.v = this;
+  again.d = &d;
+  again.number = number;
+  again.line = line;
+  again.first = first;
+  parsers::DiagnosticCollector framing(0);  // reported when the block was checked
+  parsers::delimited::Parser parser(again, framing, schema_.ParseOptions());
+  (void)parser.Feed({d.raw.data(), d.raw.size()}, /*not the file's start=*/1, /*last=*/true);
 }
 
 void Validator::Finish() {

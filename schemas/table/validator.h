@@ -55,6 +55,12 @@ struct ValidatorOptions {
   // The files references point into; a reference whose feed has none here is reported once
   // as unchecked (a warning), never silently passed.
   const ReferenceSets* references = nullptr;
+  // One block of a larger file, checked beside the others (BlockChecker): what needs the rows
+  // before the block (uniqueness, the primary key, runs of empty rows) is kept for the
+  // validator of the whole file to Absorb, in order. `starts_file`: the block holds the file's
+  // first record, the header row if the schema has one.
+  bool block = false;
+  bool starts_file = true;
 };
 
 // Reads `path` as `schema`'s feed and collects the values of field `key` over its data
@@ -96,6 +102,16 @@ class Validator final : public parsers::delimited::RowSink {
 
   std::uint64_t data_rows() const noexcept { return data_rows_; }
   std::uint64_t records() const noexcept { return records_; }  // the header row not counted
+
+  // True when a file of `schema` checked in blocks (ValidatorOptions::block), each block's
+  // leftovers absorbed in order, gives exactly the findings one pass gives: no record types,
+  // controls or foreign keys within the file, every reference map given, no typed rows.
+  static bool ChecksInBlocks(const TableSchema& schema, const ValidatorOptions& options);
+  // Takes in what the validator of the next block (options.block) left: its counts, its
+  // values that must be unique, its runs of empty rows. The block's records and lines were
+  // numbered from 1: `records_before` (the header row included) and `lines_before` are the
+  // file's before it. The block's bytes must still be readable.
+  void Absorb(const Validator& block, std::uint64_t records_before, std::uint64_t lines_before);
 
  private:
   // Open addressing, 64-bit fingerprints and the row each was first seen in; grows.
@@ -178,6 +194,31 @@ class Validator final : public parsers::delimited::RowSink {
   void Report(const parsers::delimited::Row& row, std::size_t field, const parsers::Rule& rule,
               std::string message);
 
+  // The record's fields: the parser's, or its line sliced by the layout (fixed width).
+  void SetFields(const parsers::delimited::Row& row, const Layout& layout);
+  // A unique field's value, or the primary key, that repeats row `first`.
+  void ReportRepeat(const parsers::delimited::Row& row, std::size_t field, std::uint64_t first);
+  void ReportKeyRepeat(const parsers::delimited::Row& row, std::uint64_t first);
+  // Block mode: a value that must be unique (field, or kKey for the primary key), left for
+  // Absorb with what it needs to find the row again.
+  static constexpr std::uint32_t kKey = ~std::uint32_t{0};
+  struct Deferred {
+    std::uint64_t fingerprint, number, offset, line;
+    std::string_view raw;
+    std::uint32_t field;
+  };
+  void Defer(const parsers::delimited::Row& row, std::uint32_t field, std::uint64_t fp) {
+    deferred_.push_back({fp, row.number, row.offset, row.line, row.raw, field});
+  }
+  // Re-splits a deferred value's row (its bytes are still mapped) and reports it.
+  void ReportDeferred(const Deferred& d, std::uint64_t number, std::uint64_t line,
+                      std::uint64_t first);
+  struct PaddingRun {
+    parsers::Diagnostic at;
+    std::uint64_t first = 0, last = 0, rows = 0;
+    bool at_start = false;  // the block's first record starts it
+  };
+
   const TableSchema& schema_;
   parsers::DiagnosticSink& diagnostics_;
   ValidatorOptions options_;
@@ -196,6 +237,9 @@ class Validator final : public parsers::delimited::RowSink {
   bool any_required_ = false;
   parsers::Diagnostic padding_;
   std::uint64_t padding_rows_ = 0, padding_first_ = 0, padding_last_ = 0;
+  bool padding_at_start_ = false;
+  std::vector<PaddingRun> padding_runs_;  // block mode: the runs ended within the block
+  std::vector<Deferred> deferred_;        // block mode
   bool header_seen_ = false, trailer_seen_ = false;
   std::uint64_t trailer_line_ = 0;
   std::uint64_t last_line_ = 1;   // of the last record seen

@@ -1,6 +1,7 @@
 #include "spool/check/check.h"
 
 #include <fmt/format.h>
+#include <sched.h>
 #include <simdjson.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <functional>
 #include <optional>
+#include <thread>
 
 #include "parsers/delimited/delimited.h"
 #include "parsers/xml/rules.h"
@@ -19,6 +21,7 @@
 #include "schemas/feed.h"
 #include "schemas/json/json_validator.h"
 #include "schemas/json/rules.h"
+#include "schemas/table/blocks.h"
 #include "schemas/table/rows.h"
 #include "schemas/table/rules.h"
 #include "schemas/table/validator.h"
@@ -185,6 +188,18 @@ void CheckBuiltin(const std::string& path, std::int64_t size, const CheckSetting
   report.diagnostics.SortByPosition();
 }
 
+// How many threads a file of `size` bytes is checked on: one for a file too small to share.
+unsigned ThreadsFor(const CheckSettings& settings, std::int64_t size) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  const unsigned cores = ::sched_getaffinity(0, sizeof set, &set) == 0
+                             ? static_cast<unsigned>(std::max(1, CPU_COUNT(&set)))
+                             : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned asked = settings.threads == 0 ? cores : settings.threads;
+  const auto blocks = static_cast<std::uint64_t>(size) / schemas::table::BlockChecker::kMinBlock;
+  return static_cast<unsigned>(std::min<std::uint64_t>(asked, std::max<std::uint64_t>(blocks, 1)));
+}
+
 // Typed-row sinks fed as one (absent ones skipped).
 class TypedTee final : public schemas::table::TypedRowSink {
  public:
@@ -245,25 +260,41 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   if (!schema.hash_hex.empty()) resource_hash.emplace(schema.hash_algorithm);
   TypedTee typed(
       {rows ? &*rows : nullptr, hooks.session ? hooks.session->typed() : nullptr, across.get()});
-  schemas::table::Validator validator(schema, report.diagnostics,
-                                      {settings.validator.modulus, typed.sink(), &references});
-  parsers::delimited::Parser parser(validator, report.diagnostics, schema.ParseOptions());
+  const schemas::table::ValidatorOptions options{settings.validator.modulus, typed.sink(),
+                                                 &references};
+  // A large file on every core, where its schema allows; else in one pass.
+  const unsigned threads = ThreadsFor(settings, size);
+  std::optional<schemas::table::BlockChecker> blocks;
+  std::optional<schemas::table::Validator> validator;
+  std::optional<parsers::delimited::Parser> parser;
+  if (threads > 1 && schemas::table::Validator::ChecksInBlocks(schema, options)) {
+    blocks.emplace(schema, report.diagnostics, options, threads);
+  } else {
+    validator.emplace(schema, report.diagnostics, options);
+    parser.emplace(*validator, report.diagnostics, schema.ParseOptions());
+  }
+  const std::size_t window =
+      std::max({settings.window_bytes, std::size_t{4} << 20,
+                blocks ? threads * 2 * schemas::table::BlockChecker::kMinBlock : 0});
   Readers readers(hooks, size);
-  if (!ReadThrough(
-          path, size, std::max<std::size_t>(settings.window_bytes, std::size_t{4} << 20), settings,
-          readers, report, [&](std::span<const char> window, std::uint64_t offset, bool last) {
-            if (resource_hash) {  // windows overlap where the parser left a record unfinished
-              const auto skip = static_cast<std::size_t>(hashed - offset);
-              resource_hash->Update({window.data() + skip, window.size() - skip});
-              hashed = offset + window.size();
-            }
-            const std::size_t used = parser.Feed(window, offset, last);
-            return used;
-          })) {
+  if (!ReadThrough(path, size, window, settings, readers, report,
+                   [&](std::span<const char> window, std::uint64_t offset, bool last) {
+                     if (resource_hash) {  // windows overlap where a record was left unfinished
+                       const auto skip = static_cast<std::size_t>(hashed - offset);
+                       resource_hash->Update({window.data() + skip, window.size() - skip});
+                       hashed = offset + window.size();
+                     }
+                     return blocks ? blocks->Feed(window, offset, last)
+                                   : parser->Feed(window, offset, last);
+                   })) {
     return;
   }
-  parser.Finish();
-  validator.Finish();
+  if (blocks) {
+    blocks->Finish();
+  } else {
+    parser->Finish();
+    validator->Finish();
+  }
   if (resource_hash) {
     if (const std::string hex = resource_hash->HexDigest(); hex != schema.hash_hex) {
       parsers::ReportAt(report.diagnostics, schemas::table::rules::kResourceHash, 1, 1, {},
@@ -273,9 +304,10 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   }
   if (across) across->Finish();
   if (hooks.rows != nullptr) hooks.rows->Flush();
-  report.records = validator.records();
-  report.bytes = parser.summary().bytes;
-  report.separator = std::string(parsers::delimited::LineEndName(parser.summary().line_end));
+  const auto& summary = blocks ? blocks->summary() : parser->summary();
+  report.records = blocks ? blocks->records() : validator->records();
+  report.bytes = summary.bytes;
+  report.separator = std::string(parsers::delimited::LineEndName(summary.line_end));
   readers.Finish();
   report.diagnostics.SortByPosition();
 }

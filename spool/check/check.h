@@ -25,6 +25,8 @@ struct CheckSettings {
   std::size_t cap_per_rule = 20;
   std::size_t window_bytes = std::size_t{16} << 20;
   bool progress = false;  // a progress line on stderr for large files
+  // Threads one large file is checked on, where its feed allows (0: the cores available).
+  unsigned threads = 0;
   // A council's schema (a table schema, or a JSON Schema): files are checked against it,
   // whatever their content looks like. Its name is the feed's.
   std::optional<schemas::FeedSchema> schema;

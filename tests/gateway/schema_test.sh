@@ -206,5 +206,33 @@ check package-bytes grep -q "error\[table.resource.bytes\]: the file is $((size 
 check package-hash grep -q "error\[table.resource.hash\]: the file's sha256 is .*; its descriptor says $hash" "$tmp/pkg-grown.txt"
 check package-rest-checked grep -q 'error\[table.foreign-key\]' "$tmp/pkg-grown.txt"
 
+# --- one large file on every core -------------------------------------------------------------
+# `rbgate check` cuts a large file into blocks and checks them on several threads: its report,
+# findings, lines and counts included, must be the one pass's, byte for byte. The file has
+# repeats, runs of empty rows, quoted line ends (some cuts fall inside them) and bad values.
+big='{"name":"claims","schema":{"fields":[{"name":"ref","type":"integer","constraints":{"required":true,"unique":true}},{"name":"note"},{"name":"rent","type":"number","constraints":{"maximum":500}},{"name":"band","constraints":{"enum":["A","B","C"]}}],"primaryKey":["band","rent"]}}'
+printf '%s\n' "$big" >"$tmp/claims.json"
+awk 'BEGIN {
+  print "ref,note,rent,band";
+  for (i = 1; i <= 600000; i++) {
+    if (i % 9973 == 0) { print ",,,"; print ",,,"; continue }
+    if (i % 7919 == 0) { printf "%d,\"two\nlines, \"\"quoted\"\"\",%d.%02d,A\n", i, i % 400, i % 100; continue }
+    printf "%d,a note of some length for row %d,%d.%02d,%s\n", (i % 50000 == 0 ? 17 : i), i,
+      (i % 31337 == 0 ? 900 : i % 500), i % 97, (i % 65537 == 0 ? "Z" : substr("ABC", i % 3 + 1, 1));
+  }
+}' >"$tmp/claims.csv"
+for t in 1 2 3; do
+  "$rbgate" check --schema "$tmp/claims.json" --threads "$t" --format json --max-per-rule 50 \
+    "$tmp/claims.csv" >"$tmp/claims-$t.json"
+  echo "$?" >"$tmp/claims-$t.rc"
+done
+check blocks-big-enough test "$(stat -c %s "$tmp/claims.csv")" -gt $((24 << 20))
+check blocks-findings test "$(grep -o '"rule":"table.primary-key"' "$tmp/claims-1.json" | wc -l)" -eq 50
+check blocks-kinds grep -q '"rule":"table.unique".*"rule":"table.row.padding"\|"rule":"table.row.padding".*"rule":"table.unique"' "$tmp/claims-1.json"
+check blocks-rc test "$(cat "$tmp/claims-1.rc")" = 1
+check blocks-2-same cmp -s "$tmp/claims-1.json" "$tmp/claims-2.json"
+check blocks-3-same cmp -s "$tmp/claims-1.json" "$tmp/claims-3.json"
+check blocks-rc-same test "$(cat "$tmp/claims-1.rc" "$tmp/claims-2.rc" "$tmp/claims-3.rc" | sort -u)" = 1
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,165 @@
+#include "schemas/table/blocks.h"
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <thread>
+#include <vector>
+
+namespace rbgate::schemas::table {
+namespace {
+
+namespace pd = parsers::delimited;
+
+// Runs fn(0) .. fn(n - 1) at once, fn(0) on the calling thread; rethrows the first failure.
+template <class Fn>
+void OnThreads(std::size_t n, Fn&& fn) {
+  std::vector<std::exception_ptr> failed(n);
+  const auto run = [&](std::size_t k) {
+    try {
+      fn(k);
+    } catch (...) {
+      failed[k] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(n);
+  for (std::size_t k = 1; k < n; ++k) threads.emplace_back(run, k);
+  run(0);
+  for (auto& t : threads) t.join();
+  for (const auto& e : failed) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+}  // namespace
+
+struct BlockChecker::Block {
+  Block(const TableSchema& schema, const ValidatorOptions& options, std::size_t cap,
+        pd::ParseOptions parse)
+      : diagnostics(cap),
+        validator(schema, diagnostics, options),
+        parser(validator, diagnostics, std::move(parse)) {}
+  parsers::DiagnosticCollector diagnostics;
+  Validator validator;
+  pd::Parser parser;
+  std::size_t begin = 0;  // in the window
+  std::size_t used = 0;
+};
+
+BlockChecker::BlockChecker(const TableSchema& schema, parsers::DiagnosticCollector& diagnostics,
+                           const ValidatorOptions& options, unsigned threads, std::size_t min_block)
+    : schema_(schema),
+      diagnostics_(diagnostics),
+      options_(options),
+      threads_(std::max(threads, 1u)),
+      min_block_(std::max<std::size_t>(min_block, 1)),
+      validator_(schema, diagnostics, options) {}
+
+std::unique_ptr<BlockChecker::Block> BlockChecker::Check(std::span<const char> window,
+                                                         std::uint64_t offset, std::size_t begin,
+                                                         std::size_t end, bool last) const {
+  ValidatorOptions options = options_;
+  options.block = true;
+  options.starts_file = offset + begin == 0;
+  pd::ParseOptions parse = schema_.ParseOptions();
+  parse.report_mixed_line_ends = false;  // Join reports them, across blocks
+  auto block = std::make_unique<Block>(schema_, options, diagnostics_.cap(), std::move(parse));
+  block->begin = begin;
+  block->used = block->parser.Feed(window.subspan(begin, end - begin), offset + begin, last);
+  return block;
+}
+
+void BlockChecker::Join(Block& block) {
+  const pd::ParseSummary& s = block.parser.summary();
+  const std::uint64_t lines_before = line_ - 1;
+  const auto line = [&](std::uint64_t n) { return n == 0 ? 0 : n + lines_before; };
+  const std::uint64_t crlf_line = line(s.first_crlf_line), lf_line = line(s.first_lf_line);
+  // The first line to end unlike the lines before it, across the blocks.
+  if (!mixed_reported_) {
+    const bool crlf = summary_.first_crlf_line > 0, lf = summary_.first_lf_line > 0;
+    std::uint64_t at = 0;
+    bool at_crlf = false;
+    if (crlf && !lf && lf_line > 0) {
+      at = lf_line;
+    } else if (lf && !crlf && crlf_line > 0) {
+      at = crlf_line;
+      at_crlf = true;
+    } else if (!crlf && !lf && crlf_line > 0 && lf_line > 0) {
+      at_crlf = crlf_line > lf_line;
+      at = std::max(crlf_line, lf_line);
+    }
+    if (at > 0) {
+      mixed_reported_ = true;
+      pd::ReportMixedLineEnds(diagnostics_, at, at_crlf);
+    }
+  }
+  if (summary_.first_crlf_line == 0) summary_.first_crlf_line = crlf_line;
+  if (summary_.first_lf_line == 0) summary_.first_lf_line = lf_line;
+  summary_.bom |= s.bom;
+  diagnostics_.Absorb(std::move(block.diagnostics), summary_.rows, lines_before);
+  validator_.Absorb(block.validator, summary_.rows, lines_before);
+  summary_.rows += s.rows;
+  line_ = block.parser.line() + lines_before;
+}
+
+std::size_t BlockChecker::Feed(std::span<const char> window, std::uint64_t offset, bool last) {
+  const char* base = window.data();
+  const std::size_t size = window.size();
+  std::size_t at = 0;  // where the next record starts
+  // The rest of an over-long line the last window ended in.
+  const auto skip_line = [&]() {
+    const void* nl = std::memchr(base + at, '\n', size - at);
+    if (nl == nullptr) {
+      at = size;
+      return;
+    }
+    at = static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1;
+    ++line_;
+    skipping_ = false;
+  };
+  if (skipping_) skip_line();
+  // Cut what is left at line ends into blocks of about the same size.
+  std::vector<std::size_t> cuts{at};
+  const std::size_t rest = size - at;
+  const std::size_t n = std::clamp<std::size_t>(rest / min_block_, 1, threads_);
+  for (std::size_t k = 1; k < n; ++k) {
+    const std::size_t want = at + rest * k / n;
+    const void* nl = std::memchr(base + want, '\n', size - want);
+    if (nl == nullptr) break;
+    const auto cut = static_cast<std::size_t>(static_cast<const char*>(nl) - base) + 1;
+    if (cut > cuts.back() && cut < size) cuts.push_back(cut);
+  }
+  cuts.push_back(size);
+  const std::size_t blocks = cuts.size() - 1;
+  std::vector<std::unique_ptr<Block>> checked(blocks);
+  if (at < size || last) {
+    OnThreads(blocks, [&](std::size_t k) {
+      checked[k] = Check(window, offset, cuts[k], cuts[k + 1], last && k + 1 == blocks);
+    });
+  }
+  // Join in order. A block stands only if the one before ended exactly where it starts; else
+  // it is checked again from there.
+  for (std::size_t k = 0; k < blocks && checked[k]; ++k) {
+    std::unique_ptr<Block> block = std::move(checked[k]);
+    if (block->begin != at || skipping_) {
+      if (skipping_) skip_line();
+      if (at >= cuts[k + 1] && !(last && k + 1 == blocks)) continue;
+      block = Check(window, offset, at, cuts[k + 1], last && k + 1 == blocks);
+      ++rechecked_;
+    }
+    Join(*block);
+    at = block->begin + block->used;
+    skipping_ = !block->parser.at_record_start();
+  }
+  if (skipping_ && at < size) skip_line();
+  summary_.bytes = offset + (last ? size : at);
+  return last ? size : at;
+}
+
+void BlockChecker::Finish() {
+  pd::FinishInput(summary_, diagnostics_, skipping_);
+  validator_.Finish();
+}
+
+}  // namespace rbgate::schemas::table
