@@ -12,11 +12,15 @@ runs=${RUNS:-${runs:-5}}
 
 # best_of CMD...: "SECONDS PEAK_RSS_KIB": the best wall time of $runs runs on one core
 # (taskset -c 0; nanosecond clock) and the largest peak resident memory (GNU time).
-best_of() {
-  local best="" rss=0 t m start end
+best_of() { best_on 0 "$@"; }
+# best_on CPUS CMD...: the same on the CPUs listed (taskset's list: "0-1", or "all").
+best_on() {
+  local cpus=$1 best="" rss=0 t m start end
+  shift
+  [ "$cpus" = all ] && cpus=0-$(($(nproc) - 1))
   for _ in $(seq "$runs"); do
     start=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$data/time.txt" taskset -c 0 "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -f "%M" -o "$data/time.txt" taskset -c "$cpus" "$@" >/dev/null 2>&1 || true
     end=$(date +%s%N)
     t=$(awk "BEGIN{ printf \"%.3f\", ($end - $start) / 1e9 }")
     read -r m <"$data/time.txt"
@@ -56,4 +60,16 @@ large_file() {
     "$rbgate" gen bacs18 --records "$1" --seed 42 --date 2026-11-23 -o "$big"
   fi
   echo "$big"
+}
+
+# duckdb_node: the directory holding DuckDB's Node.js client (npm @duckdb/node-api, pinned),
+# installed into $data on first use: the reference the table benchmarks are measured against.
+duckdb_node() {
+  local dir=$data/duckdb
+  if [ ! -d "$dir/node_modules/@duckdb/node-api" ]; then
+    mkdir -p "$dir"
+    echo "installing DuckDB from npm into $dir ..." >&2
+    (cd "$dir" && npm install --no-audit --no-fund --silent @duckdb/node-api@1.5.6-r.1 >&2)
+  fi
+  echo "$dir"
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Table Schema throughput: `rbgate check --schema` on a ~1 GB synthetic CSV against a
 # 20-field schema (bench/data/housing_benefit_20.json: dates in two notations, decimals,
-# enums, patterns, a NINO, a postcode, pounds and pence), on one core, beside `wc -l` (the
-# floor: one pass over the bytes) and Miller (`mlr --icsv --ojson cat`, a CSV reader that
-# types nothing) on the same file in the same run. Peak memory for each.
+# enums, patterns, a NINO, a postcode, pounds and pence), on one core and on every core,
+# beside DuckDB reading the same file typed (npm @duckdb/node-api, installed into the bench
+# folder on first use; bench/duckdb_read.mjs) on as many threads, and `wc -l` (the floor: one
+# pass over the bytes), in the same run. Peak memory for each. MILLER=1 adds Miller.
 #
 #   bench/csv_check.sh              # ~1 GB (ROWS=6500000)
 #   ROWS=1000000 bench/csv_check.sh
@@ -46,13 +47,26 @@ bytes=$(stat -c %s "$csv")
   exit 1
 }
 
-read -r t_rb m_rb < <(best_of "$rbgate" check --schema "$schema" "$csv")
+cores=$(nproc)
+duck=$(duckdb_node)
+cp "$here/bench/duckdb_read.mjs" "$duck/"
 read -r t_wc m_wc < <(best_of wc -l "$csv")
-runs=1 read -r t_mlr m_mlr < <(runs=1 best_of sh -c "mlr --icsv --ojson cat '$csv' >/dev/null")
+read -r t_rb1 m_rb1 < <(best_of "$rbgate" check --schema "$schema" --threads 1 "$csv")
+read -r t_dk1 m_dk1 < <(best_of node "$duck/duckdb_read.mjs" "$csv" 1)
+read -r t_rbn m_rbn < <(best_on all "$rbgate" check --schema "$schema" --threads "$cores" "$csv")
+read -r t_dkn m_dkn < <(best_on all node "$duck/duckdb_read.mjs" "$csv" "$cores")
 
-printf '%s: %s rows, %.0f MB\n' "$(basename "$csv")" "$rows" "$(awk "BEGIN{print $bytes/1e6}")"
-printf '%-34s %8s %9s %10s\n' "" "seconds" "MB/s" "peak MiB"
-printf '%-34s %8s %9s %10d\n' "wc -l" "$t_wc" "$(mbps "$bytes" "$t_wc")" $((m_wc / 1024))
-printf '%-34s %8s %9s %10d\n' "rbgate check --schema (20 fields)" "$t_rb" "$(mbps "$bytes" "$t_rb")" $((m_rb / 1024))
-printf '%-34s %8s %9s %10d\n' "mlr --icsv --ojson cat" "$t_mlr" "$(mbps "$bytes" "$t_mlr")" $((m_mlr / 1024))
-awk "BEGIN{ printf \"rbgate: %.2fx wc -l's time, %.1fx Miller's speed\n\", $t_rb / $t_wc, $t_mlr / $t_rb }"
+row() { printf '%-44s %8s %9s %10d\n' "$1" "$2" "$(mbps "$bytes" "$2")" $(($3 / 1024)); }
+printf '%s: %s rows, %.0f MB, best of %s runs\n' "$(basename "$csv")" "$rows" "$(awk "BEGIN{print $bytes/1e6}")" "$runs"
+printf '%-44s %8s %9s %10s\n' "" "seconds" "MB/s" "peak MiB"
+row "wc -l (one core)" "$t_wc" "$m_wc"
+row "rbgate check --schema, 1 thread" "$t_rb1" "$m_rb1"
+row "DuckDB 1.5 typed read, threads=1" "$t_dk1" "$m_dk1"
+row "rbgate check --schema, $cores threads" "$t_rbn" "$m_rbn"
+row "DuckDB 1.5 typed read, threads=$cores" "$t_dkn" "$m_dkn"
+awk "BEGIN{ printf \"one core: rbgate %.2fx DuckDB's speed (target 2x); %.1fx wc -l's time\n\", $t_dk1 / $t_rb1, $t_rb1 / $t_wc }"
+awk "BEGIN{ printf \"$cores cores: rbgate %.2fx DuckDB's speed; %.2fx its own one-core speed (target 1.8x on 2)\n\", $t_dkn / $t_rbn, $t_rb1 / $t_rbn }"
+if [ -n "${MILLER:-}" ]; then
+  runs=1 read -r t_mlr m_mlr < <(runs=1 best_of sh -c "mlr --icsv --ojson cat '$csv' >/dev/null")
+  row "mlr --icsv --ojson cat" "$t_mlr" "$m_mlr"
+fi
