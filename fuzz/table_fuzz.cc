@@ -1,7 +1,9 @@
 // libFuzzer target: the delimited parser and a table schema's validator over arbitrary bytes,
 // in every dialect shape (quotes doubled or escaped, no quoting, fixed-width), fed whole and in
 // small windows, by the fast paths (the scanner's, the quick casts) and by the general ones
-// alone; the verdicts must agree. The same bytes are drafted a schema (infer.h), which must load
+// alone; the verdicts must agree. Where a schema allows it, the bytes are also checked in blocks
+// on threads (blocks.h), cut at sizes the input chooses; that verdict must be one pass's,
+// line and record numbers included. The same bytes are drafted a schema (infer.h), which must load
 // or be refused with a SchemaError. Crashes, sanitizer reports, hangs and a disagreement are
 // bugs.
 #include <cstddef>
@@ -12,7 +14,9 @@
 #include <string_view>
 
 #include "parsers/delimited/delimited.h"
+#include "parsers/windows.h"
 #include "schemas/registry.h"
+#include "schemas/table/blocks.h"
 #include "schemas/table/infer.h"
 #include "schemas/table/schema.h"
 #include "schemas/table/validator.h"
@@ -114,6 +118,39 @@ std::string Verdict(std::string_view bytes, int which, std::size_t window, bool 
   return out;
 }
 
+std::string Render(const parsers::DiagnosticCollector& diagnostics, std::uint64_t records,
+                   std::uint64_t rows) {
+  std::string out = std::to_string(records) + " records " + std::to_string(rows) + " rows\n";
+  for (const auto& d : diagnostics.diagnostics()) {
+    out += std::string(d.rule->id) + "@" + std::to_string(d.offset) + " " + std::to_string(d.line) +
+           ":" + std::to_string(d.column) + " r" + std::to_string(d.record) + " " + d.message +
+           " [" + d.excerpt + "]\n";
+  }
+  return out;
+}
+
+// One pass, with the schema's own parse options (those a block's rows are split again with).
+std::string OnePass(std::string_view bytes, int which) {
+  const auto& schema = Schema(which);
+  parsers::DiagnosticCollector diagnostics(8);
+  schemas::table::Validator validator(schema, diagnostics);
+  parsers::delimited::Parser parser(validator, diagnostics, schema.ParseOptions());
+  parsers::delimited::ParseBuffer(parser, bytes);
+  validator.Finish();
+  diagnostics.SortByPosition();
+  return Render(diagnostics, validator.records(), parser.summary().rows);
+}
+
+std::string InBlocks(std::string_view bytes, int which, unsigned threads, std::size_t block,
+                     std::size_t window) {
+  const auto& schema = Schema(which);
+  parsers::DiagnosticCollector diagnostics(8);
+  schemas::table::BlockChecker checker(schema, diagnostics, {}, threads, block);
+  parsers::FeedInWindows(checker, bytes, window);
+  diagnostics.SortByPosition();
+  return Render(diagnostics, checker.records(), checker.summary().rows);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -123,6 +160,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Whole or in windows, by the fast paths (the scanner's and the quick casts) or by the
   // general ones alone: the same findings.
   if (Verdict(bytes, which, 0, true) != Verdict(bytes, which, 7, false)) std::abort();
+  if (schemas::table::Validator::ChecksInBlocks(Schema(which), {})) {
+    const unsigned threads = 2 + data[size - 1] % 3;
+    const std::size_t block = 1 + data[size - 1] % 61, window = size % 2 == 0 ? 0 : 64;
+    if (OnePass(bytes, which) != InBlocks(bytes, which, threads, block, window)) std::abort();
+  }
   // A draft schema of the same bytes is a descriptor the loader reads: it loads, or it is
   // refused with a finding (a header naming a column twice); nothing else escapes.
   if (which == 0) {
