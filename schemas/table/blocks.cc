@@ -58,10 +58,11 @@ BlockChecker::BlockChecker(const TableSchema& schema, parsers::DiagnosticCollect
 
 std::unique_ptr<BlockChecker::Block> BlockChecker::Check(std::span<const char> window,
                                                          std::uint64_t offset, std::size_t begin,
-                                                         std::size_t end, bool last) const {
+                                                         std::size_t end, bool first,
+                                                         bool last) const {
   ValidatorOptions options = options_;
   options.block = true;
-  options.starts_file = offset + begin == 0;
+  options.starts_file = first;
   pd::ParseOptions parse = schema_.ParseOptions();
   parse.report_mixed_line_ends = false;  // Join reports them, across blocks
   auto block = std::make_unique<Block>(schema_, options, diagnostics_.cap(), std::move(parse));
@@ -135,7 +136,8 @@ std::size_t BlockChecker::Feed(std::span<const char> window, std::uint64_t offse
   std::vector<std::unique_ptr<Block>> checked(blocks);
   if (at < size || last) {
     OnThreads(blocks, [&](std::size_t k) {
-      checked[k] = Check(window, offset, cuts[k], cuts[k + 1], last && k + 1 == blocks);
+      checked[k] = Check(window, offset, cuts[k], cuts[k + 1], k == 0 && summary_.rows == 0,
+                         last && k + 1 == blocks);
     });
   }
   // Join in order. A block stands only if the one before ended exactly where it starts; else
@@ -145,7 +147,7 @@ std::size_t BlockChecker::Feed(std::span<const char> window, std::uint64_t offse
     if (block->begin != at || skipping_) {
       if (skipping_) skip_line();
       if (at >= cuts[k + 1] && !(last && k + 1 == blocks)) continue;
-      block = Check(window, offset, at, cuts[k + 1], last && k + 1 == blocks);
+      block = Check(window, offset, at, cuts[k + 1], summary_.rows == 0, last && k + 1 == blocks);
       ++rechecked_;
     }
     Join(*block);

@@ -47,9 +47,9 @@ class BlockChecker {
  private:
   struct Block;
   // Checks bytes [begin, end) of the window (on the calling thread), its lines and records
-  // numbered from 1.
+  // numbered from 1. `first`: no record comes before it (its first may be the header row).
   std::unique_ptr<Block> Check(std::span<const char> window, std::uint64_t offset,
-                               std::size_t begin, std::size_t end, bool last) const;
+                               std::size_t begin, std::size_t end, bool first, bool last) const;
   // Joins a checked block to the file so far.
   void Join(Block& block);
 

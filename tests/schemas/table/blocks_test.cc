@@ -158,6 +158,17 @@ TEST_CASE("Blocks: runs of empty rows and repeats across cuts, and fixed-width l
   }
 }
 
+TEST_CASE("Blocks: a byte-order mark taken in one window, the header row in the next") {
+  const auto schema = CompileSchema(kSchema, "feed.json");
+  const std::string data = "\xEF\xBB\xBFid,nino,note,amount,cod\n1,AB123456C,n,1,ABC\n";
+  const std::string want = OnePass(*schema, data, 100);
+  CHECK(want.find("table.header") != std::string::npos);
+  for (const std::size_t window : {4, 5, 9, 40}) {
+    CAPTURE(window);
+    CHECK(InBlocks(*schema, data, 100, 2, 1, window) == want);
+  }
+}
+
 TEST_CASE("Blocks: an over-long record across cuts and windows") {
   const auto schema = CompileSchema(kSchema, "feed.json");
   std::string data = "id,nino,note,amount,code\n1,AB123456C,n,1,ABC\n2,AB123456C,";
