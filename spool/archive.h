@@ -43,6 +43,7 @@ class ArchiveWriter final : public check::ByteSink {
   std::vector<char> buffer_;
   Status status_;
   bool finished_ = false;
+  bool pooled_;  // a small file's context, given back for the next
   static constexpr std::uint64_t kWriteBehind = std::uint64_t{8} << 20;
   std::uint64_t written_ = 0;  // bytes written
   std::uint64_t started_ = 0;  // bytes whose writeback has been started
