@@ -145,7 +145,7 @@ std::string InBlocks(std::string_view bytes, int which, unsigned threads, std::s
                      std::size_t window) {
   const auto& schema = Schema(which);
   parsers::DiagnosticCollector diagnostics(8);
-  schemas::table::BlockChecker checker(schema, diagnostics, {}, threads, block);
+  schemas::table::BlockChecker checker(schema, diagnostics, {}, threads, nullptr, block);
   parsers::FeedInWindows(checker, bytes, window);
   diagnostics.SortByPosition();
   return Render(diagnostics, checker.records(), checker.summary().rows);

@@ -38,6 +38,23 @@ RowWriter::RowWriter(std::ostream& out, RowFormat format, std::span<const std::s
   }
 }
 
+RowWriter::RowWriter(std::ostream& out, const RowWriter& like)
+    : out_(out),
+      format_(like.format_),
+      columns_(like.columns_),
+      values_(like.values_.size()),
+      numeric_(like.numeric_) {}
+
+void RowWriter::Append(std::string_view bytes, std::uint64_t rows) {
+  rows_ += rows;
+  if (buffer_.size() + bytes.size() < (std::size_t{64} << 10)) {
+    buffer_ += bytes;
+    return;
+  }
+  Flush();
+  out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
 void RowWriter::Clear(std::size_t from, std::size_t to) {
   for (std::size_t i = from; i < to && i < values_.size(); ++i) values_[i].clear();
 }

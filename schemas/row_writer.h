@@ -27,6 +27,12 @@ class RowWriter {
   // With the columns written as JSON numbers (or true/false) said explicitly.
   RowWriter(std::ostream& out, RowFormat format, std::span<const std::string_view> columns,
             std::vector<bool> numeric);
+  // A writer of `like`'s columns and format into `out`, without the CSV header line: a part
+  // of `like`'s rows made apart (a block of a file checked on another thread), taken in with
+  // Append.
+  RowWriter(std::ostream& out, const RowWriter& like);
+  // Takes in the `rows` rows a part wrote (`bytes`), after those written so far.
+  void Append(std::string_view bytes, std::uint64_t rows);
   std::size_t columns() const noexcept { return values_.size(); }
   ~RowWriter() { Flush(); }
   RowWriter(const RowWriter&) = delete;

@@ -85,12 +85,6 @@ class CheckCommands final : public CommandGroup {
     check_->add_option("--max-per-rule", cap, "Findings shown per rule before counting only")
         ->type_name("N")
         ->capture_default_str();
-    check_
-        ->add_option("--threads", threads,
-                     "Threads one large file is checked on (default: the cores available; 1: "
-                     "one pass)")
-        ->type_name("N")
-        ->check(CLI::Range(0u, 1024u));
     check_->footer(
         "Exit status: 0 when no file has an error (warnings allowed), 1 when any file has an "
         "error, 2 for usage or I/O problems.\n"
@@ -126,6 +120,14 @@ class CheckCommands final : public CommandGroup {
         "schemas/bacs_reports/README.md. The report is validated in the same pass: if it is "
         "invalid the findings go to standard error, the exit status is 1, and an output file is "
         "not written (rows already on standard output must not be imported).");
+    for (CLI::App* command : {check_, transform_}) {
+      command
+          ->add_option("--threads", threads,
+                       "Threads one large file is checked on (default: the cores available; 1: "
+                       "one pass)")
+          ->type_name("N")
+          ->check(CLI::Range(0u, 1024u));
+    }
 
     rules_ = app.add_subcommand("rules", "List every rule id with its severity and meaning");
     explain_ = app.add_subcommand("explain",
@@ -147,6 +149,7 @@ class CheckCommands final : public CommandGroup {
  private:
   int Transform() {
     check::CheckSettings transform_settings;
+    transform_settings.threads = threads;
     transform_settings.registry = std::make_shared<schemas::SchemaRegistry>();
     if (!transform_schema.empty()) {
       try {

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <sstream>
 #include <thread>
 #include <vector>
+
+#include "schemas/table/rows.h"
 
 namespace rbgate::schemas::table {
 namespace {
@@ -35,11 +38,17 @@ void OnThreads(std::size_t n, Fn&& fn) {
 }  // namespace
 
 struct BlockChecker::Block {
-  Block(const TableSchema& schema, const ValidatorOptions& options, std::size_t cap,
-        pd::ParseOptions parse)
-      : diagnostics(cap),
-        validator(schema, diagnostics, options),
+  Block(const TableSchema& schema, ValidatorOptions options, std::size_t cap,
+        pd::ParseOptions parse, const RowWriter* like)
+      : rows(like != nullptr ? std::make_unique<RowWriter>(rows_out, *like) : nullptr),
+        table_rows(rows ? std::make_unique<TableRows>(schema, *rows) : nullptr),
+        diagnostics(cap),
+        validator(schema, diagnostics, (options.typed = table_rows.get(), options)),
         parser(validator, diagnostics, std::move(parse)) {}
+  // The transform's rows, written apart and joined in order.
+  std::ostringstream rows_out;
+  std::unique_ptr<RowWriter> rows;
+  std::unique_ptr<TableRows> table_rows;
   parsers::DiagnosticCollector diagnostics;
   Validator validator;
   pd::Parser parser;
@@ -48,11 +57,13 @@ struct BlockChecker::Block {
 };
 
 BlockChecker::BlockChecker(const TableSchema& schema, parsers::DiagnosticCollector& diagnostics,
-                           const ValidatorOptions& options, unsigned threads, std::size_t min_block)
+                           const ValidatorOptions& options, unsigned threads, RowWriter* rows,
+                           std::size_t min_block)
     : schema_(schema),
       diagnostics_(diagnostics),
       options_(options),
       threads_(std::max(threads, 1u)),
+      rows_(rows),
       min_block_(std::max<std::size_t>(min_block, 1)),
       validator_(schema, diagnostics, options) {}
 
@@ -65,7 +76,8 @@ std::unique_ptr<BlockChecker::Block> BlockChecker::Check(std::span<const char> w
   options.starts_file = first;
   pd::ParseOptions parse = schema_.ParseOptions();
   parse.report_mixed_line_ends = false;  // Join reports them, across blocks
-  auto block = std::make_unique<Block>(schema_, options, diagnostics_.cap(), std::move(parse));
+  auto block =
+      std::make_unique<Block>(schema_, options, diagnostics_.cap(), std::move(parse), rows_);
   block->begin = begin;
   block->used = block->parser.Feed(window.subspan(begin, end - begin), offset + begin, last);
   return block;
@@ -102,6 +114,10 @@ void BlockChecker::Join(Block& block) {
   validator_.Absorb(block.validator, summary_.rows, lines_before);
   summary_.rows += s.rows;
   line_ = block.parser.line() + lines_before;
+  if (rows_ != nullptr) {
+    block.rows->Flush();
+    rows_->Append(block.rows_out.view(), block.rows->rows());
+  }
 }
 
 std::size_t BlockChecker::Feed(std::span<const char> window, std::uint64_t offset, bool last) {

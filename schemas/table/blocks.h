@@ -16,6 +16,7 @@
 
 #include "parsers/delimited/delimited.h"
 #include "parsers/diagnostic.h"
+#include "schemas/row_writer.h"
 #include "schemas/table/schema.h"
 #include "schemas/table/validator.h"
 
@@ -27,9 +28,11 @@ class BlockChecker {
   static constexpr std::size_t kMinBlock = std::size_t{4} << 20;
 
   // REQUIRES: Validator::ChecksInBlocks(schema, options). `schema` and `diagnostics` must
-  // outlive the checker; findings go to `diagnostics`. `min_block`: smaller only in tests.
+  // outlive the checker; findings go to `diagnostics`. `rows`, if given, gets the transform's
+  // rows (TableRows), each block's written apart and joined in order. `min_block`: smaller
+  // only in tests.
   BlockChecker(const TableSchema& schema, parsers::DiagnosticCollector& diagnostics,
-               const ValidatorOptions& options, unsigned threads,
+               const ValidatorOptions& options, unsigned threads, RowWriter* rows = nullptr,
                std::size_t min_block = kMinBlock);
 
   // As Parser::Feed: consecutive windows, each returning how many bytes it used; the rest is
@@ -57,6 +60,7 @@ class BlockChecker {
   parsers::DiagnosticCollector& diagnostics_;
   ValidatorOptions options_;
   unsigned threads_;
+  RowWriter* rows_;
   std::size_t min_block_;
   Validator validator_;  // the whole file's: absorbs each block's leftovers
   parsers::delimited::ParseSummary summary_;

@@ -262,13 +262,16 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
       {rows ? &*rows : nullptr, hooks.session ? hooks.session->typed() : nullptr, across.get()});
   const schemas::table::ValidatorOptions options{settings.validator.modulus, typed.sink(),
                                                  &references};
-  // A large file on every core, where its schema allows; else in one pass.
+  // A large file on every core, where its schema allows (the transform's rows written by each
+  // block apart, joined in order); else in one pass.
   const unsigned threads = ThreadsFor(settings, size);
+  const bool only_rows = typed.sink() == nullptr || (rows && typed.sink() == &*rows);
+  const schemas::table::ValidatorOptions in_blocks{options.modulus, nullptr, &references};
   std::optional<schemas::table::BlockChecker> blocks;
   std::optional<schemas::table::Validator> validator;
   std::optional<parsers::delimited::Parser> parser;
-  if (threads > 1 && schemas::table::Validator::ChecksInBlocks(schema, options)) {
-    blocks.emplace(schema, report.diagnostics, options, threads);
+  if (threads > 1 && only_rows && schemas::table::Validator::ChecksInBlocks(schema, in_blocks)) {
+    blocks.emplace(schema, report.diagnostics, in_blocks, threads, rows ? hooks.rows : nullptr);
   } else {
     validator.emplace(schema, report.diagnostics, options);
     parser.emplace(*validator, report.diagnostics, schema.ParseOptions());

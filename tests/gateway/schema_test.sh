@@ -234,5 +234,38 @@ check blocks-2-same cmp -s "$tmp/claims-1.json" "$tmp/claims-2.json"
 check blocks-3-same cmp -s "$tmp/claims-1.json" "$tmp/claims-3.json"
 check blocks-rc-same test "$(cat "$tmp/claims-1.rc" "$tmp/claims-2.rc" "$tmp/claims-3.rc" | sort -u)" = 1
 
+# The transform's rows, each block's written apart and joined in order: the command's at 1 and
+# 3 threads, and the daemon's (its checking pass cuts the file the same way), byte for byte.
+awk 'BEGIN {
+  print "ref,note,rent,band";
+  for (i = 0; i < 150000; i++) {
+    r = i % 50000;
+    note = sprintf("a longer note for claim %d: long enough that the file needs several blocks of the checker on every core", i);
+    if (i % 7919 == 0) note = sprintf("\"claim %d: one line,\nand another\"", i);
+    printf "%d,%s,%d.%02d,%s\n", i + 1, note, r / 100, r % 100, substr("ABC", int(i / 50000) % 3 + 1, 1);
+  }
+}' >"$tmp/claims-ok.csv"
+"$rbgate" transform --schema "$tmp/claims.json" --threads 1 -o "$tmp/rows-1.csv" \
+  "$tmp/claims-ok.csv" 2>"$tmp/rows-1.err"
+check transform-1-rc test $? -eq 0
+"$rbgate" transform --schema "$tmp/claims.json" --threads 3 -o "$tmp/rows-3.csv" \
+  "$tmp/claims-ok.csv" 2>"$tmp/rows-3.err"
+check transform-3-rc test $? -eq 0
+check transform-big-enough test "$(stat -c %s "$tmp/claims-ok.csv")" -gt $((16 << 20))
+check transform-rows test "$(grep -c '^[0-9]' "$tmp/rows-1.csv")" -eq 150000
+check transform-blocks-same cmp -s "$tmp/rows-1.csv" "$tmp/rows-3.csv"
+b=$tmp/b
+"$rbgate" init "$b" >/dev/null
+mkdir -p "$b/schemas" "$b/incoming/claims"
+cp "$tmp/claims.json" "$b/schemas/"
+sed -i 's|^schema_dirs = \[\]|schema_dirs = ["schemas"]|' "$b/rbgate.toml"
+printf '\n[[route]]\nname = "claims"\nfeed = "claims"\ntransform = "csv"\ndestinations = ["delivered"]\n\n[route.settle]\nstable_seconds = 0\n' >>"$b/rbgate.toml"
+cp "$tmp/claims-ok.csv" "$b/incoming/claims/"
+"$rbgate" run --once --config "$b/rbgate.toml" 2>"$tmp/b.log"
+delivered=$(ls "$b"/delivered/*_claims-ok.csv.csv 2>/dev/null)
+check daemon-blocks-delivered test -n "$delivered"
+check daemon-blocks-rows cmp -s "$delivered" "$tmp/rows-1.csv"
+check daemon-blocks-clean grep -q 'outcome=delivered size=[0-9]* records=150000 errors=0' "$tmp/b.log"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

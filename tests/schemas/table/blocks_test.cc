@@ -8,10 +8,13 @@
 #include <fmt/format.h>
 
 #include <random>
+#include <sstream>
 #include <string>
 
 #include "parsers/delimited/delimited.h"
 #include "parsers/windows.h"
+#include "schemas/row_writer.h"
+#include "schemas/table/rows.h"
 #include "schemas/table/schema.h"
 #include "schemas/table/validator.h"
 
@@ -34,14 +37,24 @@ std::string Render(const parsers::DiagnosticCollector& c, const parsers::delimit
   return out;
 }
 
+// The findings, then the transform's rows (CSV).
 std::string OnePass(const TableSchema& schema, std::string_view data, std::size_t cap) {
   parsers::DiagnosticCollector c(cap);
-  Validator v(schema, c);
-  parsers::delimited::Parser p(v, c, schema.ParseOptions());
-  parsers::delimited::ParseBuffer(p, data);
-  v.Finish();
-  c.SortByPosition();
-  return Render(c, p.summary(), v.records());
+  const auto columns = schema.RowColumnViews();
+  std::ostringstream out;
+  std::string rows;
+  {
+    RowWriter writer(out, RowFormat::kCsv, columns);
+    TableRows table_rows(schema, writer);
+    Validator v(schema, c, {nullptr, &table_rows});
+    parsers::delimited::Parser p(v, c, schema.ParseOptions());
+    parsers::delimited::ParseBuffer(p, data);
+    v.Finish();
+    c.SortByPosition();
+    rows = Render(c, p.summary(), v.records());
+    rows += fmt::format("{} rows\n", writer.rows());
+  }
+  return rows + out.str();
 }
 
 std::string InBlocks(const TableSchema& schema, std::string_view data, std::size_t cap,
@@ -49,11 +62,19 @@ std::string InBlocks(const TableSchema& schema, std::string_view data, std::size
                      std::uint64_t* rechecked = nullptr) {
   parsers::DiagnosticCollector c(cap);
   REQUIRE(Validator::ChecksInBlocks(schema, {}));
-  BlockChecker b(schema, c, {}, threads, block);
-  parsers::FeedInWindows(b, data, window);
-  c.SortByPosition();
-  if (rechecked != nullptr) *rechecked = b.rechecked();
-  return Render(c, b.summary(), b.records());
+  const auto columns = schema.RowColumnViews();
+  std::ostringstream out;
+  std::string rows;
+  {
+    RowWriter writer(out, RowFormat::kCsv, columns);
+    BlockChecker b(schema, c, {}, threads, &writer, block);
+    parsers::FeedInWindows(b, data, window);
+    c.SortByPosition();
+    if (rechecked != nullptr) *rechecked = b.rechecked();
+    rows = Render(c, b.summary(), b.records());
+    rows += fmt::format("{} rows\n", writer.rows());
+  }
+  return rows + out.str();
 }
 
 const char* const kSchema = R"({"fields":[
