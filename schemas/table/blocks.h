@@ -26,6 +26,9 @@ class BlockChecker {
  public:
   // The smallest block worth a thread of its own (and at least two records' room).
   static constexpr std::size_t kMinBlock = std::size_t{4} << 20;
+  // A window is cut into up to this many blocks a thread, taken by the threads as each finishes
+  // one: a block slower than the rest then holds up less of the window.
+  static constexpr std::size_t kBlocksPerThread = 4;
 
   // REQUIRES: Validator::ChecksInBlocks(schema, options). `schema` and `diagnostics` must
   // outlive the checker; findings go to `diagnostics`. `rows`, if given, gets the transform's
@@ -38,6 +41,10 @@ class BlockChecker {
   // As Parser::Feed: consecutive windows, each returning how many bytes it used; the rest is
   // presented again at the start of the next. A window is cut into at most `threads` blocks
   // of at least kMinBlock.
+  ~BlockChecker();
+  BlockChecker(const BlockChecker&) = delete;
+  BlockChecker& operator=(const BlockChecker&) = delete;
+
   [[nodiscard]] std::size_t Feed(std::span<const char> window, std::uint64_t offset, bool last);
   // End-of-file findings, the parser's and the validator's. Call once.
   void Finish();
@@ -49,6 +56,7 @@ class BlockChecker {
 
  private:
   struct Block;
+  class Crew;
   // Checks bytes [begin, end) of the window (on the calling thread), its lines and records
   // numbered from 1. `first`: no record comes before it (its first may be the header row).
   std::unique_ptr<Block> Check(std::span<const char> window, std::uint64_t offset,
@@ -68,6 +76,7 @@ class BlockChecker {
   bool skipping_ = false;        // inside an over-long line: skip to its end
   bool mixed_reported_ = false;  // lines ending unlike earlier ones, reported once
   std::uint64_t rechecked_ = 0;
+  std::unique_ptr<Crew> crew_;  // the helper threads, made at the first window worth sharing
 };
 
 }  // namespace rbgate::schemas::table

@@ -278,7 +278,9 @@ void CheckTable(const std::string& path, std::int64_t size, const CheckSettings&
   }
   const std::size_t window =
       std::max({settings.window_bytes, std::size_t{4} << 20,
-                blocks ? threads * 2 * schemas::table::BlockChecker::kMinBlock : 0});
+                blocks ? threads * schemas::table::BlockChecker::kBlocksPerThread *
+                             schemas::table::BlockChecker::kMinBlock
+                       : 0});
   Readers readers(hooks, size);
   if (!ReadThrough(path, size, window, settings, readers, report,
                    [&](std::span<const char> window, std::uint64_t offset, bool last) {
